@@ -1,0 +1,122 @@
+"""Turn the bytes of a raw plan file into normalised text, or a reason why not.
+
+Plain functions, no Dagster: the ingestion asset is a thin wrapper over `decode_document`.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from charset_normalizer import from_bytes
+
+# Vietnamese plans arrive in these encodings; restricting the detector to them stops it
+# from "finding" Cyrillic or Greek code pages in short Windows-1258 files.
+_CANDIDATE_CODEPAGES = ["utf_8", "cp1258", "utf_16", "utf_16_le", "utf_16_be"]
+
+# Vietnamese-specific letters: a decoding that yields none of them in a long text is suspect.
+_VIET_CHARS = set("ăâđêôơưĂÂĐÊÔƠƯ" "àáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")
+
+
+class DecodeError(Exception):
+    """A file that cannot become text: the message is the quarantine reason."""
+
+
+@dataclass(frozen=True)
+class DecodedText:
+    text: str  # NFC, "\n" line endings, no BOM
+    encoding: str  # what the bytes were: utf-8, utf-8-sig, utf-16-le, utf-16-be, cp1258
+    sha256: str
+    size_bytes: int
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def normalise_text(text: str) -> str:
+    """NFC, LF line endings, no BOM, no NUL. Everything downstream counts lines in this text."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
+    text = text.lstrip("\ufeff")
+    # Windows-1258 writes tone marks as combining characters; NFC composes them.
+    return unicodedata.normalize("NFC", text)
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:65536]
+    if b"\x00" in sample:
+        return True
+    ctrl = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return ctrl > max(8, len(sample) // 100)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    # ASCII-heavy UTF-16 has a NUL in every other byte.
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even_nuls = sample[0::2].count(0) / max(1, len(sample[0::2]))
+    odd_nuls = sample[1::2].count(0) / max(1, len(sample[1::2]))
+    if odd_nuls > 0.3 and even_nuls < 0.05:
+        return "utf-16-le"
+    if even_nuls > 0.3 and odd_nuls < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Return (text, encoding name). Raise DecodeError with a human reason."""
+    if len(data.strip()) == 0:
+        raise DecodeError("empty file (no bytes, or only white space)")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    if data.startswith(b"\xff\xfe"):
+        return data[2:].decode("utf-16-le"), "utf-16-le"
+    if data.startswith(b"\xfe\xff"):
+        return data[2:].decode("utf-16-be"), "utf-16-be"
+    bom_less = _utf16_without_bom(data)
+    if bom_less:
+        try:
+            return data.decode(bom_less), bom_less
+        except UnicodeDecodeError:
+            pass
+    if _looks_binary(data):
+        raise DecodeError("binary content (NUL or control bytes): not a text export of a plan")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data, cp_isolation=_CANDIDATE_CODEPAGES).best()
+    if best is None:
+        raise DecodeError("undecodable: not UTF-8, UTF-16 or Windows-1258")
+    text = str(best)
+    encoding = best.encoding.replace("_", "-")
+    if encoding not in ("cp1258", "utf-16", "utf-16-le", "utf-16-be"):
+        raise DecodeError(f"undecodable: detector proposed {encoding}, not an encoding Vietnamese plans use")
+    return text, encoding
+
+
+def decode_document(data: bytes) -> DecodedText:
+    text, encoding = decode_bytes(data)
+    text = normalise_text(text)
+    if "\x00" in text:
+        raise DecodeError("binary content: NUL characters after decoding")
+    letters = sum(ch.isalpha() for ch in text)
+    if letters < 20:
+        raise DecodeError("no readable text (fewer than 20 letters after decoding)")
+    if len(text) > 2000 and not any(ch in _VIET_CHARS for ch in text):
+        raise DecodeError(f"decoded as {encoding} but contains no Vietnamese letters: wrong encoding or not a plan")
+    return DecodedText(text=text, encoding=encoding, sha256=sha256_bytes(data), size_bytes=len(data))
+
+
+def document_id_for(text: str) -> str:
+    """Stable id: a hash of the normalised text, so re-encoding a file keeps its id."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+_WS = re.compile(r"\s+")
+
+
+def collapse_ws(s: str) -> str:
+    return _WS.sub(" ", s).strip()

@@ -1,0 +1,78 @@
+"""Line-level helpers shared by every reader: markup stripping and repeated-block detection."""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+_EMPH = re.compile(r"(\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*]))")
+_TAG = re.compile(r"<[^>]+>")
+
+
+def strip_markup(line: str) -> str:
+    """Remove Markdown emphasis left by Word/PDF exports ("**X**", "*X*")."""
+    return _EMPH.sub("", line).strip()
+
+
+def html_to_text(cell: str) -> str:
+    """HTML fragment of a table cell -> text; list items become "- " lines."""
+    if "<" not in cell and "&" not in cell:
+        return cell
+    s = re.sub(r"(?i)<\s*br\s*/?>", "\n", cell)
+    s = re.sub(r"(?i)<\s*li[^>]*>", "\n- ", s)
+    s = re.sub(r"(?i)</\s*(p|li|div|ul|ol|tr|h\d)\s*>", "\n", s)
+    s = re.sub(r"(?i)<\s*(p|div|ul|ol)[^>]*>", "\n", s)
+    s = _TAG.sub("", s)
+    s = html.unescape(s)
+    out = [re.sub(r"[ \t\u00a0]+", " ", ln).strip() for ln in s.split("\n")]
+    return "\n".join(ln for ln in out if ln)
+
+
+@dataclass(frozen=True)
+class RepeatedBlock:
+    first_start: int  # 1-based line numbers in the normalised text
+    first_end: int
+    repeat_start: int
+    repeat_end: int
+    n_lines: int
+
+
+def find_repeated_blocks(lines: list[str], min_lines: int = 8, min_chars: int = 300) -> list[RepeatedBlock]:
+    """Blocks of non-empty lines that appear verbatim earlier in the text (a header exported twice).
+
+    Short table-cell runs repeat legitimately ("Trong năm 2020 |"), so a block must be long in
+    lines and in characters before it counts.
+    """
+    seq = [(i + 1, ln.strip()) for i, ln in enumerate(lines) if ln.strip()]
+    texts = [t for _, t in seq]
+    first_seen: dict[tuple[str, ...], int] = {}
+    blocks: list[RepeatedBlock] = []
+    p = 0
+    k = 3
+    while p + k <= len(texts):
+        key = tuple(texts[p : p + k])
+        q = first_seen.get(key)
+        if q is not None and q + k <= p:
+            m = 0
+            while p + m < len(texts) and q + m < p and texts[q + m] == texts[p + m]:
+                m += 1
+            chars = sum(len(t.strip("| ")) for t in texts[p : p + m])
+            long_lines = sum(1 for t in texts[p : p + m] if len(t.strip("| ")) >= 40)
+            if m >= min_lines and chars >= min_chars and long_lines >= 3:
+                blocks.append(
+                    RepeatedBlock(seq[q][0], seq[q + m - 1][0], seq[p][0], seq[p + m - 1][0], m)
+                )
+                p += m
+                continue
+        first_seen.setdefault(key, p)
+        p += 1
+    return blocks
+
+
+def mask_lines(lines: list[str], blocks: list[RepeatedBlock]) -> list[str]:
+    """Blank the repeats so readers see each block once; line numbers are kept."""
+    out = list(lines)
+    for b in blocks:
+        for n in range(b.repeat_start, b.repeat_end + 1):
+            out[n - 1] = ""
+    return out

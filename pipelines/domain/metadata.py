@@ -1,0 +1,268 @@
+"""Document metadata from the text of a plan: issuer, numbers, dates, signer, title, years, indices."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict, dataclass, field
+
+from .decode import collapse_ws
+from .lines import strip_markup
+from .model import Finding
+from .provinces import find_province_prefix, fold
+
+_DOCNO = r"\d{1,5}[A-Za-z]?/(?:[0-9]{4}/)?[A-ZĐ][A-ZĐa-z0-9\-]*(?:-[A-ZĐ0-9]+)*"
+_DATE_LONG = r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})"
+_DATE_SHORT = r"ngày\s+(\d{1,2})/(\d{1,2})/(\d{4})"
+_DATE_ANY = re.compile(rf"(?:{_DATE_LONG}|{_DATE_SHORT})", re.IGNORECASE)
+_HEADER_DATE = re.compile(rf"^[^\d|()\n]{{2,60}},\s*(?:{_DATE_LONG}|{_DATE_SHORT})", re.IGNORECASE | re.MULTILINE)
+_SO = re.compile(rf"^\|?\s*Số\s*(?:hiệu)?\s*[:|]\s*({_DOCNO})", re.MULTILINE)
+_ATTACHED = re.compile(
+    rf"^\s*\(?\s*(?:Ban\s+hành\s+)?kèm\s+theo\s+(Quyết\s+định|Kế\s+hoạch)\s+số\s*:?\s*({_DOCNO})\s*,?\s*(?:{_DATE_LONG}|{_DATE_SHORT})",
+    re.IGNORECASE | re.MULTILINE)
+_WEB_FIELD = re.compile(r"^\|\s*(Số hiệu|Ngày ban hành|Loại văn bản|Cơ quan ban hành|Người ký)\s*\|\s*([^|]+?)\s*\|",
+                        re.MULTILINE)
+_ISSUER = re.compile(
+    r"(?:ỦY|UỶ)\s+BAN\s+NHÂN\s+DÂN\s*\|?\s*\n?\s*(TỈNH|THÀNH PHỐ|QUẬN|HUYỆN|THỊ XÃ|XÃ|PHƯỜNG|THỊ TRẤN)[ \t]+([^\n*|]{2,40})")
+_TITLE_OWNER = re.compile(r"(?:của|CỦA|trên địa bàn|TRÊN ĐỊA BÀN)\s+(tỉnh|thành phố|TỈNH|THÀNH PHỐ)\s+([^\n,()]{2,40})")
+_SIGN_TITLE = re.compile(r"^(?:(?:KT|TM|Q|TUQ)\.\s*)?(?:PHÓ\s+)?CHỦ TỊCH$|^TM\.\s*ỦY BAN NHÂN DÂN$")
+_NAME = re.compile(r"^[A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,4}$")
+
+
+@dataclass
+class DocumentMeta:
+    issuer_name: str | None = None
+    issuer_level: str | None = None  # province | district | commune
+    province_code: str | None = None  # GSO 2004 code
+    province_name: str | None = None
+    doc_type: str | None = None
+    doc_numbers: list[str] = field(default_factory=list)
+    issue_date: dt.date | None = None
+    signer: str | None = None
+    title: str | None = None
+    plan_year_start: int | None = None
+    plan_year_end: int | None = None
+    indices: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _date(groups: tuple) -> dt.date | None:
+    vals = [g for g in groups if g]
+    if len(vals) != 3:
+        return None
+    d, m, y = (int(v) for v in vals)
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _line_of(text: str, pos: int) -> int:
+    return text.count("\n", 0, pos) + 1
+
+
+def _title(lines: list[str]) -> tuple[str | None, int | None]:
+    clean = [strip_markup(ln).strip(" |") for ln in lines]
+    for i, ln in enumerate(clean):
+        if ln == "KẾ HOẠCH":
+            parts = []
+            for nxt in clean[i + 1 : i + 6]:
+                if not nxt:
+                    if parts:
+                        break
+                    continue
+                if nxt.startswith("(") or re.match(r"^[IVX]+[.\-]", nxt) or nxt.endswith(":") \
+                        or re.match(r"^(Căn cứ|Nhằm|Thực hiện|Để)\b", nxt):
+                    break
+                parts.append(nxt)
+            if parts:
+                return collapse_ws(" ".join(parts)), i + 2
+    for i, ln in enumerate(clean):
+        m = re.match(r"^(?:về\s+)?(?:việc\s+)?ban hành\s+(kế hoạch.*)$", ln, re.IGNORECASE)
+        if m:
+            t = m.group(1)
+            return collapse_ws(t[0].upper() + t[1:].lower() if t.isupper() else t[0].upper() + t[1:]), i + 1
+    return None, None
+
+
+def _years(title: str | None) -> tuple[int | None, int | None]:
+    if not title:
+        return None, None
+    t = title.lower()
+    if m := re.search(r"(?:năm|giai đoạn)\s+(\d{4})\s*[-–]\s*(\d{4})", t):
+        return int(m[1]), int(m[2])
+    if m := re.search(r"năm\s+(\d{4})\s+và\s+(?:những|các)\s+năm\s+tiếp\s+theo", t):
+        return int(m[1]), None
+    if m := re.search(r"năm\s+(\d{4})", t):
+        return int(m[1]), int(m[1])
+    return None, None
+
+
+def _indices(title: str | None, text: str) -> list[str]:
+    def scan(s: str) -> list[str]:
+        out = []
+        if re.search(r"\bPAPI\b", s):
+            out.append("PAPI")
+        if re.search(r"PAR\s*INDEX|chỉ số cải cách hành chính|công tác cải cách hành chính|chỉ số CCHC", s, re.IGNORECASE):
+            out.append("PAR_INDEX")
+        return out
+
+    found = scan(title or "")
+    return found or scan(text)
+
+
+def extract_metadata(text: str) -> tuple[DocumentMeta, list[Finding]]:
+    meta = DocumentMeta()
+    findings: list[Finding] = []
+    lines = text.split("\n")
+    plain = "\n".join(strip_markup(ln) for ln in lines)
+    web = {}
+    for m in _WEB_FIELD.finditer(plain):
+        web.setdefault(m[1], (m[2].strip(), _line_of(plain, m.start())))
+
+    # numbers: the header's "Số:", the web record's "Số hiệu", and "kèm theo ... số X" lines
+    numbers: list[tuple[str, int]] = []
+    for m in _SO.finditer(plain):
+        numbers.append((m[1], _line_of(plain, m.start())))
+    attached = [(m[1], m[2], _date(m.groups()[2:]), _line_of(plain, m.start())) for m in _ATTACHED.finditer(plain)]
+    for _, no, _, ln in attached:
+        numbers.append((no, ln))
+    for no, _ in numbers:
+        if no not in meta.doc_numbers:
+            meta.doc_numbers.append(no)
+
+    # document type
+    first_kind = None
+    for ln in lines[:200]:
+        s = strip_markup(ln).strip(" |")
+        if s in ("QUYẾT ĐỊNH", "KẾ HOẠCH"):
+            first_kind = "Quyết định" if s == "QUYẾT ĐỊNH" else "Kế hoạch"
+            break
+    if "Loại văn bản" in web:
+        meta.doc_type = web["Loại văn bản"][0]
+    elif first_kind:
+        meta.doc_type = first_kind
+    elif meta.doc_numbers:
+        meta.doc_type = "Quyết định" if "/QĐ-" in meta.doc_numbers[0] else ("Kế hoạch" if "/KH-" in meta.doc_numbers[0] else None)
+
+    # issue date: the header's, else the web record's, else the attachment line's
+    dates: list[tuple[dt.date, int, str]] = []
+    if m := _HEADER_DATE.search(plain):
+        d = _date(m.groups())
+        if d:
+            dates.append((d, _line_of(plain, m.start()), "header"))
+    if "Ngày ban hành" in web:
+        v, ln = web["Ngày ban hành"]
+        if mm := re.match(r"(\d{1,2})/(\d{1,2})/(\d{4})", v):
+            d = _date(mm.groups())
+            if d:
+                dates.append((d, ln, "web record"))
+    own = set(meta.doc_numbers[:1]) if meta.doc_numbers else set()
+    for kind, no, d, ln in attached:
+        if d and (no in own or not own):
+            dates.append((d, ln, f"'kèm theo {collapse_ws(kind)} số {no}'"))
+    if dates:
+        meta.issue_date = dates[0][0]
+        for d, ln, src in dates[1:]:
+            if d != meta.issue_date:
+                findings.append(Finding(
+                    "date_conflict", "warning",
+                    f"Issue date {meta.issue_date.isoformat()} (line {dates[0][1]}, {dates[0][2]}) conflicts with "
+                    f"{d.isoformat()} (line {ln}, {src}); keeping {meta.issue_date.isoformat()}.",
+                    min(ln, dates[0][1]), max(ln, dates[0][1])))
+
+    # issuer and province
+    level_of = {"TỈNH": "province", "QUẬN": "district", "HUYỆN": "district", "THỊ XÃ": "district",
+                "XÃ": "commune", "PHƯỜNG": "commune", "THỊ TRẤN": "commune"}
+    issuer = None
+    candidates = []
+    for m in _ISSUER.finditer(plain):
+        issuer = None
+        unit, name = m[1], m[2].strip(" .")
+        prov = find_province_prefix(name)
+        if unit == "THÀNH PHỐ" and prov and prov.is_city:
+            issuer = (f"Ủy ban nhân dân Thành phố {prov.name_vi}", "province", prov)
+        elif unit == "THÀNH PHỐ":
+            issuer = (f"Ủy ban nhân dân Thành phố {name.title()}", "district", None)
+        elif unit == "TỈNH" and prov:
+            issuer = (f"Ủy ban nhân dân Tỉnh {prov.name_vi}", "province", prov)
+        elif unit in level_of:
+            issuer = (f"Ủy ban nhân dân {unit.title()} {name.title()}", level_of[unit], None)
+        if issuer:
+            candidates.append(issuer)
+    resolved = [c for c in candidates if c[2] is not None or c[1] != "province"]
+    issuer = (resolved or candidates or [None])[0]
+    if issuer is None and "Cơ quan ban hành" in web:
+        v = web["Cơ quan ban hành"][0]
+        kind, _, rest = v.partition(" ") if not v.lower().startswith("thành phố") else ("Thành phố", " ", v[9:].strip())
+        prov = find_province_prefix(rest if rest else v)
+        if prov:
+            lvl = "province" if (prov.is_city or kind.lower() == "tỉnh") else "district"
+            issuer = (f"Ủy ban nhân dân {v}", lvl, prov)
+    title, title_line = _title(lines)
+    if issuer is None:
+        for src in (title or "", plain[:3000]):
+            m = _TITLE_OWNER.search(src)
+            if m:
+                prov = find_province_prefix(m[2])
+                if prov:
+                    unit = "Thành phố" if m[1].lower() == "thành phố" else "Tỉnh"
+                    lvl = "province" if (unit == "Tỉnh" or prov.is_city) else "district"
+                    issuer = (f"Ủy ban nhân dân {unit} {prov.name_vi}", lvl, prov)
+                    findings.append(Finding(
+                        "issuer_inferred", "info",
+                        f"No issuer header; issuer read from the text as '{issuer[0]}'.", title_line, title_line))
+                    break
+    if issuer:
+        meta.issuer_name, meta.issuer_level, prov = issuer
+        if prov is None:
+            # district-level issuer: its province is the one the text names
+            for m in re.finditer(r"(?:tỉnh|TỈNH)\s+([^\n,.;()]{2,30})", plain):
+                prov = find_province_prefix(m[1])
+                if prov:
+                    break
+        if prov:
+            meta.province_code, meta.province_name = prov.code, prov.name_vi
+        else:
+            findings.append(Finding("province_unresolved", "warning",
+                                    f"Issuer '{meta.issuer_name}' could not be placed in a province.", None, None))
+    else:
+        findings.append(Finding("issuer_missing", "warning", "No issuer found in the text.", None, None))
+
+    # signer
+    signers: list[tuple[str, int]] = []
+    for i, ln in enumerate(lines):
+        s = strip_markup(ln).strip(" |")
+        if _SIGN_TITLE.match(s):
+            for j in range(i + 1, min(i + 6, len(lines))):
+                cand = strip_markup(lines[j]).strip(" |")
+                if not cand or _SIGN_TITLE.match(cand):
+                    continue
+                if _NAME.match(cand):
+                    signers.append((cand, j + 1))
+                break
+    if "Người ký" in web:
+        signers.insert(0, web["Người ký"])
+    if signers:
+        meta.signer = signers[0][0]
+        others = {s for s, _ in signers[1:] if s != meta.signer}
+        for s in others:
+            ln = next(ln for n, ln in signers if n == s)
+            findings.append(Finding("signer_conflict", "warning",
+                                    f"Signer '{meta.signer}' (line {signers[0][1]}) differs from '{s}' (line {ln}).",
+                                    ln, ln))
+
+    meta.title = title
+    meta.plan_year_start, meta.plan_year_end = _years(title)
+    meta.indices = _indices(title, text)
+    # a district-level issuer that calls its plan provincial
+    if meta.issuer_level == "district" and title and re.search(r"cấp tỉnh|của tỉnh", title, re.IGNORECASE):
+        findings.append(Finding("issuer_level_inconsistent", "warning",
+                                f"District-level issuer '{meta.issuer_name}' titles its plan as provincial.",
+                                title_line, title_line))
+    return meta, findings
+
+
+def province_name_matches(a: str, b: str) -> bool:
+    return fold(a) == fold(b)

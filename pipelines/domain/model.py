@@ -1,0 +1,53 @@
+"""The one table model every plan reader writes into."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class TaskRow:
+    """One task of a plan, as written. Normalisation (codes, canonical agencies, dates) comes later."""
+
+    task_ref: str | None  # the row's own number/letter when the plan gives one, e.g. "3.4.b"
+    source_kind: str  # "table" | "narrative"
+    reader: str  # which reader produced it: narrative | pipe_table | tab_table
+    section_ref: str | None  # number of the section heading, e.g. "2" or "2.1.a"
+    section_as_written: str | None
+    section_heading: str | None  # the whole heading line, marker stripped
+    subsection_as_written: str | None
+    family_context: str | None  # PAPI | PAR_INDEX when a heading above says which index
+    task_text: str
+    output_text: str | None
+    lead_as_written: str | None
+    support_as_written: str | None
+    timeline_text: str | None
+    note_text: str | None
+    line_start: int
+    line_end: int
+    section_inferred: bool = False  # heading lost in the export; section inferred from numbering
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Finding:
+    """A data-quality finding, produced where the problem is seen."""
+
+    rule: str
+    severity: str  # error | warning | info
+    message: str
+    line_start: int | None = None
+    line_end: int | None = None
+    related_table: str | None = None
+    related_id: str | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class ParsedPlan:
+    tasks: list[TaskRow] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    readers_used: list[str] = field(default_factory=list)

@@ -1,0 +1,127 @@
+"""Parse one plan text into tasks: runs every reader over the text and reconciles their output."""
+from __future__ import annotations
+
+import re
+
+from .decode import collapse_ws
+from .lines import find_repeated_blocks
+from .model import Finding, ParsedPlan
+from .readers.narrative import NarrativeSection, read_narrative
+from .readers.tables import find_pipe_tables, find_tab_tables, table_to_tasks
+
+# A table group and a narrative section are "the same tasks" above this similarity.
+ALIGN_THRESHOLD = 0.2
+
+
+class PlanParseError(Exception):
+    """The text decoded but no reader found tasks in it: the quarantine reason."""
+
+
+def _bigrams(text: str) -> set[tuple[str, str]]:
+    words = re.findall(r"\w+", text.lower())
+    return set(zip(words, words[1:]))
+
+
+def _jaccard(a: set, b: set) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def group_similarity(table_texts: list[str], section: NarrativeSection) -> float:
+    if not table_texts or not section.item_texts:
+        return 0.0
+    items = [_bigrams(t) for t in section.item_texts]
+    scores = []
+    for t in table_texts:
+        b = _bigrams(t)
+        scores.append(max(_jaccard(b, i) for i in items))
+    return sum(scores) / len(scores)
+
+
+def parse_plan(text: str) -> ParsedPlan:
+    lines = text.split("\n")
+    out = ParsedPlan()
+    blocks = find_repeated_blocks(lines)
+    skip: set[int] = set()
+    for b in blocks:
+        skip.update(range(b.repeat_start, b.repeat_end + 1))
+        out.findings.append(Finding(
+            "repeated_block", "warning",
+            f"Lines {b.repeat_start}-{b.repeat_end} repeat lines {b.first_start}-{b.first_end} verbatim "
+            f"({b.n_lines} lines); read once.", b.repeat_start, b.repeat_end))
+
+    tables = find_pipe_tables(lines, skip) + find_tab_tables(lines, skip)
+    table_lines = set(skip)
+    for t in tables:
+        table_lines.update(range(t.line_start, t.line_end + 1))
+    n_tasks, n_sections, n_findings = read_narrative(lines, table_lines)
+    out.findings.extend(n_findings)
+
+    aligned: dict[str, NarrativeSection] = {}
+
+    def section_lookup(group: str, texts: list[str]) -> tuple[str | None, bool]:
+        if group not in aligned:
+            best, best_score = None, 0.0
+            for s in n_sections:
+                sc = group_similarity(texts, s) + (0.01 if s.ref == group else 0.0)
+                if sc > best_score:
+                    best, best_score = s, sc
+            if best is not None and best_score >= ALIGN_THRESHOLD:
+                aligned[group] = best
+                if best.ref != group:
+                    out.findings.append(Finding(
+                        "table_numbering_mismatch", "info",
+                        f"Table group {group} matches narrative section {best.ref} "
+                        f"('{(best.heading or '?')[:50]}') by content, not by number.",
+                        best.line_start, best.line_end))
+            else:
+                aligned[group] = NarrativeSection(group, None, [], 0, 0)
+        s = aligned[group]
+        return s.heading, s.heading is None
+
+    table_tasks = []
+    for t in tables:
+        tt, tf = table_to_tasks(t, section_lookup)
+        table_tasks.extend(tt)
+        out.findings.extend(tf)
+        if tt:
+            out.readers_used.append(t.reader)
+
+    if table_tasks:
+        # the table is the record: narrative sections that restate its groups are not counted again
+        superseded = [s for s in aligned.values() if s.line_start]
+        if not superseded and n_sections:
+            # no numbered groups to align (tables with a section column): compare whole sections
+            texts = [x.task_text for x in table_tasks]
+            superseded = [s for s in n_sections if group_similarity(texts, s) >= ALIGN_THRESHOLD * 1.5]
+        # narrative sections between two superseded ones belong to the same restatement
+        if superseded:
+            lo = min(s.line_start for s in superseded)
+            hi = max(s.line_end for s in superseded)
+            superseded = [s for s in n_sections if s.line_start >= lo and s.line_end <= hi]
+        drop = set()
+        for s in superseded:
+            for i, task in enumerate(n_tasks):
+                if s.line_start <= task.line_start <= s.line_end:
+                    drop.add(i)
+        if drop:
+            out.findings.append(Finding(
+                "narrative_superseded_by_table", "info",
+                f"{len(drop)} narrative items restate the task table and are not counted again "
+                f"(sections {', '.join(s.ref for s in superseded)}).",
+                min(n_tasks[i].line_start for i in drop), max(n_tasks[i].line_end for i in drop)))
+        n_tasks = [t for i, t in enumerate(n_tasks) if i not in drop]
+    if n_tasks:
+        out.readers_used.insert(0, "narrative")
+    out.tasks = sorted(n_tasks + table_tasks, key=lambda t: t.line_start)
+    if not out.tasks:
+        raise PlanParseError(
+            "no tasks found: no task table (header with 'Nhiệm vụ' and 'Chủ trì') and no narrative "
+            "section of tasks ('NHIỆM VỤ', 'GIẢI PHÁP', 'NỘI DUNG') with items")
+    return out
+
+
+def task_text_in_lines(task_text: str, lines: list[str], start: int, end: int) -> bool:
+    """Provenance check: the words of the task occur within its line range."""
+    window = collapse_ws(" ".join(lines[start - 1 : end])).lower()
+    words = re.findall(r"\w+", task_text.lower())[:8]
+    return all(w in window for w in words)

@@ -1,0 +1,388 @@
+"""Reader for narrative plans: headings, numbered items and bullets -> TaskRow.
+
+The reader builds an outline (roman sections > numbered headings > lettered items > "-" bullets >
+"+" sub-bullets), then decides what is a heading and what is a task from the shape of the outline,
+not from anything specific to one document.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..agency_text import is_agency_label, looks_like_agency, split_lead
+from ..decode import collapse_ws
+from ..lines import strip_markup
+from ..model import Finding, TaskRow
+
+_ROMAN = re.compile(r"^(?P<m>[IVX]{1,4})\s*[.\-–)]\s*(?P<t>\S.*)$")
+_NUM_MULTI = re.compile(r"^(?P<m>\d{1,2}(?:\.\d{1,2})+)\.?\s+(?P<t>\S.*)$")
+_NUM_ONE = re.compile(r"^(?P<m>\d{1,2})[.)]\s*(?P<t>[^\d\s].*)$")
+_LETTER = re.compile(r"^(?P<m>[a-zđ])\)\s*(?P<t>\S.*)$")
+_BULLET = re.compile(r"^(?P<m>[-–•+])\s*(?P<t>\S.*)$")
+_QUOTED = re.compile(r"[“\"]([^”\"]{3,200})[”\"]")
+
+VI_LETTERS = "abcdđeghiklmnopqrstuvxy"
+
+LEVEL_ROMAN, LEVEL_LETTER, LEVEL_BULLET, LEVEL_PLUS = 0, 5, 6, 7
+
+# Roman sections that hold the plan's tasks, and those that never do.
+_TASK_SECTION = re.compile(r"NHIỆM VỤ|GIẢI PHÁP|NỘI DUNG|CÔNG VIỆC|HOẠT ĐỘNG", re.IGNORECASE)
+_NON_TASK_SECTION = re.compile(
+    r"^(MỤC ĐÍCH|MỤC TIÊU|YÊU CẦU|TỔ CHỨC THỰC HIỆN|KINH PHÍ|ĐẶC ĐIỂM|TÌNH HÌNH|KẾT QUẢ|CĂN CỨ|ĐÁNH GIÁ)",
+    re.IGNORECASE,
+)
+_FAMILY_PAR = re.compile(r"PAR\s*INDEX|Chỉ số CCHC|chỉ số cải cách hành chính", re.IGNORECASE)
+_FAMILY_PAPI = re.compile(r"\bPAPI\b")
+
+
+@dataclass
+class Para:
+    line_start: int
+    line_end: int
+    text: str
+
+
+@dataclass
+class Node:
+    kind: str  # roman | num | letter | bullet | plus | plain | label | lost
+    marker: str | None
+    level: float
+    text: str
+    line_start: int
+    line_end: int
+    parent: "Node | None" = None
+    children: list["Node"] = field(default_factory=list)
+    intro: list[Para] = field(default_factory=list)
+    synthetic: bool = False  # heading missing from the text, recreated from numbering
+
+    @property
+    def items(self) -> list["Node"]:
+        return [c for c in self.children if c.kind != "plain"]
+
+
+def paragraphs(lines: list[str], skip: set[int] | None = None) -> list[Para]:
+    """Non-empty lines, with continuation lines (page breaks mid-sentence) joined to the line before."""
+    skip = skip or set()
+    paras: list[Para] = []
+    for i, raw in enumerate(lines, start=1):
+        if i in skip:
+            continue
+        t = strip_markup(raw.replace("\t", " ")).strip()
+        if not t or set(t) <= set("|-: "):
+            continue
+        starts_lower = t[0].islower() and not _LETTER.match(t)
+        starts_cont = bool(re.match(r"^\d+/\d", t)) or t[0] in ",;)"
+        if paras and (starts_lower or starts_cont) and not _BULLET.match(t):
+            paras[-1].text += " " + t
+            paras[-1].line_end = i
+        else:
+            paras.append(Para(i, i, t))
+    return paras
+
+
+def _classify(p: Para) -> tuple[str, str | None, float, str]:
+    t = p.text
+    if m := _ROMAN.match(t):
+        if t.upper() == t or len(t) < 120:
+            return "roman", m["m"], LEVEL_ROMAN, m["t"]
+    if m := _NUM_MULTI.match(t):
+        return "num", m["m"], float(m["m"].count(".") + 1), m["t"]
+    if m := _NUM_ONE.match(t):
+        return "num", m["m"], 1.0, m["t"]
+    if m := _LETTER.match(t):
+        return "letter", m["m"], LEVEL_LETTER, m["t"]
+    if m := _BULLET.match(t):
+        if m["m"] == "+":
+            return "plus", "+", LEVEL_PLUS, m["t"]
+        return "bullet", "-", LEVEL_BULLET, m["t"]
+    return "plain", None, -1, t
+
+
+def build_outline(paras: list[Para], findings: list[Finding]) -> Node:
+    root = Node("root", None, -1, "", 0, 0)
+    stack = [root]
+    for idx, p in enumerate(paras):
+        kind, marker, level, text = _classify(p)
+        if kind == "plain":
+            top = stack[-1]
+            nxt = _classify(paras[idx + 1]) if idx + 1 < len(paras) else ("plain", None, -1, "")
+            if is_agency_label(text) and nxt[0] != "plain":
+                # "Các sở, ban, ngành tỉnh và UBND các huyện, thành phố:" over a list
+                lvl = nxt[2] - 0.5
+                while stack[-1].level >= lvl:
+                    stack.pop()
+                node = Node("label", None, lvl, text, p.line_start, p.line_end, parent=stack[-1])
+                stack[-1].children.append(node)
+                stack.append(node)
+            elif top.kind in ("bullet", "plus", "lost") and not top.items and text[:1].isupper():
+                # a bullet whose "- " was lost in the export: a sibling, not a continuation
+                stack.pop()
+                node = Node("lost", None, top.level, text, p.line_start, p.line_end, parent=stack[-1])
+                stack[-1].children.append(node)
+                stack.append(node)
+            else:
+                top.intro.append(p)
+            continue
+        if kind == "roman":
+            stack = [root]
+        else:
+            while stack[-1].level >= level:
+                stack.pop()
+            if kind == "num" and "." in marker:
+                _ensure_numeric_parent(stack, marker, p, findings)
+        node = Node(kind, marker, level, text, p.line_start, p.line_end, parent=stack[-1])
+        stack[-1].children.append(node)
+        stack.append(node)
+    return root
+
+
+def _ensure_numeric_parent(stack: list[Node], marker: str, p: Para, findings: list[Finding]) -> None:
+    """"2.1." under "1." means heading "2." was lost in the export: recreate it, empty."""
+    parent_marker = marker.rsplit(".", 1)[0]
+    top = stack[-1]
+    if top.kind == "num" and top.marker == parent_marker:
+        return
+    lvl = float(parent_marker.count(".") + 1)
+    while stack[-1].level >= lvl:
+        stack.pop()
+    holder = Node("num", parent_marker, lvl, "", p.line_start, p.line_start, parent=stack[-1], synthetic=True)
+    stack[-1].children.append(holder)
+    stack.append(holder)
+    findings.append(Finding(
+        "heading_missing", "warning",
+        f"Item {marker} at line {p.line_start} has no heading {parent_marker}: the heading was lost in the export.",
+        p.line_start, p.line_start))
+
+
+def _letter_index(m: str) -> int:
+    return VI_LETTERS.index(m) if m in VI_LETTERS else -1
+
+
+def check_numbering(node: Node, findings: list[Finding]) -> None:
+    """Gaps and duplicates among sibling numbers and letters."""
+    items = node.items
+    for kind in ("letter", "num"):
+        sibs = [c for c in items if c.kind == kind and c.marker]
+        seen: dict[str, Node] = {}
+        prev = None
+        for c in sibs:
+            key = c.marker.rsplit(".", 1)[-1]
+            if key in seen:
+                findings.append(Finding(
+                    "numbering_duplicate", "warning",
+                    f"Marker {c.marker} is used twice: lines {seen[key].line_start} and {c.line_start}.",
+                    c.line_start, c.line_end))
+            elif prev is not None:
+                if kind == "letter":
+                    gap = _letter_index(key) - _letter_index(prev)
+                    if (prev, key) == ("d", "e"):
+                        gap = 1  # many plans skip "đ"
+                else:
+                    gap = int(key) - int(prev) if key.isdigit() and prev.isdigit() else 1
+                if gap > 1:
+                    findings.append(Finding(
+                        "numbering_gap", "warning",
+                        f"Marker {c.marker} at line {c.line_start} follows {prev}: {gap - 1} item(s) skipped.",
+                        c.line_start, c.line_end))
+            seen.setdefault(key, c)
+            prev = key
+    for c in items:
+        check_numbering(c, findings)
+
+
+def is_task_section_heading(text: str) -> bool | None:
+    t = text.strip()
+    if _NON_TASK_SECTION.match(t):
+        return False
+    if _TASK_SECTION.search(t):
+        return True
+    return None
+
+
+def _section_name(text: str) -> str:
+    q = _QUOTED.findall(text)
+    if q:
+        return "; ".join(collapse_ws(x) for x in q)
+    return collapse_ws(text).rstrip(" :;.")
+
+
+def _family(text: str) -> str | None:
+    if _FAMILY_PAR.search(text):
+        return "PAR_INDEX"
+    if _FAMILY_PAPI.search(text):
+        return "PAPI"
+    return None
+
+
+def _is_family_heading(n: Node) -> bool:
+    return _family(n.text) is not None and not _QUOTED.search(n.text) and len(n.text) < 80
+
+
+def _is_section_like(n: Node) -> bool:
+    return n.text.startswith("Đối với") or bool(_QUOTED.search(n.text))
+
+
+def _ref_of(n: Node) -> str | None:
+    if n.kind == "num":
+        return n.marker
+    if n.kind == "letter":
+        p = n.parent
+        while p is not None and p.kind not in ("num",):
+            p = p.parent
+        return f"{p.marker}.{n.marker}" if p is not None and p.marker else n.marker
+    return None
+
+
+@dataclass
+class NarrativeSection:
+    """A numbered section of the narrative, for aligning tables that lost their headings."""
+
+    ref: str
+    heading: str | None
+    item_texts: list[str]
+    line_start: int
+    line_end: int
+
+
+def _walk(n: Node):
+    yield n
+    for c in n.children:
+        yield from _walk(c)
+
+
+def _subtree_end(n: Node) -> int:
+    end = max([n.line_end] + [p.line_end for p in n.intro])
+    for c in n.children:
+        end = max(end, _subtree_end(c))
+    return end
+
+
+def task_sections(root: Node, findings: list[Finding]) -> list[Node]:
+    """Roman sections that hold tasks. A restart of top-level numbering inside one (1 after 9)
+    means the next roman heading was lost: what follows is not treated as tasks."""
+    romans = [c for c in root.children if c.kind == "roman"]
+    chosen: list[Node] = []
+    for r in romans:
+        if is_task_section_heading(r.text):
+            chosen.append(r)
+    if not romans or not chosen:
+        # no roman outline: fall back to every top-level heading that is not purpose/organisation
+        chosen = [c for c in root.children if c.kind != "roman" and is_task_section_heading(c.text) is not False]
+        if romans:
+            chosen += [r for r in romans if is_task_section_heading(r.text) is not False]
+    for r in list(chosen):
+        nums = [c for c in r.children if c.kind == "num" and c.level == 1]
+        last = None
+        for c in nums:
+            if c.marker.isdigit() and last is not None and int(c.marker) <= last:
+                findings.append(Finding(
+                    "heading_missing", "warning",
+                    f"Numbering restarts at {c.marker} on line {c.line_start} inside section "
+                    f"'{collapse_ws(r.text)[:60]}': a section heading was lost; the rest is not read as tasks.",
+                    c.line_start, c.line_start))
+                idx = r.children.index(c)
+                r.children = r.children[:idx]
+                break
+            if c.marker.isdigit():
+                last = int(c.marker)
+    return chosen
+
+
+def read_narrative(lines: list[str], skip: set[int]) -> tuple[list[TaskRow], list[NarrativeSection], list[Finding]]:
+    findings: list[Finding] = []
+    root = build_outline(paragraphs(lines, skip), findings)
+    sections = task_sections(root, findings)
+    for sec in sections:
+        check_numbering(sec, findings)
+    tasks: list[TaskRow] = []
+    nsections: list[NarrativeSection] = []
+    for sec in sections:
+        for n in _walk(sec):
+            if n.kind == "num" and n.level == 1:
+                texts = [collapse_ws(c.text) for c in _walk(n) if c is not n and c.kind != "label"]
+                nsections.append(NarrativeSection(n.marker, None if n.synthetic else _section_name(n.text),
+                                                  texts, n.line_start, _subtree_end(n)))
+        _collect_tasks(sec, [], tasks, findings)
+    return tasks, nsections, findings
+
+
+def _collect_tasks(node: Node, path: list[Node], out: list[TaskRow], findings: list[Finding]) -> None:
+    for c in node.children:
+        if c.kind in ("plain",):
+            continue
+        if c.kind == "label":
+            _collect_tasks(c, path + [c], out, findings)
+            continue
+        items = c.items
+        merge_children = (
+            c.kind in ("bullet", "lost", "letter", "num")
+            and items
+            and all(i.kind == "plus" for i in items)
+            and not is_agency_label(c.text)
+            and not _is_section_like(c)
+        )
+        if items and not merge_children:
+            _collect_tasks(c, path + [c], out, findings)
+            continue
+        if c.kind == "lost":
+            findings.append(Finding(
+                "bullet_marker_missing", "info",
+                f"Paragraph at line {c.line_start} stands between bullets without a bullet marker; read as its own task.",
+                c.line_start, c.line_end))
+        out.append(_task_from(c, path, merge_children))
+
+
+def _task_from(n: Node, path: list[Node], merge_children: bool) -> TaskRow:
+    headings = [h for h in path if h.kind not in ("label", "roman")]
+    labels = [h for h in path if h.kind == "label" or (h.kind in ("bullet", "plus") and is_agency_label(h.text))]
+    headings = [h for h in headings if h not in labels]
+    family = None
+    for h in path:
+        family = _family(h.text) if _is_family_heading(h) else family
+    content = [h for h in headings if not _is_family_heading(h)]
+    sec = None
+    for h in content:
+        if _is_section_like(h):
+            sec = h
+    if sec is None and content:
+        sec = content[0]
+    sub = None
+    if sec is not None and sec in content:
+        rest = content[content.index(sec) + 1:]
+        sub = rest[0] if rest else None
+    text_parts = [n.text]
+    line_end = n.line_end
+    if merge_children:
+        for c in n.items:
+            text_parts.append(c.text)
+            line_end = max(line_end, _subtree_end(c))
+    text = collapse_ws(" ".join(text_parts))
+    lead, support = split_lead(collapse_ws(n.text))
+    if lead is None and labels:
+        lead = collapse_ws(labels[-1].text).rstrip(" :")
+    if lead is None and sub is not None and looks_like_agency(sub.text):
+        lead = collapse_ws(sub.text).rstrip(" :")
+    sec_ref = None
+    if sec is not None:
+        sec_ref = _ref_of(sec)
+        if sec.kind == "letter":
+            sec_ref = _ref_of(sec)
+    return TaskRow(
+        task_ref=_ref_of(n),
+        source_kind="narrative",
+        reader="narrative",
+        section_ref=sec_ref,
+        section_as_written=None if sec is None or sec.synthetic else _section_name(sec.text),
+        section_heading=None if sec is None or sec.synthetic else collapse_ws(sec.text),
+        subsection_as_written=None if sub is None else _section_name(sub.text),
+        family_context=family,
+        task_text=text,
+        output_text=None,
+        lead_as_written=lead,
+        support_as_written=support,
+        timeline_text=None,
+        note_text=None,
+        line_start=n.line_start,
+        line_end=line_end,
+        section_inferred=bool(sec is not None and sec.synthetic),
+    )
