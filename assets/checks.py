@@ -1,0 +1,63 @@
+"""Blocking checks: Pandera contracts on staging tables, keys and foreign keys on core tables.
+A failing blocking check stops the downstream publish, so a broken table never reaches analysts."""
+
+import dagster as dg
+import pandera.errors as pa_errors
+from dagster_duckdb import DuckDBResource
+
+from pipelines.schemas import STAGING_MODELS
+
+from ._meta import markdown_preview
+
+
+def _pandera_check(table: str) -> dg.AssetChecksDefinition:
+    model = STAGING_MODELS[table]
+
+    @dg.asset_check(asset=table, name=f"pandera_{table}", blocking=True,
+                    description=f"Pandera contract {model.__name__}: types, nulls, allowed values, ranges, unique keys.")
+    def _check(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+        with duckdb.get_connection() as con:
+            df = con.sql(f'SELECT * FROM "{table}"').pl()
+        try:
+            model.validate(df, lazy=True)
+        except pa_errors.SchemaErrors as e:
+            fc = e.failure_cases
+            return dg.AssetCheckResult(passed=False, metadata={
+                "n_failures": len(fc), "failure_cases": dg.MetadataValue.md(markdown_preview(fc, n=20))})
+        return dg.AssetCheckResult(passed=True, metadata={"rows_validated": df.height})
+
+    return _check
+
+
+# (table, key columns, [(fk column, parent table, parent key)])
+CORE_KEYS = [
+    ("dim_document", ["document_id"], []),
+    ("fct_plan_task", ["task_id"], [("document_id", "dim_document", "document_id")]),
+    ("dq_finding", ["finding_id"], [("document_id", "dim_document", "document_id")]),
+    ("quarantine", ["raw_root", "source_path", "stage"], []),
+]
+
+
+def _key_check(table: str, keys: list[str], fks: list[tuple[str, str, str]]) -> dg.AssetChecksDefinition:
+    @dg.asset_check(asset=table, name=f"keys_{table}", blocking=True,
+                    description=f"Grain ({', '.join(keys)}) is unique; every foreign key resolves.")
+    def _check(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+        problems = {}
+        with duckdb.get_connection() as con:
+            k = ", ".join(keys)
+            dups = con.sql(f'SELECT {k}, count(*) AS n FROM "{table}" GROUP BY {k} HAVING count(*) > 1').pl()
+            if dups.height:
+                problems["duplicate_keys"] = dg.MetadataValue.md(markdown_preview(dups, n=20))
+            for col, parent, pkey in fks:
+                orphans = con.sql(
+                    f'SELECT t.{col}, count(*) AS n FROM "{table}" t LEFT JOIN "{parent}" p ON t.{col} = p.{pkey} '
+                    f'WHERE t.{col} IS NOT NULL AND p.{pkey} IS NULL GROUP BY 1').pl()
+                if orphans.height:
+                    problems[f"orphan_{col}"] = dg.MetadataValue.md(markdown_preview(orphans, n=20))
+        return dg.AssetCheckResult(passed=not problems, metadata=problems or {"ok": True})
+
+    return _check
+
+
+def build_checks() -> list[dg.AssetChecksDefinition]:
+    return [_pandera_check(t) for t in STAGING_MODELS] + [_key_check(*c) for c in CORE_KEYS]

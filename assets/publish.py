@@ -1,0 +1,24 @@
+"""Publish: copy the checked build into warehouse/governance.duckdb atomically."""
+
+import dagster as dg
+
+from pipelines.warehouse import BUILD_DB, PUBLISHED_DB, publish
+
+
+def build_publish_asset(upstream: list[str]) -> dg.AssetsDefinition:
+    @dg.asset(
+        key="warehouse_published",
+        group_name="publish",
+        kinds={"duckdb"},
+        owners=["team:governance-data"],
+        deps=[dg.AssetKey(u) for u in upstream],
+        description="The published warehouse analysts open (warehouse/governance.duckdb). Replaced atomically, "
+                    "only after every blocking check upstream has passed; a failed run leaves the previous file.",
+    )
+    def warehouse_published(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        path = publish(BUILD_DB, PUBLISHED_DB)
+        context.log.info(f"published {path}")
+        return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(path)),
+                                              "size_bytes": path.stat().st_size})
+
+    return warehouse_published

@@ -1,0 +1,34 @@
+"""One asset per dbt-like SQL model; dependencies are read from the SQL with sqlglot."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from pipelines.warehouse import SqlModel, load_models, run_model
+
+from ._meta import table_metadata
+
+OWNERS = ["team:governance-data"]
+
+
+def _make(model: SqlModel, known: set[str]) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=model.name,
+        group_name=model.layer,
+        kinds={"sql", "duckdb"},
+        owners=OWNERS,
+        description=f"{model.description}\n\nSQL: dbt_like_sql/{model.layer}/{model.path.name}",
+        deps=[dg.AssetKey(d) for d in model.deps if d in known],
+    )
+    def _asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+        with duckdb.get_connection() as con:
+            run_model(con, model)
+            df = con.sql(f'SELECT * FROM "{model.name}"').pl()
+        return dg.MaterializeResult(metadata=table_metadata(df, model.column_docs))
+
+    return _asset
+
+
+def build_sql_assets(python_tables: set[str]) -> list[dg.AssetsDefinition]:
+    models = load_models()
+    known = python_tables | {m.name for m in models}
+    return [_make(m, known) for m in models]

@@ -1,0 +1,44 @@
+-- One row per plan file that was read. Grain: document_id (a hash of the normalised text, stable across re-encodings).
+-- @document_id: Stable id: first 16 hex of sha256 of the NFC-normalised text
+-- @source_path: File path relative to its raw root
+-- @issuer_level: province / district / commune
+-- @province_key: FK to dim_province: vintage-code, e.g. 2004-79
+-- @doc_numbers: Document numbers, e.g. [3897/QĐ-UBND]
+-- @indices: Indices the plan targets: PAPI, PAR_INDEX
+-- @n_findings_error: Data-quality findings of severity error about this document
+-- @n_findings_warning: Findings of severity warning
+-- @n_findings_info: Findings of severity info
+SELECT
+    d.document_id,
+    d.source_path,
+    d.raw_root,
+    d.sha256,
+    d.size_bytes,
+    d.encoding,
+    d.issuer_name,
+    d.issuer_level,
+    CASE WHEN d.province_code IS NOT NULL THEN '2004-' || d.province_code END AS province_key,
+    d.doc_type,
+    d.doc_numbers,
+    d.issue_date,
+    d.signer,
+    d.title,
+    d.plan_year_start,
+    d.plan_year_end,
+    d.indices,
+    d.n_tasks,
+    d.readers,
+    d.n_lines,
+    coalesce(f.n_error, 0) AS n_findings_error,
+    coalesce(f.n_warning, 0) AS n_findings_warning,
+    coalesce(f.n_info, 0) AS n_findings_info
+FROM stg_documents AS d
+LEFT JOIN (
+    SELECT
+        document_id,
+        count(*) FILTER (WHERE severity = 'error') AS n_error,
+        count(*) FILTER (WHERE severity = 'warning') AS n_warning,
+        count(*) FILTER (WHERE severity = 'info') AS n_info
+    FROM stg_findings
+    GROUP BY document_id
+) AS f ON f.document_id = d.document_id

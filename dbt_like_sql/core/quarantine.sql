@@ -1,0 +1,12 @@
+-- Files or rows that were rejected, with the reason. Every raw file is either in dim_document or here.
+-- @source_path: File relative to its raw root
+-- @stage: read / decode / parse / score_load
+-- @reason: Why it was rejected, in words
+SELECT
+    source_path,
+    raw_root,
+    sha256,
+    stage,
+    reason,
+    detected_at
+FROM stg_quarantine

@@ -1,0 +1,34 @@
+"""The one Dagster Definitions of the project (workspace.yaml points here)."""
+from __future__ import annotations
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from assets.checks import build_checks
+from assets.plans import raw_plan_files, stg_plans
+from assets.publish import build_publish_asset
+from assets.sql_models import build_sql_assets
+from pipelines.warehouse import BUILD_DB
+
+PYTHON_TABLES = {"raw_plan_files", "stg_documents", "stg_plan_tasks", "stg_findings", "stg_quarantine"}
+
+BUILD_DB.parent.mkdir(parents=True, exist_ok=True)
+sql_assets = build_sql_assets(PYTHON_TABLES)
+core_and_marts = [a.key.path[-1] for a in sql_assets]
+publish_asset = build_publish_asset(core_and_marts)
+
+full_rebuild = dg.define_asset_job(
+    "full_rebuild",
+    selection=dg.AssetSelection.all(),
+    description="Materialise every asset and publish the warehouse.",
+    # one DuckDB writer at a time: steps run in one process, in dependency order
+    executor_def=dg.in_process_executor,
+)
+
+defs = dg.Definitions(
+    assets=[raw_plan_files, stg_plans, *sql_assets, publish_asset],
+    asset_checks=build_checks(),
+    jobs=[full_rebuild],
+    resources={"duckdb": DuckDBResource(database=str(BUILD_DB))},
+    executor=dg.in_process_executor,
+)

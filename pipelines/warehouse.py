@@ -1,0 +1,240 @@
+"""Warehouse mechanics, Dagster-free: staging frames, explicit-SQL writes, dbt-like models, publishing.
+
+Build file: warehouse/build/governance.build.duckdb (the single writer works here).
+Published file: warehouse/governance.duckdb (analysts open this; replaced atomically).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import sqlglot
+from sqlglot import exp
+
+from .domain.ingest import PROJECT_DIR, RawFile, discover, process_document
+from .schemas import STAGING_MODELS, column_docs, polars_schema
+
+WAREHOUSE_DIR = PROJECT_DIR / "warehouse"
+BUILD_DB = WAREHOUSE_DIR / "build" / "governance.build.duckdb"
+PUBLISHED_DB = WAREHOUSE_DIR / "governance.duckdb"
+SQL_DIR = PROJECT_DIR / "dbt_like_sql"
+LAYERS = ("staging", "intermediate", "core", "marts")
+
+
+# ---------------------------------------------------------------- plans -> staging frames
+
+@dataclass
+class StagedPlans:
+    documents: pl.DataFrame
+    tasks: pl.DataFrame
+    findings: pl.DataFrame
+    quarantine: pl.DataFrame
+    files_seen: int
+
+
+def _frame(rows: list[dict], table: str) -> pl.DataFrame:
+    schema = polars_schema(STAGING_MODELS[table])
+    cols = list(schema)
+    return pl.DataFrame([{c: r.get(c) for c in cols} for r in rows], schema=schema, orient="row")
+
+
+def stage_plans(files: list[RawFile] | None = None, workers: int | None = None, progress=None) -> StagedPlans:
+    """Parse every plan file; a process pool uses both cores. Every file is accounted for."""
+    files = discover("plans") if files is None else files
+    docs, tasks, findings, quarantine = [], [], [], []
+    workers = workers or min(2, os.cpu_count() or 1)
+    if workers > 1 and len(files) > 8:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = pool.map(process_document, files, chunksize=16)
+            for i, r in enumerate(results, start=1):
+                _collect(r, docs, tasks, findings, quarantine)
+                if progress and (i % 500 == 0 or i == len(files)):
+                    progress(i, len(files))
+    else:
+        for i, f in enumerate(files, start=1):
+            _collect(process_document(f), docs, tasks, findings, quarantine)
+            if progress and (i % 500 == 0 or i == len(files)):
+                progress(i, len(files))
+    # the same text twice (a copy, or a re-encoded copy) is one document: report, never count twice
+    seen: dict[str, str] = {}
+    kept_docs = []
+    dup_ids = set()
+    for d in docs:
+        if d["document_id"] in seen:
+            quarantine.append({"source_path": d["source_path"], "raw_root": d["raw_root"], "sha256": d["sha256"],
+                               "stage": "parse", "reason": f"duplicate of {seen[d['document_id']]} (same normalised text)",
+                               "detected_at": _now()})
+            dup_ids.add((d["document_id"], d["source_path"]))
+            continue
+        seen[d["document_id"]] = d["source_path"]
+        kept_docs.append(d)
+    tasks = [t for t in tasks if (t["document_id"], t["source_path"]) not in dup_ids]
+    findings = [f for f in findings if (f.get("document_id"), f.get("source_path")) not in dup_ids]
+    return StagedPlans(_frame(kept_docs, "stg_documents"), _frame(tasks, "stg_plan_tasks"),
+                       _frame(findings, "stg_findings"), _frame(quarantine, "stg_quarantine"), len(files))
+
+
+def _now():
+    import datetime as dt
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _collect(r, docs, tasks, findings, quarantine):
+    if r.quarantine is not None:
+        quarantine.append(r.quarantine)
+        return
+    docs.append(r.document)
+    tasks.extend(r.tasks)
+    findings.extend(r.findings)
+
+
+# ---------------------------------------------------------------- DuckDB writes
+
+def connect(path: Path = BUILD_DB, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def write_table(con: duckdb.DuckDBPyConnection, name: str, df: pl.DataFrame, docs: dict[str, str] | None = None) -> int:
+    con.register("_incoming", df.to_arrow())
+    try:
+        _run(con, f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _incoming')
+    finally:
+        con.unregister("_incoming")
+    apply_comments(con, name, docs or {})
+    return df.height
+
+
+def _run(con, sql: str) -> None:
+    """Execute and drain: duckdb 2.0 refuses new work while a result is pending."""
+    con.execute(sql).fetchall()
+
+
+def apply_comments(con, table: str, docs: dict[str, str], table_doc: str | None = None) -> None:
+    if table_doc:
+        _run(con, f"COMMENT ON TABLE \"{table}\" IS '{table_doc.replace(chr(39), chr(39) * 2)}'")
+    existing = {r[0] for r in con.execute(f"SELECT column_name FROM information_schema.columns WHERE table_name = '{table}'").fetchall()}
+    for col, text in docs.items():
+        if col in existing and text:
+            _run(con, f"COMMENT ON COLUMN \"{table}\".\"{col}\" IS '{text.replace(chr(39), chr(39) * 2)}'")
+
+
+def write_staging(con, staged: StagedPlans) -> dict[str, int]:
+    counts = {}
+    for name, df in (("stg_documents", staged.documents), ("stg_plan_tasks", staged.tasks),
+                     ("stg_findings", staged.findings), ("stg_quarantine", staged.quarantine)):
+        counts[name] = write_table(con, name, df, column_docs(STAGING_MODELS[name]))
+    return counts
+
+
+# ---------------------------------------------------------------- dbt-like SQL models
+
+@dataclass(frozen=True)
+class SqlModel:
+    name: str
+    layer: str
+    path: Path
+    sql: str
+    deps: tuple[str, ...]
+    description: str
+    column_docs: dict[str, str]
+
+
+def _parse_header(sql: str) -> tuple[str, dict[str, str]]:
+    """Leading `--` comment lines: first paragraph is the description, `-- col: text` lines document columns."""
+    desc, cols = [], {}
+    for line in sql.splitlines():
+        s = line.strip()
+        if not s.startswith("--"):
+            if s:
+                break
+            continue
+        body = s[2:].strip()
+        if body.startswith("@") and ":" in body:
+            col, _, text = body[1:].partition(":")
+            cols[col.strip()] = text.strip()
+        elif body:
+            desc.append(body)
+    return " ".join(desc), cols
+
+
+def sql_dependencies(sql: str) -> tuple[str, ...]:
+    """Tables a model reads, from the SQL itself (CTE names excluded)."""
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
+    names = {t.name for t in tree.find_all(exp.Table) if t.name and t.name not in ctes}
+    return tuple(sorted(names))
+
+
+def load_models(sql_dir: Path = SQL_DIR) -> list[SqlModel]:
+    models = []
+    for layer in LAYERS:
+        for p in sorted((sql_dir / layer).glob("*.sql")):
+            sql = p.read_text(encoding="utf-8")
+            desc, cols = _parse_header(sql)
+            models.append(SqlModel(p.stem, layer, p, sql, sql_dependencies(sql), desc, cols))
+    return models
+
+
+def run_model(con, model: SqlModel) -> int:
+    body = "\n".join(ln for ln in model.sql.splitlines() if not ln.strip().startswith("--")).strip().rstrip(";")
+    _run(con, f'CREATE OR REPLACE TABLE "{model.name}" AS {body}')
+    apply_comments(con, model.name, model.column_docs, model.description)
+    return con.execute(f'SELECT count(*) FROM "{model.name}"').fetchall()[0][0]
+
+
+# ---------------------------------------------------------------- publishing
+
+def publish(build_db: Path = BUILD_DB, target: Path = PUBLISHED_DB, tables: list[str] | None = None) -> Path:
+    """Copy the build into a fresh file beside the target, then os.replace: readers holding the old
+    file keep their snapshot, new readers see the new file whole, a failure leaves the old file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".governance.", suffix=".duckdb.tmp", dir=target.parent)
+    os.close(fd)
+    os.unlink(tmp_name)
+    tmp = Path(tmp_name)
+    try:
+        dst = duckdb.connect(str(tmp))
+        try:
+            _run(dst, f"ATTACH '{build_db}' AS build (READ_ONLY)")
+            if tables is None:
+                _run(dst, f"COPY FROM DATABASE build TO {_current_db(dst)}")
+            else:
+                for n in tables:
+                    _run(dst, f'CREATE TABLE "{n}" AS SELECT * FROM build."{n}"')
+            _run(dst, "DETACH build")
+            _run(dst, "CHECKPOINT")
+        finally:
+            dst.close()
+        os.replace(tmp, target)
+    except BaseException:
+        if tmp.exists():
+            tmp.unlink()
+        raise
+    return target
+
+
+def _current_db(con) -> str:
+    return con.execute("SELECT current_database()").fetchall()[0][0]
+
+
+def fresh_build_file(path: Path = BUILD_DB) -> None:
+    """A full build starts from an empty file, so deleted inputs leave no rows behind."""
+    for p in (path, Path(str(path) + ".wal")):
+        if p.exists():
+            p.unlink()
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def copy_file_atomic(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dst.parent, prefix="." + dst.name, suffix=".tmp")
+    os.close(fd)
+    shutil.copyfile(src, tmp)
+    os.replace(tmp, dst)
