@@ -20,7 +20,8 @@ from sqlglot import exp
 from .domain.ingest import PROJECT_DIR, RawFile, discover, process_document
 from .schemas import STAGING_MODELS, column_docs, polars_schema
 
-WAREHOUSE_DIR = PROJECT_DIR / "warehouse"
+# GOVDATA_WAREHOUSE_DIR lets tests and benchmarks build elsewhere without touching the real warehouse
+WAREHOUSE_DIR = Path(os.environ.get("GOVDATA_WAREHOUSE_DIR", PROJECT_DIR / "warehouse"))
 BUILD_DB = WAREHOUSE_DIR / "build" / "governance.build.duckdb"
 PUBLISHED_DB = WAREHOUSE_DIR / "governance.duckdb"
 SQL_DIR = PROJECT_DIR / "dbt_like_sql"

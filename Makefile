@@ -1,0 +1,36 @@
+# Quick start: `make run` (build everything on raw/) and `make test`. Each target builds .venv if needed.
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: run test ui sql venv clean
+
+$(BIN)/.installed: pyproject.toml
+	@$(PY) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+venv: $(BIN)/.installed
+
+run: $(BIN)/.installed
+	@mkdir -p $(DAGSTER_HOME)
+	$(BIN)/dagster asset materialize -m pipelines.definitions --select '*' 2>&1 | grep -E "STEP_FAILURE|RUN_SUCCESS|RUN_FAILURE|ASSET_CHECK_EVALUATION|Error|parsed " || true
+	$(BIN)/python -m pipelines.summary
+
+test: $(BIN)/.installed
+	$(BIN)/pytest -q
+
+ui: $(BIN)/.installed
+	@mkdir -p $(DAGSTER_HOME)
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+# One query: make sql Q="SELECT * FROM dim_document"; without Q, an interactive read-only shell.
+sql: $(BIN)/.installed
+	$(BIN)/python -m pipelines.sql "$(Q)"
+
+clean:
+	rm -rf $(VENV) warehouse/build warehouse/*.duckdb

@@ -1,0 +1,32 @@
+"""Print where the warehouse is and what it holds (the last step of `make run`)."""
+from __future__ import annotations
+
+import duckdb
+
+from .domain.ingest import raw_roots
+from .warehouse import PUBLISHED_DB, WAREHOUSE_DIR
+
+
+def main() -> None:
+    print()
+    print(f"Raw roots read: {', '.join(str(r) for r in raw_roots())}")
+    if not PUBLISHED_DB.exists():
+        print(f"No published warehouse at {PUBLISHED_DB}: the run did not reach publishing (see the log above).")
+        raise SystemExit(1)
+    con = duckdb.connect(str(PUBLISHED_DB), read_only=True)
+    try:
+        print(f"Warehouse (published, open it read-only): {PUBLISHED_DB}")
+        for (name,) in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY table_name").fetchall():
+            n = con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0]
+            print(f"  {name:<22} {n:>8} rows")
+        q = con.execute("SELECT source_path, reason FROM quarantine").fetchall()
+        for path, reason in q:
+            print(f"  quarantined: {path}: {reason}")
+    finally:
+        con.close()
+    marts = WAREHOUSE_DIR / "marts"
+    print(f"Parquet marts: {marts}" + ("" if marts.exists() else " (none built yet)"))
+
+
+if __name__ == "__main__":
+    main()

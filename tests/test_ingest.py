@@ -1,0 +1,128 @@
+"""Decoding, quarantine and metadata on the real plans."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import unicodedata
+
+import pytest
+
+from pipelines.domain.decode import decode_document
+from pipelines.domain.ingest import discover, process_document, raw_roots
+from pipelines.domain.metadata import extract_metadata
+from pipelines.domain.plan import parse_plan
+from pipelines.warehouse import stage_plans
+
+from .conftest import HANOI_PAPI, HCMC_PAPI, HCMC_PAR, PLANS, QUANG_NGAI
+
+
+def _to_cp1258(text: str) -> bytes:
+    """Windows-1258 writes some tone marks as combining characters: encode char by char."""
+    out = bytearray()
+    for ch in text:
+        try:
+            out += ch.encode("cp1258")
+        except UnicodeEncodeError:
+            d = unicodedata.normalize("NFD", ch)
+            marks = list(d[1:])
+            base = d[0]
+            for m in marks:  # fold the mark cp1258 has a precomposed letter for (â, ê, ô, ơ, ư, ă)
+                comp = unicodedata.normalize("NFC", d[0] + m)
+                if len(comp) == 1 and comp.encode("cp1258", errors="ignore"):
+                    base, marks = comp, [x for x in marks if x != m]
+                    break
+            out += base.encode("cp1258") + "".join(marks).encode("cp1258")
+    return bytes(out)
+
+
+def _tasks(data: bytes):
+    return [t.as_dict() for t in parse_plan(decode_document(data).text).tasks]
+
+
+@pytest.mark.parametrize("path", [HCMC_PAR, HANOI_PAPI, QUANG_NGAI])
+def test_same_plan_in_other_encodings_gives_identical_tasks(path):
+    raw = path.read_bytes()
+    text = raw.decode("utf-8")
+    expected = _tasks(raw)
+    variants = {
+        "utf-16-le": b"\xff\xfe" + text.encode("utf-16-le"),
+        "utf-16-be": b"\xfe\xff" + text.encode("utf-16-be"),
+        "cp1258": _to_cp1258(text),
+        "utf-8-sig": b"\xef\xbb\xbf" + text.encode("utf-8"),
+    }
+    for name, data in variants.items():
+        assert decode_document(data).encoding == name
+        assert _tasks(data) == expected, name
+    nfd = unicodedata.normalize("NFD", text).replace("\n", "\r\n").encode("utf-8")
+    assert _tasks(nfd) == expected
+    assert decode_document(nfd).text == decode_document(raw).text
+
+
+def test_bad_files_are_quarantined_and_the_rest_loads(tmp_path):
+    root = tmp_path / "root"
+    (root / "plans" / "deep" / "er").mkdir(parents=True)
+    for p in PLANS.glob("*.txt"):
+        shutil.copy(p, root / "plans" / "deep" / "er" / p.name)
+    (root / "plans" / "empty.txt").write_bytes(b"")
+    (root / "plans" / "scan.pdf").write_bytes(b"%PDF-1.4\x00\x01\x02" + bytes(range(256)) * 4)
+    (root / "plans" / "memo.txt").write_text("Kính gửi các sở, ngành.\nĐề nghị báo cáo kết quả trước ngày 15/12.\n" * 3,
+                                           encoding="utf-8")
+    (root / "plans" / "zz_copy_of_000.txt").write_bytes(HCMC_PAPI.read_bytes().decode().encode("utf-16"))
+    files = discover("plans", [root])
+    staged = stage_plans(files, workers=1)
+    assert staged.files_seen == 8
+    assert staged.documents.height + staged.quarantine.height == 8
+    assert sorted(staged.documents["source_path"].to_list()) == sorted(
+        f"plans/deep/er/{p.name}" for p in PLANS.glob("*.txt"))
+    reasons = dict(zip(staged.quarantine["source_path"], staged.quarantine["reason"]))
+    assert reasons["plans/empty.txt"].startswith("empty file")
+    assert reasons["plans/scan.pdf"].startswith("binary content")
+    assert reasons["plans/memo.txt"].startswith("no tasks found")
+    assert reasons["plans/zz_copy_of_000.txt"] == "duplicate of plans/deep/er/000_fc9f8ecdecbcee10.txt (same normalised text)"
+    assert staged.tasks.height == 50 + 67 + 85 + 51
+
+
+def test_raw_roots_include_extra_folders(tmp_path, monkeypatch):
+    monkeypatch.setenv("GOVDATA_RAW_EXTRA", f"{tmp_path}{__import__('os').pathsep}/does/not/exist")
+    roots = raw_roots()
+    assert roots[0].name == "raw" and roots[1] == tmp_path and len(roots) == 2
+
+
+@pytest.mark.parametrize("path,expected", [
+    (HCMC_PAPI, dict(issuer_name="Ủy ban nhân dân Thành phố Hồ Chí Minh", issuer_level="province", province_code="79",
+                     doc_type="Quyết định", doc_numbers=["3897/QĐ-UBND"], issue_date=dt.date(2018, 9, 10),
+                     signer="Trần Vĩnh Tuyền", plan_year_start=2018, plan_year_end=2019, indices=["PAPI"])),
+    (QUANG_NGAI, dict(issuer_name="Ủy ban nhân dân Tỉnh Quảng Ngãi", issuer_level="province", province_code="51",
+                      doc_type="Quyết định", doc_numbers=["881/QĐ-UBND"], issue_date=dt.date(2017, 5, 12),
+                      signer="Trần Ngọc Căng", plan_year_start=2017, plan_year_end=None, indices=["PAPI", "PAR_INDEX"])),
+    (HCMC_PAR, dict(issuer_name="Ủy ban nhân dân Thành phố Hồ Chí Minh", issuer_level="province", province_code="79",
+                    doc_type="Quyết định", doc_numbers=["552/QĐ-UBND"], issue_date=dt.date(2020, 2, 18),
+                    signer="Trần Vĩnh Tuyến", plan_year_start=2020, plan_year_end=2020, indices=["PAR_INDEX"])),
+    (HANOI_PAPI, dict(issuer_name="Ủy ban nhân dân Thành phố Hà Nội", issuer_level="province", province_code="01",
+                      doc_type="Kế hoạch", doc_numbers=["24/KH-UBND"], issue_date=dt.date(2021, 1, 22),
+                      signer=None, plan_year_start=2021, plan_year_end=2021, indices=["PAPI"])),
+])
+def test_document_metadata(path, expected):
+    meta, _ = extract_metadata(decode_document(path.read_bytes()).text)
+    got = meta.as_dict()
+    assert {k: got[k] for k in expected} == expected
+
+
+def test_findings_seen_by_a_careful_reader():
+    def findings(path):
+        r = process_document(next(f for f in discover("plans") if f.path.name == path.name))
+        return r.findings
+
+    qn = findings(QUANG_NGAI)
+    conflict = [f for f in qn if f["rule"] == "date_conflict"]
+    assert len(conflict) == 1 and "2017-05-12" in conflict[0]["message"] and "2017-12-12" in conflict[0]["message"]
+    assert (conflict[0]["line_start"], conflict[0]["line_end"]) == (11, 70)
+    dups = sorted((f["line_start"], f["message"]) for f in qn if f["rule"] == "numbering_duplicate")
+    assert [d[0] for d in dups] == [174, 268]  # "d)" used twice in the PAR list and in the PAPI list
+    par = findings(HCMC_PAR)
+    rep = [f for f in par if f["rule"] == "repeated_block"]
+    assert [(f["line_start"], f["line_end"]) for f in rep] == [(44, 78)]
+    lost = sorted(f["line_start"] for f in par if f["rule"] == "heading_missing")
+    assert lost == [119, 134, 146, 172]  # headings 2, 4, 6 lost; section III heading lost before "1. Kinh phí"
+    assert any(f["rule"] == "narrative_superseded_by_table" for f in par)
+    assert [f for f in findings(HCMC_PAPI) if f["severity"] != "info"] == []
