@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandera.polars as pa
 import polars as pl
-from pandera.typing.polars import Series  # noqa: F401  (kept for model annotations readers expect)
 
 SEVERITIES = ["error", "warning", "info"]
 SOURCE_KINDS = ["table", "narrative"]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..agency_text import looks_like_agency
 from ..decode import collapse_ws
 from ..lines import html_to_text, strip_markup
 from ..model import Finding, TaskRow
@@ -162,8 +161,6 @@ def _pipe_rows(cells: list[Cell], header: list[str], line_start: int) -> RawTabl
                     cur = None
                 continue
         if c.blank:
-            continue
-        if [x.strip() for x in header] == [txt] + []:
             continue
         if is_ref:
             cur = [c]
@@ -412,6 +409,3 @@ def table_to_tasks(table: RawTable, section_lookup) -> tuple[list[TaskRow], list
         ))
     return tasks, findings
 
-
-def looks_agency(text: str) -> bool:
-    return looks_like_agency(text)
