@@ -6,7 +6,6 @@ Published file: warehouse/governance.duckdb (analysts open this; replaced atomic
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -223,19 +222,3 @@ def publish(build_db: Path = BUILD_DB, target: Path = PUBLISHED_DB, tables: list
 
 def _current_db(con) -> str:
     return con.execute("SELECT current_database()").fetchall()[0][0]
-
-
-def fresh_build_file(path: Path = BUILD_DB) -> None:
-    """A full build starts from an empty file, so deleted inputs leave no rows behind."""
-    for p in (path, Path(str(path) + ".wal")):
-        if p.exists():
-            p.unlink()
-    path.parent.mkdir(parents=True, exist_ok=True)
-
-
-def copy_file_atomic(src: Path, dst: Path) -> None:
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dst.parent, prefix="." + dst.name, suffix=".tmp")
-    os.close(fd)
-    shutil.copyfile(src, tmp)
-    os.replace(tmp, dst)

@@ -365,8 +365,6 @@ def _task_from(n: Node, path: list[Node], merge_children: bool) -> TaskRow:
     sec_ref = None
     if sec is not None:
         sec_ref = _ref_of(sec)
-        if sec.kind == "letter":
-            sec_ref = _ref_of(sec)
     return TaskRow(
         task_ref=_ref_of(n),
         source_kind="narrative",
