@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PYTHONPATH := $(CURDIR)
+# The real PAPI panel is read in place from ../shared/data when it is there (never copied into the repo).
+export GOVDATA_RAW_EXTRA ?= $(abspath $(wildcard ../shared/data))
 
 .PHONY: run test ui sql venv clean
 
@@ -37,4 +39,4 @@ sql: $(BIN)/.installed
 	$(BIN)/python -m pipelines.sql "$(Q)"
 
 clean:
-	rm -rf $(VENV) warehouse/build warehouse/*.duckdb
+	rm -rf $(VENV) warehouse/build warehouse/*.duckdb warehouse/marts

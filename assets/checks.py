@@ -31,15 +31,37 @@ def _pandera_check(table: str) -> dg.AssetChecksDefinition:
 
 # (table, key columns, [(fk column, parent table, parent key)])
 CORE_KEYS = [
-    ("dim_document", ["document_id"], []),
-    ("fct_plan_task", ["task_id"], [("document_id", "dim_document", "document_id")]),
-    ("dq_finding", ["finding_id"], [("document_id", "dim_document", "document_id")]),
-    ("quarantine", ["raw_root", "source_path", "stage"], []),
+    ("fct_plan_task", ["task_id"], [("document_id", "dim_document", "document_id"),
+                                    ("indicator_code", "dim_indicator", "indicator_code"),
+                                    ("subindicator_code", "dim_indicator", "indicator_code")]),
+    ("dim_document", ["document_id"], [("province_key", "dim_province", "province_key")]),
+    # against staging: dim_document counts the findings, so it is built after dq_finding
+    ("dq_finding", ["finding_id"], [("document_id", "stg_documents", "document_id")]),
+    ("quarantine", ["raw_root", "source_path", "stage", "source_ref"], []),
+    ("dim_province", ["province_key"], [("successor_key", "dim_province", "province_key")]),
+    ("dim_indicator", ["indicator_code"], [("parent_code", "dim_indicator", "indicator_code")]),
+    ("dim_agency", ["agency_id"], [("province_key", "dim_province", "province_key")]),
+    ("bridge_task_agency", ["task_id", "agency_id", "role"], [("task_id", "fct_plan_task", "task_id"),
+                                                             ("agency_id", "dim_agency", "agency_id")]),
+    ("fct_plan_target", ["target_id"], [("document_id", "dim_document", "document_id"),
+                                        ("task_id", "fct_plan_task", "task_id"),
+                                        ("indicator_code", "dim_indicator", "indicator_code"),
+                                        ("province_key", "dim_province", "province_key")]),
+    ("fct_indicator_score", ["province_key", "year", "indicator_code", "source", "source_ref"],
+     [("province_key", "dim_province", "province_key"), ("indicator_code", "dim_indicator", "indicator_code"),
+      ("document_id", "dim_document", "document_id")]),
+    ("mart_province_scores", ["province_key", "year", "indicator_code"], []),
+    ("mart_plan_coverage", ["document_id", "indicator_code"], []),
+    ("mart_agency_workload", ["province_key", "agency_id", "role"], []),
+    ("mart_target_vs_actual", ["target_id"], []),
 ]
 
 
 def _key_check(table: str, keys: list[str], fks: list[tuple[str, str, str]]) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=table, name=f"keys_{table}", blocking=True,
+    parents = sorted({p for _c, p, _k in fks if p != table})
+
+    # the parents are extra deps, so the check waits until they are built in the same run
+    @dg.asset_check(asset=table, name=f"keys_{table}", blocking=True, additional_deps=parents,
                     description=f"Grain ({', '.join(keys)}) is unique; every foreign key resolves.")
     def _check(duckdb: DuckDBResource) -> dg.AssetCheckResult:
         problems = {}

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from pipelines.warehouse import BUILD_DB, PUBLISHED_DB, publish
+from pipelines.warehouse import BUILD_DB, MARTS_DIR, PUBLISHED_DB, publish, publish_marts
 
 
 def build_publish_asset(upstream: list[str]) -> dg.AssetsDefinition:
@@ -12,13 +12,17 @@ def build_publish_asset(upstream: list[str]) -> dg.AssetsDefinition:
         kinds={"duckdb"},
         owners=["team:governance-data"],
         deps=[dg.AssetKey(u) for u in upstream],
-        description="The published warehouse analysts open (warehouse/governance.duckdb). Replaced atomically, "
+        description="The published warehouse analysts open (warehouse/governance.duckdb) and the Parquet marts (warehouse/marts/). Replaced atomically, "
                     "only after every blocking check upstream has passed; a failed run leaves the previous file.",
     )
     def warehouse_published(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         path = publish(BUILD_DB, PUBLISHED_DB)
         context.log.info(f"published {path}")
+        marts = publish_marts(BUILD_DB, MARTS_DIR)
+        context.log.info(f"published marts under {MARTS_DIR}: {marts}")
         return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(path)),
-                                              "size_bytes": path.stat().st_size})
+                                              "size_bytes": path.stat().st_size,
+                                              "marts_dir": dg.MetadataValue.path(str(MARTS_DIR)),
+                                              **{f"rows_{k}": v for k, v in marts.items()}})
 
     return warehouse_published

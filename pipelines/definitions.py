@@ -5,12 +5,14 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from assets.checks import build_checks
+from assets.normalise import stg_normalise, stg_reference, stg_scores
 from assets.plans import raw_plan_files, stg_plans
 from assets.publish import build_publish_asset
 from assets.sql_models import build_sql_assets
 from pipelines.warehouse import BUILD_DB
 
-PYTHON_TABLES = {"raw_plan_files", "stg_documents", "stg_plan_tasks", "stg_findings", "stg_quarantine"}
+PYTHON_ASSETS = [raw_plan_files, stg_plans, stg_reference, stg_normalise, stg_scores]
+PYTHON_TABLES = {k.path[-1] for a in PYTHON_ASSETS for k in a.keys}
 
 BUILD_DB.parent.mkdir(parents=True, exist_ok=True)
 sql_assets = build_sql_assets(PYTHON_TABLES)
@@ -26,7 +28,7 @@ full_rebuild = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[raw_plan_files, stg_plans, *sql_assets, publish_asset],
+    assets=[*PYTHON_ASSETS, *sql_assets, publish_asset],
     asset_checks=build_checks(),
     jobs=[full_rebuild],
     resources={"duckdb": DuckDBResource(database=str(BUILD_DB))},

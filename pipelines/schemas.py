@@ -104,11 +104,161 @@ class StgQuarantine(pa.DataFrameModel):
     sha256: str = pa.Field(nullable=True, description="sha256 of the bytes (NULL when unreadable)")
     stage: str = pa.Field(isin=["read", "decode", "parse", "score_load"], description="Stage that rejected it")
     reason: str = pa.Field(str_length={"min_value": 5}, description="Why, in words")
+    source_ref: str = pa.Field(nullable=True, description="Row or cell rejected (file:line:column, file#sheet!row); NULL for a whole file")
     detected_at: pl.Datetime = pa.Field(description="When (UTC)")
 
     class Config:
         strict = True
-        unique = ["raw_root", "source_path", "stage"]
+        unique = ["raw_root", "source_path", "stage", "source_ref"]
+
+
+LEVELS = ["total", "dimension", "subdimension", "area"]
+COMPARATORS = [">=", ">", "=", "<=", "<"]
+UNITS = ["percent", "points", "rank", "rank_change", "count", "other"]
+
+
+class StgTaskNormalised(pa.DataFrameModel):
+    """Conformed codes and dates of each task. Grain: task_id."""
+
+    task_id: str = pa.Field(unique=True, description="FK to fct_plan_task")
+    document_id: str = pa.Field(description="FK to dim_document")
+    family: str = pa.Field(nullable=True, isin=INDICES, description="Index family used to read the heading")
+    indicator_code: str = pa.Field(nullable=True, str_matches=r"^(PAPI|PAR)\.", description="Conformed indicator (NULL: neither index, or unmapped)")
+    indicator_rule: str = pa.Field(isin=["alias", "outside_indices", "combined_heading_task_keywords", "combined_heading_first",
+                                         "inferred_from_neighbours", "unmapped", "no_heading"],
+                                   description="How the code was found")
+    subindicator_code: str = pa.Field(nullable=True, str_matches=r"^PAPI\.D\d\.", description="Conformed sub-dimension")
+    subindicator_rule: str = pa.Field(nullable=True, description="How the sub-dimension was found")
+    due_start: pl.Date = pa.Field(nullable=True, description="First day of the timeline")
+    due_end: pl.Date = pa.Field(nullable=True, description="Deadline: last day of the timeline")
+    recurrence: str = pa.Field(nullable=True, description="continuous / annual / semiannual / quarterly / monthly, comma-separated")
+    timeline_kind: str = pa.Field(isin=["dated", "deadline", "recurring", "event", "phased", "unparsed", "empty"],
+                                  description="Form of the timeline")
+    timeline_event: str = pa.Field(nullable=True, description="Event the timeline depends on, as written (no date guessed)")
+
+    class Config:
+        strict = True
+
+    @pa.dataframe_check
+    def start_before_end(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("due_start").is_null() | pl.col("due_end").is_null()
+                                     | (pl.col("due_start") <= pl.col("due_end")))
+
+
+class StgTaskAgency(pa.DataFrameModel):
+    """Canonical agencies a task names. Grain: (task_id, agency_code, role)."""
+
+    task_id: str = pa.Field(description="FK to fct_plan_task")
+    document_id: str = pa.Field(description="FK to dim_document")
+    agency_code: str = pa.Field(description="Canonical agency (raw/reference/agencies.csv)")
+    agency_province_key: str = pa.Field(nullable=True, description="Province of the agency; NULL for generic groups")
+    name_vi: str = pa.Field(description="Canonical Vietnamese name")
+    role: str = pa.Field(isin=["lead", "support"], description="lead (chủ trì) / support (phối hợp, invited)")
+    as_written: str = pa.Field(description="The words of the plan that named it")
+
+    class Config:
+        strict = True
+        unique = ["task_id", "agency_code", "role"]
+
+
+class StgPlanTargets(pa.DataFrameModel):
+    """Numeric targets stated in plans. Grain: target_id."""
+
+    target_id: str = pa.Field(unique=True, description="Hash of document, line and quote")
+    document_id: str = pa.Field(description="FK to dim_document")
+    task_id: str = pa.Field(nullable=True, description="Task whose lines hold the target, if any")
+    indicator_code: str = pa.Field(nullable=True, description="Indicator the target is about")
+    province_key: str = pa.Field(nullable=True, description="Province of the plan")
+    target_year: int = pa.Field(nullable=True, ge=2000, le=2100, description="Year the target is for")
+    metric_text: str = pa.Field(description="What is measured, as written")
+    comparator: str = pa.Field(isin=COMPARATORS, description=">=, >, =, <=, <")
+    value: float = pa.Field(ge=0, description="Target value (decimal comma read as a decimal point)")
+    unit: str = pa.Field(isin=UNITS, description="percent / points / rank / rank_change / count / other")
+    share_comparator: str = pa.Field(nullable=True, isin=COMPARATORS, description="For '100% đơn vị đạt trên 90%': comparator on the share of units")
+    share_value: float = pa.Field(nullable=True, ge=0, le=100, description="Share of units that must meet the target")
+    paired_with_target_id: str = pa.Field(nullable=True, description="The target this one is paired with ('trong đó ít nhất 70%…')")
+    line: int = pa.Field(ge=1, description="Line of the quote")
+    quote: str = pa.Field(description="The words of the target")
+    source_path: str = pa.Field(description="Plan file")
+
+    class Config:
+        strict = True
+
+    @pa.dataframe_check
+    def percent_at_most_100(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select((pl.col("unit") != "percent") | (pl.col("value") <= 100))
+
+
+class StgPlanQuotedScores(pa.DataFrameModel):
+    """Index scores a plan states about its own province. Grain: (document_id, line, indicator_code, year)."""
+
+    document_id: str = pa.Field(description="FK to dim_document")
+    province_key: str = pa.Field(nullable=True, description="Province of the plan")
+    year: int = pa.Field(ge=2006, le=2100, description="Index year the value is for")
+    indicator_code: str = pa.Field(str_matches=r"^PAPI\.", description="Indicator quoted")
+    score: float = pa.Field(nullable=True, ge=0, le=80, description="Value as written")
+    rank: int = pa.Field(nullable=True, ge=1, description="Rank as written")
+    n_ranked: int = pa.Field(nullable=True, ge=1, description="Out of how many, as written")
+    claim: str = pa.Field(nullable=True, description="increase / decrease / sum_of_N_dimensions, as written")
+    previous_score: float = pa.Field(nullable=True, description="The 'from' value of 'tăng từ A lên B'")
+    previous_year: int = pa.Field(nullable=True, description="Year of the 'from' value")
+    line: int = pa.Field(ge=1, description="Line of the quote")
+    quote: str = pa.Field(description="The words of the plan")
+    source_path: str = pa.Field(description="Plan file")
+    source_ref: str = pa.Field(description="file:line")
+
+    class Config:
+        strict = True
+        unique = ["document_id", "line", "indicator_code", "year"]
+
+
+class StgPapiScores(pa.DataFrameModel):
+    """Official PAPI cells, one per province, year, indicator and source file. Missing cells are NULL rows.
+    Grain: (province_key, year, indicator_code, source)."""
+
+    province_key: str = pa.Field(str_matches=r"^2004-\d\d$", description="Province (vintage 2004)")
+    province_code: str = pa.Field(description="GSO code")
+    year: int = pa.Field(ge=2011, le=2100, description="PAPI year")
+    indicator_code: str = pa.Field(str_matches=r"^(PAPI|PAR)\.", description="Indicator")
+    level: str = pa.Field(isin=LEVELS, description="subdimension / dimension / total")
+    score: float = pa.Field(nullable=True, ge=0, le=80, description="Published value; NULL where the source is empty")
+    source: str = pa.Field(isin=["papi_official_workbook", "papi_panel", "par_tidy"], description="Layout it came from")
+    source_ref: str = pa.Field(description="file:line or file#sheet!row")
+    source_column: str = pa.Field(description="Column in the source (SCdk or header)")
+    source_path: str = pa.Field(description="File relative to its raw root")
+    raw_root: str = pa.Field(description="Raw root")
+
+    class Config:
+        strict = True
+        unique = ["province_key", "year", "indicator_code", "source"]
+
+    @pa.dataframe_check
+    def dimension_within_1_10(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select((pl.col("level") != "dimension") | pl.col("score").is_null()
+                                     | pl.col("score").is_between(1, 10))
+
+    @pa.dataframe_check
+    def total_within_scale(cls, data) -> pl.LazyFrame:
+        lo = pl.when(pl.col("year") <= 2017).then(6).otherwise(8)
+        return data.lazyframe.select((pl.col("level") != "total") | pl.col("score").is_null()
+                                     | pl.col("score").is_between(lo, lo * 10))
+
+
+class StgParPublished(pa.DataFrameModel):
+    """PAR Index figures printed in news reports (partial). Grain: reference line."""
+
+    year: int = pa.Field(ge=2012, le=2100, description="PAR Index year")
+    unit_as_written: str = pa.Field(description="Province or NATIONAL_MEAN_63 as written")
+    province_key: str = pa.Field(nullable=True, description="Province; NULL for national figures")
+    province_code: str = pa.Field(nullable=True, description="GSO code")
+    rank: int = pa.Field(nullable=True, ge=1, le=63, description="Published rank")
+    score: float = pa.Field(nullable=True, ge=0, le=100, description="PAR Index, percent")
+    source_ref: str = pa.Field(unique=True, description="Reference file and line")
+    source_url: str = pa.Field(description="Where it was printed")
+    note: str = pa.Field(nullable=True, description="Caveats from the reference")
+
+    class Config:
+        strict = True
 
 
 STAGING_MODELS: dict[str, type[pa.DataFrameModel]] = {
@@ -116,6 +266,15 @@ STAGING_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "stg_plan_tasks": StgPlanTasks,
     "stg_findings": StgFindings,
     "stg_quarantine": StgQuarantine,
+    "stg_task_normalised": StgTaskNormalised,
+    "stg_task_agency": StgTaskAgency,
+    "stg_plan_targets": StgPlanTargets,
+    "stg_plan_quoted_scores": StgPlanQuotedScores,
+    "stg_normalise_findings": StgFindings,
+    "stg_papi_scores": StgPapiScores,
+    "stg_par_published": StgParPublished,
+    "stg_score_quarantine": StgQuarantine,
+    "stg_score_findings": StgFindings,
 }
 
 

@@ -222,3 +222,123 @@ def publish(build_db: Path = BUILD_DB, target: Path = PUBLISHED_DB, tables: list
 
 def _current_db(con) -> str:
     return con.execute("SELECT current_database()").fetchall()[0][0]
+
+
+# ---------------------------------------------------------------- normalisation, scores, reference seeds
+
+REFERENCE_SEEDS = {
+    "stg_ref_provinces": "provinces_63.csv",
+    "stg_ref_merger_2025": "merger_2025.csv",
+    "stg_ref_indicators": "indicators.csv",
+    "stg_ref_papi_score_columns": "papi_score_columns.csv",
+    "stg_ref_agencies": "agencies.csv",
+}
+
+
+def reference_frames() -> dict[str, pl.DataFrame]:
+    """The reference seeds as text tables (casts happen in the dim_ models)."""
+    from .domain.provinces import REFERENCE_DIR
+
+    return {name: pl.read_csv(REFERENCE_DIR / fname, infer_schema=False) for name, fname in REFERENCE_SEEDS.items()}
+
+
+@dataclass
+class StagedNormalised:
+    tasks: pl.DataFrame
+    task_agency: pl.DataFrame
+    targets: pl.DataFrame
+    quoted_scores: pl.DataFrame
+    findings: pl.DataFrame
+    alias_use: dict[str, int]
+
+
+def stage_normalised(documents: pl.DataFrame, tasks: pl.DataFrame) -> StagedNormalised:
+    from .domain.decode import decode_document
+    from .domain.normalise import normalise
+
+    texts = {}
+    for d in documents.iter_rows(named=True):
+        root = PROJECT_DIR / "raw" if d["raw_root"] == "raw" else Path(d["raw_root"])
+        try:
+            texts[d["document_id"]] = decode_document((root / d["source_path"]).read_bytes()).text
+        except Exception:  # the file changed or vanished since staging: targets and quotes are skipped for it
+            texts[d["document_id"]] = None
+    out = normalise(documents.to_dicts(), tasks.to_dicts(), texts)
+    return StagedNormalised(_frame(out.tasks, "stg_task_normalised"), _frame(out.task_agencies, "stg_task_agency"),
+                            _frame(out.targets, "stg_plan_targets"), _frame(out.quoted_scores, "stg_plan_quoted_scores"),
+                            _frame(out.findings, "stg_normalise_findings"), dict(out.alias_use))
+
+
+@dataclass
+class StagedScores:
+    files: pl.DataFrame
+    scores: pl.DataFrame
+    par_published: pl.DataFrame
+    quarantine: pl.DataFrame
+    findings: pl.DataFrame
+
+
+def stage_scores(files: list[RawFile] | None = None) -> StagedScores:
+    import hashlib
+
+    from .domain.scores import load_score_file, par_published_rows
+
+    files = discover("scores") if files is None else files
+    listing, scores, quarantine, findings = [], [], [], []
+    for f in files:
+        layout, res = load_score_file(f)
+        scores.extend(res.scores)
+        quarantine.extend(res.quarantine)
+        findings.extend(res.findings)
+        data = f.path.read_bytes() if f.path.exists() else b""
+        listing.append({"raw_root": f.root_label, "source_path": f.source_path, "layout": layout,
+                        "size_bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(),
+                        "n_scores": len(res.scores), "n_quarantined": len(res.quarantine),
+                        "n_skipped_rows": res.skipped_rows})
+    files_df = pl.DataFrame(listing, schema={"raw_root": pl.String, "source_path": pl.String, "layout": pl.String,
+                                             "size_bytes": pl.Int64, "sha256": pl.String, "n_scores": pl.Int64,
+                                             "n_quarantined": pl.Int64, "n_skipped_rows": pl.Int64})
+    return StagedScores(files_df, _frame(scores, "stg_papi_scores"), _frame(par_published_rows(), "stg_par_published"),
+                        _frame(quarantine, "stg_score_quarantine"), _frame(findings, "stg_score_findings"))
+
+
+MARTS_DIR = WAREHOUSE_DIR / "marts"
+
+
+def publish_marts(build_db: Path = BUILD_DB, marts_dir: Path = MARTS_DIR) -> dict[str, int]:
+    """Every mart_ table as zstd Parquet under marts/<mart>/, hive-partitioned by year when it has one.
+    All marts are written into a fresh folder first, then swapped in: a failure leaves the old marts."""
+    import shutil
+
+    marts_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".marts.", dir=marts_dir.parent))
+    counts = {}
+    try:
+        con = duckdb.connect(str(build_db), read_only=True)
+        try:
+            names = [r[0] for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'mart_%' ORDER BY 1").fetchall()]
+            for n in names:
+                cols = [r[0] for r in con.execute(
+                    f"SELECT column_name FROM information_schema.columns WHERE table_name = '{n}'").fetchall()]
+                counts[n] = con.execute(f'SELECT count(*) FROM "{n}"').fetchall()[0][0]
+                target = tmp / n
+                if "year" in cols:
+                    _run(con, f"COPY (SELECT * FROM \"{n}\") TO '{target}' "
+                              "(FORMAT parquet, COMPRESSION zstd, PARTITION_BY (year))")
+                else:
+                    target.mkdir()
+                    _run(con, f"COPY (SELECT * FROM \"{n}\") TO '{target / 'data.parquet'}' (FORMAT parquet, COMPRESSION zstd)")
+        finally:
+            con.close()
+        old = None
+        if marts_dir.exists():
+            old = marts_dir.with_name(f".marts.old.{os.getpid()}")
+            os.replace(marts_dir, old)
+        os.replace(tmp, marts_dir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return counts

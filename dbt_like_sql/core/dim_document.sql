@@ -39,6 +39,6 @@ LEFT JOIN (
         count(*) FILTER (WHERE severity = 'error') AS n_error,
         count(*) FILTER (WHERE severity = 'warning') AS n_warning,
         count(*) FILTER (WHERE severity = 'info') AS n_info
-    FROM stg_findings
+    FROM dq_finding
     GROUP BY document_id
 ) AS f ON f.document_id = d.document_id

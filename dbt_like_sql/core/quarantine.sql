@@ -2,11 +2,16 @@
 -- @source_path: File relative to its raw root
 -- @stage: read / decode / parse / score_load
 -- @reason: Why it was rejected, in words
+-- @source_ref: The row or cell rejected; NULL when the whole file was
 SELECT
     source_path,
     raw_root,
     sha256,
     stage,
     reason,
+    source_ref,
     detected_at
 FROM stg_quarantine
+UNION ALL
+SELECT source_path, raw_root, sha256, stage, reason, source_ref, detected_at
+FROM stg_score_quarantine

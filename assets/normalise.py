@@ -1,0 +1,110 @@
+"""Normalisation, scores and reference seeds: thin Dagster wrappers over pipelines.warehouse."""
+
+import dagster as dg
+import polars as pl
+from dagster_duckdb import DuckDBResource
+
+from pipelines.domain.agencies import aliases
+from pipelines.domain.indicators import indicator_aliases
+from pipelines.domain.ingest import raw_roots
+from pipelines.schemas import STAGING_MODELS, column_docs
+from pipelines.warehouse import (REFERENCE_SEEDS, reference_frames, stage_normalised, stage_scores,
+                                 write_table)
+
+from ._meta import markdown_preview, table_metadata
+
+OWNERS = ["team:governance-data"]
+
+
+def _specs(descriptions: dict[str, str], deps: list[str], kinds=frozenset({"python", "duckdb"})):
+    return [dg.AssetSpec(n, group_name="raw" if n.startswith("raw_") else "staging", kinds=set(kinds), owners=OWNERS,
+                         description=d, deps=deps)
+            for n, d in descriptions.items()]
+
+
+def _write_and_report(con, frames: dict[str, pl.DataFrame], extra: dict[str, dict] | None = None):
+    for name, df in frames.items():
+        docs = column_docs(STAGING_MODELS[name]) if name in STAGING_MODELS else {}
+        write_table(con, name, df, docs)
+    for name, df in frames.items():
+        docs = column_docs(STAGING_MODELS[name]) if name in STAGING_MODELS else {}
+        yield dg.MaterializeResult(asset_key=name, metadata=table_metadata(df, docs, **(extra or {}).get(name, {})))
+
+
+_REF_DESC = {
+    "stg_ref_provinces": "The 63 provinces in force until 30 June 2025 (raw/reference/provinces_63.csv), as text.",
+    "stg_ref_merger_2025": "The 34 units from 1 July 2025 and their member provinces (raw/reference/merger_2025.csv).",
+    "stg_ref_indicators": "PAPI dimensions, sub-dimension concepts and PAR areas (raw/reference/indicators.csv).",
+    "stg_ref_papi_score_columns": "Meaning of each PAPI panel column SCdk by period (raw/reference/papi_score_columns.csv).",
+    "stg_ref_agencies": "Canonical agencies and groups with sector, level and type (raw/reference/agencies.csv).",
+}
+
+
+@dg.multi_asset(specs=_specs(_REF_DESC, []), name="stg_reference")
+def stg_reference(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    """Reference seeds, copied as text; casts happen in the dim_ models."""
+    frames = reference_frames()
+    assert set(frames) == set(REFERENCE_SEEDS)
+    with duckdb.get_connection() as con:
+        yield from _write_and_report(con, frames)
+
+
+_NORM_DESC = {
+    "stg_task_normalised": "Per task: indicator and sub-dimension codes (mapping file raw/reference/indicator_aliases.csv), "
+                           "due_start/due_end/recurrence parsed from the timeline.",
+    "stg_task_agency": "Per task: canonical agencies (raw/reference/agency_aliases.csv) with role lead/support and the words that named them.",
+    "stg_plan_targets": "Numeric targets read from task rows and narrative lines: comparator, value, unit, indicator, year, pairing.",
+    "stg_plan_quoted_scores": "Index scores the plans state about their own province, with line and quote.",
+    "stg_normalise_findings": "Findings of normalisation: unmapped headings and agencies, deadlines before issue, "
+                              "contradictions inside a plan (increase to a lower value, totals, baselines).",
+}
+
+
+@dg.multi_asset(specs=_specs(_NORM_DESC, ["stg_documents", "stg_plan_tasks"]), name="stg_normalise")
+def stg_normalise(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    with duckdb.get_connection() as con:
+        docs = con.sql("SELECT * FROM stg_documents").pl()
+        tasks = con.sql("SELECT * FROM stg_plan_tasks").pl()
+    staged = stage_normalised(docs, tasks)
+    unused_agency = sorted(a.alias for a in aliases() if a.alias not in staged.alias_use)
+    unmapped = staged.findings.filter(pl.col("rule") == "indicator_unmapped")
+    unknown_agencies = staged.findings.filter(pl.col("rule") == "agency_unknown")
+    if unused_agency:
+        context.log.warning(f"agency aliases unused by this corpus: {unused_agency}")
+    if unmapped.height:
+        context.log.warning(f"{unmapped.height} unmapped headings")
+    frames = {"stg_task_normalised": staged.tasks, "stg_task_agency": staged.task_agency,
+              "stg_plan_targets": staged.targets, "stg_plan_quoted_scores": staged.quoted_scores,
+              "stg_normalise_findings": staged.findings}
+    extra = {
+        "stg_task_normalised": {"unmapped_headings": dg.MetadataValue.md(markdown_preview(unmapped, n=50)),
+                                "n_unmapped_headings": unmapped.height,
+                                "indicator_aliases": len(indicator_aliases())},
+        "stg_task_agency": {"unknown_agency_names": dg.MetadataValue.md(markdown_preview(unknown_agencies, n=50)),
+                            "n_unknown_agency_names": unknown_agencies.height,
+                            "unused_aliases": ", ".join(unused_agency) or "none"},
+    }
+    with duckdb.get_connection() as con:
+        yield from _write_and_report(con, frames, extra)
+
+
+_SCORE_DESC = {
+    "raw_score_files": "Every file under a scores/ folder of a raw root, with the layout it was read as and what it gave.",
+    "stg_papi_scores": "Official PAPI cells (workbook 2011-2016 and sub-dimension panel 2011-2024), one row per province, "
+                       "year, indicator and source; empty cells are NULL rows, never 0.",
+    "stg_par_published": "PAR Index figures printed in news reports (raw/reference), partial.",
+    "stg_score_quarantine": "Score files, rows or cells rejected (non-numeric, out of range, duplicate, unknown province).",
+    "stg_score_findings": "Findings while loading scores (a 0 that means missing, values slightly outside their range).",
+}
+
+
+@dg.multi_asset(specs=_specs(_SCORE_DESC, []), name="stg_scores")
+def stg_scores(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    staged = stage_scores()
+    context.log.info(f"{staged.files.height} score files under {', '.join(str(r) for r in raw_roots())}: "
+                     f"{staged.scores.height} cells, {staged.quarantine.height} quarantined")
+    frames = {"raw_score_files": staged.files, "stg_papi_scores": staged.scores,
+              "stg_par_published": staged.par_published, "stg_score_quarantine": staged.quarantine,
+              "stg_score_findings": staged.findings}
+    with duckdb.get_connection() as con:
+        yield from _write_and_report(con, frames)

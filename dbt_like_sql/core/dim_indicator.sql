@@ -1,0 +1,30 @@
+-- Indicators: PAPI total, dimensions D1-D8 and sub-dimension concepts (stable codes across the renamings of 2016 and 2018), and the PAR Index with its areas. Grain: indicator_code.
+-- @indicator_code: PAPI.TOTAL, PAPI.D1 ... PAPI.D8, PAPI.Dn.<CONCEPT>, PAR.TOTAL, PAR.<AREA>
+-- @family: PAPI / PAR_INDEX
+-- @level: total / dimension / subdimension / area
+-- @parent_code: The dimension of a sub-dimension, the total of a dimension or area
+-- @first_year: First year the index published it
+-- @last_year: Last year it was published (NULL while current)
+-- @scale_min: Lowest possible score (sub-dimensions: over all periods; see int_papi_columns_by_year for a year)
+-- @scale_max: Highest possible score
+-- @source_columns: Panel columns that carried it, by period
+SELECT
+    i.indicator_code,
+    CASE WHEN i.family = 'PAR_INDEX' THEN 'PAR_INDEX' ELSE 'PAPI' END AS family,
+    i.level,
+    nullif(i.parent_code, '') AS parent_code,
+    i.name_vi,
+    i.name_en,
+    CAST(nullif(i.first_year, '') AS INTEGER) AS first_year,
+    CAST(nullif(i.last_year, '') AS INTEGER) AS last_year,
+    CAST(nullif(i.scale_min, '') AS DOUBLE) AS scale_min,
+    CAST(nullif(i.scale_max, '') AS DOUBLE) AS scale_max,
+    nullif(i.note, '') AS note,
+    c.source_columns
+FROM stg_ref_indicators AS i
+LEFT JOIN (
+    SELECT indicator_code,
+           string_agg("column" || ' ' || year_from || '-' || coalesce(nullif(year_to, ''), ''), '; ' ORDER BY year_from) AS source_columns
+    FROM stg_ref_papi_score_columns
+    GROUP BY indicator_code
+) AS c ON c.indicator_code = i.indicator_code

@@ -1,0 +1,39 @@
+-- Provinces in two vintages: the 63 in force until 30 June 2025 (key 2004-<code>) and the 34 units from 1 July 2025 (key 2025-<code>). The 2025 units reuse old codes, so the vintage is part of the key. Grain: province_key.
+-- @province_key: vintage-code, e.g. 2004-79 (Hồ Chí Minh until 2025), 2025-79 (the merged unit)
+-- @vintage: 2004 (GSO 2004 code list, 63 provinces) or 2025 (Resolution 202/2025/QH15, 34 units)
+-- @code: GSO code (2 digits); reused across vintages
+-- @region: GSO six-region grouping (for 2025 units: the region of the seat province)
+-- @valid_from: First day the unit existed in this form
+-- @valid_to: Last day (NULL while in force)
+-- @successor_key: For a 2004 province, the 2025 unit it became part of
+WITH p AS (SELECT * FROM stg_ref_provinces),
+m AS (SELECT * FROM stg_ref_merger_2025)
+SELECT
+    '2004-' || p.gso_code_2004 AS province_key,
+    2004 AS vintage,
+    p.gso_code_2004 AS code,
+    p.name_vi,
+    p.name_ascii,
+    p.unit_type_pre2025 AS unit_type,
+    p.gso_region_6 AS region,
+    p.iso_3166_2,
+    DATE '2008-08-01' AS valid_from,
+    DATE '2025-06-30' AS valid_to,
+    '2025-' || p.merged_into_2025_gso_code AS successor_key,
+    p.hnks_province_code AS papi_panel_code
+FROM p
+UNION ALL
+SELECT
+    '2025-' || m.new_gso_code_QD19_2025 AS province_key,
+    2025 AS vintage,
+    m.new_gso_code_QD19_2025 AS code,
+    m.new_unit_name_vi AS name_vi,
+    replace(replace(strip_accents(m.new_unit_name_vi), 'Đ', 'D'), 'đ', 'd') AS name_ascii,
+    m.new_unit_type AS unit_type,
+    (SELECT any_value(p2.gso_region_6) FROM p AS p2 WHERE p2.name_vi = m.admin_center_in_former) AS region,
+    CAST(NULL AS VARCHAR) AS iso_3166_2,
+    DATE '2025-07-01' AS valid_from,
+    CAST(NULL AS DATE) AS valid_to,
+    CAST(NULL AS VARCHAR) AS successor_key,
+    CAST(NULL AS VARCHAR) AS papi_panel_code
+FROM m

@@ -1,0 +1,40 @@
+-- Index scores by province, year and indicator, from every source: the official PAPI workbook and panel (with derived dimension sums and totals), scores stated in plans (with their reconciliation verdict), and PAR Index figures printed in the press (partial). Missing values stay NULL. Grain: (province_key, year, indicator_code, source, source_ref).
+-- @source: papi_official_workbook / papi_panel / plan_text / par_published / par_tidy
+-- @source_ref: file:line, file#sheet!row, or the derivation
+-- @score: The value; NULL where the source has none (never 0, never imputed)
+-- @rank: Rank among provinces with a value (plan_text: the rank the plan states)
+-- @n_ranked: Number of provinces ranked
+-- @is_partial: True for sources that cover only some provinces (press figures)
+-- @is_preferred: True on the official row marts use for a province, year and indicator
+-- @reconciliation: For plan_text rows: matches / contradicts / not_checkable
+SELECT
+    r.province_key, r.year, r.indicator_code, r.source, r.source_ref,
+    r.level, r.score, r.rank, r.n_ranked, r.derivation,
+    CAST(NULL AS VARCHAR) AS document_id,
+    false AS is_partial,
+    r.is_preferred,
+    CAST(NULL AS VARCHAR) AS reconciliation,
+    CAST(NULL AS DOUBLE) AS official_score
+FROM int_papi_ranked AS r
+UNION ALL
+SELECT
+    q.province_key, q.year, q.indicator_code, 'plan_text' AS source, q.source_ref,
+    CASE WHEN q.indicator_code = 'PAPI.TOTAL' THEN 'total' ELSE 'dimension' END AS level,
+    q.quoted_score AS score, q.quoted_rank AS rank, q.quoted_n_ranked AS n_ranked, 'stated_in_plan' AS derivation,
+    q.document_id,
+    false AS is_partial,
+    false AS is_preferred,
+    q.verdict AS reconciliation,
+    q.official_score
+FROM int_plan_quote_reconciliation AS q
+UNION ALL
+SELECT
+    p.province_key, p.year, 'PAR.TOTAL' AS indicator_code, 'par_published' AS source, p.source_ref,
+    'total' AS level, p.score, p.rank, CASE WHEN p.rank IS NOT NULL THEN 63 END AS n_ranked, 'published' AS derivation,
+    CAST(NULL AS VARCHAR) AS document_id,
+    true AS is_partial,
+    true AS is_preferred,
+    CAST(NULL AS VARCHAR) AS reconciliation,
+    CAST(NULL AS DOUBLE) AS official_score
+FROM stg_par_published AS p
+WHERE p.province_key IS NOT NULL

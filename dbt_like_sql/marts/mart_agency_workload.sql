@@ -1,0 +1,18 @@
+-- Who carries the plans: per province, agency and role, the number of tasks and of documents. Generic groups count under the province of the plan that names them. Grain: (province_key, agency_id, role).
+-- @province_key: Province of the plan
+-- @n_tasks: Tasks naming the agency in that role
+-- @n_documents: Plans naming it in that role
+SELECT
+    d.province_key,
+    b.agency_id,
+    a.name_vi AS agency_name,
+    a.sector,
+    a.level,
+    a.is_group,
+    b.role,
+    count(DISTINCT b.task_id) AS n_tasks,
+    count(DISTINCT b.document_id) AS n_documents
+FROM bridge_task_agency AS b
+JOIN dim_agency AS a ON a.agency_id = b.agency_id
+JOIN dim_document AS d ON d.document_id = b.document_id
+GROUP BY ALL

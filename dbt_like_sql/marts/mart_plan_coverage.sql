@@ -1,0 +1,35 @@
+-- What each plan covers: per document and indicator, the number of tasks, of distinct lead agencies, of tasks with a deadline and of targets. Tasks of sections outside both indices appear with indicator_code NULL. Grain: (document_id, indicator_code).
+-- @n_tasks: Tasks under the indicator
+-- @n_lead_agencies: Distinct lead agencies of those tasks
+-- @n_tasks_with_deadline: Tasks with a parsed due_end
+-- @n_targets: Numeric targets on the indicator in the document
+WITH t AS (
+    SELECT document_id, indicator_code, count(*) AS n_tasks, count(due_end) AS n_tasks_with_deadline
+    FROM fct_plan_task GROUP BY ALL
+),
+l AS (
+    SELECT f.document_id, f.indicator_code, count(DISTINCT b.agency_id) AS n_lead_agencies
+    FROM fct_plan_task AS f JOIN bridge_task_agency AS b ON b.task_id = f.task_id AND b.role = 'lead'
+    GROUP BY ALL
+),
+g AS (
+    SELECT document_id, indicator_code, count(*) AS n_targets FROM fct_plan_target GROUP BY ALL
+),
+keys AS (
+    SELECT document_id, indicator_code FROM t UNION SELECT document_id, indicator_code FROM g
+)
+SELECT
+    k.document_id,
+    d.province_key,
+    d.issuer_name,
+    d.plan_year_start AS year,
+    k.indicator_code,
+    coalesce(t.n_tasks, 0) AS n_tasks,
+    coalesce(l.n_lead_agencies, 0) AS n_lead_agencies,
+    coalesce(t.n_tasks_with_deadline, 0) AS n_tasks_with_deadline,
+    coalesce(g.n_targets, 0) AS n_targets
+FROM keys AS k
+JOIN dim_document AS d ON d.document_id = k.document_id
+LEFT JOIN t ON t.document_id = k.document_id AND t.indicator_code IS NOT DISTINCT FROM k.indicator_code
+LEFT JOIN l ON l.document_id = k.document_id AND l.indicator_code IS NOT DISTINCT FROM k.indicator_code
+LEFT JOIN g ON g.document_id = k.document_id AND g.indicator_code IS NOT DISTINCT FROM k.indicator_code

@@ -1,0 +1,34 @@
+-- Official index scores for cross-province comparison: one row per province, year and indicator (the preferred official source), with the 2025 unit the province became, the national mean and how many provinces it covers, and the change since the previous year. Grain: (province_key, year, indicator_code).
+-- @province_key: Province (vintage 2004, as PAPI reports it)
+-- @unit_2025_key: The 2025 unit the province became part of
+-- @score: Official value; NULL where the index has none (never imputed)
+-- @national_mean: Mean over the provinces with a value that year
+-- @n_provinces: Provinces the national mean covers
+-- @change_since_previous_year: score minus the previous year's score (NULL if either is missing, or the scale changed in 2018 for the total)
+SELECT
+    s.province_key,
+    p.name_vi AS province_name,
+    p.successor_key AS unit_2025_key,
+    u.name_vi AS unit_2025_name,
+    p.region,
+    s.year,
+    s.indicator_code,
+    i.family,
+    i.level,
+    i.name_en AS indicator_name_en,
+    s.score,
+    s.rank,
+    s.n_ranked,
+    avg(s.score) OVER (PARTITION BY s.year, s.indicator_code) AS national_mean,
+    count(s.score) OVER (PARTITION BY s.year, s.indicator_code) AS n_provinces,
+    CASE WHEN NOT (s.indicator_code = 'PAPI.TOTAL' AND s.year = 2018) THEN
+        s.score - lag(s.score) OVER (PARTITION BY s.province_key, s.indicator_code ORDER BY s.year)
+    END AS change_since_previous_year,
+    s.source,
+    s.source_ref,
+    s.is_partial
+FROM fct_indicator_score AS s
+JOIN dim_province AS p ON p.province_key = s.province_key
+LEFT JOIN dim_province AS u ON u.province_key = p.successor_key
+JOIN dim_indicator AS i ON i.indicator_code = s.indicator_code
+WHERE s.is_preferred AND s.source <> 'plan_text'

@@ -1,0 +1,63 @@
+-- Every score or rank target on PAPI against the official value in the target year: met, not_met, or not_evaluable with the reason. Grain: target_id.
+-- @actual_value: Official score, rank, or rank places gained in the target year
+-- @status: met / not_met / not_evaluable
+-- @status_reason: Why a target is not evaluable (district-level plan, year not published, no official value)
+WITH tg AS (
+    SELECT t.*, d.issuer_level
+    FROM fct_plan_target AS t
+    JOIN dim_document AS d ON d.document_id = t.document_id
+    WHERE t.indicator_code LIKE 'PAPI.%' AND t.unit IN ('points', 'rank', 'rank_change')
+),
+official AS (
+    SELECT province_key, year, indicator_code, score, rank, n_ranked
+    FROM fct_indicator_score WHERE is_preferred AND source IN ('papi_official_workbook', 'papi_panel')
+),
+latest AS (SELECT max(year) AS y FROM official WHERE score IS NOT NULL),
+joined AS (
+    SELECT
+        tg.*,
+        o.score AS actual_score, o.rank AS actual_rank, o.n_ranked,
+        prev.rank AS previous_rank,
+        CASE tg.unit
+            WHEN 'points' THEN o.score
+            WHEN 'rank' THEN CAST(o.rank AS DOUBLE)
+            WHEN 'rank_change' THEN CAST(prev.rank - o.rank AS DOUBLE)
+        END AS actual_value
+    FROM tg
+    LEFT JOIN official AS o ON o.province_key = tg.province_key AND o.year = tg.target_year AND o.indicator_code = tg.indicator_code
+    LEFT JOIN official AS prev ON prev.province_key = tg.province_key AND prev.year = tg.target_year - 1 AND prev.indicator_code = tg.indicator_code
+)
+SELECT
+    j.target_id,
+    j.document_id,
+    j.province_key,
+    j.indicator_code,
+    j.target_year AS year,
+    j.comparator,
+    j.value AS target_value,
+    j.unit,
+    j.actual_value,
+    j.actual_score,
+    j.actual_rank,
+    j.n_ranked,
+    CASE
+        WHEN j.issuer_level IS DISTINCT FROM 'province' OR j.province_key IS NULL OR j.target_year IS NULL
+             OR j.target_year > (SELECT y FROM latest) OR j.actual_value IS NULL THEN 'not_evaluable'
+        WHEN (j.unit = 'rank' AND ((j.comparator = '<=' AND j.actual_value <= j.value) OR (j.comparator = '<' AND j.actual_value < j.value) OR (j.comparator = '=' AND j.actual_value = j.value)))
+          OR (j.unit <> 'rank' AND ((j.comparator = '>=' AND j.actual_value >= j.value) OR (j.comparator = '>' AND j.actual_value > j.value)
+               OR (j.comparator = '=' AND j.actual_value = j.value) OR (j.comparator = '<=' AND j.actual_value <= j.value) OR (j.comparator = '<' AND j.actual_value < j.value)))
+            THEN 'met'
+        ELSE 'not_met'
+    END AS status,
+    CASE
+        WHEN j.issuer_level IS DISTINCT FROM 'province' THEN 'issuer is not a province: PAPI ranks only provinces'
+        WHEN j.province_key IS NULL THEN 'province unknown'
+        WHEN j.target_year IS NULL THEN 'target year unknown'
+        WHEN j.target_year > (SELECT y FROM latest) THEN 'PAPI ' || j.target_year || ' not published yet (latest ' || (SELECT y FROM latest) || ')'
+        WHEN j.actual_value IS NULL AND j.unit = 'rank_change' THEN 'no official rank for ' || (j.target_year - 1) || ' or ' || j.target_year
+        WHEN j.actual_value IS NULL THEN 'no official value for ' || j.target_year
+    END AS status_reason,
+    j.quote,
+    j.line,
+    j.source_path
+FROM joined AS j

@@ -1,0 +1,247 @@
+"""Normalise the staged plans: indicator codes, canonical agencies, dates, targets, quoted scores.
+
+Input: the rows of stg_documents and stg_plan_tasks, and each document's text (for targets and quotes).
+Output: plain rows for the staging tables stg_task_normalised, stg_task_agency, stg_plan_targets,
+stg_plan_quoted_scores and stg_normalise_findings. Every unmapped heading, unknown agency and unparsed
+timeline is reported as a finding; nothing is guessed silently.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from . import agencies as ag
+from .indicators import family_for, infer_between, map_heading
+from .targets import find_quoted_scores, find_targets
+from .timelines import parse_timeline
+
+
+@dataclass
+class Normalised:
+    tasks: list[dict] = field(default_factory=list)
+    task_agencies: list[dict] = field(default_factory=list)
+    targets: list[dict] = field(default_factory=list)
+    quoted_scores: list[dict] = field(default_factory=list)
+    findings: list[dict] = field(default_factory=list)
+    alias_use: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def _finding(doc: dict, rule: str, severity: str, message: str, line_start=None, line_end=None,
+             table=None, rid=None) -> dict:
+    return {"rule": rule, "severity": severity, "document_id": doc["document_id"], "source_path": doc["source_path"],
+            "line_start": line_start, "line_end": line_end, "message": message, "related_table": table,
+            "related_id": rid}
+
+
+def _section_key(t: dict):
+    ref = t.get("section_ref") or ""
+    parts = []
+    for p in ref.split("."):
+        parts.append((0, int(p), "") if p.isdigit() else (1, 0, p))
+    return tuple(parts)
+
+
+def normalise_document(doc: dict, tasks: list[dict], text: str | None, out: Normalised) -> None:
+    indices = list(doc.get("indices") or [])
+    province_key = f"2004-{doc['province_code']}" if doc.get("province_code") else None
+    is_city = None
+    if doc.get("province_code"):
+        from .provinces import provinces_2004
+        is_city = {p.code: p.is_city for p in provinces_2004()}.get(doc["province_code"])
+
+    # 1. indicators per task; lost headings afterwards from their neighbours
+    rows = []
+    for t in tasks:
+        fam = family_for(t.get("family_context"), indices)
+        heading = t.get("section_as_written")
+        m = map_heading(heading, fam, "section", t["task_text"])
+        sub = None
+        if m.code and m.code.startswith("PAPI.D") and t.get("subsection_as_written"):
+            sm = map_heading(t["subsection_as_written"], "PAPI", "subdimension")
+            if sm.code and not sm.code.startswith(m.code + "."):
+                sm = type(sm)(None, "subdimension_of_other_dimension", sm.aliases)
+            sub = sm
+        rows.append([t, fam, m, sub])
+    # neighbours in section order: the code of the previous and next mapped sections
+    sections = sorted({(_section_key(t), t.get("section_ref")) for t, *_ in rows})
+    code_of = {}
+    for t, _fam, m, _sub in rows:
+        if m.code:
+            code_of.setdefault(t.get("section_ref"), m.code)
+    order = [ref for _k, ref in sections]
+    for row in rows:
+        t, fam, m, sub = row
+        if m.rule == "no_heading" and t.get("section_inferred"):
+            i = order.index(t.get("section_ref"))
+            prev_code = next((code_of[r] for r in reversed(order[:i]) if r in code_of), None)
+            next_code = next((code_of[r] for r in order[i + 1:] if r in code_of), None)
+            guess = infer_between(prev_code, next_code)
+            if guess:
+                row[2] = type(m)(guess, "inferred_from_neighbours")
+    reported = set()
+    for t, fam, m, sub in rows:
+        key = (t.get("section_ref"), t.get("section_as_written"))
+        if m.rule in ("unmapped", "no_heading") and key not in reported:
+            reported.add(key)
+            what = f"heading {t['section_as_written']!r}" if t.get("section_as_written") else \
+                f"section {t.get('section_ref')} (heading lost in the export)"
+            out.findings.append(_finding(doc, "indicator_unmapped", "warning",
+                                         f"{what} maps to no indicator (family {fam or 'unknown'}); indicator_code left NULL",
+                                         t["line_start"], t["line_end"], "fct_plan_task", t["task_id"]))
+        elif m.rule == "inferred_from_neighbours" and key not in reported:
+            reported.add(key)
+            out.findings.append(_finding(doc, "indicator_inferred", "info",
+                                         f"section {t.get('section_ref')} lost its heading; {m.code} inferred from the "
+                                         "neighbouring sections' order in the PAR methodology",
+                                         t["line_start"], t["line_end"], "fct_plan_task", t["task_id"]))
+        if sub is not None and sub.code is None and (t.get("section_ref"), t["subsection_as_written"]) not in reported:
+            reported.add((t.get("section_ref"), t["subsection_as_written"]))
+            out.findings.append(_finding(doc, "subindicator_unmapped", "info",
+                                         f"sub-section {t['subsection_as_written']!r} under {m.code} names "
+                                         f"{'several sub-dimensions' if sub.rule == 'ambiguous' else 'no sub-dimension'}; "
+                                         "subindicator_code left NULL", t["line_start"], t["line_end"],
+                                         "fct_plan_task", t["task_id"]))
+
+        # 2. timeline
+        tl = parse_timeline(t.get("timeline_text"))
+        if tl.kind == "unparsed":
+            out.findings.append(_finding(doc, "timeline_unparsed", "info",
+                                         f"timeline {t['timeline_text']!r} has no recognised form; dates left NULL",
+                                         t["line_start"], t["line_end"], "fct_plan_task", t["task_id"]))
+        issue = doc.get("issue_date")
+        if tl.due_end and issue and tl.due_end < issue:
+            out.findings.append(_finding(doc, "deadline_before_issue", "warning",
+                                         f"deadline {tl.due_end.isoformat()} ({t['timeline_text']!r}) is before the plan's "
+                                         f"issue date {issue.isoformat()}", t["line_start"], t["line_end"],
+                                         "fct_plan_task", t["task_id"]))
+        out.tasks.append({
+            "task_id": t["task_id"], "document_id": doc["document_id"], "family": fam,
+            "indicator_code": m.code, "indicator_rule": m.rule,
+            "subindicator_code": sub.code if sub else None, "subindicator_rule": sub.rule if sub else None,
+            "due_start": tl.due_start, "due_end": tl.due_end, "recurrence": tl.recurrence,
+            "timeline_kind": tl.kind, "timeline_event": tl.event,
+        })
+
+        # 3. agencies
+        seen: dict[tuple[str, str], dict] = {}
+        for col, role in (("lead_as_written", "lead"), ("support_as_written", "support")):
+            res = ag.resolve(t.get(col), role)
+            for u in res.unknown:
+                out.findings.append(_finding(doc, "agency_unknown", "warning",
+                                             f"{col.split('_')[0]} agency text {u!r} (in {t.get(col)!r}) matches no "
+                                             "alias in raw/reference/agency_aliases.csv", t["line_start"], t["line_end"],
+                                             "fct_plan_task", t["task_id"]))
+            for mtn in res.mentions:
+                out.alias_use[mtn.alias] += 1
+                a = ag.agencies()[mtn.code]
+                k = (mtn.code, mtn.role)
+                if k in seen:  # one agency named twice in one cell: one bridge row, both spellings kept
+                    if mtn.as_written not in seen[k]["as_written"]:
+                        seen[k]["as_written"] += "; " + mtn.as_written
+                    continue
+                seen[k] = {"task_id": t["task_id"], "document_id": doc["document_id"], "agency_code": mtn.code,
+                           "agency_province_key": None if a.is_group else province_key,
+                           "name_vi": a.name_for(is_city), "role": mtn.role, "as_written": mtn.as_written}
+        out.task_agencies.extend(seen.values())
+
+    # 4. targets and quoted scores, from every line of the text
+    if text is None:
+        return
+    lines = text.split("\n")
+    by_line = {}
+    starts = sorted((t["line_start"], t["line_end"], i) for i, (t, *_r) in enumerate(rows))
+    for s, e, i in starts:
+        for n in range(s, e + 1):
+            by_line.setdefault(n, i)
+
+    def task_near(n: int):
+        if n in by_line:
+            return rows[by_line[n]]
+        nxt = [i for s, _e, i in starts if n < s <= n + 4]
+        return rows[nxt[0]] if nxt else None
+
+    default_total = "PAPI.TOTAL" if indices == ["PAPI"] else "PAR.TOTAL" if indices == ["PAR_INDEX"] else None
+    plan_year = doc.get("plan_year_end") or doc.get("plan_year_start")
+    for n, line in enumerate(lines, start=1):
+        hits = find_targets(line)
+        ids = []
+        for h in hits:
+            near = task_near(n)
+            task_id = near[0]["task_id"] if near and n in by_line else None
+            code = h.indicator_hint
+            if code is None and h.unit in ("rank", "rank_change"):
+                code = default_total
+            if code is None and near is not None:
+                code = near[2].code
+            tid = hashlib.md5(f"{doc['document_id']}|{n}|{len(ids)}|{h.quote}".encode()).hexdigest()[:16]
+            ids.append(tid)
+            out.targets.append({
+                "target_id": tid, "document_id": doc["document_id"], "task_id": task_id, "indicator_code": code,
+                "province_key": province_key, "target_year": h.year_hint or plan_year,
+                "metric_text": h.metric_text[:300], "comparator": h.comparator, "value": h.value, "unit": h.unit,
+                "share_comparator": h.share_comparator, "share_value": h.share_value,
+                "paired_with_target_id": ids[h.paired_with_index] if h.paired_with_index is not None else None,
+                "line": n, "quote": h.quote[:300], "source_path": doc["source_path"],
+            })
+
+    def dim_at(n: int):
+        near = task_near(n)
+        return near[2].code if near and near[2].code and near[2].code.startswith("PAPI.D") else None
+
+    for n, q in find_quoted_scores(lines, dim_at):
+        out.quoted_scores.append({
+            "document_id": doc["document_id"], "province_key": province_key, "year": q.year,
+            "indicator_code": q.indicator_code, "score": q.score, "rank": q.rank, "n_ranked": q.n_ranked,
+            "claim": q.claim, "previous_score": q.previous_score, "previous_year": q.previous_year,
+            "line": n, "quote": q.quote[:400], "source_path": doc["source_path"],
+            "source_ref": f"{doc['source_path']}:{n}",
+        })
+        if q.claim == "increase" and q.previous_score is not None and q.score < q.previous_score:
+            out.findings.append(_finding(doc, "increase_to_lower_value", "error",
+                                         f"{q.indicator_code}: written as an increase ('tăng từ {q.previous_score:.2f} lên "
+                                         f"{q.score:.2f}') but the new value is lower", n, n,
+                                         "fct_indicator_score", f"{doc['source_path']}:{n}"))
+    _internal_contradictions(doc, out)
+
+
+def _internal_contradictions(doc: dict, out: Normalised) -> None:
+    """The same baseline stated twice with different values, and totals that are not the sum of their parts."""
+    mine = [q for q in out.quoted_scores if q["document_id"] == doc["document_id"]]
+    by_key = defaultdict(list)
+    for q in mine:
+        by_key[(q["indicator_code"], q["year"])].append(q)
+    for (code, year), qs in sorted(by_key.items()):
+        vals = sorted({q["score"] for q in qs if q["score"] is not None})
+        if len(vals) > 1:
+            lines = sorted({q["line"] for q in qs})
+            out.findings.append(_finding(doc, "baseline_conflict", "error",
+                                         f"{code} {year} is stated with different values: "
+                                         + ", ".join(f"{q['score']:.2f} (line {q['line']})" for q in qs),
+                                         lines[0], lines[-1], "fct_indicator_score", f"{code}|{year}"))
+    for q in mine:
+        if q["indicator_code"] != "PAPI.TOTAL" or not (q["claim"] or "").startswith("sum_of_"):
+            continue
+        k = int(q["claim"].split("_")[2])
+        dims = {}
+        for d in mine:
+            if d["year"] == q["year"] and d["indicator_code"].startswith("PAPI.D") and d["line"] < q["line"]:
+                dims.setdefault(d["indicator_code"], d["score"])
+        if len(dims) == k:
+            s = round(sum(dims.values()), 2)
+            if abs(s - q["score"]) > 0.015:
+                out.findings.append(_finding(doc, "total_not_sum", "error",
+                                             f"PAPI.TOTAL {q['year']} is stated as {q['score']:.2f}, but the {k} dimension "
+                                             f"scores the plan states sum to {s:.2f}", q["line"], q["line"],
+                                             "fct_indicator_score", q["source_ref"]))
+
+
+def normalise(documents: list[dict], tasks: list[dict], texts: dict[str, str | None]) -> Normalised:
+    out = Normalised()
+    by_doc = defaultdict(list)
+    for t in tasks:
+        by_doc[t["document_id"]].append(t)
+    for d in documents:
+        normalise_document(d, sorted(by_doc[d["document_id"]], key=lambda t: t["task_seq"]),
+                           texts.get(d["document_id"]), out)
+    return out

@@ -1,0 +1,388 @@
+"""Index score files -> long score rows, one per province, year and indicator. Dagster-free.
+
+Layouts read (from `<raw root>/scores/`, at any depth):
+- PAPI official workbook (.xlsx): one sheet per year named `<year>_PAPI`, two header rows (English, Vietnamese),
+  `tinhid` = GSO code; the row `tinhid` 999 holds the column maxima and is skipped.
+- PAPI sub-dimension panel (`<year>.csv`): `Province` = P-code, one column per sub-dimension `SCdk`, whose
+  meaning depends on the period (raw/reference/papi_score_columns.csv).
+- PAR Index tidy CSV (documented in README): year,province_code,indicator_code,score[,rank,n_ranked].
+
+Missing cells stay missing: an empty cell of a column PAPI published that year becomes a row with a NULL score.
+Bad cells (non-numeric, out of range), duplicated or unknown provinces go to quarantine with the reason;
+the rest of the file still loads.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .ingest import RawFile
+from .provinces import REFERENCE_DIR, provinces_2004
+
+SCORE_COLUMNS_CSV = REFERENCE_DIR / "papi_score_columns.csv"
+INDICATORS_CSV = REFERENCE_DIR / "indicators.csv"
+
+PANEL_SOURCE = "papi_panel"
+WORKBOOK_SOURCE = "papi_official_workbook"
+PAR_TIDY_SOURCE = "par_tidy"
+PAR_TIDY_HEADER = ["year", "province_code", "indicator_code", "score"]
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    column: str  # SCdk
+    indicator_code: str
+    dimension: str  # PAPI.Dd
+    workbook_header_en: str
+    n_in_dimension: int  # sub-dimensions the dimension had that year: the range is 1/n .. 10/n
+
+    @property
+    def scale(self) -> tuple[float, float]:
+        return 1.0 / self.n_in_dimension, 10.0 / self.n_in_dimension
+
+
+@lru_cache(maxsize=1)
+def _column_rows() -> tuple[dict, ...]:
+    with open(SCORE_COLUMNS_CSV, encoding="utf-8") as f:
+        return tuple(csv.DictReader(f))
+
+
+def columns_for_year(year: int) -> dict[str, ColumnSpec]:
+    """SC column -> meaning in `year`; empty when the year is outside every period."""
+    live = [r for r in _column_rows()
+            if int(r["year_from"]) <= year and (not r["year_to"] or year <= int(r["year_to"]))]
+    per_dim: dict[str, int] = {}
+    for r in live:
+        d = r["indicator_code"].rsplit(".", 1)[0]
+        per_dim[d] = per_dim.get(d, 0) + 1
+    return {r["column"]: ColumnSpec(r["column"], r["indicator_code"], r["indicator_code"].rsplit(".", 1)[0],
+                                    r["workbook_header_en"], per_dim[r["indicator_code"].rsplit(".", 1)[0]])
+            for r in live}
+
+
+def dimensions_for_year(year: int) -> list[str]:
+    return sorted({c.dimension for c in columns_for_year(year).values()})
+
+
+def total_scale(year: int) -> tuple[float, float]:
+    n = len(dimensions_for_year(year))
+    return float(n), 10.0 * n
+
+
+@dataclass
+class ScoreLoad:
+    scores: list[dict] = field(default_factory=list)
+    quarantine: list[dict] = field(default_factory=list)
+    findings: list[dict] = field(default_factory=list)
+    skipped_rows: int = 0  # e.g. the workbook's maximum row (tinhid 999)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _q(f: RawFile, sha: str | None, reason: str, ref: str | None) -> dict:
+    return {"source_path": f.source_path, "raw_root": f.root_label, "sha256": sha, "stage": "score_load",
+            "reason": reason, "source_ref": ref, "detected_at": _now()}
+
+
+def _score(f: RawFile, province_code: str, year: int, code: str, level: str, score: float | None,
+           source: str, ref: str, column: str) -> dict:
+    return {"province_key": f"2004-{province_code}", "province_code": province_code, "year": year,
+            "indicator_code": code, "level": level, "score": score, "source": source, "source_ref": ref,
+            "source_column": column, "source_path": f.source_path, "raw_root": f.root_label}
+
+
+def _number(raw) -> tuple[float | None, str | None]:
+    """(value, error). Empty is (None, None): missing, not an error."""
+    if raw is None:
+        return None, None
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        v = float(raw)
+    else:
+        s = str(raw).strip()
+        if s == "" or s.upper() in {"NA", "N/A"}:
+            return None, None
+        try:
+            v = float(s)
+        except ValueError:
+            return None, f"non-numeric value {s!r}"
+    if math.isnan(v):
+        return None, None
+    if math.isinf(v):
+        return None, f"non-finite value {raw!r}"
+    return v, None
+
+
+# Published sub-dimension values can sit a little outside the nominal 1/n..10/n range (SC81 in 2020 is
+# 0.3317 < 1/3): inside this slack they are kept and reported, beyond it they are quarantined.
+RANGE_SLACK = 0.01
+
+
+def _check_range(v: float, lo: float, hi: float) -> str | None:
+    if v < lo - RANGE_SLACK or v > hi + RANGE_SLACK:
+        return f"value {v:g} outside its range {lo:g}-{hi:g}"
+    return None
+
+
+def _near_range(v: float, lo: float, hi: float) -> bool:
+    return (v < lo - 1e-6 or v > hi + 1e-6) and _check_range(v, lo, hi) is None
+
+
+def _range_finding(f: RawFile, ref: str, ind: str, v: float, lo: float, hi: float) -> dict:
+    return {"rule": "score_outside_nominal_range", "severity": "info", "document_id": None,
+            "source_path": f.source_path, "line_start": None, "line_end": None,
+            "message": f"{ind} = {v:g} at {ref} is slightly outside the nominal range {lo:.4g}-{hi:.4g}; kept as published",
+            "related_table": "fct_indicator_score", "related_id": ref}
+
+
+# ---------------------------------------------------------------- panel CSV
+
+_YEAR_FILE = re.compile(r"^(20\d\d)\.csv$")
+
+
+def is_panel_csv(f: RawFile, head: str) -> bool:
+    return bool(_YEAR_FILE.match(f.path.name)) and head.split(",", 1)[0].strip().lstrip("\ufeff") == "Province"
+
+
+@lru_cache(maxsize=1)
+def _pcode_to_gso() -> dict[str, str]:
+    with open(REFERENCE_DIR / "provinces_63.csv", encoding="utf-8") as fh:
+        return {r["hnks_province_code"]: r["gso_code_2004"] for r in csv.DictReader(fh)}
+
+
+def load_panel_csv(f: RawFile, data: bytes, sha: str) -> ScoreLoad:
+    out = ScoreLoad()
+    year = int(_YEAR_FILE.match(f.path.name).group(1))
+    cols = columns_for_year(year)
+    if not cols:
+        out.quarantine.append(_q(f, sha, f"no PAPI column map for year {year} (raw/reference/papi_score_columns.csv)", None))
+        return out
+    text = data.decode("utf-8-sig")
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader)
+    known = _pcode_to_gso()
+    seen: dict[str, int] = {}
+    for line_no, row in enumerate(reader, start=2):
+        if not any(c.strip() for c in row):
+            continue
+        ref = f"{f.source_path}:{line_no}"
+        pcode = row[0].strip()
+        if pcode not in known:
+            out.quarantine.append(_q(f, sha, f"unknown province code {pcode!r}", ref))
+            continue
+        if pcode in seen:
+            out.quarantine.append(_q(f, sha, f"duplicate province {pcode} (first at line {seen[pcode]})", ref))
+            continue
+        seen[pcode] = line_no
+        gso = known[pcode]
+        for name, raw in zip(header[1:], row[1:]):
+            name = name.strip()
+            spec = cols.get(name)
+            v, err = _number(raw)
+            cell_ref = f"{ref}:{name}"
+            if spec is None:
+                if v is not None or err:
+                    out.quarantine.append(_q(f, sha, f"value in column {name}, which PAPI did not publish in {year}", cell_ref))
+                continue
+            if err is None and v is not None:
+                err = _check_range(v, *spec.scale)
+                if err is None and _near_range(v, *spec.scale):
+                    out.findings.append(_range_finding(f, cell_ref, spec.indicator_code, v, *spec.scale))
+            if err:
+                out.quarantine.append(_q(f, sha, f"{spec.indicator_code} ({name}): {err}", cell_ref))
+                continue
+            out.scores.append(_score(f, gso, year, spec.indicator_code, "subdimension", v, PANEL_SOURCE, ref, name))
+    return out
+
+
+# ---------------------------------------------------------------- official workbook
+
+_SHEET = re.compile(r"^(20\d\d)_PAPI$")
+_DIM_HEADERS = {
+    "Participation at Local Levels": "PAPI.D1", "Transparency": "PAPI.D2", "Vertical Accountability": "PAPI.D3",
+    "Control of Corruption": "PAPI.D4", "Public Administrative Procedures": "PAPI.D5",
+    "Public Service Delivery": "PAPI.D6",
+}
+
+
+def load_workbook(f: RawFile, data: bytes, sha: str) -> ScoreLoad:
+    import openpyxl
+
+    out = ScoreLoad()
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as e:  # a broken workbook is a file-level quarantine
+        out.quarantine.append(_q(f, sha, f"unreadable workbook: {type(e).__name__}: {e}", None))
+        return out
+    gso_codes = {int(p.code): p.code for p in provinces_2004()}
+    for ws in wb.worksheets:
+        m = _SHEET.match(ws.title)
+        if not m:
+            out.quarantine.append(_q(f, sha, f"sheet {ws.title!r} is not a <year>_PAPI sheet; not read", f"{f.source_path}#{ws.title}"))
+            continue
+        year = int(m.group(1))
+        rows = list(ws.iter_rows(values_only=True))
+        header = [str(h).strip() if h is not None else "" for h in rows[0]]
+        cols = columns_for_year(year)
+        by_header = {c.workbook_header_en: c for c in cols.values()}
+        layout, problem = {}, None
+        for i, h in enumerate(header):
+            if i < 3 or not h:
+                continue
+            if h in _DIM_HEADERS:
+                layout[i] = ("dimension", _DIM_HEADERS[h], h)
+            elif h in by_header:
+                layout[i] = ("subdimension", by_header[h].indicator_code, by_header[h].column)
+            elif h.lower().startswith("un-weighted"):
+                layout[i] = ("total", "PAPI.TOTAL", h)
+            else:
+                problem = f"unexpected column header {h!r} for {year}"
+        if header[0] != "tinhid" or problem:
+            out.quarantine.append(_q(f, sha, f"sheet {ws.title}: {problem or 'first column is not tinhid'}; sheet not read",
+                                     f"{f.source_path}#{ws.title}"))
+            continue
+        seen: dict[str, int] = {}
+        for r_no, row in enumerate(rows[2:], start=3):  # two header rows
+            if row is None or all(c is None for c in row):
+                continue
+            ref = f"{f.source_path}#{ws.title}!R{r_no}"
+            tinhid, err = _number(row[0])
+            if err or tinhid is None:
+                out.quarantine.append(_q(f, sha, f"tinhid {row[0]!r} is not a code", ref))
+                continue
+            if int(tinhid) == 999:  # the column maxima, not a province
+                out.skipped_rows += 1
+                continue
+            code = gso_codes.get(int(tinhid))
+            if code is None:
+                out.quarantine.append(_q(f, sha, f"unknown province tinhid {int(tinhid)}", ref))
+                continue
+            if code in seen:
+                out.quarantine.append(_q(f, sha, f"duplicate province tinhid {int(tinhid)} (first at row {seen[code]})", ref))
+                continue
+            seen[code] = r_no
+            dims_empty = all(_number(row[i])[0] is None for i, (lv, _, _) in layout.items() if lv == "dimension")
+            for i, (level, ind, col) in layout.items():
+                v, err = _number(row[i] if i < len(row) else None)
+                if level == "total" and v == 0 and dims_empty:
+                    # the official 2014 sheet writes 0 as the total of provinces it did not survey
+                    out.findings.append({
+                        "rule": "zero_means_missing", "severity": "warning", "document_id": None,
+                        "source_path": f.source_path, "line_start": None, "line_end": None,
+                        "message": f"{ws.title} row {r_no} (tinhid {int(tinhid)}): total is 0 while every dimension is "
+                                   "empty; loaded as missing, not as a score of 0",
+                        "related_table": "fct_indicator_score", "related_id": ref})
+                    v = None
+                if err is None and v is not None:
+                    if level == "subdimension":
+                        err = _check_range(v, *cols[col].scale)
+                    elif level == "dimension":
+                        err = _check_range(v, 1, 10)
+                    else:
+                        err = _check_range(v, *total_scale(year))
+                if err:
+                    out.quarantine.append(_q(f, sha, f"{ind}: {err}", f"{ref}:{col}"))
+                    continue
+                out.scores.append(_score(f, code, year, ind, level, v, WORKBOOK_SOURCE, ref, col))
+    return out
+
+
+# ---------------------------------------------------------------- PAR tidy CSV
+
+@lru_cache(maxsize=1)
+def _indicator_codes() -> dict[str, dict]:
+    with open(INDICATORS_CSV, encoding="utf-8") as fh:
+        return {r["indicator_code"]: r for r in csv.DictReader(fh)}
+
+
+def is_par_tidy(head: str) -> bool:
+    cols = [c.strip().lstrip("\ufeff") for c in head.split(",")]
+    return cols[:4] == PAR_TIDY_HEADER
+
+
+def load_par_tidy(f: RawFile, data: bytes, sha: str) -> ScoreLoad:
+    out = ScoreLoad()
+    reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
+    codes = {p.code for p in provinces_2004()}
+    inds = _indicator_codes()
+    seen: dict[tuple, int] = {}
+    for line_no, r in enumerate(reader, start=2):
+        ref = f"{f.source_path}:{line_no}"
+        code = (r.get("province_code") or "").strip().zfill(2)
+        ind = (r.get("indicator_code") or "").strip()
+        y, yerr = _number(r.get("year"))
+        v, err = _number(r.get("score"))
+        if code not in codes:
+            out.quarantine.append(_q(f, sha, f"unknown province code {r.get('province_code')!r}", ref)); continue
+        if ind not in inds or inds[ind]["family"] != "PAR_INDEX":
+            out.quarantine.append(_q(f, sha, f"unknown PAR indicator {ind!r}", ref)); continue
+        if yerr or y is None:
+            out.quarantine.append(_q(f, sha, f"year {r.get('year')!r} is not a year", ref)); continue
+        if err is None and v is not None and ind == "PAR.TOTAL":
+            err = _check_range(v, 0, 100)
+        if err:
+            out.quarantine.append(_q(f, sha, f"{ind}: {err}", ref)); continue
+        key = (code, int(y), ind)
+        if key in seen:
+            out.quarantine.append(_q(f, sha, f"duplicate province-year-indicator (first at line {seen[key]})", ref)); continue
+        seen[key] = line_no
+        row = _score(f, code, int(y), ind, "total" if ind == "PAR.TOTAL" else "area", v, PAR_TIDY_SOURCE, ref, "score")
+        out.scores.append(row)
+    return out
+
+
+# ---------------------------------------------------------------- dispatch
+
+def load_score_file(f: RawFile) -> tuple[str, ScoreLoad]:
+    """(layout, result). Files that are not score tables are reported with layout 'not_a_score_table'."""
+    try:
+        data = f.path.read_bytes()
+    except OSError as e:
+        res = ScoreLoad()
+        res.quarantine.append(_q(f, None, f"unreadable: {e}", None))
+        return "unreadable", res
+    sha = hashlib.sha256(data).hexdigest()
+    name = f.path.name.lower()
+    if name.endswith(".xlsx"):
+        return "papi_workbook", load_workbook(f, data, sha)
+    if name.endswith(".csv"):
+        try:
+            head = data.decode("utf-8-sig").split("\n", 1)[0]
+        except UnicodeDecodeError:
+            res = ScoreLoad()
+            res.quarantine.append(_q(f, sha, "not UTF-8 text", None))
+            return "unreadable", res
+        if is_panel_csv(f, head):
+            return "papi_panel", load_panel_csv(f, data, sha)
+        if is_par_tidy(head):
+            return "par_tidy", load_par_tidy(f, data, sha)
+        if f.path.name.startswith("codebook_"):
+            return "codebook", ScoreLoad()  # documentation of the panel; names by period come from raw/reference
+    res = ScoreLoad()
+    res.quarantine.append(_q(f, sha, "not a known score layout (PAPI workbook, PAPI panel CSV, PAR tidy CSV)", None))
+    return "unknown", res
+
+
+def par_published_rows() -> list[dict]:
+    """PAR Index figures printed in news reports (raw/reference): partial, flagged as such."""
+    from .provinces import find_province
+
+    out = []
+    path = REFERENCE_DIR / "par_index_published_figures.csv"
+    with open(path, encoding="utf-8") as fh:
+        for line_no, r in enumerate(csv.DictReader(fh), start=2):
+            p = find_province(r["unit"])
+            out.append({"year": int(r["year"]), "unit_as_written": r["unit"],
+                        "province_key": p.key if p else None, "province_code": p.code if p else None,
+                        "rank": int(r["rank"]) if r["rank"].strip() else None,
+                        "score": float(r["par_index_pct"]) if r["par_index_pct"].strip() else None,
+                        "source_ref": f"raw/reference/par_index_published_figures.csv:{line_no}",
+                        "source_url": r["source_url"], "note": r["source_note"] or None})
+    return out

@@ -1,0 +1,196 @@
+"""Numeric targets and quoted index scores, read line by line from a plan's text.
+
+Targets: "Từ 85% trở lên" (>= 85 percent), "Trên 90%" (> 90), "100% hồ sơ" (= 100), "đạt trên 6,00 điểm"
+(> 6.00 points), "nhóm 20/63 tỉnh" (rank <= 20), "nhóm 16 địa phương dẫn đầu" (rank <= 16),
+"tăng ít nhất 05 bậc" (rank improves by >= 5). "100% đơn vị đạt … trên 90%, trong đó ít nhất 70% đơn vị
+đạt … trên 95%" is two targets on the share of units, the second paired with the first.
+
+Quoted scores: "Chỉ số nội dung 2 “…”: tăng từ 5,75 điểm lên 5,93 điểm, xếp thứ 16/63" and
+"Tổng điểm 6 chỉ số nội dung … năm 2017 là 35,88 (năm 2016 là 34,91) … thứ 39/63 (năm 2016 là 44/63)".
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .provinces import fold
+
+
+def _num(s: str) -> float:
+    return float(s.replace(",", "."))
+
+
+_FAMILY_WORDS = [
+    (re.compile(r"par\s*index|chi so cai cach hanh chinh"), "PAR.TOTAL"),
+    (re.compile(r"\bpapi\b"), "PAPI.TOTAL"),
+]
+_DIM = re.compile(r"chi so noi dung\s+(\d)")
+_TARGET_VERB = re.compile(r"phan dau|phấn đấu|muc tieu|chi tieu|dua thanh pho vao|dua tinh vao")
+
+
+@dataclass
+class TargetHit:
+    comparator: str
+    value: float
+    unit: str
+    metric_text: str
+    quote: str
+    indicator_hint: str | None = None  # from the words of the line ("chỉ số PAPI", "Chỉ số nội dung 2")
+    share_comparator: str | None = None
+    share_value: float | None = None
+    paired_with_index: int | None = None  # index of the target this one is paired with, in the same line
+    year_hint: int | None = None
+
+
+_PCT = re.compile(
+    r"(?P<pre>từ\s+trên|từ|trên|ít nhất|tối thiểu|không quá|tối đa|dưới|đạt tỷ lệ|đạt|tới|đến)?\s*"
+    r"(?P<v>\d{1,3}(?:[,.]\d+)?)\s*%(?P<post>[^%;.]{0,80}?trở lên)?", re.IGNORECASE)
+_PAIRED = re.compile(
+    r"(?P<s1>\d{1,3})\s*%\s*(?P<noun>đơn vị|cơ quan)[^%]*?(?P<c1>từ\s+trên|trên|từ|ít nhất)?\s*(?P<v1>\d{1,3})\s*%"
+    r"\s*,?\s*trong đó\s*(?P<sc2>ít nhất|tối thiểu)?\s*(?P<s2>\d{1,3})\s*%[^%]*?(?P<c2>từ\s+trên|trên|từ|ít nhất)?\s*(?P<v2>\d{1,3})\s*%",
+    re.IGNORECASE)
+_POINTS = re.compile(r"(?:đạt|lên)\s+(?P<pre>trên|từ|ít nhất|tối thiểu)?\s*(?P<v>\d+[,.]\d+)\s*điểm(?P<post>\s*trở lên)?",
+                     re.IGNORECASE)
+_RANK_GROUP = re.compile(r"nhóm\s+(?P<v>\d+)\s*/\s*(?P<n>\d+)")
+_RANK_LEAD = re.compile(r"nhóm\s+(?P<v>\d+)\s+(?:địa phương|tỉnh)[^.;]{0,40}?dẫn đầu")
+_RANK_UP = re.compile(r"tăng\s+(?P<pre>ít nhất|tối thiểu)?\s*(?P<v>\d+)\s*bậc")
+_YEAR = re.compile(r"năm\s+(20\d\d)")
+
+_CMP = {"từ trên": ">", "trên": ">", "từ": ">=", "ít nhất": ">=", "tối thiểu": ">=", "không quá": "<=",
+        "tối đa": "<=", "dưới": "<", "đạt tỷ lệ": ">=", "đạt": ">=", "tới": "=", "đến": "="}
+
+
+def _cmp(pre: str | None, post: str | None, bare: str = "=") -> str:
+    p = (pre or "").lower().strip()
+    if post and p in ("", "từ", "đạt", "đạt tỷ lệ"):
+        return ">="
+    return _CMP.get(p, bare)
+
+
+def _hints(line: str) -> list[str]:
+    k = fold(line)
+    out = [code for rx, code in _FAMILY_WORDS if rx.search(k)]
+    m = _DIM.search(k)
+    if m:
+        out.append(f"PAPI.D{m.group(1)}")
+    return out
+
+
+def find_targets(line: str) -> list[TargetHit]:
+    """Every numeric target written on one line."""
+    hits: list[TargetHit] = []
+    taken: list[tuple[int, int]] = []
+    hints = _hints(line)
+    # a year after "so với" is a baseline, not the target year
+    years = [int(m.group(1)) for m in _YEAR.finditer(line) if "so với" not in line[max(0, m.start() - 16): m.start()]]
+    year = years[0] if years else None
+
+    for m in _PAIRED.finditer(line):
+        first = TargetHit(_cmp(m["c1"], None, ">="), _num(m["v1"]), "percent", line[: m.start()].strip(" :-") or m["noun"],
+                          m.group(0), share_comparator="=", share_value=_num(m["s1"]))
+        hits.append(first)
+        hits.append(TargetHit(_cmp(m["c2"], None, ">="), _num(m["v2"]), "percent", first.metric_text, m.group(0),
+                              share_comparator=_cmp(m["sc2"], None, "="), share_value=_num(m["s2"]),
+                              paired_with_index=len(hits) - 1))
+        taken.append(m.span())
+    for m in _PCT.finditer(line):
+        if any(a <= m.start("v") < b for a, b in taken):
+            continue
+        hits.append(TargetHit(_cmp(m["pre"], m["post"]), _num(m["v"]), "percent",
+                              line[: m.start()].strip(" :-|") or line.strip(" |"), m.group(0).strip()))
+    if _TARGET_VERB.search(fold(line)) or _TARGET_VERB.search(line.lower()):
+        for m in _POINTS.finditer(line):
+            hits.append(TargetHit(_cmp(m["pre"], m["post"], ">="), _num(m["v"]), "points", "score", m.group(0).strip()))
+    for m in _RANK_GROUP.finditer(line):
+        for h in hints or [None]:
+            hits.append(TargetHit("<=", float(m["v"]), "rank", f"rank among {m['n']}", m.group(0), indicator_hint=h))
+    for m in _RANK_LEAD.finditer(line):
+        for h in hints or [None]:
+            hits.append(TargetHit("<=", float(m["v"]), "rank", "rank among the leading provinces", m.group(0),
+                                  indicator_hint=h))
+    for m in _RANK_UP.finditer(line):
+        for h in hints or [None]:
+            hits.append(TargetHit(_cmp(m["pre"], None, "="), float(m["v"]), "rank_change", "rank places gained",
+                                  m.group(0), indicator_hint=h))
+    for h in hits:
+        h.year_hint = year
+        if h.indicator_hint is None and len(hints) == 1:
+            h.indicator_hint = hints[0]
+    return hits
+
+
+# ---------------------------------------------------------------- quoted scores
+
+@dataclass
+class QuotedScore:
+    indicator_code: str
+    year: int
+    score: float | None
+    rank: int | None
+    n_ranked: int | None
+    quote: str
+    claim: str | None = None  # "increase" when written "tăng từ A lên B"
+    previous_score: float | None = None
+    previous_year: int | None = None
+
+
+_QUOTED_DIM = re.compile(
+    r"chỉ số nội dung\s+(?P<d>\d)\s*[“\"][^”\"]*[”\"]\s*[:,]?\s*(?:(?P<verb>tăng|giảm)\s+từ\s+(?P<a>\d+[,.]\d+)\s*điểm\s+"
+    r"(?:lên|xuống)\s+)?(?P<b>\d+[,.]\d+)\s*điểm(?:\s*,\s*xếp thứ\s+(?P<r>\d+)\s*/\s*(?P<n>\d+))?", re.IGNORECASE)
+_QUOTED_TOTAL = re.compile(
+    r"tổng điểm\s+(?P<k>\d+)\s+chỉ số nội dung.*?năm\s+(?P<y>20\d\d)\s+là\s+(?P<v>\d+[,.]\d+)"
+    r"(?:\s*\(năm\s+(?P<py>20\d\d)\s+là\s+(?P<pv>\d+[,.]\d+)\))?", re.IGNORECASE)
+_QUOTED_TOTAL_RANK = re.compile(
+    r"(?:vị trí|xếp) thứ\s+(?P<r>\d+)\s*/\s*(?P<n>\d+)[^(]*(?:\(năm\s+(?P<py>20\d\d)\s+là\s+(?P<pr>\d+)\s*/\s*(?P<pn>\d+))?",
+    re.IGNORECASE)
+_BASELINE = re.compile(
+    r"so với điểm năm\s+(?P<y>20\d\d)\s*\(tăng\s+(?P<inc>\d+[,.]\d+)\s*điểm\s+so với\s+(?P<v>\d+[,.]\d+)", re.IGNORECASE)
+_YEAR_CONTEXT = re.compile(r"(?:trong\s+)?năm\s+(?P<y>20\d\d).*?so với năm\s+(?P<py>20\d\d)", re.IGNORECASE)
+
+
+@dataclass
+class QuoteScan:
+    year: int | None = None
+    previous_year: int | None = None
+    quotes: list[tuple[int, QuotedScore]] = field(default_factory=list)
+
+
+def find_quoted_scores(lines: list[str], dimension_at_line) -> list[tuple[int, QuotedScore]]:
+    """(line number, quoted score) for every score a plan states. `dimension_at_line(n)` gives the PAPI
+    dimension a line belongs to (for baselines written as "so với 4,27 điểm" under a dimension's heading)."""
+    scan = QuoteScan()
+    for no, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        ctx = _YEAR_CONTEXT.search(line)
+        if ctx and "chỉ số" in line.lower():
+            scan.year, scan.previous_year = int(ctx["y"]), int(ctx["py"])
+        for m in _QUOTED_DIM.finditer(line):
+            if scan.year is None:
+                continue
+            code = f"PAPI.D{m['d']}"
+            q = QuotedScore(code, scan.year, _num(m["b"]), int(m["r"]) if m["r"] else None,
+                            int(m["n"]) if m["n"] else None, m.group(0),
+                            claim=("increase" if (m["verb"] or "").lower() == "tăng" else
+                                   "decrease" if m["verb"] else None),
+                            previous_score=_num(m["a"]) if m["a"] else None,
+                            previous_year=scan.previous_year if m["a"] else None)
+            scan.quotes.append((no, q))
+            if m["a"] and scan.previous_year:
+                scan.quotes.append((no, QuotedScore(code, scan.previous_year, _num(m["a"]), None, None, m.group(0))))
+        m = _QUOTED_TOTAL.search(line)
+        if m:
+            r = _QUOTED_TOTAL_RANK.search(line, m.end())
+            scan.quotes.append((no, QuotedScore("PAPI.TOTAL", int(m["y"]), _num(m["v"]),
+                                                int(r["r"]) if r else None, int(r["n"]) if r else None, line,
+                                                claim=f"sum_of_{m['k']}_dimensions")))
+            if m["py"]:
+                scan.quotes.append((no, QuotedScore("PAPI.TOTAL", int(m["py"]), _num(m["pv"]),
+                                                    int(r["pr"]) if r and r["pr"] else None,
+                                                    int(r["pn"]) if r and r["pn"] else None, line)))
+        for m in _BASELINE.finditer(line):
+            code = dimension_at_line(no)
+            if code:
+                scan.quotes.append((no, QuotedScore(code, int(m["y"]), _num(m["v"]), None, None, m.group(0))))
+    return scan.quotes
