@@ -4,6 +4,9 @@ from __future__ import annotations
 import dagster as dg
 import duckdb
 import pytest
+from pathlib import Path
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 @pytest.fixture(scope="module")
@@ -11,8 +14,7 @@ def built():
     from pipelines import definitions, warehouse
 
     result = dg.materialize(
-        [definitions.raw_plan_files, definitions.stg_plans, *definitions.sql_assets, definitions.publish_asset,
-         *definitions.build_checks()],
+        [*definitions.PYTHON_ASSETS, *definitions.sql_assets, definitions.publish_asset, *definitions.build_checks()],
         resources={"duckdb": definitions.defs.resources["duckdb"]},
     )
     return result, warehouse.PUBLISHED_DB
@@ -49,8 +51,9 @@ def test_sql_model_dependencies_come_from_the_sql():
     from pipelines.warehouse import load_models
 
     deps = {m.name: m.deps for m in load_models()}
-    assert deps["dim_document"] == ("stg_documents", "stg_findings")
-    assert deps["fct_plan_task"] == ("stg_plan_tasks",)
+    assert deps["dim_document"] == ("dq_finding", "stg_documents")
+    assert deps["fct_plan_task"] == ("stg_plan_tasks", "stg_task_normalised")
+    assert deps["mart_target_vs_actual"] == ("dim_document", "fct_indicator_score", "fct_plan_target")
 
 
 def test_reader_holding_published_file_does_not_block_rebuild(built, tmp_path):
@@ -65,3 +68,39 @@ def test_reader_holding_published_file_does_not_block_rebuild(built, tmp_path):
     again = duckdb.connect(str(published), read_only=True)
     assert again.execute("SELECT count(*) FROM fct_plan_task").fetchall()[0][0] == 253
     again.close()
+
+
+@pytest.mark.skipif(not (SHARED / "scores" / "papi").is_dir(),
+                    reason=f"real PAPI panel not found at {SHARED} (CI has it; scores are never committed)")
+def test_warehouse_scores_ranks_and_reconciliation(built):
+    _, published = built
+    con = duckdb.connect(str(published), read_only=True)
+    rows = con.execute("""SELECT indicator_code, year, round(score, 2), rank, n_ranked FROM mart_province_scores
+                          WHERE province_key = '2004-79' AND year = 2017 AND level <> 'subdimension'
+                          ORDER BY indicator_code""").fetchall()
+    assert rows == [("PAPI.D1", 2017, 4.7, 60, 63), ("PAPI.D2", 2017, 5.93, 16, 63), ("PAPI.D3", 2017, 5.15, 26, 63),
+                    ("PAPI.D4", 2017, 5.46, 55, 63), ("PAPI.D5", 2017, 7.04, 43, 63), ("PAPI.D6", 2017, 7.6, 6, 63),
+                    ("PAPI.TOTAL", 2017, 35.88, 39, 63)]
+    # a province with a missing dimension has no total, and ranks count only provinces with a value
+    assert con.execute("""SELECT score, rank, n_ranked FROM mart_province_scores
+                          WHERE province_key = '2004-22' AND year = 2018 AND indicator_code = 'PAPI.TOTAL'""").fetchall() \
+        == [(None, None, 61)]
+    assert con.execute("""SELECT n_provinces FROM mart_province_scores WHERE year = 2021 AND indicator_code = 'PAPI.D1'
+                          LIMIT 1""").fetchall() == [(60,)]
+    verdicts = con.execute("""SELECT line, indicator_code, year, verdict FROM int_plan_quote_reconciliation
+                              ORDER BY line, indicator_code, year""").fetchall()
+    assert verdicts == [
+        (65, "PAPI.D1", 2017, "matches"), (66, "PAPI.D2", 2016, "matches"), (66, "PAPI.D2", 2017, "matches"),
+        (67, "PAPI.D3", 2016, "matches"), (67, "PAPI.D3", 2017, "contradicts"), (68, "PAPI.D4", 2016, "matches"),
+        (68, "PAPI.D4", 2017, "matches"), (69, "PAPI.D5", 2016, "matches"), (69, "PAPI.D5", 2017, "matches"),
+        (70, "PAPI.D6", 2016, "matches"), (70, "PAPI.D6", 2017, "matches"), (72, "PAPI.TOTAL", 2016, "matches"),
+        (72, "PAPI.TOTAL", 2017, "matches"), (100, "PAPI.D1", 2017, "contradicts"), (130, "PAPI.D2", 2017, "matches"),
+        (154, "PAPI.D3", 2017, "matches"), (168, "PAPI.D4", 2017, "matches"), (188, "PAPI.D5", 2017, "matches"),
+        (202, "PAPI.D6", 2017, "matches")]
+    status = dict(con.execute("SELECT province_key || ' ' || indicator_code || ' ' || year || ' ' || unit, status "
+                              "FROM mart_target_vs_actual WHERE unit <> 'points'").fetchall())
+    # Hà Nội PAPI 2021: "tăng ít nhất 05 bậc" -> met; Quảng Ngãi "nhóm 20/63" by 2020 -> not met
+    assert status["2004-01 PAPI.TOTAL 2021 rank_change"] == "met"
+    assert status["2004-51 PAPI.TOTAL 2020 rank"] == "not_met"
+    assert status["2004-79 PAPI.TOTAL 2018 rank"] == "not_met"
+    con.close()
