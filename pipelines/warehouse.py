@@ -323,7 +323,7 @@ def publish_marts(build_db: Path = BUILD_DB, marts_dir: Path = MARTS_DIR) -> dic
                     f"SELECT column_name FROM information_schema.columns WHERE table_name = '{n}'").fetchall()]
                 counts[n] = con.execute(f'SELECT count(*) FROM "{n}"').fetchall()[0][0]
                 target = tmp / n
-                if "year" in cols:
+                if "year" in cols and counts[n] > 0:  # an empty mart still gets a file with its schema
                     _run(con, f"COPY (SELECT * FROM \"{n}\") TO '{target}' "
                               "(FORMAT parquet, COMPRESSION zstd, PARTITION_BY (year))")
                 else:
