@@ -159,3 +159,32 @@ def test_agencies_and_coverage_in_the_warehouse(built):
     assert con.execute("SELECT vintage, count(*) FROM dim_province GROUP BY 1 ORDER BY 1").fetchall() == [(2004, 63), (2025, 34)]
     assert con.execute("SELECT successor_key FROM dim_province WHERE province_key = '2004-74'").fetchall() == [("2025-79",)]
     con.close()
+
+
+def test_failed_build_leaves_published_files_byte_identical(built):
+    """A duplicated task key in the build stops the blocking key check; nothing is published."""
+    import hashlib
+
+    from assets.checks import CORE_KEYS, _key_check
+    from pipelines import definitions
+    from pipelines.warehouse import BUILD_DB, MARTS_DIR
+
+    _, published = built
+
+    def fingerprint():
+        files = [published, *sorted(MARTS_DIR.rglob("*.parquet"))]
+        return {str(f): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+
+    before = fingerprint()
+    con = duckdb.connect(str(BUILD_DB))
+    con.execute("INSERT INTO stg_plan_tasks SELECT * FROM stg_plan_tasks WHERE task_ref = '3.4.b'").fetchall()
+    con.close()
+    result = dg.materialize(
+        [*definitions.sql_assets, definitions.publish_asset, *[_key_check(*c) for c in CORE_KEYS]],
+        resources={"duckdb": definitions.defs.resources["duckdb"]}, raise_on_error=False,
+    )
+    assert not result.success
+    failed = [c.check_name for c in result.get_asset_check_evaluations() if not c.passed]
+    assert "keys_fct_plan_task" in failed
+    assert dg.AssetKey("warehouse_published") not in {m.asset_key for m in result.get_asset_materialization_events()}
+    assert fingerprint() == before
