@@ -188,3 +188,9 @@ def test_failed_build_leaves_published_files_byte_identical(built):
     assert "keys_fct_plan_task" in failed
     assert dg.AssetKey("warehouse_published") not in {m.asset_key for m in result.get_asset_materialization_events()}
     assert fingerprint() == before
+
+
+def test_docs_warehouse_md_is_up_to_date():
+    from pipelines.docs import DOC, render
+
+    assert DOC.read_text(encoding="utf-8") == render(), "run `python -m pipelines.docs` and commit docs/warehouse.md"

@@ -1,4 +1,4 @@
--- Files or rows that were rejected, with the reason. Every raw file is either in dim_document or here.
+-- Files or rows that were rejected, with the reason. Every raw file is either in dim_document (plans), loaded (scores) or here. Grain: one rejected file, row or cell.
 -- @source_path: File relative to its raw root
 -- @stage: read / decode / parse / score_load
 -- @reason: Why it was rejected, in words
