@@ -126,3 +126,27 @@ def test_findings_seen_by_a_careful_reader():
     assert lost == [119, 134, 146, 172]  # headings 2, 4, 6 lost; section III heading lost before "1. Kinh phí"
     assert any(f["rule"] == "narrative_superseded_by_table" for f in par)
     assert [f for f in findings(HCMC_PAPI) if f["severity"] != "info"] == []
+
+
+def test_par_index_tidy_csv_layout(tmp_path):
+    """SYNTHETIC robustness input: the documented tidy PAR layout, with one bad row of each kind."""
+    from pipelines.domain.ingest import RawFile
+    from pipelines.domain.scores import load_score_file
+
+    d = tmp_path / "scores"
+    d.mkdir()
+    (d / "par_2019_synthetic.csv").write_text(
+        "year,province_code,indicator_code,score,rank\n"
+        "2019,79,PAR.TOTAL,85.5,5\n"
+        "2019,1,PAR.DIRECTION,9.25,\n"
+        "2019,79,PAR.TOTAL,80.0,7\n"
+        "2019,99,PAR.TOTAL,70.0,\n"
+        "2019,48,PAR.TOTAL,abc,\n"
+        "2019,48,PAR.UNKNOWN,50,\n", encoding="utf-8")
+    layout, res = load_score_file(RawFile(tmp_path, d / "par_2019_synthetic.csv"))
+    assert layout == "par_tidy"
+    assert [(r["province_key"], r["indicator_code"], r["score"], r["level"]) for r in res.scores] == [
+        ("2004-79", "PAR.TOTAL", 85.5, "total"), ("2004-01", "PAR.DIRECTION", 9.25, "area")]
+    assert [q["reason"] for q in res.quarantine] == [
+        "duplicate province-year-indicator (first at line 2)", "unknown province code '99'",
+        "PAR.TOTAL: non-numeric value 'abc'", "unknown PAR indicator 'PAR.UNKNOWN'"]

@@ -5,7 +5,7 @@ Layouts read (from `<raw root>/scores/`, at any depth):
   `tinhid` = GSO code; the row `tinhid` 999 holds the column maxima and is skipped.
 - PAPI sub-dimension panel (`<year>.csv`): `Province` = P-code, one column per sub-dimension `SCdk`, whose
   meaning depends on the period (raw/reference/papi_score_columns.csv).
-- PAR Index tidy CSV (documented in README): year,province_code,indicator_code,score[,rank,n_ranked].
+- PAR Index tidy CSV (documented in README): year,province_code,indicator_code,score; further columns ignored.
 
 Missing cells stay missing: an empty cell of a column PAPI published that year becomes a row with a NULL score.
 Bad cells (non-numeric, out of range), duplicated or unknown provinces go to quarantine with the reason;
