@@ -12,7 +12,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from .provinces import REFERENCE_DIR
 from .textkey import PAREN as _PAREN
