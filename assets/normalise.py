@@ -90,8 +90,9 @@ def stg_normalise(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
 
 _SCORE_DESC = {
     "raw_score_files": "Every file under a scores/ folder of a raw root, with the layout it was read as and what it gave.",
-    "stg_papi_scores": "Official PAPI cells (workbook 2011-2016 and sub-dimension panel 2011-2024), one row per province, "
-                       "year, indicator and source; empty cells are NULL rows, never 0.",
+    "stg_index_scores": "Official index cells: PAPI workbook 2011-2016 and sub-dimension panel 2011-2024, and a full PAR "
+                        "table when a user supplies one; one row per province, year, indicator and source; empty cells "
+                        "are NULL rows, never 0.",
     "stg_par_published": "PAR Index figures printed in news reports (raw/reference), partial.",
     "stg_score_quarantine": "Score files, rows or cells rejected (non-numeric, out of range, duplicate, unknown province).",
     "stg_score_findings": "Findings while loading scores (a 0 that means missing, values slightly outside their range).",
@@ -103,7 +104,7 @@ def stg_scores(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     staged = stage_scores()
     context.log.info(f"{staged.files.height} score files under {', '.join(str(r) for r in raw_roots())}: "
                      f"{staged.scores.height} cells, {staged.quarantine.height} quarantined")
-    frames = {"raw_score_files": staged.files, "stg_papi_scores": staged.scores,
+    frames = {"raw_score_files": staged.files, "stg_index_scores": staged.scores,
               "stg_par_published": staged.par_published, "stg_score_quarantine": staged.quarantine,
               "stg_score_findings": staged.findings}
     with duckdb.get_connection() as con:

@@ -212,9 +212,9 @@ class StgPlanQuotedScores(pa.DataFrameModel):
         unique = ["document_id", "line", "indicator_code", "year"]
 
 
-class StgPapiScores(pa.DataFrameModel):
-    """Official PAPI cells, one per province, year, indicator and source file. Missing cells are NULL rows.
-    Grain: (province_key, year, indicator_code, source)."""
+class StgIndexScores(pa.DataFrameModel):
+    """Official index cells (PAPI workbook and panel; a user's full PAR table), one per province, year, indicator
+    and source. Missing cells are NULL rows. Grain: (province_key, year, indicator_code, source)."""
 
     province_key: str = pa.Field(str_matches=r"^2004-\d\d$", description="Province (vintage 2004)")
     province_code: str = pa.Field(description="GSO code")
@@ -271,7 +271,7 @@ STAGING_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "stg_plan_targets": StgPlanTargets,
     "stg_plan_quoted_scores": StgPlanQuotedScores,
     "stg_normalise_findings": StgFindings,
-    "stg_papi_scores": StgPapiScores,
+    "stg_index_scores": StgIndexScores,
     "stg_par_published": StgParPublished,
     "stg_score_quarantine": StgQuarantine,
     "stg_score_findings": StgFindings,

@@ -298,7 +298,7 @@ def stage_scores(files: list[RawFile] | None = None) -> StagedScores:
     files_df = pl.DataFrame(listing, schema={"raw_root": pl.String, "source_path": pl.String, "layout": pl.String,
                                              "size_bytes": pl.Int64, "sha256": pl.String, "n_scores": pl.Int64,
                                              "n_quarantined": pl.Int64, "n_skipped_rows": pl.Int64})
-    return StagedScores(files_df, _frame(scores, "stg_papi_scores"), _frame(par_published_rows(), "stg_par_published"),
+    return StagedScores(files_df, _frame(scores, "stg_index_scores"), _frame(par_published_rows(), "stg_par_published"),
                         _frame(quarantine, "stg_score_quarantine"), _frame(findings, "stg_score_findings"))
 
 

@@ -196,3 +196,16 @@ def test_contradictions_inside_the_hcmc_papi_plan(norm):
     assert f[("baseline_conflict", 67)] == "PAPI.D3 2017 is stated with different values: 4.15 (line 67), 5.15 (line 154)"
     assert f[("total_not_sum", 72)] == ("PAPI.TOTAL 2017 is stated as 35.88, but the 6 dimension scores the plan "
                                         "states sum to 34.88")
+
+
+def test_every_percent_sign_is_read_once(norm):
+    """Each "%" of a plan is a target value or the share of a paired target: 000 has none, 001 five,
+    002 forty-nine (line 90 holds four: two shares, two values), 004 six."""
+    from pipelines.warehouse import PROJECT_DIR
+
+    staged, n = norm
+    t = n.targets.filter(n.targets["unit"] == "percent")
+    for d in staged.documents.iter_rows(named=True):
+        signs = (PROJECT_DIR / "raw" / d["source_path"]).read_text(encoding="utf-8").count("%")
+        mine = t.filter(t["document_id"] == d["document_id"])
+        assert mine.height + mine["share_value"].drop_nulls().len() == signs, d["source_path"]

@@ -161,6 +161,28 @@ def test_agencies_and_coverage_in_the_warehouse(built):
     con.close()
 
 
+def test_full_par_table_wins_over_press_figures(built):
+    """A user's full PAR table (here one SYNTHETIC row written by this test) and the press figure for the same cell
+    (Đà Nẵng 2016, raw/reference) both stay in fct_indicator_score; the mart keeps one row, from the full table."""
+    from pipelines.warehouse import BUILD_DB, load_models, run_model
+
+    con = duckdb.connect(str(BUILD_DB))
+    con.execute("""INSERT INTO stg_index_scores VALUES ('2004-48', '48', 2016, 'PAR.TOTAL', 'total', 90.0, 'par_tidy',
+                   'scores/par_synthetic.csv:2', 'score', 'scores/par_synthetic.csv', 'synthetic')""").fetchall()
+    models = {m.name: m for m in load_models()}
+    for name in ("int_official_scores", "int_official_ranked", "int_plan_quote_reconciliation",
+                 "fct_indicator_score", "mart_province_scores"):
+        run_model(con, models[name])
+    fct = con.execute("""SELECT source, score, is_preferred, is_partial FROM fct_indicator_score
+                         WHERE province_key = '2004-48' AND year = 2016 AND indicator_code = 'PAR.TOTAL'
+                         ORDER BY source""").fetchall()
+    assert fct == [("par_published", 90.32, False, True), ("par_tidy", 90.0, True, False)]
+    mart = con.execute("""SELECT source, score FROM mart_province_scores
+                          WHERE province_key = '2004-48' AND year = 2016 AND indicator_code = 'PAR.TOTAL'""").fetchall()
+    assert mart == [("par_tidy", 90.0)]
+    con.close()
+
+
 def test_failed_build_leaves_published_files_byte_identical(built):
     """A duplicated task key in the build stops the blocking key check; nothing is published."""
     import hashlib

@@ -36,8 +36,8 @@ FROM (
         w.indicator_code || ' ' || w.year || ' ' || w.province_key || ': workbook ' || coalesce(printf('%.6f', w.score), 'empty')
             || ' vs panel ' || coalesce(printf('%.6f', p.score), 'empty') AS message,
         'fct_indicator_score' AS related_table, w.source_ref AS related_id
-    FROM stg_papi_scores AS w
-    JOIN stg_papi_scores AS p
+    FROM stg_index_scores AS w
+    JOIN stg_index_scores AS p
         ON p.province_key = w.province_key AND p.year = w.year AND p.indicator_code = w.indicator_code
        AND p.source = 'papi_panel'
     WHERE w.source = 'papi_official_workbook'

@@ -15,7 +15,7 @@ SELECT
     r.is_preferred,
     CAST(NULL AS VARCHAR) AS reconciliation,
     CAST(NULL AS DOUBLE) AS official_score
-FROM int_papi_ranked AS r
+FROM int_official_ranked AS r
 UNION ALL
 SELECT
     q.province_key, q.year, q.indicator_code, 'plan_text' AS source, q.source_ref,
@@ -33,7 +33,9 @@ SELECT
     'total' AS level, p.score, p.rank, CASE WHEN p.rank IS NOT NULL THEN 63 END AS n_ranked, 'published' AS derivation,
     CAST(NULL AS VARCHAR) AS document_id,
     true AS is_partial,
-    true AS is_preferred,
+    -- a full PAR table, when a user supplies one, wins over press figures for the same cell
+    NOT EXISTS (SELECT 1 FROM int_official_ranked AS t
+                WHERE t.province_key = p.province_key AND t.year = p.year AND t.indicator_code = 'PAR.TOTAL') AS is_preferred,
     CAST(NULL AS VARCHAR) AS reconciliation,
     CAST(NULL AS DOUBLE) AS official_score
 FROM stg_par_published AS p

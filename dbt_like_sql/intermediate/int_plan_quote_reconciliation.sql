@@ -4,7 +4,7 @@
 -- @official_rank: Official rank among provinces with a value
 WITH official AS (
     SELECT province_key, year, indicator_code, score, rank, n_ranked
-    FROM int_papi_ranked
+    FROM int_official_ranked
     WHERE is_preferred
 )
 SELECT

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -150,12 +149,3 @@ def _flush(residue, ignorable, unknown, words) -> bool:
         unknown.append(originals)
     residue.clear()
     return invited
-
-
-def alias_usage(cells: list[str]) -> Counter:
-    """How often each alias is used over the given cells (to find unused aliases)."""
-    used: Counter = Counter()
-    for c in cells:
-        for m in resolve(c, "lead").mentions:
-            used[m.alias] += 1
-    return used

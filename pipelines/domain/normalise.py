@@ -12,7 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from . import agencies as ag
-from .indicators import family_for, infer_between, map_heading
+from .indicators import Mapping, family_for, infer_between, map_heading
+from .provinces import provinces_2004
 from .targets import find_quoted_scores, find_targets
 from .timelines import parse_timeline
 
@@ -45,10 +46,7 @@ def _section_key(t: dict):
 def normalise_document(doc: dict, tasks: list[dict], text: str | None, out: Normalised) -> None:
     indices = list(doc.get("indices") or [])
     province_key = f"2004-{doc['province_code']}" if doc.get("province_code") else None
-    is_city = None
-    if doc.get("province_code"):
-        from .provinces import provinces_2004
-        is_city = {p.code: p.is_city for p in provinces_2004()}.get(doc["province_code"])
+    is_city = {p.code: p.is_city for p in provinces_2004()}.get(doc.get("province_code"))
 
     # 1. indicators per task; lost headings afterwards from their neighbours
     rows = []
@@ -60,7 +58,7 @@ def normalise_document(doc: dict, tasks: list[dict], text: str | None, out: Norm
         if m.code and m.code.startswith("PAPI.D") and t.get("subsection_as_written"):
             sm = map_heading(t["subsection_as_written"], "PAPI", "subdimension")
             if sm.code and not sm.code.startswith(m.code + "."):
-                sm = type(sm)(None, "subdimension_of_other_dimension", sm.aliases)
+                sm = Mapping(None, "subdimension_of_other_dimension", sm.aliases)
             sub = sm
         rows.append([t, fam, m, sub])
     # neighbours in section order: the code of the previous and next mapped sections
@@ -78,7 +76,7 @@ def normalise_document(doc: dict, tasks: list[dict], text: str | None, out: Norm
             next_code = next((code_of[r] for r in order[i + 1:] if r in code_of), None)
             guess = infer_between(prev_code, next_code)
             if guess:
-                row[2] = type(m)(guess, "inferred_from_neighbours")
+                row[2] = Mapping(guess, "inferred_from_neighbours")
     reported = set()
     for t, fam, m, sub in rows:
         key = (t.get("section_ref"), t.get("section_as_written"))

@@ -26,16 +26,17 @@ def _month_end(y: int, m: int) -> dt.date:
 
 
 def _recurrence(k: str) -> list[str]:
+    # folded text: "hàng" and "hằng" both read "hang"
     out = []
     if "thuong xuyen" in k or "lien tuc" in k:
         out.append("continuous")
     if re.search(r"\b6 thang\b|\bsau thang\b|hang 6 thang", k):
         out.append("semiannual")
-    if re.search(r"(hang|hang) quy\b|\bmoi quy\b", k):
+    if re.search(r"\bhang quy\b|\bmoi quy\b", k):
         out.append("quarterly")
-    if re.search(r"(hang|hang) thang\b", k):
+    if re.search(r"\bhang thang\b", k):
         out.append("monthly")
-    if re.search(r"(hang|hang) nam\b|cac nam tiep theo|(^|[;,]\s*)nam\s*$|(^|[;,]\s*)nam\s*[;,]", k):
+    if re.search(r"\bhang nam\b|cac nam tiep theo|(^|[;,]\s*)nam\s*$|(^|[;,]\s*)nam\s*[;,]", k):
         out.append("annual")
     return out
 

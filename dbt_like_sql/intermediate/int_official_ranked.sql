@@ -8,4 +8,4 @@ SELECT
     count(s.score) OVER (PARTITION BY s.source, s.year, s.indicator_code) AS n_ranked,
     row_number() OVER (PARTITION BY s.province_key, s.year, s.indicator_code
                        ORDER BY CASE s.source WHEN 'papi_official_workbook' THEN 0 ELSE 1 END) = 1 AS is_preferred
-FROM int_papi_scores AS s
+FROM int_official_scores AS s

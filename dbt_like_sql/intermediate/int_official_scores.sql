@@ -4,7 +4,7 @@
 -- @n_parts_expected: Parts the index had that year
 WITH sub AS (
     SELECT s.*, c.dimension_code
-    FROM stg_papi_scores AS s
+    FROM stg_index_scores AS s
     LEFT JOIN int_papi_columns_by_year AS c ON c.year = s.year AND c.indicator_code = s.indicator_code
     WHERE s.level = 'subdimension'
 ),
@@ -29,7 +29,7 @@ dims_derived AS (
 published AS (
     SELECT province_key, province_code, year, indicator_code, level, score, source, source_ref,
            'published' AS derivation, CAST(NULL AS BIGINT) AS n_parts, CAST(NULL AS BIGINT) AS n_parts_expected, source_path
-    FROM stg_papi_scores
+    FROM stg_index_scores
 ),
 dims AS (
     SELECT * FROM published WHERE level = 'dimension'
