@@ -1,30 +1,48 @@
-"""Blocking checks: Pandera contracts on staging tables, keys and foreign keys on core tables.
+"""Blocking checks: a Pandera contract on every table, keys and foreign keys on core tables and marts.
 A failing blocking check stops the downstream publish, so a broken table never reaches analysts."""
 
 import dagster as dg
 import pandera.errors as pa_errors
+import polars as pl
 from dagster_duckdb import DuckDBResource
 
+from pipelines.contracts import CORE_MODELS
 from pipelines.schemas import STAGING_MODELS
 
 from ._meta import markdown_preview
 
 
-def _pandera_check(table: str) -> dg.AssetChecksDefinition:
-    model = STAGING_MODELS[table]
+def pandera_failures(model, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    """None when the frame passes; else (failure cases, the failing rows with their row number)."""
+    try:
+        model.validate(df, lazy=True)
+    except pa_errors.SchemaErrors as e:
+        fc = e.failure_cases
+        idx = sorted({int(i) for i in fc["index"].drop_nulls().to_list()}) if "index" in fc.columns else []
+        rows = df.with_row_index("row").filter(pl.col("row").is_in(idx))
+        return fc, rows
+    return None
 
+
+def _pandera_check(table: str, model) -> dg.AssetChecksDefinition:
     @dg.asset_check(asset=table, name=f"pandera_{table}", blocking=True,
                     description=f"Pandera contract {model.__name__}: types, nulls, allowed values, ranges, unique keys.")
     def _check(duckdb: DuckDBResource) -> dg.AssetCheckResult:
         with duckdb.get_connection() as con:
             df = con.sql(f'SELECT * FROM "{table}"').pl()
-        try:
-            model.validate(df, lazy=True)
-        except pa_errors.SchemaErrors as e:
-            fc = e.failure_cases
-            return dg.AssetCheckResult(passed=False, metadata={
-                "n_failures": len(fc), "failure_cases": dg.MetadataValue.md(markdown_preview(fc, n=20))})
-        return dg.AssetCheckResult(passed=True, metadata={"rows_validated": df.height})
+        failed = pandera_failures(model, df)
+        if failed is None:
+            return dg.AssetCheckResult(passed=True, metadata={"rows_validated": df.height, "contract": model.__name__})
+        fc, rows = failed
+        by_check = fc.group_by("column", "check").len().sort("len", descending=True)
+        return dg.AssetCheckResult(passed=False, metadata={
+            "contract": model.__name__,
+            "n_failure_cases": fc.height,
+            "n_failing_rows": rows.height,
+            "failed_checks": dg.MetadataValue.md(markdown_preview(by_check, n=30)),
+            "failure_cases": dg.MetadataValue.md(markdown_preview(fc, n=20)),
+            "failing_rows": dg.MetadataValue.md(markdown_preview(rows, n=20, max_cols=12)),
+        })
 
     return _check
 
@@ -82,4 +100,4 @@ def _key_check(table: str, keys: list[str], fks: list[tuple[str, str, str]]) -> 
 
 
 def build_checks() -> list[dg.AssetChecksDefinition]:
-    return [_pandera_check(t) for t in STAGING_MODELS] + [_key_check(*c) for c in CORE_KEYS]
+    return [_pandera_check(t, m) for t, m in {**STAGING_MODELS, **CORE_MODELS}.items()] + [_key_check(*c) for c in CORE_KEYS]

@@ -3,7 +3,8 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.warehouse import SqlModel, load_models, run_model
+from pipelines.expectations import MARTS_WITH_SUITES
+from pipelines.warehouse import GX_DOCS_DIR, SqlModel, load_models, run_model
 
 from ._meta import table_metadata
 
@@ -23,7 +24,10 @@ def _make(model: SqlModel, known: set[str]) -> dg.AssetsDefinition:
         with duckdb.get_connection() as con:
             run_model(con, model)
             df = con.sql(f'SELECT * FROM "{model.name}"').pl()
-        return dg.MaterializeResult(metadata=table_metadata(df, model.column_docs))
+        extra = {}
+        if model.name in MARTS_WITH_SUITES:
+            extra["data_docs"] = dg.MetadataValue.path(str(GX_DOCS_DIR / model.name / "index.html"))
+        return dg.MaterializeResult(metadata=table_metadata(df, model.column_docs, **extra))
 
     return _asset
 

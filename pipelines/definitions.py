@@ -5,6 +5,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from assets.checks import build_checks
+from assets.gx_checks import build_gx_checks
 from assets.normalise import stg_normalise, stg_reference, stg_scores
 from assets.plans import raw_plan_files, stg_plans
 from assets.publish import build_publish_asset
@@ -19,6 +20,8 @@ sql_assets = build_sql_assets(PYTHON_TABLES)
 core_and_marts = [a.key.path[-1] for a in sql_assets]
 publish_asset = build_publish_asset(core_and_marts)
 
+all_checks = [*build_checks(), *build_gx_checks()]
+
 full_rebuild = dg.define_asset_job(
     "full_rebuild",
     selection=dg.AssetSelection.all(),
@@ -29,7 +32,7 @@ full_rebuild = dg.define_asset_job(
 
 defs = dg.Definitions(
     assets=[*PYTHON_ASSETS, *sql_assets, publish_asset],
-    asset_checks=build_checks(),
+    asset_checks=all_checks,
     jobs=[full_rebuild],
     resources={"duckdb": DuckDBResource(database=str(BUILD_DB))},
     executor=dg.in_process_executor,

@@ -17,12 +17,14 @@ import sqlglot
 from sqlglot import exp
 
 from .domain.ingest import PROJECT_DIR, RawFile, discover, process_document
+from .contracts import CORE_MODELS
 from .schemas import STAGING_MODELS, column_docs, polars_schema
 
 # GOVDATA_WAREHOUSE_DIR lets tests and benchmarks build elsewhere without touching the real warehouse
 WAREHOUSE_DIR = Path(os.environ.get("GOVDATA_WAREHOUSE_DIR", PROJECT_DIR / "warehouse"))
 BUILD_DB = WAREHOUSE_DIR / "build" / "governance.build.duckdb"
 PUBLISHED_DB = WAREHOUSE_DIR / "governance.duckdb"
+GX_DOCS_DIR = WAREHOUSE_DIR / "docs" / "gx"  # Great Expectations Data Docs, one site per mart
 SQL_DIR = PROJECT_DIR / "dbt_like_sql"
 LAYERS = ("staging", "intermediate", "core", "marts")
 
@@ -178,6 +180,11 @@ def load_models(sql_dir: Path = SQL_DIR) -> list[SqlModel]:
         for p in sorted((sql_dir / layer).glob("*.sql")):
             sql = p.read_text(encoding="utf-8")
             desc, cols = _parse_header(sql)
+            if p.stem in CORE_MODELS:
+                # the contract is the one place for a contracted table's column docs
+                if cols:
+                    raise ValueError(f"{p}: column docs belong in pipelines/contracts.py, not in -- @ lines")
+                cols = column_docs(CORE_MODELS[p.stem])
             models.append(SqlModel(p.stem, layer, p, sql, sql_dependencies(sql), desc, cols))
     return models
 

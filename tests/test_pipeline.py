@@ -14,7 +14,7 @@ def built():
     from pipelines import definitions, warehouse
 
     result = dg.materialize(
-        [*definitions.PYTHON_ASSETS, *definitions.sql_assets, definitions.publish_asset, *definitions.build_checks()],
+        [*definitions.PYTHON_ASSETS, *definitions.sql_assets, definitions.publish_asset, *definitions.all_checks],
         resources={"duckdb": definitions.defs.resources["duckdb"]},
     )
     return result, warehouse.PUBLISHED_DB

@@ -1,6 +1,4 @@
 -- Which agencies lead or support each task. An agency named twice in one cell is one row, both spellings kept in as_written. Grain: (task_id, agency_id, role).
--- @role: lead (chủ trì) / support (phối hợp; also agencies invited with "Mời", "Đề nghị")
--- @as_written: The words of the plan that named the agency
 SELECT
     a.task_id,
     coalesce(a.agency_province_key, 'GROUP') || ':' || a.agency_code AS agency_id,

@@ -1,12 +1,4 @@
 -- Canonical agencies: one row per agency per province (Hà Nội's and HCMC's Sở Nội vụ are two rows of one sector), and one row per generic group ("các sở, ban, ngành", "UBND quận, huyện") with no province. Only agencies some plan names. Grain: agency_id.
--- @agency_id: <province_key>:<agency_code> for an agency, GROUP:<agency_code> for a generic group
--- @agency_code: Code in raw/reference/agencies.csv (shared by the same agency in every province)
--- @name_vi: Canonical Vietnamese name, titles dropped and abbreviations expanded
--- @province_key: Province of the agency (vintage 2004); NULL for generic groups
--- @sector: home_affairs, justice, finance, information_communications, health, education, ...
--- @level: central / province / district / commune / mass_organisation / party / public
--- @agency_type: department, inspectorate, police, steering_committee, party, media, group, ...
--- @is_group: True for a generic group of agencies
 SELECT
     coalesce(a.agency_province_key, 'GROUP') || ':' || a.agency_code AS agency_id,
     a.agency_code,

@@ -1,13 +1,4 @@
 -- One row per plan file that was read. Grain: document_id (a hash of the normalised text, stable across re-encodings).
--- @document_id: Stable id: first 16 hex of sha256 of the NFC-normalised text
--- @source_path: File path relative to its raw root
--- @issuer_level: province / district / commune
--- @province_key: FK to dim_province: vintage-code, e.g. 2004-79
--- @doc_numbers: Document numbers, e.g. [3897/QĐ-UBND]
--- @indices: Indices the plan targets: PAPI, PAR_INDEX
--- @n_findings_error: Data-quality findings of severity error about this document
--- @n_findings_warning: Findings of severity warning
--- @n_findings_info: Findings of severity info
 SELECT
     d.document_id,
     d.source_path,

@@ -1,13 +1,4 @@
 -- Indicators: PAPI total, dimensions D1-D8 and sub-dimension concepts (stable codes across the renamings of 2016 and 2018), and the PAR Index with its areas. Grain: indicator_code.
--- @indicator_code: PAPI.TOTAL, PAPI.D1 ... PAPI.D8, PAPI.Dn.<CONCEPT>, PAR.TOTAL, PAR.<AREA>
--- @family: PAPI / PAR_INDEX
--- @level: total / dimension / subdimension / area
--- @parent_code: The dimension of a sub-dimension, the total of a dimension or area
--- @first_year: First year the index published it
--- @last_year: Last year it was published (NULL while current)
--- @scale_min: Lowest possible score (sub-dimensions: over all periods; see int_papi_columns_by_year for a year)
--- @scale_max: Highest possible score
--- @source_columns: Panel columns that carried it, by period
 SELECT
     i.indicator_code,
     CASE WHEN i.family = 'PAR_INDEX' THEN 'PAR_INDEX' ELSE 'PAPI' END AS family,

@@ -1,11 +1,4 @@
 -- Provinces in two vintages: the 63 in force until 30 June 2025 (key 2004-<code>) and the 34 units from 1 July 2025 (key 2025-<code>). The 2025 units reuse old codes, so the vintage is part of the key. Grain: province_key.
--- @province_key: vintage-code, e.g. 2004-79 (Hồ Chí Minh until 2025), 2025-79 (the merged unit)
--- @vintage: 2004 (GSO 2004 code list, 63 provinces) or 2025 (Resolution 202/2025/QH15, 34 units)
--- @code: GSO code (2 digits); reused across vintages
--- @region: GSO six-region grouping (for 2025 units: the region of the seat province)
--- @valid_from: First day the unit existed in this form
--- @valid_to: Last day (NULL while in force)
--- @successor_key: For a 2004 province, the 2025 unit it became part of
 WITH p AS (SELECT * FROM stg_ref_provinces),
 m AS (SELECT * FROM stg_ref_merger_2025)
 SELECT

@@ -1,12 +1,4 @@
 -- Index scores by province, year and indicator, from every source: the official PAPI workbook and panel (with derived dimension sums and totals), scores stated in plans (with their reconciliation verdict), and PAR Index figures printed in the press (partial). Missing values stay NULL. Grain: (province_key, year, indicator_code, source, source_ref).
--- @source: papi_official_workbook / papi_panel / plan_text / par_published / par_tidy
--- @source_ref: file:line, file#sheet!row, or the derivation
--- @score: The value; NULL where the source has none (never 0, never imputed)
--- @rank: Rank among provinces with a value (plan_text: the rank the plan states)
--- @n_ranked: Number of provinces ranked
--- @is_partial: True for sources that cover only some provinces (press figures)
--- @is_preferred: True on the official row marts use for a province, year and indicator
--- @reconciliation: For plan_text rows: matches / contradicts / not_checkable
 SELECT
     r.province_key, r.year, r.indicator_code, r.source, r.source_ref,
     r.level, r.score, r.rank, r.n_ranked, r.derivation,

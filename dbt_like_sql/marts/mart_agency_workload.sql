@@ -1,7 +1,4 @@
 -- Who carries the plans: per province, agency and role, the number of tasks and of documents. Generic groups count under the province of the plan that names them. Grain: (province_key, agency_id, role).
--- @province_key: Province of the plan
--- @n_tasks: Tasks naming the agency in that role
--- @n_documents: Plans naming it in that role
 SELECT
     d.province_key,
     b.agency_id,

@@ -1,10 +1,4 @@
 -- Official index scores for cross-province comparison: one row per province, year and indicator (the preferred official source), with the 2025 unit the province became, the national mean and how many provinces it covers, and the change since the previous year. Grain: (province_key, year, indicator_code).
--- @province_key: Province (vintage 2004, as PAPI reports it)
--- @unit_2025_key: The 2025 unit the province became part of
--- @score: Official value; NULL where the index has none (never imputed)
--- @national_mean: Mean over the provinces with a value that year
--- @n_provinces: Provinces the national mean covers
--- @change_since_previous_year: score minus the previous year's score (NULL if either is missing, or the scale changed in 2018 for the total)
 SELECT
     s.province_key,
     p.name_vi AS province_name,

@@ -1,7 +1,4 @@
 -- Every score or rank target on PAPI against the official value in the target year: met, not_met, or not_evaluable with the reason. Grain: target_id.
--- @actual_value: Official score, rank, or rank places gained in the target year
--- @status: met / not_met / not_evaluable
--- @status_reason: Why a target is not evaluable (district-level plan, year not published, no official value)
 WITH tg AS (
     SELECT t.*, d.issuer_level
     FROM fct_plan_target AS t

@@ -1,0 +1,37 @@
+"""Great Expectations suites on the marts as blocking asset checks (suites: pipelines/expectations.py)."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from pipelines.expectations import MARTS_WITH_SUITES, expected_facts, validate_mart
+from pipelines.warehouse import GX_DOCS_DIR
+
+from ._meta import markdown_preview
+
+
+def _gx_check(mart: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(asset=mart, name=f"gx_{mart}", blocking=True,
+                    description=f"Great Expectations suite {mart}_suite: row count and key coverage against the "
+                                f"upstream tables, value distributions, cross-column rules. Data Docs: "
+                                f"warehouse/docs/gx/{mart}/index.html")
+    def _check(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource) -> dg.AssetCheckResult:
+        with duckdb.get_connection() as con:
+            df = con.sql(f'SELECT * FROM "{mart}"').pl()
+            expected = expected_facts(con, mart)
+        # an expectation that raised propagates: the check errors instead of reporting a data failure
+        outcome = validate_mart(mart, df, expected, GX_DOCS_DIR)
+        meta = {"n_expectations": outcome.n_expectations, "n_failed": len(outcome.failed),
+                "data_docs": dg.MetadataValue.path(str(outcome.docs_index))}
+        if outcome.failed:
+            import polars as pl
+
+            table = pl.DataFrame([{k: str(v) for k, v in f.items()} for f in outcome.failed])
+            meta["failed_expectations"] = dg.MetadataValue.md(markdown_preview(table, n=30))
+            context.log.warning(f"{mart}: {len(outcome.failed)} expectations failed; see {outcome.docs_index}")
+        return dg.AssetCheckResult(passed=outcome.success, metadata=meta)
+
+    return _check
+
+
+def build_gx_checks() -> list[dg.AssetChecksDefinition]:
+    return [_gx_check(m) for m in MARTS_WITH_SUITES]

@@ -1,0 +1,531 @@
+"""Contracts of the tables the SQL models build (dimensions, facts, marts): Pandera model, checks and column docs
+in one place. The column docs become `COMMENT ON COLUMN` in the warehouse and the asset's column schema; the SQL
+file keeps only the table description and grain. Cross-table rules (foreign keys) are SQL checks in assets/checks.py.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import pandera.polars as pa
+import polars as pl
+
+from .domain.scores import columns_for_year, dimensions_for_year, total_scale
+from .schemas import COMPARATORS, INDICES, ISSUER_LEVELS, LEVELS, READERS, SEVERITIES, SOURCE_KINDS, UNITS
+
+DOC_ID = r"^[0-9a-f]{16}$"
+PROVINCE_KEY = r"^(2004|2025)-\d\d$"
+INDICATOR = r"^(PAPI|PAR)\.[A-Z0-9_.]+$"
+SCORE_SOURCES = ["papi_official_workbook", "papi_panel", "plan_text", "par_published", "par_tidy"]
+OFFICIAL_PAPI = ["papi_official_workbook", "papi_panel"]
+STATUSES = ["met", "not_met", "not_evaluable"]
+RANGE_SLACK = 0.01  # the same tolerance the loader uses (two published SC81 values sit just under 1/3)
+
+
+@lru_cache(maxsize=1)
+def papi_scales() -> pl.DataFrame:
+    """Range of every PAPI indicator in every year it was published: total n..10n, dimension 1..10,
+    sub-dimension 1/k..10/k for a dimension of k sub-dimensions that year."""
+    rows = []
+    for year in range(2011, dt.date.today().year + 1):
+        cols = columns_for_year(year)
+        if not cols:
+            continue
+        lo, hi = total_scale(year)
+        rows.append((year, "PAPI.TOTAL", lo, hi))
+        rows += [(year, d, 1.0, 10.0) for d in dimensions_for_year(year)]
+        rows += [(year, c.indicator_code, *c.scale) for c in cols.values()]
+    return pl.DataFrame(rows, schema={"year": pl.Int64, "indicator_code": pl.String,
+                                      "scale_min": pl.Float64, "scale_max": pl.Float64}, orient="row")
+
+
+def _within_papi_scale(lf: pl.LazyFrame, only_sources: list[str] | None = None) -> pl.LazyFrame:
+    """True where the score is NULL, not PAPI, or inside the range of its indicator in its year;
+    a PAPI code PAPI did not publish that year fails."""
+    joined = lf.with_row_index("_i").join(papi_scales().lazy(), on=["year", "indicator_code"], how="left")
+    in_scope = pl.col("indicator_code").str.starts_with("PAPI.") & pl.col("score").is_not_null()
+    if only_sources:
+        in_scope = in_scope & pl.col("source").is_in(only_sources)
+    ok = ~in_scope | (pl.col("scale_min").is_not_null()
+                      & pl.col("score").is_between(pl.col("scale_min") - RANGE_SLACK, pl.col("scale_max") + RANGE_SLACK))
+    return joined.sort("_i").select(ok.alias("within_scale"))
+
+
+def _rank_within_n(lf: pl.LazyFrame) -> pl.LazyFrame:
+    return lf.select(pl.col("rank").is_null() | pl.col("n_ranked").is_null()
+                     | pl.col("rank").is_between(1, pl.col("n_ranked")))
+
+
+# ---------------------------------------------------------------- dimensions
+
+class DimDocument(pa.DataFrameModel):
+    """One row per plan file that was read."""
+
+    document_id: str = pa.Field(unique=True, str_matches=DOC_ID,
+                                description="Stable id: first 16 hex of sha256 of the NFC-normalised text")
+    source_path: str = pa.Field(str_matches=r"^plans/", description="File path relative to its raw root")
+    raw_root: str = pa.Field(description="'raw' for the embedded input, else the absolute extra root")
+    sha256: str = pa.Field(str_matches=r"^[0-9a-f]{64}$", description="sha256 of the file's bytes")
+    size_bytes: int = pa.Field(gt=0, description="File size in bytes")
+    encoding: str = pa.Field(description="Detected encoding of the bytes")
+    issuer_name: str = pa.Field(nullable=True, description="Issuing People's Committee, canonical spelling")
+    issuer_level: str = pa.Field(nullable=True, isin=ISSUER_LEVELS, description="province / district / commune")
+    province_key: str = pa.Field(nullable=True, str_matches=PROVINCE_KEY,
+                                 description="FK to dim_province: vintage-code, e.g. 2004-79")
+    doc_type: str = pa.Field(nullable=True, isin=["Quyết định", "Kế hoạch"], description="Type of the issued document")
+    doc_numbers: list[str] = pa.Field(nullable=True, description="Document numbers, e.g. [3897/QĐ-UBND]")
+    issue_date: pl.Date = pa.Field(nullable=True, ge=dt.date(2000, 1, 1),
+                                   description="Issue date from the header (conflicts are findings)")
+    signer: str = pa.Field(nullable=True, description="Person who signed, as written")
+    title: str = pa.Field(nullable=True, description="Plan title as written")
+    plan_year_start: int = pa.Field(nullable=True, ge=2000, le=2100, description="First plan year")
+    plan_year_end: int = pa.Field(nullable=True, ge=2000, le=2100, description="Last plan year; NULL when open-ended")
+    indices: list[str] = pa.Field(nullable=True, description="Indices the plan targets: PAPI, PAR_INDEX")
+    n_tasks: int = pa.Field(gt=0, description="Tasks extracted from the document")
+    readers: str = pa.Field(description="Readers that produced tasks, comma-separated")
+    n_lines: int = pa.Field(gt=0, description="Lines in the normalised text (line numbers refer to it)")
+    n_findings_error: int = pa.Field(ge=0, description="Data-quality findings of severity error about this document")
+    n_findings_warning: int = pa.Field(ge=0, description="Findings of severity warning")
+    n_findings_info: int = pa.Field(ge=0, description="Findings of severity info")
+
+    class Config:
+        strict = True
+
+    @pa.dataframe_check
+    def plan_years_ordered(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("plan_year_end").is_null()
+                                     | (pl.col("plan_year_start") <= pl.col("plan_year_end")))
+
+
+class DimProvince(pa.DataFrameModel):
+    """Provinces in two vintages: 63 until 30 June 2025, 34 units from 1 July 2025."""
+
+    province_key: str = pa.Field(unique=True, str_matches=PROVINCE_KEY,
+                                 description="vintage-code, e.g. 2004-79 (Hồ Chí Minh until 2025), 2025-79 (the merged unit)")
+    vintage: pl.Int32 = pa.Field(isin=[2004, 2025],
+                                 description="2004 (GSO 2004 code list, 63 provinces) or 2025 (Resolution 202/2025/QH15, 34 units)")
+    code: str = pa.Field(str_matches=r"^\d\d$", description="GSO code (2 digits); reused across vintages")
+    name_vi: str = pa.Field(description="Vietnamese name")
+    name_ascii: str = pa.Field(description="Name without diacritics")
+    unit_type: str = pa.Field(description="Province or centrally-run city")
+    region: str = pa.Field(description="GSO six-region grouping (for 2025 units: the region of the seat province)")
+    iso_3166_2: str = pa.Field(nullable=True, str_matches=r"^VN-", description="ISO 3166-2 code (2004 vintage)")
+    valid_from: pl.Date = pa.Field(description="First day the unit existed in this form")
+    valid_to: pl.Date = pa.Field(nullable=True, description="Last day (NULL while in force)")
+    successor_key: str = pa.Field(nullable=True, str_matches=r"^2025-\d\d$",
+                                  description="For a 2004 province, the 2025 unit it became part of")
+    papi_panel_code: str = pa.Field(nullable=True, description="Province code in the PAPI panel files")
+
+    class Config:
+        strict = True
+
+    @pa.dataframe_check
+    def sixty_three_then_thirty_four(cls, data) -> pl.LazyFrame:
+        n = pl.len().over("vintage")
+        return data.lazyframe.select(((pl.col("vintage") == 2004) & (n == 63)) | ((pl.col("vintage") == 2025) & (n == 34)))
+
+    @pa.dataframe_check
+    def every_2004_province_has_a_successor(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select((pl.col("vintage") != 2004) | pl.col("successor_key").is_not_null())
+
+
+class DimIndicator(pa.DataFrameModel):
+    """PAPI total, dimensions and sub-dimension concepts; the PAR Index and its areas."""
+
+    indicator_code: str = pa.Field(unique=True, str_matches=INDICATOR,
+                                   description="PAPI.TOTAL, PAPI.D1 ... PAPI.D8, PAPI.Dn.<CONCEPT>, PAR.TOTAL, PAR.<AREA>")
+    family: str = pa.Field(isin=INDICES, description="PAPI / PAR_INDEX")
+    level: str = pa.Field(isin=LEVELS, description="total / dimension / subdimension / area")
+    parent_code: str = pa.Field(nullable=True, description="The dimension of a sub-dimension, the total of a dimension or area")
+    name_vi: str = pa.Field(description="Vietnamese name")
+    name_en: str = pa.Field(description="English name")
+    first_year: pl.Int32 = pa.Field(ge=2009, le=2100, description="First year the index published it")
+    last_year: pl.Int32 = pa.Field(nullable=True, ge=2009, le=2100, description="Last year it was published (NULL while current)")
+    scale_min: float = pa.Field(nullable=True, ge=0,
+                                description="Lowest possible score (sub-dimensions: over all periods; see int_papi_columns_by_year for a year)")
+    scale_max: float = pa.Field(nullable=True, gt=0, le=100, description="Highest possible score")
+    note: str = pa.Field(nullable=True, description="Renamings and caveats")
+    source_columns: str = pa.Field(nullable=True, description="Panel columns that carried it, by period")
+
+    class Config:
+        strict = True
+
+    @pa.dataframe_check
+    def only_totals_have_no_parent(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select((pl.col("level") == "total") == pl.col("parent_code").is_null())
+
+    @pa.dataframe_check
+    def scale_ordered(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("scale_min").is_null() | (pl.col("scale_min") < pl.col("scale_max")))
+
+
+class DimAgency(pa.DataFrameModel):
+    """Canonical agencies named by some plan: one per agency per province, one per generic group."""
+
+    agency_id: str = pa.Field(unique=True, str_matches=r"^(2004-\d\d|GROUP):[A-Z0-9_]+$",
+                              description="<province_key>:<agency_code> for an agency, GROUP:<agency_code> for a generic group")
+    agency_code: str = pa.Field(description="Code in raw/reference/agencies.csv (shared by the same agency in every province)")
+    name_vi: str = pa.Field(description="Canonical Vietnamese name, titles dropped and abbreviations expanded")
+    name_en: str = pa.Field(description="English name")
+    province_key: str = pa.Field(nullable=True, str_matches=PROVINCE_KEY,
+                                 description="Province of the agency (vintage 2004); NULL for generic groups")
+    sector: str = pa.Field(description="home_affairs, justice, finance, information_communications, health, education, ...")
+    level: str = pa.Field(isin=["central", "province", "district", "commune", "mass_organisation", "party", "public"],
+                          description="central / province / district / commune / mass_organisation / party / public")
+    agency_type: str = pa.Field(description="department, inspectorate, police, steering_committee, party, media, group, ...")
+    is_group: bool = pa.Field(description="True for a generic group of agencies")
+
+    class Config:
+        strict = True
+
+    @pa.dataframe_check
+    def groups_have_no_province(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("is_group") == pl.col("agency_id").str.starts_with("GROUP:"))
+
+
+class BridgeTaskAgency(pa.DataFrameModel):
+    """Which agencies lead or support each task."""
+
+    task_id: str = pa.Field(description="FK to fct_plan_task")
+    agency_id: str = pa.Field(description="FK to dim_agency")
+    role: str = pa.Field(isin=["lead", "support"],
+                         description='lead (chủ trì) / support (phối hợp; also agencies invited with "Mời", "Đề nghị")')
+    as_written: str = pa.Field(str_length={"min_value": 2}, description="The words of the plan that named the agency")
+    document_id: str = pa.Field(str_matches=DOC_ID, description="FK to dim_document")
+
+    class Config:
+        strict = True
+        unique = ["task_id", "agency_id", "role"]
+
+    @pa.dataframe_check
+    def task_belongs_to_document(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("task_id").str.starts_with(pl.col("document_id")))
+
+
+# ---------------------------------------------------------------- facts
+
+class FctPlanTask(pa.DataFrameModel):
+    """One row per task of a plan, with its conformed indicator and parsed dates."""
+
+    task_id: str = pa.Field(unique=True, str_matches=r"^[0-9a-f]{16}-\d{4,}$",
+                            description="document_id-NNNN, the task's order in its document")
+    document_id: str = pa.Field(str_matches=DOC_ID, description="FK to dim_document")
+    task_seq: int = pa.Field(ge=1, description="Order of the task in its document")
+    task_ref: str = pa.Field(nullable=True, description="The row's own number and letter when the plan gives one, e.g. 3.4.b")
+    source_kind: str = pa.Field(isin=SOURCE_KINDS, description="table / narrative")
+    reader: str = pa.Field(isin=READERS, description="Reader that extracted the row")
+    section_ref: str = pa.Field(nullable=True, description="Number of the section the task sits in")
+    section_as_written: str = pa.Field(nullable=True,
+                                       description="Dimension or criterion heading as written (NULL when the heading was lost)")
+    section_heading: str = pa.Field(nullable=True, description="Whole section heading line")
+    section_inferred: bool = pa.Field(description="True when the heading was lost in the export")
+    subsection_as_written: str = pa.Field(nullable=True, description="Sub-section / sub-dimension as written")
+    family_context: str = pa.Field(nullable=True, isin=INDICES, description="Index named by a heading above the task")
+    indicator_code: str = pa.Field(nullable=True, str_matches=INDICATOR,
+                                   description="Conformed indicator code (PAPI.D1 ... / PAR.*); NULL for a section of neither index or an unmapped heading")
+    indicator_rule: str = pa.Field(isin=["alias", "outside_indices", "combined_heading_task_keywords", "combined_heading_first",
+                                         "inferred_from_neighbours", "unmapped", "no_heading"],
+                                   description="How the code was found: alias, combined_heading_task_keywords, inferred_from_neighbours, outside_indices, unmapped")
+    subindicator_code: str = pa.Field(nullable=True, str_matches=r"^PAPI\.D\d\.",
+                                      description="PAPI sub-dimension concept, when the sub-section names one")
+    task_text: str = pa.Field(str_length={"min_value": 3}, description="Task text, HTML stripped, whitespace collapsed")
+    output_text: str = pa.Field(nullable=True, description="Output/product column as written")
+    lead_as_written: str = pa.Field(nullable=True, description="Lead agency (chủ trì) as written")
+    support_as_written: str = pa.Field(nullable=True, description="Coordinating agencies (phối hợp) as written")
+    timeline_text: str = pa.Field(nullable=True, description="Timeline as written")
+    due_start: pl.Date = pa.Field(nullable=True, description="First day of the timeline")
+    due_end: pl.Date = pa.Field(nullable=True, description="Deadline: last day of the timeline")
+    recurrence: str = pa.Field(nullable=True, description="continuous / annual / semiannual / quarterly / monthly")
+    timeline_kind: str = pa.Field(isin=["dated", "deadline", "recurring", "event", "phased", "unparsed", "empty"],
+                                  description="Form of the timeline")
+    timeline_event: str = pa.Field(nullable=True, description="Event an event-relative timeline depends on, as written")
+    note_text: str = pa.Field(nullable=True, description="Notes column as written")
+    source_path: str = pa.Field(description="Provenance: file relative to its raw root")
+    line_start: int = pa.Field(ge=1, description="First line of the task in the normalised text of the document")
+    line_end: int = pa.Field(ge=1, description="Last line of the task in the normalised text")
+
+    class Config:
+        strict = True
+        unique = ["document_id", "task_seq"]
+
+    @pa.dataframe_check
+    def line_range_ordered(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("line_end") >= pl.col("line_start"))
+
+    @pa.dataframe_check
+    def due_start_before_end(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("due_start").is_null() | pl.col("due_end").is_null()
+                                     | (pl.col("due_start") <= pl.col("due_end")))
+
+    @pa.dataframe_check
+    def subindicator_under_its_dimension(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("subindicator_code").is_null()
+                                     | pl.col("subindicator_code").str.starts_with(pl.col("indicator_code") + "."))
+
+
+class FctPlanTarget(pa.DataFrameModel):
+    """Numeric targets stated in plans, from task rows and narrative lines."""
+
+    target_id: str = pa.Field(unique=True, description="Hash of document, line and quote")
+    document_id: str = pa.Field(str_matches=DOC_ID, description="FK to dim_document")
+    task_id: str = pa.Field(nullable=True, description="Task whose lines hold the target, if any")
+    indicator_code: str = pa.Field(nullable=True, str_matches=INDICATOR, description="Indicator the target is about")
+    province_key: str = pa.Field(nullable=True, str_matches=PROVINCE_KEY, description="Province of the plan")
+    target_year: int = pa.Field(nullable=True, ge=2000, le=2100, description="Year the target is for")
+    metric_text: str = pa.Field(description="What is measured, as written")
+    comparator: str = pa.Field(isin=COMPARATORS, description=">=, >, =, <=, <")
+    value: float = pa.Field(ge=0, description='Target value; the decimal comma read as a point ("6,00 điểm" = 6.00)')
+    unit: str = pa.Field(isin=UNITS, description="percent / points / rank / rank_change / count / other")
+    share_comparator: str = pa.Field(nullable=True, isin=COMPARATORS,
+                                     description='For "100% đơn vị đạt trên 90%": the comparator on the share of units')
+    share_value: float = pa.Field(nullable=True, ge=0, le=100, description="The share of units (percent) that must meet the target")
+    paired_with_target_id: str = pa.Field(nullable=True,
+                                          description='The target this one is paired with ("…, trong đó ít nhất 70% đơn vị đạt trên 95%")')
+    line: int = pa.Field(ge=1, description="Line of the quote in the normalised text")
+    quote: str = pa.Field(description="The words of the target")
+    source_path: str = pa.Field(description="Plan file")
+
+    class Config:
+        strict = True
+
+    @pa.dataframe_check
+    def percent_at_most_100(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select((pl.col("unit") != "percent") | (pl.col("value") <= 100))
+
+    @pa.dataframe_check
+    def rank_target_within_63(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select((pl.col("unit") != "rank") | pl.col("value").is_between(1, 63))
+
+    @pa.dataframe_check
+    def papi_points_within_total_scale(cls, data) -> pl.LazyFrame:
+        # a PAPI points target is at most the 80-point total of 2018 onwards
+        return data.lazyframe.select((pl.col("unit") != "points") | ~pl.col("indicator_code").str.starts_with("PAPI.").fill_null(False)
+                                     | (pl.col("value") <= 80))
+
+
+class FctIndicatorScore(pa.DataFrameModel):
+    """Index scores by province, year, indicator and source (official, plan text, press)."""
+
+    province_key: str = pa.Field(str_matches=r"^2004-\d\d$", description="Province (vintage 2004, as the indices report it)")
+    year: int = pa.Field(ge=2009, le=2100, description="Index year")
+    indicator_code: str = pa.Field(str_matches=INDICATOR, description="FK to dim_indicator")
+    source: str = pa.Field(isin=SCORE_SOURCES,
+                           description="papi_official_workbook / papi_panel / plan_text / par_published / par_tidy")
+    source_ref: str = pa.Field(description="file:line, file#sheet!row, or the derivation")
+    level: str = pa.Field(isin=LEVELS, description="total / dimension / subdimension / area")
+    score: float = pa.Field(nullable=True, ge=0, le=100,
+                            description="The value; NULL where the source has none (never 0, never imputed)")
+    rank: int = pa.Field(nullable=True, ge=1, le=63,
+                         description="Rank among provinces with a value (plan_text: the rank the plan states)")
+    n_ranked: int = pa.Field(nullable=True, ge=1, le=63, description="Number of provinces ranked")
+    derivation: str = pa.Field(description="published / sum_of_subdimensions / sum_of_dimensions / stated_in_plan")
+    document_id: str = pa.Field(nullable=True, str_matches=DOC_ID, description="Plan that states the score (plan_text rows)")
+    is_partial: bool = pa.Field(description="True for sources that cover only some provinces (press figures)")
+    is_preferred: bool = pa.Field(description="True on the official row marts use for a province, year and indicator")
+    reconciliation: str = pa.Field(nullable=True, isin=["matches", "contradicts", "not_checkable"],
+                                   description="For plan_text rows: matches / contradicts / not_checkable")
+    official_score: float = pa.Field(nullable=True, description="For plan_text rows: the official value it was checked against")
+
+    class Config:
+        strict = True
+        unique = ["province_key", "year", "indicator_code", "source", "source_ref"]
+
+    @pa.dataframe_check
+    def official_papi_within_scale_of_its_year(cls, data) -> pl.LazyFrame:
+        """Total 6-60 until 2017 and 8-80 from 2018; dimension 1-10; sub-dimension 1/k-10/k of its period."""
+        return _within_papi_scale(data.lazyframe, OFFICIAL_PAPI)
+
+    @pa.dataframe_check
+    def rank_within_n_ranked(cls, data) -> pl.LazyFrame:
+        return _rank_within_n(data.lazyframe)
+
+    @pa.dataframe_check
+    def plan_rows_carry_their_document(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select((pl.col("source") == "plan_text") == pl.col("document_id").is_not_null())
+
+    @pa.dataframe_check
+    def plan_text_never_preferred(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(~((pl.col("source") == "plan_text") & pl.col("is_preferred")))
+
+
+class DqFinding(pa.DataFrameModel):
+    """Data-quality findings an analyst can act on."""
+
+    finding_id: str = pa.Field(unique=True, str_matches=r"^[0-9a-f]{32}$", description="Hash of rule, document, lines and message")
+    rule: str = pa.Field(str_matches=r"^[a-z_]+$", description="Rule id, e.g. date_conflict, numbering_duplicate, repeated_block")
+    severity: str = pa.Field(isin=SEVERITIES, description="error / warning / info")
+    document_id: str = pa.Field(nullable=True, str_matches=DOC_ID, description="Document the finding is about (NULL for score files)")
+    source_path: str = pa.Field(description="File the finding is about")
+    line_start: int = pa.Field(nullable=True, ge=1, description="First line concerned")
+    line_end: int = pa.Field(nullable=True, ge=1, description="Last line concerned")
+    message: str = pa.Field(str_length={"min_value": 10}, description="What a person should know, with the values concerned")
+    related_table: str = pa.Field(nullable=True, description="Table of the row concerned")
+    related_id: str = pa.Field(nullable=True, description="Key of the row concerned in related_table")
+
+    class Config:
+        strict = True
+
+    @pa.dataframe_check
+    def line_range_ordered(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("line_end").is_null() | (pl.col("line_end") >= pl.col("line_start")))
+
+    @pa.dataframe_check
+    def related_pair_complete(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("related_table").is_null() == pl.col("related_id").is_null())
+
+
+class Quarantine(pa.DataFrameModel):
+    """Files or rows that were rejected, with the reason."""
+
+    source_path: str = pa.Field(description="File relative to its raw root")
+    raw_root: str = pa.Field(description="'raw' or the extra root")
+    sha256: str = pa.Field(nullable=True, description="sha256 of the bytes (NULL when unreadable)")
+    stage: str = pa.Field(isin=["read", "decode", "parse", "score_load"], description="read / decode / parse / score_load")
+    reason: str = pa.Field(str_length={"min_value": 5}, description="Why it was rejected, in words")
+    source_ref: str = pa.Field(nullable=True, description="The row or cell rejected; NULL when the whole file was")
+    detected_at: pl.Datetime = pa.Field(description="When (UTC)")
+
+    class Config:
+        strict = True
+        unique = ["raw_root", "source_path", "stage", "source_ref"]
+
+
+# ---------------------------------------------------------------- marts
+
+class MartProvinceScores(pa.DataFrameModel):
+    """Official index scores for cross-province comparison."""
+
+    province_key: str = pa.Field(str_matches=r"^2004-\d\d$", description="Province (vintage 2004, as PAPI reports it)")
+    province_name: str = pa.Field(description="Province name")
+    unit_2025_key: str = pa.Field(str_matches=r"^2025-\d\d$", description="The 2025 unit the province became part of")
+    unit_2025_name: str = pa.Field(description="Name of that 2025 unit")
+    region: str = pa.Field(description="GSO six-region grouping")
+    year: int = pa.Field(ge=2009, le=2100, description="Index year")
+    indicator_code: str = pa.Field(str_matches=INDICATOR, description="Indicator")
+    family: str = pa.Field(isin=INDICES, description="PAPI / PAR_INDEX")
+    level: str = pa.Field(isin=LEVELS, description="total / dimension / subdimension / area")
+    indicator_name_en: str = pa.Field(description="Indicator name in English")
+    score: float = pa.Field(nullable=True, ge=0, le=100, description="Official value; NULL where the index has none (never imputed)")
+    rank: int = pa.Field(nullable=True, ge=1, le=63, description="Rank among the provinces with a value")
+    n_ranked: int = pa.Field(nullable=True, ge=1, le=63, description="Provinces ranked")
+    national_mean: float = pa.Field(nullable=True, ge=0, le=100, description="Mean over the provinces with a value that year")
+    n_provinces: int = pa.Field(ge=0, le=63, description="Provinces the national mean covers")
+    change_since_previous_year: float = pa.Field(
+        nullable=True, description="score minus the previous year's score (NULL if either is missing, or the scale changed in 2018 for the total)")
+    source: str = pa.Field(isin=["papi_official_workbook", "papi_panel", "par_published", "par_tidy"],
+                           description="Source of the value")
+    source_ref: str = pa.Field(description="file:line, file#sheet!row, or the derivation")
+    is_partial: bool = pa.Field(description="True for sources that cover only some provinces (press figures)")
+
+    class Config:
+        strict = True
+        unique = ["province_key", "year", "indicator_code"]
+
+    @pa.dataframe_check
+    def papi_within_scale_of_its_year(cls, data) -> pl.LazyFrame:
+        return _within_papi_scale(data.lazyframe)
+
+    @pa.dataframe_check
+    def rank_within_n_ranked(cls, data) -> pl.LazyFrame:
+        return _rank_within_n(data.lazyframe)
+
+
+class MartPlanCoverage(pa.DataFrameModel):
+    """What each plan covers, per document and indicator."""
+
+    document_id: str = pa.Field(str_matches=DOC_ID, description="Plan")
+    province_key: str = pa.Field(nullable=True, str_matches=PROVINCE_KEY, description="Province of the plan")
+    issuer_name: str = pa.Field(nullable=True, description="Issuer of the plan")
+    year: int = pa.Field(nullable=True, ge=2000, le=2100, description="First plan year")
+    indicator_code: str = pa.Field(nullable=True, str_matches=INDICATOR, description="Indicator; NULL for tasks outside both indices")
+    n_tasks: int = pa.Field(ge=0, description="Tasks under the indicator (0: the plan sets a target on it but lists no task)")
+    n_lead_agencies: int = pa.Field(ge=0, description="Distinct lead agencies of those tasks")
+    n_tasks_with_deadline: int = pa.Field(ge=0, description="Tasks with a parsed due_end")
+    n_targets: int = pa.Field(ge=0, description="Numeric targets on the indicator in the document")
+
+    class Config:
+        strict = True
+        unique = ["document_id", "indicator_code"]
+
+    @pa.dataframe_check
+    def deadlines_at_most_tasks(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("n_tasks_with_deadline") <= pl.col("n_tasks"))
+
+    @pa.dataframe_check
+    def a_task_or_a_target(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select((pl.col("n_tasks") + pl.col("n_targets")) >= 1)
+
+
+class MartAgencyWorkload(pa.DataFrameModel):
+    """Who carries the plans: per province, agency and role."""
+
+    province_key: str = pa.Field(nullable=True, str_matches=PROVINCE_KEY,
+                                 description="Province of the plan (NULL when the plan's province is unknown)")
+    agency_id: str = pa.Field(description="FK to dim_agency")
+    agency_name: str = pa.Field(description="Canonical Vietnamese name")
+    sector: str = pa.Field(description="Sector of the agency")
+    level: str = pa.Field(description="Level of the agency")
+    is_group: bool = pa.Field(description="True for a generic group of agencies")
+    role: str = pa.Field(isin=["lead", "support"], description="lead / support")
+    n_tasks: int = pa.Field(ge=1, description="Tasks naming the agency in that role")
+    n_documents: int = pa.Field(ge=1, description="Plans naming it in that role")
+
+    class Config:
+        strict = True
+        unique = ["province_key", "agency_id", "role"]
+
+    @pa.dataframe_check
+    def documents_at_most_tasks(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("n_documents") <= pl.col("n_tasks"))
+
+
+class MartTargetVsActual(pa.DataFrameModel):
+    """Every PAPI score or rank target against the official value in the target year."""
+
+    target_id: str = pa.Field(unique=True, description="FK to fct_plan_target")
+    document_id: str = pa.Field(str_matches=DOC_ID, description="Plan")
+    province_key: str = pa.Field(nullable=True, str_matches=PROVINCE_KEY, description="Province of the plan")
+    indicator_code: str = pa.Field(str_matches=r"^PAPI\.", description="PAPI indicator")
+    year: int = pa.Field(nullable=True, ge=2009, le=2100, description="Target year")
+    comparator: str = pa.Field(isin=COMPARATORS, description=">=, >, =, <=, <")
+    target_value: float = pa.Field(ge=0, description="Target value")
+    unit: str = pa.Field(isin=["points", "rank", "rank_change"], description="points / rank / rank_change")
+    actual_value: float = pa.Field(nullable=True, description="Official score, rank, or rank places gained in the target year")
+    actual_score: float = pa.Field(nullable=True, ge=0, le=80, description="Official score in the target year")
+    actual_rank: int = pa.Field(nullable=True, ge=1, le=63, description="Official rank in the target year")
+    n_ranked: int = pa.Field(nullable=True, ge=1, le=63, description="Provinces ranked that year")
+    status: str = pa.Field(isin=STATUSES, description="met / not_met / not_evaluable")
+    status_reason: str = pa.Field(nullable=True,
+                                  description="Why a target is not evaluable (district-level plan, year not published, no official value)")
+    quote: str = pa.Field(description="The words of the target")
+    line: int = pa.Field(ge=1, description="Line of the quote")
+    source_path: str = pa.Field(description="Plan file")
+
+    class Config:
+        strict = True
+
+    @pa.dataframe_check
+    def reason_exactly_when_not_evaluable(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select((pl.col("status") == "not_evaluable") == pl.col("status_reason").is_not_null())
+
+    @pa.dataframe_check
+    def evaluated_targets_have_a_value(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select((pl.col("status") == "not_evaluable") | pl.col("actual_value").is_not_null())
+
+
+CORE_MODELS: dict[str, type[pa.DataFrameModel]] = {
+    "dim_document": DimDocument,
+    "dim_province": DimProvince,
+    "dim_indicator": DimIndicator,
+    "dim_agency": DimAgency,
+    "bridge_task_agency": BridgeTaskAgency,
+    "fct_plan_task": FctPlanTask,
+    "fct_plan_target": FctPlanTarget,
+    "fct_indicator_score": FctIndicatorScore,
+    "dq_finding": DqFinding,
+    "quarantine": Quarantine,
+    "mart_province_scores": MartProvinceScores,
+    "mart_plan_coverage": MartPlanCoverage,
+    "mart_agency_workload": MartAgencyWorkload,
+    "mart_target_vs_actual": MartTargetVsActual,
+}

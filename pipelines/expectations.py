@@ -1,0 +1,231 @@
+"""Great Expectations suites for the marts: plain functions, no Dagster.
+
+Each suite is built from the mart frame plus `expected` facts the caller reads from the upstream tables (row counts,
+key sets), so a mart that lost or duplicated rows fails. Cross-column rules GX has no expectation for are written
+as derived `_check_*` columns recomputed here in Python, independently of the SQL, and then expected by GX.
+Validation runs in an ephemeral context on a pandas frame (GX's SQL datasource over DuckDB gives false failures)
+and renders Data Docs into one folder per mart.
+"""
+from __future__ import annotations
+
+import logging
+import operator
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+PAPI_YEAR_MEANS = {  # plausible band for the national mean of PAPI.TOTAL, by scale (6-60 until 2017, 8-80 since)
+    "6_60": (30.0, 45.0),
+    "8_80": (35.0, 55.0),
+}
+TOTAL_TOLERANCE = 1e-6
+
+
+class ExpectationRaised(RuntimeError):
+    """An expectation could not be evaluated (an error of the check, not a data failure)."""
+
+
+@dataclass
+class SuiteOutcome:
+    mart: str
+    success: bool
+    n_expectations: int
+    failed: list[dict] = field(default_factory=list)
+    docs_index: Path | None = None
+
+
+def _sum_of_dimensions(df: pl.DataFrame) -> pl.DataFrame:
+    """_check_total_minus_dimensions on PAPI total rows: total minus the sum of that province-year's dimension
+    scores, only where every dimension of the year is present (else NULL, which GX skips)."""
+    dims = (df.filter((pl.col("family") == "PAPI") & (pl.col("level") == "dimension"))
+            .group_by("province_key", "year")
+            .agg(pl.col("score").sum().alias("_dims"), pl.col("score").null_count().alias("_missing")))
+    out = df.join(dims, on=["province_key", "year"], how="left", maintain_order="left")
+    diff = pl.when((pl.col("indicator_code") == "PAPI.TOTAL") & (pl.col("_missing") == 0)) \
+        .then(pl.col("score") - pl.col("_dims"))
+    return out.with_columns(diff.alias("_check_total_minus_dimensions")).drop("_dims", "_missing")
+
+
+_OPS = {">=": operator.ge, ">": operator.gt, "=": operator.eq, "<=": operator.le, "<": operator.lt}
+
+
+def expected_status(comparator: str, actual: float | None, target: float, reason: str | None) -> str:
+    """The status a target must have: its comparator applied to the official value, read literally."""
+    if reason is not None or actual is None:
+        return "not_evaluable"
+    return "met" if _OPS[comparator](actual, target) else "not_met"
+
+
+def derive_check_columns(mart: str, df: pl.DataFrame) -> pl.DataFrame:
+    if mart == "mart_province_scores":
+        df = _sum_of_dimensions(df)
+        df = df.with_columns(pl.len().over("year", "indicator_code").alias("_check_rows_in_year_indicator"))
+    if mart == "mart_target_vs_actual":
+        df = df.with_columns(pl.struct("comparator", "actual_value", "target_value", "status_reason").map_elements(
+            lambda r: expected_status(r["comparator"], r["actual_value"], r["target_value"], r["status_reason"]),
+            return_dtype=pl.String).alias("_check_expected_status"))
+    return df
+
+
+def suite_for(mart: str, df: pl.DataFrame, expected: dict) -> list:
+    """The expectations of one mart. `expected` holds facts from upstream tables (see assets/gx_checks.py)."""
+    import great_expectations.expectations as E  # lazily: GX takes seconds to import
+
+    ex: list = [E.ExpectTableRowCountToEqual(value=expected["row_count"])]
+    if mart == "mart_province_scores":
+        papi = df.filter(pl.col("family") == "PAPI")
+        ex += [
+            E.ExpectCompoundColumnsToBeUnique(column_list=["province_key", "year", "indicator_code"]),
+            E.ExpectColumnValuesToBeInSet(column="province_key", value_set=expected["province_keys"]),
+            E.ExpectColumnValuesToBeInSet(column="indicator_code", value_set=expected["indicator_codes"]),
+            E.ExpectColumnValuesToBeInSet(column="unit_2025_key", value_set=expected["unit_2025_keys"]),
+            E.ExpectColumnValuesToBeBetween(column="score", min_value=0, max_value=100),
+            E.ExpectColumnPairValuesAToBeGreaterThanB(column_A="n_ranked", column_B="rank", or_equal=True,
+                                                      ignore_row_if="either_value_is_missing"),
+            E.ExpectColumnValuesToBeBetween(column="n_provinces", min_value=0, max_value=63),
+        ]
+        if papi.height:
+            ex += [
+                # every PAPI indicator of a year lists all 63 provinces; a missing score is a NULL row, not a gap
+                E.ExpectColumnValuesToBeBetween(column="_check_rows_in_year_indicator", min_value=63, max_value=63,
+                                                row_condition='family=="PAPI"', condition_parser="pandas"),
+                E.ExpectColumnValuesToBeBetween(column="score", min_value=6, max_value=60,
+                                                row_condition='indicator_code=="PAPI.TOTAL" & year<=2017',
+                                                condition_parser="pandas"),
+                E.ExpectColumnValuesToBeBetween(column="score", min_value=8, max_value=80,
+                                                row_condition='indicator_code=="PAPI.TOTAL" & year>=2018',
+                                                condition_parser="pandas"),
+                E.ExpectColumnValuesToBeBetween(column="score", min_value=1, max_value=10,
+                                                row_condition='family=="PAPI" & level=="dimension"',
+                                                condition_parser="pandas"),
+                E.ExpectColumnValuesToBeBetween(column="_check_total_minus_dimensions", min_value=-TOTAL_TOLERANCE,
+                                                max_value=TOTAL_TOLERANCE),
+                E.ExpectColumnValuesToNotBeNull(column="score", mostly=0.95, row_condition='family=="PAPI"',
+                                                condition_parser="pandas"),
+            ]
+            for scale, years in (("6_60", "year<=2017"), ("8_80", "year>=2018")):
+                if papi.filter(pl.col("indicator_code") == "PAPI.TOTAL").filter(
+                        (pl.col("year") <= 2017) if scale == "6_60" else (pl.col("year") >= 2018)).height:
+                    lo, hi = PAPI_YEAR_MEANS[scale]
+                    ex.append(E.ExpectColumnMeanToBeBetween(
+                        column="score", min_value=lo, max_value=hi,
+                        row_condition=f'indicator_code=="PAPI.TOTAL" & {years}', condition_parser="pandas"))
+    elif mart == "mart_plan_coverage":
+        ex += [
+            E.ExpectCompoundColumnsToBeUnique(column_list=["document_id", "indicator_code"],
+                                              ignore_row_if="never"),
+            E.ExpectColumnDistinctValuesToEqualSet(column="document_id", value_set=expected["document_ids"]),
+            E.ExpectColumnSumToBeBetween(column="n_tasks", min_value=expected["n_tasks"], max_value=expected["n_tasks"]),
+            E.ExpectColumnSumToBeBetween(column="n_targets", min_value=expected["n_targets"],
+                                         max_value=expected["n_targets"]),
+            E.ExpectColumnPairValuesAToBeGreaterThanB(column_A="n_tasks", column_B="n_tasks_with_deadline",
+                                                      or_equal=True),
+            E.ExpectColumnValuesToBeBetween(column="n_lead_agencies", min_value=0, max_value=0,
+                                            row_condition="n_tasks==0", condition_parser="pandas"),
+        ]
+    elif mart == "mart_agency_workload":
+        ex += [
+            E.ExpectCompoundColumnsToBeUnique(column_list=["province_key", "agency_id", "role"]),
+            E.ExpectColumnValuesToBeInSet(column="role", value_set=["lead", "support"]),
+            E.ExpectColumnValuesToBeInSet(column="agency_id", value_set=expected["agency_ids"]),
+            E.ExpectColumnSumToBeBetween(column="n_tasks", min_value=expected["n_task_mentions"],
+                                         max_value=expected["n_task_mentions"]),
+            E.ExpectColumnPairValuesAToBeGreaterThanB(column_A="n_tasks", column_B="n_documents", or_equal=True),
+        ]
+    elif mart == "mart_target_vs_actual":
+        ex += [
+            E.ExpectColumnValuesToBeUnique(column="target_id"),
+            E.ExpectColumnValuesToBeInSet(column="status", value_set=["met", "not_met", "not_evaluable"]),
+            E.ExpectColumnValuesToBeInSet(column="comparator", value_set=["<=", "<", "="],
+                                          row_condition='unit=="rank"', condition_parser="pandas"),
+            E.ExpectColumnPairValuesToBeEqual(column_A="status", column_B="_check_expected_status"),
+            E.ExpectColumnPairValuesAToBeGreaterThanB(column_A="n_ranked", column_B="actual_rank", or_equal=True,
+                                                      ignore_row_if="either_value_is_missing"),
+            E.ExpectColumnValuesToNotBeNull(column="actual_value", row_condition='status!="not_evaluable"',
+                                            condition_parser="pandas"),
+        ]
+    else:
+        raise KeyError(f"no suite for {mart}")
+    return ex
+
+
+def _raised(result) -> str | None:
+    info = result.exception_info or {}
+    if info.get("raised_exception"):
+        return info.get("exception_message") or "raised"
+    for v in info.values():  # keyed by metric when a metric failed to compute
+        if isinstance(v, dict) and (v.get("raised_exception") or v.get("exception_traceback")):
+            return v.get("exception_message") or v.get("exception_traceback", "").strip().splitlines()[-1]
+    return None
+
+
+def validate_mart(mart: str, df: pl.DataFrame, expected: dict, docs_dir: Path) -> SuiteOutcome:
+    """Run the mart's suite; write Data Docs under docs_dir/<mart>/. Raises ExpectationRaised when an
+    expectation could not be evaluated."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    site = docs_dir / mart
+    site.mkdir(parents=True, exist_ok=True)
+    frame = derive_check_columns(mart, df)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ctx = gx.get_context(mode="ephemeral")
+        ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+        ctx.add_data_docs_site(site_name=mart, site_config={
+            "class_name": "SiteBuilder",
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(site)},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}})
+        batch_def = ctx.data_sources.add_pandas(mart).add_dataframe_asset(mart).add_batch_definition_whole_dataframe("all")
+        suite = ctx.suites.add(gx.ExpectationSuite(name=f"{mart}_suite", expectations=suite_for(mart, frame, expected)))
+        vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=f"{mart}_validation", data=batch_def, suite=suite))
+        cp = ctx.checkpoints.add(gx.Checkpoint(name=f"{mart}_checkpoint", validation_definitions=[vd], actions=[
+            gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[mart])]))
+        res = cp.run(batch_parameters={"dataframe": frame.to_pandas()})
+    results = list(res.run_results.values())[0].results
+    raised = [(r.expectation_config.type, _raised(r)) for r in results if _raised(r)]
+    if raised:
+        raise ExpectationRaised(f"{mart}: {len(raised)} expectation(s) raised instead of evaluating: {raised}")
+    failed = [{"expectation": r.expectation_config.type,
+               "kwargs": {k: v for k, v in r.expectation_config.kwargs.items() if k not in ("batch_id",)},
+               "observed": r.result.get("observed_value", r.result.get("unexpected_count")),
+               "examples": r.result.get("partial_unexpected_list", [])[:5]}
+              for r in results if not r.success]
+    return SuiteOutcome(mart, not failed, len(results), failed, site / "index.html")
+
+
+def expected_facts(con, mart: str) -> dict:
+    """What the mart must hold, read from the tables it is built from."""
+    def one(sql: str):
+        return con.execute(sql).fetchall()[0][0]
+
+    def col(sql: str) -> list:
+        return [r[0] for r in con.execute(sql).fetchall()]
+
+    if mart == "mart_province_scores":
+        return {"row_count": one("SELECT count(*) FROM fct_indicator_score WHERE is_preferred AND source <> 'plan_text'"),
+                "province_keys": col("SELECT province_key FROM dim_province WHERE vintage = 2004"),
+                "unit_2025_keys": col("SELECT province_key FROM dim_province WHERE vintage = 2025"),
+                "indicator_codes": col("SELECT indicator_code FROM dim_indicator")}
+    if mart == "mart_plan_coverage":
+        return {"row_count": one("SELECT count(*) FROM (SELECT document_id, indicator_code FROM fct_plan_task "
+                                 "UNION SELECT document_id, indicator_code FROM fct_plan_target)"),
+                "document_ids": col("SELECT document_id FROM dim_document"),
+                "n_tasks": one("SELECT count(*) FROM fct_plan_task"),
+                "n_targets": one("SELECT count(*) FROM fct_plan_target")}
+    if mart == "mart_agency_workload":
+        # a generic group named in two provinces' plans counts once per province
+        return {"row_count": one("SELECT count(*) FROM (SELECT DISTINCT d.province_key, b.agency_id, b.role "
+                                 "FROM bridge_task_agency b JOIN dim_document d USING (document_id))"),
+                "agency_ids": col("SELECT agency_id FROM dim_agency"),
+                "n_task_mentions": one("SELECT count(*) FROM bridge_task_agency")}
+    if mart == "mart_target_vs_actual":
+        return {"row_count": one("SELECT count(*) FROM fct_plan_target WHERE indicator_code LIKE 'PAPI.%' "
+                                 "AND unit IN ('points', 'rank', 'rank_change')")}
+    raise KeyError(f"no suite for {mart}")
+
+
+MARTS_WITH_SUITES = ("mart_province_scores", "mart_plan_coverage", "mart_agency_workload", "mart_target_vs_actual")
