@@ -39,3 +39,17 @@ def task_ref(plan, ref):
     hits = [t for t in plan.tasks if t.task_ref == ref]
     assert len(hits) == 1, f"expected one task {ref}, got {len(hits)}"
     return hits[0]
+
+
+@pytest.fixture(scope="session")
+def built():
+    """The whole Dagster graph with every check, on raw/ (+ ../shared/data under make), into the test warehouse."""
+    import dagster as dg
+
+    from pipelines import definitions, warehouse
+
+    result = dg.materialize(
+        [*definitions.PYTHON_ASSETS, *definitions.sql_assets, definitions.publish_asset, *definitions.all_checks],
+        resources={"duckdb": definitions.defs.resources["duckdb"]},
+    )
+    return result, warehouse.PUBLISHED_DB

@@ -9,17 +9,6 @@ from pathlib import Path
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
-@pytest.fixture(scope="module")
-def built():
-    from pipelines import definitions, warehouse
-
-    result = dg.materialize(
-        [*definitions.PYTHON_ASSETS, *definitions.sql_assets, definitions.publish_asset, *definitions.all_checks],
-        resources={"duckdb": definitions.defs.resources["duckdb"]},
-    )
-    return result, warehouse.PUBLISHED_DB
-
-
 def test_run_succeeds_and_publishes(built):
     result, published = built
     assert result.success
@@ -37,7 +26,7 @@ def test_run_succeeds_and_publishes(built):
     assert con.execute("SELECT count(*) - count(DISTINCT finding_id) FROM dq_finding").fetchall()[0][0] == 0
     row = con.execute("SELECT province_key, doc_numbers, issue_date::VARCHAR, n_findings_warning FROM dim_document "
                       "WHERE source_path = 'plans/001_5d5a89fb325a0d90.txt'").fetchall()[0]
-    assert row == ("2004-51", ["881/QĐ-UBND"], "2017-05-12", 3)
+    assert row == ("2004-51", ["881/QĐ-UBND"], "2017-05-12", 4)
     t = con.execute("SELECT task_ref, timeline_text, line_start, line_end FROM fct_plan_task "
                     "WHERE task_ref = '3.4.b'").fetchall()
     assert t == [("3.4.b", "Trong năm 2020", 337, 340)]

@@ -10,7 +10,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .consistency import stated_count_findings
 from .decode import DecodeError, decode_document, document_id_for, sha256_bytes
+from .lines import find_repeated_blocks, mask_lines
 from .metadata import extract_metadata
 from .plan import PlanParseError, parse_plan, task_text_in_lines
 
@@ -103,7 +105,8 @@ def process_document(f: RawFile) -> DocumentResult:
     meta, meta_findings = extract_metadata(decoded.text)
     doc_id = document_id_for(decoded.text)
     lines = decoded.text.split("\n")
-    findings = [x.as_dict() for x in meta_findings + parsed.findings]
+    counted = stated_count_findings(mask_lines(lines, find_repeated_blocks(lines)))
+    findings = [x.as_dict() for x in meta_findings + parsed.findings + counted]
     tasks = []
     for i, t in enumerate(parsed.tasks, start=1):
         row = t.as_dict()

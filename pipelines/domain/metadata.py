@@ -257,7 +257,9 @@ def extract_metadata(text: str) -> tuple[DocumentMeta, list[Finding]]:
     meta.plan_year_start, meta.plan_year_end = _years(title)
     meta.indices = _indices(title, text)
     # a district-level issuer that calls its plan provincial
-    if meta.issuer_level == "district" and title and re.search(r"cấp tỉnh|của tỉnh", title, re.IGNORECASE):
+    # ("cấp tỉnh" inside PAPI's own name does not count)
+    own_title = re.sub(r"hành chính công cấp tỉnh", "", title or "", flags=re.IGNORECASE)
+    if meta.issuer_level == "district" and re.search(r"cấp tỉnh|của tỉnh", own_title, re.IGNORECASE):
         findings.append(Finding("issuer_level_inconsistent", "warning",
                                 f"District-level issuer '{meta.issuer_name}' titles its plan as provincial.",
                                 title_line, title_line))
