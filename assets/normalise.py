@@ -40,7 +40,7 @@ _REF_DESC = {
 }
 
 
-@dg.multi_asset(specs=_specs(_REF_DESC, []), name="stg_reference")
+@dg.multi_asset(specs=_specs(_REF_DESC, []), name="stg_reference", retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL))
 def stg_reference(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     """Reference seeds, copied as text; casts happen in the dim_ models."""
     frames = reference_frames()
@@ -60,7 +60,8 @@ _NORM_DESC = {
 }
 
 
-@dg.multi_asset(specs=_specs(_NORM_DESC, ["stg_documents", "stg_plan_tasks"]), name="stg_normalise")
+@dg.multi_asset(specs=_specs(_NORM_DESC, ["stg_documents", "stg_plan_tasks"]), name="stg_normalise",
+                retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL))
 def stg_normalise(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     with duckdb.get_connection() as con:
         docs = con.sql("SELECT * FROM stg_documents").pl()
@@ -99,7 +100,7 @@ _SCORE_DESC = {
 }
 
 
-@dg.multi_asset(specs=_specs(_SCORE_DESC, []), name="stg_scores")
+@dg.multi_asset(specs=_specs(_SCORE_DESC, []), name="stg_scores", retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL))
 def stg_scores(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     staged = stage_scores()
     context.log.info(f"{staged.files.height} score files under {', '.join(str(r) for r in raw_roots())}: "
@@ -109,3 +110,36 @@ def stg_scores(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
               "stg_score_findings": staged.findings}
     with duckdb.get_connection() as con:
         yield from _write_and_report(con, frames)
+
+
+# Index years: a window closes on 31 December, so the latest partition is always a finished year.
+index_years = dg.TimeWindowPartitionsDefinition(cron_schedule="0 0 1 1 *", start="2011", fmt="%Y",
+                                                timezone="Asia/Ho_Chi_Minh")
+
+
+@dg.asset(
+    key="raw_index_year",
+    group_name="raw",
+    kinds={"python"},
+    owners=OWNERS,
+    partitions_def=index_years,
+    retry_policy=dg.RetryPolicy(max_retries=2, delay=5),
+    description="One index year as found under the raw roots' scores/ folders: cells, missing cells, provinces "
+                "with a total, files it came from. Fails with the reason when the year has not been published "
+                "into scores/ yet (the yearly schedule asks for the previous year).",
+)
+def raw_index_year(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    year = int(context.partition_key)
+    staged = stage_scores()
+    cells = staged.scores.filter(pl.col("year") == year)
+    if cells.height == 0:
+        raise dg.Failure(f"no index scores for {year} under {', '.join(str(r) for r in raw_roots())}: put the "
+                         f"published file in <root>/scores/ (layouts: README, 'Score files') and run again")
+    by_source = cells.group_by("source", "source_path").agg(pl.len().alias("cells"),
+                                                            pl.col("score").null_count().alias("missing"))
+    context.log.info(f"{year}: {cells.height} cells, {cells['score'].null_count()} missing")
+    return dg.MaterializeResult(metadata={
+        "year": year, "cells": cells.height, "missing_cells": cells["score"].null_count(),
+        "provinces_with_a_value": cells.filter(pl.col("score").is_not_null())["province_key"].n_unique(),
+        "files": dg.MetadataValue.md(markdown_preview(by_source.sort("source_path"), n=20)),
+    })

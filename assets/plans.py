@@ -19,6 +19,7 @@ OWNERS = ["team:governance-data"]
     kinds={"python", "duckdb"},
     owners=OWNERS,
     description="Every file under a plans/ folder of a raw root (raw/ and GOVDATA_RAW_EXTRA): path, size, sha256.",
+    retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL),
 )
 def raw_plan_files(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
     import hashlib
@@ -47,22 +48,68 @@ _STG_DESCRIPTIONS = {
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(name, group_name="staging", kinds={"python", "duckdb"}, owners=OWNERS,
-                     description=desc, deps=["raw_plan_files"])
+                     description=desc, deps=["raw_plan_files", "raw_plan_document"])
         for name, desc in _STG_DESCRIPTIONS.items()
     ],
+    retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL),
 )
 def stg_plans(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     """Parse all plans (a process pool over both cores) and write the staging tables."""
-    staged = stage_plans(progress=lambda i, n: context.log.info(f"parsed {i}/{n} documents"))
+    staged = stage_plans(progress=lambda i, n, reused: context.log.info(
+        f"{i}/{n} documents read ({reused} unchanged, reused from the parse cache)"))
     with duckdb.get_connection() as con:
         write_staging(con, staged)
     frames = {"stg_documents": staged.documents, "stg_plan_tasks": staged.tasks,
               "stg_findings": staged.findings, "stg_quarantine": staged.quarantine}
     accounted = staged.documents.height + staged.quarantine.height
-    context.log.info(f"{staged.files_seen} files: {staged.documents.height} documents, "
-                     f"{staged.quarantine.height} quarantined, {staged.tasks.height} tasks")
+    context.log.info(f"{staged.files_seen} files ({staged.n_parsed} parsed, {staged.n_reused} reused): "
+                     f"{staged.documents.height} documents, {staged.quarantine.height} quarantined, "
+                     f"{staged.tasks.height} tasks")
     for name, df in frames.items():
         extra = {}
         if name == "stg_documents":
-            extra = {"files_seen": staged.files_seen, "files_accounted_for": accounted}
+            extra = {"files_seen": staged.files_seen, "files_accounted_for": accounted,
+                     "files_parsed": staged.n_parsed, "files_reused_unchanged": staged.n_reused}
         yield dg.MaterializeResult(asset_key=name, metadata=table_metadata(df, column_docs(STAGING_MODELS[name]), **extra))
+
+
+# One dynamic partition per plan file (the sensor adds and removes them); parsing one file touches only the parse
+# cache, never DuckDB, so these runs never compete with the warehouse writer.
+plan_files_partitions = dg.DynamicPartitionsDefinition(name="plan_files")
+
+
+def partition_key_for(f) -> str:
+    """The file's path relative to raw/ for the embedded input, else its absolute path."""
+    return f.source_path if f.root_label == "raw" else str(f.path)
+
+
+@dg.asset(
+    key="raw_plan_document",
+    group_name="raw",
+    kinds={"python"},
+    owners=OWNERS,
+    partitions_def=plan_files_partitions,
+    retry_policy=dg.RetryPolicy(max_retries=2, delay=2),
+    description="One plan file, parsed into the parse cache (keyed by content hash and parser version). A new or "
+                "changed file is parsed once here; stg_plans then reuses the result instead of parsing it again.",
+)
+def raw_plan_document(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    from pipelines.domain.parse_cache import process_cached
+    from pipelines.warehouse import PARSE_CACHE_DIR
+
+    key = context.partition_key
+    matches = [f for f in discover("plans") if partition_key_for(f) == key]
+    if not matches:
+        raise dg.Failure(f"plan file {key} is no longer under any raw root; the sensor removes its partition")
+    result, reused = process_cached(matches[0], PARSE_CACHE_DIR)
+    meta = {"reused_from_cache": reused, "source_path": key}
+    if result.quarantine:
+        meta["quarantined"] = result.quarantine["reason"]
+        context.log.warning(f"{key} quarantined: {result.quarantine['reason']}")
+    else:
+        sev = [x["severity"] for x in result.findings]
+        meta.update({"document_id": result.document["document_id"], "n_tasks": len(result.tasks),
+                     "sha256": result.document["sha256"],
+                     **{f"n_findings_{s}": sev.count(s) for s in ("error", "warning", "info")}})
+        context.log.info(f"{key}: {len(result.tasks)} tasks ({'reused' if reused else 'parsed'})")
+    return dg.MaterializeResult(metadata=meta)

@@ -12,6 +12,7 @@ def build_publish_asset(upstream: list[str]) -> dg.AssetsDefinition:
         kinds={"duckdb"},
         owners=["team:governance-data"],
         deps=[dg.AssetKey(u) for u in upstream],
+        retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL),
         description="The published warehouse analysts open (warehouse/governance.duckdb) and the Parquet marts (warehouse/marts/). Replaced atomically, "
                     "only after every blocking check upstream has passed; a failed run leaves the previous file.",
     )

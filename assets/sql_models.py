@@ -6,7 +6,7 @@ from dagster_duckdb import DuckDBResource
 from pipelines.expectations import MARTS_WITH_SUITES
 from pipelines.warehouse import GX_DOCS_DIR, SqlModel, load_models, run_model
 
-from ._meta import table_metadata
+from ._meta import markdown_preview, table_metadata
 
 OWNERS = ["team:governance-data"]
 
@@ -19,12 +19,20 @@ def _make(model: SqlModel, known: set[str]) -> dg.AssetsDefinition:
         owners=OWNERS,
         description=f"{model.description}\n\nSQL: dbt_like_sql/{model.layer}/{model.path.name}",
         deps=[dg.AssetKey(d) for d in model.deps if d in known],
+        retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL),  # a transient failure (a reader holding the file) is retried
     )
     def _asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
         with duckdb.get_connection() as con:
             run_model(con, model)
             df = con.sql(f'SELECT * FROM "{model.name}"').pl()
         extra = {}
+        if model.name == "dim_document":
+            per_doc = df.select("source_path", "issuer_name", "n_tasks", "n_findings_error", "n_findings_warning",
+                                "n_findings_info").sort("source_path")
+            extra["findings_by_document"] = dg.MetadataValue.md(markdown_preview(per_doc, n=200))
+        if model.name == "dq_finding":
+            by_rule = df.group_by("severity", "rule").len().sort("severity", "len", descending=[False, True])
+            extra["findings_by_rule"] = dg.MetadataValue.md(markdown_preview(by_rule, n=100))
         if model.name in MARTS_WITH_SUITES:
             extra["data_docs"] = dg.MetadataValue.path(str(GX_DOCS_DIR / model.name / "index.html"))
         return dg.MaterializeResult(metadata=table_metadata(df, model.column_docs, **extra))

@@ -6,10 +6,12 @@ from dagster_duckdb import DuckDBResource
 
 from assets.checks import build_checks
 from assets.gx_checks import build_gx_checks
-from assets.normalise import stg_normalise, stg_reference, stg_scores
-from assets.plans import raw_plan_files, stg_plans
+from assets.normalise import raw_index_year, stg_normalise, stg_reference, stg_scores
+from assets.plans import raw_plan_document, raw_plan_files, stg_plans
 from assets.publish import build_publish_asset
 from assets.sql_models import build_sql_assets
+from pipelines.automation import (full_rebuild, index_year_arrival, parse_plan_document, raw_files_sensor,
+                                  rebuild_after_new_index_year, yearly_index_reload)
 from pipelines.warehouse import BUILD_DB
 
 PYTHON_ASSETS = [raw_plan_files, stg_plans, stg_reference, stg_normalise, stg_scores]
@@ -22,18 +24,12 @@ publish_asset = build_publish_asset(core_and_marts)
 
 all_checks = [*build_checks(), *build_gx_checks()]
 
-full_rebuild = dg.define_asset_job(
-    "full_rebuild",
-    selection=dg.AssetSelection.all(),
-    description="Materialise every asset and publish the warehouse.",
-    # one DuckDB writer at a time: steps run in one process, in dependency order
-    executor_def=dg.in_process_executor,
-)
-
 defs = dg.Definitions(
-    assets=[*PYTHON_ASSETS, *sql_assets, publish_asset],
+    assets=[*PYTHON_ASSETS, raw_plan_document, raw_index_year, *sql_assets, publish_asset],
     asset_checks=all_checks,
-    jobs=[full_rebuild],
+    jobs=[full_rebuild, parse_plan_document, index_year_arrival],
+    sensors=[raw_files_sensor, rebuild_after_new_index_year],
+    schedules=[yearly_index_reload],
     resources={"duckdb": DuckDBResource(database=str(BUILD_DB))},
     executor=dg.in_process_executor,
 )

@@ -9,6 +9,7 @@ import os
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -16,14 +17,16 @@ import polars as pl
 import sqlglot
 from sqlglot import exp
 
-from .domain.ingest import PROJECT_DIR, RawFile, discover, process_document
 from .contracts import CORE_MODELS
+from .domain.ingest import PROJECT_DIR, RawFile, discover
+from .domain.parse_cache import process_cached
 from .schemas import STAGING_MODELS, column_docs, polars_schema
 
 # GOVDATA_WAREHOUSE_DIR lets tests and benchmarks build elsewhere without touching the real warehouse
 WAREHOUSE_DIR = Path(os.environ.get("GOVDATA_WAREHOUSE_DIR", PROJECT_DIR / "warehouse"))
 BUILD_DB = WAREHOUSE_DIR / "build" / "governance.build.duckdb"
 PUBLISHED_DB = WAREHOUSE_DIR / "governance.duckdb"
+PARSE_CACHE_DIR = WAREHOUSE_DIR / "cache" / "parsed"  # one entry per content hash and parser version
 GX_DOCS_DIR = WAREHOUSE_DIR / "docs" / "gx"  # Great Expectations Data Docs, one site per mart
 SQL_DIR = PROJECT_DIR / "dbt_like_sql"
 LAYERS = ("staging", "intermediate", "core", "marts")
@@ -38,6 +41,8 @@ class StagedPlans:
     findings: pl.DataFrame
     quarantine: pl.DataFrame
     files_seen: int
+    n_parsed: int = 0  # files parsed in this run
+    n_reused: int = 0  # files whose bytes were parsed before (parse cache hit)
 
 
 def _frame(rows: list[dict], table: str) -> pl.DataFrame:
@@ -46,23 +51,30 @@ def _frame(rows: list[dict], table: str) -> pl.DataFrame:
     return pl.DataFrame([{c: r.get(c) for c in cols} for r in rows], schema=schema, orient="row")
 
 
-def stage_plans(files: list[RawFile] | None = None, workers: int | None = None, progress=None) -> StagedPlans:
-    """Parse every plan file; a process pool uses both cores. Every file is accounted for."""
+def stage_plans(files: list[RawFile] | None = None, workers: int | None = None, progress=None,
+                cache_dir: Path | None = None) -> StagedPlans:
+    """Parse every plan file, reusing the parse of unchanged bytes (parse_cache); a process pool uses both cores.
+    Every file is accounted for."""
     files = discover("plans") if files is None else files
+    cache_dir = cache_dir or PARSE_CACHE_DIR
     docs, tasks, findings, quarantine = [], [], [], []
+    n_reused = 0
     workers = workers or min(2, os.cpu_count() or 1)
+    work = partial(process_cached, cache_dir=cache_dir)
     if workers > 1 and len(files) > 8:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = pool.map(process_document, files, chunksize=16)
-            for i, r in enumerate(results, start=1):
-                _collect(r, docs, tasks, findings, quarantine)
-                if progress and (i % 500 == 0 or i == len(files)):
-                    progress(i, len(files))
+        pool = ProcessPoolExecutor(max_workers=workers)
+        results = pool.map(work, files, chunksize=16)
     else:
-        for i, f in enumerate(files, start=1):
-            _collect(process_document(f), docs, tasks, findings, quarantine)
+        pool, results = None, map(work, files)
+    try:
+        for i, (r, reused) in enumerate(results, start=1):
+            n_reused += reused
+            _collect(r, docs, tasks, findings, quarantine)
             if progress and (i % 500 == 0 or i == len(files)):
-                progress(i, len(files))
+                progress(i, len(files), n_reused)
+    finally:
+        if pool:
+            pool.shutdown()
     # the same text twice (a copy, or a re-encoded copy) is one document: report, never count twice
     seen: dict[str, str] = {}
     kept_docs = []
@@ -79,7 +91,8 @@ def stage_plans(files: list[RawFile] | None = None, workers: int | None = None, 
     tasks = [t for t in tasks if (t["document_id"], t["source_path"]) not in dup_ids]
     findings = [f for f in findings if (f.get("document_id"), f.get("source_path")) not in dup_ids]
     return StagedPlans(_frame(kept_docs, "stg_documents"), _frame(tasks, "stg_plan_tasks"),
-                       _frame(findings, "stg_findings"), _frame(quarantine, "stg_quarantine"), len(files))
+                       _frame(findings, "stg_findings"), _frame(quarantine, "stg_quarantine"), len(files),
+                       n_parsed=len(files) - n_reused, n_reused=n_reused)
 
 
 def _now():

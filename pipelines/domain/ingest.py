@@ -84,12 +84,13 @@ def quarantine_row(source_path: str, root: str, sha256: str | None, stage: str, 
     }
 
 
-def process_document(f: RawFile) -> DocumentResult:
+def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
     """Decode, extract metadata and tasks. Never raises for bad input: bad input is quarantined."""
-    try:
-        data = f.path.read_bytes()
-    except OSError as e:
-        return DocumentResult(None, [], [], quarantine_row(f.source_path, f.root_label, None, "read", f"unreadable: {e}"))
+    if data is None:
+        try:
+            data = f.path.read_bytes()
+        except OSError as e:
+            return DocumentResult(None, [], [], quarantine_row(f.source_path, f.root_label, None, "read", f"unreadable: {e}"))
     sha = sha256_bytes(data)
     try:
         decoded = decode_document(data)

@@ -1,0 +1,69 @@
+"""Reuse a document's parse result while its bytes and the parser are unchanged.
+
+Key: sha256 of the file's bytes + a version hash of the parsing code and the reference files it reads. Renaming
+or copying a file reuses the result (its path is rewritten on load); editing it, or changing the parser, parses it
+again. Entries are written atomically, so parallel workers and an interrupted run never leave a torn file.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+
+from .ingest import PROJECT_DIR, DocumentResult, RawFile, process_document, quarantine_row
+
+_CODE = [PROJECT_DIR / "pipelines" / "domain"]
+_REFERENCE = [PROJECT_DIR / "raw" / "reference" / "provinces_63.csv"]
+
+
+@lru_cache(maxsize=1)
+def parser_version() -> str:
+    h = hashlib.sha256()
+    for root in _CODE:
+        for p in sorted(root.rglob("*.py")):
+            h.update(p.relative_to(PROJECT_DIR).as_posix().encode())
+            h.update(p.read_bytes())
+    for p in _REFERENCE:
+        h.update(p.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def entry_path(cache_dir: Path, sha256: str) -> Path:
+    return cache_dir / sha256[:2] / f"{sha256}-{parser_version()}.pkl"
+
+
+def _relocate(r: DocumentResult, f: RawFile) -> DocumentResult:
+    """A cached result of the same bytes at another path: rewrite the provenance to this file."""
+    sp, root = f.source_path, f.root_label
+    doc = dict(r.document, source_path=sp, raw_root=root) if r.document else None
+    tasks = [dict(t, source_path=sp) for t in r.tasks]
+    findings = [dict(x, source_path=sp) for x in r.findings]
+    q = dict(r.quarantine, source_path=sp, raw_root=root) if r.quarantine else None
+    return replace(r, document=doc, tasks=tasks, findings=findings, quarantine=q)
+
+
+def process_cached(f: RawFile, cache_dir: Path) -> tuple[DocumentResult, bool]:
+    """(result, reused). Unreadable files are never cached: they are retried on every run."""
+    try:
+        data = f.path.read_bytes()
+    except OSError as e:
+        return DocumentResult(None, [], [], quarantine_row(f.source_path, f.root_label, None, "read", f"unreadable: {e}")), False
+    sha = hashlib.sha256(data).hexdigest()
+    path = entry_path(cache_dir, sha)
+    if path.is_file():
+        try:
+            with path.open("rb") as fh:
+                return _relocate(pickle.load(fh), f), True
+        except Exception:  # a damaged entry is parsed again and rewritten
+            pass
+    result = process_document(f, data)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "wb") as fh:
+        pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+    return result, False

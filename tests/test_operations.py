@@ -1,0 +1,180 @@
+"""Operations: the raw-files sensor, the yearly schedule, the parse cache, failed runs, and what the UI shows."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines import automation
+from pipelines.domain.ingest import discover
+from tests.conftest import HCMC_PAPI, HANOI_PAPI, QUANG_NGAI
+
+
+@pytest.fixture
+def root(tmp_path, monkeypatch):
+    """A raw root of its own, so the sensor sees only what the test puts there."""
+    (tmp_path / "plans").mkdir()
+    (tmp_path / "scores").mkdir()
+    monkeypatch.setattr(automation, "discover", lambda kind: discover(kind, roots=[tmp_path]))
+    return tmp_path
+
+
+def _runs(result: dg.SensorResult):
+    return sorted((r.job_name, r.partition_key) for r in result.run_requests)
+
+
+def _sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_sensor_requests_runs_for_added_changed_and_removed_files(root):
+    a, b = root / "plans" / "a.txt", root / "plans" / "b.txt"
+    shutil.copy(HCMC_PAPI, a)
+    shutil.copy(QUANG_NGAI, b)
+    first = automation.evaluate_raw_files(None, [])
+    key = str(a)  # outside raw/, a partition is keyed by its absolute path
+    assert _runs(first) == [("full_rebuild", None), ("parse_plan_document", str(a)), ("parse_plan_document", str(b))]
+    parse_a = next(r for r in first.run_requests if r.partition_key == key)
+    assert parse_a.run_key == f"parse:{key}:{_sha(a)}"
+    (add,) = first.dynamic_partitions_requests
+    assert add.partitions_def_name == "plan_files" and sorted(add.partition_keys) == [str(a), str(b)]
+
+    # nothing changed: nothing requested
+    again = automation.evaluate_raw_files(first.cursor, [str(a), str(b)])
+    assert again.run_requests == [] and again.dynamic_partitions_requests == []
+
+    # a changed plan: its own partition only (new run key), and one rebuild
+    shutil.copy(HANOI_PAPI, a)
+    changed = automation.evaluate_raw_files(again.cursor, [str(a), str(b)])
+    assert _runs(changed) == [("full_rebuild", None), ("parse_plan_document", str(a))]
+    assert changed.run_requests[0].run_key == f"parse:{key}:{_sha(a)}" != parse_a.run_key
+
+    # a removed plan: its partition goes, and a rebuild drops its rows
+    b.unlink()
+    removed = automation.evaluate_raw_files(changed.cursor, [str(a), str(b)])
+    assert _runs(removed) == [("full_rebuild", None)]
+    (delete,) = removed.dynamic_partitions_requests
+    assert list(delete.partition_keys) == [str(b)]
+    assert '"removed": ["' + str(b) + '"]' in removed.run_requests[0].tags["govdata/changes"]
+
+    # a new score file: a rebuild, no plan partition
+    (root / "scores" / "par_index_2024.csv").write_text("year,province_code,indicator_code,score\n", encoding="utf-8")
+    scores = automation.evaluate_raw_files(removed.cursor, [str(a)])
+    assert _runs(scores) == [("full_rebuild", None)]
+
+
+def test_the_same_state_gives_the_same_rebuild_run_key(root):
+    shutil.copy(HCMC_PAPI, root / "plans" / "a.txt")
+    one = automation.evaluate_raw_files(None, [])
+    two = automation.evaluate_raw_files(None, [])
+    key = [r.run_key for r in one.run_requests if r.job_name == "full_rebuild"]
+    assert key == [r.run_key for r in two.run_requests if r.job_name == "full_rebuild"]
+
+
+@pytest.mark.parametrize("at, year", [
+    (dt.datetime(2025, 6, 1, 6, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")), 2024),
+    # 31 Dec 2025 20:00 UTC is already 1 Jan 2026 in Vietnam
+    (dt.datetime(2025, 12, 31, 20, 0, tzinfo=dt.timezone.utc), 2025),
+    (dt.datetime(2025, 12, 31, 16, 0, tzinfo=dt.timezone.utc), 2024),
+])
+def test_yearly_schedule_requests_the_previous_year_in_vietnam_time(at, year):
+    assert automation.previous_index_year(at) == year
+
+
+def test_yearly_schedule_definition():
+    s = automation.yearly_index_reload
+    assert (s.cron_schedule, s.execution_timezone) == ("0 6 1 6 *", "Asia/Ho_Chi_Minh")
+    assert s.default_status == dg.DefaultScheduleStatus.RUNNING
+    from pipelines.definitions import defs
+
+    ctx = dg.build_schedule_context(
+        repository_def=defs.get_repository_def(), scheduled_execution_time=dt.datetime(2026, 6, 1, 6, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
+    (req,) = automation.yearly_index_reload.evaluate_tick(ctx).run_requests
+    assert (req.partition_key, req.run_key, req.tags["govdata/index_year"]) == ("2025", "index-year:2025", "2025")
+    assert automation.raw_files_sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    assert automation.rebuild_after_new_index_year.default_status == dg.DefaultSensorStatus.RUNNING
+
+
+def test_second_run_without_changes_reparses_nothing(tmp_path):
+    from pipelines.warehouse import stage_plans
+
+    root, cache = tmp_path / "root", tmp_path / "cache"
+    (root / "plans").mkdir(parents=True)
+    for p in (HCMC_PAPI, QUANG_NGAI, HANOI_PAPI):
+        shutil.copy(p, root / "plans" / p.name)
+    files = lambda: discover("plans", roots=[root])  # noqa: E731
+    first = stage_plans(files(), workers=1, cache_dir=cache)
+    second = stage_plans(files(), workers=1, cache_dir=cache)
+    assert (first.n_parsed, first.n_reused, second.n_parsed, second.n_reused) == (3, 0, 0, 3)
+    assert second.tasks.drop("source_path").equals(first.tasks.drop("source_path"))
+    assert second.findings.equals(first.findings)
+    # a renamed file reuses its parse, under its new path; an edited one is parsed again
+    (root / "plans" / HANOI_PAPI.name).rename(root / "plans" / "hanoi_2021.txt")
+    text = (root / "plans" / QUANG_NGAI.name).read_text(encoding="utf-8")
+    (root / "plans" / QUANG_NGAI.name).write_text(text + "\n", encoding="utf-8")
+    third = stage_plans(files(), workers=1, cache_dir=cache)
+    assert (third.n_parsed, third.n_reused) == (1, 2)
+    assert sorted(third.documents["source_path"]) == ["plans/000_fc9f8ecdecbcee10.txt",
+                                                      "plans/001_5d5a89fb325a0d90.txt", "plans/hanoi_2021.txt"]
+    assert set(third.tasks.filter(third.tasks["document_id"] == "14f81197b396b4ee")["source_path"]) == {"plans/hanoi_2021.txt"}
+    # a deleted file leaves
+    (root / "plans" / "hanoi_2021.txt").unlink()
+    fourth = stage_plans(files(), workers=1, cache_dir=cache)
+    assert (fourth.documents.height, fourth.tasks.height, fourth.n_parsed) == (2, 50 + 67, 0)
+
+
+def test_a_run_that_fails_midway_leaves_the_published_files_byte_identical(built, tmp_path):
+    """A SQL model fails halfway through the graph (its input table is gone): nothing after it runs, nothing is
+    published."""
+    from pipelines import definitions
+    from pipelines.warehouse import BUILD_DB, MARTS_DIR
+
+    _, published = built
+
+    def fingerprint():
+        return {str(f): _sha(f) for f in [published, *sorted(MARTS_DIR.rglob("*.parquet"))]}
+
+    before = fingerprint()
+    saved = tmp_path / "build.duckdb"
+    shutil.copy(BUILD_DB, saved)
+    try:
+        con = duckdb.connect(str(BUILD_DB))
+        con.execute("DROP TABLE stg_task_agency").fetchall()
+        con.close()
+        result = dg.materialize([*definitions.sql_assets, definitions.publish_asset],
+                                resources={"duckdb": definitions.defs.resources["duckdb"]}, raise_on_error=False)
+    finally:
+        shutil.copy(saved, BUILD_DB)
+    assert not result.success
+    failed = {e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"}
+    assert "bridge_task_agency" in failed
+    done = {m.asset_key.path[-1] for m in result.get_asset_materialization_events()}
+    assert "fct_plan_task" in done and "warehouse_published" not in done and "mart_agency_workload" not in done
+    assert fingerprint() == before
+
+
+LAYER_GROUPS = {"raw", "staging", "intermediate", "core", "marts", "publish"}
+
+
+def test_every_asset_explains_itself_in_the_ui():
+    from pipelines.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    keys = list(graph.get_all_asset_keys())
+    assert len(keys) == 41
+    for key in keys:
+        node = graph.get(key)
+        name = key.path[-1]
+        assert node.group_name in LAYER_GROUPS, name
+        layer = {"stg": "staging", "int": "intermediate", "dim": "core", "fct": "core", "bridge": "core",
+                 "dq": "core", "quarantine": "core", "mart": "marts", "raw": "raw", "warehouse": "publish"}
+        assert node.group_name == layer[name.split("_")[0]], name
+        assert node.description and len(node.description) > 40, name
+        assert node.kinds and node.owners == ["team:governance-data"], name
+    checks = {c.name for c in graph.asset_check_keys}
+    assert {"pandera_fct_plan_task", "keys_fct_plan_task", "gx_mart_province_scores"} <= checks
