@@ -7,7 +7,7 @@ export PYTHONPATH := $(CURDIR)
 # The real PAPI panel is read in place from ../shared/data when it is there (never copied into the repo).
 export GOVDATA_RAW_EXTRA ?= $(abspath $(wildcard ../shared/data))
 
-.PHONY: run test ui sql venv clean
+.PHONY: run test ui ui-check lint sql venv clean
 
 $(BIN)/.installed: pyproject.toml
 	@$(PY) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
@@ -33,6 +33,15 @@ test: $(BIN)/.installed
 ui: $(BIN)/.installed
 	@mkdir -p $(DAGSTER_HOME)
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+# Real-browser check: the UI on 127.0.0.1 in headless Chromium (Debian package); screenshot warehouse/docs/ui.png
+ui-check: $(BIN)/.installed
+	@test -x /usr/bin/chromium || { echo "installing Debian's chromium"; apt-get install -y -q chromium >/dev/null \
+		|| { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; }
+	$(BIN)/python -m pipelines.ui_check
+
+lint: $(BIN)/.installed
+	$(BIN)/python -m pyflakes pipelines assets tests
 
 # One query: make sql Q="SELECT * FROM dim_document"; without Q, an interactive read-only shell.
 sql: $(BIN)/.installed
