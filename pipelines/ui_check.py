@@ -40,6 +40,13 @@ def _wait(url: str, timeout: float = 180) -> None:
     raise TimeoutError(f"the UI did not answer at {url} within {timeout:.0f}s")
 
 
+def _dismiss_dialog(page) -> None:
+    """The first visit opens a newsletter dialog over the page; skip it (it shows up at any moment)."""
+    skip = page.get_by_role("button", name="Skip")
+    if skip.count():
+        skip.first.click()
+
+
 def run_check(screenshot: Path = SCREENSHOT) -> list[str]:
     from playwright.sync_api import sync_playwright
 
@@ -76,17 +83,16 @@ def run_check(screenshot: Path = SCREENSHOT) -> list[str]:
             page.set_viewport_size({"width": 1600, "height": 1000})
             page.goto(f"{base}/runs", wait_until="networkidle")
             page.wait_for_selector("text=full_rebuild", timeout=60_000)
+            _dismiss_dialog(page)
             if "Success" not in page.inner_text("body"):
                 problems.append("the latest full_rebuild run is not shown as Success")
-            page.locator("a[href^='/runs/']").first.click()
+            page.goto(base + page.locator("a[href^='/runs/']").first.get_attribute("href"), wait_until="networkidle")
             page.wait_for_selector("text=ASSET_MATERIALIZATION", timeout=60_000)
             page.wait_for_selector("text=RUN_SUCCESS", timeout=60_000)
             # the asset graph, for the screenshot
             page.goto(f"{base}/asset-groups", wait_until="networkidle")
             page.wait_for_timeout(2000)
-            skip = page.get_by_role("button", name="Skip")  # the first-visit newsletter dialog
-            if skip.count():
-                skip.first.click()
+            _dismiss_dialog(page)
             page.wait_for_timeout(2000)
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(screenshot))

@@ -23,6 +23,7 @@ _WHOLE = re.compile(r"\b(trong|cả|gồm|tổng điểm|tổng số)\s+" + _NUM
 # a count with its list in parentheses: "05 chỉ số tăng điểm (2, 3, 4, 5, 6)"
 _PAREN = re.compile(r"\b" + _NUMBER + r"\s+" + _NOUNS + r"((?:\s+[^\s(),;:]+){0,3})\s*\(([^()]{1,80})\)", re.IGNORECASE)
 _QUOTED = re.compile(_NOUNS + r"(?:\s+\d{1,2})?\s*[“\"]([^”\"]{3,120})[”\"]", re.IGNORECASE)
+_NOUN_WORDS = ("tiêu chí", "lĩnh vực", "chỉ số", "nội dung")
 _HEADING = re.compile(r"^\s*(?:\*\*)?((?:[IVX]+)|(?:\d+(?:\.\d+)*))\.\s")
 
 
@@ -58,6 +59,9 @@ def _singular(noun: str) -> str:
 def stated_count_findings(lines: list[str]) -> list[Finding]:
     out: list[Finding] = []
     for i, raw in enumerate(lines):
+        low = raw.lower()
+        if not any(n in low for n in _NOUN_WORDS):  # cheap filter: most lines name none of the nouns
+            continue
         text = strip_markup(raw)
         for m in _PAREN.finditer(text):
             stated, items = _number(m[1]), [x for x in re.split(r"[,;]|\svà\s", m[4]) if x.strip()]

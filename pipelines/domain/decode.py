@@ -8,6 +8,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from itertools import islice
 
 from charset_normalizer import from_bytes
 
@@ -43,11 +44,14 @@ def normalise_text(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+
+
 def _looks_binary(data: bytes) -> bool:
     sample = data[:65536]
     if b"\x00" in sample:
         return True
-    ctrl = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    ctrl = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return ctrl > max(8, len(sample) // 100)
 
 
@@ -102,8 +106,7 @@ def decode_document(data: bytes) -> DecodedText:
     text = normalise_text(text)
     if "\x00" in text:
         raise DecodeError("binary content: NUL characters after decoding")
-    letters = sum(ch.isalpha() for ch in text)
-    if letters < 20:
+    if sum(1 for _ in islice(_LETTER.finditer(text), 20)) < 20:
         raise DecodeError("no readable text (fewer than 20 letters after decoding)")
     if len(text) > 2000 and not any(ch in _VIET_CHARS for ch in text):
         raise DecodeError(f"decoded as {encoding} but contains no Vietnamese letters: wrong encoding or not a plan")
@@ -116,6 +119,7 @@ def document_id_for(text: str) -> str:
 
 
 _WS = re.compile(r"\s+")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def collapse_ws(s: str) -> str:

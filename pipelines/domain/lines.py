@@ -4,13 +4,17 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _EMPH = re.compile(r"(\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*]))")
 _TAG = re.compile(r"<[^>]+>")
 
 
+@lru_cache(maxsize=1 << 16)  # every reader strips the same lines again
 def strip_markup(line: str) -> str:
     """Remove Markdown emphasis left by Word/PDF exports ("**X**", "*X*")."""
+    if "*" not in line and "_" not in line:
+        return line.strip()
     return _EMPH.sub("", line).strip()
 
 

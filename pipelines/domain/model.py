@@ -1,7 +1,7 @@
 """The one table model every plan reader writes into."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -27,7 +27,7 @@ class TaskRow:
     section_inferred: bool = False  # heading lost in the export; section inferred from numbering
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return dict(vars(self))  # flat fields: a shallow copy (dataclasses.asdict deep-copies, 10x slower)
 
 
 @dataclass
@@ -43,7 +43,7 @@ class Finding:
     related_id: str | None = None
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return dict(vars(self))  # flat fields: a shallow copy (dataclasses.asdict deep-copies, 10x slower)
 
 
 @dataclass

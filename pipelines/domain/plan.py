@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .decode import collapse_ws
 from .lines import find_repeated_blocks
@@ -17,9 +18,10 @@ class PlanParseError(Exception):
     """The text decoded but no reader found tasks in it: the quarantine reason."""
 
 
-def _bigrams(text: str) -> set[tuple[str, str]]:
+@lru_cache(maxsize=1 << 14)  # each section's items are compared with every table group
+def _bigrams(text: str) -> frozenset[tuple[str, str]]:
     words = re.findall(r"\w+", text.lower())
-    return set(zip(words, words[1:]))
+    return frozenset(zip(words, words[1:]))
 
 
 def _jaccard(a: set, b: set) -> float:
