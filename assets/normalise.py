@@ -66,7 +66,8 @@ def stg_normalise(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     with duckdb.get_connection() as con:
         docs = con.sql("SELECT * FROM stg_documents").pl()
         tasks = con.sql("SELECT * FROM stg_plan_tasks").pl()
-    staged = stage_normalised(docs, tasks)
+    staged = stage_normalised(docs, tasks, progress=lambda i, n, reused: context.log.info(
+        f"{i}/{n} documents normalised ({reused} unchanged, reused from the normalise cache)"))
     unused_agency = sorted(a.alias for a in aliases() if a.alias not in staged.alias_use)
     unmapped = staged.findings.filter(pl.col("rule") == "indicator_unmapped")
     unknown_agencies = staged.findings.filter(pl.col("rule") == "agency_unknown")

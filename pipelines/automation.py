@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from assets.normalise import index_years
 from assets.plans import partition_key_for, plan_files_partitions
 from pipelines.domain.ingest import RawFile, discover
 
@@ -88,9 +87,9 @@ full_rebuild = dg.define_asset_job(
 )
 parse_plan_document = dg.define_asset_job(
     "parse_plan_document", selection=dg.AssetSelection.assets("raw_plan_document"),
-    partitions_def=plan_files_partitions, description="Parse one plan file into the parse cache.")
+    description="Parse one plan file into the parse cache.")
 index_year_arrival = dg.define_asset_job(
-    "index_year_arrival", selection=dg.AssetSelection.assets("raw_index_year"), partitions_def=index_years,
+    "index_year_arrival", selection=dg.AssetSelection.assets("raw_index_year"),
     description="Check that an index year's scores are under the raw roots.")
 
 

@@ -5,6 +5,7 @@ Published file: warehouse/governance.duckdb (analysts open this; replaced atomic
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
@@ -27,6 +28,7 @@ WAREHOUSE_DIR = Path(os.environ.get("GOVDATA_WAREHOUSE_DIR", PROJECT_DIR / "ware
 BUILD_DB = WAREHOUSE_DIR / "build" / "governance.build.duckdb"
 PUBLISHED_DB = WAREHOUSE_DIR / "governance.duckdb"
 PARSE_CACHE_DIR = WAREHOUSE_DIR / "cache" / "parsed"  # one entry per content hash and parser version
+NORMALISE_CACHE_DIR = WAREHOUSE_DIR / "cache" / "normalised"  # per content hash, path and mapping-file version
 GX_DOCS_DIR = WAREHOUSE_DIR / "docs" / "gx"  # Great Expectations Data Docs, one site per mart
 SQL_DIR = PROJECT_DIR / "dbt_like_sql"
 LAYERS = ("staging", "intermediate", "core", "marts")
@@ -270,23 +272,66 @@ class StagedNormalised:
     quoted_scores: pl.DataFrame
     findings: pl.DataFrame
     alias_use: dict[str, int]
+    n_normalised: int = 0  # documents normalised in this run
+    n_reused: int = 0  # documents unchanged since a previous run (normalise cache hit)
 
 
-def stage_normalised(documents: pl.DataFrame, tasks: pl.DataFrame) -> StagedNormalised:
+def _normalise_one(job: tuple[dict, list[dict], Path]):
+    """One document's normalisation, reused while its bytes, path, parser and mapping files are unchanged."""
     from .domain.decode import decode_document
-    from .domain.normalise import normalise
+    from .domain.normalise import Normalised, normalise_document
+    from .domain.parse_cache import load_entry, normaliser_version, store_entry
 
-    texts = {}
-    for d in documents.iter_rows(named=True):
-        root = PROJECT_DIR / "raw" if d["raw_root"] == "raw" else Path(d["raw_root"])
-        try:
-            texts[d["document_id"]] = decode_document((root / d["source_path"]).read_bytes()).text
-        except Exception:  # the file changed or vanished since staging: targets and quotes are skipped for it
-            texts[d["document_id"]] = None
-    out = normalise(documents.to_dicts(), tasks.to_dicts(), texts)
-    return StagedNormalised(_frame(out.tasks, "stg_task_normalised"), _frame(out.task_agencies, "stg_task_agency"),
-                            _frame(out.targets, "stg_plan_targets"), _frame(out.quoted_scores, "stg_plan_quoted_scores"),
-                            _frame(out.findings, "stg_normalise_findings"), dict(out.alias_use))
+    doc, tasks, cache_dir = job
+    where = hashlib.sha256(f"{doc['raw_root']}|{doc['source_path']}".encode()).hexdigest()[:12]
+    path = cache_dir / doc["sha256"][:2] / f"{doc['sha256']}-{where}-{normaliser_version()}.pkl"
+    cached = load_entry(path)
+    if cached is not None:
+        return cached, True
+    root = PROJECT_DIR / "raw" if doc["raw_root"] == "raw" else Path(doc["raw_root"])
+    try:
+        text = decode_document((root / doc["source_path"]).read_bytes()).text
+    except Exception:  # the file changed or vanished since staging: targets and quotes are skipped for it
+        text = None
+    out = Normalised()
+    normalise_document(doc, sorted(tasks, key=lambda t: t["task_seq"]), text, out)
+    out.alias_use = dict(out.alias_use)
+    if text is not None:
+        store_entry(path, out)
+    return out, False
+
+
+def stage_normalised(documents: pl.DataFrame, tasks: pl.DataFrame, workers: int | None = None,
+                     cache_dir: Path | None = None, progress=None) -> StagedNormalised:
+    """Normalise every document (a process pool over both cores); unchanged documents come from the cache."""
+    from collections import Counter
+
+    cache_dir = cache_dir or NORMALISE_CACHE_DIR
+    by_doc: dict[str, list[dict]] = {}
+    for t in tasks.iter_rows(named=True):
+        by_doc.setdefault(t["document_id"], []).append(t)
+    jobs = [(d, by_doc.get(d["document_id"], []), cache_dir) for d in documents.iter_rows(named=True)]
+    workers = workers or min(2, os.cpu_count() or 1)
+    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 and len(jobs) > 8 else None
+    results = pool.map(_normalise_one, jobs, chunksize=16) if pool else map(_normalise_one, jobs)
+    cols = {"tasks": [], "task_agencies": [], "targets": [], "quoted_scores": [], "findings": []}
+    alias_use: Counter = Counter()
+    n_reused = 0
+    try:
+        for i, (out, reused) in enumerate(results, start=1):
+            n_reused += reused
+            for k, rows in cols.items():
+                rows.extend(getattr(out, k))
+            alias_use.update(out.alias_use)
+            if progress and (i % 500 == 0 or i == len(jobs)):
+                progress(i, len(jobs), n_reused)
+    finally:
+        if pool:
+            pool.shutdown()
+    return StagedNormalised(_frame(cols["tasks"], "stg_task_normalised"), _frame(cols["task_agencies"], "stg_task_agency"),
+                            _frame(cols["targets"], "stg_plan_targets"), _frame(cols["quoted_scores"], "stg_plan_quoted_scores"),
+                            _frame(cols["findings"], "stg_normalise_findings"), dict(alias_use),
+                            n_normalised=len(jobs) - n_reused, n_reused=n_reused)
 
 
 @dataclass
@@ -362,3 +407,26 @@ def publish_marts(build_db: Path = BUILD_DB, marts_dir: Path = MARTS_DIR) -> dic
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return counts
+
+
+def models_in_dependency_order(models: list[SqlModel] | None = None) -> list[SqlModel]:
+    """The SQL models so that each comes after the models it reads (as Dagster orders the assets)."""
+    models = load_models() if models is None else models
+    by_name = {m.name: m for m in models}
+    done: list[SqlModel] = []
+    seen: set[str] = set()
+
+    def visit(m: SqlModel, path: tuple[str, ...] = ()) -> None:
+        if m.name in seen:
+            return
+        if m.name in path:
+            raise ValueError(f"dependency cycle: {' -> '.join(path + (m.name,))}")
+        for d in m.deps:
+            if d in by_name:
+                visit(by_name[d], path + (m.name,))
+        seen.add(m.name)
+        done.append(m)
+
+    for m in models:
+        visit(m)
+    return done

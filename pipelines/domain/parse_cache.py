@@ -32,6 +32,35 @@ def parser_version() -> str:
     return h.hexdigest()[:12]
 
 
+@lru_cache(maxsize=1)
+def normaliser_version() -> str:
+    """The parser version plus every mapping file normalisation reads."""
+    h = hashlib.sha256(parser_version().encode())
+    for p in sorted((PROJECT_DIR / "raw" / "reference").glob("*.csv")):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def load_entry(path: Path):
+    """The cached object, or None when absent or damaged (then it is recomputed and rewritten)."""
+    if not path.is_file():
+        return None
+    try:
+        with path.open("rb") as fh:
+            return pickle.load(fh)
+    except Exception:
+        return None
+
+
+def store_entry(path: Path, obj) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "wb") as fh:
+        pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
 def entry_path(cache_dir: Path, sha256: str) -> Path:
     return cache_dir / sha256[:2] / f"{sha256}-{parser_version()}.pkl"
 
@@ -54,16 +83,9 @@ def process_cached(f: RawFile, cache_dir: Path) -> tuple[DocumentResult, bool]:
         return DocumentResult(None, [], [], quarantine_row(f.source_path, f.root_label, None, "read", f"unreadable: {e}")), False
     sha = hashlib.sha256(data).hexdigest()
     path = entry_path(cache_dir, sha)
-    if path.is_file():
-        try:
-            with path.open("rb") as fh:
-                return _relocate(pickle.load(fh), f), True
-        except Exception:  # a damaged entry is parsed again and rewritten
-            pass
+    cached = load_entry(path)
+    if cached is not None:
+        return _relocate(cached, f), True
     result = process_document(f, data)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "wb") as fh:
-        pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
+    store_entry(path, result)
     return result, False

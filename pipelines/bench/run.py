@@ -1,0 +1,245 @@
+"""`make bench`: the pipeline on 1,000 / 5,000 / 20,000 SYNTHETIC documents (pipelines/bench/synthetic.py).
+
+Each size runs in its own process (its own warehouse folder under warehouse/bench/, so peak RSS is per size) and
+calls the same plain functions the Dagster assets wrap, in the same order: parse (process pool, both cores) ->
+normalise -> load staging into DuckDB -> SQL models -> contracts (Pandera on every table, GX on the marts) ->
+Parquet marts -> publish. Printed per stage: wall time, documents/s, MB/s, peak RSS. Also a measured floor (read
+all bytes + bulk-insert the same rows into DuckDB + write the same Parquet), the pipeline/floor ratio, and the
+time to refresh the warehouse and marts after adding one new document. Extracted task counts are checked against
+the generator's manifest. Figures go to warehouse/bench/results.json.
+
+    python -m pipelines.bench.run [--sizes 1000 5000 20000] [--seed 7]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import psutil
+
+from ..domain.ingest import PROJECT_DIR
+
+BENCH_DIR = PROJECT_DIR / "warehouse" / "bench"
+RESULTS = BENCH_DIR / "results.json"
+TARGETS = {"end_to_end_20000_s": 300, "peak_rss_mb": 2048, "parse_mb_s_per_core": 5.0, "one_new_document_s": 15}
+
+
+class PeakRss:
+    """Samples the RSS of this process and its children (the parse workers) every 50 ms."""
+
+    def __init__(self):
+        self.me = psutil.Process()
+        self.peak = 0
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self):
+        while not self._stop.is_set():
+            try:
+                rss = self.me.memory_info().rss + sum(c.memory_info().rss for c in self.me.children(recursive=True))
+            except psutil.Error:
+                rss = 0
+            self.peak = max(self.peak, rss)
+            time.sleep(0.05)
+
+    def __enter__(self):
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._t.join()
+
+
+@contextmanager
+def stage(results: dict, name: str, n_docs: int, n_bytes: int):
+    with PeakRss() as rss:
+        t0 = time.perf_counter()
+        yield
+        wall = time.perf_counter() - t0
+    results[name] = {"wall_s": round(wall, 3), "docs_per_s": round(n_docs / wall, 1) if wall else None,
+                     "mb_per_s": round(n_bytes / 1e6 / wall, 2) if wall else None,
+                     "peak_rss_mb": round(rss.peak / 1e6, 1)}
+
+
+def build(root: Path, results: dict, prefix: str = "") -> dict:
+    """The whole pipeline on one raw root; returns counts. Same functions, same order as the Dagster assets."""
+    from ..contracts import CORE_MODELS
+    from ..domain.ingest import discover
+    from ..expectations import MARTS_WITH_SUITES, expected_facts, validate_mart
+    from ..schemas import STAGING_MODELS
+    from ..warehouse import (BUILD_DB, GX_DOCS_DIR, MARTS_DIR, PUBLISHED_DB, connect, models_in_dependency_order, publish,
+                             publish_marts, reference_frames, run_model, stage_normalised, stage_plans, stage_scores,
+                             write_staging, write_table)
+    from assets.checks import pandera_failures
+
+    files = discover("plans", roots=[root])
+    n, size = len(files), sum(f.path.stat().st_size for f in files)
+    out = {}
+    with stage(results, prefix + "parse", n, size):
+        staged = stage_plans(files)
+    out.update(parsed=staged.n_parsed, reused=staged.n_reused)
+    with stage(results, prefix + "normalise", n, size):
+        norm = stage_normalised(staged.documents, staged.tasks)
+    with stage(results, prefix + "scores", n, size):
+        scores = stage_scores([])
+    con = connect(BUILD_DB)
+    with stage(results, prefix + "duckdb_load", n, size):
+        write_staging(con, staged)
+        frames = {**reference_frames(), "stg_task_normalised": norm.tasks, "stg_task_agency": norm.task_agency,
+                  "stg_plan_targets": norm.targets, "stg_plan_quoted_scores": norm.quoted_scores,
+                  "stg_normalise_findings": norm.findings, "raw_score_files": scores.files,
+                  "stg_index_scores": scores.scores, "stg_par_published": scores.par_published,
+                  "stg_score_quarantine": scores.quarantine, "stg_score_findings": scores.findings}
+        for name, df in frames.items():
+            write_table(con, name, df)
+    with stage(results, prefix + "sql_models", n, size):
+        for m in models_in_dependency_order():
+            run_model(con, m)
+    with stage(results, prefix + "checks", n, size):
+        failed = []
+        for table, model in {**STAGING_MODELS, **CORE_MODELS}.items():
+            if pandera_failures(model, con.sql(f'SELECT * FROM "{table}"').pl()) is not None:
+                failed.append(table)
+        for mart in MARTS_WITH_SUITES:
+            if not validate_mart(mart, con.sql(f'SELECT * FROM "{mart}"').pl(), expected_facts(con, mart),
+                                 GX_DOCS_DIR).success:
+                failed.append(mart)
+        if failed:
+            raise SystemExit(f"contracts failed on the synthetic corpus: {failed}")
+    got = dict(con.execute("SELECT source_path, n_tasks FROM dim_document").fetchall())
+    out["tasks"] = con.execute("SELECT count(*) FROM fct_plan_task").fetchall()[0][0]
+    con.close()
+    with stage(results, prefix + "parquet_marts", n, size):
+        publish_marts(BUILD_DB, MARTS_DIR)
+    with stage(results, prefix + "publish", n, size):
+        publish(BUILD_DB, PUBLISHED_DB)
+    out["n_documents"], out["bytes"], out["n_tasks_by_file"] = n, size, got
+    return out
+
+
+def floor(root: Path) -> dict:
+    """The least any pipeline must do: read the bytes, bulk-insert the same rows, write the same Parquet."""
+    import duckdb
+    import polars as pl
+
+    from ..warehouse import BUILD_DB, MARTS_DIR
+
+    t0 = time.perf_counter()
+    n_bytes = sum(len(p.read_bytes()) for p in (root / "plans").rglob("*.txt"))
+    t_read = time.perf_counter() - t0
+    src = duckdb.connect(str(BUILD_DB), read_only=True)
+    tables = [r[0] for r in src.execute("SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'stg_%'").fetchall()]
+    frames = {t: src.sql(f'SELECT * FROM "{t}"').pl().to_arrow() for t in tables}
+    src.close()
+    target = BUILD_DB.parent / "floor.duckdb"
+    target.unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    con = duckdb.connect(str(target))
+    for t, a in frames.items():
+        con.register("_a", a)
+        con.execute(f'CREATE TABLE "{t}" AS SELECT * FROM _a').fetchall()
+        con.unregister("_a")
+    con.close()
+    t_insert = time.perf_counter() - t0
+    marts = {p.parent.name if p.parent != MARTS_DIR else p.stem: p for p in MARTS_DIR.rglob("*.parquet")}
+    mart_frames = [pl.read_parquet(p) for p in marts.values()]
+    t0 = time.perf_counter()
+    for i, df in enumerate(mart_frames):
+        df.write_parquet(BUILD_DB.parent / f"floor_{i}.parquet", compression="zstd")
+    t_parquet = time.perf_counter() - t0
+    target.unlink(missing_ok=True)
+    return {"read_bytes_s": round(t_read, 3), "bulk_insert_s": round(t_insert, 3), "parquet_s": round(t_parquet, 3),
+            "total_s": round(t_read + t_insert + t_parquet, 3), "bytes": n_bytes}
+
+
+def one_size(n: int, seed: int) -> dict:
+    """Runs in a child process with GOVDATA_WAREHOUSE_DIR set to this size's folder."""
+    from .synthetic import generate, generate_one, read_manifest
+
+    root = BENCH_DIR / f"corpus_{n}_seed{seed}"
+    t0 = time.perf_counter()
+    if not (root / "manifest.csv").exists():
+        generate(n, seed, root)
+    gen_s = time.perf_counter() - t0
+    stages: dict = {}
+    t0 = time.perf_counter()
+    counts = build(root, stages)
+    total = time.perf_counter() - t0
+    expected = read_manifest(root)
+    got = counts.pop("n_tasks_by_file")
+    lost = {k: (v, got.get(k)) for k, v in expected.items() if got.get(k) != v}
+    fl = floor(root)
+    # one new document on the built warehouse: everything unchanged comes from the parse cache
+    generate_one(root, n + 1, seed)
+    refresh: dict = {}
+    t0 = time.perf_counter()
+    build(root, refresh, "refresh_")
+    refresh_s = time.perf_counter() - t0
+    (root / "plans").joinpath(read_manifest_extra(root)).unlink()
+    return {"n_documents": n, "seed": seed, "generate_s": round(gen_s, 2), "mb": round(counts["bytes"] / 1e6, 1),
+            "tasks": counts["tasks"], "task_counts_match_manifest": not lost, "lost": dict(list(lost.items())[:10]),
+            "end_to_end_s": round(total, 2), "stages": stages, "floor": fl,
+            "ratio_to_floor": round(total / fl["total_s"], 1) if fl["total_s"] else None,
+            "one_new_document_s": round(refresh_s, 2), "refresh_stages": refresh,
+            "peak_rss_mb": max(s["peak_rss_mb"] for s in stages.values()),
+            "parse_mb_s_per_core": round(stages["parse"]["mb_per_s"] / min(2, os.cpu_count() or 1), 2)}
+
+
+def read_manifest_extra(root: Path) -> str:
+    return (root / "extra.txt").read_text(encoding="utf-8").strip()
+
+
+def _print(r: dict) -> None:
+    print(f"\n== {r['n_documents']} SYNTHETIC documents ({r['mb']} MB, {r['tasks']} tasks), end to end "
+          f"{r['end_to_end_s']} s; task counts match manifest: {r['task_counts_match_manifest']}")
+    print(f"{'stage':<16}{'wall s':>9}{'docs/s':>10}{'MB/s':>9}{'peak RSS MB':>13}")
+    for name, s in r["stages"].items():
+        print(f"{name:<16}{s['wall_s']:>9}{s['docs_per_s']:>10}{s['mb_per_s']:>9}{s['peak_rss_mb']:>13}")
+    f = r["floor"]
+    print(f"floor: read {f['read_bytes_s']} s + bulk insert {f['bulk_insert_s']} s + Parquet {f['parquet_s']} s = "
+          f"{f['total_s']} s; pipeline/floor = {r['ratio_to_floor']}x")
+    print(f"one new document -> warehouse and marts refreshed in {r['one_new_document_s']} s; "
+          f"parse {r['parse_mb_s_per_core']} MB/s per core; peak RSS {r['peak_rss_mb']} MB")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description="make bench")
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000])
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.child:
+        print(json.dumps(one_size(a.child, a.seed)))
+        return 0
+    results = {"machine": {"cores": os.cpu_count(), "ram_gb": round(psutil.virtual_memory().total / 1e9, 1)},
+               "targets": TARGETS, "runs": []}
+    for n in a.sizes:
+        env = {**os.environ, "GOVDATA_WAREHOUSE_DIR": str(BENCH_DIR / f"wh_{n}")}
+        proc = subprocess.run([sys.executable, "-m", "pipelines.bench.run", "--child", str(n), "--seed", str(a.seed)],
+                              env=env, cwd=PROJECT_DIR, capture_output=True, text=True)
+        if proc.returncode:
+            print(proc.stdout[-3000:], proc.stderr[-5000:], file=sys.stderr)
+            return proc.returncode
+        r = json.loads(proc.stdout.strip().splitlines()[-1])
+        results["runs"].append(r)
+        _print(r)
+        BENCH_DIR.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print(f"\nfigures: {RESULTS}")
+    bad = [r["n_documents"] for r in results["runs"] if not r["task_counts_match_manifest"]]
+    if bad:
+        print(f"TASKS LOST: extracted counts differ from the generator's manifest for sizes {bad}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
