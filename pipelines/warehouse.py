@@ -53,13 +53,32 @@ def _frame(rows: list[dict], table: str) -> pl.DataFrame:
     return pl.DataFrame([{c: r.get(c) for c in cols} for r in rows], schema=schema, orient="row")
 
 
+class _Rows:
+    """Rows appended one by one, held as typed polars chunks: a million tasks as Python dicts would need
+    gigabytes, as Arrow columns a fraction of that."""
+
+    def __init__(self, table: str, chunk: int = 20_000):
+        self.table, self.chunk, self.rows, self.frames = table, chunk, [], []
+
+    def extend(self, rows: list[dict]) -> None:
+        self.rows.extend(rows)
+        if len(self.rows) >= self.chunk:
+            self.frames.append(_frame(self.rows, self.table))
+            self.rows = []
+
+    def frame(self) -> pl.DataFrame:
+        frames = self.frames + [_frame(self.rows, self.table)]
+        return pl.concat(frames, rechunk=True) if len(frames) > 1 else frames[0]
+
+
 def stage_plans(files: list[RawFile] | None = None, workers: int | None = None, progress=None,
                 cache_dir: Path | None = None) -> StagedPlans:
     """Parse every plan file, reusing the parse of unchanged bytes (parse_cache); a process pool uses both cores.
     Every file is accounted for."""
     files = discover("plans") if files is None else files
     cache_dir = cache_dir or PARSE_CACHE_DIR
-    docs, tasks, findings, quarantine = [], [], [], []
+    docs, quarantine = [], []
+    tasks, findings = _Rows("stg_plan_tasks"), _Rows("stg_findings")
     n_reused = 0
     workers = workers or min(2, os.cpu_count() or 1)
     work = partial(process_cached, cache_dir=cache_dir)
@@ -71,7 +90,12 @@ def stage_plans(files: list[RawFile] | None = None, workers: int | None = None, 
     try:
         for i, (r, reused) in enumerate(results, start=1):
             n_reused += reused
-            _collect(r, docs, tasks, findings, quarantine)
+            if r.quarantine is not None:
+                quarantine.append(r.quarantine)
+            else:
+                docs.append(r.document)
+                tasks.extend(r.tasks)
+                findings.extend(r.findings)
             if progress and (i % 500 == 0 or i == len(files)):
                 progress(i, len(files), n_reused)
     finally:
@@ -79,36 +103,29 @@ def stage_plans(files: list[RawFile] | None = None, workers: int | None = None, 
             pool.shutdown()
     # the same text twice (a copy, or a re-encoded copy) is one document: report, never count twice
     seen: dict[str, str] = {}
-    kept_docs = []
-    dup_ids = set()
+    kept_docs, dups = [], []
     for d in docs:
         if d["document_id"] in seen:
             quarantine.append({"source_path": d["source_path"], "raw_root": d["raw_root"], "sha256": d["sha256"],
                                "stage": "parse", "reason": f"duplicate of {seen[d['document_id']]} (same normalised text)",
                                "detected_at": _now()})
-            dup_ids.add((d["document_id"], d["source_path"]))
+            dups.append({"document_id": d["document_id"], "source_path": d["source_path"]})
             continue
         seen[d["document_id"]] = d["source_path"]
         kept_docs.append(d)
-    tasks = [t for t in tasks if (t["document_id"], t["source_path"]) not in dup_ids]
-    findings = [f for f in findings if (f.get("document_id"), f.get("source_path")) not in dup_ids]
-    return StagedPlans(_frame(kept_docs, "stg_documents"), _frame(tasks, "stg_plan_tasks"),
-                       _frame(findings, "stg_findings"), _frame(quarantine, "stg_quarantine"), len(files),
-                       n_parsed=len(files) - n_reused, n_reused=n_reused)
+    task_df, finding_df = tasks.frame(), findings.frame()
+    if dups:
+        dup_df = pl.DataFrame(dups, schema={"document_id": pl.String, "source_path": pl.String})
+        task_df = task_df.join(dup_df, on=["document_id", "source_path"], how="anti", maintain_order="left")
+        finding_df = finding_df.join(dup_df, on=["document_id", "source_path"], how="anti", maintain_order="left",
+                                     nulls_equal=True)
+    return StagedPlans(_frame(kept_docs, "stg_documents"), task_df, finding_df, _frame(quarantine, "stg_quarantine"),
+                       len(files), n_parsed=len(files) - n_reused, n_reused=n_reused)
 
 
 def _now():
     import datetime as dt
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
-
-def _collect(r, docs, tasks, findings, quarantine):
-    if r.quarantine is not None:
-        quarantine.append(r.quarantine)
-        return
-    docs.append(r.document)
-    tasks.extend(r.tasks)
-    findings.extend(r.findings)
 
 
 # ---------------------------------------------------------------- DuckDB writes
@@ -307,14 +324,22 @@ def stage_normalised(documents: pl.DataFrame, tasks: pl.DataFrame, workers: int 
     from collections import Counter
 
     cache_dir = cache_dir or NORMALISE_CACHE_DIR
-    by_doc: dict[str, list[dict]] = {}
-    for t in tasks.iter_rows(named=True):
-        by_doc.setdefault(t["document_id"], []).append(t)
-    jobs = [(d, by_doc.get(d["document_id"], []), cache_dir) for d in documents.iter_rows(named=True)]
+    tasks = tasks.sort("document_id", "task_seq")
+    bounds = tasks.with_row_index("_i").group_by("document_id").agg(pl.col("_i").min().alias("lo"), pl.len().alias("n"))
+    where = {r["document_id"]: (r["lo"], r["n"]) for r in bounds.iter_rows(named=True)}
+    n_docs = documents.height
+
+    def jobs():  # one document's tasks at a time: never all tasks as dicts at once
+        for d in documents.iter_rows(named=True):
+            lo, n = where.get(d["document_id"], (0, 0))
+            yield d, tasks.slice(lo, n).to_dicts() if n else [], cache_dir
+
     workers = workers or min(2, os.cpu_count() or 1)
-    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 and len(jobs) > 8 else None
-    results = pool.map(_normalise_one, jobs, chunksize=16) if pool else map(_normalise_one, jobs)
-    cols = {"tasks": [], "task_agencies": [], "targets": [], "quoted_scores": [], "findings": []}
+    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 and n_docs > 8 else None
+    results = pool.map(_normalise_one, jobs(), chunksize=16) if pool else map(_normalise_one, jobs())
+    cols = {"tasks": _Rows("stg_task_normalised"), "task_agencies": _Rows("stg_task_agency"),
+            "targets": _Rows("stg_plan_targets"), "quoted_scores": _Rows("stg_plan_quoted_scores"),
+            "findings": _Rows("stg_normalise_findings")}
     alias_use: Counter = Counter()
     n_reused = 0
     try:
@@ -323,15 +348,14 @@ def stage_normalised(documents: pl.DataFrame, tasks: pl.DataFrame, workers: int 
             for k, rows in cols.items():
                 rows.extend(getattr(out, k))
             alias_use.update(out.alias_use)
-            if progress and (i % 500 == 0 or i == len(jobs)):
-                progress(i, len(jobs), n_reused)
+            if progress and (i % 500 == 0 or i == n_docs):
+                progress(i, n_docs, n_reused)
     finally:
         if pool:
             pool.shutdown()
-    return StagedNormalised(_frame(cols["tasks"], "stg_task_normalised"), _frame(cols["task_agencies"], "stg_task_agency"),
-                            _frame(cols["targets"], "stg_plan_targets"), _frame(cols["quoted_scores"], "stg_plan_quoted_scores"),
-                            _frame(cols["findings"], "stg_normalise_findings"), dict(alias_use),
-                            n_normalised=len(jobs) - n_reused, n_reused=n_reused)
+    return StagedNormalised(cols["tasks"].frame(), cols["task_agencies"].frame(), cols["targets"].frame(),
+                            cols["quoted_scores"].frame(), cols["findings"].frame(), dict(alias_use),
+                            n_normalised=n_docs - n_reused, n_reused=n_reused)
 
 
 @dataclass

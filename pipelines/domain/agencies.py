@@ -90,14 +90,24 @@ class Resolution:
     unknown: list[str]  # residue that names no known agency
 
 
+@lru_cache(maxsize=1)
+def _alias_table() -> tuple[dict, int, list[tuple[str, ...]]]:
+    table = {a.key: a for a in aliases()}
+    return table, max(len(k) for k in table), [tuple(p.split()) for p in _IGNORABLE]
+
+
 def resolve(text: str | None, role: str) -> Resolution:
     """All agencies a lead or support cell names, in order, with their roles.
     In a lead cell, what follows "Mời"/"Đề nghị" is an invited (supporting) agency."""
     if not text or not text.strip():
         return Resolution([], [])
-    table = {a.key: a for a in aliases()}
-    max_len = max(len(k) for k in table)
-    ignorable = [tuple(p.split()) for p in _IGNORABLE]
+    mentions, unknown = _resolve(text, role)
+    return Resolution(list(mentions), list(unknown))
+
+
+@lru_cache(maxsize=1 << 15)  # the same cells ("Sở Nội vụ", "Các sở, ban, ngành") recur in every plan
+def _resolve(text: str, role: str) -> tuple[tuple, tuple]:
+    table, max_len, ignorable = _alias_table()
     # keep the original words beside the key, so the as-written span can be reported
     words = _PUNCT.sub(" ", _PAREN.sub(" ", text)).split()
     toks: list[tuple[str, int]] = []
@@ -126,7 +136,7 @@ def resolve(text: str | None, role: str) -> Resolution:
             mentions.append(AgencyMention(code, r, span, alias.alias))
         i += n
     _flush(residue, ignorable, unknown, words)
-    return Resolution(mentions, unknown)
+    return tuple(mentions), tuple(unknown)
 
 
 def _flush(residue, ignorable, unknown, words) -> bool:

@@ -23,6 +23,7 @@ _WHOLE = re.compile(r"\b(trong|cả|gồm|tổng điểm|tổng số)\s+" + _NUM
 # a count with its list in parentheses: "05 chỉ số tăng điểm (2, 3, 4, 5, 6)"
 _PAREN = re.compile(r"\b" + _NUMBER + r"\s+" + _NOUNS + r"((?:\s+[^\s(),;:]+){0,3})\s*\(([^()]{1,80})\)", re.IGNORECASE)
 _QUOTED = re.compile(_NOUNS + r"(?:\s+\d{1,2})?\s*[“\"]([^”\"]{3,120})[”\"]", re.IGNORECASE)
+_WHOLE_WORDS = ("trong ", "cả ", "gồm ", "tổng ")
 _NOUN_WORDS = ("tiêu chí", "lĩnh vực", "chỉ số", "nội dung")
 _HEADING = re.compile(r"^\s*(?:\*\*)?((?:[IVX]+)|(?:\d+(?:\.\d+)*))\.\s")
 
@@ -60,7 +61,8 @@ def stated_count_findings(lines: list[str]) -> list[Finding]:
     out: list[Finding] = []
     for i, raw in enumerate(lines):
         low = raw.lower()
-        if not any(n in low for n in _NOUN_WORDS):  # cheap filter: most lines name none of the nouns
+        # cheap filters: most lines name none of the nouns, or have neither a list nor a count of the whole
+        if not any(n in low for n in _NOUN_WORDS) or not ("(" in raw or any(w in low for w in _WHOLE_WORDS)):
             continue
         text = strip_markup(raw)
         for m in _PAREN.finditer(text):

@@ -8,6 +8,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import islice
 
 from charset_normalizer import from_bytes
@@ -122,5 +123,6 @@ _WS = re.compile(r"\s+")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
+@lru_cache(maxsize=1 << 15)  # cells and paragraphs are collapsed again by several readers
 def collapse_ws(s: str) -> str:
     return _WS.sub(" ", s).strip()
