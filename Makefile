@@ -7,7 +7,7 @@ export PYTHONPATH := $(CURDIR)
 # The real PAPI panel is read in place from ../shared/data when it is there (never copied into the repo).
 export GOVDATA_RAW_EXTRA ?= $(abspath $(wildcard ../shared/data))
 
-.PHONY: run test ui ui-check lint sql venv clean
+.PHONY: run test ui ui-check bench lint sql venv clean
 
 $(BIN)/.installed: pyproject.toml
 	@$(PY) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
@@ -39,6 +39,10 @@ ui-check: $(BIN)/.installed
 	@test -x /usr/bin/chromium || { echo "installing Debian's chromium"; apt-get install -y -q chromium >/dev/null \
 		|| { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; }
 	$(BIN)/python -m pipelines.ui_check
+
+# SYNTHETIC corpora of 1,000 / 5,000 / 20,000 plans under warehouse/bench/; figures in warehouse/bench/results.json
+bench: $(BIN)/.installed
+	$(BIN)/python -m pipelines.bench.run
 
 lint: $(BIN)/.installed
 	$(BIN)/python -m pyflakes pipelines assets tests

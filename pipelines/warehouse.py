@@ -5,12 +5,14 @@ Published file: warehouse/governance.duckdb (analysts open this; replaced atomic
 """
 from __future__ import annotations
 
-import hashlib
+import multiprocessing
 import os
 import tempfile
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
+from itertools import islice
 from pathlib import Path
 
 import duckdb
@@ -20,7 +22,7 @@ from sqlglot import exp
 
 from .contracts import CORE_MODELS
 from .domain.ingest import PROJECT_DIR, RawFile, discover
-from .domain.parse_cache import process_cached
+from .domain.parse_cache import is_parsed, normalise_cached, normalise_entry, process_cached
 from .schemas import STAGING_MODELS, column_docs, polars_schema
 
 # GOVDATA_WAREHOUSE_DIR lets tests and benchmarks build elsewhere without touching the real warehouse
@@ -53,6 +55,31 @@ def _frame(rows: list[dict], table: str) -> pl.DataFrame:
     return pl.DataFrame([{c: r.get(c) for c in cols} for r in rows], schema=schema, orient="row")
 
 
+def _run_chunk(job):
+    fn, items = job
+    return [fn(x) for x in items]
+
+
+def pool_map(fn, items, workers: int, n: int, chunk: int = 16, window: int = 8):
+    """map(fn, items) over a process pool (in this process when n, the items needing real work, is small), in order, `chunk` items per task and at most `window` tasks in flight
+    (Executor.map would take the whole iterable at once). Workers start from a fresh forkserver, not as copies of
+    a big parent, so their memory is their own."""
+    if workers <= 1 or n <= 8:
+        yield from map(fn, items)
+        return
+    it = iter(items)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        pending: deque = deque()
+        while True:
+            batch = list(islice(it, chunk))
+            if batch:
+                pending.append(pool.submit(_run_chunk, (fn, batch)))
+            if pending and (len(pending) >= window or not batch):
+                yield from pending.popleft().result()
+            if not batch and not pending:
+                return
+
+
 class _Rows:
     """Rows appended one by one, held as typed polars chunks: a million tasks as Python dicts would need
     gigabytes, as Arrow columns a fraction of that."""
@@ -82,25 +109,18 @@ def stage_plans(files: list[RawFile] | None = None, workers: int | None = None, 
     n_reused = 0
     workers = workers or min(2, os.cpu_count() or 1)
     work = partial(process_cached, cache_dir=cache_dir)
-    if workers > 1 and len(files) > 8:
-        pool = ProcessPoolExecutor(max_workers=workers)
-        results = pool.map(work, files, chunksize=16)
-    else:
-        pool, results = None, map(work, files)
-    try:
-        for i, (r, reused) in enumerate(results, start=1):
-            n_reused += reused
-            if r.quarantine is not None:
-                quarantine.append(r.quarantine)
-            else:
-                docs.append(r.document)
-                tasks.extend(r.tasks)
-                findings.extend(r.findings)
-            if progress and (i % 500 == 0 or i == len(files)):
-                progress(i, len(files), n_reused)
-    finally:
-        if pool:
-            pool.shutdown()
+    # a pool costs seconds to start: only worth it when there is real parsing to do
+    misses = sum(not is_parsed(f, cache_dir) for f in files) if workers > 1 else 0
+    for i, (r, reused) in enumerate(pool_map(work, files, workers, misses), start=1):
+        n_reused += reused
+        if r.quarantine is not None:
+            quarantine.append(r.quarantine)
+        else:
+            docs.append(r.document)
+            tasks.extend(r.tasks)
+            findings.extend(r.findings)
+        if progress and (i % 500 == 0 or i == len(files)):
+            progress(i, len(files), n_reused)
     # the same text twice (a copy, or a re-encoded copy) is one document: report, never count twice
     seen: dict[str, str] = {}
     kept_docs, dups = [], []
@@ -293,31 +313,6 @@ class StagedNormalised:
     n_reused: int = 0  # documents unchanged since a previous run (normalise cache hit)
 
 
-def _normalise_one(job: tuple[dict, list[dict], Path]):
-    """One document's normalisation, reused while its bytes, path, parser and mapping files are unchanged."""
-    from .domain.decode import decode_document
-    from .domain.normalise import Normalised, normalise_document
-    from .domain.parse_cache import load_entry, normaliser_version, store_entry
-
-    doc, tasks, cache_dir = job
-    where = hashlib.sha256(f"{doc['raw_root']}|{doc['source_path']}".encode()).hexdigest()[:12]
-    path = cache_dir / doc["sha256"][:2] / f"{doc['sha256']}-{where}-{normaliser_version()}.pkl"
-    cached = load_entry(path)
-    if cached is not None:
-        return cached, True
-    root = PROJECT_DIR / "raw" if doc["raw_root"] == "raw" else Path(doc["raw_root"])
-    try:
-        text = decode_document((root / doc["source_path"]).read_bytes()).text
-    except Exception:  # the file changed or vanished since staging: targets and quotes are skipped for it
-        text = None
-    out = Normalised()
-    normalise_document(doc, sorted(tasks, key=lambda t: t["task_seq"]), text, out)
-    out.alias_use = dict(out.alias_use)
-    if text is not None:
-        store_entry(path, out)
-    return out, False
-
-
 def stage_normalised(documents: pl.DataFrame, tasks: pl.DataFrame, workers: int | None = None,
                      cache_dir: Path | None = None, progress=None) -> StagedNormalised:
     """Normalise every document (a process pool over both cores); unchanged documents come from the cache."""
@@ -335,24 +330,21 @@ def stage_normalised(documents: pl.DataFrame, tasks: pl.DataFrame, workers: int 
             yield d, tasks.slice(lo, n).to_dicts() if n else [], cache_dir
 
     workers = workers or min(2, os.cpu_count() or 1)
-    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 and n_docs > 8 else None
-    results = pool.map(_normalise_one, jobs(), chunksize=16) if pool else map(_normalise_one, jobs())
+    misses = sum(not normalise_entry(d, cache_dir).is_file() for d in documents.iter_rows(named=True)) \
+        if workers > 1 else 0
+    results = pool_map(normalise_cached, jobs(), workers, misses)
     cols = {"tasks": _Rows("stg_task_normalised"), "task_agencies": _Rows("stg_task_agency"),
             "targets": _Rows("stg_plan_targets"), "quoted_scores": _Rows("stg_plan_quoted_scores"),
             "findings": _Rows("stg_normalise_findings")}
     alias_use: Counter = Counter()
     n_reused = 0
-    try:
-        for i, (out, reused) in enumerate(results, start=1):
-            n_reused += reused
-            for k, rows in cols.items():
-                rows.extend(getattr(out, k))
-            alias_use.update(out.alias_use)
-            if progress and (i % 500 == 0 or i == n_docs):
-                progress(i, n_docs, n_reused)
-    finally:
-        if pool:
-            pool.shutdown()
+    for i, (out, reused) in enumerate(results, start=1):
+        n_reused += reused
+        for k, rows in cols.items():
+            rows.extend(getattr(out, k))
+        alias_use.update(out.alias_use)
+        if progress and (i % 500 == 0 or i == n_docs):
+            progress(i, n_docs, n_reused)
     return StagedNormalised(cols["tasks"].frame(), cols["task_agencies"].frame(), cols["targets"].frame(),
                             cols["quoted_scores"].frame(), cols["findings"].frame(), dict(alias_use),
                             n_normalised=n_docs - n_reused, n_reused=n_reused)

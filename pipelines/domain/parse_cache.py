@@ -89,3 +89,40 @@ def process_cached(f: RawFile, cache_dir: Path) -> tuple[DocumentResult, bool]:
     result = process_document(f, data)
     store_entry(path, result)
     return result, False
+
+
+def normalise_entry(doc: dict, cache_dir: Path) -> Path:
+    where = hashlib.sha256(f"{doc['raw_root']}|{doc['source_path']}".encode()).hexdigest()[:12]
+    return cache_dir / doc["sha256"][:2] / f"{doc['sha256']}-{where}-{normaliser_version()}.pkl"
+
+
+def is_parsed(f: RawFile, cache_dir: Path) -> bool:
+    """True when this file's bytes have a parse in the cache (a cheap pre-pass: no pool for a few misses)."""
+    try:
+        return entry_path(cache_dir, hashlib.sha256(f.path.read_bytes()).hexdigest()).is_file()
+    except OSError:
+        return False
+
+
+def normalise_cached(job: tuple[dict, list[dict], Path]):
+    """One document's normalisation, reused while its bytes, path, parser and mapping files are unchanged.
+    (Here, not in pipelines.warehouse, so pool workers import only the domain code.)"""
+    from .decode import decode_document
+    from .normalise import Normalised, normalise_document
+
+    doc, tasks, cache_dir = job
+    path = normalise_entry(doc, cache_dir)
+    cached = load_entry(path)
+    if cached is not None:
+        return cached, True
+    root = PROJECT_DIR / "raw" if doc["raw_root"] == "raw" else Path(doc["raw_root"])
+    try:
+        text = decode_document((root / doc["source_path"]).read_bytes()).text
+    except Exception:  # the file changed or vanished since staging: targets and quotes are skipped for it
+        text = None
+    out = Normalised()
+    normalise_document(doc, sorted(tasks, key=lambda t: t["task_seq"]), text, out)
+    out.alias_use = dict(out.alias_use)
+    if text is not None:
+        store_entry(path, out)
+    return out, False
