@@ -18,14 +18,22 @@ def markdown_preview(df: pl.DataFrame, n: int = 5, max_cols: int = 10) -> str:
     return head + body
 
 
-def table_metadata(df: pl.DataFrame, docs: dict[str, str] | None = None, **extra) -> dict:
+def table_metadata(df: pl.DataFrame, docs: dict[str, str] | None = None, row_count: int | None = None, **extra) -> dict:
+    """`df` may be the first rows only, with the table's `row_count` given."""
     docs = docs or {}
     schema = dg.TableSchema(columns=[
         dg.TableColumn(name=c, type=str(t), description=docs.get(c) or None) for c, t in df.schema.items()
     ])
     return {
-        "dagster/row_count": df.height,
+        "dagster/row_count": df.height if row_count is None else row_count,
         "dagster/column_schema": schema,
         "preview": dg.MetadataValue.md(markdown_preview(df)),
         **extra,
     }
+
+
+def table_metadata_from_db(con, table: str, docs: dict[str, str] | None = None, **extra) -> dict:
+    """Metadata of a DuckDB table without loading it: count, first rows, schema."""
+    n = con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
+    head = con.sql(f'SELECT * FROM "{table}" LIMIT 5').pl()
+    return table_metadata(head, docs, row_count=n, **extra)

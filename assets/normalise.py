@@ -8,10 +8,10 @@ from pipelines.domain.agencies import aliases
 from pipelines.domain.indicators import indicator_aliases
 from pipelines.domain.ingest import raw_roots
 from pipelines.schemas import STAGING_MODELS, column_docs
-from pipelines.warehouse import (REFERENCE_SEEDS, reference_frames, stage_normalised, stage_scores,
-                                 write_table)
+from pipelines.incremental import sync_normalised, used_aliases
+from pipelines.warehouse import REFERENCE_SEEDS, reference_frames, stage_scores, write_table
 
-from ._meta import markdown_preview, table_metadata
+from ._meta import markdown_preview, table_metadata, table_metadata_from_db
 
 OWNERS = ["team:governance-data"]
 
@@ -63,31 +63,32 @@ _NORM_DESC = {
 @dg.multi_asset(specs=_specs(_NORM_DESC, ["stg_documents", "stg_plan_tasks"]), name="stg_normalise",
                 retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL))
 def stg_normalise(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    """Normalise the documents staged since the last run; rows of documents that left are dropped."""
     with duckdb.get_connection() as con:
-        docs = con.sql("SELECT * FROM stg_documents").pl()
-        tasks = con.sql("SELECT * FROM stg_plan_tasks").pl()
-    staged = stage_normalised(docs, tasks, progress=lambda i, n, reused: context.log.info(
-        f"{i}/{n} documents normalised ({reused} unchanged, reused from the normalise cache)"))
-    unused_agency = sorted(a.alias for a in aliases() if a.alias not in staged.alias_use)
-    unmapped = staged.findings.filter(pl.col("rule") == "indicator_unmapped")
-    unknown_agencies = staged.findings.filter(pl.col("rule") == "agency_unknown")
-    if unused_agency:
-        context.log.warning(f"agency aliases unused by this corpus: {unused_agency}")
-    if unmapped.height:
-        context.log.warning(f"{unmapped.height} unmapped headings")
-    frames = {"stg_task_normalised": staged.tasks, "stg_task_agency": staged.task_agency,
-              "stg_plan_targets": staged.targets, "stg_plan_quoted_scores": staged.quoted_scores,
-              "stg_normalise_findings": staged.findings}
-    extra = {
-        "stg_task_normalised": {"unmapped_headings": dg.MetadataValue.md(markdown_preview(unmapped, n=50)),
-                                "n_unmapped_headings": unmapped.height,
-                                "indicator_aliases": len(indicator_aliases())},
-        "stg_task_agency": {"unknown_agency_names": dg.MetadataValue.md(markdown_preview(unknown_agencies, n=50)),
-                            "n_unknown_agency_names": unknown_agencies.height,
-                            "unused_aliases": ", ".join(unused_agency) or "none"},
-    }
-    with duckdb.get_connection() as con:
-        yield from _write_and_report(con, frames, extra)
+        report = sync_normalised(con, progress=lambda i, n, unchanged: context.log.info(
+            f"{i}/{n} new documents normalised ({unchanged} unchanged documents kept)"))
+        context.log.info(f"{report.added} documents normalised ({report.reused_from_cache} from the cache), "
+                         f"{report.removed} removed, {report.unchanged} unchanged")
+        used = used_aliases(con)
+        unused_agency = sorted(a.alias for a in aliases() if a.alias not in used)
+        unmapped = con.sql("SELECT * FROM stg_normalise_findings WHERE rule = 'indicator_unmapped'").pl()
+        unknown_agencies = con.sql("SELECT * FROM stg_normalise_findings WHERE rule = 'agency_unknown'").pl()
+        if unused_agency:
+            context.log.warning(f"agency aliases unused by this corpus: {unused_agency}")
+        if unmapped.height:
+            context.log.warning(f"{unmapped.height} unmapped headings")
+        extra = {
+            "stg_task_normalised": {"unmapped_headings": dg.MetadataValue.md(markdown_preview(unmapped, n=50)),
+                                    "n_unmapped_headings": unmapped.height,
+                                    "indicator_aliases": len(indicator_aliases()),
+                                    "documents_normalised_now": report.added, "documents_unchanged": report.unchanged},
+            "stg_task_agency": {"unknown_agency_names": dg.MetadataValue.md(markdown_preview(unknown_agencies, n=50)),
+                                "n_unknown_agency_names": unknown_agencies.height,
+                                "unused_aliases": ", ".join(unused_agency) or "none"},
+        }
+        for name in _NORM_DESC:
+            yield dg.MaterializeResult(asset_key=name, metadata=table_metadata_from_db(
+                con, name, column_docs(STAGING_MODELS[name]), **extra.get(name, {})))
 
 
 _SCORE_DESC = {

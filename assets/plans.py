@@ -6,9 +6,10 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.domain.ingest import discover, raw_roots
 from pipelines.schemas import STAGING_MODELS, column_docs
-from pipelines.warehouse import stage_plans, write_staging, write_table
+from pipelines.incremental import sync_plans
+from pipelines.warehouse import write_table
 
-from ._meta import table_metadata
+from ._meta import table_metadata, table_metadata_from_db
 
 OWNERS = ["team:governance-data"]
 
@@ -54,23 +55,25 @@ _STG_DESCRIPTIONS = {
     retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL),
 )
 def stg_plans(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
-    """Parse all plans (a process pool over both cores) and write the staging tables."""
-    staged = stage_plans(progress=lambda i, n, reused: context.log.info(
-        f"{i}/{n} documents read ({reused} unchanged, reused from the parse cache)"))
+    """Bring the plan staging tables up to date: only new or changed files are parsed (both cores), a changed or
+    deleted file's rows leave, unchanged documents are not touched."""
+    files = discover("plans")
     with duckdb.get_connection() as con:
-        write_staging(con, staged)
-    frames = {"stg_documents": staged.documents, "stg_plan_tasks": staged.tasks,
-              "stg_findings": staged.findings, "stg_quarantine": staged.quarantine}
-    accounted = staged.documents.height + staged.quarantine.height
-    context.log.info(f"{staged.files_seen} files ({staged.n_parsed} parsed, {staged.n_reused} reused): "
-                     f"{staged.documents.height} documents, {staged.quarantine.height} quarantined, "
-                     f"{staged.tasks.height} tasks")
-    for name, df in frames.items():
-        extra = {}
-        if name == "stg_documents":
-            extra = {"files_seen": staged.files_seen, "files_accounted_for": accounted,
-                     "files_parsed": staged.n_parsed, "files_reused_unchanged": staged.n_reused}
-        yield dg.MaterializeResult(asset_key=name, metadata=table_metadata(df, column_docs(STAGING_MODELS[name]), **extra))
+        report = sync_plans(con, files, progress=lambda i, n, unchanged: context.log.info(
+            f"{i}/{n} new or changed documents read ({unchanged} unchanged documents kept)"))
+        context.log.info(f"{report.files_seen} files: {report.added} new or changed ({report.reused_from_cache} of them "
+                         f"parsed before), {report.removed} removed or replaced, {report.unchanged} unchanged"
+                         + ("; parser changed: everything staged again" if report.full_restage else ""))
+        n_docs = con.execute("SELECT count(*) FROM stg_documents").fetchall()[0][0]
+        n_quarantined = con.execute("SELECT count(*) FROM stg_quarantine").fetchall()[0][0]
+        for name in _STG_DESCRIPTIONS:
+            extra = {}
+            if name == "stg_documents":
+                extra = {"files_seen": report.files_seen, "files_accounted_for": n_docs + n_quarantined,
+                         "files_parsed_or_restaged": report.added, "files_unchanged": report.unchanged,
+                         "files_removed_or_replaced": report.removed}
+            yield dg.MaterializeResult(asset_key=name, metadata=table_metadata_from_db(
+                con, name, column_docs(STAGING_MODELS[name]), **extra))
 
 
 # One dynamic partition per plan file (the sensor adds and removes them); parsing one file touches only the parse

@@ -22,10 +22,15 @@ def main() -> None:
         q = con.execute("SELECT source_path, reason FROM quarantine").fetchall()
         for path, reason in q:
             print(f"  quarantined: {path}: {reason}")
+        f = con.execute("SELECT severity, count(*) FROM dq_finding GROUP BY 1 ORDER BY 1").fetchall()
+        print("Findings for analysts (dq_finding): " + ", ".join(f"{n} {sev}" for sev, n in f))
     finally:
         con.close()
     marts = WAREHOUSE_DIR / "marts"
     print(f"Parquet marts: {marts}" + ("" if marts.exists() else " (none built yet)"))
+    docs = WAREHOUSE_DIR / "docs" / "gx"
+    if docs.exists():
+        print(f"Great Expectations Data Docs: {docs}/<mart>/index.html")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait(url: str, timeout: float = 180) -> None:
+def _wait(url: str, timeout: float = 300) -> None:
     end = time.time() + timeout
     while time.time() < end:
         try:
@@ -74,7 +74,7 @@ def run_check(screenshot: Path = SCREENSHOT) -> list[str]:
             # the asset catalog lists every asset by name (a tall viewport so the virtual list renders them all)
             page.set_viewport_size({"width": 1600, "height": 4000})
             page.goto(f"{base}/assets?view=flat", wait_until="networkidle")
-            page.wait_for_selector("text=warehouse_published", timeout=60_000)
+            page.wait_for_selector("text=warehouse_published", timeout=180_000)
             text = page.inner_text("body")
             missing = [k for k in expected if k not in text]
             if missing:
@@ -82,13 +82,13 @@ def run_check(screenshot: Path = SCREENSHOT) -> list[str]:
             # the latest run: succeeded, with materialisations
             page.set_viewport_size({"width": 1600, "height": 1000})
             page.goto(f"{base}/runs", wait_until="networkidle")
-            page.wait_for_selector("text=full_rebuild", timeout=60_000)
+            page.wait_for_selector("text=full_rebuild", timeout=180_000)
             _dismiss_dialog(page)
             if "Success" not in page.inner_text("body"):
                 problems.append("the latest full_rebuild run is not shown as Success")
             page.goto(base + page.locator("a[href^='/runs/']").first.get_attribute("href"), wait_until="networkidle")
-            page.wait_for_selector("text=ASSET_MATERIALIZATION", timeout=60_000)
-            page.wait_for_selector("text=RUN_SUCCESS", timeout=60_000)
+            page.wait_for_selector("text=ASSET_MATERIALIZATION", timeout=180_000)
+            page.wait_for_selector("text=RUN_SUCCESS", timeout=180_000)
             # the asset graph, for the screenshot
             page.goto(f"{base}/asset-groups", wait_until="networkidle")
             page.wait_for_timeout(2000)

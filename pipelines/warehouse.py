@@ -264,6 +264,10 @@ def publish(build_db: Path = BUILD_DB, target: Path = PUBLISHED_DB, tables: list
             _run(dst, f"ATTACH '{build_db}' AS build (READ_ONLY)")
             if tables is None:
                 _run(dst, f"COPY FROM DATABASE build TO {_current_db(dst)}")
+                # bookkeeping of incremental staging (_staging_state, ...) is not for analysts
+                for (t,) in dst.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+                                        "AND starts_with(table_name, '_')").fetchall():
+                    _run(dst, f'DROP TABLE "{t}"')
             else:
                 for n in tables:
                     _run(dst, f'CREATE TABLE "{n}" AS SELECT * FROM build."{n}"')
