@@ -12,7 +12,7 @@ import pytest
 
 from pipelines import automation
 from pipelines.domain.ingest import discover
-from tests.conftest import HCMC_PAPI, HANOI_PAPI, QUANG_NGAI
+from tests.conftest import HANOI_PAPI, HCMC_PAPI, HCMC_PAR, QUANG_NGAI
 
 
 @pytest.fixture
@@ -178,3 +178,61 @@ def test_every_asset_explains_itself_in_the_ui():
         assert node.kinds and node.owners == ["team:governance-data"], name
     checks = {c.name for c in graph.asset_check_keys}
     assert {"pandera_fct_plan_task", "keys_fct_plan_task", "gx_mart_province_scores"} <= checks
+
+
+def test_incremental_staging_touches_only_what_changed(tmp_path, monkeypatch):
+    """The staging tables follow the files: a second sync parses nothing; a changed file's rows are replaced, a
+    deleted file's rows leave, a copy is quarantined as a duplicate; a new parser restages everything."""
+    from pipelines import incremental
+
+    root = tmp_path / "root"
+    (root / "plans").mkdir(parents=True)
+    for p in (HCMC_PAPI, QUANG_NGAI, HANOI_PAPI):
+        shutil.copy(p, root / "plans" / p.name)
+    con = duckdb.connect(str(tmp_path / "build.duckdb"))
+    caches = {"cache_dir": tmp_path / "parsed"}, {"cache_dir": tmp_path / "normalised"}
+
+    def sync():
+        plans = incremental.sync_plans(con, discover("plans", roots=[root]), workers=1, **caches[0])
+        norm = incremental.sync_normalised(con, workers=1, **caches[1])
+        return plans, norm
+
+    def counts():
+        return tuple(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+                     for t in ("stg_documents", "stg_plan_tasks", "stg_task_normalised", "stg_quarantine"))
+
+    plans, norm = sync()
+    assert (plans.added, plans.unchanged, norm.added) == (3, 0, 3)
+    assert counts() == (3, 50 + 67 + 51, 50 + 67 + 51, 0)
+    plans, norm = sync()
+    assert (plans.added, plans.removed, plans.unchanged, norm.added, norm.unchanged) == (0, 0, 3, 0, 3)
+    # the Hà Nội plan replaced by the HCMC PAR plan under the same name: only its rows change
+    shutil.copy(HCMC_PAR, root / "plans" / HANOI_PAPI.name)
+    plans, norm = sync()
+    assert (plans.added, plans.removed, plans.unchanged, norm.added, norm.removed) == (1, 1, 2, 1, 1)
+    assert counts() == (3, 50 + 67 + 85, 50 + 67 + 85, 0)
+    assert con.execute("SELECT count(*) FROM stg_plan_tasks WHERE document_id = '14f81197b396b4ee'").fetchall() == [(0,)]
+    # a byte-identical copy is one document: quarantined with the reason
+    shutil.copy(QUANG_NGAI, root / "plans" / "copy_of_quang_ngai.txt")
+    sync()
+    assert con.execute("SELECT source_path, reason FROM stg_quarantine").fetchall() == [
+        ("plans/copy_of_quang_ngai.txt", "duplicate of plans/001_5d5a89fb325a0d90.txt (same normalised text)")]
+    # the original goes: the copy becomes the document
+    (root / "plans" / QUANG_NGAI.name).unlink()
+    sync()
+    assert con.execute("SELECT source_path FROM stg_documents WHERE document_id = 'b4b9dfe0cf6bfabe'").fetchall() == [
+        ("plans/copy_of_quang_ngai.txt",)]
+    assert counts() == (3, 50 + 67 + 85, 50 + 67 + 85, 0)
+    # a new parser version: everything is staged again
+    monkeypatch.setattr(incremental, "parser_version", lambda: "a-new-parser")
+    plans, _ = sync()
+    assert (plans.full_restage, plans.added, plans.unchanged) == (True, 3, 0)
+    assert counts() == (3, 50 + 67 + 85, 50 + 67 + 85, 0)
+
+
+def test_staging_bookkeeping_is_not_published(built):
+    _, published = built
+    con = duckdb.connect(str(published), read_only=True)
+    names = [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+    con.close()
+    assert "stg_plan_tasks" in names and not [t for t in names if t.startswith("_")]
