@@ -55,11 +55,15 @@ def run_check(screenshot: Path = SCREENSHOT) -> list[str]:
     expected = sorted(k.path[-1] for k in defs.resolve_asset_graph().get_all_asset_keys())
     home = Path(tempfile.mkdtemp(prefix="govdata-ui-check-"))
     shutil.copy(PROJECT_DIR / ".dagster_home" / "dagster.yaml", home / "dagster.yaml")
-    env = {**os.environ, "DAGSTER_HOME": str(home), "PYTHONPATH": str(PROJECT_DIR)}
+    # its own Dagster instance and warehouse folder: never the developer's, never a test session's open build file
+    env = {**os.environ, "DAGSTER_HOME": str(home), "PYTHONPATH": str(PROJECT_DIR),
+           "GOVDATA_WAREHOUSE_DIR": str(home / "warehouse")}
     bin_dir = Path(sys.executable).parent
     print("running full_rebuild into a fresh Dagster instance ...", flush=True)
-    subprocess.run([str(bin_dir / "dagster"), "job", "execute", "-m", "pipelines.definitions", "-j", "full_rebuild"],
-                   cwd=PROJECT_DIR, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    job = subprocess.run([str(bin_dir / "dagster"), "job", "execute", "-m", "pipelines.definitions", "-j", "full_rebuild"],
+                         cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+    if job.returncode:
+        raise RuntimeError(f"full_rebuild failed before the UI check:\n{(job.stdout + job.stderr)[-4000:]}")
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     web = subprocess.Popen([str(bin_dir / "dagster-webserver"), "-w", "workspace.yaml", "-h", "127.0.0.1",
