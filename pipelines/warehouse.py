@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import tempfile
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
@@ -259,32 +260,38 @@ def publish(build_db: Path = BUILD_DB, target: Path = PUBLISHED_DB, tables: list
     os.unlink(tmp_name)
     tmp = Path(tmp_name)
     try:
-        dst = duckdb.connect(str(tmp))
-        try:
-            _run(dst, f"ATTACH '{build_db}' AS build (READ_ONLY)")
-            if tables is None:
-                _run(dst, f"COPY FROM DATABASE build TO {_current_db(dst)}")
-                # bookkeeping of incremental staging (_staging_state, ...) is not for analysts
-                for (t,) in dst.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-                                        "AND starts_with(table_name, '_')").fetchall():
+        if tables is None:
+            # the whole build: checkpoint it and copy the file (seconds for a GB, where COPY FROM DATABASE
+            # rewrites every row), then drop the bookkeeping of incremental staging, which is not for analysts
+            src = duckdb.connect(str(build_db))
+            try:
+                _run(src, "CHECKPOINT")
+            finally:
+                src.close()
+            shutil.copyfile(build_db, tmp)
+            dst = duckdb.connect(str(tmp))
+            try:
+                for (t,) in dst.execute("SELECT table_name FROM duckdb_tables() WHERE starts_with(table_name, '_')").fetchall():
                     _run(dst, f'DROP TABLE "{t}"')
-            else:
+                _run(dst, "CHECKPOINT")
+            finally:
+                dst.close()
+        else:
+            dst = duckdb.connect(str(tmp))
+            try:
+                _run(dst, f"ATTACH '{build_db}' AS build (READ_ONLY)")
                 for n in tables:
                     _run(dst, f'CREATE TABLE "{n}" AS SELECT * FROM build."{n}"')
-            _run(dst, "DETACH build")
-            _run(dst, "CHECKPOINT")
-        finally:
-            dst.close()
+                _run(dst, "DETACH build")
+                _run(dst, "CHECKPOINT")
+            finally:
+                dst.close()
         os.replace(tmp, target)
     except BaseException:
         if tmp.exists():
             tmp.unlink()
         raise
     return target
-
-
-def _current_db(con) -> str:
-    return con.execute("SELECT current_database()").fetchall()[0][0]
 
 
 # ---------------------------------------------------------------- normalisation, scores, reference seeds
