@@ -11,7 +11,8 @@ import pandera.polars as pa
 import polars as pl
 
 from .domain.scores import columns_for_year, dimensions_for_year, total_scale
-from .schemas import COMPARATORS, INDICES, ISSUER_LEVELS, LEVELS, READERS, SEVERITIES, SOURCE_KINDS, UNITS
+from .schemas import (COMPARATORS, INDICES, ISSUER_LEVELS, LEVELS, READERS, SEVERITIES, SOURCE_KINDS,
+                      StgPlanTargets, StgQuarantine)
 
 DOC_ID = r"^[0-9a-f]{16}$"
 PROVINCE_KEY = r"^(2004|2025)-\d\d$"
@@ -263,34 +264,13 @@ class FctPlanTask(pa.DataFrameModel):
                                      | pl.col("subindicator_code").str.starts_with(pl.col("indicator_code") + "."))
 
 
-class FctPlanTarget(pa.DataFrameModel):
-    """Numeric targets stated in plans, from task rows and narrative lines."""
+class FctPlanTarget(StgPlanTargets):
+    """Numeric targets stated in plans, from task rows and narrative lines: the staging contract, with the keys'
+    formats and the rank and points ranges on top."""
 
-    target_id: str = pa.Field(unique=True, description="Hash of document, line and quote")
     document_id: str = pa.Field(str_matches=DOC_ID, description="FK to dim_document")
-    task_id: str = pa.Field(nullable=True, description="Task whose lines hold the target, if any")
     indicator_code: str = pa.Field(nullable=True, str_matches=INDICATOR, description="Indicator the target is about")
     province_key: str = pa.Field(nullable=True, str_matches=PROVINCE_KEY, description="Province of the plan")
-    target_year: int = pa.Field(nullable=True, ge=2000, le=2100, description="Year the target is for")
-    metric_text: str = pa.Field(description="What is measured, as written")
-    comparator: str = pa.Field(isin=COMPARATORS, description=">=, >, =, <=, <")
-    value: float = pa.Field(ge=0, description='Target value; the decimal comma read as a point ("6,00 điểm" = 6.00)')
-    unit: str = pa.Field(isin=UNITS, description="percent / points / rank / rank_change / count / other")
-    share_comparator: str = pa.Field(nullable=True, isin=COMPARATORS,
-                                     description='For "100% đơn vị đạt trên 90%": the comparator on the share of units')
-    share_value: float = pa.Field(nullable=True, ge=0, le=100, description="The share of units (percent) that must meet the target")
-    paired_with_target_id: str = pa.Field(nullable=True,
-                                          description='The target this one is paired with ("…, trong đó ít nhất 70% đơn vị đạt trên 95%")')
-    line: int = pa.Field(ge=1, description="Line of the quote in the normalised text")
-    quote: str = pa.Field(description="The words of the target")
-    source_path: str = pa.Field(description="Plan file")
-
-    class Config:
-        strict = True
-
-    @pa.dataframe_check
-    def percent_at_most_100(cls, data) -> pl.LazyFrame:
-        return data.lazyframe.select((pl.col("unit") != "percent") | (pl.col("value") <= 100))
 
     @pa.dataframe_check
     def rank_target_within_63(cls, data) -> pl.LazyFrame:
@@ -372,22 +352,6 @@ class DqFinding(pa.DataFrameModel):
     @pa.dataframe_check
     def related_pair_complete(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("related_table").is_null() == pl.col("related_id").is_null())
-
-
-class Quarantine(pa.DataFrameModel):
-    """Files or rows that were rejected, with the reason."""
-
-    source_path: str = pa.Field(description="File relative to its raw root")
-    raw_root: str = pa.Field(description="'raw' or the extra root")
-    sha256: str = pa.Field(nullable=True, description="sha256 of the bytes (NULL when unreadable)")
-    stage: str = pa.Field(isin=["read", "decode", "parse", "score_load"], description="read / decode / parse / score_load")
-    reason: str = pa.Field(str_length={"min_value": 5}, description="Why it was rejected, in words")
-    source_ref: str = pa.Field(nullable=True, description="The row or cell rejected; NULL when the whole file was")
-    detected_at: pl.Datetime = pa.Field(description="When (UTC)")
-
-    class Config:
-        strict = True
-        unique = ["raw_root", "source_path", "stage", "source_ref"]
 
 
 # ---------------------------------------------------------------- marts
@@ -523,7 +487,7 @@ CORE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "fct_plan_target": FctPlanTarget,
     "fct_indicator_score": FctIndicatorScore,
     "dq_finding": DqFinding,
-    "quarantine": Quarantine,
+    "quarantine": StgQuarantine,  # plan and score rejections: the same contract as their staging tables
     "mart_province_scores": MartProvinceScores,
     "mart_plan_coverage": MartPlanCoverage,
     "mart_agency_workload": MartAgencyWorkload,
