@@ -5,7 +5,8 @@ import dagster as dg
 from pipelines.warehouse import BUILD_DB, MARTS_DIR, PUBLISHED_DB, publish, publish_marts
 
 
-def build_publish_asset(upstream: list[str]) -> dg.AssetsDefinition:
+def build_publish_asset(upstream: list[str], tables: set[str]) -> dg.AssetsDefinition:
+    """`tables`: every table an asset of this project makes; anything else in the build is stale."""
     @dg.asset(
         key="warehouse_published",
         group_name="publish",
@@ -17,7 +18,7 @@ def build_publish_asset(upstream: list[str]) -> dg.AssetsDefinition:
                     "only after every blocking check upstream has passed; a failed run leaves the previous file.",
     )
     def warehouse_published(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        path = publish(BUILD_DB, PUBLISHED_DB)
+        path = publish(BUILD_DB, PUBLISHED_DB, keep=tables)
         context.log.info(f"published {path}")
         marts = publish_marts(BUILD_DB, MARTS_DIR)
         context.log.info(f"published marts under {MARTS_DIR}: {marts}")

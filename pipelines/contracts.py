@@ -11,8 +11,8 @@ import pandera.polars as pa
 import polars as pl
 
 from .domain.scores import columns_for_year, dimensions_for_year, total_scale
-from .schemas import (COMPARATORS, INDICES, ISSUER_LEVELS, LEVELS, READERS, SEVERITIES, SOURCE_KINDS,
-                      StgPlanTargets, StgQuarantine)
+from .schemas import (COMPARATORS, INDICATOR_RULES, INDICES, ISSUER_LEVELS, LEVELS, SEVERITIES, TIMELINE_KINDS,
+                      StgPlanTargets, StgPlanTasks, StgQuarantine)
 
 DOC_ID = r"^[0-9a-f]{16}$"
 PROVINCE_KEY = r"^(2004|2025)-\d\d$"
@@ -205,53 +205,24 @@ class BridgeTaskAgency(pa.DataFrameModel):
 
 # ---------------------------------------------------------------- facts
 
-class FctPlanTask(pa.DataFrameModel):
-    """One row per task of a plan, with its conformed indicator and parsed dates."""
+class FctPlanTask(StgPlanTasks):
+    """One row per task of a plan, with its conformed indicator and parsed dates: the staging task contract (columns
+    as written, line range) plus the normalised columns."""
 
     task_id: str = pa.Field(unique=True, str_matches=r"^[0-9a-f]{16}-\d{4,}$",
                             description="document_id-NNNN, the task's order in its document")
     document_id: str = pa.Field(str_matches=DOC_ID, description="FK to dim_document")
-    task_seq: int = pa.Field(ge=1, description="Order of the task in its document")
-    task_ref: str = pa.Field(nullable=True, description="The row's own number and letter when the plan gives one, e.g. 3.4.b")
-    source_kind: str = pa.Field(isin=SOURCE_KINDS, description="table / narrative")
-    reader: str = pa.Field(isin=READERS, description="Reader that extracted the row")
-    section_ref: str = pa.Field(nullable=True, description="Number of the section the task sits in")
-    section_as_written: str = pa.Field(nullable=True,
-                                       description="Dimension or criterion heading as written (NULL when the heading was lost)")
-    section_heading: str = pa.Field(nullable=True, description="Whole section heading line")
-    section_inferred: bool = pa.Field(description="True when the heading was lost in the export")
-    subsection_as_written: str = pa.Field(nullable=True, description="Sub-section / sub-dimension as written")
-    family_context: str = pa.Field(nullable=True, isin=INDICES, description="Index named by a heading above the task")
     indicator_code: str = pa.Field(nullable=True, str_matches=INDICATOR,
                                    description="Conformed indicator code (PAPI.D1 ... / PAR.*); NULL for a section of neither index or an unmapped heading")
-    indicator_rule: str = pa.Field(isin=["alias", "outside_indices", "combined_heading_task_keywords", "combined_heading_first",
-                                         "inferred_from_neighbours", "unmapped", "no_heading"],
+    indicator_rule: str = pa.Field(isin=INDICATOR_RULES,
                                    description="How the code was found: alias, combined_heading_task_keywords, inferred_from_neighbours, outside_indices, unmapped")
     subindicator_code: str = pa.Field(nullable=True, str_matches=r"^PAPI\.D\d\.",
                                       description="PAPI sub-dimension concept, when the sub-section names one")
-    task_text: str = pa.Field(str_length={"min_value": 3}, description="Task text, HTML stripped, whitespace collapsed")
-    output_text: str = pa.Field(nullable=True, description="Output/product column as written")
-    lead_as_written: str = pa.Field(nullable=True, description="Lead agency (chủ trì) as written")
-    support_as_written: str = pa.Field(nullable=True, description="Coordinating agencies (phối hợp) as written")
-    timeline_text: str = pa.Field(nullable=True, description="Timeline as written")
     due_start: pl.Date = pa.Field(nullable=True, description="First day of the timeline")
     due_end: pl.Date = pa.Field(nullable=True, description="Deadline: last day of the timeline")
     recurrence: str = pa.Field(nullable=True, description="continuous / annual / semiannual / quarterly / monthly")
-    timeline_kind: str = pa.Field(isin=["dated", "deadline", "recurring", "event", "phased", "unparsed", "empty"],
-                                  description="Form of the timeline")
+    timeline_kind: str = pa.Field(isin=TIMELINE_KINDS, description="Form of the timeline")
     timeline_event: str = pa.Field(nullable=True, description="Event an event-relative timeline depends on, as written")
-    note_text: str = pa.Field(nullable=True, description="Notes column as written")
-    source_path: str = pa.Field(description="Provenance: file relative to its raw root")
-    line_start: int = pa.Field(ge=1, description="First line of the task in the normalised text of the document")
-    line_end: int = pa.Field(ge=1, description="Last line of the task in the normalised text")
-
-    class Config:
-        strict = True
-        unique = ["document_id", "task_seq"]
-
-    @pa.dataframe_check
-    def line_range_ordered(cls, data) -> pl.LazyFrame:
-        return data.lazyframe.select(pl.col("line_end") >= pl.col("line_start"))
 
     @pa.dataframe_check
     def due_start_before_end(cls, data) -> pl.LazyFrame:

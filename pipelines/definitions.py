@@ -20,7 +20,7 @@ PYTHON_TABLES = {k.path[-1] for a in PYTHON_ASSETS for k in a.keys}
 BUILD_DB.parent.mkdir(parents=True, exist_ok=True)
 sql_assets = build_sql_assets(PYTHON_TABLES)
 core_and_marts = [a.key.path[-1] for a in sql_assets]
-publish_asset = build_publish_asset(core_and_marts)
+publish_asset = build_publish_asset(core_and_marts, PYTHON_TABLES | set(core_and_marts))
 
 all_checks = [*build_checks(), *build_gx_checks()]
 

@@ -113,6 +113,9 @@ class StgQuarantine(pa.DataFrameModel):
 
 
 LEVELS = ["total", "dimension", "subdimension", "area"]
+INDICATOR_RULES = ["alias", "outside_indices", "combined_heading_task_keywords", "combined_heading_first",
+                   "inferred_from_neighbours", "unmapped", "no_heading"]
+TIMELINE_KINDS = ["dated", "deadline", "recurring", "event", "phased", "unparsed", "empty"]
 COMPARATORS = [">=", ">", "=", "<=", "<"]
 UNITS = ["percent", "points", "rank", "rank_change", "count", "other"]
 
@@ -124,15 +127,14 @@ class StgTaskNormalised(pa.DataFrameModel):
     document_id: str = pa.Field(description="FK to dim_document")
     family: str = pa.Field(nullable=True, isin=INDICES, description="Index family used to read the heading")
     indicator_code: str = pa.Field(nullable=True, str_matches=r"^(PAPI|PAR)\.", description="Conformed indicator (NULL: neither index, or unmapped)")
-    indicator_rule: str = pa.Field(isin=["alias", "outside_indices", "combined_heading_task_keywords", "combined_heading_first",
-                                         "inferred_from_neighbours", "unmapped", "no_heading"],
+    indicator_rule: str = pa.Field(isin=INDICATOR_RULES,
                                    description="How the code was found")
     subindicator_code: str = pa.Field(nullable=True, str_matches=r"^PAPI\.D\d\.", description="Conformed sub-dimension")
     subindicator_rule: str = pa.Field(nullable=True, description="How the sub-dimension was found")
     due_start: pl.Date = pa.Field(nullable=True, description="First day of the timeline")
     due_end: pl.Date = pa.Field(nullable=True, description="Deadline: last day of the timeline")
     recurrence: str = pa.Field(nullable=True, description="continuous / annual / semiannual / quarterly / monthly, comma-separated")
-    timeline_kind: str = pa.Field(isin=["dated", "deadline", "recurring", "event", "phased", "unparsed", "empty"],
+    timeline_kind: str = pa.Field(isin=TIMELINE_KINDS,
                                   description="Form of the timeline")
     timeline_event: str = pa.Field(nullable=True, description="Event the timeline depends on, as written (no date guessed)")
 

@@ -251,9 +251,11 @@ def run_model(con, model: SqlModel) -> int:
 
 # ---------------------------------------------------------------- publishing
 
-def publish(build_db: Path = BUILD_DB, target: Path = PUBLISHED_DB, tables: list[str] | None = None) -> Path:
+def publish(build_db: Path = BUILD_DB, target: Path = PUBLISHED_DB, tables: list[str] | None = None,
+            keep: set[str] | None = None) -> Path:
     """Copy the build into a fresh file beside the target, then os.replace: readers holding the old
-    file keep their snapshot, new readers see the new file whole, a failure leaves the old file."""
+    file keep their snapshot, new readers see the new file whole, a failure leaves the old file.
+    With `keep`, a table of the build that no asset makes any more (a renamed model) is left out."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".governance.", suffix=".duckdb.tmp", dir=target.parent)
     os.close(fd)
@@ -271,8 +273,9 @@ def publish(build_db: Path = BUILD_DB, target: Path = PUBLISHED_DB, tables: list
             shutil.copyfile(build_db, tmp)
             dst = duckdb.connect(str(tmp))
             try:
-                for (t,) in dst.execute("SELECT table_name FROM duckdb_tables() WHERE starts_with(table_name, '_')").fetchall():
-                    _run(dst, f'DROP TABLE "{t}"')
+                for (t,) in dst.execute("SELECT table_name FROM duckdb_tables()").fetchall():
+                    if t.startswith("_") or (keep is not None and t not in keep):
+                        _run(dst, f'DROP TABLE "{t}"')
                 _run(dst, "CHECKPOINT")
             finally:
                 dst.close()

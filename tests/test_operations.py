@@ -236,3 +236,21 @@ def test_staging_bookkeeping_is_not_published(built):
     names = [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
     con.close()
     assert "stg_plan_tasks" in names and not [t for t in names if t.startswith("_")]
+
+
+def test_publish_leaves_out_bookkeeping_and_tables_no_asset_makes(tmp_path):
+    """A renamed SQL model leaves its old table in the build file; analysts must not see it."""
+    from pipelines.warehouse import publish
+
+    build = tmp_path / "build.duckdb"
+    con = duckdb.connect(str(build))
+    for t in ("fct_plan_task", "_staging_state", "stg_papi_scores"):
+        con.execute(f'CREATE TABLE "{t}" AS SELECT 1 AS x').fetchall()
+    con.execute("COMMENT ON COLUMN fct_plan_task.x IS 'kept with its doc'").fetchall()
+    con.close()
+    out = publish(build, tmp_path / "published.duckdb", keep={"fct_plan_task", "dim_document"})
+    con = duckdb.connect(str(out), read_only=True)
+    assert [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()] == ["fct_plan_task"]
+    assert con.execute("SELECT comment FROM duckdb_columns() WHERE table_name = 'fct_plan_task'").fetchall() == [
+        ("kept with its doc",)]
+    con.close()
