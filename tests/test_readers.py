@@ -161,3 +161,24 @@ def test_hanoi_narrative_rows(parsed):
     assert (t.subsection_as_written, t.lead_as_written) == ("Khối quận, huyện, thị xã", "Khối quận, huyện, thị xã")
     t = task_at(p, 45)
     assert t.lead_as_written == "UBND cấp huyện, UBND cấp xã và các cơ quan thuộc Thành phố"
+
+
+# ---- the table-group / narrative-section alignment: the fast matrix form equals the reference definition
+
+@pytest.mark.parametrize("plan", ["002", "004"])
+def test_section_matcher_equals_group_similarity(parsed, plan):
+    from pipelines.domain.plan import SectionMatcher, group_similarity
+    from pipelines.domain.readers.narrative import read_narrative
+    from pipelines.domain.readers.tables import find_pipe_tables, find_tab_tables
+
+    _, text = parsed[plan]
+    lines = text.split("\n")
+    tables = find_pipe_tables(lines, set()) + find_tab_tables(lines, set())
+    table_lines = {n for t in tables for n in range(t.line_start, t.line_end + 1)}
+    _, sections, _ = read_narrative(lines, table_lines)
+    texts = [" ".join(c.text for c in row) for t in tables for row in t.rows]
+    assert len(sections) > 3 and len(texts) > 20
+    matcher = SectionMatcher(sections)
+    for group in (texts, texts[:5], texts[7:8], []):
+        assert matcher.scores(group) == [group_similarity(group, s) for s in sections]
+    assert max(matcher.scores(texts)) > 0.05  # real overlap, not an all-zero comparison

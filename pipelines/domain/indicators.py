@@ -53,7 +53,8 @@ class Mapping:
     aliases: tuple[str, ...] = ()
 
 
-def _matches(text: str, family: str | None, level: str) -> list[tuple[int, IndicatorAlias]]:
+@lru_cache(maxsize=1 << 12)  # every task under a heading asks again
+def _matches(text: str, family: str | None, level: str) -> tuple[tuple[int, IndicatorAlias], ...]:
     key = match_key(text)
     fams = {"ANY", family} if family else {"ANY"}
     hits = []
@@ -72,7 +73,7 @@ def _matches(text: str, family: str | None, level: str) -> list[tuple[int, Indic
                      for p2, b in hits if b is not a)
         if not inside:
             kept.append((pos, a))
-    return sorted(kept, key=lambda h: h[0])
+    return tuple(sorted(kept, key=lambda h: h[0]))
 
 
 def map_heading(text: str | None, family: str | None, level: str = "section", task_text: str | None = None) -> Mapping:

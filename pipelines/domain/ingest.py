@@ -86,27 +86,29 @@ def quarantine_row(source_path: str, root: str, sha256: str | None, stage: str, 
 
 def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
     """Decode, extract metadata and tasks. Never raises for bad input: bad input is quarantined."""
+    source_path, root_label = f.source_path, f.root_label  # pathlib work: once per document, not per row
     if data is None:
         try:
             data = f.path.read_bytes()
         except OSError as e:
-            return DocumentResult(None, [], [], quarantine_row(f.source_path, f.root_label, None, "read", f"unreadable: {e}"))
+            return DocumentResult(None, [], [], quarantine_row(source_path, root_label, None, "read", f"unreadable: {e}"))
     sha = sha256_bytes(data)
     try:
         decoded = decode_document(data)
     except DecodeError as e:
-        return DocumentResult(None, [], [], quarantine_row(f.source_path, f.root_label, sha, "decode", str(e)))
+        return DocumentResult(None, [], [], quarantine_row(source_path, root_label, sha, "decode", str(e)))
     try:
-        parsed = parse_plan(decoded.text)
+        lines = decoded.text.split("\n")
+        blocks = find_repeated_blocks(lines)
+        parsed = parse_plan(decoded.text, lines, blocks)
     except PlanParseError as e:
-        return DocumentResult(None, [], [], quarantine_row(f.source_path, f.root_label, sha, "parse", str(e)))
+        return DocumentResult(None, [], [], quarantine_row(source_path, root_label, sha, "parse", str(e)))
     except Exception as e:  # a reader bug must not stop the other documents
         return DocumentResult(None, [], [], quarantine_row(
-            f.source_path, f.root_label, sha, "parse", f"reader error {type(e).__name__}: {e}"))
+            source_path, root_label, sha, "parse", f"reader error {type(e).__name__}: {e}"))
     meta, meta_findings = extract_metadata(decoded.text)
     doc_id = document_id_for(decoded.text)
-    lines = decoded.text.split("\n")
-    counted = stated_count_findings(mask_lines(lines, find_repeated_blocks(lines)))
+    counted = stated_count_findings(mask_lines(lines, blocks))
     findings = [x.as_dict() for x in meta_findings + parsed.findings + counted]
     tasks = []
     for i, t in enumerate(parsed.tasks, start=1):
@@ -114,7 +116,7 @@ def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
         row["document_id"] = doc_id
         row["task_seq"] = i
         row["task_id"] = f"{doc_id}-{i:04d}"
-        row["source_path"] = f.source_path
+        row["source_path"] = source_path
         if not task_text_in_lines(t.task_text, lines, t.line_start, t.line_end):
             findings.append({"rule": "provenance_mismatch", "severity": "error",
                              "message": f"Task {row['task_id']} text not found in lines {t.line_start}-{t.line_end}.",
@@ -123,11 +125,11 @@ def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
         tasks.append(row)
     for x in findings:
         x["document_id"] = doc_id
-        x["source_path"] = f.source_path
+        x["source_path"] = source_path
     doc = {
         "document_id": doc_id,
-        "source_path": f.source_path,
-        "raw_root": f.root_label,
+        "source_path": source_path,
+        "raw_root": root_label,
         "sha256": sha,
         "size_bytes": decoded.size_bytes,
         "encoding": decoded.encoding,

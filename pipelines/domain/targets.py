@@ -166,9 +166,15 @@ def find_quoted_scores(lines: list[str], dimension_at_line) -> list[tuple[int, Q
         line = raw.strip()
         if not line:
             continue
+        low = line.lower()
+        has_points = "điểm" in low
+        if not has_points and "năm" not in low:
+            continue  # every pattern below needs one of these words
         ctx = _YEAR_CONTEXT.search(line)
-        if ctx and "chỉ số" in line.lower():
+        if ctx and "chỉ số" in low:
             scan.year, scan.previous_year = int(ctx["y"]), int(ctx["py"])
+        if not has_points:
+            continue
         for m in _QUOTED_DIM.finditer(line):
             if scan.year is None:
                 continue
