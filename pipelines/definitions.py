@@ -12,7 +12,7 @@ from assets.publish import build_publish_asset
 from assets.sql_models import build_sql_assets
 from pipelines.automation import (full_rebuild, index_year_arrival, parse_plan_document, raw_files_sensor,
                                   rebuild_after_new_index_year, yearly_index_reload)
-from pipelines.warehouse import BUILD_DB
+from pipelines.warehouse import BUILD_CONFIG, BUILD_DB
 
 PYTHON_ASSETS = [raw_plan_files, stg_plans, stg_reference, stg_normalise, stg_scores]
 PYTHON_TABLES = {k.path[-1] for a in PYTHON_ASSETS for k in a.keys}
@@ -30,6 +30,6 @@ defs = dg.Definitions(
     jobs=[full_rebuild, parse_plan_document, index_year_arrival],
     sensors=[raw_files_sensor, rebuild_after_new_index_year],
     schedules=[yearly_index_reload],
-    resources={"duckdb": DuckDBResource(database=str(BUILD_DB))},
+    resources={"duckdb": DuckDBResource(database=str(BUILD_DB), connection_config=BUILD_CONFIG)},
     executor=dg.in_process_executor,
 )

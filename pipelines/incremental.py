@@ -7,6 +7,7 @@ document is staged again. Rows are written in chunks, so a national archive neve
 """
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass
 from functools import partial
@@ -15,11 +16,12 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from .domain.ingest import RawFile
-from .domain.parse_cache import (is_parsed, normalise_cached, normalise_entry, normaliser_version, parser_version,
+from .domain.ingest import PROJECT_DIR, RawFile
+from .domain.parse_cache import (entry_path, load_entry, normalise_cached, normalise_entry, normaliser_version, parser_version,
                                  process_cached)
 from .schemas import STAGING_MODELS, column_docs
-from .warehouse import NORMALISE_CACHE_DIR, PARSE_CACHE_DIR, _frame, _now, _run, apply_comments, pool_map, polars_schema
+from .warehouse import (NORMALISE_CACHE_DIR, PARSE_CACHE_DIR, _frame, _now, _run, apply_comments, pool_map_chunks,
+                        polars_schema)
 
 PLAN_TABLES = ("stg_documents", "stg_plan_tasks", "stg_findings", "stg_quarantine")
 NORMALISED_TABLES = ("stg_task_normalised", "stg_task_agency", "stg_plan_targets", "stg_plan_quoted_scores",
@@ -78,30 +80,58 @@ def _prepare(con, key: str, version: str, tables: tuple[str, ...], extra: tuple[
 
 
 class _Sink:
-    """Rows for one table, appended to DuckDB every CHUNK rows."""
+    """Rows for one table (typed frames from the workers, or a few dict rows), appended to DuckDB every CHUNK rows."""
 
     insert_seconds = 0.0  # time spent inserting, over all sinks of this process (the benchmark reports it)
 
     def __init__(self, con, table: str):
-        self.con, self.table, self.rows, self.n = con, table, [], 0
+        self.con, self.table, self.rows, self.frames, self.pending, self.n = con, table, [], [], 0, 0
 
     def extend(self, rows: list[dict]) -> None:
         self.rows.extend(rows)
-        if len(self.rows) >= CHUNK:
+        self.pending += len(rows)
+        if self.pending >= CHUNK:
             self.flush()
 
+    def add(self, df: pl.DataFrame) -> None:
+        if df.height:
+            self.frames.append(df)
+            self.pending += df.height
+            if self.pending >= CHUNK:
+                self.flush()
+
     def flush(self) -> None:
-        if not self.rows:
+        if not self.pending:
             return
         t0 = time.perf_counter()
-        self.con.register("_chunk", _frame(self.rows, self.table).to_arrow())
+        frames = self.frames + ([_frame(self.rows, self.table)] if self.rows else [])
+        self.con.register("_chunk", pl.concat(frames).to_arrow() if len(frames) > 1 else frames[0].to_arrow())
         try:
             _run(self.con, f'INSERT INTO "{self.table}" SELECT * FROM _chunk')
         finally:
             self.con.unregister("_chunk")
         _Sink.insert_seconds += time.perf_counter() - t0
-        self.n += len(self.rows)
-        self.rows = []
+        self.n += self.pending
+        self.rows, self.frames, self.pending = [], [], 0
+
+
+@dataclass
+class ParsedChunk:
+    """What a pool worker sends back for a chunk of files: typed frames, not dict rows, so the single writer
+    only appends Arrow to DuckDB."""
+    results: list[tuple[dict | None, dict | None, bool]]  # (document row, quarantine row, reused from cache)
+    tasks: pl.DataFrame
+    findings: pl.DataFrame
+
+
+def parse_chunk(files: list[RawFile], cache_dir: Path) -> ParsedChunk:
+    results, tasks, findings = [], [], []
+    for f in files:
+        r, reused = process_cached(f, cache_dir)
+        results.append((r.document, r.quarantine, reused))
+        tasks += r.tasks
+        findings += r.findings
+    return ParsedChunk(results, _frame(tasks, "stg_plan_tasks"), _frame(findings, "stg_findings"))
 
 
 def _file_key(f: RawFile) -> tuple[str, str]:
@@ -142,38 +172,101 @@ def sync_plans(con: duckdb.DuckDBPyConnection, files: list[RawFile], workers: in
         finally:
             con.unregister("_gone")
     report.removed = len([k for k in gone if k in staged])
-    todo = [f for f in files if _file_key(f) not in staged or _file_key(f) in set(gone)]
+    gone_set = set(gone)
+    todo = [f for f in files if _file_key(f) not in staged or _file_key(f) in gone_set]
     report.added, report.unchanged = len(todo), len(files) - len(todo)
     known = dict(con.execute("SELECT document_id, source_path FROM stg_documents").fetchall())
     sinks = {t: _Sink(con, t) for t in PLAN_TABLES}
     workers = workers or min(2, os.cpu_count() or 1)
-    misses = sum(not is_parsed(f, cache_dir) for f in todo) if workers > 1 else 0
-    work = partial(process_cached, cache_dir=cache_dir)
-    for i, (r, reused) in enumerate(pool_map(work, todo, workers, misses), start=1):
-        report.reused_from_cache += reused
-        if r.quarantine is not None:
-            sinks["stg_quarantine"].extend([r.quarantine])
-        elif r.document["document_id"] in known:
-            # the same text twice (a copy, or a re-encoded copy) is one document: report, never count twice
-            d = r.document
-            sinks["stg_quarantine"].extend([{
-                "source_path": d["source_path"], "raw_root": d["raw_root"], "sha256": d["sha256"], "stage": "parse",
-                "reason": f"duplicate of {known[d['document_id']]} (same normalised text)", "source_ref": None,
-                "detected_at": _now()}])
-        else:
-            known[r.document["document_id"]] = r.document["source_path"]
-            sinks["stg_documents"].extend([r.document])
-            sinks["stg_plan_tasks"].extend(r.tasks)
-            sinks["stg_findings"].extend(r.findings)
-        if progress and (i % 500 == 0 or i == len(todo)):
-            progress(i, len(todo), report.unchanged)
+    misses = sum(current[_file_key(f)] is None or not entry_path(cache_dir, current[_file_key(f)]).is_file()
+                 for f in todo) if workers > 1 else 0
+    i = 0
+    for chunk in pool_map_chunks(partial(parse_chunk, cache_dir=cache_dir), todo, workers, misses):
+        dups = []
+        for doc, quarantine, reused in chunk.results:
+            i += 1
+            report.reused_from_cache += reused
+            if quarantine is not None:
+                sinks["stg_quarantine"].extend([quarantine])
+            elif doc["document_id"] in known:
+                # the same text twice (a copy, or a re-encoded copy) is one document: report, never count twice
+                sinks["stg_quarantine"].extend([{
+                    "source_path": doc["source_path"], "raw_root": doc["raw_root"], "sha256": doc["sha256"],
+                    "stage": "parse", "reason": f"duplicate of {known[doc['document_id']]} (same normalised text)",
+                    "source_ref": None, "detected_at": _now()}])
+                dups.append((doc["document_id"], doc["source_path"]))
+            else:
+                known[doc["document_id"]] = doc["source_path"]
+                sinks["stg_documents"].extend([doc])
+            if progress and (i % 500 == 0 or i == len(todo)):
+                progress(i, len(todo), report.unchanged)
+        tasks, findings = chunk.tasks, chunk.findings
+        if dups:  # a duplicate shares its original's document_id, not its path
+            dup = pl.DataFrame(dups, schema={"document_id": pl.String, "source_path": pl.String}, orient="row")
+            tasks = tasks.join(dup, on=["document_id", "source_path"], how="anti", maintain_order="left")
+            findings = findings.join(dup, on=["document_id", "source_path"], how="anti", maintain_order="left")
+        sinks["stg_plan_tasks"].add(tasks)
+        sinks["stg_findings"].add(findings)
     for s in sinks.values():
         s.flush()
     return report
 
 
+NORMALISED_SINKS = {"tasks": "stg_task_normalised", "task_agencies": "stg_task_agency",
+                    "targets": "stg_plan_targets", "quoted_scores": "stg_plan_quoted_scores",
+                    "findings": "stg_normalise_findings"}
+
+
+@dataclass
+class NormalisedChunk:
+    n_docs: int
+    frames: dict[str, pl.DataFrame]  # by Normalised field, typed as its staging table
+    alias_rows: list[tuple[str, str, int]]
+    reused: int
+    need_tasks: list[dict]  # documents whose tasks the parent must read from DuckDB (rare: see _staged_tasks)
+
+
+def _staged_tasks(doc: dict, parse_cache_dir: Path) -> list[dict] | None:
+    """The document's staged task rows without asking DuckDB: they are the parse result of exactly these bytes
+    (cached under their sha256), with this document's path. None when neither the cache nor the file has them."""
+    cached = load_entry(entry_path(parse_cache_dir, doc["sha256"]))
+    if cached is None:
+        root = PROJECT_DIR / "raw" if doc["raw_root"] == "raw" else Path(doc["raw_root"])
+        f = RawFile(root, root / doc["source_path"])
+        try:
+            if hashlib.sha256(f.path.read_bytes()).hexdigest() != doc["sha256"]:
+                return None
+        except OSError:
+            return None
+        cached, _ = process_cached(f, parse_cache_dir)
+    if cached.document is None or cached.document["document_id"] != doc["document_id"]:
+        return None
+    return [dict(t, source_path=doc["source_path"]) for t in cached.tasks]
+
+
+def normalise_chunk(docs: list[dict], parse_cache_dir: Path, cache_dir: Path) -> NormalisedChunk:
+    rows: dict[str, list[dict]] = {k: [] for k in NORMALISED_SINKS}
+    alias_rows, reused, need = [], 0, []
+    for d in docs:
+        out = load_entry(normalise_entry(d, cache_dir))
+        if out is not None:
+            reused += 1
+        else:
+            tasks = _staged_tasks(d, parse_cache_dir)
+            if tasks is None:
+                need.append(d)
+                continue
+            out, hit = normalise_cached((d, tasks, cache_dir))
+            reused += hit
+        for k in rows:
+            rows[k] += getattr(out, k)
+        alias_rows += [(d["document_id"], a, n) for a, n in out.alias_use.items()]
+    frames = {k: _frame(v, NORMALISED_SINKS[k]) for k, v in rows.items()}
+    return NormalisedChunk(len(docs), frames, alias_rows, reused, need)
+
+
 def sync_normalised(con: duckdb.DuckDBPyConnection, workers: int | None = None, cache_dir: Path | None = None,
-                    progress=None) -> SyncReport:
+                    progress=None, parse_cache_dir: Path | None = None) -> SyncReport:
     """Normalise the staged documents that have no normalised rows yet; drop rows of documents that left."""
     import os
 
@@ -195,34 +288,28 @@ def sync_normalised(con: duckdb.DuckDBPyConnection, workers: int | None = None, 
     report.files_seen = con.execute("SELECT count(*) FROM stg_documents").fetchall()[0][0]
     report.removed, report.added, report.unchanged = n_removed, todo.height, report.files_seen - todo.height
 
-    def jobs():  # tasks fetched 500 documents at a time: never the whole table in memory
-        for lo in range(0, todo.height, 500):
-            batch = todo.slice(lo, 500)
-            con.register("_batch", batch.select("document_id").to_arrow())
-            try:
-                tasks = con.sql("SELECT t.* FROM stg_plan_tasks t JOIN _batch USING (document_id) "
-                                "ORDER BY t.document_id, t.task_seq").pl()
-            finally:
-                con.unregister("_batch")
-            by_doc = tasks.partition_by("document_id", as_dict=True, maintain_order=True) if tasks.height else {}
-            for d in batch.iter_rows(named=True):
-                part = by_doc.get((d["document_id"],))
-                yield d, part.to_dicts() if part is not None else [], cache_dir
-
-    sinks = {"tasks": _Sink(con, "stg_task_normalised"), "task_agencies": _Sink(con, "stg_task_agency"),
-             "targets": _Sink(con, "stg_plan_targets"), "quoted_scores": _Sink(con, "stg_plan_quoted_scores"),
-             "findings": _Sink(con, "stg_normalise_findings")}
+    sinks = {k: _Sink(con, t) for k, t in NORMALISED_SINKS.items()}
     workers = workers or min(2, os.cpu_count() or 1)
-    misses = sum(not normalise_entry(d, cache_dir).is_file() for d in todo.iter_rows(named=True)) if workers > 1 else 0
-    # one thread: the jobs generator reads DuckDB between the chunks the sinks write
+    docs = todo.to_dicts()
+    misses = sum(not normalise_entry(d, cache_dir).is_file() for d in docs) if workers > 1 else 0
     alias_rows: list[tuple[str, str, int]] = []
-    ids = todo["document_id"].to_list()
-    for i, (out, reused) in enumerate(pool_map(normalise_cached, jobs(), workers, misses), start=1):
-        report.reused_from_cache += reused
+    work = partial(normalise_chunk, parse_cache_dir=parse_cache_dir or PARSE_CACHE_DIR, cache_dir=cache_dir)
+    i = 0
+    for chunk in pool_map_chunks(work, docs, workers, misses):
+        for d in chunk.need_tasks:  # parse no longer cached and the file changed: the staged rows are the record
+            tasks = con.sql("SELECT * FROM stg_plan_tasks WHERE document_id = ? ORDER BY task_seq",
+                            params=[d["document_id"]]).pl().to_dicts()
+            out, reused = normalise_cached((d, tasks, cache_dir))
+            chunk.reused += reused
+            for k, sink in sinks.items():
+                sink.extend(getattr(out, k))
+            chunk.alias_rows += [(d["document_id"], a, n) for a, n in out.alias_use.items()]
         for k, sink in sinks.items():
-            sink.extend(getattr(out, k))
-        alias_rows += [(ids[i - 1], a, n) for a, n in out.alias_use.items()]
-        if progress and (i % 500 == 0 or i == todo.height):
+            sink.add(chunk.frames[k])
+        report.reused_from_cache += chunk.reused
+        alias_rows += chunk.alias_rows
+        i += chunk.n_docs
+        if progress and (i // 500 != (i - chunk.n_docs) // 500 or i == todo.height):
             progress(i, todo.height, report.unchanged)
     for s in sinks.values():
         s.flush()

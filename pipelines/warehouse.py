@@ -56,29 +56,36 @@ def _frame(rows: list[dict], table: str) -> pl.DataFrame:
     return pl.DataFrame({c: [r.get(c) for r in rows] for c in schema}, schema=schema)
 
 
-def _run_chunk(job):
-    fn, items = job
+def _map_list(fn, items: list) -> list:
     return [fn(x) for x in items]
 
 
-def pool_map(fn, items, workers: int, n: int, chunk: int = 16, window: int = 8):
-    """map(fn, items) over a process pool (in this process when n, the items needing real work, is small), in order, `chunk` items per task and at most `window` tasks in flight
-    (Executor.map would take the whole iterable at once). Workers start from a fresh forkserver, not as copies of
-    a big parent, so their memory is their own."""
-    if workers <= 1 or n <= 8:
-        yield from map(fn, items)
-        return
+def pool_map_chunks(fn, items, workers: int, n: int, chunk: int = 16, window: int = 8):
+    """fn(list of up to `chunk` items) over a process pool, results yielded per chunk and in order, at most
+    `window` chunks in flight (Executor.map would take the whole iterable at once). In this process when n, the
+    items needing real work, is small. Workers start from a fresh forkserver, not as copies of a big parent, so
+    their memory is their own."""
     it = iter(items)
+    if workers <= 1 or n <= 8:
+        while batch := list(islice(it, chunk)):
+            yield fn(batch)
+        return
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
         pending: deque = deque()
         while True:
             batch = list(islice(it, chunk))
             if batch:
-                pending.append(pool.submit(_run_chunk, (fn, batch)))
+                pending.append(pool.submit(fn, batch))
             if pending and (len(pending) >= window or not batch):
-                yield from pending.popleft().result()
+                yield pending.popleft().result()
             if not batch and not pending:
                 return
+
+
+def pool_map(fn, items, workers: int, n: int, chunk: int = 16, window: int = 8):
+    """map(fn, items) with pool_map_chunks: results per item, in order."""
+    for results in pool_map_chunks(partial(_map_list, fn), items, workers, n, chunk, window):
+        yield from results
 
 
 class _Rows:
@@ -151,9 +158,14 @@ def _now():
 
 # ---------------------------------------------------------------- DuckDB writes
 
+# The writer checkpoints every 256 MB of WAL instead of every 16 MB: staging a national archive in 20,000-row
+# chunks spent more time in checkpoints than in inserts (1.26 M task rows: 15.6 s -> 7.2 s, and less memory).
+BUILD_CONFIG = {"checkpoint_threshold": "256MB"}
+
+
 def connect(path: Path = BUILD_DB, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), read_only=read_only)
+    return duckdb.connect(str(path), read_only=read_only, config={} if read_only else dict(BUILD_CONFIG))
 
 
 def write_table(con: duckdb.DuckDBPyConnection, name: str, df: pl.DataFrame, docs: dict[str, str] | None = None) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .lines import strip_markup
+from .lines import lines_containing, strip_markup
 from .model import Finding
 from .textkey import match_key
 
@@ -59,10 +59,11 @@ def _singular(noun: str) -> str:
 
 def stated_count_findings(lines: list[str]) -> list[Finding]:
     out: list[Finding] = []
-    for i, raw in enumerate(lines):
+    # cheap filters: most lines name none of the nouns, or have neither a list nor a count of the whole
+    for i in lines_containing(_NOUN_WORDS, lines):
+        raw = lines[i]
         low = raw.lower()
-        # cheap filters: most lines name none of the nouns, or have neither a list nor a count of the whole
-        if not any(n in low for n in _NOUN_WORDS) or not ("(" in raw or any(w in low for w in _WHOLE_WORDS)):
+        if not ("(" in raw or any(w in low for w in _WHOLE_WORDS)):
             continue
         text = strip_markup(raw)
         for m in _PAREN.finditer(text):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_right
+from itertools import accumulate
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -30,6 +32,24 @@ def html_to_text(cell: str) -> str:
     s = html.unescape(s)
     out = [re.sub(r"[ \t\u00a0]+", " ", ln).strip() for ln in s.split("\n")]
     return "\n".join(ln for ln in out if ln)
+
+
+def lines_containing(words: tuple[str, ...], lines: list[str]) -> list[int]:
+    """0-based indices of the lines whose lower case contains one of `words` (lower case): the same as testing
+    `w in line.lower()` line by line, but with str.find over the whole text, so rules that look at a few lines
+    of a document skip the rest at C speed."""
+    low = "\n".join(lines).lower()
+    ends = list(accumulate(len(ln) + 1 for ln in lines))  # offset just past each line's newline
+    if not ends or len(low) != ends[-1] - 1:  # lower() changed a length (rare letters): line by line
+        return [i for i, ln in enumerate(lines) if any(w in ln.lower() for w in words)]
+    hits: set[int] = set()
+    for w in words:
+        p = low.find(w)
+        while p != -1:
+            i = bisect_right(ends, p)
+            hits.add(i)
+            p = low.find(w, ends[i]) if i < len(ends) else -1
+    return sorted(hits)
 
 
 @dataclass(frozen=True)

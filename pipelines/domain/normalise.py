@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from . import agencies as ag
 from .indicators import Mapping, family_for, infer_between, map_heading
 from .provinces import provinces_2004
-from .targets import find_quoted_scores, find_targets
+from .lines import lines_containing
+from .targets import TARGET_WORDS, find_quoted_scores, find_targets
 from .timelines import parse_timeline
 
 
@@ -161,7 +162,8 @@ def normalise_document(doc: dict, tasks: list[dict], text: str | None, out: Norm
 
     default_total = "PAPI.TOTAL" if indices == ["PAPI"] else "PAR.TOTAL" if indices == ["PAR_INDEX"] else None
     plan_year = doc.get("plan_year_end") or doc.get("plan_year_start")
-    for n, line in enumerate(lines, start=1):
+    for i in lines_containing(TARGET_WORDS, lines):
+        n, line = i + 1, lines[i]
         hits = find_targets(line)
         ids = []
         for h in hits:

@@ -41,8 +41,8 @@ def group_similarity(table_texts: list[str], section: NarrativeSection) -> float
 
 
 class SectionMatcher:
-    """group_similarity of some table texts against every section, as one matrix product (intersection sizes
-    of every text with every item) instead of a set intersection per pair: comparing each table group with each
+    """group_similarity of some table texts against every section at once, with arrays (intersection sizes of
+    every text with every item) instead of a set intersection per pair: comparing each table group with each
     section was a fifth of the parse time."""
 
     def __init__(self, sections: list[NarrativeSection]):
@@ -58,34 +58,32 @@ class SectionMatcher:
                 for b in g:
                     vocab.setdefault(b, len(vocab))
         self.vocab = vocab
-        self.items = np.zeros((len(rows), max(len(vocab), 1)), dtype=np.float64)
+        # bigram -> items that have it, as integer rows: a text's intersection with every item is the sum of
+        # the rows of its bigrams (integers: no multithreaded BLAS, which spun against the other pool worker)
+        self.by_gram = np.zeros((max(len(vocab), 1), len(rows)), dtype=np.int32)
         for r, g in enumerate(rows):
-            self.items[r, [vocab[b] for b in g]] = 1.0
-        self.item_sizes = self.items.sum(axis=1)
+            self.by_gram[[vocab[b] for b in g], r] = 1
+        self.item_sizes = np.array([len(g) for g in rows], dtype=np.int32)
 
     def scores(self, table_texts: list[str]) -> list[float]:
         """group_similarity(table_texts, s) for every section s, in order (the same floats)."""
         if not table_texts or not len(self.item_sizes):
             return [0.0] * len(self.sections)
         grams = [_bigrams(t) for t in table_texts]
-        texts = np.zeros((len(grams), self.items.shape[1]), dtype=np.float64)
+        inter = np.zeros((len(grams), len(self.item_sizes)), dtype=np.int32)
         for r, g in enumerate(grams):
             cols = [self.vocab[b] for b in g if b in self.vocab]
             if cols:
-                texts[r, cols] = 1.0
-        sizes = np.array([len(g) for g in grams], dtype=np.float64)
-        inter = texts @ self.items.T  # exact small integers in float64
+                inter[r] = self.by_gram[cols].sum(axis=0)
+        sizes = np.array([len(g) for g in grams], dtype=np.int32)
         union = sizes[:, None] + self.item_sizes[None, :] - inter
         with np.errstate(divide="ignore", invalid="ignore"):
             jac = np.where((sizes[:, None] > 0) & (self.item_sizes[None, :] > 0), inter / union, 0.0)
-        out = []
-        for lo, hi in self.spans:
-            if hi == lo:
-                out.append(0.0)
-            else:
-                best = jac[:, lo:hi].max(axis=1).tolist()
-                out.append(sum(best) / len(best))  # Python's left-to-right sum, as group_similarity
-        return out
+        starts = [lo for lo, hi in self.spans if hi > lo]  # non-empty spans tile the columns
+        best = np.maximum.reduceat(jac, starts, axis=1).T.tolist()  # per section: each text's best item
+        it = iter(best)
+        # Python's left-to-right sum, as group_similarity, so the floats are the same
+        return [sum(b) / len(b) if hi > lo else 0.0 for lo, hi in self.spans for b in [next(it) if hi > lo else None]]
 
 
 def parse_plan(text: str, lines: list[str] | None = None, blocks: list | None = None) -> ParsedPlan:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .lines import lines_containing
 from .provinces import fold
 
 
@@ -76,11 +77,14 @@ def _hints(line: str) -> list[str]:
     return out
 
 
+TARGET_WORDS = ("%", "điểm", "nhóm", "bậc")  # every target form below needs one of these
+
+
 def find_targets(line: str) -> list[TargetHit]:
     """Every numeric target written on one line."""
     low = line.lower()
-    if "%" not in line and "điểm" not in low and "nhóm" not in low and "bậc" not in low:
-        return []  # every target form below needs one of these words
+    if not any(w in low for w in TARGET_WORDS):
+        return []
     hits: list[TargetHit] = []
     taken: list[tuple[int, int]] = []
     hints = _hints(line)
@@ -162,14 +166,10 @@ def find_quoted_scores(lines: list[str], dimension_at_line) -> list[tuple[int, Q
     """(line number, quoted score) for every score a plan states. `dimension_at_line(n)` gives the PAPI
     dimension a line belongs to (for baselines written as "so với 4,27 điểm" under a dimension's heading)."""
     scan = QuoteScan()
-    for no, raw in enumerate(lines, start=1):
-        line = raw.strip()
-        if not line:
-            continue
+    for i in lines_containing(("điểm", "năm"), lines):  # every pattern below needs one of these words
+        no, line = i + 1, lines[i].strip()
         low = line.lower()
         has_points = "điểm" in low
-        if not has_points and "năm" not in low:
-            continue  # every pattern below needs one of these words
         ctx = _YEAR_CONTEXT.search(line)
         if ctx and "chỉ số" in low:
             scan.year, scan.previous_year = int(ctx["y"]), int(ctx["py"])

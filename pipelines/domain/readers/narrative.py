@@ -19,6 +19,7 @@ _NUM_MULTI = re.compile(r"^(?P<m>\d{1,2}(?:\.\d{1,2})+)\.?\s+(?P<t>\S.*)$")
 _NUM_ONE = re.compile(r"^(?P<m>\d{1,2})[.)]\s*(?P<t>[^\d\s].*)$")
 _LETTER = re.compile(r"^(?P<m>[a-zđ])\)\s*(?P<t>\S.*)$")
 _BULLET = re.compile(r"^(?P<m>[-–•+])\s*(?P<t>\S.*)$")
+_DATE_CONT = re.compile(r"^\d+/\d")  # "15/3 ..." continues the line before
 _QUOTED = re.compile(r"[“\"]([^”\"]{3,200})[”\"]")
 
 VI_LETTERS = "abcdđeghiklmnopqrstuvxy"
@@ -67,11 +68,11 @@ def paragraphs(lines: list[str], skip: set[int] | None = None) -> list[Para]:
     for i, raw in enumerate(lines, start=1):
         if i in skip:
             continue
-        t = strip_markup(raw.replace("\t", " ")).strip()
-        if not t or set(t) <= set("|-: "):
+        t = strip_markup(raw.replace("\t", " ") if "\t" in raw else raw).strip()
+        if not t.strip("|-: "):  # empty, or only table rules
             continue
         starts_lower = t[0].islower() and not _LETTER.match(t)
-        starts_cont = bool(re.match(r"^\d+/\d", t)) or t[0] in ",;)"
+        starts_cont = t[0] in ",;)" or bool(_DATE_CONT.match(t))
         if paras and (starts_lower or starts_cont) and not _BULLET.match(t):
             paras[-1].text += " " + t
             paras[-1].line_end = i
