@@ -2,47 +2,41 @@
 A failing blocking check stops the downstream publish, so a broken table never reaches analysts."""
 
 import dagster as dg
-import pandera.errors as pa_errors
-import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from pipelines.contracts import CORE_MODELS
 from pipelines.schemas import STAGING_MODELS
+from pipelines.validation import validate_table
 
 from ._meta import markdown_preview
 
 
-def pandera_failures(model, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame] | None:
-    """None when the frame passes; else (failure cases, the failing rows with their row number)."""
-    try:
-        model.validate(df, lazy=True)
-    except pa_errors.SchemaErrors as e:
-        fc = e.failure_cases
-        idx = sorted({int(i) for i in fc["index"].drop_nulls().to_list()}) if "index" in fc.columns else []
-        rows = df.with_row_index("row").filter(pl.col("row").is_in(idx))
-        return fc, rows
-    return None
-
-
 def _pandera_check(table: str, model) -> dg.AssetChecksDefinition:
     @dg.asset_check(asset=table, name=f"pandera_{table}", blocking=True,
-                    description=f"Pandera contract {model.__name__}: types, nulls, allowed values, ranges, unique keys.")
+                    description=f"Pandera contract {model.__name__}: types, nulls, allowed values, ranges, unique keys. "
+                                "Rows of documents that passed before unchanged are not validated again "
+                                "(pipelines/validation.py).")
     def _check(duckdb: DuckDBResource) -> dg.AssetCheckResult:
         with duckdb.get_connection() as con:
-            df = con.sql(f'SELECT * FROM "{table}"').pl()
-        failed = pandera_failures(model, df)
-        if failed is None:
-            return dg.AssetCheckResult(passed=True, metadata={"rows_validated": df.height, "contract": model.__name__})
-        fc, rows = failed
-        by_check = fc.group_by("column", "check").len().sort("len", descending=True)
-        return dg.AssetCheckResult(passed=False, metadata={
-            "contract": model.__name__,
-            "n_failure_cases": fc.height,
-            "n_failing_rows": rows.height,
-            "failed_checks": dg.MetadataValue.md(markdown_preview(by_check, n=30)),
-            "failure_cases": dg.MetadataValue.md(markdown_preview(fc, n=20)),
-            "failing_rows": dg.MetadataValue.md(markdown_preview(rows, n=20, max_cols=12)),
-        })
+            v = validate_table(con, table, model)
+        meta = {"contract": v.contract, "rows_in_table": v.rows_in_table, "rows_validated": v.rows_validated,
+                "documents_validated": v.documents_validated, "documents_unchanged_since_passing": v.documents_reused,
+                "slices": v.slices}
+        if v.passed:
+            return dg.AssetCheckResult(passed=True, metadata=meta)
+        fc, rows = v.cases(), v.rows()
+        if fc is not None:
+            by_check = fc.group_by("column", "check").len().sort("len", descending=True)
+            meta.update({
+                "n_failure_cases": fc.height,
+                "n_failing_rows": rows.height,
+                "failed_checks": dg.MetadataValue.md(markdown_preview(by_check, n=30)),
+                "failure_cases": dg.MetadataValue.md(markdown_preview(fc, n=20)),
+                "failing_rows": dg.MetadataValue.md(markdown_preview(rows, n=20, max_cols=12)),
+            })
+        for key, dups in v.duplicate_keys.items():
+            meta[f"duplicate_{key.replace(', ', '_')}"] = dg.MetadataValue.md(markdown_preview(dups, n=20))
+        return dg.AssetCheckResult(passed=False, metadata=meta)
 
     return _check
 

@@ -78,7 +78,7 @@ def build(root: Path, results: dict, prefix: str = "") -> dict:
     from ..incremental import staging_insert_seconds, sync_normalised, sync_plans
     from ..warehouse import (BUILD_DB, GX_DOCS_DIR, MARTS_DIR, PUBLISHED_DB, connect, models_in_dependency_order, publish,
                              publish_marts, reference_frames, run_model, stage_scores, write_table)
-    from assets.checks import pandera_failures
+    from ..validation import validate_table
 
     files = discover("plans", roots=[root])
     n, size = len(files), sum(f.path.stat().st_size for f in files)
@@ -104,9 +104,11 @@ def build(root: Path, results: dict, prefix: str = "") -> dict:
         for m in models_in_dependency_order():
             run_model(con, m)
     with stage(results, prefix + "checks", n, size):
-        failed = []
+        failed, validated = [], 0
         for table, model in {**STAGING_MODELS, **CORE_MODELS}.items():
-            if pandera_failures(model, con.sql(f'SELECT * FROM "{table}"').pl()) is not None:
+            v = validate_table(con, table, model)
+            validated += v.rows_validated
+            if not v.passed:
                 failed.append(table)
         for mart in MARTS_WITH_SUITES:
             if not validate_mart(mart, con.sql(f'SELECT * FROM "{mart}"').pl(), expected_facts(con, mart),
@@ -114,6 +116,7 @@ def build(root: Path, results: dict, prefix: str = "") -> dict:
                 failed.append(mart)
         if failed:
             raise SystemExit(f"contracts failed on the synthetic corpus: {failed}")
+    results[prefix + "rows_validated_by_pandera"] = validated
     got = dict(con.execute("SELECT source_path, n_tasks FROM dim_document").fetchall())
     out["tasks"] = con.execute("SELECT count(*) FROM fct_plan_task").fetchall()[0][0]
     con.close()
