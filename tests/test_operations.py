@@ -254,3 +254,51 @@ def test_publish_leaves_out_bookkeeping_and_tables_no_asset_makes(tmp_path):
     assert con.execute("SELECT comment FROM duckdb_columns() WHERE table_name = 'fct_plan_task'").fetchall() == [
         ("kept with its doc",)]
     con.close()
+
+
+def test_unchanged_files_are_not_read_again_to_find_what_changed(tmp_path, monkeypatch):
+    """file_hashes: a file with the size and modification time recorded at its last hash keeps that hash unread."""
+    import os
+    import pathlib
+
+    from pipelines.incremental import file_hashes
+
+    root = tmp_path / "root"
+    (root / "plans").mkdir(parents=True)
+    for p in (HCMC_PAPI, QUANG_NGAI):
+        shutil.copy(p, root / "plans" / p.name)
+    con = duckdb.connect(str(tmp_path / "build.duckdb"))
+    files = discover("plans", roots=[root])
+    first = file_hashes(con, files)
+    assert sorted(first.values()) == sorted(_sha(p) for p in (HCMC_PAPI, QUANG_NGAI))
+    # the HCMC plan is edited (new bytes, new mtime); the other must not be read at all
+    edited = root / "plans" / HCMC_PAPI.name
+    edited.write_bytes(HCMC_PAPI.read_bytes() + b"\n")
+    st = edited.stat()
+    os.utime(edited, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    real_read = pathlib.Path.read_bytes
+    read = []
+    monkeypatch.setattr(pathlib.Path, "read_bytes", lambda self: read.append(self.name) or real_read(self))
+    second = file_hashes(con, files)
+    assert read == [HCMC_PAPI.name]
+    assert second[(str(root), "plans/" + HCMC_PAPI.name)] == hashlib.sha256(edited.read_bytes()).hexdigest()
+    assert second[(str(root), "plans/" + QUANG_NGAI.name)] == _sha(QUANG_NGAI)
+
+
+def test_normalise_falls_back_to_the_staged_rows_when_the_parse_cache_is_gone(tmp_path):
+    """Normalisation reads a document's tasks from the parse cache; with the cache gone and the file changed since
+    staging, the staged rows in DuckDB are used (the staging is the record until the next sync)."""
+    from pipelines import incremental
+
+    root = tmp_path / "root"
+    (root / "plans").mkdir(parents=True)
+    shutil.copy(QUANG_NGAI, root / "plans" / QUANG_NGAI.name)
+    con = duckdb.connect(str(tmp_path / "build.duckdb"))
+    incremental.sync_plans(con, discover("plans", roots=[root]), workers=1, cache_dir=tmp_path / "parsed")
+    shutil.rmtree(tmp_path / "parsed")
+    (root / "plans" / QUANG_NGAI.name).write_bytes(HCMC_PAR.read_bytes())
+    rep = incremental.sync_normalised(con, workers=1, cache_dir=tmp_path / "normalised",
+                                      parse_cache_dir=tmp_path / "parsed")
+    assert rep.added == 1
+    assert con.execute("SELECT count(*), count(DISTINCT document_id) FROM stg_task_normalised").fetchall() == [(67, 1)]
+    assert con.execute("SELECT DISTINCT document_id FROM stg_task_normalised").fetchall() == [("b4b9dfe0cf6bfabe",)]
