@@ -4,9 +4,9 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.expectations import MARTS_WITH_SUITES
-from pipelines.warehouse import GX_DOCS_DIR, SqlModel, load_models, run_model
+from pipelines.warehouse import GX_DOCS_DIR, SqlModel, load_models, run_model_detail
 
-from ._meta import markdown_preview, table_metadata
+from ._meta import markdown_preview, table_metadata_from_db
 
 OWNERS = ["team:governance-data"]
 
@@ -23,19 +23,23 @@ def _make(model: SqlModel, known: set[str]) -> dg.AssetsDefinition:
     )
     def _asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
         with duckdb.get_connection() as con:
-            run_model(con, model)
-            df = con.sql(f'SELECT * FROM "{model.name}"').pl()
-        extra = {}
-        if model.name == "dim_document":
-            per_doc = df.select("source_path", "issuer_name", "n_tasks", "n_findings_error", "n_findings_warning",
-                                "n_findings_info").sort("source_path")
-            extra["findings_by_document"] = dg.MetadataValue.md(markdown_preview(per_doc, n=200))
-        if model.name == "dq_finding":
-            by_rule = df.group_by("severity", "rule").len().sort("severity", "len", descending=[False, True])
-            extra["findings_by_rule"] = dg.MetadataValue.md(markdown_preview(by_rule, n=100))
-        if model.name in MARTS_WITH_SUITES:
-            extra["data_docs"] = dg.MetadataValue.path(str(GX_DOCS_DIR / model.name / "index.html"))
-        return dg.MaterializeResult(metadata=table_metadata(df, model.column_docs, **extra))
+            run = run_model_detail(con, model)
+            extra = {"materialized": run.mode if run.mode == "full" or run.units_changed is None else
+                     f"incremental: {run.units_changed} document(s) replaced"}
+            if run.reason:
+                extra["materialized"] += f" ({run.reason})"
+            # aggregates in SQL: a national fact table is never loaded whole for its metadata
+            if model.name == "dim_document":
+                per_doc = con.sql("SELECT source_path, issuer_name, n_tasks, n_findings_error, n_findings_warning, "
+                                  "n_findings_info FROM dim_document ORDER BY source_path LIMIT 200").pl()
+                extra["findings_by_document"] = dg.MetadataValue.md(markdown_preview(per_doc, n=200))
+            if model.name == "dq_finding":
+                by_rule = con.sql("SELECT severity, rule, count(*) AS len FROM dq_finding GROUP BY ALL "
+                                  "ORDER BY severity, len DESC").pl()
+                extra["findings_by_rule"] = dg.MetadataValue.md(markdown_preview(by_rule, n=100))
+            if model.name in MARTS_WITH_SUITES:
+                extra["data_docs"] = dg.MetadataValue.path(str(GX_DOCS_DIR / model.name / "index.html"))
+            return dg.MaterializeResult(metadata=table_metadata_from_db(con, model.name, model.column_docs, **extra))
 
     return _asset
 

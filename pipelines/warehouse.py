@@ -178,9 +178,9 @@ def write_table(con: duckdb.DuckDBPyConnection, name: str, df: pl.DataFrame, doc
     return df.height
 
 
-def _run(con, sql: str) -> None:
+def _run(con, sql: str, params: list | None = None) -> None:
     """Execute and drain: duckdb 2.0 refuses new work while a result is pending."""
-    con.execute(sql).fetchall()
+    con.execute(sql, params or []).fetchall()
 
 
 def apply_comments(con, table: str, docs: dict[str, str], table_doc: str | None = None) -> None:
@@ -211,10 +211,12 @@ class SqlModel:
     deps: tuple[str, ...]
     description: str
     column_docs: dict[str, str]
+    incremental_by: str | None = None  # "-- materialized: incremental by document_id"
 
 
 def _parse_header(sql: str) -> tuple[str, dict[str, str]]:
-    """Leading `--` comment lines: first paragraph is the description, `-- col: text` lines document columns."""
+    """Leading `--` comment lines: first paragraph is the description, `-- @col: text` lines document columns,
+    `-- materialized: ...` is configuration (read by _materialization)."""
     desc, cols = [], {}
     for line in sql.splitlines():
         s = line.strip()
@@ -223,6 +225,8 @@ def _parse_header(sql: str) -> tuple[str, dict[str, str]]:
                 break
             continue
         body = s[2:].strip()
+        if body.startswith("materialized:"):
+            continue
         if body.startswith("@") and ":" in body:
             col, _, text = body[1:].partition(":")
             cols[col.strip()] = text.strip()
@@ -250,15 +254,106 @@ def load_models(sql_dir: Path = SQL_DIR) -> list[SqlModel]:
                 if cols:
                     raise ValueError(f"{p}: column docs belong in pipelines/contracts.py, not in -- @ lines")
                 cols = column_docs(CORE_MODELS[p.stem])
-            models.append(SqlModel(p.stem, layer, p, sql, sql_dependencies(sql), desc, cols))
+            models.append(SqlModel(p.stem, layer, p, sql, sql_dependencies(sql), desc, cols, _materialization(p, sql)))
     return models
 
 
-def run_model(con, model: SqlModel) -> int:
+def _materialization(path: Path, sql: str) -> str | None:
+    """`-- materialized: incremental by <column>`: the model's rows for one value of <column> (a document) depend
+    only on the rows with that value in the upstream tables that have the column, and on the whole of those that
+    do not. Then a run replaces only the documents whose upstream rows changed."""
+    for line in sql.splitlines():
+        s = line.strip()
+        if s.startswith("--") and s[2:].strip().startswith("materialized:"):
+            words = s[2:].strip().removeprefix("materialized:").split()
+            if words[:2] != ["incremental", "by"] or len(words) != 3:
+                raise ValueError(f"{path}: write '-- materialized: incremental by <column>', not {s!r}")
+            return words[2]
+    return None
+
+
+@dataclass
+class ModelRun:
+    rows: int
+    mode: str  # full | incremental
+    units_changed: int | None = None  # incremental: documents whose rows were replaced
+    reason: str = ""  # full: why
+
+
+MODEL_STATE = "_model_state"  # (model, version): the SQL and the whole-table inputs of the last full build
+MODEL_INPUTS = "_model_inputs"  # (model, unit, fingerprint): each document's upstream rows at the last build
+
+
+def _columns_of(con, table: str) -> set[str]:
+    return {c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
+                                      "AND schema_name = 'main' AND database_name = current_database()",
+                                      [table]).fetchall()}
+
+
+def _input_fingerprints(con, model: SqlModel, key: str) -> str:
+    """Creates temp table _inputs(unit, fingerprint) over the upstreams that have `key`; returns the fingerprint
+    of the SQL and of the upstreams that do not."""
+    import hashlib
+
+    scoped, whole = [], []
+    for d in model.deps:
+        (scoped if key in _columns_of(con, d) else whole).append(d)
+    h = hashlib.sha256(model.sql.encode())
+    for d in whole:
+        h.update(d.encode())
+        h.update(str(con.execute(f'SELECT count(*), sum(hash(t)) FROM "{d}" t').fetchall()[0]).encode())
+    parts = " UNION ALL ".join(
+        f"SELECT '{d}' AS tbl, \"{key}\" AS unit, count(*) AS n, sum(hash(t)) AS h FROM \"{d}\" t GROUP BY 2"
+        for d in scoped)
+    _run(con, "CREATE OR REPLACE TEMP TABLE _inputs AS SELECT unit, md5(string_agg(tbl || ':' || n || ':' || h, '|' "
+              f"ORDER BY tbl)) AS fingerprint FROM ({parts}) GROUP BY unit")
+    return h.hexdigest()[:16]
+
+
+def run_model_detail(con, model: SqlModel) -> ModelRun:
     body = "\n".join(ln for ln in model.sql.splitlines() if not ln.strip().startswith("--")).strip().rstrip(";")
-    _run(con, f'CREATE OR REPLACE TABLE "{model.name}" AS {body}')
-    apply_comments(con, model.name, model.column_docs, model.description)
-    return con.execute(f'SELECT count(*) FROM "{model.name}"').fetchall()[0][0]
+    key = model.incremental_by
+    if key is None:
+        _run(con, f'CREATE OR REPLACE TABLE "{model.name}" AS {body}')
+        apply_comments(con, model.name, model.column_docs, model.description)
+        return ModelRun(con.execute(f'SELECT count(*) FROM "{model.name}"').fetchall()[0][0], "full")
+    _run(con, f'CREATE TABLE IF NOT EXISTS "{MODEL_STATE}" (model VARCHAR, version VARCHAR)')
+    _run(con, f'CREATE TABLE IF NOT EXISTS "{MODEL_INPUTS}" (model VARCHAR, unit VARCHAR, fingerprint VARCHAR)')
+    version = _input_fingerprints(con, model, key)
+    old = con.execute(f'SELECT version FROM "{MODEL_STATE}" WHERE model = ?', [model.name]).fetchall()
+    reason = ("first build" if not old else "SQL or a whole-table input changed" if old[0][0] != version else
+              "table missing" if not _columns_of(con, model.name) else "")
+    if not reason:
+        _run(con, f'CREATE OR REPLACE TEMP TABLE _changed AS SELECT coalesce(i.unit, m.unit) AS unit FROM _inputs i '
+                  f'FULL JOIN (SELECT unit, fingerprint FROM "{MODEL_INPUTS}" WHERE model = ?) m '
+                  "ON i.unit IS NOT DISTINCT FROM m.unit WHERE i.fingerprint IS DISTINCT FROM m.fingerprint",
+             [model.name])
+        changed = con.execute("SELECT count(*), count(*) - count(unit) FROM _changed").fetchall()[0]
+        if changed[1]:
+            reason = f"rows without {key} changed"
+    if reason:
+        _run(con, f'CREATE OR REPLACE TABLE "{model.name}" AS {body}')
+        apply_comments(con, model.name, model.column_docs, model.description)
+        _run(con, f'DELETE FROM "{MODEL_INPUTS}" WHERE model = ?', [model.name])
+        _run(con, f'INSERT INTO "{MODEL_INPUTS}" SELECT ?, unit, fingerprint FROM _inputs', [model.name])
+        _run(con, f'DELETE FROM "{MODEL_STATE}" WHERE model = ?', [model.name])
+        _run(con, f'INSERT INTO "{MODEL_STATE}" VALUES (?, ?)', [model.name, version])
+        run = ModelRun(0, "full", reason=reason)
+    else:
+        _run(con, f'DELETE FROM "{model.name}" WHERE "{key}" IN (SELECT unit FROM _changed)')
+        _run(con, f'INSERT INTO "{model.name}" SELECT * FROM ({body}) AS m WHERE m."{key}" IN (SELECT unit FROM _changed)')
+        _run(con, f'DELETE FROM "{MODEL_INPUTS}" WHERE model = ? AND unit IN (SELECT unit FROM _changed)', [model.name])
+        _run(con, f'INSERT INTO "{MODEL_INPUTS}" SELECT ?, unit, fingerprint FROM _inputs '
+                  "WHERE unit IN (SELECT unit FROM _changed)", [model.name])
+        run = ModelRun(0, "incremental", units_changed=changed[0])
+    _run(con, "DROP TABLE IF EXISTS _inputs")
+    _run(con, "DROP TABLE IF EXISTS _changed")
+    run.rows = con.execute(f'SELECT count(*) FROM "{model.name}"').fetchall()[0][0]
+    return run
+
+
+def run_model(con, model: SqlModel) -> int:
+    return run_model_detail(con, model).rows
 
 
 # ---------------------------------------------------------------- publishing

@@ -70,3 +70,40 @@ def test_tables_without_documents_are_validated_whole_every_time(con):
     for _ in range(2):
         v = validate_table(con, "dim_indicator", CORE_MODELS["dim_indicator"])
         assert v.passed and v.rows_validated == v.rows_in_table == 50
+
+
+# ---------------------------------------------------------------- incremental SQL models
+
+def _equals_full_rebuild(con, model) -> bool:
+    body = "\n".join(ln for ln in model.sql.splitlines() if not ln.strip().startswith("--")).strip().rstrip(";")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _full AS {body}").fetchall()
+    return con.execute(f'SELECT (SELECT count(*) FROM (SELECT * FROM "{model.name}" EXCEPT ALL SELECT * FROM _full)) + '
+                       f'(SELECT count(*) FROM (SELECT * FROM _full EXCEPT ALL SELECT * FROM "{model.name}"))'
+                       ).fetchall()[0][0] == 0
+
+
+def test_incremental_models_replace_only_the_documents_whose_inputs_changed(con):
+    import dataclasses
+
+    from pipelines.warehouse import load_models, run_model_detail
+
+    models = {m.name: m for m in load_models()}
+    assert {n for n, m in models.items() if m.incremental_by == "document_id"} == {
+        "fct_plan_task", "bridge_task_agency", "fct_plan_target", "mart_plan_coverage"}
+    task = models["fct_plan_task"]
+    first = run_model_detail(con, task)
+    assert (first.mode, first.reason, first.rows) == ("full", "first build", 253)
+    assert run_model_detail(con, task).units_changed == 0
+    # one task of the Quảng Ngãi plan is re-worded, and the Hà Nội plan leaves the staging tables
+    con.execute("UPDATE stg_plan_tasks SET task_text = task_text || ' (sửa)' "
+                "WHERE task_id = 'b4b9dfe0cf6bfabe-0001'").fetchall()
+    for t in ("stg_plan_tasks", "stg_task_normalised"):
+        con.execute(f"DELETE FROM {t} WHERE document_id = '14f81197b396b4ee'").fetchall()
+    run = run_model_detail(con, task)
+    assert (run.mode, run.units_changed, run.rows) == ("incremental", 2, 253 - 51)
+    assert con.execute("SELECT task_text FROM fct_plan_task WHERE task_id = 'b4b9dfe0cf6bfabe-0001'"
+                       ).fetchall()[0][0].endswith(" (sửa)")
+    assert _equals_full_rebuild(con, task)
+    # a change to the model's SQL rebuilds it whole
+    edited = dataclasses.replace(task, sql=task.sql + "\n")
+    assert (run_model_detail(con, edited).mode, run_model_detail(con, edited).mode) == ("full", "incremental")

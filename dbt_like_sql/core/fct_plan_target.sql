@@ -1,4 +1,5 @@
 -- Numeric targets stated in plans, from task rows and narrative lines. Grain: target_id.
+-- materialized: incremental by document_id
 SELECT
     t.target_id,
     t.document_id,

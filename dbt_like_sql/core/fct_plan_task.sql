@@ -1,4 +1,5 @@
 -- One row per task of a plan, with its conformed indicator and parsed dates. Grain: task_id. A code or date the plan does not support stays NULL, never guessed.
+-- materialized: incremental by document_id
 SELECT
     t.task_id,
     t.document_id,

@@ -1,4 +1,5 @@
 -- What each plan covers: per document and indicator, the number of tasks, of distinct lead agencies, of tasks with a deadline and of targets. Tasks of sections outside both indices appear with indicator_code NULL. Grain: (document_id, indicator_code).
+-- materialized: incremental by document_id
 WITH t AS (
     SELECT document_id, indicator_code, count(*) AS n_tasks, count(due_end) AS n_tasks_with_deadline
     FROM fct_plan_task GROUP BY ALL
