@@ -61,7 +61,7 @@ def expected_status(comparator: str, actual: float | None, target: float, reason
 def derive_check_columns(mart: str, df: pl.DataFrame, expected: dict | None = None) -> pl.DataFrame:
     if mart == "mart_plan_coverage" and expected is not None:
         # set membership as a column: an expectation holding 20,000 ids spent seconds in GX's config handling
-        df = df.with_columns(pl.col("document_id").is_in(pl.Series(expected["document_ids"], dtype=pl.String))
+        df = df.with_columns(pl.col("document_id").is_in(pl.Series(expected["document_ids"], dtype=pl.String).implode())
                              .alias("_check_document_known"))
     if mart == "mart_province_scores":
         df = _sum_of_dimensions(df)

@@ -6,7 +6,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from .decode import collapse_ws
-from .lines import strip_markup
+from .lines import lines_containing, strip_markup
 from .model import Finding
 from .provinces import find_province_prefix, fold
 
@@ -232,8 +232,8 @@ def extract_metadata(text: str) -> tuple[DocumentMeta, list[Finding]]:
 
     # signer
     signers: list[tuple[str, int]] = []
-    for i, ln in enumerate(lines):
-        s = strip_markup(ln).strip(" |")
+    for i in lines_containing(("chủ tịch", "ủy ban nhân dân"), lines):  # the only lines _SIGN_TITLE can match
+        s = strip_markup(lines[i]).strip(" |")
         if _SIGN_TITLE.match(s):
             for j in range(i + 1, min(i + 6, len(lines))):
                 cand = strip_markup(lines[j]).strip(" |")
