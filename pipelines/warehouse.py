@@ -298,16 +298,43 @@ def _input_fingerprints(con, model: SqlModel, key: str) -> str:
     scoped, whole = [], []
     for d in model.deps:
         (scoped if key in _columns_of(con, d) else whole).append(d)
+    used = _identifiers(model.sql)
+
+    def row_hash(table: str) -> str:
+        # only the columns the SQL can read (every identifier it names; all of them after a SELECT *)
+        cols = sorted(_columns_of(con, table) if used is None else _columns_of(con, table) & used)
+        return "hash(t)" if used is None or not cols else "hash(" + ", ".join(f't."{c}"' for c in cols) + ")"
+
     h = hashlib.sha256(model.sql.encode())
     for d in whole:
         h.update(d.encode())
-        h.update(str(con.execute(f'SELECT count(*), sum(hash(t)) FROM "{d}" t').fetchall()[0]).encode())
+        h.update(str(con.execute(f'SELECT count(*), sum({row_hash(d)}) FROM "{d}" t').fetchall()[0]).encode())
     parts = " UNION ALL ".join(
-        f"SELECT '{d}' AS tbl, \"{key}\" AS unit, count(*) AS n, sum(hash(t)) AS h FROM \"{d}\" t GROUP BY 2"
+        f"SELECT '{d}' AS tbl, \"{key}\" AS unit, count(*) AS n, sum({row_hash(d)}) AS h FROM \"{d}\" t GROUP BY 2"
         for d in scoped)
     _run(con, "CREATE OR REPLACE TEMP TABLE _inputs AS SELECT unit, md5(string_agg(tbl || ':' || n || ':' || h, '|' "
               f"ORDER BY tbl)) AS fingerprint FROM ({parts}) GROUP BY unit")
     return h.hexdigest()[:16]
+
+
+def _identifiers(sql: str) -> set[str] | None:
+    """Every column name the SQL mentions, or None when it selects * (then it may read any column)."""
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    if any(isinstance(s.parent, exp.Select) or isinstance(s.parent, exp.Column) for s in tree.find_all(exp.Star)):
+        return None
+    return {c.name for c in tree.find_all(exp.Column)} | {i.name for i in tree.find_all(exp.Identifier)}
+
+
+def _restricted(sql: str, tables: list[str], key: str) -> str:
+    """The model's SQL reading only the changed documents' rows of `tables` (each becomes a filtered subquery
+    under the same alias), so an incremental run computes a few documents instead of filtering a full result."""
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    for t in list(tree.find_all(exp.Table)):
+        if t.name in tables and not t.args.get("db"):
+            sub = (sqlglot.select("*").from_(exp.to_table(t.name))
+                   .where(f'"{key}" IN (SELECT unit FROM _changed)').subquery(t.alias_or_name))
+            t.replace(sub)
+    return tree.sql(dialect="duckdb")
 
 
 def run_model_detail(con, model: SqlModel) -> ModelRun:
@@ -341,7 +368,10 @@ def run_model_detail(con, model: SqlModel) -> ModelRun:
         run = ModelRun(0, "full", reason=reason)
     else:
         _run(con, f'DELETE FROM "{model.name}" WHERE "{key}" IN (SELECT unit FROM _changed)')
-        _run(con, f'INSERT INTO "{model.name}" SELECT * FROM ({body}) AS m WHERE m."{key}" IN (SELECT unit FROM _changed)')
+        if changed[0]:
+            scoped = [d for d in model.deps if key in _columns_of(con, d)]
+            _run(con, f'INSERT INTO "{model.name}" SELECT * FROM ({_restricted(body, scoped, key)}) AS m '
+                      f'WHERE m."{key}" IN (SELECT unit FROM _changed)')
         _run(con, f'DELETE FROM "{MODEL_INPUTS}" WHERE model = ? AND unit IN (SELECT unit FROM _changed)', [model.name])
         _run(con, f'INSERT INTO "{MODEL_INPUTS}" SELECT ?, unit, fingerprint FROM _inputs '
                   "WHERE unit IN (SELECT unit FROM _changed)", [model.name])

@@ -7,7 +7,7 @@ SELECT
     a.level,
     a.is_group,
     b.role,
-    count(DISTINCT b.task_id) AS n_tasks,
+    count(*) AS n_tasks,  -- bridge grain (task_id, agency_id, role): one row per task here, no DISTINCT needed
     count(DISTINCT b.document_id) AS n_documents
 FROM bridge_task_agency AS b
 JOIN dim_agency AS a ON a.agency_id = b.agency_id

@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from .consistency import stated_count_findings
@@ -37,12 +38,12 @@ class RawFile:
     root: Path
     path: Path
 
-    @property
+    @cached_property  # pathlib work, asked for again and again for the same file
     def source_path(self) -> str:
         """Path relative to its raw root, as stored in the warehouse."""
         return self.path.relative_to(self.root).as_posix()
 
-    @property
+    @cached_property
     def root_label(self) -> str:
         return "raw" if self.root == PROJECT_DIR / "raw" else str(self.root)
 
