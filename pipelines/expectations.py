@@ -236,3 +236,41 @@ def expected_facts(con, mart: str) -> dict:
 
 
 MARTS_WITH_SUITES = ("mart_province_scores", "mart_plan_coverage", "mart_agency_workload", "mart_target_vs_actual")
+
+
+GX_STATE = "_gx_passed"  # (mart, fingerprint, n_expectations, docs_index) of the last passing validation
+
+
+def _fingerprint(con, mart: str, expected: dict) -> str:
+    """Same rows, same upstream facts, same suites and GX version: the same outcome."""
+    import hashlib
+    import json
+
+    import great_expectations as gx
+
+    h = hashlib.sha256(gx.__version__.encode())
+    h.update(Path(__file__).read_bytes())
+    h.update(str(con.execute(f'SELECT count(*), sum(hash(t)) FROM "{mart}" t').fetchall()[0]).encode())
+    h.update(json.dumps(expected, sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+
+def validate_mart_in_db(con, mart: str, docs_dir: Path) -> tuple[SuiteOutcome, bool]:
+    """validate_mart on the mart as it is in DuckDB, (outcome, reused). A mart whose rows, upstream facts and
+    suite are those of its last passing validation is not validated again: that validation and its Data Docs
+    stand. Failures are always re-run, so their reasons are current. Records passes in GX_STATE (writer's
+    connection)."""
+    expected = expected_facts(con, mart)
+    fp = _fingerprint(con, mart, expected)
+    con.execute(f'CREATE TABLE IF NOT EXISTS "{GX_STATE}" (mart VARCHAR, fingerprint VARCHAR, '
+                'n_expectations INTEGER, docs_index VARCHAR)').fetchall()
+    old = con.execute(f'SELECT n_expectations, docs_index FROM "{GX_STATE}" WHERE mart = ? AND fingerprint = ?',
+                      [mart, fp]).fetchall()
+    if old and Path(old[0][1]).is_file() and Path(old[0][1]).parent == docs_dir / mart:
+        return SuiteOutcome(mart, True, old[0][0], [], Path(old[0][1])), True
+    outcome = validate_mart(mart, con.sql(f'SELECT * FROM "{mart}"').pl(), expected, docs_dir)
+    con.execute(f'DELETE FROM "{GX_STATE}" WHERE mart = ?', [mart]).fetchall()
+    if outcome.success:
+        con.execute(f'INSERT INTO "{GX_STATE}" VALUES (?, ?, ?, ?)',
+                    [mart, fp, outcome.n_expectations, str(outcome.docs_index)]).fetchall()
+    return outcome, False

@@ -107,3 +107,18 @@ def test_incremental_models_replace_only_the_documents_whose_inputs_changed(con)
     # a change to the model's SQL rebuilds it whole
     edited = dataclasses.replace(task, sql=task.sql + "\n")
     assert (run_model_detail(con, edited).mode, run_model_detail(con, edited).mode) == ("full", "incremental")
+
+
+def test_a_mart_unchanged_since_its_last_passing_suite_is_not_validated_again(con, tmp_path):
+    from pipelines.expectations import validate_mart_in_db
+
+    first, reused = validate_mart_in_db(con, "mart_agency_workload", tmp_path)
+    assert first.success and not reused and first.docs_index.is_file()
+    again, reused = validate_mart_in_db(con, "mart_agency_workload", tmp_path)
+    assert reused and again.success and again.n_expectations == first.n_expectations
+    # a duplicated row: validated again, fails, and the failure is never reused
+    con.execute("INSERT INTO mart_agency_workload SELECT * FROM mart_agency_workload LIMIT 1").fetchall()
+    for _ in range(2):
+        bad, reused = validate_mart_in_db(con, "mart_agency_workload", tmp_path)
+        assert not bad.success and not reused
+        assert "expect_compound_columns_to_be_unique" in {f["expectation"] for f in bad.failed}
