@@ -8,7 +8,10 @@ document is staged again. Rows are written in chunks, so a national archive neve
 from __future__ import annotations
 
 import hashlib
+import shutil
+import tempfile
 import time
+import uuid
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -80,12 +83,13 @@ def _prepare(con, key: str, version: str, tables: tuple[str, ...], extra: tuple[
 
 
 class _Sink:
-    """Rows for one table (typed frames from the workers, or a few dict rows), appended to DuckDB every CHUNK rows."""
+    """Rows for one table, appended to DuckDB every CHUNK rows (the small tables; the big ones come through the
+    spool)."""
 
     insert_seconds = 0.0  # time spent inserting, over all sinks of this process (the benchmark reports it)
 
     def __init__(self, con, table: str):
-        self.con, self.table, self.rows, self.frames, self.pending, self.n = con, table, [], [], 0, 0
+        self.con, self.table, self.rows, self.pending, self.n = con, table, [], 0, 0
 
     def extend(self, rows: list[dict]) -> None:
         self.rows.extend(rows)
@@ -93,45 +97,72 @@ class _Sink:
         if self.pending >= CHUNK:
             self.flush()
 
-    def add(self, df: pl.DataFrame) -> None:
-        if df.height:
-            self.frames.append(df)
-            self.pending += df.height
-            if self.pending >= CHUNK:
-                self.flush()
-
     def flush(self) -> None:
         if not self.pending:
             return
         t0 = time.perf_counter()
-        frames = self.frames + ([_frame(self.rows, self.table)] if self.rows else [])
-        self.con.register("_chunk", pl.concat(frames).to_arrow() if len(frames) > 1 else frames[0].to_arrow())
+        self.con.register("_chunk", _frame(self.rows, self.table).to_arrow())
         try:
             _run(self.con, f'INSERT INTO "{self.table}" SELECT * FROM _chunk')
         finally:
             self.con.unregister("_chunk")
         _Sink.insert_seconds += time.perf_counter() - t0
         self.n += self.pending
-        self.rows, self.frames, self.pending = [], [], 0
+        self.rows, self.pending = [], 0
 
 
 @dataclass
 class ParsedChunk:
-    """What a pool worker sends back for a chunk of files: typed frames, not dict rows, so the single writer
-    only appends Arrow to DuckDB."""
+    """What a pool worker sends back for a chunk of files: the small rows (documents, quarantine). Its task and
+    finding rows it writes itself to the spool as Parquet, so the single writer is idle while the workers parse
+    and then loads everything in one bulk insert (appending chunk by chunk, it competed with the two workers
+    for the two cores)."""
     results: list[tuple[dict | None, dict | None, bool]]  # (document row, quarantine row, reused from cache)
-    tasks: pl.DataFrame
-    findings: pl.DataFrame
 
 
-def parse_chunk(files: list[RawFile], cache_dir: Path) -> ParsedChunk:
+def _spool(spool: Path, table: str, rows: list[dict]) -> None:
+    if rows:
+        (spool / table).mkdir(parents=True, exist_ok=True)
+        _frame(rows, table).write_parquet(spool / table / f"{uuid.uuid4().hex}.parquet", compression="uncompressed")
+
+
+def parse_chunk(files: list[RawFile], cache_dir: Path, spool: Path) -> ParsedChunk:
     results, tasks, findings = [], [], []
     for f in files:
         r, reused = process_cached(f, cache_dir)
         results.append((r.document, r.quarantine, reused))
         tasks += r.tasks
         findings += r.findings
-    return ParsedChunk(results, _frame(tasks, "stg_plan_tasks"), _frame(findings, "stg_findings"))
+    _spool(spool, "stg_plan_tasks", tasks)
+    _spool(spool, "stg_findings", findings)
+    return ParsedChunk(results)
+
+
+def _load_spool(con, spool: Path, table: str, exclude: list[tuple[str, str]] | None = None) -> None:
+    """Bulk-insert the spooled Parquet of `table`, without the rows of `exclude` (document_id, source_path)."""
+    if not (spool / table).is_dir():
+        return
+    t0 = time.perf_counter()
+    anti = ""
+    if exclude:
+        con.register("_exclude", pl.DataFrame(exclude, schema={"document_id": pl.String, "source_path": pl.String},
+                                              orient="row").to_arrow())
+        anti = " ANTI JOIN _exclude e ON e.document_id = p.document_id AND e.source_path = p.source_path"
+    try:
+        _run(con, f'INSERT INTO "{table}" SELECT p.* FROM read_parquet(\'{(spool / table).as_posix()}/*.parquet\') '
+                  f'AS p{anti}')
+    finally:
+        if exclude:
+            con.unregister("_exclude")
+    _Sink.insert_seconds += time.perf_counter() - t0
+
+
+def spool_root(con) -> Path:
+    """Beside the database file (same disk, never /tmp's RAM): where workers leave Parquet for the bulk load."""
+    path = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0]
+    root = Path(path).parent if path else Path(tempfile.gettempdir())
+    root.mkdir(parents=True, exist_ok=True)
+    return root
 
 
 def _file_key(f: RawFile) -> tuple[str, str]:
@@ -211,34 +242,33 @@ def sync_plans(con: duckdb.DuckDBPyConnection, files: list[RawFile], workers: in
     misses = sum(current[_file_key(f)] is None or not entry_path(cache_dir, current[_file_key(f)]).is_file()
                  for f in todo) if workers > 1 else 0
     i = 0
-    for chunk in pool_map_chunks(partial(parse_chunk, cache_dir=cache_dir), todo, workers, misses):
-        dups = []
-        for doc, quarantine, reused in chunk.results:
-            i += 1
-            report.reused_from_cache += reused
-            if quarantine is not None:
-                sinks["stg_quarantine"].extend([quarantine])
-            elif doc["document_id"] in known:
-                # the same text twice (a copy, or a re-encoded copy) is one document: report, never count twice
-                sinks["stg_quarantine"].extend([{
-                    "source_path": doc["source_path"], "raw_root": doc["raw_root"], "sha256": doc["sha256"],
-                    "stage": "parse", "reason": f"duplicate of {known[doc['document_id']]} (same normalised text)",
-                    "source_ref": None, "detected_at": _now()}])
-                dups.append((doc["document_id"], doc["source_path"]))
-            else:
-                known[doc["document_id"]] = doc["source_path"]
-                sinks["stg_documents"].extend([doc])
-            if progress and (i % 500 == 0 or i == len(todo)):
-                progress(i, len(todo), report.unchanged)
-        tasks, findings = chunk.tasks, chunk.findings
-        if dups:  # a duplicate shares its original's document_id, not its path
-            dup = pl.DataFrame(dups, schema={"document_id": pl.String, "source_path": pl.String}, orient="row")
-            tasks = tasks.join(dup, on=["document_id", "source_path"], how="anti", maintain_order="left")
-            findings = findings.join(dup, on=["document_id", "source_path"], how="anti", maintain_order="left")
-        sinks["stg_plan_tasks"].add(tasks)
-        sinks["stg_findings"].add(findings)
-    for s in sinks.values():
-        s.flush()
+    dups: list[tuple[str, str]] = []
+    spool = Path(tempfile.mkdtemp(prefix="spool-", dir=spool_root(con)))
+    try:
+        for chunk in pool_map_chunks(partial(parse_chunk, cache_dir=cache_dir, spool=spool), todo, workers, misses):
+            for doc, quarantine, reused in chunk.results:
+                i += 1
+                report.reused_from_cache += reused
+                if quarantine is not None:
+                    sinks["stg_quarantine"].extend([quarantine])
+                elif doc["document_id"] in known:
+                    # the same text twice (a copy, or a re-encoded copy) is one document: report, never count twice
+                    sinks["stg_quarantine"].extend([{
+                        "source_path": doc["source_path"], "raw_root": doc["raw_root"], "sha256": doc["sha256"],
+                        "stage": "parse", "reason": f"duplicate of {known[doc['document_id']]} (same normalised text)",
+                        "source_ref": None, "detected_at": _now()}])
+                    dups.append((doc["document_id"], doc["source_path"]))  # shares the original's id, not its path
+                else:
+                    known[doc["document_id"]] = doc["source_path"]
+                    sinks["stg_documents"].extend([doc])
+                if progress and (i % 500 == 0 or i == len(todo)):
+                    progress(i, len(todo), report.unchanged)
+        for s in sinks.values():
+            s.flush()
+        _load_spool(con, spool, "stg_plan_tasks", dups)
+        _load_spool(con, spool, "stg_findings", dups)
+    finally:
+        shutil.rmtree(spool, ignore_errors=True)
     return report
 
 
@@ -249,8 +279,7 @@ NORMALISED_SINKS = {"tasks": "stg_task_normalised", "task_agencies": "stg_task_a
 
 @dataclass
 class NormalisedChunk:
-    n_docs: int
-    frames: dict[str, pl.DataFrame]  # by Normalised field, typed as its staging table
+    n_docs: int  # their rows are in the spool
     alias_rows: list[tuple[str, str, int]]
     reused: int
     need_tasks: list[dict]  # documents whose tasks the parent must read from DuckDB (rare: see _staged_tasks)
@@ -274,7 +303,7 @@ def _staged_tasks(doc: dict, parse_cache_dir: Path) -> list[dict] | None:
     return [dict(t, source_path=doc["source_path"]) for t in cached.tasks]
 
 
-def normalise_chunk(docs: list[dict], parse_cache_dir: Path, cache_dir: Path) -> NormalisedChunk:
+def normalise_chunk(docs: list[dict], parse_cache_dir: Path, cache_dir: Path, spool: Path) -> NormalisedChunk:
     rows: dict[str, list[dict]] = {k: [] for k in NORMALISED_SINKS}
     alias_rows, reused, need = [], 0, []
     for d in docs:
@@ -291,8 +320,9 @@ def normalise_chunk(docs: list[dict], parse_cache_dir: Path, cache_dir: Path) ->
         for k in rows:
             rows[k] += getattr(out, k)
         alias_rows += [(d["document_id"], a, n) for a, n in out.alias_use.items()]
-    frames = {k: _frame(v, NORMALISED_SINKS[k]) for k, v in rows.items()}
-    return NormalisedChunk(len(docs), frames, alias_rows, reused, need)
+    for k, v in rows.items():
+        _spool(spool, NORMALISED_SINKS[k], v)
+    return NormalisedChunk(len(docs), alias_rows, reused, need)
 
 
 def sync_normalised(con: duckdb.DuckDBPyConnection, workers: int | None = None, cache_dir: Path | None = None,
@@ -323,26 +353,31 @@ def sync_normalised(con: duckdb.DuckDBPyConnection, workers: int | None = None, 
     docs = todo.to_dicts()
     misses = sum(not normalise_entry(d, cache_dir).is_file() for d in docs) if workers > 1 else 0
     alias_rows: list[tuple[str, str, int]] = []
-    work = partial(normalise_chunk, parse_cache_dir=parse_cache_dir or PARSE_CACHE_DIR, cache_dir=cache_dir)
+    spool = Path(tempfile.mkdtemp(prefix="spool-", dir=spool_root(con)))
+    work = partial(normalise_chunk, parse_cache_dir=parse_cache_dir or PARSE_CACHE_DIR, cache_dir=cache_dir,
+                   spool=spool)
     i = 0
-    for chunk in pool_map_chunks(work, docs, workers, misses):
-        for d in chunk.need_tasks:  # parse no longer cached and the file changed: the staged rows are the record
-            tasks = con.sql("SELECT * FROM stg_plan_tasks WHERE document_id = ? ORDER BY task_seq",
-                            params=[d["document_id"]]).pl().to_dicts()
-            out, reused = normalise_cached((d, tasks, cache_dir))
-            chunk.reused += reused
-            for k, sink in sinks.items():
-                sink.extend(getattr(out, k))
-            chunk.alias_rows += [(d["document_id"], a, n) for a, n in out.alias_use.items()]
-        for k, sink in sinks.items():
-            sink.add(chunk.frames[k])
-        report.reused_from_cache += chunk.reused
-        alias_rows += chunk.alias_rows
-        i += chunk.n_docs
-        if progress and (i // 500 != (i - chunk.n_docs) // 500 or i == todo.height):
-            progress(i, todo.height, report.unchanged)
-    for s in sinks.values():
-        s.flush()
+    try:
+        for chunk in pool_map_chunks(work, docs, workers, misses):
+            for d in chunk.need_tasks:  # parse no longer cached and the file changed: the staged rows are the record
+                tasks = con.sql("SELECT * FROM stg_plan_tasks WHERE document_id = ? ORDER BY task_seq",
+                                params=[d["document_id"]]).pl().to_dicts()
+                out, reused = normalise_cached((d, tasks, cache_dir))
+                chunk.reused += reused
+                for k, sink in sinks.items():
+                    sink.extend(getattr(out, k))
+                chunk.alias_rows += [(d["document_id"], a, n) for a, n in out.alias_use.items()]
+            report.reused_from_cache += chunk.reused
+            alias_rows += chunk.alias_rows
+            i += chunk.n_docs
+            if progress and (i // 500 != (i - chunk.n_docs) // 500 or i == todo.height):
+                progress(i, todo.height, report.unchanged)
+        for s in sinks.values():
+            s.flush()
+        for table in NORMALISED_SINKS.values():
+            _load_spool(con, spool, table)
+    finally:
+        shutil.rmtree(spool, ignore_errors=True)
     if todo.height:
         con.register("_done", todo.select("document_id", "sha256", "source_path").to_arrow())
         try:
