@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import html
 import re
-from bisect import bisect_right
-from itertools import accumulate
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -39,16 +37,20 @@ def lines_containing(words: tuple[str, ...], lines: list[str]) -> list[int]:
     `w in line.lower()` line by line, but with str.find over the whole text, so rules that look at a few lines
     of a document skip the rest at C speed."""
     low = "\n".join(lines).lower()
-    ends = list(accumulate(len(ln) + 1 for ln in lines))  # offset just past each line's newline
-    if not ends or len(low) != ends[-1] - 1:  # lower() changed a length (rare letters): line by line
+    if len(low) != sum(map(len, lines)) + len(lines) - 1:  # lower() changed a length (rare letters)
         return [i for i, ln in enumerate(lines) if any(w in ln.lower() for w in words)]
     hits: set[int] = set()
     for w in words:
-        p = low.find(w)
+        line, last, p = 0, 0, low.find(w)
         while p != -1:
-            i = bisect_right(ends, p)
-            hits.add(i)
-            p = low.find(w, ends[i]) if i < len(ends) else -1
+            line += low.count("\n", last, p)  # positions only grow: each stretch is counted once
+            hits.add(line)
+            last = low.find("\n", p)
+            if last == -1:
+                break
+            p = low.find(w, last + 1)
+            last += 1
+            line += 1
     return sorted(hits)
 
 

@@ -6,7 +6,6 @@ from functools import lru_cache
 
 import numpy as np
 
-from .decode import collapse_ws
 from .lines import find_repeated_blocks
 from .model import Finding, ParsedPlan
 from .readers.narrative import NarrativeSection, read_narrative
@@ -47,17 +46,13 @@ class SectionMatcher:
 
     def __init__(self, sections: list[NarrativeSection]):
         self.sections = sections
-        vocab: dict[tuple[str, str], int] = {}
         rows, self.spans, k = [], [], 0
         for s in sections:
             grams = [_bigrams(t) for t in s.item_texts]
             rows += grams
             self.spans.append((k, k + len(grams)))
             k += len(grams)
-            for g in grams:
-                for b in g:
-                    vocab.setdefault(b, len(vocab))
-        self.vocab = vocab
+        self.vocab = vocab = {b: i for i, b in enumerate(frozenset().union(*rows))}
         # bigram -> items that have it, as integer rows: a text's intersection with every item is the sum of
         # the rows of its bigrams (integers: no multithreaded BLAS, which spun against the other pool worker)
         self.by_gram = np.zeros((max(len(vocab), 1), len(rows)), dtype=np.int32)
@@ -171,8 +166,11 @@ def parse_plan(text: str, lines: list[str] | None = None, blocks: list | None = 
     return out
 
 
+_WORD = re.compile(r"\w+")
+
+
 def task_text_in_lines(task_text: str, lines: list[str], start: int, end: int) -> bool:
-    """Provenance check: the words of the task occur within its line range."""
-    window = collapse_ws(" ".join(lines[start - 1 : end])).lower()
-    words = re.findall(r"\w+", task_text.lower())[:8]
-    return all(w in window for w in words)
+    """Provenance check: the words of the task occur within its line range. (A word holds no whitespace, so
+    the window needs no whitespace collapsing.)"""
+    window = " ".join(lines[start - 1 : end]).lower()
+    return all(w in window for w in _WORD.findall(task_text.lower())[:8])
