@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,14 +23,14 @@ class Province:
         return f"2004-{self.code}"
 
 
-_MARKS = re.compile(r"[\u0300-\u036f]")  # the combining marks NFD splits Vietnamese letters into
+_NO_MARKS = dict.fromkeys(range(0x300, 0x370))  # str.translate deletes the combining marks NFD splits letters into
 
 
 @lru_cache(maxsize=1 << 16)  # the same lines and names are folded again and again
 def fold(s: str) -> str:
     """Case- and accent-insensitive key: 'Hồ Chí Minh' -> 'ho chi minh'."""
     s = unicodedata.normalize("NFD", s.replace("Đ", "D").replace("đ", "d"))
-    return " ".join(_MARKS.sub("", s).lower().split())
+    return " ".join(s.translate(_NO_MARKS).lower().split())
 
 
 @lru_cache(maxsize=1)

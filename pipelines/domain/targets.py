@@ -68,8 +68,8 @@ def _cmp(pre: str | None, post: str | None, bare: str = "=") -> str:
     return _CMP.get(p, bare)
 
 
-def _hints(line: str) -> list[str]:
-    k = fold(line)
+def _hints(k: str) -> list[str]:
+    """Indicators the words of a line name; `k` is the line folded (provinces.fold)."""
     out = [code for rx, code in _FAMILY_WORDS if rx.search(k)]
     m = _DIM.search(k)
     if m:
@@ -87,7 +87,8 @@ def find_targets(line: str) -> list[TargetHit]:
         return []
     hits: list[TargetHit] = []
     taken: list[tuple[int, int]] = []
-    hints = _hints(line)
+    folded = fold(line)
+    hints = _hints(folded)
     # a year after "so với" is a baseline, not the target year
     years = [int(m.group(1)) for m in _YEAR.finditer(line) if "so với" not in line[max(0, m.start() - 16): m.start()]]
     year = years[0] if years else None
@@ -105,7 +106,7 @@ def find_targets(line: str) -> list[TargetHit]:
             continue
         hits.append(TargetHit(_cmp(m["pre"], m["post"]), _num(m["v"]), "percent",
                               line[: m.start()].strip(" :-|") or line.strip(" |"), m.group(0).strip()))
-    if _TARGET_VERB.search(fold(line)) or _TARGET_VERB.search(line.lower()):
+    if _TARGET_VERB.search(folded) or _TARGET_VERB.search(low):
         for m in _POINTS.finditer(line):
             hits.append(TargetHit(_cmp(m["pre"], m["post"], ">="), _num(m["v"]), "points", "score", m.group(0).strip()))
     for m in _RANK_GROUP.finditer(line):
