@@ -88,11 +88,10 @@ def _pipe_cells(lines: list[str], start: int, skip: set[int]) -> list[Cell]:
     for i in range(start, len(lines) + 1):
         if i in skip:
             continue
-        raw = lines[i - 1].rstrip()
-        s = raw.strip()
+        s = lines[i - 1].strip()
         if not s:
             continue
-        if set(s) == {"|"}:
+        if not s.strip("|"):  # only pipes: empty cells
             if buf:  # text without a closing pipe, then an empty cell
                 cells.append(Cell("\n".join(buf), buf_start, i - 1))
                 buf, buf_start = [], None
