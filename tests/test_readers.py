@@ -182,3 +182,16 @@ def test_section_matcher_equals_group_similarity(parsed, plan):
     for group in (texts, texts[:5], texts[7:8], []):
         assert matcher.scores(group) == [group_similarity(group, s) for s in sections]
     assert max(matcher.scores(texts)) > 0.05  # real overlap, not an all-zero comparison
+
+
+@pytest.mark.parametrize("plan", ["000", "001", "002", "004"])
+def test_lines_containing_equals_the_line_by_line_test(parsed, plan):
+    from pipelines.domain.lines import lines_containing
+
+    _, text = parsed[plan]
+    lines = text.split("\n")
+    for words in (("chỉ số", "nội dung"), ("%", "điểm", "nhóm", "bậc"), ("chủ tịch", "ủy ban nhân dân"), ("zzz",)):
+        naive = [i for i, ln in enumerate(lines) if any(w in ln.lower() for w in words)]
+        assert lines_containing(words, lines) == naive
+    # a word on the last line, and one at the very start
+    assert lines_containing(("x",), ["x", "", "ax"]) == [0, 2]
