@@ -22,6 +22,7 @@ import pandera.errors as pa_errors
 import polars as pl
 
 from .domain.ingest import PROJECT_DIR
+from .warehouse import _columns_of, _run
 
 STATE = "_validated_documents"  # (table_name, contract, document_id, n_rows, fingerprint) that passed
 SLICE_ROWS = 200_000
@@ -83,10 +84,6 @@ class Validation:
         return pl.concat(self.failing_rows, how="diagonal_relaxed") if self.failing_rows else None
 
 
-def _run(con, sql: str, params=None) -> None:
-    con.execute(sql, params or []).fetchall()
-
-
 def _duplicates(con, table: str, model, out: Validation, only_changed: bool) -> None:
     """Duplicated keys over the whole table. When the table passed before and only some documents changed, a new
     duplicate must involve a changed row, so only the keys of those rows are counted (over all rows)."""
@@ -109,10 +106,7 @@ def validate_table(con, table: str, model, slice_rows: int = SLICE_ROWS, increme
     contract = f"{model.__name__}@{contract_code_version()}"
     n_rows = con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
     out = Validation(table, contract, n_rows)
-    columns = {c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
-                                         "AND schema_name = 'main' AND database_name = current_database()",
-                                         [table]).fetchall()}
-    if "document_id" not in columns:
+    if "document_id" not in _columns_of(con, table):
         _collect(out, model, con.sql(f'SELECT * FROM "{table}"').pl())
         return out
 

@@ -12,7 +12,6 @@ import tempfile
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import partial
 from itertools import islice
 from pathlib import Path
 
@@ -23,7 +22,6 @@ from sqlglot import exp
 
 from .contracts import CORE_MODELS
 from .domain.ingest import PROJECT_DIR, RawFile, discover
-from .domain.parse_cache import is_parsed, normalise_cached, normalise_entry, process_cached
 from .schemas import STAGING_MODELS, column_docs, polars_schema
 
 # GOVDATA_WAREHOUSE_DIR lets tests and benchmarks build elsewhere without touching the real warehouse
@@ -37,27 +35,12 @@ SQL_DIR = PROJECT_DIR / "dbt_like_sql"
 LAYERS = ("staging", "intermediate", "core", "marts")
 
 
-# ---------------------------------------------------------------- plans -> staging frames
-
-@dataclass
-class StagedPlans:
-    documents: pl.DataFrame
-    tasks: pl.DataFrame
-    findings: pl.DataFrame
-    quarantine: pl.DataFrame
-    files_seen: int
-    n_parsed: int = 0  # files parsed in this run
-    n_reused: int = 0  # files whose bytes were parsed before (parse cache hit)
-
+# ---------------------------------------------------------------- staging frames and the process pool
 
 def _frame(rows: list[dict], table: str) -> pl.DataFrame:
     schema = polars_schema(STAGING_MODELS[table])
     # built column by column: twice as fast as polars reading a list of row dicts
     return pl.DataFrame({c: [r.get(c) for r in rows] for c in schema}, schema=schema)
-
-
-def _map_list(fn, items: list) -> list:
-    return [fn(x) for x in items]
 
 
 def pool_map_chunks(fn, items, workers: int, n: int, chunk: int = 16, window: int = 8):
@@ -80,75 +63,6 @@ def pool_map_chunks(fn, items, workers: int, n: int, chunk: int = 16, window: in
                 yield pending.popleft().result()
             if not batch and not pending:
                 return
-
-
-def pool_map(fn, items, workers: int, n: int, chunk: int = 16, window: int = 8):
-    """map(fn, items) with pool_map_chunks: results per item, in order."""
-    for results in pool_map_chunks(partial(_map_list, fn), items, workers, n, chunk, window):
-        yield from results
-
-
-class _Rows:
-    """Rows appended one by one, held as typed polars chunks: a million tasks as Python dicts would need
-    gigabytes, as Arrow columns a fraction of that."""
-
-    def __init__(self, table: str, chunk: int = 20_000):
-        self.table, self.chunk, self.rows, self.frames = table, chunk, [], []
-
-    def extend(self, rows: list[dict]) -> None:
-        self.rows.extend(rows)
-        if len(self.rows) >= self.chunk:
-            self.frames.append(_frame(self.rows, self.table))
-            self.rows = []
-
-    def frame(self) -> pl.DataFrame:
-        frames = self.frames + [_frame(self.rows, self.table)]
-        return pl.concat(frames, rechunk=True) if len(frames) > 1 else frames[0]
-
-
-def stage_plans(files: list[RawFile] | None = None, workers: int | None = None, progress=None,
-                cache_dir: Path | None = None) -> StagedPlans:
-    """Parse every plan file, reusing the parse of unchanged bytes (parse_cache); a process pool uses both cores.
-    Every file is accounted for."""
-    files = discover("plans") if files is None else files
-    cache_dir = cache_dir or PARSE_CACHE_DIR
-    docs, quarantine = [], []
-    tasks, findings = _Rows("stg_plan_tasks"), _Rows("stg_findings")
-    n_reused = 0
-    workers = workers or min(2, os.cpu_count() or 1)
-    work = partial(process_cached, cache_dir=cache_dir)
-    # a pool costs seconds to start: only worth it when there is real parsing to do
-    misses = sum(not is_parsed(f, cache_dir) for f in files) if workers > 1 else 0
-    for i, (r, reused) in enumerate(pool_map(work, files, workers, misses), start=1):
-        n_reused += reused
-        if r.quarantine is not None:
-            quarantine.append(r.quarantine)
-        else:
-            docs.append(r.document)
-            tasks.extend(r.tasks)
-            findings.extend(r.findings)
-        if progress and (i % 500 == 0 or i == len(files)):
-            progress(i, len(files), n_reused)
-    # the same text twice (a copy, or a re-encoded copy) is one document: report, never count twice
-    seen: dict[str, str] = {}
-    kept_docs, dups = [], []
-    for d in docs:
-        if d["document_id"] in seen:
-            quarantine.append({"source_path": d["source_path"], "raw_root": d["raw_root"], "sha256": d["sha256"],
-                               "stage": "parse", "reason": f"duplicate of {seen[d['document_id']]} (same normalised text)",
-                               "detected_at": _now()})
-            dups.append({"document_id": d["document_id"], "source_path": d["source_path"]})
-            continue
-        seen[d["document_id"]] = d["source_path"]
-        kept_docs.append(d)
-    task_df, finding_df = tasks.frame(), findings.frame()
-    if dups:
-        dup_df = pl.DataFrame(dups, schema={"document_id": pl.String, "source_path": pl.String})
-        task_df = task_df.join(dup_df, on=["document_id", "source_path"], how="anti", maintain_order="left")
-        finding_df = finding_df.join(dup_df, on=["document_id", "source_path"], how="anti", maintain_order="left",
-                                     nulls_equal=True)
-    return StagedPlans(_frame(kept_docs, "stg_documents"), task_df, finding_df, _frame(quarantine, "stg_quarantine"),
-                       len(files), n_parsed=len(files) - n_reused, n_reused=n_reused)
 
 
 def _now():
@@ -192,14 +106,6 @@ def apply_comments(con, table: str, docs: dict[str, str], table_doc: str | None 
     for col, text in docs.items():
         if col in existing and text:
             _run(con, f"COMMENT ON COLUMN \"{table}\".\"{col}\" IS '{text.replace(chr(39), chr(39) * 2)}'")
-
-
-def write_staging(con, staged: StagedPlans) -> dict[str, int]:
-    counts = {}
-    for name, df in (("stg_documents", staged.documents), ("stg_plan_tasks", staged.tasks),
-                     ("stg_findings", staged.findings), ("stg_quarantine", staged.quarantine)):
-        counts[name] = write_table(con, name, df, column_docs(STAGING_MODELS[name]))
-    return counts
 
 
 # ---------------------------------------------------------------- dbt-like SQL models
@@ -452,55 +358,6 @@ def reference_frames() -> dict[str, pl.DataFrame]:
     from .domain.provinces import REFERENCE_DIR
 
     return {name: pl.read_csv(REFERENCE_DIR / fname, infer_schema=False) for name, fname in REFERENCE_SEEDS.items()}
-
-
-@dataclass
-class StagedNormalised:
-    tasks: pl.DataFrame
-    task_agency: pl.DataFrame
-    targets: pl.DataFrame
-    quoted_scores: pl.DataFrame
-    findings: pl.DataFrame
-    alias_use: dict[str, int]
-    n_normalised: int = 0  # documents normalised in this run
-    n_reused: int = 0  # documents unchanged since a previous run (normalise cache hit)
-
-
-def stage_normalised(documents: pl.DataFrame, tasks: pl.DataFrame, workers: int | None = None,
-                     cache_dir: Path | None = None, progress=None) -> StagedNormalised:
-    """Normalise every document (a process pool over both cores); unchanged documents come from the cache."""
-    from collections import Counter
-
-    cache_dir = cache_dir or NORMALISE_CACHE_DIR
-    tasks = tasks.sort("document_id", "task_seq")
-    bounds = tasks.with_row_index("_i").group_by("document_id").agg(pl.col("_i").min().alias("lo"), pl.len().alias("n"))
-    where = {r["document_id"]: (r["lo"], r["n"]) for r in bounds.iter_rows(named=True)}
-    n_docs = documents.height
-
-    def jobs():  # one document's tasks at a time: never all tasks as dicts at once
-        for d in documents.iter_rows(named=True):
-            lo, n = where.get(d["document_id"], (0, 0))
-            yield d, tasks.slice(lo, n).to_dicts() if n else [], cache_dir
-
-    workers = workers or min(2, os.cpu_count() or 1)
-    misses = sum(not normalise_entry(d, cache_dir).is_file() for d in documents.iter_rows(named=True)) \
-        if workers > 1 else 0
-    results = pool_map(normalise_cached, jobs(), workers, misses)
-    cols = {"tasks": _Rows("stg_task_normalised"), "task_agencies": _Rows("stg_task_agency"),
-            "targets": _Rows("stg_plan_targets"), "quoted_scores": _Rows("stg_plan_quoted_scores"),
-            "findings": _Rows("stg_normalise_findings")}
-    alias_use: Counter = Counter()
-    n_reused = 0
-    for i, (out, reused) in enumerate(results, start=1):
-        n_reused += reused
-        for k, rows in cols.items():
-            rows.extend(getattr(out, k))
-        alias_use.update(out.alias_use)
-        if progress and (i % 500 == 0 or i == n_docs):
-            progress(i, n_docs, n_reused)
-    return StagedNormalised(cols["tasks"].frame(), cols["task_agencies"].frame(), cols["targets"].frame(),
-                            cols["quoted_scores"].frame(), cols["findings"].frame(), dict(alias_use),
-                            n_normalised=n_docs - n_reused, n_reused=n_reused)
 
 
 @dataclass

@@ -11,9 +11,8 @@ from pipelines.domain.decode import decode_document
 from pipelines.domain.ingest import discover, process_document, raw_roots
 from pipelines.domain.metadata import extract_metadata
 from pipelines.domain.plan import parse_plan
-from pipelines.warehouse import stage_plans
 
-from .conftest import HANOI_PAPI, HCMC_PAPI, HCMC_PAR, PLANS, QUANG_NGAI
+from .conftest import HANOI_PAPI, HCMC_PAPI, HCMC_PAR, PLANS, QUANG_NGAI, stage_files
 
 
 def _to_cp1258(text: str) -> bytes:
@@ -69,8 +68,8 @@ def test_bad_files_are_quarantined_and_the_rest_loads(tmp_path):
                                            encoding="utf-8")
     (root / "plans" / "zz_copy_of_000.txt").write_bytes(HCMC_PAPI.read_bytes().decode().encode("utf-16"))
     files = discover("plans", [root])
-    staged = stage_plans(files, workers=1)
-    assert staged.files_seen == 8
+    report, _, staged, _ = stage_files(files, tmp_path)
+    assert report.files_seen == 8
     assert staged.documents.height + staged.quarantine.height == 8
     assert sorted(staged.documents["source_path"].to_list()) == sorted(
         f"plans/deep/er/{p.name}" for p in PLANS.glob("*.txt"))

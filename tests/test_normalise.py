@@ -15,11 +15,13 @@ HCMC_PAPI, QUANG_NGAI, HCMC_PAR, HANOI = "fb5d00c12cc86914", "b4b9dfe0cf6bfabe",
 
 
 @pytest.fixture(scope="module")
-def norm():
-    from pipelines.warehouse import stage_normalised, stage_plans
+def norm(tmp_path_factory):
+    from pipelines.domain.ingest import discover
 
-    staged = stage_plans(workers=1)
-    return staged, stage_normalised(staged.documents, staged.tasks)
+    from .conftest import stage_files
+
+    _, _, staged, normalised = stage_files(discover("plans"), tmp_path_factory.mktemp("staging"))
+    return staged, normalised
 
 
 def _tasks(norm):

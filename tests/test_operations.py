@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 import duckdb
+import polars as pl
 import pytest
 
 from pipelines import automation
@@ -100,32 +101,33 @@ def test_yearly_schedule_definition():
     assert automation.rebuild_after_new_index_year.default_status == dg.DefaultSensorStatus.RUNNING
 
 
-def test_second_run_without_changes_reparses_nothing(tmp_path):
-    from pipelines.warehouse import stage_plans
+def test_a_fresh_warehouse_reuses_the_parse_cache(tmp_path):
+    """Parses are cached by content and parser version: a warehouse built from scratch with the same cache parses
+    nothing; a renamed file reuses its parse under its new path; an edited one is parsed again."""
+    from tests.conftest import stage_files
 
-    root, cache = tmp_path / "root", tmp_path / "cache"
+    root = tmp_path / "root"
     (root / "plans").mkdir(parents=True)
     for p in (HCMC_PAPI, QUANG_NGAI, HANOI_PAPI):
         shutil.copy(p, root / "plans" / p.name)
     files = lambda: discover("plans", roots=[root])  # noqa: E731
-    first = stage_plans(files(), workers=1, cache_dir=cache)
-    second = stage_plans(files(), workers=1, cache_dir=cache)
-    assert (first.n_parsed, first.n_reused, second.n_parsed, second.n_reused) == (3, 0, 0, 3)
-    assert second.tasks.drop("source_path").equals(first.tasks.drop("source_path"))
-    assert second.findings.equals(first.findings)
-    # a renamed file reuses its parse, under its new path; an edited one is parsed again
+    first, _, staged1, _ = stage_files(files(), tmp_path, db="one.duckdb")
+    second, _, staged2, _ = stage_files(files(), tmp_path, db="two.duckdb")
+    assert (first.added, first.reused_from_cache, second.added, second.reused_from_cache) == (3, 0, 3, 3)
+    assert staged2.tasks.equals(staged1.tasks) and staged2.findings.sort(pl.all()).equals(staged1.findings.sort(pl.all()))
     (root / "plans" / HANOI_PAPI.name).rename(root / "plans" / "hanoi_2021.txt")
     text = (root / "plans" / QUANG_NGAI.name).read_text(encoding="utf-8")
     (root / "plans" / QUANG_NGAI.name).write_text(text + "\n", encoding="utf-8")
-    third = stage_plans(files(), workers=1, cache_dir=cache)
-    assert (third.n_parsed, third.n_reused) == (1, 2)
-    assert sorted(third.documents["source_path"]) == ["plans/000_fc9f8ecdecbcee10.txt",
-                                                      "plans/001_5d5a89fb325a0d90.txt", "plans/hanoi_2021.txt"]
-    assert set(third.tasks.filter(third.tasks["document_id"] == "14f81197b396b4ee")["source_path"]) == {"plans/hanoi_2021.txt"}
+    third, _, staged3, _ = stage_files(files(), tmp_path, db="two.duckdb")
+    assert (third.added, third.reused_from_cache, third.removed, third.unchanged) == (2, 1, 2, 1)
+    assert sorted(staged3.documents["source_path"]) == ["plans/000_fc9f8ecdecbcee10.txt",
+                                                        "plans/001_5d5a89fb325a0d90.txt", "plans/hanoi_2021.txt"]
+    hanoi = staged3.tasks.filter(staged3.tasks["document_id"] == "14f81197b396b4ee")
+    assert hanoi.height == 51 and set(hanoi["source_path"]) == {"plans/hanoi_2021.txt"}
     # a deleted file leaves
     (root / "plans" / "hanoi_2021.txt").unlink()
-    fourth = stage_plans(files(), workers=1, cache_dir=cache)
-    assert (fourth.documents.height, fourth.tasks.height, fourth.n_parsed) == (2, 50 + 67, 0)
+    fourth, _, staged4, _ = stage_files(files(), tmp_path, db="two.duckdb")
+    assert (staged4.documents.height, staged4.tasks.height, fourth.added) == (2, 50 + 67, 0)
 
 
 def test_a_run_that_fails_midway_leaves_the_published_files_byte_identical(built, tmp_path):

@@ -55,11 +55,12 @@ EXPECTED_FINDINGS = {
 
 
 @pytest.fixture(scope="module")
-def plan_findings():
-    from pipelines.warehouse import stage_normalised, stage_plans
+def plan_findings(tmp_path_factory):
+    from pipelines.domain.ingest import discover
 
-    staged = stage_plans(workers=1)
-    norm = stage_normalised(staged.documents, staged.tasks)
+    from .conftest import stage_files
+
+    _, _, staged, norm = stage_files(discover("plans"), tmp_path_factory.mktemp("staging"))
     cols = ["document_id", "rule", "severity", "line_start", "line_end", "message"]
     return pl.concat([staged.findings.select(cols), norm.findings.select(cols)])
 

@@ -96,14 +96,6 @@ def normalise_entry(doc: dict, cache_dir: Path) -> Path:
     return cache_dir / doc["sha256"][:2] / f"{doc['sha256']}-{where}-{normaliser_version()}.pkl"
 
 
-def is_parsed(f: RawFile, cache_dir: Path) -> bool:
-    """True when this file's bytes have a parse in the cache (a cheap pre-pass: no pool for a few misses)."""
-    try:
-        return entry_path(cache_dir, hashlib.sha256(f.path.read_bytes()).hexdigest()).is_file()
-    except OSError:
-        return False
-
-
 def normalise_cached(job: tuple[dict, list[dict], Path]):
     """One document's normalisation, reused while its bytes, path, parser and mapping files are unchanged.
     (Here, not in pipelines.warehouse, so pool workers import only the domain code.)"""
