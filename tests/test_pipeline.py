@@ -19,7 +19,11 @@ def test_run_succeeds_and_publishes(built):
     assert counts == {"plans/000_fc9f8ecdecbcee10.txt": 50, "plans/001_5d5a89fb325a0d90.txt": 67,
                       "plans/002_a4935c26879af6ae.txt": 85, "plans/004_0f436dfa0397b1ae.txt": 51}
     assert con.execute("SELECT count(*) FROM fct_plan_task").fetchall()[0][0] == 253
-    assert con.execute("SELECT count(*) FROM quarantine").fetchall()[0][0] == 0
+    # nothing from the plans or the PAPI scores is quarantined; the PCI workbooks (issue 17) have no reader yet, so
+    # each PCI file or sheet is there with the reason, and nothing else is
+    q = con.execute("SELECT source_path, reason FROM quarantine").fetchall()
+    assert all(p.startswith("scores/pci/") for p, _ in q), q
+    assert all("not a known score layout" in r or "is not a <year>_PAPI sheet" in r for _, r in q), q
     # every fact key resolves; grains are unique
     assert con.execute("SELECT count(*) FROM fct_plan_task t ANTI JOIN dim_document d USING (document_id)").fetchall()[0][0] == 0
     assert con.execute("SELECT count(*) - count(DISTINCT task_id) FROM fct_plan_task").fetchall()[0][0] == 0
