@@ -10,6 +10,8 @@ from functools import lru_cache
 import pandera.polars as pa
 import polars as pl
 
+from pipelines.domain.metadata import DOC_TYPES
+
 from .domain.scores import columns_for_year, dimensions_for_year, total_scale
 from .schemas import (COMPARATORS, INDICATOR_RULES, INDICES, ISSUER_LEVELS, LEVELS, SEVERITIES, TIMELINE_KINDS,
                       StgPlanTargets, StgPlanTasks, StgQuarantine)
@@ -73,7 +75,7 @@ class DimDocument(pa.DataFrameModel):
     issuer_level: str = pa.Field(nullable=True, isin=ISSUER_LEVELS, description="province / district / commune")
     province_key: str = pa.Field(nullable=True, str_matches=PROVINCE_KEY,
                                  description="FK to dim_province: vintage-code, e.g. 2004-79")
-    doc_type: str = pa.Field(nullable=True, isin=["Quyết định", "Kế hoạch"], description="Type of the issued document")
+    doc_type: str = pa.Field(nullable=True, isin=list(DOC_TYPES.values()), description="Type of the issued document (its opening heading)")
     doc_numbers: list[str] = pa.Field(nullable=True, description="Document numbers, e.g. [3897/QĐ-UBND]")
     issue_date: pl.Date = pa.Field(nullable=True, ge=dt.date(2000, 1, 1),
                                    description="Issue date from the header (conflicts are findings)")
@@ -82,7 +84,7 @@ class DimDocument(pa.DataFrameModel):
     plan_year_start: int = pa.Field(nullable=True, ge=2000, le=2100, description="First plan year")
     plan_year_end: int = pa.Field(nullable=True, ge=2000, le=2100, description="Last plan year; NULL when open-ended")
     indices: list[str] = pa.Field(nullable=True, description="Indices the plan targets: PAPI, PAR_INDEX")
-    n_tasks: int = pa.Field(gt=0, description="Tasks extracted from the document")
+    n_tasks: int = pa.Field(ge=0, description="Tasks extracted from the document (0: not a plan; its not_a_plan finding says why)")
     readers: str = pa.Field(description="Readers that produced tasks, comma-separated")
     n_lines: int = pa.Field(gt=0, description="Lines in the normalised text (line numbers refer to it)")
     n_findings_error: int = pa.Field(ge=0, description="Data-quality findings of severity error about this document")

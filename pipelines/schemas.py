@@ -5,9 +5,11 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
+from pipelines.domain.metadata import DOC_TYPES
+
 SEVERITIES = ["error", "warning", "info"]
 SOURCE_KINDS = ["table", "narrative"]
-READERS = ["narrative", "pipe_table", "tab_table"]
+READERS = ["narrative", "pipe_table", "tab_table", "md_table", "grid_table"]
 ISSUER_LEVELS = ["province", "district", "commune"]
 INDICES = ["PAPI", "PAR_INDEX"]
 
@@ -29,7 +31,7 @@ class StgDocuments(pa.DataFrameModel):
     issuer_level: str = pa.Field(nullable=True, isin=ISSUER_LEVELS, description="province / district / commune")
     province_code: str = pa.Field(nullable=True, str_length={"min_value": 2, "max_value": 2},
                                   description="GSO 2004 code of the issuer's province")
-    doc_type: str = pa.Field(nullable=True, isin=["Quyết định", "Kế hoạch"], description="Type of the issued document")
+    doc_type: str = pa.Field(nullable=True, isin=list(DOC_TYPES.values()), description="Type of the issued document (its opening heading)")
     doc_numbers: list[str] = pa.Field(nullable=True, description="Document numbers, e.g. ['3897/QĐ-UBND']")
     issue_date: pl.Date = pa.Field(nullable=True, description="Issue date from the header (conflicts are findings)")
     signer: str = pa.Field(nullable=True, description="Person who signed, as written")
@@ -38,7 +40,7 @@ class StgDocuments(pa.DataFrameModel):
     plan_year_end: int = pa.Field(nullable=True, ge=2000, le=2100, description="Last plan year; NULL when open-ended")
     indices: list[str] = pa.Field(nullable=True, description="Indices the plan targets: PAPI, PAR_INDEX")
     province_name: str = pa.Field(nullable=True, description="Province name (vintage 2004)")
-    n_tasks: int = pa.Field(gt=0, description="Tasks extracted from the document")
+    n_tasks: int = pa.Field(ge=0, description="Tasks extracted from the document (0: not a plan; its not_a_plan finding says why)")
 
     class Config:
         strict = True
@@ -114,7 +116,7 @@ class StgQuarantine(pa.DataFrameModel):
 
 LEVELS = ["total", "dimension", "subdimension", "area"]
 INDICATOR_RULES = ["alias", "outside_indices", "combined_heading_task_keywords", "combined_heading_first",
-                   "inferred_from_neighbours", "unmapped", "no_heading"]
+                   "inferred_from_neighbours", "unmapped", "no_heading", "from_subdimension", "from_subsection"]
 TIMELINE_KINDS = ["dated", "deadline", "recurring", "event", "phased", "unparsed", "empty"]
 COMPARATORS = [">=", ">", "=", "<=", "<"]
 UNITS = ["percent", "points", "rank", "rank_change", "count", "other"]

@@ -89,3 +89,84 @@ def is_agency_label(text: str) -> bool:
 
 def looks_like_agency(text: str) -> bool:
     return bool(_HEAD_RE.match(text.strip()))
+
+
+# ---------------------------------------------------------------- assignment labels ("Chủ trì: X; Phối hợp: Y")
+
+# A labelled attribute of a task, wherever it is written: its own line under the task ("- Cơ quan chủ trì: …"), one
+# table cell holding several ("Chủ trì: X; Phối hợp: Y"), or a closing parenthesis ("(thời gian: Quý II/2024)").
+_ATTR_KEYS = {
+    "lead": r"(?:cơ quan|đơn vị|bộ phận)\s+chủ\s*trì(?:\s+thực hiện)?|chủ\s*trì(?:\s+thực hiện)?|"
+            r"(?:cơ quan|đơn vị)\s+(?:thực hiện|tham mưu|đầu mối)|đơn vị thực hiện",
+    "support": r"(?:cơ quan|đơn vị)\s+phối\s*hợp(?:\s+thực hiện)?|phối\s*hợp(?:\s+thực hiện)?",
+    "timeline": r"thời\s*gian(?:\s+(?:thực hiện|hoàn thành|triển khai))?|thời\s*hạn(?:\s+hoàn thành)?|"
+                r"tiến\s*độ(?:\s+(?:thực hiện|hoàn thành))?",
+    "output": r"sản\s*phẩm(?:\s+(?:đầu ra|dự kiến))?|kết\s*quả(?:\s+(?:đầu ra|dự kiến|cần đạt))?|hình thức văn bản",
+}
+_ATTR_LABEL = re.compile(
+    r"(?:^|(?<=[;\n(])|(?<=\.\s))\s*[-–+•*]?\s*(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _ATTR_KEYS.items())
+    + r")\s*[:：]\s*", re.IGNORECASE)
+_ATTR_LINE = re.compile(r"^\s*[-–+•*]?\s*(?:" + "|".join(_ATTR_KEYS.values()) + r")\s*[:：]", re.IGNORECASE)
+_POSTFIX_LEAD = re.compile(r"^(?P<lead>.+?)\s+chủ\s*trì\b\s*[,;]?\s*(?:(?:và\s+)?phối\s*hợp(?:\s+với)?\s+(?P<sup>.+))?$",
+                           re.IGNORECASE | re.DOTALL)
+_TRAILING_PAREN = re.compile(r"\((?P<inner>[^()]*(?:chủ\s*trì|phối\s*hợp|thời\s*gian|thời\s*hạn)[^()]*)\)\s*[.;,]?\s*$",
+                             re.IGNORECASE)
+
+
+def is_attribute_line(text: str) -> bool:
+    """"- Cơ quan chủ trì: Sở Nội vụ", "Thời hạn: Quý III/2024": a task's attribute, never a task."""
+    return bool(_ATTR_LINE.match(text))
+
+
+def parse_attributes(text: str) -> tuple[dict[str, str], str]:
+    """Labelled attributes in `text` -> ({lead|support|timeline|output: value}, text before the first label).
+    Values run to the next label; repeated labels are joined with "; "."""
+    out: dict[str, str] = {}
+    ms = list(_ATTR_LABEL.finditer(text))
+    if not ms:
+        return out, text
+    for m, nxt in zip(ms, ms[1:] + [None]):
+        key = next(k for k in _ATTR_KEYS if m.group(k))
+        value = text[m.end(): nxt.start() if nxt else len(text)].strip(" \n;,.")
+        value = re.sub(r"\s*\n\s*", " ", value)
+        if value:
+            out[key] = f"{out[key]}; {value}" if key in out else value
+    return out, text[: ms[0].start()].strip()
+
+
+def parse_assignment(text: str) -> tuple[dict[str, str], str]:
+    """Attributes of one combined cell or closing parenthesis: labelled ("Chủ trì: X; Phối hợp: Y") or written
+    as a sentence ("Sở X chủ trì, phối hợp Sở Y; thời gian: Quý II"). Returns (attributes, what is left)."""
+    attrs, before = parse_attributes(text)
+    if attrs and before.strip(" -;,."):
+        pm = _POSTFIX_LEAD.match(before.strip(" ;,."))
+        if pm and "lead" not in attrs:
+            attrs["lead"] = pm["lead"].strip(" ,;")
+            if pm["sup"] and "support" not in attrs:
+                attrs["support"] = pm["sup"].strip(" ,;.")
+            before = ""
+    elif not attrs:
+        parts = [p.strip() for p in text.split(";")]
+        rest = []
+        for p in parts:
+            pm = _POSTFIX_LEAD.match(p)
+            if pm and "lead" not in attrs and len(pm["lead"].split()) <= 20:
+                attrs["lead"] = pm["lead"].strip(" ,;")
+                if pm["sup"]:
+                    attrs["support"] = pm["sup"].strip(" ,;.")
+            else:
+                rest.append(p)
+        before = "; ".join(rest)
+    return attrs, before
+
+
+def trailing_assignment(text: str) -> tuple[dict[str, str], str]:
+    """A task that ends with its assignment in parentheses: "… (Sở Nội vụ chủ trì, phối hợp …; thời gian: …)".
+    Returns (attributes, the task text without the parenthesis) or ({}, text)."""
+    m = _TRAILING_PAREN.search(text)
+    if not m:
+        return {}, text
+    attrs, left = parse_assignment(m["inner"])
+    if not attrs or left.strip(" ;,.-"):
+        return {}, text
+    return attrs, text[: m.start()].rstrip(" ,;:")

@@ -14,7 +14,8 @@ from pathlib import Path
 from .consistency import stated_count_findings
 from .decode import DecodeError, decode_document, document_id_for, sha256_bytes
 from .lines import find_repeated_blocks, mask_lines
-from .metadata import extract_metadata
+from .metadata import extract_metadata, not_a_plan
+from .model import Finding, ParsedPlan
 from .plan import PlanParseError, parse_plan, task_text_in_lines
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -98,16 +99,19 @@ def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
         decoded = decode_document(data)
     except DecodeError as e:
         return DocumentResult(None, [], [], quarantine_row(source_path, root_label, sha, "decode", str(e)))
+    lines = decoded.text.split("\n")
+    meta, meta_findings = extract_metadata(decoded.text)
+    why_not = not_a_plan(meta, lines)
     try:
-        lines = decoded.text.split("\n")
         blocks = find_repeated_blocks(lines)
-        parsed = parse_plan(decoded.text, lines, blocks)
+        parsed = ParsedPlan() if why_not else parse_plan(decoded.text, lines, blocks)
     except PlanParseError as e:
         return DocumentResult(None, [], [], quarantine_row(source_path, root_label, sha, "parse", str(e)))
     except Exception as e:  # a reader bug must not stop the other documents
         return DocumentResult(None, [], [], quarantine_row(
             source_path, root_label, sha, "parse", f"reader error {type(e).__name__}: {e}"))
-    meta, meta_findings = extract_metadata(decoded.text)
+    if why_not:
+        meta_findings.append(Finding("not_a_plan", "info", f"Not read for tasks: {why_not}.", 1, len(lines)))
     doc_id = document_id_for(decoded.text)
     counted = stated_count_findings(mask_lines(lines, blocks))
     findings = [x.as_dict() for x in meta_findings + parsed.findings + counted]

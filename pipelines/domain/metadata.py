@@ -10,7 +10,8 @@ from .lines import lines_containing, strip_markup
 from .model import Finding
 from .provinces import find_province_prefix, fold
 
-_DOCNO = r"\d{1,5}[A-Za-z]?/(?:[0-9]{4}/)?[A-ZĐ][A-ZĐa-z0-9\-]*(?:-[A-ZĐ0-9]+)*"
+# "19/KH-UBND", also with stray spaces around the slash as exports print it ("19 /KH-UBND"); spaces are removed
+_DOCNO = r"\d{1,5}[A-Za-z]?[ \t]?/[ \t]?(?:[0-9]{4}/)?[A-ZĐ][A-ZĐa-z0-9\-]*(?:-[A-ZĐ0-9]+)*"
 _DATE_LONG = r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})"
 _DATE_SHORT = r"ngày\s+(\d{1,2})/(\d{1,2})/(\d{4})"
 _DATE_ANY = re.compile(rf"(?:{_DATE_LONG}|{_DATE_SHORT})", re.IGNORECASE)
@@ -26,6 +27,34 @@ _ISSUER = re.compile(
 _TITLE_OWNER = re.compile(r"(?:của|CỦA|trên địa bàn|TRÊN ĐỊA BÀN)\s+(tỉnh|thành phố|TỈNH|THÀNH PHỐ)\s+([^\n,()]{2,40})")
 _SIGN_TITLE = re.compile(r"^(?:(?:KT|TM|Q|TUQ)\.\s*)?(?:PHÓ\s+)?CHỦ TỊCH$|^TM\.\s*ỦY BAN NHÂN DÂN$")
 _NAME = re.compile(r"^[A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,4}$")
+
+
+# Headings that open a Vietnamese administrative document (Decree 30/2020/NĐ-CP, Appendix I), and the type they give
+DOC_TYPES = {"QUYẾT ĐỊNH": "Quyết định", "KẾ HOẠCH": "Kế hoạch", "BÁO CÁO": "Báo cáo", "CHƯƠNG TRÌNH": "Chương trình",
+             "ĐỀ ÁN": "Đề án", "THÔNG BÁO": "Thông báo", "CHỈ THỊ": "Chỉ thị", "NGHỊ QUYẾT": "Nghị quyết",
+             "TỜ TRÌNH": "Tờ trình", "CÔNG VĂN": "Công văn", "HƯỚNG DẪN": "Hướng dẫn", "QUY ĐỊNH": "Quy định"}
+PLAN_TYPES = ("Kế hoạch", "Chương trình", "Đề án")
+_ISSUES_PLAN = re.compile(r"(?i)(?:ban hành|phê duyệt)\s+(?:kèm theo\s+)?(?:quyết định này\s+)?(?:kế hoạch|chương trình|"
+                          r"đề án|phương án)")
+
+
+def not_a_plan(meta: "DocumentMeta", lines: list[str]) -> str | None:
+    """Why a document is not a plan (no task of it is read), or None for a plan. A report records what was done; a
+    decision that only sets criteria or rules assigns no tasks, even when it names PAR INDEX in a scoring table; a
+    decision that issues a plan ("Ban hành kèm theo Quyết định này Kế hoạch …") is a plan."""
+    t = meta.doc_type
+    if t is None or t in PLAN_TYPES:
+        return None
+    head = "\n".join(lines[:80])
+    if t in ("Quyết định", "Chỉ thị", "Nghị quyết"):
+        plan_heading = any(strip_markup(ln).strip(" |*") in ("KẾ HOẠCH", "CHƯƠNG TRÌNH", "ĐỀ ÁN") for ln in lines[10:])
+        if _ISSUES_PLAN.search(head) or plan_heading:
+            return None
+        return (f"a {t} that issues no plan (no 'ban hành … Kế hoạch/Chương trình' and no attached plan): "
+                "its numbered items are rules or criteria, not tasks")
+    if t in ("Báo cáo", "Thông báo", "Tờ trình", "Công văn", "Hướng dẫn", "Quy định"):
+        return f"a {t}, not a plan: it reports or instructs, it assigns no tasks with leads and deadlines"
+    return None
 
 
 @dataclass
@@ -128,6 +157,7 @@ def extract_metadata(text: str) -> tuple[DocumentMeta, list[Finding]]:
     attached = [(m[1], m[2], _date(m.groups()[2:]), _line_of(plain, m.start())) for m in _ATTACHED.finditer(plain)]
     for _, no, _, ln in attached:
         numbers.append((no, ln))
+    numbers = [(re.sub(r"\s+", "", no), ln) for no, ln in numbers]
     for no, _ in numbers:
         if no not in meta.doc_numbers:
             meta.doc_numbers.append(no)
@@ -136,8 +166,8 @@ def extract_metadata(text: str) -> tuple[DocumentMeta, list[Finding]]:
     first_kind = None
     for ln in lines[:200]:
         s = strip_markup(ln).strip(" |")
-        if s in ("QUYẾT ĐỊNH", "KẾ HOẠCH"):
-            first_kind = "Quyết định" if s == "QUYẾT ĐỊNH" else "Kế hoạch"
+        if s in DOC_TYPES:
+            first_kind = DOC_TYPES[s]
             break
     if "Loại văn bản" in web:
         meta.doc_type = web["Loại văn bản"][0]

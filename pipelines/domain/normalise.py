@@ -15,6 +15,7 @@ from . import agencies as ag
 from .indicators import Mapping, family_for, infer_between, map_heading
 from .provinces import provinces_2004
 from .lines import lines_containing
+from .metadata import PLAN_TYPES
 from .targets import TARGET_WORDS, find_quoted_scores, find_targets
 from .timelines import parse_timeline
 
@@ -44,6 +45,35 @@ def _section_key(t: dict):
     return tuple(parts)
 
 
+def _parent(code: str) -> str:
+    return code.rsplit(".", 1)[0]
+
+
+def _indicator_of(heading: str | None, subsection: str | None, fam: str | None, task_text: str) -> tuple[Mapping, Mapping | None]:
+    """Indicator and sub-dimension of a task. A sub-dimension label names its dimension wherever it is written: in
+    the sub-section (under a lost or unnamed dimension) or in the dimension's own place."""
+    m = map_heading(heading, fam, "section", task_text)
+    sub = None
+    if m.code is None and m.rule != "outside_indices" and heading and fam in (None, "PAPI"):
+        sm = map_heading(heading, "PAPI", "subdimension")
+        if sm.code:
+            return Mapping(_parent(sm.code), "from_subdimension", sm.aliases), sm
+    if subsection and (m.code is None and m.rule != "outside_indices" or (m.code or "").startswith("PAPI.D")):
+        sm = map_heading(subsection, "PAPI", "subdimension")
+        if m.code is None:
+            if sm.code and fam in (None, "PAPI"):
+                return Mapping(_parent(sm.code), "from_subdimension", sm.aliases), sm
+            # a sub-section that names a whole dimension or area (PCI sub-index, PAR criterion column)
+            sec = map_heading(subsection, fam, "section", task_text)
+            if sec.code:
+                return Mapping(sec.code, "from_subsection", sec.aliases), None
+            return m, None
+        if sm.code and not sm.code.startswith(m.code + "."):
+            sm = Mapping(None, "subdimension_of_other_dimension", sm.aliases)
+        sub = sm
+    return m, sub
+
+
 def normalise_document(doc: dict, tasks: list[dict], text: str | None, out: Normalised) -> None:
     indices = list(doc.get("indices") or [])
     province_key = f"2004-{doc['province_code']}" if doc.get("province_code") else None
@@ -54,13 +84,7 @@ def normalise_document(doc: dict, tasks: list[dict], text: str | None, out: Norm
     for t in tasks:
         fam = family_for(t.get("family_context"), indices)
         heading = t.get("section_as_written")
-        m = map_heading(heading, fam, "section", t["task_text"])
-        sub = None
-        if m.code and m.code.startswith("PAPI.D") and t.get("subsection_as_written"):
-            sm = map_heading(t["subsection_as_written"], "PAPI", "subdimension")
-            if sm.code and not sm.code.startswith(m.code + "."):
-                sm = Mapping(None, "subdimension_of_other_dimension", sm.aliases)
-            sub = sm
+        m, sub = _indicator_of(heading, t.get("subsection_as_written"), fam, t["task_text"])
         rows.append([t, fam, m, sub])
     # neighbours in section order: the code of the previous and next mapped sections
     sections = sorted({(_section_key(t), t.get("section_ref")) for t, *_ in rows})
@@ -145,8 +169,8 @@ def normalise_document(doc: dict, tasks: list[dict], text: str | None, out: Norm
         out.task_agencies.extend(seen.values())
 
     # 4. targets and quoted scores, from every line of the text
-    if text is None:
-        return
+    if text is None or (not tasks and doc.get("doc_type") not in PLAN_TYPES):
+        return  # a document that is not a plan sets no targets (a report's figures are results)
     lines = text.split("\n")
     by_line = {}
     starts = sorted((t["line_start"], t["line_end"], i) for i, (t, *_r) in enumerate(rows))

@@ -9,7 +9,7 @@ import numpy as np
 from .lines import find_repeated_blocks
 from .model import Finding, ParsedPlan
 from .readers.narrative import NarrativeSection, read_narrative
-from .readers.tables import find_pipe_tables, find_tab_tables, table_to_tasks
+from .readers.tables import find_md_tables, find_pipe_tables, find_tab_tables, merge_continued, table_to_tasks
 
 # A table group and a narrative section are "the same tasks" above this similarity.
 ALIGN_THRESHOLD = 0.2
@@ -94,7 +94,11 @@ def parse_plan(text: str, lines: list[str] | None = None, blocks: list | None = 
             f"Lines {b.repeat_start}-{b.repeat_end} repeat lines {b.first_start}-{b.first_end} verbatim "
             f"({b.n_lines} lines); read once.", b.repeat_start, b.repeat_end))
 
-    tables = find_pipe_tables(lines, skip) + find_tab_tables(lines, skip)
+    md = find_md_tables(lines, skip)
+    md_lines = set(skip)
+    for t in md:
+        md_lines.update(range(t.line_start, t.line_end + 1))
+    tables = merge_continued(md + find_pipe_tables(lines, md_lines) + find_tab_tables(lines, md_lines), lines)
     table_lines = set(skip)
     for t in tables:
         table_lines.update(range(t.line_start, t.line_end + 1))

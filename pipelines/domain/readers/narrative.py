@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..agency_text import is_agency_label, looks_like_agency, split_lead
+from ..agency_text import (is_agency_label, is_attribute_line, looks_like_agency, parse_attributes, split_lead,
+                           trailing_assignment)
 from ..decode import collapse_ws
 from ..lines import strip_markup
 from ..model import Finding, TaskRow
@@ -55,6 +56,7 @@ class Node:
     children: list["Node"] = field(default_factory=list)
     intro: list[Para] = field(default_factory=list)
     synthetic: bool = False  # heading missing from the text, recreated from numbering
+    attrs: dict[str, str] = field(default_factory=dict)  # "- Cơ quan chủ trì: …" lines under it
 
     @property
     def items(self) -> list["Node"]:
@@ -103,6 +105,17 @@ def build_outline(paras: list[Para], findings: list[Finding]) -> Node:
     root = Node("root", None, -1, "", 0, 0)
     stack = [root]
     for idx, p in enumerate(paras):
+        if is_attribute_line(p.text) and len(stack) > 1:
+            # "- Cơ quan chủ trì: …", "Thời hạn: …": an attribute of the item above, never an item itself; a "+"
+            # point under a task does not own it, the task does
+            owner = stack[-1]
+            if owner.kind == "plus" and owner.parent is not None and owner.parent.kind in ("bullet", "letter", "num", "lost"):
+                owner = owner.parent
+            attrs, _ = parse_attributes(p.text.lstrip("-–+•* "))
+            for k, v in attrs.items():
+                owner.attrs[k] = f"{owner.attrs[k]}; {v}" if k in owner.attrs else v
+            owner.line_end = max(owner.line_end, p.line_end)
+            continue
         kind, marker, level, text = _classify(p)
         if kind == "plain":
             top = stack[-1]
@@ -358,7 +371,17 @@ def _task_from(n: Node, path: list[Node], merge_children: bool) -> TaskRow:
             text_parts.append(c.text)
             line_end = max(line_end, _subtree_end(c))
     text = collapse_ws(" ".join(text_parts))
+    attrs = dict(n.attrs)
+    for h in reversed(path):  # a heading's attribute lines hold for the items under it
+        for k, v in h.attrs.items():
+            attrs.setdefault(k, v)
+    if not attrs:
+        attrs, text = trailing_assignment(text)
     lead, support = split_lead(collapse_ws(n.text))
+    if "lead" in attrs:
+        lead, support = attrs["lead"], attrs.get("support", support if lead is None else None)
+    elif "support" in attrs:
+        support = attrs["support"]
     if lead is None and labels:
         lead = collapse_ws(labels[-1].text).rstrip(" :")
     if lead is None and sub is not None and looks_like_agency(sub.text):
@@ -376,10 +399,10 @@ def _task_from(n: Node, path: list[Node], merge_children: bool) -> TaskRow:
         subsection_as_written=None if sub is None else _section_name(sub.text),
         family_context=family,
         task_text=text,
-        output_text=None,
+        output_text=attrs.get("output"),
         lead_as_written=lead,
         support_as_written=support,
-        timeline_text=None,
+        timeline_text=attrs.get("timeline"),
         note_text=None,
         line_start=n.line_start,
         line_end=line_end,

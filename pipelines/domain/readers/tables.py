@@ -14,17 +14,18 @@ from dataclasses import dataclass, field
 
 from ..decode import collapse_ws
 from ..lines import html_to_text, strip_markup
+from ..agency_text import parse_assignment
 from ..model import Finding, TaskRow
 
 _REF = re.compile(r"^(?:[IVX]{1,4}|\d{1,2}(?:\.\d{1,2})*)\.?$")
 _LETTER_START = re.compile(r"^(?P<m>[a-zđ])\)\s*(?P<t>\S.*)$", re.DOTALL)
 
 _ROLE_RULES: list[tuple[str, re.Pattern]] = [
-    ("ref", re.compile(r"^(stt|tt|số tt|số thứ tự)$")),
+    ("ref", re.compile(r"^(stt|tt|số tt|số thứ tự|s\.tt|it|tt\.)$")),
     ("subsection", re.compile(r"thành phần")),
-    ("lead", re.compile(r"chủ trì|chịu trách nhiệm|đơn vị thực hiện|cơ quan thực hiện")),
+    ("lead", re.compile(r"chủ trì|chịu trách nhiệm|đơn vị thực hiện|cơ quan thực hiện|phân công|đầu mối")),
     ("support", re.compile(r"phối hợp")),
-    ("output", re.compile(r"sản phẩm|kết quả đầu ra|hình thức văn bản")),
+    ("output", re.compile(r"sản phẩm|kết quả|hình thức văn bản")),
     ("timeline", re.compile(r"thời gian|thời hạn|tiến độ|hoàn thành")),
     ("note", re.compile(r"ghi chú")),
     ("task", re.compile(r"nhiệm vụ|giải pháp|công việc|hoạt động")),
@@ -180,6 +181,211 @@ def _pipe_rows(cells: list[Cell], header: list[str], line_start: int) -> RawTabl
     return RawTable("pipe_table", header, rows, line_start, last_line, findings)
 
 
+# ---------------------------------------------------------------- markdown / grid layouts
+
+# "| 1 | Nhiệm vụ | Sở Tư pháp |" one row per line (Markdown, Word "save as text"), with or without "|---|" rules;
+# pandoc grid tables ("+----+----+" borders, a cell's text continuing on the next line inside the same row).
+_MD_ROW = re.compile(r"^\s*\|(?:[^|]*\|){2,}\s*$")
+_MD_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)+\|?\s*$")
+_GRID_RULE = re.compile(r"^\s*\+(?:[-=:]+\+){2,}\s*$")
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
+def _split_md(line: str) -> list[str]:
+    inner = line.strip()
+    inner = inner[1:] if inner.startswith("|") else inner
+    inner = inner[:-1] if inner.endswith("|") else inner
+    return [_BR.sub("\n", c).strip() for c in inner.split("|")]
+
+
+def find_md_tables(lines: list[str], skip: set[int]) -> list[RawTable]:
+    tables: list[RawTable] = []
+    n, i = len(lines), 1
+    while i <= n:
+        raw = lines[i - 1]
+        if i in skip or not (_MD_ROW.match(raw) or _GRID_RULE.match(raw)):
+            i += 1
+            continue
+        # the block: table lines, with single blank lines between rows allowed (exports add them)
+        j, last = i, i
+        while j <= n:
+            t = lines[j - 1]
+            if j not in skip and (_MD_ROW.match(t) or _GRID_RULE.match(t) or _MD_RULE.match(t)):
+                last = j
+            elif t.strip() == "" and j + 1 <= n and (_MD_ROW.match(lines[j]) or _GRID_RULE.match(lines[j])):
+                pass
+            else:
+                break
+            j += 1
+        block = list(range(i, last + 1))
+        grid = any(_GRID_RULE.match(lines[k - 1]) for k in block)
+        rows = _grid_rows(lines, block) if grid else _md_rows(lines, block)
+        t = _table_from_rows(rows, "grid_table" if grid else "md_table", i, last)
+        if t is not None:
+            tables.append(t)
+        i = last + 1
+    return tables
+
+
+def _md_rows(lines: list[str], block: list[int]) -> list[list[Cell]]:
+    rows = []
+    for k in block:
+        t = lines[k - 1]
+        if not t.strip() or _MD_RULE.match(t):
+            continue
+        rows.append([Cell(c, k, k) for c in _split_md(t)])
+    return rows
+
+
+def _grid_rows(lines: list[str], block: list[int]) -> list[list[Cell]]:
+    rows: list[list[Cell]] = []
+    cur: list[Cell] | None = None
+    for k in block:
+        t = lines[k - 1]
+        if _GRID_RULE.match(t) or not t.strip():
+            if cur is not None:
+                rows.append(cur)
+            cur = None
+            continue
+        parts = _split_md(t)
+        if cur is None:
+            cur = [Cell(c, k, k) for c in parts]
+            continue
+        for ci, c in enumerate(parts):
+            if ci >= len(cur):
+                cur.append(Cell(c, k, k))
+            elif c:
+                cur[ci].text = f"{cur[ci].text}\n{c}" if cur[ci].text else c
+                cur[ci].line_start = cur[ci].line_start if cur[ci].text != c else k
+                cur[ci].line_end = k
+    if cur is not None:
+        rows.append(cur)
+    return rows
+
+
+def is_repeated_header(cells: list[str], header: list[str]) -> bool:
+    """A header row repeated at a page break, whatever its first label (TT, STT, Số TT, a typo such as IT):
+    its other cells name the same column roles as the header."""
+    if not header or len([c for c in cells if c.strip()]) < 2:
+        return False
+    a = [collapse_ws(strip_markup(c)).lower() for c in cells[1:]]
+    b = [collapse_ws(strip_markup(h)).lower() for h in header[1:]]
+    same = sum(1 for x, y in zip(a, b) if x and x == y)
+    if same >= max(2, len([x for x in b if x]) - 1):
+        return True
+    roles = header_roles(["stt", *cells[1:]])
+    return roles is not None and roles == header_roles(["stt", *header[1:]]) and all(len(c) < 60 for c in cells)
+
+
+# Content of a column when a table has no header row (lost in the export): a role per column from its cells.
+_DATE_LIKE = re.compile(r"(?i)\b(năm\s+20\d\d|quý\s+[ivx1-4]+|tháng\s+\d|\d{1,2}/20\d\d|20\d\d|thường xuyên|hằng năm|hàng năm|"
+                        r"định kỳ|trước ngày|đến ngày|hàng quý|6 tháng)")
+_AGENCY_WORDS = re.compile(r"(?i)^(?:các\s+)?(?:sở|ubnd|ủy ban|uỷ ban|phòng|ban|thanh tra|công an|văn phòng|trung tâm|"
+                           r"đài|cục|chi cục|bhxh|bảo hiểm|hội|đoàn|liên đoàn|mặt trận|mttq|kho bạc|tỉnh đoàn|"
+                           r"huyện đoàn|thành đoàn|công chức|bộ phận|cơ quan|đơn vị)\b")
+
+
+def _infer_roles(rows: list[list[Cell]]) -> list[str] | None:
+    width = max(len(r) for r in rows)
+    if width < 3:
+        return None
+    stats = []
+    for ci in range(width):
+        vals = [collapse_ws(r[ci].text) for r in rows if ci < len(r) and r[ci].text.strip()]
+        if not vals:
+            stats.append(("empty", 0.0))
+            continue
+        mean_len = sum(map(len, vals)) / len(vals)
+        if sum(1 for v in vals if _REF.match(v)) >= 0.6 * len(vals):
+            stats.append(("ref", mean_len))
+        elif sum(1 for v in vals if _AGENCY_WORDS.match(v)) >= 0.6 * len(vals):
+            stats.append(("agency", mean_len))
+        elif sum(1 for v in vals if _DATE_LIKE.search(v) and len(v) < 60) >= 0.6 * len(vals):
+            stats.append(("timeline", mean_len))
+        else:
+            stats.append(("text", mean_len))
+    roles: list[str] = []
+    texts = [i for i, (k, _) in enumerate(stats) if k == "text"]
+    if not texts:
+        return None
+    task_col = max(texts, key=lambda i: stats[i][1])
+    n_agency = 0
+    for i, (k, _) in enumerate(stats):
+        if k == "ref" and "ref" not in roles:
+            roles.append("ref")
+        elif i == task_col:
+            roles.append("task")
+        elif k == "agency":
+            roles.append("lead" if n_agency == 0 else "support" if n_agency == 1 else "note")
+            n_agency += 1
+        elif k == "timeline" and "timeline" not in roles:
+            roles.append("timeline")
+        elif k == "text" and i > task_col and "output" not in roles:
+            roles.append("output")
+        elif k == "text" and i < task_col and "section" not in roles:
+            roles.append("section")
+        else:
+            roles.append("note")
+    return roles if "lead" in roles or "ref" in roles else None
+
+
+_ROLE_LABEL = {"ref": "STT", "task": "Nội dung nhiệm vụ", "lead": "Cơ quan chủ trì", "support": "Cơ quan phối hợp",
+               "timeline": "Thời gian thực hiện", "output": "Sản phẩm", "section": "Lĩnh vực", "note": "Ghi chú"}
+
+
+def _table_from_rows(rows: list[list[Cell]], reader: str, line_start: int, line_end: int) -> RawTable | None:
+    rows = [r for r in rows if any(c.text.strip() for c in r)]
+    if len(rows) < 2:
+        return None
+    findings: list[Finding] = []
+    first = [c.text for c in rows[0]]
+    if _is_header(first):
+        header, body = first, rows[1:]
+    else:
+        roles = _infer_roles(rows)
+        if roles is None:
+            return None
+        header, body = [_ROLE_LABEL[r] for r in roles], rows
+        findings.append(Finding("table_header_inferred", "info",
+                                f"Table at lines {line_start}-{line_end} has no header row; column roles read from "
+                                f"their content: {', '.join(roles)}.", line_start, line_end))
+    width = len(header)
+    out = []
+    for r in body:
+        texts = [c.text for c in r]
+        if is_repeated_header(texts, header):
+            continue
+        r = r[:width] + [Cell("", r[-1].line_end, r[-1].line_end) for _ in range(width - len(r))]
+        out.append(r)
+    return RawTable(reader, header, out, line_start, line_end, findings)
+
+
+def _roles_key(header: list[str]) -> tuple:
+    roles = header_roles(["stt", *header[1:]]) or []
+    while roles and roles[-1] is None:
+        roles.pop()
+    return tuple(roles)
+
+
+def merge_continued(tables: list[RawTable], lines: list[str]) -> list[RawTable]:
+    """One table split by a page break (a repeated header, a running page header such as "ỦY BAN NHÂN DÂN"
+    or a page number between the parts) is one table again, so merged cells and groups carry across the break."""
+    tables = sorted(tables, key=lambda t: t.line_start)
+    out: list[RawTable] = []
+    for t in tables:
+        prev = out[-1] if out else None
+        if prev is not None and prev.reader == t.reader and _roles_key(prev.header) == _roles_key(t.header):
+            gap = [lines[k - 1].strip() for k in range(prev.line_end + 1, t.line_start)]
+            gap = [g for g in gap if g]
+            if len(gap) <= 3 and all(len(g) <= 60 and not g.endswith((".", ";")) for g in gap):
+                prev.rows.extend(t.rows)
+                prev.line_end = t.line_end
+                prev.findings.extend(t.findings)
+                continue
+        out.append(t)
+    return out
+
+
 # ---------------------------------------------------------------- tab layouts
 
 def find_tab_tables(lines: list[str], skip: set[int]) -> list[RawTable]:
@@ -276,8 +482,8 @@ def _tab_row_mode(lines: list[str], start: int, skip: set[int]) -> RawTable | No
         if parts and parts[0] == "" and len(parts) > len(header):
             parts = parts[1:]
         cells = [Cell(html_to_text(p.strip()), i, i) for p in parts]
-        if [collapse_ws(c.text) for c in cells[: len(header)]] == [collapse_ws(h) for h in header]:
-            end = i  # header repeated at a page break
+        if is_repeated_header([c.text for c in cells], header):
+            end = i  # header repeated at a page break (TT, STT, a typo such as IT)
             continue
         width = len(header)
         cells = cells[:width] + [Cell("", i, i)] * (width - len(cells))
@@ -296,9 +502,57 @@ def _norm_ref(ref: str) -> str:
     return ref.strip().rstrip(".")
 
 
+_ROMAN_REF = re.compile(r"^[IVX]{1,4}\.?$")
+_GROUP_WORDS = re.compile(r"(?i)^(?:[IVX]{1,4}[.)]\s*|\d{1,2}(?:\.\d{1,2})*[.)]?\s*)?(?:nhóm\s+)?(?:chỉ số|chỉ tiêu|"
+                          r"nội dung thành phần|lĩnh vực|tiêu chí|phần\s|nhóm\s|cải cách|công tác chỉ đạo|"
+                          r"hiện đại hóa|hiện đại hoá|xây dựng và phát triển chính phủ|tác động)")
+_SUBGROUP_WORDS = re.compile(r"(?i)^(?:\d{1,2}(?:\.\d{1,2})+[.)]?\s*|[a-zđ]\)\s*)?(?:nội dung thành phần|chỉ số thành phần|"
+                             r"tiêu chí thành phần)")
+
+
+def _is_group_row(ref: str, task: str, others: list[str], nxt_task: str) -> str | None:
+    """A row that spans the table and heads the rows below it: 'section' or 'subsection', else None.
+    A task row whose merged cells came out blank has the same shape, so a group row must also look like one:
+    a Roman number, capitals, or the words that open dimension, area and criterion names."""
+    if any(others) or not task or len(task) > 200:
+        return None
+    if _SUBGROUP_WORDS.match(task) or (ref and "." in ref.rstrip(".") and _GROUP_WORDS.match(task)):
+        return "subsection"
+    letters = sum(1 for ch in task if ch.isalpha())
+    if _ROMAN_REF.match(ref) or (letters and sum(1 for ch in task if ch.isupper()) >= 0.8 * letters) \
+            or _GROUP_WORDS.match(task):
+        return "section"
+    return None
+
+
+def _move_misplaced(d: dict, findings: list[Finding]) -> None:
+    """A timeline that slid into the coordinator column (a column lost in the export) goes back, with a finding."""
+    sup = d.get("support")
+    if sup and not d.get("timeline") and _DATE_LIKE.search(sup) and not _AGENCY_WORDS.match(sup) and len(sup) < 80:
+        d["timeline"], d["support"] = sup, None
+        findings.append(Finding("value_moved", "info",
+                                f"'{sup[:50]}' at line {d['line_start']} stands in the coordinator column but is a "
+                                "timeline; read as the timeline.", d["line_start"], d["line_end"]))
+
+
+def _combined_cells(d: dict) -> None:
+    """"Chủ trì: X; Phối hợp: Y" in one cell: the labelled parts go to their own fields."""
+    for key in ("lead", "support", "note", "timeline"):
+        v = d.get(key)
+        if not v or ":" not in v:
+            continue
+        attrs, before = parse_assignment(v)
+        if not attrs or before.strip(" ;,.-"):
+            continue
+        d[key] = None
+        for k, val in attrs.items():
+            if not d.get(k) or k == key:
+                d[k] = val
+
+
 def table_to_tasks(table: RawTable, section_lookup) -> tuple[list[TaskRow], list[Finding]]:
-    """`section_lookup(group, task_texts)` -> (ref, heading or None, inferred) for tables whose
-    section headings were lost (no section column)."""
+    """`section_lookup(group, task_texts)` -> (heading or None, inferred) for tables whose section headings were
+    lost (no section column). Returns the tasks and the reader's findings."""
     roles = header_roles(table.header) or []
     col = {r: i for i, r in enumerate(roles) if r}
     findings = list(table.findings)
@@ -311,11 +565,14 @@ def table_to_tasks(table: RawTable, section_lookup) -> tuple[list[TaskRow], list
     drafts: list[dict] = []
     prev: dict | None = None
     cur_section = cur_section_ref = None
+    cur_sub: str | None = None
+    group_section = False  # sections come from spanning group rows
     parent_ref: str | None = None
     parent_text: str | None = None
     for ri, row in enumerate(table.rows):
         ref = get(row, "ref")
         sec = get(row, "section") if has_section_col else ""
+        sub_cell = get(row, "subsection")
         task_raw = row[col["task"]].text if "task" in col else ""
         task = _clean(html_to_text(task_raw))
         others = [get(row, r) for r in ("output", "lead", "support", "timeline", "note") if r in col]
@@ -323,48 +580,71 @@ def table_to_tasks(table: RawTable, section_lookup) -> tuple[list[TaskRow], list
         line_end = max(c.line_end for c in row if not c.blank) if any(not c.blank for c in row) else row[-1].line_end
 
         new_section = False
-        if has_section_col:
-            if sec:
+        if has_section_col and sec:
+            if _LETTER_START.match(sec) and not sub_cell:
+                # a sub-dimension label written in the dimension column ("a) Tri thức công dân")
+                sub_cell = sec
+                if ref:
+                    cur_section, cur_section_ref, new_section = None, _norm_ref(ref), True
+            else:
                 cur_section, new_section = sec, True
                 cur_section_ref = _norm_ref(ref) if ref else None
+            cur_sub = None
+        nxt_task = ""
+        if ri + 1 < len(table.rows) and "task" in col:
+            nxt_task = _clean(table.rows[ri + 1][col["task"]].text)
+        # rows that span the table: a dimension / area / sub-dimension heading, never a task
+        kind = _is_group_row(ref, task, others + [sub_cell], nxt_task) if not sec else None
+        if kind == "section":
+            cur_section, cur_section_ref, cur_sub, group_section = task, _norm_ref(ref) if ref else None, None, True
+            parent_ref, parent_text = (_norm_ref(ref) if ref else None), None
+            prev = None
+            continue
+        if kind == "subsection":
+            cur_sub, parent_text = task, None
+            prev = None if prev is None or prev["section_key"] != cur_section else prev
+            continue
+        if sub_cell:
+            cur_sub = sub_cell
         letter = None
         m = _LETTER_START.match(task)
         if m:
             letter, task = m["m"], collapse_ws(m["t"])
-        if ref and not has_section_col:
+        if ref and not has_section_col and not group_section:
             parent_ref, parent_text = _norm_ref(ref), None
-        nxt_task = ""
-        if ri + 1 < len(table.rows) and "task" in col:
-            nxt_task = _clean(table.rows[ri + 1][col["task"]].text)
         if (ref and task and letter is None and not any(others)
                 and _LETTER_START.match(nxt_task) and not has_section_col):
             parent_text = task  # a numbered row that only heads its lettered sub-rows
             continue
         if not task:
-            sub = get(row, "subsection")
-            if prev is not None and sub and prev["section_key"] == cur_section:
-                prev["subsections"].append(sub)
+            if prev is not None and sub_cell and prev["section_key"] == cur_section and not any(others):
+                prev["subsections"].append(sub_cell)
                 prev["line_end"] = max(prev["line_end"], line_end)
                 findings.append(Finding("merged_task_cell", "info",
-                                        f"Row at line {line_start} ('{sub[:50]}') has a blank task cell: "
+                                        f"Row at line {line_start} ('{sub_cell[:50]}') has a blank task cell: "
                                         "read as merged with the task above.", line_start, line_end))
-            elif any(others) or sub:
+            elif any(others) or sub_cell:
                 findings.append(Finding("table_row_without_task", "warning",
                                         f"Table row at line {line_start} has no task text; not read as a task.",
                                         line_start, line_end))
             continue
-        if has_section_col:
-            task_ref = None
+        if has_section_col or group_section:
+            task_ref = _norm_ref(ref) if (ref and group_section and not has_section_col) else None
         elif letter:
             task_ref = f"{parent_ref}.{letter}" if parent_ref else letter
         else:
             task_ref = _norm_ref(ref) if ref else None
+        sub_filled = False
+        subs = [sub_cell] if sub_cell else []
+        if not subs and cur_sub and (has_section_col or group_section):
+            subs, sub_filled = [cur_sub], not sub_cell and prev is not None and prev["section_key"] == cur_section
         d = {
             "task_ref": task_ref,
-            "section_key": cur_section,
-            "section_ref": cur_section_ref if has_section_col else (parent_ref.split(".")[0] if parent_ref else None),
+            "section_key": cur_section if (has_section_col or group_section) else cur_section,
+            "section_ref": cur_section_ref if (has_section_col or group_section)
+            else (parent_ref.split(".")[0] if parent_ref else None),
             "section": cur_section,
-            "subsections": [s for s in [get(row, "subsection")] if s],
+            "subsections": subs,
             "parent_text": parent_text if letter else None,
             "task_text": task,
             "output": get(row, "output") or None,
@@ -375,18 +655,15 @@ def table_to_tasks(table: RawTable, section_lookup) -> tuple[list[TaskRow], list
             "line_start": line_start,
             "line_end": line_end,
         }
-        # merged cells: a blank lead or timeline is the one above, inside the same section/group
-        same_group = prev is not None and prev["section_key"] == d["section_key"] and (
-            has_section_col or (prev["section_ref"] == d["section_ref"]))
-        if same_group and not new_section:
-            for k in ("lead", "timeline"):
-                if d[k] is None and prev[k] is not None:
-                    d[k] = prev[k]
-                    findings.append(Finding("merged_cell_inherited", "info",
-                                            f"Blank {k} cell at line {line_start} read as the merged cell above: '{prev[k][:50]}'.",
-                                            line_start, line_end))
+        _combined_cells(d)
+        _move_misplaced(d, findings)
+        if sub_filled and sub_cell == "" and has_section_col:
+            findings.append(Finding("merged_cell_inherited", "info",
+                                    f"Blank sub-dimension cell at line {line_start} read as the merged cell above: "
+                                    f"'{cur_sub[:50]}'.", line_start, line_end))
         drafts.append(d)
         prev = d
+    _fill_merged(drafts, has_section_col, findings)
 
     tasks: list[TaskRow] = []
     groups: dict[str, list[dict]] = {}
@@ -394,10 +671,10 @@ def table_to_tasks(table: RawTable, section_lookup) -> tuple[list[TaskRow], list
         groups.setdefault(d["section_ref"] or "", []).append(d)
     for d in drafts:
         sec_name, inferred, heading = d["section"], False, d["section"]
-        if not has_section_col and d["section_ref"]:
+        if not has_section_col and d["section"] is None and d["section_ref"]:
             sec_name, inferred = section_lookup(d["section_ref"], [x["task_text"] for x in groups[d["section_ref"]]])
             heading = sec_name
-        sub = "; ".join(d["subsections"]) if d["subsections"] else d["parent_text"]
+        sub = "; ".join(dict.fromkeys(d["subsections"])) if d["subsections"] else d["parent_text"]
         tasks.append(TaskRow(
             task_ref=d["task_ref"], source_kind="table", reader=table.reader,
             section_ref=d["section_ref"], section_as_written=sec_name, section_heading=heading,
@@ -408,3 +685,37 @@ def table_to_tasks(table: RawTable, section_lookup) -> tuple[list[TaskRow], list
         ))
     return tasks, findings
 
+
+def _fill_merged(drafts: list[dict], has_section_col: bool, findings: list[Finding]) -> None:
+    """Merged cells come out of an export blank, their text on one row of the block (the first, or the middle when
+    the cell was centred). Inside one section a blank lead or timeline is the nearest value above; rows before the
+    first value take the first value below. Each fill is a finding."""
+    def same(a: dict, b: dict) -> bool:
+        return a["section_key"] == b["section_key"] and (has_section_col or a["section_ref"] == b["section_ref"])
+
+    for k in ("lead", "timeline"):
+        for i, d in enumerate(drafts):
+            if d[k] is not None:
+                continue
+            src = None
+            for j in range(i - 1, -1, -1):
+                if not same(drafts[j], d):
+                    break
+                if drafts[j][k] is not None and not drafts[j].get(f"_{k}_filled_up"):
+                    src = drafts[j]
+                    break
+            up = False
+            if src is None:
+                for j in range(i + 1, len(drafts)):
+                    if not same(drafts[j], d):
+                        break
+                    if drafts[j][k] is not None:
+                        src, up = drafts[j], True
+                        break
+            if src is None:
+                continue
+            d[k] = src[k]
+            d[f"_{k}_filled_up"] = up
+            findings.append(Finding("merged_cell_inherited", "info",
+                                    f"Blank {k} cell at line {d['line_start']} read as the merged cell "
+                                    f"{'below' if up else 'above'}: '{src[k][:50]}'.", d["line_start"], d["line_end"]))

@@ -1,0 +1,350 @@
+"""Reading accuracy on documents the readers were not written against: `make accuracy`.
+
+Every fixture under tests/fixtures/layouts/ (hand-written plans of other provinces and levels, one layout each) and
+tests/fixtures/real/ (expected rows for real plans in raw/plans/) has the rows a careful human reader recorded. This
+module reads each document with the code the pipeline runs (ingest.process_document, then normalise), matches the
+extracted tasks to the expected ones by their opening words, and reports precision/recall per file and per field.
+`python -m pipelines.accuracy` prints the tables and writes docs/accuracy.md.
+"""
+from __future__ import annotations
+
+import csv
+import difflib
+import json
+import re
+import sys
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .domain.ingest import RawFile, process_document
+from .domain.lines import html_to_text
+from .domain.normalise import normalise
+
+PROJECT = Path(__file__).resolve().parents[1]
+LAYOUTS = PROJECT / "tests" / "fixtures" / "layouts"
+REAL = PROJECT / "tests" / "fixtures" / "real"
+PLANS = PROJECT / "raw" / "plans"
+
+FIELDS = ("indicator", "subindicator", "lead", "support", "timeline", "output")
+
+
+def _norm(s: str | None) -> str:
+    s = unicodedata.normalize("NFC", html_to_text(s or ""))
+    s = re.sub(r"\s+", " ", s).strip().lower()
+    return s.lstrip("-–•+* ").strip(" .;:")
+
+
+def _codes(s: str | None) -> frozenset[str]:
+    return frozenset(c.strip() for c in (s or "").replace("|", ";").split(";") if c.strip())
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, other: "Counts") -> None:
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+
+    @property
+    def precision(self) -> float | None:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
+
+    @property
+    def f1(self) -> float | None:
+        p, r = self.precision, self.recall
+        if p is None or r is None:
+            return None
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass
+class FileResult:
+    name: str
+    layout: str
+    is_plan: bool
+    n_expected: int
+    n_extracted: int
+    counts: dict[str, Counts] = field(default_factory=dict)
+    agency_mentions: int = 0
+    agency_unknown: int = 0
+    doc_checks: dict[str, tuple[object, object]] = field(default_factory=dict)
+    quarantined: str | None = None
+    misses: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Fixture:
+    name: str
+    text_path: Path
+    meta: dict
+    expected: list[dict]
+    targets: list[dict]
+
+
+def fixtures() -> list[Fixture]:
+    out = []
+    for folder, text_dir in ((REAL, PLANS), (LAYOUTS, LAYOUTS)):
+        for meta_path in sorted(folder.glob("*.meta.json")):
+            stem = meta_path.name[: -len(".meta.json")]
+            text = text_dir / f"{stem}.txt"
+            if not text.exists():
+                continue
+
+            def rows(suffix: str) -> list[dict]:
+                p = folder / f"{stem}.{suffix}.csv"
+                if not p.exists():
+                    return []
+                with open(p, encoding="utf-8", newline="") as f:
+                    return list(csv.DictReader(f))
+
+            out.append(Fixture(stem, text, json.loads(meta_path.read_text(encoding="utf-8")),
+                               rows("expected"), rows("targets")))
+    return out
+
+
+def _read(path: Path):
+    res = process_document(RawFile(path.parent, path))
+    if res.document is None:
+        return res, None
+    text = path.read_bytes()
+    from .domain.decode import decode_document
+
+    decoded = decode_document(text).text
+    norm = normalise([res.document], res.tasks, {res.document["document_id"]: decoded})
+    return res, norm
+
+
+def _match(expected: list[dict], tasks: list[dict]) -> list[tuple[dict, dict | None]]:
+    """Each expected row to the first unused extracted task whose text starts with its opening words
+    (or nearly: typos in the fixture's copy, markup), in document order."""
+    used: set[int] = set()
+    texts = [_norm(t["task_text"]) for t in tasks]
+    pairs = []
+    for e in expected:
+        want = _norm(e["task_text_start"])[:60]
+        hit = None
+        for i, t in enumerate(texts):
+            if i not in used and want and t.startswith(want[:40]):
+                hit = i
+                break
+        if hit is None:
+            best, best_r = None, 0.0
+            for i, t in enumerate(texts):
+                if i in used:
+                    continue
+                r = difflib.SequenceMatcher(None, want, t[: len(want)]).ratio()
+                if r > best_r:
+                    best, best_r = i, r
+            if best is not None and best_r >= 0.85:
+                hit = best
+        if hit is not None:
+            used.add(hit)
+        pairs.append((e, tasks[hit] if hit is not None else None))
+    return pairs
+
+
+def _text_equal(want: str | None, got: str | None) -> bool:
+    a, b = _norm(want), _norm(got)
+    if not a:
+        return not b
+    return bool(b) and (a == b or a in b or b in a and len(b) >= 0.8 * len(a))
+
+
+def evaluate(fx: Fixture) -> FileResult:
+    res, norm = _read(fx.text_path)
+    is_plan = bool(fx.meta.get("is_plan", True))
+    r = FileResult(fx.name, fx.meta.get("layout", ""), is_plan, len(fx.expected), len(res.tasks))
+    r.counts = {k: Counts() for k in ("task", *FIELDS, "targets", "findings")}
+    if res.document is None:
+        r.quarantined = res.quarantine["reason"] if res.quarantine else "?"
+        r.counts["task"].fn = len(fx.expected)
+        r.counts["targets"].fn = len(fx.targets)
+        return r
+    doc = res.document
+    for key in ("doc_type", "issuer_level", "province_code", "doc_number", "issue_date"):
+        if key in fx.meta:
+            got = doc.get(key)
+            if key == "doc_number":
+                got = (doc.get("doc_numbers") or [None])[0]
+            if key == "issue_date" and got is not None:
+                got = got.isoformat()
+            r.doc_checks[key] = (fx.meta[key], got)
+    nt = {t["task_id"]: t for t in norm.tasks}
+    agencies: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for a in norm.task_agencies:
+        agencies[(a["task_id"], a["role"])].add(a["agency_code"])
+    r.agency_mentions = len(norm.task_agencies)
+    r.agency_unknown = sum(1 for f in norm.findings if f["rule"] == "agency_unknown")
+    r.agency_mentions += r.agency_unknown
+
+    pairs = _match(fx.expected, res.tasks)
+    matched = {id(t) for _e, t in pairs if t is not None}
+    c = r.counts["task"]
+    c.tp = len(matched)
+    c.fn = len(fx.expected) - c.tp
+    c.fp = len(res.tasks) - c.tp
+    for t in res.tasks:
+        if id(t) not in matched and len(r.misses) < 40:
+            r.misses.append(f"extra  line {t['line_start']}: {t['task_text'][:70]}")
+    for e, t in pairs:
+        if t is None:
+            if len(r.misses) < 40:
+                r.misses.append(f"missed: {e['task_text_start'][:70]}")
+            continue
+        n = nt.get(t["task_id"], {})
+        for fld, want, got in (("indicator", e.get("indicator_code"), n.get("indicator_code")),
+                               ("subindicator", e.get("subindicator_code"), n.get("subindicator_code"))):
+            _score_value(r, fld, want or None, got or None, e)
+        for role in ("lead", "support"):
+            want_c, got_c = _codes(e.get(role)), agencies.get((t["task_id"], role), set())
+            cc = r.counts[role]
+            cc.tp += len(want_c & got_c)
+            cc.fp += len(got_c - want_c)
+            cc.fn += len(want_c - got_c)
+            if want_c != got_c and len(r.misses) < 40:
+                r.misses.append(f"{role:7}{e['task_text_start'][:40]!r}: want {sorted(want_c)} got {sorted(got_c)}")
+        for fld, col in (("timeline", "timeline_text"), ("output", "output_text")):
+            want, got = e.get(fld) or None, t.get(col)
+            cc = r.counts[fld]
+            if want and _text_equal(want, got):
+                cc.tp += 1
+            else:
+                if want:
+                    cc.fn += 1
+                if got and not (want and _text_equal(want, got)):
+                    cc.fp += 1
+    _score_targets(r, fx, norm.targets)
+    _score_findings(r, fx, res.findings + norm.findings)
+    return r
+
+
+def _score_value(r: FileResult, fld: str, want, got, e) -> None:
+    cc = r.counts[fld]
+    if want is None and got is None:
+        return
+    if want == got:
+        cc.tp += 1
+        return
+    if want is not None:
+        cc.fn += 1
+    if got is not None:
+        cc.fp += 1
+    if len(r.misses) < 40:
+        r.misses.append(f"{fld:7}{e['task_text_start'][:40]!r}: want {want} got {got}")
+
+
+def _score_targets(r: FileResult, fx: Fixture, got: list[dict]) -> None:
+    cc = r.counts["targets"]
+    used: set[int] = set()
+    for e in fx.targets:
+        want_q = _norm(e["quote_contains"])
+        hit = None
+        for i, g in enumerate(got):
+            if i in used:
+                continue
+            if (want_q in _norm(g["quote"]) or _norm(g["quote"]) in want_q) and g["comparator"] == e["comparator"] \
+                    and abs(float(g["value"]) - float(e["value"])) < 1e-6:
+                hit = i
+                break
+        if hit is None:
+            cc.fn += 1
+            if len(r.misses) < 40:
+                r.misses.append(f"target missed: {e['comparator']} {e['value']} {e['unit']} '{e['quote_contains'][:50]}'")
+        else:
+            used.add(hit)
+            cc.tp += 1
+    cc.fp += len(got) - len(used)
+
+
+def _score_findings(r: FileResult, fx: Fixture, got: list[dict]) -> None:
+    cc = r.counts["findings"]
+    for e in fx.meta.get("findings", []):
+        line = e.get("line")
+        ok = any(g["rule"] == e["rule"] and (line is None or g.get("line_start") is None
+                                              or abs((g.get("line_start") or 0) - line) <= 2
+                                              or (g.get("line_start") or 0) <= line <= (g.get("line_end") or 0))
+                 for g in got)
+        if ok:
+            cc.tp += 1
+        else:
+            cc.fn += 1
+            if len(r.misses) < 40:
+                r.misses.append(f"finding missed: {e['rule']} line {line}")
+
+
+def _fmt(x: float | None) -> str:
+    return "–" if x is None else f"{x:.2f}"
+
+
+def report(results: list[FileResult]) -> str:
+    out = ["| file | layout | tasks exp/got | task P | task R | task F1 | "
+           + " | ".join(FIELDS) + " | targets R | findings R | agency unknown |",
+           "|" + "---|" * (11 + len(FIELDS) - 1)]
+    total = {k: Counts() for k in ("task", *FIELDS, "targets", "findings")}
+    mentions = unknown = 0
+    for r in results:
+        for k, c in r.counts.items():
+            total[k].add(c)
+        mentions += r.agency_mentions
+        unknown += r.agency_unknown
+        c = r.counts["task"]
+        note = f" (quarantined: {r.quarantined})" if r.quarantined else ""
+        out.append(f"| {r.name}{note} | {r.layout[:40]} | {r.n_expected}/{r.n_extracted} | {_fmt(c.precision)} | "
+                   f"{_fmt(c.recall)} | {_fmt(c.f1)} | "
+                   + " | ".join(_fmt(_field_score(r.counts[f])) for f in FIELDS)
+                   + f" | {_fmt(r.counts['targets'].recall)} | {_fmt(r.counts['findings'].recall)} | "
+                   f"{r.agency_unknown}/{r.agency_mentions} |")
+    c = total["task"]
+    out.append(f"| **all** | | | {_fmt(c.precision)} | {_fmt(c.recall)} | {_fmt(c.f1)} | "
+               + " | ".join(_fmt(_field_score(total[f])) for f in FIELDS)
+               + f" | {_fmt(total['targets'].recall)} | {_fmt(total['findings'].recall)} | {unknown}/{mentions} |")
+    return "\n".join(out)
+
+
+def _field_score(c: Counts) -> float | None:
+    """Field scores are over matched tasks: F1 of the values (an empty expected value wrongly filled is a false
+    positive, a value not found a false negative)."""
+    return c.f1 if c.tp + c.fp + c.fn else None
+
+
+def run() -> list[FileResult]:
+    return [evaluate(fx) for fx in fixtures()]
+
+
+def main(argv: list[str]) -> int:
+    results = run()
+    table = report(results)
+    print(table)
+    verbose = "-v" in argv
+    lines = ["# Reading accuracy", "",
+             "Generated by `make accuracy` (pipelines/accuracy.py). Each row is a document the readers were not "
+             "written against: hand-written layout fixtures (tests/fixtures/layouts/, other provinces and levels) "
+             "and expected rows for real plans (tests/fixtures/real/). Field columns are F1 over matched tasks; "
+             "targets and findings are recall; agency unknown is unresolved mentions / all mentions.", "", table, ""]
+    for r in results:
+        if r.doc_checks:
+            bad = {k: v for k, v in r.doc_checks.items() if str(v[0]) != str(v[1])}
+            if bad:
+                lines.append(f"- {r.name}: document fields differ: "
+                             + ", ".join(f"{k} want {w!r} got {g!r}" for k, (w, g) in bad.items()))
+        if verbose:
+            print(f"\n## {r.name}")
+            for m in r.misses:
+                print("   ", m)
+    (PROJECT / "docs" / "accuracy.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\nwritten: docs/accuracy.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
