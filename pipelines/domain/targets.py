@@ -24,6 +24,8 @@ def _num(s: str) -> float:
 _FAMILY_WORDS = [
     (re.compile(r"par\s*index|chi so cai cach hanh chinh"), "PAR.TOTAL"),
     (re.compile(r"\bpapi\b"), "PAPI.TOTAL"),
+    (re.compile(r"\bpci\b|nang luc canh tranh cap tinh"), "PCI.TOTAL"),
+    (re.compile(r"\bsipas\b|chi so hai long"), "SIPAS.TOTAL"),
 ]
 _DIM = re.compile(r"chi so noi dung\s+(\d)")
 _TARGET_VERB = re.compile(r"phan dau|phấn đấu|muc tieu|chi tieu|dua thanh pho vao|dua tinh vao")
@@ -43,26 +45,43 @@ class TargetHit:
     year_hint: int | None = None
 
 
+# "trở lên" (or more) is often mistyped "trả lên" / "trở nên"; comparators are also written as symbols (≥ 90%)
+_OR_MORE = r"(?:trở|trả)\s+(?:lên|nên)"
+_SYM = r"(?P<sym>≥|≤|>=|<=|=>|=<|>|<|=)"
 _PCT = re.compile(
-    r"(?P<pre>từ\s+trên|từ|trên|ít nhất|tối thiểu|không quá|tối đa|dưới|đạt tỷ lệ|đạt|tới|đến)?\s*"
-    r"(?P<v>\d{1,3}(?:[,.]\d+)?)\s*%(?P<post>[^%;.]{0,80}?trở lên)?", re.IGNORECASE)
+    r"(?P<pre>từ\s+trên|từ|trên|ít nhất|tối thiểu|không quá|tối đa|dưới|đạt tỷ lệ|đạt|tới|đến|" + _OR_MORE + r")?\s*"
+    + _SYM + r"?\s*(?P<v>\d{1,3}(?:[,.]\d+)?)\s*%(?P<post>[^%;.]{0,80}?" + _OR_MORE + r")?", re.IGNORECASE)
 _PAIRED = re.compile(
     r"(?P<s1>\d{1,3})\s*%\s*(?P<noun>đơn vị|cơ quan)[^%]*?(?P<c1>từ\s+trên|trên|từ|ít nhất)?\s*(?P<v1>\d{1,3})\s*%"
     r"\s*,?\s*trong đó\s*(?P<sc2>ít nhất|tối thiểu)?\s*(?P<s2>\d{1,3})\s*%[^%]*?(?P<c2>từ\s+trên|trên|từ|ít nhất)?\s*(?P<v2>\d{1,3})\s*%",
     re.IGNORECASE)
-_POINTS = re.compile(r"(?:đạt|lên)\s+(?P<pre>trên|từ|ít nhất|tối thiểu)?\s*(?P<v>\d+[,.]\d+)\s*điểm(?P<post>\s*trở lên)?",
-                     re.IGNORECASE)
+_POINTS = re.compile(r"(?:đạt|lên)\s+(?P<pre>trên|từ|ít nhất|tối thiểu)?\s*" + _SYM + r"?\s*(?P<v>\d{1,2}(?:[,.]\d+)?)\s*điểm"
+                     r"(?P<post>\s*" + _OR_MORE + r")?", re.IGNORECASE)
 _RANK_GROUP = re.compile(r"nhóm\s+(?P<v>\d+)\s*/\s*(?P<n>\d+)")
-_RANK_LEAD = re.compile(r"nhóm\s+(?P<v>\d+)\s+(?:địa phương|tỉnh)[^.;]{0,40}?dẫn đầu")
+_RANK_LEAD = re.compile(r"(?:nhóm|trong|top)\s+(?P<v>\d+)\s+(?:địa phương|tỉnh|đơn vị|quận|huyện)[^.;]{0,40}?"
+                        r"(?:dẫn đầu|đứng đầu|cao nhất|xếp hạng cao)", re.IGNORECASE)
+_TOP = re.compile(r"\btop\s*(?P<v>\d{1,2})\b", re.IGNORECASE)
+# counts: "ít nhất 1 lần/năm", "tối thiểu 02 tin, bài/tháng", "cung cấp 322 dịch vụ công", "tại 05 ấp", "tại 2-3 xã"
+_COUNT_NOUNS = (r"lần|tin|bài|cuộc|đợt|hội nghị|lớp|buổi|dịch vụ|thủ tục|xã|phường|thị trấn|ấp|thôn|tổ dân phố|khu phố|"
+                r"cơ quan|đơn vị|hồ sơ|mô hình|doanh nghiệp|sáng kiến|văn bản|chuyên mục|camera|điểm|trường|trạm")
+_COUNT = re.compile(
+    r"(?P<verb>cung cấp|tổ chức|thực hiện|tại|có thêm|có|đạt|xây dựng|ban hành|thành lập|lắp đặt)?\s*"
+    r"(?P<pre>ít nhất|tối thiểu|không quá|tối đa|không dưới|trên|dưới)?\s*" + _SYM + r"?\s*"
+    r"(?P<v>\d{1,4})(?:\s*[-–]\s*(?P<v2>\d{1,4}))?\s+(?P<noun>" + _COUNT_NOUNS + r")\b(?!\s*/\s*\d)", re.IGNORECASE)
 _RANK_UP = re.compile(r"tăng\s+(?P<pre>ít nhất|tối thiểu)?\s*(?P<v>\d+)\s*bậc")
 _YEAR = re.compile(r"năm\s+(20\d\d)")
 
-_CMP = {"từ trên": ">", "trên": ">", "từ": ">=", "ít nhất": ">=", "tối thiểu": ">=", "không quá": "<=",
+_SYMBOL = {"≥": ">=", ">=": ">=", "=>": ">=", "≤": "<=", "<=": "<=", "=<": "<=", ">": ">", "<": "<", "=": "="}
+_CMP = {"không dưới": ">=", "từ trên": ">", "trên": ">", "từ": ">=", "ít nhất": ">=", "tối thiểu": ">=", "không quá": "<=",
         "tối đa": "<=", "dưới": "<", "đạt tỷ lệ": ">=", "đạt": ">=", "tới": "=", "đến": "="}
 
 
-def _cmp(pre: str | None, post: str | None, bare: str = "=") -> str:
+def _cmp(pre: str | None, post: str | None, bare: str = "=", sym: str | None = None) -> str:
+    if sym:
+        return _SYMBOL[sym]
     p = (pre or "").lower().strip()
+    if re.fullmatch(_OR_MORE, p):
+        return ">="
     if post and p in ("", "từ", "đạt", "đạt tỷ lệ"):
         return ">="
     return _CMP.get(p, bare)
@@ -77,7 +96,41 @@ def _hints(k: str) -> list[str]:
     return out
 
 
-TARGET_WORDS = ("%", "điểm", "nhóm", "bậc")  # every target form below needs one of these
+# every target form below needs one of these
+_PAST = re.compile(r"(?:\bđã\b|năm qua|năm trước|vừa qua|kết quả)", re.IGNORECASE)
+
+
+def _in_past_clause(line: str, quote: str) -> bool:
+    """"năm 2022 đã đạt 42,5 điểm": a result already reached, not a target."""
+    pos = line.find(quote)
+    if pos < 0:
+        return False
+    start = max(line.rfind(";", 0, pos), line.rfind(". ", 0, pos), line.rfind("(", 0, pos))
+    return bool(re.search(r"\bđã\b", line[start + 1: pos + len(quote)]))
+
+
+def _year_for(line: str, quote: str, default: int | None) -> int | None:
+    """The year a target is for: the nearest "năm 20xx" before its words in the same clause, unless that clause is
+    in the past tense ("năm 2022 đã đạt 42,5 điểm"): then none, and the plan's year applies."""
+    pos = line.find(quote)
+    if pos < 0 or "năm" not in line:
+        return default
+    before = line[:pos]
+    clause_start = max(before.rfind(";"), before.rfind(". "), before.rfind(","))
+    clause = line[clause_start + 1: pos + len(quote)]
+    if _PAST.search(clause):
+        return None
+    ys = [m for m in _YEAR.finditer(before) if "so với" not in before[max(0, m.start() - 16): m.start()]]
+    if not ys:
+        return default
+    y = ys[-1]
+    between = line[y.end(): pos]
+    if _PAST.search(between):
+        return None
+    return int(y.group(1))
+
+
+TARGET_WORDS = ("%", "điểm", "nhóm", "bậc", "top", "Top", "TOP", "dẫn đầu", "ít nhất", "tối thiểu", "cung cấp", "tại ")
 
 
 def find_targets(line: str) -> list[TargetHit]:
@@ -106,24 +159,51 @@ def find_targets(line: str) -> list[TargetHit]:
     for m in _PCT.finditer(line) if "%" in line else ():
         if any(a <= m.start("v") < b for a, b in taken):
             continue
-        hits.append(TargetHit(_cmp(m["pre"], m["post"]), _num(m["v"]), "percent",
+        hits.append(TargetHit(_cmp(m["pre"], m["post"], sym=m["sym"]), _num(m["v"]), "percent",
                               line[: m.start()].strip(" :-|") or line.strip(" |"), m.group(0).strip()))
     if "điểm" in low and (_TARGET_VERB.search(folded) or _TARGET_VERB.search(low)):
         for m in _POINTS.finditer(line):
-            hits.append(TargetHit(_cmp(m["pre"], m["post"], ">="), _num(m["v"]), "points", "score", m.group(0).strip()))
+            hits.append(TargetHit(_cmp(m["pre"], m["post"], ">=", m["sym"]), _num(m["v"]), "points", "score",
+                                  m.group(0).strip()))
+            taken.append(m.span())
     for m in _RANK_GROUP.finditer(line) if "nhóm" in line else ():
         for h in hints or [None]:
             hits.append(TargetHit("<=", float(m["v"]), "rank", f"rank among {m['n']}", m.group(0), indicator_hint=h))
-    for m in _RANK_LEAD.finditer(line) if "nhóm" in line else ():
+    for m in _RANK_LEAD.finditer(line) if ("dẫn đầu" in low or "đứng đầu" in low or "cao nhất" in low) else ():
+        if any(a <= m.start("v") < b for a, b in taken):
+            continue
+        taken.append(m.span())
         for h in hints or [None]:
             hits.append(TargetHit("<=", float(m["v"]), "rank", "rank among the leading provinces", m.group(0),
                                   indicator_hint=h))
+    for m in _TOP.finditer(line) if "top" in low else ():
+        if any(a <= m.start("v") < b for a, b in taken):
+            continue
+        taken.append(m.span())
+        for h in hints or [None]:
+            hits.append(TargetHit("<=", float(m["v"]), "rank", "rank (top N)", m.group(0), indicator_hint=h))
+    if any(w in low for w in ("ít nhất", "tối thiểu", "cung cấp", "tại ", "≥", "không dưới")):
+        for m in _COUNT.finditer(line):
+            if any(a <= m.start("v") < b for a, b in taken) or (m["noun"].lower() == "điểm" and not m["verb"]):
+                continue
+            if not (m["pre"] or m["sym"] or (m["verb"] or "").lower() in ("cung cấp", "tại", "có thêm")):
+                continue  # a bare count ("03 xã") is a description, not a target
+            taken.append(m.span())
+            hits.append(TargetHit(_cmp(m["pre"], None, "=", m["sym"]), float(m["v"]), "count", m["noun"],
+                                  m.group(0).strip()))
     for m in _RANK_UP.finditer(line) if "bậc" in line else ():
         for h in hints or [None]:
             hits.append(TargetHit(_cmp(m["pre"], None, "="), float(m["v"]), "rank_change", "rank places gained",
                                   m.group(0), indicator_hint=h))
+    hits = [h for h in hits if not _in_past_clause(line, h.quote)]
+    seen = set()
+    for h in list(hits):  # one sentence, one row per target (two patterns reading the same words)
+        k = (h.comparator, h.value, h.unit, h.indicator_hint, h.share_value)
+        if k in seen:
+            hits.remove(h)
+        seen.add(k)
     for h in hits:
-        h.year_hint = year
+        h.year_hint = _year_for(line, h.quote, year)
         if h.indicator_hint is None and len(hints) == 1:
             h.indicator_hint = hints[0]
     return hits
