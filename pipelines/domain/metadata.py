@@ -45,7 +45,8 @@ def not_a_plan(meta: "DocumentMeta", lines: list[str]) -> str | None:
     t = meta.doc_type
     if t is None or t in PLAN_TYPES:
         return None
-    head = "\n".join(lines[:80])
+    # what this document does (its title and its Article 1), not what it cites or lists as criteria
+    head = "\n".join([meta.title or ""] + [ln for ln in lines if re.match(r"\s*\**Điều\s+1\b", ln)][:1])
     if t in ("Quyết định", "Chỉ thị", "Nghị quyết"):
         plan_heading = any(strip_markup(ln).strip(" |*") in ("KẾ HOẠCH", "CHƯƠNG TRÌNH", "ĐỀ ÁN") for ln in lines[10:])
         if _ISSUES_PLAN.search(head) or plan_heading:

@@ -160,6 +160,7 @@ def parse_plan(text: str, lines: list[str] | None = None, blocks: list | None = 
                 f"(sections {', '.join(s.ref for s in superseded)}).",
                 min(n_tasks[i].line_start for i in drop), max(n_tasks[i].line_end for i in drop)))
         n_tasks = [t for i, t in enumerate(n_tasks) if i not in drop]
+        n_tasks = _appendix_is_the_record(n_tasks, table_tasks, out.findings)
     if n_tasks:
         out.readers_used.insert(0, "narrative")
     out.tasks = sorted(n_tasks + table_tasks, key=lambda t: t.line_start)
@@ -168,6 +169,27 @@ def parse_plan(text: str, lines: list[str] | None = None, blocks: list | None = 
             "no tasks found: no task table (header with 'Nhiệm vụ' and 'Chủ trì') and no narrative "
             "section of tasks ('NHIỆM VỤ', 'GIẢI PHÁP', 'NỘI DUNG') with items")
     return out
+
+
+def _appendix_is_the_record(n_tasks: list, table_tasks: list, findings: list[Finding]) -> list:
+    """A plan whose assignment table ("Biểu phân công / tổng hợp nhiệm vụ", after the narrative) gives each task its
+    lead, while the narrative items before it name none: the narrative states directions, the table is the record."""
+    if not n_tasks or len(table_tasks) < 8:
+        return n_tasks
+    with_lead = [t for t in table_tasks if t.lead_as_written]
+    first_table = min(t.line_start for t in table_tasks)
+    before = [t for t in n_tasks if t.line_start < first_table]
+    if len(with_lead) < 0.8 * len(table_tasks) or not before:
+        return n_tasks
+    assigned = [t for t in before if t.lead_as_written or t.timeline_text]
+    if len(assigned) > 0.3 * len(before):
+        return n_tasks
+    findings.append(Finding(
+        "narrative_superseded_by_table", "info",
+        f"{len(before)} narrative items before the assignment table name no lead agency: read as the plan's "
+        f"directions; the table's {len(table_tasks)} rows are the tasks.",
+        min(t.line_start for t in before), max(t.line_end for t in before)))
+    return [t for t in n_tasks if t.line_start >= first_table]
 
 
 _WORD = re.compile(r"\w+")
