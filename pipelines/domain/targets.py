@@ -198,7 +198,7 @@ def find_targets(line: str) -> list[TargetHit]:
     hits = [h for h in hits if not _in_past_clause(line, h.quote)]
     seen = set()
     for h in list(hits):  # one sentence, one row per target (two patterns reading the same words)
-        k = (h.comparator, h.value, h.unit, h.indicator_hint, h.share_value)
+        k = (h.comparator, h.value, h.unit, h.indicator_hint, h.share_value, h.quote)
         if k in seen:
             hits.remove(h)
         seen.add(k)

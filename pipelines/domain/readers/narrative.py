@@ -120,7 +120,15 @@ def build_outline(paras: list[Para], findings: list[Finding]) -> Node:
         if kind == "plain":
             top = stack[-1]
             nxt = _classify(paras[idx + 1]) if idx + 1 < len(paras) else ("plain", None, -1, "")
-            if is_agency_label(text) and nxt[0] != "plain":
+            if _is_unmarked_heading(text, nxt) and top.kind != "root":
+                # "Công khai danh sách hộ nghèo" over "- " items: a sub-heading that lost (or never had) its number
+                lvl = nxt[2] - 0.5
+                while stack[-1].level >= lvl:
+                    stack.pop()
+                node = Node("head", None, lvl, text, p.line_start, p.line_end, parent=stack[-1])
+                stack[-1].children.append(node)
+                stack.append(node)
+            elif is_agency_label(text) and nxt[0] != "plain":
                 # "Các sở, ban, ngành tỉnh và UBND các huyện, thành phố:" over a list
                 lvl = nxt[2] - 0.5
                 while stack[-1].level >= lvl:
@@ -148,6 +156,13 @@ def build_outline(paras: list[Para], findings: list[Finding]) -> Node:
         stack[-1].children.append(node)
         stack.append(node)
     return root
+
+
+def _is_unmarked_heading(text: str, nxt: tuple) -> bool:
+    """A short line with no marker and no closing punctuation, directly over bullets, that names no agency."""
+    t = text.strip()
+    return (nxt[0] in ("bullet", "plus") and 0 < len(t.split()) <= 14 and t[:1].isupper()
+            and not t.endswith((".", ";", ":", ",")) and not looks_like_agency(t) and not is_attribute_line(t))
 
 
 def _ensure_numeric_parent(stack: list[Node], marker: str, p: Para, findings: list[Finding]) -> None:
