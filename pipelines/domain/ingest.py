@@ -12,6 +12,9 @@ from functools import cached_property
 from pathlib import Path
 
 from .consistency import stated_count_findings
+from .contradictions import (duplicate_task_findings, foreign_issuer_findings, issue_date_findings,
+                             table_label_findings)
+from .provinces import provinces_2004
 from .decode import DecodeError, decode_document, document_id_for, sha256_bytes
 from .lines import find_repeated_blocks, mask_lines
 from .metadata import extract_metadata, not_a_plan
@@ -86,6 +89,15 @@ def quarantine_row(source_path: str, root: str, sha256: str | None, stage: str, 
     }
 
 
+def _contradictions(meta, parsed: ParsedPlan, lines: list[str]) -> list[Finding]:
+    date_line = next((i for i, ln in enumerate(lines[:40], start=1)
+                      if meta.issue_date and "ngày" in ln and str(meta.issue_date.year) in ln), None)
+    is_city = {p.code: p.is_city for p in provinces_2004()}.get(meta.province_code)
+    return (issue_date_findings(meta.issue_date, meta.plan_year_start, date_line)
+            + foreign_issuer_findings(lines, meta.doc_numbers, meta.issuer_level, is_city)
+            + table_label_findings(parsed.tasks) + duplicate_task_findings(parsed.tasks))
+
+
 def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
     """Decode, extract metadata and tasks. Never raises for bad input: bad input is quarantined."""
     source_path, root_label = f.source_path, f.root_label  # pathlib work: once per document, not per row
@@ -113,7 +125,7 @@ def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
     if why_not:
         meta_findings.append(Finding("not_a_plan", "info", f"Not read for tasks: {why_not}.", 1, len(lines)))
     doc_id = document_id_for(decoded.text)
-    counted = stated_count_findings(mask_lines(lines, blocks))
+    counted = stated_count_findings(mask_lines(lines, blocks)) + _contradictions(meta, parsed, lines)
     findings = [x.as_dict() for x in meta_findings + parsed.findings + counted]
     tasks = []
     for i, t in enumerate(parsed.tasks, start=1):

@@ -203,9 +203,20 @@ def check_numbering(node: Node, findings: list[Finding]) -> None:
                     c.line_start, c.line_end))
             elif prev is not None:
                 if kind == "letter":
+                    # Vietnamese order: a b c d đ e g h … (Decree 30/2020/NĐ-CP); "d) e)" skips đ
                     gap = _letter_index(key) - _letter_index(prev)
-                    if (prev, key) == ("d", "e"):
-                        gap = 1  # many plans skip "đ"
+                    if gap > 1:
+                        findings.append(Finding(
+                            "letter_sequence_gap", "warning",
+                            f"Item {c.marker}) at line {c.line_start} follows {prev}): "
+                            f"{', '.join(VI_LETTERS[_letter_index(prev) + 1:_letter_index(key)])} skipped.",
+                            c.line_start, c.line_end))
+                    elif gap <= 0:
+                        findings.append(Finding(
+                            "letter_sequence_order", "warning",
+                            f"Item {c.marker}) at line {c.line_start} comes after {prev}): out of order.",
+                            c.line_start, c.line_end))
+                    gap = 1
                 else:
                     gap = int(key) - int(prev) if key.isdigit() and prev.isdigit() else 1
                 if gap > 1:

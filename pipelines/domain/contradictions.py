@@ -1,0 +1,110 @@
+"""Contradictions a careful reader notices in any plan, whoever issued it: an issue date long before the years the plan
+is for, the plan's own number attributed to another issuer, sub-item letters out of Vietnamese order or with a gap,
+the same label twice in one table, the same task text in two sections. Each is a finding; nothing is changed."""
+from __future__ import annotations
+
+import re
+
+from .decode import collapse_ws
+from .model import Finding, TaskRow
+
+# Vietnamese order of item letters (Decree 30/2020/NĐ-CP): đ follows d; f, j, w, z are not used
+VI_LETTERS = "abcdđeghiklmnopqrstuvxy"
+_LETTER = re.compile(r"^\s*(?P<m>[a-zđ])\)\s*")
+_LEVEL_WORDS = {"tỉnh": "province", "thành phố": None, "huyện": "district", "quận": "district", "thị xã": "district",
+                "xã": "commune", "phường": "commune", "thị trấn": "commune"}
+_OWN_ISSUER = re.compile(r"(?:Kế hoạch|Quyết định|Chương trình)\s+số\s*(?P<no>\d{1,5}\s*/\s*[A-ZĐ][\w\-]*)[^()\n]{0,60}?"
+                         r"của\s+(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(?P<lvl>tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn)",
+                         re.IGNORECASE)
+
+
+def issue_date_findings(issue_date, plan_year_start: int | None, line: int | None) -> list[Finding]:
+    if issue_date is None or plan_year_start is None or issue_date.year >= plan_year_start - 1:
+        return []
+    return [Finding("issue_date_before_plan_year", "warning",
+                    f"Issued {issue_date.isoformat()}, more than a year before the first year the plan is for "
+                    f"({plan_year_start}): one of the two is likely mistyped.", line, line)]
+
+
+def foreign_issuer_findings(lines: list[str], own_numbers: list[str], issuer_level: str | None,
+                            is_city: bool | None) -> list[Finding]:
+    """"(Kèm theo Kế hoạch số 19/KH-UBND … của UBND tỉnh)" in a city's plan: its own number given to another issuer."""
+    out = []
+    own = {re.sub(r"\s+", "", n) for n in own_numbers}
+    if not own or issuer_level is None:
+        return out
+    for i, ln in enumerate(lines, start=1):
+        if "của" not in ln or "số" not in ln:
+            continue
+        for m in _OWN_ISSUER.finditer(ln):
+            if re.sub(r"\s+", "", m["no"]) not in own:
+                continue
+            word = m["lvl"].lower()
+            level = _LEVEL_WORDS[word]
+            if level is None:  # "thành phố": a centrally-run city is a province, a provincial city a district
+                level = "province" if is_city else "district" if issuer_level == "district" else issuer_level
+            if level != issuer_level:
+                out.append(Finding("foreign_issuer_reference", "warning",
+                                   f"Line {i} attributes this plan's own number {m['no'].replace(' ', '')} to "
+                                   f"'UBND {m['lvl']}', but the plan is issued at {issuer_level} level.", i, i))
+    return out
+
+
+def _letter(text: str | None) -> str | None:
+    m = _LETTER.match(text or "")
+    return m["m"] if m else None
+
+
+def table_label_findings(tasks: list[TaskRow]) -> list[Finding]:
+    """Sub-item letters of a table's sub-dimension column, section by section: a label written twice on
+    separate rows, a letter out of order, a letter skipped."""
+    out: list[Finding] = []
+    by_section: dict[tuple, list[tuple[str, str, int]]] = {}
+    for t in tasks:
+        if t.source_kind != "table" or not t.subsection_as_written:
+            continue
+        first = t.subsection_as_written.split("; ")[0]
+        key = (t.reader, t.section_ref, t.section_as_written)
+        seq = by_section.setdefault(key, [])
+        if not seq or seq[-1][1] != first:
+            seq.append((_letter(first) or "", first, t.line_start))
+    for seq in by_section.values():
+        seen: dict[str, int] = {}
+        prev = None
+        for letter, label, line in seq:
+            if label in seen:
+                out.append(Finding("numbering_duplicate", "warning",
+                                   f"Label '{label[:60]}' is written again at line {line} (first at line {seen[label]}).",
+                                   line, line))
+                continue
+            seen[label] = line
+            if not letter or letter not in VI_LETTERS:
+                continue
+            if prev is not None:
+                gap = VI_LETTERS.index(letter) - VI_LETTERS.index(prev)
+                if gap <= 0:
+                    out.append(Finding("letter_sequence_order", "warning",
+                                       f"Item {letter}) at line {line} comes after {prev}): out of order.", line, line))
+                elif gap > 1:
+                    out.append(Finding("letter_sequence_gap", "warning",
+                                       f"Item {letter}) at line {line} follows {prev}): "
+                                       f"{', '.join(VI_LETTERS[VI_LETTERS.index(prev) + 1:VI_LETTERS.index(letter)])} "
+                                       "skipped (Vietnamese order a b c d đ e g h …).", line, line))
+            prev = letter
+    return out
+
+
+def duplicate_task_findings(tasks: list[TaskRow]) -> list[Finding]:
+    """The same task text, word for word, in two different sections."""
+    out: list[Finding] = []
+    first: dict[str, TaskRow] = {}
+    for t in tasks:
+        key = collapse_ws(t.task_text).lower().strip(" .;")
+        if len(key) < 30:
+            continue
+        if key in first and (first[key].section_ref, first[key].section_as_written) != (t.section_ref, t.section_as_written):
+            out.append(Finding("duplicate_task_text", "warning",
+                               f"Task at line {t.line_start} repeats the task at line {first[key].line_start} word for "
+                               "word, in another section.", t.line_start, t.line_end))
+        first.setdefault(key, t)
+    return out
