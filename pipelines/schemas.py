@@ -156,6 +156,12 @@ class StgTaskAgency(pa.DataFrameModel):
     document_id: str = pa.Field(description="FK to dim_document")
     agency_code: str = pa.Field(description="Canonical agency (raw/reference/agencies.csv)")
     agency_province_key: str = pa.Field(nullable=True, description="Province of the agency; NULL for generic groups")
+    agency_unit_key: str = pa.Field(nullable=True, str_matches=r"^(2004-\d\d(/[a-z0-9-]+)?|UNRESOLVED)$",
+                                    description="Unit the body belongs to, relative to the issuer: the province "
+                                                "(2004-33), a district-level unit or commune (2004-33/thanh-pho-hung-yen), "
+                                                "UNRESOLVED when the plan's province is unknown; NULL for groups")
+    agency_unit_level: str = pa.Field(nullable=True, isin=["province", "district", "commune"],
+                                      description="Level of that unit")
     name_vi: str = pa.Field(description="Canonical Vietnamese name")
     role: str = pa.Field(isin=["lead", "support"], description="lead (chủ trì) / support (phối hợp, invited)")
     as_written: str = pa.Field(description="The words of the plan that named it")

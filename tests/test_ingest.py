@@ -69,8 +69,8 @@ def test_bad_files_are_quarantined_and_the_rest_loads(tmp_path):
     (root / "plans" / "zz_copy_of_000.txt").write_bytes(HCMC_PAPI.read_bytes().decode().encode("utf-16"))
     files = discover("plans", [root])
     report, _, staged, _ = stage_files(files, tmp_path)
-    assert report.files_seen == 8
-    assert staged.documents.height + staged.quarantine.height == 8
+    assert report.files_seen == 9
+    assert staged.documents.height + staged.quarantine.height == 9
     assert sorted(staged.documents["source_path"].to_list()) == sorted(
         f"plans/deep/er/{p.name}" for p in PLANS.glob("*.txt"))
     reasons = dict(zip(staged.quarantine["source_path"], staged.quarantine["reason"]))

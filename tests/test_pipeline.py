@@ -17,8 +17,8 @@ def test_run_succeeds_and_publishes(built):
     con = duckdb.connect(str(published), read_only=True)
     counts = dict(con.execute("SELECT source_path, n_tasks FROM dim_document").fetchall())
     assert counts == {"plans/000_fc9f8ecdecbcee10.txt": 50, "plans/001_5d5a89fb325a0d90.txt": 67,
-                      "plans/002_a4935c26879af6ae.txt": 85, "plans/004_0f436dfa0397b1ae.txt": 51}
-    assert con.execute("SELECT count(*) FROM fct_plan_task").fetchall()[0][0] == 253
+                      "plans/002_a4935c26879af6ae.txt": 85, "plans/004_0f436dfa0397b1ae.txt": 51, "plans/003_c0cd988506191886.txt": 71}
+    assert con.execute("SELECT count(*) FROM fct_plan_task").fetchall()[0][0] == 324
     # nothing from the plans or the PAPI scores is quarantined; the PCI workbooks (issue 17) have no reader yet, so
     # each PCI file or sheet is there with the reason, and nothing else is
     q = con.execute("SELECT source_path, reason FROM quarantine").fetchall()
@@ -56,10 +56,10 @@ def test_reader_holding_published_file_does_not_block_rebuild(built, tmp_path):
     reader = duckdb.connect(str(published), read_only=True)
     before = reader.execute("SELECT count(*) FROM fct_plan_task").fetchall()[0][0]
     publish(BUILD_DB, published)  # replaces the file while the reader holds the old one
-    assert reader.execute("SELECT count(*) FROM fct_plan_task").fetchall()[0][0] == before == 253
+    assert reader.execute("SELECT count(*) FROM fct_plan_task").fetchall()[0][0] == before == 324
     reader.close()
     again = duckdb.connect(str(published), read_only=True)
-    assert again.execute("SELECT count(*) FROM fct_plan_task").fetchall()[0][0] == 253
+    assert again.execute("SELECT count(*) FROM fct_plan_task").fetchall()[0][0] == 324
     again.close()
 
 
@@ -127,7 +127,7 @@ def test_marts_read_the_same_in_duckdb_polars_pyarrow_pandas(built):
     # values, not only counts: the plan coverage mart sums to the task total in every reader
     folder = MARTS_DIR / "mart_plan_coverage"
     assert pl.scan_parquet(f"{folder}/**/*.parquet", hive_partitioning=True).select(pl.col("n_tasks").sum()).collect().item() \
-        == int(pd.read_parquet(folder)["n_tasks"].sum()) == 253
+        == int(pd.read_parquet(folder)["n_tasks"].sum()) == 324
     con.close()
 
 

@@ -2,7 +2,7 @@
 -- materialized: incremental by document_id
 SELECT
     a.task_id,
-    coalesce(a.agency_province_key, 'GROUP') || ':' || a.agency_code AS agency_id,
+    coalesce(a.agency_unit_key, 'GROUP') || ':' || a.agency_code AS agency_id,
     a.role,
     a.as_written,
     a.document_id

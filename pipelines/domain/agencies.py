@@ -25,6 +25,9 @@ _IGNORABLE = sorted([
     "pho giam doc", "giam doc", "chanh van phong", "chanh", "thu truong", "chu tich", "vien truong", "truong",
     "cac", "va", "co lien quan", "lien quan", "thanh pho", "tinh", "don vi", "kiem tra chuyen de",
     "moi", "de nghi", "tham gia danh gia", "tham gia", "phoi hop voi", "phoi hop", "cua", "thuoc",
+    "huyen", "quan", "thi xa", "xa", "phuong", "thi tran", "cac cap", "cap", "tren dia ban", "dia ban", "tai",
+    "to chuc ca nhan co lien quan", "ca nhan co lien quan", "khu vuc", "voi", "cung", "theo", "chuc nang", "nhiem vu",
+    "duoc giao", "trong", "ben", "cung cap",
 ], key=lambda s: -len(s.split()))
 
 _INVITE = re.compile(r"\b(?:mời|đề nghị)\b", re.IGNORECASE)
@@ -39,6 +42,7 @@ class Agency:
     level: str
     agency_type: str
     is_group: bool
+    levels: tuple[str, ...] = ()  # levels of government it exists at (province, district, commune)
 
     def name_for(self, is_city: bool | None) -> str:
         if self.is_group or is_city is None:
@@ -51,7 +55,8 @@ class Agency:
 def agencies() -> dict[str, Agency]:
     with open(AGENCIES_CSV, encoding="utf-8") as f:
         return {r["agency_code"]: Agency(r["agency_code"], r["name_vi"], r["name_en"], r["sector"], r["level"],
-                                         r["agency_type"], r["is_group"] == "true")
+                                         r["agency_type"], r["is_group"] == "true",
+                                         tuple(x for x in (r.get("levels") or "").split(";") if x))
                 for r in csv.DictReader(f)}
 
 
@@ -82,6 +87,14 @@ class AgencyMention:
     role: str  # lead | support
     as_written: str
     alias: str
+    level_word: str | None = None  # "tỉnh", "thành phố", "huyện" … written after the name: whose body it is
+
+
+# Words naming the unit a body belongs to, as match keys, longest first ("Công an thị xã", "Thanh tra tỉnh")
+LEVEL_WORDS = {("cap", "tinh"): "province", ("tinh",): "province", ("thanh", "pho"): "city", ("tp",): "city",
+               ("cap", "huyen"): "district", ("huyen",): "district", ("quan",): "district", ("thi", "xa"): "district",
+               ("cap", "xa"): "commune", ("xa",): "commune", ("phuong",): "commune", ("thi", "tran"): "commune"}
+_LEVEL_KEYS = sorted(LEVEL_WORDS, key=len, reverse=True)
 
 
 @dataclass
@@ -130,13 +143,27 @@ def _resolve(text: str, role: str) -> tuple[tuple, tuple]:
             continue
         invited |= _flush(residue, ignorable, unknown, words)
         alias, n = hit
-        span = " ".join(words[toks[i][1]: toks[i + n - 1][1] + 1])
+        j, level = i + n, None
+        is_group = all(agencies()[c].is_group for c in alias.codes if c in agencies())
+        for lk in () if is_group else _LEVEL_KEYS:  # a group has no unit; "phường - xã" after it is another group  # the unit it belongs to, then that unit's proper name ("thị xã Bỉm Sơn")
+            if tuple(t for t, _ in toks[j:j + len(lk)]) == lk:
+                level, j = LEVEL_WORDS[lk], j + len(lk)
+                k = 0
+                while j < len(toks) and k < 4 and words[toks[j][1]][:1].isupper() and \
+                        tuple(t for t, _ in toks[j:j + 1]) not in table and not _starts_alias(toks, j, table, max_len):
+                    j, k = j + 1, k + 1
+                break
+        span = " ".join(words[toks[i][1]: toks[j - 1][1] + 1])
         r = "support" if (role == "support" or invited) else "lead"
         for code in alias.codes:
-            mentions.append(AgencyMention(code, r, span, alias.alias))
-        i += n
+            mentions.append(AgencyMention(code, r, span, alias.alias, level))
+        i = j
     _flush(residue, ignorable, unknown, words)
     return tuple(mentions), tuple(unknown)
+
+
+def _starts_alias(toks, j: int, table: dict, max_len: int) -> bool:
+    return any(tuple(t for t, _ in toks[j:j + n]) in table for n in range(2, min(max_len, len(toks) - j) + 1))
 
 
 def _flush(residue, ignorable, unknown, words) -> bool:
@@ -159,3 +186,35 @@ def _flush(residue, ignorable, unknown, words) -> bool:
         unknown.append(originals)
     residue.clear()
     return invited
+
+
+UNRESOLVED = "UNRESOLVED"  # the unit of a plan whose province could not be read: its agencies still load
+
+
+def unit_slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", match_key(name)).strip("-")
+
+
+def unit_of(agency: Agency, level_word: str | None, issuer_level: str | None, province_key: str | None,
+            issuer_unit: str | None, is_city: bool | None) -> tuple[str | None, str | None]:
+    """(unit key, level) of the body a plan names, relative to the plan's issuer: "Phòng Nội vụ" in a city's plan is
+    that city's office (`2004-33/thanh-pho-hung-yen`), "Sở Nội vụ" the province's (`2004-33`), "Công an thành phố" in
+    Hồ Chí Minh City's plan the (provincial) city's. Groups have no unit; a plan without a province gets UNRESOLVED."""
+    if agency.is_group:
+        return None, None
+    if province_key is None:
+        return UNRESOLVED, None
+    levels = [lv for lv in agency.levels if lv in ("province", "district", "commune")] or [agency.level]
+    if level_word == "city":
+        level = "province" if is_city or issuer_level in (None, "province") else "district"
+    elif level_word:
+        level = level_word
+    elif len(levels) == 1:
+        level = levels[0]
+    else:
+        level = issuer_level if issuer_level in levels else levels[0]
+    if level not in ("district", "commune"):
+        return province_key, "province"
+    if level == issuer_level and issuer_unit:
+        return f"{province_key}/{unit_slug(issuer_unit)}", level
+    return f"{province_key}/{level}", level  # a body of a lower unit the plan does not name

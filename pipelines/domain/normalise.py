@@ -8,6 +8,7 @@ timeline is reported as a finding; nothing is guessed silently.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -58,9 +59,9 @@ def _indicator_of(heading: str | None, subsection: str | None, fam: str | None, 
         sm = map_heading(heading, "PAPI", "subdimension")
         if sm.code:
             return Mapping(_parent(sm.code), "from_subdimension", sm.aliases), sm
-    if subsection and (m.code is None and m.rule != "outside_indices" or (m.code or "").startswith("PAPI.D")):
+    if subsection and (m.rule == "no_heading" or (m.code or "").startswith("PAPI.D")):
         sm = map_heading(subsection, "PAPI", "subdimension")
-        if m.code is None:
+        if m.code is None:  # no dimension written: the sub-dimension names it
             if sm.code and fam in (None, "PAPI"):
                 return Mapping(_parent(sm.code), "from_subdimension", sm.aliases), sm
             # a sub-section that names a whole dimension or area (PCI sub-index, PAR criterion column)
@@ -78,6 +79,11 @@ def normalise_document(doc: dict, tasks: list[dict], text: str | None, out: Norm
     indices = list(doc.get("indices") or [])
     province_key = f"2004-{doc['province_code']}" if doc.get("province_code") else None
     is_city = {p.code: p.is_city for p in provinces_2004()}.get(doc.get("province_code"))
+    issuer_unit = re.sub(r"^(?:Ủy|Uỷ) ban nhân dân\s+", "", doc.get("issuer_name") or "", flags=re.IGNORECASE) or None
+    if province_key is None and tasks:
+        out.findings.append(_finding(doc, "province_unresolved", "warning",
+                                     "the plan's province could not be read: its agencies are keyed UNRESOLVED "
+                                     "(dim_agency) and its targets cannot be evaluated", 1, 1))
 
     # 1. indicators per task; lost headings afterwards from their neighbours
     rows = []
@@ -163,8 +169,10 @@ def normalise_document(doc: dict, tasks: list[dict], text: str | None, out: Norm
                     if mtn.as_written not in seen[k]["as_written"]:
                         seen[k]["as_written"] += "; " + mtn.as_written
                     continue
+                unit, unit_level = ag.unit_of(a, mtn.level_word, doc.get("issuer_level"), province_key, issuer_unit, is_city)
                 seen[k] = {"task_id": t["task_id"], "document_id": doc["document_id"], "agency_code": mtn.code,
                            "agency_province_key": None if a.is_group else province_key,
+                           "agency_unit_key": unit, "agency_unit_level": unit_level,
                            "name_vi": a.name_for(is_city), "role": mtn.role, "as_written": mtn.as_written}
         out.task_agencies.extend(seen.values())
 

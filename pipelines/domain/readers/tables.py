@@ -693,10 +693,12 @@ def _fill_merged(drafts: list[dict], has_section_col: bool, findings: list[Findi
     def same(a: dict, b: dict) -> bool:
         return a["section_key"] == b["section_key"] and (has_section_col or a["section_ref"] == b["section_ref"])
 
-    for k in ("lead", "timeline"):
+    for k in ("lead", "support", "timeline"):
         for i, d in enumerate(drafts):
             if d[k] is not None:
                 continue
+            if k == "support" and d["lead"] is not None and not d.get("_lead_filled"):
+                continue  # a row that names its own lead and no coordinator has none
             src = None
             for j in range(i - 1, -1, -1):
                 if not same(drafts[j], d):
@@ -716,6 +718,7 @@ def _fill_merged(drafts: list[dict], has_section_col: bool, findings: list[Findi
                 continue
             d[k] = src[k]
             d[f"_{k}_filled_up"] = up
+            d[f"_{k}_filled"] = True
             findings.append(Finding("merged_cell_inherited", "info",
                                     f"Blank {k} cell at line {d['line_start']} read as the merged cell "
                                     f"{'below' if up else 'above'}: '{src[k][:50]}'.", d["line_start"], d["line_end"]))
