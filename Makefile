@@ -7,7 +7,7 @@ export PYTHONPATH := $(CURDIR)
 # The real PAPI panel is read in place from ../shared/data when it is there (never copied into the repo).
 export GOVDATA_RAW_EXTRA ?= $(abspath $(wildcard ../shared/data))
 
-.PHONY: run test ui ui-check bench lint sql venv clean
+.PHONY: run test ui ui-check bench lint sql venv clean accuracy
 
 $(BIN)/.installed: pyproject.toml
 	@$(PY) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
@@ -43,6 +43,10 @@ ui-check: $(BIN)/.installed
 # SYNTHETIC corpora of 1,000 / 5,000 / 20,000 plans under warehouse/bench/; figures in warehouse/bench/results.json
 bench: $(BIN)/.installed
 	$(BIN)/python -m pipelines.bench.run
+
+# Precision/recall per file and field on plans the readers were not written against; writes docs/accuracy.md
+accuracy: $(BIN)/.installed
+	$(BIN)/python -m pipelines.accuracy
 
 lint: $(BIN)/.installed
 	$(BIN)/python -m pyflakes pipelines assets tests

@@ -11,7 +11,7 @@ SEVERITIES = ["error", "warning", "info"]
 SOURCE_KINDS = ["table", "narrative"]
 READERS = ["narrative", "pipe_table", "tab_table", "md_table", "grid_table"]
 ISSUER_LEVELS = ["province", "district", "commune"]
-INDICES = ["PAPI", "PAR_INDEX"]
+INDICES = ["PAPI", "PAR_INDEX", "PCI", "SIPAS"]
 
 
 class StgDocuments(pa.DataFrameModel):
@@ -128,7 +128,7 @@ class StgTaskNormalised(pa.DataFrameModel):
     task_id: str = pa.Field(unique=True, description="FK to fct_plan_task")
     document_id: str = pa.Field(description="FK to dim_document")
     family: str = pa.Field(nullable=True, isin=INDICES, description="Index family used to read the heading")
-    indicator_code: str = pa.Field(nullable=True, str_matches=r"^(PAPI|PAR)\.", description="Conformed indicator (NULL: neither index, or unmapped)")
+    indicator_code: str = pa.Field(nullable=True, str_matches=r"^(PAPI|PAR|PCI|SIPAS)\.", description="Conformed indicator (NULL: no index, or unmapped)")
     indicator_rule: str = pa.Field(isin=INDICATOR_RULES,
                                    description="How the code was found")
     subindicator_code: str = pa.Field(nullable=True, str_matches=r"^PAPI\.D\d\.", description="Conformed sub-dimension")

@@ -78,7 +78,7 @@ def test_bad_files_are_quarantined_and_the_rest_loads(tmp_path):
     assert reasons["plans/scan.pdf"].startswith("binary content")
     assert reasons["plans/memo.txt"].startswith("no tasks found")
     assert reasons["plans/zz_copy_of_000.txt"] == "duplicate of plans/deep/er/000_fc9f8ecdecbcee10.txt (same normalised text)"
-    assert staged.tasks.height == 50 + 67 + 85 + 51
+    assert staged.tasks.height == 50 + 67 + 85 + 51 + 71
 
 
 def test_raw_roots_include_extra_folders(tmp_path, monkeypatch):

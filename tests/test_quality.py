@@ -31,6 +31,7 @@ EXPECTED_FINDINGS = {
         ("date_conflict", 11, 70),             # 12/5/2017 in the header, 12/12/2017 under the annex title
         ("numbering_duplicate", 174, 174),     # letter d used twice in 2.1 (the second should be đ)
         ("numbering_duplicate", 268, 268),     # and again in 2.2
+        ("duplicate_task_text", 258, 258),     # "+ Tăng cường thanh tra, kiểm tra công vụ …" is task h) of line 108
     ],
     HCMC_PAR: [
         ("deadline_before_issue", 281, 286), ("deadline_before_issue", 289, 294),

@@ -136,6 +136,10 @@ def _indices(title: str | None, text: str) -> list[str]:
             out.append("PAPI")
         if re.search(r"PAR\s*INDEX|chỉ số cải cách hành chính|công tác cải cách hành chính|chỉ số CCHC", s, re.IGNORECASE):
             out.append("PAR_INDEX")
+        if re.search(r"\bPCI\b|năng lực cạnh tranh cấp tỉnh", s, re.IGNORECASE):
+            out.append("PCI")
+        if re.search(r"\bSIPAS\b|chỉ số hài lòng", s, re.IGNORECASE):
+            out.append("SIPAS")
         return out
 
     found = scan(title or "")
@@ -224,6 +228,14 @@ def extract_metadata(text: str) -> tuple[DocumentMeta, list[Finding]]:
             candidates.append(issuer)
     resolved = [c for c in candidates if c[2] is not None or c[1] != "province"]
     issuer = (resolved or candidates or [None])[0]
+    # a header that stacks the parent unit over the issuer's own ("UBND HUYỆN PHONG ĐIỀN / UBND XÃ NHƠN ÁI"): the
+    # issuer is the lowest unit of the header; its province is the highest one named
+    head_cands = [c for c, m in zip(candidates, _ISSUER.finditer(plain)) if _line_of(plain, m.start()) <= 15]
+    depth = {"province": 0, "district": 1, "commune": 2}
+    if len(head_cands) > 1:
+        lowest = max(head_cands, key=lambda c: depth.get(c[1], 0))
+        prov_c = next((c[2] for c in head_cands if c[2] is not None), None)
+        issuer = (lowest[0], lowest[1], lowest[2] or prov_c)
     if issuer is None and "Cơ quan ban hành" in web:
         v = web["Cơ quan ban hành"][0]
         kind, _, rest = v.partition(" ") if not v.lower().startswith("thành phố") else ("Thành phố", " ", v[9:].strip())
@@ -249,9 +261,11 @@ def extract_metadata(text: str) -> tuple[DocumentMeta, list[Finding]]:
         meta.issuer_name, meta.issuer_level, prov = issuer
         if prov is None:
             # district-level issuer: its province is the one the text names
-            for m in re.finditer(r"(?:tỉnh|TỈNH)\s+([^\n,.;()]{2,30})", plain):
-                prov = find_province_prefix(m[1])
-                if prov:
+            for m in re.finditer(r"(tỉnh|TỈNH|[Tt]hành phố|THÀNH PHỐ|TP\.)\s*([^\n,.;()]{2,30})", plain):
+                cand = find_province_prefix(m[2])
+                # "thành phố X" names a province only for a centrally-run city (Đà Nẵng, Cần Thơ …)
+                if cand and (m[1].lower().startswith("t") and m[1].lower() == "tỉnh" or cand.is_city):
+                    prov = cand
                     break
         if prov:
             meta.province_code, meta.province_name = prov.code, prov.name_vi

@@ -91,6 +91,13 @@ def normalise_document(doc: dict, tasks: list[dict], text: str | None, out: Norm
         fam = family_for(t.get("family_context"), indices)
         heading = t.get("section_as_written")
         m, sub = _indicator_of(heading, t.get("subsection_as_written"), fam, t["task_text"])
+        if m.code is None and fam is None and len(indices) > 1:
+            # a plan on several indices, the task under no index heading: the family whose vocabulary names it
+            for f in indices:
+                fm, fsub = _indicator_of(heading, t.get("subsection_as_written"), f, t["task_text"])
+                if fm.code:
+                    m, sub, fam = fm, fsub, f
+                    break
         rows.append([t, fam, m, sub])
     # neighbours in section order: the code of the previous and next mapped sections
     sections = sorted({(_section_key(t), t.get("section_ref")) for t, *_ in rows})

@@ -62,17 +62,18 @@ _RANK_LEAD = re.compile(r"(?:nhóm|trong|top)\s+(?P<v>\d+)\s+(?:địa phương|
                         r"(?:dẫn đầu|đứng đầu|cao nhất|xếp hạng cao)", re.IGNORECASE)
 _TOP = re.compile(r"\btop\s*(?P<v>\d{1,2})\b", re.IGNORECASE)
 # counts: "ít nhất 1 lần/năm", "tối thiểu 02 tin, bài/tháng", "cung cấp 322 dịch vụ công", "tại 05 ấp", "tại 2-3 xã"
-_COUNT_NOUNS = (r"lần|tin|bài|cuộc|đợt|hội nghị|lớp|buổi|dịch vụ|thủ tục|xã|phường|thị trấn|ấp|thôn|tổ dân phố|khu phố|"
-                r"cơ quan|đơn vị|hồ sơ|mô hình|doanh nghiệp|sáng kiến|văn bản|chuyên mục|camera|điểm|trường|trạm")
+_COUNT_NOUNS = (r"lần|tin|bài|cuộc|đợt|hội nghị|hội thảo|hội chợ|sự kiện|chương trình|lớp|buổi|lượt|dịch vụ|thủ tục|"
+                r"xã|phường|thị trấn|ấp|thôn|tổ dân phố|khu phố|khu dân cư|cơ quan|đơn vị|hồ sơ|mô hình|doanh nghiệp|"
+                r"sáng kiến|văn bản|chuyên mục|camera|điểm|trường|trạm|ứng cử viên|người")
 _COUNT = re.compile(
     r"(?P<verb>cung cấp|tổ chức|thực hiện|tại|có thêm|có|đạt|xây dựng|ban hành|thành lập|lắp đặt)?\s*"
-    r"(?P<pre>ít nhất|tối thiểu|không quá|tối đa|không dưới|trên|dưới)?\s*" + _SYM + r"?\s*"
+    r"(?P<pre>ít nhất|tối thiểu|không quá|tối đa|không dưới|quá|trên|dưới)?\s*" + _SYM + r"?\s*"
     r"(?P<v>\d{1,4})(?:\s*[-–]\s*(?P<v2>\d{1,4}))?\s+(?P<noun>" + _COUNT_NOUNS + r")\b(?!\s*/\s*\d)", re.IGNORECASE)
 _RANK_UP = re.compile(r"tăng\s+(?P<pre>ít nhất|tối thiểu)?\s*(?P<v>\d+)\s*bậc")
 _YEAR = re.compile(r"năm\s+(20\d\d)")
 
 _SYMBOL = {"≥": ">=", ">=": ">=", "=>": ">=", "≤": "<=", "<=": "<=", "=<": "<=", ">": ">", "<": "<", "=": "="}
-_CMP = {"không dưới": ">=", "từ trên": ">", "trên": ">", "từ": ">=", "ít nhất": ">=", "tối thiểu": ">=", "không quá": "<=",
+_CMP = {"quá": "<=", "không dưới": ">=", "từ trên": ">", "trên": ">", "từ": ">=", "ít nhất": ">=", "tối thiểu": ">=", "không quá": "<=",
         "tối đa": "<=", "dưới": "<", "đạt tỷ lệ": ">=", "đạt": ">=", "tới": "=", "đến": "="}
 
 
@@ -131,7 +132,8 @@ def _year_for(line: str, quote: str, default: int | None) -> int | None:
     return int(y.group(1))
 
 
-TARGET_WORDS = ("%", "điểm", "nhóm", "bậc", "top", "Top", "TOP", "dẫn đầu", "ít nhất", "tối thiểu", "cung cấp", "tại ")
+TARGET_WORDS = ("%", "điểm", "nhóm", "bậc", "top", "Top", "TOP", "dẫn đầu", "ít nhất", "tối thiểu", "cung cấp", "tại ",
+                "quá", "tối đa")
 
 
 def find_targets(line: str) -> list[TargetHit]:
@@ -139,6 +141,9 @@ def find_targets(line: str) -> list[TargetHit]:
     low = line.lower()
     if not any(w in low for w in TARGET_WORDS):
         return []
+    if "<" in line:  # markup left in a cell ("<p>100% …"): its ">" is no comparator
+        line = re.sub(r"<[^<>]{0,200}>", " ", line)
+        low = line.lower()
     hits: list[TargetHit] = []
     taken: list[tuple[int, int]] = []
     folded = fold(line)
@@ -183,7 +188,7 @@ def find_targets(line: str) -> list[TargetHit]:
         taken.append(m.span())
         for h in hints or [None]:
             hits.append(TargetHit("<=", float(m["v"]), "rank", "rank (top N)", m.group(0), indicator_hint=h))
-    if any(w in low for w in ("ít nhất", "tối thiểu", "cung cấp", "tại ", "≥", "không dưới")):
+    if any(w in low for w in ("ít nhất", "tối thiểu", "cung cấp", "tại ", "≥", "không dưới", "quá", "tối đa")):
         for m in _COUNT.finditer(line):
             if any(a <= m.start("v") < b for a, b in taken) or (m["noun"].lower() == "điểm" and not m["verb"]):
                 continue

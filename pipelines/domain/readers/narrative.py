@@ -201,6 +201,10 @@ def check_numbering(node: Node, findings: list[Finding]) -> None:
                     "numbering_duplicate", "warning",
                     f"Marker {c.marker} is used twice: lines {seen[key].line_start} and {c.line_start}.",
                     c.line_start, c.line_end))
+                if kind == "letter" and prev == key and _letter_index(key) + 1 < len(VI_LETTERS):
+                    # "d) … d) … e)": the second d stands where đ belongs; e) after it skips nothing
+                    prev = VI_LETTERS[_letter_index(key) + 1]
+                    continue
             elif prev is not None:
                 if kind == "letter":
                     # Vietnamese order: a b c d đ e g h … (Decree 30/2020/NĐ-CP); "d) e)" skips đ
@@ -246,16 +250,20 @@ def _section_name(text: str) -> str:
     return collapse_ws(text).rstrip(" :;.")
 
 
+_FAMILY_PCI = re.compile(r"\bPCI\b|năng lực cạnh tranh cấp tỉnh", re.IGNORECASE)
+_FAMILY_SIPAS = re.compile(r"\bSIPAS\b")
+
+
 def _family(text: str) -> str | None:
-    if _FAMILY_PAR.search(text):
-        return "PAR_INDEX"
-    if _FAMILY_PAPI.search(text):
-        return "PAPI"
-    return None
+    found = [f for f, rx in (("PAR_INDEX", _FAMILY_PAR), ("PAPI", _FAMILY_PAPI), ("PCI", _FAMILY_PCI),
+                             ("SIPAS", _FAMILY_SIPAS)) if rx.search(text)]
+    if len(found) == 2 and set(found) == {"PAR_INDEX", "SIPAS"}:
+        return "PAR_INDEX"  # "PAR INDEX và SIPAS": the areas are PAR's, SIPAS is its impact criterion
+    return found[0] if len(found) == 1 else None
 
 
 def _is_family_heading(n: Node) -> bool:
-    return _family(n.text) is not None and not _QUOTED.search(n.text) and len(n.text) < 80
+    return _family(n.text) is not None and not _QUOTED.search(n.text) and len(n.text) < 160
 
 
 def _is_section_like(n: Node) -> bool:
