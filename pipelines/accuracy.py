@@ -194,11 +194,11 @@ def evaluate(fx: Fixture) -> FileResult:
     c.fn = len(fx.expected) - c.tp
     c.fp = len(res.tasks) - c.tp
     for t in res.tasks:
-        if id(t) not in matched and len(r.misses) < 40:
+        if id(t) not in matched and len(r.misses) < 400:
             r.misses.append(f"extra  line {t['line_start']}: {t['task_text'][:70]}")
     for e, t in pairs:
         if t is None:
-            if len(r.misses) < 40:
+            if len(r.misses) < 400:
                 r.misses.append(f"missed: {e['task_text_start'][:70]}")
             continue
         n = nt.get(t["task_id"], {})
@@ -211,7 +211,7 @@ def evaluate(fx: Fixture) -> FileResult:
             cc.tp += len(want_c & got_c)
             cc.fp += len(got_c - want_c)
             cc.fn += len(want_c - got_c)
-            if want_c != got_c and len(r.misses) < 40:
+            if want_c != got_c and len(r.misses) < 400:
                 r.misses.append(f"{role:7}{e['task_text_start'][:40]!r}: want {sorted(want_c)} got {sorted(got_c)}")
         for fld, col in (("timeline", "timeline_text"), ("output", "output_text")):
             want, got = e.get(fld) or None, t.get(col)
@@ -239,7 +239,7 @@ def _score_value(r: FileResult, fld: str, want, got, e) -> None:
         cc.fn += 1
     if got is not None:
         cc.fp += 1
-    if len(r.misses) < 40:
+    if len(r.misses) < 400:
         r.misses.append(f"{fld:7}{e['task_text_start'][:40]!r}: want {want} got {got}")
 
 
@@ -258,7 +258,7 @@ def _score_targets(r: FileResult, fx: Fixture, got: list[dict]) -> None:
                 break
         if hit is None:
             cc.fn += 1
-            if len(r.misses) < 40:
+            if len(r.misses) < 400:
                 r.misses.append(f"target missed: {e['comparator']} {e['value']} {e['unit']} '{e['quote_contains'][:50]}'")
         else:
             used.add(hit)
@@ -278,7 +278,7 @@ def _score_findings(r: FileResult, fx: Fixture, got: list[dict]) -> None:
             cc.tp += 1
         else:
             cc.fn += 1
-            if len(r.misses) < 40:
+            if len(r.misses) < 400:
                 r.misses.append(f"finding missed: {e['rule']} line {line}")
 
 

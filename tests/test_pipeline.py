@@ -30,7 +30,7 @@ def test_run_succeeds_and_publishes(built):
     assert con.execute("SELECT count(*) - count(DISTINCT finding_id) FROM dq_finding").fetchall()[0][0] == 0
     row = con.execute("SELECT province_key, doc_numbers, issue_date::VARCHAR, n_findings_warning FROM dim_document "
                       "WHERE source_path = 'plans/001_5d5a89fb325a0d90.txt'").fetchall()[0]
-    assert row == ("2004-51", ["881/QĐ-UBND"], "2017-05-12", 4)
+    assert row == ("2004-51", ["881/QĐ-UBND"], "2017-05-12", 5)
     t = con.execute("SELECT task_ref, timeline_text, line_start, line_end FROM fct_plan_task "
                     "WHERE task_ref = '3.4.b'").fetchall()
     assert t == [("3.4.b", "Trong năm 2020", 337, 340)]
@@ -147,6 +147,7 @@ def test_agencies_and_coverage_in_the_warehouse(built):
     assert [(c, n) for c, n, _ in cov] == [("PAR.CIVIL_SERVICE", 11), ("PAR.DIRECTION", 12), ("PAR.FINANCE", 8),
                                            ("PAR.IMPACT", 6), ("PAR.INSTITUTIONS", 4), ("PAR.MODERNISATION", 12),
                                            ("PAR.ORGANISATION", 8), ("PAR.PROCEDURES", 24),
+                                           ("PAR.TOTAL", 0),  # "Par Index năm 2020 … trong 05 địa phương dẫn đầu"
                                            (None, 0)]  # objectives-section targets attached to no indicator
     # dim_province: both vintages, and HCMC's successor is the merged 2025 unit
     assert con.execute("SELECT vintage, count(*) FROM dim_province GROUP BY 1 ORDER BY 1").fetchall() == [(2004, 63), (2025, 34)]

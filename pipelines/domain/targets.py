@@ -167,8 +167,11 @@ def find_targets(line: str) -> list[TargetHit]:
             continue
         hits.append(TargetHit(_cmp(m["pre"], m["post"], sym=m["sym"]), _num(m["v"]), "percent",
                               line[: m.start()].strip(" :-|") or line.strip(" |"), m.group(0).strip()))
-    if "điểm" in low and (_TARGET_VERB.search(folded) or _TARGET_VERB.search(low)):
+    if "điểm" in low:
+        verb = bool(_TARGET_VERB.search(folded) or _TARGET_VERB.search(low))
         for m in _POINTS.finditer(line):
+            if not (verb or m["pre"] or m["post"] or m["sym"]):
+                continue  # "đạt 42,5 điểm" without a target verb or comparator is a result
             hits.append(TargetHit(_cmp(m["pre"], m["post"], ">=", m["sym"]), _num(m["v"]), "points", "score",
                                   m.group(0).strip()))
             taken.append(m.span())
@@ -195,7 +198,9 @@ def find_targets(line: str) -> list[TargetHit]:
             if not (m["pre"] or m["sym"] or (m["verb"] or "").lower() in ("cung cấp", "tại", "có thêm")):
                 continue  # a bare count ("03 xã") is a description, not a target
             taken.append(m.span())
-            hits.append(TargetHit(_cmp(m["pre"], None, "=", m["sym"]), float(m["v"]), "count", m["noun"],
+            # a range ("tại 2-3 xã") is at least its lower bound
+            bare = ">=" if m["v2"] else "="
+            hits.append(TargetHit(_cmp(m["pre"], None, bare, m["sym"]), float(m["v"]), "count", m["noun"],
                                   m.group(0).strip()))
     for m in _RANK_UP.finditer(line) if "bậc" in line else ():
         for h in hints or [None]:
@@ -204,7 +209,7 @@ def find_targets(line: str) -> list[TargetHit]:
     hits = [h for h in hits if not _in_past_clause(line, h.quote)]
     seen = set()
     for h in list(hits):  # one sentence, one row per target (two patterns reading the same words)
-        k = (h.comparator, h.value, h.unit, h.indicator_hint, h.share_value, h.quote)
+        k = (h.comparator, h.value, h.unit, h.indicator_hint, h.share_value, h.quote, h.metric_text)
         if k in seen:
             hits.remove(h)
         seen.add(k)
