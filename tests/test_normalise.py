@@ -247,3 +247,55 @@ def test_every_percent_sign_is_read_once(norm):
         signs = (PROJECT_DIR / "raw" / d["source_path"]).read_text(encoding="utf-8").count("%")
         mine = t.filter(t["document_id"] == d["document_id"])
         assert mine.height + mine["share_value"].drop_nulls().len() == signs, d["source_path"]
+
+
+def _read_text(tmp_path, text):
+    from pipelines.accuracy import _read
+
+    p = tmp_path / "plan.txt"
+    p.write_text(text, encoding="utf-8")
+    return _read(p)
+
+
+_PLAN_2026 = """ỦY BAN NHÂN DÂN
+TỈNH TUYÊN QUANG
+
+Số: 15/KH-UBND
+
+Tuyên Quang, ngày 20 tháng 01 năm 2026
+
+KẾ HOẠCH
+Nâng cao Chỉ số cải cách hành chính (PAR INDEX) năm 2026
+
+I. NHIỆM VỤ, GIẢI PHÁP
+
+1. Hiện đại hóa hành chính
+
+a) Nâng cấp hệ thống thông tin giải quyết thủ tục hành chính của tỉnh.
+- Cơ quan chủ trì: Sở Thông tin và Truyền thông
+- Cơ quan phối hợp: Sở Nội vụ, UBND các xã, phường
+- Thời gian thực hiện: Quý II/2026
+
+b) Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính tại Trung tâm Phục vụ hành chính công tỉnh.
+- Cơ quan chủ trì: Văn phòng UBND tỉnh
+- Thời gian thực hiện: Trong năm 2026
+"""
+
+
+def test_a_body_that_ceased_before_the_plan_is_reported_with_its_successor(tmp_path):
+    res, norm = _read_text(tmp_path, _PLAN_2026)
+    assert [t["timeline_text"] for t in res.tasks] == ["Quý II/2026", "Trong năm 2026"]
+    gone = [f for f in norm.findings if f["rule"] == "agency_not_in_force"]
+    assert len(gone) == 1 and "2025-03-01" in gone[0]["message"] and "Sở Khoa học và Công nghệ" in gone[0]["message"]
+    assert {(a["agency_code"], a["role"]) for a in norm.task_agencies} >= {
+        ("SO_TTTT", "lead"), ("SO_NOI_VU", "support"), ("G_UBND_XA", "support"), ("VP_UBND", "lead")}
+
+
+def test_a_plan_without_a_province_still_loads_its_agencies_as_unresolved(tmp_path):
+    text = _PLAN_2026.replace("TỈNH TUYÊN QUANG", "PHƯỜNG AN KHÁNH").replace("Tuyên Quang, ngày", "An Khánh, ngày") \
+        .replace(" của tỉnh", "").replace(" tỉnh", "")
+    res, norm = _read_text(tmp_path, text)
+    assert res.document["province_code"] is None and res.document["issuer_level"] == "commune"
+    units = {a["agency_unit_key"] for a in norm.task_agencies if a["agency_code"] == "SO_TTTT"}
+    assert units == {"UNRESOLVED"}
+    assert any(f["rule"] == "province_unresolved" for f in norm.findings)

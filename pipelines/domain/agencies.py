@@ -43,6 +43,8 @@ class Agency:
     agency_type: str
     is_group: bool
     levels: tuple[str, ...] = ()  # levels of government it exists at (province, district, commune)
+    valid_to: str | None = None  # ISO date the body ceased (2025 reorganisation), else None
+    successor: str | None = None
 
     def name_for(self, is_city: bool | None) -> str:
         if self.is_group or is_city is None:
@@ -56,7 +58,8 @@ def agencies() -> dict[str, Agency]:
     with open(AGENCIES_CSV, encoding="utf-8") as f:
         return {r["agency_code"]: Agency(r["agency_code"], r["name_vi"], r["name_en"], r["sector"], r["level"],
                                          r["agency_type"], r["is_group"] == "true",
-                                         tuple(x for x in (r.get("levels") or "").split(";") if x))
+                                         tuple(x for x in (r.get("levels") or "").split(";") if x),
+                                         r.get("valid_to") or None, r.get("successor_code") or None)
                 for r in csv.DictReader(f)}
 
 

@@ -85,6 +85,7 @@ def normalise_document(doc: dict, tasks: list[dict], text: str | None, out: Norm
                                      "the plan's province could not be read: its agencies are keyed UNRESOLVED "
                                      "(dim_agency) and its targets cannot be evaluated", 1, 1))
 
+    seen_gone: set[tuple[str, str]] = set()  # a body no longer in force is reported once per plan
     # 1. indicators per task; lost headings afterwards from their neighbours
     rows = []
     for t in tasks:
@@ -171,6 +172,14 @@ def normalise_document(doc: dict, tasks: list[dict], text: str | None, out: Norm
             for mtn in res.mentions:
                 out.alias_use[mtn.alias] += 1
                 a = ag.agencies()[mtn.code]
+                issued = doc.get("issue_date")
+                if a.valid_to and issued and issued.isoformat() >= a.valid_to and (mtn.code, "gone") not in seen_gone:
+                    seen_gone.add((mtn.code, "gone"))
+                    then = f"; its duties passed to {ag.agencies()[a.successor].name_vi}" if a.successor in ag.agencies() else ""
+                    out.findings.append(_finding(doc, "agency_not_in_force", "warning",
+                                                 f"{mtn.as_written!r} names a body that ceased on {a.valid_to}, before the "
+                                                 f"plan's issue date {issued.isoformat()}{then}",
+                                                 t["line_start"], t["line_end"], "fct_plan_task", t["task_id"]))
                 k = (mtn.code, mtn.role)
                 if k in seen:  # one agency named twice in one cell: one bridge row, both spellings kept
                     if mtn.as_written not in seen[k]["as_written"]:
