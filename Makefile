@@ -7,7 +7,7 @@ export PYTHONPATH := $(CURDIR)
 # The real PAPI panel is read in place from ../shared/data when it is there (never copied into the repo).
 export GOVDATA_RAW_EXTRA ?= $(abspath $(wildcard ../shared/data))
 
-.PHONY: run test ui ui-check bench lint sql venv clean
+.PHONY: run test ui ui-check bench lint sql export venv clean
 
 $(BIN)/.installed: pyproject.toml
 	@$(PY) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
@@ -47,9 +47,13 @@ bench: $(BIN)/.installed
 lint: $(BIN)/.installed
 	$(BIN)/python -m pyflakes pipelines assets tests
 
-# One query: make sql Q="SELECT * FROM dim_document"; without Q, an interactive read-only shell.
+# Read-only, no file access: make sql (tables, then a prompt); make sql Q="SELECT * FROM dim_document" [LIMIT=20]
 sql: $(BIN)/.installed
-	$(BIN)/python -m pipelines.sql "$(Q)"
+	@$(BIN)/python -m pipelines.sql $(if $(LIMIT),--limit $(LIMIT)) "$(Q)"
+
+# The one way to write a result: make export Q="SELECT ..." OUT=name.parquet|name.csv [DIR=folder, default warehouse/exports]
+export: $(BIN)/.installed
+	@$(BIN)/python -m pipelines.sql --export "$(OUT)" $(if $(DIR),--dir "$(DIR)") "$(Q)"
 
 clean:
 	rm -rf $(VENV) warehouse/build warehouse/*.duckdb warehouse/marts
