@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import stat
 import tempfile
 import time
 import uuid
@@ -19,7 +20,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from .domain.ingest import PROJECT_DIR, RawFile
+from .domain.ingest import RawFile, RawReadError, read_raw, root_path_for
 from .domain.parse_cache import (entry_path, load_entry, normalise_cached, normalise_entry, normaliser_version, parser_version,
                                  process_cached)
 from .schemas import STAGING_MODELS, column_docs
@@ -186,12 +187,12 @@ def file_hashes(con, files: list[RawFile]) -> dict[tuple[str, str], str | None]:
         try:
             st = f.path.stat()
             old = known.get(key)
-            if old and old[0] == st.st_size and old[1] == st.st_mtime_ns:
+            if old and old[0] == st.st_size and old[1] == st.st_mtime_ns and stat.S_ISREG(st.st_mode):
                 out[key] = old[2]
             else:
-                out[key] = hashlib.sha256(f.path.read_bytes()).hexdigest()
+                out[key] = hashlib.sha256(read_raw(f)).hexdigest()  # never opens a FIFO, never past the size limit
             rows.append((*key, st.st_size, st.st_mtime_ns, out[key]))
-        except OSError:
+        except (OSError, RawReadError):
             out[key] = None  # unreadable: staged again (quarantined with the reason) every run
     _run(con, f'DELETE FROM "{HASHES}"')
     if rows:
@@ -290,12 +291,14 @@ def _staged_tasks(doc: dict, parse_cache_dir: Path) -> list[dict] | None:
     (cached under their sha256), with this document's path. None when neither the cache nor the file has them."""
     cached = load_entry(entry_path(parse_cache_dir, doc["sha256"]))
     if cached is None:
-        root = PROJECT_DIR / "raw" if doc["raw_root"] == "raw" else Path(doc["raw_root"])
+        root = root_path_for(doc["raw_root"])
+        if root is None:
+            return None
         f = RawFile(root, root / doc["source_path"])
         try:
-            if hashlib.sha256(f.path.read_bytes()).hexdigest() != doc["sha256"]:
+            if hashlib.sha256(read_raw(f)).hexdigest() != doc["sha256"]:
                 return None
-        except OSError:
+        except RawReadError:
             return None
         cached, _ = process_cached(f, parse_cache_dir)
     if cached.document is None or cached.document["document_id"] != doc["document_id"]:

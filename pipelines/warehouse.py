@@ -21,7 +21,7 @@ import sqlglot
 from sqlglot import exp
 
 from .contracts import CORE_MODELS
-from .domain.ingest import PROJECT_DIR, RawFile, discover
+from .domain.ingest import PROJECT_DIR, RawFile, RawReadError, discover, read_raw
 from .schemas import STAGING_MODELS, column_docs, polars_schema
 
 # GOVDATA_WAREHOUSE_DIR lets tests and benchmarks build elsewhere without touching the real warehouse
@@ -372,16 +372,22 @@ class StagedScores:
 def stage_scores(files: list[RawFile] | None = None) -> StagedScores:
     import hashlib
 
-    from .domain.scores import load_score_file, par_published_rows
+    from .domain.scores import ScoreLoad, load_score_file, par_published_rows
+    from .domain.scores import _q as score_quarantine
 
     files = discover("scores") if files is None else files
     listing, scores, quarantine, findings = [], [], [], []
     for f in files:
-        layout, res = load_score_file(f)
+        try:
+            data = read_raw(f)  # a FIFO, link loop or huge file is quarantined here, never opened by a loader
+        except RawReadError as e:
+            layout, res, data = "unreadable", ScoreLoad(), b""
+            res.quarantine.append(score_quarantine(f, None, str(e), None))
+        else:
+            layout, res = load_score_file(f)
         scores.extend(res.scores)
         quarantine.extend(res.quarantine)
         findings.extend(res.findings)
-        data = f.path.read_bytes() if f.path.exists() else b""
         listing.append({"raw_root": f.root_label, "source_path": f.source_path, "layout": layout,
                         "size_bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(),
                         "n_scores": len(res.scores), "n_quarantined": len(res.quarantine),
