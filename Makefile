@@ -56,4 +56,4 @@ export: $(BIN)/.installed
 	@$(BIN)/python -m pipelines.sql --export "$(OUT)" $(if $(DIR),--dir "$(DIR)") "$(Q)"
 
 clean:
-	rm -rf $(VENV) warehouse/build warehouse/*.duckdb warehouse/marts
+	rm -rf $(VENV) warehouse/build warehouse/*.duckdb warehouse/marts warehouse/releases warehouse/current

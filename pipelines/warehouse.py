@@ -1,7 +1,8 @@
 """Warehouse mechanics, Dagster-free: staging frames, explicit-SQL writes, dbt-like models, publishing.
 
 Build file: warehouse/build/governance.build.duckdb (the single writer works here).
-Published file: warehouse/governance.duckdb (analysts open this; replaced atomically).
+Published file: warehouse/governance.duckdb (analysts open this), a link into the current release with the marts
+(pipelines/release.py switches database and marts together).
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from .schemas import STAGING_MODELS, column_docs, polars_schema
 # GOVDATA_WAREHOUSE_DIR lets tests and benchmarks build elsewhere without touching the real warehouse
 WAREHOUSE_DIR = Path(os.environ.get("GOVDATA_WAREHOUSE_DIR", PROJECT_DIR / "warehouse"))
 BUILD_DB = WAREHOUSE_DIR / "build" / "governance.build.duckdb"
-PUBLISHED_DB = WAREHOUSE_DIR / "governance.duckdb"
+PUBLISHED_DB = WAREHOUSE_DIR / "governance.duckdb"  # -> current/governance.duckdb (pipelines/release.py)
 PARSE_CACHE_DIR = WAREHOUSE_DIR / "cache" / "parsed"  # one entry per content hash and parser version
 NORMALISE_CACHE_DIR = WAREHOUSE_DIR / "cache" / "normalised"  # per content hash, path and mapping-file version
 GX_DOCS_DIR = WAREHOUSE_DIR / "docs" / "gx"  # Great Expectations Data Docs, one site per mart
@@ -399,7 +400,7 @@ def stage_scores(files: list[RawFile] | None = None) -> StagedScores:
                         _frame(quarantine, "stg_score_quarantine"), _frame(findings, "stg_score_findings"))
 
 
-MARTS_DIR = WAREHOUSE_DIR / "marts"
+MARTS_DIR = WAREHOUSE_DIR / "marts"  # -> current/marts
 
 
 def publish_marts(build_db: Path = BUILD_DB, marts_dir: Path = MARTS_DIR) -> dict[str, int]:

@@ -51,12 +51,16 @@ def test_sql_model_dependencies_come_from_the_sql():
 
 
 def test_reader_holding_published_file_does_not_block_rebuild(built, tmp_path):
-    from pipelines.warehouse import BUILD_DB, publish
+    from pipelines import definitions
+    from pipelines.release import publish_release, release_is_consistent
+    from pipelines.warehouse import BUILD_DB, WAREHOUSE_DIR
 
     _, published = built
     reader = duckdb.connect(str(published), read_only=True)
     before = reader.execute("SELECT count(*) FROM fct_plan_task").fetchall()[0][0]
-    publish(BUILD_DB, published)  # replaces the file while the reader holds the old one
+    tables = definitions.PYTHON_TABLES | {a.key.path[-1] for a in definitions.sql_assets}
+    new_id, _ = publish_release(BUILD_DB, WAREHOUSE_DIR, keep_tables=tables)  # a new release while the reader holds the old
+    assert release_is_consistent(WAREHOUSE_DIR) == new_id
     assert reader.execute("SELECT count(*) FROM fct_plan_task").fetchall()[0][0] == before == 253
     reader.close()
     again = duckdb.connect(str(published), read_only=True)
