@@ -24,7 +24,7 @@ from .domain.ingest import RawFile, RawReadError, read_raw, root_path_for
 from .domain.parse_cache import (entry_path, load_entry, normalise_cached, normalise_entry, normaliser_version, parser_version,
                                  process_cached)
 from .schemas import STAGING_MODELS, column_docs
-from .warehouse import (NORMALISE_CACHE_DIR, PARSE_CACHE_DIR, _frame, _now, _run, apply_comments, pool_map_chunks,
+from .warehouse import (NORMALISE_CACHE_DIR, PARSE_CACHE_DIR, _frame, _run, apply_comments, pool_map_chunks,
                         polars_schema)
 
 PLAN_TABLES = ("stg_documents", "stg_plan_tasks", "stg_findings", "stg_quarantine")
@@ -257,7 +257,7 @@ def sync_plans(con: duckdb.DuckDBPyConnection, files: list[RawFile], workers: in
                     sinks["stg_quarantine"].extend([{
                         "source_path": doc["source_path"], "raw_root": doc["raw_root"], "sha256": doc["sha256"],
                         "stage": "parse", "reason": f"duplicate of {known[doc['document_id']]} (same normalised text)",
-                        "source_ref": None, "detected_at": _now()}])
+                        "source_ref": None}])
                     dups.append((doc["document_id"], doc["source_path"]))  # shares the original's id, not its path
                 else:
                     known[doc["document_id"]] = doc["source_path"]

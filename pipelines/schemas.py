@@ -105,7 +105,7 @@ class StgQuarantine(pa.DataFrameModel):
     stage: str = pa.Field(isin=["read", "decode", "parse", "score_load"], description="Stage that rejected it: read / decode / parse / score_load")
     reason: str = pa.Field(str_length={"min_value": 5}, description="Why it was rejected, in words")
     source_ref: str = pa.Field(nullable=True, description="Row or cell rejected (file:line:column, file#sheet!row); NULL for a whole file")
-    detected_at: pl.Datetime = pa.Field(description="When (UTC)")
+    # no detected_at: the time of a build lives only in build_info, so two builds of the same input are identical
 
     class Config:
         strict = True

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import dagster as dg
-import pytest
 
 from pipelines import run as make_run
 

@@ -13,10 +13,10 @@ SELECT
     s.score,
     s.rank,
     s.n_ranked,
-    avg(s.score) OVER (PARTITION BY s.year, s.indicator_code) AS national_mean,
+    round(avg(s.score) OVER (PARTITION BY s.year, s.indicator_code), 9) AS national_mean,  -- same digits every build
     count(s.score) OVER (PARTITION BY s.year, s.indicator_code) AS n_provinces,
     CASE WHEN NOT (s.indicator_code = 'PAPI.TOTAL' AND s.year = 2018) THEN
-        s.score - lag(s.score) OVER (PARTITION BY s.province_key, s.indicator_code ORDER BY s.year)
+        round(s.score - lag(s.score) OVER (PARTITION BY s.province_key, s.indicator_code ORDER BY s.year), 9)
     END AS change_since_previous_year,
     s.source,
     s.source_ref,

@@ -4,7 +4,6 @@ Every file under a `plans/` folder of a raw root ends up either in `documents` o
 """
 from __future__ import annotations
 
-import datetime as dt
 import errno
 import hashlib
 import os
@@ -209,7 +208,6 @@ def quarantine_row(source_path: str, root: str, sha256: str | None, stage: str, 
         "sha256": sha256,
         "stage": stage,
         "reason": reason,
-        "detected_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
     }
 
 
