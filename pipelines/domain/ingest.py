@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .consistency import stated_count_findings
+from .damage import truncation_findings, undouble_lines
 from .decode import DecodeError, decode_document, document_id_for, sha256_bytes
 from .lines import find_repeated_blocks, mask_lines
 from .metadata import extract_metadata
@@ -225,18 +226,21 @@ def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
     except DecodeError as e:
         return DocumentResult(None, [], [], quarantine_row(source_path, root_label, sha, "decode", str(e)))
     try:
-        lines = decoded.text.split("\n")
+        # damage first (pipelines/domain/damage.py): a text exported with every line doubled is read once
+        lines, damage = undouble_lines(decoded.text.split("\n"))
+        text = "\n".join(lines) if damage else decoded.text
+        damage += truncation_findings(lines, decoded.cut_in_character)
         blocks = find_repeated_blocks(lines)
-        parsed = parse_plan(decoded.text, lines, blocks)
+        parsed = parse_plan(text, lines, blocks)
     except PlanParseError as e:
         return DocumentResult(None, [], [], quarantine_row(source_path, root_label, sha, "parse", str(e)))
     except Exception as e:  # a reader bug must not stop the other documents
         return DocumentResult(None, [], [], quarantine_row(
             source_path, root_label, sha, "parse", f"reader error {type(e).__name__}: {e}"))
-    meta, meta_findings = extract_metadata(decoded.text)
+    meta, meta_findings = extract_metadata(text)
     doc_id = document_id_for(decoded.text)
     counted = stated_count_findings(mask_lines(lines, blocks))
-    findings = [x.as_dict() for x in meta_findings + parsed.findings + counted]
+    findings = [x.as_dict() for x in damage + meta_findings + parsed.findings + counted]
     tasks = []
     for i, t in enumerate(parsed.tasks, start=1):
         row = t.as_dict()
