@@ -47,7 +47,7 @@ def test_sql_model_dependencies_come_from_the_sql():
     deps = {m.name: m.deps for m in load_models()}
     assert deps["dim_document"] == ("dq_finding", "stg_documents")
     assert deps["fct_plan_task"] == ("stg_plan_tasks", "stg_task_normalised")
-    assert deps["mart_target_vs_actual"] == ("dim_document", "fct_indicator_score", "fct_plan_target")
+    assert deps["mart_target_vs_actual"] == ("dim_document", "dq_finding", "fct_indicator_score", "fct_plan_target")
 
 
 def test_reader_holding_published_file_does_not_block_rebuild(built, tmp_path):

@@ -6,9 +6,13 @@ tasks.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 
+from .decode import collapse_ws
 from .model import Finding
+
+NEAR_DUPLICATE_SHARE = 0.95  # two documents with at least this share of equal lines are one plan
 
 # what a complete last line may end with: sentence and list punctuation, a closed table cell, quotes, brackets
 _TERMINAL = set(".:;!?…)]}\"'”’»|*")
@@ -79,3 +83,14 @@ def undouble_lines(lines: list[str], min_share: float = 0.6) -> tuple[list[str],
                          f"{n_text} of {non_empty} non-empty lines appear twice in a row: the text was exported "
                          f"with every line doubled; each is read once ({len(drop)} lines dropped, line numbers are "
                          "those of the text read once).", 1, len(out))]
+
+
+def line_hashes(lines: list[str]) -> list[int]:
+    """The document's distinct non-empty lines (white space collapsed) as signed 64-bit hashes, sorted: what two
+    documents are compared on to find near-duplicates (one character changed, a line added)."""
+    out = set()
+    for ln in lines:
+        s = collapse_ws(ln)
+        if s:
+            out.add(int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big", signed=True))
+    return sorted(out)

@@ -8,12 +8,12 @@ import errno
 import hashlib
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from .consistency import stated_count_findings
-from .damage import truncation_findings, undouble_lines
+from .damage import line_hashes, truncation_findings, undouble_lines
 from .decode import DecodeError, decode_document, document_id_for, sha256_bytes
 from .lines import find_repeated_blocks, mask_lines
 from .metadata import extract_metadata
@@ -200,6 +200,7 @@ class DocumentResult:
     tasks: list[dict]
     findings: list[dict]
     quarantine: dict | None
+    line_hashes: list[int] = field(default_factory=list)  # distinct lines, for near-duplicate detection
 
 
 def quarantine_row(source_path: str, root: str, sha256: str | None, stage: str, reason: str) -> dict:
@@ -270,4 +271,4 @@ def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
         "province_name": meta.province_name,
         "n_tasks": len(tasks),
     }
-    return DocumentResult(doc, tasks, findings, None)
+    return DocumentResult(doc, tasks, findings, None, line_hashes(lines))
