@@ -252,7 +252,12 @@ def sync_plans(con: duckdb.DuckDBPyConnection, files: list[RawFile], workers: in
     gone_set = set(gone)
     todo = [f for f in files if _file_key(f) not in staged or _file_key(f) in gone_set]
     report.added, report.unchanged = len(todo), len(files) - len(todo)
-    known = dict(con.execute("SELECT document_id, source_path FROM stg_documents").fetchall())
+    # the copy kept of a text held by several files is the first in discovery order (raw/ first, then the extra
+    # roots in order; then path), whatever order the files arrived in: an incremental build keeps the same copy as a
+    # clean one
+    known = {d: (r, p) for d, r, p in con.execute("SELECT document_id, raw_root, source_path FROM stg_documents").fetchall()}
+    from_before = set(known)  # held by a document staged in an earlier run
+    order = {_file_key(f): n for n, f in enumerate(files)}
     sinks = {t: _Sink(con, t) for t in PLAN_TABLES}
     workers = workers or min(2, os.cpu_count() or 1)
     misses = sum(current[_file_key(f)] is None or not entry_path(cache_dir, current[_file_key(f)]).is_file()
@@ -267,15 +272,21 @@ def sync_plans(con: duckdb.DuckDBPyConnection, files: list[RawFile], workers: in
                 report.reused_from_cache += reused
                 if quarantine is not None:
                     sinks["stg_quarantine"].extend([quarantine])
-                elif doc["document_id"] in known:
+                elif doc["document_id"] in known and not (
+                        doc["document_id"] in from_before and order.get((doc["raw_root"], doc["source_path"]), 0)
+                        < order.get(known[doc["document_id"]], len(order))):
                     # the same text twice (a copy, or a re-encoded copy) is one document: report, never count twice
                     sinks["stg_quarantine"].extend([{
                         "source_path": doc["source_path"], "raw_root": doc["raw_root"], "sha256": doc["sha256"],
-                        "stage": "parse", "reason": f"duplicate of {known[doc['document_id']]} (same normalised text)",
+                        "stage": "parse",
+                        "reason": f"duplicate of {known[doc['document_id']][1]} (same normalised text)",
                         "source_ref": None}])
                     dups.append((doc["document_id"], doc["source_path"]))  # shares the original's id, not its path
                 else:
-                    known[doc["document_id"]] = doc["source_path"]
+                    if doc["document_id"] in known:  # a copy that comes first arrived after the one staged before
+                        _demote(con, doc["document_id"], known[doc["document_id"]], doc["source_path"])
+                        from_before.discard(doc["document_id"])
+                    known[doc["document_id"]] = (doc["raw_root"], doc["source_path"])
                     sinks["stg_documents"].extend([doc])
                 if progress and (i % 500 == 0 or i == len(todo)):
                     progress(i, len(todo), report.unchanged)
@@ -288,6 +299,18 @@ def sync_plans(con: duckdb.DuckDBPyConnection, files: list[RawFile], workers: in
         shutil.rmtree(spool, ignore_errors=True)
     report.near_duplicates = mark_near_duplicates(con)
     return report
+
+
+def _demote(con, document_id: str, holder: tuple[str, str], kept_path: str) -> None:
+    """The staged copy `holder` of a text gives way to a copy that comes first: its rows leave, it is quarantined
+    as a duplicate of the kept one."""
+    root, path = holder
+    (sha,) = con.execute("SELECT sha256 FROM stg_documents WHERE raw_root = ? AND source_path = ?", [root, path]).fetchall()[0]
+    for t in ("stg_plan_tasks", "stg_findings", DOC_LINES):
+        _run(con, f'DELETE FROM "{t}" WHERE document_id = ? AND source_path = ?', [document_id, path])
+    _run(con, "DELETE FROM stg_documents WHERE raw_root = ? AND source_path = ?", [root, path])
+    _run(con, "INSERT INTO stg_quarantine (source_path, raw_root, sha256, stage, reason, source_ref) "
+              "VALUES (?, ?, ?, 'parse', ?, NULL)", [path, root, sha, f"duplicate of {kept_path} (same normalised text)"])
 
 
 def mark_near_duplicates(con, share: float = NEAR_DUPLICATE_SHARE, max_docs_per_line: int = 50) -> int:

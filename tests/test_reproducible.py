@@ -57,3 +57,35 @@ def test_no_published_path_is_a_machine_path(built):
         assert {r for (r,) in con.execute("SELECT DISTINCT raw_root FROM dim_document").fetchall()} <= {"raw", "extra1"}
     finally:
         con.close()
+
+
+def test_the_copy_kept_of_a_duplicated_text_follows_root_order_not_history(tmp_path):
+    """A text first staged from the second root, then added to the first: an incremental build ends like a clean
+    one, keeping the first root's copy and quarantining the other as its duplicate."""
+    import shutil
+
+    from pipelines.domain.ingest import discover
+
+    from .conftest import HCMC_PAPI, QUANG_NGAI, stage_files
+
+    first, second = tmp_path / "a_first", tmp_path / "b_second"
+    for r in (first, second):
+        (r / "plans").mkdir(parents=True)
+    shutil.copy(QUANG_NGAI, first / "plans" / "qn.txt")
+    shutil.copy(HCMC_PAPI, second / "plans" / "hcmc_copy.txt")
+    inc = tmp_path / "incremental"
+    inc.mkdir()
+    stage_files(discover("plans", [first, second]), inc)
+    shutil.copy(HCMC_PAPI, first / "plans" / "hcmc.txt")  # arrives later, but comes first
+    _, _, incremental, _ = stage_files(discover("plans", [first, second]), inc)
+    clean_dir = tmp_path / "clean"
+    clean_dir.mkdir()
+    _, _, clean, _ = stage_files(discover("plans", [first, second]), clean_dir)
+
+    def view(s):
+        return (sorted(zip(s.documents["raw_root"], s.documents["source_path"])),
+                sorted(zip(s.quarantine["raw_root"], s.quarantine["source_path"], s.quarantine["reason"])),
+                sorted(zip(s.tasks["task_id"], s.tasks["source_path"])), s.findings.height)
+
+    assert view(incremental) == view(clean)
+    assert view(clean)[1] == [("b_second", "plans/hcmc_copy.txt", "duplicate of plans/hcmc.txt (same normalised text)")]
