@@ -4,7 +4,7 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from pipelines.domain.ingest import RawReadError, discover, raw_roots, read_raw
+from pipelines.domain.ingest import RawReadError, discover, raw_roots, read_raw, shown_path
 from pipelines.schemas import STAGING_MODELS, column_docs
 from pipelines.incremental import sync_plans
 from pipelines.warehouse import write_table
@@ -87,7 +87,7 @@ plan_files_partitions = dg.DynamicPartitionsDefinition(name="plan_files")
 
 def partition_key_for(f) -> str:
     """The file's path relative to raw/ for the embedded input, else its absolute path."""
-    return f.source_path if f.root_label == "raw" else str(f.path)
+    return f.source_path if f.root_label == "raw" else shown_path(f.path)  # a non-UTF-8 name, escaped
 
 
 @dg.asset(

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 
 from assets.plans import partition_key_for, plan_files_partitions
-from pipelines.domain.ingest import RawFile, discover, file_fingerprint
+from pipelines.domain.ingest import RawFile, discover, file_fingerprint, shown_path
 
 TZ = "Asia/Ho_Chi_Minh"
 # PAPI for year N is launched in April-May of N+1; the PAR Index around the same time
@@ -47,7 +47,7 @@ def scan(kind: str, previous: dict[str, FileState]) -> dict[str, FileState]:
 
 
 def _key(kind: str, f: RawFile) -> str:
-    return partition_key_for(f) if kind == "plans" else (f.source_path if f.root_label == "raw" else str(f.path))
+    return partition_key_for(f) if kind == "plans" else (f.source_path if f.root_label == "raw" else shown_path(f.path))
 
 
 @dataclass

@@ -91,6 +91,10 @@ def test_the_raw_plan_files_listing_and_the_sensor_scan_survive_hostile_files(tm
     state = scan("plans", {})
     assert len([k for k in state if "root/plans" in k]) == 10
     assert state[str(root / "plans" / "pipe.txt")].sha256 == ""
+    # partition keys are storable text: the non-UTF-8 name is escaped, not a lone surrogate
+    assert str(root / "plans" / "k\\xe9_ho\\xe1ch.txt") in state
+    for k in state:
+        k.encode("utf-8")
 
 
 def test_a_missing_raw_root_is_an_error_naming_it(tmp_path, monkeypatch):

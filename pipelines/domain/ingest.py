@@ -131,6 +131,11 @@ def discover(kind: str, roots: list[Path] | None = None) -> list[RawFile]:
     return out
 
 
+def shown_path(path: Path) -> str:
+    """A path as text that can be stored and printed: bytes that are not UTF-8 escaped (\\xe9)."""
+    return os.fsencode(str(path)).decode("utf-8", "backslashreplace")
+
+
 class RawReadError(Exception):
     """Why a raw file was not read: the message is the quarantine reason."""
 
