@@ -14,8 +14,8 @@ expected_sub AS (
 dims_derived AS (
     SELECT
         sub.province_key, sub.province_code, sub.year, sub.dimension_code AS indicator_code, 'dimension' AS level,
-        -- rounded to 9 decimals: a parallel sum adds in any order, and the last digit must not change between builds
-        CASE WHEN count(sub.score) = e.n_expected THEN round(sum(sub.score), 9) END AS score,
+        -- summed as DECIMAL: exact, so the order a parallel sum adds in cannot change the last digit between builds
+        CASE WHEN count(sub.score) = e.n_expected THEN CAST(sum(CAST(sub.score AS DECIMAL(38, 12))) AS DOUBLE) END AS score,
         sub.source,
         'derived: sum of ' || string_agg(sub.source_column, '+' ORDER BY sub.source_column) || ' at ' || min(sub.source_ref) AS source_ref,
         'sum_of_subdimensions' AS derivation,
@@ -43,7 +43,7 @@ expected_dims AS (
 totals_derived AS (
     SELECT
         d.province_key, d.province_code, d.year, 'PAPI.TOTAL' AS indicator_code, 'total' AS level,
-        CASE WHEN count(d.score) = e.n_expected THEN round(sum(d.score), 9) END AS score,
+        CASE WHEN count(d.score) = e.n_expected THEN CAST(sum(CAST(d.score AS DECIMAL(38, 12))) AS DOUBLE) END AS score,
         d.source,
         'derived: sum of ' || e.n_expected || ' dimensions' AS source_ref,
         'sum_of_dimensions' AS derivation,

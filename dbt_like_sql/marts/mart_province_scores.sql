@@ -13,7 +13,9 @@ SELECT
     s.score,
     s.rank,
     s.n_ranked,
-    round(avg(s.score) OVER (PARTITION BY s.year, s.indicator_code), 9) AS national_mean,  -- same digits every build
+    -- an exact DECIMAL sum, then one division: a double sum in parallel adds in any order and moved the last digit
+    -- (even through round(): 2.0097210765 fell either side)
+    round(avg(CAST(s.score AS DECIMAL(38, 12))) OVER (PARTITION BY s.year, s.indicator_code), 9) AS national_mean,
     count(s.score) OVER (PARTITION BY s.year, s.indicator_code) AS n_provinces,
     CASE WHEN NOT (s.indicator_code = 'PAPI.TOTAL' AND s.year = 2018) THEN
         round(s.score - lag(s.score) OVER (PARTITION BY s.province_key, s.indicator_code ORDER BY s.year), 9)

@@ -9,7 +9,7 @@ import hashlib
 import os
 import stat
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from .consistency import stated_count_findings
@@ -70,10 +70,16 @@ def raw_roots() -> list[Path]:
     return [r for r, _ in labelled_roots()]
 
 
+@lru_cache(maxsize=8)
+def _labels(extra: str) -> tuple[tuple[Path, str], ...]:
+    # asked once per file: memoised on the variable it reads; by position, whether the folder exists yet or not
+    return tuple((p, f"extra{i}") for i, p in enumerate(_paths(RAW_EXTRA_ENV), start=1))
+
+
 def root_label_for(root: Path) -> str:
     if root == PROJECT_DIR / "raw":
         return "raw"
-    for r, label in labelled_roots(check=False):
+    for r, label in _labels(os.environ.get(RAW_EXTRA_ENV, "")):
         if r == root:
             return label
     return root.name  # a root given explicitly (tests): its folder name, never the machine path
