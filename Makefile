@@ -7,7 +7,7 @@ export PYTHONPATH := $(CURDIR)
 # The real PAPI panel is read in place from ../shared/data when it is there (never copied into the repo).
 export GOVDATA_RAW_EXTRA ?= $(abspath $(wildcard ../shared/data))
 
-.PHONY: run test ui ui-check bench lint sql venv clean accuracy
+.PHONY: run test ui ui-check bench lint sql export venv clean accuracy
 
 $(BIN)/.installed: pyproject.toml
 	@$(PY) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
@@ -18,13 +18,11 @@ $(BIN)/.installed: pyproject.toml
 
 venv: $(BIN)/.installed
 
+# pipelines/run.py: one run at a time (a lock), a missing raw root stops it, a log per run under
+# .dagster_home/logs/ (last_run.log links to the newest); a failed run fails `make run`
 run: $(BIN)/.installed
 	@mkdir -p $(DAGSTER_HOME)
-	@# the full Dagster log goes to a file; a failed run must fail `make run`, not print an old summary
-	@$(BIN)/dagster job execute -m pipelines.definitions -j full_rebuild > $(DAGSTER_HOME)/last_run.log 2>&1 \
-		&& grep -E "documents read|new or changed|normalised \(|RUN_SUCCESS" $(DAGSTER_HOME)/last_run.log | sed 's/.* - //' \
-		|| { grep -E "STEP_FAILURE|RUN_FAILURE|Error" $(DAGSTER_HOME)/last_run.log | tail -20; \
-		     echo "make run FAILED: full log in $(DAGSTER_HOME)/last_run.log"; exit 1; }
+	@$(BIN)/python -m pipelines.run
 	$(BIN)/python -m pipelines.summary
 
 test: $(BIN)/.installed
@@ -51,9 +49,13 @@ accuracy: $(BIN)/.installed
 lint: $(BIN)/.installed
 	$(BIN)/python -m pyflakes pipelines assets tests
 
-# One query: make sql Q="SELECT * FROM dim_document"; without Q, an interactive read-only shell.
+# Read-only, no file access: make sql (tables, then a prompt); make sql Q="SELECT * FROM dim_document" [LIMIT=20]
 sql: $(BIN)/.installed
-	$(BIN)/python -m pipelines.sql "$(Q)"
+	@$(BIN)/python -m pipelines.sql $(if $(LIMIT),--limit $(LIMIT)) "$(Q)"
+
+# The one way to write a result: make export Q="SELECT ..." OUT=name.parquet|name.csv [DIR=folder, default warehouse/exports]
+export: $(BIN)/.installed
+	@$(BIN)/python -m pipelines.sql --export "$(OUT)" $(if $(DIR),--dir "$(DIR)") "$(Q)"
 
 clean:
-	rm -rf $(VENV) warehouse/build warehouse/*.duckdb warehouse/marts
+	rm -rf $(VENV) warehouse/build warehouse/*.duckdb warehouse/marts warehouse/releases warehouse/current

@@ -4,7 +4,7 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from pipelines.domain.ingest import discover, raw_roots
+from pipelines.domain.ingest import RawReadError, discover, raw_roots, read_raw, shown_path
 from pipelines.schemas import STAGING_MODELS, column_docs
 from pipelines.incremental import sync_plans
 from pipelines.warehouse import write_table
@@ -27,9 +27,13 @@ def raw_plan_files(context: dg.AssetExecutionContext, duckdb: DuckDBResource) ->
 
     rows = []
     for f in discover("plans"):
-        data = f.path.read_bytes()
-        rows.append({"raw_root": f.root_label, "source_path": f.source_path, "size_bytes": len(data),
-                     "sha256": hashlib.sha256(data).hexdigest()})
+        try:
+            data = read_raw(f)
+        except RawReadError:  # stg_plans quarantines it with the reason
+            data = None
+        rows.append({"raw_root": f.root_label, "source_path": f.source_path,
+                     "size_bytes": None if data is None else len(data),
+                     "sha256": None if data is None else hashlib.sha256(data).hexdigest()})
     df = pl.DataFrame(rows, schema={"raw_root": pl.String, "source_path": pl.String,
                                     "size_bytes": pl.Int64, "sha256": pl.String})
     with duckdb.get_connection() as con:
@@ -83,7 +87,7 @@ plan_files_partitions = dg.DynamicPartitionsDefinition(name="plan_files")
 
 def partition_key_for(f) -> str:
     """The file's path relative to raw/ for the embedded input, else its absolute path."""
-    return f.source_path if f.root_label == "raw" else str(f.path)
+    return f.source_path if f.root_label == "raw" else shown_path(f.path)  # a non-UTF-8 name, escaped
 
 
 @dg.asset(

@@ -1,8 +1,11 @@
-"""Publish: copy the checked build into warehouse/governance.duckdb atomically."""
+"""Publish: the checked build becomes a new release (database + marts), switched in with one symlink flip."""
 
 import dagster as dg
 
-from pipelines.warehouse import BUILD_DB, MARTS_DIR, PUBLISHED_DB, publish, publish_marts
+from pipelines.domain.ingest import labelled_roots
+from pipelines.domain.parse_cache import parser_version
+from pipelines.release import publish_release
+from pipelines.warehouse import BUILD_DB, MARTS_DIR, PUBLISHED_DB, WAREHOUSE_DIR
 
 
 def build_publish_asset(upstream: list[str], tables: set[str]) -> dg.AssetsDefinition:
@@ -14,16 +17,19 @@ def build_publish_asset(upstream: list[str], tables: set[str]) -> dg.AssetsDefin
         owners=["team:governance-data"],
         deps=[dg.AssetKey(u) for u in upstream],
         retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL),
-        description="The published warehouse analysts open (warehouse/governance.duckdb) and the Parquet marts (warehouse/marts/). Replaced atomically, "
-                    "only after every blocking check upstream has passed; a failed run leaves the previous file.",
+        description="The published warehouse analysts open (warehouse/governance.duckdb) and the Parquet marts "
+                    "(warehouse/marts/): one release folder (warehouse/releases/<build_id>/) switched in with one "
+                    "symlink flip (warehouse/current), only after every blocking check upstream has passed; a failed "
+                    "or killed run leaves the previous release, database and marts together.",
     )
     def warehouse_published(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        path = publish(BUILD_DB, PUBLISHED_DB, keep=tables)
-        context.log.info(f"published {path}")
-        marts = publish_marts(BUILD_DB, MARTS_DIR)
-        context.log.info(f"published marts under {MARTS_DIR}: {marts}")
-        return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(path)),
-                                              "size_bytes": path.stat().st_size,
+        info = {"raw_roots": ", ".join(label for _, label in labelled_roots()), "parser_version": parser_version(),
+                "dagster_run_id": context.run_id}
+        build_id, marts = publish_release(BUILD_DB, WAREHOUSE_DIR, keep_tables=tables | {"build_info"}, info=info)
+        context.log.info(f"published release {build_id}: {PUBLISHED_DB} and {MARTS_DIR}")
+        return dg.MaterializeResult(metadata={"build_id": build_id,
+                                              "path": dg.MetadataValue.path(str(PUBLISHED_DB)),
+                                              "size_bytes": PUBLISHED_DB.stat().st_size,
                                               "marts_dir": dg.MetadataValue.path(str(MARTS_DIR)),
                                               **{f"rows_{k}": v for k, v in marts.items()}})
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 
 from assets.plans import partition_key_for, plan_files_partitions
-from pipelines.domain.ingest import RawFile, discover
+from pipelines.domain.ingest import RawFile, discover, file_fingerprint, shown_path
 
 TZ = "Asia/Ho_Chi_Minh"
 # PAPI for year N is launched in April-May of N+1; the PAR Index around the same time
@@ -32,18 +32,22 @@ def scan(kind: str, previous: dict[str, FileState]) -> dict[str, FileState]:
     """Current state of every file under <root>/<kind>/; bytes are hashed only when size or mtime moved."""
     out: dict[str, FileState] = {}
     for f in discover(kind):
-        st = f.path.stat()
         key = _key(kind, f)
+        try:
+            st = f.path.stat()
+        except OSError:  # a link loop or a dangling link: the run quarantines it; here it is a file without bytes
+            out[key] = FileState(-1, -1, "")
+            continue
         old = previous.get(key)
         if old and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns:
             out[key] = old
         else:
-            out[key] = FileState(st.st_size, st.st_mtime_ns, hashlib.sha256(f.path.read_bytes()).hexdigest())
+            out[key] = FileState(st.st_size, st.st_mtime_ns, file_fingerprint(f))
     return out
 
 
 def _key(kind: str, f: RawFile) -> str:
-    return partition_key_for(f) if kind == "plans" else (f.source_path if f.root_label == "raw" else str(f.path))
+    return partition_key_for(f) if kind == "plans" else (f.source_path if f.root_label == "raw" else shown_path(f.path))
 
 
 @dataclass

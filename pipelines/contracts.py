@@ -67,7 +67,7 @@ class DimDocument(pa.DataFrameModel):
     document_id: str = pa.Field(unique=True, str_matches=DOC_ID,
                                 description="Stable id: first 16 hex of sha256 of the NFC-normalised text")
     source_path: str = pa.Field(str_matches=r"^plans/", description="File path relative to its raw root")
-    raw_root: str = pa.Field(description="'raw' for the embedded input, else the absolute extra root")
+    raw_root: str = pa.Field(description="Raw root by position: 'raw' for the embedded input, 'extra<n>' for the n-th folder of GOVDATA_RAW_EXTRA (never a machine path)")
     sha256: str = pa.Field(str_matches=r"^[0-9a-f]{64}$", description="sha256 of the file's bytes")
     size_bytes: int = pa.Field(gt=0, description="File size in bytes")
     encoding: str = pa.Field(description="Detected encoding of the bytes")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import stat
 import tempfile
 import time
 import uuid
@@ -19,17 +20,19 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from .domain.ingest import PROJECT_DIR, RawFile
+from .domain.ingest import RawFile, RawReadError, read_raw, root_path_for
+from .domain.damage import NEAR_DUPLICATE_SHARE
 from .domain.parse_cache import (entry_path, load_entry, normalise_cached, normalise_entry, normaliser_version, parser_version,
                                  process_cached)
 from .schemas import STAGING_MODELS, column_docs
-from .warehouse import (NORMALISE_CACHE_DIR, PARSE_CACHE_DIR, _frame, _now, _run, apply_comments, pool_map_chunks,
+from .warehouse import (NORMALISE_CACHE_DIR, PARSE_CACHE_DIR, _frame, _run, apply_comments, pool_map_chunks,
                         polars_schema)
 
 PLAN_TABLES = ("stg_documents", "stg_plan_tasks", "stg_findings", "stg_quarantine")
 NORMALISED_TABLES = ("stg_task_normalised", "stg_task_agency", "stg_plan_targets", "stg_plan_quoted_scores",
                      "stg_normalise_findings")
 STATE = "_staging_state"  # which parser / normaliser version the staging rows were made with
+DOC_LINES = "_doc_lines"  # (document_id, source_path, line_hash): each document's distinct lines, for near-duplicates
 CHUNK = 20_000
 
 
@@ -41,6 +44,7 @@ class SyncReport:
     unchanged: int = 0
     reused_from_cache: int = 0  # of the added, parsed in an earlier run (same bytes)
     full_restage: bool = False
+    near_duplicates: int = 0  # near_duplicate_of findings after this run
 
 
 def _create(con, table: str) -> None:
@@ -128,13 +132,22 @@ def _spool(spool: Path, table: str, rows: list[dict]) -> None:
 
 def parse_chunk(files: list[RawFile], cache_dir: Path, spool: Path) -> ParsedChunk:
     results, tasks, findings = [], [], []
+    lines: dict[str, list] = {"document_id": [], "source_path": [], "line_hash": []}
     for f in files:
         r, reused = process_cached(f, cache_dir)
         results.append((r.document, r.quarantine, reused))
         tasks += r.tasks
         findings += r.findings
+        if r.document is not None:
+            lines["document_id"] += [r.document["document_id"]] * len(r.line_hashes)
+            lines["source_path"] += [r.document["source_path"]] * len(r.line_hashes)
+            lines["line_hash"] += r.line_hashes
     _spool(spool, "stg_plan_tasks", tasks)
     _spool(spool, "stg_findings", findings)
+    if lines["line_hash"]:
+        (spool / DOC_LINES).mkdir(parents=True, exist_ok=True)
+        pl.DataFrame(lines, schema={"document_id": pl.String, "source_path": pl.String, "line_hash": pl.Int64}) \
+            .write_parquet(spool / DOC_LINES / f"{uuid.uuid4().hex}.parquet", compression="uncompressed")
     return ParsedChunk(results)
 
 
@@ -186,12 +199,12 @@ def file_hashes(con, files: list[RawFile]) -> dict[tuple[str, str], str | None]:
         try:
             st = f.path.stat()
             old = known.get(key)
-            if old and old[0] == st.st_size and old[1] == st.st_mtime_ns:
+            if old and old[0] == st.st_size and old[1] == st.st_mtime_ns and stat.S_ISREG(st.st_mode):
                 out[key] = old[2]
             else:
-                out[key] = hashlib.sha256(f.path.read_bytes()).hexdigest()
+                out[key] = hashlib.sha256(read_raw(f)).hexdigest()  # never opens a FIFO, never past the size limit
             rows.append((*key, st.st_size, st.st_mtime_ns, out[key]))
-        except OSError:
+        except (OSError, RawReadError):
             out[key] = None  # unreadable: staged again (quarantined with the reason) every run
     _run(con, f'DELETE FROM "{HASHES}"')
     if rows:
@@ -211,7 +224,8 @@ def sync_plans(con: duckdb.DuckDBPyConnection, files: list[RawFile], workers: in
 
     cache_dir = cache_dir or PARSE_CACHE_DIR
     report = SyncReport(files_seen=len(files))
-    report.full_restage = _prepare(con, "parser", parser_version(), PLAN_TABLES)
+    report.full_restage = _prepare(con, "parser", parser_version(), PLAN_TABLES, extra=(DOC_LINES,))
+    _run(con, f'CREATE TABLE IF NOT EXISTS "{DOC_LINES}" (document_id VARCHAR, source_path VARCHAR, line_hash BIGINT)')
     current = file_hashes(con, files)
     staged = {(r, p): s for r, p, s in con.execute(
         "SELECT raw_root, source_path, sha256 FROM stg_documents UNION ALL "
@@ -228,6 +242,8 @@ def sync_plans(con: duckdb.DuckDBPyConnection, files: list[RawFile], workers: in
                       "JOIN _gone g USING (raw_root, source_path))")
             _run(con, "DELETE FROM stg_findings WHERE document_id IN (SELECT d.document_id FROM stg_documents d "
                       "JOIN _gone g USING (raw_root, source_path))")
+            _run(con, f'DELETE FROM "{DOC_LINES}" WHERE document_id IN (SELECT d.document_id FROM stg_documents d '
+                      "JOIN _gone g USING (raw_root, source_path))")
             _run(con, "DELETE FROM stg_documents WHERE (raw_root, source_path) IN (SELECT raw_root, source_path FROM _gone)")
             _run(con, "DELETE FROM stg_quarantine WHERE (raw_root, source_path) IN (SELECT raw_root, source_path FROM _gone)")
         finally:
@@ -236,7 +252,12 @@ def sync_plans(con: duckdb.DuckDBPyConnection, files: list[RawFile], workers: in
     gone_set = set(gone)
     todo = [f for f in files if _file_key(f) not in staged or _file_key(f) in gone_set]
     report.added, report.unchanged = len(todo), len(files) - len(todo)
-    known = dict(con.execute("SELECT document_id, source_path FROM stg_documents").fetchall())
+    # the copy kept of a text held by several files is the first in discovery order (raw/ first, then the extra
+    # roots in order; then path), whatever order the files arrived in: an incremental build keeps the same copy as a
+    # clean one
+    known = {d: (r, p) for d, r, p in con.execute("SELECT document_id, raw_root, source_path FROM stg_documents").fetchall()}
+    from_before = set(known)  # held by a document staged in an earlier run
+    order = {_file_key(f): n for n, f in enumerate(files)}
     sinks = {t: _Sink(con, t) for t in PLAN_TABLES}
     workers = workers or min(2, os.cpu_count() or 1)
     misses = sum(current[_file_key(f)] is None or not entry_path(cache_dir, current[_file_key(f)]).is_file()
@@ -251,15 +272,21 @@ def sync_plans(con: duckdb.DuckDBPyConnection, files: list[RawFile], workers: in
                 report.reused_from_cache += reused
                 if quarantine is not None:
                     sinks["stg_quarantine"].extend([quarantine])
-                elif doc["document_id"] in known:
+                elif doc["document_id"] in known and not (
+                        doc["document_id"] in from_before and order.get((doc["raw_root"], doc["source_path"]), 0)
+                        < order.get(known[doc["document_id"]], len(order))):
                     # the same text twice (a copy, or a re-encoded copy) is one document: report, never count twice
                     sinks["stg_quarantine"].extend([{
                         "source_path": doc["source_path"], "raw_root": doc["raw_root"], "sha256": doc["sha256"],
-                        "stage": "parse", "reason": f"duplicate of {known[doc['document_id']]} (same normalised text)",
-                        "source_ref": None, "detected_at": _now()}])
+                        "stage": "parse",
+                        "reason": f"duplicate of {known[doc['document_id']][1]} (same normalised text)",
+                        "source_ref": None}])
                     dups.append((doc["document_id"], doc["source_path"]))  # shares the original's id, not its path
                 else:
-                    known[doc["document_id"]] = doc["source_path"]
+                    if doc["document_id"] in known:  # a copy that comes first arrived after the one staged before
+                        _demote(con, doc["document_id"], known[doc["document_id"]], doc["source_path"])
+                        from_before.discard(doc["document_id"])
+                    known[doc["document_id"]] = (doc["raw_root"], doc["source_path"])
                     sinks["stg_documents"].extend([doc])
                 if progress and (i % 500 == 0 or i == len(todo)):
                     progress(i, len(todo), report.unchanged)
@@ -267,9 +294,72 @@ def sync_plans(con: duckdb.DuckDBPyConnection, files: list[RawFile], workers: in
             s.flush()
         _load_spool(con, spool, "stg_plan_tasks", dups)
         _load_spool(con, spool, "stg_findings", dups)
+        _load_spool(con, spool, DOC_LINES, dups)
     finally:
         shutil.rmtree(spool, ignore_errors=True)
+    report.near_duplicates = mark_near_duplicates(con)
     return report
+
+
+def _demote(con, document_id: str, holder: tuple[str, str], kept_path: str) -> None:
+    """The staged copy `holder` of a text gives way to a copy that comes first: its rows leave, it is quarantined
+    as a duplicate of the kept one."""
+    root, path = holder
+    (sha,) = con.execute("SELECT sha256 FROM stg_documents WHERE raw_root = ? AND source_path = ?", [root, path]).fetchall()[0]
+    for t in ("stg_plan_tasks", "stg_findings", DOC_LINES):
+        _run(con, f'DELETE FROM "{t}" WHERE document_id = ? AND source_path = ?', [document_id, path])
+    _run(con, "DELETE FROM stg_documents WHERE raw_root = ? AND source_path = ?", [root, path])
+    _run(con, "INSERT INTO stg_quarantine (source_path, raw_root, sha256, stage, reason, source_ref) "
+              "VALUES (?, ?, ?, 'parse', ?, NULL)", [path, root, sha, f"duplicate of {kept_path} (same normalised text)"])
+
+
+def mark_near_duplicates(con, share: float = NEAR_DUPLICATE_SHARE, max_docs_per_line: int = 50) -> int:
+    """Findings `near_duplicate_of` for every pair of documents with at least `share` of their distinct lines
+    equal (one character changed, a line added). The rule that says which one counts: the newer by issue date,
+    then the longer (bytes), then the smaller document_id; the other gets the finding and the marts leave it out.
+    Recomputed over all documents each run (a new version makes an old one a near-duplicate). Candidates are pairs
+    sharing a line few documents have, so a national archive is not compared pair by pair."""
+    _run(con, "DELETE FROM stg_findings WHERE rule = 'near_duplicate_of'")
+    _run(con, f"""
+        INSERT INTO stg_findings (rule, severity, document_id, source_path, line_start, line_end, message,
+                                  related_table, related_id)
+        WITH n AS (SELECT document_id, count(*) AS n FROM "{DOC_LINES}" GROUP BY 1),
+        rare AS (SELECT line_hash FROM "{DOC_LINES}" GROUP BY 1 HAVING count(*) BETWEEN 2 AND {max_docs_per_line}),
+        cand AS (
+            SELECT DISTINCT a.document_id AS a, b.document_id AS b
+            FROM "{DOC_LINES}" a JOIN rare USING (line_hash)
+            JOIN "{DOC_LINES}" b ON b.line_hash = a.line_hash AND a.document_id < b.document_id
+        ),
+        pairs AS (
+            SELECT c.a, c.b, count(*) / greatest(any_value(na.n), any_value(nb.n)) AS share
+            FROM cand c
+            JOIN n na ON na.document_id = c.a JOIN n nb ON nb.document_id = c.b
+            JOIN "{DOC_LINES}" la ON la.document_id = c.a
+            JOIN "{DOC_LINES}" lb ON lb.document_id = c.b AND lb.line_hash = la.line_hash
+            WHERE least(na.n, nb.n) >= {share} * greatest(na.n, nb.n)
+            GROUP BY c.a, c.b
+            HAVING count(*) >= {share} * greatest(any_value(na.n), any_value(nb.n))
+        ),
+        ranked AS (  -- kept: newer issue date (unknown dates last), then more bytes, then the smaller id
+            SELECT p.share,
+                   CASE WHEN (da.issue_date IS NOT DISTINCT FROM db.issue_date AND
+                              (da.size_bytes > db.size_bytes OR (da.size_bytes = db.size_bytes AND p.a < p.b)))
+                             OR (da.issue_date > db.issue_date) OR (db.issue_date IS NULL AND da.issue_date IS NOT NULL)
+                        THEN p.a ELSE p.b END AS kept,
+                   CASE WHEN (da.issue_date IS NOT DISTINCT FROM db.issue_date AND
+                              (da.size_bytes > db.size_bytes OR (da.size_bytes = db.size_bytes AND p.a < p.b)))
+                             OR (da.issue_date > db.issue_date) OR (db.issue_date IS NULL AND da.issue_date IS NOT NULL)
+                        THEN p.b ELSE p.a END AS dropped
+            FROM pairs p JOIN stg_documents da ON da.document_id = p.a JOIN stg_documents db ON db.document_id = p.b
+        )
+        SELECT 'near_duplicate_of', 'warning', r.dropped, d.source_path, NULL, NULL,
+               printf('Near-duplicate of document %s (%s): %.1f%% of its distinct lines are equal. That one is '
+                      'counted in the marts (the newer by issue date, then the longer), this one is not.',
+                      r.kept, k.source_path, 100 * r.share),
+               'dim_document', r.kept
+        FROM ranked r JOIN stg_documents d ON d.document_id = r.dropped JOIN stg_documents k ON k.document_id = r.kept
+        ORDER BY r.dropped, r.kept""")
+    return con.execute("SELECT count(*) FROM stg_findings WHERE rule = 'near_duplicate_of'").fetchall()[0][0]
 
 
 NORMALISED_SINKS = {"tasks": "stg_task_normalised", "task_agencies": "stg_task_agency",
@@ -290,12 +380,14 @@ def _staged_tasks(doc: dict, parse_cache_dir: Path) -> list[dict] | None:
     (cached under their sha256), with this document's path. None when neither the cache nor the file has them."""
     cached = load_entry(entry_path(parse_cache_dir, doc["sha256"]))
     if cached is None:
-        root = PROJECT_DIR / "raw" if doc["raw_root"] == "raw" else Path(doc["raw_root"])
+        root = root_path_for(doc["raw_root"])
+        if root is None:
+            return None
         f = RawFile(root, root / doc["source_path"])
         try:
-            if hashlib.sha256(f.path.read_bytes()).hexdigest() != doc["sha256"]:
+            if hashlib.sha256(read_raw(f)).hexdigest() != doc["sha256"]:
                 return None
-        except OSError:
+        except RawReadError:
             return None
         cached, _ = process_cached(f, parse_cache_dir)
     if cached.document is None or cached.document["document_id"] != doc["document_id"]:

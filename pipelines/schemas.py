@@ -20,7 +20,7 @@ class StgDocuments(pa.DataFrameModel):
     document_id: str = pa.Field(unique=True, str_length={"min_value": 16, "max_value": 16},
                                 description="Stable id: first 16 hex of sha256 of the NFC-normalised text")
     source_path: str = pa.Field(description="Path relative to its raw root, e.g. plans/000_x.txt")
-    raw_root: str = pa.Field(description="'raw' for the embedded input, else the absolute extra root")
+    raw_root: str = pa.Field(description="Raw root by position: 'raw' for the embedded input, 'extra<n>' for the n-th folder of GOVDATA_RAW_EXTRA (never a machine path)")
     sha256: str = pa.Field(str_length={"min_value": 64, "max_value": 64}, description="sha256 of the file's bytes")
     size_bytes: int = pa.Field(gt=0, description="File size in bytes")
     encoding: str = pa.Field(isin=["utf-8", "utf-8-sig", "utf-16-le", "utf-16-be", "utf-16", "cp1258"],
@@ -102,12 +102,12 @@ class StgQuarantine(pa.DataFrameModel):
     """Rejected files or rows, with the reason. Grain: one rejection."""
 
     source_path: str = pa.Field(description="File relative to its raw root")
-    raw_root: str = pa.Field(description="'raw' or the extra root")
+    raw_root: str = pa.Field(description="'raw' or 'extra<n>' (the n-th folder of GOVDATA_RAW_EXTRA)")
     sha256: str = pa.Field(nullable=True, description="sha256 of the bytes (NULL when unreadable)")
     stage: str = pa.Field(isin=["read", "decode", "parse", "score_load"], description="Stage that rejected it: read / decode / parse / score_load")
     reason: str = pa.Field(str_length={"min_value": 5}, description="Why it was rejected, in words")
     source_ref: str = pa.Field(nullable=True, description="Row or cell rejected (file:line:column, file#sheet!row); NULL for a whole file")
-    detected_at: pl.Datetime = pa.Field(description="When (UTC)")
+    # no detected_at: the time of a build lives only in build_info, so two builds of the same input are identical
 
     class Config:
         strict = True

@@ -1,34 +1,143 @@
-"""Read-only access to the published warehouse: one query, or a small interactive prompt."""
+"""Analyst access to the published warehouse that cannot write anything.
+
+    python -m pipelines.sql                       list the tables (then a prompt when stdin is a terminal)
+    python -m pipelines.sql "SELECT ..."          one query, every row and column
+    python -m pipelines.sql --limit 20 "SELECT ..."
+    python -m pipelines.sql --export out.parquet "SELECT ..."   (or .csv) into warehouse/exports/
+    python -m pipelines.sql --export out.csv --dir /some/folder "SELECT ..."
+
+The database is opened read-only with DuckDB's file-system access off (COPY, ATTACH, read_csv and friends, INSTALL
+and LOAD are refused) and the configuration locked, so `SET` cannot turn it back on. The one way out is --export:
+Python writes the query's result (DuckDB -> Arrow -> Parquet/CSV) to a plain file name under one chosen folder,
+never where the user's SQL says.
+"""
 from __future__ import annotations
 
+import argparse
 import sys
+from pathlib import Path
 
 import duckdb
 
-from .warehouse import PUBLISHED_DB
+from .warehouse import PUBLISHED_DB, WAREHOUSE_DIR
+
+EXPORT_DIR = WAREHOUSE_DIR / "exports"
+
+# enable_external_access first: lock_configuration must come after every other option is set
+ANALYST_CONFIG = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "lock_configuration": True,
+}
 
 
-def main(argv: list[str]) -> None:
-    con = duckdb.connect(str(PUBLISHED_DB), read_only=True)
-    query = " ".join(a for a in argv if a.strip())
-    if query:
-        print(con.sql(query))
+def analyst_connect(path: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """The published warehouse, read-only, no file-system access, configuration locked."""
+    path = PUBLISHED_DB if path is None else path
+    if not path.exists():
+        raise SystemExit(f"no published warehouse at {path}: run `make run` first")
+    return duckdb.connect(str(path), read_only=True, config=dict(ANALYST_CONFIG))
+
+
+def list_tables(con) -> list[tuple[str, int]]:
+    return con.execute("SELECT table_name, estimated_size FROM duckdb_tables() ORDER BY 1").fetchall()
+
+
+def show(con, query: str, limit: int | None = None) -> None:
+    rel = con.sql(query)
+    if rel is None:  # a statement without a result (SET, PRAGMA ...)
+        print("ok")
         return
-    print(f"{PUBLISHED_DB} (read-only). End a query with ';'. Ctrl-D quits.")
+    if limit is not None:
+        rel = rel.limit(limit)
+    # every row and column: DuckDB's own printer elides both by default
+    rel.show(max_rows=10**9, max_width=10**9, max_col_width=10**6)
+
+
+def export(con, query: str, name: str, folder: Path | None = None) -> Path:
+    """Write the query's result to <folder>/<name> (.parquet or .csv). The name must be a plain file name: no
+    folders, no '..'; the folder is the one given here, never one from SQL."""
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    folder = EXPORT_DIR if folder is None else folder
+    if not name or Path(name).name != name or name in (".", "..") or name.startswith("."):
+        raise ValueError(f"export name must be a plain file name, not {name!r}")
+    suffix = Path(name).suffix.lower()
+    if suffix not in (".parquet", ".csv"):
+        raise ValueError(f"export name must end in .parquet or .csv, not {name!r}")
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    table = con.sql(query).to_arrow_table()
+    tmp = folder / f".{name}.tmp"
+    if suffix == ".parquet":
+        pq.write_table(table, tmp, compression="zstd")
+    else:
+        pacsv.write_csv(table, tmp)
+    tmp.replace(target)
+    return target
+
+
+def _interactive(con) -> None:
+    print(f"{PUBLISHED_DB} (read-only). End a query with ';'. '.tables' lists tables. Ctrl-D quits.")
     buf = ""
     while True:
         try:
             line = input("sql> " if not buf else "...> ")
         except EOFError:
             break
+        if not buf and line.strip() in (".tables", ".tables;"):
+            for t, _ in list_tables(con):
+                print(t)
+            continue
         buf += line + "\n"
         if buf.strip().endswith(";"):
             try:
-                print(con.sql(buf))
+                show(con, buf)
             except duckdb.Error as e:
                 print(f"error: {e}")
             buf = ""
 
 
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(prog="python -m pipelines.sql", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("query", nargs="*", help="one SQL query (several words are joined)")
+    ap.add_argument("--limit", type=int, default=None, help="print at most this many rows")
+    ap.add_argument("--export", metavar="NAME", help="write the result to NAME (.parquet or .csv) under --dir")
+    ap.add_argument("--dir", type=Path, default=None, help=f"export folder (default {EXPORT_DIR})")
+    ap.add_argument("--db", type=Path, default=None, help=argparse.SUPPRESS)  # tests
+    args = ap.parse_args(argv)
+    query = " ".join(a for a in args.query if a.strip()).strip()
+    con = analyst_connect(args.db)
+    try:
+        if args.export:
+            if not query:
+                ap.error("--export needs a query")
+            try:
+                print(f"exported to {export(con, query, args.export, args.dir)}")
+            except ValueError as e:
+                print(f"error: {e}", file=sys.stderr)
+                return 2
+            return 0
+        if query:
+            try:
+                show(con, query, args.limit)
+            except duckdb.Error as e:
+                print(f"error: {e}", file=sys.stderr)
+                return 1
+            return 0
+        tables = list_tables(con)
+        print(f"{len(tables)} tables in {args.db or PUBLISHED_DB}:")
+        for t, n in tables:
+            print(f"  {t}  (~{n} rows)")
+        if sys.stdin.isatty():
+            _interactive(con)
+        return 0
+    finally:
+        con.close()
+
+
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    sys.exit(main(sys.argv[1:]))

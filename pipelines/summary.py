@@ -16,6 +16,9 @@ def main() -> None:
     con = duckdb.connect(str(PUBLISHED_DB), read_only=True)
     try:
         print(f"Warehouse (published, open it read-only): {PUBLISHED_DB}")
+        if "build_info" in {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}:
+            (bid,) = con.execute("SELECT DISTINCT build_id FROM build_info").fetchall()[0]
+            print(f"Release: {bid} ({WAREHOUSE_DIR / 'current'})")
         for (name,) in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY table_name").fetchall():
             n = con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0]
             print(f"  {name:<22} {n:>8} rows")

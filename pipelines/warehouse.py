@@ -1,7 +1,8 @@
 """Warehouse mechanics, Dagster-free: staging frames, explicit-SQL writes, dbt-like models, publishing.
 
 Build file: warehouse/build/governance.build.duckdb (the single writer works here).
-Published file: warehouse/governance.duckdb (analysts open this; replaced atomically).
+Published file: warehouse/governance.duckdb (analysts open this), a link into the current release with the marts
+(pipelines/release.py switches database and marts together).
 """
 from __future__ import annotations
 
@@ -21,13 +22,13 @@ import sqlglot
 from sqlglot import exp
 
 from .contracts import CORE_MODELS
-from .domain.ingest import PROJECT_DIR, RawFile, discover
+from .domain.ingest import PROJECT_DIR, RawFile, RawReadError, discover, read_raw
 from .schemas import STAGING_MODELS, column_docs, polars_schema
 
 # GOVDATA_WAREHOUSE_DIR lets tests and benchmarks build elsewhere without touching the real warehouse
 WAREHOUSE_DIR = Path(os.environ.get("GOVDATA_WAREHOUSE_DIR", PROJECT_DIR / "warehouse"))
 BUILD_DB = WAREHOUSE_DIR / "build" / "governance.build.duckdb"
-PUBLISHED_DB = WAREHOUSE_DIR / "governance.duckdb"
+PUBLISHED_DB = WAREHOUSE_DIR / "governance.duckdb"  # -> current/governance.duckdb (pipelines/release.py)
 PARSE_CACHE_DIR = WAREHOUSE_DIR / "cache" / "parsed"  # one entry per content hash and parser version
 NORMALISE_CACHE_DIR = WAREHOUSE_DIR / "cache" / "normalised"  # per content hash, path and mapping-file version
 GX_DOCS_DIR = WAREHOUSE_DIR / "docs" / "gx"  # Great Expectations Data Docs, one site per mart
@@ -372,16 +373,22 @@ class StagedScores:
 def stage_scores(files: list[RawFile] | None = None) -> StagedScores:
     import hashlib
 
-    from .domain.scores import load_score_file, par_published_rows
+    from .domain.scores import ScoreLoad, load_score_file, par_published_rows
+    from .domain.scores import _q as score_quarantine
 
     files = discover("scores") if files is None else files
     listing, scores, quarantine, findings = [], [], [], []
     for f in files:
-        layout, res = load_score_file(f)
+        try:
+            data = read_raw(f)  # a FIFO, link loop or huge file is quarantined here, never opened by a loader
+        except RawReadError as e:
+            layout, res, data = "unreadable", ScoreLoad(), b""
+            res.quarantine.append(score_quarantine(f, None, str(e), None))
+        else:
+            layout, res = load_score_file(f)
         scores.extend(res.scores)
         quarantine.extend(res.quarantine)
         findings.extend(res.findings)
-        data = f.path.read_bytes() if f.path.exists() else b""
         listing.append({"raw_root": f.root_label, "source_path": f.source_path, "layout": layout,
                         "size_bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(),
                         "n_scores": len(res.scores), "n_quarantined": len(res.quarantine),
@@ -393,7 +400,7 @@ def stage_scores(files: list[RawFile] | None = None) -> StagedScores:
                         _frame(quarantine, "stg_score_quarantine"), _frame(findings, "stg_score_findings"))
 
 
-MARTS_DIR = WAREHOUSE_DIR / "marts"
+MARTS_DIR = WAREHOUSE_DIR / "marts"  # -> current/marts
 
 
 def publish_marts(build_db: Path = BUILD_DB, marts_dir: Path = MARTS_DIR) -> dict[str, int]:

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-# Build into a throwaway folder: tests never touch the developer's warehouse/.
-os.environ.setdefault("GOVDATA_WAREHOUSE_DIR", tempfile.mkdtemp(prefix="govdata-test-wh-"))
+# Build into a throwaway folder: tests never touch the developer's warehouse/, not even one a user exported in
+# GOVDATA_WAREHOUSE_DIR (assigned, not setdefault).
+os.environ["GOVDATA_WAREHOUSE_DIR"] = tempfile.mkdtemp(prefix="govdata-test-wh-")
 
 PROJECT = Path(__file__).resolve().parents[1]
 PLANS = PROJECT / "raw" / "plans"

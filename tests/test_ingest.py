@@ -82,7 +82,7 @@ def test_bad_files_are_quarantined_and_the_rest_loads(tmp_path):
 
 
 def test_raw_roots_include_extra_folders(tmp_path, monkeypatch):
-    monkeypatch.setenv("GOVDATA_RAW_EXTRA", f"{tmp_path}{__import__('os').pathsep}/does/not/exist")
+    monkeypatch.setenv("GOVDATA_RAW_EXTRA", str(tmp_path))
     roots = raw_roots()
     assert roots[0].name == "raw" and roots[1] == tmp_path and len(roots) == 2
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dagster as dg
 import duckdb
 import pytest
+import shutil
 from pathlib import Path
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -46,16 +47,20 @@ def test_sql_model_dependencies_come_from_the_sql():
     deps = {m.name: m.deps for m in load_models()}
     assert deps["dim_document"] == ("dq_finding", "stg_documents")
     assert deps["fct_plan_task"] == ("stg_plan_tasks", "stg_task_normalised")
-    assert deps["mart_target_vs_actual"] == ("dim_document", "fct_indicator_score", "fct_plan_target")
+    assert deps["mart_target_vs_actual"] == ("dim_document", "dq_finding", "fct_indicator_score", "fct_plan_target")
 
 
 def test_reader_holding_published_file_does_not_block_rebuild(built, tmp_path):
-    from pipelines.warehouse import BUILD_DB, publish
+    from pipelines import definitions
+    from pipelines.release import publish_release, release_is_consistent
+    from pipelines.warehouse import BUILD_DB, WAREHOUSE_DIR
 
     _, published = built
     reader = duckdb.connect(str(published), read_only=True)
     before = reader.execute("SELECT count(*) FROM fct_plan_task").fetchall()[0][0]
-    publish(BUILD_DB, published)  # replaces the file while the reader holds the old one
+    tables = definitions.PYTHON_TABLES | {a.key.path[-1] for a in definitions.sql_assets}
+    new_id, _ = publish_release(BUILD_DB, WAREHOUSE_DIR, keep_tables=tables)  # a new release while the reader holds the old
+    assert release_is_consistent(WAREHOUSE_DIR) == new_id
     assert reader.execute("SELECT count(*) FROM fct_plan_task").fetchall()[0][0] == before == 324
     reader.close()
     again = duckdb.connect(str(published), read_only=True)
@@ -155,12 +160,15 @@ def test_agencies_and_coverage_in_the_warehouse(built):
     con.close()
 
 
-def test_full_par_table_wins_over_press_figures(built):
+def test_full_par_table_wins_over_press_figures(built, tmp_path):
     """A user's full PAR table (here one SYNTHETIC row written by this test) and the press figure for the same cell
     (Đà Nẵng 2016, raw/reference) both stay in fct_indicator_score; the mart keeps one row, from the full table."""
     from pipelines.warehouse import BUILD_DB, load_models, run_model
 
-    con = duckdb.connect(str(BUILD_DB))
+    # its own copy of the build: the synthetic row must never reach the build the other tests share
+    copy = tmp_path / "build.duckdb"
+    shutil.copy(BUILD_DB, copy)
+    con = duckdb.connect(str(copy))
     con.execute("""INSERT INTO stg_index_scores VALUES ('2004-48', '48', 2016, 'PAR.TOTAL', 'total', 90.0, 'par_tidy',
                    'scores/par_synthetic.csv:2', 'score', 'scores/par_synthetic.csv', 'synthetic')""").fetchall()
     models = {m.name: m for m in load_models()}
@@ -177,7 +185,7 @@ def test_full_par_table_wins_over_press_figures(built):
     con.close()
 
 
-def test_failed_build_leaves_published_files_byte_identical(built):
+def test_failed_build_leaves_published_files_byte_identical(built, tmp_path):
     """A duplicated task key in the build stops the blocking key check; nothing is published."""
     import hashlib
 
@@ -192,13 +200,19 @@ def test_failed_build_leaves_published_files_byte_identical(built):
         return {str(f): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
 
     before = fingerprint()
-    con = duckdb.connect(str(BUILD_DB))
-    con.execute("INSERT INTO stg_plan_tasks SELECT * FROM stg_plan_tasks WHERE task_ref = '3.4.b'").fetchall()
-    con.close()
-    result = dg.materialize(
-        [*definitions.sql_assets, definitions.publish_asset, *[_key_check(*c) for c in CORE_KEYS]],
-        resources={"duckdb": definitions.defs.resources["duckdb"]}, raise_on_error=False,
-    )
+    # the graph reads the shared build: corrupt it and put the saved copy back whatever happens
+    saved = tmp_path / "build.duckdb"
+    shutil.copy(BUILD_DB, saved)
+    try:
+        con = duckdb.connect(str(BUILD_DB))
+        con.execute("INSERT INTO stg_plan_tasks SELECT * FROM stg_plan_tasks WHERE task_ref = '3.4.b'").fetchall()
+        con.close()
+        result = dg.materialize(
+            [*definitions.sql_assets, definitions.publish_asset, *[_key_check(*c) for c in CORE_KEYS]],
+            resources={"duckdb": definitions.defs.resources["duckdb"]}, raise_on_error=False,
+        )
+    finally:
+        shutil.copy(saved, BUILD_DB)
     assert not result.success
     failed = [c.check_name for c in result.get_asset_check_evaluations() if not c.passed]
     assert "keys_fct_plan_task" in failed

@@ -2,7 +2,7 @@
 SELECT
     coalesce(a.agency_unit_key, 'GROUP') || ':' || a.agency_code AS agency_id,
     a.agency_code,
-    any_value(a.name_vi ORDER BY a.name_vi) AS name_vi,
+    min(a.name_vi) AS name_vi,  -- not any_value: the same name every build
     r.name_en,
     a.agency_province_key AS province_key,
     a.agency_unit_key AS unit_key,

@@ -23,7 +23,7 @@ SELECT
     m.new_unit_name_vi AS name_vi,
     replace(replace(strip_accents(m.new_unit_name_vi), 'Đ', 'D'), 'đ', 'd') AS name_ascii,
     m.new_unit_type AS unit_type,
-    (SELECT any_value(p2.gso_region_6) FROM p AS p2 WHERE p2.name_vi = m.admin_center_in_former) AS region,
+    (SELECT min(p2.gso_region_6) FROM p AS p2 WHERE p2.name_vi = m.admin_center_in_former) AS region,
     CAST(NULL AS VARCHAR) AS iso_3166_2,
     DATE '2025-07-01' AS valid_from,
     CAST(NULL AS DATE) AS valid_to,

@@ -5,9 +5,8 @@ SELECT
     sha256,
     stage,
     reason,
-    source_ref,
-    detected_at
+    source_ref
 FROM stg_quarantine
 UNION ALL
-SELECT source_path, raw_root, sha256, stage, reason, source_ref, detected_at
+SELECT source_path, raw_root, sha256, stage, reason, source_ref
 FROM stg_score_quarantine

@@ -7,5 +7,6 @@ SELECT
     CASE WHEN s.score IS NOT NULL THEN rank() OVER (PARTITION BY s.source, s.year, s.indicator_code, s.score IS NULL ORDER BY s.score DESC) END AS rank,
     count(s.score) OVER (PARTITION BY s.source, s.year, s.indicator_code) AS n_ranked,
     row_number() OVER (PARTITION BY s.province_key, s.year, s.indicator_code
-                       ORDER BY CASE s.source WHEN 'papi_official_workbook' THEN 0 ELSE 1 END) = 1 AS is_preferred
+                       ORDER BY CASE s.source WHEN 'papi_official_workbook' THEN 0 ELSE 1 END, s.source, s.source_ref) = 1
+        AS is_preferred  -- ties broken by source and reference: the same row every build
 FROM int_official_scores AS s

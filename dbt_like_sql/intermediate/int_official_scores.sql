@@ -14,13 +14,14 @@ expected_sub AS (
 dims_derived AS (
     SELECT
         sub.province_key, sub.province_code, sub.year, sub.dimension_code AS indicator_code, 'dimension' AS level,
-        CASE WHEN count(sub.score) = e.n_expected THEN sum(sub.score) END AS score,
+        -- summed as DECIMAL: exact, so the order a parallel sum adds in cannot change the last digit between builds
+        CASE WHEN count(sub.score) = e.n_expected THEN CAST(sum(CAST(sub.score AS DECIMAL(38, 12))) AS DOUBLE) END AS score,
         sub.source,
-        'derived: sum of ' || string_agg(sub.source_column, '+' ORDER BY sub.source_column) || ' at ' || any_value(sub.source_ref) AS source_ref,
+        'derived: sum of ' || string_agg(sub.source_column, '+' ORDER BY sub.source_column) || ' at ' || min(sub.source_ref) AS source_ref,
         'sum_of_subdimensions' AS derivation,
         count(sub.score) AS n_parts,
         e.n_expected AS n_parts_expected,
-        any_value(sub.source_path) AS source_path
+        min(sub.source_path) AS source_path
     FROM sub
     JOIN expected_sub AS e ON e.year = sub.year AND e.dimension_code = sub.dimension_code
     WHERE sub.source <> 'papi_official_workbook'
@@ -42,13 +43,13 @@ expected_dims AS (
 totals_derived AS (
     SELECT
         d.province_key, d.province_code, d.year, 'PAPI.TOTAL' AS indicator_code, 'total' AS level,
-        CASE WHEN count(d.score) = e.n_expected THEN sum(d.score) END AS score,
+        CASE WHEN count(d.score) = e.n_expected THEN CAST(sum(CAST(d.score AS DECIMAL(38, 12))) AS DOUBLE) END AS score,
         d.source,
         'derived: sum of ' || e.n_expected || ' dimensions' AS source_ref,
         'sum_of_dimensions' AS derivation,
         count(d.score) AS n_parts,
         e.n_expected AS n_parts_expected,
-        any_value(d.source_path) AS source_path
+        min(d.source_path) AS source_path
     FROM dims AS d
     JOIN expected_dims AS e ON e.year = d.year
     WHERE d.source <> 'papi_official_workbook'

@@ -12,4 +12,6 @@ SELECT
 FROM bridge_task_agency AS b
 JOIN dim_agency AS a ON a.agency_id = b.agency_id
 JOIN dim_document AS d ON d.document_id = b.document_id
+-- a plan counts once: a near-duplicate of another document (README, "Near-duplicates") is left out
+WHERE b.document_id NOT IN (SELECT x.document_id FROM dq_finding AS x WHERE x.rule = 'near_duplicate_of' AND x.document_id IS NOT NULL)
 GROUP BY ALL

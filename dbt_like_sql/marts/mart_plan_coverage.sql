@@ -30,3 +30,5 @@ JOIN dim_document AS d ON d.document_id = k.document_id
 LEFT JOIN t ON t.document_id = k.document_id AND t.indicator_code IS NOT DISTINCT FROM k.indicator_code
 LEFT JOIN l ON l.document_id = k.document_id AND l.indicator_code IS NOT DISTINCT FROM k.indicator_code
 LEFT JOIN g ON g.document_id = k.document_id AND g.indicator_code IS NOT DISTINCT FROM k.indicator_code
+-- a plan counts once: a near-duplicate of another document (README, "Near-duplicates") is left out
+WHERE k.document_id NOT IN (SELECT x.document_id FROM dq_finding AS x WHERE x.rule = 'near_duplicate_of' AND x.document_id IS NOT NULL)

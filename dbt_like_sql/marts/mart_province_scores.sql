@@ -13,10 +13,12 @@ SELECT
     s.score,
     s.rank,
     s.n_ranked,
-    avg(s.score) OVER (PARTITION BY s.year, s.indicator_code) AS national_mean,
+    -- an exact DECIMAL sum, then one division: a double sum in parallel adds in any order and moved the last digit
+    -- (even through round(): 2.0097210765 fell either side)
+    round(avg(CAST(s.score AS DECIMAL(38, 12))) OVER (PARTITION BY s.year, s.indicator_code), 9) AS national_mean,
     count(s.score) OVER (PARTITION BY s.year, s.indicator_code) AS n_provinces,
     CASE WHEN NOT (s.indicator_code = 'PAPI.TOTAL' AND s.year = 2018) THEN
-        s.score - lag(s.score) OVER (PARTITION BY s.province_key, s.indicator_code ORDER BY s.year)
+        round(s.score - lag(s.score) OVER (PARTITION BY s.province_key, s.indicator_code ORDER BY s.year), 9)
     END AS change_since_previous_year,
     s.source,
     s.source_ref,

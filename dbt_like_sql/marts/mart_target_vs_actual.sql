@@ -4,6 +4,7 @@ WITH tg AS (
     FROM fct_plan_target AS t
     JOIN dim_document AS d ON d.document_id = t.document_id
     WHERE t.indicator_code LIKE 'PAPI.%' AND t.unit IN ('points', 'rank', 'rank_change')
+      AND t.document_id NOT IN (SELECT x.document_id FROM dq_finding AS x WHERE x.rule = 'near_duplicate_of' AND x.document_id IS NOT NULL)  -- a near-duplicate plan counts once
 ),
 official AS (
     SELECT province_key, year, indicator_code, score, rank, n_ranked

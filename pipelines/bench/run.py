@@ -76,8 +76,9 @@ def build(root: Path, results: dict, prefix: str = "") -> dict:
     from ..expectations import MARTS_WITH_SUITES, validate_mart_in_db
     from ..schemas import STAGING_MODELS
     from ..incremental import staging_insert_seconds, sync_normalised, sync_plans
-    from ..warehouse import (BUILD_DB, GX_DOCS_DIR, MARTS_DIR, PUBLISHED_DB, connect, models_in_dependency_order, publish,
-                             publish_marts, reference_frames, run_model, stage_scores, write_table)
+    from ..release import publish_release
+    from ..warehouse import (BUILD_DB, GX_DOCS_DIR, WAREHOUSE_DIR, connect, models_in_dependency_order,
+                             reference_frames, run_model, stage_scores, write_table)
     from ..validation import validate_table
 
     files = discover("plans", roots=[root])
@@ -119,10 +120,9 @@ def build(root: Path, results: dict, prefix: str = "") -> dict:
     got = dict(con.execute("SELECT source_path, n_tasks FROM dim_document").fetchall())
     out["tasks"] = con.execute("SELECT count(*) FROM fct_plan_task").fetchall()[0][0]
     con.close()
-    with stage(results, prefix + "parquet_marts", n, size):
-        publish_marts(BUILD_DB, MARTS_DIR)
+    # one release, as the publish asset makes it: the database copy and the Parquet marts, switched together
     with stage(results, prefix + "publish", n, size):
-        publish(BUILD_DB, PUBLISHED_DB)
+        publish_release(BUILD_DB, WAREHOUSE_DIR)
     out["n_documents"], out["bytes"], out["n_tasks_by_file"] = n, size, got
     return out
 

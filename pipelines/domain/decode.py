@@ -31,6 +31,18 @@ class DecodedText:
     encoding: str  # what the bytes were: utf-8, utf-8-sig, utf-16-le, utf-16-be, cp1258
     sha256: str
     size_bytes: int
+    cut_in_character: bool = False  # the bytes ended inside a multi-byte UTF-8 character (a truncated file)
+
+
+def _utf8(data: bytes) -> tuple[str, bool]:
+    """Strict UTF-8, except that bytes ending inside a multi-byte character (a file cut off) decode with that last
+    character replaced by U+FFFD: (text, cut). Any other invalid byte raises, so the detector is tried next."""
+    try:
+        return data.decode("utf-8"), False
+    except UnicodeDecodeError as e:
+        if e.reason == "unexpected end of data" and e.end == len(data) and len(data) - e.start < 4:
+            return data[: e.start].decode("utf-8") + "\ufffd", True
+        raise
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -72,24 +84,35 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """Return (text, encoding name). Raise DecodeError with a human reason."""
+    text, encoding, _ = decode_bytes_detail(data)
+    return text, encoding
+
+
+def decode_bytes_detail(data: bytes) -> tuple[str, str, bool]:
+    """(text, encoding name, cut inside a UTF-8 character). Raise DecodeError with a human reason."""
     if len(data.strip()) == 0:
         raise DecodeError("empty file (no bytes, or only white space)")
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        try:
+            text, cut = _utf8(data[3:])
+            return text, "utf-8-sig", cut
+        except UnicodeDecodeError:
+            raise DecodeError("starts with a UTF-8 byte-order mark but is not UTF-8") from None
     if data.startswith(b"\xff\xfe"):
-        return data[2:].decode("utf-16-le"), "utf-16-le"
+        return data[2:].decode("utf-16-le"), "utf-16-le", False
     if data.startswith(b"\xfe\xff"):
-        return data[2:].decode("utf-16-be"), "utf-16-be"
+        return data[2:].decode("utf-16-be"), "utf-16-be", False
     bom_less = _utf16_without_bom(data)
     if bom_less:
         try:
-            return data.decode(bom_less), bom_less
+            return data.decode(bom_less), bom_less, False
         except UnicodeDecodeError:
             pass
     if _looks_binary(data):
         raise DecodeError("binary content (NUL or control bytes): not a text export of a plan")
     try:
-        return data.decode("utf-8"), "utf-8"
+        text, cut = _utf8(data)
+        return text, "utf-8", cut
     except UnicodeDecodeError:
         pass
     best = from_bytes(data, cp_isolation=_CANDIDATE_CODEPAGES).best()
@@ -99,11 +122,11 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     encoding = best.encoding.replace("_", "-")
     if encoding not in ("cp1258", "utf-16", "utf-16-le", "utf-16-be"):
         raise DecodeError(f"undecodable: detector proposed {encoding}, not an encoding Vietnamese plans use")
-    return text, encoding
+    return text, encoding, False
 
 
 def decode_document(data: bytes) -> DecodedText:
-    text, encoding = decode_bytes(data)
+    text, encoding, cut = decode_bytes_detail(data)
     text = normalise_text(text)
     if "\x00" in text:
         raise DecodeError("binary content: NUL characters after decoding")
@@ -111,7 +134,8 @@ def decode_document(data: bytes) -> DecodedText:
         raise DecodeError("no readable text (fewer than 20 letters after decoding)")
     if len(text) > 2000 and not any(ch in _VIET_CHARS for ch in text):
         raise DecodeError(f"decoded as {encoding} but contains no Vietnamese letters: wrong encoding or not a plan")
-    return DecodedText(text=text, encoding=encoding, sha256=sha256_bytes(data), size_bytes=len(data))
+    return DecodedText(text=text, encoding=encoding, sha256=sha256_bytes(data), size_bytes=len(data),
+                       cut_in_character=cut)
 
 
 def document_id_for(text: str) -> str:

@@ -4,17 +4,18 @@ Every file under a `plans/` folder of a raw root ends up either in `documents` o
 """
 from __future__ import annotations
 
-import datetime as dt
+import errno
 import hashlib
 import os
-from dataclasses import dataclass
-from functools import cached_property
+import stat
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from .consistency import stated_count_findings
 from .contradictions import (duplicate_task_findings, foreign_issuer_findings, issue_date_findings,
                              table_label_findings)
-from .provinces import provinces_2004
+from .damage import line_hashes, truncation_findings, undouble_lines
 from .decode import DecodeError, decode_document, document_id_for, sha256_bytes
 from .lines import find_repeated_blocks, mask_lines
 from .metadata import extract_metadata, not_a_plan
@@ -23,18 +24,76 @@ from .plan import PlanParseError, parse_plan, task_text_in_lines
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 RAW_EXTRA_ENV = "GOVDATA_RAW_EXTRA"
+DROP_ROOTS_ENV = "GOVDATA_DROP_ROOTS"  # extra roots whose documents are removed on purpose
+MAX_BYTES_ENV = "GOVDATA_MAX_FILE_BYTES"
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # a plan text is a few hundred kB; 50 MB is not a plan export
+
+
+class MissingRootError(RuntimeError):
+    """An extra raw root that does not exist: reading on would silently drop every document it held."""
+
+
+def _paths(env: str) -> list[Path]:
+    out = []
+    for part in os.environ.get(env, "").split(os.pathsep):
+        if part.strip():
+            p = Path(part.strip())
+            out.append(p if p.is_absolute() else (PROJECT_DIR / p))
+    return out
+
+
+def labelled_roots(check: bool = True) -> list[tuple[Path, str]]:
+    """(root, label): `raw/` is "raw", the n-th entry of GOVDATA_RAW_EXTRA is "extra<n>" (its position, so the
+    warehouse never holds a path of the build machine). A root listed in GOVDATA_DROP_ROOTS is left out on purpose;
+    any other extra root that does not exist raises MissingRootError naming it (with check)."""
+    roots = [(PROJECT_DIR / "raw", "raw")]
+    seen = {roots[0][0].resolve()}
+    drop = {p.resolve() for p in _paths(DROP_ROOTS_ENV)}
+    missing = []
+    for i, p in enumerate(_paths(RAW_EXTRA_ENV), start=1):
+        if p.resolve() in seen:
+            continue
+        seen.add(p.resolve())
+        if p.resolve() in drop:
+            continue
+        if not p.is_dir():
+            missing.append(p)
+            continue
+        roots.append((p, f"extra{i}"))
+    if missing and check:
+        raise MissingRootError(
+            f"raw root not found: {', '.join(str(m) for m in missing)} (listed in {RAW_EXTRA_ENV}). Nothing is "
+            f"published, so its documents are not dropped by mistake. Fix the path, or to remove that root's "
+            f"documents on purpose set {DROP_ROOTS_ENV}={os.pathsep.join(str(m) for m in missing)}")
+    return [(r, lab) for r, lab in roots if r.is_dir()]
 
 
 def raw_roots() -> list[Path]:
-    """`raw/` plus every folder in GOVDATA_RAW_EXTRA (os.pathsep-separated), existing ones only."""
-    roots = [PROJECT_DIR / "raw"]
-    for part in os.environ.get(RAW_EXTRA_ENV, "").split(os.pathsep):
-        if part.strip():
-            p = Path(part.strip())
-            p = p if p.is_absolute() else (PROJECT_DIR / p)
-            if p.resolve() not in [r.resolve() for r in roots]:
-                roots.append(p)
-    return [r for r in roots if r.is_dir()]
+    """`raw/` plus every folder in GOVDATA_RAW_EXTRA (os.pathsep-separated); a missing one is an error."""
+    return [r for r, _ in labelled_roots()]
+
+
+@lru_cache(maxsize=8)
+def _labels(extra: str) -> tuple[tuple[Path, str], ...]:
+    # asked once per file: memoised on the variable it reads; by position, whether the folder exists yet or not
+    return tuple((p, f"extra{i}") for i, p in enumerate(_paths(RAW_EXTRA_ENV), start=1))
+
+
+def root_label_for(root: Path) -> str:
+    if root == PROJECT_DIR / "raw":
+        return "raw"
+    for r, label in _labels(os.environ.get(RAW_EXTRA_ENV, "")):
+        if r == root:
+            return label
+    return root.name  # a root given explicitly (tests): its folder name, never the machine path
+
+
+def root_path_for(label: str) -> Path | None:
+    """The folder behind a label stored in the warehouse (None when no current root has it)."""
+    for r, lab in labelled_roots(check=False):
+        if lab == label:
+            return r
+    return None
 
 
 @dataclass(frozen=True)
@@ -44,30 +103,109 @@ class RawFile:
 
     @cached_property  # pathlib work, asked for again and again for the same file
     def source_path(self) -> str:
-        """Path relative to its raw root, as stored in the warehouse."""
-        return self.path.relative_to(self.root).as_posix()
+        """Path relative to its raw root, as stored in the warehouse. A name that is not valid UTF-8 is shown with
+        its bytes escaped (\\xff), so it can be stored and printed."""
+        rel = self.path.relative_to(self.root).as_posix()
+        return os.fsencode(rel).decode("utf-8", "backslashreplace")
+
+    @cached_property
+    def name_is_utf8(self) -> bool:
+        try:
+            os.fsencode(self.path.relative_to(self.root).as_posix()).decode("utf-8")
+            return True
+        except UnicodeDecodeError:
+            return False
 
     @cached_property
     def root_label(self) -> str:
-        return "raw" if self.root == PROJECT_DIR / "raw" else str(self.root)
+        return root_label_for(self.root)
 
 
 def discover(kind: str, roots: list[Path] | None = None) -> list[RawFile]:
-    """Every file under `<root>/<kind>/` at any depth, hidden files included (they must be accounted for)."""
+    """Every file under `<root>/<kind>/` at any depth, hidden files included (they must be accounted for), and
+    every link to a folder (not followed: it is reported, not read). Ordered by root (raw/ first, then the extra
+    roots in their order) and path: the first copy of duplicated text in this order is the one kept."""
     out: list[RawFile] = []
-    for root in roots if roots is not None else raw_roots():
+    for i, root in enumerate(roots if roots is not None else raw_roots()):
         base = root / kind
         if not base.is_dir():
             continue
-        for dirpath, _dirs, files in os.walk(base):
-            for name in sorted(files):
-                out.append(RawFile(root, Path(dirpath) / name))
-    return sorted(out, key=lambda f: (str(f.root), f.source_path))
+        found = []
+        for dirpath, dirs, files in os.walk(base):
+            # os.walk lists a link to a folder among the folders and does not follow it: report it as a file
+            links = [d for d in dirs if os.path.islink(os.path.join(dirpath, d))]
+            for name in sorted(files + links):
+                found.append(RawFile(root, Path(dirpath) / name))
+        out += sorted(found, key=lambda f: f.source_path)
+    return out
+
+
+def shown_path(path: Path) -> str:
+    """A path as text that can be stored and printed: bytes that are not UTF-8 escaped (\\xe9)."""
+    return os.fsencode(str(path)).decode("utf-8", "backslashreplace")
+
+
+class RawReadError(Exception):
+    """Why a raw file was not read: the message is the quarantine reason."""
+
+
+def max_file_bytes() -> int:
+    return int(os.environ.get(MAX_BYTES_ENV) or DEFAULT_MAX_BYTES)
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def read_raw(f: RawFile, limit: int | None = None) -> bytes:
+    """The bytes of a regular file, or RawReadError with the reason. Never opens a FIFO or device (the read would
+    block or never end), never follows a link loop, never reads more than the size limit."""
+    limit = max_file_bytes() if limit is None else limit
+    if not f.name_is_utf8:
+        raise RawReadError("file name is not valid UTF-8 (shown with its bytes escaped): rename the file")
+    try:
+        st = os.stat(f.path)  # follows links: the target is what would be read
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise RawReadError("symbolic link loop (too many levels of symbolic links)") from None
+        if os.path.islink(f.path):
+            raise RawReadError(f"dangling symbolic link (target {os.readlink(f.path)!r} does not exist)") from None
+        raise RawReadError(f"unreadable: {e.strerror}") from None
+    if not stat.S_ISREG(st.st_mode):
+        link = "symbolic link to " if os.path.islink(f.path) else ""
+        raise RawReadError(f"{link}{_kind(st.st_mode)}, not a regular file: not read")
+    if st.st_size > limit:
+        raise RawReadError(f"file of {st.st_size} bytes, above the size limit of {limit} bytes ({MAX_BYTES_ENV})")
+    try:
+        # O_NONBLOCK: if the file was swapped for a FIFO since stat, open must not wait for a writer
+        fd = os.open(f.path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as e:
+        raise RawReadError(f"unreadable: {e.strerror}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise RawReadError("not a regular file: not read")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(limit + 1)
+    except OSError as e:
+        raise RawReadError(f"unreadable: {e.strerror}") from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise RawReadError(f"file above the size limit of {limit} bytes ({MAX_BYTES_ENV})")
+    return data
 
 
 def file_fingerprint(f: RawFile) -> str:
-    """Cheap change key for sensors and partitions: sha256 of the bytes."""
-    return hashlib.sha256(f.path.read_bytes()).hexdigest()
+    """Cheap change key for sensors and partitions: sha256 of the bytes ("" when the file cannot be read)."""
+    try:
+        return hashlib.sha256(read_raw(f)).hexdigest()
+    except RawReadError:
+        return ""
 
 
 @dataclass
@@ -76,6 +214,7 @@ class DocumentResult:
     tasks: list[dict]
     findings: list[dict]
     quarantine: dict | None
+    line_hashes: list[int] = field(default_factory=list)  # distinct lines, for near-duplicate detection
 
 
 def quarantine_row(source_path: str, root: str, sha256: str | None, stage: str, reason: str) -> dict:
@@ -85,7 +224,6 @@ def quarantine_row(source_path: str, root: str, sha256: str | None, stage: str, 
         "sha256": sha256,
         "stage": stage,
         "reason": reason,
-        "detected_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
     }
 
 
@@ -103,20 +241,23 @@ def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
     source_path, root_label = f.source_path, f.root_label  # pathlib work: once per document, not per row
     if data is None:
         try:
-            data = f.path.read_bytes()
-        except OSError as e:
-            return DocumentResult(None, [], [], quarantine_row(source_path, root_label, None, "read", f"unreadable: {e}"))
+            data = read_raw(f)
+        except RawReadError as e:
+            return DocumentResult(None, [], [], quarantine_row(source_path, root_label, None, "read", str(e)))
     sha = sha256_bytes(data)
     try:
         decoded = decode_document(data)
     except DecodeError as e:
         return DocumentResult(None, [], [], quarantine_row(source_path, root_label, sha, "decode", str(e)))
-    lines = decoded.text.split("\n")
-    meta, meta_findings = extract_metadata(decoded.text)
+    # damage first (pipelines/domain/damage.py): a text exported with every line doubled is read once
+    lines, damage = undouble_lines(decoded.text.split("\n"))
+    text = "\n".join(lines) if damage else decoded.text
+    damage += truncation_findings(lines, decoded.cut_in_character)
+    meta, meta_findings = extract_metadata(text)
     why_not = not_a_plan(meta, lines)
     try:
         blocks = find_repeated_blocks(lines)
-        parsed = ParsedPlan() if why_not else parse_plan(decoded.text, lines, blocks)
+        parsed = ParsedPlan() if why_not else parse_plan(text, lines, blocks)
     except PlanParseError as e:
         return DocumentResult(None, [], [], quarantine_row(source_path, root_label, sha, "parse", str(e)))
     except Exception as e:  # a reader bug must not stop the other documents
@@ -126,7 +267,7 @@ def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
         meta_findings.append(Finding("not_a_plan", "info", f"Not read for tasks: {why_not}.", 1, len(lines)))
     doc_id = document_id_for(decoded.text)
     counted = stated_count_findings(mask_lines(lines, blocks)) + _contradictions(meta, parsed, lines)
-    findings = [x.as_dict() for x in meta_findings + parsed.findings + counted]
+    findings = [x.as_dict() for x in damage + meta_findings + parsed.findings + counted]
     tasks = []
     for i, t in enumerate(parsed.tasks, start=1):
         row = t.as_dict()
@@ -156,4 +297,4 @@ def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
         "province_name": meta.province_name,
         "n_tasks": len(tasks),
     }
-    return DocumentResult(doc, tasks, findings, None)
+    return DocumentResult(doc, tasks, findings, None, line_hashes(lines))

@@ -14,7 +14,8 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from .ingest import PROJECT_DIR, DocumentResult, RawFile, process_document, quarantine_row
+from .ingest import (PROJECT_DIR, DocumentResult, RawFile, RawReadError, process_document, quarantine_row, read_raw,
+                     root_path_for)
 
 _CODE = [PROJECT_DIR / "pipelines" / "domain"]
 _REFERENCE = [PROJECT_DIR / "raw" / "reference" / "provinces_63.csv"]
@@ -78,9 +79,9 @@ def _relocate(r: DocumentResult, f: RawFile) -> DocumentResult:
 def process_cached(f: RawFile, cache_dir: Path) -> tuple[DocumentResult, bool]:
     """(result, reused). Unreadable files are never cached: they are retried on every run."""
     try:
-        data = f.path.read_bytes()
-    except OSError as e:
-        return DocumentResult(None, [], [], quarantine_row(f.source_path, f.root_label, None, "read", f"unreadable: {e}")), False
+        data = read_raw(f)
+    except RawReadError as e:
+        return DocumentResult(None, [], [], quarantine_row(f.source_path, f.root_label, None, "read", str(e))), False
     sha = hashlib.sha256(data).hexdigest()
     path = entry_path(cache_dir, sha)
     cached = load_entry(path)
@@ -107,9 +108,11 @@ def normalise_cached(job: tuple[dict, list[dict], Path]):
     cached = load_entry(path)
     if cached is not None:
         return cached, True
-    root = PROJECT_DIR / "raw" if doc["raw_root"] == "raw" else Path(doc["raw_root"])
+    root = root_path_for(doc["raw_root"])
     try:
-        text = decode_document((root / doc["source_path"]).read_bytes()).text
+        if root is None:
+            raise FileNotFoundError(doc["raw_root"])
+        text = decode_document(read_raw(RawFile(root, root / doc["source_path"]))).text
     except Exception:  # the file changed or vanished since staging: targets and quotes are skipped for it
         text = None
     out = Normalised()

@@ -1,0 +1,179 @@
+"""Atomic publication of a whole release: the database and the marts switch together.
+
+    warehouse/releases/<build_id>/governance.duckdb     one release: the database (0444) ...
+    warehouse/releases/<build_id>/marts/                ... and its marts, with marts/_build_id
+    warehouse/current -> releases/<build_id>            the one pointer, flipped with os.replace of a new symlink
+    warehouse/governance.duckdb -> current/governance.duckdb   stable paths readers use
+    warehouse/marts -> current/marts
+
+A release is written whole in releases/.tmp-<build_id>/, renamed to releases/<build_id>/, and only then is
+`current` flipped: one rename of a symlink, so a kill at any moment leaves the previous release or the new one
+readable, never the new database beside the old marts. Leftovers of a killed publish (temporary folders and
+links, releases beyond the last KEEP) are removed at the start of the next one.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import stat
+import uuid
+from pathlib import Path
+
+import duckdb
+
+from .warehouse import _run, publish, publish_marts
+
+DB_NAME = "governance.duckdb"
+MARTS_NAME = "marts"
+BUILD_ID_FILE = "_build_id"  # in the marts folder: the build the marts come from
+BUILD_INFO = "build_info"  # in the database: the build id and the one place for timestamps
+KEEP = 2  # releases kept: the current one and the one before
+
+
+def _checkpoint(step: str) -> None:
+    """A named point of the publish sequence. Tests replace it to kill the process there."""
+
+
+def new_build_id(now: dt.datetime | None = None) -> str:
+    now = now or dt.datetime.now(dt.timezone.utc)
+    return now.strftime("%Y%m%dT%H%M%S%fZ") + "-" + uuid.uuid4().hex[:6]  # sorts by time
+
+
+def releases_dir(warehouse: Path) -> Path:
+    return warehouse / "releases"
+
+
+def current_release(warehouse: Path) -> Path | None:
+    cur = warehouse / "current"
+    if not cur.is_symlink():
+        return None
+    target = cur.resolve()
+    return target if target.is_dir() else None
+
+
+def current_build_id(warehouse: Path) -> str | None:
+    cur = current_release(warehouse)
+    return cur.name if cur else None
+
+
+def clean_leftovers(warehouse: Path, keep: int = KEEP) -> list[Path]:
+    """Remove what a killed publish left: temporary releases and links, old-layout temporaries, and releases
+    beyond the last `keep` (never the current one). Returns what was removed."""
+    removed: list[Path] = []
+    rel = releases_dir(warehouse)
+    current = current_release(warehouse)
+    if rel.is_dir():
+        for p in rel.iterdir():
+            if p.name.startswith(".tmp-"):
+                shutil.rmtree(p, ignore_errors=True)
+                removed.append(p)
+        done = sorted((p for p in rel.iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name)
+        for p in done[:-keep] if keep else done:
+            if current is None or p.resolve() != current:
+                shutil.rmtree(p, ignore_errors=True)
+                removed.append(p)
+    if warehouse.is_dir():
+        for p in warehouse.iterdir():
+            # .current.tmp-* links, and temporaries of the old one-file publish (.governance.*.tmp, .marts.*)
+            if p.name.startswith((".current.tmp-", ".governance.", ".marts.", ".stable.tmp-")):
+                if p.is_symlink() or p.is_file():
+                    p.unlink()
+                else:
+                    shutil.rmtree(p, ignore_errors=True)
+                removed.append(p)
+    return removed
+
+
+def _readable(path: Path) -> None:
+    """Files 0644 (the database 0444: a release is never written again), folders 0755: every account reads."""
+    for dirpath, dirs, files in os.walk(path):
+        os.chmod(dirpath, 0o755)
+        for f in files:
+            os.chmod(os.path.join(dirpath, f), 0o444 if f == DB_NAME else 0o644)
+
+
+def _link(warehouse: Path, name: str, target: str) -> None:
+    """warehouse/<name> -> target, replaced atomically (a temporary link renamed over it)."""
+    dest = warehouse / name
+    if dest.is_symlink() and os.readlink(dest) == target:
+        return
+    tmp = warehouse / f".stable.tmp-{name}-{uuid.uuid4().hex[:6]}"
+    os.symlink(target, tmp)
+    if dest.is_dir() and not dest.is_symlink():
+        # the old layout's real marts folder: a symlink cannot be renamed over a folder, so move it aside first
+        aside = warehouse / f".marts.old-layout-{uuid.uuid4().hex[:6]}"
+        os.replace(dest, aside)
+        os.replace(tmp, dest)
+        shutil.rmtree(aside, ignore_errors=True)
+    else:
+        os.replace(tmp, dest)
+
+
+def write_build_info(db: Path, build_id: str, extra: dict[str, str] | None = None) -> None:
+    con = duckdb.connect(str(db))
+    try:
+        _run(con, f'CREATE OR REPLACE TABLE "{BUILD_INFO}" (build_id VARCHAR, built_at TIMESTAMP, key VARCHAR, '
+                  "value VARCHAR)")
+        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        rows = [("build_id", build_id), *sorted((extra or {}).items())]
+        for k, v in rows:
+            _run(con, f'INSERT INTO "{BUILD_INFO}" VALUES (?, ?, ?, ?)', [build_id, now, k, v])
+        _run(con, f"COMMENT ON TABLE \"{BUILD_INFO}\" IS 'The build this release comes from: its id (also in "
+                  "marts/_build_id), when it was built, and the inputs it read. The only table with a timestamp "
+                  "of the build, so two builds of the same input differ only here.'")
+        _run(con, "CHECKPOINT")
+    finally:
+        con.close()
+
+
+def publish_release(build_db: Path, warehouse: Path, keep_tables: set[str] | None = None,
+                    build_id: str | None = None, info: dict[str, str] | None = None) -> tuple[str, dict[str, int]]:
+    """Publish the checked build as a new release and switch to it. Returns (build id, rows per mart)."""
+    warehouse.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(warehouse)
+    _checkpoint("cleaned")
+    build_id = build_id or new_build_id()
+    rel = releases_dir(warehouse)
+    rel.mkdir(exist_ok=True)
+    tmp = rel / f".tmp-{build_id}"
+    tmp.mkdir()
+    _checkpoint("tmp_created")
+    publish(build_db, tmp / DB_NAME, keep=keep_tables)
+    _checkpoint("db_copied")
+    write_build_info(tmp / DB_NAME, build_id, info)
+    _checkpoint("build_info_written")
+    counts = publish_marts(build_db, tmp / MARTS_NAME)
+    _checkpoint("marts_written")
+    (tmp / MARTS_NAME / BUILD_ID_FILE).write_text(build_id + "\n", encoding="utf-8")
+    _readable(tmp)
+    _checkpoint("permissions_set")
+    final = rel / build_id
+    os.rename(tmp, final)
+    _checkpoint("release_renamed")
+    link = warehouse / f".current.tmp-{build_id}"
+    os.symlink(os.path.join("releases", build_id), link)
+    _checkpoint("link_made")
+    os.replace(link, warehouse / "current")  # the switch: one rename
+    _checkpoint("switched")
+    _link(warehouse, DB_NAME, os.path.join("current", DB_NAME))
+    _link(warehouse, MARTS_NAME, os.path.join("current", MARTS_NAME))
+    _checkpoint("stable_links")
+    clean_leftovers(warehouse)
+    _checkpoint("done")
+    return build_id, counts
+
+
+def release_is_consistent(warehouse: Path) -> str:
+    """The build id of the readable release, after checking that its database and marts come from the same build
+    (through the stable paths readers use). Raises AssertionError otherwise."""
+    db, marts = warehouse / DB_NAME, warehouse / MARTS_NAME
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        (db_id,) = con.execute(f'SELECT DISTINCT build_id FROM "{BUILD_INFO}"').fetchall()[0]
+    finally:
+        con.close()
+    marts_id = (marts / BUILD_ID_FILE).read_text(encoding="utf-8").strip()
+    assert db_id == marts_id == current_build_id(warehouse), (db_id, marts_id, current_build_id(warehouse))
+    assert stat.S_IMODE(os.stat(marts).st_mode) == 0o755
+    return db_id

@@ -1,0 +1,147 @@
+"""`make run`: one warehouse build at a time, a log per run, dead runs marked failed, a missing root stops it.
+
+    python -m pipelines.run            (DAGSTER_HOME must be set, as the Makefile does)
+
+- A lock (fcntl.flock on $DAGSTER_HOME/run.lock) held for the whole run: a second `make run` exits at once with a
+  message saying which run holds it; the kernel releases the lock when the holder dies, even by kill -9.
+- The raw roots are checked first: a missing GOVDATA_RAW_EXTRA root stops here, before anything is built.
+- Runs of earlier `make run`s still STARTED although their process is gone are marked FAILED (they would hold the
+  run queue: "Maximum is 2").
+- The Dagster output goes to $DAGSTER_HOME/logs/run-<UTC time>.log; last_run.log links to the newest.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+LAUNCHER_TAG = "govdata/make_run_pid"
+SUMMARY = re.compile(r"documents read|new or changed|normalised \(|RUN_SUCCESS|published release")
+ERRORS = re.compile(r"STEP_FAILURE|RUN_FAILURE|Error|error:")
+
+
+def dagster_home() -> Path:
+    home = os.environ.get("DAGSTER_HOME")
+    if not home:
+        raise SystemExit("DAGSTER_HOME is not set (the Makefile sets it to .dagster_home)")
+    return Path(home)
+
+
+class Busy(Exception):
+    pass
+
+
+class RunLock:
+    """Exclusive, non-blocking flock on <home>/run.lock; the file says who holds it."""
+
+    def __init__(self, home: Path):
+        self.path = home / "run.lock"
+        self.fh = None
+
+    def __enter__(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(self.path, "a+")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "unknown"
+            fh.close()
+            raise Busy(f"another `make run` is running ({holder}); wait for it to finish, then run again") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}, started {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M:%S} UTC")
+        fh.flush()
+        self.fh = fh
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.fh, fcntl.LOCK_UN)
+        self.fh.close()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def fail_dead_runs(instance=None) -> list[str]:
+    """Mark FAILED the runs started by `make run` whose process is gone (we hold the lock, so none is running)."""
+    import dagster as dg
+
+    instance = instance or dg.DagsterInstance.get()
+    dead = []
+    runs = instance.get_runs(filters=dg.RunsFilter(
+        statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.NOT_STARTED]))
+    for run in runs:
+        pid = run.tags.get(LAUNCHER_TAG)
+        if pid and not _alive(int(pid)):
+            instance.report_run_failed(run, message=f"the `make run` process (pid {pid}) died: run marked failed")
+            dead.append(run.run_id)
+    return dead
+
+
+def new_log(home: Path, now: dt.datetime | None = None) -> Path:
+    now = now or dt.datetime.now(dt.timezone.utc)
+    logs = home / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    log = logs / f"run-{now:%Y%m%dT%H%M%S}-{os.getpid()}.log"
+    tmp = home / f".last_run.{os.getpid()}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(os.path.join("logs", log.name), tmp)
+    os.replace(tmp, home / "last_run.log")  # last_run.log: the newest run, never a file two runs share
+    return log
+
+
+def main() -> int:
+    from .domain.ingest import MissingRootError, labelled_roots
+    from .release import clean_leftovers
+    from .warehouse import WAREHOUSE_DIR
+
+    home = dagster_home()
+    try:
+        with RunLock(home):
+            try:
+                roots = labelled_roots()
+            except MissingRootError as e:
+                print(f"make run STOPPED before building: {e}", file=sys.stderr)
+                return 2
+            print("raw roots: " + ", ".join(f"{label}={path}" for path, label in roots))
+            for run_id in fail_dead_runs():
+                print(f"marked failed: run {run_id} (its make run process died)")
+            clean_leftovers(WAREHOUSE_DIR)
+            log = new_log(home)
+            with open(log, "w") as out:
+                rc = subprocess.call(
+                    [sys.executable, "-m", "dagster", "job", "execute", "-m", "pipelines.definitions",
+                     "-j", "full_rebuild", "--tags", json.dumps({LAUNCHER_TAG: str(os.getpid())})],
+                    stdout=out, stderr=subprocess.STDOUT)
+            text = log.read_text(encoding="utf-8", errors="replace").splitlines()
+            if rc == 0:
+                for line in text:
+                    if SUMMARY.search(line):
+                        print(line.split(" - ")[-1])
+                print(f"log: {log}")
+                return 0
+            for line in [ln for ln in text if ERRORS.search(ln)][-20:]:
+                print(line)
+            print(f"make run FAILED: full log in {log}", file=sys.stderr)
+            return 1
+    except Busy as e:
+        print(f"make run REFUSED: {e}", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""`make sql` cannot write: the published warehouse is opened read-only with file-system access off and the
+configuration locked; the only way out is --export, which Python writes under one folder (issue 18.1)."""
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines import sql
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture()
+def db(tmp_path):
+    path = tmp_path / "governance.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE dim_document AS SELECT range AS n, 'văn bản ' || range AS title FROM range(40)").fetchall()
+    con.execute("CREATE TABLE mart_x AS SELECT 1 AS a, 2 AS b").fetchall()
+    con.close()
+    return path
+
+
+def _sha(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("query", [
+    "COPY (SELECT 1) TO '{db}'",
+    "COPY (SELECT 1) TO '{other}'",
+    "COPY dim_document TO '{other}' (FORMAT parquet)",
+    "ATTACH '{other}' AS x",
+    "SELECT * FROM read_csv('/etc/passwd')",
+    "SELECT * FROM read_text('/etc/passwd')",
+    "INSTALL httpfs",
+    "LOAD httpfs",
+    "SET enable_external_access = true",
+    "SET lock_configuration = false",
+    "CREATE TABLE t AS SELECT 1",
+    "DROP TABLE dim_document",
+    "EXPORT DATABASE '{dir}'",
+])
+def test_analyst_sql_cannot_write_or_read_files(db, tmp_path, query, capsys):
+    other = tmp_path / "other.csv"
+    before = _sha(db)
+    q = query.format(db=db, other=other, dir=tmp_path / "dump")
+    assert sql.main(["--db", str(db), q]) == 1
+    assert "error" in capsys.readouterr().err
+    assert _sha(db) == before and not other.exists() and not (tmp_path / "dump").exists()
+
+
+def test_the_published_warehouse_cannot_be_overwritten_through_make_sql(built):
+    """The case of the issue, through the real entry point in a subprocess, on the published file."""
+    _, published = built
+    before = _sha(published)
+    r = subprocess.run([sys.executable, "-m", "pipelines.sql", f"COPY (SELECT 1) TO '{published}'"],
+                       cwd=PROJECT, capture_output=True, text=True)
+    assert r.returncode != 0 and "disabled" in r.stderr
+    assert _sha(published) == before
+    r = subprocess.run([sys.executable, "-m", "pipelines.sql", "SELECT count(*) AS n FROM dim_document"],
+                       cwd=PROJECT, capture_output=True, text=True)
+    assert r.returncode == 0 and "│" in r.stdout, r.stderr
+
+
+def test_no_query_lists_the_tables_and_a_query_prints_every_row(db, capsys):
+    assert sql.main(["--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "2 tables" in out and "dim_document" in out and "mart_x" in out
+    assert sql.main(["--db", str(db), "SELECT * FROM dim_document ORDER BY n"]) == 0
+    out = capsys.readouterr().out
+    assert "văn bản 0" in out and "văn bản 39" in out and "40 rows" in out
+    assert sql.main(["--db", str(db), "--limit", "3", "SELECT * FROM dim_document ORDER BY n"]) == 0
+    out = capsys.readouterr().out
+    assert "văn bản 2" in out and "văn bản 3 " not in out
+
+
+def test_export_writes_only_under_the_chosen_folder(db, tmp_path):
+    import polars as pl
+
+    out = tmp_path / "exports"
+    assert sql.main(["--db", str(db), "--export", "docs.parquet", "--dir", str(out),
+                     "SELECT * FROM dim_document"]) == 0
+    assert pl.read_parquet(out / "docs.parquet").height == 40
+    assert sql.main(["--db", str(db), "--export", "m.csv", "--dir", str(out), "SELECT * FROM mart_x"]) == 0
+    assert (out / "m.csv").read_text().splitlines() == ['"a","b"', "1,2"]
+    for bad in ("../escape.parquet", "/tmp/abs.parquet", "sub/x.parquet", "x.duckdb", ".hidden.csv"):
+        assert sql.main(["--db", str(db), "--export", bad, "--dir", str(out), "SELECT 1"]) == 2
+    assert sorted(p.name for p in out.iterdir()) == ["docs.parquet", "m.csv"]
+    assert not (tmp_path / "escape.parquet").exists()

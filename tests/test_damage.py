@@ -1,0 +1,138 @@
+"""Damaged plan texts are recognised (issue 18.5): cut inside a UTF-8 character, cut mid-word, cut inside a table
+row, every line doubled. The four real plans get none of these findings."""
+from __future__ import annotations
+
+import pytest
+
+from pipelines.domain.ingest import RawFile, process_document
+
+from .conftest import HANOI_PAPI, HCMC_PAPI, HCMC_PAR, PLANS, QUANG_NGAI
+
+REAL = [HCMC_PAPI, QUANG_NGAI, HCMC_PAR, HANOI_PAPI]
+
+
+def _run(path, data=None):
+    return process_document(RawFile(PLANS.parent, path), data)
+
+
+def _rules(r, *rules):
+    return [f for f in r.findings if f["rule"] in rules]
+
+
+@pytest.mark.parametrize("path", REAL, ids=lambda p: p.name[:3])
+def test_real_plans_are_not_called_damaged(path):
+    r = _run(path)
+    assert r.document is not None and not _rules(r, "truncated", "doubled_lines")
+
+
+@pytest.mark.parametrize("path", REAL, ids=lambda p: p.name[:3])
+def test_a_file_cut_inside_a_character_is_read_with_a_truncated_finding(path):
+    data = path.read_bytes()
+    cut = int(len(data) * 0.7)
+    while data[cut] < 0xC0:  # the lead byte of a multi-byte character
+        cut += 1
+    r = _run(path, data[: cut + 1])
+    assert r.quarantine is None, r.quarantine
+    (f,) = _rules(r, "truncated")
+    assert "inside a multi-byte UTF-8 character" in f["message"]
+
+
+@pytest.mark.parametrize("path", REAL, ids=lambda p: p.name[:3])
+def test_a_file_cut_mid_word_gets_a_truncated_finding(path):
+    text = path.read_bytes().decode("utf-8-sig")
+    k = int(len(text) * 0.6)
+    while not (text[k - 2: k + 1].isalpha() and text[k - 2: k + 1].isascii()):
+        k += 1
+    r = _run(path, text[:k].encode())
+    (f,) = _rules(r, "truncated")
+    assert "mid-word" in f["message"]
+
+
+def test_the_issue_case_a_table_cut_mid_task():
+    """"…Tăng cườn": the last task of a pipe table cut off mid-syllable."""
+    text = HCMC_PAR.read_bytes().decode("utf-8-sig")
+    k = text.index("Tăng cường", len(text) // 2) + len("Tăng cườn")
+    r = _run(HCMC_PAR, text[:k].encode())
+    assert r.document is not None and len(_rules(r, "truncated")) == 1
+
+
+def test_a_table_cut_at_a_word_boundary_inside_a_row():
+    lines = HCMC_PAR.read_bytes().decode("utf-8-sig").split("\n")
+    # a long cell after three closed cells, cut after its sixth word (at a word boundary, before its " |")
+    i = next(i for i in range(len(lines) // 2, len(lines))
+             if all(lines[j].rstrip().endswith("|") for j in (i - 3, i - 2, i - 1, i)) and len(lines[i].split()) > 10)
+    cut = "\n".join(lines[:i] + [" ".join(lines[i].split()[:6])])
+    r = _run(HCMC_PAR, cut.encode())
+    (f,) = _rules(r, "truncated")
+    assert "inside a table row" in f["message"]
+
+
+@pytest.mark.parametrize("path", REAL, ids=lambda p: p.name[:3])
+def test_every_line_doubled_is_read_once_with_a_finding(path):
+    text = path.read_bytes().decode("utf-8-sig")
+    doubled = "\n".join(x for ln in text.split("\n") for x in (ln, ln))
+    once, twice = _run(path), _run(path, doubled.encode())
+    assert [t["task_text"] for t in twice.tasks] == [t["task_text"] for t in once.tasks]
+    (f,) = _rules(twice, "doubled_lines")
+    assert "appear twice in a row" in f["message"]
+    assert sorted(x["rule"] for x in once.findings) == sorted(x["rule"] for x in twice.findings if x["rule"] != "doubled_lines")
+
+
+def test_a_near_duplicate_is_reported_with_the_other_document(tmp_path):
+    """One character changed and a line added: 99 % of the lines are equal. The longer (same issue date) counts;
+    the other gets near_duplicate_of naming it. The real plans are no near-duplicates of each other."""
+    import shutil
+
+    from pipelines.domain.ingest import discover
+
+    from .conftest import stage_files
+
+    root = tmp_path / "root"
+    (root / "plans").mkdir(parents=True)
+    for p in REAL:
+        shutil.copy(p, root / "plans" / p.name)
+    text = HCMC_PAPI.read_bytes().decode("utf-8-sig")
+    i = text.index("cải cách", len(text) // 2)
+    edited = text[:i] + "Cải cách" + text[i + len("cải cách"):] + "\nNơi nhận: như trên.\n"
+    (root / "plans" / "zz_edited.txt").write_text(edited, encoding="utf-8")
+    _, _, staged, _ = stage_files(discover("plans", [root]), tmp_path)
+    assert staged.documents.height == 5 and staged.quarantine.height == 0
+    nd = staged.findings.filter(staged.findings["rule"] == "near_duplicate_of")
+    assert nd.height == 1
+    row = nd.row(0, named=True)
+    assert row["source_path"] == f"plans/{HCMC_PAPI.name}"
+    kept = staged.documents.filter(staged.documents["source_path"] == "plans/zz_edited.txt")["document_id"].item()
+    assert row["related_id"] == kept and "plans/zz_edited.txt" in row["message"] and "% of its distinct lines" in row["message"]
+
+
+def test_the_marts_count_a_near_duplicate_plan_once(built, tmp_path):
+    """On a copy of the build: a near_duplicate_of finding on the HCMC PAR plan takes it out of the three plan
+    marts, and the marts' expectations (computed the same way) still hold."""
+    import shutil
+
+    import duckdb
+
+    from pipelines.expectations import expected_facts
+    from pipelines.warehouse import BUILD_DB, load_models, run_model
+
+    copy = tmp_path / "build.duckdb"
+    shutil.copy(BUILD_DB, copy)
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute("""INSERT INTO stg_findings (rule, severity, document_id, source_path, message, related_table,
+                       related_id) VALUES ('near_duplicate_of', 'warning', 'b87cb0caa1fc84d8', 'plans/x.txt',
+                       'Near-duplicate of document fb5d00c12cc86914 (plans/y.txt)', 'dim_document',
+                       'fb5d00c12cc86914')""").fetchall()
+        models = {m.name: m for m in load_models()}
+        for name in ("dq_finding", "mart_plan_coverage", "mart_agency_workload", "mart_target_vs_actual"):
+            run_model(con, models[name])
+        assert con.execute("SELECT count(*) FROM mart_plan_coverage WHERE document_id = 'b87cb0caa1fc84d8'"
+                           ).fetchall() == [(0,)]
+        n_tasks = con.execute("SELECT sum(n_tasks) FROM mart_plan_coverage").fetchall()[0][0]
+        assert n_tasks == 324 - 85 == expected_facts(con, "mart_plan_coverage")["n_tasks"]
+        assert con.execute("SELECT sum(n_tasks) FROM mart_agency_workload").fetchall()[0][0] \
+            == expected_facts(con, "mart_agency_workload")["n_task_mentions"]
+        assert con.execute("SELECT count(*) FROM mart_target_vs_actual").fetchall()[0][0] \
+            == expected_facts(con, "mart_target_vs_actual")["row_count"]
+    finally:
+        con.close()

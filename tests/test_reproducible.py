@@ -1,0 +1,91 @@
+"""Reproducible releases (issue 18.9): two builds of the same input, each from scratch in its own warehouse, give
+identical tables; only build_info differs. No published path holds a path of the build machine."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+_BUILD = """
+import dagster as dg
+from pipelines import definitions
+r = dg.materialize([*definitions.PYTHON_ASSETS, *definitions.sql_assets, definitions.publish_asset],
+                   resources={"duckdb": definitions.defs.resources["duckdb"]})
+assert r.success
+"""
+
+
+def _contents(db: Path) -> dict[str, tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tables = [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
+        # order-free: the row count and the sum of the rows' hashes
+        return {t: tuple(con.execute(f'SELECT count(*), sum(hash(t)) FROM "{t}" t').fetchall()[0]) for t in tables}
+    finally:
+        con.close()
+
+
+def test_two_builds_of_the_same_input_are_identical(built, tmp_path):
+    _, published = built
+    other = tmp_path / "wh2"
+    r = subprocess.run([sys.executable, "-c", _BUILD], cwd=PROJECT, capture_output=True, text=True, timeout=900,
+                       env={**os.environ, "PYTHONPATH": str(PROJECT), "GOVDATA_WAREHOUSE_DIR": str(other)})
+    assert r.returncode == 0, r.stderr[-3000:]
+    first, second = _contents(published), _contents(other / "governance.duckdb")
+    assert first.keys() == second.keys()
+    assert first.pop("build_info") != second.pop("build_info")
+    differ = {t: (first[t], second[t]) for t in first if first[t] != second[t]}
+    assert not differ
+
+
+def test_no_published_path_is_a_machine_path(built):
+    _, published = built
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        cols = con.execute("SELECT table_name, column_name FROM duckdb_columns() WHERE data_type = 'VARCHAR' AND NOT internal "
+                           "AND (column_name LIKE '%path%' OR column_name LIKE '%root%')").fetchall()
+        assert cols
+        for t, c in cols:
+            bad = con.execute(f'SELECT "{c}" FROM "{t}" WHERE "{c}" LIKE \'/%\' OR "{c}" LIKE \'%/work/%\' '
+                              "LIMIT 3").fetchall()
+            assert not bad, (t, c, bad)
+        assert {r for (r,) in con.execute("SELECT DISTINCT raw_root FROM dim_document").fetchall()} <= {"raw", "extra1"}
+    finally:
+        con.close()
+
+
+def test_the_copy_kept_of_a_duplicated_text_follows_root_order_not_history(tmp_path):
+    """A text first staged from the second root, then added to the first: an incremental build ends like a clean
+    one, keeping the first root's copy and quarantining the other as its duplicate."""
+    import shutil
+
+    from pipelines.domain.ingest import discover
+
+    from .conftest import HCMC_PAPI, QUANG_NGAI, stage_files
+
+    first, second = tmp_path / "a_first", tmp_path / "b_second"
+    for r in (first, second):
+        (r / "plans").mkdir(parents=True)
+    shutil.copy(QUANG_NGAI, first / "plans" / "qn.txt")
+    shutil.copy(HCMC_PAPI, second / "plans" / "hcmc_copy.txt")
+    inc = tmp_path / "incremental"
+    inc.mkdir()
+    stage_files(discover("plans", [first, second]), inc)
+    shutil.copy(HCMC_PAPI, first / "plans" / "hcmc.txt")  # arrives later, but comes first
+    _, _, incremental, _ = stage_files(discover("plans", [first, second]), inc)
+    clean_dir = tmp_path / "clean"
+    clean_dir.mkdir()
+    _, _, clean, _ = stage_files(discover("plans", [first, second]), clean_dir)
+
+    def view(s):
+        return (sorted(zip(s.documents["raw_root"], s.documents["source_path"])),
+                sorted(zip(s.quarantine["raw_root"], s.quarantine["source_path"], s.quarantine["reason"])),
+                sorted(zip(s.tasks["task_id"], s.tasks["source_path"])), s.findings.height)
+
+    assert view(incremental) == view(clean)
+    assert view(clean)[1] == [("b_second", "plans/hcmc_copy.txt", "duplicate of plans/hcmc.txt (same normalised text)")]

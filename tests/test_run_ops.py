@@ -1,0 +1,74 @@
+"""`make run` operations (issue 18.8): dead runs marked failed, one run at a time, a log per run; a missing raw
+root stops `make run` before anything is built (18.6)."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines import run as make_run
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def _run_cli(home: Path, **env) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipelines.run"], cwd=PROJECT, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(PROJECT), "DAGSTER_HOME": str(home), **env},
+                          timeout=120)
+
+
+def test_instance_config_turns_run_monitoring_on(tmp_path):
+    shutil.copy(PROJECT / ".dagster_home" / "dagster.yaml", tmp_path / "dagster.yaml")
+    instance = dg.DagsterInstance.from_config(str(tmp_path))
+    try:
+        assert instance.run_monitoring_enabled
+        assert instance.run_monitoring_max_resume_run_attempts == 0
+        assert instance.run_monitoring_start_timeout_seconds == 180
+    finally:
+        instance.dispose()
+
+
+def test_a_second_make_run_exits_with_a_clear_message(tmp_path):
+    with make_run.RunLock(tmp_path):
+        r = _run_cli(tmp_path)
+    assert r.returncode == 3
+    assert "another `make run` is running (pid" in r.stderr and str(os.getpid()) in r.stderr
+    assert not (tmp_path / "logs").exists()
+
+
+def test_a_missing_root_stops_make_run_before_building(tmp_path):
+    r = _run_cli(tmp_path, GOVDATA_RAW_EXTRA=str(tmp_path / "mistyped_root"))
+    assert r.returncode == 2
+    assert "raw root not found" in r.stderr and "mistyped_root" in r.stderr and "GOVDATA_DROP_ROOTS" in r.stderr
+    assert not (tmp_path / "logs").exists()
+
+
+def test_runs_whose_make_run_died_are_marked_failed(tmp_path):
+    from dagster._core.storage.dagster_run import DagsterRun
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    instance = dg.DagsterInstance.local_temp(str(tmp_path))
+    try:
+        for run_id, pid in (("dead", dead.pid), ("alive", os.getpid())):
+            instance.add_run(DagsterRun(job_name="full_rebuild", run_id=run_id, status=dg.DagsterRunStatus.STARTED,
+                                        tags={make_run.LAUNCHER_TAG: str(pid)}))
+        assert make_run.fail_dead_runs(instance) == ["dead"]
+        assert instance.get_run_by_id("dead").status == dg.DagsterRunStatus.FAILURE
+        assert instance.get_run_by_id("alive").status == dg.DagsterRunStatus.STARTED
+    finally:
+        instance.dispose()
+
+
+def test_each_run_has_its_own_log(tmp_path):
+    import datetime as dt
+
+    first = make_run.new_log(tmp_path, dt.datetime(2026, 1, 1, 10, 0, 0))
+    first.write_text("one")
+    second = make_run.new_log(tmp_path, dt.datetime(2026, 1, 1, 10, 5, 0))
+    assert first != second and first.read_text() == "one"
+    assert (tmp_path / "last_run.log").resolve() == second.resolve()
