@@ -16,6 +16,7 @@ from .consistency import stated_count_findings
 from .contradictions import (duplicate_task_findings, foreign_issuer_findings, issue_date_findings,
                              table_label_findings)
 from .damage import line_hashes, truncation_findings, undouble_lines
+from .provinces import provinces_2004
 from .decode import DecodeError, decode_document, document_id_for, sha256_bytes
 from .lines import find_repeated_blocks, mask_lines
 from .metadata import extract_metadata, not_a_plan
