@@ -86,7 +86,7 @@ def test_a_run_over_hostile_files_publishes_and_accounts_for_every_file(tmp_path
         nd = con.execute("SELECT document_id, related_id FROM dq_finding WHERE rule = 'near_duplicate_of'").fetchall()
         assert len(nd) == 2  # the near-duplicate Quảng Ngãi plan, and the doubled Hà Nội plan (same lines)
         # the seed plans are all counted once, and their tasks reach the marts
-        assert con.execute("SELECT count(DISTINCT document_id) FROM mart_plan_coverage").fetchall()[0][0] == 4 + 3 - 2
+        assert con.execute("SELECT count(DISTINCT document_id) FROM mart_plan_coverage").fetchall()[0][0] == 5 + 3 - 2
         score_q = dict(con.execute("SELECT source_path, reason FROM quarantine WHERE raw_root = ? "
                                    "AND source_path LIKE 'scores/%'", [label]).fetchall())
         assert "FIFO" in score_q["scores/fifo.csv"] and "loop" in score_q["scores/loop.csv"]

@@ -579,15 +579,14 @@ def table_to_tasks(table: RawTable, section_lookup) -> tuple[list[TaskRow], list
         line_start = min(c.line_start for c in row if not c.blank) if any(not c.blank for c in row) else row[0].line_start
         line_end = max(c.line_end for c in row if not c.blank) if any(not c.blank for c in row) else row[-1].line_end
 
-        new_section = False
         if has_section_col and sec:
             if _LETTER_START.match(sec) and not sub_cell:
                 # a sub-dimension label written in the dimension column ("a) Tri thức công dân")
                 sub_cell = sec
                 if ref:
-                    cur_section, cur_section_ref, new_section = None, _norm_ref(ref), True
+                    cur_section, cur_section_ref = None, _norm_ref(ref)
             else:
-                cur_section, new_section = sec, True
+                cur_section = sec
                 cur_section_ref = _norm_ref(ref) if ref else None
             cur_sub = None
         nxt_task = ""
