@@ -6,6 +6,8 @@ Layouts read (from `<raw root>/scores/`, at any depth):
 - PAPI sub-dimension panel (`<year>.csv`): `Province` = P-code, one column per sub-dimension `SCdk`, whose
   meaning depends on the period (raw/reference/papi_score_columns.csv).
 - PAR Index tidy CSV (documented in README): year,province_code,indicator_code,score; further columns ignored.
+- PCI: the VCCI workbooks PCI_<year>.xls/.xlsx, their reading guide PCI_Import.csv and the Wikipedia table
+  (pipelines/domain/pci.py).
 
 Missing cells stay missing: an empty cell of a column PAPI published that year becomes a row with a NULL score.
 Bad cells (non-numeric, out of range), duplicated or unknown provinces go to quarantine with the reason;
@@ -81,6 +83,7 @@ class ScoreLoad:
     quarantine: list[dict] = field(default_factory=list)
     findings: list[dict] = field(default_factory=list)
     skipped_rows: int = 0  # e.g. the workbook's maximum row (tinhid 999)
+    layout_note: str | None = None  # how a file with a layout of its own was read (the PCI workbook's sheet, columns)
 
 
 def _now() -> dt.datetime:
@@ -350,6 +353,10 @@ def load_score_file(f: RawFile) -> tuple[str, ScoreLoad]:
         return "unreadable", res
     sha = hashlib.sha256(data).hexdigest()
     name = f.path.name.lower()
+    from . import pci
+
+    if pci.is_pci_workbook(f):
+        return "pci_workbook", pci.load_pci_workbook(f, data, sha)
     if name.endswith(".xlsx"):
         return "papi_workbook", load_workbook(f, data, sha)
     if name.endswith(".csv"):
@@ -363,10 +370,17 @@ def load_score_file(f: RawFile) -> tuple[str, ScoreLoad]:
             return "papi_panel", load_panel_csv(f, data, sha)
         if is_par_tidy(head):
             return "par_tidy", load_par_tidy(f, data, sha)
+        if pci.is_wikipedia_table(head):
+            return "pci_wikipedia", pci.load_wikipedia(f, data, sha)
+        if pci.is_reading_guide(head):
+            # a third party's notes on where the PCI workbooks keep their cells: no scores; checked against the
+            # cells in tests/test_pci.py, never used to read them
+            return "reading_guide", ScoreLoad()
         if f.path.name.startswith("codebook_"):
             return "codebook", ScoreLoad()  # documentation of the panel; names by period come from raw/reference
     res = ScoreLoad()
-    res.quarantine.append(_q(f, sha, "not a known score layout (PAPI workbook, PAPI panel CSV, PAR tidy CSV)", None))
+    res.quarantine.append(_q(f, sha, "not a known score layout (PAPI workbook, PAPI panel CSV, PAR tidy CSV, "
+                               "PCI workbook PCI_<year>.xls/.xlsx, PCI Wikipedia table)", None))
     return "unknown", res
 
 
