@@ -24,6 +24,7 @@ run: $(BIN)/.installed
 	@$(BIN)/dagster job execute -m pipelines.definitions -j full_rebuild > $(DAGSTER_HOME)/last_run.log 2>&1 \
 		&& grep -E "documents read|new or changed|normalised \(|RUN_SUCCESS" $(DAGSTER_HOME)/last_run.log | sed 's/.* - //' \
 		|| { grep -E "STEP_FAILURE|RUN_FAILURE|Error" $(DAGSTER_HOME)/last_run.log | tail -20; \
+		     grep -A 25 "BLOCKING CHECK FAILED" $(DAGSTER_HOME)/last_run.log | sed 's/.* - BLOCKING CHECK/BLOCKING CHECK/' | head -60; \
 		     echo "make run FAILED: full log in $(DAGSTER_HOME)/last_run.log"; exit 1; }
 	$(BIN)/python -m pipelines.summary
 

@@ -16,8 +16,10 @@ from .schemas import (COMPARATORS, INDICATOR_RULES, INDICES, ISSUER_LEVELS, LEVE
 
 DOC_ID = r"^[0-9a-f]{16}$"
 PROVINCE_KEY = r"^(2004|2025)-\d\d$"
-INDICATOR = r"^(PAPI|PAR)\.[A-Z0-9_.]+$"
-SCORE_SOURCES = ["papi_official_workbook", "papi_panel", "plan_text", "par_published", "par_tidy"]
+INDICATOR = r"^(PAPI|PAR|PCI|SIPAS)\.[A-Z0-9_.]+$"
+SCORE_SOURCES = ["papi_official_workbook", "papi_panel", "plan_text", "par_published", "par_tidy", "pci_workbook",
+                 "pci_wikipedia", "sipas_published"]
+MAX_UNITS = 64  # provinces an index year can rank: 64 in PCI 2006-2008 (Hà Tây), 63 otherwise
 OFFICIAL_PAPI = ["papi_official_workbook", "papi_panel"]
 STATUSES = ["met", "not_met", "not_evaluable"]
 RANGE_SLACK = 0.01  # the same tolerance the loader uses (two published SC81 values sit just under 1/3)
@@ -111,10 +113,10 @@ class DimProvince(pa.DataFrameModel):
     unit_type: str = pa.Field(description="Province or centrally-run city")
     region: str = pa.Field(description="GSO six-region grouping (for 2025 units: the region of the seat province)")
     iso_3166_2: str = pa.Field(nullable=True, str_matches=r"^VN-", description="ISO 3166-2 code (2004 vintage)")
-    valid_from: pl.Date = pa.Field(description="First day the unit existed in this form")
+    valid_from: pl.Date = pa.Field(nullable=True, description="First day the unit existed in this form (NULL for Hà Tây: not recorded here)")
     valid_to: pl.Date = pa.Field(nullable=True, description="Last day (NULL while in force)")
-    successor_key: str = pa.Field(nullable=True, str_matches=r"^2025-\d\d$",
-                                  description="For a 2004 province, the 2025 unit it became part of")
+    successor_key: str = pa.Field(nullable=True, str_matches=r"^(2025|2004)-\d\d$",
+                                  description="For a 2004 province, the 2025 unit it became part of (Hà Tây: Hà Nội 2004-01, merged 1 August 2008)")
     papi_panel_code: str = pa.Field(nullable=True, description="Province code in the PAPI panel files")
 
     class Config:
@@ -135,13 +137,13 @@ class DimIndicator(pa.DataFrameModel):
 
     indicator_code: str = pa.Field(unique=True, str_matches=INDICATOR,
                                    description="PAPI.TOTAL, PAPI.D1 ... PAPI.D8, PAPI.Dn.<CONCEPT>, PAR.TOTAL, PAR.<AREA>")
-    family: str = pa.Field(isin=INDICES, description="PAPI / PAR_INDEX")
-    level: str = pa.Field(isin=LEVELS, description="total / dimension / subdimension / area")
+    family: str = pa.Field(isin=INDICES, description="PAPI / PAR_INDEX / PCI / SIPAS")
+    level: str = pa.Field(isin=LEVELS, description="total / dimension / subdimension / area / subindex (PCI)")
     parent_code: str = pa.Field(nullable=True, description="The dimension of a sub-dimension, the total of a dimension or area")
     name_vi: str = pa.Field(description="Vietnamese name")
     name_en: str = pa.Field(description="English name")
-    first_year: pl.Int32 = pa.Field(ge=2009, le=2100, description="First year the index published it")
-    last_year: pl.Int32 = pa.Field(nullable=True, ge=2009, le=2100, description="Last year it was published (NULL while current)")
+    first_year: pl.Int32 = pa.Field(ge=2005, le=2100, description="First year the index published it")
+    last_year: pl.Int32 = pa.Field(nullable=True, ge=2005, le=2100, description="Last year it was published (NULL while current)")
     scale_min: float = pa.Field(nullable=True, ge=0,
                                 description="Lowest possible score (sub-dimensions: over all periods; see int_papi_columns_by_year for a year)")
     scale_max: float = pa.Field(nullable=True, gt=0, le=100, description="Highest possible score")
@@ -258,17 +260,17 @@ class FctIndicatorScore(pa.DataFrameModel):
     """Index scores by province, year, indicator and source (official, plan text, press)."""
 
     province_key: str = pa.Field(str_matches=r"^2004-\d\d$", description="Province (vintage 2004, as the indices report it)")
-    year: int = pa.Field(ge=2009, le=2100, description="Index year")
+    year: int = pa.Field(ge=2005, le=2100, description="Index year")
     indicator_code: str = pa.Field(str_matches=INDICATOR, description="FK to dim_indicator")
     source: str = pa.Field(isin=SCORE_SOURCES,
-                           description="papi_official_workbook / papi_panel / plan_text / par_published / par_tidy")
+                           description=" / ".join(SCORE_SOURCES))
     source_ref: str = pa.Field(description="file:line, file#sheet!row, or the derivation")
-    level: str = pa.Field(isin=LEVELS, description="total / dimension / subdimension / area")
+    level: str = pa.Field(isin=LEVELS, description="total / dimension / subdimension / area / subindex (PCI)")
     score: float = pa.Field(nullable=True, ge=0, le=100,
                             description="The value; NULL where the source has none (never 0, never imputed)")
-    rank: int = pa.Field(nullable=True, ge=1, le=63,
+    rank: int = pa.Field(nullable=True, ge=1, le=MAX_UNITS,
                          description="Rank among provinces with a value (plan_text: the rank the plan states)")
-    n_ranked: int = pa.Field(nullable=True, ge=1, le=63, description="Number of provinces ranked")
+    n_ranked: int = pa.Field(nullable=True, ge=1, le=MAX_UNITS, description="Number of provinces ranked")
     derivation: str = pa.Field(description="published / sum_of_subdimensions / sum_of_dimensions / stated_in_plan")
     document_id: str = pa.Field(nullable=True, str_matches=DOC_ID, description="Plan that states the score (plan_text rows)")
     is_partial: bool = pa.Field(description="True for sources that cover only some provinces (press figures)")
@@ -335,19 +337,19 @@ class MartProvinceScores(pa.DataFrameModel):
     unit_2025_key: str = pa.Field(str_matches=r"^2025-\d\d$", description="The 2025 unit the province became part of")
     unit_2025_name: str = pa.Field(description="Name of that 2025 unit")
     region: str = pa.Field(description="GSO six-region grouping")
-    year: int = pa.Field(ge=2009, le=2100, description="Index year")
+    year: int = pa.Field(ge=2005, le=2100, description="Index year")
     indicator_code: str = pa.Field(str_matches=INDICATOR, description="Indicator")
-    family: str = pa.Field(isin=INDICES, description="PAPI / PAR_INDEX")
-    level: str = pa.Field(isin=LEVELS, description="total / dimension / subdimension / area")
+    family: str = pa.Field(isin=INDICES, description="PAPI / PAR_INDEX / PCI / SIPAS")
+    level: str = pa.Field(isin=LEVELS, description="total / dimension / subdimension / area / subindex (PCI)")
     indicator_name_en: str = pa.Field(description="Indicator name in English")
     score: float = pa.Field(nullable=True, ge=0, le=100, description="Official value; NULL where the index has none (never imputed)")
-    rank: int = pa.Field(nullable=True, ge=1, le=63, description="Rank among the provinces with a value")
-    n_ranked: int = pa.Field(nullable=True, ge=1, le=63, description="Provinces ranked")
+    rank: int = pa.Field(nullable=True, ge=1, le=MAX_UNITS, description="Rank among the provinces with a value")
+    n_ranked: int = pa.Field(nullable=True, ge=1, le=MAX_UNITS, description="Provinces ranked")
     national_mean: float = pa.Field(nullable=True, ge=0, le=100, description="Mean over the provinces with a value that year")
-    n_provinces: int = pa.Field(ge=0, le=63, description="Provinces the national mean covers")
+    n_provinces: int = pa.Field(ge=0, le=MAX_UNITS, description="Provinces the national mean covers")
     change_since_previous_year: float = pa.Field(
         nullable=True, description="score minus the previous year's score (NULL if either is missing, or the scale changed in 2018 for the total)")
-    source: str = pa.Field(isin=["papi_official_workbook", "papi_panel", "par_published", "par_tidy"],
+    source: str = pa.Field(isin=[x for x in SCORE_SOURCES if x != "plan_text"],
                            description="Source of the value")
     source_ref: str = pa.Field(description="file:line, file#sheet!row, or the derivation")
     is_partial: bool = pa.Field(description="True for sources that cover only some provinces (press figures)")
@@ -427,8 +429,8 @@ class MartTargetVsActual(pa.DataFrameModel):
     unit: str = pa.Field(isin=["points", "rank", "rank_change"], description="points / rank / rank_change")
     actual_value: float = pa.Field(nullable=True, description="Official score, rank, or rank places gained in the target year")
     actual_score: float = pa.Field(nullable=True, ge=0, le=80, description="Official score in the target year")
-    actual_rank: int = pa.Field(nullable=True, ge=1, le=63, description="Official rank in the target year")
-    n_ranked: int = pa.Field(nullable=True, ge=1, le=63, description="Provinces ranked that year")
+    actual_rank: int = pa.Field(nullable=True, ge=1, le=MAX_UNITS, description="Official rank in the target year")
+    n_ranked: int = pa.Field(nullable=True, ge=1, le=MAX_UNITS, description="Provinces ranked that year")
     status: str = pa.Field(isin=STATUSES, description="met / not_met / not_evaluable")
     status_reason: str = pa.Field(nullable=True,
                                   description="Why a target is not evaluable (district-level plan, year not published, no official value)")

@@ -88,7 +88,7 @@ def suite_for(mart: str, df: pl.DataFrame, expected: dict) -> list:
             E.ExpectColumnValuesToBeBetween(column="score", min_value=0, max_value=100),
             E.ExpectColumnPairValuesAToBeGreaterThanB(column_A="n_ranked", column_B="rank", or_equal=True,
                                                       ignore_row_if="either_value_is_missing"),
-            E.ExpectColumnValuesToBeBetween(column="n_provinces", min_value=0, max_value=63),
+            E.ExpectColumnValuesToBeBetween(column="n_provinces", min_value=0, max_value=64),
         ]
         if papi.height:
             ex += [

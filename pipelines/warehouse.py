@@ -346,6 +346,7 @@ def publish(build_db: Path = BUILD_DB, target: Path = PUBLISHED_DB, tables: list
 
 REFERENCE_SEEDS = {
     "stg_ref_provinces": "provinces_63.csv",
+    "stg_ref_provinces_dissolved": "provinces_dissolved.csv",
     "stg_ref_merger_2025": "merger_2025.csv",
     "stg_ref_indicators": "indicators.csv",
     "stg_ref_papi_score_columns": "papi_score_columns.csv",
@@ -365,6 +366,7 @@ class StagedScores:
     files: pl.DataFrame
     scores: pl.DataFrame
     par_published: pl.DataFrame
+    sipas_published: pl.DataFrame
     quarantine: pl.DataFrame
     findings: pl.DataFrame
 
@@ -372,12 +374,17 @@ class StagedScores:
 def stage_scores(files: list[RawFile] | None = None) -> StagedScores:
     import hashlib
 
-    from .domain.scores import load_score_file, par_published_rows
+    from .domain.scores import apply_contracts, load_score_file, par_published_rows, sipas_published_rows
 
     files = discover("scores") if files is None else files
     listing, scores, quarantine, findings = [], [], [], []
+    loaded = []
     for f in files:
         layout, res = load_score_file(f)
+        sha = hashlib.sha256(f.path.read_bytes()).hexdigest() if f.path.is_file() else None
+        loaded.append((f, layout, res, sha))
+    apply_contracts([(f, sha, res) for f, _, res, sha in loaded])  # per index and scale; one cell, one file
+    for f, layout, res, _ in loaded:
         scores.extend(res.scores)
         quarantine.extend(res.quarantine)
         findings.extend(res.findings)
@@ -385,11 +392,13 @@ def stage_scores(files: list[RawFile] | None = None) -> StagedScores:
         listing.append({"raw_root": f.root_label, "source_path": f.source_path, "layout": layout,
                         "size_bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(),
                         "n_scores": len(res.scores), "n_quarantined": len(res.quarantine),
-                        "n_skipped_rows": res.skipped_rows})
+                        "n_skipped_rows": res.skipped_rows, "read_as": res.layout_note})
     files_df = pl.DataFrame(listing, schema={"raw_root": pl.String, "source_path": pl.String, "layout": pl.String,
                                              "size_bytes": pl.Int64, "sha256": pl.String, "n_scores": pl.Int64,
-                                             "n_quarantined": pl.Int64, "n_skipped_rows": pl.Int64})
+                                             "n_quarantined": pl.Int64, "n_skipped_rows": pl.Int64,
+                                             "read_as": pl.String})
     return StagedScores(files_df, _frame(scores, "stg_index_scores"), _frame(par_published_rows(), "stg_par_published"),
+                        _frame(sipas_published_rows(), "stg_sipas_published"),
                         _frame(quarantine, "stg_score_quarantine"), _frame(findings, "stg_score_findings"))
 
 

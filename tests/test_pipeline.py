@@ -19,11 +19,17 @@ def test_run_succeeds_and_publishes(built):
     assert counts == {"plans/000_fc9f8ecdecbcee10.txt": 50, "plans/001_5d5a89fb325a0d90.txt": 67,
                       "plans/002_a4935c26879af6ae.txt": 85, "plans/004_0f436dfa0397b1ae.txt": 51}
     assert con.execute("SELECT count(*) FROM fct_plan_task").fetchall()[0][0] == 253
-    # nothing from the plans or the PAPI scores is quarantined; the PCI workbooks (issue 17) have no reader yet, so
-    # each PCI file or sheet is there with the reason, and nothing else is
-    q = con.execute("SELECT source_path, reason FROM quarantine").fetchall()
-    assert all(p.startswith("scores/pci/") for p, _ in q), q
-    assert all("not a known score layout" in r or "is not a <year>_PAPI sheet" in r for _, r in q), q
+    # nothing from the plans, the PAPI scores or the PCI workbooks and Wikipedia table is quarantined (issue 17)
+    q = con.execute("SELECT source_path, source_ref, reason FROM quarantine").fetchall()
+    assert q == [], q[:10]
+    # PCI loads: 42 provinces in 2005, 64 in 2006-2008 (with Hà Tây, 2004-28), 63 from 2009; the workbook is preferred
+    n = dict(con.execute("SELECT year, count(*) FROM fct_indicator_score WHERE indicator_code = 'PCI.TOTAL' "
+                         "AND is_preferred GROUP BY year").fetchall())
+    assert n == {2005: 42, 2006: 64, 2007: 64, 2008: 64, **{y: 63 for y in range(2009, 2017)}}
+    assert con.execute("SELECT successor_key, valid_to::VARCHAR FROM dim_province WHERE province_key = '2004-28'"
+                       ).fetchall() == [("2004-01", "2008-07-31")]
+    assert con.execute("SELECT count(*) FROM dq_finding WHERE rule = 'score_layouts_disagree' "
+                       "AND message LIKE 'PCI.%'").fetchall()[0][0] == 35
     # every fact key resolves; grains are unique
     assert con.execute("SELECT count(*) FROM fct_plan_task t ANTI JOIN dim_document d USING (document_id)").fetchall()[0][0] == 0
     assert con.execute("SELECT count(*) - count(DISTINCT task_id) FROM fct_plan_task").fetchall()[0][0] == 0

@@ -163,6 +163,9 @@ def _pcode_to_gso() -> dict[str, str]:
 def load_panel_csv(f: RawFile, data: bytes, sha: str) -> ScoreLoad:
     out = ScoreLoad()
     year = int(_YEAR_FILE.match(f.path.name).group(1))
+    if year > dt.date.today().year:
+        out.quarantine.append(_q(f, sha, f"file name says PAPI year {year}, which has not happened yet", None))
+        return out
     cols = columns_for_year(year)
     if not cols:
         out.quarantine.append(_q(f, sha, f"no PAPI column map for year {year} (raw/reference/papi_score_columns.csv)", None))
@@ -341,6 +344,88 @@ def load_par_tidy(f: RawFile, data: bytes, sha: str) -> ScoreLoad:
     return out
 
 
+# ---------------------------------------------------------------- one contract per index and scale
+
+@lru_cache(maxsize=1)
+def _scales() -> dict[tuple[str, int], tuple[float, float]]:
+    """(indicator_code, year) -> (lo, hi) for every indicator in every year it can have a value: PAPI by period
+    (total 6-60 until 2017 and 8-80 from 2018, dimension 1-10, sub-dimension 1/k-10/k), PAR 0-100, PCI 0-100
+    headline and 0-10 sub-indices, SIPAS 0-100 (raw/reference/indicators.csv)."""
+    this_year = dt.date.today().year
+    out: dict[tuple[str, int], tuple[float, float]] = {}
+    for year in range(2005, this_year + 1):
+        cols = columns_for_year(year)
+        if cols:
+            out[("PAPI.TOTAL", year)] = total_scale(year)
+            out.update({(d, year): (1.0, 10.0) for d in dimensions_for_year(year)})
+            out.update({(c.indicator_code, year): c.scale for c in cols.values()})
+    for code, r in _indicator_codes().items():
+        if r["family"] == "PAPI":
+            continue
+        lo = float(r["scale_min"]) if r["scale_min"].strip() else 0.0
+        hi = float(r["scale_max"]) if r["scale_max"].strip() else 100.0
+        last = int(r["last_year"]) if r["last_year"].strip() else this_year
+        for year in range(int(r["first_year"]), last + 1):
+            out[(code, year)] = (lo, hi)
+    return out
+
+
+def scale_frame():
+    import polars as pl
+
+    rows = [(c, y, lo, hi) for (c, y), (lo, hi) in _scales().items()]
+    return pl.DataFrame(rows, schema={"indicator_code": pl.String, "year": pl.Int64, "lo": pl.Float64, "hi": pl.Float64},
+                        orient="row")
+
+
+def score_problem(row: dict) -> str | None:
+    """Why a staged score row breaks its index's contract (None when it keeps it)."""
+    sc = _scales().get((row["indicator_code"], row["year"]))
+    if sc is None:
+        years = sorted(y for (c, y) in _scales() if c == row["indicator_code"])
+        span = f"{years[0]}-{years[-1]}" if years else "none"
+        return f"{row['indicator_code']} has no value in {row['year']} (its years: {span})"
+    v = row["score"]
+    if v is not None:
+        err = _check_range(v, *sc)
+        if err:
+            return f"{row['indicator_code']} {row['year']}: {err}"
+    return None
+
+
+def apply_contracts(loaded: list[tuple[RawFile, str, ScoreLoad]]) -> None:
+    """Row-level contracts across every score file, in root order (raw/ first, then the extra roots in order):
+    a row outside its index's scale or years, or a cell another file already gave (the same PAPI year in two roots),
+    moves from scores to quarantine with its file, cell, column, value and reason; the rest loads."""
+    seen: dict[tuple, str] = {}
+    for f, sha, res in loaded:
+        keep, dups = [], []
+        for row in res.scores:
+            k = (row["province_key"], row["year"], row["indicator_code"], row["source"])
+            why = score_problem(row)
+            if why is None and k in seen:
+                dups.append((row, seen[k]))
+                continue
+            if why:
+                res.quarantine.append(_q(f, sha, f"{why} (column {row['source_column']}, value {row['score']!r})",
+                                         f"{row['source_ref']}:{row['source_column']}"))
+                continue
+            keep.append(row)
+        if dups and not keep and res.scores:
+            others = sorted({o for _, o in dups})
+            res.quarantine.append(_q(f, sha, f"every cell ({len(dups)}) is already loaded from {', '.join(others)} "
+                                             "(the first root in order is kept)", None))
+        else:
+            for row, other in dups:
+                res.quarantine.append(_q(f, sha, f"{row['indicator_code']} {row['year']} {row['province_key']} already "
+                                                 f"loaded from {other} (column {row['source_column']}, value {row['score']!r})",
+                                         f"{row['source_ref']}:{row['source_column']}"))
+        for row in keep:
+            seen[(row["province_key"], row["year"], row["indicator_code"], row["source"])] = \
+                f"{row['raw_root']}/{row['source_path']}"
+        res.scores = keep
+
+
 # ---------------------------------------------------------------- dispatch
 
 def load_score_file(f: RawFile) -> tuple[str, ScoreLoad]:
@@ -382,6 +467,23 @@ def load_score_file(f: RawFile) -> tuple[str, ScoreLoad]:
     res.quarantine.append(_q(f, sha, "not a known score layout (PAPI workbook, PAPI panel CSV, PAR tidy CSV, "
                                "PCI workbook PCI_<year>.xls/.xlsx, PCI Wikipedia table)", None))
     return "unknown", res
+
+
+def sipas_published_rows() -> list[dict]:
+    """SIPAS figures printed in news reports (raw/reference/sipas_published_figures.csv): partial by nature."""
+    from .provinces import find_province
+
+    out = []
+    with open(REFERENCE_DIR / "sipas_published_figures.csv", encoding="utf-8") as fh:
+        for line_no, r in enumerate(csv.DictReader(fh), start=2):
+            p = find_province(r["unit"])
+            out.append({"year": int(r["year"]), "unit_as_written": r["unit"],
+                        "province_key": p.key if p else None, "province_code": p.code if p else None,
+                        "rank": int(r["rank"]) if r["rank"].strip() else None,
+                        "score": float(r["sipas_pct"]) if r["sipas_pct"].strip() else None,
+                        "source_ref": f"raw/reference/sipas_published_figures.csv:{line_no}",
+                        "source_url": r["source_url"], "note": (r["what"] + ("; " + r["source_note"] if r["source_note"] else "")) or None})
+    return out
 
 
 def par_published_rows() -> list[dict]:
