@@ -124,8 +124,13 @@ class DimProvince(pa.DataFrameModel):
 
     @pa.dataframe_check
     def sixty_three_then_thirty_four(cls, data) -> pl.LazyFrame:
-        n = pl.len().over("vintage")
-        return data.lazyframe.select(((pl.col("vintage") == 2004) & (n == 63)) | ((pl.col("vintage") == 2025) & (n == 34)))
+        """63 provinces of the 2004 vintage in force until 30 June 2025 (plus Hà Tây, dissolved on 1 August 2008,
+        the one 2004 row with a valid_to before 2025), and 34 units from 1 July 2025."""
+        in_force = (pl.col("vintage") == 2004) & (pl.col("valid_to").is_null() | (pl.col("valid_to") >= dt.date(2025, 6, 30)))
+        n = in_force.sum().over("vintage")
+        dissolved = (pl.col("vintage") == 2004) & ~in_force
+        return data.lazyframe.select((in_force & (n == 63)) | (dissolved & (pl.col("province_key") == "2004-28"))
+                                     | ((pl.col("vintage") == 2025) & (pl.len().over("vintage") == 34)))
 
     @pa.dataframe_check
     def every_2004_province_has_a_successor(cls, data) -> pl.LazyFrame:
@@ -133,10 +138,12 @@ class DimProvince(pa.DataFrameModel):
 
 
 class DimIndicator(pa.DataFrameModel):
-    """PAPI total, dimensions and sub-dimension concepts; the PAR Index and its areas."""
+    """PAPI total, dimensions and sub-dimension concepts; the PAR Index and its areas; PCI headline and sub-indices;
+    SIPAS."""
 
     indicator_code: str = pa.Field(unique=True, str_matches=INDICATOR,
-                                   description="PAPI.TOTAL, PAPI.D1 ... PAPI.D8, PAPI.Dn.<CONCEPT>, PAR.TOTAL, PAR.<AREA>")
+                                   description="PAPI.TOTAL, PAPI.D1 ... PAPI.D8, PAPI.Dn.<CONCEPT>, PAR.TOTAL, PAR.<AREA>, "
+                                               "PCI.TOTAL, PCI.TOTAL_UNWEIGHTED, PCI.<SUB_INDEX>, SIPAS.TOTAL")
     family: str = pa.Field(isin=INDICES, description="PAPI / PAR_INDEX / PCI / SIPAS")
     level: str = pa.Field(isin=LEVELS, description="total / dimension / subdimension / area / subindex (PCI)")
     parent_code: str = pa.Field(nullable=True, description="The dimension of a sub-dimension, the total of a dimension or area")
