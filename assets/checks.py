@@ -68,6 +68,7 @@ CORE_KEYS = [
     ("mart_plan_coverage", ["document_id", "indicator_code"], []),
     ("mart_agency_workload", ["province_key", "agency_id", "role"], []),
     ("mart_target_vs_actual", ["target_id"], []),
+    ("mart_index_panel", ["province_key", "year"], [("province_key", "dim_province", "province_key")]),
 ]
 
 

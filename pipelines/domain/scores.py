@@ -393,36 +393,41 @@ def score_problem(row: dict) -> str | None:
     return None
 
 
+_WHOLE_YEAR_SOURCES = {PANEL_SOURCE, WORKBOOK_SOURCE, "pci_workbook", "pci_wikipedia"}  # one file holds a whole year
+
+
 def apply_contracts(loaded: list[tuple[RawFile, str, ScoreLoad]]) -> None:
     """Row-level contracts across every score file, in root order (raw/ first, then the extra roots in order):
-    a row outside its index's scale or years, or a cell another file already gave (the same PAPI year in two roots),
-    moves from scores to quarantine with its file, cell, column, value and reason; the rest loads."""
+    a row outside its index's scale or years moves from scores to quarantine with its file, cell, column, value and
+    reason; a file that gives a year another file already gave for the same layout (the same PAPI panel year in two
+    roots) is quarantined whole, naming the file kept; a single cell given twice (PAR tidy) is quarantined alone."""
     seen: dict[tuple, str] = {}
+    years_seen: dict[tuple[str, int], str] = {}
     for f, sha, res in loaded:
-        keep, dups = [], []
+        here = f"{f.root_label}/{f.source_path}"
+        clash = sorted({(r["source"], r["year"]) for r in res.scores
+                        if r["source"] in _WHOLE_YEAR_SOURCES and (r["source"], r["year"]) in years_seen})
+        if clash:
+            res.quarantine.append(_q(f, sha, "; ".join(f"{src} {y} is already loaded from {years_seen[(src, y)]}"
+                                                       for src, y in clash)
+                                     + f" (the first file in root order is kept); {len(res.scores)} cells not loaded", None))
+            res.scores = []
+            continue
+        keep = []
         for row in res.scores:
             k = (row["province_key"], row["year"], row["indicator_code"], row["source"])
             why = score_problem(row)
             if why is None and k in seen:
-                dups.append((row, seen[k]))
-                continue
+                why = f"{row['indicator_code']} {row['year']} {row['province_key']} already loaded from {seen[k]}"
             if why:
                 res.quarantine.append(_q(f, sha, f"{why} (column {row['source_column']}, value {row['score']!r})",
                                          f"{row['source_ref']}:{row['source_column']}"))
                 continue
             keep.append(row)
-        if dups and not keep and res.scores:
-            others = sorted({o for _, o in dups})
-            res.quarantine.append(_q(f, sha, f"every cell ({len(dups)}) is already loaded from {', '.join(others)} "
-                                             "(the first root in order is kept)", None))
-        else:
-            for row, other in dups:
-                res.quarantine.append(_q(f, sha, f"{row['indicator_code']} {row['year']} {row['province_key']} already "
-                                                 f"loaded from {other} (column {row['source_column']}, value {row['score']!r})",
-                                         f"{row['source_ref']}:{row['source_column']}"))
         for row in keep:
-            seen[(row["province_key"], row["year"], row["indicator_code"], row["source"])] = \
-                f"{row['raw_root']}/{row['source_path']}"
+            seen[(row["province_key"], row["year"], row["indicator_code"], row["source"])] = here
+            if row["source"] in _WHOLE_YEAR_SOURCES:
+                years_seen[(row["source"], row["year"])] = here
         res.scores = keep
 
 
