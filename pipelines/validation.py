@@ -98,7 +98,8 @@ def failure_summary(v: Validation, n: int = 20) -> str:
                                                      for r in checks.head(10).iter_rows(named=True)))
     if rows is not None and rows.height:
         where = [c for c in _WHERE_COLUMNS if c in rows.columns]
-        shown = [c for c in rows.columns if c not in where][:6]
+        first = [c for c in ("indicator_code", "year", "score", "value", "province_key", "level") if c in rows.columns]
+        shown = (first + [c for c in rows.columns if c not in where and c not in first and c != "row"])[:8]
         lines.append(f"  first {min(n, rows.height)} of {rows.height} failing rows:")
         for r in rows.head(n).iter_rows(named=True):
             at = ", ".join(f"{c}={r[c]}" for c in where if r.get(c) is not None) or "no source column"
