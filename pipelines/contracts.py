@@ -424,23 +424,25 @@ class MartAgencyWorkload(pa.DataFrameModel):
 
 
 class MartTargetVsActual(pa.DataFrameModel):
-    """Every PAPI score or rank target against the official value in the target year."""
+    """Every score or rank target on an index (PAPI; PAR Index, PCI, SIPAS headlines) against the official value."""
 
     target_id: str = pa.Field(unique=True, description="FK to fct_plan_target")
     document_id: str = pa.Field(str_matches=DOC_ID, description="Plan")
     province_key: str = pa.Field(nullable=True, str_matches=PROVINCE_KEY, description="Province of the plan")
-    indicator_code: str = pa.Field(str_matches=r"^PAPI\.", description="PAPI indicator")
-    year: int = pa.Field(nullable=True, ge=2009, le=2100, description="Target year")
+    indicator_code: str = pa.Field(str_matches=r"^(PAPI\.|PAR\.TOTAL$|PCI\.TOTAL$|SIPAS\.TOTAL$)",
+                                   description="PAPI indicator, or the PAR Index, PCI or SIPAS headline")
+    year: int = pa.Field(nullable=True, ge=2005, le=2100, description="Target year")
     comparator: str = pa.Field(isin=COMPARATORS, description=">=, >, =, <=, <")
     target_value: float = pa.Field(ge=0, description="Target value")
-    unit: str = pa.Field(isin=["points", "rank", "rank_change"], description="points / rank / rank_change")
+    unit: str = pa.Field(isin=["points", "rank", "rank_change", "percent"],
+                         description="points / rank / rank_change / percent (PAR Index and SIPAS values are percent)")
     actual_value: float = pa.Field(nullable=True, description="Official score, rank, or rank places gained in the target year")
-    actual_score: float = pa.Field(nullable=True, ge=0, le=80, description="Official score in the target year")
+    actual_score: float = pa.Field(nullable=True, ge=0, le=100, description="Official score in the target year")
     actual_rank: int = pa.Field(nullable=True, ge=1, le=MAX_UNITS, description="Official rank in the target year")
     n_ranked: int = pa.Field(nullable=True, ge=1, le=MAX_UNITS, description="Provinces ranked that year")
     status: str = pa.Field(isin=STATUSES, description="met / not_met / not_evaluable")
     status_reason: str = pa.Field(nullable=True,
-                                  description="Why a target is not evaluable (district-level plan, year not published, no official value)")
+                                  description="Why a target is not evaluable (district-level plan, year not held, only partial press figures, no official value)")
     quote: str = pa.Field(description="The words of the target")
     line: int = pa.Field(ge=1, description="Line of the quote")
     source_path: str = pa.Field(description="Plan file")

@@ -234,8 +234,10 @@ def expected_facts(con, mart: str) -> dict:
                 "agency_ids": col("SELECT agency_id FROM dim_agency"),
                 "n_task_mentions": one("SELECT count(*) FROM bridge_task_agency")}
     if mart == "mart_target_vs_actual":
-        return {"row_count": one("SELECT count(*) FROM fct_plan_target WHERE indicator_code LIKE 'PAPI.%' "
-                                 "AND unit IN ('points', 'rank', 'rank_change')")}
+        return {"row_count": one("SELECT count(*) FROM fct_plan_target WHERE (indicator_code LIKE 'PAPI.%' "
+                                 "AND unit IN ('points', 'rank', 'rank_change')) OR (indicator_code IN "
+                                 "('PAR.TOTAL', 'PCI.TOTAL', 'SIPAS.TOTAL') AND unit IN ('points', 'rank', 'rank_change'))"
+                                 " OR (indicator_code IN ('PAR.TOTAL', 'SIPAS.TOTAL') AND unit = 'percent')")}
     raise KeyError(f"no suite for {mart}")
 
 

@@ -267,3 +267,19 @@ def test_disagreements_are_findings_and_the_workbook_wins(built):
                           (2007, 52.24132, False), (2008, 45.09365, False)]
     finally:
         con.close()
+
+
+def test_targets_on_any_index_are_evaluated_or_say_why_not(built):
+    """A PAR Index target is evaluated against the index when its year is held: Quảng Ngãi's plan (nhóm 20/63 in
+    2020) against the press figure for 2020 (Quảng Ngãi last, 63rd, 73.25 %: par_index_published_figures.csv:28)."""
+    import duckdb
+
+    _, published = built
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        rows = con.execute("SELECT province_key, indicator_code, year, comparator, target_value, unit, actual_value, "
+                           "actual_score, status, status_reason FROM mart_target_vs_actual "
+                           "WHERE indicator_code NOT LIKE 'PAPI.%'").fetchall()
+    finally:
+        con.close()
+    assert rows == [("2004-51", "PAR.TOTAL", 2020, "<=", 20.0, "rank", 63.0, 73.25, "not_met", None)]
