@@ -155,7 +155,10 @@ def test_agencies_and_coverage_in_the_warehouse(built):
                                            ("PAR.ORGANISATION", 8), ("PAR.PROCEDURES", 24),
                                            (None, 0)]  # objectives-section targets attached to no indicator
     # dim_province: both vintages, and HCMC's successor is the merged 2025 unit
-    assert con.execute("SELECT vintage, count(*) FROM dim_province GROUP BY 1 ORDER BY 1").fetchall() == [(2004, 63), (2025, 34)]
+    # the 63 provinces of 2004-2025 plus Hà Tây (2004-28, dissolved 1 August 2008), and the 34 units of 2025
+    assert con.execute("SELECT vintage, count(*) FROM dim_province GROUP BY 1 ORDER BY 1").fetchall() == [(2004, 64), (2025, 34)]
+    assert con.execute("SELECT count(*) FROM dim_province WHERE vintage = 2004 AND valid_to >= DATE '2025-06-30'"
+                       ).fetchall() == [(63,)]
     assert con.execute("SELECT successor_key FROM dim_province WHERE province_key = '2004-74'").fetchall() == [("2025-79",)]
     con.close()
 
