@@ -283,3 +283,40 @@ def test_targets_on_any_index_are_evaluated_or_say_why_not(built):
     finally:
         con.close()
     assert rows == [("2004-51", "PAR.TOTAL", 2020, "<=", 20.0, "rank", 63.0, 73.25, "not_met", None)]
+
+
+def test_every_workbook_cell_loaded_equals_the_cell_read_through_the_guide(staged):
+    """A second, independent reading of every PCI cell: the reading guide's sheet and column numbers (its 2009 rows
+    corrected to 3-65, see above), rows read until the province cell is empty or a MIN/MAX row, each value compared
+    with the loaded one. Every loaded cell is matched, and nothing the guide points to is missing."""
+    from pipelines.domain.pci import read_sheets, resolve_province
+
+    guide_cols = {"Entry Costs": "PCI.ENTRY_COSTS", "Land Access and Security of Tenure": "PCI.LAND_ACCESS",
+                  "Transparency and Access to Information": "PCI.TRANSPARENCY",
+                  "Time Costs and Regulatory Compliance": "PCI.TIME_COSTS", "Informal Charges": "PCI.INFORMAL_CHARGES",
+                  "Implementation and Consistency of Policies": "PCI.POLICY_CONSISTENCY", "Policy Bias": "PCI.POLICY_BIAS",
+                  "Proactivity of Provincial Leadership": "PCI.PROACTIVITY",
+                  "Business Support Services": "PCI.BUSINESS_SUPPORT", "Labor and Training": "PCI.LABOR_TRAINING",
+                  "Legal Institutions": "PCI.LEGAL_INSTITUTIONS", "Unweighted Col": "PCI.TOTAL_UNWEIGHTED",
+                  "Weighted Col": "PCI.TOTAL"}
+    loaded = {(r["province_code"], r["year"], r["indicator_code"]): r["score"]
+              for r in staged.scores.filter(pl.col("source") == "pci_workbook").iter_rows(named=True)}
+    seen = {}
+    with open(WORKBOOKS / "PCI_Import.csv", encoding="utf-8") as fh:
+        for g in csv.DictReader(fh):
+            year = int(g["Year"])
+            path = next(WORKBOOKS.glob(f"PCI_{year}.{g['Type']}"))
+            sheets = read_sheets(path.read_bytes(), path.name)
+            rows = list(sheets.values())[int(g["Sheet"]) - 1]
+            first = 3 if year == 2009 else int(g["Begin Row"])
+            last = 65 if year == 2009 else int(g["End Row"])
+            for name, col in g.items():
+                if name not in guide_cols or not col.strip():
+                    continue
+                c = int(col) - 1
+                pcol = c - 1 if int(g["Province"]) == 0 else int(g["Province"]) - 1
+                for r in range(first - 1, last):
+                    p = resolve_province(rows[r][pcol])
+                    seen[(p.code, year, guide_cols[name])] = rows[r][c]
+    assert set(seen) == set(loaded) and len(seen) == 8015
+    assert all(loaded[k] == pytest.approx(v, abs=0) for k, v in seen.items())
