@@ -374,6 +374,7 @@ class StagedScores:
 def stage_scores(files: list[RawFile] | None = None) -> StagedScores:
     import hashlib
 
+    from .domain.ingest import raw_roots
     from .domain.scores import apply_contracts, load_score_file, par_published_rows, sipas_published_rows
 
     files = discover("scores") if files is None else files
@@ -383,7 +384,15 @@ def stage_scores(files: list[RawFile] | None = None) -> StagedScores:
         layout, res = load_score_file(f)
         sha = hashlib.sha256(f.path.read_bytes()).hexdigest() if f.path.is_file() else None
         loaded.append((f, layout, res, sha))
-    apply_contracts([(f, sha, res) for f, _, res, sha in loaded])  # per index and scale; one cell, one file
+    # per index and scale, and which file keeps a year given twice: the raw roots in their order (raw/ first, then
+    # GOVDATA_RAW_EXTRA in order; discover() sorts roots by name), then the path
+    order = {r.resolve(): i for i, r in enumerate(raw_roots())}
+    first_seen = {}
+    for f, *_ in loaded:
+        first_seen.setdefault(f.root.resolve(), len(order) + len(first_seen))
+    ranked = sorted(loaded, key=lambda t: (order.get(t[0].root.resolve(), first_seen[t[0].root.resolve()]),
+                                           t[0].source_path))
+    apply_contracts([(f, sha, res) for f, _, res, sha in ranked])
     for f, layout, res, _ in loaded:
         scores.extend(res.scores)
         quarantine.extend(res.quarantine)

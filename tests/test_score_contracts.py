@@ -158,3 +158,18 @@ def test_targets_on_pci_sipas_par_evaluated_when_the_year_is_held_else_not_evalu
         ("t4", None, "not_evaluable",
          "no SIPAS value held for this province in 2023: only press figures (partial) are held"),
     ]
+
+
+def test_the_file_kept_for_a_year_given_twice_follows_the_root_order(roots, monkeypatch):
+    """GOVDATA_RAW_EXTRA=b:a keeps b's 2015 panel (whatever the roots' names) and quarantines a's whole."""
+    from pipelines.warehouse import stage_scores
+
+    a, b = roots
+    monkeypatch.setenv("GOVDATA_RAW_EXTRA", os.pathsep.join([str(b), str(a)]))
+    staged = stage_scores(discover("scores", [a, b]))
+    panel = staged.scores.filter(pl.col("source") == "papi_panel")
+    assert set(panel["raw_root"]) == {str(b)} and panel.height == 22 * 63
+    whole = staged.quarantine.filter(pl.col("source_ref").is_null() & (pl.col("raw_root") == str(a)))
+    assert sorted(whole["source_path"]) == ["scores/panel/2015.csv", "scores/panel/2099.csv"]
+    assert whole.filter(pl.col("source_path") == "scores/panel/2015.csv")["reason"][0].startswith(
+        f"papi_panel 2015 is already loaded from {b}/scores/2015.csv")
