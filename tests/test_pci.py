@@ -43,6 +43,12 @@ def test_every_pci_file_is_read_and_nothing_is_quarantined(staged):
                        "PCI_Import.csv": "reading_guide",
                        "pci_2006_2015_vi_wikipedia_table.csv": "pci_wikipedia"}
     assert staged.quarantine.height == 0
+    # how each workbook was read is recorded (raw_score_files.read_as)
+    read_as = dict(zip(staged.files["source_path"].str.split("/").list.last(), staged.files["read_as"]))
+    assert read_as["PCI_2005.xls"].startswith("sheet 'Bảng tóm tắt chỉ số', header rows [2], data rows 3-44, single")
+    assert read_as["PCI_2008.xls"].startswith("sheet 'Tổng hợp', header rows [1, 2], data rows 3-66, paired")
+    assert read_as["PCI_2014.xlsx"].endswith("read with openpyxl (calamine refused): Summary_VN, Summary, "
+                                             "Chi phí gia nhập thị trường, Tính năng động, Thiết chế pháp lý")
 
 
 def test_provinces_per_year_42_then_64_with_ha_tay_then_63(staged):

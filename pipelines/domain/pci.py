@@ -154,7 +154,7 @@ def _col_letter(i: int) -> str:
     return s
 
 
-def read_sheets(data: bytes, name: str) -> dict[str, list[list]]:
+def read_sheets(data: bytes, name: str, via_openpyxl: list[str] | None = None) -> dict[str, list[list]]:
     """Every sheet's cells (rows of values; '' for an empty cell). python-calamine reads .xls and .xlsx; the few
     .xlsx sheets it refuses (a `<dimension ref="1:69"/>` without columns, PCI_2014) are read with openpyxl."""
     from python_calamine import CalamineWorkbook
@@ -172,6 +172,8 @@ def read_sheets(data: bytes, name: str) -> dict[str, list[list]]:
                 import openpyxl
                 fallback = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             out[sheet] = [["" if c is None else c for c in r] for r in fallback[sheet].iter_rows(values_only=True)]
+            if via_openpyxl is not None:
+                via_openpyxl.append(sheet)
     return out
 
 
@@ -275,8 +277,9 @@ def load_pci_workbook(f: RawFile, data: bytes, sha: str):
 
     out = ScoreLoad()
     year = workbook_year(f)
+    via_openpyxl: list[str] = []
     try:
-        sheets = read_sheets(data, f.path.name)
+        sheets = read_sheets(data, f.path.name, via_openpyxl)
     except Exception as e:
         out.quarantine.append(_q(f, sha, f"unreadable workbook: {type(e).__name__}: {e}", None))
         return out
@@ -286,7 +289,8 @@ def load_pci_workbook(f: RawFile, data: bytes, sha: str):
                                          "(raw/reference/pci_headers.csv); workbook not read", None))
         return out
     rows = sheets[lay.sheet]
-    out.layout_note = lay.describe()
+    out.layout_note = lay.describe() + (f"; read with openpyxl (calamine refused): {', '.join(via_openpyxl)}"
+                                        if via_openpyxl else "")
     aliases_used: dict[str, tuple[Resolved, list[str]]] = {}
     for c, (ind, pcol) in sorted(lay.columns.items()):
         if not published_in(ind, year):
