@@ -173,3 +173,16 @@ def test_the_file_kept_for_a_year_given_twice_follows_the_root_order(roots, monk
     assert sorted(whole["source_path"]) == ["scores/panel/2015.csv", "scores/panel/2099.csv"]
     assert whole.filter(pl.col("source_path") == "scores/panel/2015.csv")["reason"][0].startswith(
         f"papi_panel 2015 is already loaded from {b}/scores/2015.csv")
+
+
+def test_a_broken_or_foreign_pci_workbook_is_quarantined_with_the_reason(tmp_path):
+    from pipelines.warehouse import stage_scores
+
+    (tmp_path / "scores").mkdir()
+    (tmp_path / "scores" / "PCI_2017.xlsx").write_bytes(b"not a workbook")
+    (tmp_path / "scores" / "other.xls").write_bytes(b"\xd0\xcf\x11\xe0 not really")
+    staged = stage_scores(discover("scores", [tmp_path]))
+    reasons = dict(zip(staged.quarantine["source_path"], staged.quarantine["reason"]))
+    assert reasons["scores/PCI_2017.xlsx"].startswith("unreadable workbook: ")
+    assert reasons["scores/other.xls"].startswith("not a known score layout")
+    assert staged.scores.height == 0
