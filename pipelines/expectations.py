@@ -66,6 +66,9 @@ def derive_check_columns(mart: str, df: pl.DataFrame, expected: dict | None = No
     if mart == "mart_province_scores":
         df = _sum_of_dimensions(df)
         df = df.with_columns(pl.len().over("year", "indicator_code").alias("_check_rows_in_year_indicator"))
+    if mart == "mart_index_panel":
+        df = df.with_columns(*(pl.col(f"has_{i}").cast(pl.Int64).alias(f"_check_has_{i}") for i in ("papi", "pci", "par", "sipas")),
+                             pl.col("has_pci").cast(pl.Int64).sum().over("year").alias("_check_pci_per_year"))
     if mart == "mart_target_vs_actual":
         df = df.with_columns(pl.struct("comparator", "actual_value", "target_value", "status_reason").map_elements(
             lambda r: expected_status(r["comparator"], r["actual_value"], r["target_value"], r["status_reason"]),
@@ -155,6 +158,23 @@ def suite_for(mart: str, df: pl.DataFrame, expected: dict) -> list:
             E.ExpectColumnValuesToNotBeNull(column="actual_value", row_condition='status!="not_evaluable"',
                                             condition_parser="pandas"),
         ]
+    elif mart == "mart_index_panel":
+        ex += [
+            E.ExpectCompoundColumnsToBeUnique(column_list=["province_key", "year"]),
+            E.ExpectColumnValuesToBeInSet(column="province_key", value_set=expected["province_keys"]),
+            # each index's coverage equals the headline values held in the fact table, year by year
+            E.ExpectColumnSumToBeBetween(column="_check_has_papi", min_value=expected["n_papi"], max_value=expected["n_papi"]),
+            E.ExpectColumnSumToBeBetween(column="_check_has_pci", min_value=expected["n_pci"], max_value=expected["n_pci"]),
+            E.ExpectColumnSumToBeBetween(column="_check_has_par", min_value=expected["n_par"], max_value=expected["n_par"]),
+            E.ExpectColumnSumToBeBetween(column="_check_has_sipas", min_value=expected["n_sipas"], max_value=expected["n_sipas"]),
+            # PCI covers at most 64 units a year (42 in 2005, 64 with Hà Tây in 2006-2008, 63 from 2009)
+            E.ExpectColumnValuesToBeBetween(column="_check_pci_per_year", min_value=0, max_value=64),
+            E.ExpectColumnValuesToBeBetween(column="pci_total", min_value=0, max_value=100),
+            E.ExpectColumnValuesToBeBetween(column="papi_total", min_value=6, max_value=80),
+            E.ExpectColumnValuesToBeBetween(column="par_index", min_value=0, max_value=100),
+            E.ExpectColumnValuesToBeBetween(column="sipas", min_value=0, max_value=100),
+        ] + [E.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=10) for c in df.columns
+             if c.startswith("pci_") and c not in ("pci_total", "pci_total_unweighted")]
     else:
         raise KeyError(f"no suite for {mart}")
     return ex
@@ -238,10 +258,21 @@ def expected_facts(con, mart: str) -> dict:
                                  "AND unit IN ('points', 'rank', 'rank_change')) OR (indicator_code IN "
                                  "('PAR.TOTAL', 'PCI.TOTAL', 'SIPAS.TOTAL') AND unit IN ('points', 'rank', 'rank_change'))"
                                  " OR (indicator_code IN ('PAR.TOTAL', 'SIPAS.TOTAL') AND unit = 'percent')")}
+    if mart == "mart_index_panel":
+        def held(code: str) -> int:
+            return one("SELECT count(DISTINCT (province_key, year)) FROM fct_indicator_score WHERE is_preferred AND "
+                       f"source <> 'plan_text' AND indicator_code = '{code}' AND score IS NOT NULL")
+
+        return {"row_count": one("SELECT count(*) FROM (SELECT DISTINCT province_key, year FROM fct_indicator_score "
+                                 "WHERE is_preferred AND source <> 'plan_text')"),
+                "province_keys": col("SELECT province_key FROM dim_province WHERE vintage = 2004"),
+                "n_papi": held("PAPI.TOTAL"), "n_pci": held("PCI.TOTAL"), "n_par": held("PAR.TOTAL"),
+                "n_sipas": held("SIPAS.TOTAL")}
     raise KeyError(f"no suite for {mart}")
 
 
-MARTS_WITH_SUITES = ("mart_province_scores", "mart_plan_coverage", "mart_agency_workload", "mart_target_vs_actual")
+MARTS_WITH_SUITES = ("mart_province_scores", "mart_plan_coverage", "mart_agency_workload", "mart_target_vs_actual",
+                     "mart_index_panel")
 
 
 GX_STATE = "_gx_passed"  # (mart, fingerprint, n_expectations, docs_index) of the last passing validation
