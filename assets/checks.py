@@ -6,7 +6,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.contracts import CORE_MODELS
 from pipelines.schemas import STAGING_MODELS
-from pipelines.validation import validate_table
+from pipelines.validation import failure_summary, validate_table
 
 from ._meta import markdown_preview
 
@@ -16,7 +16,7 @@ def _pandera_check(table: str, model) -> dg.AssetChecksDefinition:
                     description=f"Pandera contract {model.__name__}: types, nulls, allowed values, ranges, unique keys. "
                                 "Rows of documents that passed before unchanged are not validated again "
                                 "(pipelines/validation.py).")
-    def _check(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    def _check(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource) -> dg.AssetCheckResult:
         with duckdb.get_connection() as con:
             v = validate_table(con, table, model)
         meta = {"contract": v.contract, "rows_in_table": v.rows_in_table, "rows_validated": v.rows_validated,
@@ -36,7 +36,9 @@ def _pandera_check(table: str, model) -> dg.AssetChecksDefinition:
             })
         for key, dups in v.duplicate_keys.items():
             meta[f"duplicate_{key.replace(', ', '_')}"] = dg.MetadataValue.md(markdown_preview(dups, n=20))
-        return dg.AssetCheckResult(passed=False, metadata=meta)
+        summary = failure_summary(v)
+        context.log.error(summary)  # `make run` prints these lines when the run fails
+        return dg.AssetCheckResult(passed=False, metadata=meta, description=summary[:4000])
 
     return _check
 
@@ -66,6 +68,7 @@ CORE_KEYS = [
     ("mart_plan_coverage", ["document_id", "indicator_code"], []),
     ("mart_agency_workload", ["province_key", "agency_id", "role"], []),
     ("mart_target_vs_actual", ["target_id"], []),
+    ("mart_index_panel", ["province_key", "year"], [("province_key", "dim_province", "province_key")]),
 ]
 
 

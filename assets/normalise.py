@@ -33,6 +33,8 @@ def _write_and_report(con, frames: dict[str, pl.DataFrame], extra: dict[str, dic
 
 _REF_DESC = {
     "stg_ref_provinces": "The 63 provinces in force until 30 June 2025 (raw/reference/provinces_63.csv), as text.",
+    "stg_ref_provinces_dissolved": "Provinces dissolved before 2008 that indices still report (Hà Tây, merged into Hà Nội "
+                                   "on 1 August 2008; raw/reference/provinces_dissolved.csv), as text.",
     "stg_ref_merger_2025": "The 34 units from 1 July 2025 and their member provinces (raw/reference/merger_2025.csv).",
     "stg_ref_indicators": "PAPI dimensions, sub-dimension concepts and PAR areas (raw/reference/indicators.csv).",
     "stg_ref_papi_score_columns": "Meaning of each PAPI panel column SCdk by period (raw/reference/papi_score_columns.csv).",
@@ -93,10 +95,12 @@ def stg_normalise(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
 
 _SCORE_DESC = {
     "raw_score_files": "Every file under a scores/ folder of a raw root, with the layout it was read as and what it gave.",
-    "stg_index_scores": "Official index cells: PAPI workbook 2011-2016 and sub-dimension panel 2011-2024, and a full PAR "
-                        "table when a user supplies one; one row per province, year, indicator and source; empty cells "
-                        "are NULL rows, never 0.",
+    "stg_index_scores": "Official index cells: PAPI workbook 2011-2016 and sub-dimension panel 2011-2024, the VCCI PCI "
+                        "workbooks 2005-2016 and the Wikipedia PCI table 2006-2015, and a full PAR table when a user "
+                        "supplies one; one row per province, year, indicator and source; empty cells are NULL rows, "
+                        "never 0; a row outside its index's scale or years is quarantined.",
     "stg_par_published": "PAR Index figures printed in news reports (raw/reference), partial.",
+    "stg_sipas_published": "SIPAS figures printed in news reports (raw/reference/sipas_published_figures.csv), partial.",
     "stg_score_quarantine": "Score files, rows or cells rejected (non-numeric, out of range, duplicate, unknown province).",
     "stg_score_findings": "Findings while loading scores (a 0 that means missing, values slightly outside their range).",
 }
@@ -108,7 +112,8 @@ def stg_scores(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     context.log.info(f"{staged.files.height} score files under {', '.join(str(r) for r in raw_roots())}: "
                      f"{staged.scores.height} cells, {staged.quarantine.height} quarantined")
     frames = {"raw_score_files": staged.files, "stg_index_scores": staged.scores,
-              "stg_par_published": staged.par_published, "stg_score_quarantine": staged.quarantine,
+              "stg_par_published": staged.par_published, "stg_sipas_published": staged.sipas_published,
+              "stg_score_quarantine": staged.quarantine,
               "stg_score_findings": staged.findings}
     with duckdb.get_connection() as con:
         yield from _write_and_report(con, frames)

@@ -18,8 +18,10 @@ from .schemas import (COMPARATORS, INDICATOR_RULES, INDICES, ISSUER_LEVELS, LEVE
 
 DOC_ID = r"^[0-9a-f]{16}$"
 PROVINCE_KEY = r"^(2004|2025)-\d\d$"
-INDICATOR = r"^(PAPI|PAR)\.[A-Z0-9_.]+$"
-SCORE_SOURCES = ["papi_official_workbook", "papi_panel", "plan_text", "par_published", "par_tidy"]
+INDICATOR = r"^(PAPI|PAR|PCI|SIPAS)\.[A-Z0-9_.]+$"
+SCORE_SOURCES = ["papi_official_workbook", "papi_panel", "plan_text", "par_published", "par_tidy", "pci_workbook",
+                 "pci_wikipedia", "sipas_published"]
+MAX_UNITS = 64  # provinces an index year can rank: 64 in PCI 2006-2008 (Hà Tây), 63 otherwise
 OFFICIAL_PAPI = ["papi_official_workbook", "papi_panel"]
 STATUSES = ["met", "not_met", "not_evaluable"]
 RANGE_SLACK = 0.01  # the same tolerance the loader uses (two published SC81 values sit just under 1/3)
@@ -113,10 +115,10 @@ class DimProvince(pa.DataFrameModel):
     unit_type: str = pa.Field(description="Province or centrally-run city")
     region: str = pa.Field(description="GSO six-region grouping (for 2025 units: the region of the seat province)")
     iso_3166_2: str = pa.Field(nullable=True, str_matches=r"^VN-", description="ISO 3166-2 code (2004 vintage)")
-    valid_from: pl.Date = pa.Field(description="First day the unit existed in this form")
+    valid_from: pl.Date = pa.Field(nullable=True, description="First day the unit existed in this form (NULL for Hà Tây: not recorded here)")
     valid_to: pl.Date = pa.Field(nullable=True, description="Last day (NULL while in force)")
-    successor_key: str = pa.Field(nullable=True, str_matches=r"^2025-\d\d$",
-                                  description="For a 2004 province, the 2025 unit it became part of")
+    successor_key: str = pa.Field(nullable=True, str_matches=r"^(2025|2004)-\d\d$",
+                                  description="For a 2004 province, the 2025 unit it became part of (Hà Tây: Hà Nội 2004-01, merged 1 August 2008)")
     papi_panel_code: str = pa.Field(nullable=True, description="Province code in the PAPI panel files")
 
     class Config:
@@ -124,8 +126,13 @@ class DimProvince(pa.DataFrameModel):
 
     @pa.dataframe_check
     def sixty_three_then_thirty_four(cls, data) -> pl.LazyFrame:
-        n = pl.len().over("vintage")
-        return data.lazyframe.select(((pl.col("vintage") == 2004) & (n == 63)) | ((pl.col("vintage") == 2025) & (n == 34)))
+        """63 provinces of the 2004 vintage in force until 30 June 2025 (plus Hà Tây, dissolved on 1 August 2008,
+        the one 2004 row with a valid_to before 2025), and 34 units from 1 July 2025."""
+        in_force = (pl.col("vintage") == 2004) & (pl.col("valid_to").is_null() | (pl.col("valid_to") >= dt.date(2025, 6, 30)))
+        n = in_force.sum().over("vintage")
+        dissolved = (pl.col("vintage") == 2004) & ~in_force
+        return data.lazyframe.select((in_force & (n == 63)) | (dissolved & (pl.col("province_key") == "2004-28"))
+                                     | ((pl.col("vintage") == 2025) & (pl.len().over("vintage") == 34)))
 
     @pa.dataframe_check
     def every_2004_province_has_a_successor(cls, data) -> pl.LazyFrame:
@@ -133,17 +140,19 @@ class DimProvince(pa.DataFrameModel):
 
 
 class DimIndicator(pa.DataFrameModel):
-    """PAPI total, dimensions and sub-dimension concepts; the PAR Index and its areas."""
+    """PAPI total, dimensions and sub-dimension concepts; the PAR Index and its areas; PCI headline and sub-indices;
+    SIPAS."""
 
     indicator_code: str = pa.Field(unique=True, str_matches=INDICATOR,
-                                   description="PAPI.TOTAL, PAPI.D1 ... PAPI.D8, PAPI.Dn.<CONCEPT>, PAR.TOTAL, PAR.<AREA>")
-    family: str = pa.Field(isin=INDICES, description="PAPI / PAR_INDEX")
-    level: str = pa.Field(isin=LEVELS, description="total / dimension / subdimension / area")
+                                   description="PAPI.TOTAL, PAPI.D1 ... PAPI.D8, PAPI.Dn.<CONCEPT>, PAR.TOTAL, PAR.<AREA>, "
+                                               "PCI.TOTAL, PCI.TOTAL_UNWEIGHTED, PCI.<SUB_INDEX>, SIPAS.TOTAL")
+    family: str = pa.Field(isin=INDICES, description="PAPI / PAR_INDEX / PCI / SIPAS")
+    level: str = pa.Field(isin=LEVELS, description="total / dimension / subdimension / area / subindex (PCI)")
     parent_code: str = pa.Field(nullable=True, description="The dimension of a sub-dimension, the total of a dimension or area")
     name_vi: str = pa.Field(description="Vietnamese name")
     name_en: str = pa.Field(description="English name")
-    first_year: pl.Int32 = pa.Field(ge=2009, le=2100, description="First year the index published it")
-    last_year: pl.Int32 = pa.Field(nullable=True, ge=2009, le=2100, description="Last year it was published (NULL while current)")
+    first_year: pl.Int32 = pa.Field(ge=2005, le=2100, description="First year the index published it")
+    last_year: pl.Int32 = pa.Field(nullable=True, ge=2005, le=2100, description="Last year it was published (NULL while current)")
     scale_min: float = pa.Field(nullable=True, ge=0,
                                 description="Lowest possible score (sub-dimensions: over all periods; see int_papi_columns_by_year for a year)")
     scale_max: float = pa.Field(nullable=True, gt=0, le=100, description="Highest possible score")
@@ -270,17 +279,17 @@ class FctIndicatorScore(pa.DataFrameModel):
     """Index scores by province, year, indicator and source (official, plan text, press)."""
 
     province_key: str = pa.Field(str_matches=r"^2004-\d\d$", description="Province (vintage 2004, as the indices report it)")
-    year: int = pa.Field(ge=2009, le=2100, description="Index year")
+    year: int = pa.Field(ge=2005, le=2100, description="Index year")
     indicator_code: str = pa.Field(str_matches=INDICATOR, description="FK to dim_indicator")
     source: str = pa.Field(isin=SCORE_SOURCES,
-                           description="papi_official_workbook / papi_panel / plan_text / par_published / par_tidy")
+                           description=" / ".join(SCORE_SOURCES))
     source_ref: str = pa.Field(description="file:line, file#sheet!row, or the derivation")
-    level: str = pa.Field(isin=LEVELS, description="total / dimension / subdimension / area")
+    level: str = pa.Field(isin=LEVELS, description="total / dimension / subdimension / area / subindex (PCI)")
     score: float = pa.Field(nullable=True, ge=0, le=100,
                             description="The value; NULL where the source has none (never 0, never imputed)")
-    rank: int = pa.Field(nullable=True, ge=1, le=63,
+    rank: int = pa.Field(nullable=True, ge=1, le=MAX_UNITS,
                          description="Rank among provinces with a value (plan_text: the rank the plan states)")
-    n_ranked: int = pa.Field(nullable=True, ge=1, le=63, description="Number of provinces ranked")
+    n_ranked: int = pa.Field(nullable=True, ge=1, le=MAX_UNITS, description="Number of provinces ranked")
     derivation: str = pa.Field(description="published / sum_of_subdimensions / sum_of_dimensions / stated_in_plan")
     document_id: str = pa.Field(nullable=True, str_matches=DOC_ID, description="Plan that states the score (plan_text rows)")
     is_partial: bool = pa.Field(description="True for sources that cover only some provinces (press figures)")
@@ -347,19 +356,19 @@ class MartProvinceScores(pa.DataFrameModel):
     unit_2025_key: str = pa.Field(str_matches=r"^2025-\d\d$", description="The 2025 unit the province became part of")
     unit_2025_name: str = pa.Field(description="Name of that 2025 unit")
     region: str = pa.Field(description="GSO six-region grouping")
-    year: int = pa.Field(ge=2009, le=2100, description="Index year")
+    year: int = pa.Field(ge=2005, le=2100, description="Index year")
     indicator_code: str = pa.Field(str_matches=INDICATOR, description="Indicator")
-    family: str = pa.Field(isin=INDICES, description="PAPI / PAR_INDEX")
-    level: str = pa.Field(isin=LEVELS, description="total / dimension / subdimension / area")
+    family: str = pa.Field(isin=INDICES, description="PAPI / PAR_INDEX / PCI / SIPAS")
+    level: str = pa.Field(isin=LEVELS, description="total / dimension / subdimension / area / subindex (PCI)")
     indicator_name_en: str = pa.Field(description="Indicator name in English")
     score: float = pa.Field(nullable=True, ge=0, le=100, description="Official value; NULL where the index has none (never imputed)")
-    rank: int = pa.Field(nullable=True, ge=1, le=63, description="Rank among the provinces with a value")
-    n_ranked: int = pa.Field(nullable=True, ge=1, le=63, description="Provinces ranked")
+    rank: int = pa.Field(nullable=True, ge=1, le=MAX_UNITS, description="Rank among the provinces with a value")
+    n_ranked: int = pa.Field(nullable=True, ge=1, le=MAX_UNITS, description="Provinces ranked")
     national_mean: float = pa.Field(nullable=True, ge=0, le=100, description="Mean over the provinces with a value that year")
-    n_provinces: int = pa.Field(ge=0, le=63, description="Provinces the national mean covers")
+    n_provinces: int = pa.Field(ge=0, le=MAX_UNITS, description="Provinces the national mean covers")
     change_since_previous_year: float = pa.Field(
         nullable=True, description="score minus the previous year's score (NULL if either is missing, or the scale changed in 2018 for the total)")
-    source: str = pa.Field(isin=["papi_official_workbook", "papi_panel", "par_published", "par_tidy"],
+    source: str = pa.Field(isin=[x for x in SCORE_SOURCES if x != "plan_text"],
                            description="Source of the value")
     source_ref: str = pa.Field(description="file:line, file#sheet!row, or the derivation")
     is_partial: bool = pa.Field(description="True for sources that cover only some provinces (press figures)")
@@ -427,23 +436,25 @@ class MartAgencyWorkload(pa.DataFrameModel):
 
 
 class MartTargetVsActual(pa.DataFrameModel):
-    """Every PAPI score or rank target against the official value in the target year."""
+    """Every score or rank target on an index (PAPI; PAR Index, PCI, SIPAS headlines) against the official value."""
 
     target_id: str = pa.Field(unique=True, description="FK to fct_plan_target")
     document_id: str = pa.Field(str_matches=DOC_ID, description="Plan")
     province_key: str = pa.Field(nullable=True, str_matches=PROVINCE_KEY, description="Province of the plan")
-    indicator_code: str = pa.Field(str_matches=r"^PAPI\.", description="PAPI indicator")
-    year: int = pa.Field(nullable=True, ge=2009, le=2100, description="Target year")
+    indicator_code: str = pa.Field(str_matches=r"^(PAPI\.|PAR\.TOTAL$|PCI\.TOTAL$|SIPAS\.TOTAL$)",
+                                   description="PAPI indicator, or the PAR Index, PCI or SIPAS headline")
+    year: int = pa.Field(nullable=True, ge=2005, le=2100, description="Target year")
     comparator: str = pa.Field(isin=COMPARATORS, description=">=, >, =, <=, <")
     target_value: float = pa.Field(ge=0, description="Target value")
-    unit: str = pa.Field(isin=["points", "rank", "rank_change"], description="points / rank / rank_change")
+    unit: str = pa.Field(isin=["points", "rank", "rank_change", "percent"],
+                         description="points / rank / rank_change / percent (PAR Index and SIPAS values are percent)")
     actual_value: float = pa.Field(nullable=True, description="Official score, rank, or rank places gained in the target year")
-    actual_score: float = pa.Field(nullable=True, ge=0, le=80, description="Official score in the target year")
-    actual_rank: int = pa.Field(nullable=True, ge=1, le=63, description="Official rank in the target year")
-    n_ranked: int = pa.Field(nullable=True, ge=1, le=63, description="Provinces ranked that year")
+    actual_score: float = pa.Field(nullable=True, ge=0, le=100, description="Official score in the target year")
+    actual_rank: int = pa.Field(nullable=True, ge=1, le=MAX_UNITS, description="Official rank in the target year")
+    n_ranked: int = pa.Field(nullable=True, ge=1, le=MAX_UNITS, description="Provinces ranked that year")
     status: str = pa.Field(isin=STATUSES, description="met / not_met / not_evaluable")
     status_reason: str = pa.Field(nullable=True,
-                                  description="Why a target is not evaluable (district-level plan, year not published, no official value)")
+                                  description="Why a target is not evaluable (district-level plan, year not held, only partial press figures, no official value)")
     quote: str = pa.Field(description="The words of the target")
     line: int = pa.Field(ge=1, description="Line of the quote")
     source_path: str = pa.Field(description="Plan file")
@@ -458,6 +469,55 @@ class MartTargetVsActual(pa.DataFrameModel):
     @pa.dataframe_check
     def evaluated_targets_have_a_value(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select((pl.col("status") == "not_evaluable") | pl.col("actual_value").is_not_null())
+
+
+class MartIndexPanel(pa.DataFrameModel):
+    """Cross-index panel: PAPI, PCI, PAR Index and SIPAS side by side per province and year, with coverage flags."""
+
+    province_key: str = pa.Field(str_matches=r"^2004-\d\d$", description="Province (vintage 2004; 2004-28 Hà Tây for PCI 2005-2008)")
+    province_name: str = pa.Field(description="Province name")
+    year: int = pa.Field(ge=2005, le=2100, description="Index year")
+    papi_total: float = pa.Field(nullable=True, ge=6, le=80, description="PAPI total (6-60 until 2017, 8-80 from 2018); NULL where not held")
+    papi_d1: float = pa.Field(nullable=True, ge=1, le=10, description="PAPI D1 Participation at local levels")
+    papi_d2: float = pa.Field(nullable=True, ge=1, le=10, description="PAPI D2 Transparency")
+    papi_d3: float = pa.Field(nullable=True, ge=1, le=10, description="PAPI D3 Vertical accountability")
+    papi_d4: float = pa.Field(nullable=True, ge=1, le=10, description="PAPI D4 Control of corruption")
+    papi_d5: float = pa.Field(nullable=True, ge=1, le=10, description="PAPI D5 Public administrative procedures")
+    papi_d6: float = pa.Field(nullable=True, ge=1, le=10, description="PAPI D6 Public service delivery")
+    papi_d7: float = pa.Field(nullable=True, ge=1, le=10, description="PAPI D7 Environmental governance (from 2018)")
+    papi_d8: float = pa.Field(nullable=True, ge=1, le=10, description="PAPI D8 E-governance (from 2018)")
+    pci_total: float = pa.Field(nullable=True, ge=0, le=100, description="PCI headline, weighted (0-100)")
+    pci_total_unweighted: float = pa.Field(nullable=True, ge=0, le=100, description="PCI unweighted, where printed (2007, 2008, 2010)")
+    pci_entry_costs: float = pa.Field(nullable=True, ge=0, le=10, description="PCI sub-index Entry costs (0-10)")
+    pci_land_access: float = pa.Field(nullable=True, ge=0, le=10, description="PCI sub-index Land access (0-10)")
+    pci_transparency: float = pa.Field(nullable=True, ge=0, le=10, description="PCI sub-index Transparency (0-10)")
+    pci_time_costs: float = pa.Field(nullable=True, ge=0, le=10, description="PCI sub-index Time costs (0-10)")
+    pci_informal_charges: float = pa.Field(nullable=True, ge=0, le=10, description="PCI sub-index Informal charges (0-10)")
+    pci_policy_bias: float = pa.Field(nullable=True, ge=0, le=10, description="PCI sub-index Policy bias (0-10; not published 2009-2012)")
+    pci_proactivity: float = pa.Field(nullable=True, ge=0, le=10, description="PCI sub-index Proactivity (0-10)")
+    pci_business_support: float = pa.Field(nullable=True, ge=0, le=10, description="PCI sub-index Business support (0-10)")
+    pci_labor_training: float = pa.Field(nullable=True, ge=0, le=10, description="PCI sub-index Labor training (0-10; from 2006)")
+    pci_legal_institutions: float = pa.Field(nullable=True, ge=0, le=10, description="PCI sub-index Legal institutions (0-10; from 2006)")
+    pci_policy_consistency: float = pa.Field(nullable=True, ge=0, le=10, description="PCI sub-index Implementation and consistency of policies (2005 only)")
+    par_index: float = pa.Field(nullable=True, ge=0, le=100, description="PAR Index, percent")
+    par_is_partial: bool = pa.Field(description="True when the PAR value comes from press figures (partial source)")
+    sipas: float = pa.Field(nullable=True, ge=0, le=100, description="SIPAS satisfaction, percent")
+    sipas_is_partial: bool = pa.Field(description="True when the SIPAS value comes from press figures (always, for now)")
+    has_papi: bool = pa.Field(description="A PAPI total is held for the province and year")
+    has_pci: bool = pa.Field(description="A PCI headline is held")
+    has_par: bool = pa.Field(description="A PAR Index value is held")
+    has_sipas: bool = pa.Field(description="A SIPAS value is held")
+    n_indices: pl.Int32 = pa.Field(ge=0, le=4, description="How many of the four headline values are held")
+
+    class Config:
+        strict = True
+        unique = ["province_key", "year"]
+
+    @pa.dataframe_check
+    def flags_follow_values(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            (pl.col("has_papi") == pl.col("papi_total").is_not_null()) & (pl.col("has_pci") == pl.col("pci_total").is_not_null())
+            & (pl.col("has_par") == pl.col("par_index").is_not_null()) & (pl.col("has_sipas") == pl.col("sipas").is_not_null()))
 
 
 CORE_MODELS: dict[str, type[pa.DataFrameModel]] = {
@@ -475,4 +535,5 @@ CORE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "mart_plan_coverage": MartPlanCoverage,
     "mart_agency_workload": MartAgencyWorkload,
     "mart_target_vs_actual": MartTargetVsActual,
+    "mart_index_panel": MartIndexPanel,
 }

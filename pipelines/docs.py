@@ -31,6 +31,13 @@ SELECT d.issuer_name, t.indicator_code, t.year, t.comparator, t.target_value, t.
 FROM mart_target_vs_actual AS t JOIN dim_document AS d USING (document_id);
 ```
 
+PAPI, PCI, PAR Index and SIPAS side by side (coverage flags say which are held):
+
+```sql
+SELECT province_name, year, round(papi_total, 2) AS papi, round(pci_total, 2) AS pci, par_index, sipas, n_indices
+FROM mart_index_panel WHERE year BETWEEN 2011 AND 2016 AND has_papi AND has_pci ORDER BY year, pci DESC;
+```
+
 Which dimensions each plan covers, and how many tasks have a deadline:
 
 ```sql

@@ -114,7 +114,7 @@ class StgQuarantine(pa.DataFrameModel):
         unique = ["raw_root", "source_path", "stage", "source_ref"]
 
 
-LEVELS = ["total", "dimension", "subdimension", "area"]
+LEVELS = ["total", "dimension", "subdimension", "area", "subindex"]
 INDICATOR_RULES = ["alias", "outside_indices", "combined_heading_task_keywords", "combined_heading_first",
                    "inferred_from_neighbours", "unmapped", "no_heading", "from_subdimension", "from_subsection"]
 TIMELINE_KINDS = ["dated", "deadline", "recurring", "event", "phased", "unparsed", "empty"]
@@ -223,18 +223,21 @@ class StgPlanQuotedScores(pa.DataFrameModel):
 
 
 class StgIndexScores(pa.DataFrameModel):
-    """Official index cells (PAPI workbook and panel; a user's full PAR table), one per province, year, indicator
-    and source. Missing cells are NULL rows. Grain: (province_key, year, indicator_code, source)."""
+    """Official index cells (PAPI workbook and panel; a user's full PAR table; the PCI workbooks and the Wikipedia PCI
+    table), one per province, year, indicator and source. Missing cells are NULL rows. Grain: (province_key, year,
+    indicator_code, source). The range of each row is its index's scale (scores.score_problem): a row outside it is
+    quarantined while staging, so this contract holds for every staged row."""
 
-    province_key: str = pa.Field(str_matches=r"^2004-\d\d$", description="Province (vintage 2004)")
+    province_key: str = pa.Field(str_matches=r"^2004-\d\d$", description="Province (vintage 2004; 2004-28 is Hà Tây, 2005-2008)")
     province_code: str = pa.Field(description="GSO code")
-    year: int = pa.Field(ge=2011, le=2100, description="PAPI year")
-    indicator_code: str = pa.Field(str_matches=r"^(PAPI|PAR)\.", description="Indicator")
-    level: str = pa.Field(isin=LEVELS, description="subdimension / dimension / total")
-    score: float = pa.Field(nullable=True, ge=0, le=80, description="Published value; NULL where the source is empty")
-    source: str = pa.Field(isin=["papi_official_workbook", "papi_panel", "par_tidy"], description="Layout it came from")
-    source_ref: str = pa.Field(description="file:line or file#sheet!row")
-    source_column: str = pa.Field(description="Column in the source (SCdk or header)")
+    year: int = pa.Field(ge=2005, le=2100, description="Index year")
+    indicator_code: str = pa.Field(str_matches=r"^(PAPI|PAR|PCI|SIPAS)\.", description="Indicator")
+    level: str = pa.Field(isin=LEVELS, description="subdimension / dimension / total / area / subindex")
+    score: float = pa.Field(nullable=True, ge=0, le=100, description="Published value; NULL where the source is empty")
+    source: str = pa.Field(isin=["papi_official_workbook", "papi_panel", "par_tidy", "pci_workbook", "pci_wikipedia"],
+                           description="Layout it came from")
+    source_ref: str = pa.Field(description="file:line or file#sheet!row or file#sheet!cell")
+    source_column: str = pa.Field(description="Column in the source (SCdk, header or cell column)")
     source_path: str = pa.Field(description="File relative to its raw root")
     raw_root: str = pa.Field(description="Raw root")
 
@@ -243,15 +246,15 @@ class StgIndexScores(pa.DataFrameModel):
         unique = ["province_key", "year", "indicator_code", "source"]
 
     @pa.dataframe_check
-    def dimension_within_1_10(cls, data) -> pl.LazyFrame:
-        return data.lazyframe.select((pl.col("level") != "dimension") | pl.col("score").is_null()
-                                     | pl.col("score").is_between(1, 10))
+    def within_index_scale(cls, data) -> pl.LazyFrame:
+        """PAPI 6-60 total until 2017 / 8-80 from 2018, dimensions 1-10; PAR 0-100; PCI 0-100 headline and 0-10
+        sub-indices; SIPAS 0-100; the year inside the indicator's years."""
+        from .domain.scores import scale_frame
 
-    @pa.dataframe_check
-    def total_within_scale(cls, data) -> pl.LazyFrame:
-        lo = pl.when(pl.col("year") <= 2017).then(6).otherwise(8)
-        return data.lazyframe.select((pl.col("level") != "total") | pl.col("score").is_null()
-                                     | pl.col("score").is_between(lo, lo * 10))
+        sc = scale_frame().lazy()
+        j = data.lazyframe.with_row_index("_i").join(sc, on=["indicator_code", "year"], how="left")
+        ok = pl.col("score").is_null() | pl.col("score").is_between(pl.col("lo") - 0.01, pl.col("hi") + 0.01)
+        return j.sort("_i").select((pl.col("lo").is_not_null() & ok).alias("within_scale"))
 
 
 class StgParPublished(pa.DataFrameModel):
@@ -271,6 +274,24 @@ class StgParPublished(pa.DataFrameModel):
         strict = True
 
 
+class StgSipasPublished(pa.DataFrameModel):
+    """SIPAS (citizen satisfaction, percent) figures printed in news reports (partial by nature: never a national
+    table). Grain: reference line."""
+
+    year: int = pa.Field(ge=2017, le=2100, description="SIPAS year")
+    unit_as_written: str = pa.Field(description="Province, NATIONAL or LOWEST as written")
+    province_key: str = pa.Field(nullable=True, description="Province; NULL for national figures and unnamed provinces")
+    province_code: str = pa.Field(nullable=True, description="GSO code")
+    rank: int = pa.Field(nullable=True, ge=1, le=63, description="Published rank")
+    score: float = pa.Field(nullable=True, ge=0, le=100, description="SIPAS, percent")
+    source_ref: str = pa.Field(unique=True, description="Reference file and line")
+    source_url: str = pa.Field(description="Where it was printed")
+    note: str = pa.Field(nullable=True, description="What the figure is, and caveats from the reference")
+
+    class Config:
+        strict = True
+
+
 STAGING_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "stg_documents": StgDocuments,
     "stg_plan_tasks": StgPlanTasks,
@@ -283,6 +304,7 @@ STAGING_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "stg_normalise_findings": StgFindings,
     "stg_index_scores": StgIndexScores,
     "stg_par_published": StgParPublished,
+    "stg_sipas_published": StgSipasPublished,
     "stg_score_quarantine": StgQuarantine,
     "stg_score_findings": StgFindings,
 }

@@ -22,9 +22,9 @@ def main() -> None:
         for (name,) in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY table_name").fetchall():
             n = con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0]
             print(f"  {name:<22} {n:>8} rows")
-        q = con.execute("SELECT source_path, reason FROM quarantine").fetchall()
-        for path, reason in q:
-            print(f"  quarantined: {path}: {reason}")
+        n_rows, n_files = con.execute("SELECT count(*), count(DISTINCT source_path) FROM quarantine").fetchall()[0]
+        print(f"Quarantine: {n_rows} rejected files, rows or cells from {n_files} files, each with its reason: "
+              "make sql Q=\"SELECT source_path, source_ref, reason FROM quarantine\"")
         f = con.execute("SELECT severity, count(*) FROM dq_finding GROUP BY 1 ORDER BY 1").fetchall()
         print("Findings for analysts (dq_finding): " + ", ".join(f"{n} {sev}" for sev, n in f))
     finally:

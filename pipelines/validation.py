@@ -84,6 +84,32 @@ class Validation:
         return pl.concat(self.failing_rows, how="diagonal_relaxed") if self.failing_rows else None
 
 
+_WHERE_COLUMNS = ["source_path", "source_ref", "line_start", "line", "document_id", "related_id"]
+
+
+def failure_summary(v: Validation, n: int = 20) -> str:
+    """What a failed contract says on the command line: the table, the failed checks, and the first `n` failing
+    rows each with its source file and line (or cell) where the table has them."""
+    lines = [f"BLOCKING CHECK FAILED: table {v.table}, contract {v.contract}"]
+    fc, rows = v.cases(), v.rows()
+    if fc is not None:
+        checks = fc.group_by("column", "check").len().sort("len", descending=True)
+        lines.append("  failed checks: " + "; ".join(f"{r['check']} on {r['column']} ({r['len']} cases)"
+                                                     for r in checks.head(10).iter_rows(named=True)))
+    if rows is not None and rows.height:
+        where = [c for c in _WHERE_COLUMNS if c in rows.columns]
+        first = [c for c in ("indicator_code", "year", "score", "value", "province_key", "level") if c in rows.columns]
+        shown = (first + [c for c in rows.columns if c not in where and c not in first and c != "row"])[:8]
+        lines.append(f"  first {min(n, rows.height)} of {rows.height} failing rows:")
+        for r in rows.head(n).iter_rows(named=True):
+            at = ", ".join(f"{c}={r[c]}" for c in where if r.get(c) is not None) or "no source column"
+            lines.append(f"    [{at}] " + ", ".join(f"{c}={r[c]!r}" for c in shown))
+    for key, dups in v.duplicate_keys.items():
+        lines.append(f"  duplicated key ({key}): " + "; ".join(
+            str(tuple(r.values())) for r in dups.head(n).iter_rows(named=True)))
+    return "\n".join(lines)
+
+
 def _duplicates(con, table: str, model, out: Validation, only_changed: bool) -> None:
     """Duplicated keys over the whole table. When the table passed before and only some documents changed, a new
     duplicate must involve a changed row, so only the keys of those rows are counted (over all rows)."""

@@ -347,6 +347,7 @@ def publish(build_db: Path = BUILD_DB, target: Path = PUBLISHED_DB, tables: list
 
 REFERENCE_SEEDS = {
     "stg_ref_provinces": "provinces_63.csv",
+    "stg_ref_provinces_dissolved": "provinces_dissolved.csv",
     "stg_ref_merger_2025": "merger_2025.csv",
     "stg_ref_indicators": "indicators.csv",
     "stg_ref_papi_score_columns": "papi_score_columns.csv",
@@ -366,6 +367,7 @@ class StagedScores:
     files: pl.DataFrame
     scores: pl.DataFrame
     par_published: pl.DataFrame
+    sipas_published: pl.DataFrame
     quarantine: pl.DataFrame
     findings: pl.DataFrame
 
@@ -373,11 +375,13 @@ class StagedScores:
 def stage_scores(files: list[RawFile] | None = None) -> StagedScores:
     import hashlib
 
-    from .domain.scores import ScoreLoad, load_score_file, par_published_rows
+    from .domain.ingest import raw_roots
+    from .domain.scores import ScoreLoad, apply_contracts, load_score_file, par_published_rows, sipas_published_rows
     from .domain.scores import _q as score_quarantine
 
     files = discover("scores") if files is None else files
     listing, scores, quarantine, findings = [], [], [], []
+    loaded = []
     for f in files:
         try:
             data = read_raw(f)  # a FIFO, link loop or huge file is quarantined here, never opened by a loader
@@ -386,17 +390,30 @@ def stage_scores(files: list[RawFile] | None = None) -> StagedScores:
             res.quarantine.append(score_quarantine(f, None, str(e), None))
         else:
             layout, res = load_score_file(f)
+        loaded.append((f, layout, res, hashlib.sha256(data).hexdigest() if data else None, data))
+    # per index and scale, and which file keeps a year given twice: the raw roots in their order (raw/ first, then
+    # GOVDATA_RAW_EXTRA in order; discover() sorts roots by name), then the path
+    order = {r.resolve(): i for i, r in enumerate(raw_roots())}
+    first_seen = {}
+    for f, *_ in loaded:
+        first_seen.setdefault(f.root.resolve(), len(order) + len(first_seen))
+    ranked = sorted(loaded, key=lambda t: (order.get(t[0].root.resolve(), first_seen[t[0].root.resolve()]),
+                                           t[0].source_path))
+    apply_contracts([(f, sha, res) for f, _, res, sha, _ in ranked])
+    for f, layout, res, _, data in loaded:
         scores.extend(res.scores)
         quarantine.extend(res.quarantine)
         findings.extend(res.findings)
         listing.append({"raw_root": f.root_label, "source_path": f.source_path, "layout": layout,
                         "size_bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(),
                         "n_scores": len(res.scores), "n_quarantined": len(res.quarantine),
-                        "n_skipped_rows": res.skipped_rows})
+                        "n_skipped_rows": res.skipped_rows, "read_as": res.layout_note})
     files_df = pl.DataFrame(listing, schema={"raw_root": pl.String, "source_path": pl.String, "layout": pl.String,
                                              "size_bytes": pl.Int64, "sha256": pl.String, "n_scores": pl.Int64,
-                                             "n_quarantined": pl.Int64, "n_skipped_rows": pl.Int64})
+                                             "n_quarantined": pl.Int64, "n_skipped_rows": pl.Int64,
+                                             "read_as": pl.String})
     return StagedScores(files_df, _frame(scores, "stg_index_scores"), _frame(par_published_rows(), "stg_par_published"),
+                        _frame(sipas_published_rows(), "stg_sipas_published"),
                         _frame(quarantine, "stg_score_quarantine"), _frame(findings, "stg_score_findings"))
 
 

@@ -168,7 +168,7 @@ def test_every_asset_explains_itself_in_the_ui():
 
     graph = defs.resolve_asset_graph()
     keys = list(graph.get_all_asset_keys())
-    assert len(keys) == 41
+    assert len(keys) == 44  # 41 + stg_ref_provinces_dissolved, stg_sipas_published, mart_index_panel (issue 17)
     for key in keys:
         node = graph.get(key)
         name = key.path[-1]

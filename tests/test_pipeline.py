@@ -18,13 +18,21 @@ def test_run_succeeds_and_publishes(built):
     con = duckdb.connect(str(published), read_only=True)
     counts = dict(con.execute("SELECT source_path, n_tasks FROM dim_document").fetchall())
     assert counts == {"plans/000_fc9f8ecdecbcee10.txt": 50, "plans/001_5d5a89fb325a0d90.txt": 67,
-                      "plans/002_a4935c26879af6ae.txt": 85, "plans/004_0f436dfa0397b1ae.txt": 51, "plans/003_c0cd988506191886.txt": 71}
+                      "plans/002_a4935c26879af6ae.txt": 85, "plans/004_0f436dfa0397b1ae.txt": 51,
+                      "plans/003_c0cd988506191886.txt": 71}
     assert con.execute("SELECT count(*) FROM fct_plan_task").fetchall()[0][0] == 324
-    # nothing from the plans or the PAPI scores is quarantined; the PCI workbooks (issue 17) have no reader yet, so
-    # each PCI file or sheet is there with the reason, and nothing else is
-    q = con.execute("SELECT source_path, reason FROM quarantine").fetchall()
-    assert all(p.startswith("scores/pci/") for p, _ in q), q
-    assert all("not a known score layout" in r or "is not a <year>_PAPI sheet" in r for _, r in q), q
+    # nothing from the plans, the PAPI scores or the PCI workbooks and Wikipedia table is quarantined (issue 17)
+    q = con.execute("SELECT source_path, source_ref, reason FROM quarantine").fetchall()
+    assert q == [], q[:10]
+    assert con.execute("SELECT successor_key, valid_to::VARCHAR FROM dim_province WHERE province_key = '2004-28'"
+                       ).fetchall() == [("2004-01", "2008-07-31")]
+    if (SHARED / "scores" / "pci").is_dir():  # the real PCI data (CI has it)
+        # 42 provinces in 2005, 64 in 2006-2008 (with Hà Tây, 2004-28), 63 from 2009; the workbook is preferred
+        n = dict(con.execute("SELECT year, count(*) FROM fct_indicator_score WHERE indicator_code = 'PCI.TOTAL' "
+                             "AND is_preferred GROUP BY year").fetchall())
+        assert n == {2005: 42, 2006: 64, 2007: 64, 2008: 64, **{y: 63 for y in range(2009, 2017)}}
+        assert con.execute("SELECT count(*) FROM dq_finding WHERE rule = 'score_layouts_disagree' "
+                           "AND message LIKE 'PCI.%'").fetchall()[0][0] == 35
     # every fact key resolves; grains are unique
     assert con.execute("SELECT count(*) FROM fct_plan_task t ANTI JOIN dim_document d USING (document_id)").fetchall()[0][0] == 0
     assert con.execute("SELECT count(*) - count(DISTINCT task_id) FROM fct_plan_task").fetchall()[0][0] == 0
@@ -155,7 +163,10 @@ def test_agencies_and_coverage_in_the_warehouse(built):
                                            ("PAR.TOTAL", 0),  # "Par Index năm 2020 … trong 05 địa phương dẫn đầu"
                                            (None, 0)]  # objectives-section targets attached to no indicator
     # dim_province: both vintages, and HCMC's successor is the merged 2025 unit
-    assert con.execute("SELECT vintage, count(*) FROM dim_province GROUP BY 1 ORDER BY 1").fetchall() == [(2004, 63), (2025, 34)]
+    # the 63 provinces of 2004-2025 plus Hà Tây (2004-28, dissolved 1 August 2008), and the 34 units of 2025
+    assert con.execute("SELECT vintage, count(*) FROM dim_province GROUP BY 1 ORDER BY 1").fetchall() == [(2004, 64), (2025, 34)]
+    assert con.execute("SELECT count(*) FROM dim_province WHERE vintage = 2004 AND valid_to >= DATE '2025-06-30'"
+                       ).fetchall() == [(63,)]
     assert con.execute("SELECT successor_key FROM dim_province WHERE province_key = '2004-74'").fetchall() == [("2025-79",)]
     con.close()
 
@@ -224,3 +235,13 @@ def test_docs_warehouse_md_is_up_to_date():
     from pipelines.docs import DOC, render
 
     assert DOC.read_text(encoding="utf-8") == render(), "run `python -m pipelines.docs` and commit docs/warehouse.md"
+
+
+def test_summary_prints_a_quarantine_count_and_the_query_not_a_line_per_file(built, capsys):
+    from pipelines import summary
+
+    summary.main()
+    out = capsys.readouterr().out
+    lines = [ln for ln in out.splitlines() if "quarantin" in ln.lower() and not ln.strip().startswith(("quarantine ", "stg_"))]
+    assert lines == ['Quarantine: 0 rejected files, rows or cells from 0 files, each with its reason: '
+                     'make sql Q="SELECT source_path, source_ref, reason FROM quarantine"'], lines

@@ -37,16 +37,13 @@ def test_every_file_accounted_and_nothing_quarantined(staged):
     assert layouts[WORKBOOK] == "papi_workbook"
     assert sum(v == "papi_panel" for v in layouts.values()) == 14
     assert sum(v == "codebook" for v in layouts.values()) == 3
-    # every PAPI file reads clean; the PCI files (no reader yet, issue 17) are each quarantined with the reason
-    q = staged.quarantine
-    assert q.filter(~pl.col("source_path").str.starts_with("scores/pci/")).height == 0
-    whole = q.filter(pl.col("source_ref").is_null())
-    assert sorted(whole["source_path"].str.split("/").list.last()) == [
-        *(f"PCI_{y}.xls" for y in range(2005, 2012)), "PCI_Import.csv", "pci_2006_2015_vi_wikipedia_table.csv"]
-    assert set(whole["reason"]) == {"not a known score layout (PAPI workbook, PAPI panel CSV, PAR tidy CSV)"}
-    sheets = q.filter(pl.col("source_ref").is_not_null())
-    assert sheets.height == 58  # 2012: 10 sheets, 2013-2016: 12 each, none of them a <year>_PAPI sheet
-    assert sheets["reason"].str.contains("is not a <year>_PAPI sheet; not read").all()
+    # every PAPI and PCI file reads clean (issue 17): nothing is quarantined
+    assert sum(v == "pci_workbook" for v in layouts.values()) == 12
+    assert sum(v == "pci_wikipedia" for v in layouts.values()) == 1
+    assert sum(v == "reading_guide" for v in layouts.values()) == 1
+    assert staged.quarantine.height == 0, staged.quarantine.head(10)
+    assert set(layouts.values()) == {"papi_workbook", "papi_panel", "codebook", "pci_workbook", "pci_wikipedia",
+                                     "reading_guide"}
     # 6 sheets, one maximum row (tinhid 999) each
     assert staged.files.filter(pl.col("source_path") == WORKBOOK)["n_skipped_rows"][0] == 6
 

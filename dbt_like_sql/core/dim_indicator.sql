@@ -1,7 +1,7 @@
--- Indicators: PAPI total, dimensions D1-D8 and sub-dimension concepts (stable codes across the renamings of 2016 and 2018), and the PAR Index with its areas. Grain: indicator_code.
+-- Indicators: PAPI total, dimensions D1-D8 and sub-dimension concepts (stable codes across the renamings of 2016 and 2018), the PAR Index with its areas, the PCI headline (weighted; unweighted where printed) and sub-indices with the years they were published, and SIPAS. Grain: indicator_code.
 SELECT
     i.indicator_code,
-    CASE WHEN i.family = 'PAR_INDEX' THEN 'PAR_INDEX' ELSE 'PAPI' END AS family,
+    i.family,
     i.level,
     nullif(i.parent_code, '') AS parent_code,
     i.name_vi,

@@ -38,4 +38,19 @@ FROM (
        AND p.source = 'papi_panel'
     WHERE w.source = 'papi_official_workbook'
       AND ((w.score IS NULL) <> (p.score IS NULL) OR abs(w.score - p.score) > 1e-6)
+    UNION ALL BY NAME
+    -- PCI: the official VCCI workbook against the Wikipedia table, which prints two decimals; the workbook is kept
+    SELECT
+        'score_layouts_disagree' AS rule, 'error' AS severity, CAST(NULL AS VARCHAR) AS document_id,
+        k.source_path, CAST(NULL AS BIGINT) AS line_start, CAST(NULL AS BIGINT) AS line_end,
+        k.indicator_code || ' ' || k.year || ' ' || k.province_key || ': pci_workbook '
+            || coalesce(printf('%.4f', w.score), 'absent') || ' (' || coalesce(w.source_ref, 'no row') || ') vs pci_wikipedia '
+            || coalesce(printf('%.2f', k.score), 'empty') || ' (' || k.source_ref || '); the official workbook is kept' AS message,
+        'fct_indicator_score' AS related_table, k.source_ref AS related_id
+    FROM stg_index_scores AS k
+    LEFT JOIN stg_index_scores AS w
+        ON w.province_key = k.province_key AND w.year = k.year AND w.indicator_code = k.indicator_code
+       AND w.source = 'pci_workbook'
+    WHERE k.source = 'pci_wikipedia'
+      AND (w.score IS NULL OR k.score IS NULL OR abs(w.score - k.score) > 0.005)
 ) AS f

@@ -1,4 +1,4 @@
--- Index scores by province, year and indicator, from every source: the official PAPI workbook and panel (with derived dimension sums and totals), scores stated in plans (with their reconciliation verdict), and PAR Index figures printed in the press (partial). Missing values stay NULL. Grain: (province_key, year, indicator_code, source, source_ref).
+-- Index scores by province, year and indicator, from every source: the official PAPI workbook and panel (with derived dimension sums and totals), scores stated in plans (with their reconciliation verdict), PCI from the VCCI workbooks (and the Wikipedia table, not preferred), and PAR Index and SIPAS figures printed in the press (partial). Missing values stay NULL. Grain: (province_key, year, indicator_code, source, source_ref).
 SELECT
     r.province_key, r.year, r.indicator_code, r.source, r.source_ref,
     r.level, r.score, r.rank, r.n_ranked, r.derivation,
@@ -31,4 +31,15 @@ SELECT
     CAST(NULL AS VARCHAR) AS reconciliation,
     CAST(NULL AS DOUBLE) AS official_score
 FROM stg_par_published AS p
+WHERE p.province_key IS NOT NULL
+UNION ALL
+SELECT
+    p.province_key, p.year, 'SIPAS.TOTAL' AS indicator_code, 'sipas_published' AS source, p.source_ref,
+    'total' AS level, p.score, p.rank, CASE WHEN p.rank IS NOT NULL THEN 63 END AS n_ranked, 'published' AS derivation,
+    CAST(NULL AS VARCHAR) AS document_id,
+    true AS is_partial,
+    true AS is_preferred,
+    CAST(NULL AS VARCHAR) AS reconciliation,
+    CAST(NULL AS DOUBLE) AS official_score
+FROM stg_sipas_published AS p
 WHERE p.province_key IS NOT NULL

@@ -2,7 +2,7 @@
 SELECT
     s.province_key,
     p.name_vi AS province_name,
-    p.successor_key AS unit_2025_key,
+    u.province_key AS unit_2025_key,
     u.name_vi AS unit_2025_name,
     p.region,
     s.year,
@@ -25,6 +25,8 @@ SELECT
     s.is_partial
 FROM fct_indicator_score AS s
 JOIN dim_province AS p ON p.province_key = s.province_key
-LEFT JOIN dim_province AS u ON u.province_key = p.successor_key
+LEFT JOIN dim_province AS p2 ON p2.province_key = p.successor_key
+-- Hà Tây's successor is Hà Nội (2004-01), whose successor is the 2025 unit
+LEFT JOIN dim_province AS u ON u.province_key = CASE WHEN p.successor_key LIKE '2004-%' THEN p2.successor_key ELSE p.successor_key END
 JOIN dim_indicator AS i ON i.indicator_code = s.indicator_code
 WHERE s.is_preferred AND s.source <> 'plan_text'

@@ -98,6 +98,7 @@ def build(root: Path, results: dict, prefix: str = "") -> dict:
     with stage(results, prefix + "duckdb_load", n, size):
         frames = {**reference_frames(), "raw_score_files": scores.files,
                   "stg_index_scores": scores.scores, "stg_par_published": scores.par_published,
+                  "stg_sipas_published": scores.sipas_published,
                   "stg_score_quarantine": scores.quarantine, "stg_score_findings": scores.findings}
         for name, df in frames.items():
             write_table(con, name, df)

@@ -6,6 +6,8 @@ Layouts read (from `<raw root>/scores/`, at any depth):
 - PAPI sub-dimension panel (`<year>.csv`): `Province` = P-code, one column per sub-dimension `SCdk`, whose
   meaning depends on the period (raw/reference/papi_score_columns.csv).
 - PAR Index tidy CSV (documented in README): year,province_code,indicator_code,score; further columns ignored.
+- PCI: the VCCI workbooks PCI_<year>.xls/.xlsx, their reading guide PCI_Import.csv and the Wikipedia table
+  (pipelines/domain/pci.py).
 
 Missing cells stay missing: an empty cell of a column PAPI published that year becomes a row with a NULL score.
 Bad cells (non-numeric, out of range), duplicated or unknown provinces go to quarantine with the reason;
@@ -81,6 +83,7 @@ class ScoreLoad:
     quarantine: list[dict] = field(default_factory=list)
     findings: list[dict] = field(default_factory=list)
     skipped_rows: int = 0  # e.g. the workbook's maximum row (tinhid 999)
+    layout_note: str | None = None  # how a file with a layout of its own was read (the PCI workbook's sheet, columns)
 
 
 def _now() -> dt.datetime:
@@ -160,6 +163,9 @@ def _pcode_to_gso() -> dict[str, str]:
 def load_panel_csv(f: RawFile, data: bytes, sha: str) -> ScoreLoad:
     out = ScoreLoad()
     year = int(_YEAR_FILE.match(f.path.name).group(1))
+    if year > dt.date.today().year:
+        out.quarantine.append(_q(f, sha, f"file name says PAPI year {year}, which has not happened yet", None))
+        return out
     cols = columns_for_year(year)
     if not cols:
         out.quarantine.append(_q(f, sha, f"no PAPI column map for year {year} (raw/reference/papi_score_columns.csv)", None))
@@ -338,6 +344,93 @@ def load_par_tidy(f: RawFile, data: bytes, sha: str) -> ScoreLoad:
     return out
 
 
+# ---------------------------------------------------------------- one contract per index and scale
+
+@lru_cache(maxsize=1)
+def _scales() -> dict[tuple[str, int], tuple[float, float]]:
+    """(indicator_code, year) -> (lo, hi) for every indicator in every year it can have a value: PAPI by period
+    (total 6-60 until 2017 and 8-80 from 2018, dimension 1-10, sub-dimension 1/k-10/k), PAR 0-100, PCI 0-100
+    headline and 0-10 sub-indices, SIPAS 0-100 (raw/reference/indicators.csv)."""
+    this_year = dt.date.today().year
+    out: dict[tuple[str, int], tuple[float, float]] = {}
+    for year in range(2005, this_year + 1):
+        cols = columns_for_year(year)
+        if cols:
+            out[("PAPI.TOTAL", year)] = total_scale(year)
+            out.update({(d, year): (1.0, 10.0) for d in dimensions_for_year(year)})
+            out.update({(c.indicator_code, year): c.scale for c in cols.values()})
+    for code, r in _indicator_codes().items():
+        if r["family"] == "PAPI":
+            continue
+        lo = float(r["scale_min"]) if r["scale_min"].strip() else 0.0
+        hi = float(r["scale_max"]) if r["scale_max"].strip() else 100.0
+        last = int(r["last_year"]) if r["last_year"].strip() else this_year
+        for year in range(int(r["first_year"]), last + 1):
+            out[(code, year)] = (lo, hi)
+    return out
+
+
+def scale_frame():
+    import polars as pl
+
+    rows = [(c, y, lo, hi) for (c, y), (lo, hi) in _scales().items()]
+    return pl.DataFrame(rows, schema={"indicator_code": pl.String, "year": pl.Int64, "lo": pl.Float64, "hi": pl.Float64},
+                        orient="row")
+
+
+def score_problem(row: dict) -> str | None:
+    """Why a staged score row breaks its index's contract (None when it keeps it)."""
+    sc = _scales().get((row["indicator_code"], row["year"]))
+    if sc is None:
+        years = sorted(y for (c, y) in _scales() if c == row["indicator_code"])
+        span = f"{years[0]}-{years[-1]}" if years else "none"
+        return f"{row['indicator_code']} has no value in {row['year']} (its years: {span})"
+    v = row["score"]
+    if v is not None:
+        err = _check_range(v, *sc)
+        if err:
+            return f"{row['indicator_code']} {row['year']}: {err}"
+    return None
+
+
+_WHOLE_YEAR_SOURCES = {PANEL_SOURCE, WORKBOOK_SOURCE, "pci_workbook", "pci_wikipedia"}  # one file holds a whole year
+
+
+def apply_contracts(loaded: list[tuple[RawFile, str, ScoreLoad]]) -> None:
+    """Row-level contracts across every score file, in root order (raw/ first, then the extra roots in order):
+    a row outside its index's scale or years moves from scores to quarantine with its file, cell, column, value and
+    reason; a file that gives a year another file already gave for the same layout (the same PAPI panel year in two
+    roots) is quarantined whole, naming the file kept; a single cell given twice (PAR tidy) is quarantined alone."""
+    seen: dict[tuple, str] = {}
+    years_seen: dict[tuple[str, int], str] = {}
+    for f, sha, res in loaded:
+        here = f"{f.root_label}/{f.source_path}"
+        clash = sorted({(r["source"], r["year"]) for r in res.scores
+                        if r["source"] in _WHOLE_YEAR_SOURCES and (r["source"], r["year"]) in years_seen})
+        if clash:
+            res.quarantine.append(_q(f, sha, "; ".join(f"{src} {y} is already loaded from {years_seen[(src, y)]}"
+                                                       for src, y in clash)
+                                     + f" (the first file in root order is kept); {len(res.scores)} cells not loaded", None))
+            res.scores = []
+            continue
+        keep = []
+        for row in res.scores:
+            k = (row["province_key"], row["year"], row["indicator_code"], row["source"])
+            why = score_problem(row)
+            if why is None and k in seen:
+                why = f"{row['indicator_code']} {row['year']} {row['province_key']} already loaded from {seen[k]}"
+            if why:
+                res.quarantine.append(_q(f, sha, f"{why} (column {row['source_column']}, value {row['score']!r})",
+                                         f"{row['source_ref']}:{row['source_column']}"))
+                continue
+            keep.append(row)
+        for row in keep:
+            seen[(row["province_key"], row["year"], row["indicator_code"], row["source"])] = here
+            if row["source"] in _WHOLE_YEAR_SOURCES:
+                years_seen[(row["source"], row["year"])] = here
+        res.scores = keep
+
+
 # ---------------------------------------------------------------- dispatch
 
 def load_score_file(f: RawFile) -> tuple[str, ScoreLoad]:
@@ -350,6 +443,10 @@ def load_score_file(f: RawFile) -> tuple[str, ScoreLoad]:
         return "unreadable", res
     sha = hashlib.sha256(data).hexdigest()
     name = f.path.name.lower()
+    from . import pci
+
+    if pci.is_pci_workbook(f):
+        return "pci_workbook", pci.load_pci_workbook(f, data, sha)
     if name.endswith(".xlsx"):
         return "papi_workbook", load_workbook(f, data, sha)
     if name.endswith(".csv"):
@@ -363,11 +460,35 @@ def load_score_file(f: RawFile) -> tuple[str, ScoreLoad]:
             return "papi_panel", load_panel_csv(f, data, sha)
         if is_par_tidy(head):
             return "par_tidy", load_par_tidy(f, data, sha)
+        if pci.is_wikipedia_table(head):
+            return "pci_wikipedia", pci.load_wikipedia(f, data, sha)
+        if pci.is_reading_guide(head):
+            # a third party's notes on where the PCI workbooks keep their cells: no scores; checked against the
+            # cells in tests/test_pci.py, never used to read them
+            return "reading_guide", ScoreLoad()
         if f.path.name.startswith("codebook_"):
             return "codebook", ScoreLoad()  # documentation of the panel; names by period come from raw/reference
     res = ScoreLoad()
-    res.quarantine.append(_q(f, sha, "not a known score layout (PAPI workbook, PAPI panel CSV, PAR tidy CSV)", None))
+    res.quarantine.append(_q(f, sha, "not a known score layout (PAPI workbook, PAPI panel CSV, PAR tidy CSV, "
+                               "PCI workbook PCI_<year>.xls/.xlsx, PCI Wikipedia table)", None))
     return "unknown", res
+
+
+def sipas_published_rows() -> list[dict]:
+    """SIPAS figures printed in news reports (raw/reference/sipas_published_figures.csv): partial by nature."""
+    from .provinces import find_province
+
+    out = []
+    with open(REFERENCE_DIR / "sipas_published_figures.csv", encoding="utf-8") as fh:
+        for line_no, r in enumerate(csv.DictReader(fh), start=2):
+            p = find_province(r["unit"])
+            out.append({"year": int(r["year"]), "unit_as_written": r["unit"],
+                        "province_key": p.key if p else None, "province_code": p.code if p else None,
+                        "rank": int(r["rank"]) if r["rank"].strip() else None,
+                        "score": float(r["sipas_pct"]) if r["sipas_pct"].strip() else None,
+                        "source_ref": f"raw/reference/sipas_published_figures.csv:{line_no}",
+                        "source_url": r["source_url"], "note": (r["what"] + ("; " + r["source_note"] if r["source_note"] else "")) or None})
+    return out
 
 
 def par_published_rows() -> list[dict]:
