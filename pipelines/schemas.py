@@ -116,7 +116,8 @@ class StgQuarantine(pa.DataFrameModel):
 
 LEVELS = ["total", "dimension", "subdimension", "area", "subindex"]
 INDICATOR_RULES = ["alias", "outside_indices", "combined_heading_task_keywords", "combined_heading_first",
-                   "inferred_from_neighbours", "unmapped", "no_heading", "from_subdimension", "from_subsection"]
+                   "inferred_from_neighbours", "unmapped", "no_heading", "from_subdimension", "from_subsection",
+                   "family_total"]
 TIMELINE_KINDS = ["dated", "deadline", "recurring", "event", "phased", "unparsed", "empty"]
 COMPARATORS = [">=", ">", "=", "<=", "<"]
 UNITS = ["percent", "points", "rank", "rank_change", "count", "other"]

@@ -350,7 +350,7 @@ def read_narrative(lines: list[str], skip: set[int]) -> tuple[list[TaskRow], lis
                 texts = [collapse_ws(c.text) for c in _walk(n) if c is not n and c.kind != "label"]
                 nsections.append(NarrativeSection(n.marker, None if n.synthetic else _section_name(n.text),
                                                   texts, n.line_start, _subtree_end(n)))
-        _collect_tasks(sec, [], tasks, findings)
+        _collect_tasks(sec, [sec] if sec.kind == "roman" else [], tasks, findings)  # a roman heading may name the index
     return tasks, nsections, findings
 
 
