@@ -102,9 +102,35 @@ def duplicate_task_findings(tasks: list[TaskRow]) -> list[Finding]:
         key = collapse_ws(t.task_text).lower().strip(" .;")
         if len(key) < 30:
             continue
-        if key in first and (first[key].section_ref, first[key].section_as_written) != (t.section_ref, t.section_as_written):
+        where = lambda x: (x.section_ref, x.section_as_written, x.subsection_as_written)  # noqa: E731
+        if key in first and where(first[key]) != where(t):
             out.append(Finding("duplicate_task_text", "warning",
                                f"Task at line {t.line_start} repeats the task at line {first[key].line_start} word for "
                                "word, in another section.", t.line_start, t.line_end))
         first.setdefault(key, t)
+    return out
+
+
+def table_number_findings(tasks: list[TaskRow]) -> list[Finding]:
+    """Row numbers of one table group (1, 2, 4 …; 7 twice): a number skipped or written twice."""
+    out: list[Finding] = []
+    groups: dict[tuple, list[TaskRow]] = {}
+    for t in tasks:
+        if t.source_kind == "table" and t.task_ref and t.task_ref.isdigit():
+            groups.setdefault((t.reader, t.section_ref, t.section_as_written), []).append(t)
+    for rows in groups.values():
+        seen: dict[int, int] = {}
+        prev = None
+        for t in rows:
+            n = int(t.task_ref)
+            if n in seen:
+                out.append(Finding("numbering_duplicate", "warning",
+                                   f"Row number {n} at line {t.line_start} is used twice (first at line {seen[n]}).",
+                                   t.line_start, t.line_start))
+            elif prev is not None and n > prev + 1:
+                out.append(Finding("numbering_gap", "warning",
+                                   f"Row {n} at line {t.line_start} follows row {prev}: {n - prev - 1} number(s) skipped.",
+                                   t.line_start, t.line_start))
+            seen.setdefault(n, t.line_start)
+            prev = max(prev or 0, n)
     return out

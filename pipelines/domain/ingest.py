@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .consistency import stated_count_findings
 from .contradictions import (duplicate_task_findings, foreign_issuer_findings, issue_date_findings,
-                             table_label_findings)
+                             table_label_findings, table_number_findings)
 from .damage import line_hashes, truncation_findings, undouble_lines
 from .provinces import provinces_2004
 from .decode import DecodeError, decode_document, document_id_for, sha256_bytes
@@ -234,7 +234,8 @@ def _contradictions(meta, parsed: ParsedPlan, lines: list[str]) -> list[Finding]
     is_city = {p.code: p.is_city for p in provinces_2004()}.get(meta.province_code)
     return (issue_date_findings(meta.issue_date, meta.plan_year_start, date_line)
             + foreign_issuer_findings(lines, meta.doc_numbers, meta.issuer_level, is_city)
-            + table_label_findings(parsed.tasks) + duplicate_task_findings(parsed.tasks))
+            + table_label_findings(parsed.tasks) + table_number_findings(parsed.tasks)
+            + duplicate_task_findings(parsed.tasks))
 
 
 def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:

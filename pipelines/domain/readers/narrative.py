@@ -342,6 +342,9 @@ def read_narrative(lines: list[str], skip: set[int]) -> tuple[list[TaskRow], lis
     sections = task_sections(root, findings)
     for sec in sections:
         check_numbering(sec, findings)
+    for r in root.children:  # numbering is checked in every roman part, tasks or not ("TỔ CHỨC THỰC HIỆN": 1, 2, 4)
+        if r.kind == "roman" and r not in sections and is_task_section_heading(r.text) is False:
+            check_numbering(r, findings)
     tasks: list[TaskRow] = []
     nsections: list[NarrativeSection] = []
     for sec in sections:
