@@ -66,19 +66,23 @@ def test_bad_rows_and_files_are_quarantined_with_file_cell_column_value_and_reas
     a, b = roots
     with open(PROJECT / "raw" / "reference" / "provinces_63.csv", encoding="utf-8") as fh:
         line = [r["hnks_province_code"] for r in csv.DictReader(fh)].index("P05") + 2
+    from pipelines.domain.ingest import root_label_for
+
+    # published rows name a root by its label (its position in GOVDATA_RAW_EXTRA, else its folder name), never a path
+    la, lb = root_label_for(a), root_label_for(b)
     q = {(r["raw_root"], r["source_path"], r["source_ref"]): r["reason"] for r in staged.quarantine.iter_rows(named=True)}
     assert q == {
         # one non-numeric cell of a panel: that cell only
-        (str(a), "scores/panel/2015.csv", f"scores/panel/2015.csv:{line}:SC11"):
+        (la, "scores/panel/2015.csv", f"scores/panel/2015.csv:{line}:SC11"):
             "PAPI.D1.CIVIC_KNOWLEDGE (SC11): non-numeric value 'n/a?'",
         # a panel file named for a future year
-        (str(a), "scores/panel/2099.csv", None): "file name says PAPI year 2099, which has not happened yet",
+        (la, "scores/panel/2099.csv", None): "file name says PAPI year 2099, which has not happened yet",
         # PAR: a year before the index existed, and a value above 100 %
-        (str(a), "scores/par/par_index.csv", "scores/par/par_index.csv:3:score"):
+        (la, "scores/par/par_index.csv", "scores/par/par_index.csv:3:score"):
             f"PAR.TOTAL has no value in 1999 (its years: 2012-{dt.date.today().year}) (column score, value 70.1)",
-        (str(a), "scores/par/par_index.csv", "scores/par/par_index.csv:4"): "PAR.TOTAL: value 101.2 outside its range 0-100",
+        (la, "scores/par/par_index.csv", "scores/par/par_index.csv:4"): "PAR.TOTAL: value 101.2 outside its range 0-100",
         # the same panel year in a second root: the whole file, naming the one kept
-        (str(b), "scores/2015.csv", None): f"papi_panel 2015 is already loaded from {a}/scores/panel/2015.csv (the first "
+        (lb, "scores/2015.csv", None): f"papi_panel 2015 is already loaded from {la}/scores/panel/2015.csv (the first "
                                            f"file in root order is kept); {22 * 63} cells not loaded",
     }
     # everything else loads: 63 provinces x 22 sub-dimensions of 2015, one cell short
@@ -139,6 +143,7 @@ def test_targets_on_pci_sipas_par_evaluated_when_the_year_is_held_else_not_evalu
     sql = (PROJECT / "dbt_like_sql" / "marts" / "mart_target_vs_actual.sql").read_text(encoding="utf-8")
     con = duckdb.connect()
     con.execute("CREATE TABLE dim_document AS SELECT 'd1' AS document_id, 'province' AS issuer_level")
+    con.execute("CREATE TABLE dq_finding (document_id VARCHAR, rule VARCHAR)")  # no near-duplicate plan here
     con.execute("""CREATE TABLE fct_plan_target AS SELECT * FROM (VALUES
         ('t1', 'd1', '2004-48', 'PCI.TOTAL', 2016, '>=', 65.0, 'points', 'PCI đạt 65 điểm', 10, 'plans/p.txt'),
         ('t2', 'd1', '2004-48', 'PCI.TOTAL', 2020, '<=', 5.0, 'rank', 'top 5 PCI', 11, 'plans/p.txt'),
@@ -168,11 +173,11 @@ def test_the_file_kept_for_a_year_given_twice_follows_the_root_order(roots, monk
     monkeypatch.setenv("GOVDATA_RAW_EXTRA", os.pathsep.join([str(b), str(a)]))
     staged = stage_scores(discover("scores", [a, b]))
     panel = staged.scores.filter(pl.col("source") == "papi_panel")
-    assert set(panel["raw_root"]) == {str(b)} and panel.height == 22 * 63
-    whole = staged.quarantine.filter(pl.col("source_ref").is_null() & (pl.col("raw_root") == str(a)))
+    assert set(panel["raw_root"]) == {"extra1"} and panel.height == 22 * 63  # b is the first extra root
+    whole = staged.quarantine.filter(pl.col("source_ref").is_null() & (pl.col("raw_root") == "extra2"))
     assert sorted(whole["source_path"]) == ["scores/panel/2015.csv", "scores/panel/2099.csv"]
     assert whole.filter(pl.col("source_path") == "scores/panel/2015.csv")["reason"][0].startswith(
-        f"papi_panel 2015 is already loaded from {b}/scores/2015.csv")
+        "papi_panel 2015 is already loaded from extra1/scores/2015.csv")
 
 
 def test_a_broken_or_foreign_pci_workbook_is_quarantined_with_the_reason(tmp_path):
