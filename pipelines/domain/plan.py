@@ -166,8 +166,10 @@ def parse_plan(text: str, lines: list[str] | None = None, blocks: list | None = 
     out.tasks = sorted(n_tasks + table_tasks, key=lambda t: t.line_start)
     if not out.tasks:
         raise PlanParseError(
-            "no tasks found: no task table (header with 'Nhiệm vụ' and 'Chủ trì') and no narrative "
-            "section of tasks ('NHIỆM VỤ', 'GIẢI PHÁP', 'NỘI DUNG') with items")
+            "no tasks found; tried: tables in every layout (Markdown/grid pipe rows, one cell per line, tab cells and "
+            "rows) with a header naming a task column ('Nhiệm vụ', 'Nội dung', 'Giải pháp') and a lead or number "
+            "column, or headerless with numbers and agencies; and a narrative section of tasks ('NHIỆM VỤ', "
+            "'GIẢI PHÁP', 'NỘI DUNG') with numbered, lettered or bulleted items")
     return out
 
 
