@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .provinces import REFERENCE_DIR
+from .provinces import REFERENCE_DIR, provinces_2004
 from .textkey import PAREN as _PAREN
 from .textkey import PUNCT as _PUNCT
 from .textkey import match_key
@@ -109,7 +109,9 @@ class Resolution:
 @lru_cache(maxsize=1)
 def _alias_table() -> tuple[dict, int, list[tuple[str, ...]]]:
     table = {a.key: a for a in aliases()}
-    return table, max(len(k) for k in table), [tuple(p.split()) for p in _IGNORABLE]
+    # a province's name after a body ("Cục Thuế Kiên Giang", "Báo … Tuyên Quang") says whose it is, names no body
+    places = sorted({tuple(match_key(p.name_vi).split()) for p in provinces_2004()}, key=len, reverse=True)
+    return table, max(len(k) for k in table), [tuple(p.split()) for p in _IGNORABLE] + places
 
 
 def resolve(text: str | None, role: str) -> Resolution:
@@ -144,8 +146,18 @@ def _resolve(text: str, role: str) -> tuple[tuple, tuple]:
             residue.append(toks[i])
             i += 1
             continue
+        parent_of_group = bool(residue) and residue[-1][0] == "thuoc" and bool(mentions) \
+            and agencies().get(mentions[-1].code, None) is not None and agencies()[mentions[-1].code].is_group
         invited |= _flush(residue, ignorable, unknown, words)
         alias, n = hit
+        if parent_of_group and alias.codes == ("UBND",):
+            # "các phòng, ban chuyên môn thuộc UBND huyện": the committee the group belongs to, not another agency
+            i += n
+            for lk in _LEVEL_KEYS:
+                if tuple(t for t, _ in toks[i:i + len(lk)]) == lk:
+                    i += len(lk)
+                    break
+            continue
         j, level = i + n, None
         is_group = all(agencies()[c].is_group for c in alias.codes if c in agencies())
         for lk in () if is_group else _LEVEL_KEYS:  # a group has no unit; "phường - xã" after it is another group  # the unit it belongs to, then that unit's proper name ("thị xã Bỉm Sơn")

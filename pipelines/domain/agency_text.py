@@ -96,11 +96,14 @@ def looks_like_agency(text: str) -> bool:
 
 # A labelled attribute of a task, wherever it is written: its own line under the task ("- Cơ quan chủ trì: …"), one
 # table cell holding several ("Chủ trì: X; Phối hợp: Y"), or a closing parenthesis ("(thời gian: Quý II/2024)").
+# labels are matched with their usual typos (a lost or wrong tone mark: "Phối hơp", "Chu trì", "Thoi gian")
+_CHU_TRI = r"ch[ủuú]\s*tr[ìiị]"
+_PHOI_HOP = r"ph[ốôoó]i\s*h[ợơop]p"
 _ATTR_KEYS = {
-    "lead": r"(?:cơ quan|đơn vị|bộ phận)\s+chủ\s*trì(?:\s+thực hiện)?|chủ\s*trì(?:\s+thực hiện)?|"
+    "lead": rf"(?:cơ quan|đơn vị|bộ phận)\s+{_CHU_TRI}(?:\s+thực hiện)?|{_CHU_TRI}(?:\s+thực hiện)?|"
             r"(?:cơ quan|đơn vị)\s+(?:thực hiện|tham mưu|đầu mối)|đơn vị thực hiện",
-    "support": r"(?:cơ quan|đơn vị)\s+phối\s*hợp(?:\s+thực hiện)?|phối\s*hợp(?:\s+thực hiện)?",
-    "timeline": r"thời\s*gian(?:\s+(?:thực hiện|hoàn thành|triển khai))?|thời\s*hạn(?:\s+hoàn thành)?|"
+    "support": rf"(?:cơ quan|đơn vị)\s+{_PHOI_HOP}(?:\s+thực hiện)?|{_PHOI_HOP}(?:\s+thực hiện)?",
+    "timeline": r"th[ờơo]i\s*gian(?:\s+(?:thực hiện|hoàn thành|triển khai))?|th[ờơo]i\s*h[ạa]n(?:\s+hoàn thành)?|"
                 r"tiến\s*độ(?:\s+(?:thực hiện|hoàn thành))?",
     "output": r"sản\s*phẩm(?:\s+(?:đầu ra|dự kiến))?|kết\s*quả(?:\s+(?:đầu ra|dự kiến|cần đạt))?|hình thức văn bản",
 }

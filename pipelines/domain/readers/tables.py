@@ -279,7 +279,7 @@ def is_repeated_header(cells: list[str], header: list[str]) -> bool:
 
 # Content of a column when a table has no header row (lost in the export): a role per column from its cells.
 _DATE_LIKE = re.compile(r"(?i)\b(năm\s+20\d\d|quý\s+[ivx1-4]+|tháng\s+\d|\d{1,2}/20\d\d|20\d\d|thường xuyên|hằng năm|hàng năm|"
-                        r"định kỳ|trước ngày|đến ngày|hàng quý|6 tháng)")
+                        r"định kỳ|trước ngày|đến ngày|hàng quý|6 tháng|năm học|hằng tháng|hàng tháng)")
 _AGENCY_WORDS = re.compile(r"(?i)^(?:các\s+)?(?:sở|ubnd|ủy ban|uỷ ban|phòng|ban|thanh tra|công an|văn phòng|trung tâm|"
                            r"đài|cục|chi cục|bhxh|bảo hiểm|hội|đoàn|liên đoàn|mặt trận|mttq|kho bạc|tỉnh đoàn|"
                            r"huyện đoàn|thành đoàn|công chức|bộ phận|cơ quan|đơn vị)\b")
