@@ -231,7 +231,7 @@ def quarantine_row(source_path: str, root: str, sha256: str | None, stage: str, 
 def _contradictions(meta, parsed: ParsedPlan, lines: list[str]) -> list[Finding]:
     date_line = next((i for i, ln in enumerate(lines[:40], start=1)
                       if meta.issue_date and "ngày" in ln and str(meta.issue_date.year) in ln), None)
-    is_city = {p.code: p.is_city for p in provinces_2004()}.get(meta.province_code)
+    is_city = next((p.is_city for p in provinces_2004() if p.code == meta.province_code), None)
     return (issue_date_findings(meta.issue_date, meta.plan_year_start, date_line)
             + foreign_issuer_findings(lines, meta.doc_numbers, meta.issuer_level, is_city)
             + table_label_findings(parsed.tasks) + table_number_findings(parsed.tasks)

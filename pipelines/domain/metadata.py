@@ -48,7 +48,8 @@ def not_a_plan(meta: "DocumentMeta", lines: list[str]) -> str | None:
     # what this document does (its title and its Article 1), not what it cites or lists as criteria
     head = "\n".join([meta.title or ""] + [ln for ln in lines if re.match(r"\s*\**Điều\s+1\b", ln)][:1])
     if t in ("Quyết định", "Chỉ thị", "Nghị quyết"):
-        plan_heading = any(strip_markup(ln).strip(" |*") in ("KẾ HOẠCH", "CHƯƠNG TRÌNH", "ĐỀ ÁN") for ln in lines[10:])
+        plan_heading = any(strip_markup(ln).strip(" |*") in ("KẾ HOẠCH", "CHƯƠNG TRÌNH", "ĐỀ ÁN") for ln in lines[10:]
+                           if "KẾ HOẠCH" in ln or "CHƯƠNG TRÌNH" in ln or "ĐỀ ÁN" in ln)
         if _ISSUES_PLAN.search(head) or plan_heading:
             return None
         return (f"a {t} that issues no plan (no 'ban hành … Kế hoạch/Chương trình' and no attached plan): "

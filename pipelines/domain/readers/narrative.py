@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..agency_text import (is_agency_label, is_attribute_line, looks_like_agency, parse_attributes, split_lead,
                            trailing_assignment)
@@ -254,6 +255,7 @@ _FAMILY_PCI = re.compile(r"\bPCI\b|năng lực cạnh tranh cấp tỉnh", re.IG
 _FAMILY_SIPAS = re.compile(r"\bSIPAS\b")
 
 
+@lru_cache(maxsize=1 << 14)  # every task asks again for each heading above it
 def _family(text: str) -> str | None:
     found = [f for f, rx in (("PAR_INDEX", _FAMILY_PAR), ("PAPI", _FAMILY_PAPI), ("PCI", _FAMILY_PCI),
                              ("SIPAS", _FAMILY_SIPAS)) if rx.search(text)]
