@@ -16,7 +16,6 @@ NEAR_DUPLICATE_SHARE = 0.95  # two documents with at least this share of equal l
 
 # what a complete last line may end with: sentence and list punctuation, a closed table cell, quotes, brackets
 _TERMINAL = set(".:;!?…)]}\"'”’»|*")
-_WORD = re.compile(r"[^\W\d_]+")
 
 
 def truncation_findings(lines: list[str], cut_in_character: bool = False) -> list[Finding]:
