@@ -61,3 +61,20 @@ def test_document_facts(results):
     """Number (also written "19 /KH-UBND"), issue date, level and province of every fixture that states them."""
     wrong = {(r.name, k): v for r in results for k, v in r.doc_checks.items() if str(v[0]) != str(v[1])}
     assert not wrong
+
+
+NEGATIVE = accuracy.PROJECT.parent / "shared" / "data" / "negative_plans"
+
+
+@pytest.mark.skipif(not NEGATIVE.is_dir(), reason=f"{NEGATIVE} absent (CI has it; never committed)")
+def test_the_real_decision_that_is_not_a_plan_yields_no_tasks_and_says_why():
+    """Hải Phòng 212/2025/QĐ-UBND grades civil servants and names PAR INDEX in a scoring table: a document with no
+    tasks and no targets, never quarantined, with the reason."""
+    path = next(NEGATIVE.glob("*.txt"))
+    res, norm = accuracy._read(path)
+    assert res.quarantine is None and res.document is not None
+    assert (res.document["doc_type"], res.document["n_tasks"], res.document["doc_numbers"]) == \
+        ("Quyết định", 0, ["212/2025/QĐ-UBND"])
+    why = [f["message"] for f in res.findings if f["rule"] == "not_a_plan"]
+    assert len(why) == 1 and "issues no plan" in why[0]
+    assert norm.targets == [] and norm.tasks == []

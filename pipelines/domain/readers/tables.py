@@ -19,6 +19,7 @@ from ..model import Finding, TaskRow
 
 _REF = re.compile(r"^(?:[IVX]{1,4}|\d{1,2}(?:\.\d{1,2})*)\.?$")
 _LETTER_START = re.compile(r"^(?P<m>[a-zđ])\)\s*(?P<t>\S.*)$", re.DOTALL)
+_LETTER_REF = re.compile(r"^(?P<m>[a-zđ])[).]$")  # "a)" alone in the number column: a lettered sub-row
 
 _ROLE_RULES: list[tuple[str, re.Pattern]] = [
     ("ref", re.compile(r"^(stt|tt|số tt|số thứ tự|s\.tt|it|tt\.)$")),
@@ -147,7 +148,7 @@ def _pipe_rows(cells: list[Cell], header: list[str], line_start: int) -> RawTabl
     findings: list[Finding] = []
     for c in cells:
         txt = c.text.strip()
-        is_ref = bool(_REF.match(txt)) and txt != ""
+        is_ref = (bool(_REF.match(txt)) or bool(_LETTER_REF.match(txt))) and txt != ""
         is_letter = bool(_LETTER_START.match(txt))
         if cur is not None and len(cur) < ncols:
             if (is_ref and len(cur) >= 2) or (is_letter and len(cur) >= 3):
@@ -569,6 +570,7 @@ def table_to_tasks(table: RawTable, section_lookup) -> tuple[list[TaskRow], list
     group_section = False  # sections come from spanning group rows
     parent_ref: str | None = None
     parent_text: str | None = None
+    parent_attrs: dict[str, str] = {}
     for ri, row in enumerate(table.rows):
         ref = get(row, "ref")
         sec = get(row, "section") if has_section_col else ""
@@ -609,8 +611,16 @@ def table_to_tasks(table: RawTable, section_lookup) -> tuple[list[TaskRow], list
         m = _LETTER_START.match(task)
         if m:
             letter, task = m["m"], collapse_ws(m["t"])
+        elif _LETTER_REF.match(ref):
+            letter, ref = ref[0], ""
         if ref and not has_section_col and not group_section:
-            parent_ref, parent_text = _norm_ref(ref), None
+            parent_ref, parent_text, parent_attrs = _norm_ref(ref), None, {}
+        nxt_ref = get(table.rows[ri + 1], "ref") if ri + 1 < len(table.rows) else ""
+        if ref and task.endswith(":") and letter is None and _LETTER_REF.match(nxt_ref):
+            # "5. Thực hiện công khai …, gồm:" over "a)", "b)" rows: their heading; its cells hold for them
+            parent_ref, parent_text = _norm_ref(ref), task.rstrip(" :")
+            parent_attrs = {k: get(row, k) for k in ("lead", "support", "timeline", "output") if get(row, k)}
+            continue
         if (ref and task and letter is None and not any(others)
                 and _LETTER_START.match(nxt_task) and not has_section_col):
             parent_text = task  # a numbered row that only heads its lettered sub-rows
@@ -655,6 +665,13 @@ def table_to_tasks(table: RawTable, section_lookup) -> tuple[list[TaskRow], list
             "line_end": line_end,
         }
         _combined_cells(d)
+        if letter and parent_attrs:
+            for k, v in parent_attrs.items():
+                if not d.get(k):
+                    d[k] = v
+                    findings.append(Finding("merged_cell_inherited", "info",
+                                            f"Blank {k} cell of sub-row {letter}) at line {line_start} read as its "
+                                            f"heading row's: '{v[:50]}'.", line_start, line_end))
         _move_misplaced(d, findings)
         if sub_filled and sub_cell == "" and has_section_col:
             findings.append(Finding("merged_cell_inherited", "info",
