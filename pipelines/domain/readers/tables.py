@@ -19,6 +19,7 @@ from ..model import Finding, TaskRow
 
 _REF = re.compile(r"^(?:[IVX]{1,4}|\d{1,2}(?:\.\d{1,2})*)\.?$")
 _LETTER_START = re.compile(r"^(?P<m>[a-zđ])\)\s*(?P<t>\S.*)$", re.DOTALL)
+_REF_LABEL = re.compile(r"^(stt|tt|số tt|số thứ tự|s\.tt|it|tt\.)$")  # the number column's label, typos included
 _LETTER_REF = re.compile(r"^(?P<m>[a-zđ])[).]$")  # "a)" alone in the number column: a lettered sub-row
 
 _ROLE_RULES: list[tuple[str, re.Pattern]] = [
@@ -122,7 +123,7 @@ def find_pipe_tables(lines: list[str], skip: set[int]) -> list[RawTable]:
     i = 1
     while i <= n:
         s = lines[i - 1].strip()
-        if s.endswith("|") and re.match(r"^(STT|TT|Số TT)\s*\|$", s, re.IGNORECASE) and i not in skip:
+        if s.endswith("|") and _REF_LABEL.match(s[:-1].strip().lower()) and i not in skip:
             cells = _pipe_cells(lines, i, skip)
             width = 0
             for c in cells[1:12]:
@@ -167,8 +168,8 @@ def _pipe_rows(cells: list[Cell], header: list[str], line_start: int) -> RawTabl
             cur = [c]
         elif is_letter:
             cur = [Cell("", c.line_start, c.line_start), c]  # the number cell is merged away
-        elif txt == header[0].strip():
-            cur = [c]  # repeated header row; dropped below
+        elif txt == header[0].strip() or _REF_LABEL.match(txt.lower()):
+            cur = [c]  # repeated header row (whatever its first label); dropped below
         else:
             findings.append(Finding("table_stray_cell", "info",
                                     f"Text outside any table row at line {c.line_start}: '{txt[:60]}'",
@@ -178,7 +179,7 @@ def _pipe_rows(cells: list[Cell], header: list[str], line_start: int) -> RawTabl
     if cur is not None:
         rows.append(cur)
     rows = [r + [Cell("", r[-1].line_end, r[-1].line_end)] * (ncols - len(r)) for r in rows]
-    rows = [r for r in rows if [x.text.strip() for x in r] != [h.strip() for h in header]]
+    rows = [r for r in rows if not is_repeated_header([x.text for x in r], header)]
     return RawTable("pipe_table", header, rows, line_start, last_line, findings)
 
 
