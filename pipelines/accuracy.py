@@ -299,7 +299,7 @@ def report(results: list[FileResult]) -> str:
         unknown += r.agency_unknown
         c = r.counts["task"]
         note = f" (quarantined: {r.quarantined})" if r.quarantined else ""
-        out.append(f"| {r.name}{note} | {r.layout[:40]} | {r.n_expected}/{r.n_extracted} | {_fmt(c.precision)} | "
+        out.append(f"| {r.name}{note} | {r.layout[:40].replace('|', '/')} | {r.n_expected}/{r.n_extracted} | {_fmt(c.precision)} | "
                    f"{_fmt(c.recall)} | {_fmt(c.f1)} | "
                    + " | ".join(_fmt(_field_score(r.counts[f])) for f in FIELDS)
                    + f" | {_fmt(r.counts['targets'].recall)} | {_fmt(r.counts['findings'].recall)} | "

@@ -174,3 +174,29 @@ def trailing_assignment(text: str) -> tuple[dict[str, str], str]:
     if not attrs or left.strip(" ;,.-"):
         return {}, text
     return attrs, text[: m.start()].rstrip(" ,;:")
+
+
+# "… Giao Phòng Nội vụ chủ trì, phối hợp với Văn phòng HĐND và UBND huyện thực hiện; hoàn thành trong Quý I/2024."
+_GIAO = re.compile(
+    r"(?:^|(?<=[.;:])\s*)(?:Giao|giao|Đề nghị|đề nghị|Yêu cầu|yêu cầu)\s+(?P<lead>[^.;]{3,160}?)\s+" + _CHU_TRI
+    + r"(?:\s*,\s*|\s+)(?:(?:và\s+)?" + _PHOI_HOP + r"(?:\s+chặt chẽ)?(?:\s+với)?\s+(?P<sup>[^.;]{3,300}?))?"
+    r"(?:\s+(?:thực hiện|triển khai(?: thực hiện)?|tổ chức thực hiện))?\s*(?:[;.]|$)"
+    r"(?:\s*(?:hoàn thành|thời gian(?: thực hiện)?|thời hạn|tiến độ|thực hiện)\s*:?\s*(?:trong|trước|vào|trong năm)?\s*"
+    r"(?P<time>[^.;]{2,80}))?", re.IGNORECASE)
+
+
+def assignment_sentence(text: str) -> tuple[dict[str, str], str]:
+    """The sentence of a task that assigns it ("Giao X chủ trì, phối hợp với Y thực hiện; hoàn thành trong Quý I"),
+    wherever it stands in the task: (attributes, the task text without it) or ({}, text)."""
+    m = None
+    for m in _GIAO.finditer(text):
+        pass  # the last one: the assignment closes the task
+    if m is None:
+        return {}, text
+    attrs = {"lead": m["lead"].strip(" ,")}
+    if m["sup"]:
+        attrs["support"] = m["sup"].strip(" ,")
+    if m["time"]:
+        attrs["timeline"] = m["time"].strip(" ,.")
+    rest = (text[: m.start()] + text[m.end():]).strip(" ;,.")
+    return attrs, rest or text

@@ -34,6 +34,18 @@ DOC_TYPES = {"QUYẾT ĐỊNH": "Quyết định", "KẾ HOẠCH": "Kế hoạch
              "ĐỀ ÁN": "Đề án", "THÔNG BÁO": "Thông báo", "CHỈ THỊ": "Chỉ thị", "NGHỊ QUYẾT": "Nghị quyết",
              "TỜ TRÌNH": "Tờ trình", "CÔNG VĂN": "Công văn", "HƯỚNG DẪN": "Hướng dẫn", "QUY ĐỊNH": "Quy định"}
 PLAN_TYPES = ("Kế hoạch", "Chương trình", "Đề án")
+# the type code in a document number ("19/KH-UBND"); a number with none ("1528/SNV-CCHC") over "V/v …" is a letter
+_NUMBER_TYPES = {"KH": "Kế hoạch", "QĐ": "Quyết định", "BC": "Báo cáo", "TB": "Thông báo", "CT": "Chỉ thị",
+                 "NQ": "Nghị quyết", "TTr": "Tờ trình", "HD": "Hướng dẫn", "CTr": "Chương trình", "ĐA": "Đề án"}
+
+
+def _type_from_number(number: str, lines: list[str]) -> str | None:
+    m = re.match(r"\d+[A-Za-z]?/(?:\d{4}/)?([A-Za-zĐđ]+)-", number)
+    if m and m[1] in _NUMBER_TYPES:
+        return _NUMBER_TYPES[m[1]]
+    if any(re.match(r"\s*V/v\b", ln) for ln in lines[:20]):
+        return "Công văn"
+    return None
 _ISSUES_PLAN = re.compile(r"(?i)(?:ban hành|phê duyệt)\s+(?:kèm theo\s+)?(?:quyết định này\s+)?(?:kế hoạch|chương trình|"
                           r"đề án|phương án)")
 
@@ -180,7 +192,7 @@ def extract_metadata(text: str) -> tuple[DocumentMeta, list[Finding]]:
     elif first_kind:
         meta.doc_type = first_kind
     elif meta.doc_numbers:
-        meta.doc_type = "Quyết định" if "/QĐ-" in meta.doc_numbers[0] else ("Kế hoạch" if "/KH-" in meta.doc_numbers[0] else None)
+        meta.doc_type = _type_from_number(meta.doc_numbers[0], lines)
 
     # issue date: the header's, else the web record's, else the attachment line's
     dates: list[tuple[dt.date, int, str]] = []

@@ -92,6 +92,9 @@ def normalise_document(doc: dict, tasks: list[dict], text: str | None, out: Norm
         fam = family_for(t.get("family_context"), indices)
         heading = t.get("section_as_written")
         m, sub = _indicator_of(heading, t.get("subsection_as_written"), fam, t["task_text"])
+        if heading and "SIPAS" in heading and (m.code in (None, "PAR.IMPACT")) and (fam in ("SIPAS", None)
+                                                                                or "SIPAS" in indices):
+            m = Mapping("SIPAS.TOTAL", "family_total")  # a heading that names SIPAS: the tasks are on it
         if m.code is None and fam == "SIPAS" and m.rule != "outside_indices":
             m = Mapping("SIPAS.TOTAL", "family_total")  # SIPAS has no areas: a task under a SIPAS heading is on it
         if m.code is None and fam is None and len(indices) > 1:

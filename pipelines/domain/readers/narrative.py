@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..agency_text import (is_agency_label, is_attribute_line, looks_like_agency, parse_attributes, split_lead,
+from ..agency_text import (assignment_sentence, is_agency_label, is_attribute_line, looks_like_agency, parse_attributes, split_lead,
                            trailing_assignment)
 from ..decode import collapse_ws
 from ..lines import strip_markup
@@ -416,6 +416,8 @@ def _task_from(n: Node, path: list[Node], merge_children: bool) -> TaskRow:
             attrs.setdefault(k, v)
     if not attrs:
         attrs, text = trailing_assignment(text)
+    if not attrs and ("chủ trì" in text or "Chủ trì" in text):
+        attrs, _ = assignment_sentence(text)  # the task keeps its words; the sentence also names who does it
     lead, support = split_lead(collapse_ws(n.text))
     if "lead" in attrs:
         lead, support = attrs["lead"], attrs.get("support", support if lead is None else None)

@@ -464,15 +464,30 @@ def _tab_row_mode(lines: list[str], start: int, skip: set[int]) -> RawTable | No
     header = [html_to_text(c) for c in header_cells]
     if not _is_header(header):
         return None
+    first = start + 1
+    nxt = lines[start].rstrip("\n") if start < len(lines) else ""
+    if "\t" in nxt and nxt[:1].islower():
+        # a header cell broken at a line break inside it ("Cơ quan" / "chủ trì"): its words continue the last cell
+        more = [html_to_text(c.strip()) for c in nxt.split("\t")]
+        joined = header[:-1] + [f"{header[-1]} {more[0]}".strip()] + more[1:]
+        if _is_header(joined):
+            header, first = joined, start + 2
     rows: list[list[Cell]] = []
-    end = start
-    for i in range(start + 1, len(lines) + 1):
+    end = first - 1
+    for i in range(first, len(lines) + 1):
         if i in skip:
             continue
         raw = lines[i - 1].rstrip("\n")
         if not raw.strip():
             continue
         if "\t" not in raw:
+            t = raw.strip()
+            if i <= end + 2 and len(t) < 200 and _GROUP_WORDS.match(t) and not _ROMAN_REF.match(t.split(" ")[0]):
+                # a group row written on its own line ("Lĩnh vực 1: …"): it spans the table
+                cells = [Cell("", i, i), Cell(html_to_text(t), i, i)]
+                rows.append(cells + [Cell("", i, i)] * (len(header) - 2))
+                end = i
+                continue
             if rows and i == end + 1:
                 last = rows[-1][-1]
                 last.text += "\n" + raw.strip()
