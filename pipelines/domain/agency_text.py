@@ -135,7 +135,27 @@ def parse_attributes(text: str) -> tuple[dict[str, str], str]:
         value = re.sub(r"\s*\n\s*", " ", value)
         if value:
             out[key] = f"{out[key]}; {value}" if key in out else value
+    if "lead" in out and re.search(_CHU_TRI + "|" + _PHOI_HOP, out["lead"], re.IGNORECASE):
+        # "Đơn vị thực hiện: Phòng X chủ trì; Y, Z phối hợp": the roles are written after the names
+        lead, sup = _roles_after_names(out["lead"])
+        if lead:
+            out["lead"] = lead
+            if sup and "support" not in out:
+                out["support"] = sup
     return out, text[: ms[0].start()].strip()
+
+
+def _roles_after_names(value: str) -> tuple[str | None, str | None]:
+    lead = sup = None
+    for part in re.split(r"\s*;\s*", value):
+        if m := re.match(rf"(?P<who>.+?)\s+{_CHU_TRI}\b\s*,?\s*(?:{_PHOI_HOP}(?:\s+với)?\s+(?P<with>.+))?$", part,
+                         re.IGNORECASE):
+            lead = m["who"].strip(" ,.")
+            if m["with"]:
+                sup = m["with"].strip(" ,.")
+        elif m := re.match(rf"(?P<who>.+?)\s+(?:cùng\s+)?{_PHOI_HOP}(?:\s+thực hiện)?\s*\.?$", part, re.IGNORECASE):
+            sup = m["who"].strip(" ,.")
+    return lead, sup
 
 
 def parse_assignment(text: str) -> tuple[dict[str, str], str]:

@@ -159,11 +159,19 @@ def build_outline(paras: list[Para], findings: list[Finding]) -> Node:
     return root
 
 
+_ABOUT = re.compile(r"^Về\s+(?P<label>[^:;.]{3,80}):\s*\S")
+_HEADING_WORDS = re.compile(r"(?i)^(chỉ số nội dung|chỉ số thành phần|nội dung thành phần|lĩnh vực|tiêu chí|chỉ số)\b")
+
+
 def _is_unmarked_heading(text: str, nxt: tuple) -> bool:
-    """A short line with no marker and no closing punctuation, directly over bullets, that names no agency."""
+    """A line with no marker and no closing punctuation directly over items, naming no agency: a short label over
+    bullets, or a dimension / area heading ("Chỉ số nội dung 2: Công khai, minh bạch …") over any items."""
     t = text.strip()
-    return (nxt[0] in ("bullet", "plus") and 0 < len(t.split()) <= 14 and t[:1].isupper()
-            and not t.endswith((".", ";", ":", ",")) and not looks_like_agency(t) and not is_attribute_line(t))
+    if not t[:1].isupper() or t.endswith((".", ";", ",")) or looks_like_agency(t) or is_attribute_line(t):
+        return False
+    if _HEADING_WORDS.match(t) and nxt[0] in ("bullet", "plus", "letter", "num") and len(t) < 200:
+        return True
+    return nxt[0] in ("bullet", "plus") and 0 < len(t.split()) <= 14 and not t.endswith(":")
 
 
 def _ensure_numeric_parent(stack: list[Node], marker: str, p: Para, findings: list[Finding]) -> None:
@@ -403,6 +411,7 @@ def _task_from(n: Node, path: list[Node], merge_children: bool) -> TaskRow:
     if sec is not None and sec in content:
         rest = content[content.index(sec) + 1:]
         sub = rest[0] if rest else None
+    about = _ABOUT.match(n.text)  # "a) Về công khai danh sách hộ nghèo: niêm yết …": the item names its sub-topic
     text_parts = [n.text]
     line_end = n.line_end
     if merge_children:
@@ -437,7 +446,7 @@ def _task_from(n: Node, path: list[Node], merge_children: bool) -> TaskRow:
         section_ref=sec_ref,
         section_as_written=None if sec is None or sec.synthetic else _section_name(sec.text),
         section_heading=None if sec is None or sec.synthetic else collapse_ws(sec.text),
-        subsection_as_written=None if sub is None else _section_name(sub.text),
+        subsection_as_written=_section_name(sub.text) if sub is not None else (about["label"] if about else None),
         family_context=family,
         task_text=text,
         output_text=attrs.get("output"),
