@@ -396,7 +396,12 @@ class MartPlanCoverage(pa.DataFrameModel):
     indicator_code: str = pa.Field(nullable=True, str_matches=INDICATOR, description="Indicator; NULL for tasks outside both indices")
     n_tasks: int = pa.Field(ge=0, description="Tasks under the indicator (0: the plan sets a target on it but lists no task)")
     n_lead_agencies: int = pa.Field(ge=0, description="Distinct lead agencies of those tasks")
+    n_tasks_with_lead: int = pa.Field(ge=0, description="Tasks with at least one lead agency (chủ trì)")
     n_tasks_with_deadline: int = pa.Field(ge=0, description="Tasks with a parsed due_end")
+    share_tasks_with_lead: float = pa.Field(nullable=True, ge=0, le=1,
+                                            description="n_tasks_with_lead / n_tasks (NULL when the indicator has no task)")
+    share_tasks_with_deadline: float = pa.Field(nullable=True, ge=0, le=1,
+                                                description="n_tasks_with_deadline / n_tasks (NULL when the indicator has no task)")
     n_targets: int = pa.Field(ge=0, description="Numeric targets on the indicator in the document")
 
     class Config:
@@ -406,6 +411,10 @@ class MartPlanCoverage(pa.DataFrameModel):
     @pa.dataframe_check
     def deadlines_at_most_tasks(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("n_tasks_with_deadline") <= pl.col("n_tasks"))
+
+    @pa.dataframe_check
+    def leads_at_most_tasks(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("n_tasks_with_lead") <= pl.col("n_tasks"))
 
     @pa.dataframe_check
     def a_task_or_a_target(cls, data) -> pl.LazyFrame:
