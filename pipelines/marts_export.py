@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 
 from .contracts import CORE_MODELS
 
-DIMENSIONS = ("dim_province", "dim_indicator", "dim_agency", "dim_document")
+DIMENSIONS = ("dim_province", "dim_indicator", "dim_agency", "dim_document", "ref_methodology_break")
 DESCRIPTOR = "datapackage.json"
 
 PAPI_SOURCE = ("PAPI (Provincial Governance and Public Administration Performance Index) by CECODES, VFF-CRT and "
@@ -65,6 +65,7 @@ _SOURCES = {
     "dim_province": REFERENCE_SOURCE,
     "dim_agency": PLAN_SOURCE + "; " + REFERENCE_SOURCE,
     "mart_target_vs_actual": PLAN_SOURCE + "; " + PAPI_SOURCE,
+    "ref_methodology_break": PAPI_SOURCE + " (methodology notes of the annual reports)",
 }
 
 
@@ -159,7 +160,8 @@ def export_tables(con: duckdb.DuckDBPyConnection, out: Path, build_id: str,
                            "AND database_name = current_database() ORDER BY column_index", [name]).fetchall()
         counts[name] = con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0]
         target = out / name
-        partitioned = "year" in dict(cols) and not doc.year_nullable and counts[name] > 0
+        partitioned = (name.startswith("mart_") and "year" in dict(cols) and not doc.year_nullable
+                       and counts[name] > 0)
         if partitioned:
             con.execute(f"COPY (SELECT * FROM \"{name}\") TO '{target}' (FORMAT parquet, COMPRESSION zstd, "
                         "PARTITION_BY (year), WRITE_PARTITION_COLUMNS true)").fetchall()

@@ -22,7 +22,8 @@ import altair as alt
 import duckdb
 import polars as pl
 
-# (year, indicator, what changed): the first year of the new methodology
+# (year, indicator, what changed): the first year of the new methodology; used only when the warehouse has no
+# ref_methodology_break table (the reference the marts use)
 METHODOLOGY_BREAKS: list[tuple[int, str, str]] = [
     (2016, "PAPI.D3", "Trách nhiệm giải trình: bỏ Ban Giám sát đầu tư cộng đồng, thêm Giải quyết khiếu nại, tố cáo "
                       "(nội dung thành phần thay đổi)"),
@@ -48,6 +49,7 @@ class ReportData:
     targets: pl.DataFrame
     provinces: pl.DataFrame  # province_key, province_name
     build_id: str | None = None
+    breaks: list[tuple[int, str, str]] = field(default_factory=lambda: list(METHODOLOGY_BREAKS))
     datasets: dict[str, list] = field(default_factory=dict)  # named datasets the chart specs refer to
 
 
@@ -62,6 +64,10 @@ class Report:
 def load_report_data(db: Path, build_id: str | None = None) -> ReportData:
     con = duckdb.connect(str(db), read_only=True)
     try:
+        has_ref = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'ref_methodology_break'").fetchall()[0][0]
+        breaks = (con.execute("SELECT year, indicator_code, what_changed_vi FROM ref_methodology_break "
+                              "WHERE indicator_code <> 'PAPI.TOTAL' OR kind = 'dimensions_changed' ORDER BY year, indicator_code").fetchall()
+                  if has_ref else list(METHODOLOGY_BREAKS))
         provinces = con.sql("SELECT province_key, name_vi AS province_name FROM dim_province WHERE vintage = 2004 "
                             "ORDER BY name_vi").pl()
         indicators = con.sql("""SELECT indicator_code, name_vi,
@@ -115,7 +121,7 @@ def load_report_data(db: Path, build_id: str | None = None) -> ReportData:
          + " " + pl.col("comparator") + " " + pl.col("target_value").round(2).cast(pl.String) + " "
          + pl.col("unit").replace_strict(UNIT_VI, default=pl.col("unit")) + " · " + pl.col("target_id").str.slice(0, 4))
         .alias("target_label"))
-    return ReportData(scores, indicators, coverage, targets, provinces, build_id)
+    return ReportData(scores, indicators, coverage, targets, provinces, build_id, [tuple(b) for b in breaks])
 
 
 # ---------------------------------------------------------------- charts
@@ -143,14 +149,14 @@ def _with_labels(chart: alt.Chart, data: ReportData) -> alt.Chart:
             "indicator_code", pl.col("label").alias("indicator_label"))), "indicator_code", ["indicator_label"]))
 
 
-def _breaks(indicator: str | None = None) -> pl.DataFrame:
-    rows = [(y, c, what) for y, c, what in METHODOLOGY_BREAKS]
+def _breaks(data: ReportData) -> pl.DataFrame:
+    rows = [(y, c, what) for y, c, what in data.breaks]
     return pl.DataFrame(rows, schema={"year": pl.Int64, "indicator_code": pl.String, "what": pl.String}, orient="row")
 
 
 def _break_rules(data: ReportData) -> alt.Chart:
     """Dashed vertical rules at every methodology break, with what changed in the tooltip."""
-    return alt.Chart(_values(data, "methodology_breaks", _breaks())).mark_rule(strokeDash=[4, 3], color="#7b3294", opacity=0.7).encode(
+    return alt.Chart(_values(data, "methodology_breaks", _breaks(data))).mark_rule(strokeDash=[4, 3], color="#7b3294", opacity=0.7).encode(
         x=_year_x(data), tooltip=[alt.Tooltip("year:Q", title="Năm đổi phương pháp"),
                              alt.Tooltip("indicator_code:N", title="Chỉ số"), alt.Tooltip("what:N", title="Thay đổi")])
 
@@ -397,9 +403,9 @@ def _targets_table(data: ReportData) -> str:
     return f"<table>{head}{''.join(rows)}</table>"
 
 
-def _breaks_table() -> str:
+def _breaks_table(data: ReportData) -> str:
     rows = "".join(f"<tr><td>{y}</td><td>{html.escape(c)}</td><td>{html.escape(w)}</td></tr>"
-                   for y, c, w in METHODOLOGY_BREAKS)
+                   for y, c, w in data.breaks)
     return f"<table><tr><th>Năm</th><th>Chỉ số</th><th>Thay đổi phương pháp</th></tr>{rows}</table>"
 
 
@@ -434,7 +440,7 @@ Việt Nam – VFF-CRT, UNDP Việt Nam), kế hoạch của UBND các cấp; c�
 <nav>{nav}<a href="#phuong-phap">Phương pháp</a></nav>
 {sections}
 <h2 id="phuong-phap">Các mốc thay đổi phương pháp (vẽ trên mọi trục thời gian)</h2>
-{_breaks_table()}
+{_breaks_table(data)}
 <p class="note">So sánh điểm qua các mốc này (ví dụ 2018 so với 2024 đối với tổng điểm hoặc D5) cần thận trọng.</p>
 <h2 id="ban-do">Bản đồ</h2><p class="note">{html.escape(NO_MAP_NOTE)}</p>
 <script>

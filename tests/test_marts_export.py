@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 EXPORTED = {"mart_province_scores", "mart_plan_coverage", "mart_agency_workload", "mart_target_vs_actual",
-            "dim_province", "dim_indicator", "dim_agency", "dim_document"}
+            "dim_province", "dim_indicator", "dim_agency", "dim_document", "ref_methodology_break"}
 
 
 def _read_all_ways(folder):
