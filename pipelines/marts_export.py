@@ -91,7 +91,9 @@ class TableDoc:
 
 
 def table_doc(name: str, description: str) -> TableDoc:
-    """Description from the SQL model, column docs and keys from the table's contract."""
+    """Description from the SQL model, column docs and keys from the table's contract (none without one)."""
+    if name not in CORE_MODELS:
+        return TableDoc(name, description, {}, [], True)
     schema = CORE_MODELS[name].to_schema()
     cols = {c: (col.description or "") for c, col in schema.columns.items()}
     unique = schema.unique
@@ -202,7 +204,6 @@ def export_tables(con: duckdb.DuckDBPyConnection, out: Path, build_id: str,
                        "descriptions are also in each Parquet file's Arrow field metadata.",
         "profile": "data-package",
         "build_id": build_id,
-        "created": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "licenses": LICENCES,
         "sources": [{"title": s} for s in (PAPI_SOURCE, PAR_SOURCE, PLAN_SOURCE, REFERENCE_SOURCE)],
         "resources": resources,

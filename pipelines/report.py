@@ -68,8 +68,9 @@ def load_report_data(db: Path, build_id: str | None = None) -> ReportData:
         breaks = (con.execute("SELECT year, indicator_code, what_changed_vi FROM ref_methodology_break "
                               "WHERE indicator_code <> 'PAPI.TOTAL' OR kind = 'dimensions_changed' ORDER BY year, indicator_code").fetchall()
                   if has_ref else list(METHODOLOGY_BREAKS))
-        provinces = con.sql("SELECT province_key, name_vi AS province_name FROM dim_province WHERE vintage = 2004 "
-                            "ORDER BY name_vi").pl()
+        # the provinces PAPI scores (63; not Hà Tây, merged into Hà Nội in 2008 before PAPI began)
+        provinces = con.sql("SELECT province_key, name_vi AS province_name FROM dim_province WHERE province_key IN "
+                            "(SELECT province_key FROM mart_province_scores WHERE family = 'PAPI') ORDER BY name_vi").pl()
         indicators = con.sql("""SELECT indicator_code, name_vi,
                                    CASE WHEN indicator_code = 'PAPI.TOTAL' THEN 'Tổng hợp PAPI'
                                         ELSE replace(indicator_code, 'PAPI.', '') || '. ' || name_vi END AS label
@@ -90,7 +91,7 @@ def load_report_data(db: Path, build_id: str | None = None) -> ReportData:
                          ELSE replace(indicator_code, 'PAPI.', '') || '. ' || name_vi END AS label
                   FROM dim_indicator) AS i ON i.indicator_code = y.indicator_code
             LEFT JOIN m ON m.province_key = p.province_key AND m.year = y.year AND m.indicator_code = y.indicator_code
-            WHERE p.vintage = 2004
+            WHERE p.province_key IN (SELECT province_key FROM mart_province_scores WHERE family = 'PAPI')
             ORDER BY y.year, y.indicator_code, p.name_vi""").pl()
         coverage = con.sql("""
             SELECT c.document_id, coalesce(d.doc_numbers[1], d.source_path) || ' · ' || coalesce(d.issuer_name, '?')

@@ -8,7 +8,7 @@ import shutil
 import duckdb
 import pytest
 
-EXPORTED = {"mart_province_scores", "mart_plan_coverage", "mart_agency_workload", "mart_target_vs_actual",
+EXPORTED = {"mart_province_scores", "mart_plan_coverage", "mart_agency_workload", "mart_target_vs_actual", "mart_index_panel",
             "dim_province", "dim_indicator", "dim_agency", "dim_document", "ref_methodology_break"}
 
 
