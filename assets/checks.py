@@ -64,6 +64,7 @@ CORE_KEYS = [
     ("fct_indicator_score", ["province_key", "year", "indicator_code", "source", "source_ref"],
      [("province_key", "dim_province", "province_key"), ("indicator_code", "dim_indicator", "indicator_code"),
       ("document_id", "dim_document", "document_id")]),
+    ("ref_methodology_break", ["indicator_code", "year"], [("indicator_code", "dim_indicator", "indicator_code")]),
     ("mart_province_scores", ["province_key", "year", "indicator_code"], []),
     ("mart_plan_coverage", ["document_id", "indicator_code"], []),
     ("mart_agency_workload", ["province_key", "agency_id", "role"], []),

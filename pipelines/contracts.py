@@ -24,6 +24,7 @@ SCORE_SOURCES = ["papi_official_workbook", "papi_panel", "plan_text", "par_publi
 MAX_UNITS = 64  # provinces an index year can rank: 64 in PCI 2006-2008 (Hà Tây), 63 otherwise
 OFFICIAL_PAPI = ["papi_official_workbook", "papi_panel"]
 STATUSES = ["met", "not_met", "not_evaluable"]
+NATIONAL_MEAN_SOURCES = ["mean_of_complete_official_table", "published_national_figure"]
 RANGE_SLACK = 0.01  # the same tolerance the loader uses (two published SC81 values sit just under 1/3)
 
 
@@ -346,6 +347,21 @@ class DqFinding(pa.DataFrameModel):
         return data.lazyframe.select(pl.col("related_table").is_null() == pl.col("related_id").is_null())
 
 
+class RefMethodologyBreak(pa.DataFrameModel):
+    """Methodology breaks: the first year an indicator was measured differently from the year before."""
+
+    indicator_code: str = pa.Field(str_matches=INDICATOR, description="FK to dim_indicator")
+    year: pl.Int32 = pa.Field(ge=2009, le=2100, description="First year of the new methodology")
+    kind: str = pa.Field(isin=["dimensions_changed", "sub_dimensions_changed"],
+                         description="dimensions_changed (dimensions added) / sub_dimensions_changed (added, dropped, redefined)")
+    what_changed_en: str = pa.Field(description="What changed, in English")
+    what_changed_vi: str = pa.Field(description="What changed, in Vietnamese")
+
+    class Config:
+        strict = True
+        unique = ["indicator_code", "year"]
+
+
 # ---------------------------------------------------------------- marts
 
 class MartProvinceScores(pa.DataFrameModel):
@@ -364,10 +380,19 @@ class MartProvinceScores(pa.DataFrameModel):
     score: float = pa.Field(nullable=True, ge=0, le=100, description="Official value; NULL where the index has none (never imputed)")
     rank: int = pa.Field(nullable=True, ge=1, le=MAX_UNITS, description="Rank among the provinces with a value")
     n_ranked: int = pa.Field(nullable=True, ge=1, le=MAX_UNITS, description="Provinces ranked")
-    national_mean: float = pa.Field(nullable=True, ge=0, le=100, description="Mean over the provinces with a value that year")
-    n_provinces: int = pa.Field(ge=0, le=MAX_UNITS, description="Provinces the national mean covers")
+    national_mean: float = pa.Field(nullable=True, ge=0, le=100,
+                                    description="National mean of the indicator that year: the mean over the provinces with a value "
+                                                "when the year's table is complete and official, else the published national "
+                                                "figure; NULL when only partial (press) figures are held")
+    n_provinces: int = pa.Field(ge=0, le=MAX_UNITS, description="Provinces the national mean covers (0 when there is none)")
+    national_mean_source: str = pa.Field(nullable=True, isin=NATIONAL_MEAN_SOURCES,
+                                         description="mean_of_complete_official_table / published_national_figure; NULL "
+                                                     "when national_mean is NULL")
+    comparable_with_previous: bool = pa.Field(
+        description="False when the indicator's methodology changed this year (ref_methodology_break): the score is "
+                    "not comparable with the previous year's")
     change_since_previous_year: float = pa.Field(
-        nullable=True, description="score minus the previous year's score (NULL if either is missing, or the scale changed in 2018 for the total)")
+        nullable=True, description="score minus the previous year's score (NULL if either is missing, or across a methodology break)")
     source: str = pa.Field(isin=[x for x in SCORE_SOURCES if x != "plan_text"],
                            description="Source of the value")
     source_ref: str = pa.Field(description="file:line, file#sheet!row, or the derivation")
@@ -380,6 +405,14 @@ class MartProvinceScores(pa.DataFrameModel):
     @pa.dataframe_check
     def papi_within_scale_of_its_year(cls, data) -> pl.LazyFrame:
         return _within_papi_scale(data.lazyframe)
+
+    @pa.dataframe_check
+    def mean_exactly_with_its_source(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("national_mean").is_null() == pl.col("national_mean_source").is_null())
+
+    @pa.dataframe_check
+    def no_change_across_a_break(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("comparable_with_previous") | pl.col("change_since_previous_year").is_null())
 
     @pa.dataframe_check
     def rank_within_n_ranked(cls, data) -> pl.LazyFrame:
@@ -396,7 +429,12 @@ class MartPlanCoverage(pa.DataFrameModel):
     indicator_code: str = pa.Field(nullable=True, str_matches=INDICATOR, description="Indicator; NULL for tasks outside both indices")
     n_tasks: int = pa.Field(ge=0, description="Tasks under the indicator (0: the plan sets a target on it but lists no task)")
     n_lead_agencies: int = pa.Field(ge=0, description="Distinct lead agencies of those tasks")
+    n_tasks_with_lead: int = pa.Field(ge=0, description="Tasks with at least one lead agency (chủ trì)")
     n_tasks_with_deadline: int = pa.Field(ge=0, description="Tasks with a parsed due_end")
+    share_tasks_with_lead: float = pa.Field(nullable=True, ge=0, le=1,
+                                            description="n_tasks_with_lead / n_tasks (NULL when the indicator has no task)")
+    share_tasks_with_deadline: float = pa.Field(nullable=True, ge=0, le=1,
+                                                description="n_tasks_with_deadline / n_tasks (NULL when the indicator has no task)")
     n_targets: int = pa.Field(ge=0, description="Numeric targets on the indicator in the document")
 
     class Config:
@@ -406,6 +444,10 @@ class MartPlanCoverage(pa.DataFrameModel):
     @pa.dataframe_check
     def deadlines_at_most_tasks(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("n_tasks_with_deadline") <= pl.col("n_tasks"))
+
+    @pa.dataframe_check
+    def leads_at_most_tasks(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("n_tasks_with_lead") <= pl.col("n_tasks"))
 
     @pa.dataframe_check
     def a_task_or_a_target(cls, data) -> pl.LazyFrame:
@@ -530,6 +572,7 @@ CORE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "fct_plan_target": FctPlanTarget,
     "fct_indicator_score": FctIndicatorScore,
     "dq_finding": DqFinding,
+    "ref_methodology_break": RefMethodologyBreak,
     "quarantine": StgQuarantine,  # plan and score rejections: the same contract as their staging tables
     "mart_province_scores": MartProvinceScores,
     "mart_plan_coverage": MartPlanCoverage,

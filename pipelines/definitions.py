@@ -9,6 +9,7 @@ from assets.gx_checks import build_gx_checks
 from assets.normalise import raw_index_year, stg_normalise, stg_reference, stg_scores
 from assets.plans import raw_plan_document, raw_plan_files, stg_plans
 from assets.publish import build_publish_asset
+from assets.report import report_html
 from assets.sql_models import build_sql_assets
 from pipelines.automation import (full_rebuild, index_year_arrival, parse_plan_document, raw_files_sensor,
                                   rebuild_after_new_index_year, yearly_index_reload)
@@ -25,7 +26,7 @@ publish_asset = build_publish_asset(core_and_marts, PYTHON_TABLES | set(core_and
 all_checks = [*build_checks(), *build_gx_checks()]
 
 defs = dg.Definitions(
-    assets=[*PYTHON_ASSETS, raw_plan_document, raw_index_year, *sql_assets, publish_asset],
+    assets=[*PYTHON_ASSETS, raw_plan_document, raw_index_year, *sql_assets, publish_asset, report_html],
     asset_checks=all_checks,
     jobs=[full_rebuild, parse_plan_document, index_year_arrival],
     sensors=[raw_files_sensor, rebuild_after_new_index_year],

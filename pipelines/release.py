@@ -143,7 +143,7 @@ def publish_release(build_db: Path, warehouse: Path, keep_tables: set[str] | Non
     _checkpoint("db_copied")
     write_build_info(tmp / DB_NAME, build_id, info)
     _checkpoint("build_info_written")
-    counts = publish_marts(build_db, tmp / MARTS_NAME)
+    counts = publish_marts(build_db, tmp / MARTS_NAME, build_id=build_id)  # the id is also in every file
     _checkpoint("marts_written")
     (tmp / MARTS_NAME / BUILD_ID_FILE).write_text(build_id + "\n", encoding="utf-8")
     _readable(tmp)

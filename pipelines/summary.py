@@ -30,7 +30,11 @@ def main() -> None:
     finally:
         con.close()
     marts = WAREHOUSE_DIR / "marts"
-    print(f"Parquet marts: {marts}" + ("" if marts.exists() else " (none built yet)"))
+    print(f"Parquet marts: {marts}" + ("" if marts.exists() else " (none built yet)")
+          + (f", described by {marts / 'datapackage.json'}" if (marts / "datapackage.json").exists() else ""))
+    report = WAREHOUSE_DIR / "report" / "index.html"
+    if report.exists():
+        print(f"Report (open in a browser, works offline): {report}")
     docs = WAREHOUSE_DIR / "docs" / "gx"
     if docs.exists():
         print(f"Great Expectations Data Docs: {docs}/<mart>/index.html")

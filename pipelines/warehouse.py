@@ -420,30 +420,23 @@ def stage_scores(files: list[RawFile] | None = None) -> StagedScores:
 MARTS_DIR = WAREHOUSE_DIR / "marts"  # -> current/marts
 
 
-def publish_marts(build_db: Path = BUILD_DB, marts_dir: Path = MARTS_DIR) -> dict[str, int]:
-    """Every mart_ table as zstd Parquet under marts/<mart>/, hive-partitioned by year when it has one.
-    All marts are written into a fresh folder first, then swapped in: a failure leaves the old marts."""
+def publish_marts(build_db: Path = BUILD_DB, marts_dir: Path = MARTS_DIR, build_id: str | None = None) -> dict[str, int]:
+    """Every mart_ table and the dimensions they join with, as self-describing zstd Parquet under
+    marts/<table>/ (descriptions, source, licence, keys and build id in the files; see pipelines/marts_export.py),
+    and marts/datapackage.json. All are written into a fresh folder first, then swapped in: a failure leaves the
+    old marts. Returns rows per exported table."""
     import shutil
 
+    from .marts_export import export_tables, new_build_id
+
+    build_id = build_id or new_build_id()
+    descriptions = {m.name: m.description for m in load_models()}
     marts_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".marts.", dir=marts_dir.parent))
-    counts = {}
     try:
         con = duckdb.connect(str(build_db), read_only=True)
         try:
-            names = [r[0] for r in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'mart_%' ORDER BY 1").fetchall()]
-            for n in names:
-                cols = [r[0] for r in con.execute(
-                    f"SELECT column_name FROM information_schema.columns WHERE table_name = '{n}'").fetchall()]
-                counts[n] = con.execute(f'SELECT count(*) FROM "{n}"').fetchall()[0][0]
-                target = tmp / n
-                if "year" in cols and counts[n] > 0:  # an empty mart still gets a file with its schema
-                    _run(con, f"COPY (SELECT * FROM \"{n}\") TO '{target}' "
-                              "(FORMAT parquet, COMPRESSION zstd, PARTITION_BY (year))")
-                else:
-                    target.mkdir()
-                    _run(con, f"COPY (SELECT * FROM \"{n}\") TO '{target / 'data.parquet'}' (FORMAT parquet, COMPRESSION zstd)")
+            counts = export_tables(con, tmp, build_id, descriptions)
         finally:
             con.close()
         old = None

@@ -160,7 +160,7 @@ def test_a_run_that_fails_midway_leaves_the_published_files_byte_identical(built
     assert fingerprint() == before
 
 
-LAYER_GROUPS = {"raw", "staging", "intermediate", "core", "marts", "publish"}
+LAYER_GROUPS = {"raw", "staging", "intermediate", "core", "marts", "publish", "report"}
 
 
 def test_every_asset_explains_itself_in_the_ui():
@@ -168,13 +168,15 @@ def test_every_asset_explains_itself_in_the_ui():
 
     graph = defs.resolve_asset_graph()
     keys = list(graph.get_all_asset_keys())
-    assert len(keys) == 44  # 41 + stg_ref_provinces_dissolved, stg_sipas_published, mart_index_panel (issue 17)
+    assert len(keys) == 46  # 41 + stg_ref_provinces_dissolved, stg_sipas_published, mart_index_panel (issue 17)
+    #                         + ref_methodology_break, report_html (issue 16)
     for key in keys:
         node = graph.get(key)
         name = key.path[-1]
         assert node.group_name in LAYER_GROUPS, name
         layer = {"stg": "staging", "int": "intermediate", "dim": "core", "fct": "core", "bridge": "core",
-                 "dq": "core", "quarantine": "core", "mart": "marts", "raw": "raw", "warehouse": "publish"}
+                 "dq": "core", "quarantine": "core", "mart": "marts", "raw": "raw", "warehouse": "publish",
+                 "ref": "core", "report": "report"}
         assert node.group_name == layer[name.split("_")[0]], name
         assert node.description and len(node.description) > 40, name
         assert node.kinds and node.owners == ["team:governance-data"], name

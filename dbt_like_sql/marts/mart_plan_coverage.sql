@@ -1,11 +1,12 @@
--- What each plan covers: per document and indicator, the number of tasks, of distinct lead agencies, of tasks with a deadline and of targets. Tasks of sections outside both indices appear with indicator_code NULL. Grain: (document_id, indicator_code).
+-- What each plan covers: per document and indicator, the number of tasks, of distinct lead agencies, of tasks with a lead and with a deadline (and their shares) and of targets. Tasks of sections outside both indices appear with indicator_code NULL. Grain: (document_id, indicator_code).
 -- materialized: incremental by document_id
 WITH t AS (
     SELECT document_id, indicator_code, count(*) AS n_tasks, count(due_end) AS n_tasks_with_deadline
     FROM fct_plan_task GROUP BY ALL
 ),
 l AS (
-    SELECT f.document_id, f.indicator_code, count(DISTINCT b.agency_id) AS n_lead_agencies
+    SELECT f.document_id, f.indicator_code, count(DISTINCT b.agency_id) AS n_lead_agencies,
+           count(DISTINCT f.task_id) AS n_tasks_with_lead
     FROM fct_plan_task AS f JOIN bridge_task_agency AS b ON b.task_id = f.task_id AND b.role = 'lead'
     GROUP BY ALL
 ),
@@ -23,7 +24,10 @@ SELECT
     k.indicator_code,
     coalesce(t.n_tasks, 0) AS n_tasks,
     coalesce(l.n_lead_agencies, 0) AS n_lead_agencies,
+    coalesce(l.n_tasks_with_lead, 0) AS n_tasks_with_lead,
     coalesce(t.n_tasks_with_deadline, 0) AS n_tasks_with_deadline,
+    CASE WHEN t.n_tasks > 0 THEN coalesce(l.n_tasks_with_lead, 0) / t.n_tasks END AS share_tasks_with_lead,
+    CASE WHEN t.n_tasks > 0 THEN t.n_tasks_with_deadline / t.n_tasks END AS share_tasks_with_deadline,
     coalesce(g.n_targets, 0) AS n_targets
 FROM keys AS k
 JOIN dim_document AS d ON d.document_id = k.document_id

@@ -1,4 +1,29 @@
--- Official index scores for cross-province comparison: one row per province, year and indicator (the preferred official source), with the 2025 unit the province became, the national mean and how many provinces it covers, and the change since the previous year. Grain: (province_key, year, indicator_code).
+-- Official index scores for cross-province comparison: one row per province, year and indicator (the preferred official source), with the 2025 unit the province became, the national mean (from a complete official table or the published national figure, never from partial press figures; national_mean_source says which) and how many provinces it covers, whether the year is comparable with the previous one (ref_methodology_break), and the change since the previous year (NULL across a methodology break). Grain: (province_key, year, indicator_code).
+WITH s AS (
+    SELECT * FROM fct_indicator_score WHERE is_preferred AND source <> 'plan_text'
+),
+grp AS (
+    -- a (year, indicator) is a complete official table when none of its rows comes from a partial source;
+    -- an exact DECIMAL sum, then one division: a double sum in parallel adds in any order and moved the last digit
+    -- (even through round(): 2.0097210765 fell either side)
+    SELECT year, indicator_code, bool_and(NOT is_partial) AS complete,
+           round(avg(CAST(score AS DECIMAL(38, 12))), 9) AS mean_all, count(score) AS n_scored
+    FROM s GROUP BY ALL
+),
+published AS (
+    SELECT year, 'PAR.TOTAL' AS indicator_code, max(score) AS national_figure,
+           CAST(max(regexp_extract(unit_as_written, '(\d+)$')) AS BIGINT) AS n_covered
+    FROM stg_par_published WHERE unit_as_written LIKE 'NATIONAL_MEAN_%' AND score IS NOT NULL GROUP BY ALL
+),
+nat AS (
+    SELECT g.year, g.indicator_code,
+        CAST(CASE WHEN g.complete THEN g.mean_all ELSE pub.national_figure END AS DOUBLE) AS national_mean,
+        CASE WHEN g.complete THEN g.n_scored WHEN pub.national_figure IS NOT NULL THEN pub.n_covered ELSE 0 END AS n_provinces,
+        CASE WHEN g.complete THEN 'mean_of_complete_official_table'
+             WHEN pub.national_figure IS NOT NULL THEN 'published_national_figure' END AS national_mean_source
+    FROM grp AS g LEFT JOIN published AS pub ON pub.year = g.year AND pub.indicator_code = g.indicator_code
+),
+brk AS (SELECT DISTINCT indicator_code, year FROM ref_methodology_break)
 SELECT
     s.province_key,
     p.name_vi AS province_name,
@@ -13,20 +38,21 @@ SELECT
     s.score,
     s.rank,
     s.n_ranked,
-    -- an exact DECIMAL sum, then one division: a double sum in parallel adds in any order and moved the last digit
-    -- (even through round(): 2.0097210765 fell either side)
-    round(avg(CAST(s.score AS DECIMAL(38, 12))) OVER (PARTITION BY s.year, s.indicator_code), 9) AS national_mean,
-    count(s.score) OVER (PARTITION BY s.year, s.indicator_code) AS n_provinces,
-    CASE WHEN NOT (s.indicator_code = 'PAPI.TOTAL' AND s.year = 2018) THEN
+    nat.national_mean,
+    nat.n_provinces,
+    nat.national_mean_source,
+    brk.year IS NULL AS comparable_with_previous,
+    CASE WHEN brk.year IS NULL THEN
         round(s.score - lag(s.score) OVER (PARTITION BY s.province_key, s.indicator_code ORDER BY s.year), 9)
     END AS change_since_previous_year,
     s.source,
     s.source_ref,
     s.is_partial
-FROM fct_indicator_score AS s
+FROM s
 JOIN dim_province AS p ON p.province_key = s.province_key
 LEFT JOIN dim_province AS p2 ON p2.province_key = p.successor_key
 -- Hà Tây's successor is Hà Nội (2004-01), whose successor is the 2025 unit
 LEFT JOIN dim_province AS u ON u.province_key = CASE WHEN p.successor_key LIKE '2004-%' THEN p2.successor_key ELSE p.successor_key END
 JOIN dim_indicator AS i ON i.indicator_code = s.indicator_code
-WHERE s.is_preferred AND s.source <> 'plan_text'
+JOIN nat ON nat.year = s.year AND nat.indicator_code = s.indicator_code
+LEFT JOIN brk ON brk.indicator_code = s.indicator_code AND brk.year = s.year

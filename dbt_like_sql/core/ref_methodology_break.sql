@@ -1,0 +1,12 @@
+-- Methodology breaks of the indices: the first year an indicator was measured differently from the year before (a dimension added or a sub-dimension added, dropped or redefined), and what changed. A score of that indicator in that year is not comparable with the previous year's. Source: PAPI annual reports' methodology notes, raw/reference/indicators.csv and papi_score_columns.csv. Grain: (indicator_code, year).
+SELECT indicator_code, CAST(year AS INTEGER) AS year, kind, what_changed_en, what_changed_vi FROM (VALUES
+    ('PAPI.TOTAL', 2016, 'sub_dimensions_changed', 'Vertical accountability (D3): Community Investment Supervision Boards dropped, Responsiveness to citizens'' appeals added', 'Trách nhiệm giải trình (D3): bỏ Ban Giám sát đầu tư cộng đồng, thêm Giải quyết khiếu nại, tố cáo'),
+    ('PAPI.D3', 2016, 'sub_dimensions_changed', 'Community Investment Supervision Boards dropped, Responsiveness to citizens'' appeals added', 'Bỏ Ban Giám sát đầu tư cộng đồng, thêm Giải quyết khiếu nại, tố cáo, kiến nghị'),
+    ('PAPI.TOTAL', 2018, 'dimensions_changed', '6 to 8 dimensions (Environmental governance, E-governance added): total scale 6-60 became 8-80', '6 thành 8 chỉ số nội dung (thêm Quản trị môi trường, Quản trị điện tử): thang tổng 6-60 thành 8-80'),
+    ('PAPI.D2', 2018, 'sub_dimensions_changed', 'Transparency: 3 to 4 sub-dimensions (Access to information added)', 'Công khai, minh bạch: 3 thành 4 nội dung thành phần (thêm Tiếp cận thông tin)'),
+    ('PAPI.D3', 2018, 'sub_dimensions_changed', 'People''s Inspection Boards dropped, Access to justice services added', 'Bỏ Ban Thanh tra nhân dân, thêm Tiếp cận dịch vụ tư pháp'),
+    ('PAPI.TOTAL', 2019, 'sub_dimensions_changed', 'E-governance (D8): 2 to 3 sub-dimensions', 'Quản trị điện tử (D8): 2 thành 3 nội dung thành phần'),
+    ('PAPI.D8', 2019, 'sub_dimensions_changed', 'E-governance: 2 to 3 sub-dimensions (E-responsiveness added)', 'Quản trị điện tử: 2 thành 3 nội dung thành phần (thêm Phúc đáp qua cổng thông tin điện tử)'),
+    ('PAPI.TOTAL', 2021, 'sub_dimensions_changed', 'Public administrative procedures (D5): construction permits dropped', 'Thủ tục hành chính công (D5): bỏ Thủ tục cấp phép xây dựng'),
+    ('PAPI.D5', 2021, 'sub_dimensions_changed', 'Construction permits sub-dimension dropped', 'Bỏ nội dung Thủ tục cấp phép xây dựng')
+) AS t(indicator_code, year, kind, what_changed_en, what_changed_vi)

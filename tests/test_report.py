@@ -1,0 +1,89 @@
+"""The HTML report (issue 16): built by the report_html asset from the published marts, self-contained, and
+rendered in real headless Chromium (Debian's /usr/bin/chromium through Playwright): no console error, every chart
+has marks, a screenshot is saved beside the report. Skips where Chromium is not installed."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from pipelines.ui_check import CHROMIUM, CHROMIUM_ARGS
+
+
+@pytest.fixture(scope="module")
+def report(built):
+    import dagster as dg
+
+    from assets.report import REPORT_DIR, report_html
+
+    result = dg.materialize([report_html])
+    assert result.success
+    mat = result.asset_materializations_for_node("report_html")[0]
+    return REPORT_DIR / "index.html", mat.metadata
+
+
+def test_report_is_one_self_contained_page(report):
+    path, meta = report
+    page = path.read_text(encoding="utf-8")
+    # nothing is fetched: no external script, style, font or image
+    assert not re.search(r"""<(script|link|img|iframe)[^>]+(src|href)=["']?(https?:)?//""", page, re.I)
+    assert "<link" not in page.lower()
+    assert "vegaEmbed" in page and "window.vega=" in page  # the libraries are inlined
+    for words in ("Xếp hạng PAPI toàn quốc", "Tham gia của người dân ở cấp cơ sở", "Quản trị điện tử",
+                  "không có số liệu", "không đánh giá được", "Thủ tục cấp phép xây dựng", "Không có bản đồ"):
+        assert words in page, words
+    # key charts as PNG in the asset's metadata, for the Dagster UI
+    for name in ("ranking", "heatmap", "province", "targets"):
+        md = meta[f"chart_{name}"].value
+        assert md.startswith(f"![{name}](data:image/png;base64,iVBOR"), name
+    assert meta["build_id"].value
+
+
+def test_missing_provinces_are_missing_not_zero(built):
+    from pipelines.report import load_report_data
+    from pipelines.warehouse import PUBLISHED_DB
+
+    data = load_report_data(PUBLISHED_DB)
+    total = data.scores.filter(data.scores["indicator_code"] == "PAPI.TOTAL")
+    assert total.height == 63 * total["year"].n_unique()  # every province in every year, a missing one as NULL
+    assert (total["score"].fill_null(1.0) > 0).all()
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} not installed (apt-get install chromium; CI installs it)")
+def test_report_renders_in_headless_chromium(report):
+    from playwright.sync_api import sync_playwright
+
+    from pipelines.report import CHARTS
+
+    path, _ = report
+    errors: list[str] = []
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("request", lambda r: requests.append(r.url) if not r.url.startswith(("file:", "data:", "blob:")) else None)
+            page.goto(path.as_uri(), wait_until="load")
+            page.wait_for_function("document.body.dataset.rendered === 'true'", timeout=120_000)
+            assert page.evaluate("window.__chartErrors") == []
+            for name in CHARTS:
+                box = page.locator(f"#chart-{name}")
+                assert box.locator("svg").count() >= 1, name
+                marks = box.locator("svg g.role-mark > path, svg g.role-mark > text, svg g.role-mark > rect, "
+                                    "svg g.role-mark > line").count()
+                assert marks > 5, (name, marks)
+            # the province selector drives the province page: pick Hà Nội, the charts follow without error
+            select = page.locator("#chart-province select").first
+            select.select_option(label="Hà Nội")
+            page.wait_for_timeout(500)
+            assert page.locator("#chart-province svg g.role-mark > path").count() > 5
+            shot = path.parent / "report.png"
+            page.screenshot(path=str(shot), full_page=True)
+        finally:
+            browser.close()
+    assert errors == [], errors
+    assert requests == [], requests  # opens offline
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
