@@ -32,6 +32,7 @@ class Document:
     encoding: str  # of a text or HTML file; "binary" for Word and PDF
     text_source: str = "native"  # native / converted (LibreOffice) / ocr
     page_count: int | None = None  # PDF only
+    cut_in_character: bool = False  # a text file whose bytes ended inside a UTF-8 character (truncated)
 
     def location(self, line: int) -> str | None:
         """Provenance of a 1-based line of `text`."""
@@ -129,7 +130,7 @@ def read_document(data: bytes, name: str = "") -> Document:
     if fmt == "txt":
         d = decode_document(data)
         n = d.text.count("\n") + 1
-        return Document(d.text, [None] * n, "txt", d.encoding)
+        return Document(d.text, [None] * n, "txt", d.encoding, cut_in_character=d.cut_in_character)
     if not data.strip():
         raise FormatError(f"empty .{fmt} file (no bytes)")
     if fmt == "docx":

@@ -7,6 +7,7 @@ others; `<br>` and block elements inside a cell are line breaks in it. List item
 """
 from __future__ import annotations
 
+import codecs
 import re
 
 from . import Document, FormatError, LineBuilder, clean
@@ -26,9 +27,10 @@ _MARKED = re.compile(r"^(?:[-+•*–]|[a-zđ]\)|\d{1,2}(?:\.\d{1,2})*\.|[IVX]{1
 def _decode(data: bytes) -> tuple[str, str]:
     m = _CHARSET.search(data[:4096])
     if m:
-        enc = m.group(1).decode("ascii").lower()
         try:
-            return data.decode(enc).lstrip("\ufeff"), "utf-8" if enc in ("utf8", "utf-8") else enc
+            enc = codecs.lookup(m.group(1).decode("ascii")).name  # utf-8, cp1258, utf-16-le ...
+            if enc in ("utf-8", "cp1258"):
+                return data.decode(enc).lstrip("\ufeff"), enc
         except (LookupError, UnicodeDecodeError):
             pass
     try:

@@ -32,7 +32,7 @@ def _is_continuation(prev: dict, cur: dict, right: float, left: float) -> bool:
     pt, ct = prev["text"], cur["text"]
     if not pt or not ct or _MARKER.match(ct) or _END.search(pt):
         return False
-    if cur["top"] - prev["bottom"] > 1.2 * max(1.0, prev["bottom"] - prev["top"]):
+    if cur["top"] - prev["bottom"] > 0.6 * max(1.0, prev["bottom"] - prev["top"]):
         return False  # a paragraph gap
     wrapped = prev["x1"] >= right - 0.06 * (right - left) and cur["x0"] <= left + 0.1 * (right - left)
     return wrapped or ct[0].islower()
@@ -91,7 +91,7 @@ def _running_lines(pages: list[list[tuple[float, str, object]]]) -> set[str]:
     edge: Counter = Counter()
     for items in pages:
         lines = [p for _t, k, p in items if k == "line"]
-        keys = {_key(x["text"]) for x in lines[:2] + lines[-2:]}
+        keys = {_key(x["text"]) for x in lines[:2] + lines[-2:] if len(x["text"]) < 120}
         edge.update(keys)
     return {k for k, n in edge.items() if n >= max(3, 0.6 * len(pages))}
 
@@ -156,12 +156,11 @@ def read_pdf(data: bytes) -> Document:
         return doc
     running = _running_lines(pages)
     out = LineBuilder()
-    n_tbl = 0
+    n_tbl, prev = 0, None
     for no, items in enumerate(pages, start=1):
         lines = [p for _t, k, p in items if k == "line"]
         right = max((x["x1"] for x in lines), default=0.0)
         left = min((x["x0"] for x in lines), default=0.0)
-        prev = None
         for _top, kind, payload in items:
             if kind == "table":
                 n_tbl += 1
@@ -169,7 +168,8 @@ def read_pdf(data: bytes) -> Document:
                 prev = None
                 continue
             text = payload["text"]
-            if _key(text) in running or (_PAGE_NO.match(text) and payload in (lines[:1] + lines[-1:])):
+            edge = payload in lines[:2] + lines[-2:]
+            if edge and (_key(text) in running or (_PAGE_NO.match(text) and payload in lines[:1] + lines[-1:])):
                 continue
             if prev is not None and out.lines and out.locations[-1] in (f"page {no}", f"page {no - 1}") \
                     and _is_continuation(prev, payload, right, left):
