@@ -104,7 +104,7 @@ def _html(blocks) -> bytes:
 
 def _pdf(blocks, header: str = "UBND TỈNH — KẾ HOẠCH (running header)") -> bytes:
     from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
@@ -112,13 +112,14 @@ def _pdf(blocks, header: str = "UBND TỈNH — KẾ HOẠCH (running header)") 
 
     pdfmetrics.registerFont(TTFont("DejaVu", str(FONT)))
     body = ParagraphStyle("b", fontName="DejaVu", fontSize=9, leading=11, spaceAfter=6)
-    cell = ParagraphStyle("c", fontName="DejaVu", fontSize=6, leading=7.5)
+    cell = ParagraphStyle("c", fontName="DejaVu", fontSize=5.5, leading=6.5)
+    size = landscape(A4) if any(k == "table" for k, _ in blocks) else A4  # wide tables: landscape, as printed
 
     def page(canvas, doc):
         canvas.saveState()
         canvas.setFont("DejaVu", 8)
-        canvas.drawString(72, A4[1] - 40, header)
-        canvas.drawCentredString(A4[0] / 2, 30, str(doc.page))
+        canvas.drawString(72, size[1] - 30, header)
+        canvas.drawCentredString(size[0] / 2, 20, str(doc.page))
         canvas.restoreState()
 
     story = []
@@ -129,11 +130,11 @@ def _pdf(blocks, header: str = "UBND TỈNH — KẾ HOẠCH (running header)") 
             width = max(len(r) for r in payload)
             data = [[Paragraph("<br/>".join(html.escape(x) for x in c.split("\n")), cell) for c in r]
                     + [""] * (width - len(r)) for r in payload]
-            t = LongTable(data, colWidths=[(A4[0] - 100) / width] * width, repeatRows=1)
+            t = LongTable(data, colWidths=[(size[0] - 70) / width] * width, repeatRows=1)
             t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
             story += [Spacer(1, 6), t, Spacer(1, 6)]
     buf = io.BytesIO()
-    SimpleDocTemplate(buf, pagesize=A4, leftMargin=50, rightMargin=50).build(story, onFirstPage=page, onLaterPages=page)
+    SimpleDocTemplate(buf, pagesize=size, leftMargin=35, rightMargin=35, topMargin=45, bottomMargin=35).build(story, onFirstPage=page, onLaterPages=page)
     return buf.getvalue()
 
 
@@ -281,7 +282,8 @@ def test_pdf_running_headers_page_numbers_and_broken_lines():
     long = ("Tăng cường công tác thanh tra, kiểm tra việc thực hiện nhiệm vụ cải cách hành chính của các cơ quan, "
             "đơn vị trên địa bàn tỉnh Quảng Ngãi, bảo đảm nghiêm túc, đúng tiến độ và hiệu quả trong năm 2023.")
     words = ["xã", "phường", "huyện", "thị xã", "thành phố", "thôn", "tổ dân phố", "ấp", "bản", "khu phố"]
-    paras = [f"- {long.replace('tỉnh', words[i % 10] + ' ' + words[i // 10] + ' của tỉnh')}" for i in range(60)]
+    paras = [f"- {words[i // 10].capitalize()} {words[i % 10]}: "
+             f"{long.replace('tỉnh', words[i % 10] + ' ' + words[i // 10] + ' của tỉnh')}" for i in range(60)]
     doc = read_document(_pdf([("p", x) for x in paras]), "x.pdf")
     assert doc.page_count >= 3
     assert "running header" not in doc.text

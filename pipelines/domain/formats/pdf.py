@@ -30,12 +30,13 @@ def _key(s: str) -> str:
 
 def _is_continuation(prev: dict, cur: dict, right: float, left: float) -> bool:
     pt, ct = prev["text"], cur["text"]
-    if not pt or not ct or _MARKER.match(ct) or _END.search(pt):
+    if not pt or not ct or _MARKER.match(ct):
         return False
     if cur["top"] - prev["bottom"] > 0.6 * max(1.0, prev["bottom"] - prev["top"]):
-        return False  # a paragraph gap
-    wrapped = prev["x1"] >= right - 0.06 * (right - left) and cur["x0"] <= left + 0.1 * (right - left)
-    return wrapped or ct[0].islower()
+        return False  # a paragraph gap (a new page has cur above prev: no gap)
+    # the line above ran to the right margin and this one starts at the left one (no first-line indent): wrapped
+    wrapped = prev["x1"] >= right - 0.06 * (right - left) and cur["x0"] <= left + 0.03 * (right - left)
+    return wrapped or (ct[0].islower() and not _END.search(pt))
 
 
 def _join(pt: str, ct: str) -> str:
@@ -91,7 +92,8 @@ def _running_lines(pages: list[list[tuple[float, str, object]]]) -> set[str]:
     edge: Counter = Counter()
     for items in pages:
         lines = [p for _t, k, p in items if k == "line"]
-        keys = {_key(x["text"]) for x in lines[:2] + lines[-2:] if len(x["text"]) < 120}
+        keys = {_key(x["text"]) for x in lines[:2] + lines[-2:]
+                if len(x["text"]) < 120 and not re.match(r"[-+•*–]\s", x["text"])}  # a bullet is body text
         edge.update(keys)
     return {k for k, n in edge.items() if n >= max(3, 0.6 * len(pages))}
 
