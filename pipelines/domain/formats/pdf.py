@@ -65,7 +65,9 @@ def _page_items(page) -> tuple[list[tuple[float, str, object]], bool]:
     """(top, kind, payload) of the page's text lines and tables, in reading order; and whether it had any chars."""
     if not page.chars:
         return [], False
-    tables = page.find_tables()
+    # ruled tables only: a page that draws no lines or rectangles has none (and skips the costly search)
+    tables = page.find_tables() if (page.objects.get("line") or page.objects.get("rect")
+                                    or page.objects.get("curve")) else []
     boxes = [t.bbox for t in tables]
 
     def outside(obj) -> bool:
