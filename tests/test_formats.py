@@ -71,9 +71,10 @@ def _docx(blocks) -> bytes:
         else:
             width = max(len(r) for r in payload)
             tbl = d.add_table(rows=len(payload), cols=width)
-            for r, row in enumerate(payload):
+            for r, (row, tr) in enumerate(zip(payload, tbl.rows)):
+                cells = tr.cells  # once per row: tbl.cell(r, c) walks the whole table each time
                 for c, val in enumerate(row):
-                    cell = tbl.cell(r, c)
+                    cell = cells[c]
                     parts = val.split("\n")
                     cell.paragraphs[0].text = parts[0]
                     for extra in parts[1:]:

@@ -61,13 +61,59 @@ def _cell(text: str | None) -> str:
     return "\n".join(parts)
 
 
+def _walk_layout(objs, chars: list, flags: dict) -> None:
+    from pdfminer.layout import LTChar, LTCurve, LTImage
+
+    for o in objs:
+        if isinstance(o, LTChar):
+            chars.append(o)
+        elif isinstance(o, LTCurve):  # LTLine and LTRect are curves: the page may draw a table
+            flags["ruled"] = True
+        elif isinstance(o, LTImage):
+            flags["image"] = True
+        elif hasattr(o, "_objs"):
+            _walk_layout(o._objs, chars, flags)
+
+
+def _fast_lines(page, chars) -> list[tuple[float, str, object]]:
+    """Text lines straight from pdfminer's characters (pdfplumber's per-character attribute resolution is most of the
+    time on a page without tables): characters clustered by their top within 3 pt, ordered by x, a space where the
+    gap between two characters is over 3 pt (pdfplumber's default tolerances)."""
+    h = page.height
+    rows = sorted(((h - c.y1, c.x0, c.x1, h - c.y0, c.get_text()) for c in chars), key=lambda r: (r[0], r[1]))
+    lines: list[list[tuple]] = []
+    for r in rows:
+        if lines and abs(r[0] - lines[-1][0][0]) <= 3:
+            lines[-1].append(r)
+        else:
+            lines.append([r])
+    out = []
+    for ln in lines:
+        ln.sort(key=lambda r: r[1])
+        parts, last_x1 = [], None
+        for top, x0, x1, bottom, t in ln:
+            if last_x1 is not None and x0 - last_x1 > 3 and parts and not parts[-1].endswith(" ") and t != " ":
+                parts.append(" ")
+            parts.append(t)
+            last_x1 = x1
+        text = clean("".join(parts))
+        if text:
+            out.append((min(r[0] for r in ln), "line", {"text": text, "x0": ln[0][1], "x1": max(r[2] for r in ln),
+                                                         "top": min(r[0] for r in ln),
+                                                         "bottom": max(r[3] for r in ln)}))
+    return out
+
+
 def _page_items(page) -> tuple[list[tuple[float, str, object]], bool]:
     """(top, kind, payload) of the page's text lines and tables, in reading order; and whether it had any chars."""
-    if not page.chars:
+    chars: list = []
+    flags: dict = {}
+    _walk_layout(page.layout._objs, chars, flags)
+    if not chars:
         return [], False
-    # ruled tables only: a page that draws no lines or rectangles has none (and skips the costly search)
-    tables = page.find_tables() if (page.objects.get("line") or page.objects.get("rect")
-                                    or page.objects.get("curve")) else []
+    if not flags.get("ruled"):
+        return _fast_lines(page, chars), True
+    tables = page.find_tables()  # ruled tables only: a page that draws no lines has none (the fast path above)
     boxes = [t.bbox for t in tables]
 
     def outside(obj) -> bool:
