@@ -382,3 +382,41 @@ def test_format_detection_by_extension_and_magic():
     assert detect_format("a.HTM", b"x") == "html"
     assert detect_format("a.txt", "Kế hoạch <ul><li>x</li></ul>".encode()) == "txt"
     assert detect_format("a.doc", b"") == "doc"
+
+
+def test_published_formats_stage_with_their_contracts(tmp_path):
+    """The staging the assets run, on one plan as .txt, .docx, .html and .pdf: contracts hold, every format has its
+    row, the targets are read from each (normalisation re-reads the file through its adapter)."""
+    from pipelines.domain.ingest import discover
+    from pipelines.schemas import StgDocuments, StgPlanTasks
+
+    from .conftest import stage_files
+
+    root = tmp_path / "root"
+    (root / "plans").mkdir(parents=True)
+    text = HANOI_PAPI.read_text(encoding="utf-8")
+    shutil.copy(HANOI_PAPI, root / "plans" / "hn.txt")
+    fmts = ["docx", "html"] + (["pdf"] if FONT else [])
+    for fmt in fmts:
+        (root / "plans" / f"hn.{fmt}").write_bytes(WRITERS[fmt](_blocks(text)))
+    (root / "plans" / "locked.docx").write_bytes(b"PK\x03\x04 broken")
+    _plans, _norm, staged, normalised = stage_files(discover("plans", [root]), tmp_path)
+    StgDocuments.validate(staged.documents)
+    StgPlanTasks.validate(staged.tasks)
+    docs = {r["format"]: r for r in staged.documents.iter_rows(named=True)}
+    reasons = dict(zip(staged.quarantine["source_path"], staged.quarantine["reason"]))
+    assert reasons.pop("plans/locked.docx").startswith("corrupt .docx")
+    # a format whose text is exactly another's (a narrative plan as .docx and as a web page) is its duplicate
+    dups = sorted(p.rsplit(".", 1)[1] for p, why in reasons.items() if why.startswith("duplicate of plans/hn."))
+    assert len(dups) == len(reasons)
+    assert sorted(docs) == sorted(set(["txt", *fmts]) - set(dups))
+    fmts = [f for f in fmts if f not in dups]
+    assert docs["txt"]["page_count"] is None and docs["txt"]["text_source"] == "native"
+    assert all(docs[f]["n_tasks"] == docs["txt"]["n_tasks"] for f in fmts)
+    if "pdf" in docs:
+        assert docs["pdf"]["page_count"] > 1
+    by_doc = normalised.targets.group_by("document_id").len()
+    n = {r["document_id"]: r["len"] for r in by_doc.iter_rows(named=True)}
+    assert len({n.get(docs[f]["document_id"], 0) for f in ["txt", *fmts]}) == 1 and n[docs["txt"]["document_id"]] > 0
+    located = staged.tasks.filter(staged.tasks["document_id"] != docs["txt"]["document_id"])
+    assert located["source_location"].null_count() == 0
