@@ -420,3 +420,33 @@ def test_published_formats_stage_with_their_contracts(tmp_path):
     assert len({n.get(docs[f]["document_id"], 0) for f in ["txt", *fmts]}) == 1 and n[docs["txt"]["document_id"]] > 0
     located = staged.tasks.filter(staged.tasks["document_id"] != docs["txt"]["document_id"])
     assert located["source_location"].null_count() == 0
+
+
+@needs_font
+def test_pdf_table_with_merged_cells_and_a_page_break():
+    """A ruled table over two pages, its lead merged down three rows (SPAN): rows as pipe rows, the merged cell blank
+    below its first row, the repeated header kept for the readers to skip, each row with its page."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, TableStyle
+
+    pdfmetrics.registerFont(TTFont("DejaVu", str(FONT)))
+    st = ParagraphStyle("c", fontName="DejaVu", fontSize=9, leading=11)
+    rows = [["TT", "Nhiệm vụ", "Chủ trì"]] + [[str(i), f"Nghiêm túc thực hiện việc số {i} tại Quảng Ngãi",
+                                                "Sở Nội vụ" if i % 3 == 1 else ""] for i in range(1, 61)]
+    t = LongTable([[Paragraph(c, st) for c in r] for r in rows], colWidths=[40, 300, 120], repeatRows=1)
+    t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)]
+                          + [("SPAN", (2, i), (2, i + 2)) for i in range(1, 61, 3)]))
+    buf = io.BytesIO()
+    SimpleDocTemplate(buf, pagesize=A4).build([t])
+    doc = read_document(buf.getvalue(), "t.pdf")
+    lines = doc.text.split("\n")
+    assert doc.page_count >= 2
+    assert "| 1 | Nghiêm túc thực hiện việc số 1 tại Quảng Ngãi | Sở Nội vụ |" in lines
+    assert "| 2 | Nghiêm túc thực hiện việc số 2 tại Quảng Ngãi |  |" in lines
+    assert lines.count("| TT | Nhiệm vụ | Chủ trì |") == doc.page_count
+    last = lines.index("| 60 | Nghiêm túc thực hiện việc số 60 tại Quảng Ngãi |  |")
+    assert doc.location(last + 1).startswith(f"page {doc.page_count} table")
