@@ -384,7 +384,7 @@ def test_format_detection_by_extension_and_magic():
     assert detect_format("a.doc", b"") == "doc"
 
 
-def test_published_formats_stage_with_their_contracts(tmp_path):
+def test_published_formats_stage_with_their_contracts(tmp_path, monkeypatch):
     """The staging the assets run, on one plan as .txt, .docx, .html and .pdf: contracts hold, every format has its
     row, the targets are read from each (normalisation re-reads the file through its adapter)."""
     from pipelines.domain.ingest import discover
@@ -394,6 +394,7 @@ def test_published_formats_stage_with_their_contracts(tmp_path):
 
     root = tmp_path / "root"
     (root / "plans").mkdir(parents=True)
+    monkeypatch.setenv("GOVDATA_RAW_EXTRA", str(root))  # normalisation finds the file again through its root label
     text = HANOI_PAPI.read_text(encoding="utf-8")
     shutil.copy(HANOI_PAPI, root / "plans" / "hn.txt")
     fmts = ["docx", "html"] + (["pdf"] if FONT else [])
