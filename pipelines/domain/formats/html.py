@@ -13,7 +13,8 @@ import re
 from . import Document, FormatError, LineBuilder, clean
 from ..decode import DecodeError, decode_bytes
 
-_DROP = {"script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "button", "select",
+# not <form>: ASP.NET portals wrap the whole page in one
+_DROP = {"script", "style", "noscript", "nav", "header", "footer", "aside", "iframe", "button", "select", "input",
          "template", "svg", "head", "title", "meta", "link"}
 _BOILER = re.compile(r"(?i)(?:^|[\s_-])(menu|nav|navbar|navigation|breadcrumbs?|sidebar|footer|social|share|banner|"
                      r"cookie|search|login)(?:$|[\s_-])")
