@@ -20,7 +20,7 @@ from pipelines.domain.lines import html_to_text
 from pipelines.domain.normalise import normalise
 from pipelines.domain.readers.tables import find_md_tables, find_pipe_tables, find_tab_tables
 
-from .conftest import HANOI_PAPI, HCMC_PAR, PLANS
+from .conftest import HANOI_PAPI, HCMC_PAPI, HCMC_PAR, PLANS, QUANG_NGAI
 
 HUNG_YEN = PLANS / "003_c0cd988506191886.txt"
 FONT = next((p for p in (Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
@@ -171,7 +171,7 @@ def _summary(res, norm) -> dict:
 @pytest.fixture(scope="module")
 def text_versions():
     out = {}
-    for p in (HANOI_PAPI, HUNG_YEN, HCMC_PAR):
+    for p in (HANOI_PAPI, HUNG_YEN, HCMC_PAR, HCMC_PAPI, QUANG_NGAI):
         res, norm = _read(p)
         out[p.name] = (p.read_text(encoding="utf-8"), _summary(res, norm))
     return out
@@ -181,7 +181,7 @@ PARITY: dict[tuple[str, str], tuple[int, int]] = {}
 
 
 @pytest.mark.parametrize("fmt", ["docx", "html", "pdf"])
-@pytest.mark.parametrize("plan", [HANOI_PAPI.name, HUNG_YEN.name, HCMC_PAR.name])
+@pytest.mark.parametrize("plan", [HANOI_PAPI.name, HUNG_YEN.name, HCMC_PAR.name, HCMC_PAPI.name, QUANG_NGAI.name])
 def test_the_same_plan_in_every_format_gives_the_same_tasks(fmt, plan, text_versions, tmp_path):
     if fmt == "pdf" and FONT is None:
         pytest.skip("no Vietnamese-capable TTF (apt-get install fonts-dejavu-core)")
@@ -452,3 +452,12 @@ def test_pdf_table_with_merged_cells_and_a_page_break():
     assert lines.count("| TT | Nhiệm vụ | Chủ trì |") == doc.page_count
     last = lines.index("| 60 | Nghiêm túc thực hiện việc số 60 tại Quảng Ngãi |  |")
     assert doc.location(last + 1).startswith(f"page {doc.page_count} table")
+
+
+def test_locations_follow_the_lines_when_doubled_lines_are_read_once():
+    from pipelines.domain.ingest import _kept_locations
+
+    before = ["A", "A", "B", "B", "", "", "C", "C"]
+    after = ["A", "B", "", "C"]
+    locs = ["p1", "p1b", "p2", "p2b", None, None, "p3", "p3b"]
+    assert _kept_locations(before, after, locs) == ["p1", "p2", None, "p3"]
