@@ -116,10 +116,9 @@ def _read(path: Path):
     res = process_document(RawFile(path.parent, path))
     if res.document is None:
         return res, None
-    text = path.read_bytes()
-    from .domain.decode import decode_document
+    from .domain.formats import read_text
 
-    decoded = decode_document(text).text
+    decoded = read_text(path.read_bytes(), path.name)
     norm = normalise([res.document], res.tasks, {res.document["document_id"]: decoded})
     return res, norm
 

@@ -73,7 +73,12 @@ class DimDocument(pa.DataFrameModel):
     raw_root: str = pa.Field(description="Raw root by position: 'raw' for the embedded input, 'extra<n>' for the n-th folder of GOVDATA_RAW_EXTRA (never a machine path)")
     sha256: str = pa.Field(str_matches=r"^[0-9a-f]{64}$", description="sha256 of the file's bytes")
     size_bytes: int = pa.Field(gt=0, description="File size in bytes")
-    encoding: str = pa.Field(description="Detected encoding of the bytes")
+    encoding: str = pa.Field(description="Detected encoding of a text or HTML file; 'binary' for Word and PDF")
+    format: str = pa.Field(isin=["txt", "docx", "pdf", "html", "doc"],
+                           description="File format read: txt / docx / pdf / html / doc")
+    page_count: int = pa.Field(nullable=True, ge=0, description="Pages of a PDF; NULL for other formats")
+    text_source: str = pa.Field(isin=["native", "converted", "ocr"],
+                                description="native (the file's own text), converted (LibreOffice from .doc), ocr")
     issuer_name: str = pa.Field(nullable=True, description="Issuing People's Committee, canonical spelling")
     issuer_level: str = pa.Field(nullable=True, isin=ISSUER_LEVELS, description="province / district / commune")
     province_key: str = pa.Field(nullable=True, str_matches=PROVINCE_KEY,

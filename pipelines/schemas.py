@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
+from pipelines.domain.formats import FORMATS, TEXT_SOURCES
 from pipelines.domain.metadata import DOC_TYPES
 
 SEVERITIES = ["error", "warning", "info"]
@@ -23,8 +24,12 @@ class StgDocuments(pa.DataFrameModel):
     raw_root: str = pa.Field(description="Raw root by position: 'raw' for the embedded input, 'extra<n>' for the n-th folder of GOVDATA_RAW_EXTRA (never a machine path)")
     sha256: str = pa.Field(str_length={"min_value": 64, "max_value": 64}, description="sha256 of the file's bytes")
     size_bytes: int = pa.Field(gt=0, description="File size in bytes")
-    encoding: str = pa.Field(isin=["utf-8", "utf-8-sig", "utf-16-le", "utf-16-be", "utf-16", "cp1258"],
-                             description="Detected encoding of the bytes")
+    encoding: str = pa.Field(isin=["utf-8", "utf-8-sig", "utf-16-le", "utf-16-be", "utf-16", "cp1258", "binary"],
+                             description="Detected encoding of a text or HTML file; 'binary' for Word and PDF")
+    format: str = pa.Field(isin=list(FORMATS), description="File format read: txt / docx / pdf / html / doc")
+    page_count: int = pa.Field(nullable=True, ge=0, description="Pages of a PDF; NULL for other formats")
+    text_source: str = pa.Field(isin=list(TEXT_SOURCES),
+                                description="native (the file's own text), converted (LibreOffice from .doc), ocr")
     n_lines: int = pa.Field(gt=0, description="Lines in the normalised text (line numbers refer to it)")
     readers: str = pa.Field(description="Readers that produced tasks, comma-separated")
     issuer_name: str = pa.Field(nullable=True, description="Issuing People's Committee, canonical spelling")
@@ -71,6 +76,9 @@ class StgPlanTasks(pa.DataFrameModel):
     note_text: str = pa.Field(nullable=True, description="Notes column as written")
     line_start: int = pa.Field(ge=1, description="First line of the task in the normalised text")
     line_end: int = pa.Field(ge=1, description="Last line of the task in the normalised text")
+    source_location: str = pa.Field(nullable=True, description="Where the task's first line is in the original file: "
+                                    "'page 3' (PDF), 'paragraph 41' or 'table 2 row 5' (Word, HTML tables), an HTML "
+                                    "element path; NULL for plain text (line_start is the place)")
 
     class Config:
         strict = True

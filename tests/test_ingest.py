@@ -75,7 +75,7 @@ def test_bad_files_are_quarantined_and_the_rest_loads(tmp_path):
         f"plans/deep/er/{p.name}" for p in PLANS.glob("*.txt"))
     reasons = dict(zip(staged.quarantine["source_path"], staged.quarantine["reason"]))
     assert reasons["plans/empty.txt"].startswith("empty file")
-    assert reasons["plans/scan.pdf"].startswith("binary content")
+    assert reasons["plans/scan.pdf"].startswith("corrupt PDF")  # a .pdf is read as a PDF now (tests/test_formats.py)
     assert reasons["plans/memo.txt"].startswith("no tasks found")
     assert reasons["plans/zz_copy_of_000.txt"] == "duplicate of plans/deep/er/000_fc9f8ecdecbcee10.txt (same normalised text)"
     assert staged.tasks.height == 50 + 67 + 85 + 51 + 71

@@ -29,6 +29,7 @@ SELECT
     t.note_text,
     t.source_path,
     t.line_start,
-    t.line_end
+    t.line_end,
+    t.source_location
 FROM stg_plan_tasks AS t
 LEFT JOIN stg_task_normalised AS n ON n.task_id = t.task_id

@@ -222,12 +222,19 @@ def main() -> int:
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000])
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--formats-only", action="store_true", help="only the published-format figure (30-page PDF read)")
     a = ap.parse_args()
     if a.child:
         print(json.dumps(one_size(a.child, a.seed)))
         return 0
     results = {"machine": {"cores": os.cpu_count(), "ram_gb": round(psutil.virtual_memory().total / 1e9, 1)},
                "targets": TARGETS, "runs": []}
+    from .formats import pdf_read_seconds
+
+    results["formats"] = pdf_read_seconds()
+    print(f"30-page text-layer PDF read: {json.dumps(results['formats'])}")
+    if a.formats_only:
+        return 0 if results["formats"].get("ok", True) else 1
     for n in a.sizes:
         env = {**os.environ, "GOVDATA_WAREHOUSE_DIR": str(BENCH_DIR / f"wh_{n}")}
         proc = subprocess.run([sys.executable, "-m", "pipelines.bench.run", "--child", str(n), "--seed", str(a.seed)],

@@ -17,7 +17,8 @@ from .contradictions import (duplicate_task_findings, foreign_issuer_findings, i
                              table_label_findings, table_number_findings)
 from .damage import line_hashes, truncation_findings, undouble_lines
 from .provinces import provinces_2004
-from .decode import DecodeError, decode_document, document_id_for, sha256_bytes
+from .decode import DecodeError, document_id_for, sha256_bytes
+from .formats import read_document
 from .lines import find_repeated_blocks, mask_lines
 from .metadata import extract_metadata, not_a_plan
 from .model import Finding, ParsedPlan
@@ -238,6 +239,17 @@ def _contradictions(meta, parsed: ParsedPlan, lines: list[str]) -> list[Finding]
             + duplicate_task_findings(parsed.tasks))
 
 
+def _kept_locations(before: list[str], after: list[str], locations: list[str | None]) -> list[str | None]:
+    """The provenance of each line left by undouble_lines (`after` is `before` without some lines, in order)."""
+    out, j = [], 0
+    for ln in after:
+        while j < len(before) and before[j] != ln:
+            j += 1
+        out.append(locations[j] if j < len(locations) else None)
+        j += 1
+    return out
+
+
 def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
     """Decode, extract metadata and tasks. Never raises for bad input: bad input is quarantined."""
     source_path, root_label = f.source_path, f.root_label  # pathlib work: once per document, not per row
@@ -248,12 +260,16 @@ def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
             return DocumentResult(None, [], [], quarantine_row(source_path, root_label, None, "read", str(e)))
     sha = sha256_bytes(data)
     try:
-        decoded = decode_document(data)
+        decoded = read_document(data, f.path.name)
     except DecodeError as e:
         return DocumentResult(None, [], [], quarantine_row(source_path, root_label, sha, "decode", str(e)))
+    except Exception as e:  # a library's error on a damaged file must not stop the other documents
+        return DocumentResult(None, [], [], quarantine_row(
+            source_path, root_label, sha, "decode", f"unreadable {f.path.suffix or 'file'}: {type(e).__name__}: {e}"))
     # damage first (pipelines/domain/damage.py): a text exported with every line doubled is read once
     lines, damage = undouble_lines(decoded.text.split("\n"))
     text = "\n".join(lines) if damage else decoded.text
+    locations = _kept_locations(decoded.text.split("\n"), lines, decoded.locations) if damage else decoded.locations
     damage += truncation_findings(lines, decoded.cut_in_character)
     meta, meta_findings = extract_metadata(text)
     why_not = not_a_plan(meta, lines)
@@ -277,6 +293,7 @@ def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
         row["task_seq"] = i
         row["task_id"] = f"{doc_id}-{i:04d}"
         row["source_path"] = source_path
+        row["source_location"] = locations[t.line_start - 1] if 0 < t.line_start <= len(locations) else None
         if not task_text_in_lines(t.task_text, lines, t.line_start, t.line_end):
             findings.append({"rule": "provenance_mismatch", "severity": "error",
                              "message": f"Task {row['task_id']} text not found in lines {t.line_start}-{t.line_end}.",
@@ -291,8 +308,11 @@ def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
         "source_path": source_path,
         "raw_root": root_label,
         "sha256": sha,
-        "size_bytes": decoded.size_bytes,
+        "size_bytes": len(data),
         "encoding": decoded.encoding,
+        "format": decoded.format,
+        "page_count": decoded.page_count,
+        "text_source": decoded.text_source,
         "n_lines": len(lines),
         "readers": ",".join(parsed.readers_used),
         **{k: v for k, v in meta.as_dict().items() if k not in ("province_name",)},

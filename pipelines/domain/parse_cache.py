@@ -100,7 +100,7 @@ def normalise_entry(doc: dict, cache_dir: Path) -> Path:
 def normalise_cached(job: tuple[dict, list[dict], Path]):
     """One document's normalisation, reused while its bytes, path, parser and mapping files are unchanged.
     (Here, not in pipelines.warehouse, so pool workers import only the domain code.)"""
-    from .decode import decode_document
+    from .formats import read_text
     from .normalise import Normalised, normalise_document
 
     doc, tasks, cache_dir = job
@@ -112,7 +112,7 @@ def normalise_cached(job: tuple[dict, list[dict], Path]):
     try:
         if root is None:
             raise FileNotFoundError(doc["raw_root"])
-        text = decode_document(read_raw(RawFile(root, root / doc["source_path"]))).text
+        text = read_text(read_raw(RawFile(root, root / doc["source_path"])), doc["source_path"])
     except Exception:  # the file changed or vanished since staging: targets and quotes are skipped for it
         text = None
     out = Normalised()

@@ -1,0 +1,151 @@
+"""Plans as provinces publish them: plain text, Word (.docx, .doc), PDF and web pages, read into one document model.
+
+Every adapter turns a file's bytes into the text the readers parse (tables written as Markdown pipe rows, one row
+per line, `<br>` for a line break inside a cell; merged cells blank after their first position, as text exports
+leave them) plus a provenance map: for each line of that text, where it came from in the original ("page 3",
+"paragraph 41", "table 2 row 5", an HTML element path). A file that cannot be read raises `FormatError`, whose
+message is the quarantine reason.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import PurePath
+
+from ..decode import _LETTER, _VIET_CHARS, DecodeError, decode_document
+
+FORMATS = ("txt", "docx", "pdf", "html", "doc")
+TEXT_SOURCES = ("native", "converted", "ocr")
+
+
+class FormatError(DecodeError):
+    """A published file that cannot become text: the message is the quarantine reason."""
+
+
+@dataclass
+class Document:
+    text: str  # NFC, "\n" line endings: what the readers parse and line numbers count in
+    locations: list[str | None]  # one per line of `text`: where the line came from; None for plain text
+    format: str  # txt / docx / pdf / html / doc
+    encoding: str  # of a text or HTML file; "binary" for Word and PDF
+    text_source: str = "native"  # native / converted (LibreOffice) / ocr
+    page_count: int | None = None  # PDF only
+    cut_in_character: bool = False  # a text file whose bytes ended inside a UTF-8 character (truncated)
+
+    def location(self, line: int) -> str | None:
+        """Provenance of a 1-based line of `text`."""
+        return self.locations[line - 1] if 1 <= line <= len(self.locations) else None
+
+
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+
+
+def clean(s: str) -> str:
+    """NFC, one space for any run of spaces (non-breaking too), no control characters."""
+    s = unicodedata.normalize("NFC", s.replace("\u00ad", ""))
+    s = "".join(ch for ch in s if ch in "\n" or unicodedata.category(ch) not in ("Cc", "Cf"))
+    return _SPACES.sub(" ", s).strip()
+
+
+@dataclass
+class LineBuilder:
+    """Collects lines with their provenance; tables become pipe rows between blank lines."""
+    lines: list[str] = field(default_factory=list)
+    locations: list[str | None] = field(default_factory=list)
+
+    def add(self, text: str, where: str | None) -> None:
+        for part in text.split("\n"):
+            part = clean(part)
+            if part:
+                self.lines.append(part)
+                self.locations.append(where)
+
+    def blank(self) -> None:
+        if self.lines and self.lines[-1] != "":
+            self.lines.append("")
+            self.locations.append(None)
+
+    def table(self, rows: list[list[str]], where: str) -> None:
+        """`rows` of cell texts (a line break inside a cell as "\\n"); `where` like "table 2" (rows added)."""
+        rows = [r for r in rows if any(c.strip() for c in r)]
+        if not rows:
+            return
+        width = max(len(r) for r in rows)
+        if width == 1:  # a one-column table is a framed paragraph
+            for i, r in enumerate(rows, start=1):
+                self.add(r[0], f"{where} row {i}")
+            return
+        self.blank()
+        for i, r in enumerate(rows, start=1):
+            cells = [cell_text(c) for c in r] + [""] * (width - len(r))
+            self.lines.append("| " + " | ".join(cells) + " |")
+            self.locations.append(f"{where} row {i}")
+        self.blank()
+
+    def document(self, fmt: str, encoding: str, text_source: str = "native", page_count: int | None = None) -> Document:
+        while self.lines and self.lines[-1] == "":
+            self.lines.pop()
+            self.locations.pop()
+        text = "\n".join(self.lines)
+        check_text(text, fmt)
+        return Document(text, list(self.locations), fmt, encoding, text_source, page_count)
+
+
+def cell_text(s: str) -> str:
+    parts = [clean(p).replace("|", "/") for p in s.split("\n")]
+    return "<br>".join(p for p in parts if p)
+
+
+def check_text(text: str, fmt: str) -> None:
+    if sum(1 for _ in islice(_LETTER.finditer(text), 20)) < 20:
+        raise FormatError(f"no readable text in the {fmt} file (fewer than 20 letters)")
+    if len(text) > 2000 and not any(ch in _VIET_CHARS for ch in text):
+        raise FormatError(f"{fmt} file without Vietnamese letters: not a plan, or a font without a Unicode map")
+
+
+def detect_format(name: str, data: bytes) -> str:
+    """By extension first (so a damaged .docx is reported as one), else by magic bytes."""
+    ext = PurePath(name).suffix.lower().lstrip(".")
+    if ext in ("docx", "pdf", "doc"):
+        return ext
+    if ext in ("html", "htm", "xhtml"):
+        return "html"
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04") and b"word/" in data[:65536]:
+        return "docx"
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "doc"
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"<!doctype html") or head.startswith(b"<html"):
+        return "html"
+    return "txt"
+
+
+def read_document(data: bytes, name: str = "") -> Document:
+    """Any plan file -> Document. Raises DecodeError/FormatError with the quarantine reason."""
+    fmt = detect_format(name, data)
+    if fmt == "txt":
+        d = decode_document(data)
+        n = d.text.count("\n") + 1
+        return Document(d.text, [None] * n, "txt", d.encoding, cut_in_character=d.cut_in_character)
+    if not data.strip():
+        raise FormatError(f"empty .{fmt} file (no bytes)")
+    if fmt == "docx":
+        from .docx import read_docx
+        return read_docx(data)
+    if fmt == "pdf":
+        from .pdf import read_pdf
+        return read_pdf(data)
+    if fmt == "html":
+        from .html import read_html
+        return read_html(data)
+    from .doc import read_doc
+    return read_doc(data)
+
+
+def read_text(data: bytes, name: str = "") -> str:
+    """The normalised text of any plan file (what line numbers count in)."""
+    return read_document(data, name).text

@@ -1,0 +1,230 @@
+"""PDF with a text layer (pdfplumber, MIT, on pdfminer.six): page by page.
+
+Tables the PDF draws with ruling lines become pipe rows (a merged cell blank after its first position); the text
+around them is read as lines. Running headers and footers (the same line at the top or bottom of most pages, page
+numbers too) are dropped. A line that continues the sentence above (the line above ran to the right margin, or this
+one starts in lower case after no closing punctuation) is joined to it, a word hyphenated at the line end without
+the hyphen. A PDF without a text layer needs OCR: read with Tesseract's Vietnamese data when `tesseract` has it,
+else quarantined.
+"""
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from . import Document, FormatError, LineBuilder, clean
+
+_PAGE_NO = re.compile(r"(?i)^(?:trang\s*)?[-–—]?\s*\d{1,4}\s*(?:/\s*\d{1,4})?\s*[-–—]?$")
+_MARKER = re.compile(r"^(?:[-+•*–]\s|[a-zđ]\)|\d{1,2}(?:\.\d{1,2})*\.?\s|[IVX]{1,5}\.\s|\(\d+\)|[A-ZĐ]\.\s)")
+_END = re.compile(r"[.:;!?]\s*$")
+
+
+def _key(s: str) -> str:
+    return re.sub(r"\d+", "#", s.strip().lower())
+
+
+def _is_continuation(prev: dict, cur: dict, right: float, left: float) -> bool:
+    pt, ct = prev["text"], cur["text"]
+    if not pt or not ct or _MARKER.match(ct):
+        return False
+    if cur["top"] - prev["bottom"] > 0.6 * max(1.0, prev["bottom"] - prev["top"]):
+        return False  # a paragraph gap (a new page has cur above prev: no gap)
+    # the line above ran to the right margin and this one starts at the left one (no first-line indent): wrapped
+    wrapped = prev["x1"] >= right - 0.06 * (right - left) and cur["x0"] <= left + 0.03 * (right - left)
+    return wrapped or (ct[0].islower() and not _END.search(pt))
+
+
+def _join(pt: str, ct: str) -> str:
+    if re.search(r"[^\W\d_]-$", pt) and ct[:1].islower():
+        return pt[:-1] + ct
+    return f"{pt} {ct}"
+
+
+def _cell(text: str | None) -> str:
+    """A cell's lines: wrapped lines joined, a line starting a new item ("- ", "+ ", "a)") kept apart."""
+    if not text:
+        return ""
+    parts: list[str] = []
+    for ln in text.split("\n"):
+        ln = clean(ln)
+        if not ln:
+            continue
+        if parts and not _MARKER.match(ln):
+            parts[-1] = _join(parts[-1], ln)
+        else:
+            parts.append(ln)
+    return "\n".join(parts)
+
+
+def _walk_layout(objs, chars: list, flags: dict) -> None:
+    from pdfminer.layout import LTChar, LTCurve, LTImage
+
+    for o in objs:
+        if isinstance(o, LTChar):
+            chars.append(o)
+        elif isinstance(o, LTCurve):  # LTLine and LTRect are curves: the page may draw a table
+            flags["ruled"] = True
+        elif isinstance(o, LTImage):
+            flags["image"] = True
+        elif hasattr(o, "_objs"):
+            _walk_layout(o._objs, chars, flags)
+
+
+def _fast_lines(page, chars) -> list[tuple[float, str, object]]:
+    """Text lines straight from pdfminer's characters (pdfplumber's per-character attribute resolution is most of the
+    time on a page without tables): characters clustered by their top within 3 pt, ordered by x, a space where the
+    gap between two characters is over 3 pt (pdfplumber's default tolerances)."""
+    h = page.height
+    rows = sorted(((h - c.y1, c.x0, c.x1, h - c.y0, c.get_text()) for c in chars), key=lambda r: (r[0], r[1]))
+    lines: list[list[tuple]] = []
+    for r in rows:
+        if lines and abs(r[0] - lines[-1][0][0]) <= 3:
+            lines[-1].append(r)
+        else:
+            lines.append([r])
+    out = []
+    for ln in lines:
+        ln.sort(key=lambda r: r[1])
+        parts, last_x1 = [], None
+        for top, x0, x1, bottom, t in ln:
+            if last_x1 is not None and x0 - last_x1 > 3 and parts and not parts[-1].endswith(" ") and t != " ":
+                parts.append(" ")
+            parts.append(t)
+            last_x1 = x1
+        text = clean("".join(parts))
+        if text:
+            out.append((min(r[0] for r in ln), "line", {"text": text, "x0": ln[0][1], "x1": max(r[2] for r in ln),
+                                                         "top": min(r[0] for r in ln),
+                                                         "bottom": max(r[3] for r in ln)}))
+    return out
+
+
+def _page_items(page) -> tuple[list[tuple[float, str, object]], bool]:
+    """(top, kind, payload) of the page's text lines and tables, in reading order; and whether it had any chars."""
+    chars: list = []
+    flags: dict = {}
+    _walk_layout(page.layout._objs, chars, flags)
+    if not chars:
+        return [], False
+    if not flags.get("ruled"):
+        return _fast_lines(page, chars), True
+    tables = page.find_tables()  # ruled tables only: a page that draws no lines has none (the fast path above)
+    boxes = [t.bbox for t in tables]
+
+    def outside(obj) -> bool:
+        if obj.get("object_type") != "char":
+            return True
+        cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(x0 <= cx <= x1 and t <= cy <= b for x0, t, x1, b in boxes)
+
+    rest = page.filter(outside) if boxes else page
+    items: list[tuple[float, str, object]] = []
+    for ln in rest.extract_text_lines(layout=False, strip=True, return_chars=False):
+        if clean(ln["text"]):
+            items.append((ln["top"], "line", dict(ln, text=clean(ln["text"]))))
+    for t in tables:
+        items.append((t.bbox[1], "table", [[_cell(c) for c in row] for row in t.extract()]))
+    items.sort(key=lambda x: x[0])
+    return items, True
+
+
+def _running_lines(pages: list[list[tuple[float, str, object]]]) -> set[str]:
+    """Keys of lines that open or close most pages (headers, footers, page numbers)."""
+    if len(pages) < 3:
+        return set()
+    edge: Counter = Counter()
+    for items in pages:
+        lines = [p for _t, k, p in items if k == "line"]
+        keys = {_key(x["text"]) for x in lines[:2] + lines[-2:]
+                if len(x["text"]) < 120 and not re.match(r"[-+•*–]\s", x["text"])}  # a bullet is body text
+        edge.update(keys)
+    return {k for k, n in edge.items() if n >= max(3, 0.6 * len(pages))}
+
+
+def _ocr(data: bytes) -> Document | None:
+    """Tesseract with Vietnamese data, when installed (optional): page images -> text lines."""
+    exe = shutil.which("tesseract")
+    if not exe:
+        return None
+    try:
+        langs = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30).stdout.split()
+    except Exception:
+        return None
+    if "vie" not in langs:
+        return None
+    import pdfplumber
+
+    out = LineBuilder()
+    with pdfplumber.open(io.BytesIO(data)) as pdf, tempfile.TemporaryDirectory() as tmp:
+        n = len(pdf.pages)
+        for i, page in enumerate(pdf.pages, start=1):
+            png = Path(tmp) / f"p{i}.png"
+            page.to_image(resolution=300).original.save(png)
+            res = subprocess.run([exe, str(png), "-", "-l", "vie"], capture_output=True, text=True, timeout=300)
+            out.add(res.stdout, f"page {i}")
+    return out.document("pdf", "binary", "ocr", n)
+
+
+def read_pdf(data: bytes) -> Document:
+    try:
+        import pdfplumber
+        from pdfminer.pdfdocument import PDFPasswordIncorrect
+    except ImportError as e:  # pragma: no cover
+        raise FormatError(f"pdfplumber is not installed: {e}")
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except PDFPasswordIncorrect:
+        raise FormatError("password-protected PDF: cannot be opened without its password")
+    except Exception as e:
+        cause = e.__cause__ or e.__context__
+        if "password" in f"{type(e).__name__} {e} {type(cause).__name__ if cause else ''}".lower():
+            raise FormatError("password-protected PDF: cannot be opened without its password")
+        raise FormatError(f"corrupt PDF: {type(e).__name__}: {e}")
+    with pdf:
+        try:
+            n = len(pdf.pages)
+        except Exception as e:
+            if "password" in f"{type(e).__name__} {e}".lower():
+                raise FormatError("password-protected PDF: cannot be opened without its password")
+            raise FormatError(f"corrupt PDF: {type(e).__name__}: {e}")
+        if n == 0:
+            raise FormatError("PDF has no pages")
+        pages, any_text = [], False
+        for page in pdf.pages:
+            items, has_chars = _page_items(page)
+            pages.append(items)
+            any_text |= has_chars
+    if not any_text:
+        doc = _ocr(data)
+        if doc is None:
+            raise FormatError("needs OCR: no text layer (scanned PDF; install tesseract-ocr and tesseract-ocr-vie)")
+        return doc
+    running = _running_lines(pages)
+    out = LineBuilder()
+    n_tbl, prev = 0, None
+    for no, items in enumerate(pages, start=1):
+        lines = [p for _t, k, p in items if k == "line"]
+        right = max((x["x1"] for x in lines), default=0.0)
+        left = min((x["x0"] for x in lines), default=0.0)
+        for _top, kind, payload in items:
+            if kind == "table":
+                n_tbl += 1
+                out.table(payload, f"page {no} table {n_tbl}")
+                prev = None
+                continue
+            text = payload["text"]
+            edge = payload in lines[:2] + lines[-2:]
+            if edge and (_key(text) in running or (_PAGE_NO.match(text) and payload in lines[:1] + lines[-1:])):
+                continue
+            if prev is not None and out.lines and out.locations[-1] in (f"page {no}", f"page {no - 1}") \
+                    and _is_continuation(prev, payload, right, left):
+                out.lines[-1] = _join(out.lines[-1], text)
+            else:
+                out.add(text, f"page {no}")
+            prev = payload
+    return out.document("pdf", "binary", "native", n)

@@ -1,0 +1,463 @@
+"""Plans as provinces publish them: the same real plan written as .docx, .pdf and .html (built here, from the text
+version's paragraphs and tables) gives the same tasks, lead agencies, indicators and targets as the text; bad files
+are quarantined with their reason; diacritics survive every path; every task has its place in the original."""
+from __future__ import annotations
+
+import html
+import io
+import re
+import shutil
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from pipelines.domain.decode import collapse_ws
+from pipelines.domain.formats import detect_format, read_document
+from pipelines.domain.formats.doc import NO_SOFFICE
+from pipelines.domain.ingest import RawFile, process_document
+from pipelines.domain.lines import html_to_text
+from pipelines.domain.normalise import normalise
+from pipelines.domain.readers.tables import find_md_tables, find_pipe_tables, find_tab_tables
+
+from .conftest import HANOI_PAPI, HCMC_PAPI, HCMC_PAR, PLANS, QUANG_NGAI
+
+HUNG_YEN = PLANS / "003_c0cd988506191886.txt"
+FONT = next((p for p in (Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+                         Path("/usr/share/fonts/dejavu/DejaVuSans.ttf")) if p.is_file()), None)
+VIET = "Nghiêm túc thực hiện kế hoạch của tỉnh Quảng Ngãi"
+
+
+# ---------------------------------------------------------------- the text version as blocks
+
+def _blocks(text: str) -> list[tuple[str, object]]:
+    """("p", line) and ("table", rows of cell texts) in order: the tables the readers find, as real cells."""
+    lines = text.split("\n")
+    md = find_md_tables(lines, set())
+    used = {i for t in md for i in range(t.line_start, t.line_end + 1)}
+    tables = md + find_pipe_tables(lines, used) + find_tab_tables(lines, used)
+    by_start = {t.line_start: t for t in tables}
+    out: list[tuple[str, object]] = []
+    i = 1
+    while i <= len(lines):
+        t = by_start.get(i)
+        if t is not None:
+            rows = [t.header] + [[c.text for c in r] for r in t.rows]
+            rows = [[html_to_text(c) for c in r] for r in rows]
+            out.append(("table", rows))
+            i = t.line_end + 1
+            continue
+        if lines[i - 1].strip():
+            out.append(("p", lines[i - 1].strip()))
+        i += 1
+    return out
+
+
+# ---------------------------------------------------------------- writers
+
+def _docx(blocks) -> bytes:
+    import docx
+
+    d = docx.Document()
+    sec = d.sections[0]
+    sec.header.paragraphs[0].text = "ỦY BAN NHÂN DÂN (running header, not read)"
+    sec.footer.paragraphs[0].text = "Trang 1"
+    for kind, payload in blocks:
+        if kind == "p":
+            if payload.startswith("- ") and len(payload) > 2:  # a Word bullet: the "- " comes from the numbering
+                d.add_paragraph(payload[2:], style="List Bullet")
+            else:
+                d.add_paragraph(payload)
+        else:
+            width = max(len(r) for r in payload)
+            tbl = d.add_table(rows=len(payload), cols=width)
+            for r, (row, tr) in enumerate(zip(payload, tbl.rows)):
+                cells = tr.cells  # once per row: tbl.cell(r, c) walks the whole table each time
+                for c, val in enumerate(row):
+                    cell = cells[c]
+                    parts = val.split("\n")
+                    cell.paragraphs[0].text = parts[0]
+                    for extra in parts[1:]:
+                        cell.add_paragraph(extra)
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def _html(blocks) -> bytes:
+    out = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>Cổng thông tin</title>",
+           "<script>var menu = 'Trang chủ';</script></head><body>",
+           "<header><div class='logo'>CỔNG THÔNG TIN ĐIỆN TỬ</div></header>",
+           "<nav><ul><li>Trang chủ</li><li>Tin tức</li><li>Văn bản</li></ul></nav><div id='content'>"]
+    for kind, payload in blocks:
+        if kind == "p":
+            out.append(f"<p>{html.escape(payload)}</p>")
+        else:
+            out.append("<table border='1'>")
+            for r, row in enumerate(payload):
+                tag = "th" if r == 0 else "td"
+                out.append("<tr>" + "".join(f"<{tag}>{'<br>'.join(html.escape(x) for x in c.split(chr(10)))}</{tag}>"
+                                            for c in row) + "</tr>")
+            out.append("</table>")
+    out.append("</div><footer>Bản quyền © Cổng thông tin điện tử tỉnh</footer></body></html>")
+    return "\n".join(out).encode("utf-8")
+
+
+def _pdf(blocks, header: str = "UBND TỈNH — KẾ HOẠCH (running header)") -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+
+    pdfmetrics.registerFont(TTFont("DejaVu", str(FONT)))
+    body = ParagraphStyle("b", fontName="DejaVu", fontSize=9, leading=11, spaceAfter=6)
+    cell = ParagraphStyle("c", fontName="DejaVu", fontSize=5.5, leading=6.5)
+    size = landscape(A4) if any(k == "table" for k, _ in blocks) else A4  # wide tables: landscape, as printed
+
+    def page(canvas, doc):
+        canvas.saveState()
+        canvas.setFont("DejaVu", 8)
+        canvas.drawString(72, size[1] - 30, header)
+        canvas.drawCentredString(size[0] / 2, 20, str(doc.page))
+        canvas.restoreState()
+
+    story = []
+    for kind, payload in blocks:
+        if kind == "p":
+            story.append(Paragraph(html.escape(payload), body))
+        else:
+            width = max(len(r) for r in payload)
+            data = [[Paragraph("<br/>".join(html.escape(x) for x in c.split("\n")), cell) for c in r]
+                    + [""] * (width - len(r)) for r in payload]
+            t = LongTable(data, colWidths=[(size[0] - 70) / width] * width, repeatRows=1)
+            t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+            story += [Spacer(1, 6), t, Spacer(1, 6)]
+    buf = io.BytesIO()
+    SimpleDocTemplate(buf, pagesize=size, leftMargin=35, rightMargin=35, topMargin=45, bottomMargin=35).build(story, onFirstPage=page, onLaterPages=page)
+    return buf.getvalue()
+
+
+needs_font = pytest.mark.skipif(FONT is None, reason="no Vietnamese-capable TTF (apt-get install fonts-dejavu-core)")
+WRITERS = {"docx": _docx, "html": _html, "pdf": _pdf}
+
+
+# ---------------------------------------------------------------- reading like the pipeline
+
+def _read(path: Path):
+    res = process_document(RawFile(path.parent, path))
+    assert res.quarantine is None, res.quarantine
+    text = read_document(path.read_bytes(), path.name).text
+    norm = normalise([res.document], res.tasks, {res.document["document_id"]: text})
+    return res, norm
+
+
+def _norm(s: str | None) -> str:
+    return collapse_ws(unicodedata.normalize("NFC", html_to_text(s or ""))).lower()
+
+
+def _summary(res, norm) -> dict:
+    codes = {t["task_id"]: t.get("indicator_code") for t in norm.tasks}
+    return {
+        "tasks": [_norm(t["task_text"]) for t in res.tasks],
+        "leads": [_norm(t["lead_as_written"]) for t in res.tasks],
+        "indicators": [codes.get(t["task_id"]) for t in res.tasks],
+        "targets": sorted((x["indicator_code"] or "", x["target_year"] or 0, x["comparator"] or "", x["value"] or 0,
+                           x["unit"] or "") for x in norm.targets),
+    }
+
+
+@pytest.fixture(scope="module")
+def text_versions():
+    out = {}
+    for p in (HANOI_PAPI, HUNG_YEN, HCMC_PAR, HCMC_PAPI, QUANG_NGAI):
+        res, norm = _read(p)
+        out[p.name] = (p.read_text(encoding="utf-8"), _summary(res, norm))
+    return out
+
+
+PARITY: dict[tuple[str, str], tuple[int, int]] = {}
+
+
+@pytest.mark.parametrize("fmt", ["docx", "html", "pdf"])
+@pytest.mark.parametrize("plan", [HANOI_PAPI.name, HUNG_YEN.name, HCMC_PAR.name, HCMC_PAPI.name, QUANG_NGAI.name])
+def test_the_same_plan_in_every_format_gives_the_same_tasks(fmt, plan, text_versions, tmp_path):
+    if fmt == "pdf" and FONT is None:
+        pytest.skip("no Vietnamese-capable TTF (apt-get install fonts-dejavu-core)")
+    text, want = text_versions[plan]
+    path = tmp_path / "plans" / f"{Path(plan).stem}.{fmt}"
+    path.parent.mkdir()
+    path.write_bytes(WRITERS[fmt](_blocks(text)))
+    res, norm = _read(path)
+    got = _summary(res, norm)
+    assert res.document["format"] == fmt and res.document["text_source"] == "native"
+    assert (res.document["page_count"] or 0) > (0 if fmt == "pdf" else -1)
+    assert res.document["page_count"] is None or fmt == "pdf"
+    same = sum(1 for a, b in zip(got["tasks"], want["tasks"]) if a == b)
+    PARITY[(fmt, plan)] = (same, len(want["tasks"]))
+    print(f"parity {fmt} {plan}: {same}/{len(want['tasks'])} tasks equal, {len(got['tasks'])} read")
+    assert got["tasks"] == want["tasks"]
+    assert got["leads"] == want["leads"]
+    assert got["indicators"] == want["indicators"]
+    assert got["targets"] == want["targets"]
+    # every task knows where it is in the original
+    assert all(t["source_location"] for t in res.tasks)
+    if fmt == "pdf":
+        assert all(re.match(r"^page \d+", t["source_location"]) for t in res.tasks)
+
+
+def test_plain_text_tasks_have_no_location():
+    res = process_document(RawFile(HANOI_PAPI.parent.parent, HANOI_PAPI))
+    assert res.document["format"] == "txt" and res.document["page_count"] is None
+    assert all(t["source_location"] is None for t in res.tasks)
+
+
+# ---------------------------------------------------------------- diacritics
+
+def _viet_blocks():
+    return [("p", "KẾ HOẠCH"), ("p", VIET), ("table", [["TT", "Nhiệm vụ", "Chủ trì"], ["1", VIET, "Sở Nội vụ"]])]
+
+
+@pytest.mark.parametrize("fmt", ["docx", "html", "pdf"])
+def test_diacritics_survive_every_format(fmt):
+    if fmt == "pdf" and FONT is None:
+        pytest.skip("no Vietnamese-capable TTF (apt-get install fonts-dejavu-core)")
+    doc = read_document(WRITERS[fmt](_viet_blocks()), f"x.{fmt}")
+    assert doc.text == unicodedata.normalize("NFC", doc.text)
+    for word in ("Nghiêm túc", "Quảng Ngãi"):
+        assert word in doc.text, (fmt, doc.text)
+    assert f"| 1 | {VIET} | Sở Nội vụ |" in doc.text
+
+
+def test_diacritics_in_decomposed_html_and_windows_1258():
+    nfd = unicodedata.normalize("NFD", f"<html><body><form id='aspnetForm'><p>{VIET} và thêm nhiều chữ nữa</p>"
+                                       "</form></body></html>")  # an ASP.NET portal wraps the page in a form
+    doc = read_document(nfd.encode("utf-8"), "x.htm")
+    assert "Nghiêm túc" in doc.text and "Quảng Ngãi" in doc.text
+
+
+# ---------------------------------------------------------------- structure: merged cells, numbering, boilerplate
+
+def test_docx_merged_cells_numbering_and_locations():
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("Mục đích")
+    d.add_paragraph("Mục đích thứ nhất", style="List Number")
+    d.add_paragraph("Mục đích thứ hai", style="List Number")
+    d.add_paragraph("một gạch đầu dòng", style="List Bullet")
+    t = d.add_table(rows=3, cols=3)
+    for c, v in enumerate(["TT", "Nhiệm vụ", "Chủ trì"]):
+        t.cell(0, c).text = v
+    t.cell(1, 0).text, t.cell(1, 1).text, t.cell(1, 2).text = "1", "Việc một", "Sở Tư pháp"
+    t.cell(2, 0).text, t.cell(2, 1).text = "2", "Việc hai"
+    t.cell(1, 2).merge(t.cell(2, 2))  # vMerge: the lead of both rows
+    buf = io.BytesIO()
+    d.save(buf)
+    doc = read_document(buf.getvalue(), "x.docx")
+    lines = doc.text.split("\n")
+    assert lines[:4] == ["Mục đích", "1. Mục đích thứ nhất", "2. Mục đích thứ hai", "- một gạch đầu dòng"]
+    assert "| 1 | Việc một | Sở Tư pháp |" in lines and "| 2 | Việc hai |  |" in lines
+    assert doc.location(2) == "paragraph 2"
+    assert doc.location(lines.index("| 2 | Việc hai |  |") + 1) == "table 1 row 3"
+
+
+def test_html_rowspan_colspan_br_and_boilerplate():
+    page = ("<html><body><form id='form1'><nav>Trang chủ | Tin tức</nav><div class='menu'>Liên hệ</div><main>"
+            "<h2>KẾ HOẠCH</h2><table><tr><th>TT</th><th>Nhiệm vụ</th><th>Chủ trì</th></tr>"
+            "<tr><td>1</td><td>Việc một<br>dòng hai</td><td rowspan='2'>Sở Tư pháp</td></tr>"
+            "<tr><td>2</td><td>Việc hai</td></tr><tr><td colspan='3'>II. Nhóm khác</td></tr></table>"
+            "<ol><li>Thứ nhất</li><li>Thứ hai</li></ol></main><footer>Bản quyền</footer></form></body></html>")
+    doc = read_document(page.encode(), "x.html")
+    lines = doc.text.split("\n")
+    assert "Trang chủ" not in doc.text and "Liên hệ" not in doc.text and "Bản quyền" not in doc.text
+    assert "| 1 | Việc một<br>dòng hai | Sở Tư pháp |" in lines
+    assert "| 2 | Việc hai |  |" in lines and "| II. Nhóm khác |  |  |" in lines
+    assert lines[-2:] == ["1. Thứ nhất", "2. Thứ hai"]
+    assert doc.location(lines.index("| 2 | Việc hai |  |") + 1) == "table 1 row 3"
+    assert doc.location(1).endswith("/h2")
+
+
+@needs_font
+def test_pdf_running_headers_page_numbers_and_broken_lines():
+    long = ("Tăng cường công tác thanh tra, kiểm tra việc thực hiện nhiệm vụ cải cách hành chính của các cơ quan, "
+            "đơn vị trên địa bàn tỉnh Quảng Ngãi, bảo đảm nghiêm túc, đúng tiến độ và hiệu quả trong năm 2023.")
+    words = ["xã", "phường", "huyện", "thị xã", "thành phố", "thôn", "tổ dân phố", "ấp", "bản", "khu phố"]
+    paras = [f"- {words[i // 10].capitalize()} {words[i % 10]}: "
+             f"{long.replace('tỉnh', words[i % 10] + ' ' + words[i // 10] + ' của tỉnh')}" for i in range(60)]
+    doc = read_document(_pdf([("p", x) for x in paras]), "x.pdf")
+    assert doc.page_count >= 3
+    assert "running header" not in doc.text
+    assert not any(re.fullmatch(r"\d+", ln) for ln in doc.text.split("\n"))
+    assert doc.text.split("\n") == paras
+    assert doc.location(1) == "page 1" and doc.location(60) == f"page {doc.page_count}"
+
+
+# ---------------------------------------------------------------- bad files
+
+def _quarantined(tmp_path, name: str, data: bytes) -> str:
+    p = tmp_path / "plans" / name
+    p.parent.mkdir(exist_ok=True)
+    p.write_bytes(data)
+    res = process_document(RawFile(tmp_path, p))
+    assert res.document is None and res.quarantine is not None
+    return res.quarantine["reason"]
+
+
+@needs_font
+def test_password_protected_pdf_is_quarantined(tmp_path):
+    from reportlab.lib import pdfencrypt
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, encrypt=pdfencrypt.StandardEncryption("secret", ownerPassword="owner"))
+    c.drawString(72, 720, "Ke hoach cai cach hanh chinh nam 2023 cua tinh")
+    c.save()
+    assert "password-protected" in _quarantined(tmp_path, "locked.pdf", buf.getvalue())
+
+
+def test_corrupt_docx_is_quarantined(tmp_path):
+    assert "corrupt .docx" in _quarantined(tmp_path, "broken.docx", b"PK\x03\x04 this is not a zip archive at all")
+    assert "corrupt .docx" in _quarantined(tmp_path, "renamed.docx", b"plain text saved as docx " * 20)
+
+
+def test_pdf_of_images_only_needs_ocr(tmp_path):
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    img = Image.new("RGB", (200, 100), "white")
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.drawImage(ImageReader(img), 72, 600, 200, 100)
+    c.showPage()
+    c.save()
+    if shutil.which("tesseract"):
+        pytest.skip("tesseract installed: the scanned PDF goes to OCR")
+    assert _quarantined(tmp_path, "scan.pdf", buf.getvalue()).startswith("needs OCR: no text layer")
+
+
+def test_zero_page_pdf_is_quarantined(tmp_path):
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, o in enumerate(objs, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    assert "PDF has no pages" in _quarantined(tmp_path, "empty.pdf", bytes(out))
+
+
+def test_html_page_with_no_plan_is_quarantined(tmp_path):
+    page = ("<html><body><nav>Trang chủ</nav><h1>Tin tức</h1><p>Sáng nay, đoàn công tác của tỉnh Quảng Ngãi đã đến "
+            "thăm và làm việc tại xã, trao quà cho các gia đình chính sách nhân dịp Tết Nguyên đán.</p>"
+            "<p>Nhân dân phấn khởi đón nhận.</p></body></html>")
+    reason = _quarantined(tmp_path, "tin-tuc.html", page.encode())
+    assert "no tasks found" in reason
+
+
+def test_doc_without_libreoffice_is_quarantined(tmp_path, monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600
+    assert _quarantined(tmp_path, "old.doc", ole) == NO_SOFFICE
+
+
+def test_a_run_with_bad_files_completes(tmp_path):
+    """Good and bad files side by side: each bad one quarantined, the good ones read."""
+    (tmp_path / "plans").mkdir()
+    (tmp_path / "plans" / "good.html").write_bytes(_html(_blocks(HANOI_PAPI.read_text(encoding="utf-8"))))
+    (tmp_path / "plans" / "bad.docx").write_bytes(b"PK\x03\x04broken")
+    (tmp_path / "plans" / "bad.pdf").write_bytes(b"%PDF-1.4\n garbage")
+    results = [process_document(RawFile(tmp_path, p)) for p in sorted((tmp_path / "plans").iterdir())]
+    assert [r.quarantine is None for r in results] == [False, False, True]
+    assert results[2].document["n_tasks"] > 10
+
+
+def test_format_detection_by_extension_and_magic():
+    assert detect_format("a.txt", b"%PDF-1.7 ...") == "pdf"
+    assert detect_format("a", b"<!DOCTYPE html><html>") == "html"
+    assert detect_format("a.HTM", b"x") == "html"
+    assert detect_format("a.txt", "Kế hoạch <ul><li>x</li></ul>".encode()) == "txt"
+    assert detect_format("a.doc", b"") == "doc"
+
+
+def test_published_formats_stage_with_their_contracts(tmp_path, monkeypatch):
+    """The staging the assets run, on one plan as .txt, .docx, .html and .pdf: contracts hold, every format has its
+    row, the targets are read from each (normalisation re-reads the file through its adapter)."""
+    from pipelines.domain.ingest import discover
+    from pipelines.schemas import StgDocuments, StgPlanTasks
+
+    from .conftest import stage_files
+
+    root = tmp_path / "root"
+    (root / "plans").mkdir(parents=True)
+    monkeypatch.setenv("GOVDATA_RAW_EXTRA", str(root))  # normalisation finds the file again through its root label
+    text = HANOI_PAPI.read_text(encoding="utf-8")
+    shutil.copy(HANOI_PAPI, root / "plans" / "hn.txt")
+    fmts = ["docx", "html"] + (["pdf"] if FONT else [])
+    for fmt in fmts:
+        (root / "plans" / f"hn.{fmt}").write_bytes(WRITERS[fmt](_blocks(text)))
+    (root / "plans" / "locked.docx").write_bytes(b"PK\x03\x04 broken")
+    _plans, _norm, staged, normalised = stage_files(discover("plans", [root]), tmp_path)
+    StgDocuments.validate(staged.documents)
+    StgPlanTasks.validate(staged.tasks)
+    docs = {r["format"]: r for r in staged.documents.iter_rows(named=True)}
+    reasons = dict(zip(staged.quarantine["source_path"], staged.quarantine["reason"]))
+    assert reasons.pop("plans/locked.docx").startswith("corrupt .docx")
+    # a format whose text is exactly another's (a narrative plan as .docx and as a web page) is its duplicate
+    dups = sorted(p.rsplit(".", 1)[1] for p, why in reasons.items() if why.startswith("duplicate of plans/hn."))
+    assert len(dups) == len(reasons)
+    assert sorted(docs) == sorted(set(["txt", *fmts]) - set(dups))
+    fmts = [f for f in fmts if f not in dups]
+    assert docs["txt"]["page_count"] is None and docs["txt"]["text_source"] == "native"
+    assert all(docs[f]["n_tasks"] == docs["txt"]["n_tasks"] for f in fmts)
+    if "pdf" in docs:
+        assert docs["pdf"]["page_count"] > 1
+    by_doc = normalised.targets.group_by("document_id").len()
+    n = {r["document_id"]: r["len"] for r in by_doc.iter_rows(named=True)}
+    assert len({n.get(docs[f]["document_id"], 0) for f in ["txt", *fmts]}) == 1 and n[docs["txt"]["document_id"]] > 0
+    located = staged.tasks.filter(staged.tasks["document_id"] != docs["txt"]["document_id"])
+    assert located["source_location"].null_count() == 0
+
+
+@needs_font
+def test_pdf_table_with_merged_cells_and_a_page_break():
+    """A ruled table over two pages, its lead merged down three rows (SPAN): rows as pipe rows, the merged cell blank
+    below its first row, the repeated header kept for the readers to skip, each row with its page."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, TableStyle
+
+    pdfmetrics.registerFont(TTFont("DejaVu", str(FONT)))
+    st = ParagraphStyle("c", fontName="DejaVu", fontSize=9, leading=11)
+    rows = [["TT", "Nhiệm vụ", "Chủ trì"]] + [[str(i), f"Nghiêm túc thực hiện việc số {i} tại Quảng Ngãi",
+                                                "Sở Nội vụ" if i % 3 == 1 else ""] for i in range(1, 61)]
+    t = LongTable([[Paragraph(c, st) for c in r] for r in rows], colWidths=[40, 300, 120], repeatRows=1)
+    t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)]
+                          + [("SPAN", (2, i), (2, i + 2)) for i in range(1, 61, 3)]))
+    buf = io.BytesIO()
+    SimpleDocTemplate(buf, pagesize=A4).build([t])
+    doc = read_document(buf.getvalue(), "t.pdf")
+    lines = doc.text.split("\n")
+    assert doc.page_count >= 2
+    assert "| 1 | Nghiêm túc thực hiện việc số 1 tại Quảng Ngãi | Sở Nội vụ |" in lines
+    assert "| 2 | Nghiêm túc thực hiện việc số 2 tại Quảng Ngãi |  |" in lines
+    assert lines.count("| TT | Nhiệm vụ | Chủ trì |") == doc.page_count
+    last = lines.index("| 60 | Nghiêm túc thực hiện việc số 60 tại Quảng Ngãi |  |")
+    assert doc.location(last + 1).startswith(f"page {doc.page_count} table")
+
+
+def test_locations_follow_the_lines_when_doubled_lines_are_read_once():
+    from pipelines.domain.ingest import _kept_locations
+
+    before = ["A", "A", "B", "B", "", "", "C", "C"]
+    after = ["A", "B", "", "C"]
+    locs = ["p1", "p1b", "p2", "p2b", None, None, "p3", "p3b"]
+    assert _kept_locations(before, after, locs) == ["p1", "p2", None, "p3"]
