@@ -108,7 +108,10 @@ _ATTR_KEYS = {
     "output": r"sản\s*phẩm(?:\s+(?:đầu ra|dự kiến))?|kết\s*quả(?:\s+(?:đầu ra|dự kiến|cần đạt))?|hình thức văn bản",
 }
 _ATTR_LABEL = re.compile(
-    r"(?:^|(?<=[;\n(])|(?<=\.\s))\s*[-–+•*]?\s*(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _ATTR_KEYS.items())
+    # a label opens the text, follows ";", a line break, "(" or a sentence end, or is a capitalised label after a
+    # space where a line break inside a cell was flattened ("Chủ trì: X<br>Phối hợp: Y")
+    r"(?:^|(?<=[;\n(])|(?<=\.\s)|(?<=\s)(?=(?-i:[A-ZĐÂÊÔƠƯ])))\s*[-–+•*]?\s*(?:"
+    + "|".join(f"(?P<{k}>{v})" for k, v in _ATTR_KEYS.items())
     + r")\s*[:：]\s*", re.IGNORECASE)
 _ATTR_LINE = re.compile(r"^\s*[-–+•*]?\s*(?:" + "|".join(_ATTR_KEYS.values()) + r")\s*[:：]", re.IGNORECASE)
 _POSTFIX_LEAD = re.compile(r"^(?P<lead>.+?)\s+chủ\s*trì\b\s*[,;]?\s*(?:(?:và\s+)?phối\s*hợp(?:\s+với)?\s+(?P<sup>.+))?$",

@@ -18,12 +18,34 @@ _OWN_ISSUER = re.compile(r"(?:Kế hoạch|Quyết định|Chương trình)\s+s�
                          re.IGNORECASE)
 
 
-def issue_date_findings(issue_date, plan_year_start: int | None, line: int | None) -> list[Finding]:
-    if issue_date is None or plan_year_start is None or issue_date.year >= plan_year_start - 1:
+_CITED_DATE = re.compile(r"ngày\s+(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})")
+
+
+def issue_date_findings(issue_date, plan_year_start: int | None, line: int | None,
+                        lines: list[str] | None = None) -> list[Finding]:
+    """An issue date more than a year before the plan's first year, or before the plan's year while the plan cites
+    a document dated after it: one of the dates is mistyped."""
+    import datetime as dt
+
+    if issue_date is None or plan_year_start is None or issue_date.year >= plan_year_start:
         return []
+    later = None
+    for i, ln in enumerate((lines or [])[:60], start=1):
+        if not re.match(r"\s*(Căn cứ|Thực hiện|Theo)", ln):
+            continue
+        for m in _CITED_DATE.finditer(ln):
+            try:
+                d = dt.date(int(m[3]), int(m[2]), int(m[1]))
+            except ValueError:
+                continue
+            if d > issue_date and later is None:
+                later = (d, i)
+    if issue_date.year >= plan_year_start - 1 and later is None:
+        return []
+    why = (f"; it cites a document dated {later[0].isoformat()} (line {later[1]})" if later else "")
     return [Finding("issue_date_before_plan_year", "warning",
-                    f"Issued {issue_date.isoformat()}, more than a year before the first year the plan is for "
-                    f"({plan_year_start}): one of the two is likely mistyped.", line, line)]
+                    f"Issued {issue_date.isoformat()}, before the first year the plan is for ({plan_year_start}){why}: "
+                    "one of the dates is likely mistyped.", line, line)]
 
 
 def foreign_issuer_findings(lines: list[str], own_numbers: list[str], issuer_level: str | None,

@@ -233,7 +233,7 @@ def _contradictions(meta, parsed: ParsedPlan, lines: list[str]) -> list[Finding]
     date_line = next((i for i, ln in enumerate(lines[:40], start=1)
                       if meta.issue_date and "ngày" in ln and str(meta.issue_date.year) in ln), None)
     is_city = next((p.is_city for p in provinces_2004() if p.code == meta.province_code), None)
-    return (issue_date_findings(meta.issue_date, meta.plan_year_start, date_line)
+    return (issue_date_findings(meta.issue_date, meta.plan_year_start, date_line, lines)
             + foreign_issuer_findings(lines, meta.doc_numbers, meta.issuer_level, is_city)
             + table_label_findings(parsed.tasks) + table_number_findings(parsed.tasks)
             + duplicate_task_findings(parsed.tasks))
