@@ -243,16 +243,21 @@ def _score_value(r: FileResult, fld: str, want, got, e) -> None:
 
 
 def _score_targets(r: FileResult, fx: Fixture, got: list[dict]) -> None:
+    """A target is found when a row with its comparator and value was read from the line that holds its words."""
     cc = r.counts["targets"]
     used: set[int] = set()
+    from .domain.decode import decode_document
+
+    lines = decode_document(fx.text_path.read_bytes()).text.split("\n")
     for e in fx.targets:
         want_q = _norm(e["quote_contains"])
         hit = None
         for i, g in enumerate(got):
             if i in used:
                 continue
-            if (want_q in _norm(g["quote"]) or _norm(g["quote"]) in want_q) and g["comparator"] == e["comparator"] \
-                    and abs(float(g["value"]) - float(e["value"])) < 1e-6:
+            line = _norm(lines[g["line"] - 1]) if 0 < g["line"] <= len(lines) else ""
+            if (want_q in _norm(g["quote"]) or _norm(g["quote"]) in want_q or want_q in line) \
+                    and g["comparator"] == e["comparator"] and abs(float(g["value"]) - float(e["value"])) < 1e-6:
                 hit = i
                 break
         if hit is None:

@@ -180,7 +180,7 @@ class DimIndicator(pa.DataFrameModel):
 class DimAgency(pa.DataFrameModel):
     """Canonical agencies named by some plan: one per agency per province, one per generic group."""
 
-    agency_id: str = pa.Field(unique=True, str_matches=r"^(2004-\d\d(/[a-z0-9-]+)?|GROUP|UNRESOLVED):[A-Z0-9_]+$",
+    agency_id: str = pa.Field(unique=True, str_matches=r"^((2004|2025)-\d\d(/[a-z0-9-]+)?|GROUP|UNRESOLVED):[A-Z0-9_]+$",
                               description="<unit_key>:<agency_code> for an agency (the unit it belongs to: 2004-79, "
                                           "2004-33/thanh-pho-hung-yen), GROUP:<agency_code> for a generic group, "
                                           "UNRESOLVED:<agency_code> when the plan's province could not be read")

@@ -44,7 +44,10 @@ class StgDocuments(pa.DataFrameModel):
     plan_year_start: int = pa.Field(nullable=True, ge=2000, le=2100, description="First plan year")
     plan_year_end: int = pa.Field(nullable=True, ge=2000, le=2100, description="Last plan year; NULL when open-ended")
     indices: list[str] = pa.Field(nullable=True, description="Indices the plan targets: PAPI, PAR_INDEX")
-    province_name: str = pa.Field(nullable=True, description="Province name (vintage 2004)")
+    province_name: str = pa.Field(nullable=True, description="Province name (of the province in force at the issue date)")
+    province_vintage: int = pa.Field(nullable=True, isin=[2004, 2025],
+                                     description="2004: one of the 63 provinces; 2025: one of the 34 units in force "
+                                                 "from 1 July 2025 (a plan issued since then)")
     n_tasks: int = pa.Field(ge=0, description="Tasks extracted from the document (0: not a plan; its not_a_plan finding says why)")
 
     class Config:
@@ -165,7 +168,7 @@ class StgTaskAgency(pa.DataFrameModel):
     document_id: str = pa.Field(description="FK to dim_document")
     agency_code: str = pa.Field(description="Canonical agency (raw/reference/agencies.csv)")
     agency_province_key: str = pa.Field(nullable=True, description="Province of the agency; NULL for generic groups")
-    agency_unit_key: str = pa.Field(nullable=True, str_matches=r"^(2004-\d\d(/[a-z0-9-]+)?|UNRESOLVED)$",
+    agency_unit_key: str = pa.Field(nullable=True, str_matches=r"^((2004|2025)-\d\d(/[a-z0-9-]+)?|UNRESOLVED)$",
                                     description="Unit the body belongs to, relative to the issuer: the province "
                                                 "(2004-33), a district-level unit or commune (2004-33/thanh-pho-hung-yen), "
                                                 "UNRESOLVED when the plan's province is unknown; NULL for groups")

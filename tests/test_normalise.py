@@ -285,6 +285,10 @@ b) Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính tại
 def test_a_body_that_ceased_before_the_plan_is_reported_with_its_successor(tmp_path):
     res, norm = _read_text(tmp_path, _PLAN_2026)
     assert [t["timeline_text"] for t in res.tasks] == ["Quý II/2026", "Trong năm 2026"]
+    # issued after 1 July 2025: the province is the 2025 unit Tuyên Quang (merged with Hà Giang), key 2025-08
+    assert (res.document["province_code"], res.document["province_vintage"]) == ("08", 2025)
+    assert {t["province_key"] for t in norm.targets} <= {"2025-08"}
+    assert {a["agency_unit_key"] for a in norm.task_agencies if not a["agency_code"].startswith("G_")} == {"2025-08"}
     gone = [f for f in norm.findings if f["rule"] == "agency_not_in_force"]
     assert len(gone) == 1 and "2025-03-01" in gone[0]["message"] and "Sở Khoa học và Công nghệ" in gone[0]["message"]
     assert {(a["agency_code"], a["role"]) for a in norm.task_agencies} >= {

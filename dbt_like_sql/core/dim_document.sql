@@ -11,7 +11,7 @@ SELECT
     d.text_source,
     d.issuer_name,
     d.issuer_level,
-    CASE WHEN d.province_code IS NOT NULL THEN '2004-' || d.province_code END AS province_key,
+    CASE WHEN d.province_code IS NOT NULL THEN coalesce(d.province_vintage, 2004) || '-' || d.province_code END AS province_key,
     d.doc_type,
     d.doc_numbers,
     d.issue_date,

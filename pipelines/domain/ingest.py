@@ -16,7 +16,7 @@ from .consistency import stated_count_findings
 from .contradictions import (duplicate_task_findings, foreign_issuer_findings, issue_date_findings,
                              table_label_findings, table_number_findings)
 from .damage import line_hashes, truncation_findings, undouble_lines
-from .provinces import provinces_2004
+from .provinces import provinces_2004, units_2025
 from .decode import DecodeError, document_id_for, sha256_bytes
 from .formats import read_document
 from .lines import find_repeated_blocks, mask_lines
@@ -232,7 +232,8 @@ def quarantine_row(source_path: str, root: str, sha256: str | None, stage: str, 
 def _contradictions(meta, parsed: ParsedPlan, lines: list[str]) -> list[Finding]:
     date_line = next((i for i, ln in enumerate(lines[:40], start=1)
                       if meta.issue_date and "ngày" in ln and str(meta.issue_date.year) in ln), None)
-    is_city = next((p.is_city for p in provinces_2004() if p.code == meta.province_code), None)
+    units = units_2025() if meta.province_vintage == 2025 else provinces_2004()
+    is_city = next((p.is_city for p in units if p.code == meta.province_code), None)
     return (issue_date_findings(meta.issue_date, meta.plan_year_start, date_line, lines)
             + foreign_issuer_findings(lines, meta.doc_numbers, meta.issuer_level, is_city)
             + table_label_findings(parsed.tasks) + table_number_findings(parsed.tasks)

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from .decode import collapse_ws
 from .lines import lines_containing, strip_markup
 from .model import Finding
-from .provinces import find_province_prefix, fold
+from .provinces import REORGANISED, find_province_prefix, fold, unit_2025_for
 
 # "19/KH-UBND", also with stray spaces around the slash as exports print it ("19 /KH-UBND"); spaces are removed
 _DOCNO = r"\d{1,5}[A-Za-z]?[ \t]?/[ \t]?(?:[0-9]{4}/)?[A-ZĐ][A-ZĐa-z0-9\-]*(?:-[A-ZĐ0-9]+)*"
@@ -75,8 +75,9 @@ def not_a_plan(meta: "DocumentMeta", lines: list[str]) -> str | None:
 class DocumentMeta:
     issuer_name: str | None = None
     issuer_level: str | None = None  # province | district | commune
-    province_code: str | None = None  # GSO 2004 code
+    province_code: str | None = None  # GSO code of the province in force when the plan was issued
     province_name: str | None = None
+    province_vintage: int | None = None  # 2004 (the 63 provinces) or 2025 (the 34 units from 1 July 2025)
     doc_type: str | None = None
     doc_numbers: list[str] = field(default_factory=list)
     issue_date: dt.date | None = None
@@ -281,7 +282,9 @@ def extract_metadata(text: str) -> tuple[DocumentMeta, list[Finding]]:
                     prov = cand
                     break
         if prov:
-            meta.province_code, meta.province_name = prov.code, prov.name_vi
+            if meta.issue_date and meta.issue_date.isoformat() >= REORGANISED and (unit := unit_2025_for(prov)):
+                prov = unit  # a plan issued after the 2025 reorganisation belongs to one of the 34 units
+            meta.province_code, meta.province_name, meta.province_vintage = prov.code, prov.name_vi, prov.vintage
         else:
             findings.append(Finding("province_unresolved", "warning",
                                     f"Issuer '{meta.issuer_name}' could not be placed in a province.", None, None))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from . import agencies as ag
 from .indicators import Mapping, family_for, infer_between, map_heading
-from .provinces import provinces_2004
+from .provinces import provinces_2004, units_2025
 from .lines import lines_containing
 from .metadata import PLAN_TYPES
 from .targets import TARGET_WORDS, find_quoted_scores, find_targets
@@ -77,8 +77,9 @@ def _indicator_of(heading: str | None, subsection: str | None, fam: str | None, 
 
 def normalise_document(doc: dict, tasks: list[dict], text: str | None, out: Normalised) -> None:
     indices = list(doc.get("indices") or [])
-    province_key = f"2004-{doc['province_code']}" if doc.get("province_code") else None
-    is_city = {p.code: p.is_city for p in provinces_2004()}.get(doc.get("province_code"))
+    province_key = f"{doc.get('province_vintage') or 2004}-{doc['province_code']}" if doc.get("province_code") else None
+    units = units_2025() if doc.get("province_vintage") == 2025 else provinces_2004()
+    is_city = {p.code: p.is_city for p in units}.get(doc.get("province_code"))
     issuer_unit = re.sub(r"^(?:Ủy|Uỷ) ban nhân dân\s+", "", doc.get("issuer_name") or "", flags=re.IGNORECASE) or None
     if province_key is None and tasks:
         out.findings.append(_finding(doc, "province_unresolved", "warning",

@@ -17,10 +17,11 @@ class Province:
     name_ascii: str
     unit_type: str
     is_city: bool  # centrally-run city ("Thành phố trực thuộc TW")
+    vintage: int = 2004  # 2004: the 63 provinces until 30 June 2025; 2025: the 34 units since 1 July 2025
 
     @property
     def key(self) -> str:
-        return f"2004-{self.code}"
+        return f"{self.vintage}-{self.code}"
 
 
 _NO_MARKS = dict.fromkeys(range(0x300, 0x370))  # str.translate deletes the combining marks NFD splits letters into
@@ -42,6 +43,28 @@ def provinces_2004() -> tuple[Province, ...]:
                  r["unit_type_pre2025"].startswith("Thành phố"))
         for r in rows
     )
+
+
+REORGANISED = "2025-07-01"  # Resolution 202/2025/QH15: the 34 units replace the 63 provinces
+
+
+@lru_cache(maxsize=1)
+def units_2025() -> tuple[Province, ...]:
+    """The 34 provincial units since 1 July 2025 (raw/reference/merger_2025.csv); each reuses its seat's old code."""
+    with open(REFERENCE_DIR / "merger_2025.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return tuple(Province(r["new_gso_code_QD19_2025"], r["new_unit_name_vi"], fold(r["new_unit_name_vi"]),
+                          r["new_unit_type"], r["new_unit_type"] == "Thành phố", 2025) for r in rows)
+
+
+def unit_2025_for(p: Province) -> Province | None:
+    """The 2025 unit a 2004 province is (same name) or became (its merger's unit)."""
+    by_name = {fold(u.name_vi): u for u in units_2025()}
+    if fold(p.name_vi) in by_name:
+        return by_name[fold(p.name_vi)]
+    with open(REFERENCE_DIR / "provinces_63.csv", encoding="utf-8") as f:
+        into = {r["gso_code_2004"]: r["merged_into_2025_gso_code"] for r in csv.DictReader(f)}
+    return next((u for u in units_2025() if u.code == into.get(p.code)), None)
 
 
 # Spellings plans use that differ from the reference name.

@@ -64,7 +64,8 @@ _TOP = re.compile(r"\btop\s*(?P<v>\d{1,2})\b", re.IGNORECASE)
 # counts: "ít nhất 1 lần/năm", "tối thiểu 02 tin, bài/tháng", "cung cấp 322 dịch vụ công", "tại 05 ấp", "tại 2-3 xã"
 _COUNT_NOUNS = (r"lần|tin|bài|cuộc|đợt|hội nghị|hội thảo|hội chợ|sự kiện|chương trình|lớp|buổi|lượt|dịch vụ|thủ tục|"
                 r"xã|phường|thị trấn|ấp|thôn|tổ dân phố|khu phố|khu dân cư|cơ quan|đơn vị|hồ sơ|mô hình|doanh nghiệp|"
-                r"sáng kiến|văn bản|chuyên mục|camera|điểm|trường|trạm|ứng cử viên|người")
+                r"sáng kiến|văn bản|chuyên mục|camera|điểm|trường|trạm|ứng cử viên|người|ngày làm việc|ngày|sở|"
+                r"huyện|cơ sở")
 _COUNT = re.compile(
     r"(?P<verb>cung cấp|tổ chức|thực hiện|tại|có thêm|có|đạt|xây dựng|ban hành|thành lập|lắp đặt)?\s*"
     r"(?P<pre>ít nhất|tối thiểu|không quá|tối đa|không dưới|quá|trên|dưới)?\s*" + _SYM + r"?\s*"
