@@ -106,7 +106,7 @@ def new_log(home: Path, now: dt.datetime | None = None) -> Path:
 
 def main() -> int:
     from .domain.ingest import MissingRootError, labelled_roots
-    from .release import clean_leftovers
+    from .release import clean_leftovers_if_idle
     from .warehouse import WAREHOUSE_DIR
 
     home = dagster_home()
@@ -120,7 +120,7 @@ def main() -> int:
             print("raw roots: " + ", ".join(f"{label}={path}" for path, label in roots))
             for run_id in fail_dead_runs():
                 print(f"marked failed: run {run_id} (its make run process died)")
-            clean_leftovers(WAREHOUSE_DIR)
+            clean_leftovers_if_idle(WAREHOUSE_DIR)
             log = new_log(home)
             with open(log, "w") as out:
                 rc = subprocess.call(
