@@ -72,3 +72,16 @@ def test_each_run_has_its_own_log(tmp_path):
     second = make_run.new_log(tmp_path, dt.datetime(2026, 1, 1, 10, 5, 0))
     assert first != second and first.read_text() == "one"
     assert (tmp_path / "last_run.log").resolve() == second.resolve()
+
+
+def test_the_suite_never_builds_into_an_exported_warehouse_folder(tmp_path):
+    """conftest assigns its own folder, whatever the shell exported (it used setdefault)."""
+    exported = tmp_path / "my_real_warehouse"
+    from pipelines.warehouse import WAREHOUSE_DIR
+
+    assert WAREHOUSE_DIR.name.startswith("govdata-test-wh-")
+    probe = subprocess.run([sys.executable, "-c", "import tests.conftest, os; print(os.environ['GOVDATA_WAREHOUSE_DIR'])"],
+                           cwd=PROJECT, capture_output=True, text=True,
+                           env={**os.environ, "GOVDATA_WAREHOUSE_DIR": str(exported), "PYTHONPATH": str(PROJECT)})
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.strip() != str(exported) and "govdata-test-wh-" in probe.stdout
