@@ -340,17 +340,16 @@ def mark_near_duplicates(con, share: float = NEAR_DUPLICATE_SHARE, max_docs_per_
             GROUP BY c.a, c.b
             HAVING count(*) >= {share} * greatest(any_value(na.n), any_value(nb.n))
         ),
-        ranked AS (  -- kept: newer issue date (unknown dates last), then more bytes, then the smaller id
-            SELECT p.share,
-                   CASE WHEN (da.issue_date IS NOT DISTINCT FROM db.issue_date AND
-                              (da.size_bytes > db.size_bytes OR (da.size_bytes = db.size_bytes AND p.a < p.b)))
-                             OR (da.issue_date > db.issue_date) OR (db.issue_date IS NULL AND da.issue_date IS NOT NULL)
-                        THEN p.a ELSE p.b END AS kept,
-                   CASE WHEN (da.issue_date IS NOT DISTINCT FROM db.issue_date AND
-                              (da.size_bytes > db.size_bytes OR (da.size_bytes = db.size_bytes AND p.a < p.b)))
-                             OR (da.issue_date > db.issue_date) OR (db.issue_date IS NULL AND da.issue_date IS NOT NULL)
-                        THEN p.b ELSE p.a END AS dropped
+        decided AS (  -- a is kept when newer (an unknown date is older), else when longer, else when its id is smaller
+            SELECT p.a, p.b, p.share,
+                   coalesce(da.issue_date > db.issue_date, da.issue_date IS NOT NULL AND db.issue_date IS NULL)
+                   OR (da.issue_date IS NOT DISTINCT FROM db.issue_date
+                       AND (da.size_bytes > db.size_bytes OR (da.size_bytes = db.size_bytes AND p.a < p.b))) AS a_kept
             FROM pairs p JOIN stg_documents da ON da.document_id = p.a JOIN stg_documents db ON db.document_id = p.b
+        ),
+        ranked AS (
+            SELECT share, CASE WHEN a_kept THEN a ELSE b END AS kept, CASE WHEN a_kept THEN b ELSE a END AS dropped
+            FROM decided
         )
         SELECT 'near_duplicate_of', 'warning', r.dropped, d.source_path, NULL, NULL,
                printf('Near-duplicate of document %s (%s): %.1f%% of its distinct lines are equal. That one is '

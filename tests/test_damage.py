@@ -136,3 +136,23 @@ def test_the_marts_count_a_near_duplicate_plan_once(built, tmp_path):
             == expected_facts(con, "mart_target_vs_actual")["row_count"]
     finally:
         con.close()
+
+
+def test_the_newer_near_duplicate_is_counted_even_when_shorter(tmp_path):
+    import shutil
+
+    from pipelines.domain.ingest import discover
+
+    from .conftest import stage_files
+
+    root = tmp_path / "root"
+    (root / "plans").mkdir(parents=True)
+    text = QUANG_NGAI.read_bytes().decode("utf-8-sig")
+    (root / "plans" / "older_longer.txt").write_text(text + "\nBản lưu.\n", encoding="utf-8")
+    newer = text.replace("Quảng Ngãi, ngày 12 tháng 5 năm 2017", "Quảng Ngãi, ngày 19 tháng 5 năm 2017")
+    (root / "plans" / "newer.txt").write_text(newer, encoding="utf-8")
+    shutil.copy(HCMC_PAPI, root / "plans" / "other.txt")
+    _, _, staged, _ = stage_files(discover("plans", [root]), tmp_path)
+    nd = staged.findings.filter(staged.findings["rule"] == "near_duplicate_of")
+    assert nd["source_path"].to_list() == ["plans/older_longer.txt"]
+    assert "plans/newer.txt" in nd["message"].item()

@@ -123,7 +123,7 @@ def discover(kind: str, roots: list[Path] | None = None) -> list[RawFile]:
     every link to a folder (not followed: it is reported, not read). Ordered by root (raw/ first, then the extra
     roots in their order) and path: the first copy of duplicated text in this order is the one kept."""
     out: list[RawFile] = []
-    for i, root in enumerate(roots if roots is not None else raw_roots()):
+    for root in roots if roots is not None else raw_roots():
         base = root / kind
         if not base.is_dir():
             continue
