@@ -97,6 +97,7 @@ def root_path_for(label: str) -> Path | None:
 class RawFile:
     root: Path
     path: Path
+    problem: str | None = field(default=None, compare=False)  # known before reading (a folder that cannot be listed)
 
     @cached_property  # pathlib work, asked for again and again for the same file
     def source_path(self) -> str:
@@ -128,7 +129,11 @@ def discover(kind: str, roots: list[Path] | None = None) -> list[RawFile]:
         if not base.is_dir():
             continue
         found = []
-        for dirpath, dirs, files in os.walk(base):
+
+        def unlisted(e: OSError) -> None:  # a folder os.walk cannot list: its files would vanish without a trace
+            found.append(RawFile(root, Path(e.filename), f"folder that cannot be listed: {e.strerror}"))
+
+        for dirpath, dirs, files in os.walk(base, onerror=unlisted):
             # os.walk lists a link to a folder among the folders and does not follow it: report it as a file
             links = [d for d in dirs if os.path.islink(os.path.join(dirpath, d))]
             for name in sorted(files + links):
@@ -163,6 +168,8 @@ def read_raw(f: RawFile, limit: int | None = None) -> bytes:
     """The bytes of a regular file, or RawReadError with the reason. Never opens a FIFO or device (the read would
     block or never end), never follows a link loop, never reads more than the size limit."""
     limit = max_file_bytes() if limit is None else limit
+    if f.problem:
+        raise RawReadError(f.problem)
     if not f.name_is_utf8:
         raise RawReadError("file name is not valid UTF-8 (shown with its bytes escaped): rename the file")
     try:
