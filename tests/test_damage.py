@@ -34,7 +34,21 @@ def test_a_file_cut_inside_a_character_is_read_with_a_truncated_finding(path):
     r = _run(path, data[: cut + 1])
     assert r.quarantine is None, r.quarantine
     (f,) = _rules(r, "truncated")
-    assert "inside a multi-byte UTF-8 character" in f["message"]
+    assert "ends inside a character" in f["message"]
+
+
+@pytest.mark.parametrize("bom", [True, False])
+def test_a_utf16_file_cut_off_is_read_with_a_truncated_finding(bom):
+    """An odd number of bytes, or half a surrogate pair, at the end: no crash, the text read, a truncated finding."""
+    text = HCMC_PAPI.read_bytes().decode("utf-8-sig")
+    data = text.encode("utf-16") if bom else text.encode("utf-16-le")
+    for cut in (data[:-1], data[: len(data) // 2 * 2 - 3], (data + "😀".encode("utf-16-le"))[:-2]):
+        r = _run(HCMC_PAPI, cut)
+        assert r.quarantine is None and len(_rules(r, "truncated")) == 1, r.quarantine
+    bad = data[:2000] + b"\x00\xdc" + data[2000:]  # a lone low surrogate inside: not a cut, not text
+    if bom:
+        r = _run(HCMC_PAPI, bad)
+        assert r.document is None and "invalid utf-16-le" in r.quarantine["reason"]
 
 
 @pytest.mark.parametrize("path", REAL, ids=lambda p: p.name[:3])

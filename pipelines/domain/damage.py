@@ -36,8 +36,9 @@ def truncation_findings(lines: list[str], cut_in_character: bool = False) -> lis
     n = last_i + 1
     out: list[Finding] = []
     if cut_in_character:
-        out.append(Finding("truncated", "error", "The file ends inside a multi-byte UTF-8 character: it was cut "
-                           "off; the partial character is replaced with U+FFFD and the rest is read.", n, n))
+        out.append(Finding("truncated", "error", "The file ends inside a character (an incomplete UTF-8 or UTF-16 "
+                           "sequence): it was cut off; the partial character is replaced with U+FFFD and the rest "
+                           "is read.", n, n))
         return out
     if last[-1:] in _TERMINAL:
         return out

@@ -244,6 +244,9 @@ def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
         decoded = decode_document(data)
     except DecodeError as e:
         return DocumentResult(None, [], [], quarantine_row(source_path, root_label, sha, "decode", str(e)))
+    except Exception as e:  # a decoder bug must not stop the run either: the file is quarantined with it
+        return DocumentResult(None, [], [], quarantine_row(
+            source_path, root_label, sha, "decode", f"decoder error {type(e).__name__}: {e}"))
     try:
         # damage first (pipelines/domain/damage.py): a text exported with every line doubled is read once
         lines, damage = undouble_lines(decoded.text.split("\n"))
