@@ -170,3 +170,12 @@ def test_the_newer_near_duplicate_is_counted_even_when_shorter(tmp_path):
     nd = staged.findings.filter(staged.findings["rule"] == "near_duplicate_of")
     assert nd["source_path"].to_list() == ["plans/older_longer.txt"]
     assert "plans/newer.txt" in nd["message"].item()
+
+
+def test_a_long_sentence_cut_at_a_word_boundary_gets_a_truncated_warning():
+    lines = QUANG_NGAI.read_bytes().decode("utf-8-sig").split("\n")
+    i = next(i for i in range(len(lines) // 2, len(lines)) if len(lines[i].split()) > 30)
+    cut = "\n".join(lines[:i] + [" ".join(lines[i].split()[:25])])
+    r = _run(QUANG_NGAI, cut.encode())
+    (f,) = _rules(r, "truncated")
+    assert "mid-sentence" in f["message"] and f["severity"] == "warning"

@@ -17,6 +17,7 @@ NEAR_DUPLICATE_SHARE = 0.95  # two documents with at least this share of equal l
 # what a complete last line may end with: sentence and list punctuation, a closed table cell, quotes, brackets
 _TERMINAL = set(".:;!?…)]}\"'”’»|*")
 _WORD = re.compile(r"[^\W\d_]+")
+LONG_LINE = 80  # a last line this long is a sentence; signers' names and page footers are short
 
 
 def truncation_findings(lines: list[str], cut_in_character: bool = False) -> list[Finding]:
@@ -27,7 +28,8 @@ def truncation_findings(lines: list[str], cut_in_character: bool = False) -> lis
     - the last line ends inside an open table row: the lines before it are cells closed with "|", it is long and
       is not closed;
     - the last line ends mid-word: its last word is never a whole word anywhere in the text but begins a longer
-      word that is ("Tăng cườn" where the text has "cường")."""
+      word that is ("Tăng cườn" where the text has "cường");
+    - (a warning) the last line is a long sentence (LONG_LINE characters or more) ending in a letter or digit."""
     idx = [i for i, ln in enumerate(lines) if ln.strip()]
     if not idx:
         return []
@@ -54,6 +56,11 @@ def truncation_findings(lines: list[str], cut_in_character: bool = False) -> lis
         if stem not in set(words) and any(w.startswith(stem) and len(w) > len(stem) for w in words):
             out.append(Finding("truncated", "error", f"The file ends mid-word ('…{last[-40:]}'): it was probably "
                                "cut off; the last task may be incomplete.", n, n))
+            return out
+    if len(last.strip()) >= LONG_LINE and last[-1:].isalnum():
+        # a paragraph, not a signer's name or a page footer, that stops without any punctuation
+        out.append(Finding("truncated", "warning", f"The file ends mid-sentence ('…{last[-40:]}', a {len(last.strip())}"
+                           "-character line without final punctuation): it was probably cut off.", n, n))
     return out
 
 

@@ -254,14 +254,14 @@ def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
         damage += truncation_findings(lines, decoded.cut_in_character)
         blocks = find_repeated_blocks(lines)
         parsed = parse_plan(text, lines, blocks)
+        meta, meta_findings = extract_metadata(text)
+        counted = stated_count_findings(mask_lines(lines, blocks))
     except PlanParseError as e:
         return DocumentResult(None, [], [], quarantine_row(source_path, root_label, sha, "parse", str(e)))
-    except Exception as e:  # a reader bug must not stop the other documents
+    except Exception as e:  # a reader or metadata bug must not stop the other documents
         return DocumentResult(None, [], [], quarantine_row(
             source_path, root_label, sha, "parse", f"reader error {type(e).__name__}: {e}"))
-    meta, meta_findings = extract_metadata(text)
     doc_id = document_id_for(decoded.text)
-    counted = stated_count_findings(mask_lines(lines, blocks))
     findings = [x.as_dict() for x in damage + meta_findings + parsed.findings + counted]
     tasks = []
     for i, t in enumerate(parsed.tasks, start=1):
