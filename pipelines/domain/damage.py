@@ -99,6 +99,6 @@ def line_hashes(lines: list[str]) -> list[int]:
     out = set()
     for ln in lines:
         s = collapse_ws(ln)
-        if s:
+        if s and "\ufffd" not in s:  # a damaged line (a cut character) is not text to compare, nor length
             out.add(int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big", signed=True))
     return sorted(out)
