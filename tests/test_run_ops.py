@@ -85,3 +85,18 @@ def test_the_suite_never_builds_into_an_exported_warehouse_folder(tmp_path):
                            env={**os.environ, "GOVDATA_WAREHOUSE_DIR": str(exported), "PYTHONPATH": str(PROJECT)})
     assert probe.returncode == 0, probe.stderr
     assert probe.stdout.strip() != str(exported) and "govdata-test-wh-" in probe.stdout
+
+
+def test_old_spools_and_half_written_cache_entries_are_removed(tmp_path):
+    build, cache = tmp_path / "build", tmp_path / "cache"
+    (build / "spool-old" / "stg_plan_tasks").mkdir(parents=True)
+    (build / "spool-running").mkdir()
+    (cache / "ab").mkdir(parents=True)
+    (cache / "ab" / "x.tmp").write_bytes(b"half")
+    (cache / "ab" / "entry.pkl").write_bytes(b"kept")
+    old = 1_000_000_000
+    for p in (build / "spool-old", cache / "ab" / "x.tmp"):
+        os.utime(p, (old, old))
+    removed = make_run.clean_build_leftovers(build, [cache])
+    assert sorted(p.name for p in removed) == ["spool-old", "x.tmp"]
+    assert (build / "spool-running").exists() and (cache / "ab" / "entry.pkl").exists()
