@@ -116,10 +116,15 @@ def clean_build_leftovers(build_dir: Path, cache_dirs: list[Path], older_than: f
     return removed
 
 
+KEEP_LOGS = 50
+
+
 def new_log(home: Path, now: dt.datetime | None = None) -> Path:
     now = now or dt.datetime.now(dt.timezone.utc)
     logs = home / "logs"
     logs.mkdir(parents=True, exist_ok=True)
+    for old in sorted(logs.glob("run-*.log"))[:-KEEP_LOGS or None]:  # names sort by time
+        old.unlink(missing_ok=True)
     log = logs / f"run-{now:%Y%m%dT%H%M%S}-{os.getpid()}.log"
     tmp = home / f".last_run.{os.getpid()}"
     if tmp.is_symlink() or tmp.exists():

@@ -100,3 +100,14 @@ def test_old_spools_and_half_written_cache_entries_are_removed(tmp_path):
     removed = make_run.clean_build_leftovers(build, [cache])
     assert sorted(p.name for p in removed) == ["spool-old", "x.tmp"]
     assert (build / "spool-running").exists() and (cache / "ab" / "entry.pkl").exists()
+
+
+def test_only_the_last_logs_are_kept(tmp_path, monkeypatch):
+    import datetime as dt
+
+    monkeypatch.setattr(make_run, "KEEP_LOGS", 3)
+    made = []
+    for i in range(6):
+        made.append(make_run.new_log(tmp_path, dt.datetime(2026, 1, 1, 10, i)))
+        made[-1].write_text("x")
+    assert sorted((tmp_path / "logs").iterdir()) == made[-4:]  # the 3 kept when the 6th was made, and the 6th
