@@ -111,3 +111,28 @@ def test_only_the_last_logs_are_kept(tmp_path, monkeypatch):
         made.append(make_run.new_log(tmp_path, dt.datetime(2026, 1, 1, 10, i)))
         made[-1].write_text("x")
     assert sorted((tmp_path / "logs").iterdir()) == made[-4:]  # the 3 kept when the 6th was made, and the 6th
+
+
+def test_a_failed_step_does_not_leave_the_build_file_open(tmp_path):
+    """dagster-duckdb closed its connection only after a clean step: a failed step kept the build file open with
+    the build's config, and the next test's plain connect was refused until garbage collection."""
+    import duckdb
+
+    from pipelines.definitions import BuildDuckDB
+    from pipelines.warehouse import BUILD_CONFIG
+
+    db = tmp_path / "build.duckdb"
+
+    @dg.asset(required_resource_keys={"duckdb_res"})
+    def failing(context):
+        with context.resources.duckdb_res.get_connection() as con:
+            con.execute("CREATE TABLE t AS SELECT 1 AS x").fetchall()
+            raise RuntimeError("a step fails with the connection open")
+
+    result = dg.materialize([failing], resources={"duckdb_res": BuildDuckDB(database=str(db),
+                                                                          connection_config=BUILD_CONFIG)},
+                            raise_on_error=False)
+    assert not result.success
+    con = duckdb.connect(str(db))  # another config: refused while the failed step's connection lived
+    assert con.execute("SELECT x FROM t").fetchall() == [(1,)]
+    con.close()
