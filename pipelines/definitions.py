@@ -1,7 +1,11 @@
 """The one Dagster Definitions of the project (workspace.yaml points here)."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import dagster as dg
+import duckdb
+from dagster._utils.backoff import backoff
 from dagster_duckdb import DuckDBResource
 
 from assets.checks import build_checks
@@ -14,6 +18,22 @@ from assets.sql_models import build_sql_assets
 from pipelines.automation import (full_rebuild, index_year_arrival, parse_plan_document, raw_files_sensor,
                                   rebuild_after_new_index_year, yearly_index_reload)
 from pipelines.warehouse import BUILD_CONFIG, BUILD_DB
+
+class BuildDuckDB(DuckDBResource):
+    """DuckDBResource whose connection is closed even when the step fails: dagster-duckdb closes it only after a
+    clean exit, so a failed step left the build file open (with this config) until garbage collection, and the next
+    connection with another config in the same process was refused."""
+
+    @contextmanager
+    def get_connection(self):
+        conn = backoff(fn=duckdb.connect, retry_on=(RuntimeError, duckdb.IOException), max_retries=10,
+                       kwargs={"database": self.database, "read_only": False,
+                               "config": {"custom_user_agent": "dagster", **self.connection_config}})
+        try:
+            yield conn
+        finally:
+            conn.close()
+
 
 PYTHON_ASSETS = [raw_plan_files, stg_plans, stg_reference, stg_normalise, stg_scores]
 PYTHON_TABLES = {k.path[-1] for a in PYTHON_ASSETS for k in a.keys}
@@ -31,6 +51,6 @@ defs = dg.Definitions(
     jobs=[full_rebuild, parse_plan_document, index_year_arrival],
     sensors=[raw_files_sensor, rebuild_after_new_index_year],
     schedules=[yearly_index_reload],
-    resources={"duckdb": DuckDBResource(database=str(BUILD_DB), connection_config=BUILD_CONFIG)},
+    resources={"duckdb": BuildDuckDB(database=str(BUILD_DB), connection_config=BUILD_CONFIG)},
     executor=dg.in_process_executor,
 )

@@ -316,7 +316,8 @@ def _demote(con, document_id: str, holder: tuple[str, str], kept_path: str) -> N
 def mark_near_duplicates(con, share: float = NEAR_DUPLICATE_SHARE, max_docs_per_line: int = 50) -> int:
     """Findings `near_duplicate_of` for every pair of documents with at least `share` of their distinct lines
     equal (one character changed, a line added). The rule that says which one counts: the newer by issue date,
-    then the longer (bytes), then the smaller document_id; the other gets the finding and the marts leave it out.
+    then the longer (more distinct lines), then the first in discovery order (raw/ first, then the extra roots in
+    order, then path), as for exact copies; the other gets the finding and the marts leave it out.
     Recomputed over all documents each run (a new version makes an old one a near-duplicate). Candidates are pairs
     sharing a line few documents have, so a national archive is not compared pair by pair."""
     _run(con, "DELETE FROM stg_findings WHERE rule = 'near_duplicate_of'")
@@ -324,6 +325,11 @@ def mark_near_duplicates(con, share: float = NEAR_DUPLICATE_SHARE, max_docs_per_
         INSERT INTO stg_findings (rule, severity, document_id, source_path, line_start, line_end, message,
                                   related_table, related_id)
         WITH n AS (SELECT document_id, count(*) AS n FROM "{DOC_LINES}" GROUP BY 1),
+        found AS (  -- discovery order as text: raw/ first, then extra1, extra2 ... extra10 by number, then path
+            SELECT document_id, CASE WHEN raw_root = 'raw' THEN '0' ELSE '1' END
+                   || lpad(CAST(length(raw_root) AS VARCHAR), 4, '0') || raw_root || '/' || source_path AS k
+            FROM stg_documents
+        ),
         rare AS (SELECT line_hash FROM "{DOC_LINES}" GROUP BY 1 HAVING count(*) BETWEEN 2 AND {max_docs_per_line}),
         cand AS (
             SELECT DISTINCT a.document_id AS a, b.document_id AS b
@@ -331,7 +337,8 @@ def mark_near_duplicates(con, share: float = NEAR_DUPLICATE_SHARE, max_docs_per_
             JOIN "{DOC_LINES}" b ON b.line_hash = a.line_hash AND a.document_id < b.document_id
         ),
         pairs AS (
-            SELECT c.a, c.b, count(*) / greatest(any_value(na.n), any_value(nb.n)) AS share
+            SELECT c.a, c.b, any_value(na.n) AS na, any_value(nb.n) AS nb,
+                   count(*) / greatest(any_value(na.n), any_value(nb.n)) AS share
             FROM cand c
             JOIN n na ON na.document_id = c.a JOIN n nb ON nb.document_id = c.b
             JOIN "{DOC_LINES}" la ON la.document_id = c.a
@@ -340,17 +347,18 @@ def mark_near_duplicates(con, share: float = NEAR_DUPLICATE_SHARE, max_docs_per_
             GROUP BY c.a, c.b
             HAVING count(*) >= {share} * greatest(any_value(na.n), any_value(nb.n))
         ),
-        ranked AS (  -- kept: newer issue date (unknown dates last), then more bytes, then the smaller id
-            SELECT p.share,
-                   CASE WHEN (da.issue_date IS NOT DISTINCT FROM db.issue_date AND
-                              (da.size_bytes > db.size_bytes OR (da.size_bytes = db.size_bytes AND p.a < p.b)))
-                             OR (da.issue_date > db.issue_date) OR (db.issue_date IS NULL AND da.issue_date IS NOT NULL)
-                        THEN p.a ELSE p.b END AS kept,
-                   CASE WHEN (da.issue_date IS NOT DISTINCT FROM db.issue_date AND
-                              (da.size_bytes > db.size_bytes OR (da.size_bytes = db.size_bytes AND p.a < p.b)))
-                             OR (da.issue_date > db.issue_date) OR (db.issue_date IS NULL AND da.issue_date IS NOT NULL)
-                        THEN p.b ELSE p.a END AS dropped
+        decided AS (  -- a is kept when newer (an unknown date is older), else when longer (more distinct lines), else
+                      -- when it comes first in discovery order (raw/, then extra1, extra2 ...; then path)
+            SELECT p.a, p.b, p.share,
+                   coalesce(da.issue_date > db.issue_date, da.issue_date IS NOT NULL AND db.issue_date IS NULL)
+                   OR (da.issue_date IS NOT DISTINCT FROM db.issue_date
+                       AND (p.na > p.nb OR (p.na = p.nb AND ka.k < kb.k))) AS a_kept
             FROM pairs p JOIN stg_documents da ON da.document_id = p.a JOIN stg_documents db ON db.document_id = p.b
+            JOIN found ka ON ka.document_id = p.a JOIN found kb ON kb.document_id = p.b
+        ),
+        ranked AS (
+            SELECT share, CASE WHEN a_kept THEN a ELSE b END AS kept, CASE WHEN a_kept THEN b ELSE a END AS dropped
+            FROM decided
         )
         SELECT 'near_duplicate_of', 'warning', r.dropped, d.source_path, NULL, NULL,
                printf('Near-duplicate of document %s (%s): %.1f%% of its distinct lines are equal. That one is '

@@ -14,10 +14,12 @@ links, releases beyond the last KEEP) are removed at the start of the next one.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import os
 import shutil
 import stat
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -55,6 +57,33 @@ def current_release(warehouse: Path) -> Path | None:
 def current_build_id(warehouse: Path) -> str | None:
     cur = current_release(warehouse)
     return cur.name if cur else None
+
+
+@contextmanager
+def publish_lock(warehouse: Path, wait: bool = True):
+    """Held for a whole publish (flock on warehouse/publish.lock, freed by the kernel if the holder dies), so a
+    cleanup never removes the temporary release of a publish that is still running. Yields False when `wait` is
+    off and another process holds it."""
+    warehouse.mkdir(parents=True, exist_ok=True)
+    fh = open(warehouse / "publish.lock", "a")
+    try:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+    finally:
+        fh.close()
+
+
+def clean_leftovers_if_idle(warehouse: Path) -> list[Path]:
+    """clean_leftovers, unless a publish is running (then it is that publish's to clean)."""
+    with publish_lock(warehouse, wait=False) as free:
+        return clean_leftovers(warehouse) if free else []
 
 
 def clean_leftovers(warehouse: Path, keep: int = KEEP) -> list[Path]:
@@ -130,7 +159,12 @@ def write_build_info(db: Path, build_id: str, extra: dict[str, str] | None = Non
 def publish_release(build_db: Path, warehouse: Path, keep_tables: set[str] | None = None,
                     build_id: str | None = None, info: dict[str, str] | None = None) -> tuple[str, dict[str, int]]:
     """Publish the checked build as a new release and switch to it. Returns (build id, rows per mart)."""
-    warehouse.mkdir(parents=True, exist_ok=True)
+    with publish_lock(warehouse):
+        return _publish_release(build_db, warehouse, keep_tables, build_id, info)
+
+
+def _publish_release(build_db: Path, warehouse: Path, keep_tables: set[str] | None, build_id: str | None,
+                     info: dict[str, str] | None) -> tuple[str, dict[str, int]]:
     clean_leftovers(warehouse)
     _checkpoint("cleaned")
     build_id = build_id or new_build_id()

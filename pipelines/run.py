@@ -91,10 +91,40 @@ def fail_dead_runs(instance=None) -> list[str]:
     return dead
 
 
+STALE_SECONDS = 6 * 3600  # a stage's spool lives minutes; older ones were left by a killed run
+
+
+def clean_build_leftovers(build_dir: Path, cache_dirs: list[Path], older_than: float = STALE_SECONDS) -> list[Path]:
+    """Spool folders (build/spool-*) and half-written cache entries (*.tmp) a killed run left, once they are old
+    enough that no running stage can own them (a run from the UI may be staging right now)."""
+    import shutil
+    import time
+
+    cutoff = time.time() - older_than
+    removed = []
+    candidates = list(build_dir.glob("spool-*")) if build_dir.is_dir() else []
+    for d in cache_dirs:
+        if d.is_dir():
+            candidates += d.glob("*/*.tmp")
+    for p in candidates:
+        try:
+            if p.lstat().st_mtime < cutoff:
+                shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
+                removed.append(p)
+        except OSError:
+            pass
+    return removed
+
+
+KEEP_LOGS = 50
+
+
 def new_log(home: Path, now: dt.datetime | None = None) -> Path:
     now = now or dt.datetime.now(dt.timezone.utc)
     logs = home / "logs"
     logs.mkdir(parents=True, exist_ok=True)
+    for old in sorted(logs.glob("run-*.log"))[:-KEEP_LOGS or None]:  # names sort by time
+        old.unlink(missing_ok=True)
     log = logs / f"run-{now:%Y%m%dT%H%M%S}-{os.getpid()}.log"
     tmp = home / f".last_run.{os.getpid()}"
     if tmp.is_symlink() or tmp.exists():
@@ -106,8 +136,8 @@ def new_log(home: Path, now: dt.datetime | None = None) -> Path:
 
 def main() -> int:
     from .domain.ingest import MissingRootError, labelled_roots
-    from .release import clean_leftovers
-    from .warehouse import WAREHOUSE_DIR
+    from .release import clean_leftovers_if_idle
+    from .warehouse import BUILD_DB, NORMALISE_CACHE_DIR, PARSE_CACHE_DIR, WAREHOUSE_DIR
 
     home = dagster_home()
     try:
@@ -120,7 +150,8 @@ def main() -> int:
             print("raw roots: " + ", ".join(f"{label}={path}" for path, label in roots))
             for run_id in fail_dead_runs():
                 print(f"marked failed: run {run_id} (its make run process died)")
-            clean_leftovers(WAREHOUSE_DIR)
+            clean_leftovers_if_idle(WAREHOUSE_DIR)
+            clean_build_leftovers(BUILD_DB.parent, [PARSE_CACHE_DIR, NORMALISE_CACHE_DIR])
             log = new_log(home)
             with open(log, "w") as out:
                 rc = subprocess.call(

@@ -1,6 +1,7 @@
 """Analyst access to the published warehouse that cannot write anything.
 
-    python -m pipelines.sql                       list the tables (then a prompt when stdin is a terminal)
+    python -m pipelines.sql                       list the tables (then a prompt when stdin is a terminal, or
+                                                  the queries piped in: echo "SELECT 1;" | make sql)
     python -m pipelines.sql "SELECT ..."          one query, every row and column
     python -m pipelines.sql --limit 20 "SELECT ..."
     python -m pipelines.sql --export out.parquet "SELECT ..."   (or .csv) into warehouse/exports/
@@ -79,6 +80,32 @@ def export(con, query: str, name: str, folder: Path | None = None) -> Path:
     return target
 
 
+def _stdin() -> str:
+    try:
+        return sys.stdin.read()
+    except (OSError, ValueError):  # no stdin to read (closed, or a test runner's)
+        return ""
+
+
+def _script(con, text: str) -> int:
+    """Queries piped in (`echo "SELECT 1;" | make sql`): each statement printed whole; 1 if one failed."""
+    rc = 0
+    if not text.strip():
+        return rc
+    try:
+        statements = [s.query for s in con.extract_statements(text)]
+    except duckdb.Error as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    for q in statements:
+        try:
+            show(con, q)
+        except duckdb.Error as e:
+            print(f"error: {e}", file=sys.stderr)
+            rc = 1
+    return rc
+
+
 def _interactive(con) -> None:
     print(f"{PUBLISHED_DB} (read-only). End a query with ';'. '.tables' lists tables. Ctrl-D quits.")
     buf = ""
@@ -134,7 +161,8 @@ def main(argv: list[str]) -> int:
             print(f"  {t}  (~{n} rows)")
         if sys.stdin.isatty():
             _interactive(con)
-        return 0
+            return 0
+        return _script(con, _stdin())
     finally:
         con.close()
 

@@ -91,3 +91,10 @@ def test_export_writes_only_under_the_chosen_folder(db, tmp_path):
         assert sql.main(["--db", str(db), "--export", bad, "--dir", str(out), "SELECT 1"]) == 2
     assert sorted(p.name for p in out.iterdir()) == ["docs.parquet", "m.csv"]
     assert not (tmp_path / "escape.parquet").exists()
+
+
+def test_queries_piped_in_are_run_and_cannot_write_either(db, tmp_path):
+    other = tmp_path / "x.csv"
+    r = subprocess.run([sys.executable, "-m", "pipelines.sql", "--db", str(db)], cwd=PROJECT, capture_output=True,
+                       text=True, input=f"SELECT count(*) AS n FROM dim_document; COPY mart_x TO '{other}';")
+    assert r.returncode == 1 and "40" in r.stdout and "disabled" in r.stderr and not other.exists()

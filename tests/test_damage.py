@@ -34,7 +34,21 @@ def test_a_file_cut_inside_a_character_is_read_with_a_truncated_finding(path):
     r = _run(path, data[: cut + 1])
     assert r.quarantine is None, r.quarantine
     (f,) = _rules(r, "truncated")
-    assert "inside a multi-byte UTF-8 character" in f["message"]
+    assert "ends inside a character" in f["message"]
+
+
+@pytest.mark.parametrize("bom", [True, False])
+def test_a_utf16_file_cut_off_is_read_with_a_truncated_finding(bom):
+    """An odd number of bytes, or half a surrogate pair, at the end: no crash, the text read, a truncated finding."""
+    text = HCMC_PAPI.read_bytes().decode("utf-8-sig")
+    data = text.encode("utf-16") if bom else text.encode("utf-16-le")
+    for cut in (data[:-1], data[: len(data) // 2 * 2 - 3], (data + "😀".encode("utf-16-le"))[:-2]):
+        r = _run(HCMC_PAPI, cut)
+        assert r.quarantine is None and len(_rules(r, "truncated")) == 1, r.quarantine
+    bad = data[:2000] + b"\x00\xdc" + data[2000:]  # a lone low surrogate inside: not a cut, not text
+    if bom:
+        r = _run(HCMC_PAPI, bad)
+        assert r.document is None and "invalid utf-16-le" in r.quarantine["reason"]
 
 
 @pytest.mark.parametrize("path", REAL, ids=lambda p: p.name[:3])
@@ -136,3 +150,32 @@ def test_the_marts_count_a_near_duplicate_plan_once(built, tmp_path):
             == expected_facts(con, "mart_target_vs_actual")["row_count"]
     finally:
         con.close()
+
+
+def test_the_newer_near_duplicate_is_counted_even_when_shorter(tmp_path):
+    import shutil
+
+    from pipelines.domain.ingest import discover
+
+    from .conftest import stage_files
+
+    root = tmp_path / "root"
+    (root / "plans").mkdir(parents=True)
+    text = QUANG_NGAI.read_bytes().decode("utf-8-sig")
+    (root / "plans" / "older_longer.txt").write_text(text + "\nBản lưu.\n", encoding="utf-8")
+    newer = text.replace("Quảng Ngãi, ngày 12 tháng 5 năm 2017", "Quảng Ngãi, ngày 19 tháng 5 năm 2017")
+    (root / "plans" / "newer.txt").write_text(newer, encoding="utf-8")
+    shutil.copy(HCMC_PAPI, root / "plans" / "other.txt")
+    _, _, staged, _ = stage_files(discover("plans", [root]), tmp_path)
+    nd = staged.findings.filter(staged.findings["rule"] == "near_duplicate_of")
+    assert nd["source_path"].to_list() == ["plans/older_longer.txt"]
+    assert "plans/newer.txt" in nd["message"].item()
+
+
+def test_a_long_sentence_cut_at_a_word_boundary_gets_a_truncated_warning():
+    lines = QUANG_NGAI.read_bytes().decode("utf-8-sig").split("\n")
+    i = next(i for i in range(len(lines) // 2, len(lines)) if len(lines[i].split()) > 30)
+    cut = "\n".join(lines[:i] + [" ".join(lines[i].split()[:25])])
+    r = _run(QUANG_NGAI, cut.encode())
+    (f,) = _rules(r, "truncated")
+    assert "mid-sentence" in f["message"] and f["severity"] == "warning"

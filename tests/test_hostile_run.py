@@ -51,9 +51,25 @@ def _hostile(root: Path) -> int:
     i = qn.index("cải cách", len(qn) // 2)
     (plans / "near_dup.txt").write_text(qn[:i] + "Cải cách" + qn[i + 8:], encoding="utf-8")
     shutil.copy(QUANG_NGAI, plans / "exact_copy.txt")
+    (plans / "name\nwith a newline.txt").write_bytes(HCMC_PAR.read_bytes())  # a copy of a raw/ plan
+    (plans / ".~lock.plan.txt#").write_text(",admin,host,24.11.2026 10:00,file:///C:/Users/admin;", encoding="utf-8")
+    (plans / "page.html").write_text("<html><body><h1>Trang chủ</h1><p>Đăng nhập để tiếp tục.</p></body></html>"
+                                     * 5, encoding="utf-8")
+    (plans / "utf16_cut.txt").write_bytes(text.encode("utf-16")[:-1])  # the Hà Nội plan, one byte short
+    (plans / "bom_only.txt").write_bytes(b"\xef\xbb\xbf")
+    (plans / "nul_inside.txt").write_bytes(data[:500] + b"\x00" * 40 + data[500:])
+    (plans / "deep" / "er" / "and" / "deeper").mkdir(parents=True)
+    shutil.copy(QUANG_NGAI, plans / "deep" / "er" / "and" / "deeper" / "qn.txt")
+    (plans / "zero_width.txt").write_text("\u200b\u200c\ufeff" * 100, encoding="utf-8")
+    (plans / "latin1.txt").write_bytes(("Le plan d'action régional pour améliorer l'indice, année 2020. " * 60)
+                                       .encode("latin-1"))
     os.mkfifo(scores / "fifo.csv")
     os.symlink("loop.csv", scores / "loop.csv")
-    return 13  # plan files
+    os.symlink("gone.csv", scores / "dangling.csv")
+    (scores / "huge.csv").write_bytes(b"year,province_code,indicator_code,score\n" + b"2020,01,PAR.TOTAL,80\n" * 60_000)
+    with open(os.path.join(os.fsencode(scores), b"b\xe1o_c\xe1o.csv"), "wb") as fh:
+        fh.write(b"year,province_code,indicator_code,score\n2020,01,PAR.TOTAL,80\n")
+    return 22  # plan files (and 5 score files)
 
 
 def test_a_run_over_hostile_files_publishes_and_accounts_for_every_file(tmp_path):
@@ -73,7 +89,9 @@ def test_a_run_over_hostile_files_publishes_and_accounts_for_every_file(tmp_path
         quarantined = dict(con.execute("SELECT source_path, reason FROM quarantine WHERE raw_root = ? "
                                        "AND source_path LIKE 'plans/%'", [label]).fetchall())
         assert len(docs) + len(quarantined) == n_hostile and not set(docs) & set(quarantined)
-        assert set(docs) == {"plans/cut_in_char.txt", "plans/doubled.txt", "plans/near_dup.txt"}
+        assert set(docs) == {"plans/cut_in_char.txt", "plans/doubled.txt", "plans/near_dup.txt",
+                             "plans/utf16_cut.txt"}
+        assert all(len(reason) > 10 for reason in quarantined.values())
         for path, words in {"plans/a.txt": "link loop", "plans/dangling.txt": "dangling", "plans/fifo.txt": "FIFO",
                             "plans/dir_link": "folder", "plans/t\\xeanh.txt": "not valid UTF-8",
                             "plans/huge.txt": "size limit", "plans/empty.txt": "empty",
@@ -84,11 +102,16 @@ def test_a_run_over_hostile_files_publishes_and_accounts_for_every_file(tmp_path
             "WHERE d.raw_root = ?", [label]).fetchall()}
         assert {("plans/cut_in_char.txt", "truncated"), ("plans/doubled.txt", "doubled_lines")} <= rules
         nd = con.execute("SELECT document_id, related_id FROM dq_finding WHERE rule = 'near_duplicate_of'").fetchall()
-        assert len(nd) == 2  # the near-duplicate Quảng Ngãi plan, and the doubled Hà Nội plan (same lines)
-        # the seed plans are all counted once, and their tasks reach the marts
-        assert con.execute("SELECT count(DISTINCT document_id) FROM mart_plan_coverage").fetchall()[0][0] == 5 + 3 - 2
+        # the Quảng Ngãi plan with one word changed, the doubled and the cut UTF-16 copies of the Hà Nội plan: same
+        # dates, as many distinct lines (a line with a cut character is not counted), so raw/'s copy is kept
+        assert sorted(nd) == sorted([("72dca83ca7d9a3ab", "b4b9dfe0cf6bfabe"), ("84dba92a4d49014d", "14f81197b396b4ee"),
+                                     ("c85781f2ba03356d", "14f81197b396b4ee"), ("c85781f2ba03356d", "84dba92a4d49014d")])
+        # each plan counted once: the five real plans and the damaged one cut inside a character
+        assert con.execute("SELECT count(DISTINCT document_id) FROM mart_plan_coverage").fetchall()[0][0] == 6
         score_q = dict(con.execute("SELECT source_path, reason FROM quarantine WHERE raw_root = ? "
                                    "AND source_path LIKE 'scores/%'", [label]).fetchall())
         assert "FIFO" in score_q["scores/fifo.csv"] and "loop" in score_q["scores/loop.csv"]
+        assert "dangling" in score_q["scores/dangling.csv"] and "size limit" in score_q["scores/huge.csv"]
+        assert "not valid UTF-8" in score_q["scores/b\\xe1o_c\\xe1o.csv"]
     finally:
         con.close()

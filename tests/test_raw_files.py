@@ -140,3 +140,24 @@ def test_published_paths_name_the_root_by_position(tmp_path, monkeypatch):
     assert set(staged.documents["raw_root"]) == {"raw"}  # a.txt duplicates a raw/ plan: raw/'s copy is kept
     assert staged.quarantine.filter(staged.quarantine["raw_root"] == "extra1")["reason"].to_list() == [
         "duplicate of plans/000_fc9f8ecdecbcee10.txt (same normalised text)"]
+
+
+def test_a_folder_that_cannot_be_listed_is_quarantined(tmp_path, monkeypatch):
+    """Tests run as root, so chmod 000 would not stop the listing: os.scandir refuses that one folder instead."""
+    root = tmp_path / "root"
+    (root / "plans" / "locked").mkdir(parents=True)
+    shutil.copy(HCMC_PAPI, root / "plans" / "good.txt")
+    shutil.copy(QUANG_NGAI, root / "plans" / "locked" / "hidden.txt")
+    real = os.scandir
+
+    def scandir(path="."):
+        if isinstance(path, (str, os.PathLike)) and os.fspath(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    files = discover("plans", [root])
+    _, _, staged, _ = stage_files(files, tmp_path)
+    assert staged.documents["source_path"].to_list() == ["plans/good.txt"]
+    assert dict(zip(staged.quarantine["source_path"], staged.quarantine["reason"])) == {
+        "plans/locked": "folder that cannot be listed: Permission denied"}

@@ -104,3 +104,13 @@ def test_a_kill_at_any_step_leaves_one_whole_release(tmp_path, step):
     left = [p.name for p in wh.iterdir() if p.name.startswith(".")]
     left += [p.name for p in (wh / "releases").iterdir() if p.name.startswith(".")]
     assert left == [] and len(list((wh / "releases").iterdir())) == 2
+
+
+def test_cleanup_never_removes_a_running_publish(tmp_path):
+    wh = tmp_path / "wh"
+    release.publish_release(_build(tmp_path / "b.duckdb", 3), wh)
+    running = wh / "releases" / ".tmp-running"
+    running.mkdir()
+    with release.publish_lock(wh):  # another process publishing
+        assert release.clean_leftovers_if_idle(wh) == [] and running.exists()
+    assert release.clean_leftovers_if_idle(wh) == [running] and not running.exists()

@@ -20,6 +20,12 @@ assert r.success
 """
 
 
+def _build(wh: Path, **env) -> None:
+    r = subprocess.run([sys.executable, "-c", _BUILD], cwd=PROJECT, capture_output=True, text=True, timeout=900,
+                       env={**os.environ, "PYTHONPATH": str(PROJECT), "GOVDATA_WAREHOUSE_DIR": str(wh), **env})
+    assert r.returncode == 0, r.stderr[-3000:]
+
+
 def _contents(db: Path) -> dict[str, tuple]:
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -31,11 +37,29 @@ def _contents(db: Path) -> dict[str, tuple]:
 
 
 def test_two_builds_of_the_same_input_are_identical(built, tmp_path):
+    """The session's clean build against a second warehouse that first read one more root (a new plan, a copy of a
+    raw/ plan, a near-duplicate of one) and was then rebuilt incrementally with that root dropped on purpose
+    (GOVDATA_DROP_ROOTS): every table is identical, only build_info differs."""
+    import shutil
+
+    from .conftest import HCMC_PAPI, QUANG_NGAI
+
     _, published = built
+    extra_root = tmp_path / "extra"
+    (extra_root / "plans").mkdir(parents=True)
+    shutil.copy(HCMC_PAPI, extra_root / "plans" / "copy.txt")
+    qn = QUANG_NGAI.read_bytes().decode("utf-8-sig")
+    i = qn.index("cải cách", len(qn) // 2)
+    (extra_root / "plans" / "near.txt").write_text(qn[:i] + "Cải cách" + qn[i + 8:] + "\nThêm.\n", encoding="utf-8")
+    extra = os.environ.get("GOVDATA_RAW_EXTRA", "")
     other = tmp_path / "wh2"
-    r = subprocess.run([sys.executable, "-c", _BUILD], cwd=PROJECT, capture_output=True, text=True, timeout=900,
-                       env={**os.environ, "PYTHONPATH": str(PROJECT), "GOVDATA_WAREHOUSE_DIR": str(other)})
-    assert r.returncode == 0, r.stderr[-3000:]
+    _build(other, GOVDATA_RAW_EXTRA=os.pathsep.join(p for p in (extra, str(extra_root)) if p))
+    con = duckdb.connect(str(other / "governance.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM dim_document").fetchall()[0][0] == 5
+    assert con.execute("SELECT count(*) FROM dq_finding WHERE rule = 'near_duplicate_of'").fetchall()[0][0] == 1
+    con.close()
+    _build(other, GOVDATA_RAW_EXTRA=os.pathsep.join(p for p in (extra, str(extra_root)) if p),
+           GOVDATA_DROP_ROOTS=str(extra_root))
     first, second = _contents(published), _contents(other / "governance.duckdb")
     assert first.keys() == second.keys()
     assert first.pop("build_info") != second.pop("build_info")

@@ -72,3 +72,67 @@ def test_each_run_has_its_own_log(tmp_path):
     second = make_run.new_log(tmp_path, dt.datetime(2026, 1, 1, 10, 5, 0))
     assert first != second and first.read_text() == "one"
     assert (tmp_path / "last_run.log").resolve() == second.resolve()
+
+
+def test_the_suite_never_builds_into_an_exported_warehouse_folder(tmp_path):
+    """conftest assigns its own folder, whatever the shell exported (it used setdefault)."""
+    exported = tmp_path / "my_real_warehouse"
+    from pipelines.warehouse import WAREHOUSE_DIR
+
+    assert WAREHOUSE_DIR.name.startswith("govdata-test-wh-")
+    probe = subprocess.run([sys.executable, "-c", "import tests.conftest, os; print(os.environ['GOVDATA_WAREHOUSE_DIR'])"],
+                           cwd=PROJECT, capture_output=True, text=True,
+                           env={**os.environ, "GOVDATA_WAREHOUSE_DIR": str(exported), "PYTHONPATH": str(PROJECT)})
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.strip() != str(exported) and "govdata-test-wh-" in probe.stdout
+
+
+def test_old_spools_and_half_written_cache_entries_are_removed(tmp_path):
+    build, cache = tmp_path / "build", tmp_path / "cache"
+    (build / "spool-old" / "stg_plan_tasks").mkdir(parents=True)
+    (build / "spool-running").mkdir()
+    (cache / "ab").mkdir(parents=True)
+    (cache / "ab" / "x.tmp").write_bytes(b"half")
+    (cache / "ab" / "entry.pkl").write_bytes(b"kept")
+    old = 1_000_000_000
+    for p in (build / "spool-old", cache / "ab" / "x.tmp"):
+        os.utime(p, (old, old))
+    removed = make_run.clean_build_leftovers(build, [cache])
+    assert sorted(p.name for p in removed) == ["spool-old", "x.tmp"]
+    assert (build / "spool-running").exists() and (cache / "ab" / "entry.pkl").exists()
+
+
+def test_only_the_last_logs_are_kept(tmp_path, monkeypatch):
+    import datetime as dt
+
+    monkeypatch.setattr(make_run, "KEEP_LOGS", 3)
+    made = []
+    for i in range(6):
+        made.append(make_run.new_log(tmp_path, dt.datetime(2026, 1, 1, 10, i)))
+        made[-1].write_text("x")
+    assert sorted((tmp_path / "logs").iterdir()) == made[-4:]  # the 3 kept when the 6th was made, and the 6th
+
+
+def test_a_failed_step_does_not_leave_the_build_file_open(tmp_path):
+    """dagster-duckdb closed its connection only after a clean step: a failed step kept the build file open with
+    the build's config, and the next test's plain connect was refused until garbage collection."""
+    import duckdb
+
+    from pipelines.definitions import BuildDuckDB
+    from pipelines.warehouse import BUILD_CONFIG
+
+    db = tmp_path / "build.duckdb"
+
+    @dg.asset(required_resource_keys={"duckdb_res"})
+    def failing(context):
+        with context.resources.duckdb_res.get_connection() as con:
+            con.execute("CREATE TABLE t AS SELECT 1 AS x").fetchall()
+            raise RuntimeError("a step fails with the connection open")
+
+    result = dg.materialize([failing], resources={"duckdb_res": BuildDuckDB(database=str(db),
+                                                                          connection_config=BUILD_CONFIG)},
+                            raise_on_error=False)
+    assert not result.success
+    con = duckdb.connect(str(db))  # another config: refused while the failed step's connection lived
+    assert con.execute("SELECT x FROM t").fetchall() == [(1,)]
+    con.close()

@@ -16,6 +16,7 @@ NEAR_DUPLICATE_SHARE = 0.95  # two documents with at least this share of equal l
 
 # what a complete last line may end with: sentence and list punctuation, a closed table cell, quotes, brackets
 _TERMINAL = set(".:;!?…)]}\"'”’»|*")
+LONG_LINE = 80  # a last line this long is a sentence; signers' names and page footers are short
 
 
 def truncation_findings(lines: list[str], cut_in_character: bool = False) -> list[Finding]:
@@ -26,7 +27,8 @@ def truncation_findings(lines: list[str], cut_in_character: bool = False) -> lis
     - the last line ends inside an open table row: the lines before it are cells closed with "|", it is long and
       is not closed;
     - the last line ends mid-word: its last word is never a whole word anywhere in the text but begins a longer
-      word that is ("Tăng cườn" where the text has "cường")."""
+      word that is ("Tăng cườn" where the text has "cường");
+    - (a warning) the last line is a long sentence (LONG_LINE characters or more) ending in a letter or digit."""
     idx = [i for i, ln in enumerate(lines) if ln.strip()]
     if not idx:
         return []
@@ -35,8 +37,9 @@ def truncation_findings(lines: list[str], cut_in_character: bool = False) -> lis
     n = last_i + 1
     out: list[Finding] = []
     if cut_in_character:
-        out.append(Finding("truncated", "error", "The file ends inside a multi-byte UTF-8 character: it was cut "
-                           "off; the partial character is replaced with U+FFFD and the rest is read.", n, n))
+        out.append(Finding("truncated", "error", "The file ends inside a character (an incomplete UTF-8 or UTF-16 "
+                           "sequence): it was cut off; the partial character is replaced with U+FFFD and the rest "
+                           "is read.", n, n))
         return out
     if last[-1:] in _TERMINAL:
         return out
@@ -54,6 +57,11 @@ def truncation_findings(lines: list[str], cut_in_character: bool = False) -> lis
         if not re.search(rf"(?<!{letter}){stem}(?!{letter})", text) and re.search(rf"(?<!{letter}){stem}{letter}", text):
             out.append(Finding("truncated", "error", f"The file ends mid-word ('…{last[-40:]}'): it was probably "
                                "cut off; the last task may be incomplete.", n, n))
+            return out
+    if len(last.strip()) >= LONG_LINE and last[-1:].isalnum():
+        # a paragraph, not a signer's name or a page footer, that stops without any punctuation
+        out.append(Finding("truncated", "warning", f"The file ends mid-sentence ('…{last[-40:]}', a {len(last.strip())}"
+                           "-character line without final punctuation): it was probably cut off.", n, n))
     return out
 
 
@@ -92,6 +100,6 @@ def line_hashes(lines: list[str]) -> list[int]:
     out = set()
     for ln in lines:
         s = collapse_ws(ln)
-        if s:
+        if s and "\ufffd" not in s:  # a damaged line (a cut character) is not text to compare, nor length
             out.add(int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big", signed=True))
     return sorted(out)

@@ -82,6 +82,19 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+def _utf16(data: bytes, encoding: str) -> tuple[str, bool]:
+    """UTF-16 that may have been cut off: an odd last byte or half a surrogate pair at the end is replaced with
+    U+FFFD and reported as cut; any other invalid sequence raises DecodeError."""
+    cut = len(data) % 2 == 1
+    body = data[:-1] if cut else data
+    try:
+        return body.decode(encoding) + ("\ufffd" if cut else ""), cut
+    except UnicodeDecodeError as e:
+        if e.end >= len(body) - 2:  # a lone high surrogate in the last code unit: cut between the two halves
+            return body[: e.start].decode(encoding) + "\ufffd", True
+        raise DecodeError(f"invalid {encoding} (byte {e.start}): not a text export of a plan") from None
+
+
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """Return (text, encoding name). Raise DecodeError with a human reason."""
     text, encoding, _ = decode_bytes_detail(data)
@@ -98,15 +111,16 @@ def decode_bytes_detail(data: bytes) -> tuple[str, str, bool]:
             return text, "utf-8-sig", cut
         except UnicodeDecodeError:
             raise DecodeError("starts with a UTF-8 byte-order mark but is not UTF-8") from None
-    if data.startswith(b"\xff\xfe"):
-        return data[2:].decode("utf-16-le"), "utf-16-le", False
-    if data.startswith(b"\xfe\xff"):
-        return data[2:].decode("utf-16-be"), "utf-16-be", False
+    for bom, encoding in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            text, cut = _utf16(data[2:], encoding)
+            return text, encoding, cut
     bom_less = _utf16_without_bom(data)
     if bom_less:
         try:
-            return data.decode(bom_less), bom_less, False
-        except UnicodeDecodeError:
+            text, cut = _utf16(data, bom_less)
+            return text, bom_less, cut
+        except DecodeError:
             pass
     if _looks_binary(data):
         raise DecodeError("binary content (NUL or control bytes): not a text export of a plan")

@@ -102,6 +102,7 @@ def root_path_for(label: str) -> Path | None:
 class RawFile:
     root: Path
     path: Path
+    problem: str | None = field(default=None, compare=False)  # known before reading (a folder that cannot be listed)
 
     @cached_property  # pathlib work, asked for again and again for the same file
     def source_path(self) -> str:
@@ -128,12 +129,16 @@ def discover(kind: str, roots: list[Path] | None = None) -> list[RawFile]:
     every link to a folder (not followed: it is reported, not read). Ordered by root (raw/ first, then the extra
     roots in their order) and path: the first copy of duplicated text in this order is the one kept."""
     out: list[RawFile] = []
-    for i, root in enumerate(roots if roots is not None else raw_roots()):
+    for root in roots if roots is not None else raw_roots():
         base = root / kind
         if not base.is_dir():
             continue
         found = []
-        for dirpath, dirs, files in os.walk(base):
+
+        def unlisted(e: OSError) -> None:  # a folder os.walk cannot list: its files would vanish without a trace
+            found.append(RawFile(root, Path(e.filename), f"folder that cannot be listed: {e.strerror}"))
+
+        for dirpath, dirs, files in os.walk(base, onerror=unlisted):
             # os.walk lists a link to a folder among the folders and does not follow it: report it as a file
             links = [d for d in dirs if os.path.islink(os.path.join(dirpath, d))]
             for name in sorted(files + links):
@@ -168,6 +173,8 @@ def read_raw(f: RawFile, limit: int | None = None) -> bytes:
     """The bytes of a regular file, or RawReadError with the reason. Never opens a FIFO or device (the read would
     block or never end), never follows a link loop, never reads more than the size limit."""
     limit = max_file_bytes() if limit is None else limit
+    if f.problem:
+        raise RawReadError(f.problem)
     if not f.name_is_utf8:
         raise RawReadError("file name is not valid UTF-8 (shown with its bytes escaped): rename the file")
     try:
@@ -264,28 +271,28 @@ def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
         decoded = read_document(data, f.path.name)
     except DecodeError as e:
         return DocumentResult(None, [], [], quarantine_row(source_path, root_label, sha, "decode", str(e)))
-    except Exception as e:  # a library's error on a damaged file must not stop the other documents
+    except Exception as e:  # a library's or decoder's error on a damaged file must not stop the other documents
         return DocumentResult(None, [], [], quarantine_row(
             source_path, root_label, sha, "decode", f"unreadable {f.path.suffix or 'file'}: {type(e).__name__}: {e}"))
-    # damage first (pipelines/domain/damage.py): a text exported with every line doubled is read once
-    lines, damage = undouble_lines(decoded.text.split("\n"))
-    text = "\n".join(lines) if damage else decoded.text
-    locations = _kept_locations(decoded.text.split("\n"), lines, decoded.locations) if damage else decoded.locations
-    damage += truncation_findings(lines, decoded.cut_in_character)
-    meta, meta_findings = extract_metadata(text)
-    why_not = not_a_plan(meta, lines)
     try:
+        # damage first (pipelines/domain/damage.py): a text exported with every line doubled is read once
+        lines, damage = undouble_lines(decoded.text.split("\n"))
+        text = "\n".join(lines) if damage else decoded.text
+        locations = _kept_locations(decoded.text.split("\n"), lines, decoded.locations) if damage else decoded.locations
+        damage += truncation_findings(lines, decoded.cut_in_character)
+        meta, meta_findings = extract_metadata(text)
+        why_not = not_a_plan(meta, lines)  # a report or a decision that issues no plan: no tasks are read
         blocks = find_repeated_blocks(lines)
         parsed = ParsedPlan() if why_not else parse_plan(text, lines, blocks)
+        counted = stated_count_findings(mask_lines(lines, blocks)) + _contradictions(meta, parsed, lines)
     except PlanParseError as e:
         return DocumentResult(None, [], [], quarantine_row(source_path, root_label, sha, "parse", str(e)))
-    except Exception as e:  # a reader bug must not stop the other documents
+    except Exception as e:  # a reader or metadata bug must not stop the other documents
         return DocumentResult(None, [], [], quarantine_row(
             source_path, root_label, sha, "parse", f"reader error {type(e).__name__}: {e}"))
     if why_not:
         meta_findings.append(Finding("not_a_plan", "info", f"Not read for tasks: {why_not}.", 1, len(lines)))
     doc_id = document_id_for(decoded.text)
-    counted = stated_count_findings(mask_lines(lines, blocks)) + _contradictions(meta, parsed, lines)
     findings = [x.as_dict() for x in damage + meta_findings + parsed.findings + counted]
     tasks = []
     for i, t in enumerate(parsed.tasks, start=1):
