@@ -55,7 +55,7 @@ def test_two_builds_of_the_same_input_are_identical(built, tmp_path):
     other = tmp_path / "wh2"
     _build(other, GOVDATA_RAW_EXTRA=os.pathsep.join(p for p in (extra, str(extra_root)) if p))
     con = duckdb.connect(str(other / "governance.duckdb"), read_only=True)
-    assert con.execute("SELECT count(*) FROM dim_document").fetchall()[0][0] == 5
+    assert con.execute("SELECT count(*) FROM dim_document").fetchall()[0][0] == 6  # the five real plans and the near-duplicate
     assert con.execute("SELECT count(*) FROM dq_finding WHERE rule = 'near_duplicate_of'").fetchall()[0][0] == 1
     con.close()
     _build(other, GOVDATA_RAW_EXTRA=os.pathsep.join(p for p in (extra, str(extra_root)) if p),
