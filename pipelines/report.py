@@ -51,6 +51,8 @@ class ReportData:
     build_id: str | None = None
     breaks: list[tuple[int, str, str]] = field(default_factory=lambda: list(METHODOLOGY_BREAKS))
     datasets: dict[str, list] = field(default_factory=dict)  # named datasets the chart specs refer to
+    panel: pl.DataFrame = field(default_factory=pl.DataFrame)  # mart_index_panel: one row per province x year
+    correlations: pl.DataFrame = field(default_factory=pl.DataFrame)  # pair, year, r, n_provinces
 
 
 @dataclass
@@ -113,6 +115,11 @@ def load_report_data(db: Path, build_id: str | None = None) -> ReportData:
                         ELSE t.actual_value - t.target_value END AS gap
             FROM mart_target_vs_actual AS t JOIN dim_document AS d USING (document_id)
             ORDER BY plan_label, t.year, t.indicator_code, t.target_id""").pl()
+        has_panel = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'mart_index_panel'").fetchall()[0][0]
+        panel = con.sql("""SELECT x.province_key, p.name_vi AS province_name, x.year, x.papi_total, x.pci_total,
+                                  x.par_index, x.sipas
+                           FROM mart_index_panel AS x JOIN dim_province AS p USING (province_key)
+                           ORDER BY x.year, p.name_vi""").pl() if has_panel else pl.DataFrame()
     finally:
         con.close()
     targets = targets.with_columns(
@@ -122,7 +129,55 @@ def load_report_data(db: Path, build_id: str | None = None) -> ReportData:
          + " " + pl.col("comparator") + " " + pl.col("target_value").round(2).cast(pl.String) + " "
          + pl.col("unit").replace_strict(UNIT_VI, default=pl.col("unit")) + " · " + pl.col("target_id").str.slice(0, 4))
         .alias("target_label"))
-    return ReportData(scores, indicators, coverage, targets, provinces, build_id, [tuple(b) for b in breaks])
+    return ReportData(scores, indicators, coverage, targets, provinces, build_id, [tuple(b) for b in breaks],
+                      panel=panel, correlations=index_correlations(panel))
+
+
+INDEX_COLUMNS = {"papi_total": "PAPI", "pci_total": "PCI", "par_index": "PAR Index", "sipas": "SIPAS"}
+
+
+def index_correlations(panel: pl.DataFrame, min_provinces: int = 20) -> pl.DataFrame:
+    """Pearson correlation of each pair of indices per year, over the provinces that have both that year, with how
+    many provinces that is (pairs with fewer than `min_provinces` are left out: press figures are not a sample)."""
+    rows = []
+    if panel.is_empty():
+        return pl.DataFrame(schema={"pair": pl.String, "year": pl.Int64, "r": pl.Float64, "n_provinces": pl.Int64})
+    cols = [c for c in INDEX_COLUMNS if c in panel.columns]
+    for i, a in enumerate(cols):
+        for b in cols[i + 1:]:
+            both = panel.filter(pl.col(a).is_not_null() & pl.col(b).is_not_null())
+            for (year,), g in both.group_by("year"):
+                if g.height >= min_provinces:
+                    r = g.select(pl.corr(a, b)).item()
+                    rows.append({"pair": f"{INDEX_COLUMNS[a]} – {INDEX_COLUMNS[b]}", "year": int(year),
+                                 "r": None if r is None else round(float(r), 3), "n_provinces": g.height})
+    return pl.DataFrame(rows, schema={"pair": pl.String, "year": pl.Int64, "r": pl.Float64, "n_provinces": pl.Int64}
+                        ).sort("pair", "year")
+
+
+def indices_chart(data: ReportData) -> alt.TopLevelMixin:
+    """How the indices move together: PAPI against PCI per province for a chosen year (province on hover), and the
+    correlation of each pair of indices per year with the number of provinces behind it."""
+    both = data.panel.filter(pl.col("papi_total").is_not_null() & pl.col("pci_total").is_not_null()) \
+        if not data.panel.is_empty() else data.panel
+    years = sorted(set(both["year"].to_list())) if not both.is_empty() else [None]
+    pick = alt.param(name="nam_chi_so", value=years[-1],
+                     bind=alt.binding_select(options=years, name="Năm (PAPI – PCI): "))
+    scatter = alt.Chart(_values(data, "index_panel", both)).mark_circle(size=60, opacity=0.8).encode(
+        x=alt.X("papi_total:Q", title="PAPI (tổng hợp)", scale=alt.Scale(zero=False)),
+        y=alt.Y("pci_total:Q", title="PCI (có trọng số)", scale=alt.Scale(zero=False)),
+        tooltip=[alt.Tooltip("province_name:N", title="Tỉnh"), alt.Tooltip("year:Q", title="Năm"),
+                 alt.Tooltip("papi_total:Q", title="PAPI", format=".2f"),
+                 alt.Tooltip("pci_total:Q", title="PCI", format=".2f")]
+    ).add_params(pick).transform_filter("datum.year == nam_chi_so").properties(
+        width=380, height=300, title="PAPI và PCI theo tỉnh (di chuột để xem tên tỉnh)")
+    corr = alt.Chart(_values(data, "index_correlations", data.correlations)).mark_line(point=True).encode(
+        x=alt.X("year:O", title="Năm"), y=alt.Y("r:Q", title="Hệ số tương quan r", scale=alt.Scale(domain=[-1, 1])),
+        color=alt.Color("pair:N", title="Cặp chỉ số"),
+        tooltip=[alt.Tooltip("pair:N", title="Cặp"), alt.Tooltip("year:O", title="Năm"),
+                 alt.Tooltip("r:Q", title="r", format=".3f"), alt.Tooltip("n_provinces:Q", title="Số tỉnh")]
+    ).properties(width=380, height=300, title="Tương quan giữa các chỉ số theo năm (số tỉnh có cả hai: di chuột)")
+    return alt.hconcat(scatter, corr)
 
 
 # ---------------------------------------------------------------- charts
@@ -352,6 +407,7 @@ CHARTS = {
     "national": ("Trung bình toàn quốc", national_chart),
     "coverage": ("Độ bao phủ của kế hoạch", coverage_chart),
     "targets": ("Chỉ tiêu so với thực tế", targets_chart),
+    "indices": ("Các chỉ số cùng biến động", indices_chart),
 }
 PNG_CHARTS = ("ranking", "heatmap", "province", "targets")
 

@@ -87,3 +87,25 @@ def test_report_renders_in_headless_chromium(report):
     assert errors == [], errors
     assert requests == [], requests  # opens offline
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
+
+
+SHARED_PCI = Path(__file__).resolve().parents[2] / "shared" / "data" / "scores" / "pci"
+
+
+@pytest.mark.skipif(not SHARED_PCI.is_dir(), reason=f"real PCI workbooks not found at {SHARED_PCI} (CI has them)")
+def test_indices_move_together_chart_has_each_pair_and_year_with_its_provinces(built):
+    """Issue 17: the cross-index chart. PAPI and PCI overlap 2011-2016; the correlation is computed over the provinces
+    holding both (61 in 2014: PAPI 2014 misses Bắc Giang and Đồng Tháp), and press figures (PAR, SIPAS: a handful of
+    provinces a year) are not correlated at all."""
+    from pipelines.report import chart_specs, load_report_data
+    from pipelines.warehouse import PUBLISHED_DB
+
+    data = load_report_data(PUBLISHED_DB)
+    c = {(r["pair"], r["year"]): (r["r"], r["n_provinces"]) for r in data.correlations.iter_rows(named=True)}
+    assert sorted(y for p, y in c if p == "PAPI – PCI") == [2011, 2012, 2013, 2014, 2015, 2016]
+    assert [n for (p, _y), (_r, n) in sorted(c.items()) if p == "PAPI – PCI"] == [63, 63, 63, 61, 63, 63]
+    assert all(p == "PAPI – PCI" for p, _ in c)
+    assert -1 <= c[("PAPI – PCI", 2015)][0] <= 1
+    spec = chart_specs(data)["indices"]
+    assert "index_panel" in spec["datasets"] and "index_correlations" in spec["datasets"]
+    assert any(r["province_name"] == "Đà Nẵng" and r["year"] == 2016 for r in spec["datasets"]["index_panel"])
