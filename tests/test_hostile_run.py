@@ -69,7 +69,39 @@ def _hostile(root: Path) -> int:
     (scores / "huge.csv").write_bytes(b"year,province_code,indicator_code,score\n" + b"2020,01,PAR.TOTAL,80\n" * 60_000)
     with open(os.path.join(os.fsencode(scores), b"b\xe1o_c\xe1o.csv"), "wb") as fh:
         fh.write(b"year,province_code,indicator_code,score\n2020,01,PAR.TOTAL,80\n")
-    return 22  # plan files (and 5 score files)
+    # a ward's plan whose header names no province (a 2025 ward, the province line lost): it loads, its bodies keyed
+    # UNRESOLVED, and blocks nothing
+    (plans / "ward_no_province.txt").write_text(WARD_PLAN, encoding="utf-8")
+    (scores / "par_1999.csv").write_text("year,province_code,indicator_code,score\n1999,79,PAR.TOTAL,70.1\n",
+                                         encoding="utf-8")
+    (scores / "par_over.csv").write_text("year,province_code,indicator_code,score\n2019,01,PAR.TOTAL,101.2\n",
+                                         encoding="utf-8")
+    return 23  # plan files (and 7 score files: 30 hostile files)
+
+
+WARD_PLAN = """ỦY BAN NHÂN DÂN
+PHƯỜNG AN KHÁNH
+
+Số: 07/KH-UBND
+
+An Khánh, ngày 20 tháng 01 năm 2026
+
+KẾ HOẠCH
+Nâng cao Chỉ số hiệu quả quản trị và hành chính công (PAPI) năm 2026
+
+I. NHIỆM VỤ, GIẢI PHÁP
+
+1. Công khai, minh bạch
+
+a) Niêm yết công khai danh sách hộ nghèo tại nhà văn hóa các khu phố.
+- Cơ quan chủ trì: Phòng Văn hóa - Xã hội
+- Cơ quan phối hợp: Ủy ban Mặt trận Tổ quốc Việt Nam phường
+- Thời gian thực hiện: Quý I/2026
+
+b) Công khai dự toán, quyết toán ngân sách phường tại trụ sở và trên loa truyền thanh.
+- Cơ quan chủ trì: Phòng Kinh tế
+- Thời gian thực hiện: Quý II/2026
+"""
 
 
 def test_a_run_over_hostile_files_publishes_and_accounts_for_every_file(tmp_path):
@@ -90,7 +122,16 @@ def test_a_run_over_hostile_files_publishes_and_accounts_for_every_file(tmp_path
                                        "AND source_path LIKE 'plans/%'", [label]).fetchall())
         assert len(docs) + len(quarantined) == n_hostile and not set(docs) & set(quarantined)
         assert set(docs) == {"plans/cut_in_char.txt", "plans/doubled.txt", "plans/near_dup.txt",
-                             "plans/utf16_cut.txt"}
+                             "plans/utf16_cut.txt", "plans/ward_no_province.txt"}
+        # the ward's plan: loaded, no province, its bodies UNRESOLVED, a finding says so; nothing else blocked
+        ward = docs["plans/ward_no_province.txt"]
+        assert con.execute("SELECT province_key, n_tasks FROM dim_document WHERE document_id = ?", [ward]).fetchall() \
+            == [(None, 2)]
+        assert {r[0] for r in con.execute("SELECT b.agency_id FROM bridge_task_agency b JOIN fct_plan_task t "
+                                          "USING (task_id) WHERE t.document_id = ?", [ward]).fetchall()} == {
+            "UNRESOLVED:PHONG_VH_XH", "UNRESOLVED:MTTQ", "UNRESOLVED:PHONG_KINH_TE"}
+        assert con.execute("SELECT count(*) FROM dq_finding WHERE document_id = ? AND rule = 'province_unresolved'",
+                           [ward]).fetchall()[0][0] >= 1
         assert all(len(reason) > 10 for reason in quarantined.values())
         for path, words in {"plans/a.txt": "link loop", "plans/dangling.txt": "dangling", "plans/fifo.txt": "FIFO",
                             "plans/dir_link": "folder", "plans/t\\xeanh.txt": "not valid UTF-8",
@@ -106,12 +147,14 @@ def test_a_run_over_hostile_files_publishes_and_accounts_for_every_file(tmp_path
         # dates, as many distinct lines (a line with a cut character is not counted), so raw/'s copy is kept
         assert sorted(nd) == sorted([("72dca83ca7d9a3ab", "b4b9dfe0cf6bfabe"), ("84dba92a4d49014d", "14f81197b396b4ee"),
                                      ("c85781f2ba03356d", "14f81197b396b4ee"), ("c85781f2ba03356d", "84dba92a4d49014d")])
-        # each plan counted once: the five real plans and the damaged one cut inside a character
-        assert con.execute("SELECT count(DISTINCT document_id) FROM mart_plan_coverage").fetchall()[0][0] == 6
+        # each plan counted once: the five real plans, the damaged one cut inside a character, the ward's plan
+        assert con.execute("SELECT count(DISTINCT document_id) FROM mart_plan_coverage").fetchall()[0][0] == 7
         score_q = dict(con.execute("SELECT source_path, reason FROM quarantine WHERE raw_root = ? "
                                    "AND source_path LIKE 'scores/%'", [label]).fetchall())
         assert "FIFO" in score_q["scores/fifo.csv"] and "loop" in score_q["scores/loop.csv"]
         assert "dangling" in score_q["scores/dangling.csv"] and "size limit" in score_q["scores/huge.csv"]
         assert "not valid UTF-8" in score_q["scores/b\\xe1o_c\\xe1o.csv"]
+        # bad score rows: quarantined with their reason, and the run published (the real scores with them)
+        assert "1999" in score_q["scores/par_1999.csv"] and "101.2" in score_q["scores/par_over.csv"]
     finally:
         con.close()

@@ -191,3 +191,26 @@ def test_a_broken_or_foreign_pci_workbook_is_quarantined_with_the_reason(tmp_pat
     assert reasons["scores/PCI_2017.xlsx"].startswith("unreadable workbook: ")
     assert reasons["scores/other.xls"].startswith("not a known score layout")
     assert staged.scores.height == 0
+
+
+def test_panel_rows_of_the_wrong_length_lose_no_cell_silently(tmp_path):
+    """A row longer than the header is not loaded at all (no cell can be placed), a shorter one loads what it has;
+    each is a quarantine row naming the file, line and what is missing. Every other row loads whole."""
+    from pipelines.warehouse import stage_scores
+
+    path = tmp_path / "scores" / "2016.csv"
+    _panel(path, 2016)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    n_cols = len(lines[0].split(","))
+    lines[1] += ",9.9"  # P01: one cell too many
+    lines[2] = ",".join(lines[2].split(",")[:-2])  # P02: its last two cells lost
+    path.write_text("\n".join(lines), encoding="utf-8")
+    staged = stage_scores(discover("scores", [tmp_path]))
+    q = {r["source_ref"]: r["reason"] for r in staged.quarantine.iter_rows(named=True)}
+    assert q["scores/2016.csv:2"] == (f"row has {n_cols + 1} cells but the header has {n_cols} columns: its cells "
+                                      "cannot be matched to their columns; row not loaded")
+    last_two = ", ".join(lines[0].split(",")[-2:])
+    assert q["scores/2016.csv:3"] == f"row has {n_cols - 2} cells but the header has {n_cols} columns: no value for {last_two}"
+    panel = staged.scores.filter(pl.col("source") == "papi_panel")
+    per_province = dict(panel.group_by("province_code").len().iter_rows())
+    assert "01" not in per_province and per_province["02"] == n_cols - 3 and per_province["04"] == n_cols - 1

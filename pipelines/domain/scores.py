@@ -188,6 +188,16 @@ def load_panel_csv(f: RawFile, data: bytes, sha: str) -> ScoreLoad:
             continue
         seen[pcode] = line_no
         gso = known[pcode]
+        if len(row) > len(header):
+            # more cells than columns: which cell belongs to which column cannot be known; none is loaded
+            out.quarantine.append(_q(f, sha, f"row has {len(row)} cells but the header has {len(header)} columns: "
+                                             "its cells cannot be matched to their columns; row not loaded", ref))
+            continue
+        if len(row) < len(header):
+            # fewer cells: the present ones load, the missing columns are reported (never read as empty scores)
+            missing = ", ".join(h.strip() for h in header[len(row):])
+            out.quarantine.append(_q(f, sha, f"row has {len(row)} cells but the header has {len(header)} columns: "
+                                             f"no value for {missing}", ref))
         for name, raw in zip(header[1:], row[1:]):
             name = name.strip()
             spec = cols.get(name)
