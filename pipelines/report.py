@@ -224,6 +224,8 @@ def _years(data: ReportData) -> list[int]:
 def _year_x(data: ReportData, title: str | None = "Năm") -> alt.X:
     """The one time axis: whole years from the first to the last PAPI year (the break rules share it)."""
     years = _years(data)
+    if not years:  # no published scores in this build (e.g. ../shared/data absent): an empty axis, not a crash
+        return alt.X("year:Q", title=title, axis=alt.Axis(format="d", tickMinStep=1))
     return alt.X("year:Q", title=title, axis=alt.Axis(format="d", tickMinStep=1),
                  scale=alt.Scale(domain=[years[0], years[-1]], zero=False, nice=False))
 
@@ -278,7 +280,7 @@ def province_chart(data: ReportData) -> alt.TopLevelMixin:
     dimensions, all following one province selector."""
     prov_keys = data.provinces["province_key"].to_list()
     prov_names = data.provinces["province_name"].to_list()
-    default = DEFAULT_PROVINCE if DEFAULT_PROVINCE in prov_keys else prov_keys[0]
+    default = DEFAULT_PROVINCE if DEFAULT_PROVINCE in prov_keys or not prov_keys else prov_keys[0]
     prov = alt.param(name="tinh", value=default,
                      bind=alt.binding_select(options=prov_keys, labels=prov_names, name="Tỉnh/thành: "))
     years8 = [y for y in _years(data) if y >= 2018]
@@ -412,11 +414,22 @@ CHARTS = {
 PNG_CHARTS = ("ranking", "heatmap", "province", "targets")
 
 
+def _no_scores_chart(title: str) -> alt.Chart:
+    return alt.Chart(alt.Data(values=[{"t": "Không có số liệu điểm trong bản dựng này (thiếu ../shared/data)"}])
+                     ).mark_text(size=14).encode(text="t:N").properties(width=500, height=60, title=title)
+
+
 def chart_specs(data: ReportData) -> dict[str, dict]:
     """Complete Vega-Lite specs (each with the datasets it names, so vl-convert can render it alone)."""
     specs = {}
-    for name, (_, fn) in CHARTS.items():
-        spec = fn(data).to_dict()
+    for name, (title, fn) in CHARTS.items():
+        try:
+            chart = fn(data)
+        except (IndexError, ValueError):
+            if data.scores["score"].drop_nulls().len() if "score" in data.scores.columns else 0:
+                raise
+            chart = _no_scores_chart(title)  # a build without the published scores: say so, never crash
+        spec = chart.to_dict()
         text = json.dumps(spec)
         spec["datasets"] = {n: rows for n, rows in data.datasets.items() if f'"name": "{n}"' in text}
         specs[name] = spec
@@ -474,7 +487,8 @@ def render_html(data: ReportData, specs: dict[str, dict], js_bundle: str) -> str
         for n, (t, _) in CHARTS.items())
     n_prov = data.scores.filter(pl.col("indicator_code") == "PAPI.TOTAL")
     latest = n_prov["year"].max()
-    missing = n_prov.filter((pl.col("year") == latest) & pl.col("score").is_null())["province_name"].to_list()
+    missing = (n_prov.filter((pl.col("year") == latest) & pl.col("score").is_null())["province_name"].to_list()
+               if latest is not None else [])
     datasets: dict[str, list] = {}
     slim = {}
     for name, spec in specs.items():

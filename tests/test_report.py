@@ -109,3 +109,20 @@ def test_indices_move_together_chart_has_each_pair_and_year_with_its_provinces(b
     spec = chart_specs(data)["indices"]
     assert "index_panel" in spec["datasets"] and "index_correlations" in spec["datasets"]
     assert any(r["province_name"] == "Đà Nẵng" and r["year"] == 2016 for r in spec["datasets"]["index_panel"])
+
+
+def test_a_build_without_published_scores_still_gets_its_report(built):
+    """Without ../shared/data a warehouse has plans but no index scores: each score chart says so instead of
+    crashing the report (the plan charts still draw)."""
+    import dataclasses
+
+    from pipelines.report import CHARTS, chart_specs, load_report_data, render_html
+    from pipelines.warehouse import PUBLISHED_DB
+
+    data = load_report_data(PUBLISHED_DB)
+    bare = dataclasses.replace(data, scores=data.scores.clear(), panel=data.panel.clear(),
+                               correlations=data.correlations.clear(), datasets={})
+    specs = chart_specs(bare)
+    assert set(specs) == set(CHARTS)
+    assert "Không có số liệu điểm" in str(specs["ranking"]) and "Không có số liệu điểm" not in str(specs["coverage"])
+    assert "<html" in render_html(bare, specs, "")
