@@ -313,7 +313,13 @@ def _demote(con, document_id: str, holder: tuple[str, str], kept_path: str) -> N
               "VALUES (?, ?, ?, 'parse', ?, NULL)", [path, root, sha, f"duplicate of {kept_path} (same normalised text)"])
 
 
-def mark_near_duplicates(con, share: float = NEAR_DUPLICATE_SHARE, max_docs_per_line: int = 50) -> int:
+# A line shared by at most this many documents makes them candidates. Versions of one plan share its own lines
+# (few documents); at 50, lines shared by a few dozen plans (a province's header, dates) made 20,000 documents tens
+# of millions of candidate pairs and the stage spilled 10 GB (make bench); at 5 a line gives at most 10 pairs.
+MAX_DOCS_PER_RARE_LINE = 5
+
+
+def mark_near_duplicates(con, share: float = NEAR_DUPLICATE_SHARE, max_docs_per_line: int = MAX_DOCS_PER_RARE_LINE) -> int:
     """Findings `near_duplicate_of` for every pair of documents with at least `share` of their distinct lines
     equal (one character changed, a line added). The rule that says which one counts: the newer by issue date,
     then the longer (more distinct lines), then the first in discovery order (raw/ first, then the extra roots in
