@@ -337,10 +337,20 @@ def mark_near_duplicates(con, share: float = NEAR_DUPLICATE_SHARE, max_docs_per_
             FROM stg_documents
         ),
         rare AS (SELECT line_hash FROM "{DOC_LINES}" GROUP BY 1 HAVING count(*) BETWEEN 2 AND {max_docs_per_line}),
-        cand AS (
-            SELECT DISTINCT a.document_id AS a, b.document_id AS b
-            FROM "{DOC_LINES}" a JOIN rare USING (line_hash)
-            JOIN "{DOC_LINES}" b ON b.line_hash = a.line_hash AND a.document_id < b.document_id
+        rl AS (SELECT l.document_id, l.line_hash FROM "{DOC_LINES}" l JOIN rare USING (line_hash)),
+        nr AS (SELECT document_id, count(*) AS n_rare FROM rl GROUP BY 1),
+        shared AS (  -- rare lines each pair shares: a linear number of rows (a rare line gives at most 10 pairs)
+            SELECT a.document_id AS a, b.document_id AS b, count(*) AS k
+            FROM rl a JOIN rl b ON b.line_hash = a.line_hash AND a.document_id < b.document_id
+            GROUP BY 1, 2
+        ),
+        cand AS (  -- a necessary condition before comparing whole documents: each rare line one has and the other
+                   -- lacks is a differing line, and at most (1 - share) of the longer one's lines differ
+            SELECT s.a, s.b
+            FROM shared s JOIN nr ra ON ra.document_id = s.a JOIN nr rb ON rb.document_id = s.b
+            JOIN n na ON na.document_id = s.a JOIN n nb ON nb.document_id = s.b
+            WHERE s.k >= greatest(ra.n_rare, rb.n_rare) - (1 - {share}) * greatest(na.n, nb.n)
+              AND least(na.n, nb.n) >= {share} * greatest(na.n, nb.n)
         ),
         pairs AS (
             SELECT c.a, c.b, any_value(na.n) AS na, any_value(nb.n) AS nb,
