@@ -121,6 +121,10 @@ def test_canonical_lead_agencies(norm):
     assert ("THANH_TRA", "2004-33/thanh-pho-hung-yen", "district") in units
     assert ("CONG_AN", "2004-33/thanh-pho-hung-yen", "district") in units
     assert ("BHXH", "2004-33", "province") in units
+    # and named as the city's ("Công an thành phố", "Ban Tuyên giáo Thành ủy"), not the province's
+    names = {r["agency_code"]: r["name_vi"] for r in ta.filter(ta["document_id"] == HUNG_YEN_CITY).iter_rows(named=True)}
+    assert (names["CONG_AN"], names["BAN_TUYEN_GIAO_TU"], names["BHXH"]) == (
+        "Công an thành phố", "Ban Tuyên giáo Thành ủy", "Bảo hiểm xã hội tỉnh")
     assert set(ta.filter((ta["document_id"] == HCMC_PAR) & (ta["agency_code"] == "VP_UBND"))["agency_unit_key"]) == {"2004-79"}
 
 

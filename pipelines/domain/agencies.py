@@ -46,6 +46,16 @@ class Agency:
     valid_to: str | None = None  # ISO date the body ceased (2025 reorganisation), else None
     successor: str | None = None
 
+    def name_in(self, unit_level: str | None, unit_name: str | None, is_city: bool | None) -> str:
+        """The name in the unit it belongs to: a district-level unit's or commune's body takes that unit's word
+        ("Công an thành phố", "Ban Tuyên giáo Thành ủy" in a provincial city; "Huyện ủy", "xã" …)."""
+        if unit_level in ("district", "commune") and unit_name and not self.is_group:
+            word = unit_name.split(" ")[0].lower() if not unit_name.lower().startswith(("thành phố", "thị xã", "thị trấn")) \
+                else " ".join(unit_name.split(" ")[:2]).lower()
+            party = {"thành phố": "Thành ủy", "thị xã": "Thị ủy", "huyện": "Huyện ủy", "quận": "Quận ủy"}.get(word, "Đảng ủy")
+            return self.name_vi.replace("{cap}", word).replace("{tu}", party)
+        return self.name_for(is_city)
+
     def name_for(self, is_city: bool | None) -> str:
         if self.is_group or is_city is None:
             return self.name_vi.replace(" {cap}", "").replace(" {tu}", "")

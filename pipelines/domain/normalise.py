@@ -195,7 +195,8 @@ def normalise_document(doc: dict, tasks: list[dict], text: str | None, out: Norm
                 seen[k] = {"task_id": t["task_id"], "document_id": doc["document_id"], "agency_code": mtn.code,
                            "agency_province_key": None if a.is_group else province_key,
                            "agency_unit_key": unit, "agency_unit_level": unit_level,
-                           "name_vi": a.name_for(is_city), "role": mtn.role, "as_written": mtn.as_written}
+                           "name_vi": a.name_in(unit_level, issuer_unit if unit_level == doc.get("issuer_level")
+                                                else None, is_city), "role": mtn.role, "as_written": mtn.as_written}
         out.task_agencies.extend(seen.values())
 
     # 4. targets and quoted scores, from every line of the text

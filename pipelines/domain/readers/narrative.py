@@ -123,20 +123,10 @@ def build_outline(paras: list[Para], findings: list[Finding]) -> Node:
             nxt = _classify(paras[idx + 1]) if idx + 1 < len(paras) else ("plain", None, -1, "")
             if _is_unmarked_heading(text, nxt) and top.kind != "root":
                 # "Công khai danh sách hộ nghèo" over "- " items: a sub-heading that lost (or never had) its number
-                lvl = nxt[2] - 0.5
-                while stack[-1].level >= lvl:
-                    stack.pop()
-                node = Node("head", None, lvl, text, p.line_start, p.line_end, parent=stack[-1])
-                stack[-1].children.append(node)
-                stack.append(node)
+                _open_over_next(stack, "head", nxt, text, p)
             elif is_agency_label(text) and nxt[0] != "plain":
                 # "Các sở, ban, ngành tỉnh và UBND các huyện, thành phố:" over a list
-                lvl = nxt[2] - 0.5
-                while stack[-1].level >= lvl:
-                    stack.pop()
-                node = Node("label", None, lvl, text, p.line_start, p.line_end, parent=stack[-1])
-                stack[-1].children.append(node)
-                stack.append(node)
+                _open_over_next(stack, "label", nxt, text, p)
             elif top.kind in ("bullet", "plus", "lost") and not top.items and text[:1].isupper():
                 # a bullet whose "- " was lost in the export: a sibling, not a continuation
                 stack.pop()
@@ -161,6 +151,16 @@ def build_outline(paras: list[Para], findings: list[Finding]) -> Node:
 
 _ABOUT = re.compile(r"^Về\s+(?P<label>[^:;.]{3,80}):\s*\S")
 _HEADING_WORDS = re.compile(r"(?i)^(chỉ số nội dung|chỉ số thành phần|nội dung thành phần|lĩnh vực|tiêu chí|chỉ số)\b")
+
+
+def _open_over_next(stack: list[Node], kind: str, nxt: tuple, text: str, p: Para) -> None:
+    """An unmarked line that heads the items after it: a node just above their level."""
+    lvl = nxt[2] - 0.5
+    while stack[-1].level >= lvl:
+        stack.pop()
+    node = Node(kind, None, lvl, text, p.line_start, p.line_end, parent=stack[-1])
+    stack[-1].children.append(node)
+    stack.append(node)
 
 
 def _is_unmarked_heading(text: str, nxt: tuple) -> bool:
