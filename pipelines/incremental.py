@@ -352,16 +352,16 @@ def mark_near_duplicates(con, share: float = NEAR_DUPLICATE_SHARE, max_docs_per_
             WHERE s.k >= greatest(ra.n_rare, rb.n_rare) - (1 - {share}) * greatest(na.n, nb.n)
               AND least(na.n, nb.n) >= {share} * greatest(na.n, nb.n)
         ),
+        lists AS (  -- each candidate's distinct lines as one sorted list: pairs are compared by key joins only, so no
+                    -- join order the optimizer picks can pair up the common lines of thousands of documents
+            SELECT document_id, list_sort(list(line_hash)) AS lines
+            FROM "{DOC_LINES}" WHERE document_id IN (SELECT a FROM cand UNION SELECT b FROM cand) GROUP BY 1
+        ),
         pairs AS (
-            SELECT c.a, c.b, any_value(na.n) AS na, any_value(nb.n) AS nb,
-                   count(*) / greatest(any_value(na.n), any_value(nb.n)) AS share
-            FROM cand c
-            JOIN n na ON na.document_id = c.a JOIN n nb ON nb.document_id = c.b
-            JOIN "{DOC_LINES}" la ON la.document_id = c.a
-            JOIN "{DOC_LINES}" lb ON lb.document_id = c.b AND lb.line_hash = la.line_hash
-            WHERE least(na.n, nb.n) >= {share} * greatest(na.n, nb.n)
-            GROUP BY c.a, c.b
-            HAVING count(*) >= {share} * greatest(any_value(na.n), any_value(nb.n))
+            SELECT c.a, c.b, len(la.lines) AS na, len(lb.lines) AS nb,
+                   len(list_intersect(la.lines, lb.lines)) / greatest(len(la.lines), len(lb.lines)) AS share
+            FROM cand c JOIN lists la ON la.document_id = c.a JOIN lists lb ON lb.document_id = c.b
+            WHERE len(list_intersect(la.lines, lb.lines)) >= {share} * greatest(len(la.lines), len(lb.lines))
         ),
         decided AS (  -- a is kept when newer (an unknown date is older), else when longer (more distinct lines), else
                       -- when it comes first in discovery order (raw/, then extra1, extra2 ...; then path)

@@ -6,15 +6,22 @@ streamed into DuckDB) -> normalise (likewise) -> load reference and score tables
 on every table, GX on the marts) -> Parquet marts -> publish. Printed per stage: wall time, documents/s, MB/s, peak RSS. Also a measured floor (read
 all bytes + bulk-insert the same rows into DuckDB + write the same Parquet), the pipeline/floor ratio, and the
 time to refresh the warehouse and marts after adding one new document. Extracted task counts are checked against
-the generator's manifest. Figures go to warehouse/bench/results.json.
+the generator's manifest. Figures go to warehouse/bench/results.json with the commit, the machine and the date.
 
-    python -m pipelines.bench.run [--sizes 1000 5000 20000] [--seed 7]
+Cold by default: each size starts from an empty warehouse folder (no build file, no parse or normalise cache) and
+the corpus files are evicted from the OS page cache (posix_fadvise DONTNEED), so two runs in a row measure the same
+thing. Warm figures are reported separately: a no-op refresh (nothing changed) and one new document. `--warm`
+keeps the previous warehouse and caches instead (what a yearly reload on an existing warehouse costs).
+
+    python -m pipelines.bench.run [--sizes 1000 5000 20000] [--seed 7] [--warm]
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import platform
+import shutil
 import subprocess
 import sys
 import threading
@@ -164,8 +171,26 @@ def floor(root: Path) -> dict:
             "total_s": round(t_read + t_insert + t_parquet, 3), "bytes": n_bytes}
 
 
+def evict_page_cache(root: Path) -> int:
+    """Drop the corpus files from the OS page cache (no root needed); returns how many files were evicted."""
+    if not hasattr(os, "posix_fadvise"):
+        return 0
+    n = 0
+    for p in root.rglob("*"):
+        if p.is_file():
+            fd = os.open(p, os.O_RDONLY)
+            try:
+                os.fsync(fd)  # dirty pages (a corpus just written) cannot be dropped
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+                n += 1
+            finally:
+                os.close(fd)
+    return n
+
+
 def one_size(n: int, seed: int) -> dict:
-    """Runs in a child process with GOVDATA_WAREHOUSE_DIR set to this size's folder."""
+    """Runs in a child process with GOVDATA_WAREHOUSE_DIR set to this size's folder (emptied by the parent for a
+    cold run)."""
     from .synthetic import generate, generate_one, read_manifest
 
     root = BENCH_DIR / f"corpus_{n}_seed{seed}"
@@ -173,6 +198,7 @@ def one_size(n: int, seed: int) -> dict:
     if not (root / "manifest.csv").exists():
         generate(n, seed, root)
     gen_s = time.perf_counter() - t0
+    evicted = evict_page_cache(root)
     stages: dict = {}
     t0 = time.perf_counter()
     counts = build(root, stages)
@@ -180,7 +206,13 @@ def one_size(n: int, seed: int) -> dict:
     expected = read_manifest(root)
     got = counts.pop("n_tasks_by_file")
     lost = {k: (v, got.get(k)) for k, v in expected.items() if got.get(k) != v}
+    evict_page_cache(root)  # the floor reads the corpus cold too
     fl = floor(root)
+    # warm, nothing changed: what a scheduled reload costs when no plan arrived
+    noop: dict = {}
+    t0 = time.perf_counter()
+    build(root, noop, "noop_")
+    noop_s = time.perf_counter() - t0
     # one new document on the built warehouse: everything unchanged comes from the parse cache
     generate_one(root, n + 1, seed)
     refresh: dict = {}
@@ -188,10 +220,11 @@ def one_size(n: int, seed: int) -> dict:
     build(root, refresh, "refresh_")
     refresh_s = time.perf_counter() - t0
     (root / "plans").joinpath(read_manifest_extra(root)).unlink()
-    return {"n_documents": n, "seed": seed, "generate_s": round(gen_s, 2), "mb": round(counts["bytes"] / 1e6, 1),
+    return {"n_documents": n, "seed": seed, "generate_s": round(gen_s, 2), "files_evicted_from_page_cache": evicted, "mb": round(counts["bytes"] / 1e6, 1),
             "tasks": counts["tasks"], "task_counts_match_manifest": not lost, "lost": dict(list(lost.items())[:10]),
             "end_to_end_s": round(total, 2), "stages": stages, "floor": fl,
             "ratio_to_floor": round(total / fl["total_s"], 1) if fl["total_s"] else None,
+            "warm_noop_refresh_s": round(noop_s, 2), "noop_stages": noop,
             "one_new_document_s": round(refresh_s, 2), "refresh_stages": refresh,
             "peak_rss_mb": max(s["peak_rss_mb"] for s in stages.values() if isinstance(s, dict)),
             "parse_mb_s_per_core": round(stages["parse"]["mb_per_s"] / min(2, os.cpu_count() or 1), 2)}
@@ -202,7 +235,7 @@ def read_manifest_extra(root: Path) -> str:
 
 
 def _print(r: dict) -> None:
-    print(f"\n== {r['n_documents']} SYNTHETIC documents ({r['mb']} MB, {r['tasks']} tasks), end to end "
+    print(f"\n== {r['n_documents']} SYNTHETIC documents, {r['mode']} ({r['mb']} MB, {r['tasks']} tasks), end to end "
           f"{r['end_to_end_s']} s; task counts match manifest: {r['task_counts_match_manifest']}")
     print(f"{'stage':<16}{'wall s':>9}{'docs/s':>10}{'MB/s':>9}{'peak RSS MB':>13}")
     for name, s in r["stages"].items():
@@ -213,8 +246,27 @@ def _print(r: dict) -> None:
     f = r["floor"]
     print(f"floor: read {f['read_bytes_s']} s + bulk insert {f['bulk_insert_s']} s + Parquet {f['parquet_s']} s = "
           f"{f['total_s']} s; pipeline/floor = {r['ratio_to_floor']}x")
-    print(f"one new document -> warehouse and marts refreshed in {r['one_new_document_s']} s; "
+    print(f"warm, nothing changed: {r['warm_noop_refresh_s']} s; "
+          f"one new document -> warehouse and marts refreshed in {r['one_new_document_s']} s; "
           f"parse {r['parse_mb_s_per_core']} MB/s per core; peak RSS {r['peak_rss_mb']} MB")
+
+
+def _commit() -> str:
+    """The commit measured, with '+dirty' when the working tree has changes."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=PROJECT_DIR, capture_output=True, text=True).stdout.strip()
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    return head + ("+dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
+def _machine() -> dict:
+    import duckdb
+
+    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                if ln.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else platform.processor()
+    return {"cores": os.cpu_count(), "ram_gb": round(psutil.virtual_memory().total / 1e9, 1), "cpu": cpu,
+            "load_avg_1m_at_start": round(os.getloadavg()[0], 2), "python": platform.python_version(),
+            "duckdb": duckdb.__version__}
 
 
 def main() -> int:
@@ -223,12 +275,14 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--formats-only", action="store_true", help="only the published-format figure (30-page PDF read)")
+    ap.add_argument("--warm", action="store_true",
+                    help="keep each size's previous warehouse and caches (default: cold, from an empty folder)")
     a = ap.parse_args()
     if a.child:
         print(json.dumps(one_size(a.child, a.seed)))
         return 0
-    results = {"machine": {"cores": os.cpu_count(), "ram_gb": round(psutil.virtual_memory().total / 1e9, 1)},
-               "targets": TARGETS, "runs": []}
+    results = {"when_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "commit": _commit(),
+               "mode": "warm" if a.warm else "cold", "machine": _machine(), "targets": TARGETS, "runs": []}
     from .formats import pdf_read_seconds
 
     results["formats"] = pdf_read_seconds()
@@ -236,17 +290,22 @@ def main() -> int:
     if a.formats_only:
         return 0 if results["formats"].get("ok", True) else 1
     for n in a.sizes:
-        env = {**os.environ, "GOVDATA_WAREHOUSE_DIR": str(BENCH_DIR / f"wh_{n}")}
+        wh = BENCH_DIR / f"wh_{n}"
+        if not a.warm:
+            shutil.rmtree(wh, ignore_errors=True)  # build file, release, parse and normalise caches
+        env = {**os.environ, "GOVDATA_WAREHOUSE_DIR": str(wh)}
         proc = subprocess.run([sys.executable, "-m", "pipelines.bench.run", "--child", str(n), "--seed", str(a.seed)],
                               env=env, cwd=PROJECT_DIR, capture_output=True, text=True)
         if proc.returncode:
             print(proc.stdout[-3000:], proc.stderr[-5000:], file=sys.stderr)
             return proc.returncode
-        r = json.loads(proc.stdout.strip().splitlines()[-1])
+        r = {"mode": results["mode"], **json.loads(proc.stdout.strip().splitlines()[-1])}
         results["runs"].append(r)
         _print(r)
         BENCH_DIR.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    with open(BENCH_DIR / "history.jsonl", "a", encoding="utf-8") as f:  # every run kept, to compare runs in a row
+        f.write(json.dumps(results) + "\n")
     print(f"\nfigures: {RESULTS}")
     bad = [r["n_documents"] for r in results["runs"] if not r["task_counts_match_manifest"]]
     if bad:
