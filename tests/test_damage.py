@@ -179,3 +179,30 @@ def test_a_long_sentence_cut_at_a_word_boundary_gets_a_truncated_warning():
     r = _run(QUANG_NGAI, cut.encode())
     (f,) = _rules(r, "truncated")
     assert "mid-sentence" in f["message"] and f["severity"] == "warning"
+
+
+def test_near_duplicates_in_an_archive_of_look_alike_plans_stay_within_the_writer_memory(tmp_path):
+    """SYNTHETIC line hashes (generated here): 4,000 documents from 4 templates, so each template line is held by
+    1,000 documents, plus 10 lines of their own; every 500th document reuses the own lines of the document 4 after it
+    (same template), so it is a 94 % near-duplicate of that one. Under a 150 MB memory limit the 8 planted pairs and no
+    other are found: pairing the template lines of all documents (4 million pairs per line) would run out of memory."""
+    import duckdb
+
+    from pipelines.incremental import DOC_LINES, mark_near_duplicates
+
+    con = duckdb.connect(str(tmp_path / "nd.duckdb"), config={"memory_limit": "150MB", "threads": "2"})
+    con.execute(f"""CREATE TABLE "{DOC_LINES}" AS
+        SELECT 'd' || lpad(i::VARCHAR, 5, '0') AS document_id, 'plans/' || i || '.txt' AS source_path,
+               CASE WHEN j < 140 THEN hash('template', i % 4, j)
+                    WHEN i % 500 = 0 THEN hash('own', i + 4, j) ELSE hash('own', i, j) END AS line_hash
+        FROM range(4000) d(i), range(150) r(j)""")
+    con.execute(f"""CREATE TABLE stg_documents AS SELECT DISTINCT document_id, source_path, 'raw' AS raw_root,
+                    NULL::DATE AS issue_date FROM "{DOC_LINES}" """)
+    con.execute("""CREATE TABLE stg_findings (rule VARCHAR, severity VARCHAR, document_id VARCHAR, source_path VARCHAR,
+                   line_start INT, line_end INT, message VARCHAR, related_table VARCHAR, related_id VARCHAR)""")
+    assert mark_near_duplicates(con) == 8
+    pairs = sorted(con.execute("SELECT document_id, related_id FROM stg_findings").fetchall())
+    # equal length and date: the one first in discovery order (by path, as text) is kept
+    expect = sorted(tuple(sorted([f"d{i:05d}", f"d{i + 4:05d}"], key=lambda d: f"plans/{int(d[1:])}.txt", reverse=True))
+                    for i in range(0, 4000, 500))
+    assert pairs == expect
