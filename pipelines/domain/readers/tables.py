@@ -515,6 +515,25 @@ def _clean(text: str) -> str:
     return collapse_ws(strip_markup(text.replace("\n", " ")))
 
 
+_SECTION_NUMBER = re.compile(r"^(?P<n>[IVX]{1,4}|\d{1,2})[.)]\s")
+
+
+def _refs_number_rows(table: RawTable, col: dict[str, int]) -> bool:
+    """In a table with a dimension column, the number column numbers either the dimensions (a number only where a
+    new dimension starts) or the rows (a number on a row that continues the dimension above: repeated or blank)."""
+    i_ref, i_sec = col.get("ref"), col["section"]
+    if i_ref is None:
+        return False
+    prev_sec = None
+    for row in table.rows:
+        ref = _clean(row[i_ref].text) if i_ref < len(row) else ""
+        sec = _clean(row[i_sec].text) if i_sec < len(row) else ""
+        if ref and _REF.match(ref) and prev_sec is not None and (not sec or sec == prev_sec):
+            return True
+        prev_sec = sec or prev_sec
+    return False
+
+
 def _norm_ref(ref: str) -> str:
     return ref.strip().rstrip(".")
 
@@ -574,6 +593,7 @@ def table_to_tasks(table: RawTable, section_lookup) -> tuple[list[TaskRow], list
     col = {r: i for i, r in enumerate(roles) if r}
     findings = list(table.findings)
     has_section_col = "section" in col
+    refs_number_rows = has_section_col and _refs_number_rows(table, col)
 
     def get(row: list[Cell], role: str) -> str:
         i = col.get(role)
@@ -597,15 +617,19 @@ def table_to_tasks(table: RawTable, section_lookup) -> tuple[list[TaskRow], list
         line_start = min(c.line_start for c in row if not c.blank) if any(not c.blank for c in row) else row[0].line_start
         line_end = max(c.line_end for c in row if not c.blank) if any(not c.blank for c in row) else row[-1].line_end
 
-        if has_section_col and sec:
+        if has_section_col and sec and not (refs_number_rows and sec == cur_section):
             if _LETTER_START.match(sec) and not sub_cell:
                 # a sub-dimension label written in the dimension column ("a) Tri thức công dân")
                 sub_cell = sec
-                if ref:
+                if ref and not refs_number_rows:
                     cur_section, cur_section_ref = None, _norm_ref(ref)
             else:
                 cur_section = sec
-                cur_section_ref = _norm_ref(ref) if ref else None
+                if refs_number_rows:  # the dimension's own number, as written in its cell ("3. Trách nhiệm …")
+                    m_num = _SECTION_NUMBER.match(sec)
+                    cur_section_ref = m_num["n"] if m_num else None
+                else:
+                    cur_section_ref = _norm_ref(ref) if ref else None
             cur_sub = None
         nxt_task = ""
         if ri + 1 < len(table.rows) and "task" in col:
@@ -654,7 +678,7 @@ def table_to_tasks(table: RawTable, section_lookup) -> tuple[list[TaskRow], list
                                         line_start, line_end))
             continue
         if has_section_col or group_section:
-            task_ref = _norm_ref(ref) if (ref and group_section and not has_section_col) else None
+            task_ref = _norm_ref(ref) if (ref and ((group_section and not has_section_col) or refs_number_rows)) else None
         elif letter:
             task_ref = f"{parent_ref}.{letter}" if parent_ref else letter
         else:
