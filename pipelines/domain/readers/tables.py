@@ -604,6 +604,8 @@ def table_to_tasks(table: RawTable, section_lookup) -> tuple[list[TaskRow], list
     cur_section = cur_section_ref = None
     cur_sub: str | None = None
     group_section = False  # sections come from spanning group rows
+    sub_blank_since = False  # a task row with a blank sub-dimension cell since the label was last written
+    sub_written_at = 0
     parent_ref: str | None = None
     parent_text: str | None = None
     parent_attrs: dict[str, str] = {}
@@ -646,7 +648,16 @@ def table_to_tasks(table: RawTable, section_lookup) -> tuple[list[TaskRow], list
             prev = None if prev is None or prev["section_key"] != cur_section else prev
             continue
         if sub_cell:
-            cur_sub = sub_cell
+            if sub_cell == cur_sub and sub_blank_since and task:
+                # a column that writes its label once per merged block, here written again below its own block
+                findings.append(Finding("numbering_duplicate", "warning",
+                                        f"Label '{sub_cell[:60]}' is written again at line {line_start} "
+                                        f"(first at line {sub_written_at}).", line_start, line_start))
+            if sub_cell != cur_sub:
+                sub_written_at = line_start
+            cur_sub, sub_blank_since = sub_cell, False
+        elif task:
+            sub_blank_since = True
         letter = None
         m = _LETTER_START.match(task)
         if m:
