@@ -246,9 +246,9 @@ def _score_targets(r: FileResult, fx: Fixture, got: list[dict]) -> None:
     """A target is found when a row with its comparator and value was read from the line that holds its words."""
     cc = r.counts["targets"]
     used: set[int] = set()
-    from .domain.decode import decode_document
+    from .domain.formats import read_text
 
-    lines = decode_document(fx.text_path.read_bytes()).text.split("\n")
+    lines = read_text(fx.text_path.read_bytes(), fx.text_path.name).split("\n")  # the text the readers saw
     for e in fx.targets:
         want_q = _norm(e["quote_contains"])
         hit = None

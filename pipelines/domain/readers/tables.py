@@ -518,6 +518,28 @@ def _clean(text: str) -> str:
 _SECTION_NUMBER = re.compile(r"^(?P<n>[IVX]{1,4}|\d{1,2})[.)]\s")
 
 
+_FIGURE = re.compile(r"^[-+]?\d{1,3}(?:[.,\s]\d{3})*(?:[.,]\d+)?\s*%?$|^\d{1,3}\s*/\s*\d{1,3}$")
+
+
+def is_table_of_figures(table: RawTable, roles: list[str | None]) -> bool:
+    """A table of results (points per criterion, a ranking of agencies, rates by year), not of tasks: no column
+    assigns work (lead, coordinator, timeline, output), at least one other column is mostly figures, and the
+    label column holds short labels rather than task sentences."""
+    if {"lead", "support", "timeline", "output"} & set(roles) or "task" not in roles or not table.rows:
+        return False
+    i_task = roles.index("task")
+    labels = sorted(len(_clean(r[i_task].text)) for r in table.rows if i_task < len(r) and r[i_task].text.strip())
+    if not labels or labels[len(labels) // 2] >= 80:
+        return False
+    for i, role in enumerate(roles):
+        if role is not None:
+            continue
+        cells = [_clean(r[i].text) for r in table.rows if i < len(r) and r[i].text.strip()]
+        if len(cells) >= 2 and sum(bool(_FIGURE.match(c)) for c in cells) >= 0.7 * len(cells):
+            return True
+    return False
+
+
 def _refs_number_rows(table: RawTable, col: dict[str, int]) -> bool:
     """In a table with a dimension column, the number column numbers either the dimensions (a number only where a
     new dimension starts) or the rows (a number on a row that continues the dimension above: repeated or blank)."""
@@ -592,6 +614,13 @@ def table_to_tasks(table: RawTable, section_lookup) -> tuple[list[TaskRow], list
     roles = header_roles(table.header) or []
     col = {r: i for i, r in enumerate(roles) if r}
     findings = list(table.findings)
+    if is_table_of_figures(table, roles):
+        findings.append(Finding("table_of_figures", "info",
+                                f"Table at lines {table.line_start}-{table.line_end} ('{' | '.join(table.header)[:80]}') "
+                                "holds figures (scores, rates, ranks) against short labels, with no lead, "
+                                "coordinator, timeline or output column: read as results, not tasks.",
+                                table.line_start, table.line_end))
+        return [], findings
     has_section_col = "section" in col
     refs_number_rows = has_section_col and _refs_number_rows(table, col)
 
