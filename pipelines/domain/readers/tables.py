@@ -74,6 +74,22 @@ def header_roles(header: list[str]) -> list[str | None] | None:
     return roles
 
 
+def merge_subheader(header: list[str], cells: list[str]) -> list[str] | None:
+    """The second row of a two-row header (a spanning label over its sub-columns): only short labels, none in the
+    task column, at least one naming a role. Each column takes its sub-label, else the label above."""
+    roles = header_roles(header) or []
+    if len(cells) < len(header) or "task" not in roles or cells[roles.index("task")].strip():
+        return None
+    labels = [collapse_ws(strip_markup(c)) for c in cells]
+    if not any(labels) or any(len(c) > 40 or _FIGURE.match(c) for c in labels if c):
+        return None
+    named = [c for c in labels if c and any(rx.search(c.lower()) for _, rx in _ROLE_RULES)]
+    if len(named) < sum(1 for c in labels if c):
+        return None
+    merged = [sub or top for top, sub in zip(header, labels)]
+    return merged if header_roles(merged) is not None else None
+
+
 def _is_header(cells: list[str]) -> bool:
     # header cells are short labels; a signature block or title that happens to contain
     # "nhiệm vụ" is not a header
@@ -343,6 +359,10 @@ def _table_from_rows(rows: list[list[Cell]], reader: str, line_start: int, line_
     first = [c.text for c in rows[0]]
     if _is_header(first):
         header, body = first, rows[1:]
+        if body:
+            merged = merge_subheader(header, [c.text for c in body[0]])
+            if merged is not None:  # a two-row header: "Cơ quan thực hiện" over "Chủ trì" | "Phối hợp"
+                header, body = merged, body[1:]
     else:
         roles = _infer_roles(rows)
         if roles is None:
