@@ -581,6 +581,7 @@ def _norm_ref(ref: str) -> str:
 
 
 _ROMAN_REF = re.compile(r"^[IVX]{1,4}\.?$")
+_SPAN_HEAD = re.compile(r"^(?:(?P<r>[IVX]{1,4}|\d{1,2}(?:\.\d{1,2})*)[.)]\s*)?(?P<t>\S.{3,})$", re.DOTALL)
 _GROUP_WORDS = re.compile(r"(?i)^(?:[IVX]{1,4}[.)]\s*|\d{1,2}(?:\.\d{1,2})*[.)]?\s*)?(?:nhóm\s+)?(?:chỉ số|chỉ tiêu|"
                           r"nội dung thành phần|lĩnh vực|tiêu chí|phần\s|nhóm\s|cải cách|công tác chỉ đạo|"
                           r"hiện đại hóa|hiện đại hoá|xây dựng và phát triển chính phủ|tác động)")
@@ -665,6 +666,12 @@ def table_to_tasks(table: RawTable, section_lookup) -> tuple[list[TaskRow], list
         task_raw = row[col["task"]].text if "task" in col else ""
         task = _clean(html_to_text(task_raw))
         others = [get(row, r) for r in ("output", "lead", "support", "timeline", "note") if r in col]
+        if ref and not task and not sec and not sub_cell and not any(others) and not _REF.match(ref) \
+                and not _LETTER_REF.match(ref):
+            # a row spanning the table (colspan) keeps its text in the first cell, the number column
+            m_head = _SPAN_HEAD.match(_clean(html_to_text(row[col["ref"]].text)))
+            if m_head:
+                ref, task = m_head["r"] or "", m_head["t"]
         line_start = min(c.line_start for c in row if not c.blank) if any(not c.blank for c in row) else row[0].line_start
         line_end = max(c.line_end for c in row if not c.blank) if any(not c.blank for c in row) else row[-1].line_end
 
