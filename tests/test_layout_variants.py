@@ -35,3 +35,42 @@ def test_text_without_tasks_is_refused_with_a_reason():
         assert "no tasks found" in str(e)
     else:
         raise AssertionError("expected PlanParseError")
+
+
+# SYNTHETIC: the shapes published files give once their tables are read as cells (docx/pdf/html adapters)
+SYNTHETIC_PUBLISHED_TABLES = "\n".join([
+    "SYNTHETIC TEST FIXTURE - not a real plan",
+    "KẾ HOẠCH",
+    "Nâng cao Chỉ số PCI tỉnh Tây Ninh năm 2024",
+    "I. KẾT QUẢ NĂM 2023",
+    "",
+    "| STT | Lĩnh vực/Tiêu chí | Điểm tối đa | Điểm đạt |",
+    "| 1 | Công tác chỉ đạo, điều hành | 13,00 | 12,00 |",
+    "| 1.1 | Kế hoạch CCHC năm | 2,00 | 1,83 |",
+    "| 2 | Cải cách thể chế | 8,00 | 7,32 |",
+    "",
+    "II. NHIỆM VỤ, GIẢI PHÁP",
+    "",
+    "| STT | Chỉ số thành phần | Nhiệm vụ, giải pháp | Cơ quan thực hiện |  | Thời gian |",
+    "|  |  |  | Chủ trì | Phối hợp |  |",
+    "| (1) | (2) | (3) | (4) | (5) | (6) |",
+    "| I. NHÓM CHỈ SỐ VỀ CHI PHÍ |  |  |  |  |  |",
+    "| 1 | Chi phí gia nhập thị trường | Rút ngắn thời gian đăng ký doanh nghiệp | Sở Kế hoạch và Đầu tư | Cục Thuế tỉnh | Năm 2024 |",
+    "| 2 |  | Đăng ký doanh nghiệp qua mạng đạt 100% |  | Công an tỉnh |  |",
+    "| 3 | Chi phí thời gian | Không thanh tra quá 01 lần/năm đối với một doanh nghiệp | Thanh tra tỉnh |  | Thường xuyên |",
+])
+
+
+def test_published_table_shapes():
+    """A table of figures is results, not tasks; the two-row header gives 'Chủ trì' and 'Phối hợp' their columns;
+    the column-numbering row is skipped; a row spanning the table (its text in the number cell) heads a group, so
+    the merged lead, timeline and sub-index cells below fill within it."""
+    p = parse_plan(SYNTHETIC_PUBLISHED_TABLES)
+    assert [t.task_ref for t in p.tasks] == ["1", "2", "3"]
+    t1, t2, t3 = p.tasks
+    assert (t1.lead_as_written, t1.support_as_written, t1.subsection_as_written) == (
+        "Sở Kế hoạch và Đầu tư", "Cục Thuế tỉnh", "Chi phí gia nhập thị trường")
+    assert (t2.lead_as_written, t2.support_as_written, t2.timeline_text, t2.subsection_as_written) == (
+        "Sở Kế hoạch và Đầu tư", "Công an tỉnh", "Năm 2024", "Chi phí gia nhập thị trường")
+    assert (t3.section_as_written, t3.subsection_as_written) == ("NHÓM CHỈ SỐ VỀ CHI PHÍ", "Chi phí thời gian")
+    assert any(f.rule == "table_of_figures" for f in p.findings)

@@ -560,6 +560,18 @@ def is_table_of_figures(table: RawTable, roles: list[str | None]) -> bool:
     return False
 
 
+_COLUMN_NUMBER = re.compile(r"^\(?(?:\d{1,2}|[A-Z])\)?$")
+
+
+def is_column_numbering(row: list[Cell]) -> bool:
+    """The row under a header that numbers its columns: (1) (2) (3) … or 1 2 3 …, or (A) (B) …"""
+    texts = [_clean(c.text) for c in row if not c.blank]
+    if len(texts) < 3 or not all(_COLUMN_NUMBER.match(t) for t in texts):
+        return False
+    nums = [int(t.strip("()")) for t in texts if t.strip("()").isdigit()]
+    return len(nums) < len(texts) or nums == list(range(nums[0], nums[0] + len(nums)))
+
+
 def _refs_number_rows(table: RawTable, col: dict[str, int]) -> bool:
     """In a table with a dimension column, the number column numbers either the dimensions (a number only where a
     new dimension starts) or the rows (a number on a row that continues the dimension above: repeated or blank)."""
@@ -660,6 +672,8 @@ def table_to_tasks(table: RawTable, section_lookup) -> tuple[list[TaskRow], list
     parent_text: str | None = None
     parent_attrs: dict[str, str] = {}
     for ri, row in enumerate(table.rows):
+        if is_column_numbering(row):
+            continue
         ref = get(row, "ref")
         sec = get(row, "section") if has_section_col else ""
         sub_cell = get(row, "subsection")
@@ -752,7 +766,8 @@ def table_to_tasks(table: RawTable, section_lookup) -> tuple[list[TaskRow], list
             task_ref = _norm_ref(ref) if ref else None
         sub_filled = False
         subs = [sub_cell] if sub_cell else []
-        if not subs and cur_sub and (has_section_col or group_section):
+        if not subs and cur_sub and (has_section_col or group_section or "subsection" in col):
+            # a blank cell in the sub-dimension column is the merged cell above (within its section)
             subs, sub_filled = [cur_sub], not sub_cell and prev is not None and prev["section_key"] == cur_section
         d = {
             "task_ref": task_ref,
@@ -780,7 +795,7 @@ def table_to_tasks(table: RawTable, section_lookup) -> tuple[list[TaskRow], list
                                             f"Blank {k} cell of sub-row {letter}) at line {line_start} read as its "
                                             f"heading row's: '{v[:50]}'.", line_start, line_end))
         _move_misplaced(d, findings)
-        if sub_filled and sub_cell == "" and has_section_col:
+        if sub_filled and sub_cell == "" and (has_section_col or "subsection" in col):
             findings.append(Finding("merged_cell_inherited", "info",
                                     f"Blank sub-dimension cell at line {line_start} read as the merged cell above: "
                                     f"'{cur_sub[:50]}'.", line_start, line_end))
