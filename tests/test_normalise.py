@@ -307,3 +307,16 @@ def test_a_plan_without_a_province_still_loads_its_agencies_as_unresolved(tmp_pa
     units = {a["agency_unit_key"] for a in norm.task_agencies if a["agency_code"] == "SO_TTTT"}
     assert units == {"UNRESOLVED"}
     assert any(f["rule"] == "province_unresolved" for f in norm.findings)
+
+
+@pytest.mark.parametrize("line, want", [
+    # SYNTHETIC sentences in the forms plans use for counts
+    ("Khảo sát với tối thiểu 2.000 phiếu tại các huyện", (">=", 2000.0)),
+    ("Phát tối thiểu 300 phiếu khảo sát", (">=", 300.0)),
+    ("Tổ chức 02 lớp bồi dưỡng kỹ năng giao tiếp", ("=", 2.0)),
+])
+def test_count_targets_with_thousands_and_planned_events(line, want):
+    from pipelines.domain.targets import find_targets
+
+    hits = [(h.comparator, h.value) for h in find_targets(line) if h.unit == "count"]
+    assert hits == [want]

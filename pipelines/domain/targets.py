@@ -65,11 +65,11 @@ _TOP = re.compile(r"\btop\s*(?P<v>\d{1,2})\b", re.IGNORECASE)
 _COUNT_NOUNS = (r"lần|tin|bài|cuộc|đợt|hội nghị|hội thảo|hội chợ|sự kiện|chương trình|lớp|buổi|lượt|dịch vụ|thủ tục|"
                 r"xã|phường|thị trấn|ấp|thôn|tổ dân phố|khu phố|khu dân cư|cơ quan|đơn vị|hồ sơ|mô hình|doanh nghiệp|"
                 r"sáng kiến|văn bản|chuyên mục|camera|điểm|trường|trạm|ứng cử viên|người|ngày làm việc|ngày|sở|"
-                r"huyện|cơ sở")
+                r"huyện|cơ sở|phiếu")
 _COUNT = re.compile(
     r"(?P<verb>cung cấp|tổ chức|thực hiện|tại|có thêm|có|đạt|xây dựng|ban hành|thành lập|lắp đặt)?\s*"
     r"(?P<pre>ít nhất|tối thiểu|không quá|tối đa|không dưới|quá|trên|dưới)?\s*" + _SYM + r"?\s*"
-    r"(?P<v>\d{1,4})(?:\s*[-–]\s*(?P<v2>\d{1,4}))?\s+(?P<noun>" + _COUNT_NOUNS + r")\b(?!\s*/\s*\d)", re.IGNORECASE)
+    r"(?P<v>\d{1,3}(?:\.\d{3})+|\d{1,4})(?:\s*[-–]\s*(?P<v2>\d{1,4}))?\s+(?P<noun>" + _COUNT_NOUNS + r")\b(?!\s*/\s*\d)", re.IGNORECASE)
 _RANK_UP = re.compile(r"tăng\s+(?P<pre>ít nhất|tối thiểu)?\s*(?P<v>\d+)\s*bậc")
 _YEAR = re.compile(r"năm\s+(20\d\d)")
 
@@ -133,7 +133,7 @@ def _year_for(line: str, quote: str, default: int | None) -> int | None:
     return int(y.group(1))
 
 
-TARGET_WORDS = ("%", "điểm", "nhóm", "bậc", "top", "Top", "TOP", "dẫn đầu", "ít nhất", "tối thiểu", "cung cấp", "tại ",
+TARGET_WORDS = ("%", "điểm", "nhóm", "bậc", "top", "Top", "TOP", "dẫn đầu", "ít nhất", "tối thiểu", "cung cấp", "tại ", "tổ chức",
                 "quá", "tối đa")
 
 
@@ -192,16 +192,16 @@ def find_targets(line: str) -> list[TargetHit]:
         taken.append(m.span())
         for h in hints or [None]:
             hits.append(TargetHit("<=", float(m["v"]), "rank", "rank (top N)", m.group(0), indicator_hint=h))
-    if any(w in low for w in ("ít nhất", "tối thiểu", "cung cấp", "tại ", "≥", "không dưới", "quá", "tối đa")):
+    if any(w in low for w in ("ít nhất", "tối thiểu", "cung cấp", "tại ", "tổ chức", "≥", "không dưới", "quá", "tối đa")):
         for m in _COUNT.finditer(line):
             if any(a <= m.start("v") < b for a, b in taken) or (m["noun"].lower() == "điểm" and not m["verb"]):
                 continue
-            if not (m["pre"] or m["sym"] or (m["verb"] or "").lower() in ("cung cấp", "tại", "có thêm")):
+            if not (m["pre"] or m["sym"] or (m["verb"] or "").lower() in ("cung cấp", "tại", "có thêm", "tổ chức")):
                 continue  # a bare count ("03 xã") is a description, not a target
             taken.append(m.span())
             # a range ("tại 2-3 xã") is at least its lower bound
             bare = ">=" if m["v2"] else "="
-            hits.append(TargetHit(_cmp(m["pre"], None, bare, m["sym"]), float(m["v"]), "count", m["noun"],
+            hits.append(TargetHit(_cmp(m["pre"], None, bare, m["sym"]), float(m["v"].replace(".", "")), "count", m["noun"],
                                   m.group(0).strip()))
     for m in _RANK_UP.finditer(line) if "bậc" in line else ():
         for h in hints or [None]:
