@@ -116,10 +116,11 @@ def _read(path: Path):
     res = process_document(RawFile(path.parent, path))
     if res.document is None:
         return res, None
-    from .domain.formats import read_text
+    from .domain.formats import read_document
 
-    decoded = read_text(path.read_bytes(), path.name)
-    norm = normalise([res.document], res.tasks, {res.document["document_id"]: decoded})
+    decoded = read_document(path.read_bytes(), path.name)
+    doc_id = res.document["document_id"]
+    norm = normalise([res.document], res.tasks, {doc_id: decoded.text}, {doc_id: decoded.locations})
     return res, norm
 
 
