@@ -346,6 +346,16 @@ def _scan(pdf: bytes, dpi: int = 200) -> bytes:
     return buf.getvalue()
 
 
+def _synthetic_narrative() -> list[str]:
+    """The SYNTHETIC plan with its task table written as bullets (OCR reads no table structure)."""
+    text = SYNTHETIC.read_text(encoding="utf-8")
+    narrative = [ln for ln in text.split("\n") if ln.strip() and not ln.startswith("|")]
+    rows = [ln.strip("| ").split(" | ") for ln in text.split("\n") if re.match(r"^\| \d+ \|", ln)]
+    at = narrative.index("II. NHIỆM VỤ, GIẢI PHÁP") + 1
+    tasks = [f"- {r[1]}. Chủ trì: {r[2]}; phối hợp: {r[3]}; thời gian: {r[4]}." for r in rows]
+    return narrative[:at] + tasks + narrative[at:]
+
+
 def test_pdf_of_images_only_needs_ocr(tmp_path, monkeypatch):
     """Without Tesseract (or its Vietnamese data) a scanned PDF is quarantined with the reason, never read empty."""
     from PIL import Image
@@ -373,12 +383,7 @@ def test_a_scanned_pdf_is_read_by_ocr_with_its_pages_and_lower_confidence(tmp_pa
     """The SYNTHETIC plan's narrative part printed, scanned to images at 200 dpi, read back by Tesseract: most tasks
     come back word for word (measured: every task's words but a diacritic or two), each line with its page, and the
     document is marked text_source 'ocr'."""
-    text = SYNTHETIC.read_text(encoding="utf-8")
-    narrative = [ln for ln in text.split("\n") if ln.strip() and not ln.startswith("|")]
-    rows = [ln.strip("| ").split(" | ") for ln in text.split("\n") if re.match(r"^\| \d+ \|", ln)]
-    at = narrative.index("II. NHIỆM VỤ, GIẢI PHÁP") + 1
-    tasks = [f"- {r[1]}. Chủ trì: {r[2]}; phối hợp: {r[3]}; thời gian: {r[4]}." for r in rows]
-    lines = narrative[:at] + tasks + narrative[at:]
+    lines = _synthetic_narrative()
     (tmp_path / "plans").mkdir()
     (tmp_path / "plans" / "plan.txt").write_text("\n".join(lines), encoding="utf-8")
     (tmp_path / "plans" / "scan.pdf").write_bytes(_scan(_pdf([("p", x) for x in lines], header="")))
@@ -545,3 +550,65 @@ def test_locations_follow_the_lines_when_doubled_lines_are_read_once():
     after = ["A", "B", "", "C"]
     locs = ["p1", "p1b", "p2", "p2b", None, None, "p3", "p3b"]
     assert _kept_locations(before, after, locs) == ["p1", "p2", None, "p3"]
+
+
+@needs_font
+def test_warehouse_targets_and_findings_carry_their_place_and_ocr_findings_low_confidence(tmp_path, monkeypatch):
+    """Staged and modelled as the assets do: fct_plan_target and dq_finding have source_location for every row of a
+    published-format plan that has a line; dq_finding.confidence is 'low' for a document read by OCR and 'normal'
+    for the others; the core contracts hold."""
+    from pipelines.contracts import DqFinding, FctPlanTarget
+    from pipelines.domain.ingest import discover
+    from pipelines.validation import validate_table
+    from pipelines.warehouse import models_in_dependency_order, reference_frames, run_model, stage_scores, write_table
+
+    from .conftest import stage_files
+
+    import duckdb
+
+    root = tmp_path / "root"
+    (root / "plans").mkdir(parents=True)
+    monkeypatch.setenv("GOVDATA_RAW_EXTRA", str(root))
+    blocks = _blocks(SYNTHETIC.read_text(encoding="utf-8"))
+    (root / "plans" / "plan.html").write_bytes(_html(blocks))
+    (root / "plans" / "plan.docx").write_bytes(_docx(blocks))  # same text as the web page: its duplicate
+    (root / "plans" / "hn.pdf").write_bytes(_pdf(_blocks(HANOI_PAPI.read_text(encoding="utf-8"))))
+    ocr = ocr_available() is None
+    if ocr:
+        (root / "plans" / "scan.pdf").write_bytes(_scan(_pdf([("p", x) for x in _synthetic_narrative()], header="")))
+    stage_files(discover("plans", [root]), tmp_path)
+    con = duckdb.connect(str(tmp_path / "staging.duckdb"))
+    try:
+        scores = stage_scores([])
+        for name, df in {**reference_frames(), "raw_score_files": scores.files, "stg_index_scores": scores.scores,
+                         "stg_par_published": scores.par_published, "stg_sipas_published": scores.sipas_published,
+                         "stg_score_quarantine": scores.quarantine, "stg_score_findings": scores.findings}.items():
+            write_table(con, name, df)
+        models = {m.name: m for m in models_in_dependency_order()}
+        need, todo = set(), ["dq_finding", "fct_plan_target"]
+        while todo:
+            n = todo.pop()
+            if n in models and n not in need:
+                need.add(n)
+                todo += models[n].deps
+        for m in models_in_dependency_order():
+            if m.name in need:
+                run_model(con, m)
+        for table, model in (("dq_finding", DqFinding), ("fct_plan_target", FctPlanTarget)):
+            assert validate_table(con, table, model).passed, table
+        rows = con.execute("""
+            SELECT d.format, d.text_source, f.confidence, count(*), count(f.line_start),
+                   count(*) FILTER (WHERE f.line_start IS NOT NULL AND f.source_location IS NULL)
+            FROM dq_finding f JOIN stg_documents d USING (document_id) GROUP BY ALL ORDER BY ALL""").fetchall()
+        targets = con.execute("""
+            SELECT d.format, d.text_source, count(*), count(t.source_location)
+            FROM fct_plan_target t JOIN stg_documents d USING (document_id) GROUP BY ALL ORDER BY ALL""").fetchall()
+    finally:
+        con.close()
+    print("findings by format:", rows, "targets:", targets)
+    assert all(r[5] == 0 for r in rows) and sum(r[4] for r in rows) > 0
+    assert {(r[1], r[2]) for r in rows} <= {("native", "normal"), ("ocr", "low")}
+    assert all(n == located for _f, _s, n, located in targets) and len({t[0] for t in targets} & {"html", "docx"}) == 1
+    assert "pdf" in {t[0] for t in targets}
+    if ocr:
+        assert ("ocr", "low") in {(r[1], r[2]) for r in rows} and ("pdf", "ocr") in {t[:2] for t in targets}
