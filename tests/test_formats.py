@@ -4,7 +4,6 @@ are quarantined with their reason; diacritics survive every path; every task has
 from __future__ import annotations
 
 import difflib
-import html
 import io
 import re
 import shutil
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.bench.formats import FONT, blocks, write_docx, write_html, write_pdf
 from pipelines.domain.decode import collapse_ws
 from pipelines.domain.formats import detect_format, read_document
 from pipelines.domain.formats.doc import NO_CONVERTER, converters, read_doc
@@ -20,127 +20,17 @@ from pipelines.domain.formats.pdf import ocr_available
 from pipelines.domain.ingest import RawFile, process_document
 from pipelines.domain.lines import html_to_text
 from pipelines.domain.normalise import normalise
-from pipelines.domain.readers.tables import find_md_tables, find_pipe_tables, find_tab_tables
 
 from .conftest import HANOI_PAPI, HCMC_PAPI, HCMC_PAR, PLANS, QUANG_NGAI
 
 HUNG_YEN = PLANS / "003_c0cd988506191886.txt"
-FONT = next((p for p in (Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
-                         Path("/usr/share/fonts/dejavu/DejaVuSans.ttf")) if p.is_file()), None)
 VIET = "Nghiêm túc thực hiện kế hoạch của tỉnh Quảng Ngãi"
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 SYNTHETIC = FIXTURES / "synthetic_plan.txt"  # SYNTHETIC: narrative lines, a task table, two targets, a finding
 
 
-# ---------------------------------------------------------------- the text version as blocks
-
-def _blocks(text: str) -> list[tuple[str, object]]:
-    """("p", line) and ("table", rows of cell texts) in order: the tables the readers find, as real cells."""
-    lines = text.split("\n")
-    md = find_md_tables(lines, set())
-    used = {i for t in md for i in range(t.line_start, t.line_end + 1)}
-    tables = md + find_pipe_tables(lines, used) + find_tab_tables(lines, used)
-    by_start = {t.line_start: t for t in tables}
-    out: list[tuple[str, object]] = []
-    i = 1
-    while i <= len(lines):
-        t = by_start.get(i)
-        if t is not None:
-            rows = [t.header] + [[c.text for c in r] for r in t.rows]
-            rows = [[html_to_text(c) for c in r] for r in rows]
-            out.append(("table", rows))
-            i = t.line_end + 1
-            continue
-        if lines[i - 1].strip():
-            out.append(("p", lines[i - 1].strip()))
-        i += 1
-    return out
-
-
-# ---------------------------------------------------------------- writers
-
-def _docx(blocks) -> bytes:
-    import docx
-
-    d = docx.Document()
-    sec = d.sections[0]
-    sec.header.paragraphs[0].text = "ỦY BAN NHÂN DÂN (running header, not read)"
-    sec.footer.paragraphs[0].text = "Trang 1"
-    for kind, payload in blocks:
-        if kind == "p":
-            if payload.startswith("- ") and len(payload) > 2:  # a Word bullet: the "- " comes from the numbering
-                d.add_paragraph(payload[2:], style="List Bullet")
-            else:
-                d.add_paragraph(payload)
-        else:
-            width = max(len(r) for r in payload)
-            tbl = d.add_table(rows=len(payload), cols=width)
-            for r, (row, tr) in enumerate(zip(payload, tbl.rows)):
-                cells = tr.cells  # once per row: tbl.cell(r, c) walks the whole table each time
-                for c, val in enumerate(row):
-                    cell = cells[c]
-                    parts = val.split("\n")
-                    cell.paragraphs[0].text = parts[0]
-                    for extra in parts[1:]:
-                        cell.add_paragraph(extra)
-    buf = io.BytesIO()
-    d.save(buf)
-    return buf.getvalue()
-
-
-def _html(blocks) -> bytes:
-    out = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>Cổng thông tin</title>",
-           "<script>var menu = 'Trang chủ';</script></head><body>",
-           "<header><div class='logo'>CỔNG THÔNG TIN ĐIỆN TỬ</div></header>",
-           "<nav><ul><li>Trang chủ</li><li>Tin tức</li><li>Văn bản</li></ul></nav><div id='content'>"]
-    for kind, payload in blocks:
-        if kind == "p":
-            out.append(f"<p>{html.escape(payload)}</p>")
-        else:
-            out.append("<table border='1'>")
-            for r, row in enumerate(payload):
-                tag = "th" if r == 0 else "td"
-                out.append("<tr>" + "".join(f"<{tag}>{'<br>'.join(html.escape(x) for x in c.split(chr(10)))}</{tag}>"
-                                            for c in row) + "</tr>")
-            out.append("</table>")
-    out.append("</div><footer>Bản quyền © Cổng thông tin điện tử tỉnh</footer></body></html>")
-    return "\n".join(out).encode("utf-8")
-
-
-def _pdf(blocks, header: str = "UBND TỈNH — KẾ HOẠCH (running header)") -> bytes:
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-    from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
-
-    pdfmetrics.registerFont(TTFont("DejaVu", str(FONT)))
-    body = ParagraphStyle("b", fontName="DejaVu", fontSize=9, leading=11, spaceAfter=6)
-    cell = ParagraphStyle("c", fontName="DejaVu", fontSize=5.5, leading=6.5)
-    size = landscape(A4) if any(k == "table" for k, _ in blocks) else A4  # wide tables: landscape, as printed
-
-    def page(canvas, doc):
-        canvas.saveState()
-        canvas.setFont("DejaVu", 8)
-        canvas.drawString(72, size[1] - 30, header)
-        canvas.drawCentredString(size[0] / 2, 20, str(doc.page))
-        canvas.restoreState()
-
-    story = []
-    for kind, payload in blocks:
-        if kind == "p":
-            story.append(Paragraph(html.escape(payload), body))
-        else:
-            width = max(len(r) for r in payload)
-            data = [[Paragraph("<br/>".join(html.escape(x) for x in c.split("\n")), cell) for c in r]
-                    + [""] * (width - len(r)) for r in payload]
-            t = LongTable(data, colWidths=[(size[0] - 70) / width] * width, repeatRows=1)
-            t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-            story += [Spacer(1, 6), t, Spacer(1, 6)]
-    buf = io.BytesIO()
-    SimpleDocTemplate(buf, pagesize=size, leftMargin=35, rightMargin=35, topMargin=45, bottomMargin=35).build(story, onFirstPage=page, onLaterPages=page)
-    return buf.getvalue()
+# the text version as blocks and its .docx/.html/.pdf writers: pipelines/bench/formats.py (the bench writes them too)
+_blocks, _docx, _html, _pdf = blocks, write_docx, write_html, write_pdf
 
 
 needs_font = pytest.mark.skipif(FONT is None, reason="no Vietnamese-capable TTF (apt-get install fonts-dejavu-core)")

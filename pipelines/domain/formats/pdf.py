@@ -67,19 +67,25 @@ def _walk_layout(objs, chars: list, flags: dict) -> None:
         if isinstance(o, LTChar):
             chars.append(o)
         elif isinstance(o, LTCurve):  # LTLine and LTRect are curves: the page may draw a table
-            flags["ruled"] = True
+            flags.setdefault("curves", []).append(o)
         elif isinstance(o, LTImage):
             flags["image"] = True
         elif hasattr(o, "_objs"):
             _walk_layout(o._objs, chars, flags)
 
 
-def _fast_lines(page, chars) -> list[tuple[float, str, object]]:
-    """Text lines straight from pdfminer's characters (pdfplumber's per-character attribute resolution is most of the
-    time on a page without tables): characters clustered by their top within 3 pt, ordered by x, a space where the
-    gap between two characters is over 3 pt (pdfplumber's default tolerances)."""
+def _char_rows(page, chars) -> list[tuple]:
+    """(top, x0, x1, bottom, text) of pdfminer's characters in pdfplumber's page coordinates."""
     h = page.height
-    rows = sorted(((h - c.y1, c.x0, c.x1, h - c.y0, c.get_text()) for c in chars), key=lambda r: (r[0], r[1]))
+    mx, mt = page.mediabox[:2]
+    return [(h - c.y1 + mt, c.x0 + mx, c.x1 + mx, h - c.y0 + mt, c.get_text()) for c in chars]
+
+
+def _fast_lines(rows: list[tuple]) -> list[tuple[float, str, object]]:
+    """Text lines straight from pdfminer's characters (pdfplumber's per-character attribute resolution was most of
+    the time): characters clustered by their top within 3 pt, ordered by x, a space where the gap between two
+    characters is over 3 pt (pdfplumber's default tolerances)."""
+    rows = sorted(rows, key=lambda r: (r[0], r[1]))
     lines: list[list[tuple]] = []
     for r in rows:
         if lines and abs(r[0] - lines[-1][0][0]) <= 3:
@@ -103,6 +109,13 @@ def _fast_lines(page, chars) -> list[tuple[float, str, object]]:
     return out
 
 
+def _inside(r: tuple, box) -> bool:
+    """A character is in a box by its centre (pdfplumber's rule for table cells)."""
+    x0, top, x1, bottom = box
+    cx, cy = (r[1] + r[2]) / 2, (r[0] + r[3]) / 2
+    return x0 <= cx < x1 and top <= cy < bottom
+
+
 def _page_items(page) -> tuple[list[tuple[float, str, object]], bool]:
     """(top, kind, payload) of the page's text lines and tables, in reading order; and whether the page is a scan
     (images and no text layer)."""
@@ -111,24 +124,31 @@ def _page_items(page) -> tuple[list[tuple[float, str, object]], bool]:
     _walk_layout(page.layout._objs, chars, flags)
     if not chars:
         return [], bool(flags.get("image")) or bool(page.images)
-    if not flags.get("ruled"):
-        return _fast_lines(page, chars), False
-    tables = page.find_tables()  # ruled tables only: a page that draws no lines has none (the fast path above)
-    boxes = [t.bbox for t in tables]
-
-    def outside(obj) -> bool:
-        if obj.get("object_type") != "char":
-            return True
-        cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
-        return not any(x0 <= cx <= x1 and t <= cy <= b for x0, t, x1, b in boxes)
-
-    rest = page.filter(outside) if boxes else page
+    rows = _char_rows(page, chars)
+    if not flags.get("curves"):
+        return _fast_lines(rows), False
+    # pdfplumber's table finder (ruled tables: the "lines" strategy) sees only the page's lines and rectangles: its
+    # per-character objects, which it would otherwise build for every character, are not needed to find the cells
+    objects: dict[str, list] = {}
+    for o in flags["curves"]:
+        obj = page.process_object(o)
+        objects.setdefault(obj["object_type"], []).append(obj)
+    page._objects = objects
+    tables = page.find_tables()
     items: list[tuple[float, str, object]] = []
-    for ln in rest.extract_text_lines(layout=False, strip=True, return_chars=False):
-        if clean(ln["text"]):
-            items.append((ln["top"], "line", dict(ln, text=clean(ln["text"]))))
+    rest = rows
     for t in tables:
-        items.append((t.bbox[1], "table", [[_cell(c) for c in row] for row in t.extract()]))
+        box = t.bbox  # a computed property in pdfplumber: once, not per character
+        inside = [r for r in rest if _inside(r, box)]
+        rest = [r for r in rest if not _inside(r, box)]
+        cells = []
+        for row in t.rows:  # a row's characters first, then its cells': linear in the characters, not cells x chars
+            row_box = row.bbox
+            mine = [r for r in inside if _inside(r, row_box)]
+            cells.append([_cell("\n".join(x["text"] for _t, _k, x in _fast_lines([r for r in mine if _inside(r, c)])))
+                          if c is not None else "" for c in row.cells])
+        items.append((t.bbox[1], "table", cells))
+    items += _fast_lines(rest)
     items.sort(key=lambda x: x[0])
     return items, False
 
