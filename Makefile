@@ -7,7 +7,7 @@ export PYTHONPATH := $(CURDIR)
 # The real PAPI panel is read in place from ../shared/data when it is there (never copied into the repo).
 export GOVDATA_RAW_EXTRA ?= $(abspath $(wildcard ../shared/data))
 
-.PHONY: run test ui ui-check bench lint sql export venv clean accuracy
+.PHONY: run test ui ui-check bench lint sql export venv clean accuracy format-tools
 
 $(BIN)/.installed: pyproject.toml
 	@$(PY) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
@@ -20,13 +20,26 @@ venv: $(BIN)/.installed
 
 # pipelines/run.py: one run at a time (a lock), a missing raw root stops it, a log per run under
 # .dagster_home/logs/ (last_run.log links to the newest); a failed run fails `make run`
-run: $(BIN)/.installed
+run: $(BIN)/.installed format-tools
 	@mkdir -p $(DAGSTER_HOME)
 	@$(BIN)/python -m pipelines.run
 	$(BIN)/python -m pipelines.summary
 
-test: $(BIN)/.installed
+test: $(BIN)/.installed format-tools
 	$(BIN)/pytest -q
+
+# Converters for plans as published (Debian packages, about 8 MB to download): antiword reads Word 97-2003 .doc; tesseract-ocr with
+# its Vietnamese data reads scanned PDFs. Installed when missing and this is root with apt-get; otherwise such files
+# are quarantined with the reason and their tests skip.
+FORMAT_PKGS := antiword tesseract-ocr tesseract-ocr-vie
+format-tools:
+	@if ! command -v antiword >/dev/null || ! tesseract --list-langs 2>/dev/null | grep -qx vie; then \
+		if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then echo "installing Debian's $(FORMAT_PKGS)"; \
+			apt-get install -y -q --no-install-recommends $(FORMAT_PKGS) >/dev/null 2>&1 \
+			|| { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q --no-install-recommends $(FORMAT_PKGS) >/dev/null 2>&1; } \
+			|| echo "$(FORMAT_PKGS) could not be installed: .doc and scanned PDF plans will be quarantined with the reason"; \
+		else echo "not installed: $(FORMAT_PKGS) (apt-get install them as root to read .doc and scanned PDF plans)"; fi; \
+	fi
 
 ui: $(BIN)/.installed
 	@mkdir -p $(DAGSTER_HOME)

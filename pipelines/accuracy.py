@@ -1,10 +1,14 @@
 """Reading accuracy on documents the readers were not written against: `make accuracy`.
 
-Every fixture under tests/fixtures/layouts/ (hand-written plans of other provinces and levels, one layout each) and
-tests/fixtures/real/ (expected rows for real plans in raw/plans/) has the rows a careful human reader recorded. This
-module reads each document with the code the pipeline runs (ingest.process_document, then normalise), matches the
-extracted tasks to the expected ones by their opening words, and reports precision/recall per file and per field.
-`python -m pipelines.accuracy` prints the tables and writes docs/accuracy.md.
+Every fixture folder under tests/fixtures/ (a folder holding `<id>.meta.json` files) is measured: layouts/ (hand-written
+plans of other provinces and levels, one layout each), real/ (expected rows for real plans in raw/plans/), and any
+other, such as published/ (plans as published: .docx, .pdf, .html). A fixture's document is `<id>` with any plan
+extension (.txt, .docx, .pdf, .html, .htm, .doc; several documents of one id are measured each on its own), and
+its expected rows are in the format tests/fixtures/layouts/README.md describes (lines counted in the document's
+normalised text). Files named `bad_*` without expected rows must be quarantined with a stated reason.
+This module reads each document with the code the pipeline runs (ingest.process_document, then normalise), matches
+the extracted tasks to the expected ones by their opening words, and reports precision/recall per file, per field
+and per format. `python -m pipelines.accuracy` prints the tables and writes docs/accuracy.md.
 """
 from __future__ import annotations
 
@@ -23,9 +27,11 @@ from .domain.lines import html_to_text
 from .domain.normalise import normalise
 
 PROJECT = Path(__file__).resolve().parents[1]
-LAYOUTS = PROJECT / "tests" / "fixtures" / "layouts"
-REAL = PROJECT / "tests" / "fixtures" / "real"
+FIXTURES = PROJECT / "tests" / "fixtures"
+LAYOUTS = FIXTURES / "layouts"
+REAL = FIXTURES / "real"
 PLANS = PROJECT / "raw" / "plans"
+DOCUMENT_EXTENSIONS = (".txt", ".docx", ".pdf", ".html", ".htm", ".doc")
 
 FIELDS = ("indicator", "subindicator", "lead", "support", "timeline", "output")
 
@@ -72,6 +78,7 @@ class FileResult:
     name: str
     layout: str
     is_plan: bool
+    format: str
     n_expected: int
     n_extracted: int
     counts: dict[str, Counts] = field(default_factory=dict)
@@ -85,20 +92,37 @@ class FileResult:
 @dataclass
 class Fixture:
     name: str
-    text_path: Path
+    text_path: Path  # the document, in any plan format
     meta: dict
     expected: list[dict]
     targets: list[dict]
 
+    @property
+    def format(self) -> str:
+        ext = self.text_path.suffix.lower().lstrip(".")
+        return "html" if ext == "htm" else ext
 
-def fixtures() -> list[Fixture]:
+
+def fixture_folders() -> list[tuple[Path, Path]]:
+    """(folder of expected rows, folder of its documents): real/ reads raw/plans/, every other folder its own files."""
+    out = [(REAL, PLANS)] if REAL.is_dir() else []
+    for d in sorted(p for p in FIXTURES.iterdir() if p.is_dir() and p != REAL):
+        if any(d.glob("*.meta.json")):
+            out.append((d, d))
+    return out
+
+
+def documents_of(folder: Path, stem: str) -> list[Path]:
+    return sorted(p for p in folder.glob(f"{stem}.*")
+                  if p.suffix.lower() in DOCUMENT_EXTENSIONS and p.name == stem + p.suffix and p.is_file())
+
+
+def fixtures(folders: list[tuple[Path, Path]] | None = None) -> list[Fixture]:
     out = []
-    for folder, text_dir in ((REAL, PLANS), (LAYOUTS, LAYOUTS)):
+    for folder, text_dir in (fixture_folders() if folders is None else folders):
         for meta_path in sorted(folder.glob("*.meta.json")):
             stem = meta_path.name[: -len(".meta.json")]
-            text = text_dir / f"{stem}.txt"
-            if not text.exists():
-                continue
+            docs = documents_of(text_dir, stem)
 
             def rows(suffix: str) -> list[dict]:
                 p = folder / f"{stem}.{suffix}.csv"
@@ -107,8 +131,22 @@ def fixtures() -> list[Fixture]:
                 with open(p, encoding="utf-8", newline="") as f:
                     return list(csv.DictReader(f))
 
-            out.append(Fixture(stem, text, json.loads(meta_path.read_text(encoding="utf-8")),
-                               rows("expected"), rows("targets")))
+            meta, expected, targets = json.loads(meta_path.read_text(encoding="utf-8")), rows("expected"), rows("targets")
+            for doc in docs:  # one result per document: p01.docx and p01.pdf are measured apart
+                name = stem if len(docs) == 1 and doc.suffix == ".txt" else doc.name
+                out.append(Fixture(name, doc, meta, expected, targets))
+    return out
+
+
+def bad_files(folders: list[tuple[Path, Path]] | None = None) -> list[tuple[str, str | None]]:
+    """(file, quarantine reason or None when it was read) for every `bad_*` document without expected rows."""
+    out = []
+    for folder, text_dir in (fixture_folders() if folders is None else folders):
+        for p in sorted(text_dir.glob("bad_*")):
+            stem = p.name.split(".")[0]
+            if p.is_file() and not p.name.endswith((".json", ".csv", ".md")) and not (folder / f"{stem}.meta.json").exists():
+                res = process_document(RawFile(p.parent, p))
+                out.append((f"{folder.name}/{p.name}", res.quarantine["reason"] if res.quarantine else None))
     return out
 
 
@@ -116,10 +154,11 @@ def _read(path: Path):
     res = process_document(RawFile(path.parent, path))
     if res.document is None:
         return res, None
-    from .domain.formats import read_text
+    from .domain.formats import read_document
 
-    decoded = read_text(path.read_bytes(), path.name)
-    norm = normalise([res.document], res.tasks, {res.document["document_id"]: decoded})
+    decoded = read_document(path.read_bytes(), path.name)
+    doc_id = res.document["document_id"]
+    norm = normalise([res.document], res.tasks, {doc_id: decoded.text}, {doc_id: decoded.locations})
     return res, norm
 
 
@@ -162,7 +201,7 @@ def _text_equal(want: str | None, got: str | None) -> bool:
 def evaluate(fx: Fixture) -> FileResult:
     res, norm = _read(fx.text_path)
     is_plan = bool(fx.meta.get("is_plan", True))
-    r = FileResult(fx.name, fx.meta.get("layout", ""), is_plan, len(fx.expected), len(res.tasks))
+    r = FileResult(fx.name, fx.meta.get("layout", ""), is_plan, fx.format, len(fx.expected), len(res.tasks))
     r.counts = {k: Counts() for k in ("task", *FIELDS, "targets", "findings")}
     if res.document is None:
         r.quarantined = res.quarantine["reason"] if res.quarantine else "?"
@@ -246,9 +285,9 @@ def _score_targets(r: FileResult, fx: Fixture, got: list[dict]) -> None:
     """A target is found when a row with its comparator and value was read from the line that holds its words."""
     cc = r.counts["targets"]
     used: set[int] = set()
-    from .domain.formats import read_text
+    from .domain.formats import read_document
 
-    lines = read_text(fx.text_path.read_bytes(), fx.text_path.name).split("\n")  # the text the readers saw
+    lines = read_document(fx.text_path.read_bytes(), fx.text_path.name).text.split("\n")
     for e in fx.targets:
         want_q = _norm(e["quote_contains"])
         hit = None
@@ -315,6 +354,26 @@ def report(results: list[FileResult]) -> str:
     return "\n".join(out)
 
 
+def by_format(results: list[FileResult]) -> dict[str, dict[str, Counts]]:
+    """Counts summed per document format (txt, docx, pdf, html, doc): the issue's floors are per format."""
+    out: dict[str, dict[str, Counts]] = {}
+    for r in results:
+        tot = out.setdefault(r.format, {k: Counts() for k in r.counts})
+        for k, c in r.counts.items():
+            tot[k].add(c)
+    return out
+
+
+def format_report(results: list[FileResult]) -> str:
+    out = ["| format | documents | task P | task R | task F1 | lead F1 | indicator F1 | targets R |", "|" + "---|" * 8]
+    for fmt, c in sorted(by_format(results).items()):
+        n = sum(1 for r in results if r.format == fmt)
+        out.append(f"| {fmt} | {n} | {_fmt(c['task'].precision)} | {_fmt(c['task'].recall)} | {_fmt(c['task'].f1)} | "
+                   f"{_fmt(_field_score(c['lead']))} | {_fmt(_field_score(c['indicator']))} | "
+                   f"{_fmt(c['targets'].recall)} |")
+    return "\n".join(out)
+
+
 def _field_score(c: Counts) -> float | None:
     """Field scores are over matched tasks: F1 of the values (an empty expected value wrongly filled is a false
     positive, a value not found a false negative)."""
@@ -328,14 +387,25 @@ def run() -> list[FileResult]:
 def main(argv: list[str]) -> int:
     results = run()
     table = report(results)
+    formats = format_report(results)
+    bad = bad_files()
     print(table)
+    print()
+    print(formats)
+    for name, reason in bad:
+        print(f"{name}: {'quarantined: ' + reason if reason else 'READ (expected a quarantine with its reason)'}")
     verbose = "-v" in argv
     lines = ["# Reading accuracy", "",
              "Generated by `make accuracy` (pipelines/accuracy.py). Each row is a document the readers were not "
              "written against: hand-written layout fixtures (tests/fixtures/layouts/, other provinces and levels) "
              "and expected rows for real plans (tests/fixtures/real/); h01-h06 were written after the readers, as a "
              "held-out batch. Field columns are F1 over matched tasks; "
-             "targets and findings are recall; agency unknown is unresolved mentions / all mentions.", "", table, ""]
+             "targets and findings are recall; agency unknown is unresolved mentions / all mentions. Documents in "
+             "published formats (.docx, .pdf, .html, .doc) are read through their adapters; the same figures per "
+             "format follow the table.", "", table, "", "Per format:", "", formats, ""]
+    if bad:
+        lines += ["Bad files (each must be quarantined with its reason):", ""] + [
+            f"- {name}: {'quarantined: ' + reason if reason else 'READ, not quarantined'}" for name, reason in bad] + [""]
     for r in results:
         if r.doc_checks:
             bad = {k: v for k, v in r.doc_checks.items() if str(v[0]) != str(v[1])}

@@ -78,7 +78,7 @@ class DimDocument(pa.DataFrameModel):
                            description="File format read: txt / docx / pdf / html / doc")
     page_count: int = pa.Field(nullable=True, ge=0, description="Pages of a PDF; NULL for other formats")
     text_source: str = pa.Field(isin=["native", "converted", "ocr"],
-                                description="native (the file's own text), converted (LibreOffice from .doc), ocr")
+                                description="native (the file's own text), converted (a .doc through antiword or LibreOffice), ocr (Tesseract on a scanned PDF)")
     issuer_name: str = pa.Field(nullable=True, description="Issuing People's Committee, canonical spelling")
     issuer_level: str = pa.Field(nullable=True, isin=ISSUER_LEVELS, description="province / district / commune")
     province_key: str = pa.Field(nullable=True, str_matches=PROVINCE_KEY,
@@ -339,6 +339,12 @@ class DqFinding(pa.DataFrameModel):
     message: str = pa.Field(str_length={"min_value": 10}, description="What a person should know, with the values concerned")
     related_table: str = pa.Field(nullable=True, description="Table of the row concerned")
     related_id: str = pa.Field(nullable=True, description="Key of the row concerned in related_table")
+    source_location: str = pa.Field(nullable=True, description="Where line_start is in the original file: 'page 3' "
+                                    "(PDF), 'paragraph 41' or 'table 2 row 5' (Word, HTML tables), an HTML element "
+                                    "path; NULL for plain text (line_start is the place) and for findings without a line")
+    confidence: str = pa.Field(isin=["normal", "low"], description="low when the document's text was read by OCR "
+                               "(dim_document.text_source = 'ocr': a misread letter can make or hide a finding); "
+                               "normal otherwise")
 
     class Config:
         strict = True

@@ -29,7 +29,7 @@ class StgDocuments(pa.DataFrameModel):
     format: str = pa.Field(isin=list(FORMATS), description="File format read: txt / docx / pdf / html / doc")
     page_count: int = pa.Field(nullable=True, ge=0, description="Pages of a PDF; NULL for other formats")
     text_source: str = pa.Field(isin=list(TEXT_SOURCES),
-                                description="native (the file's own text), converted (LibreOffice from .doc), ocr")
+                                description="native (the file's own text), converted (a .doc through antiword or LibreOffice), ocr (Tesseract on a scanned PDF)")
     n_lines: int = pa.Field(gt=0, description="Lines in the normalised text (line numbers refer to it)")
     readers: str = pa.Field(description="Readers that produced tasks, comma-separated")
     issuer_name: str = pa.Field(nullable=True, description="Issuing People's Committee, canonical spelling")
@@ -104,6 +104,9 @@ class StgFindings(pa.DataFrameModel):
     message: str = pa.Field(str_length={"min_value": 5}, description="What a person should know")
     related_table: str = pa.Field(nullable=True, description="Table of the row concerned")
     related_id: str = pa.Field(nullable=True, description="Key of the row concerned")
+    source_location: str = pa.Field(nullable=True, description="Where line_start is in the original file: 'page 3' "
+                                    "(PDF), 'paragraph 41' or 'table 2 row 5' (Word, HTML tables), an HTML element "
+                                    "path; NULL for plain text (line_start is the place) and for findings without a line")
 
     class Config:
         strict = True
@@ -202,6 +205,9 @@ class StgPlanTargets(pa.DataFrameModel):
     line: int = pa.Field(ge=1, description="Line of the quote in the normalised text")
     quote: str = pa.Field(description="The words of the target")
     source_path: str = pa.Field(description="Plan file")
+    source_location: str = pa.Field(nullable=True, description="Where the quote's line is in the original file: "
+                                    "'page 3' (PDF), 'paragraph 41' or 'table 2 row 5' (Word, HTML tables), an HTML "
+                                    "element path; NULL for plain text (line is the place)")
 
     class Config:
         strict = True

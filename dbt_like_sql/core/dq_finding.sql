@@ -1,16 +1,19 @@
 -- Data-quality findings an analyst can act on. Grain: finding_id.
+-- confidence: here, once for every source of findings: low when the document's text was read by OCR.
 SELECT
-    md5(concat_ws('|', rule, coalesce(document_id, ''), coalesce(source_path, ''),
-                  coalesce(CAST(line_start AS VARCHAR), ''), message)) AS finding_id,
-    rule,
-    severity,
-    document_id,
-    source_path,
-    line_start,
-    line_end,
-    message,
-    related_table,
-    related_id
+    md5(concat_ws('|', f.rule, coalesce(f.document_id, ''), coalesce(f.source_path, ''),
+                  coalesce(CAST(f.line_start AS VARCHAR), ''), f.message)) AS finding_id,
+    f.rule,
+    f.severity,
+    f.document_id,
+    f.source_path,
+    f.line_start,
+    f.line_end,
+    f.message,
+    f.related_table,
+    f.related_id,
+    f.source_location,
+    CASE WHEN d.text_source = 'ocr' THEN 'low' ELSE 'normal' END AS confidence
 FROM (
     SELECT * FROM stg_findings
     UNION ALL BY NAME
@@ -54,3 +57,4 @@ FROM (
     WHERE k.source = 'pci_wikipedia'
       AND (w.score IS NULL OR k.score IS NULL OR abs(w.score - k.score) > 0.005)
 ) AS f
+LEFT JOIN (SELECT document_id, text_source FROM stg_documents) AS d ON d.document_id = f.document_id

@@ -16,5 +16,6 @@ SELECT
     t.paired_with_target_id,
     t.line,
     t.quote,
-    t.source_path
+    t.source_path,
+    t.source_location
 FROM stg_plan_targets AS t

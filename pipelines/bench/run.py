@@ -13,7 +13,11 @@ the corpus files are evicted from the OS page cache (posix_fadvise DONTNEED), so
 thing. Warm figures are reported separately: a no-op refresh (nothing changed) and one new document. `--warm`
 keeps the previous warehouse and caches instead (what a yearly reload on an existing warehouse costs).
 
-    python -m pipelines.bench.run [--sizes 1000 5000 20000] [--seed 7] [--warm]
+With `--mixed` the corpus has documents as .docx, .pdf and .html too (synthetic.MIXED_SHARES; its own corpus,
+warehouse folder and results_mixed.json), and figures per format are added: documents, MB, the format adapter's time
+and the whole per-document parse (adapter + readers) on one core, and whether each format's task counts match.
+
+    python -m pipelines.bench.run [--sizes 1000 5000 20000] [--seed 7] [--warm] [--mixed]
 """
 from __future__ import annotations
 
@@ -143,7 +147,7 @@ def floor(root: Path) -> dict:
     from ..warehouse import BUILD_DB, MARTS_DIR
 
     t0 = time.perf_counter()
-    n_bytes = sum(len(p.read_bytes()) for p in (root / "plans").rglob("*.txt"))
+    n_bytes = sum(len(p.read_bytes()) for p in (root / "plans").rglob("*") if p.is_file())
     t_read = time.perf_counter() - t0
     src = duckdb.connect(str(BUILD_DB), read_only=True)
     tables = [r[0] for r in src.execute("SELECT table_name FROM information_schema.tables "
@@ -188,15 +192,43 @@ def evict_page_cache(root: Path) -> int:
     return n
 
 
-def one_size(n: int, seed: int) -> dict:
+def per_format(root: Path, got: dict[str, int]) -> dict:
+    """Per document format: the adapter's time (bytes -> text) and the whole parse (ingest.process_document), each
+    document once, in this process (one core); and the task counts against the manifest."""
+    from ..domain.formats import read_document
+    from ..domain.ingest import RawFile, process_document
+    from .synthetic import manifest_formats, read_manifest
+
+    expected, formats = read_manifest(root), manifest_formats(root)
+    out: dict = {}
+    for fmt in sorted(set(formats.values())):
+        paths = [sp for sp, f in formats.items() if f == fmt]
+        size = read_s = parse_s = 0.0
+        for sp in paths:
+            data = (root / sp).read_bytes()
+            size += len(data)
+            t0 = time.perf_counter()
+            read_document(data, sp)
+            read_s += time.perf_counter() - t0
+            t0 = time.perf_counter()
+            process_document(RawFile(root, root / sp), data)
+            parse_s += time.perf_counter() - t0
+        out[fmt] = {"documents": len(paths), "mb": round(size / 1e6, 2),
+                    "adapter_s": round(read_s, 2), "adapter_ms_per_doc": round(1000 * read_s / len(paths), 1),
+                    "parse_s": round(parse_s, 2), "docs_per_s_per_core": round(len(paths) / parse_s, 1),
+                    "tasks_match_manifest": sum(1 for sp in paths if got.get(sp) == expected[sp])}
+    return out
+
+
+def one_size(n: int, seed: int, mixed: bool = False) -> dict:
     """Runs in a child process with GOVDATA_WAREHOUSE_DIR set to this size's folder (emptied by the parent for a
     cold run)."""
-    from .synthetic import generate, generate_one, read_manifest
+    from .synthetic import default_root, generate, generate_one, read_manifest
 
-    root = BENCH_DIR / f"corpus_{n}_seed{seed}"
+    root = default_root(n, seed, mixed)
     t0 = time.perf_counter()
     if not (root / "manifest.csv").exists():
-        generate(n, seed, root)
+        generate(n, seed, root, mixed)
     gen_s = time.perf_counter() - t0
     evicted = evict_page_cache(root)
     stages: dict = {}
@@ -206,6 +238,7 @@ def one_size(n: int, seed: int) -> dict:
     expected = read_manifest(root)
     got = counts.pop("n_tasks_by_file")
     lost = {k: (v, got.get(k)) for k, v in expected.items() if got.get(k) != v}
+    formats = per_format(root, got) if mixed else None
     evict_page_cache(root)  # the floor reads the corpus cold too
     fl = floor(root)
     # warm, nothing changed: what a scheduled reload costs when no plan arrived
@@ -220,7 +253,7 @@ def one_size(n: int, seed: int) -> dict:
     build(root, refresh, "refresh_")
     refresh_s = time.perf_counter() - t0
     (root / "plans").joinpath(read_manifest_extra(root)).unlink()
-    return {"n_documents": n, "seed": seed, "generate_s": round(gen_s, 2), "files_evicted_from_page_cache": evicted, "mb": round(counts["bytes"] / 1e6, 1),
+    return {"n_documents": n, "seed": seed, "mixed": mixed, "per_format": formats, "generate_s": round(gen_s, 2), "files_evicted_from_page_cache": evicted, "mb": round(counts["bytes"] / 1e6, 1),
             "tasks": counts["tasks"], "task_counts_match_manifest": not lost, "lost": dict(list(lost.items())[:10]),
             "end_to_end_s": round(total, 2), "stages": stages, "floor": fl,
             "ratio_to_floor": round(total / fl["total_s"], 1) if fl["total_s"] else None,
@@ -249,6 +282,11 @@ def _print(r: dict) -> None:
     print(f"warm, nothing changed: {r['warm_noop_refresh_s']} s; "
           f"one new document -> warehouse and marts refreshed in {r['one_new_document_s']} s; "
           f"parse {r['parse_mb_s_per_core']} MB/s per core; peak RSS {r['peak_rss_mb']} MB")
+    if r.get("per_format"):
+        print(f"{'format':<8}{'docs':>6}{'MB':>8}{'adapter ms/doc':>16}{'parse docs/s/core':>19}{'tasks match':>13}")
+        for fmt, f in r["per_format"].items():
+            print(f"{fmt:<8}{f['documents']:>6}{f['mb']:>8}{f['adapter_ms_per_doc']:>16}{f['docs_per_s_per_core']:>19}"
+                  f"{str(f['tasks_match_manifest']) + '/' + str(f['documents']):>13}")
 
 
 def _commit() -> str:
@@ -277,12 +315,15 @@ def main() -> int:
     ap.add_argument("--formats-only", action="store_true", help="only the published-format figure (30-page PDF read)")
     ap.add_argument("--warm", action="store_true",
                     help="keep each size's previous warehouse and caches (default: cold, from an empty folder)")
+    ap.add_argument("--mixed", action="store_true", help="SYNTHETIC corpus with .docx, .pdf and .html documents too")
     a = ap.parse_args()
     if a.child:
-        print(json.dumps(one_size(a.child, a.seed)))
+        print(json.dumps(one_size(a.child, a.seed, a.mixed)))
         return 0
     results = {"when_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "commit": _commit(),
-               "mode": "warm" if a.warm else "cold", "machine": _machine(), "targets": TARGETS, "runs": []}
+               "mode": "warm" if a.warm else "cold", "mixed": a.mixed, "machine": _machine(), "targets": TARGETS,
+               "runs": []}
+    results_file = RESULTS.with_name("results_mixed.json") if a.mixed else RESULTS
     from .formats import pdf_read_seconds
 
     results["formats"] = pdf_read_seconds()
@@ -290,11 +331,12 @@ def main() -> int:
     if a.formats_only:
         return 0 if results["formats"].get("ok", True) else 1
     for n in a.sizes:
-        wh = BENCH_DIR / f"wh_{n}"
+        wh = BENCH_DIR / f"wh_{n}{'_mixed' if a.mixed else ''}"
         if not a.warm:
             shutil.rmtree(wh, ignore_errors=True)  # build file, release, parse and normalise caches
         env = {**os.environ, "GOVDATA_WAREHOUSE_DIR": str(wh)}
-        proc = subprocess.run([sys.executable, "-m", "pipelines.bench.run", "--child", str(n), "--seed", str(a.seed)],
+        proc = subprocess.run([sys.executable, "-m", "pipelines.bench.run", "--child", str(n), "--seed", str(a.seed)]
+                              + (["--mixed"] if a.mixed else []),
                               env=env, cwd=PROJECT_DIR, capture_output=True, text=True)
         if proc.returncode:
             print(proc.stdout[-3000:], proc.stderr[-5000:], file=sys.stderr)
@@ -303,10 +345,10 @@ def main() -> int:
         results["runs"].append(r)
         _print(r)
         BENCH_DIR.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps(results, indent=2), encoding="utf-8")
+        results_file.write_text(json.dumps(results, indent=2), encoding="utf-8")
     with open(BENCH_DIR / "history.jsonl", "a", encoding="utf-8") as f:  # every run kept, to compare runs in a row
         f.write(json.dumps(results) + "\n")
-    print(f"\nfigures: {RESULTS}")
+    print(f"\nfigures: {results_file}")
     bad = [r["n_documents"] for r in results["runs"] if not r["task_counts_match_manifest"]]
     if bad:
         print(f"TASKS LOST: extracted counts differ from the generator's manifest for sizes {bad}", file=sys.stderr)

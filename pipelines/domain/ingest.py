@@ -18,7 +18,7 @@ from .contradictions import (duplicate_task_findings, foreign_issuer_findings, i
 from .damage import line_hashes, truncation_findings, undouble_lines
 from .provinces import provinces_2004, units_2025
 from .decode import DecodeError, document_id_for, sha256_bytes
-from .formats import read_document
+from .formats import location_of, read_document
 from .lines import find_repeated_blocks, mask_lines
 from .metadata import extract_metadata, not_a_plan
 from .model import Finding, ParsedPlan
@@ -301,7 +301,7 @@ def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
         row["task_seq"] = i
         row["task_id"] = f"{doc_id}-{i:04d}"
         row["source_path"] = source_path
-        row["source_location"] = locations[t.line_start - 1] if 0 < t.line_start <= len(locations) else None
+        row["source_location"] = location_of(locations, t.line_start)
         if not task_text_in_lines(t.task_text, lines, t.line_start, t.line_end):
             findings.append({"rule": "provenance_mismatch", "severity": "error",
                              "message": f"Task {row['task_id']} text not found in lines {t.line_start}-{t.line_end}.",
@@ -311,6 +311,7 @@ def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
     for x in findings:
         x["document_id"] = doc_id
         x["source_path"] = source_path
+        x["source_location"] = location_of(locations, x.get("line_start"))
     doc = {
         "document_id": doc_id,
         "source_path": source_path,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from . import agencies as ag
 from .indicators import Mapping, family_for, infer_between, map_heading
 from .provinces import provinces_2004, units_2025
+from .formats import location_of
 from .lines import lines_containing
 from .metadata import PLAN_TYPES
 from .targets import TARGET_WORDS, find_quoted_scores, find_targets
@@ -75,7 +76,18 @@ def _indicator_of(heading: str | None, subsection: str | None, fam: str | None, 
     return m, sub
 
 
-def normalise_document(doc: dict, tasks: list[dict], text: str | None, out: Normalised) -> None:
+def normalise_document(doc: dict, tasks: list[dict], text: str | None, out: Normalised,
+                       locations: list[str | None] | None = None) -> None:
+    """`locations`: the place of each line of `text` in the original file (formats.Document.locations), given to
+    the targets and findings of this document by their line; None for plain text."""
+    n_targets, n_findings = len(out.targets), len(out.findings)
+    _normalise_document(doc, tasks, text, out)
+    for row, key in [(r, "line") for r in out.targets[n_targets:]] + \
+                    [(r, "line_start") for r in out.findings[n_findings:]]:
+        row["source_location"] = location_of(locations, row.get(key)) if locations else None
+
+
+def _normalise_document(doc: dict, tasks: list[dict], text: str | None, out: Normalised) -> None:
     indices = list(doc.get("indices") or [])
     province_key = f"{doc.get('province_vintage') or 2004}-{doc['province_code']}" if doc.get("province_code") else None
     units = units_2025() if doc.get("province_vintage") == 2025 else provinces_2004()
@@ -291,12 +303,13 @@ def _internal_contradictions(doc: dict, out: Normalised) -> None:
                                              "fct_indicator_score", q["source_ref"]))
 
 
-def normalise(documents: list[dict], tasks: list[dict], texts: dict[str, str | None]) -> Normalised:
+def normalise(documents: list[dict], tasks: list[dict], texts: dict[str, str | None],
+              locations: dict[str, list[str | None]] | None = None) -> Normalised:
     out = Normalised()
     by_doc = defaultdict(list)
     for t in tasks:
         by_doc[t["document_id"]].append(t)
     for d in documents:
         normalise_document(d, sorted(by_doc[d["document_id"]], key=lambda t: t["task_seq"]),
-                           texts.get(d["document_id"]), out)
+                           texts.get(d["document_id"]), out, (locations or {}).get(d["document_id"]))
     return out

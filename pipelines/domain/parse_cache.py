@@ -100,7 +100,7 @@ def normalise_entry(doc: dict, cache_dir: Path) -> Path:
 def normalise_cached(job: tuple[dict, list[dict], Path]):
     """One document's normalisation, reused while its bytes, path, parser and mapping files are unchanged.
     (Here, not in pipelines.warehouse, so pool workers import only the domain code.)"""
-    from .formats import read_text
+    from .formats import read_document
     from .normalise import Normalised, normalise_document
 
     doc, tasks, cache_dir = job
@@ -112,11 +112,12 @@ def normalise_cached(job: tuple[dict, list[dict], Path]):
     try:
         if root is None:
             raise FileNotFoundError(doc["raw_root"])
-        text = read_text(read_raw(RawFile(root, root / doc["source_path"])), doc["source_path"])
+        read = read_document(read_raw(RawFile(root, root / doc["source_path"])), doc["source_path"])
+        text, locations = read.text, read.locations
     except Exception:  # the file changed or vanished since staging: targets and quotes are skipped for it
-        text = None
+        text = locations = None
     out = Normalised()
-    normalise_document(doc, sorted(tasks, key=lambda t: t["task_seq"]), text, out)
+    normalise_document(doc, sorted(tasks, key=lambda t: t["task_seq"]), text, out, locations)
     out.alias_use = dict(out.alias_use)
     if text is not None:
         store_entry(path, out)

@@ -30,13 +30,25 @@ class Document:
     locations: list[str | None]  # one per line of `text`: where the line came from; None for plain text
     format: str  # txt / docx / pdf / html / doc
     encoding: str  # of a text or HTML file; "binary" for Word and PDF
-    text_source: str = "native"  # native / converted (LibreOffice) / ocr
+    text_source: str = "native"  # native / converted (.doc through antiword or LibreOffice) / ocr (Tesseract)
     page_count: int | None = None  # PDF only
     cut_in_character: bool = False  # a text file whose bytes ended inside a UTF-8 character (truncated)
 
     def location(self, line: int) -> str | None:
         """Provenance of a 1-based line of `text`."""
-        return self.locations[line - 1] if 1 <= line <= len(self.locations) else None
+        return location_of(self.locations, line)
+
+
+def location_of(locations: list[str | None], line: int | None) -> str | None:
+    """Where a 1-based line of a document's text is in the original; a blank line between blocks (which has no
+    place of its own; LineBuilder never writes two) takes the place of the line above it, or below at the start.
+    None for plain text."""
+    if not line or not 1 <= line <= len(locations):
+        return None
+    for i in (line - 1, line - 2, line):  # constant time: plain text is all None
+        if 0 <= i < len(locations) and locations[i] is not None:
+            return locations[i]
+    return None
 
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")

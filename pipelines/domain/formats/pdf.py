@@ -4,18 +4,17 @@ Tables the PDF draws with ruling lines become pipe rows (a merged cell blank aft
 around them is read as lines. Running headers and footers (the same line at the top or bottom of most pages, page
 numbers too) are dropped. A line that continues the sentence above (the line above ran to the right margin, or this
 one starts in lower case after no closing punctuation) is joined to it, a word hyphenated at the line end without
-the hyphen. A PDF without a text layer needs OCR: read with Tesseract's Vietnamese data when `tesseract` has it,
-else quarantined.
+the hyphen. A page without a text layer (a scan) needs OCR: read with Tesseract's Vietnamese data when `tesseract`
+has it (text_source 'ocr'), else the file is quarantined with reason "needs OCR".
 """
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import subprocess
-import tempfile
 from collections import Counter
-from pathlib import Path
 
 from . import Document, FormatError, LineBuilder, clean
 
@@ -68,19 +67,25 @@ def _walk_layout(objs, chars: list, flags: dict) -> None:
         if isinstance(o, LTChar):
             chars.append(o)
         elif isinstance(o, LTCurve):  # LTLine and LTRect are curves: the page may draw a table
-            flags["ruled"] = True
+            flags.setdefault("curves", []).append(o)
         elif isinstance(o, LTImage):
             flags["image"] = True
         elif hasattr(o, "_objs"):
             _walk_layout(o._objs, chars, flags)
 
 
-def _fast_lines(page, chars) -> list[tuple[float, str, object]]:
-    """Text lines straight from pdfminer's characters (pdfplumber's per-character attribute resolution is most of the
-    time on a page without tables): characters clustered by their top within 3 pt, ordered by x, a space where the
-    gap between two characters is over 3 pt (pdfplumber's default tolerances)."""
+def _char_rows(page, chars) -> list[tuple]:
+    """(top, x0, x1, bottom, text) of pdfminer's characters in pdfplumber's page coordinates."""
     h = page.height
-    rows = sorted(((h - c.y1, c.x0, c.x1, h - c.y0, c.get_text()) for c in chars), key=lambda r: (r[0], r[1]))
+    mx, mt = page.mediabox[:2]
+    return [(h - c.y1 + mt, c.x0 + mx, c.x1 + mx, h - c.y0 + mt, c.get_text()) for c in chars]
+
+
+def _fast_lines(rows: list[tuple]) -> list[tuple[float, str, object]]:
+    """Text lines straight from pdfminer's characters (pdfplumber's per-character attribute resolution was most of
+    the time): characters clustered by their top within 3 pt, ordered by x, a space where the gap between two
+    characters is over 3 pt (pdfplumber's default tolerances)."""
+    rows = sorted(rows, key=lambda r: (r[0], r[1]))
     lines: list[list[tuple]] = []
     for r in rows:
         if lines and abs(r[0] - lines[-1][0][0]) <= 3:
@@ -104,33 +109,48 @@ def _fast_lines(page, chars) -> list[tuple[float, str, object]]:
     return out
 
 
+def _inside(r: tuple, box) -> bool:
+    """A character is in a box by its centre (pdfplumber's rule for table cells)."""
+    x0, top, x1, bottom = box
+    cx, cy = (r[1] + r[2]) / 2, (r[0] + r[3]) / 2
+    return x0 <= cx < x1 and top <= cy < bottom
+
+
 def _page_items(page) -> tuple[list[tuple[float, str, object]], bool]:
-    """(top, kind, payload) of the page's text lines and tables, in reading order; and whether it had any chars."""
+    """(top, kind, payload) of the page's text lines and tables, in reading order; and whether the page is a scan
+    (images and no text layer)."""
     chars: list = []
     flags: dict = {}
     _walk_layout(page.layout._objs, chars, flags)
     if not chars:
-        return [], False
-    if not flags.get("ruled"):
-        return _fast_lines(page, chars), True
-    tables = page.find_tables()  # ruled tables only: a page that draws no lines has none (the fast path above)
-    boxes = [t.bbox for t in tables]
-
-    def outside(obj) -> bool:
-        if obj.get("object_type") != "char":
-            return True
-        cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
-        return not any(x0 <= cx <= x1 and t <= cy <= b for x0, t, x1, b in boxes)
-
-    rest = page.filter(outside) if boxes else page
+        return [], bool(flags.get("image")) or bool(page.images)
+    rows = _char_rows(page, chars)
+    if not flags.get("curves"):
+        return _fast_lines(rows), False
+    # pdfplumber's table finder (ruled tables: the "lines" strategy) sees only the page's lines and rectangles: its
+    # per-character objects, which it would otherwise build for every character, are not needed to find the cells
+    objects: dict[str, list] = {}
+    for o in flags["curves"]:
+        obj = page.process_object(o)
+        objects.setdefault(obj["object_type"], []).append(obj)
+    page._objects = objects
+    tables = page.find_tables()
     items: list[tuple[float, str, object]] = []
-    for ln in rest.extract_text_lines(layout=False, strip=True, return_chars=False):
-        if clean(ln["text"]):
-            items.append((ln["top"], "line", dict(ln, text=clean(ln["text"]))))
+    rest = rows
     for t in tables:
-        items.append((t.bbox[1], "table", [[_cell(c) for c in row] for row in t.extract()]))
+        box = t.bbox  # a computed property in pdfplumber: once, not per character
+        inside = [r for r in rest if _inside(r, box)]
+        rest = [r for r in rest if not _inside(r, box)]
+        cells = []
+        for row in t.rows:  # a row's characters first, then its cells': linear in the characters, not cells x chars
+            row_box = row.bbox
+            mine = [r for r in inside if _inside(r, row_box)]
+            cells.append([_cell("\n".join(x["text"] for _t, _k, x in _fast_lines([r for r in mine if _inside(r, c)])))
+                          if c is not None else "" for c in row.cells])
+        items.append((t.bbox[1], "table", cells))
+    items += _fast_lines(rest)
     items.sort(key=lambda x: x[0])
-    return items, True
+    return items, False
 
 
 def _running_lines(pages: list[list[tuple[float, str, object]]]) -> set[str]:
@@ -146,28 +166,71 @@ def _running_lines(pages: list[list[tuple[float, str, object]]]) -> set[str]:
     return {k for k, n in edge.items() if n >= max(3, 0.6 * len(pages))}
 
 
-def _ocr(data: bytes) -> Document | None:
-    """Tesseract with Vietnamese data, when installed (optional): page images -> text lines."""
+OCR_DPI = 300  # Tesseract's documented minimum for body text; more costs time (quadratic) for no better letters
+NEEDS_OCR = "needs OCR"
+
+
+def ocr_available() -> str | None:
+    """The reason OCR cannot run here, or None when `tesseract` with its Vietnamese data is installed."""
     exe = shutil.which("tesseract")
     if not exe:
-        return None
+        return "install tesseract-ocr and tesseract-ocr-vie"
     try:
         langs = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30).stdout.split()
-    except Exception:
-        return None
-    if "vie" not in langs:
-        return None
-    import pdfplumber
+    except (OSError, subprocess.SubprocessError):
+        return "tesseract does not run"
+    return None if "vie" in langs else "install tesseract-ocr-vie (Tesseract's Vietnamese data)"
 
-    out = LineBuilder()
-    with pdfplumber.open(io.BytesIO(data)) as pdf, tempfile.TemporaryDirectory() as tmp:
-        n = len(pdf.pages)
-        for i, page in enumerate(pdf.pages, start=1):
-            png = Path(tmp) / f"p{i}.png"
-            page.to_image(resolution=300).original.save(png)
-            res = subprocess.run([exe, str(png), "-", "-l", "vie"], capture_output=True, text=True, timeout=300)
-            out.add(res.stdout, f"page {i}")
-    return out.document("pdf", "binary", "ocr", n)
+
+def _ocr_lines(tsv: str) -> list[tuple[float, str, object]]:
+    """Tesseract's TSV (one row per word with its box) -> lines in the shape `_fast_lines` gives, so OCR'd pages go
+    through the same header/footer removal and sentence joining as a text layer (pixels instead of points: every
+    threshold there is relative)."""
+    words: dict[tuple, list] = {}
+    for row in tsv.split("\n")[1:]:
+        f = row.split("\t")
+        if len(f) < 12 or f[0] != "5" or not f[11].strip():
+            continue
+        left, top, width, height = (int(x) for x in f[6:10])
+        words.setdefault((int(f[2]), int(f[3]), int(f[4])), []).append((left, top, left + width, top + height, f[11]))
+    out = []
+    for ws in words.values():
+        text = clean(" ".join(w[4] for w in ws))
+        if text:
+            top = min(w[1] for w in ws)
+            out.append((top, "line", {"text": text, "x0": min(w[0] for w in ws), "x1": max(w[2] for w in ws),
+                                      "top": top, "bottom": max(w[3] for w in ws)}))
+    out.sort(key=lambda x: x[0])
+    return out
+
+
+def _ocr_pages(data: bytes, numbers: list[int]) -> dict[int, list[tuple[float, str, object]]]:
+    """Pages (0-based) rendered by PDFium (pypdfium2, which pdfplumber already uses) at OCR_DPI and read by the
+    `tesseract` command (Debian's tesseract-ocr 5 with tesseract-ocr-vie): the command rather than a binding, so
+    nothing is compiled against a libtesseract version and the dependency stays optional."""
+    import pypdfium2 as pdfium
+
+    exe = shutil.which("tesseract")
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # one thread per file: the pipeline already runs a worker per core
+    out = {}
+    pdf = pdfium.PdfDocument(data)
+    try:
+        for i in numbers:
+            img = pdf[i].render(scale=OCR_DPI / 72).to_pil().convert("L")
+            buf = io.BytesIO()
+            img.save(buf, format="PNG")
+            try:
+                res = subprocess.run([exe, "stdin", "stdout", "-l", "vie", "--dpi", str(OCR_DPI), "tsv"],
+                                     input=buf.getvalue(), capture_output=True, timeout=300, env=env)
+            except subprocess.TimeoutExpired:
+                raise FormatError(f"{NEEDS_OCR}: Tesseract timed out on page {i + 1}")
+            if res.returncode:
+                raise FormatError(f"{NEEDS_OCR}: Tesseract failed on page {i + 1}: "
+                                  f"{res.stderr.decode('utf-8', 'replace').strip()[:200]}")
+            out[i] = _ocr_lines(res.stdout.decode("utf-8", "replace"))
+    finally:
+        pdf.close()
+    return out
 
 
 def read_pdf(data: bytes) -> Document:
@@ -194,16 +257,24 @@ def read_pdf(data: bytes) -> Document:
             raise FormatError(f"corrupt PDF: {type(e).__name__}: {e}")
         if n == 0:
             raise FormatError("PDF has no pages")
-        pages, any_text = [], False
-        for page in pdf.pages:
-            items, has_chars = _page_items(page)
+        pages, scans = [], []
+        for i, page in enumerate(pdf.pages):
+            items, scan = _page_items(page)
             pages.append(items)
-            any_text |= has_chars
-    if not any_text:
-        doc = _ocr(data)
-        if doc is None:
-            raise FormatError("needs OCR: no text layer (scanned PDF; install tesseract-ocr and tesseract-ocr-vie)")
-        return doc
+            if scan:
+                scans.append(i)
+    text_source = "native"
+    if scans or not any(pages):
+        # a scanned page (or a PDF with no text at all): OCR, or quarantine; never a silently empty or partial text
+        scans = scans or list(range(n))
+        which = "no text layer" if len(scans) == n else \
+            f"pages {', '.join(str(i + 1) for i in scans[:10])}{' ...' if len(scans) > 10 else ''} of {n} are images"
+        missing = ocr_available()
+        if missing:
+            raise FormatError(f"{NEEDS_OCR}: {which} (scanned PDF; {missing})")
+        for i, items in _ocr_pages(data, scans).items():
+            pages[i] = items
+        text_source = "ocr"
     running = _running_lines(pages)
     out = LineBuilder()
     n_tbl, prev = 0, None
@@ -227,4 +298,9 @@ def read_pdf(data: bytes) -> Document:
             else:
                 out.add(text, f"page {no}")
             prev = payload
-    return out.document("pdf", "binary", "native", n)
+    if text_source == "ocr":
+        try:
+            return out.document("pdf", "binary", text_source, n)
+        except FormatError as e:
+            raise FormatError(f"scanned PDF read by OCR: {e}")
+    return out.document("pdf", "binary", text_source, n)
