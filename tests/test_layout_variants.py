@@ -2,6 +2,8 @@
 robustness tests (they recombine wording of the real plans); they are not data and never enter the warehouse."""
 from __future__ import annotations
 
+import pytest
+
 from pipelines.domain.plan import PlanParseError, parse_plan
 
 SYNTHETIC_TAB_HTML = "\n".join([
@@ -74,3 +76,32 @@ def test_published_table_shapes():
         "Sở Kế hoạch và Đầu tư", "Công an tỉnh", "Năm 2024", "Chi phí gia nhập thị trường")
     assert (t3.section_as_written, t3.subsection_as_written) == ("NHÓM CHỈ SỐ VỀ CHI PHÍ", "Chi phí thời gian")
     assert any(f.rule == "table_of_figures" for f in p.findings)
+
+
+@pytest.mark.parametrize("head", [
+    # SYNTHETIC mastheads as the adapters give them: a Word/HTML borderless table, a PDF text layer's merged columns
+    ["| ỦY BAN NHÂN DÂN<br>HUYỆN CAM LÂM<br>Số: 12/KH-UBND | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM<br>"
+     "Độc lập - Tự do - Hạnh phúc<br>Cam Lâm, ngày 20 tháng 01 năm 2025 |"],
+    ["ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "HUYỆN CAM LÂM Độc lập - Tự do - Hạnh phúc",
+     "Số: 12/KH-UBND Cam Lâm, ngày 20 tháng 01 năm", "2025"],
+])
+def test_two_column_masthead_of_published_files(head):
+    import datetime as dt
+
+    from pipelines.domain.metadata import extract_metadata
+
+    text = "\n".join(head + ["KẾ HOẠCH", "Nâng cao Chỉ số PAPI trên địa bàn huyện Cam Lâm, tỉnh Khánh Hòa năm 2025"])
+    meta, _ = extract_metadata(text)
+    assert (meta.doc_numbers, meta.issue_date, meta.issuer_level, meta.province_name) == (
+        ["12/KH-UBND"], dt.date(2025, 1, 20), "district", "Khánh Hòa")
+
+
+def test_a_portal_news_item_is_not_a_plan():
+    from pipelines.domain.metadata import extract_metadata, not_a_plan
+
+    text = "\n".join(["Hội nghị triển khai Kế hoạch nâng cao Chỉ số PAPI năm 2024", "22/03/2024 16:20 Lượt xem: 512",
+                      "In bài viết", "(Cổng TTĐT) - Sáng 22/3, UBND tỉnh tổ chức Hội nghị triển khai Kế hoạch số "
+                      "45/KH-UBND; mục tiêu Chỉ số PAPI đạt từ 44,5 điểm trở lên.", "Các tin khác"])
+    meta, _ = extract_metadata(text)
+    assert (meta.doc_type, meta.issue_date.isoformat()) == ("Tin bài", "2024-03-22")
+    assert "news item" in not_a_plan(meta, text.split("\n"))

@@ -66,6 +66,8 @@ def not_a_plan(meta: "DocumentMeta", lines: list[str]) -> str | None:
             return None
         return (f"a {t} that issues no plan (no 'ban hành … Kế hoạch/Chương trình' and no attached plan): "
                 "its numbered items are rules or criteria, not tasks")
+    if t == "Tin bài":
+        return "a news item on a portal, not a plan: it reports on a plan or an event and assigns no tasks"
     if t in ("Báo cáo", "Thông báo", "Tờ trình", "Công văn", "Hướng dẫn", "Quy định"):
         return f"a {t}, not a plan: it reports or instructs, it assigns no tasks with leads and deadlines"
     return None
@@ -160,20 +162,87 @@ def _indices(title: str | None, text: str) -> list[str]:
     return found or scan(text)
 
 
+_MASTHEAD_START = re.compile(r"(?:ỦY|UỶ)\s+BAN\s+NHÂN\s+DÂN|CỘNG\s+HÒA\s+XÃ\s+HỘI|CỘNG\s+HOÀ\s+XÃ\s+HỘI")
+_MASTHEAD_RIGHT = re.compile(r"CỘNG\s+H(?:ÒA|OÀ)\s+XÃ\s+HỘI\s+CHỦ\s+NGHĨA\s+VIỆT\s+NAM|Độc\s+lập\s*-\s*Tự\s+do\s*-\s*Hạnh\s+phúc")
+_PLACE_DATE = re.compile(r"[^\d|()\n,]{2,60},\s*ngày\b")
+_NUMBER_FIRST = re.compile(r"^(Số\s*:?\s*\S+)\s+(?=[^\d|()\n,]{2,60},\s*ngày\b)")
+
+
+_PORTAL_NEWS = re.compile(r"Lượt xem|In bài viết|Các tin khác|Tin liên quan|\((?:Cổng TTĐT|TTXVN|Báo [^)]{2,30})\)\s*-|"
+                          r"^\d{1,2}/\d{1,2}/20\d\d\s+\d{1,2}:\d{2}", re.MULTILINE | re.IGNORECASE)
+
+
+_DATELINE = re.compile(r"^(\d{1,2})/(\d{1,2})/(20\d\d)\s+\d{1,2}:\d{2}", re.MULTILINE)
+
+
+def masthead_view(lines: list[str], search: int = 15, span: int = 8) -> tuple[list[str], list[int]]:
+    """The lines with the two-column masthead as a text export has it: the issuer's column (its name, number)
+    then the national motto's column (motto, place and date), each piece with its 1-based line in `lines`.
+    Word and web pages put the masthead in a borderless table (cells with line breaks); a PDF's text layer puts
+    both columns on one line ("ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI …", "Số: 27/KH-UBND Thái Bình, ngày …") and may
+    wrap a name or the year onto the next line."""
+    start = next((i for i, ln in enumerate(lines[:search]) if _MASTHEAD_START.search(ln)), None)
+    if start is None:
+        return lines, list(range(1, len(lines) + 1))
+    end = start + 1
+    if not (lines[start].lstrip().startswith("|") and "<br" in lines[start].lower()):
+        while end < min(len(lines), start + span) and not _PLACE_DATE.search(lines[end - 1]):
+            end += 1
+        if end < len(lines) and re.fullmatch(r"\s*\d{4}\s*", lines[end]) and lines[end - 1].rstrip().endswith("năm"):
+            end += 1  # the year wrapped onto its own line
+    left: list[tuple[str, int]] = []
+    right: list[tuple[str, int]] = []
+    for n in range(start, end):
+        ln = lines[n]
+        if ln.lstrip().startswith("|"):
+            cells = [c for c in ln.strip().strip("|").split("|")]
+            for k, c in enumerate(cells):
+                for piece in re.split(r"<br\s*/?>", c, flags=re.IGNORECASE):
+                    if piece.strip():
+                        (left if k == 0 else right).append((piece.strip(), n + 1))
+            continue
+        rest = _NUMBER_FIRST.sub(lambda m: m[1] + "\n", ln.strip())
+        for part in rest.split("\n"):
+            pos = 0
+            for m in _MASTHEAD_RIGHT.finditer(part):
+                if part[pos:m.start()].strip():
+                    left.append((part[pos:m.start()].strip(), n + 1))
+                right.append((m[0], n + 1))
+                pos = m.end()
+            tail = part[pos:].strip()
+            if not tail:
+                continue
+            if _PLACE_DATE.match(tail):
+                right.append((tail, n + 1))
+            elif re.fullmatch(r"\d{4}", tail) and right and right[-1][0].endswith("năm"):
+                right[-1] = (right[-1][0] + " " + tail, right[-1][1])
+            elif left and left[-1][0].endswith("-"):
+                left[-1] = (left[-1][0] + " " + tail, left[-1][1])  # a name wrapped after its hyphen
+            else:
+                left.append((tail, n + 1))
+    head = left + right
+    return ([ln for ln in lines[:start]] + [t for t, _ in head] + lines[end:],
+            list(range(1, start + 1)) + [n for _, n in head] + list(range(end + 1, len(lines) + 1)))
+
+
 def extract_metadata(text: str) -> tuple[DocumentMeta, list[Finding]]:
     meta = DocumentMeta()
     findings: list[Finding] = []
     lines = text.split("\n")
-    plain = "\n".join(strip_markup(ln) for ln in lines)
+    view, src_line = masthead_view(lines)
+    plain = "\n".join(strip_markup(ln) for ln in view)
+
+    def _at(pos: int) -> int:  # the line in the document of a position in `plain`
+        return src_line[_line_of(plain, pos) - 1]
     web = {}
     for m in _WEB_FIELD.finditer(plain):
-        web.setdefault(m[1], (m[2].strip(), _line_of(plain, m.start())))
+        web.setdefault(m[1], (m[2].strip(), _at(m.start())))
 
     # numbers: the header's "Số:", the web record's "Số hiệu", and "kèm theo ... số X" lines
     numbers: list[tuple[str, int]] = []
     for m in _SO.finditer(plain):
-        numbers.append((m[1], _line_of(plain, m.start())))
-    attached = [(m[1], m[2], _date(m.groups()[2:]), _line_of(plain, m.start())) for m in _ATTACHED.finditer(plain)]
+        numbers.append((m[1], _at(m.start())))
+    attached = [(m[1], m[2], _date(m.groups()[2:]), _at(m.start())) for m in _ATTACHED.finditer(plain)]
     for _, no, _, ln in attached:
         numbers.append((no, ln))
     numbers = [(re.sub(r"\s+", "", no), ln) for no, ln in numbers]
@@ -194,13 +263,18 @@ def extract_metadata(text: str) -> tuple[DocumentMeta, list[Finding]]:
         meta.doc_type = first_kind
     elif meta.doc_numbers:
         meta.doc_type = _type_from_number(meta.doc_numbers[0], lines)
+    if meta.doc_type is None and len(_PORTAL_NEWS.findall(plain[:6000])) >= 2 \
+            and not any(_MASTHEAD_START.search(ln) for ln in lines[:40]):
+        meta.doc_type = "Tin bài"  # a portal's news item: no masthead of a document, the page furniture of an article
+        if meta.issue_date is None and (m := _DATELINE.search(plain[:2000])):
+            meta.issue_date = _date((m[1], m[2], m[3]))  # its dateline
 
     # issue date: the header's, else the web record's, else the attachment line's
     dates: list[tuple[dt.date, int, str]] = []
     if m := _HEADER_DATE.search(plain):
         d = _date(m.groups())
         if d:
-            dates.append((d, _line_of(plain, m.start()), "header"))
+            dates.append((d, _at(m.start()), "header"))
     if "Ngày ban hành" in web:
         v, ln = web["Ngày ban hành"]
         if mm := re.match(r"(\d{1,2})/(\d{1,2})/(\d{4})", v):
@@ -244,7 +318,7 @@ def extract_metadata(text: str) -> tuple[DocumentMeta, list[Finding]]:
     issuer = (resolved or candidates or [None])[0]
     # a header that stacks the parent unit over the issuer's own ("UBND HUYỆN PHONG ĐIỀN / UBND XÃ NHƠN ÁI"): the
     # issuer is the lowest unit of the header; its province is the highest one named
-    head_cands = [c for c, m in zip(candidates, _ISSUER.finditer(plain)) if _line_of(plain, m.start()) <= 15]
+    head_cands = [c for c, m in zip(candidates, _ISSUER.finditer(plain)) if _at(m.start()) <= 15]
     depth = {"province": 0, "district": 1, "commune": 2}
     if len(head_cands) > 1:
         lowest = max(head_cands, key=lambda c: depth.get(c[1], 0))
