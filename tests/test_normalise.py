@@ -320,3 +320,8 @@ def test_count_targets_with_thousands_and_planned_events(line, want):
 
     hits = [(h.comparator, h.value) for h in find_targets(line) if h.unit == "count"]
     assert hits == [want]
+
+
+def test_a_plural_inside_a_title_names_the_same_office():
+    assert [m.code for m in resolve("Tổ trưởng các tổ dân phố", "support").mentions] == ["TRUONG_THON"]
+    assert [m.code for m in resolve("Trưởng các thôn, tổ dân phố", "support").mentions][:1] == ["TRUONG_THON"]

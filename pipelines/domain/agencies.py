@@ -152,6 +152,11 @@ def _resolve(text: str, role: str) -> tuple[tuple, tuple]:
             if cand in table:
                 hit = (table[cand], n)
                 break
+            # a plural inside a title: "Tổ trưởng các tổ dân phố", "Trưởng các thôn" name the same office
+            plain_cand = cand[:1] + tuple(t for t in cand[1:] if t != "cac")
+            if n > 2 and len(plain_cand) < n and cand[-1] != "cac" and plain_cand in table:
+                hit = (table[plain_cand], n)
+                break
         if hit is None:
             residue.append(toks[i])
             i += 1
