@@ -502,3 +502,14 @@ def test_warehouse_targets_and_findings_carry_their_place_and_ocr_findings_low_c
     assert "pdf" in {t[0] for t in targets}
     if ocr:
         assert ("ocr", "low") in {(r[1], r[2]) for r in rows} and ("pdf", "ocr") in {t[:2] for t in targets}
+
+
+def test_a_pdf_line_ending_on_a_word_that_wants_its_number_goes_on():
+    """'… đạt từ' over '44 điểm trở lên': one sentence; '… như sau:' over '1. Mục đích' stays two lines."""
+    from pipelines.domain.formats.pdf import _is_continuation
+
+    def line(text, top, x1=300.0):
+        return {"text": text, "top": top, "bottom": top + 10, "x0": 50.0, "x1": x1}
+
+    assert _is_continuation(line("- Phấn đấu Chỉ số PAPI năm 2024 đạt từ", 100), line("44 điểm trở lên.", 111), 500, 50)
+    assert not _is_continuation(line("Kế hoạch như sau:", 100), line("1. Mục đích", 111), 500, 50)

@@ -21,6 +21,10 @@ from . import Document, FormatError, LineBuilder, clean
 _PAGE_NO = re.compile(r"(?i)^(?:trang\s*)?[-–—]?\s*\d{1,4}\s*(?:/\s*\d{1,4})?\s*[-–—]?$")
 _MARKER = re.compile(r"^(?:[-+•*–]\s|[a-zđ]\)|\d{1,2}(?:\.\d{1,2})*\.?\s|[IVX]{1,5}\.\s|\(\d+\)|[A-ZĐ]\.\s)")
 _END = re.compile(r"[.:;!?]\s*$")
+# words that cannot end a sentence because a number follows them ("đạt từ", "tối thiểu", "năm", "ngày")
+_OPEN_END = re.compile(r"(?:\b(?:từ|đạt|trên|dưới|ít nhất|tối thiểu|tối đa|khoảng|tới|đến|lên|năm|tháng|ngày|số|"
+                       r"nhóm|top|thứ)|[(,])\s*$", re.IGNORECASE)
+_NUMBER_GOES_ON = re.compile(r"^\d[\d.,/]*(?:\s*%)?(?:\s+(?!\d)[^\W\d_]|\s*$|[,;.)])")
 
 
 def _key(s: str) -> str:
@@ -29,10 +33,14 @@ def _key(s: str) -> str:
 
 def _is_continuation(prev: dict, cur: dict, right: float, left: float) -> bool:
     pt, ct = prev["text"], cur["text"]
-    if not pt or not ct or _MARKER.match(ct):
+    if not pt or not ct:
         return False
     if cur["top"] - prev["bottom"] > 0.6 * max(1.0, prev["bottom"] - prev["top"]):
         return False  # a paragraph gap (a new page has cur above prev: no gap)
+    if _OPEN_END.search(pt) and _NUMBER_GOES_ON.match(ct):
+        return True  # "đạt từ" / "44 điểm trở lên": a line never ends on a word that wants its number
+    if _MARKER.match(ct):
+        return False
     # the line above ran to the right margin and this one starts at the left one (no first-line indent): wrapped
     wrapped = prev["x1"] >= right - 0.06 * (right - left) and cur["x0"] <= left + 0.03 * (right - left)
     return wrapped or (ct[0].islower() and not _END.search(pt))
