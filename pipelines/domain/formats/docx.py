@@ -140,11 +140,23 @@ def _para_text(p) -> str:
     return "".join(out)
 
 
-def _cell_text(tc) -> str:
-    return "\n".join(_para_text(p) for p in tc.iter(f"{W}p"))
+def _numbered(p, numbering: "Numbering | None", style_num: dict, empty_too: bool = False) -> str:
+    """A paragraph's text with the number Word draws before it (list numbering is not in the text). Word draws it
+    on an empty paragraph too: a table's STT cell is often only that."""
+    text = _para_text(p)
+    if numbering is None or (not text.strip() and not empty_too):
+        return text
+    np_ = _num_pr(p, style_num)
+    label = numbering.label(*np_) if np_ else None
+    return f"{label} {text.lstrip()}".rstrip() if label else text
 
 
-def _table_rows(tbl) -> list[list[str]]:
+def _cell_text(tc, numbering: "Numbering | None" = None, style_num: dict | None = None) -> str:
+    # a numbered STT cell ("1.", "2." drawn by Word) keeps its number
+    return "\n".join(_numbered(p, numbering, style_num or {}, empty_too=True) for p in tc.iter(f"{W}p")).strip("\n")
+
+
+def _table_rows(tbl, numbering: "Numbering | None" = None, style_num: dict | None = None) -> list[list[str]]:
     rows: list[list[str]] = []
     for tr in tbl.findall(f"{W}tr"):
         row: list[str] = []
@@ -156,7 +168,7 @@ def _table_rows(tbl) -> list[list[str]]:
                 span = int(gs.get(f"{W}val", "1")) if gs is not None else 1
                 vm = pr.find(f"{W}vMerge")
                 cont = vm is not None and vm.get(f"{W}val", "continue") == "continue"
-            row.append("" if cont else _cell_text(tc))
+            row.append("" if cont else _cell_text(tc, numbering, style_num))
             row.extend([""] * (span - 1))
         rows.append(row)
     return rows
@@ -182,17 +194,13 @@ def read_docx(data: bytes, text_source: str = "native", fmt: str = "docx") -> Do
     for el in d.element.body.iterchildren():
         if el.tag == f"{W}p":
             n_par += 1
-            text = _para_text(el)
+            text = _numbered(el, numbering, style_num)
             if not text.strip():
                 continue
-            np_ = _num_pr(el, style_num)
-            label = numbering.label(*np_) if np_ else None
-            if label:
-                text = f"{label} {text.lstrip()}"
             out.add(text, f"paragraph {n_par}")
         elif el.tag == f"{W}tbl":
             n_tbl += 1
-            out.table(_table_rows(el), f"table {n_tbl}")
+            out.table(_table_rows(el, numbering, style_num), f"table {n_tbl}")
         elif el.tag == f"{W}sdt":  # content control: its paragraphs in order
             for p in el.iter(f"{W}p"):
                 n_par += 1

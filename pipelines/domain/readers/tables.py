@@ -828,8 +828,12 @@ def _fill_merged(drafts: list[dict], has_section_col: bool, findings: list[Findi
     """Merged cells come out of an export blank, their text on one row of the block (the first, or the middle when
     the cell was centred). Inside one section a blank lead or timeline is the nearest value above; rows before the
     first value take the first value below. Each fill is a finding."""
+    def flat(d: dict) -> bool:  # numbered 1, 2, 3 …: the number is the row's own, not a section's
+        return bool(d["task_ref"]) and d["task_ref"].isdigit() and d["section_ref"] == d["task_ref"]
+
     def same(a: dict, b: dict) -> bool:
-        return a["section_key"] == b["section_key"] and (has_section_col or a["section_ref"] == b["section_ref"])
+        return a["section_key"] == b["section_key"] and (
+            has_section_col or a["section_ref"] == b["section_ref"] or (flat(a) and flat(b)))
 
     for k in ("lead", "support", "timeline"):
         for i, d in enumerate(drafts):
