@@ -4,9 +4,8 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.expectations import MARTS_WITH_SUITES, validate_mart_in_db
-from pipelines.warehouse import GX_DOCS_DIR
-
 from ._meta import markdown_preview
+from .resources import SettingsResource
 
 
 def _gx_check(mart: str) -> dg.AssetChecksDefinition:
@@ -14,10 +13,11 @@ def _gx_check(mart: str) -> dg.AssetChecksDefinition:
                     description=f"Great Expectations suite {mart}_suite: row count and key coverage against the "
                                 f"upstream tables, value distributions, cross-column rules. Data Docs: "
                                 f"warehouse/docs/gx/{mart}/index.html")
-    def _check(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    def _check(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource,
+               settings: SettingsResource) -> dg.AssetCheckResult:
         # an expectation that raised propagates: the check errors instead of reporting a data failure
         with duckdb.get_connection() as con:
-            outcome, reused = validate_mart_in_db(con, mart, GX_DOCS_DIR)
+            outcome, reused = validate_mart_in_db(con, mart, settings.get().gx_docs_dir)
         meta = {"n_expectations": outcome.n_expectations, "n_failed": len(outcome.failed),
                 "data_docs": dg.MetadataValue.path(str(outcome.docs_index)),
                 "validation": "unchanged since its last pass (same rows, facts and suite)" if reused else "run"}

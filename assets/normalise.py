@@ -12,6 +12,7 @@ from pipelines.incremental import sync_normalised, used_aliases
 from pipelines.warehouse import REFERENCE_SEEDS, reference_frames, stage_scores, write_table
 
 from ._meta import markdown_preview, table_metadata, table_metadata_from_db
+from .resources import SettingsResource
 
 OWNERS = ["team:governance-data"]
 
@@ -64,10 +65,11 @@ _NORM_DESC = {
 
 @dg.multi_asset(specs=_specs(_NORM_DESC, ["stg_documents", "stg_plan_tasks"]), name="stg_normalise",
                 retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL))
-def stg_normalise(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+def stg_normalise(context: dg.AssetExecutionContext, duckdb: DuckDBResource, settings: SettingsResource):
     """Normalise the documents staged since the last run; rows of documents that left are dropped."""
+    s = settings.get()
     with duckdb.get_connection() as con:
-        report = sync_normalised(con, progress=lambda i, n, unchanged: context.log.info(
+        report = sync_normalised(con, cache_dir=s.normalise_cache_dir, parse_cache_dir=s.parse_cache_dir, progress=lambda i, n, unchanged: context.log.info(
             f"{i}/{n} new documents normalised ({unchanged} unchanged documents kept)"))
         context.log.info(f"{report.added} documents normalised ({report.reused_from_cache} from the cache), "
                          f"{report.removed} removed, {report.unchanged} unchanged")
@@ -107,9 +109,10 @@ _SCORE_DESC = {
 
 
 @dg.multi_asset(specs=_specs(_SCORE_DESC, []), name="stg_scores", retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL))
-def stg_scores(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
-    staged = stage_scores()
-    context.log.info(f"{staged.files.height} score files under {', '.join(str(r) for r in raw_roots())}: "
+def stg_scores(context: dg.AssetExecutionContext, duckdb: DuckDBResource, settings: SettingsResource):
+    s = settings.get()
+    staged = stage_scores(settings=s)
+    context.log.info(f"{staged.files.height} score files under {', '.join(str(r) for r in raw_roots(s))}: "
                      f"{staged.scores.height} cells, {staged.quarantine.height} quarantined")
     frames = {"raw_score_files": staged.files, "stg_index_scores": staged.scores,
               "stg_par_published": staged.par_published, "stg_sipas_published": staged.sipas_published,
@@ -135,12 +138,13 @@ index_years = dg.TimeWindowPartitionsDefinition(cron_schedule="0 0 1 1 *", start
                 "with a total, files it came from. Fails with the reason when the year has not been published "
                 "into scores/ yet (the yearly schedule asks for the previous year).",
 )
-def raw_index_year(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def raw_index_year(context: dg.AssetExecutionContext, settings: SettingsResource) -> dg.MaterializeResult:
     year = int(context.partition_key)
-    staged = stage_scores()
+    s = settings.get()
+    staged = stage_scores(settings=s)
     cells = staged.scores.filter(pl.col("year") == year)
     if cells.height == 0:
-        raise dg.Failure(f"no index scores for {year} under {', '.join(str(r) for r in raw_roots())}: put the "
+        raise dg.Failure(f"no index scores for {year} under {', '.join(str(r) for r in raw_roots(s))}: put the "
                          f"published file in <root>/scores/ (layouts: README, 'Score files') and run again")
     by_source = cells.group_by("source", "source_path").agg(pl.len().alias("cells"),
                                                             pl.col("score").null_count().alias("missing"))

@@ -10,6 +10,7 @@ from pipelines.incremental import sync_plans
 from pipelines.warehouse import write_table
 
 from ._meta import table_metadata, table_metadata_from_db
+from .resources import SettingsResource
 
 OWNERS = ["team:governance-data"]
 
@@ -22,13 +23,15 @@ OWNERS = ["team:governance-data"]
     description="Every file under a plans/ folder of a raw root (raw/ and GOVDATA_RAW_EXTRA): path, size, sha256.",
     retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL),
 )
-def raw_plan_files(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+def raw_plan_files(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
+                   settings: SettingsResource) -> dg.MaterializeResult:
     import hashlib
 
+    s = settings.get()
     rows = []
-    for f in discover("plans"):
+    for f in discover("plans", settings=s):
         try:
-            data = read_raw(f)
+            data = read_raw(f, s.max_file_bytes)
         except RawReadError:  # stg_plans quarantines it with the reason
             data = None
         rows.append({"raw_root": f.root_label, "source_path": f.source_path,
@@ -38,8 +41,9 @@ def raw_plan_files(context: dg.AssetExecutionContext, duckdb: DuckDBResource) ->
                                     "size_bytes": pl.Int64, "sha256": pl.String})
     with duckdb.get_connection() as con:
         write_table(con, "raw_plan_files", df)
-    context.log.info(f"{df.height} plan files under {', '.join(str(r) for r in raw_roots())}")
-    return dg.MaterializeResult(metadata=table_metadata(df, raw_roots=", ".join(str(r) for r in raw_roots())))
+    roots = ", ".join(str(r) for r in raw_roots(s))
+    context.log.info(f"{df.height} plan files under {roots}")
+    return dg.MaterializeResult(metadata=table_metadata(df, raw_roots=roots))
 
 
 _STG_DESCRIPTIONS = {
@@ -58,12 +62,13 @@ _STG_DESCRIPTIONS = {
     ],
     retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL),
 )
-def stg_plans(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+def stg_plans(context: dg.AssetExecutionContext, duckdb: DuckDBResource, settings: SettingsResource):
     """Bring the plan staging tables up to date: only new or changed files are parsed (both cores), a changed or
     deleted file's rows leave, unchanged documents are not touched."""
-    files = discover("plans")
+    s = settings.get()
+    files = discover("plans", settings=s)
     with duckdb.get_connection() as con:
-        report = sync_plans(con, files, progress=lambda i, n, unchanged: context.log.info(
+        report = sync_plans(con, files, cache_dir=s.parse_cache_dir, progress=lambda i, n, unchanged: context.log.info(
             f"{i}/{n} new or changed documents read ({unchanged} unchanged documents kept)"))
         context.log.info(f"{report.files_seen} files: {report.added} new or changed ({report.reused_from_cache} of them "
                          f"parsed before), {report.removed} removed or replaced, {report.unchanged} unchanged"
@@ -100,15 +105,15 @@ def partition_key_for(f) -> str:
     description="One plan file, parsed into the parse cache (keyed by content hash and parser version). A new or "
                 "changed file is parsed once here; stg_plans then reuses the result instead of parsing it again.",
 )
-def raw_plan_document(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def raw_plan_document(context: dg.AssetExecutionContext, settings: SettingsResource) -> dg.MaterializeResult:
     from pipelines.domain.parse_cache import process_cached
-    from pipelines.warehouse import PARSE_CACHE_DIR
 
+    s = settings.get()
     key = context.partition_key
-    matches = [f for f in discover("plans") if partition_key_for(f) == key]
+    matches = [f for f in discover("plans", settings=s) if partition_key_for(f) == key]
     if not matches:
         raise dg.Failure(f"plan file {key} is no longer under any raw root; the sensor removes its partition")
-    result, reused = process_cached(matches[0], PARSE_CACHE_DIR)
+    result, reused = process_cached(matches[0], s.parse_cache_dir)
     meta = {"reused_from_cache": reused, "source_path": key}
     if result.quarantine:
         meta["quarantined"] = result.quarantine["reason"]

@@ -5,7 +5,8 @@ import dagster as dg
 from pipelines.domain.ingest import labelled_roots
 from pipelines.domain.parse_cache import parser_version
 from pipelines.release import publish_release
-from pipelines.warehouse import BUILD_DB, MARTS_DIR, PUBLISHED_DB, WAREHOUSE_DIR
+
+from .resources import SettingsResource
 
 
 def build_publish_asset(upstream: list[str], tables: set[str]) -> dg.AssetsDefinition:
@@ -22,15 +23,16 @@ def build_publish_asset(upstream: list[str], tables: set[str]) -> dg.AssetsDefin
                     "symlink flip (warehouse/current), only after every blocking check upstream has passed; a failed "
                     "or killed run leaves the previous release, database and marts together.",
     )
-    def warehouse_published(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        info = {"raw_roots": ", ".join(label for _, label in labelled_roots()), "parser_version": parser_version(),
+    def warehouse_published(context: dg.AssetExecutionContext, settings: SettingsResource) -> dg.MaterializeResult:
+        s = settings.get()
+        info = {"raw_roots": ", ".join(label for _, label in labelled_roots(s)), "parser_version": parser_version(),
                 "dagster_run_id": context.run_id}
-        build_id, marts = publish_release(BUILD_DB, WAREHOUSE_DIR, keep_tables=tables | {"build_info"}, info=info)
-        context.log.info(f"published release {build_id}: {PUBLISHED_DB} and {MARTS_DIR}")
+        build_id, marts = publish_release(s.build_db, s.warehouse_dir, keep_tables=tables | {"build_info"}, info=info)
+        context.log.info(f"published release {build_id}: {s.published_db} and {s.marts_dir}")
         return dg.MaterializeResult(metadata={"build_id": build_id,
-                                              "path": dg.MetadataValue.path(str(PUBLISHED_DB)),
-                                              "size_bytes": PUBLISHED_DB.stat().st_size,
-                                              "marts_dir": dg.MetadataValue.path(str(MARTS_DIR)),
+                                              "path": dg.MetadataValue.path(str(s.published_db)),
+                                              "size_bytes": s.published_db.stat().st_size,
+                                              "marts_dir": dg.MetadataValue.path(str(s.marts_dir)),
                                               **{f"rows_{k}": v for k, v in marts.items()}})
 
     return warehouse_published

@@ -6,9 +6,8 @@ import dagster as dg
 
 from pipelines.marts_export import read_build_id
 from pipelines.report import CHARTS, NO_MAP_NOTE, build_report
-from pipelines.warehouse import MARTS_DIR, PUBLISHED_DB, WAREHOUSE_DIR
 
-REPORT_DIR = WAREHOUSE_DIR / "report"
+from .resources import SettingsResource
 
 
 @dg.asset(
@@ -23,9 +22,10 @@ REPORT_DIR = WAREHOUSE_DIR / "report"
                 "polar chart of the 8 dimensions, plan coverage, targets against actuals. Methodology breaks on every "
                 "time axis; missing scores drawn as missing. Code: pipelines/report.py.",
 )
-def report_html(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    build_id = read_build_id(MARTS_DIR)
-    report = build_report(PUBLISHED_DB, REPORT_DIR, build_id)
+def report_html(context: dg.AssetExecutionContext, settings: SettingsResource) -> dg.MaterializeResult:
+    s = settings.get()
+    build_id = read_build_id(s.marts_dir)
+    report = build_report(s.published_db, s.report_dir, build_id)
     context.log.info(f"report written to {report.path} ({report.n_bytes:,} bytes, charts: {', '.join(report.charts)})")
     meta: dict = {
         "path": dg.MetadataValue.path(str(report.path)),

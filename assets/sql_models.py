@@ -4,9 +4,10 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.expectations import MARTS_WITH_SUITES
-from pipelines.warehouse import GX_DOCS_DIR, SqlModel, load_models, run_model_detail
+from pipelines.warehouse import SqlModel, load_models, run_model_detail
 
 from ._meta import markdown_preview, table_metadata_from_db
+from .resources import SettingsResource
 
 OWNERS = ["team:governance-data"]
 
@@ -21,7 +22,8 @@ def _make(model: SqlModel, known: set[str]) -> dg.AssetsDefinition:
         deps=[dg.AssetKey(d) for d in model.deps if d in known],
         retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL),  # a transient failure (a reader holding the file) is retried
     )
-    def _asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    def _asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
+               settings: SettingsResource) -> dg.MaterializeResult:
         with duckdb.get_connection() as con:
             run = run_model_detail(con, model)
             extra = {"materialized": run.mode if run.mode == "full" or run.units_changed is None else
@@ -38,7 +40,7 @@ def _make(model: SqlModel, known: set[str]) -> dg.AssetsDefinition:
                                   "ORDER BY severity, len DESC").pl()
                 extra["findings_by_rule"] = dg.MetadataValue.md(markdown_preview(by_rule, n=100))
             if model.name in MARTS_WITH_SUITES:
-                extra["data_docs"] = dg.MetadataValue.path(str(GX_DOCS_DIR / model.name / "index.html"))
+                extra["data_docs"] = dg.MetadataValue.path(str(settings.get().gx_docs_dir / model.name / "index.html"))
             return dg.MaterializeResult(metadata=table_metadata_from_db(con, model.name, model.column_docs, **extra))
 
     return _asset

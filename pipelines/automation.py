@@ -12,6 +12,7 @@ import dagster as dg
 
 from assets.plans import partition_key_for, plan_files_partitions
 from pipelines.domain.ingest import RawFile, discover, file_fingerprint, shown_path
+from pipelines.settings import Settings
 
 TZ = "Asia/Ho_Chi_Minh"
 # PAPI for year N is launched in April-May of N+1; the PAR Index around the same time
@@ -28,10 +29,11 @@ class FileState:
     sha256: str
 
 
-def scan(kind: str, previous: dict[str, FileState]) -> dict[str, FileState]:
-    """Current state of every file under <root>/<kind>/; bytes are hashed only when size or mtime moved."""
+def scan(kind: str, previous: dict[str, FileState], settings: Settings | None = None) -> dict[str, FileState]:
+    """Current state of every file under <root>/<kind>/ of `settings`' raw roots; bytes are hashed only when size
+    or mtime moved."""
     out: dict[str, FileState] = {}
-    for f in discover(kind):
+    for f in discover(kind, settings=settings):
         key = _key(kind, f)
         try:
             st = f.path.stat()
@@ -106,9 +108,10 @@ def _dump_cursor(state: dict[str, dict[str, FileState]]) -> str:
     return json.dumps({kind: {k: [v.size, v.mtime_ns, v.sha256] for k, v in s.items()} for kind, s in state.items()})
 
 
-def evaluate_raw_files(cursor: str | None, known_partitions: list[str], log=None) -> dg.SensorResult:
+def evaluate_raw_files(cursor: str | None, known_partitions: list[str], log=None,
+                       settings: Settings | None = None) -> dg.SensorResult:
     previous = _load_cursor(cursor)
-    current = {kind: scan(kind, previous[kind]) for kind in ("plans", "scores")}
+    current = {kind: scan(kind, previous[kind], settings) for kind in ("plans", "scores")}
     plans, scores = diff(previous["plans"], current["plans"]), diff(previous["scores"], current["scores"])
     known = set(known_partitions)
     new_parts = sorted(set(current["plans"]) - known)

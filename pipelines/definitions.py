@@ -14,10 +14,11 @@ from assets.normalise import raw_index_year, stg_normalise, stg_reference, stg_s
 from assets.plans import raw_plan_document, raw_plan_files, stg_plans
 from assets.publish import build_publish_asset
 from assets.report import report_html
+from assets.resources import SettingsResource
 from assets.sql_models import build_sql_assets
 from pipelines.automation import (full_rebuild, index_year_arrival, parse_plan_document, raw_files_sensor,
                                   rebuild_after_new_index_year, yearly_index_reload)
-from pipelines.warehouse import BUILD_CONFIG, BUILD_DB
+from pipelines.settings import Settings
 
 class BuildDuckDB(DuckDBResource):
     """DuckDBResource whose connection is closed even when the step fails: dagster-duckdb closes it only after a
@@ -38,7 +39,8 @@ class BuildDuckDB(DuckDBResource):
 PYTHON_ASSETS = [raw_plan_files, stg_plans, stg_reference, stg_normalise, stg_scores]
 PYTHON_TABLES = {k.path[-1] for a in PYTHON_ASSETS for k in a.keys}
 
-BUILD_DB.parent.mkdir(parents=True, exist_ok=True)
+settings = Settings.from_env()  # the one place the environment is read; assets get it as a resource
+settings.build_db.parent.mkdir(parents=True, exist_ok=True)
 sql_assets = build_sql_assets(PYTHON_TABLES)
 core_and_marts = [a.key.path[-1] for a in sql_assets]
 publish_asset = build_publish_asset(core_and_marts, PYTHON_TABLES | set(core_and_marts))
@@ -51,6 +53,7 @@ defs = dg.Definitions(
     jobs=[full_rebuild, parse_plan_document, index_year_arrival],
     sensors=[raw_files_sensor, rebuild_after_new_index_year],
     schedules=[yearly_index_reload],
-    resources={"duckdb": BuildDuckDB(database=str(BUILD_DB), connection_config=BUILD_CONFIG)},
+    resources={"duckdb": BuildDuckDB(database=str(settings.build_db), connection_config=settings.build_config),
+               "settings": SettingsResource.of(settings)},
     executor=dg.in_process_executor,
 )

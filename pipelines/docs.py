@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import sys
 
-from .domain.ingest import PROJECT_DIR
+from .settings import PROJECT_DIR
 from .schemas import STAGING_MODELS, column_docs
 from .warehouse import load_models
 

@@ -25,8 +25,8 @@ from .domain.damage import NEAR_DUPLICATE_SHARE
 from .domain.parse_cache import (entry_path, load_entry, normalise_cached, normalise_entry, normaliser_version, parser_version,
                                  process_cached)
 from .schemas import STAGING_MODELS, column_docs
-from .warehouse import (NORMALISE_CACHE_DIR, PARSE_CACHE_DIR, _frame, _run, apply_comments, pool_map_chunks,
-                        polars_schema)
+from .settings import Settings
+from .warehouse import _frame, _run, apply_comments, pool_map_chunks, polars_schema
 
 PLAN_TABLES = ("stg_documents", "stg_plan_tasks", "stg_findings", "stg_quarantine")
 NORMALISED_TABLES = ("stg_task_normalised", "stg_task_agency", "stg_plan_targets", "stg_plan_quoted_scores",
@@ -222,7 +222,7 @@ def sync_plans(con: duckdb.DuckDBPyConnection, files: list[RawFile], workers: in
                cache_dir: Path | None = None, progress=None) -> SyncReport:
     import os
 
-    cache_dir = cache_dir or PARSE_CACHE_DIR
+    cache_dir = cache_dir or Settings.from_env().parse_cache_dir
     report = SyncReport(files_seen=len(files))
     report.full_restage = _prepare(con, "parser", parser_version(), PLAN_TABLES, extra=(DOC_LINES,))
     _run(con, f'CREATE TABLE IF NOT EXISTS "{DOC_LINES}" (document_id VARCHAR, source_path VARCHAR, line_hash BIGINT)')
@@ -446,7 +446,7 @@ def sync_normalised(con: duckdb.DuckDBPyConnection, workers: int | None = None, 
     """Normalise the staged documents that have no normalised rows yet; drop rows of documents that left."""
     import os
 
-    cache_dir = cache_dir or NORMALISE_CACHE_DIR
+    cache_dir = cache_dir or Settings.from_env().normalise_cache_dir
     report = SyncReport(files_seen=0)
     report.full_restage = _prepare(con, "normaliser", normaliser_version(), NORMALISED_TABLES,
                                    extra=("_normalised_documents", "_alias_use"))
@@ -470,7 +470,7 @@ def sync_normalised(con: duckdb.DuckDBPyConnection, workers: int | None = None, 
     misses = sum(not normalise_entry(d, cache_dir).is_file() for d in docs) if workers > 1 else 0
     alias_rows: list[tuple[str, str, int]] = []
     spool = Path(tempfile.mkdtemp(prefix="spool-", dir=spool_root(con)))
-    work = partial(normalise_chunk, parse_cache_dir=parse_cache_dir or PARSE_CACHE_DIR, cache_dir=cache_dir,
+    work = partial(normalise_chunk, parse_cache_dir=parse_cache_dir or Settings.from_env().parse_cache_dir, cache_dir=cache_dir,
                    spool=spool)
     i = 0
     try:

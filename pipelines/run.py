@@ -137,21 +137,22 @@ def new_log(home: Path, now: dt.datetime | None = None) -> Path:
 def main() -> int:
     from .domain.ingest import MissingRootError, labelled_roots
     from .release import clean_leftovers_if_idle
-    from .warehouse import BUILD_DB, NORMALISE_CACHE_DIR, PARSE_CACHE_DIR, WAREHOUSE_DIR
+    from .settings import Settings
 
+    settings = Settings.from_env()
     home = dagster_home()
     try:
         with RunLock(home):
             try:
-                roots = labelled_roots()
+                roots = labelled_roots(settings)
             except MissingRootError as e:
                 print(f"make run STOPPED before building: {e}", file=sys.stderr)
                 return 2
             print("raw roots: " + ", ".join(f"{label}={path}" for path, label in roots))
             for run_id in fail_dead_runs():
                 print(f"marked failed: run {run_id} (its make run process died)")
-            clean_leftovers_if_idle(WAREHOUSE_DIR)
-            clean_build_leftovers(BUILD_DB.parent, [PARSE_CACHE_DIR, NORMALISE_CACHE_DIR])
+            clean_leftovers_if_idle(settings.warehouse_dir)
+            clean_build_leftovers(settings.build_db.parent, [settings.parse_cache_dir, settings.normalise_cache_dir])
             log = new_log(home)
             with open(log, "w") as out:
                 rc = subprocess.call(

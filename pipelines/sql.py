@@ -20,9 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from .warehouse import PUBLISHED_DB, WAREHOUSE_DIR
-
-EXPORT_DIR = WAREHOUSE_DIR / "exports"
+from .settings import Settings
 
 # enable_external_access first: lock_configuration must come after every other option is set
 ANALYST_CONFIG = {
@@ -33,9 +31,8 @@ ANALYST_CONFIG = {
 }
 
 
-def analyst_connect(path: Path | None = None) -> duckdb.DuckDBPyConnection:
-    """The published warehouse, read-only, no file-system access, configuration locked."""
-    path = PUBLISHED_DB if path is None else path
+def analyst_connect(path: Path) -> duckdb.DuckDBPyConnection:
+    """The published warehouse at `path`, read-only, no file-system access, configuration locked."""
     if not path.exists():
         raise SystemExit(f"no published warehouse at {path}: run `make run` first")
     return duckdb.connect(str(path), read_only=True, config=dict(ANALYST_CONFIG))
@@ -56,13 +53,12 @@ def show(con, query: str, limit: int | None = None) -> None:
     rel.show(max_rows=10**9, max_width=10**9, max_col_width=10**6)
 
 
-def export(con, query: str, name: str, folder: Path | None = None) -> Path:
+def export(con, query: str, name: str, folder: Path) -> Path:
     """Write the query's result to <folder>/<name> (.parquet or .csv). The name must be a plain file name: no
     folders, no '..'; the folder is the one given here, never one from SQL."""
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
-    folder = EXPORT_DIR if folder is None else folder
     if not name or Path(name).name != name or name in (".", "..") or name.startswith("."):
         raise ValueError(f"export name must be a plain file name, not {name!r}")
     suffix = Path(name).suffix.lower()
@@ -106,8 +102,8 @@ def _script(con, text: str) -> int:
     return rc
 
 
-def _interactive(con) -> None:
-    print(f"{PUBLISHED_DB} (read-only). End a query with ';'. '.tables' lists tables. Ctrl-D quits.")
+def _interactive(con, db: Path) -> None:
+    print(f"{db} (read-only). End a query with ';'. '.tables' lists tables. Ctrl-D quits.")
     buf = ""
     while True:
         try:
@@ -127,23 +123,25 @@ def _interactive(con) -> None:
             buf = ""
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str], settings: Settings | None = None) -> int:
+    settings = Settings.from_env() if settings is None else settings
     ap = argparse.ArgumentParser(prog="python -m pipelines.sql", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("query", nargs="*", help="one SQL query (several words are joined)")
     ap.add_argument("--limit", type=int, default=None, help="print at most this many rows")
     ap.add_argument("--export", metavar="NAME", help="write the result to NAME (.parquet or .csv) under --dir")
-    ap.add_argument("--dir", type=Path, default=None, help=f"export folder (default {EXPORT_DIR})")
+    ap.add_argument("--dir", type=Path, default=None, help=f"export folder (default {settings.export_dir})")
     ap.add_argument("--db", type=Path, default=None, help=argparse.SUPPRESS)  # tests
     args = ap.parse_args(argv)
     query = " ".join(a for a in args.query if a.strip()).strip()
-    con = analyst_connect(args.db)
+    db = settings.published_db if args.db is None else args.db
+    con = analyst_connect(db)
     try:
         if args.export:
             if not query:
                 ap.error("--export needs a query")
             try:
-                print(f"exported to {export(con, query, args.export, args.dir)}")
+                print(f"exported to {export(con, query, args.export, settings.export_dir if args.dir is None else args.dir)}")
             except ValueError as e:
                 print(f"error: {e}", file=sys.stderr)
                 return 2
@@ -156,11 +154,11 @@ def main(argv: list[str]) -> int:
                 return 1
             return 0
         tables = list_tables(con)
-        print(f"{len(tables)} tables in {args.db or PUBLISHED_DB}:")
+        print(f"{len(tables)} tables in {db}:")
         for t, n in tables:
             print(f"  {t}  (~{n} rows)")
         if sys.stdin.isatty():
-            _interactive(con)
+            _interactive(con, db)
             return 0
         return _script(con, _stdin())
     finally:

@@ -4,21 +4,23 @@ from __future__ import annotations
 import duckdb
 
 from .domain.ingest import raw_roots
-from .warehouse import PUBLISHED_DB, WAREHOUSE_DIR
+from .settings import Settings
 
 
-def main() -> None:
+def main(settings: Settings | None = None) -> None:
+    settings = Settings.from_env() if settings is None else settings
+    published_db, warehouse_dir = settings.published_db, settings.warehouse_dir
     print()
-    print(f"Raw roots read: {', '.join(str(r) for r in raw_roots())}")
-    if not PUBLISHED_DB.exists():
-        print(f"No published warehouse at {PUBLISHED_DB}: the run did not reach publishing (see the log above).")
+    print(f"Raw roots read: {', '.join(str(r) for r in raw_roots(settings))}")
+    if not published_db.exists():
+        print(f"No published warehouse at {published_db}: the run did not reach publishing (see the log above).")
         raise SystemExit(1)
-    con = duckdb.connect(str(PUBLISHED_DB), read_only=True)
+    con = duckdb.connect(str(published_db), read_only=True)
     try:
-        print(f"Warehouse (published, open it read-only): {PUBLISHED_DB}")
+        print(f"Warehouse (published, open it read-only): {published_db}")
         if "build_info" in {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}:
             (bid,) = con.execute("SELECT DISTINCT build_id FROM build_info").fetchall()[0]
-            print(f"Release: {bid} ({WAREHOUSE_DIR / 'current'})")
+            print(f"Release: {bid} ({warehouse_dir / 'current'})")
         for (name,) in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY table_name").fetchall():
             n = con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0]
             print(f"  {name:<22} {n:>8} rows")
@@ -29,13 +31,13 @@ def main() -> None:
         print("Findings for analysts (dq_finding): " + ", ".join(f"{n} {sev}" for sev, n in f))
     finally:
         con.close()
-    marts = WAREHOUSE_DIR / "marts"
+    marts = settings.marts_dir
     print(f"Parquet marts: {marts}" + ("" if marts.exists() else " (none built yet)")
           + (f", described by {marts / 'datapackage.json'}" if (marts / "datapackage.json").exists() else ""))
-    report = WAREHOUSE_DIR / "report" / "index.html"
+    report = settings.report_dir / "index.html"
     if report.exists():
         print(f"Report (open in a browser, works offline): {report}")
-    docs = WAREHOUSE_DIR / "docs" / "gx"
+    docs = settings.gx_docs_dir
     if docs.exists():
         print(f"Great Expectations Data Docs: {docs}/<mart>/index.html")
 

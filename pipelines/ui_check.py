@@ -13,9 +13,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from .domain.ingest import PROJECT_DIR
+from .settings import PROJECT_DIR, Settings
 
-CHROMIUM = os.environ.get("GOVDATA_CHROMIUM", "/usr/bin/chromium")
 # without the background-networking flags Chromium keeps dialling Google's hosts on this closed network
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -47,7 +46,7 @@ def _dismiss_dialog(page) -> None:
         skip.first.click()
 
 
-def run_check(screenshot: Path = SCREENSHOT) -> list[str]:
+def run_check(chromium: str, screenshot: Path = SCREENSHOT) -> list[str]:
     from playwright.sync_api import sync_playwright
 
     from pipelines.definitions import defs
@@ -73,7 +72,7 @@ def run_check(screenshot: Path = SCREENSHOT) -> list[str]:
     try:
         _wait(f"{base}/server_info")
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1600, "height": 1000})
             # the asset catalog lists every asset by name (a tall viewport so the virtual list renders them all)
             page.set_viewport_size({"width": 1600, "height": 4000})
@@ -112,10 +111,11 @@ def run_check(screenshot: Path = SCREENSHOT) -> list[str]:
 
 
 def main() -> int:
-    if not Path(CHROMIUM).exists():
-        print(f"{CHROMIUM} not found: install Debian's chromium package (apt-get install chromium)", file=sys.stderr)
+    chromium = Settings.from_env().chromium
+    if not Path(chromium).exists():
+        print(f"{chromium} not found: install Debian's chromium package (apt-get install chromium)", file=sys.stderr)
         return 2
-    problems = run_check()
+    problems = run_check(chromium)
     for p in problems:
         print("UI CHECK FAILED:", p)
     if not problems:

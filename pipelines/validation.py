@@ -21,7 +21,7 @@ from functools import lru_cache
 import pandera.errors as pa_errors
 import polars as pl
 
-from .domain.ingest import PROJECT_DIR
+from .settings import PROJECT_DIR
 from .warehouse import _columns_of, _run
 
 STATE = "_validated_documents"  # (table_name, contract, document_id, n_rows, fingerprint) that passed

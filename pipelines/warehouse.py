@@ -22,16 +22,10 @@ import sqlglot
 from sqlglot import exp
 
 from .contracts import CORE_MODELS
-from .domain.ingest import PROJECT_DIR, RawFile, RawReadError, discover, read_raw
+from .domain.ingest import RawFile, RawReadError, discover, read_raw
 from .schemas import STAGING_MODELS, column_docs, polars_schema
+from .settings import PROJECT_DIR, Settings
 
-# GOVDATA_WAREHOUSE_DIR lets tests and benchmarks build elsewhere without touching the real warehouse
-WAREHOUSE_DIR = Path(os.environ.get("GOVDATA_WAREHOUSE_DIR", PROJECT_DIR / "warehouse"))
-BUILD_DB = WAREHOUSE_DIR / "build" / "governance.build.duckdb"
-PUBLISHED_DB = WAREHOUSE_DIR / "governance.duckdb"  # -> current/governance.duckdb (pipelines/release.py)
-PARSE_CACHE_DIR = WAREHOUSE_DIR / "cache" / "parsed"  # one entry per content hash and parser version
-NORMALISE_CACHE_DIR = WAREHOUSE_DIR / "cache" / "normalised"  # per content hash, path and mapping-file version
-GX_DOCS_DIR = WAREHOUSE_DIR / "docs" / "gx"  # Great Expectations Data Docs, one site per mart
 SQL_DIR = PROJECT_DIR / "dbt_like_sql"
 LAYERS = ("staging", "intermediate", "core", "marts")
 
@@ -73,16 +67,11 @@ def _now():
 
 # ---------------------------------------------------------------- DuckDB writes
 
-# The writer checkpoints every 256 MB of WAL instead of every 16 MB: staging a national archive in 20,000-row
-# chunks spent more time in checkpoints than in inserts (1.26 M task rows: 15.6 s -> 7.2 s, and less memory).
-# DuckDB may use 1 GB before it spills: by default it takes 80% of RAM, and building the 20,000-document core
-# tables peaked at 1.9 GB; with the limit, 1.0 GB at the same speed.
-BUILD_CONFIG = {"checkpoint_threshold": "256MB", "memory_limit": "1GB"}
-
-
-def connect(path: Path = BUILD_DB, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """The build database, with the writer's configuration (Settings.build_config) unless read-only."""
+    path = settings.build_db
     path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), read_only=read_only, config={} if read_only else dict(BUILD_CONFIG))
+    return duckdb.connect(str(path), read_only=read_only, config={} if read_only else settings.build_config)
 
 
 def write_table(con: duckdb.DuckDBPyConnection, name: str, df: pl.DataFrame, docs: dict[str, str] | None = None) -> int:
@@ -297,8 +286,7 @@ def run_model(con, model: SqlModel) -> int:
 
 # ---------------------------------------------------------------- publishing
 
-def publish(build_db: Path = BUILD_DB, target: Path = PUBLISHED_DB, tables: list[str] | None = None,
-            keep: set[str] | None = None) -> Path:
+def publish(build_db: Path, target: Path, tables: list[str] | None = None, keep: set[str] | None = None) -> Path:
     """Copy the build into a fresh file beside the target, then os.replace: readers holding the old
     file keep their snapshot, new readers see the new file whole, a failure leaves the old file.
     With `keep`, a table of the build that no asset makes any more (a renamed model) is left out."""
@@ -372,19 +360,22 @@ class StagedScores:
     findings: pl.DataFrame
 
 
-def stage_scores(files: list[RawFile] | None = None) -> StagedScores:
+def stage_scores(files: list[RawFile] | None = None, settings: Settings | None = None) -> StagedScores:
+    """Every score file (those under `settings`' raw roots unless given), loaded, checked against the contracts and
+    ranked by root order."""
     import hashlib
 
     from .domain.ingest import raw_roots
     from .domain.scores import ScoreLoad, apply_contracts, load_score_file, par_published_rows, sipas_published_rows
     from .domain.scores import _q as score_quarantine
 
-    files = discover("scores") if files is None else files
+    settings = Settings.from_env() if settings is None else settings
+    files = discover("scores", settings=settings) if files is None else files
     listing, scores, quarantine, findings = [], [], [], []
     loaded = []
     for f in files:
         try:
-            data = read_raw(f)  # a FIFO, link loop or huge file is quarantined here, never opened by a loader
+            data = read_raw(f, settings.max_file_bytes)  # a FIFO, link loop or huge file is quarantined here, never opened by a loader
         except RawReadError as e:
             layout, res, data = "unreadable", ScoreLoad(), b""
             res.quarantine.append(score_quarantine(f, None, str(e), None))
@@ -393,7 +384,7 @@ def stage_scores(files: list[RawFile] | None = None) -> StagedScores:
         loaded.append((f, layout, res, hashlib.sha256(data).hexdigest() if data else None, data))
     # per index and scale, and which file keeps a year given twice: the raw roots in their order (raw/ first, then
     # GOVDATA_RAW_EXTRA in order; discover() sorts roots by name), then the path
-    order = {r.resolve(): i for i, r in enumerate(raw_roots())}
+    order = {r.resolve(): i for i, r in enumerate(raw_roots(settings))}
     first_seen = {}
     for f, *_ in loaded:
         first_seen.setdefault(f.root.resolve(), len(order) + len(first_seen))
@@ -417,10 +408,7 @@ def stage_scores(files: list[RawFile] | None = None) -> StagedScores:
                         _frame(quarantine, "stg_score_quarantine"), _frame(findings, "stg_score_findings"))
 
 
-MARTS_DIR = WAREHOUSE_DIR / "marts"  # -> current/marts
-
-
-def publish_marts(build_db: Path = BUILD_DB, marts_dir: Path = MARTS_DIR, build_id: str | None = None) -> dict[str, int]:
+def publish_marts(build_db: Path, marts_dir: Path, build_id: str | None = None) -> dict[str, int]:
     """Every mart_ table and the dimensions they join with, as self-describing zstd Parquet under
     marts/<table>/ (descriptions, source, licence, keys and build id in the files; see pipelines/marts_export.py),
     and marts/datapackage.json. All are written into a fresh folder first, then swapped in: a failure leaves the

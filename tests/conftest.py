@@ -47,13 +47,13 @@ def built():
     """The whole Dagster graph with every check, on raw/ (+ ../shared/data under make), into the test warehouse."""
     import dagster as dg
 
-    from pipelines import definitions, warehouse
+    from pipelines import definitions
 
     result = dg.materialize(
         [*definitions.PYTHON_ASSETS, *definitions.sql_assets, definitions.publish_asset, *definitions.all_checks],
-        resources={"duckdb": definitions.defs.resources["duckdb"]},
+        resources=definitions.defs.resources,
     )
-    return result, warehouse.PUBLISHED_DB
+    return result, definitions.settings.published_db
 
 
 def stage_files(files, workdir: Path, db: str = "staging.duckdb"):

@@ -127,7 +127,10 @@ def test_the_marts_count_a_near_duplicate_plan_once(built, tmp_path):
     import duckdb
 
     from pipelines.expectations import expected_facts
-    from pipelines.warehouse import BUILD_DB, load_models, run_model
+    from pipelines.settings import Settings
+    from pipelines.warehouse import load_models, run_model
+
+    BUILD_DB = Settings.from_env().build_db
 
     copy = tmp_path / "build.duckdb"
     shutil.copy(BUILD_DB, copy)

@@ -19,7 +19,7 @@ _BUILD = """
 import dagster as dg
 from pipelines import definitions
 r = dg.materialize([*definitions.PYTHON_ASSETS, *definitions.sql_assets, definitions.publish_asset,
-                    *definitions.all_checks], resources={"duckdb": definitions.defs.resources["duckdb"]},
+                    *definitions.all_checks], resources=definitions.defs.resources,
                    raise_on_error=False)
 failed = [c.check_name for c in r.get_asset_check_evaluations() if not c.passed]
 assert r.success, failed

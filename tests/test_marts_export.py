@@ -29,7 +29,9 @@ def test_every_file_describes_itself(built):
 
     from pipelines.contracts import CORE_MODELS
     from pipelines.schemas import column_docs
-    from pipelines.warehouse import MARTS_DIR
+    from pipelines.settings import Settings
+
+    MARTS_DIR = Settings.from_env().marts_dir
 
     descriptor = json.loads((MARTS_DIR / "datapackage.json").read_text(encoding="utf-8"))
     build_id = descriptor["build_id"]
@@ -62,7 +64,9 @@ def test_every_file_describes_itself(built):
 def test_data_package_validates_with_frictionless(built):
     import frictionless
 
-    from pipelines.warehouse import MARTS_DIR
+    from pipelines.settings import Settings
+
+    MARTS_DIR = Settings.from_env().marts_dir
 
     path = MARTS_DIR / "datapackage.json"
     report = frictionless.Package.validate_descriptor(str(path))
@@ -98,7 +102,10 @@ def test_data_package_validates_with_frictionless(built):
 def test_rows_without_a_year_read_alike_in_every_reader(built, tmp_path):
     """A plan with no plan year: its coverage and target rows have year NULL; the marts still read the same in
     DuckDB, polars, pyarrow and pandas, and no __HIVE_DEFAULT_PARTITION__ folder is written."""
-    from pipelines.warehouse import BUILD_DB, publish_marts
+    from pipelines.settings import Settings
+    from pipelines.warehouse import publish_marts
+
+    BUILD_DB = Settings.from_env().build_db
 
     db = tmp_path / "copy.duckdb"
     shutil.copyfile(BUILD_DB, db)
@@ -125,7 +132,9 @@ def test_rows_without_a_year_read_alike_in_every_reader(built, tmp_path):
 
 @pytest.mark.parametrize("table", sorted(EXPORTED))
 def test_exported_tables_read_alike(built, table):
-    from pipelines.warehouse import MARTS_DIR
+    from pipelines.settings import Settings
+
+    MARTS_DIR = Settings.from_env().marts_dir
 
     _, published = built
     con = duckdb.connect(str(published), read_only=True)

@@ -243,7 +243,7 @@ def test_contradictions_inside_the_hcmc_papi_plan(norm):
 def test_every_percent_sign_is_read_once(norm):
     """Each "%" of a plan is a target value or the share of a paired target: 000 has none, 001 five,
     002 forty-nine (line 90 holds four: two shares, two values), 004 six."""
-    from pipelines.warehouse import PROJECT_DIR
+    from pipelines.settings import PROJECT_DIR
 
     staged, n = norm
     t = n.targets.filter(n.targets["unit"] == "percent")

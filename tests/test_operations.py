@@ -21,7 +21,7 @@ def root(tmp_path, monkeypatch):
     """A raw root of its own, so the sensor sees only what the test puts there."""
     (tmp_path / "plans").mkdir()
     (tmp_path / "scores").mkdir()
-    monkeypatch.setattr(automation, "discover", lambda kind: discover(kind, roots=[tmp_path]))
+    monkeypatch.setattr(automation, "discover", lambda kind, **kw: discover(kind, roots=[tmp_path]))
     return tmp_path
 
 
@@ -134,7 +134,10 @@ def test_a_run_that_fails_midway_leaves_the_published_files_byte_identical(built
     """A SQL model fails halfway through the graph (its input table is gone): nothing after it runs, nothing is
     published."""
     from pipelines import definitions
-    from pipelines.warehouse import BUILD_DB, MARTS_DIR
+    from pipelines.settings import Settings
+
+    s = Settings.from_env()
+    BUILD_DB, MARTS_DIR = s.build_db, s.marts_dir
 
     _, published = built
 
@@ -149,7 +152,7 @@ def test_a_run_that_fails_midway_leaves_the_published_files_byte_identical(built
         con.execute("DROP TABLE stg_task_agency").fetchall()
         con.close()
         result = dg.materialize([*definitions.sql_assets, definitions.publish_asset],
-                                resources={"duckdb": definitions.defs.resources["duckdb"]}, raise_on_error=False)
+                                resources=definitions.defs.resources, raise_on_error=False)
     finally:
         shutil.copy(saved, BUILD_DB)
     assert not result.success

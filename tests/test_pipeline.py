@@ -61,7 +61,10 @@ def test_sql_model_dependencies_come_from_the_sql():
 def test_reader_holding_published_file_does_not_block_rebuild(built, tmp_path):
     from pipelines import definitions
     from pipelines.release import publish_release, release_is_consistent
-    from pipelines.warehouse import BUILD_DB, WAREHOUSE_DIR
+    from pipelines.settings import Settings
+
+    s = Settings.from_env()
+    BUILD_DB, WAREHOUSE_DIR = s.build_db, s.warehouse_dir
 
     _, published = built
     reader = duckdb.connect(str(published), read_only=True)
@@ -123,7 +126,9 @@ def test_marts_read_the_same_in_duckdb_polars_pyarrow_pandas(built):
     import polars as pl
     import pyarrow.dataset as ds
 
-    from pipelines.warehouse import MARTS_DIR
+    from pipelines.settings import Settings
+
+    MARTS_DIR = Settings.from_env().marts_dir
 
     _, published = built
     con = duckdb.connect(str(published), read_only=True)
@@ -174,7 +179,10 @@ def test_agencies_and_coverage_in_the_warehouse(built):
 def test_full_par_table_wins_over_press_figures(built, tmp_path):
     """A user's full PAR table (here one SYNTHETIC row written by this test) and the press figure for the same cell
     (Đà Nẵng 2016, raw/reference) both stay in fct_indicator_score; the mart keeps one row, from the full table."""
-    from pipelines.warehouse import BUILD_DB, load_models, run_model
+    from pipelines.settings import Settings
+    from pipelines.warehouse import load_models, run_model
+
+    BUILD_DB = Settings.from_env().build_db
 
     # its own copy of the build: the synthetic row must never reach the build the other tests share
     copy = tmp_path / "build.duckdb"
@@ -202,7 +210,10 @@ def test_failed_build_leaves_published_files_byte_identical(built, tmp_path):
 
     from assets.checks import CORE_KEYS, _key_check
     from pipelines import definitions
-    from pipelines.warehouse import BUILD_DB, MARTS_DIR
+    from pipelines.settings import Settings
+
+    s = Settings.from_env()
+    BUILD_DB, MARTS_DIR = s.build_db, s.marts_dir
 
     _, published = built
 
@@ -220,7 +231,7 @@ def test_failed_build_leaves_published_files_byte_identical(built, tmp_path):
         con.close()
         result = dg.materialize(
             [*definitions.sql_assets, definitions.publish_asset, *[_key_check(*c) for c in CORE_KEYS]],
-            resources={"duckdb": definitions.defs.resources["duckdb"]}, raise_on_error=False,
+            resources=definitions.defs.resources, raise_on_error=False,
         )
     finally:
         shutil.copy(saved, BUILD_DB)

@@ -236,7 +236,10 @@ def _fingerprint(published_db, marts_dir):
 ])
 def test_a_table_breaking_its_contract_is_not_published(built, tmp_path, corrupt, failing_check):
     from pipelines import definitions
-    from pipelines.warehouse import BUILD_DB, MARTS_DIR
+    from pipelines.settings import Settings
+
+    s = Settings.from_env()
+    BUILD_DB, MARTS_DIR = s.build_db, s.marts_dir
 
     _, published_db = built
     before = _fingerprint(published_db, MARTS_DIR)
@@ -249,7 +252,7 @@ def test_a_table_breaking_its_contract_is_not_published(built, tmp_path, corrupt
         sql_keys = {a.key for a in definitions.sql_assets} | {definitions.publish_asset.key}
         checks = [c for c in definitions.all_checks if {k.asset_key for k in c.check_keys} <= sql_keys]
         result = dg.materialize([*definitions.sql_assets, definitions.publish_asset, *checks],
-                                resources={"duckdb": definitions.defs.resources["duckdb"]}, raise_on_error=False)
+                                resources=definitions.defs.resources, raise_on_error=False)
     finally:
         shutil.copy(saved, BUILD_DB)
     assert not result.success

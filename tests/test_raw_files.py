@@ -8,8 +8,8 @@ import signal
 
 import pytest
 
-from pipelines.domain import ingest
 from pipelines.domain.ingest import MissingRootError, RawFile, discover, labelled_roots, raw_roots, read_raw
+from pipelines.settings import MAX_BYTES_ENV, PROJECT_DIR
 
 from .conftest import HCMC_PAPI, QUANG_NGAI, stage_files
 
@@ -60,7 +60,7 @@ EXPECTED = {
 
 def test_every_hostile_file_is_quarantined_with_its_reason(tmp_path, monkeypatch, no_hang):
     root = _hostile_root(tmp_path)
-    monkeypatch.setenv(ingest.MAX_BYTES_ENV, "1000000")
+    monkeypatch.setenv(MAX_BYTES_ENV, "1000000")
     real_open = os.open
 
     def deny(path, flags, *a, **k):  # tests run as root: chmod 000 would not stop the read, so the open refuses
@@ -79,7 +79,7 @@ def test_every_hostile_file_is_quarantined_with_its_reason(tmp_path, monkeypatch
     for path, reason in EXPECTED.items():
         assert reason in reasons[path], (path, reasons[path])
     # the limit is read at run time: under the default (50 MB) the same file is read
-    monkeypatch.delenv(ingest.MAX_BYTES_ENV)
+    monkeypatch.delenv(MAX_BYTES_ENV)
     assert len(read_raw(RawFile(root, root / "plans" / "huge.txt"))) == 1_000_001
 
 
@@ -111,18 +111,20 @@ def test_a_missing_raw_root_is_an_error_naming_it(tmp_path, monkeypatch):
     other.mkdir()
     monkeypatch.setenv("GOVDATA_RAW_EXTRA", os.pathsep.join([str(tmp_path), str(other)]))
     monkeypatch.setenv("GOVDATA_DROP_ROOTS", str(tmp_path))
-    assert labelled_roots() == [(ingest.PROJECT_DIR / "raw", "raw"), (other, "extra2")]
+    assert labelled_roots() == [(PROJECT_DIR / "raw", "raw"), (other, "extra2")]
 
 
 def test_a_missing_raw_root_stops_the_run_before_publishing(tmp_path, monkeypatch):
     """The first asset fails with the root's name; nothing downstream (publish included) runs."""
     import dagster as dg
 
+    from assets.resources import SettingsResource
     from pipelines import definitions
+    from pipelines.settings import Settings
 
     monkeypatch.setenv("GOVDATA_RAW_EXTRA", str(tmp_path / "mistyped"))
-    result = dg.materialize(definitions.PYTHON_ASSETS[:1], resources={"duckdb": definitions.defs.resources["duckdb"]},
-                            raise_on_error=False)
+    result = dg.materialize(definitions.PYTHON_ASSETS[:1], raise_on_error=False, resources={
+        "duckdb": definitions.defs.resources["duckdb"], "settings": SettingsResource.of(Settings.from_env())})
     assert not result.success
     failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     assert "mistyped" in str(failures[0].event_specific_data.error)

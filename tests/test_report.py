@@ -55,7 +55,9 @@ def test_report_is_one_self_contained_page(report):
 
 def test_missing_provinces_are_missing_not_zero(built):
     from pipelines.report import load_report_data
-    from pipelines.warehouse import PUBLISHED_DB
+    from pipelines.settings import Settings
+
+    PUBLISHED_DB = Settings.from_env().published_db
 
     data = load_report_data(PUBLISHED_DB)
     total = data.scores.filter(data.scores["indicator_code"] == "PAPI.TOTAL")
@@ -112,7 +114,9 @@ def test_indices_move_together_chart_has_each_pair_and_year_with_its_provinces(b
     holding both (61 in 2014: PAPI 2014 misses Bắc Giang and Đồng Tháp), and press figures (PAR, SIPAS: a handful of
     provinces a year) are not correlated at all."""
     from pipelines.report import chart_specs, load_report_data
-    from pipelines.warehouse import PUBLISHED_DB
+    from pipelines.settings import Settings
+
+    PUBLISHED_DB = Settings.from_env().published_db
 
     data = load_report_data(PUBLISHED_DB)
     c = {(r["pair"], r["year"]): (r["r"], r["n_provinces"]) for r in data.correlations.iter_rows(named=True)}
@@ -131,7 +135,9 @@ def test_a_build_without_published_scores_still_gets_its_report(built):
     import dataclasses
 
     from pipelines.report import CHARTS, chart_specs, load_report_data, render_html
-    from pipelines.warehouse import PUBLISHED_DB
+    from pipelines.settings import Settings
+
+    PUBLISHED_DB = Settings.from_env().published_db
 
     data = load_report_data(PUBLISHED_DB)
     bare = dataclasses.replace(data, scores=data.scores.clear(), panel=data.panel.clear(),

@@ -15,7 +15,7 @@ _BUILD = """
 import dagster as dg
 from pipelines import definitions
 r = dg.materialize([*definitions.PYTHON_ASSETS, *definitions.sql_assets, definitions.publish_asset],
-                   resources={"duckdb": definitions.defs.resources["duckdb"]})
+                   resources=definitions.defs.resources)
 assert r.success
 """
 

@@ -77,7 +77,9 @@ def test_each_run_has_its_own_log(tmp_path):
 def test_the_suite_never_builds_into_an_exported_warehouse_folder(tmp_path):
     """conftest assigns its own folder, whatever the shell exported (it used setdefault)."""
     exported = tmp_path / "my_real_warehouse"
-    from pipelines.warehouse import WAREHOUSE_DIR
+    from pipelines.settings import Settings
+
+    WAREHOUSE_DIR = Settings.from_env().warehouse_dir
 
     assert WAREHOUSE_DIR.name.startswith("govdata-test-wh-")
     probe = subprocess.run([sys.executable, "-c", "import tests.conftest, os; print(os.environ['GOVDATA_WAREHOUSE_DIR'])"],
@@ -119,7 +121,9 @@ def test_a_failed_step_does_not_leave_the_build_file_open(tmp_path):
     import duckdb
 
     from pipelines.definitions import BuildDuckDB
-    from pipelines.warehouse import BUILD_CONFIG
+    from pipelines.settings import Settings
+
+    BUILD_CONFIG = Settings.from_env().build_config
 
     db = tmp_path / "build.duckdb"
 

@@ -119,7 +119,7 @@ def test_hostile_score_files_do_not_block_publishing(roots, tmp_path):
     (tmp_path / "dh").mkdir()
     code = ("import dagster as dg\nfrom pipelines import definitions\n"
             "r = dg.materialize([*definitions.PYTHON_ASSETS, *definitions.sql_assets, definitions.publish_asset, "
-            "*definitions.all_checks], resources={'duckdb': definitions.defs.resources['duckdb']}, raise_on_error=False)\n"
+            "*definitions.all_checks], resources=definitions.defs.resources, raise_on_error=False)\n"
             "print('SUCCESS' if r.success else 'FAILED')\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=600)
     assert "SUCCESS" in out.stdout, (out.stdout + out.stderr)[-4000:]

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import psutil
 
-from ..domain.ingest import PROJECT_DIR
+from ..settings import PROJECT_DIR
 
 BENCH_DIR = PROJECT_DIR / "warehouse" / "bench"
 RESULTS = BENCH_DIR / "results.json"
@@ -88,21 +88,22 @@ def build(root: Path, results: dict, prefix: str = "") -> dict:
     from ..schemas import STAGING_MODELS
     from ..incremental import staging_insert_seconds, sync_normalised, sync_plans
     from ..release import publish_release
-    from ..warehouse import (BUILD_DB, GX_DOCS_DIR, WAREHOUSE_DIR, connect, models_in_dependency_order,
-                             reference_frames, run_model, stage_scores, write_table)
+    from ..settings import Settings
+    from ..warehouse import connect, models_in_dependency_order, reference_frames, run_model, stage_scores, write_table
     from ..validation import validate_table
 
     files = discover("plans", roots=[root])
     n, size = len(files), sum(f.path.stat().st_size for f in files)
     out = {}
-    con = connect(BUILD_DB)
+    settings = Settings.from_env()
+    con = connect(settings)
     t_ins0 = staging_insert_seconds()
     # parse and normalise stream their rows into DuckDB (the DuckDB load of staging happens inside them)
     with stage(results, prefix + "parse", n, size):
-        rep = sync_plans(con, files)
+        rep = sync_plans(con, files, cache_dir=settings.parse_cache_dir)
     out.update(parsed=rep.added, unchanged=rep.unchanged)
     with stage(results, prefix + "normalise", n, size):
-        sync_normalised(con)
+        sync_normalised(con, cache_dir=settings.normalise_cache_dir, parse_cache_dir=settings.parse_cache_dir)
     with stage(results, prefix + "scores", n, size):
         scores = stage_scores([])
     results[prefix + "staging_inserts_within_parse_and_normalise_s"] = round(staging_insert_seconds() - t_ins0, 3)
@@ -124,7 +125,7 @@ def build(root: Path, results: dict, prefix: str = "") -> dict:
             if not v.passed:
                 failed.append(table)
         for mart in MARTS_WITH_SUITES:
-            if not validate_mart_in_db(con, mart, GX_DOCS_DIR)[0].success:
+            if not validate_mart_in_db(con, mart, settings.gx_docs_dir)[0].success:
                 failed.append(mart)
         if failed:
             raise SystemExit(f"contracts failed on the synthetic corpus: {failed}")
@@ -134,7 +135,7 @@ def build(root: Path, results: dict, prefix: str = "") -> dict:
     con.close()
     # one release, as the publish asset makes it: the database copy and the Parquet marts, switched together
     with stage(results, prefix + "publish", n, size):
-        publish_release(BUILD_DB, WAREHOUSE_DIR)
+        publish_release(settings.build_db, settings.warehouse_dir)
     out["n_documents"], out["bytes"], out["n_tasks_by_file"] = n, size, got
     return out
 
@@ -144,7 +145,10 @@ def floor(root: Path) -> dict:
     import duckdb
     import polars as pl
 
-    from ..warehouse import BUILD_DB, MARTS_DIR
+    from ..settings import Settings
+
+    settings = Settings.from_env()
+    BUILD_DB, MARTS_DIR = settings.build_db, settings.marts_dir
 
     t0 = time.perf_counter()
     n_bytes = sum(len(p.read_bytes()) for p in (root / "plans").rglob("*") if p.is_file())

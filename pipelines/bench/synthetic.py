@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..domain.ingest import PROJECT_DIR
+from ..settings import PROJECT_DIR
 from ..domain.provinces import REFERENCE_DIR
 
 SEEDS = {  # seed file -> (layout, expected tasks, issuer kind, province as written)

@@ -9,7 +9,7 @@ import hashlib
 import os
 import stat
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 
 from .consistency import stated_count_findings
@@ -23,36 +23,25 @@ from .lines import find_repeated_blocks, mask_lines
 from .metadata import extract_metadata, not_a_plan
 from .model import Finding, ParsedPlan
 from .plan import PlanParseError, parse_plan, task_text_in_lines
+from ..settings import DROP_ROOTS_ENV, MAX_BYTES_ENV, RAW_EXTRA_ENV, Settings
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-RAW_EXTRA_ENV = "GOVDATA_RAW_EXTRA"
-DROP_ROOTS_ENV = "GOVDATA_DROP_ROOTS"  # extra roots whose documents are removed on purpose
-MAX_BYTES_ENV = "GOVDATA_MAX_FILE_BYTES"
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # a plan text is a few hundred kB; 50 MB is not a plan export
 
 
 class MissingRootError(RuntimeError):
     """An extra raw root that does not exist: reading on would silently drop every document it held."""
 
 
-def _paths(env: str) -> list[Path]:
-    out = []
-    for part in os.environ.get(env, "").split(os.pathsep):
-        if part.strip():
-            p = Path(part.strip())
-            out.append(p if p.is_absolute() else (PROJECT_DIR / p))
-    return out
-
-
-def labelled_roots(check: bool = True) -> list[tuple[Path, str]]:
-    """(root, label): `raw/` is "raw", the n-th entry of GOVDATA_RAW_EXTRA is "extra<n>" (its position, so the
+def labelled_roots(settings: Settings | None = None, check: bool = True) -> list[tuple[Path, str]]:
+    """(root, label): `raw/` is "raw", the n-th extra root (GOVDATA_RAW_EXTRA) is "extra<n>" (its position, so the
     warehouse never holds a path of the build machine). A root listed in GOVDATA_DROP_ROOTS is left out on purpose;
-    any other extra root that does not exist raises MissingRootError naming it (with check)."""
-    roots = [(PROJECT_DIR / "raw", "raw")]
+    any other extra root that does not exist raises MissingRootError naming it (with check). Without `settings`,
+    the environment's (Settings.from_env())."""
+    settings = Settings.from_env() if settings is None else settings
+    roots = [(settings.raw_dir, "raw")]
     seen = {roots[0][0].resolve()}
-    drop = {p.resolve() for p in _paths(DROP_ROOTS_ENV)}
+    drop = {p.resolve() for p in settings.drop_roots}
     missing = []
-    for i, p in enumerate(_paths(RAW_EXTRA_ENV), start=1):
+    for i, p in enumerate(settings.raw_extra, start=1):
         if p.resolve() in seen:
             continue
         seen.add(p.resolve())
@@ -70,29 +59,25 @@ def labelled_roots(check: bool = True) -> list[tuple[Path, str]]:
     return [(r, lab) for r, lab in roots if r.is_dir()]
 
 
-def raw_roots() -> list[Path]:
-    """`raw/` plus every folder in GOVDATA_RAW_EXTRA (os.pathsep-separated); a missing one is an error."""
-    return [r for r, _ in labelled_roots()]
+def raw_roots(settings: Settings | None = None) -> list[Path]:
+    """`raw/` plus every extra root (GOVDATA_RAW_EXTRA, os.pathsep-separated); a missing one is an error."""
+    return [r for r, _ in labelled_roots(settings)]
 
 
-@lru_cache(maxsize=8)
-def _labels(extra: str) -> tuple[tuple[Path, str], ...]:
-    # asked once per file: memoised on the variable it reads; by position, whether the folder exists yet or not
-    return tuple((p, f"extra{i}") for i, p in enumerate(_paths(RAW_EXTRA_ENV), start=1))
-
-
-def root_label_for(root: Path) -> str:
-    if root == PROJECT_DIR / "raw":
+def root_label_for(root: Path, settings: Settings | None = None) -> str:
+    """The label of a root: by its position among the extra roots, whether the folder exists yet or not."""
+    settings = Settings.from_env() if settings is None else settings
+    if root == settings.raw_dir:
         return "raw"
-    for r, label in _labels(os.environ.get(RAW_EXTRA_ENV, "")):
+    for i, r in enumerate(settings.raw_extra, start=1):
         if r == root:
-            return label
+            return f"extra{i}"
     return root.name  # a root given explicitly (tests): its folder name, never the machine path
 
 
-def root_path_for(label: str) -> Path | None:
+def root_path_for(label: str, settings: Settings | None = None) -> Path | None:
     """The folder behind a label stored in the warehouse (None when no current root has it)."""
-    for r, lab in labelled_roots(check=False):
+    for r, lab in labelled_roots(settings, check=False):
         if lab == label:
             return r
     return None
@@ -103,6 +88,7 @@ class RawFile:
     root: Path
     path: Path
     problem: str | None = field(default=None, compare=False)  # known before reading (a folder that cannot be listed)
+    label: str | None = field(default=None, compare=False)  # the root's label, when the caller knows it
 
     @cached_property  # pathlib work, asked for again and again for the same file
     def source_path(self) -> str:
@@ -121,28 +107,31 @@ class RawFile:
 
     @cached_property
     def root_label(self) -> str:
-        return root_label_for(self.root)
+        return self.label if self.label is not None else root_label_for(self.root)
 
 
-def discover(kind: str, roots: list[Path] | None = None) -> list[RawFile]:
+def discover(kind: str, roots: list[Path] | None = None, settings: Settings | None = None) -> list[RawFile]:
     """Every file under `<root>/<kind>/` at any depth, hidden files included (they must be accounted for), and
     every link to a folder (not followed: it is reported, not read). Ordered by root (raw/ first, then the extra
-    roots in their order) and path: the first copy of duplicated text in this order is the one kept."""
+    roots in their order) and path: the first copy of duplicated text in this order is the one kept. The roots
+    are `settings`' (the environment's without), unless given."""
     out: list[RawFile] = []
-    for root in roots if roots is not None else raw_roots():
+    settings = Settings.from_env() if settings is None else settings
+    for root in roots if roots is not None else raw_roots(settings):
+        label = root_label_for(root, settings)
         base = root / kind
         if not base.is_dir():
             continue
         found = []
 
         def unlisted(e: OSError) -> None:  # a folder os.walk cannot list: its files would vanish without a trace
-            found.append(RawFile(root, Path(e.filename), f"folder that cannot be listed: {e.strerror}"))
+            found.append(RawFile(root, Path(e.filename), f"folder that cannot be listed: {e.strerror}", label))
 
         for dirpath, dirs, files in os.walk(base, onerror=unlisted):
             # os.walk lists a link to a folder among the folders and does not follow it: report it as a file
             links = [d for d in dirs if os.path.islink(os.path.join(dirpath, d))]
             for name in sorted(files + links):
-                found.append(RawFile(root, Path(dirpath) / name))
+                found.append(RawFile(root, Path(dirpath) / name, label=label))
         out += sorted(found, key=lambda f: f.source_path)
     return out
 
@@ -154,10 +143,6 @@ def shown_path(path: Path) -> str:
 
 class RawReadError(Exception):
     """Why a raw file was not read: the message is the quarantine reason."""
-
-
-def max_file_bytes() -> int:
-    return int(os.environ.get(MAX_BYTES_ENV) or DEFAULT_MAX_BYTES)
 
 
 def _kind(mode: int) -> str:
@@ -172,7 +157,7 @@ def _kind(mode: int) -> str:
 def read_raw(f: RawFile, limit: int | None = None) -> bytes:
     """The bytes of a regular file, or RawReadError with the reason. Never opens a FIFO or device (the read would
     block or never end), never follows a link loop, never reads more than the size limit."""
-    limit = max_file_bytes() if limit is None else limit
+    limit = Settings.from_env().max_file_bytes if limit is None else limit
     if f.problem:
         raise RawReadError(f.problem)
     if not f.name_is_utf8:

@@ -14,7 +14,8 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from .ingest import (PROJECT_DIR, DocumentResult, RawFile, RawReadError, process_document, quarantine_row, read_raw,
+from ..settings import PROJECT_DIR
+from .ingest import (DocumentResult, RawFile, RawReadError, process_document, quarantine_row, read_raw,
                      root_path_for)
 
 _CODE = [PROJECT_DIR / "pipelines" / "domain"]

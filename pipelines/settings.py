@@ -1,0 +1,107 @@
+"""Every path and setting of a build as one typed object, and the one place that reads them from the environment.
+
+`Settings.from_env()` is called by the entry points (the Dagster Definitions, `make run`/`make sql`, the summary,
+the benchmark, tests) and the object is passed down as an argument; the Dagster assets get it through the
+`settings` resource (assets/resources.py). No other module reads these variables, at import time or later, so a
+test or a second build in one process can use another configuration by building another Settings.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+
+WAREHOUSE_ENV = "GOVDATA_WAREHOUSE_DIR"  # tests and benchmarks build elsewhere without touching the real warehouse
+RAW_EXTRA_ENV = "GOVDATA_RAW_EXTRA"  # extra raw roots after raw/, os.pathsep-separated
+DROP_ROOTS_ENV = "GOVDATA_DROP_ROOTS"  # extra roots whose documents are removed on purpose
+MAX_BYTES_ENV = "GOVDATA_MAX_FILE_BYTES"
+CHROMIUM_ENV = "GOVDATA_CHROMIUM"
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # a plan text is a few hundred kB; 50 MB is not a plan export
+
+
+def _paths(value: str) -> tuple[Path, ...]:
+    """os.pathsep-separated folders; a relative one is relative to the project."""
+    out = []
+    for part in value.split(os.pathsep):
+        if part.strip():
+            p = Path(part.strip())
+            out.append(p if p.is_absolute() else (PROJECT_DIR / p))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Settings:
+    warehouse_dir: Path = PROJECT_DIR / "warehouse"
+    raw_extra: tuple[Path, ...] = ()  # extra raw roots, in order: the n-th is labelled "extra<n>"
+    drop_roots: tuple[Path, ...] = ()  # extra roots left out on purpose (their documents leave the warehouse)
+    max_file_bytes: int = DEFAULT_MAX_BYTES  # a bigger raw file is quarantined unread
+    # The writer checkpoints every 256 MB of WAL instead of every 16 MB: staging a national archive in 20,000-row
+    # chunks spent more time in checkpoints than in inserts (1.26 M task rows: 15.6 s -> 7.2 s, and less memory).
+    # DuckDB may use 1 GB before it spills: by default it takes 80% of RAM, and building the 20,000-document core
+    # tables peaked at 1.9 GB; with the limit, 1.0 GB at the same speed.
+    checkpoint_threshold: str = "256MB"
+    memory_limit: str = "1GB"
+    chromium: str = "/usr/bin/chromium"  # `make ui-check`: Debian's Chromium
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        default = cls()
+        return cls(
+            warehouse_dir=Path(env.get(WAREHOUSE_ENV) or default.warehouse_dir),
+            raw_extra=_paths(env.get(RAW_EXTRA_ENV, "")),
+            drop_roots=_paths(env.get(DROP_ROOTS_ENV, "")),
+            max_file_bytes=int(env.get(MAX_BYTES_ENV) or DEFAULT_MAX_BYTES),
+            chromium=env.get(CHROMIUM_ENV) or default.chromium,
+        )
+
+    @property
+    def raw_dir(self) -> Path:
+        return PROJECT_DIR / "raw"
+
+    @property
+    def build_db(self) -> Path:
+        """The single writer works here."""
+        return self.warehouse_dir / "build" / "governance.build.duckdb"
+
+    @property
+    def published_db(self) -> Path:
+        """Analysts open this: a link to current/governance.duckdb (pipelines/release.py)."""
+        return self.warehouse_dir / "governance.duckdb"
+
+    @property
+    def marts_dir(self) -> Path:
+        """A link to current/marts."""
+        return self.warehouse_dir / "marts"
+
+    @property
+    def parse_cache_dir(self) -> Path:
+        """One entry per content hash and parser version."""
+        return self.warehouse_dir / "cache" / "parsed"
+
+    @property
+    def normalise_cache_dir(self) -> Path:
+        """One entry per content hash, path and mapping-file version."""
+        return self.warehouse_dir / "cache" / "normalised"
+
+    @property
+    def gx_docs_dir(self) -> Path:
+        """Great Expectations Data Docs, one site per mart."""
+        return self.warehouse_dir / "docs" / "gx"
+
+    @property
+    def report_dir(self) -> Path:
+        return self.warehouse_dir / "report"
+
+    @property
+    def export_dir(self) -> Path:
+        """Where `make export` writes unless told another folder."""
+        return self.warehouse_dir / "exports"
+
+    @property
+    def build_config(self) -> dict[str, str]:
+        """DuckDB configuration of the build writer."""
+        return {"checkpoint_threshold": self.checkpoint_threshold, "memory_limit": self.memory_limit}
