@@ -1,4 +1,5 @@
-"""Normalisation, scores and reference seeds: thin Dagster wrappers over pipelines.warehouse."""
+"""Normalisation, scores and reference seeds: thin Dagster wrappers over pipelines.staging and
+pipelines.incremental."""
 
 import dagster as dg
 import polars as pl
@@ -9,7 +10,8 @@ from pipelines.domain.indicators import indicator_aliases
 from pipelines.domain.ingest import raw_roots
 from pipelines.schemas import STAGING_MODELS, column_docs
 from pipelines.incremental import sync_normalised, used_aliases
-from pipelines.warehouse import REFERENCE_SEEDS, reference_frames, stage_scores, write_table
+from pipelines.db import write_table
+from pipelines.staging import REFERENCE_SEEDS, reference_frames, stage_scores
 
 from ._meta import markdown_preview, table_metadata, table_metadata_from_db
 from .resources import SettingsResource

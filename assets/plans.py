@@ -7,7 +7,7 @@ from dagster_duckdb import DuckDBResource
 from pipelines.domain.ingest import RawReadError, discover, raw_roots, read_raw, shown_path
 from pipelines.schemas import STAGING_MODELS, column_docs
 from pipelines.incremental import sync_plans
-from pipelines.warehouse import write_table
+from pipelines.db import write_table
 
 from ._meta import table_metadata, table_metadata_from_db
 from .resources import SettingsResource

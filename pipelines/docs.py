@@ -6,7 +6,7 @@ import sys
 
 from .settings import PROJECT_DIR
 from .schemas import STAGING_MODELS, column_docs
-from .warehouse import load_models
+from .sql_models import load_models
 
 DOC = PROJECT_DIR / "docs" / "warehouse.md"
 

@@ -26,7 +26,11 @@ from .domain.parse_cache import (entry_path, load_entry, normalise_cached, norma
                                  process_cached)
 from .schemas import STAGING_MODELS, column_docs
 from .settings import Settings
-from .warehouse import _frame, _run, apply_comments, pool_map_chunks, polars_schema
+from .db import apply_comments
+from .db import run_sql as _run
+from .schemas import polars_schema
+from .staging import pool_map_chunks
+from .staging import staging_frame as _frame
 
 PLAN_TABLES = ("stg_documents", "stg_plan_tasks", "stg_findings", "stg_quarantine")
 NORMALISED_TABLES = ("stg_task_normalised", "stg_task_agency", "stg_plan_targets", "stg_plan_quoted_scores",

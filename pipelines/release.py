@@ -24,7 +24,8 @@ from pathlib import Path
 
 import duckdb
 
-from .warehouse import _run, publish, publish_marts
+from .db import run_sql
+from .publish import publish, publish_marts
 
 DB_NAME = "governance.duckdb"
 MARTS_NAME = "marts"
@@ -142,16 +143,16 @@ def _link(warehouse: Path, name: str, target: str) -> None:
 def write_build_info(db: Path, build_id: str, extra: dict[str, str] | None = None) -> None:
     con = duckdb.connect(str(db))
     try:
-        _run(con, f'CREATE OR REPLACE TABLE "{BUILD_INFO}" (build_id VARCHAR, built_at TIMESTAMP, key VARCHAR, '
-                  "value VARCHAR)")
+        run_sql(con, f'CREATE OR REPLACE TABLE "{BUILD_INFO}" (build_id VARCHAR, built_at TIMESTAMP, key VARCHAR, '
+                     "value VARCHAR)")
         now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
         rows = [("build_id", build_id), *sorted((extra or {}).items())]
         for k, v in rows:
-            _run(con, f'INSERT INTO "{BUILD_INFO}" VALUES (?, ?, ?, ?)', [build_id, now, k, v])
-        _run(con, f"COMMENT ON TABLE \"{BUILD_INFO}\" IS 'The build this release comes from: its id (also in "
-                  "marts/_build_id), when it was built, and the inputs it read. The only table with a timestamp "
-                  "of the build, so two builds of the same input differ only here.'")
-        _run(con, "CHECKPOINT")
+            run_sql(con, f'INSERT INTO "{BUILD_INFO}" VALUES (?, ?, ?, ?)', [build_id, now, k, v])
+        run_sql(con, f"COMMENT ON TABLE \"{BUILD_INFO}\" IS 'The build this release comes from: its id (also in "
+                     "marts/_build_id), when it was built, and the inputs it read. The only table with a timestamp "
+                     "of the build, so two builds of the same input differ only here.'")
+        run_sql(con, "CHECKPOINT")
     finally:
         con.close()
 

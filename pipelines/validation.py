@@ -22,7 +22,7 @@ import pandera.errors as pa_errors
 import polars as pl
 
 from .settings import PROJECT_DIR
-from .warehouse import _columns_of, _run
+from .db import columns_of, run_sql
 
 STATE = "_validated_documents"  # (table_name, contract, document_id, n_rows, fingerprint) that passed
 SLICE_ROWS = 200_000
@@ -132,18 +132,18 @@ def validate_table(con, table: str, model, slice_rows: int = SLICE_ROWS, increme
     contract = f"{model.__name__}@{contract_code_version()}"
     n_rows = con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
     out = Validation(table, contract, n_rows)
-    if "document_id" not in _columns_of(con, table):
+    if "document_id" not in columns_of(con, table):
         _collect(out, model, con.sql(f'SELECT * FROM "{table}"').pl())
         return out
 
-    _run(con, f'CREATE TABLE IF NOT EXISTS "{STATE}" (table_name VARCHAR, contract VARCHAR, document_id VARCHAR, '
-              'n_rows BIGINT, fingerprint HUGEINT)')
-    _run(con, "CREATE OR REPLACE TEMP TABLE _fingerprints AS SELECT document_id, count(*) AS n_rows, "
-              f'sum(hash(t)) AS fingerprint FROM "{table}" t GROUP BY document_id')
-    _run(con, f"CREATE OR REPLACE TEMP TABLE _todo AS SELECT f.* FROM _fingerprints f WHERE NOT EXISTS ("
-              f'SELECT 1 FROM "{STATE}" v WHERE v.table_name = ? AND v.contract = ? AND ? '
-              "AND v.document_id IS NOT DISTINCT FROM f.document_id AND v.n_rows = f.n_rows "
-              "AND v.fingerprint = f.fingerprint)", [table, contract, incremental])
+    run_sql(con, f'CREATE TABLE IF NOT EXISTS "{STATE}" (table_name VARCHAR, contract VARCHAR, document_id VARCHAR, '
+                 'n_rows BIGINT, fingerprint HUGEINT)')
+    run_sql(con, "CREATE OR REPLACE TEMP TABLE _fingerprints AS SELECT document_id, count(*) AS n_rows, "
+                 f'sum(hash(t)) AS fingerprint FROM "{table}" t GROUP BY document_id')
+    run_sql(con, f"CREATE OR REPLACE TEMP TABLE _todo AS SELECT f.* FROM _fingerprints f WHERE NOT EXISTS ("
+                 f'SELECT 1 FROM "{STATE}" v WHERE v.table_name = ? AND v.contract = ? AND ? '
+                 "AND v.document_id IS NOT DISTINCT FROM f.document_id AND v.n_rows = f.n_rows "
+                 "AND v.fingerprint = f.fingerprint)", [table, contract, incremental])
     n_docs, n_todo = con.execute("SELECT (SELECT count(*) FROM _fingerprints), (SELECT count(*) FROM _todo)").fetchall()[0]
     out.documents_validated, out.documents_reused = n_todo, n_docs - n_todo
     if n_todo:
@@ -157,11 +157,11 @@ def validate_table(con, table: str, model, slice_rows: int = SLICE_ROWS, increme
             _collect(out, model, con.sql(f'SELECT t.* FROM "{table}" t WHERE {scope}{part}').pl())
     _duplicates(con, table, model, out, only_changed=0 < n_todo < n_docs)
     if out.passed:  # every document now in the table has passed: the unchanged before, the others now
-        _run(con, f'DELETE FROM "{STATE}" WHERE table_name = ?', [table])
-        _run(con, f'INSERT INTO "{STATE}" SELECT ?, ?, document_id, n_rows, fingerprint FROM _fingerprints',
-             [table, contract])
-    _run(con, "DROP TABLE IF EXISTS _todo")
-    _run(con, "DROP TABLE IF EXISTS _fingerprints")
+        run_sql(con, f'DELETE FROM "{STATE}" WHERE table_name = ?', [table])
+        run_sql(con, f'INSERT INTO "{STATE}" SELECT ?, ?, document_id, n_rows, fingerprint FROM _fingerprints',
+                [table, contract])
+    run_sql(con, "DROP TABLE IF EXISTS _todo")
+    run_sql(con, "DROP TABLE IF EXISTS _fingerprints")
     return out
 
 

@@ -128,7 +128,7 @@ def test_the_marts_count_a_near_duplicate_plan_once(built, tmp_path):
 
     from pipelines.expectations import expected_facts
     from pipelines.settings import Settings
-    from pipelines.warehouse import load_models, run_model
+    from pipelines.sql_models import load_models, run_model
 
     BUILD_DB = Settings.from_env().build_db
 

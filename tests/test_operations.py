@@ -247,7 +247,7 @@ def test_staging_bookkeeping_is_not_published(built):
 
 def test_publish_leaves_out_bookkeeping_and_tables_no_asset_makes(tmp_path):
     """A renamed SQL model leaves its old table in the build file; analysts must not see it."""
-    from pipelines.warehouse import publish
+    from pipelines.publish import publish
 
     build = tmp_path / "build.duckdb"
     con = duckdb.connect(str(build))

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.skipif(not PCI_DIR.is_dir(),
 @pytest.fixture(scope="module")
 def staged():
     from pipelines.domain.ingest import discover
-    from pipelines.warehouse import stage_scores
+    from pipelines.staging import stage_scores
 
     files = [f for f in discover("scores", [SHARED]) if f.source_path.startswith("scores/pci/")]
     return stage_scores(files)

@@ -50,7 +50,7 @@ def test_run_succeeds_and_publishes(built):
 
 
 def test_sql_model_dependencies_come_from_the_sql():
-    from pipelines.warehouse import load_models
+    from pipelines.sql_models import load_models
 
     deps = {m.name: m.deps for m in load_models()}
     assert deps["dim_document"] == ("dq_finding", "stg_documents")
@@ -180,7 +180,7 @@ def test_full_par_table_wins_over_press_figures(built, tmp_path):
     """A user's full PAR table (here one SYNTHETIC row written by this test) and the press figure for the same cell
     (Đà Nẵng 2016, raw/reference) both stay in fct_indicator_score; the mart keeps one row, from the full table."""
     from pipelines.settings import Settings
-    from pipelines.warehouse import load_models, run_model
+    from pipelines.sql_models import load_models, run_model
 
     BUILD_DB = Settings.from_env().build_db
 

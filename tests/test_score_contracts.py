@@ -52,7 +52,7 @@ def roots(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def staged(roots):
-    from pipelines.warehouse import stage_scores
+    from pipelines.staging import stage_scores
 
     return stage_scores(discover("scores", list(roots)))
 
@@ -167,7 +167,7 @@ def test_targets_on_pci_sipas_par_evaluated_when_the_year_is_held_else_not_evalu
 
 def test_the_file_kept_for_a_year_given_twice_follows_the_root_order(roots, monkeypatch):
     """GOVDATA_RAW_EXTRA=b:a keeps b's 2015 panel (whatever the roots' names) and quarantines a's whole."""
-    from pipelines.warehouse import stage_scores
+    from pipelines.staging import stage_scores
 
     a, b = roots
     monkeypatch.setenv("GOVDATA_RAW_EXTRA", os.pathsep.join([str(b), str(a)]))
@@ -181,7 +181,7 @@ def test_the_file_kept_for_a_year_given_twice_follows_the_root_order(roots, monk
 
 
 def test_a_broken_or_foreign_pci_workbook_is_quarantined_with_the_reason(tmp_path):
-    from pipelines.warehouse import stage_scores
+    from pipelines.staging import stage_scores
 
     (tmp_path / "scores").mkdir()
     (tmp_path / "scores" / "PCI_2017.xlsx").write_bytes(b"not a workbook")
@@ -196,7 +196,7 @@ def test_a_broken_or_foreign_pci_workbook_is_quarantined_with_the_reason(tmp_pat
 def test_panel_rows_of_the_wrong_length_lose_no_cell_silently(tmp_path):
     """A row longer than the header is not loaded at all (no cell can be placed), a shorter one loads what it has;
     each is a quarantine row naming the file, line and what is missing. Every other row loads whole."""
-    from pipelines.warehouse import stage_scores
+    from pipelines.staging import stage_scores
 
     path = tmp_path / "scores" / "2016.csv"
     _panel(path, 2016)

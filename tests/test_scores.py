@@ -20,7 +20,7 @@ PANEL = "scores/papi/subdimension_panel_2011_2024"
 @pytest.fixture(scope="module")
 def staged():
     from pipelines.domain.ingest import discover
-    from pipelines.warehouse import stage_scores
+    from pipelines.staging import stage_scores
 
     return stage_scores(discover("scores", [SHARED]))
 

@@ -86,7 +86,7 @@ def _equals_full_rebuild(con, model) -> bool:
 def test_incremental_models_replace_only_the_documents_whose_inputs_changed(con):
     import dataclasses
 
-    from pipelines.warehouse import load_models, run_model_detail
+    from pipelines.sql_models import load_models, run_model_detail
 
     models = {m.name: m for m in load_models()}
     assert {n for n, m in models.items() if m.incremental_by == "document_id"} == {

@@ -89,7 +89,9 @@ def build(root: Path, results: dict, prefix: str = "") -> dict:
     from ..incremental import staging_insert_seconds, sync_normalised, sync_plans
     from ..release import publish_release
     from ..settings import Settings
-    from ..warehouse import connect, models_in_dependency_order, reference_frames, run_model, stage_scores, write_table
+    from ..db import connect, write_table
+    from ..sql_models import models_in_dependency_order, run_model
+    from ..staging import reference_frames, stage_scores
     from ..validation import validate_table
 
     files = discover("plans", roots=[root])

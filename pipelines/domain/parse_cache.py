@@ -100,7 +100,7 @@ def normalise_entry(doc: dict, cache_dir: Path) -> Path:
 
 def normalise_cached(job: tuple[dict, list[dict], Path]):
     """One document's normalisation, reused while its bytes, path, parser and mapping files are unchanged.
-    (Here, not in pipelines.warehouse, so pool workers import only the domain code.)"""
+    (Here, not in pipelines.incremental, so pool workers import only the domain code.)"""
     from .formats import read_document
     from .normalise import Normalised, normalise_document
 
