@@ -4,7 +4,8 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from pipelines.domain.ingest import RawReadError, discover, raw_roots, read_raw, shown_path
+from pipelines.automation import partition_key_for
+from pipelines.domain.ingest import RawReadError, discover, raw_roots, read_raw
 from pipelines.schemas import STAGING_MODELS, column_docs
 from pipelines.incremental import sync_plans
 from pipelines.db import write_table
@@ -88,11 +89,6 @@ def stg_plans(context: dg.AssetExecutionContext, duckdb: DuckDBResource, setting
 # One dynamic partition per plan file (the sensor adds and removes them); parsing one file touches only the parse
 # cache, never DuckDB, so these runs never compete with the warehouse writer.
 plan_files_partitions = dg.DynamicPartitionsDefinition(name="plan_files")
-
-
-def partition_key_for(f) -> str:
-    """The file's path relative to raw/ for the embedded input, else its absolute path."""
-    return f.source_path if f.root_label == "raw" else shown_path(f.path)  # a non-UTF-8 name, escaped
 
 
 @dg.asset(

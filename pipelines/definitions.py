@@ -1,4 +1,5 @@
-"""The one Dagster Definitions of the project (workspace.yaml points here)."""
+"""The one Dagster Definitions of the project (workspace.yaml points here): the only module of pipelines/ that
+imports assets/, to wire them with the resources built from Settings.from_env()."""
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -8,6 +9,8 @@ import duckdb
 from dagster._utils.backoff import backoff
 from dagster_duckdb import DuckDBResource
 
+from assets.automation import (full_rebuild, index_year_arrival, parse_plan_document, raw_files_sensor,
+                               rebuild_after_new_index_year, yearly_index_reload)
 from assets.checks import build_checks
 from assets.gx_checks import build_gx_checks
 from assets.normalise import raw_index_year, stg_normalise, stg_reference, stg_scores
@@ -16,8 +19,6 @@ from assets.publish import build_publish_asset
 from assets.report import report_html
 from assets.resources import SettingsResource
 from assets.sql_models import build_sql_assets
-from pipelines.automation import (full_rebuild, index_year_arrival, parse_plan_document, raw_files_sensor,
-                                  rebuild_after_new_index_year, yearly_index_reload)
 from pipelines.settings import Settings
 
 class BuildDuckDB(DuckDBResource):

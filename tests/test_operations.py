@@ -11,6 +11,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from assets import automation as sensors
 from pipelines import automation
 from pipelines.domain.ingest import discover
 from tests.conftest import HANOI_PAPI, HCMC_PAPI, HCMC_PAR, QUANG_NGAI
@@ -37,7 +38,7 @@ def test_sensor_requests_runs_for_added_changed_and_removed_files(root):
     a, b = root / "plans" / "a.txt", root / "plans" / "b.txt"
     shutil.copy(HCMC_PAPI, a)
     shutil.copy(QUANG_NGAI, b)
-    first = automation.evaluate_raw_files(None, [])
+    first = sensors.evaluate_raw_files(None, [])
     key = str(a)  # outside raw/, a partition is keyed by its absolute path
     assert _runs(first) == [("full_rebuild", None), ("parse_plan_document", str(a)), ("parse_plan_document", str(b))]
     parse_a = next(r for r in first.run_requests if r.partition_key == key)
@@ -46,18 +47,18 @@ def test_sensor_requests_runs_for_added_changed_and_removed_files(root):
     assert add.partitions_def_name == "plan_files" and sorted(add.partition_keys) == [str(a), str(b)]
 
     # nothing changed: nothing requested
-    again = automation.evaluate_raw_files(first.cursor, [str(a), str(b)])
+    again = sensors.evaluate_raw_files(first.cursor, [str(a), str(b)])
     assert again.run_requests == [] and again.dynamic_partitions_requests == []
 
     # a changed plan: its own partition only (new run key), and one rebuild
     shutil.copy(HANOI_PAPI, a)
-    changed = automation.evaluate_raw_files(again.cursor, [str(a), str(b)])
+    changed = sensors.evaluate_raw_files(again.cursor, [str(a), str(b)])
     assert _runs(changed) == [("full_rebuild", None), ("parse_plan_document", str(a))]
     assert changed.run_requests[0].run_key == f"parse:{key}:{_sha(a)}" != parse_a.run_key
 
     # a removed plan: its partition goes, and a rebuild drops its rows
     b.unlink()
-    removed = automation.evaluate_raw_files(changed.cursor, [str(a), str(b)])
+    removed = sensors.evaluate_raw_files(changed.cursor, [str(a), str(b)])
     assert _runs(removed) == [("full_rebuild", None)]
     (delete,) = removed.dynamic_partitions_requests
     assert list(delete.partition_keys) == [str(b)]
@@ -65,14 +66,14 @@ def test_sensor_requests_runs_for_added_changed_and_removed_files(root):
 
     # a new score file: a rebuild, no plan partition
     (root / "scores" / "par_index_2024.csv").write_text("year,province_code,indicator_code,score\n", encoding="utf-8")
-    scores = automation.evaluate_raw_files(removed.cursor, [str(a)])
+    scores = sensors.evaluate_raw_files(removed.cursor, [str(a)])
     assert _runs(scores) == [("full_rebuild", None)]
 
 
 def test_the_same_state_gives_the_same_rebuild_run_key(root):
     shutil.copy(HCMC_PAPI, root / "plans" / "a.txt")
-    one = automation.evaluate_raw_files(None, [])
-    two = automation.evaluate_raw_files(None, [])
+    one = sensors.evaluate_raw_files(None, [])
+    two = sensors.evaluate_raw_files(None, [])
     key = [r.run_key for r in one.run_requests if r.job_name == "full_rebuild"]
     assert key == [r.run_key for r in two.run_requests if r.job_name == "full_rebuild"]
 
@@ -88,17 +89,17 @@ def test_yearly_schedule_requests_the_previous_year_in_vietnam_time(at, year):
 
 
 def test_yearly_schedule_definition():
-    s = automation.yearly_index_reload
+    s = sensors.yearly_index_reload
     assert (s.cron_schedule, s.execution_timezone) == ("0 6 1 6 *", "Asia/Ho_Chi_Minh")
     assert s.default_status == dg.DefaultScheduleStatus.RUNNING
     from pipelines.definitions import defs
 
     ctx = dg.build_schedule_context(
         repository_def=defs.get_repository_def(), scheduled_execution_time=dt.datetime(2026, 6, 1, 6, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
-    (req,) = automation.yearly_index_reload.evaluate_tick(ctx).run_requests
+    (req,) = sensors.yearly_index_reload.evaluate_tick(ctx).run_requests
     assert (req.partition_key, req.run_key, req.tags["govdata/index_year"]) == ("2025", "index-year:2025", "2025")
-    assert automation.raw_files_sensor.default_status == dg.DefaultSensorStatus.RUNNING
-    assert automation.rebuild_after_new_index_year.default_status == dg.DefaultSensorStatus.RUNNING
+    assert sensors.raw_files_sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    assert sensors.rebuild_after_new_index_year.default_status == dg.DefaultSensorStatus.RUNNING
 
 
 def test_a_fresh_warehouse_reuses_the_parse_cache(tmp_path):
