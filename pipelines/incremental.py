@@ -3,7 +3,8 @@
 A document's rows stay in the staging tables while its file (raw root, path, sha256) is unchanged and the parser
 and mapping files are the same. A new or changed file is parsed (the parse cache still applies) and its rows are
 inserted; a changed or deleted file's rows are deleted first. When the parser or a mapping file changes, every
-document is staged again. Rows are written in chunks, so a national archive never sits in memory at once.
+document is staged again. Pool workers write the task and finding rows to a Parquet spool, loaded in one bulk insert
+per table; documents and quarantine rows come back in small chunks, so a national archive never sits in memory.
 """
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from .db import run_sql
 from .sql_models import load_models
 
 
-def publish(build_db: Path, target: Path, tables: list[str] | None = None, keep: set[str] | None = None) -> Path:
+def publish(build_db: Path, target: Path, keep: set[str] | None = None) -> Path:
     """Copy the build into a fresh file beside the target, then os.replace: readers holding the old
     file keep their snapshot, new readers see the new file whole, a failure leaves the old file.
     With `keep`, a table of the build that no asset makes any more (a renamed model) is left out."""
@@ -23,33 +23,22 @@ def publish(build_db: Path, target: Path, tables: list[str] | None = None, keep:
     os.unlink(tmp_name)
     tmp = Path(tmp_name)
     try:
-        if tables is None:
-            # the whole build: checkpoint it and copy the file (seconds for a GB, where COPY FROM DATABASE
-            # rewrites every row), then drop the bookkeeping of incremental staging, which is not for analysts
-            src = duckdb.connect(str(build_db))
-            try:
-                run_sql(src, "CHECKPOINT")
-            finally:
-                src.close()
-            shutil.copyfile(build_db, tmp)
-            dst = duckdb.connect(str(tmp))
-            try:
-                for (t,) in dst.execute("SELECT table_name FROM duckdb_tables()").fetchall():
-                    if t.startswith("_") or (keep is not None and t not in keep):
-                        run_sql(dst, f'DROP TABLE "{t}"')
-                run_sql(dst, "CHECKPOINT")
-            finally:
-                dst.close()
-        else:
-            dst = duckdb.connect(str(tmp))
-            try:
-                run_sql(dst, f"ATTACH '{build_db}' AS build (READ_ONLY)")
-                for n in tables:
-                    run_sql(dst, f'CREATE TABLE "{n}" AS SELECT * FROM build."{n}"')
-                run_sql(dst, "DETACH build")
-                run_sql(dst, "CHECKPOINT")
-            finally:
-                dst.close()
+        # the whole build: checkpoint it and copy the file (seconds for a GB, where COPY FROM DATABASE rewrites
+        # every row), then drop the bookkeeping of incremental staging, which is not for analysts
+        src = duckdb.connect(str(build_db))
+        try:
+            run_sql(src, "CHECKPOINT")
+        finally:
+            src.close()
+        shutil.copyfile(build_db, tmp)
+        dst = duckdb.connect(str(tmp))
+        try:
+            for (t,) in dst.execute("SELECT table_name FROM duckdb_tables()").fetchall():
+                if t.startswith("_") or (keep is not None and t not in keep):
+                    run_sql(dst, f'DROP TABLE "{t}"')
+            run_sql(dst, "CHECKPOINT")
+        finally:
+            dst.close()
         os.replace(tmp, target)
     except BaseException:
         if tmp.exists():

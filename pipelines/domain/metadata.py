@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from .decode import collapse_ws
 from .lines import lines_containing, strip_markup
 from .model import Finding
-from .provinces import REORGANISED, find_province_prefix, fold, unit_2025_for
+from .provinces import REORGANISED, find_province_prefix, unit_2025_for
 
 # "19/KH-UBND", also with stray spaces around the slash as exports print it ("19 /KH-UBND"); spaces are removed
 _DOCNO = r"\d{1,5}[A-Za-z]?[ \t]?/[ \t]?(?:[0-9]{4}/)?[A-ZĐ][A-ZĐa-z0-9\-]*(?:-[A-ZĐ0-9]+)*"
@@ -399,7 +399,3 @@ def extract_metadata(text: str) -> tuple[DocumentMeta, list[Finding]]:
                                 f"District-level issuer '{meta.issuer_name}' titles its plan as provincial.",
                                 title_line, title_line))
     return meta, findings
-
-
-def province_name_matches(a: str, b: str) -> bool:
-    return fold(a) == fold(b)
