@@ -8,7 +8,16 @@ import json
 import dagster as dg
 
 from pipelines import automation
-from pipelines.automation import TZ, WRITER_TAG, YEARLY_CRON, diff, dump_cursor, load_cursor, previous_index_year, state_digest
+from pipelines.automation import (
+    TZ,
+    WRITER_TAG,
+    YEARLY_CRON,
+    diff,
+    dump_cursor,
+    load_cursor,
+    previous_index_year,
+    state_digest,
+)
 from pipelines.settings import Settings
 
 from .plans import plan_files_partitions

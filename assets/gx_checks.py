@@ -4,6 +4,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.expectations import MARTS_WITH_SUITES, validate_mart_in_db
+
 from ._meta import markdown_preview
 from .resources import SettingsResource
 

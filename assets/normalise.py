@@ -5,12 +5,12 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
+from pipelines.db import write_table
 from pipelines.domain.agencies import aliases
 from pipelines.domain.indicators import indicator_aliases
 from pipelines.domain.ingest import raw_roots
-from pipelines.schemas import STAGING_MODELS, column_docs
 from pipelines.incremental import sync_normalised, used_aliases
-from pipelines.db import write_table
+from pipelines.schemas import STAGING_MODELS, column_docs
 from pipelines.staging import REFERENCE_SEEDS, reference_frames, stage_scores
 
 from ._meta import markdown_preview, table_metadata, table_metadata_from_db

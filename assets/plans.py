@@ -5,10 +5,10 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from pipelines.automation import partition_key_for
-from pipelines.domain.ingest import RawReadError, discover, raw_roots, read_raw
-from pipelines.schemas import STAGING_MODELS, column_docs
-from pipelines.incremental import sync_plans
 from pipelines.db import write_table
+from pipelines.domain.ingest import RawReadError, discover, raw_roots, read_raw
+from pipelines.incremental import sync_plans
+from pipelines.schemas import STAGING_MODELS, column_docs
 
 from ._meta import table_metadata, table_metadata_from_db
 from .resources import SettingsResource

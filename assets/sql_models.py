@@ -4,7 +4,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.expectations import MARTS_WITH_SUITES
-from pipelines.sql_models import load_models, run_model_detail, SqlModel
+from pipelines.sql_models import SqlModel, load_models, run_model_detail
 
 from ._meta import markdown_preview, table_metadata_from_db
 from .resources import SettingsResource

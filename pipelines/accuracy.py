@@ -52,7 +52,7 @@ class Counts:
     fp: int = 0
     fn: int = 0
 
-    def add(self, other: "Counts") -> None:
+    def add(self, other: Counts) -> None:
         self.tp += other.tp
         self.fp += other.fp
         self.fn += other.fn
@@ -124,8 +124,8 @@ def fixtures(folders: list[tuple[Path, Path]] | None = None) -> list[Fixture]:
             stem = meta_path.name[: -len(".meta.json")]
             docs = documents_of(text_dir, stem)
 
-            def rows(suffix: str) -> list[dict]:
-                p = folder / f"{stem}.{suffix}.csv"
+            def rows(suffix: str) -> list[dict]:  # called in this iteration: the loop names are current
+                p = folder / f"{stem}.{suffix}.csv"  # noqa: B023
                 if not p.exists():
                     return []
                 with open(p, encoding="utf-8", newline="") as f:

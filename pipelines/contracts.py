@@ -13,8 +13,18 @@ import polars as pl
 from pipelines.domain.metadata import DOC_TYPES
 
 from .domain.scores import columns_for_year, dimensions_for_year, total_scale
-from .schemas import (COMPARATORS, INDICATOR_RULES, INDICES, ISSUER_LEVELS, LEVELS, SEVERITIES, TIMELINE_KINDS,
-                      StgPlanTargets, StgPlanTasks, StgQuarantine)
+from .schemas import (
+    COMPARATORS,
+    INDICATOR_RULES,
+    INDICES,
+    ISSUER_LEVELS,
+    LEVELS,
+    SEVERITIES,
+    TIMELINE_KINDS,
+    StgPlanTargets,
+    StgPlanTasks,
+    StgQuarantine,
+)
 
 DOC_ID = r"^[0-9a-f]{16}$"
 PROVINCE_KEY = r"^(2004|2025)-\d\d$"
@@ -103,6 +113,7 @@ class DimDocument(pa.DataFrameModel):
         strict = True
 
     @pa.dataframe_check
+    @classmethod
     def plan_years_ordered(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("plan_year_end").is_null()
                                      | (pl.col("plan_year_start") <= pl.col("plan_year_end")))
@@ -131,6 +142,7 @@ class DimProvince(pa.DataFrameModel):
         strict = True
 
     @pa.dataframe_check
+    @classmethod
     def sixty_three_then_thirty_four(cls, data) -> pl.LazyFrame:
         """63 provinces of the 2004 vintage in force until 30 June 2025 (plus Hà Tây, dissolved on 1 August 2008,
         the one 2004 row with a valid_to before 2025), and 34 units from 1 July 2025."""
@@ -141,6 +153,7 @@ class DimProvince(pa.DataFrameModel):
                                      | ((pl.col("vintage") == 2025) & (pl.len().over("vintage") == 34)))
 
     @pa.dataframe_check
+    @classmethod
     def every_2004_province_has_a_successor(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select((pl.col("vintage") != 2004) | pl.col("successor_key").is_not_null())
 
@@ -169,10 +182,12 @@ class DimIndicator(pa.DataFrameModel):
         strict = True
 
     @pa.dataframe_check
+    @classmethod
     def only_totals_have_no_parent(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select((pl.col("level") == "total") == pl.col("parent_code").is_null())
 
     @pa.dataframe_check
+    @classmethod
     def scale_ordered(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("scale_min").is_null() | (pl.col("scale_min") < pl.col("scale_max")))
 
@@ -203,10 +218,12 @@ class DimAgency(pa.DataFrameModel):
         strict = True
 
     @pa.dataframe_check
+    @classmethod
     def groups_have_no_province(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("is_group") == pl.col("agency_id").str.starts_with("GROUP:"))
 
     @pa.dataframe_check
+    @classmethod
     def unit_key_in_id(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("is_group") | pl.col("agency_id").str.starts_with(pl.col("unit_key") + ":"))
 
@@ -226,6 +243,7 @@ class BridgeTaskAgency(pa.DataFrameModel):
         unique = ["task_id", "agency_id", "role"]
 
     @pa.dataframe_check
+    @classmethod
     def task_belongs_to_document(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("task_id").str.starts_with(pl.col("document_id")))
 
@@ -252,11 +270,13 @@ class FctPlanTask(StgPlanTasks):
     timeline_event: str = pa.Field(nullable=True, description="Event an event-relative timeline depends on, as written")
 
     @pa.dataframe_check
+    @classmethod
     def due_start_before_end(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("due_start").is_null() | pl.col("due_end").is_null()
                                      | (pl.col("due_start") <= pl.col("due_end")))
 
     @pa.dataframe_check
+    @classmethod
     def subindicator_under_its_dimension(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("subindicator_code").is_null()
                                      | pl.col("subindicator_code").str.starts_with(pl.col("indicator_code") + "."))
@@ -271,10 +291,12 @@ class FctPlanTarget(StgPlanTargets):
     province_key: str = pa.Field(nullable=True, str_matches=PROVINCE_KEY, description="Province of the plan")
 
     @pa.dataframe_check
+    @classmethod
     def rank_target_within_63(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select((pl.col("unit") != "rank") | pl.col("value").is_between(1, 63))
 
     @pa.dataframe_check
+    @classmethod
     def papi_points_within_total_scale(cls, data) -> pl.LazyFrame:
         # a PAPI points target is at most the 80-point total of 2018 onwards
         return data.lazyframe.select((pl.col("unit") != "points") | ~pl.col("indicator_code").str.starts_with("PAPI.").fill_null(False)
@@ -309,19 +331,23 @@ class FctIndicatorScore(pa.DataFrameModel):
         unique = ["province_key", "year", "indicator_code", "source", "source_ref"]
 
     @pa.dataframe_check
+    @classmethod
     def official_papi_within_scale_of_its_year(cls, data) -> pl.LazyFrame:
         """Total 6-60 until 2017 and 8-80 from 2018; dimension 1-10; sub-dimension 1/k-10/k of its period."""
         return _within_papi_scale(data.lazyframe, OFFICIAL_PAPI)
 
     @pa.dataframe_check
+    @classmethod
     def rank_within_n_ranked(cls, data) -> pl.LazyFrame:
         return _rank_within_n(data.lazyframe)
 
     @pa.dataframe_check
+    @classmethod
     def plan_rows_carry_their_document(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select((pl.col("source") == "plan_text") == pl.col("document_id").is_not_null())
 
     @pa.dataframe_check
+    @classmethod
     def plan_text_never_preferred(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(~((pl.col("source") == "plan_text") & pl.col("is_preferred")))
 
@@ -350,10 +376,12 @@ class DqFinding(pa.DataFrameModel):
         strict = True
 
     @pa.dataframe_check
+    @classmethod
     def line_range_ordered(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("line_end").is_null() | (pl.col("line_end") >= pl.col("line_start")))
 
     @pa.dataframe_check
+    @classmethod
     def related_pair_complete(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("related_table").is_null() == pl.col("related_id").is_null())
 
@@ -414,18 +442,22 @@ class MartProvinceScores(pa.DataFrameModel):
         unique = ["province_key", "year", "indicator_code"]
 
     @pa.dataframe_check
+    @classmethod
     def papi_within_scale_of_its_year(cls, data) -> pl.LazyFrame:
         return _within_papi_scale(data.lazyframe)
 
     @pa.dataframe_check
+    @classmethod
     def mean_exactly_with_its_source(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("national_mean").is_null() == pl.col("national_mean_source").is_null())
 
     @pa.dataframe_check
+    @classmethod
     def no_change_across_a_break(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("comparable_with_previous") | pl.col("change_since_previous_year").is_null())
 
     @pa.dataframe_check
+    @classmethod
     def rank_within_n_ranked(cls, data) -> pl.LazyFrame:
         return _rank_within_n(data.lazyframe)
 
@@ -453,14 +485,17 @@ class MartPlanCoverage(pa.DataFrameModel):
         unique = ["document_id", "indicator_code"]
 
     @pa.dataframe_check
+    @classmethod
     def deadlines_at_most_tasks(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("n_tasks_with_deadline") <= pl.col("n_tasks"))
 
     @pa.dataframe_check
+    @classmethod
     def leads_at_most_tasks(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("n_tasks_with_lead") <= pl.col("n_tasks"))
 
     @pa.dataframe_check
+    @classmethod
     def a_task_or_a_target(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select((pl.col("n_tasks") + pl.col("n_targets")) >= 1)
 
@@ -484,6 +519,7 @@ class MartAgencyWorkload(pa.DataFrameModel):
         unique = ["province_key", "agency_id", "role"]
 
     @pa.dataframe_check
+    @classmethod
     def documents_at_most_tasks(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("n_documents") <= pl.col("n_tasks"))
 
@@ -516,10 +552,12 @@ class MartTargetVsActual(pa.DataFrameModel):
         strict = True
 
     @pa.dataframe_check
+    @classmethod
     def reason_exactly_when_not_evaluable(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select((pl.col("status") == "not_evaluable") == pl.col("status_reason").is_not_null())
 
     @pa.dataframe_check
+    @classmethod
     def evaluated_targets_have_a_value(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select((pl.col("status") == "not_evaluable") | pl.col("actual_value").is_not_null())
 
@@ -567,6 +605,7 @@ class MartIndexPanel(pa.DataFrameModel):
         unique = ["province_key", "year"]
 
     @pa.dataframe_check
+    @classmethod
     def flags_follow_values(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(
             (pl.col("has_papi") == pl.col("papi_total").is_not_null()) & (pl.col("has_pci") == pl.col("pci_total").is_not_null())

@@ -9,8 +9,14 @@ import duckdb
 from dagster._utils.backoff import backoff
 from dagster_duckdb import DuckDBResource
 
-from assets.automation import (full_rebuild, index_year_arrival, parse_plan_document, raw_files_sensor,
-                               rebuild_after_new_index_year, yearly_index_reload)
+from assets.automation import (
+    full_rebuild,
+    index_year_arrival,
+    parse_plan_document,
+    raw_files_sensor,
+    rebuild_after_new_index_year,
+    yearly_index_reload,
+)
 from assets.checks import build_checks
 from assets.gx_checks import build_gx_checks
 from assets.normalise import raw_index_year, stg_normalise, stg_reference, stg_scores
@@ -20,6 +26,7 @@ from assets.report import report_html
 from assets.resources import SettingsResource
 from assets.sql_models import build_sql_assets
 from pipelines.settings import Settings
+
 
 class BuildDuckDB(DuckDBResource):
     """DuckDBResource whose connection is closed even when the step fails: dagster-duckdb closes it only after a

@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 import sys
 
-from .settings import PROJECT_DIR
 from .schemas import STAGING_MODELS, column_docs
+from .settings import PROJECT_DIR
 from .sql_models import load_models
 
 DOC = PROJECT_DIR / "docs" / "warehouse.md"

@@ -21,15 +21,21 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from .domain.ingest import RawFile, RawReadError, read_raw, root_path_for
-from .domain.damage import NEAR_DUPLICATE_SHARE
-from .domain.parse_cache import (entry_path, load_entry, normalise_cached, normalise_entry, normaliser_version, parser_version,
-                                 process_cached)
-from .schemas import STAGING_MODELS, column_docs
-from .settings import Settings
 from .db import apply_comments
 from .db import run_sql as _run
-from .schemas import polars_schema
+from .domain.damage import NEAR_DUPLICATE_SHARE
+from .domain.ingest import RawFile, RawReadError, read_raw, root_path_for
+from .domain.parse_cache import (
+    entry_path,
+    load_entry,
+    normalise_cached,
+    normalise_entry,
+    normaliser_version,
+    parser_version,
+    process_cached,
+)
+from .schemas import STAGING_MODELS, column_docs, polars_schema
+from .settings import Settings
 from .staging import pool_map_chunks
 from .staging import staging_frame as _frame
 

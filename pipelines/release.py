@@ -39,7 +39,7 @@ def _checkpoint(step: str) -> None:
 
 
 def new_build_id(now: dt.datetime | None = None) -> str:
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     return now.strftime("%Y%m%dT%H%M%S%fZ") + "-" + uuid.uuid4().hex[:6]  # sorts by time
 
 
@@ -117,7 +117,7 @@ def clean_leftovers(warehouse: Path, keep: int = KEEP) -> list[Path]:
 
 def _readable(path: Path) -> None:
     """Files 0644 (the database 0444: a release is never written again), folders 0755: every account reads."""
-    for dirpath, dirs, files in os.walk(path):
+    for dirpath, _dirs, files in os.walk(path):
         os.chmod(dirpath, 0o755)
         for f in files:
             os.chmod(os.path.join(dirpath, f), 0o444 if f == DB_NAME else 0o644)
@@ -145,7 +145,7 @@ def write_build_info(db: Path, build_id: str, extra: dict[str, str] | None = Non
     try:
         run_sql(con, f'CREATE OR REPLACE TABLE "{BUILD_INFO}" (build_id VARCHAR, built_at TIMESTAMP, key VARCHAR, '
                      "value VARCHAR)")
-        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         rows = [("build_id", build_id), *sorted((extra or {}).items())]
         for k, v in rows:
             run_sql(con, f'INSERT INTO "{BUILD_INFO}" VALUES (?, ?, ?, ?)', [build_id, now, k, v])

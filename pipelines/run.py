@@ -55,7 +55,7 @@ class RunLock:
             raise Busy(f"another `make run` is running ({holder}); wait for it to finish, then run again") from None
         fh.seek(0)
         fh.truncate()
-        fh.write(f"pid {os.getpid()}, started {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M:%S} UTC")
+        fh.write(f"pid {os.getpid()}, started {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%S} UTC")
         fh.flush()
         self.fh = fh
         return self
@@ -120,7 +120,7 @@ KEEP_LOGS = 50
 
 
 def new_log(home: Path, now: dt.datetime | None = None) -> Path:
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     logs = home / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     for old in sorted(logs.glob("run-*.log"))[:-KEEP_LOGS or None]:  # names sort by time

@@ -88,6 +88,7 @@ class StgPlanTasks(pa.DataFrameModel):
         unique = ["document_id", "task_seq"]
 
     @pa.dataframe_check
+    @classmethod
     def line_range_ordered(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("line_end") >= pl.col("line_start"))
 
@@ -159,6 +160,7 @@ class StgTaskNormalised(pa.DataFrameModel):
         strict = True
 
     @pa.dataframe_check
+    @classmethod
     def start_before_end(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("due_start").is_null() | pl.col("due_end").is_null()
                                      | (pl.col("due_start") <= pl.col("due_end")))
@@ -213,6 +215,7 @@ class StgPlanTargets(pa.DataFrameModel):
         strict = True
 
     @pa.dataframe_check
+    @classmethod
     def percent_at_most_100(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select((pl.col("unit") != "percent") | (pl.col("value") <= 100))
 
@@ -264,6 +267,7 @@ class StgIndexScores(pa.DataFrameModel):
         unique = ["province_key", "year", "indicator_code", "source"]
 
     @pa.dataframe_check
+    @classmethod
     def within_index_scale(cls, data) -> pl.LazyFrame:
         """PAPI 6-60 total until 2017 / 8-80 from 2018, dimensions 1-10; PAR 0-100; PCI 0-100 headline and 0-10
         sub-indices; SIPAS 0-100; the year inside the indicator's years."""

@@ -21,8 +21,8 @@ from functools import lru_cache
 import pandera.errors as pa_errors
 import polars as pl
 
-from .settings import PROJECT_DIR
 from .db import columns_of, run_sql
+from .settings import PROJECT_DIR
 
 STATE = "_validated_documents"  # (table_name, contract, document_id, n_rows, fingerprint) that passed
 SLICE_ROWS = 200_000

@@ -447,14 +447,16 @@ def test_warehouse_targets_and_findings_carry_their_place_and_ocr_findings_low_c
     """Staged and modelled as the assets do: fct_plan_target and dq_finding have source_location for every row of a
     published-format plan that has a line; dq_finding.confidence is 'low' for a document read by OCR and 'normal'
     for the others; the core contracts hold."""
+    import duckdb
+
     from pipelines.contracts import DqFinding, FctPlanTarget
+    from pipelines.db import write_table
     from pipelines.domain.ingest import discover
+    from pipelines.sql_models import models_in_dependency_order, run_model
+    from pipelines.staging import reference_frames, stage_scores
     from pipelines.validation import validate_table
-    from pipelines.warehouse import models_in_dependency_order, reference_frames, run_model, stage_scores, write_table
 
     from .conftest import stage_files
-
-    import duckdb
 
     root = tmp_path / "root"
     (root / "plans").mkdir(parents=True)

@@ -102,8 +102,8 @@ def test_data_package_validates_with_frictionless(built):
 def test_rows_without_a_year_read_alike_in_every_reader(built, tmp_path):
     """A plan with no plan year: its coverage and target rows have year NULL; the marts still read the same in
     DuckDB, polars, pyarrow and pandas, and no __HIVE_DEFAULT_PARTITION__ folder is written."""
-    from pipelines.settings import Settings
     from pipelines.publish import publish_marts
+    from pipelines.settings import Settings
 
     BUILD_DB = Settings.from_env().build_db
 

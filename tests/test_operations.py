@@ -81,8 +81,8 @@ def test_the_same_state_gives_the_same_rebuild_run_key(root):
 @pytest.mark.parametrize("at, year", [
     (dt.datetime(2025, 6, 1, 6, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")), 2024),
     # 31 Dec 2025 20:00 UTC is already 1 Jan 2026 in Vietnam
-    (dt.datetime(2025, 12, 31, 20, 0, tzinfo=dt.timezone.utc), 2025),
-    (dt.datetime(2025, 12, 31, 16, 0, tzinfo=dt.timezone.utc), 2024),
+    (dt.datetime(2025, 12, 31, 20, 0, tzinfo=dt.UTC), 2025),
+    (dt.datetime(2025, 12, 31, 16, 0, tzinfo=dt.UTC), 2024),
 ])
 def test_yearly_schedule_requests_the_previous_year_in_vietnam_time(at, year):
     assert automation.previous_index_year(at) == year

@@ -1,11 +1,12 @@
 """The whole Dagster graph on raw/, in process, into a throwaway warehouse folder."""
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import dagster as dg
 import duckdb
 import pytest
-import shutil
-from pathlib import Path
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 

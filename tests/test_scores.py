@@ -95,8 +95,10 @@ def test_bad_rows_and_cells_go_to_quarantine(tmp_path):
     # SYNTHETIC robustness input, written by this test
     src = (SHARED / PANEL / "2019.csv").read_text(encoding="utf-8").splitlines()
     header, first = src[0], src[1].split(",")
-    bad_cell = first.copy(); bad_cell[1] = "abc"
-    out_of_range = src[2].split(","); out_of_range[5] = "7.5"
+    bad_cell = first.copy()
+    bad_cell[1] = "abc"
+    out_of_range = src[2].split(",")
+    out_of_range[5] = "7.5"
     rows = [header, ",".join(bad_cell), ",".join(out_of_range), src[3], src[3], "P99," + ",".join(src[4].split(",")[1:])]
     d = tmp_path / "scores"
     d.mkdir()

@@ -62,7 +62,7 @@ def write_docx(blocks) -> bytes:
         else:
             width = max(len(r) for r in payload)
             tbl = d.add_table(rows=len(payload), cols=width)
-            for r, (row, tr) in enumerate(zip(payload, tbl.rows)):
+            for row, tr in zip(payload, tbl.rows):
                 cells = tr.cells  # once per row: tbl.cell(r, c) walks the whole table each time
                 for c, val in enumerate(row):
                     cell = cells[c]
@@ -142,7 +142,7 @@ def _pdf(n_pages: int) -> bytes:
     lines = [ln for ln in (PROJECT_DIR / "raw" / "plans" / "004_0f436dfa0397b1ae.txt").read_text(
         encoding="utf-8").split("\n") if ln.strip()]
     story, i = [], 0
-    for page in range(n_pages):
+    for _page in range(n_pages):
         for _ in range(14):  # about a page of paragraphs
             story.append(Paragraph(html.escape(lines[i % len(lines)][:400]), style))
             i += 1

@@ -83,13 +83,13 @@ def stage(results: dict, name: str, n_docs: int, n_bytes: int):
 def build(root: Path, results: dict, prefix: str = "") -> dict:
     """The whole pipeline on one raw root; returns counts. Same functions, same order as the Dagster assets."""
     from ..contracts import CORE_MODELS
+    from ..db import connect, write_table
     from ..domain.ingest import discover
     from ..expectations import MARTS_WITH_SUITES, validate_mart_in_db
-    from ..schemas import STAGING_MODELS
     from ..incremental import staging_insert_seconds, sync_normalised, sync_plans
     from ..release import publish_release
+    from ..schemas import STAGING_MODELS
     from ..settings import Settings
-    from ..db import connect, write_table
     from ..sql_models import models_in_dependency_order, run_model
     from ..staging import reference_frames, stage_scores
     from ..validation import validate_table

@@ -23,8 +23,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..settings import PROJECT_DIR
 from ..domain.provinces import REFERENCE_DIR
+from ..settings import PROJECT_DIR
 
 SEEDS = {  # seed file -> (layout, expected tasks, issuer kind, province as written)
     "000_fc9f8ecdecbcee10.txt": ("narrative", 50, "city", "Hồ Chí Minh"),

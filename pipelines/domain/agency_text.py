@@ -212,7 +212,7 @@ def assignment_sentence(text: str) -> tuple[dict[str, str], str]:
     """The sentence of a task that assigns it ("Giao X chủ trì, phối hợp với Y thực hiện; hoàn thành trong Quý I"),
     wherever it stands in the task: (attributes, the task text without it) or ({}, text)."""
     m = None
-    for m in _GIAO.finditer(text):
+    for m in _GIAO.finditer(text):  # noqa: B007 (m is read after the loop)
         pass  # the last one: the assignment closes the task
     if m is None:
         return {}, text

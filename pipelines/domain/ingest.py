@@ -12,19 +12,23 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from ..settings import DROP_ROOTS_ENV, MAX_BYTES_ENV, RAW_EXTRA_ENV, Settings
 from .consistency import stated_count_findings
-from .contradictions import (duplicate_task_findings, foreign_issuer_findings, issue_date_findings,
-                             table_label_findings, table_number_findings)
+from .contradictions import (
+    duplicate_task_findings,
+    foreign_issuer_findings,
+    issue_date_findings,
+    table_label_findings,
+    table_number_findings,
+)
 from .damage import line_hashes, truncation_findings, undouble_lines
-from .provinces import provinces_2004, units_2025
 from .decode import DecodeError, document_id_for, sha256_bytes
 from .formats import location_of, read_document
 from .lines import find_repeated_blocks, mask_lines
 from .metadata import extract_metadata, not_a_plan
 from .model import Finding, ParsedPlan
 from .plan import PlanParseError, parse_plan, task_text_in_lines
-from ..settings import DROP_ROOTS_ENV, MAX_BYTES_ENV, RAW_EXTRA_ENV, Settings
-
+from .provinces import provinces_2004, units_2025
 
 
 class MissingRootError(RuntimeError):
@@ -125,7 +129,8 @@ def discover(kind: str, roots: list[Path] | None = None, settings: Settings | No
         found = []
 
         def unlisted(e: OSError) -> None:  # a folder os.walk cannot list: its files would vanish without a trace
-            found.append(RawFile(root, Path(e.filename), f"folder that cannot be listed: {e.strerror}", label))
+            # os.walk calls this during the iteration, so the loop names are the current ones
+            found.append(RawFile(root, Path(e.filename), f"folder that cannot be listed: {e.strerror}", label))  # noqa: B023
 
         for dirpath, dirs, files in os.walk(base, onerror=unlisted):
             # os.walk lists a link to a folder among the folders and does not follow it: report it as a file

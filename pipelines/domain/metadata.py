@@ -50,7 +50,7 @@ _ISSUES_PLAN = re.compile(r"(?i)(?:ban hành|phê duyệt)\s+(?:kèm theo\s+)?(?
                           r"đề án|phương án)")
 
 
-def not_a_plan(meta: "DocumentMeta", lines: list[str]) -> str | None:
+def not_a_plan(meta: DocumentMeta, lines: list[str]) -> str | None:
     """Why a document is not a plan (no task of it is read), or None for a plan. A report records what was done; a
     decision that only sets criteria or rules assigns no tasks, even when it names PAR INDEX in a scoring table; a
     decision that issues a plan ("Ban hành kèm theo Quyết định này Kế hoạch …") is a plan."""

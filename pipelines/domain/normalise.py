@@ -13,11 +13,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from . import agencies as ag
-from .indicators import Mapping, family_for, infer_between, map_heading
-from .provinces import provinces_2004, units_2025
 from .formats import location_of
+from .indicators import Mapping, family_for, infer_between, map_heading
 from .lines import lines_containing
 from .metadata import PLAN_TYPES
+from .provinces import provinces_2004, units_2025
 from .targets import TARGET_WORDS, find_quoted_scores, find_targets
 from .timelines import parse_timeline
 

@@ -15,8 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..settings import PROJECT_DIR
-from .ingest import (DocumentResult, RawFile, RawReadError, process_document, quarantine_row, read_raw,
-                     root_path_for)
+from .ingest import DocumentResult, RawFile, RawReadError, process_document, quarantine_row, read_raw, root_path_for
 
 _CODE = [PROJECT_DIR / "pipelines" / "domain"]
 _REFERENCE = [PROJECT_DIR / "raw" / "reference" / "provinces_63.csv"]

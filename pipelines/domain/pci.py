@@ -404,23 +404,27 @@ def load_wikipedia(f: RawFile, data: bytes, sha: str):
         ref = f"{f.source_path}:{line_no}"
         y, yerr = _number(r.get("year"))
         if yerr or y is None or not published_in(HEADLINE, int(y)):
-            out.quarantine.append(_q(f, sha, f"year {r.get('year')!r} is not a PCI year", ref)); continue
+            out.quarantine.append(_q(f, sha, f"year {r.get('year')!r} is not a PCI year", ref))
+            continue
         printed = (r.get("province_as_printed") or "").strip()
         p = resolve_province(printed)
         if p is None:
-            out.quarantine.append(_q(f, sha, f"unknown province name {printed!r}", ref)); continue
+            out.quarantine.append(_q(f, sha, f"unknown province name {printed!r}", ref))
+            continue
         if p.via:
             aliases_used.setdefault(printed, (p, []))[1].append(line_no)
         v, err = _number(r.get("pci_weighted_as_printed"))
         if err is None and v is not None:
             err = _check_range(v, lo, hi)
         if err:
-            out.quarantine.append(_q(f, sha, f"{HEADLINE}: {err}", ref)); continue
+            out.quarantine.append(_q(f, sha, f"{HEADLINE}: {err}", ref))
+            continue
         k = (p.code, int(y))
         if k in seen:
             msg = f"{p.reference_name} {int(y)} printed twice (lines {seen[k]} and {line_no}); the first is kept"
             out.findings.append(_finding(f, "province_duplicate", "error", msg, ref))
-            out.quarantine.append(_q(f, sha, f"duplicate province-year: {msg}", ref)); continue
+            out.quarantine.append(_q(f, sha, f"duplicate province-year: {msg}", ref))
+            continue
         seen[k] = line_no
         out.scores.append(_score(f, p.code, int(y), HEADLINE, "total", v, WIKIPEDIA_SOURCE, ref,
                                  "pci_weighted_as_printed"))

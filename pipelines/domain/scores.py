@@ -87,7 +87,7 @@ class ScoreLoad:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def _q(f: RawFile, sha: str | None, reason: str, ref: str | None) -> dict:
@@ -336,18 +336,23 @@ def load_par_tidy(f: RawFile, data: bytes, sha: str) -> ScoreLoad:
         y, yerr = _number(r.get("year"))
         v, err = _number(r.get("score"))
         if code not in codes:
-            out.quarantine.append(_q(f, sha, f"unknown province code {r.get('province_code')!r}", ref)); continue
+            out.quarantine.append(_q(f, sha, f"unknown province code {r.get('province_code')!r}", ref))
+            continue
         if ind not in inds or inds[ind]["family"] != "PAR_INDEX":
-            out.quarantine.append(_q(f, sha, f"unknown PAR indicator {ind!r}", ref)); continue
+            out.quarantine.append(_q(f, sha, f"unknown PAR indicator {ind!r}", ref))
+            continue
         if yerr or y is None:
-            out.quarantine.append(_q(f, sha, f"year {r.get('year')!r} is not a year", ref)); continue
+            out.quarantine.append(_q(f, sha, f"year {r.get('year')!r} is not a year", ref))
+            continue
         if err is None and v is not None and ind == "PAR.TOTAL":
             err = _check_range(v, 0, 100)
         if err:
-            out.quarantine.append(_q(f, sha, f"{ind}: {err}", ref)); continue
+            out.quarantine.append(_q(f, sha, f"{ind}: {err}", ref))
+            continue
         key = (code, int(y), ind)
         if key in seen:
-            out.quarantine.append(_q(f, sha, f"duplicate province-year-indicator (first at line {seen[key]})", ref)); continue
+            out.quarantine.append(_q(f, sha, f"duplicate province-year-indicator (first at line {seen[key]})", ref))
+            continue
         seen[key] = line_no
         row = _score(f, code, int(y), ind, "total" if ind == "PAR.TOTAL" else "area", v, PAR_TIDY_SOURCE, ref, "score")
         out.scores.append(row)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import codecs
 import re
 
-from . import Document, FormatError, LineBuilder, clean
 from ..decode import DecodeError, decode_bytes
+from . import Document, FormatError, LineBuilder, clean
 
 # not <form>: ASP.NET portals wrap the whole page in one
 _DROP = {"script", "style", "noscript", "nav", "header", "footer", "aside", "iframe", "button", "select", "input",

@@ -10,8 +10,15 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..agency_text import (assignment_sentence, is_agency_label, is_attribute_line, looks_like_agency, parse_attributes, split_lead,
-                           trailing_assignment)
+from ..agency_text import (
+    assignment_sentence,
+    is_agency_label,
+    is_attribute_line,
+    looks_like_agency,
+    parse_attributes,
+    split_lead,
+    trailing_assignment,
+)
 from ..decode import collapse_ws
 from ..lines import strip_markup
 from ..model import Finding, TaskRow
@@ -53,14 +60,14 @@ class Node:
     text: str
     line_start: int
     line_end: int
-    parent: "Node | None" = None
-    children: list["Node"] = field(default_factory=list)
+    parent: Node | None = None
+    children: list[Node] = field(default_factory=list)
     intro: list[Para] = field(default_factory=list)
     synthetic: bool = False  # heading missing from the text, recreated from numbering
     attrs: dict[str, str] = field(default_factory=dict)  # "- Cơ quan chủ trì: …" lines under it
 
     @property
-    def items(self) -> list["Node"]:
+    def items(self) -> list[Node]:
         return [c for c in self.children if c.kind != "plain"]
 
 

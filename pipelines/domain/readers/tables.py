@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..agency_text import parse_assignment
 from ..decode import collapse_ws
 from ..lines import html_to_text, strip_markup
-from ..agency_text import parse_assignment
 from ..model import Finding, TaskRow
 
 _REF = re.compile(r"^(?:[IVX]{1,4}|\d{1,2}(?:\.\d{1,2})*)\.?$")
