@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.ui_check import CHROMIUM, CHROMIUM_ARGS
+from pipelines.settings import Settings
+from pipelines.ui_check import CHROMIUM_ARGS
+
+CHROMIUM = Settings.from_env().chromium
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.ui_check import CHROMIUM
+from pipelines.settings import Settings
+
+CHROMIUM = Settings.from_env().chromium
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} not installed (apt-get install chromium; CI installs it)")
@@ -14,5 +16,5 @@ def test_ui_lists_every_asset_and_the_latest_run_succeeded(tmp_path):
     from pipelines.ui_check import run_check
 
     shot = tmp_path / "ui.png"
-    assert run_check(shot) == []
+    assert run_check(CHROMIUM, shot) == []
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
