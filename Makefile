@@ -7,13 +7,14 @@ export PYTHONPATH := $(CURDIR)
 # The real PAPI panel is read in place from ../shared/data when it is there (never copied into the repo).
 export GOVDATA_RAW_EXTRA ?= $(abspath $(wildcard ../shared/data))
 
-.PHONY: run test ui ui-check bench lint sql export venv clean accuracy format-tools
+.PHONY: run test ui ui-check bench lint lock sql export venv clean accuracy format-tools
 
-$(BIN)/.installed: pyproject.toml
+# Installs exactly requirements.lock (every package pinned, with hashes), then the project itself without resolving
+$(BIN)/.installed: pyproject.toml requirements.lock
 	@$(PY) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $@
 
 venv: $(BIN)/.installed
@@ -59,8 +60,16 @@ bench: $(BIN)/.installed
 accuracy: $(BIN)/.installed
 	$(BIN)/python -m pipelines.accuracy
 
+# ruff then mypy (configured in pyproject.toml). `make lint FORMAT=1` also checks `ruff format`: off by default until
+# the tree has been formatted once, after the open branches are merged.
 lint: $(BIN)/.installed
-	$(BIN)/python -m pyflakes pipelines assets tests
+	$(BIN)/ruff check pipelines assets tests
+	$(if $(FORMAT),$(BIN)/ruff format --check pipelines assets tests)
+	$(BIN)/mypy
+
+# After a change of the pins in pyproject.toml: resolve them again into requirements.lock (with hashes)
+lock: $(BIN)/.installed
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --extra test --strip-extras -o requirements.lock pyproject.toml
 
 # Read-only, no file access: make sql (tables, then a prompt); make sql Q="SELECT * FROM dim_document" [LIMIT=20]
 sql: $(BIN)/.installed

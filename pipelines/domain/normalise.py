@@ -76,6 +76,34 @@ def _indicator_of(heading: str | None, subsection: str | None, fam: str | None, 
     return m, sub
 
 
+@dataclass
+class TaskIndicator:
+    """One task with the indicator (and sub-indicator) its headings map to, and the index family it was read in."""
+    task: dict
+    family: str | None
+    mapping: Mapping
+    sub: Mapping | None
+
+
+@dataclass(frozen=True)
+class DocContext:
+    """What every step needs to know about the document being normalised."""
+    doc: dict
+    indices: list[str]
+    province_key: str | None
+    is_city: bool | None
+    issuer_unit: str | None
+
+    @classmethod
+    def of(cls, doc: dict) -> DocContext:
+        province_key = (f"{doc.get('province_vintage') or 2004}-{doc['province_code']}" if doc.get("province_code")
+                        else None)
+        units = units_2025() if doc.get("province_vintage") == 2025 else provinces_2004()
+        is_city = {p.code: p.is_city for p in units}.get(doc.get("province_code") or "")
+        issuer_unit = re.sub(r"^(?:Ủy|Uỷ) ban nhân dân\s+", "", doc.get("issuer_name") or "", flags=re.IGNORECASE) or None
+        return cls(doc, list(doc.get("indices") or []), province_key, is_city, issuer_unit)
+
+
 def normalise_document(doc: dict, tasks: list[dict], text: str | None, out: Normalised,
                        locations: list[str | None] | None = None) -> None:
     """`locations`: the place of each line of `text` in the original file (formats.Document.locations), given to
@@ -88,18 +116,31 @@ def normalise_document(doc: dict, tasks: list[dict], text: str | None, out: Norm
 
 
 def _normalise_document(doc: dict, tasks: list[dict], text: str | None, out: Normalised) -> None:
-    indices = list(doc.get("indices") or [])
-    province_key = f"{doc.get('province_vintage') or 2004}-{doc['province_code']}" if doc.get("province_code") else None
-    units = units_2025() if doc.get("province_vintage") == 2025 else provinces_2004()
-    is_city = {p.code: p.is_city for p in units}.get(doc.get("province_code"))
-    issuer_unit = re.sub(r"^(?:Ủy|Uỷ) ban nhân dân\s+", "", doc.get("issuer_name") or "", flags=re.IGNORECASE) or None
-    if province_key is None and tasks:
+    """A document's tasks (indicator, timeline, agencies, task by task), then its targets and quoted scores."""
+    ctx = DocContext.of(doc)
+    if ctx.province_key is None and tasks:
         out.findings.append(_finding(doc, "province_unresolved", "warning",
                                      "the plan's province could not be read: its agencies are keyed UNRESOLVED "
                                      "(dim_agency) and its targets cannot be evaluated", 1, 1))
-
+    rows = map_indicators(tasks, ctx.indices)
+    fill_lost_headings(rows)
+    reported: set[tuple] = set()  # a heading is reported once per plan
     seen_gone: set[tuple[str, str]] = set()  # a body no longer in force is reported once per plan
-    # 1. indicators per task; lost headings afterwards from their neighbours
+    for row in rows:
+        report_indicator(ctx, row, reported, out)
+        normalise_timeline(ctx, row, out)
+        resolve_agencies(ctx, row.task, seen_gone, out)
+    if text is None or (not tasks and doc.get("doc_type") not in PLAN_TYPES):
+        return  # a document that is not a plan sets no targets (a report's figures are results)
+    lines = text.split("\n")
+    near = TaskNear(rows)
+    extract_targets(ctx, lines, near, out)
+    extract_quoted_scores(ctx, lines, near, out)
+    _internal_contradictions(doc, out)
+
+
+def map_indicators(tasks: list[dict], indices: list[str]) -> list[TaskIndicator]:
+    """Step 1: the indicator of each task, from its headings in the family it was read in."""
     rows = []
     for t in tasks:
         fam = family_for(t.get("family_context"), indices)
@@ -117,159 +158,185 @@ def _normalise_document(doc: dict, tasks: list[dict], text: str | None, out: Nor
                 if fm.code:
                     m, sub, fam = fm, fsub, f
                     break
-        rows.append([t, fam, m, sub])
-    # neighbours in section order: the code of the previous and next mapped sections
-    sections = sorted({(_section_key(t), t.get("section_ref")) for t, *_ in rows})
-    code_of = {}
-    for t, _fam, m, _sub in rows:
-        if m.code:
-            code_of.setdefault(t.get("section_ref"), m.code)
+        rows.append(TaskIndicator(t, fam, m, sub))
+    return rows
+
+
+def fill_lost_headings(rows: list[TaskIndicator]) -> None:
+    """Step 1b: a section whose heading was lost gets the code between its neighbours' in section order."""
+    sections = sorted({(_section_key(r.task), r.task.get("section_ref")) for r in rows})
+    code_of: dict[str | None, str] = {}
+    for r in rows:
+        if r.mapping.code:
+            code_of.setdefault(r.task.get("section_ref"), r.mapping.code)
     order = [ref for _k, ref in sections]
-    for row in rows:
-        t, fam, m, sub = row
-        if m.rule == "no_heading" and t.get("section_inferred"):
-            i = order.index(t.get("section_ref"))
-            prev_code = next((code_of[r] for r in reversed(order[:i]) if r in code_of), None)
-            next_code = next((code_of[r] for r in order[i + 1:] if r in code_of), None)
+    for r in rows:
+        if r.mapping.rule == "no_heading" and r.task.get("section_inferred"):
+            i = order.index(r.task.get("section_ref"))
+            prev_code = next((code_of[ref] for ref in reversed(order[:i]) if ref in code_of), None)
+            next_code = next((code_of[ref] for ref in order[i + 1:] if ref in code_of), None)
             guess = infer_between(prev_code, next_code)
             if guess:
-                row[2] = Mapping(guess, "inferred_from_neighbours")
-    reported = set()
-    for t, fam, m, sub in rows:
-        key = (t.get("section_ref"), t.get("section_as_written"))
-        if m.rule in ("unmapped", "no_heading") and key not in reported:
-            reported.add(key)
-            what = f"heading {t['section_as_written']!r}" if t.get("section_as_written") else \
-                f"section {t.get('section_ref')} (heading lost in the export)"
-            out.findings.append(_finding(doc, "indicator_unmapped", "warning",
-                                         f"{what} maps to no indicator (family {fam or 'unknown'}); indicator_code left NULL",
-                                         t["line_start"], t["line_end"], "fct_plan_task", t["task_id"]))
-        elif m.rule == "inferred_from_neighbours" and key not in reported:
-            reported.add(key)
-            out.findings.append(_finding(doc, "indicator_inferred", "info",
-                                         f"section {t.get('section_ref')} lost its heading; {m.code} inferred from the "
-                                         "neighbouring sections' order in the PAR methodology",
-                                         t["line_start"], t["line_end"], "fct_plan_task", t["task_id"]))
-        if sub is not None and sub.code is None and (t.get("section_ref"), t["subsection_as_written"]) not in reported:
-            reported.add((t.get("section_ref"), t["subsection_as_written"]))
-            out.findings.append(_finding(doc, "subindicator_unmapped", "info",
-                                         f"sub-section {t['subsection_as_written']!r} under {m.code} names "
-                                         f"{'several sub-dimensions' if sub.rule == 'ambiguous' else 'no sub-dimension'}; "
-                                         "subindicator_code left NULL", t["line_start"], t["line_end"],
+                r.mapping = Mapping(guess, "inferred_from_neighbours")
+
+
+def report_indicator(ctx: DocContext, row: TaskIndicator, reported: set[tuple], out: Normalised) -> None:
+    """Findings for a heading that maps to no indicator, an inferred one, or an unmapped sub-section."""
+    doc, t, fam, m, sub = ctx.doc, row.task, row.family, row.mapping, row.sub
+    key = (t.get("section_ref"), t.get("section_as_written"))
+    if m.rule in ("unmapped", "no_heading") and key not in reported:
+        reported.add(key)
+        what = f"heading {t['section_as_written']!r}" if t.get("section_as_written") else \
+            f"section {t.get('section_ref')} (heading lost in the export)"
+        out.findings.append(_finding(doc, "indicator_unmapped", "warning",
+                                     f"{what} maps to no indicator (family {fam or 'unknown'}); indicator_code left NULL",
+                                     t["line_start"], t["line_end"], "fct_plan_task", t["task_id"]))
+    elif m.rule == "inferred_from_neighbours" and key not in reported:
+        reported.add(key)
+        out.findings.append(_finding(doc, "indicator_inferred", "info",
+                                     f"section {t.get('section_ref')} lost its heading; {m.code} inferred from the "
+                                     "neighbouring sections' order in the PAR methodology",
+                                     t["line_start"], t["line_end"], "fct_plan_task", t["task_id"]))
+    if sub is not None and sub.code is None and (t.get("section_ref"), t["subsection_as_written"]) not in reported:
+        reported.add((t.get("section_ref"), t["subsection_as_written"]))
+        out.findings.append(_finding(doc, "subindicator_unmapped", "info",
+                                     f"sub-section {t['subsection_as_written']!r} under {m.code} names "
+                                     f"{'several sub-dimensions' if sub.rule == 'ambiguous' else 'no sub-dimension'}; "
+                                     "subindicator_code left NULL", t["line_start"], t["line_end"],
+                                     "fct_plan_task", t["task_id"]))
+
+
+def normalise_timeline(ctx: DocContext, row: TaskIndicator, out: Normalised) -> None:
+    """Step 2: the task's due dates, and its stg_task_normalised row."""
+    doc, t, m, sub = ctx.doc, row.task, row.mapping, row.sub
+    tl = parse_timeline(t.get("timeline_text"))
+    if tl.kind == "unparsed":
+        out.findings.append(_finding(doc, "timeline_unparsed", "info",
+                                     f"timeline {t['timeline_text']!r} has no recognised form; dates left NULL",
+                                     t["line_start"], t["line_end"], "fct_plan_task", t["task_id"]))
+    issue = doc.get("issue_date")
+    if tl.due_end and issue and tl.due_end < issue:
+        out.findings.append(_finding(doc, "deadline_before_issue", "warning",
+                                     f"deadline {tl.due_end.isoformat()} ({t['timeline_text']!r}) is before the plan's "
+                                     f"issue date {issue.isoformat()}", t["line_start"], t["line_end"],
+                                     "fct_plan_task", t["task_id"]))
+    out.tasks.append({
+        "task_id": t["task_id"], "document_id": doc["document_id"], "family": row.family,
+        "indicator_code": m.code, "indicator_rule": m.rule,
+        "subindicator_code": sub.code if sub else None, "subindicator_rule": sub.rule if sub else None,
+        "due_start": tl.due_start, "due_end": tl.due_end, "recurrence": tl.recurrence,
+        "timeline_kind": tl.kind, "timeline_event": tl.event,
+    })
+
+
+def resolve_agencies(ctx: DocContext, t: dict, seen_gone: set[tuple[str, str]], out: Normalised) -> None:
+    """Step 3: the canonical agencies a task names as lead and support, one bridge row per agency and role."""
+    doc, province_key, issuer_unit, is_city = ctx.doc, ctx.province_key, ctx.issuer_unit, ctx.is_city
+    seen: dict[tuple[str, str], dict] = {}
+    for col, role in (("lead_as_written", "lead"), ("support_as_written", "support")):
+        res = ag.resolve(t.get(col), role)
+        for u in res.unknown:
+            out.findings.append(_finding(doc, "agency_unknown", "warning",
+                                         f"{col.split('_')[0]} agency text {u!r} (in {t.get(col)!r}) matches no "
+                                         "alias in raw/reference/agency_aliases.csv", t["line_start"], t["line_end"],
                                          "fct_plan_task", t["task_id"]))
+        for mtn in res.mentions:
+            out.alias_use[mtn.alias] += 1
+            a = ag.agencies()[mtn.code]
+            issued = doc.get("issue_date")
+            if a.valid_to and issued and issued.isoformat() >= a.valid_to and (mtn.code, "gone") not in seen_gone:
+                seen_gone.add((mtn.code, "gone"))
+                then = f"; its duties passed to {ag.agencies()[a.successor].name_vi}" if a.successor in ag.agencies() else ""
+                out.findings.append(_finding(doc, "agency_not_in_force", "warning",
+                                             f"{mtn.as_written!r} names a body that ceased on {a.valid_to}, before the "
+                                             f"plan's issue date {issued.isoformat()}{then}",
+                                             t["line_start"], t["line_end"], "fct_plan_task", t["task_id"]))
+            k = (mtn.code, mtn.role)
+            if k in seen:  # one agency named twice in one cell: one bridge row, both spellings kept
+                if mtn.as_written not in seen[k]["as_written"]:
+                    seen[k]["as_written"] += "; " + mtn.as_written
+                continue
+            unit, unit_level = ag.unit_of(a, mtn.level_word, doc.get("issuer_level"), province_key, issuer_unit, is_city)
+            seen[k] = {"task_id": t["task_id"], "document_id": doc["document_id"], "agency_code": mtn.code,
+                       "agency_province_key": None if a.is_group else province_key,
+                       "agency_unit_key": unit, "agency_unit_level": unit_level,
+                       "name_vi": a.name_in(unit_level, issuer_unit if unit_level == doc.get("issuer_level")
+                                            else None, is_city), "role": mtn.role, "as_written": mtn.as_written}
+    out.task_agencies.extend(seen.values())
 
-        # 2. timeline
-        tl = parse_timeline(t.get("timeline_text"))
-        if tl.kind == "unparsed":
-            out.findings.append(_finding(doc, "timeline_unparsed", "info",
-                                         f"timeline {t['timeline_text']!r} has no recognised form; dates left NULL",
-                                         t["line_start"], t["line_end"], "fct_plan_task", t["task_id"]))
-        issue = doc.get("issue_date")
-        if tl.due_end and issue and tl.due_end < issue:
-            out.findings.append(_finding(doc, "deadline_before_issue", "warning",
-                                         f"deadline {tl.due_end.isoformat()} ({t['timeline_text']!r}) is before the plan's "
-                                         f"issue date {issue.isoformat()}", t["line_start"], t["line_end"],
-                                         "fct_plan_task", t["task_id"]))
-        out.tasks.append({
-            "task_id": t["task_id"], "document_id": doc["document_id"], "family": fam,
-            "indicator_code": m.code, "indicator_rule": m.rule,
-            "subindicator_code": sub.code if sub else None, "subindicator_rule": sub.rule if sub else None,
-            "due_start": tl.due_start, "due_end": tl.due_end, "recurrence": tl.recurrence,
-            "timeline_kind": tl.kind, "timeline_event": tl.event,
-        })
 
-        # 3. agencies
-        seen: dict[tuple[str, str], dict] = {}
-        for col, role in (("lead_as_written", "lead"), ("support_as_written", "support")):
-            res = ag.resolve(t.get(col), role)
-            for u in res.unknown:
-                out.findings.append(_finding(doc, "agency_unknown", "warning",
-                                             f"{col.split('_')[0]} agency text {u!r} (in {t.get(col)!r}) matches no "
-                                             "alias in raw/reference/agency_aliases.csv", t["line_start"], t["line_end"],
-                                             "fct_plan_task", t["task_id"]))
-            for mtn in res.mentions:
-                out.alias_use[mtn.alias] += 1
-                a = ag.agencies()[mtn.code]
-                issued = doc.get("issue_date")
-                if a.valid_to and issued and issued.isoformat() >= a.valid_to and (mtn.code, "gone") not in seen_gone:
-                    seen_gone.add((mtn.code, "gone"))
-                    then = f"; its duties passed to {ag.agencies()[a.successor].name_vi}" if a.successor in ag.agencies() else ""
-                    out.findings.append(_finding(doc, "agency_not_in_force", "warning",
-                                                 f"{mtn.as_written!r} names a body that ceased on {a.valid_to}, before the "
-                                                 f"plan's issue date {issued.isoformat()}{then}",
-                                                 t["line_start"], t["line_end"], "fct_plan_task", t["task_id"]))
-                k = (mtn.code, mtn.role)
-                if k in seen:  # one agency named twice in one cell: one bridge row, both spellings kept
-                    if mtn.as_written not in seen[k]["as_written"]:
-                        seen[k]["as_written"] += "; " + mtn.as_written
-                    continue
-                unit, unit_level = ag.unit_of(a, mtn.level_word, doc.get("issuer_level"), province_key, issuer_unit, is_city)
-                seen[k] = {"task_id": t["task_id"], "document_id": doc["document_id"], "agency_code": mtn.code,
-                           "agency_province_key": None if a.is_group else province_key,
-                           "agency_unit_key": unit, "agency_unit_level": unit_level,
-                           "name_vi": a.name_in(unit_level, issuer_unit if unit_level == doc.get("issuer_level")
-                                                else None, is_city), "role": mtn.role, "as_written": mtn.as_written}
-        out.task_agencies.extend(seen.values())
+class TaskNear:
+    """The task a line of the text belongs to (or, for a line between tasks, the task starting within 4 lines)."""
 
-    # 4. targets and quoted scores, from every line of the text
-    if text is None or (not tasks and doc.get("doc_type") not in PLAN_TYPES):
-        return  # a document that is not a plan sets no targets (a report's figures are results)
-    lines = text.split("\n")
-    by_line = {}
-    starts = sorted((t["line_start"], t["line_end"], i) for i, (t, *_r) in enumerate(rows))
-    for s, e, i in starts:
-        for n in range(s, e + 1):
-            by_line.setdefault(n, i)
+    def __init__(self, rows: list[TaskIndicator]):
+        self.rows = rows
+        self.by_line: dict[int, int] = {}
+        self.starts = sorted((r.task["line_start"], r.task["line_end"], i) for i, r in enumerate(rows))
+        for s, e, i in self.starts:
+            for n in range(s, e + 1):
+                self.by_line.setdefault(n, i)
 
-    def task_near(n: int):
-        if n in by_line:
-            return rows[by_line[n]]
-        nxt = [i for s, _e, i in starts if n < s <= n + 4]
-        return rows[nxt[0]] if nxt else None
+    def inside(self, n: int) -> bool:
+        return n in self.by_line
 
+    def __call__(self, n: int) -> TaskIndicator | None:
+        if n in self.by_line:
+            return self.rows[self.by_line[n]]
+        nxt = [i for s, _e, i in self.starts if n < s <= n + 4]
+        return self.rows[nxt[0]] if nxt else None
+
+
+def extract_targets(ctx: DocContext, lines: list[str], task_near: TaskNear, out: Normalised) -> None:
+    """Step 4: the numeric targets of every line, with the task and indicator they belong to."""
+    doc, indices = ctx.doc, ctx.indices
     default_total = "PAPI.TOTAL" if indices == ["PAPI"] else "PAR.TOTAL" if indices == ["PAR_INDEX"] else None
     plan_year = doc.get("plan_year_end") or doc.get("plan_year_start")
     for i in lines_containing(TARGET_WORDS, lines):
         n, line = i + 1, lines[i]
         hits = find_targets(line)
-        ids = []
+        ids: list[str] = []
         for h in hits:
             near = task_near(n)
-            task_id = near[0]["task_id"] if near and n in by_line else None
+            task_id = near.task["task_id"] if near and task_near.inside(n) else None
             code = h.indicator_hint
             if code is None and h.unit in ("rank", "rank_change"):
                 code = default_total
             if code is None and near is not None:
-                code = near[2].code
+                code = near.mapping.code
             tid = hashlib.md5(f"{doc['document_id']}|{n}|{len(ids)}|{h.quote}".encode()).hexdigest()[:16]
             ids.append(tid)
             out.targets.append({
                 "target_id": tid, "document_id": doc["document_id"], "task_id": task_id, "indicator_code": code,
-                "province_key": province_key, "target_year": h.year_hint or plan_year,
+                "province_key": ctx.province_key, "target_year": h.year_hint or plan_year,
                 "metric_text": h.metric_text[:300], "comparator": h.comparator, "value": h.value, "unit": h.unit,
                 "share_comparator": h.share_comparator, "share_value": h.share_value,
                 "paired_with_target_id": ids[h.paired_with_index] if h.paired_with_index is not None else None,
                 "line": n, "quote": h.quote[:300], "source_path": doc["source_path"],
             })
 
-    def dim_at(n: int):
+
+def extract_quoted_scores(ctx: DocContext, lines: list[str], task_near: TaskNear, out: Normalised) -> None:
+    """Step 5: index scores the plan states about its own province; an 'increase' to a lower value is an error."""
+    doc = ctx.doc
+
+    def dim_at(n: int) -> str | None:
         near = task_near(n)
-        return near[2].code if near and near[2].code and near[2].code.startswith("PAPI.D") else None
+        code = near.mapping.code if near else None
+        return code if code and code.startswith("PAPI.D") else None
 
     for n, q in find_quoted_scores(lines, dim_at):
         out.quoted_scores.append({
-            "document_id": doc["document_id"], "province_key": province_key, "year": q.year,
+            "document_id": doc["document_id"], "province_key": ctx.province_key, "year": q.year,
             "indicator_code": q.indicator_code, "score": q.score, "rank": q.rank, "n_ranked": q.n_ranked,
             "claim": q.claim, "previous_score": q.previous_score, "previous_year": q.previous_year,
             "line": n, "quote": q.quote[:400], "source_path": doc["source_path"],
             "source_ref": f"{doc['source_path']}:{n}",
         })
-        if q.claim == "increase" and q.previous_score is not None and q.score < q.previous_score:
+        if q.claim == "increase" and q.previous_score is not None and q.score is not None and q.score < q.previous_score:
             out.findings.append(_finding(doc, "increase_to_lower_value", "error",
                                          f"{q.indicator_code}: written as an increase ('tăng từ {q.previous_score:.2f} lên "
                                          f"{q.score:.2f}') but the new value is lower", n, n,
                                          "fct_indicator_score", f"{doc['source_path']}:{n}"))
-    _internal_contradictions(doc, out)
 
 
 def _internal_contradictions(doc: dict, out: Normalised) -> None:
@@ -290,7 +357,7 @@ def _internal_contradictions(doc: dict, out: Normalised) -> None:
         if q["indicator_code"] != "PAPI.TOTAL" or not (q["claim"] or "").startswith("sum_of_"):
             continue
         k = int(q["claim"].split("_")[2])
-        dims = {}
+        dims: dict[str, float] = {}
         for d in mine:
             if d["year"] == q["year"] and d["indicator_code"].startswith("PAPI.D") and d["line"] < q["line"]:
                 dims.setdefault(d["indicator_code"], d["score"])
