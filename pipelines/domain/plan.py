@@ -25,10 +25,22 @@ def _bigrams(text: str) -> frozenset[tuple[str, str]]:
     return frozenset(zip(words, words[1:]))
 
 
+def _jaccard(a: frozenset, b: frozenset) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def group_similarity(table_texts: list[str], section: NarrativeSection) -> float:
+    """Mean over the table texts of the best Jaccard similarity (word bigrams) with an item of the section.
+    The reference definition; SectionMatcher computes the same for all sections at once."""
+    if not table_texts or not section.item_texts:
+        return 0.0
+    items = [_bigrams(t) for t in section.item_texts]
+    scores = [max(_jaccard(_bigrams(t), i) for i in items) for t in table_texts]
+    return sum(scores) / len(scores)
+
+
 class SectionMatcher:
-    """The group similarity of some table texts with a section: the mean over the texts of the best Jaccard
-    similarity (word bigrams) with an item of the section, 0 when either side is empty. Computed against every
-    section at once, with arrays (intersection sizes of
+    """group_similarity of some table texts against every section at once, with arrays (intersection sizes of
     every text with every item) instead of a set intersection per pair: comparing each table group with each
     section was a fifth of the parse time."""
 
@@ -49,7 +61,7 @@ class SectionMatcher:
         self.item_sizes = np.array([len(g) for g in rows], dtype=np.int32)
 
     def scores(self, table_texts: list[str]) -> list[float]:
-        """The group similarity of table_texts with every section s, in order."""
+        """group_similarity(table_texts, s) for every section s, in order (the same floats)."""
         if not table_texts or not len(self.item_sizes):
             return [0.0] * len(self.sections)
         grams = [_bigrams(t) for t in table_texts]
@@ -65,7 +77,7 @@ class SectionMatcher:
         starts = [lo for lo, hi in self.spans if hi > lo]  # non-empty spans tile the columns
         best = np.maximum.reduceat(jac, starts, axis=1).T.tolist()  # per section: each text's best item
         it = iter(best)
-        # Python's left-to-right sum over the texts, so the floats are those of a plain loop
+        # Python's left-to-right sum, as group_similarity, so the floats are the same
         return [sum(b) / len(b) if hi > lo else 0.0 for lo, hi in self.spans for b in [next(it) if hi > lo else None]]
 
 
