@@ -644,165 +644,226 @@ def _combined_cells(d: dict) -> None:
 def table_to_tasks(table: RawTable, section_lookup) -> tuple[list[TaskRow], list[Finding]]:
     """`section_lookup(group, task_texts)` -> (heading or None, inferred) for tables whose section headings were
     lost (no section column). Returns the tasks and the reader's findings."""
-    roles = header_roles(table.header) or []
-    col = {r: i for i, r in enumerate(roles) if r}
-    findings = list(table.findings)
-    if is_table_of_figures(table, roles):
-        findings.append(Finding("table_of_figures", "info",
-                                f"Table at lines {table.line_start}-{table.line_end} ('{' | '.join(table.header)[:80]}') "
-                                "holds figures (scores, rates, ranks) against short labels, with no lead, "
-                                "coordinator, timeline or output column: read as results, not tasks.",
-                                table.line_start, table.line_end))
-        return [], findings
-    has_section_col = "section" in col
-    refs_number_rows = has_section_col and _refs_number_rows(table, col)
+    reader = _TableWalk(table)
+    if is_table_of_figures(table, reader.roles):
+        reader.findings.append(Finding(
+            "table_of_figures", "info",
+            f"Table at lines {table.line_start}-{table.line_end} ('{' | '.join(table.header)[:80]}') "
+            "holds figures (scores, rates, ranks) against short labels, with no lead, "
+            "coordinator, timeline or output column: read as results, not tasks.",
+            table.line_start, table.line_end))
+        return [], reader.findings
+    drafts = reader.drafts()
+    _fill_merged(drafts, reader.has_section_col, reader.findings)
+    return _task_rows(table, drafts, reader.has_section_col, section_lookup), reader.findings
 
-    def get(row: list[Cell], role: str) -> str:
-        i = col.get(role)
+
+def _row_lines(row: list[Cell]) -> tuple[int, int]:
+    """The lines a table row spans: those of its non-blank cells (of its first and last cell when all are blank)."""
+    filled = [c for c in row if not c.blank]
+    if not filled:
+        return row[0].line_start, row[-1].line_end
+    return min(c.line_start for c in filled), max(c.line_end for c in filled)
+
+
+class _TableWalk:
+    """Reads a table's rows top to bottom into task drafts (dicts, filled in further by _fill_merged), keeping the
+    current section, sub-section and numbered heading row that the rows below belong to."""
+
+    def __init__(self, table: RawTable):
+        self.table = table
+        self.roles = header_roles(table.header) or []
+        self.col = {r: i for i, r in enumerate(self.roles) if r}
+        self.findings = list(table.findings)
+        self.has_section_col = "section" in self.col
+        self.refs_number_rows = False
+        self.prev: dict | None = None
+        self.cur_section: str | None = None
+        self.cur_section_ref: str | None = None
+        self.cur_sub: str | None = None
+        self.group_section = False  # sections come from spanning group rows
+        self.sub_blank_since = False  # a task row with a blank sub-dimension cell since the label was last written
+        self.sub_written_at = 0
+        self.parent_ref: str | None = None
+        self.parent_text: str | None = None
+        self.parent_attrs: dict[str, str] = {}
+
+    def get(self, row: list[Cell], role: str) -> str:
+        i = self.col.get(role)
         return _clean(row[i].text) if i is not None and i < len(row) else ""
 
-    drafts: list[dict] = []
-    prev: dict | None = None
-    cur_section = cur_section_ref = None
-    cur_sub: str | None = None
-    group_section = False  # sections come from spanning group rows
-    sub_blank_since = False  # a task row with a blank sub-dimension cell since the label was last written
-    sub_written_at = 0
-    parent_ref: str | None = None
-    parent_text: str | None = None
-    parent_attrs: dict[str, str] = {}
-    for ri, row in enumerate(table.rows):
-        if is_column_numbering(row):
-            continue
-        ref = get(row, "ref")
-        sec = get(row, "section") if has_section_col else ""
-        sub_cell = get(row, "subsection")
-        task_raw = row[col["task"]].text if "task" in col else ""
-        task = _clean(html_to_text(task_raw))
-        others = [get(row, r) for r in ("output", "lead", "support", "timeline", "note") if r in col]
+    def drafts(self) -> list[dict]:
+        self.refs_number_rows = self.has_section_col and _refs_number_rows(self.table, self.col)
+        out: list[dict] = []
+        for ri, row in enumerate(self.table.rows):
+            if is_column_numbering(row):
+                continue
+            d = self._read_row(ri, row)
+            if d is not None:
+                out.append(d)
+                self.prev = d
+        return out
+
+    def _read_row(self, ri: int, row: list[Cell]) -> dict | None:
+        """The row's task draft, or None for a heading row or a row without a task (state updated either way)."""
+        col, rows = self.col, self.table.rows
+        ref = self.get(row, "ref")
+        sec = self.get(row, "section") if self.has_section_col else ""
+        sub_cell = self.get(row, "subsection")
+        task = _clean(html_to_text(row[col["task"]].text if "task" in col else ""))
+        others = [self.get(row, r) for r in ("output", "lead", "support", "timeline", "note") if r in col]
         if ref and not task and not sec and not sub_cell and not any(others) and not _REF.match(ref) \
                 and not _LETTER_REF.match(ref):
             # a row spanning the table (colspan) keeps its text in the first cell, the number column
             m_head = _SPAN_HEAD.match(_clean(html_to_text(row[col["ref"]].text)))
             if m_head:
                 ref, task = m_head["r"] or "", m_head["t"]
-        line_start = min(c.line_start for c in row if not c.blank) if any(not c.blank for c in row) else row[0].line_start
-        line_end = max(c.line_end for c in row if not c.blank) if any(not c.blank for c in row) else row[-1].line_end
-
-        if has_section_col and sec and not (refs_number_rows and sec == cur_section):
-            if _LETTER_START.match(sec) and not sub_cell:
-                # a sub-dimension label written in the dimension column ("a) Tri thức công dân")
-                sub_cell = sec
-                if ref and not refs_number_rows:
-                    cur_section, cur_section_ref = None, _norm_ref(ref)
-            else:
-                cur_section = sec
-                if refs_number_rows:  # the dimension's own number, as written in its cell ("3. Trách nhiệm …")
-                    m_num = _SECTION_NUMBER.match(sec)
-                    cur_section_ref = m_num["n"] if m_num else None
-                else:
-                    cur_section_ref = _norm_ref(ref) if ref else None
-            cur_sub = None
-        nxt_task = ""
-        if ri + 1 < len(table.rows) and "task" in col:
-            nxt_task = _clean(table.rows[ri + 1][col["task"]].text)
+        line_start, line_end = _row_lines(row)
+        if self.has_section_col and sec and not (self.refs_number_rows and sec == self.cur_section):
+            sub_cell = self._section_cell(sec, ref, sub_cell)
+        nxt_task = _clean(rows[ri + 1][col["task"]].text) if ri + 1 < len(rows) and "task" in col else ""
         # rows that span the table: a dimension / area / sub-dimension heading, never a task
-        kind = _is_group_row(ref, task, others + [sub_cell], nxt_task) if not sec else None
-        if kind == "section":
-            cur_section, cur_section_ref, cur_sub, group_section = task, _norm_ref(ref) if ref else None, None, True
-            parent_ref, parent_text = (_norm_ref(ref) if ref else None), None
-            prev = None
-            continue
-        if kind == "subsection":
-            cur_sub, parent_text = task, None
-            prev = None if prev is None or prev["section_key"] != cur_section else prev
-            continue
-        if sub_cell:
-            if sub_cell == cur_sub and sub_blank_since and task:
-                # a column that writes its label once per merged block, here written again below its own block
-                findings.append(Finding("numbering_duplicate", "warning",
-                                        f"Label '{sub_cell[:60]}' is written again at line {line_start} "
-                                        f"(first at line {sub_written_at}).", line_start, line_start))
-            if sub_cell != cur_sub:
-                sub_written_at = line_start
-            cur_sub, sub_blank_since = sub_cell, False
-        elif task:
-            sub_blank_since = True
+        kind = _is_group_row(ref, task, [*others, sub_cell], nxt_task) if not sec else None
+        if kind is not None:
+            self._group_row(kind, task, ref)
+            return None
+        self._sub_label(sub_cell, task, line_start)
         letter = None
         m = _LETTER_START.match(task)
         if m:
             letter, task = m["m"], collapse_ws(m["t"])
         elif _LETTER_REF.match(ref):
             letter, ref = ref[0], ""
-        if ref and not has_section_col and not group_section:
-            parent_ref, parent_text, parent_attrs = _norm_ref(ref), None, {}
-        nxt_ref = get(table.rows[ri + 1], "ref") if ri + 1 < len(table.rows) else ""
+        if ref and not self.has_section_col and not self.group_section:
+            self.parent_ref, self.parent_text, self.parent_attrs = _norm_ref(ref), None, {}
+        nxt_ref = self.get(rows[ri + 1], "ref") if ri + 1 < len(rows) else ""
+        if self._heading_row(row, ref, task, letter, others, nxt_ref, nxt_task):
+            return None
+        if not task:
+            self._row_without_task(sub_cell, others, line_start, line_end)
+            return None
+        return self._draft(row, ref, task, letter, sub_cell, line_start, line_end)
+
+    def _section_cell(self, sec: str, ref: str, sub_cell: str) -> str:
+        """A filled section column opens a section (or, lettered, a sub-dimension); returns the sub-section cell."""
+        if _LETTER_START.match(sec) and not sub_cell:
+            # a sub-dimension label written in the dimension column ("a) Tri thức công dân")
+            sub_cell = sec
+            if ref and not self.refs_number_rows:
+                self.cur_section, self.cur_section_ref = None, _norm_ref(ref)
+        else:
+            self.cur_section = sec
+            if self.refs_number_rows:  # the dimension's own number, as written in its cell ("3. Trách nhiệm …")
+                m_num = _SECTION_NUMBER.match(sec)
+                self.cur_section_ref = m_num["n"] if m_num else None
+            else:
+                self.cur_section_ref = _norm_ref(ref) if ref else None
+        self.cur_sub = None
+        return sub_cell
+
+    def _group_row(self, kind: str, task: str, ref: str) -> None:
+        if kind == "section":
+            self.cur_section, self.cur_section_ref, self.cur_sub = task, _norm_ref(ref) if ref else None, None
+            self.group_section = True
+            self.parent_ref, self.parent_text = (_norm_ref(ref) if ref else None), None
+            self.prev = None
+        else:  # a sub-section
+            self.cur_sub, self.parent_text = task, None
+            self.prev = None if self.prev is None or self.prev["section_key"] != self.cur_section else self.prev
+
+    def _sub_label(self, sub_cell: str, task: str, line_start: int) -> None:
+        """The current sub-section label; one written again below its own merged block is a numbering_duplicate."""
+        if sub_cell:
+            if sub_cell == self.cur_sub and self.sub_blank_since and task:
+                # a column that writes its label once per merged block, here written again below its own block
+                self.findings.append(Finding("numbering_duplicate", "warning",
+                                             f"Label '{sub_cell[:60]}' is written again at line {line_start} "
+                                             f"(first at line {self.sub_written_at}).", line_start, line_start))
+            if sub_cell != self.cur_sub:
+                self.sub_written_at = line_start
+            self.cur_sub, self.sub_blank_since = sub_cell, False
+        elif task:
+            self.sub_blank_since = True
+
+    def _heading_row(self, row: list[Cell], ref: str, task: str, letter: str | None, others: list[str],
+                     nxt_ref: str, nxt_task: str) -> bool:
+        """A numbered row that heads the lettered rows below it: remembered as their parent, not a task."""
         if ref and task.endswith(":") and letter is None and _LETTER_REF.match(nxt_ref):
             # "5. Thực hiện công khai …, gồm:" over "a)", "b)" rows: their heading; its cells hold for them
-            parent_ref, parent_text = _norm_ref(ref), task.rstrip(" :")
-            parent_attrs = {k: get(row, k) for k in ("lead", "support", "timeline", "output") if get(row, k)}
-            continue
+            self.parent_ref, self.parent_text = _norm_ref(ref), task.rstrip(" :")
+            self.parent_attrs = {k: self.get(row, k) for k in ("lead", "support", "timeline", "output")
+                                 if self.get(row, k)}
+            return True
         if (ref and task and letter is None and not any(others)
-                and _LETTER_START.match(nxt_task) and not has_section_col):
-            parent_text = task  # a numbered row that only heads its lettered sub-rows
-            continue
-        if not task:
-            if prev is not None and sub_cell and prev["section_key"] == cur_section and not any(others):
-                prev["subsections"].append(sub_cell)
-                prev["line_end"] = max(prev["line_end"], line_end)
-                findings.append(Finding("merged_task_cell", "info",
-                                        f"Row at line {line_start} ('{sub_cell[:50]}') has a blank task cell: "
-                                        "read as merged with the task above.", line_start, line_end))
-            elif any(others) or sub_cell:
-                findings.append(Finding("table_row_without_task", "warning",
-                                        f"Table row at line {line_start} has no task text; not read as a task.",
-                                        line_start, line_end))
-            continue
+                and _LETTER_START.match(nxt_task) and not self.has_section_col):
+            self.parent_text = task  # a numbered row that only heads its lettered sub-rows
+            return True
+        return False
+
+    def _row_without_task(self, sub_cell: str, others: list[str], line_start: int, line_end: int) -> None:
+        prev = self.prev
+        if prev is not None and sub_cell and prev["section_key"] == self.cur_section and not any(others):
+            prev["subsections"].append(sub_cell)
+            prev["line_end"] = max(prev["line_end"], line_end)
+            self.findings.append(Finding("merged_task_cell", "info",
+                                         f"Row at line {line_start} ('{sub_cell[:50]}') has a blank task cell: "
+                                         "read as merged with the task above.", line_start, line_end))
+        elif any(others) or sub_cell:
+            self.findings.append(Finding("table_row_without_task", "warning",
+                                         f"Table row at line {line_start} has no task text; not read as a task.",
+                                         line_start, line_end))
+
+    def _draft(self, row: list[Cell], ref: str, task: str, letter: str | None, sub_cell: str,
+               line_start: int, line_end: int) -> dict:
+        has_section_col, group_section, parent_ref = self.has_section_col, self.group_section, self.parent_ref
         if has_section_col or group_section:
-            task_ref = _norm_ref(ref) if (ref and ((group_section and not has_section_col) or refs_number_rows)) else None
+            task_ref = (_norm_ref(ref) if (ref and ((group_section and not has_section_col) or self.refs_number_rows))
+                        else None)
         elif letter:
             task_ref = f"{parent_ref}.{letter}" if parent_ref else letter
         else:
             task_ref = _norm_ref(ref) if ref else None
         sub_filled = False
         subs = [sub_cell] if sub_cell else []
-        if not subs and cur_sub and (has_section_col or group_section or "subsection" in col):
+        if not subs and self.cur_sub and (has_section_col or group_section or "subsection" in self.col):
             # a blank cell in the sub-dimension column is the merged cell above (within its section)
-            subs, sub_filled = [cur_sub], not sub_cell and prev is not None and prev["section_key"] == cur_section
-        d = {
+            subs = [self.cur_sub]
+            sub_filled = not sub_cell and self.prev is not None and self.prev["section_key"] == self.cur_section
+        d: dict = {
             "task_ref": task_ref,
-            "section_key": cur_section if (has_section_col or group_section) else cur_section,
-            "section_ref": cur_section_ref if (has_section_col or group_section)
+            "section_key": self.cur_section,
+            "section_ref": self.cur_section_ref if (has_section_col or group_section)
             else (parent_ref.split(".")[0] if parent_ref else None),
-            "section": cur_section,
+            "section": self.cur_section,
             "subsections": subs,
-            "parent_text": parent_text if letter else None,
+            "parent_text": self.parent_text if letter else None,
             "task_text": task,
-            "output": get(row, "output") or None,
-            "lead": get(row, "lead") or None,
-            "support": get(row, "support") or None,
-            "timeline": get(row, "timeline") or None,
-            "note": get(row, "note") or None,
+            "output": self.get(row, "output") or None,
+            "lead": self.get(row, "lead") or None,
+            "support": self.get(row, "support") or None,
+            "timeline": self.get(row, "timeline") or None,
+            "note": self.get(row, "note") or None,
             "line_start": line_start,
             "line_end": line_end,
         }
         _combined_cells(d)
-        if letter and parent_attrs:
-            for k, v in parent_attrs.items():
+        if letter and self.parent_attrs:
+            for k, v in self.parent_attrs.items():
                 if not d.get(k):
                     d[k] = v
-                    findings.append(Finding("merged_cell_inherited", "info",
-                                            f"Blank {k} cell of sub-row {letter}) at line {line_start} read as its "
-                                            f"heading row's: '{v[:50]}'.", line_start, line_end))
-        _move_misplaced(d, findings)
-        if sub_filled and sub_cell == "" and (has_section_col or "subsection" in col):
-            findings.append(Finding("merged_cell_inherited", "info",
-                                    f"Blank sub-dimension cell at line {line_start} read as the merged cell above: "
-                                    f"'{cur_sub[:50]}'.", line_start, line_end))
-        drafts.append(d)
-        prev = d
-    _fill_merged(drafts, has_section_col, findings)
+                    self.findings.append(Finding("merged_cell_inherited", "info",
+                                                 f"Blank {k} cell of sub-row {letter}) at line {line_start} read as "
+                                                 f"its heading row's: '{v[:50]}'.", line_start, line_end))
+        _move_misplaced(d, self.findings)
+        if sub_filled and sub_cell == "" and (has_section_col or "subsection" in self.col):
+            self.findings.append(Finding("merged_cell_inherited", "info",
+                                         f"Blank sub-dimension cell at line {line_start} read as the merged cell "
+                                         f"above: '{(self.cur_sub or '')[:50]}'.", line_start, line_end))
+        return d
 
+
+def _task_rows(table: RawTable, drafts: list[dict], has_section_col: bool, section_lookup) -> list[TaskRow]:
+    """The drafts as task rows; a table without a section column asks `section_lookup` for its lost headings."""
     tasks: list[TaskRow] = []
     groups: dict[str, list[dict]] = {}
     for d in drafts:
@@ -821,7 +882,7 @@ def table_to_tasks(table: RawTable, section_lookup) -> tuple[list[TaskRow], list
             timeline_text=d["timeline"], note_text=d["note"], line_start=d["line_start"],
             line_end=d["line_end"], section_inferred=inferred,
         ))
-    return tasks, findings
+    return tasks
 
 
 def _fill_merged(drafts: list[dict], has_section_col: bool, findings: list[Finding]) -> None:
