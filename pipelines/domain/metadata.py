@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from typing import NamedTuple
 
 from .decode import collapse_ws
 from .lines import lines_containing, strip_markup
 from .model import Finding
-from .provinces import REORGANISED, find_province_prefix, unit_2025_for
+from .provinces import REORGANISED, Province, find_province_prefix, unit_2025_for
 
 # "19/KH-UBND", also with stray spaces around the slash as exports print it ("19 /KH-UBND"); spaces are removed
 _DOCNO = r"\d{1,5}[A-Za-z]?[ \t]?/[ \t]?(?:[0-9]{4}/)?[A-ZĐ][A-ZĐa-z0-9\-]*(?:-[A-ZĐ0-9]+)*"
@@ -225,32 +227,71 @@ def masthead_view(lines: list[str], search: int = 15, span: int = 8) -> tuple[li
             list(range(1, start + 1)) + [n for _, n in head] + list(range(end + 1, len(lines) + 1)))
 
 
+class IssuerCandidate(NamedTuple):
+    """An issuing People's Committee read from the text: its canonical name, level and province (None: not known)."""
+    name: str
+    level: str
+    province: Province | None
+
+
+_LEVEL_OF = {"TỈNH": "province", "QUẬN": "district", "HUYỆN": "district", "THỊ XÃ": "district",
+             "XÃ": "commune", "PHƯỜNG": "commune", "THỊ TRẤN": "commune"}
+_DEPTH = {"province": 0, "district": 1, "commune": 2}
+
+
 def extract_metadata(text: str) -> tuple[DocumentMeta, list[Finding]]:
+    """The document's numbers, type, issue date, issuer and province, signer, title, plan years and indices; each
+    conflict between two sources is a finding."""
     meta = DocumentMeta()
     findings: list[Finding] = []
     lines = text.split("\n")
     view, src_line = masthead_view(lines)
     plain = "\n".join(strip_markup(ln) for ln in view)
 
-    def _at(pos: int) -> int:  # the line in the document of a position in `plain`
+    def at(pos: int) -> int:  # the line in the document of a position in `plain`
         return src_line[_line_of(plain, pos) - 1]
-    web = {}
-    for m in _WEB_FIELD.finditer(plain):
-        web.setdefault(m[1], (m[2].strip(), _at(m.start())))
 
-    # numbers: the header's "Số:", the web record's "Số hiệu", and "kèm theo ... số X" lines
+    web: dict[str, tuple[str, int]] = {}
+    for m in _WEB_FIELD.finditer(plain):
+        web.setdefault(m[1], (m[2].strip(), at(m.start())))
+    attached = _doc_numbers(meta, plain, at)
+    _doc_type(meta, lines, web, plain)
+    _issue_date(meta, plain, web, attached, findings, at)
+    title, title_line = _title(lines)
+    issuer = _issuer(plain, web, title, title_line, findings, at)
+    _place_issuer(meta, issuer, plain, findings)
+    _signer(meta, lines, web, findings)
+    meta.title = title
+    meta.plan_year_start, meta.plan_year_end = _years(title)
+    meta.indices = _indices(title, text)
+    # a district-level issuer that calls its plan provincial
+    # ("cấp tỉnh" inside PAPI's own name does not count)
+    own_title = re.sub(r"hành chính công cấp tỉnh", "", title or "", flags=re.IGNORECASE)
+    if meta.issuer_level == "district" and re.search(r"cấp tỉnh|của tỉnh", own_title, re.IGNORECASE):
+        findings.append(Finding("issuer_level_inconsistent", "warning",
+                                f"District-level issuer '{meta.issuer_name}' titles its plan as provincial.",
+                                title_line, title_line))
+    return meta, findings
+
+
+def _doc_numbers(meta: DocumentMeta, plain: str,
+                 at: Callable[[int], int]) -> list[tuple[str, str, dt.date | None, int]]:
+    """Numbers: the header's "Số:", the web record's "Số hiệu", and "kèm theo ... số X" lines (returned:
+    (kind, number, date, line) of each of those)."""
     numbers: list[tuple[str, int]] = []
     for m in _SO.finditer(plain):
-        numbers.append((m[1], _at(m.start())))
-    attached = [(m[1], m[2], _date(m.groups()[2:]), _at(m.start())) for m in _ATTACHED.finditer(plain)]
+        numbers.append((m[1], at(m.start())))
+    attached = [(m[1], m[2], _date(m.groups()[2:]), at(m.start())) for m in _ATTACHED.finditer(plain)]
     for _, no, _, ln in attached:
         numbers.append((no, ln))
     numbers = [(re.sub(r"\s+", "", no), ln) for no, ln in numbers]
     for no, _ in numbers:
         if no not in meta.doc_numbers:
             meta.doc_numbers.append(no)
+    return attached
 
-    # document type
+
+def _doc_type(meta: DocumentMeta, lines: list[str], web: dict[str, tuple[str, int]], plain: str) -> None:
     first_kind = None
     for ln in lines[:200]:
         s = strip_markup(ln).strip(" |")
@@ -269,12 +310,16 @@ def extract_metadata(text: str) -> tuple[DocumentMeta, list[Finding]]:
         if meta.issue_date is None and (m := _DATELINE.search(plain[:2000])):
             meta.issue_date = _date((m[1], m[2], m[3]))  # its dateline
 
-    # issue date: the header's, else the web record's, else the attachment line's
+
+def _issue_date(meta: DocumentMeta, plain: str, web: dict[str, tuple[str, int]],
+                attached: list[tuple[str, str, dt.date | None, int]], findings: list[Finding],
+                at: Callable[[int], int]) -> None:
+    """The header's date, else the web record's, else the attachment line's; any other date given is a finding."""
     dates: list[tuple[dt.date, int, str]] = []
     if m := _HEADER_DATE.search(plain):
         d = _date(m.groups())
         if d:
-            dates.append((d, _at(m.start()), "header"))
+            dates.append((d, at(m.start()), "header"))
     if "Ngày ban hành" in web:
         v, ln = web["Ngày ban hành"]
         if mm := re.match(r"(\d{1,2})/(\d{1,2})/(\d{4})", v):
@@ -282,9 +327,9 @@ def extract_metadata(text: str) -> tuple[DocumentMeta, list[Finding]]:
             if d:
                 dates.append((d, ln, "web record"))
     own = set(meta.doc_numbers[:1]) if meta.doc_numbers else set()
-    for kind, no, d, ln in attached:
-        if d and (no in own or not own):
-            dates.append((d, ln, f"'kèm theo {collapse_ws(kind)} số {no}'"))
+    for kind, no, ad, ln in attached:
+        if ad and (no in own or not own):
+            dates.append((ad, ln, f"'kèm theo {collapse_ws(kind)} số {no}'"))
     if dates:
         meta.issue_date = dates[0][0]
         for d, ln, src in dates[1:]:
@@ -295,43 +340,18 @@ def extract_metadata(text: str) -> tuple[DocumentMeta, list[Finding]]:
                     f"{d.isoformat()} (line {ln}, {src}); keeping {meta.issue_date.isoformat()}.",
                     min(ln, dates[0][1]), max(ln, dates[0][1])))
 
-    # issuer and province
-    level_of = {"TỈNH": "province", "QUẬN": "district", "HUYỆN": "district", "THỊ XÃ": "district",
-                "XÃ": "commune", "PHƯỜNG": "commune", "THỊ TRẤN": "commune"}
-    issuer = None
-    candidates = []
-    for m in _ISSUER.finditer(plain):
-        issuer = None
-        unit, name = m[1], m[2].strip(" .")
-        prov = find_province_prefix(name)
-        if unit == "THÀNH PHỐ" and prov and prov.is_city:
-            issuer = (f"Ủy ban nhân dân Thành phố {prov.name_vi}", "province", prov)
-        elif unit == "THÀNH PHỐ":
-            issuer = (f"Ủy ban nhân dân Thành phố {name.title()}", "district", None)
-        elif unit == "TỈNH" and prov:
-            issuer = (f"Ủy ban nhân dân Tỉnh {prov.name_vi}", "province", prov)
-        elif unit in level_of:
-            issuer = (f"Ủy ban nhân dân {unit.title()} {name.title()}", level_of[unit], None)
-        if issuer:
-            candidates.append(issuer)
-    resolved = [c for c in candidates if c[2] is not None or c[1] != "province"]
-    issuer = (resolved or candidates or [None])[0]
-    # a header that stacks the parent unit over the issuer's own ("UBND HUYỆN PHONG ĐIỀN / UBND XÃ NHƠN ÁI"): the
-    # issuer is the lowest unit of the header; its province is the highest one named
-    head_cands = [c for c, m in zip(candidates, _ISSUER.finditer(plain)) if _at(m.start()) <= 15]
-    depth = {"province": 0, "district": 1, "commune": 2}
-    if len(head_cands) > 1:
-        lowest = max(head_cands, key=lambda c: depth.get(c[1], 0))
-        prov_c = next((c[2] for c in head_cands if c[2] is not None), None)
-        issuer = (lowest[0], lowest[1], lowest[2] or prov_c)
+
+def _issuer(plain: str, web: dict[str, tuple[str, int]], title: str | None, title_line: int | None,
+            findings: list[Finding], at: Callable[[int], int]) -> IssuerCandidate | None:
+    """The issuer from the header, else the web record, else the title or opening text (a finding says so)."""
+    issuer = _issuer_from_header(plain, at)
     if issuer is None and "Cơ quan ban hành" in web:
         v = web["Cơ quan ban hành"][0]
         kind, _, rest = v.partition(" ") if not v.lower().startswith("thành phố") else ("Thành phố", " ", v[9:].strip())
         prov = find_province_prefix(rest if rest else v)
         if prov:
             lvl = "province" if (prov.is_city or kind.lower() == "tỉnh") else "district"
-            issuer = (f"Ủy ban nhân dân {v}", lvl, prov)
-    title, title_line = _title(lines)
+            issuer = IssuerCandidate(f"Ủy ban nhân dân {v}", lvl, prov)
     if issuer is None:
         for src in (title or "", plain[:3000]):
             m = _TITLE_OWNER.search(src)
@@ -340,32 +360,69 @@ def extract_metadata(text: str) -> tuple[DocumentMeta, list[Finding]]:
                 if prov:
                     unit = "Thành phố" if m[1].lower() == "thành phố" else "Tỉnh"
                     lvl = "province" if (unit == "Tỉnh" or prov.is_city) else "district"
-                    issuer = (f"Ủy ban nhân dân {unit} {prov.name_vi}", lvl, prov)
+                    issuer = IssuerCandidate(f"Ủy ban nhân dân {unit} {prov.name_vi}", lvl, prov)
                     findings.append(Finding(
                         "issuer_inferred", "info",
-                        f"No issuer header; issuer read from the text as '{issuer[0]}'.", title_line, title_line))
+                        f"No issuer header; issuer read from the text as '{issuer.name}'.", title_line, title_line))
                     break
-    if issuer:
-        meta.issuer_name, meta.issuer_level, prov = issuer
-        if prov is None:
-            # district-level issuer: its province is the one the text names
-            for m in re.finditer(r"(tỉnh|TỈNH|[Tt]hành phố|THÀNH PHỐ|TP\.)\s*([^\n,.;()]{2,30})", plain):
-                cand = find_province_prefix(m[2])
-                # "thành phố X" names a province only for a centrally-run city (Đà Nẵng, Cần Thơ …)
-                if cand and (m[1].lower().startswith("t") and m[1].lower() == "tỉnh" or cand.is_city):
-                    prov = cand
-                    break
-        if prov:
-            if meta.issue_date and meta.issue_date.isoformat() >= REORGANISED and (unit := unit_2025_for(prov)):
-                prov = unit  # a plan issued after the 2025 reorganisation belongs to one of the 34 units
-            meta.province_code, meta.province_name, meta.province_vintage = prov.code, prov.name_vi, prov.vintage
-        else:
-            findings.append(Finding("province_unresolved", "warning",
-                                    f"Issuer '{meta.issuer_name}' could not be placed in a province.", None, None))
-    else:
-        findings.append(Finding("issuer_missing", "warning", "No issuer found in the text.", None, None))
+    return issuer
 
-    # signer
+
+def _issuer_from_header(plain: str, at: Callable[[int], int]) -> IssuerCandidate | None:
+    """Every "ỦY BAN NHÂN DÂN <unit> <name>" line read as a candidate; the first placed in a province wins. A header
+    that stacks the parent unit over the issuer's own ("UBND HUYỆN PHONG ĐIỀN / UBND XÃ NHƠN ÁI"): the issuer is
+    the lowest unit of the header; its province is the highest one named."""
+    candidates: list[IssuerCandidate] = []
+    for m in _ISSUER.finditer(plain):
+        issuer = None
+        unit, name = m[1], m[2].strip(" .")
+        prov = find_province_prefix(name)
+        if unit == "THÀNH PHỐ" and prov and prov.is_city:
+            issuer = IssuerCandidate(f"Ủy ban nhân dân Thành phố {prov.name_vi}", "province", prov)
+        elif unit == "THÀNH PHỐ":
+            issuer = IssuerCandidate(f"Ủy ban nhân dân Thành phố {name.title()}", "district", None)
+        elif unit == "TỈNH" and prov:
+            issuer = IssuerCandidate(f"Ủy ban nhân dân Tỉnh {prov.name_vi}", "province", prov)
+        elif unit in _LEVEL_OF:
+            issuer = IssuerCandidate(f"Ủy ban nhân dân {unit.title()} {name.title()}", _LEVEL_OF[unit], None)
+        if issuer:
+            candidates.append(issuer)
+    resolved = [c for c in candidates if c.province is not None or c.level != "province"]
+    chosen = (resolved or candidates or [None])[0]
+    head_cands = [c for c, m in zip(candidates, _ISSUER.finditer(plain)) if at(m.start()) <= 15]
+    if len(head_cands) > 1:
+        lowest = max(head_cands, key=lambda c: _DEPTH.get(c.level, 0))
+        prov_c = next((c.province for c in head_cands if c.province is not None), None)
+        chosen = IssuerCandidate(lowest.name, lowest.level, lowest.province or prov_c)
+    return chosen
+
+
+def _place_issuer(meta: DocumentMeta, issuer: IssuerCandidate | None, plain: str, findings: list[Finding]) -> None:
+    """The issuer's name and level, and its province (for a district-level issuer, the one the text names); a plan
+    issued after the 2025 reorganisation belongs to one of the 34 units."""
+    if not issuer:
+        findings.append(Finding("issuer_missing", "warning", "No issuer found in the text.", None, None))
+        return
+    meta.issuer_name, meta.issuer_level, prov = issuer
+    if prov is None:
+        # district-level issuer: its province is the one the text names
+        for m in re.finditer(r"(tỉnh|TỈNH|[Tt]hành phố|THÀNH PHỐ|TP\.)\s*([^\n,.;()]{2,30})", plain):
+            cand = find_province_prefix(m[2])
+            # "thành phố X" names a province only for a centrally-run city (Đà Nẵng, Cần Thơ …)
+            if cand and (m[1].lower().startswith("t") and m[1].lower() == "tỉnh" or cand.is_city):
+                prov = cand
+                break
+    if prov:
+        if meta.issue_date and meta.issue_date.isoformat() >= REORGANISED and (unit := unit_2025_for(prov)):
+            prov = unit  # a plan issued after the 2025 reorganisation belongs to one of the 34 units
+        meta.province_code, meta.province_name, meta.province_vintage = prov.code, prov.name_vi, prov.vintage
+    else:
+        findings.append(Finding("province_unresolved", "warning",
+                                f"Issuer '{meta.issuer_name}' could not be placed in a province.", None, None))
+
+
+def _signer(meta: DocumentMeta, lines: list[str], web: dict[str, tuple[str, int]], findings: list[Finding]) -> None:
+    """The name under the signing title (or the web record's "Người ký"); another name elsewhere is a finding."""
     signers: list[tuple[str, int]] = []
     for i in lines_containing(("chủ tịch", "ủy ban nhân dân"), lines):  # the only lines _SIGN_TITLE can match
         s = strip_markup(lines[i]).strip(" |")
@@ -387,15 +444,3 @@ def extract_metadata(text: str) -> tuple[DocumentMeta, list[Finding]]:
             findings.append(Finding("signer_conflict", "warning",
                                     f"Signer '{meta.signer}' (line {signers[0][1]}) differs from '{s}' (line {ln}).",
                                     ln, ln))
-
-    meta.title = title
-    meta.plan_year_start, meta.plan_year_end = _years(title)
-    meta.indices = _indices(title, text)
-    # a district-level issuer that calls its plan provincial
-    # ("cấp tỉnh" inside PAPI's own name does not count)
-    own_title = re.sub(r"hành chính công cấp tỉnh", "", title or "", flags=re.IGNORECASE)
-    if meta.issuer_level == "district" and re.search(r"cấp tỉnh|của tỉnh", own_title, re.IGNORECASE):
-        findings.append(Finding("issuer_level_inconsistent", "warning",
-                                f"District-level issuer '{meta.issuer_name}' titles its plan as provincial.",
-                                title_line, title_line))
-    return meta, findings
