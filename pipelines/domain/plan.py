@@ -9,7 +9,7 @@ import numpy as np
 from .lines import find_repeated_blocks
 from .model import Finding, ParsedPlan
 from .readers.narrative import NarrativeSection, read_narrative
-from .readers.tables import find_md_tables, find_pipe_tables, find_tab_tables, merge_continued, table_to_tasks
+from .readers.tables import RawTable, find_md_tables, find_pipe_tables, find_tab_tables, merge_continued, table_to_tasks
 
 # A table group and a narrative section are "the same tasks" above this similarity.
 ALIGN_THRESHOLD = 0.2
@@ -93,73 +93,22 @@ def parse_plan(text: str, lines: list[str] | None = None, blocks: list | None = 
             "repeated_block", "warning",
             f"Lines {b.repeat_start}-{b.repeat_end} repeat lines {b.first_start}-{b.first_end} verbatim "
             f"({b.n_lines} lines); read once.", b.repeat_start, b.repeat_end))
-
-    md = find_md_tables(lines, skip)
-    md_lines = set(skip)
-    for t in md:
-        md_lines.update(range(t.line_start, t.line_end + 1))
-    tables = merge_continued(md + find_pipe_tables(lines, md_lines) + find_tab_tables(lines, md_lines), lines)
+    tables = _find_tables(lines, skip)
     table_lines = set(skip)
     for t in tables:
         table_lines.update(range(t.line_start, t.line_end + 1))
     n_tasks, n_sections, n_findings = read_narrative(lines, table_lines)
     out.findings.extend(n_findings)
-
-    aligned: dict[str, NarrativeSection] = {}
-    matcher = SectionMatcher(n_sections) if tables and n_sections else None
-
-    def section_lookup(group: str, texts: list[str]) -> tuple[str | None, bool]:
-        if group not in aligned:
-            best, best_score = None, 0.0
-            for s, sim in zip(n_sections, matcher.scores(texts) if matcher else []):
-                sc = sim + (0.01 if s.ref == group else 0.0)
-                if sc > best_score:
-                    best, best_score = s, sc
-            if best is not None and best_score >= ALIGN_THRESHOLD:
-                aligned[group] = best
-                if best.ref != group:
-                    out.findings.append(Finding(
-                        "table_numbering_mismatch", "info",
-                        f"Table group {group} matches narrative section {best.ref} "
-                        f"('{(best.heading or '?')[:50]}') by content, not by number.",
-                        best.line_start, best.line_end))
-            else:
-                aligned[group] = NarrativeSection(group, None, [], 0, 0)
-        s = aligned[group]
-        return s.heading, s.heading is None
-
+    aligner = _SectionAligner(n_sections, SectionMatcher(n_sections) if tables and n_sections else None, out.findings)
     table_tasks = []
     for t in tables:
-        tt, tf = table_to_tasks(t, section_lookup)
+        tt, tf = table_to_tasks(t, aligner)
         table_tasks.extend(tt)
         out.findings.extend(tf)
         if tt:
             out.readers_used.append(t.reader)
-
     if table_tasks:
-        # the table is the record: narrative sections that restate its groups are not counted again
-        superseded = [s for s in aligned.values() if s.line_start]
-        if not superseded and n_sections:
-            # no numbered groups to align (tables with a section column): compare whole sections
-            texts = [x.task_text for x in table_tasks]
-            superseded = [s for s, sim in zip(n_sections, matcher.scores(texts)) if sim >= ALIGN_THRESHOLD * 1.5]
-        # narrative sections between two superseded ones belong to the same restatement
-        if superseded:
-            lo = min(s.line_start for s in superseded)
-            hi = max(s.line_end for s in superseded)
-            superseded = [s for s in n_sections if s.line_start >= lo and s.line_end <= hi]
-        drop = set()
-        for s in superseded:
-            for i, task in enumerate(n_tasks):
-                if s.line_start <= task.line_start <= s.line_end:
-                    drop.add(i)
-        if drop:
-            out.findings.append(Finding(
-                "narrative_superseded_by_table", "info",
-                f"{len(drop)} narrative items restate the task table and are not counted again "
-                f"(sections {', '.join(s.ref for s in superseded)}).",
-                min(n_tasks[i].line_start for i in drop), max(n_tasks[i].line_end for i in drop)))
-        n_tasks = [t for i, t in enumerate(n_tasks) if i not in drop]
+        n_tasks = _drop_restated(n_tasks, table_tasks, n_sections, aligner, out.findings)
         n_tasks = _appendix_is_the_record(n_tasks, table_tasks, out.findings)
     if n_tasks:
         out.readers_used.insert(0, "narrative")
@@ -171,6 +120,71 @@ def parse_plan(text: str, lines: list[str] | None = None, blocks: list | None = 
             "column, or headerless with numbers and agencies; and a narrative section of tasks ('NHIỆM VỤ', "
             "'GIẢI PHÁP', 'NỘI DUNG') with numbered, lettered or bulleted items")
     return out
+
+
+def _find_tables(lines: list[str], skip: set[int]) -> list[RawTable]:
+    """Tables in every layout: Markdown first, then pipe and tab tables outside them; continued tables merged."""
+    md = find_md_tables(lines, skip)
+    md_lines = set(skip)
+    for t in md:
+        md_lines.update(range(t.line_start, t.line_end + 1))
+    return merge_continued(md + find_pipe_tables(lines, md_lines) + find_tab_tables(lines, md_lines), lines)
+
+
+class _SectionAligner:
+    """section_lookup for table_to_tasks: a table group whose heading was lost gets the narrative section it
+    matches by content (a finding when its number differs), once per group."""
+
+    def __init__(self, sections: list[NarrativeSection], matcher: SectionMatcher | None, findings: list[Finding]):
+        self.sections, self.matcher, self.findings = sections, matcher, findings
+        self.aligned: dict[str, NarrativeSection] = {}
+
+    def __call__(self, group: str, texts: list[str]) -> tuple[str | None, bool]:
+        if group not in self.aligned:
+            best, best_score = None, 0.0
+            for s, sim in zip(self.sections, self.matcher.scores(texts) if self.matcher else []):
+                sc = sim + (0.01 if s.ref == group else 0.0)
+                if sc > best_score:
+                    best, best_score = s, sc
+            if best is not None and best_score >= ALIGN_THRESHOLD:
+                self.aligned[group] = best
+                if best.ref != group:
+                    self.findings.append(Finding(
+                        "table_numbering_mismatch", "info",
+                        f"Table group {group} matches narrative section {best.ref} "
+                        f"('{(best.heading or '?')[:50]}') by content, not by number.",
+                        best.line_start, best.line_end))
+            else:
+                self.aligned[group] = NarrativeSection(group, None, [], 0, 0)
+        s = self.aligned[group]
+        return s.heading, s.heading is None
+
+
+def _drop_restated(n_tasks: list, table_tasks: list, n_sections: list[NarrativeSection], aligner: _SectionAligner,
+                   findings: list[Finding]) -> list:
+    """The table is the record: narrative sections that restate its groups are not counted again."""
+    superseded = [s for s in aligner.aligned.values() if s.line_start]
+    if not superseded and n_sections and aligner.matcher is not None:
+        # no numbered groups to align (tables with a section column): compare whole sections
+        texts = [x.task_text for x in table_tasks]
+        superseded = [s for s, sim in zip(n_sections, aligner.matcher.scores(texts)) if sim >= ALIGN_THRESHOLD * 1.5]
+    # narrative sections between two superseded ones belong to the same restatement
+    if superseded:
+        lo = min(s.line_start for s in superseded)
+        hi = max(s.line_end for s in superseded)
+        superseded = [s for s in n_sections if s.line_start >= lo and s.line_end <= hi]
+    drop = set()
+    for s in superseded:
+        for i, task in enumerate(n_tasks):
+            if s.line_start <= task.line_start <= s.line_end:
+                drop.add(i)
+    if drop:
+        findings.append(Finding(
+            "narrative_superseded_by_table", "info",
+            f"{len(drop)} narrative items restate the task table and are not counted again "
+            f"(sections {', '.join(s.ref for s in superseded)}).",
+            min(n_tasks[i].line_start for i in drop), max(n_tasks[i].line_end for i in drop)))
+    return [t for i, t in enumerate(n_tasks) if i not in drop]
 
 
 def _appendix_is_the_record(n_tasks: list, table_tasks: list, findings: list[Finding]) -> list:
