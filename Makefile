@@ -69,7 +69,7 @@ lint: $(BIN)/.installed
 
 # After a change of the pins in pyproject.toml: resolve them again into requirements.lock (with hashes)
 lock: $(BIN)/.installed
-	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links --extra test -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links --no-strip-extras --extra test -o requirements.lock pyproject.toml
 
 # Read-only, no file access: make sql (tables, then a prompt); make sql Q="SELECT * FROM dim_document" [LIMIT=20]
 sql: $(BIN)/.installed
