@@ -151,6 +151,7 @@ def find_targets(line: str) -> list[TargetHit]:
     taken: list[tuple[int, int]] = []
     folded = fold(line)
     hints = _hints(folded)
+    per_hint: list[str | None] = [*hints] or [None]  # a rank target: one row per index the line names
     # a year after "so với" is a baseline, not the target year
     years = [int(m.group(1)) for m in _YEAR.finditer(line)
              if "so với" not in line[max(0, m.start() - 16): m.start()]] if "năm" in line else []
@@ -179,21 +180,21 @@ def find_targets(line: str) -> list[TargetHit]:
                                   m.group(0).strip()))
             taken.append(m.span())
     for m in _RANK_GROUP.finditer(line) if "nhóm" in line else ():
-        for h in hints or [None]:
-            hits.append(TargetHit("<=", float(m["v"]), "rank", f"rank among {m['n']}", m.group(0), indicator_hint=h))
+        for hint in per_hint:
+            hits.append(TargetHit("<=", float(m["v"]), "rank", f"rank among {m['n']}", m.group(0), indicator_hint=hint))
     for m in _RANK_LEAD.finditer(line) if ("dẫn đầu" in low or "đứng đầu" in low or "cao nhất" in low) else ():
         if any(a <= m.start("v") < b for a, b in taken):
             continue
         taken.append(m.span())
-        for h in hints or [None]:
+        for hint in per_hint:
             hits.append(TargetHit("<=", float(m["v"]), "rank", "rank among the leading provinces", m.group(0),
-                                  indicator_hint=h))
+                                  indicator_hint=hint))
     for m in _TOP.finditer(line) if "top" in low else ():
         if any(a <= m.start("v") < b for a, b in taken):
             continue
         taken.append(m.span())
-        for h in hints or [None]:
-            hits.append(TargetHit("<=", float(m["v"]), "rank", "rank (top N)", m.group(0), indicator_hint=h))
+        for hint in per_hint:
+            hits.append(TargetHit("<=", float(m["v"]), "rank", "rank (top N)", m.group(0), indicator_hint=hint))
     if any(w in low for w in ("ít nhất", "tối thiểu", "cung cấp", "tại ", "tổ chức", "≥", "không dưới", "quá", "tối đa")):
         for m in _COUNT.finditer(line):
             if any(a <= m.start("v") < b for a, b in taken) or (m["noun"].lower() == "điểm" and not m["verb"]):
@@ -206,12 +207,18 @@ def find_targets(line: str) -> list[TargetHit]:
             hits.append(TargetHit(_cmp(m["pre"], None, bare, m["sym"]), float(m["v"].replace(".", "")), "count", m["noun"],
                                   m.group(0).strip()))
     for m in _RANK_UP.finditer(line) if "bậc" in line else ():
-        for h in hints or [None]:
+        for hint in per_hint:
             hits.append(TargetHit(_cmp(m["pre"], None, "="), float(m["v"]), "rank_change", "rank places gained",
-                                  m.group(0), indicator_hint=h))
+                                  m.group(0), indicator_hint=hint))
+    return _kept_targets(hits, line, hints, year)
+
+
+def _kept_targets(hits: list[TargetHit], line: str, hints: list[str], year: int | None) -> list[TargetHit]:
+    """Without targets in a past clause, once per sentence (two patterns reading the same words), with the year
+    and (when the line names one index) the indicator."""
     hits = [h for h in hits if not _in_past_clause(line, h.quote)]
     seen = set()
-    for h in list(hits):  # one sentence, one row per target (two patterns reading the same words)
+    for h in list(hits):
         k = (h.comparator, h.value, h.unit, h.indicator_hint, h.share_value, h.quote, h.metric_text)
         if k in seen:
             hits.remove(h)
@@ -263,6 +270,7 @@ def find_quoted_scores(lines: list[str], dimension_at_line) -> list[tuple[int, Q
     """(line number, quoted score) for every score a plan states. `dimension_at_line(n)` gives the PAPI
     dimension a line belongs to (for baselines written as "so với 4,27 điểm" under a dimension's heading)."""
     scan = QuoteScan()
+    m: re.Match[str] | None
     for i in lines_containing(("điểm", "năm"), lines):  # every pattern below needs one of these words
         no, line = i + 1, lines[i].strip()
         low = line.lower()
