@@ -80,104 +80,124 @@ def suite_for(mart: str, df: pl.DataFrame, expected: dict) -> list:
     """The expectations of one mart. `expected` holds facts from upstream tables (see assets/gx_checks.py)."""
     import great_expectations.expectations as E  # lazily: GX takes seconds to import
 
-    ex: list = [E.ExpectTableRowCountToEqual(value=expected["row_count"])]
-    if mart == "mart_province_scores":
-        papi = df.filter(pl.col("family") == "PAPI")
+    if mart not in _SUITES:
+        raise KeyError(f"no suite for {mart}")
+    return [E.ExpectTableRowCountToEqual(value=expected["row_count"]), *_SUITES[mart](E, df, expected)]
+
+
+def _province_scores_suite(E, df: pl.DataFrame, expected: dict) -> list:
+    papi = df.filter(pl.col("family") == "PAPI")
+    ex: list = [
+        E.ExpectCompoundColumnsToBeUnique(column_list=["province_key", "year", "indicator_code"]),
+        E.ExpectColumnValuesToBeInSet(column="province_key", value_set=expected["province_keys"]),
+        E.ExpectColumnValuesToBeInSet(column="indicator_code", value_set=expected["indicator_codes"]),
+        E.ExpectColumnValuesToBeInSet(column="unit_2025_key", value_set=expected["unit_2025_keys"]),
+        E.ExpectColumnValuesToBeBetween(column="score", min_value=0, max_value=100),
+        E.ExpectColumnPairValuesAToBeGreaterThanB(column_A="n_ranked", column_B="rank", or_equal=True,
+                                                  ignore_row_if="either_value_is_missing"),
+        E.ExpectColumnValuesToBeBetween(column="n_provinces", min_value=0, max_value=64),
+    ]
+    if papi.height:
         ex += [
-            E.ExpectCompoundColumnsToBeUnique(column_list=["province_key", "year", "indicator_code"]),
-            E.ExpectColumnValuesToBeInSet(column="province_key", value_set=expected["province_keys"]),
-            E.ExpectColumnValuesToBeInSet(column="indicator_code", value_set=expected["indicator_codes"]),
-            E.ExpectColumnValuesToBeInSet(column="unit_2025_key", value_set=expected["unit_2025_keys"]),
-            E.ExpectColumnValuesToBeBetween(column="score", min_value=0, max_value=100),
-            E.ExpectColumnPairValuesAToBeGreaterThanB(column_A="n_ranked", column_B="rank", or_equal=True,
-                                                      ignore_row_if="either_value_is_missing"),
-            E.ExpectColumnValuesToBeBetween(column="n_provinces", min_value=0, max_value=64),
-        ]
-        if papi.height:
-            ex += [
-                # every PAPI indicator of a year lists all 63 provinces; a missing score is a NULL row, not a gap; a
-                # quarantined cell is a known gap (PCI is not held to 63: 42 in 2005, 64 in 2006-2008)
-                E.ExpectColumnValuesToBeBetween(column="_check_rows_in_year_indicator",
-                                                min_value=63 - expected.get("known_gaps", 0), max_value=63,
-                                                row_condition='family=="PAPI"', condition_parser="pandas"),
-                E.ExpectColumnValuesToBeBetween(column="score", min_value=6, max_value=60,
-                                                row_condition='indicator_code=="PAPI.TOTAL" & year<=2017',
-                                                condition_parser="pandas"),
-                E.ExpectColumnValuesToBeBetween(column="score", min_value=8, max_value=80,
-                                                row_condition='indicator_code=="PAPI.TOTAL" & year>=2018',
-                                                condition_parser="pandas"),
-                E.ExpectColumnValuesToBeBetween(column="score", min_value=1, max_value=10,
-                                                row_condition='family=="PAPI" & level=="dimension"',
-                                                condition_parser="pandas"),
-                E.ExpectColumnValuesToBeBetween(column="_check_total_minus_dimensions", min_value=-TOTAL_TOLERANCE,
-                                                max_value=TOTAL_TOLERANCE),
-                E.ExpectColumnValuesToNotBeNull(column="score", mostly=0.95, row_condition='family=="PAPI"',
-                                                condition_parser="pandas"),
-            ]
-            for scale, years in (("6_60", "year<=2017"), ("8_80", "year>=2018")):
-                if papi.filter(pl.col("indicator_code") == "PAPI.TOTAL").filter(
-                        (pl.col("year") <= 2017) if scale == "6_60" else (pl.col("year") >= 2018)).height:
-                    lo, hi = PAPI_YEAR_MEANS[scale]
-                    ex.append(E.ExpectColumnMeanToBeBetween(
-                        column="score", min_value=lo, max_value=hi,
-                        row_condition=f'indicator_code=="PAPI.TOTAL" & {years}', condition_parser="pandas"))
-    elif mart == "mart_plan_coverage":
-        ex += [
-            E.ExpectCompoundColumnsToBeUnique(column_list=["document_id", "indicator_code"],
-                                              ignore_row_if="never"),
-            # the distinct documents equal dim_document's: all known, and as many as there are
-            E.ExpectColumnValuesToBeInSet(column="_check_document_known", value_set=[True]),
-            E.ExpectColumnUniqueValueCountToBeBetween(column="document_id", min_value=len(expected["document_ids"]),
-                                                      max_value=len(expected["document_ids"])),
-            E.ExpectColumnSumToBeBetween(column="n_tasks", min_value=expected["n_tasks"], max_value=expected["n_tasks"]),
-            E.ExpectColumnSumToBeBetween(column="n_targets", min_value=expected["n_targets"],
-                                         max_value=expected["n_targets"]),
-            E.ExpectColumnPairValuesAToBeGreaterThanB(column_A="n_tasks", column_B="n_tasks_with_deadline",
-                                                      or_equal=True),
-            E.ExpectColumnValuesToBeBetween(column="n_lead_agencies", min_value=0, max_value=0,
-                                            row_condition="n_tasks==0", condition_parser="pandas"),
-        ]
-    elif mart == "mart_agency_workload":
-        ex += [
-            E.ExpectCompoundColumnsToBeUnique(column_list=["province_key", "agency_id", "role"]),
-            E.ExpectColumnValuesToBeInSet(column="role", value_set=["lead", "support"]),
-            E.ExpectColumnValuesToBeInSet(column="agency_id", value_set=expected["agency_ids"]),
-            E.ExpectColumnSumToBeBetween(column="n_tasks", min_value=expected["n_task_mentions"],
-                                         max_value=expected["n_task_mentions"]),
-            E.ExpectColumnPairValuesAToBeGreaterThanB(column_A="n_tasks", column_B="n_documents", or_equal=True),
-        ]
-    elif mart == "mart_target_vs_actual":
-        ex += [
-            E.ExpectColumnValuesToBeUnique(column="target_id"),
-            E.ExpectColumnValuesToBeInSet(column="status", value_set=["met", "not_met", "not_evaluable"]),
-            E.ExpectColumnValuesToBeInSet(column="comparator", value_set=["<=", "<", "="],
-                                          row_condition='unit=="rank"', condition_parser="pandas"),
-            E.ExpectColumnPairValuesToBeEqual(column_A="status", column_B="_check_expected_status"),
-            E.ExpectColumnPairValuesAToBeGreaterThanB(column_A="n_ranked", column_B="actual_rank", or_equal=True,
-                                                      ignore_row_if="either_value_is_missing"),
-            E.ExpectColumnValuesToNotBeNull(column="actual_value", row_condition='status!="not_evaluable"',
+            # every PAPI indicator of a year lists all 63 provinces; a missing score is a NULL row, not a gap; a
+            # quarantined cell is a known gap (PCI is not held to 63: 42 in 2005, 64 in 2006-2008)
+            E.ExpectColumnValuesToBeBetween(column="_check_rows_in_year_indicator",
+                                            min_value=63 - expected.get("known_gaps", 0), max_value=63,
+                                            row_condition='family=="PAPI"', condition_parser="pandas"),
+            E.ExpectColumnValuesToBeBetween(column="score", min_value=6, max_value=60,
+                                            row_condition='indicator_code=="PAPI.TOTAL" & year<=2017',
+                                            condition_parser="pandas"),
+            E.ExpectColumnValuesToBeBetween(column="score", min_value=8, max_value=80,
+                                            row_condition='indicator_code=="PAPI.TOTAL" & year>=2018',
+                                            condition_parser="pandas"),
+            E.ExpectColumnValuesToBeBetween(column="score", min_value=1, max_value=10,
+                                            row_condition='family=="PAPI" & level=="dimension"',
+                                            condition_parser="pandas"),
+            E.ExpectColumnValuesToBeBetween(column="_check_total_minus_dimensions", min_value=-TOTAL_TOLERANCE,
+                                            max_value=TOTAL_TOLERANCE),
+            E.ExpectColumnValuesToNotBeNull(column="score", mostly=0.95, row_condition='family=="PAPI"',
                                             condition_parser="pandas"),
         ]
-    elif mart == "mart_index_panel":
-        ex += [
-            E.ExpectCompoundColumnsToBeUnique(column_list=["province_key", "year"]),
-            E.ExpectColumnValuesToBeInSet(column="province_key", value_set=expected["province_keys"]),
-            # each index's coverage equals the headline values held in the fact table, year by year
-            E.ExpectColumnSumToBeBetween(column="_check_has_papi", min_value=expected["n_papi"], max_value=expected["n_papi"]),
-            E.ExpectColumnSumToBeBetween(column="_check_has_pci", min_value=expected["n_pci"], max_value=expected["n_pci"]),
-            E.ExpectColumnSumToBeBetween(column="_check_has_par", min_value=expected["n_par"], max_value=expected["n_par"]),
-            E.ExpectColumnSumToBeBetween(column="_check_has_sipas", min_value=expected["n_sipas"], max_value=expected["n_sipas"]),
-            # PCI covers at most 64 units a year (42 in 2005, 64 with Hà Tây in 2006-2008, 63 from 2009)
-            E.ExpectColumnValuesToBeBetween(column="_check_pci_per_year", min_value=0, max_value=64),
-            E.ExpectColumnValuesToBeBetween(column="pci_total", min_value=0, max_value=100),
-            E.ExpectColumnValuesToBeBetween(column="papi_total", min_value=6, max_value=80),
-            E.ExpectColumnValuesToBeBetween(column="par_index", min_value=0, max_value=100),
-            E.ExpectColumnValuesToBeBetween(column="sipas", min_value=0, max_value=100),
-        ] + [E.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=10) for c in df.columns
-             if c.startswith("pci_") and c not in ("pci_total", "pci_total_unweighted")]
-    else:
-        raise KeyError(f"no suite for {mart}")
+        for scale, years in (("6_60", "year<=2017"), ("8_80", "year>=2018")):
+            if papi.filter(pl.col("indicator_code") == "PAPI.TOTAL").filter(
+                    (pl.col("year") <= 2017) if scale == "6_60" else (pl.col("year") >= 2018)).height:
+                lo, hi = PAPI_YEAR_MEANS[scale]
+                ex.append(E.ExpectColumnMeanToBeBetween(
+                    column="score", min_value=lo, max_value=hi,
+                    row_condition=f'indicator_code=="PAPI.TOTAL" & {years}', condition_parser="pandas"))
     return ex
+
+
+def _plan_coverage_suite(E, df: pl.DataFrame, expected: dict) -> list:
+    ex: list = [
+        E.ExpectCompoundColumnsToBeUnique(column_list=["document_id", "indicator_code"],
+                                          ignore_row_if="never"),
+        # the distinct documents equal dim_document's: all known, and as many as there are
+        E.ExpectColumnValuesToBeInSet(column="_check_document_known", value_set=[True]),
+        E.ExpectColumnUniqueValueCountToBeBetween(column="document_id", min_value=len(expected["document_ids"]),
+                                                  max_value=len(expected["document_ids"])),
+        E.ExpectColumnSumToBeBetween(column="n_tasks", min_value=expected["n_tasks"], max_value=expected["n_tasks"]),
+        E.ExpectColumnSumToBeBetween(column="n_targets", min_value=expected["n_targets"],
+                                     max_value=expected["n_targets"]),
+        E.ExpectColumnPairValuesAToBeGreaterThanB(column_A="n_tasks", column_B="n_tasks_with_deadline",
+                                                  or_equal=True),
+        E.ExpectColumnValuesToBeBetween(column="n_lead_agencies", min_value=0, max_value=0,
+                                        row_condition="n_tasks==0", condition_parser="pandas"),
+    ]
+    return ex
+
+
+def _agency_workload_suite(E, df: pl.DataFrame, expected: dict) -> list:
+    ex: list = [
+        E.ExpectCompoundColumnsToBeUnique(column_list=["province_key", "agency_id", "role"]),
+        E.ExpectColumnValuesToBeInSet(column="role", value_set=["lead", "support"]),
+        E.ExpectColumnValuesToBeInSet(column="agency_id", value_set=expected["agency_ids"]),
+        E.ExpectColumnSumToBeBetween(column="n_tasks", min_value=expected["n_task_mentions"],
+                                     max_value=expected["n_task_mentions"]),
+        E.ExpectColumnPairValuesAToBeGreaterThanB(column_A="n_tasks", column_B="n_documents", or_equal=True),
+    ]
+    return ex
+
+
+def _target_vs_actual_suite(E, df: pl.DataFrame, expected: dict) -> list:
+    ex: list = [
+        E.ExpectColumnValuesToBeUnique(column="target_id"),
+        E.ExpectColumnValuesToBeInSet(column="status", value_set=["met", "not_met", "not_evaluable"]),
+        E.ExpectColumnValuesToBeInSet(column="comparator", value_set=["<=", "<", "="],
+                                      row_condition='unit=="rank"', condition_parser="pandas"),
+        E.ExpectColumnPairValuesToBeEqual(column_A="status", column_B="_check_expected_status"),
+        E.ExpectColumnPairValuesAToBeGreaterThanB(column_A="n_ranked", column_B="actual_rank", or_equal=True,
+                                                  ignore_row_if="either_value_is_missing"),
+        E.ExpectColumnValuesToNotBeNull(column="actual_value", row_condition='status!="not_evaluable"',
+                                        condition_parser="pandas"),
+    ]
+    return ex
+
+
+def _index_panel_suite(E, df: pl.DataFrame, expected: dict) -> list:
+    ex: list = [
+        E.ExpectCompoundColumnsToBeUnique(column_list=["province_key", "year"]),
+        E.ExpectColumnValuesToBeInSet(column="province_key", value_set=expected["province_keys"]),
+        # each index's coverage equals the headline values held in the fact table, year by year
+        E.ExpectColumnSumToBeBetween(column="_check_has_papi", min_value=expected["n_papi"], max_value=expected["n_papi"]),
+        E.ExpectColumnSumToBeBetween(column="_check_has_pci", min_value=expected["n_pci"], max_value=expected["n_pci"]),
+        E.ExpectColumnSumToBeBetween(column="_check_has_par", min_value=expected["n_par"], max_value=expected["n_par"]),
+        E.ExpectColumnSumToBeBetween(column="_check_has_sipas", min_value=expected["n_sipas"], max_value=expected["n_sipas"]),
+        # PCI covers at most 64 units a year (42 in 2005, 64 with Hà Tây in 2006-2008, 63 from 2009)
+        E.ExpectColumnValuesToBeBetween(column="_check_pci_per_year", min_value=0, max_value=64),
+        E.ExpectColumnValuesToBeBetween(column="pci_total", min_value=0, max_value=100),
+        E.ExpectColumnValuesToBeBetween(column="papi_total", min_value=6, max_value=80),
+        E.ExpectColumnValuesToBeBetween(column="par_index", min_value=0, max_value=100),
+        E.ExpectColumnValuesToBeBetween(column="sipas", min_value=0, max_value=100),
+    ] + [E.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=10) for c in df.columns
+         if c.startswith("pci_") and c not in ("pci_total", "pci_total_unweighted")]
+    return ex
+
+
+# E is great_expectations.expectations, imported by suite_for only when a suite is built
+_SUITES = {"mart_province_scores": _province_scores_suite, "mart_plan_coverage": _plan_coverage_suite,
+           "mart_agency_workload": _agency_workload_suite, "mart_target_vs_actual": _target_vs_actual_suite,
+           "mart_index_panel": _index_panel_suite}
 
 
 def _raised(result) -> str | None:
