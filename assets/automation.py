@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 
 import dagster as dg
 
@@ -20,7 +21,7 @@ from pipelines.automation import (
 )
 from pipelines.settings import Settings
 
-from .plans import plan_files_partitions
+from .plans import PLAN_FILES, plan_files_partitions
 from .resources import SettingsResource
 
 PARTITIONED = dg.AssetSelection.assets("raw_plan_document", "raw_index_year")
@@ -41,7 +42,7 @@ index_year_arrival = dg.define_asset_job(
     description="Check that an index year's scores are under the raw roots.")
 
 
-def evaluate_raw_files(cursor: str | None, known_partitions: list[str], log=None,
+def evaluate_raw_files(cursor: str | None, known_partitions: Sequence[str], log=None,
                        settings: Settings | None = None) -> dg.SensorResult:
     previous = load_cursor(cursor)
     current = {kind: automation.scan(kind, previous[kind], settings) for kind in ("plans", "scores")}
@@ -59,7 +60,7 @@ def evaluate_raw_files(cursor: str | None, known_partitions: list[str], log=None
             "govdata/changes": json.dumps({"plans": vars(plans), "scores": vars(scores)})[:1000]}))
         if log:
             log.info(f"plans {vars(plans)}; scores {vars(scores)}")
-    requests = []
+    requests: list[dg.AddDynamicPartitionsRequest | dg.DeleteDynamicPartitionsRequest] = []
     if new_parts:
         requests.append(plan_files_partitions.build_add_request(new_parts))
     if gone_parts:
@@ -77,7 +78,7 @@ def evaluate_raw_files(cursor: str | None, known_partitions: list[str], log=None
                 "deleted file's rows leave the warehouse.",
 )
 def raw_files_sensor(context: dg.SensorEvaluationContext, settings: SettingsResource):
-    return evaluate_raw_files(context.cursor, context.instance.get_dynamic_partitions(plan_files_partitions.name),
+    return evaluate_raw_files(context.cursor, context.instance.get_dynamic_partitions(PLAN_FILES),
                               context.log, settings.get())
 
 

@@ -1,6 +1,8 @@
 """Blocking checks: a Pandera contract on every table, keys and foreign keys on core tables and marts.
 A failing blocking check stops the downstream publish, so a broken table never reaches analysts."""
 
+from typing import Any
+
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
@@ -19,13 +21,14 @@ def _pandera_check(table: str, model) -> dg.AssetChecksDefinition:
     def _check(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource) -> dg.AssetCheckResult:
         with duckdb.get_connection() as con:
             v = validate_table(con, table, model)
-        meta = {"contract": v.contract, "rows_in_table": v.rows_in_table, "rows_validated": v.rows_validated,
+        meta: dict[str, Any] = {"contract": v.contract, "rows_in_table": v.rows_in_table, "rows_validated": v.rows_validated,
                 "documents_validated": v.documents_validated, "documents_unchanged_since_passing": v.documents_reused,
                 "slices": v.slices}
         if v.passed:
             return dg.AssetCheckResult(passed=True, metadata=meta)
         fc, rows = v.cases(), v.rows()
         if fc is not None:
+            assert rows is not None  # the failing rows come with the failure cases
             by_check = fc.group_by("column", "check").len().sort("len", descending=True)
             meta.update({
                 "n_failure_cases": fc.height,

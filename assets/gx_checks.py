@@ -1,5 +1,7 @@
 """Great Expectations suites on the marts as blocking asset checks (suites: pipelines/expectations.py)."""
 
+from typing import Any
+
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
@@ -19,7 +21,7 @@ def _gx_check(mart: str) -> dg.AssetChecksDefinition:
         # an expectation that raised propagates: the check errors instead of reporting a data failure
         with duckdb.get_connection() as con:
             outcome, reused = validate_mart_in_db(con, mart, settings.get().gx_docs_dir)
-        meta = {"n_expectations": outcome.n_expectations, "n_failed": len(outcome.failed),
+        meta: dict[str, Any] = {"n_expectations": outcome.n_expectations, "n_failed": len(outcome.failed),
                 "data_docs": dg.MetadataValue.path(str(outcome.docs_index)),
                 "validation": "unchanged since its last pass (same rows, facts and suite)" if reused else "run"}
         if outcome.failed:

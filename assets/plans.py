@@ -88,7 +88,8 @@ def stg_plans(context: dg.AssetExecutionContext, duckdb: DuckDBResource, setting
 
 # One dynamic partition per plan file (the sensor adds and removes them); parsing one file touches only the parse
 # cache, never DuckDB, so these runs never compete with the warehouse writer.
-plan_files_partitions = dg.DynamicPartitionsDefinition(name="plan_files")
+PLAN_FILES = "plan_files"
+plan_files_partitions = dg.DynamicPartitionsDefinition(name=PLAN_FILES)
 
 
 @dg.asset(
@@ -115,6 +116,7 @@ def raw_plan_document(context: dg.AssetExecutionContext, settings: SettingsResou
         meta["quarantined"] = result.quarantine["reason"]
         context.log.warning(f"{key} quarantined: {result.quarantine['reason']}")
     else:
+        assert result.document is not None  # a document that is not quarantined has its row
         sev = [x["severity"] for x in result.findings]
         meta.update({"document_id": result.document["document_id"], "n_tasks": len(result.tasks),
                      "sha256": result.document["sha256"],

@@ -1,5 +1,7 @@
 """One asset per dbt-like SQL model; dependencies are read from the SQL with sqlglot."""
 
+from typing import Any
+
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
@@ -26,7 +28,7 @@ def _make(model: SqlModel, known: set[str]) -> dg.AssetsDefinition:
                settings: SettingsResource) -> dg.MaterializeResult:
         with duckdb.get_connection() as con:
             run = run_model_detail(con, model)
-            extra = {"materialized": run.mode if run.mode == "full" or run.units_changed is None else
+            extra: dict[str, Any] = {"materialized": run.mode if run.mode == "full" or run.units_changed is None else
                      f"incremental: {run.units_changed} document(s) replaced"}
             if run.reason:
                 extra["materialized"] += f" ({run.reason})"

@@ -422,10 +422,10 @@ def main(argv: list[str]) -> int:
             f"- {name}: {_bad_outcome(reason)}" for name, reason in bad] + [""]
     for r in results:
         if r.doc_checks:
-            bad = {k: v for k, v in r.doc_checks.items() if str(v[0]) != str(v[1])}
-            if bad:
+            differ = {k: v for k, v in r.doc_checks.items() if str(v[0]) != str(v[1])}
+            if differ:
                 lines.append(f"- {r.name}: document fields differ: "
-                             + ", ".join(f"{k} want {w!r} got {g!r}" for k, (w, g) in bad.items()))
+                             + ", ".join(f"{k} want {w!r} got {g!r}" for k, (w, g) in differ.items()))
         if verbose:
             print(f"\n## {r.name}")
             for m in r.misses:

@@ -14,7 +14,8 @@ def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConne
     """The build database, with the writer's configuration (Settings.build_config) unless read-only."""
     path = settings.build_db
     path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), read_only=read_only, config={} if read_only else settings.build_config)
+    config: dict[str, str | bool | int | float | list[str]] = {} if read_only else dict(settings.build_config)
+    return duckdb.connect(str(path), read_only=read_only, config=config)
 
 
 def write_table(con: duckdb.DuckDBPyConnection, name: str, df: pl.DataFrame, docs: dict[str, str] | None = None) -> int:

@@ -200,6 +200,13 @@ _SUITES = {"mart_province_scores": _province_scores_suite, "mart_plan_coverage":
            "mart_index_panel": _index_panel_suite}
 
 
+def _config(result):
+    """The expectation a result is for: GX fills it for every expectation of a suite it ran."""
+    config = result.expectation_config
+    assert config is not None
+    return config
+
+
 def _raised(result) -> str | None:
     info = result.exception_info or {}
     if info.get("raised_exception"):
@@ -235,11 +242,11 @@ def validate_mart(mart: str, df: pl.DataFrame, expected: dict, docs_dir: Path) -
             gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[mart])]))
         res = cp.run(batch_parameters={"dataframe": frame.to_pandas()})
     results = list(res.run_results.values())[0].results
-    raised = [(r.expectation_config.type, _raised(r)) for r in results if _raised(r)]
+    raised = [(_config(r).type, _raised(r)) for r in results if _raised(r)]
     if raised:
         raise ExpectationRaised(f"{mart}: {len(raised)} expectation(s) raised instead of evaluating: {raised}")
-    failed = [{"expectation": r.expectation_config.type,
-               "kwargs": {k: v for k, v in r.expectation_config.kwargs.items() if k not in ("batch_id",)},
+    failed = [{"expectation": _config(r).type,
+               "kwargs": {k: v for k, v in _config(r).kwargs.items() if k not in ("batch_id",)},
                "observed": r.result.get("observed_value", r.result.get("unexpected_count")),
                "examples": r.result.get("partial_unexpected_list", [])[:5]}
               for r in results if not r.success]

@@ -16,7 +16,8 @@ MODEL_INPUTS = "_model_inputs"  # (model, unit, fingerprint): each document's up
 def input_fingerprints(con, sql: str, deps: tuple[str, ...], key: str) -> str:
     """Creates temp table _inputs(unit, fingerprint) over the upstreams (`deps`) that have `key`; returns the
     fingerprint of the SQL and of the upstreams that do not."""
-    scoped, whole = [], []
+    scoped: list[str] = []
+    whole: list[str] = []
     for d in deps:
         (scoped if key in columns_of(con, d) else whole).append(d)
     used = identifiers(sql)

@@ -104,7 +104,8 @@ class _Sink:
     insert_seconds = 0.0  # time spent inserting, over all sinks of this process (the benchmark reports it)
 
     def __init__(self, con, table: str):
-        self.con, self.table, self.rows, self.pending, self.n = con, table, [], 0, 0
+        self.con, self.table, self.pending, self.n = con, table, 0, 0
+        self.rows: list[dict] = []
 
     def extend(self, rows: list[dict]) -> None:
         self.rows.extend(rows)
@@ -271,7 +272,7 @@ def sync_plans(con: duckdb.DuckDBPyConnection, files: list[RawFile], workers: in
     order = {_file_key(f): n for n, f in enumerate(files)}
     sinks = {t: _Sink(con, t) for t in PLAN_TABLES}
     workers = workers or min(2, os.cpu_count() or 1)
-    misses = sum(current[_file_key(f)] is None or not entry_path(cache_dir, current[_file_key(f)]).is_file()
+    misses = sum((h := current[_file_key(f)]) is None or not entry_path(cache_dir, h).is_file()
                  for f in todo) if workers > 1 else 0
     i = 0
     dups: list[tuple[str, str]] = []

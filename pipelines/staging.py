@@ -7,6 +7,7 @@ from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
+from pathlib import Path
 
 import polars as pl
 
@@ -95,7 +96,7 @@ def stage_scores(files: list[RawFile] | None = None, settings: Settings | None =
     # per index and scale, and which file keeps a year given twice: the raw roots in their order (raw/ first, then
     # GOVDATA_RAW_EXTRA in order; discover() sorts roots by name), then the path
     order = {r.resolve(): i for i, r in enumerate(raw_roots(settings))}
-    first_seen = {}
+    first_seen: dict[Path, int] = {}
     for f, *_ in loaded:
         first_seen.setdefault(f.root.resolve(), len(order) + len(first_seen))
     ranked = sorted(loaded, key=lambda t: (order.get(t[0].root.resolve(), first_seen[t[0].root.resolve()]),

@@ -89,7 +89,7 @@ def run_check(chromium: str, screenshot: Path = SCREENSHOT) -> list[str]:
             _dismiss_dialog(page)
             if "Success" not in page.inner_text("body"):
                 problems.append("the latest full_rebuild run is not shown as Success")
-            page.goto(base + page.locator("a[href^='/runs/']").first.get_attribute("href"), wait_until="networkidle")
+            page.goto(base + (page.locator("a[href^='/runs/']").first.get_attribute("href") or ""), wait_until="networkidle")
             page.wait_for_selector("text=ASSET_MATERIALIZATION", timeout=180_000)
             page.wait_for_selector("text=RUN_SUCCESS", timeout=180_000)
             # the asset graph, for the screenshot

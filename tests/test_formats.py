@@ -41,7 +41,7 @@ WRITERS = {"docx": _docx, "html": _html, "pdf": _pdf}
 
 def _read(path: Path):
     res = process_document(RawFile(path.parent, path))
-    assert res.quarantine is None, res.quarantine
+    assert res.quarantine is None and res.document is not None, res.quarantine
     doc = read_document(path.read_bytes(), path.name)
     doc_id = res.document["document_id"]
     norm = normalise([res.document], res.tasks, {doc_id: doc.text}, {doc_id: doc.locations})

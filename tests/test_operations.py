@@ -27,7 +27,7 @@ def root(tmp_path, monkeypatch):
 
 
 def _runs(result: dg.SensorResult):
-    return sorted((r.job_name, r.partition_key) for r in result.run_requests)
+    return sorted((r.job_name, r.partition_key) for r in result.run_requests or [])
 
 
 def _sha(path) -> str:

@@ -84,7 +84,8 @@ class Alias:
 def aliases() -> tuple[Alias, ...]:
     with open(ALIASES_CSV, encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    out, seen = [], {}
+    out: list[Alias] = []
+    seen: dict[tuple[str, ...], str] = {}
     for r in rows:
         key = tuple(match_key(r["alias"]).split())
         if key in seen:
@@ -142,7 +143,9 @@ def _resolve(text: str, role: str) -> tuple[tuple, tuple]:
     for i, w in enumerate(words):
         for k in match_key(w).split():
             toks.append((k, i))
-    mentions, unknown, residue = [], [], []
+    mentions: list[AgencyMention] = []
+    unknown: list[str] = []
+    residue: list[tuple[str, int]] = []
     invited = False
     i = 0
     while i < len(toks):
@@ -178,10 +181,10 @@ def _resolve(text: str, role: str) -> tuple[tuple, tuple]:
         for lk in () if is_group else _LEVEL_KEYS:  # a group has no unit; "phường - xã" after it is another group  # the unit it belongs to, then that unit's proper name ("thị xã Bỉm Sơn")
             if tuple(t for t, _ in toks[j:j + len(lk)]) == lk:
                 level, j = LEVEL_WORDS[lk], j + len(lk)
-                k = 0
-                while j < len(toks) and k < 4 and words[toks[j][1]][:1].isupper() and \
+                n_words = 0
+                while j < len(toks) and n_words < 4 and words[toks[j][1]][:1].isupper() and \
                         tuple(t for t, _ in toks[j:j + 1]) not in table and not _starts_alias(toks, j, table, max_len):
-                    j, k = j + 1, k + 1
+                    j, n_words = j + 1, n_words + 1
                 break
         span = " ".join(words[toks[i][1]: toks[j - 1][1] + 1])
         r = "support" if (role == "support" or invited) else "lead"

@@ -51,7 +51,7 @@ def issue_date_findings(issue_date, plan_year_start: int | None, line: int | Non
 def foreign_issuer_findings(lines: list[str], own_numbers: list[str], issuer_level: str | None,
                             is_city: bool | None) -> list[Finding]:
     """"(Kèm theo Kế hoạch số 19/KH-UBND … của UBND tỉnh)" in a city's plan: its own number given to another issuer."""
-    out = []
+    out: list[Finding] = []
     own = {re.sub(r"\s+", "", n) for n in own_numbers}
     if not own or issuer_level is None:
         return out
@@ -144,7 +144,7 @@ def table_number_findings(tasks: list[TaskRow]) -> list[Finding]:
         seen: dict[int, int] = {}
         prev = None
         for t in rows:
-            n = int(t.task_ref)
+            n = int(t.task_ref or "")  # grouped above: a numeric ref
             if n in seen:
                 out.append(Finding("numbering_duplicate", "warning",
                                    f"Row number {n} at line {t.line_start} is used twice (first at line {seen[n]}).",

@@ -114,7 +114,7 @@ def _title(lines: list[str]) -> tuple[str | None, int | None]:
     clean = [strip_markup(ln).strip(" |") for ln in lines]
     for i, ln in enumerate(clean):
         if ln == "KẾ HOẠCH":
-            parts = []
+            parts: list[str] = []
             for nxt in clean[i + 1 : i + 6]:
                 if not nxt:
                     if parts:
@@ -388,7 +388,7 @@ def _issuer_from_header(plain: str, at: Callable[[int], int]) -> IssuerCandidate
         if issuer:
             candidates.append(issuer)
     resolved = [c for c in candidates if c.province is not None or c.level != "province"]
-    chosen = (resolved or candidates or [None])[0]
+    chosen = (resolved or candidates)[0] if candidates else None
     head_cands = [c for c, m in zip(candidates, _ISSUER.finditer(plain)) if at(m.start()) <= 15]
     if len(head_cands) > 1:
         lowest = max(head_cands, key=lambda c: _DEPTH.get(c.level, 0))

@@ -113,7 +113,8 @@ def normalise_cached(job: tuple[dict, list[dict], Path]):
         if root is None:
             raise FileNotFoundError(doc["raw_root"])
         read = read_document(read_raw(RawFile(root, root / doc["source_path"])), doc["source_path"])
-        text, locations = read.text, read.locations
+        text: str | None = read.text
+        locations: list[str | None] | None = read.locations
     except Exception:  # the file changed or vanished since staging: targets and quotes are skipped for it
         text = locations = None
     out = Normalised()

@@ -69,7 +69,7 @@ def _alias_rows() -> tuple[dict, ...]:
 
 
 @lru_cache(maxsize=1)
-def _name_index() -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str, str]], dict[str, str]]:
+def _name_index() -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]], dict[str, tuple[str, str, str]]]:
     """(exact name -> (code, name), folded reference name -> (code, name), alias key -> (code, name, source))."""
     exact: dict[str, tuple[str, str]] = {}
     folded: dict[str, tuple[str, str]] = {}
@@ -203,9 +203,9 @@ def find_layout(sheet: str, rows: list[list]) -> SheetLayout | None:
         return None
     start = header_rows[-1] + 1
     # the single province column: the one with the most province names in the rows under the header
-    counts = {}
-    for r in rows[start:start + 70]:
-        for c, v in enumerate(r):
+    counts: dict[int, int] = {}
+    for row in rows[start:start + 70]:
+        for c, v in enumerate(row):
             if _is_province_cell(v):
                 counts[c] = counts.get(c, 0) + 1
     if not counts:
@@ -277,6 +277,7 @@ def load_pci_workbook(f: RawFile, data: bytes, sha: str):
 
     out = ScoreLoad()
     year = workbook_year(f)
+    assert year is not None, f.path  # load_score_file sends only workbooks named with a year (is_pci_workbook)
     via_openpyxl: list[str] = []
     try:
         sheets = read_sheets(data, f.path.name, via_openpyxl)

@@ -78,7 +78,8 @@ class SectionMatcher:
         best = np.maximum.reduceat(jac, starts, axis=1).T.tolist()  # per section: each text's best item
         it = iter(best)
         # Python's left-to-right sum, as group_similarity, so the floats are the same
-        return [sum(b) / len(b) if hi > lo else 0.0 for lo, hi in self.spans for b in [next(it) if hi > lo else None]]
+        return [sum(b) / len(b) if hi > lo and b is not None else 0.0
+                for lo, hi in self.spans for b in [next(it) if hi > lo else None]]
 
 
 def parse_plan(text: str, lines: list[str] | None = None, blocks: list | None = None) -> ParsedPlan:

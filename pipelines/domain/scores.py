@@ -162,7 +162,9 @@ def _pcode_to_gso() -> dict[str, str]:
 
 def load_panel_csv(f: RawFile, data: bytes, sha: str) -> ScoreLoad:
     out = ScoreLoad()
-    year = int(_YEAR_FILE.match(f.path.name).group(1))
+    m = _YEAR_FILE.match(f.path.name)
+    assert m is not None, f.path  # load_score_file sends only panel files named <year>.csv here
+    year = int(m.group(1))
     if year > dt.date.today().year:
         out.quarantine.append(_q(f, sha, f"file name says PAPI year {year}, which has not happened yet", None))
         return out
@@ -411,7 +413,7 @@ def score_problem(row: dict) -> str | None:
 _WHOLE_YEAR_SOURCES = {PANEL_SOURCE, WORKBOOK_SOURCE, "pci_workbook", "pci_wikipedia"}  # one file holds a whole year
 
 
-def apply_contracts(loaded: list[tuple[RawFile, str, ScoreLoad]]) -> None:
+def apply_contracts(loaded: list[tuple[RawFile, str | None, ScoreLoad]]) -> None:
     """Row-level contracts across every score file, in root order (raw/ first, then the extra roots in order):
     a row outside its index's scale or years moves from scores to quarantine with its file, cell, column, value and
     reason; a file that gives a year another file already gave for the same layout (the same PAPI panel year in two

@@ -148,7 +148,7 @@ def build_outline(paras: list[Para], findings: list[Finding]) -> Node:
         else:
             while stack[-1].level >= level:
                 stack.pop()
-            if kind == "num" and "." in marker:
+            if kind == "num" and marker is not None and "." in marker:
                 _ensure_numeric_parent(stack, marker, p, findings)
         node = Node(kind, marker, level, text, p.line_start, p.line_end, parent=stack[-1])
         stack[-1].children.append(node)
@@ -211,7 +211,7 @@ def check_numbering(node: Node, findings: list[Finding]) -> None:
         seen: dict[str, Node] = {}
         prev = None
         for c in sibs:
-            key = c.marker.rsplit(".", 1)[-1]
+            key = (c.marker or "").rsplit(".", 1)[-1]
             if key in seen:
                 findings.append(Finding(
                     "numbering_duplicate", "warning",
@@ -339,7 +339,8 @@ def task_sections(root: Node, findings: list[Finding]) -> list[Node]:
         nums = [c for c in r.children if c.kind == "num" and c.level == 1]
         last = None
         for c in nums:
-            if c.marker.isdigit() and last is not None and int(c.marker) <= last:
+            marker = c.marker or ""
+            if marker.isdigit() and last is not None and int(marker) <= last:
                 findings.append(Finding(
                     "heading_missing", "warning",
                     f"Numbering restarts at {c.marker} on line {c.line_start} inside section "
@@ -348,8 +349,8 @@ def task_sections(root: Node, findings: list[Finding]) -> list[Node]:
                 idx = r.children.index(c)
                 r.children = r.children[:idx]
                 break
-            if c.marker.isdigit():
-                last = int(c.marker)
+            if marker.isdigit():
+                last = int(marker)
     return chosen
 
 
@@ -382,7 +383,7 @@ def _collect_tasks(node: Node, path: list[Node], out: list[TaskRow], findings: l
             _collect_tasks(c, path + [c], out, findings)
             continue
         items = c.items
-        merge_children = (
+        merge_children = bool(
             c.kind in ("bullet", "lost", "letter", "num")
             and items
             and all(i.kind == "plus" for i in items)

@@ -103,7 +103,7 @@ def _is_header(cells: list[str]) -> bool:
 def _pipe_cells(lines: list[str], start: int, skip: set[int]) -> list[Cell]:
     cells: list[Cell] = []
     buf: list[str] = []
-    buf_start = None
+    buf_start = 0  # where the open cell began (read only while buf holds lines)
     for i in range(start, len(lines) + 1):
         if i in skip:
             continue
@@ -113,7 +113,7 @@ def _pipe_cells(lines: list[str], start: int, skip: set[int]) -> list[Cell]:
         if not s.strip("|"):  # only pipes: empty cells
             if buf:  # text without a closing pipe, then an empty cell
                 cells.append(Cell("\n".join(buf), buf_start, i - 1))
-                buf, buf_start = [], None
+                buf, buf_start = [], 0
             cells.extend(Cell("", i, i) for _ in range(len(s)))
             continue
         if s.endswith("|"):
@@ -121,7 +121,7 @@ def _pipe_cells(lines: list[str], start: int, skip: set[int]) -> list[Cell]:
             if buf:
                 buf.append(content)
                 cells.append(Cell("\n".join(buf), buf_start, i))
-                buf, buf_start = [], None
+                buf, buf_start = [], 0
             else:
                 cells.append(Cell(content, i, i))
         else:
@@ -238,9 +238,9 @@ def find_md_tables(lines: list[str], skip: set[int]) -> list[RawTable]:
         block = list(range(i, last + 1))
         grid = any(_GRID_RULE.match(lines[k - 1]) for k in block)
         rows = _grid_rows(lines, block) if grid else _md_rows(lines, block)
-        t = _table_from_rows(rows, "grid_table" if grid else "md_table", i, last)
-        if t is not None:
-            tables.append(t)
+        found = _table_from_rows(rows, "grid_table" if grid else "md_table", i, last)
+        if found is not None:
+            tables.append(found)
         i = last + 1
     return tables
 
