@@ -30,12 +30,13 @@ needs_scores = pytest.mark.skipif(not _scores_in_build(), reason=f"real PAPI sco
 def report(built):
     import dagster as dg
 
-    from assets.report import REPORT_DIR, report_html
+    from assets.report import report_html
+    from pipelines import definitions
 
-    result = dg.materialize([report_html])
+    result = dg.materialize([report_html], resources={"settings": definitions.defs.resources["settings"]})
     assert result.success
     mat = result.asset_materializations_for_node("report_html")[0]
-    return REPORT_DIR / "index.html", mat.metadata
+    return Settings.from_env().report_dir / "index.html", mat.metadata
 
 
 @needs_scores

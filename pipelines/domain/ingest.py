@@ -26,7 +26,7 @@ from .decode import DecodeError, document_id_for, sha256_bytes
 from .formats import location_of, read_document
 from .lines import find_repeated_blocks, mask_lines
 from .metadata import extract_metadata, not_a_plan
-from .model import Finding, ParsedPlan
+from .model import Finding, ParsedPlan, finding_row, quarantine_row
 from .plan import PlanParseError, parse_plan, task_text_in_lines
 from .provinces import provinces_2004, units_2025
 
@@ -216,16 +216,6 @@ class DocumentResult:
     line_hashes: list[int] = field(default_factory=list)  # distinct lines, for near-duplicate detection
 
 
-def quarantine_row(source_path: str, root: str, sha256: str | None, stage: str, reason: str) -> dict:
-    return {
-        "source_path": source_path,
-        "raw_root": root,
-        "sha256": sha256,
-        "stage": stage,
-        "reason": reason,
-    }
-
-
 def _contradictions(meta, parsed: ParsedPlan, lines: list[str]) -> list[Finding]:
     date_line = next((i for i, ln in enumerate(lines[:40], start=1)
                       if meta.issue_date and "ngày" in ln and str(meta.issue_date.year) in ln), None)
@@ -293,10 +283,9 @@ def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
         row["source_path"] = source_path
         row["source_location"] = location_of(locations, t.line_start)
         if not task_text_in_lines(t.task_text, lines, t.line_start, t.line_end):
-            findings.append({"rule": "provenance_mismatch", "severity": "error",
-                             "message": f"Task {row['task_id']} text not found in lines {t.line_start}-{t.line_end}.",
-                             "line_start": t.line_start, "line_end": t.line_end,
-                             "related_table": "fct_plan_task", "related_id": row["task_id"]})
+            findings.append(finding_row("provenance_mismatch", "error",
+                                        f"Task {row['task_id']} text not found in lines {t.line_start}-{t.line_end}.",
+                                        t.line_start, t.line_end, "fct_plan_task", row["task_id"]))
         tasks.append(row)
     for x in findings:
         x["document_id"] = doc_id

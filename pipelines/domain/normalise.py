@@ -17,6 +17,7 @@ from .formats import location_of
 from .indicators import Mapping, family_for, infer_between, map_heading
 from .lines import lines_containing
 from .metadata import PLAN_TYPES
+from .model import finding_row
 from .provinces import provinces_2004, units_2025
 from .targets import TARGET_WORDS, find_quoted_scores, find_targets
 from .timelines import parse_timeline
@@ -34,9 +35,8 @@ class Normalised:
 
 def _finding(doc: dict, rule: str, severity: str, message: str, line_start=None, line_end=None,
              table=None, rid=None) -> dict:
-    return {"rule": rule, "severity": severity, "document_id": doc["document_id"], "source_path": doc["source_path"],
-            "line_start": line_start, "line_end": line_end, "message": message, "related_table": table,
-            "related_id": rid}
+    return finding_row(rule, severity, message, line_start, line_end, table, rid,
+                       document_id=doc["document_id"], source_path=doc["source_path"])
 
 
 def _section_key(t: dict):

@@ -15,7 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..settings import PROJECT_DIR
-from .ingest import DocumentResult, RawFile, RawReadError, process_document, quarantine_row, read_raw, root_path_for
+from .ingest import DocumentResult, RawFile, RawReadError, process_document, read_raw, root_path_for
+from .model import quarantine_row
 
 _CODE = [PROJECT_DIR / "pipelines" / "domain"]
 _REFERENCE = [PROJECT_DIR / "raw" / "reference" / "provinces_63.csv"]

@@ -273,7 +273,7 @@ def is_pci_workbook(f: RawFile) -> bool:
 
 
 def load_pci_workbook(f: RawFile, data: bytes, sha: str):
-    from .scores import ScoreLoad, _check_range, _number, _q, _score
+    from .scores import ScoreLoad, check_range, number, score_finding, score_quarantine, score_row
 
     out = ScoreLoad()
     year = workbook_year(f)
@@ -282,11 +282,11 @@ def load_pci_workbook(f: RawFile, data: bytes, sha: str):
     try:
         sheets = read_sheets(data, f.path.name, via_openpyxl)
     except Exception as e:
-        out.quarantine.append(_q(f, sha, f"unreadable workbook: {type(e).__name__}: {e}", None))
+        out.quarantine.append(score_quarantine(f, sha, f"unreadable workbook: {type(e).__name__}: {e}", None))
         return out
     lay = choose_sheet(sheets)
     if lay is None:
-        out.quarantine.append(_q(f, sha, "no sheet with PCI sub-index headers and a weighted PCI column "
+        out.quarantine.append(score_quarantine(f, sha, "no sheet with PCI sub-index headers and a weighted PCI column "
                                          "(raw/reference/pci_headers.csv); workbook not read", None))
         return out
     rows = sheets[lay.sheet]
@@ -295,7 +295,7 @@ def load_pci_workbook(f: RawFile, data: bytes, sha: str):
     aliases_used: dict[str, tuple[Resolved, list[str]]] = {}
     for c, (ind, pcol) in sorted(lay.columns.items()):
         if not published_in(ind, year):
-            out.quarantine.append(_q(f, sha, f"column {_col_letter(c)} reads as {ind}, which PCI did not publish in "
+            out.quarantine.append(score_quarantine(f, sha, f"column {_col_letter(c)} reads as {ind}, which PCI did not publish in "
                                              f"{year} (raw/reference/indicators.csv)", f"{f.source_path}#{lay.sheet}!{_col_letter(c)}"))
             continue
         lo, hi = scale_of(ind)
@@ -306,14 +306,14 @@ def load_pci_workbook(f: RawFile, data: bytes, sha: str):
             printed = row[pcol] if pcol < len(row) else ""
             cell = f"{f.source_path}#{lay.sheet}!{_col_letter(c)}{r + 1}"
             if not isinstance(printed, str) or not printed.strip():
-                v, _ = _number(row[c] if c < len(row) else None)
+                v, _ = number(row[c] if c < len(row) else None)
                 if v is not None:
-                    out.quarantine.append(_q(f, sha, f"{ind} value {v:g} with no province in column "
+                    out.quarantine.append(score_quarantine(f, sha, f"{ind} value {v:g} with no province in column "
                                                      f"{_col_letter(pcol)}", cell))
                 continue
             p = resolve_province(printed)
             if p is None:
-                out.quarantine.append(_q(f, sha, f"unknown province name {printed!r} in column {_col_letter(pcol)}", cell))
+                out.quarantine.append(score_quarantine(f, sha, f"unknown province name {printed!r} in column {_col_letter(pcol)}", cell))
                 continue
             if p.via and f"{_col_letter(pcol)}{r + 1}" not in aliases_used.setdefault(printed, (p, []))[1]:
                 aliases_used[printed][1].append(f"{_col_letter(pcol)}{r + 1}")
@@ -321,21 +321,21 @@ def load_pci_workbook(f: RawFile, data: bytes, sha: str):
                 first = seen[p.code]
                 msg = (f"{lay.sheet} column {_col_letter(pcol)}: {p.reference_name} printed twice, as "
                        f"{rows[first][pcol]!r} (row {first + 1}) and {printed!r} (row {r + 1}); the first is kept")
-                out.findings.append(_finding(f, "province_duplicate", "error", msg, cell))
-                out.quarantine.append(_q(f, sha, f"duplicate province: {msg}", cell))
+                out.findings.append(score_finding(f, "province_duplicate", "error", msg, cell))
+                out.quarantine.append(score_quarantine(f, sha, f"duplicate province: {msg}", cell))
                 continue
             seen[p.code] = r
-            v, err = _number(row[c] if c < len(row) else None)
+            v, err = number(row[c] if c < len(row) else None)
             if err is None and v is not None:
-                err = _check_range(v, lo, hi)
+                err = check_range(v, lo, hi)
             if err:
-                out.quarantine.append(_q(f, sha, f"{ind}: {err}", cell))
+                out.quarantine.append(score_quarantine(f, sha, f"{ind}: {err}", cell))
                 continue
-            out.scores.append(_score(f, p.code, year, ind, level, v, WORKBOOK_SOURCE,
+            out.scores.append(score_row(f, p.code, year, ind, level, v, WORKBOOK_SOURCE,
                                      f"{f.source_path}#{lay.sheet}!{_col_letter(c)}{r + 1}", _col_letter(c)))
     out.findings += _rows_below_block(f, lay, rows, out.scores)
     for printed, (p, cells) in sorted(aliases_used.items()):
-        out.findings.append(_finding(
+        out.findings.append(score_finding(
             f, "province_alias_used", "info",
             f"{lay.sheet}: {printed!r} read as {p.reference_name} (GSO {p.code}) by {p.via}; cells {', '.join(cells[:8])}"
             + (f" and {len(cells) - 8} more" if len(cells) > 8 else ""), f"{f.source_path}#{lay.sheet}!{cells[0]}"))
@@ -345,7 +345,7 @@ def load_pci_workbook(f: RawFile, data: bytes, sha: str):
 def _rows_below_block(f: RawFile, lay: SheetLayout, rows: list[list], scores: list[dict]) -> list[dict]:
     """A province printed again under the data block (the workbooks highlight one province there, with its values
     and ranks): reported, compared with the block, never read again."""
-    from .scores import _number
+    from .scores import number, score_finding
 
     main = min(p for _, p in lay.columns.values())
     loaded = {(s["province_code"], s["indicator_code"]): s["score"] for s in scores}
@@ -357,7 +357,7 @@ def _rows_below_block(f: RawFile, lay: SheetLayout, rows: list[list], scores: li
             continue
         same = differ = 0
         for c, (ind, _) in lay.columns.items():
-            v, _ = _number(rows[r][c] if c < len(rows[r]) else None)
+            v, _ = number(rows[r][c] if c < len(rows[r]) else None)
             if v is None:
                 continue
             if (p.code, ind) in loaded and loaded[(p.code, ind)] is not None and abs(loaded[(p.code, ind)] - v) < 1e-9:
@@ -365,18 +365,12 @@ def _rows_below_block(f: RawFile, lay: SheetLayout, rows: list[list], scores: li
             else:
                 differ += 1
         ref = f"{f.source_path}#{lay.sheet}!{_col_letter(main)}{r + 1}"
-        out.append(_finding(
+        out.append(score_finding(
             f, "province_duplicate", "info" if differ == 0 else "warning",
             f"{lay.sheet} row {r + 1}: {p.reference_name} printed again ({printed!r}) below the data block "
             f"(rows {lay.first_row + 1}-{lay.last_row + 1}); not read again: {same} values equal the block's"
             + (f", {differ} differ" if differ else ""), ref))
     return out
-
-
-def _finding(f: RawFile, rule: str, severity: str, message: str, ref: str) -> dict:
-    return {"rule": rule, "severity": severity, "document_id": None, "source_path": f.source_path,
-            "line_start": None, "line_end": None, "message": message,
-            "related_table": "fct_indicator_score", "related_id": ref}
 
 
 # ---------------------------------------------------------------- reading guide and Wikipedia table
@@ -394,7 +388,7 @@ def is_wikipedia_table(head: str) -> bool:
 
 
 def load_wikipedia(f: RawFile, data: bytes, sha: str):
-    from .scores import ScoreLoad, _check_range, _number, _q, _score
+    from .scores import ScoreLoad, check_range, number, score_finding, score_quarantine, score_row
 
     out = ScoreLoad()
     reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
@@ -403,34 +397,34 @@ def load_wikipedia(f: RawFile, data: bytes, sha: str):
     lo, hi = scale_of(HEADLINE)
     for line_no, r in enumerate(reader, start=2):
         ref = f"{f.source_path}:{line_no}"
-        y, yerr = _number(r.get("year"))
+        y, yerr = number(r.get("year"))
         if yerr or y is None or not published_in(HEADLINE, int(y)):
-            out.quarantine.append(_q(f, sha, f"year {r.get('year')!r} is not a PCI year", ref))
+            out.quarantine.append(score_quarantine(f, sha, f"year {r.get('year')!r} is not a PCI year", ref))
             continue
         printed = (r.get("province_as_printed") or "").strip()
         p = resolve_province(printed)
         if p is None:
-            out.quarantine.append(_q(f, sha, f"unknown province name {printed!r}", ref))
+            out.quarantine.append(score_quarantine(f, sha, f"unknown province name {printed!r}", ref))
             continue
         if p.via:
             aliases_used.setdefault(printed, (p, []))[1].append(line_no)
-        v, err = _number(r.get("pci_weighted_as_printed"))
+        v, err = number(r.get("pci_weighted_as_printed"))
         if err is None and v is not None:
-            err = _check_range(v, lo, hi)
+            err = check_range(v, lo, hi)
         if err:
-            out.quarantine.append(_q(f, sha, f"{HEADLINE}: {err}", ref))
+            out.quarantine.append(score_quarantine(f, sha, f"{HEADLINE}: {err}", ref))
             continue
         k = (p.code, int(y))
         if k in seen:
             msg = f"{p.reference_name} {int(y)} printed twice (lines {seen[k]} and {line_no}); the first is kept"
-            out.findings.append(_finding(f, "province_duplicate", "error", msg, ref))
-            out.quarantine.append(_q(f, sha, f"duplicate province-year: {msg}", ref))
+            out.findings.append(score_finding(f, "province_duplicate", "error", msg, ref))
+            out.quarantine.append(score_quarantine(f, sha, f"duplicate province-year: {msg}", ref))
             continue
         seen[k] = line_no
-        out.scores.append(_score(f, p.code, int(y), HEADLINE, "total", v, WIKIPEDIA_SOURCE, ref,
+        out.scores.append(score_row(f, p.code, int(y), HEADLINE, "total", v, WIKIPEDIA_SOURCE, ref,
                                  "pci_weighted_as_printed"))
     for printed, (p, lines) in sorted(aliases_used.items()):
-        out.findings.append(_finding(f, "province_alias_used", "info",
+        out.findings.append(score_finding(f, "province_alias_used", "info",
                                      f"{printed!r} read as {p.reference_name} (GSO {p.code}) by {p.via}; lines "
                                      f"{', '.join(map(str, lines[:8]))}", f"{f.source_path}:{lines[0]}"))
     return out

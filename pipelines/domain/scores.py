@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .ingest import RawFile
+from .model import finding_row, quarantine_row
 from .provinces import REFERENCE_DIR, provinces_2004
 
 SCORE_COLUMNS_CSV = REFERENCE_DIR / "papi_score_columns.csv"
@@ -86,23 +87,25 @@ class ScoreLoad:
     layout_note: str | None = None  # how a file with a layout of its own was read (the PCI workbook's sheet, columns)
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+def score_quarantine(f: RawFile, sha: str | None, reason: str, ref: str | None) -> dict:
+    """A score file, row or cell rejected while loading (stg_score_quarantine)."""
+    return quarantine_row(f.source_path, f.root_label, sha, "score_load", reason, ref)
 
 
-def _q(f: RawFile, sha: str | None, reason: str, ref: str | None) -> dict:
-    return {"source_path": f.source_path, "raw_root": f.root_label, "sha256": sha, "stage": "score_load",
-            "reason": reason, "source_ref": ref, "detected_at": _now()}
+def score_finding(f: RawFile, rule: str, severity: str, message: str, ref: str) -> dict:
+    """A finding about a score file's row or cell (stg_score_findings), about the score it gives."""
+    return finding_row(rule, severity, message, related_table="fct_indicator_score", related_id=ref,
+                       source_path=f.source_path)
 
 
-def _score(f: RawFile, province_code: str, year: int, code: str, level: str, score: float | None,
+def score_row(f: RawFile, province_code: str, year: int, code: str, level: str, score: float | None,
            source: str, ref: str, column: str) -> dict:
     return {"province_key": f"2004-{province_code}", "province_code": province_code, "year": year,
             "indicator_code": code, "level": level, "score": score, "source": source, "source_ref": ref,
             "source_column": column, "source_path": f.source_path, "raw_root": f.root_label}
 
 
-def _number(raw) -> tuple[float | None, str | None]:
+def number(raw) -> tuple[float | None, str | None]:
     """(value, error). Empty is (None, None): missing, not an error."""
     if raw is None:
         return None, None
@@ -128,21 +131,20 @@ def _number(raw) -> tuple[float | None, str | None]:
 RANGE_SLACK = 0.01
 
 
-def _check_range(v: float, lo: float, hi: float) -> str | None:
+def check_range(v: float, lo: float, hi: float) -> str | None:
     if v < lo - RANGE_SLACK or v > hi + RANGE_SLACK:
         return f"value {v:g} outside its range {lo:g}-{hi:g}"
     return None
 
 
 def _near_range(v: float, lo: float, hi: float) -> bool:
-    return (v < lo - 1e-6 or v > hi + 1e-6) and _check_range(v, lo, hi) is None
+    return (v < lo - 1e-6 or v > hi + 1e-6) and check_range(v, lo, hi) is None
 
 
 def _range_finding(f: RawFile, ref: str, ind: str, v: float, lo: float, hi: float) -> dict:
-    return {"rule": "score_outside_nominal_range", "severity": "info", "document_id": None,
-            "source_path": f.source_path, "line_start": None, "line_end": None,
-            "message": f"{ind} = {v:g} at {ref} is slightly outside the nominal range {lo:.4g}-{hi:.4g}; kept as published",
-            "related_table": "fct_indicator_score", "related_id": ref}
+    return score_finding(f, "score_outside_nominal_range", "info",
+                         f"{ind} = {v:g} at {ref} is slightly outside the nominal range {lo:.4g}-{hi:.4g}; "
+                         "kept as published", ref)
 
 
 # ---------------------------------------------------------------- panel CSV
@@ -166,11 +168,11 @@ def load_panel_csv(f: RawFile, data: bytes, sha: str) -> ScoreLoad:
     assert m is not None, f.path  # load_score_file sends only panel files named <year>.csv here
     year = int(m.group(1))
     if year > dt.date.today().year:
-        out.quarantine.append(_q(f, sha, f"file name says PAPI year {year}, which has not happened yet", None))
+        out.quarantine.append(score_quarantine(f, sha, f"file name says PAPI year {year}, which has not happened yet", None))
         return out
     cols = columns_for_year(year)
     if not cols:
-        out.quarantine.append(_q(f, sha, f"no PAPI column map for year {year} (raw/reference/papi_score_columns.csv)", None))
+        out.quarantine.append(score_quarantine(f, sha, f"no PAPI column map for year {year} (raw/reference/papi_score_columns.csv)", None))
         return out
     text = data.decode("utf-8-sig")
     reader = csv.reader(io.StringIO(text))
@@ -183,40 +185,40 @@ def load_panel_csv(f: RawFile, data: bytes, sha: str) -> ScoreLoad:
         ref = f"{f.source_path}:{line_no}"
         pcode = row[0].strip()
         if pcode not in known:
-            out.quarantine.append(_q(f, sha, f"unknown province code {pcode!r}", ref))
+            out.quarantine.append(score_quarantine(f, sha, f"unknown province code {pcode!r}", ref))
             continue
         if pcode in seen:
-            out.quarantine.append(_q(f, sha, f"duplicate province {pcode} (first at line {seen[pcode]})", ref))
+            out.quarantine.append(score_quarantine(f, sha, f"duplicate province {pcode} (first at line {seen[pcode]})", ref))
             continue
         seen[pcode] = line_no
         gso = known[pcode]
         if len(row) > len(header):
             # more cells than columns: which cell belongs to which column cannot be known; none is loaded
-            out.quarantine.append(_q(f, sha, f"row has {len(row)} cells but the header has {len(header)} columns: "
+            out.quarantine.append(score_quarantine(f, sha, f"row has {len(row)} cells but the header has {len(header)} columns: "
                                              "its cells cannot be matched to their columns; row not loaded", ref))
             continue
         if len(row) < len(header):
             # fewer cells: the present ones load, the missing columns are reported (never read as empty scores)
             missing = ", ".join(h.strip() for h in header[len(row):])
-            out.quarantine.append(_q(f, sha, f"row has {len(row)} cells but the header has {len(header)} columns: "
+            out.quarantine.append(score_quarantine(f, sha, f"row has {len(row)} cells but the header has {len(header)} columns: "
                                              f"no value for {missing}", ref))
         for name, raw in zip(header[1:], row[1:]):
             name = name.strip()
             spec = cols.get(name)
-            v, err = _number(raw)
+            v, err = number(raw)
             cell_ref = f"{ref}:{name}"
             if spec is None:
                 if v is not None or err:
-                    out.quarantine.append(_q(f, sha, f"value in column {name}, which PAPI did not publish in {year}", cell_ref))
+                    out.quarantine.append(score_quarantine(f, sha, f"value in column {name}, which PAPI did not publish in {year}", cell_ref))
                 continue
             if err is None and v is not None:
-                err = _check_range(v, *spec.scale)
+                err = check_range(v, *spec.scale)
                 if err is None and _near_range(v, *spec.scale):
                     out.findings.append(_range_finding(f, cell_ref, spec.indicator_code, v, *spec.scale))
             if err:
-                out.quarantine.append(_q(f, sha, f"{spec.indicator_code} ({name}): {err}", cell_ref))
+                out.quarantine.append(score_quarantine(f, sha, f"{spec.indicator_code} ({name}): {err}", cell_ref))
                 continue
-            out.scores.append(_score(f, gso, year, spec.indicator_code, "subdimension", v, PANEL_SOURCE, ref, name))
+            out.scores.append(score_row(f, gso, year, spec.indicator_code, "subdimension", v, PANEL_SOURCE, ref, name))
     return out
 
 
@@ -237,13 +239,13 @@ def load_workbook(f: RawFile, data: bytes, sha: str) -> ScoreLoad:
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as e:  # a broken workbook is a file-level quarantine
-        out.quarantine.append(_q(f, sha, f"unreadable workbook: {type(e).__name__}: {e}", None))
+        out.quarantine.append(score_quarantine(f, sha, f"unreadable workbook: {type(e).__name__}: {e}", None))
         return out
     gso_codes = {int(p.code): p.code for p in provinces_2004()}
     for ws in wb.worksheets:
         m = _SHEET.match(ws.title)
         if not m:
-            out.quarantine.append(_q(f, sha, f"sheet {ws.title!r} is not a <year>_PAPI sheet; not read", f"{f.source_path}#{ws.title}"))
+            out.quarantine.append(score_quarantine(f, sha, f"sheet {ws.title!r} is not a <year>_PAPI sheet; not read", f"{f.source_path}#{ws.title}"))
             continue
         year = int(m.group(1))
         rows = list(ws.iter_rows(values_only=True))
@@ -263,7 +265,7 @@ def load_workbook(f: RawFile, data: bytes, sha: str) -> ScoreLoad:
             else:
                 problem = f"unexpected column header {h!r} for {year}"
         if header[0] != "tinhid" or problem:
-            out.quarantine.append(_q(f, sha, f"sheet {ws.title}: {problem or 'first column is not tinhid'}; sheet not read",
+            out.quarantine.append(score_quarantine(f, sha, f"sheet {ws.title}: {problem or 'first column is not tinhid'}; sheet not read",
                                      f"{f.source_path}#{ws.title}"))
             continue
         seen: dict[str, int] = {}
@@ -271,44 +273,42 @@ def load_workbook(f: RawFile, data: bytes, sha: str) -> ScoreLoad:
             if row is None or all(c is None for c in row):
                 continue
             ref = f"{f.source_path}#{ws.title}!R{r_no}"
-            tinhid, err = _number(row[0])
+            tinhid, err = number(row[0])
             if err or tinhid is None:
-                out.quarantine.append(_q(f, sha, f"tinhid {row[0]!r} is not a code", ref))
+                out.quarantine.append(score_quarantine(f, sha, f"tinhid {row[0]!r} is not a code", ref))
                 continue
             if int(tinhid) == 999:  # the column maxima, not a province
                 out.skipped_rows += 1
                 continue
             code = gso_codes.get(int(tinhid))
             if code is None:
-                out.quarantine.append(_q(f, sha, f"unknown province tinhid {int(tinhid)}", ref))
+                out.quarantine.append(score_quarantine(f, sha, f"unknown province tinhid {int(tinhid)}", ref))
                 continue
             if code in seen:
-                out.quarantine.append(_q(f, sha, f"duplicate province tinhid {int(tinhid)} (first at row {seen[code]})", ref))
+                out.quarantine.append(score_quarantine(f, sha, f"duplicate province tinhid {int(tinhid)} (first at row {seen[code]})", ref))
                 continue
             seen[code] = r_no
-            dims_empty = all(_number(row[i])[0] is None for i, (lv, _, _) in layout.items() if lv == "dimension")
+            dims_empty = all(number(row[i])[0] is None for i, (lv, _, _) in layout.items() if lv == "dimension")
             for i, (level, ind, col) in layout.items():
-                v, err = _number(row[i] if i < len(row) else None)
+                v, err = number(row[i] if i < len(row) else None)
                 if level == "total" and v == 0 and dims_empty:
                     # the official 2014 sheet writes 0 as the total of provinces it did not survey
-                    out.findings.append({
-                        "rule": "zero_means_missing", "severity": "warning", "document_id": None,
-                        "source_path": f.source_path, "line_start": None, "line_end": None,
-                        "message": f"{ws.title} row {r_no} (tinhid {int(tinhid)}): total is 0 while every dimension is "
-                                   "empty; loaded as missing, not as a score of 0",
-                        "related_table": "fct_indicator_score", "related_id": ref})
+                    out.findings.append(score_finding(
+                        f, "zero_means_missing", "warning",
+                        f"{ws.title} row {r_no} (tinhid {int(tinhid)}): total is 0 while every dimension is "
+                        "empty; loaded as missing, not as a score of 0", ref))
                     v = None
                 if err is None and v is not None:
                     if level == "subdimension":
-                        err = _check_range(v, *cols[col].scale)
+                        err = check_range(v, *cols[col].scale)
                     elif level == "dimension":
-                        err = _check_range(v, 1, 10)
+                        err = check_range(v, 1, 10)
                     else:
-                        err = _check_range(v, *total_scale(year))
+                        err = check_range(v, *total_scale(year))
                 if err:
-                    out.quarantine.append(_q(f, sha, f"{ind}: {err}", f"{ref}:{col}"))
+                    out.quarantine.append(score_quarantine(f, sha, f"{ind}: {err}", f"{ref}:{col}"))
                     continue
-                out.scores.append(_score(f, code, year, ind, level, v, WORKBOOK_SOURCE, ref, col))
+                out.scores.append(score_row(f, code, year, ind, level, v, WORKBOOK_SOURCE, ref, col))
     return out
 
 
@@ -335,28 +335,28 @@ def load_par_tidy(f: RawFile, data: bytes, sha: str) -> ScoreLoad:
         ref = f"{f.source_path}:{line_no}"
         code = (r.get("province_code") or "").strip().zfill(2)
         ind = (r.get("indicator_code") or "").strip()
-        y, yerr = _number(r.get("year"))
-        v, err = _number(r.get("score"))
+        y, yerr = number(r.get("year"))
+        v, err = number(r.get("score"))
         if code not in codes:
-            out.quarantine.append(_q(f, sha, f"unknown province code {r.get('province_code')!r}", ref))
+            out.quarantine.append(score_quarantine(f, sha, f"unknown province code {r.get('province_code')!r}", ref))
             continue
         if ind not in inds or inds[ind]["family"] != "PAR_INDEX":
-            out.quarantine.append(_q(f, sha, f"unknown PAR indicator {ind!r}", ref))
+            out.quarantine.append(score_quarantine(f, sha, f"unknown PAR indicator {ind!r}", ref))
             continue
         if yerr or y is None:
-            out.quarantine.append(_q(f, sha, f"year {r.get('year')!r} is not a year", ref))
+            out.quarantine.append(score_quarantine(f, sha, f"year {r.get('year')!r} is not a year", ref))
             continue
         if err is None and v is not None and ind == "PAR.TOTAL":
-            err = _check_range(v, 0, 100)
+            err = check_range(v, 0, 100)
         if err:
-            out.quarantine.append(_q(f, sha, f"{ind}: {err}", ref))
+            out.quarantine.append(score_quarantine(f, sha, f"{ind}: {err}", ref))
             continue
         key = (code, int(y), ind)
         if key in seen:
-            out.quarantine.append(_q(f, sha, f"duplicate province-year-indicator (first at line {seen[key]})", ref))
+            out.quarantine.append(score_quarantine(f, sha, f"duplicate province-year-indicator (first at line {seen[key]})", ref))
             continue
         seen[key] = line_no
-        row = _score(f, code, int(y), ind, "total" if ind == "PAR.TOTAL" else "area", v, PAR_TIDY_SOURCE, ref, "score")
+        row = score_row(f, code, int(y), ind, "total" if ind == "PAR.TOTAL" else "area", v, PAR_TIDY_SOURCE, ref, "score")
         out.scores.append(row)
     return out
 
@@ -404,7 +404,7 @@ def score_problem(row: dict) -> str | None:
         return f"{row['indicator_code']} has no value in {row['year']} (its years: {span})"
     v = row["score"]
     if v is not None:
-        err = _check_range(v, *sc)
+        err = check_range(v, *sc)
         if err:
             return f"{row['indicator_code']} {row['year']}: {err}"
     return None
@@ -425,7 +425,7 @@ def apply_contracts(loaded: list[tuple[RawFile, str | None, ScoreLoad]]) -> None
         clash = sorted({(r["source"], r["year"]) for r in res.scores
                         if r["source"] in _WHOLE_YEAR_SOURCES and (r["source"], r["year"]) in years_seen})
         if clash:
-            res.quarantine.append(_q(f, sha, "; ".join(f"{src} {y} is already loaded from {years_seen[(src, y)]}"
+            res.quarantine.append(score_quarantine(f, sha, "; ".join(f"{src} {y} is already loaded from {years_seen[(src, y)]}"
                                                        for src, y in clash)
                                      + f" (the first file in root order is kept); {len(res.scores)} cells not loaded", None))
             res.scores = []
@@ -437,7 +437,7 @@ def apply_contracts(loaded: list[tuple[RawFile, str | None, ScoreLoad]]) -> None
             if why is None and k in seen:
                 why = f"{row['indicator_code']} {row['year']} {row['province_key']} already loaded from {seen[k]}"
             if why:
-                res.quarantine.append(_q(f, sha, f"{why} (column {row['source_column']}, value {row['score']!r})",
+                res.quarantine.append(score_quarantine(f, sha, f"{why} (column {row['source_column']}, value {row['score']!r})",
                                          f"{row['source_ref']}:{row['source_column']}"))
                 continue
             keep.append(row)
@@ -456,7 +456,7 @@ def load_score_file(f: RawFile) -> tuple[str, ScoreLoad]:
         data = f.path.read_bytes()
     except OSError as e:
         res = ScoreLoad()
-        res.quarantine.append(_q(f, None, f"unreadable: {e}", None))
+        res.quarantine.append(score_quarantine(f, None, f"unreadable: {e}", None))
         return "unreadable", res
     sha = hashlib.sha256(data).hexdigest()
     name = f.path.name.lower()
@@ -471,7 +471,7 @@ def load_score_file(f: RawFile) -> tuple[str, ScoreLoad]:
             head = data.decode("utf-8-sig").split("\n", 1)[0]
         except UnicodeDecodeError:
             res = ScoreLoad()
-            res.quarantine.append(_q(f, sha, "not UTF-8 text", None))
+            res.quarantine.append(score_quarantine(f, sha, "not UTF-8 text", None))
             return "unreadable", res
         if is_panel_csv(f, head):
             return "papi_panel", load_panel_csv(f, data, sha)
@@ -486,7 +486,7 @@ def load_score_file(f: RawFile) -> tuple[str, ScoreLoad]:
         if f.path.name.startswith("codebook_"):
             return "codebook", ScoreLoad()  # documentation of the panel; names by period come from raw/reference
     res = ScoreLoad()
-    res.quarantine.append(_q(f, sha, "not a known score layout (PAPI workbook, PAPI panel CSV, PAR tidy CSV, "
+    res.quarantine.append(score_quarantine(f, sha, "not a known score layout (PAPI workbook, PAPI panel CSV, PAR tidy CSV, "
                                "PCI workbook PCI_<year>.xls/.xlsx, PCI Wikipedia table)", None))
     return "unknown", res
 
