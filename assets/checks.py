@@ -76,7 +76,7 @@ CORE_KEYS = [
 ]
 
 
-def _key_check(table: str, keys: list[str], fks: list[tuple[str, str, str]]) -> dg.AssetChecksDefinition:
+def key_check(table: str, keys: list[str], fks: list[tuple[str, str, str]]) -> dg.AssetChecksDefinition:
     parents = sorted({p for _c, p, _k in fks if p != table})
 
     # the parents are extra deps, so the check waits until they are built in the same run
@@ -101,4 +101,4 @@ def _key_check(table: str, keys: list[str], fks: list[tuple[str, str, str]]) -> 
 
 
 def build_checks() -> list[dg.AssetChecksDefinition]:
-    return [_pandera_check(t, m) for t, m in {**STAGING_MODELS, **CORE_MODELS}.items()] + [_key_check(*c) for c in CORE_KEYS]
+    return [_pandera_check(t, m) for t, m in {**STAGING_MODELS, **CORE_MODELS}.items()] + [key_check(*c) for c in CORE_KEYS]

@@ -162,7 +162,7 @@ def _bad_outcome(reason: str | None) -> str:
     return reason if reason.startswith("read by OCR") else "quarantined: " + reason
 
 
-def _read(path: Path):
+def read_and_normalise(path: Path):
     res = process_document(RawFile(path.parent, path))
     if res.document is None:
         return res, None
@@ -211,7 +211,7 @@ def _text_equal(want: str | None, got: str | None) -> bool:
 
 
 def evaluate(fx: Fixture) -> FileResult:
-    res, norm = _read(fx.text_path)
+    res, norm = read_and_normalise(fx.text_path)
     is_plan = bool(fx.meta.get("is_plan", True))
     r = FileResult(fx.name, fx.meta.get("layout", ""), is_plan, fx.format, len(fx.expected), len(res.tasks))
     r.counts = {k: Counts() for k in ("task", *FIELDS, "targets", "findings")}
@@ -358,12 +358,12 @@ def report(results: list[FileResult]) -> str:
         note = f" (quarantined: {r.quarantined})" if r.quarantined else ""
         out.append(f"| {r.name}{note} | {r.layout[:40].replace('|', '/')} | {r.n_expected}/{r.n_extracted} | {_fmt(c.precision)} | "
                    f"{_fmt(c.recall)} | {_fmt(c.f1)} | "
-                   + " | ".join(_fmt(_field_score(r.counts[f])) for f in FIELDS)
+                   + " | ".join(_fmt(field_score(r.counts[f])) for f in FIELDS)
                    + f" | {_fmt(r.counts['targets'].recall)} | {_fmt(r.counts['findings'].recall)} | "
                    f"{r.agency_unknown}/{r.agency_mentions} |")
     c = total["task"]
     out.append(f"| **all** | | | {_fmt(c.precision)} | {_fmt(c.recall)} | {_fmt(c.f1)} | "
-               + " | ".join(_fmt(_field_score(total[f])) for f in FIELDS)
+               + " | ".join(_fmt(field_score(total[f])) for f in FIELDS)
                + f" | {_fmt(total['targets'].recall)} | {_fmt(total['findings'].recall)} | {unknown}/{mentions} |")
     return "\n".join(out)
 
@@ -383,12 +383,12 @@ def format_report(results: list[FileResult]) -> str:
     for fmt, c in sorted(by_format(results).items()):
         n = sum(1 for r in results if r.format == fmt)
         out.append(f"| {fmt} | {n} | {_fmt(c['task'].precision)} | {_fmt(c['task'].recall)} | {_fmt(c['task'].f1)} | "
-                   f"{_fmt(_field_score(c['lead']))} | {_fmt(_field_score(c['indicator']))} | "
+                   f"{_fmt(field_score(c['lead']))} | {_fmt(field_score(c['indicator']))} | "
                    f"{_fmt(c['targets'].recall)} |")
     return "\n".join(out)
 
 
-def _field_score(c: Counts) -> float | None:
+def field_score(c: Counts) -> float | None:
     """Field scores are over matched tasks: F1 of the values (an empty expected value wrongly filled is a false
     positive, a value not found a false negative)."""
     return c.f1 if c.tp + c.fp + c.fn else None

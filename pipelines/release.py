@@ -34,7 +34,7 @@ BUILD_INFO = "build_info"  # in the database: the build id and the one place for
 KEEP = 2  # releases kept: the current one and the one before
 
 
-def _checkpoint(step: str) -> None:
+def publish_checkpoint(step: str) -> None:
     """A named point of the publish sequence. Tests replace it to kill the process there."""
 
 
@@ -167,35 +167,35 @@ def publish_release(build_db: Path, warehouse: Path, keep_tables: set[str] | Non
 def _publish_release(build_db: Path, warehouse: Path, keep_tables: set[str] | None, build_id: str | None,
                      info: dict[str, str] | None) -> tuple[str, dict[str, int]]:
     clean_leftovers(warehouse)
-    _checkpoint("cleaned")
+    publish_checkpoint("cleaned")
     build_id = build_id or new_build_id()
     rel = releases_dir(warehouse)
     rel.mkdir(exist_ok=True)
     tmp = rel / f".tmp-{build_id}"
     tmp.mkdir()
-    _checkpoint("tmp_created")
+    publish_checkpoint("tmp_created")
     publish(build_db, tmp / DB_NAME, keep=keep_tables)
-    _checkpoint("db_copied")
+    publish_checkpoint("db_copied")
     write_build_info(tmp / DB_NAME, build_id, info)
-    _checkpoint("build_info_written")
+    publish_checkpoint("build_info_written")
     counts = publish_marts(build_db, tmp / MARTS_NAME, build_id=build_id)  # the id is also in every file
-    _checkpoint("marts_written")
+    publish_checkpoint("marts_written")
     (tmp / MARTS_NAME / BUILD_ID_FILE).write_text(build_id + "\n", encoding="utf-8")
     _readable(tmp)
-    _checkpoint("permissions_set")
+    publish_checkpoint("permissions_set")
     final = rel / build_id
     os.rename(tmp, final)
-    _checkpoint("release_renamed")
+    publish_checkpoint("release_renamed")
     link = warehouse / f".current.tmp-{build_id}"
     os.symlink(os.path.join("releases", build_id), link)
-    _checkpoint("link_made")
+    publish_checkpoint("link_made")
     os.replace(link, warehouse / "current")  # the switch: one rename
-    _checkpoint("switched")
+    publish_checkpoint("switched")
     _link(warehouse, DB_NAME, os.path.join("current", DB_NAME))
     _link(warehouse, MARTS_NAME, os.path.join("current", MARTS_NAME))
-    _checkpoint("stable_links")
+    publish_checkpoint("stable_links")
     clean_leftovers(warehouse)
-    _checkpoint("done")
+    publish_checkpoint("done")
     return build_id, counts
 
 

@@ -43,7 +43,7 @@ def test_task_f1_per_document(results):
 @pytest.mark.parametrize("field,floor", [("lead", 0.90), ("indicator", 0.95), ("subindicator", 0.90),
                                          ("output", 0.90), ("timeline", 0.90), ("support", 0.85)])
 def test_field_floors(results, field, floor):
-    got = accuracy._field_score(_total(results, field))
+    got = accuracy.field_score(_total(results, field))
     assert got is not None and got >= floor, (field, got)
 
 
@@ -71,7 +71,7 @@ def test_the_real_decision_that_is_not_a_plan_yields_no_tasks_and_says_why():
     """Hải Phòng 212/2025/QĐ-UBND grades civil servants and names PAR INDEX in a scoring table: a document with no
     tasks and no targets, never quarantined, with the reason."""
     path = next(NEGATIVE.glob("*.txt"))
-    res, norm = accuracy._read(path)
+    res, norm = accuracy.read_and_normalise(path)
     assert res.quarantine is None and res.document is not None
     assert (res.document["doc_type"], res.document["n_tasks"], res.document["doc_numbers"]) == \
         ("Quyết định", 0, ["212/2025/QĐ-UBND"])

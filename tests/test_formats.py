@@ -434,12 +434,12 @@ def test_pdf_table_with_merged_cells_and_a_page_break():
 
 
 def test_locations_follow_the_lines_when_doubled_lines_are_read_once():
-    from pipelines.domain.ingest import _kept_locations
+    from pipelines.domain.ingest import kept_locations
 
     before = ["A", "A", "B", "B", "", "", "C", "C"]
     after = ["A", "B", "", "C"]
     locs = ["p1", "p1b", "p2", "p2b", None, None, "p3", "p3b"]
-    assert _kept_locations(before, after, locs) == ["p1", "p2", None, "p3"]
+    assert kept_locations(before, after, locs) == ["p1", "p2", None, "p3"]
 
 
 @needs_font
@@ -508,10 +508,10 @@ def test_warehouse_targets_and_findings_carry_their_place_and_ocr_findings_low_c
 
 def test_a_pdf_line_ending_on_a_word_that_wants_its_number_goes_on():
     """'… đạt từ' over '44 điểm trở lên': one sentence; '… như sau:' over '1. Mục đích' stays two lines."""
-    from pipelines.domain.formats.pdf import _is_continuation
+    from pipelines.domain.formats.pdf import is_continuation
 
     def line(text, top, x1=300.0):
         return {"text": text, "top": top, "bottom": top + 10, "x0": 50.0, "x1": x1}
 
-    assert _is_continuation(line("- Phấn đấu Chỉ số PAPI năm 2024 đạt từ", 100), line("44 điểm trở lên.", 111), 500, 50)
-    assert not _is_continuation(line("Kế hoạch như sau:", 100), line("1. Mục đích", 111), 500, 50)
+    assert is_continuation(line("- Phấn đấu Chỉ số PAPI năm 2024 đạt từ", 100), line("44 điểm trở lên.", 111), 500, 50)
+    assert not is_continuation(line("Kế hoạch như sau:", 100), line("1. Mục đích", 111), 500, 50)

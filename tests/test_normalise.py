@@ -254,11 +254,11 @@ def test_every_percent_sign_is_read_once(norm):
 
 
 def _read_text(tmp_path, text):
-    from pipelines.accuracy import _read
+    from pipelines.accuracy import read_and_normalise
 
     p = tmp_path / "plan.txt"
     p.write_text(text, encoding="utf-8")
-    return _read(p)
+    return read_and_normalise(p)
 
 
 _PLAN_2026 = """ỦY BAN NHÂN DÂN

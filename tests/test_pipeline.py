@@ -80,13 +80,13 @@ def test_reader_holding_published_file_does_not_block_rebuild(built, tmp_path):
     again.close()
 
 
-def _panel_in_build() -> bool:
+def panel_in_build() -> bool:
     from pipelines.domain.ingest import raw_roots
 
     return (SHARED / "scores" / "papi").is_dir() and SHARED.resolve() in [r.resolve() for r in raw_roots()]
 
 
-@pytest.mark.skipif(not _panel_in_build(),
+@pytest.mark.skipif(not panel_in_build(),
                     reason=f"real PAPI panel not in the raw roots ({SHARED} absent or not in GOVDATA_RAW_EXTRA)")
 def test_warehouse_scores_ranks_and_reconciliation(built):
     _, published = built
@@ -209,7 +209,7 @@ def test_failed_build_leaves_published_files_byte_identical(built, tmp_path):
     """A duplicated task key in the build stops the blocking key check; nothing is published."""
     import hashlib
 
-    from assets.checks import CORE_KEYS, _key_check
+    from assets.checks import CORE_KEYS, key_check
     from pipelines import definitions
     from pipelines.settings import Settings
 
@@ -231,7 +231,7 @@ def test_failed_build_leaves_published_files_byte_identical(built, tmp_path):
         con.execute("INSERT INTO stg_plan_tasks SELECT * FROM stg_plan_tasks WHERE task_ref = '3.4.b'").fetchall()
         con.close()
         result = dg.materialize(
-            [*definitions.sql_assets, definitions.publish_asset, *[_key_check(*c) for c in CORE_KEYS]],
+            [*definitions.sql_assets, definitions.publish_asset, *[key_check(*c) for c in CORE_KEYS]],
             resources=definitions.defs.resources, raise_on_error=False,
         )
     finally:

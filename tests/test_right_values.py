@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from tests.test_pipeline import _panel_in_build
+from tests.test_pipeline import panel_in_build
 
 
 def test_par_national_mean_is_the_published_figure_never_a_mean_of_press_figures(built):
@@ -23,7 +23,7 @@ def test_par_national_mean_is_the_published_figure_never_a_mean_of_press_figures
     con.close()
 
 
-@pytest.mark.skipif(not _panel_in_build(), reason="real PAPI panel not in the raw roots")
+@pytest.mark.skipif(not panel_in_build(), reason="real PAPI panel not in the raw roots")
 def test_papi_national_mean_is_the_mean_of_the_complete_official_table(built):
     _, published = built
     con = duckdb.connect(str(published), read_only=True)
@@ -53,7 +53,7 @@ def test_every_index_target_has_exactly_one_status_row(built):
     con.close()
 
 
-@pytest.mark.skipif(not _panel_in_build(), reason="real PAPI panel not in the raw roots")
+@pytest.mark.skipif(not panel_in_build(), reason="real PAPI panel not in the raw roots")
 def test_methodology_breaks_are_flagged_and_no_change_crosses_them(built):
     _, published = built
     con = duckdb.connect(str(published), read_only=True)

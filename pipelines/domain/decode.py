@@ -18,7 +18,7 @@ from charset_normalizer import from_bytes
 _CANDIDATE_CODEPAGES = ["utf_8", "cp1258", "utf_16", "utf_16_le", "utf_16_be"]
 
 # Vietnamese-specific letters: a decoding that yields none of them in a long text is suspect.
-_VIET_CHARS = set("ăâđêôơưĂÂĐÊÔƠƯ" "àáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")
+VIET_CHARS = set("ăâđêôơưĂÂĐÊÔƠƯ" "àáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")
 
 
 class DecodeError(Exception):
@@ -144,9 +144,9 @@ def decode_document(data: bytes) -> DecodedText:
     text = normalise_text(text)
     if "\x00" in text:
         raise DecodeError("binary content: NUL characters after decoding")
-    if sum(1 for _ in islice(_LETTER.finditer(text), 20)) < 20:
+    if sum(1 for _ in islice(LETTER_RE.finditer(text), 20)) < 20:
         raise DecodeError("no readable text (fewer than 20 letters after decoding)")
-    if len(text) > 2000 and not any(ch in _VIET_CHARS for ch in text):
+    if len(text) > 2000 and not any(ch in VIET_CHARS for ch in text):
         raise DecodeError(f"decoded as {encoding} but contains no Vietnamese letters: wrong encoding or not a plan")
     return DecodedText(text=text, encoding=encoding, sha256=sha256_bytes(data), size_bytes=len(data),
                        cut_in_character=cut)
@@ -158,7 +158,7 @@ def document_id_for(text: str) -> str:
 
 
 _WS = re.compile(r"\s+")
-_LETTER = re.compile(r"[^\W\d_]")
+LETTER_RE = re.compile(r"[^\W\d_]")
 
 
 @lru_cache(maxsize=1 << 15)  # cells and paragraphs are collapsed again by several readers

@@ -227,7 +227,7 @@ def _contradictions(meta, parsed: ParsedPlan, lines: list[str]) -> list[Finding]
             + duplicate_task_findings(parsed.tasks))
 
 
-def _kept_locations(before: list[str], after: list[str], locations: list[str | None]) -> list[str | None]:
+def kept_locations(before: list[str], after: list[str], locations: list[str | None]) -> list[str | None]:
     """The provenance of each line left by undouble_lines (`after` is `before` without some lines, in order)."""
     out, j = [], 0
     for ln in after:
@@ -258,7 +258,7 @@ def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
         # damage first (pipelines/domain/damage.py): a text exported with every line doubled is read once
         lines, damage = undouble_lines(decoded.text.split("\n"))
         text = "\n".join(lines) if damage else decoded.text
-        locations = _kept_locations(decoded.text.split("\n"), lines, decoded.locations) if damage else decoded.locations
+        locations = kept_locations(decoded.text.split("\n"), lines, decoded.locations) if damage else decoded.locations
         damage += truncation_findings(lines, decoded.cut_in_character)
         meta, meta_findings = extract_metadata(text)
         why_not = not_a_plan(meta, lines)  # a report or a decision that issues no plan: no tasks are read

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import PurePath
 
-from ..decode import _LETTER, _VIET_CHARS, DecodeError, decode_document
+from ..decode import LETTER_RE, VIET_CHARS, DecodeError, decode_document
 
 FORMATS = ("txt", "docx", "pdf", "html", "doc")
 TEXT_SOURCES = ("native", "converted", "ocr")
@@ -111,9 +111,9 @@ def cell_text(s: str) -> str:
 
 
 def check_text(text: str, fmt: str) -> None:
-    if sum(1 for _ in islice(_LETTER.finditer(text), 20)) < 20:
+    if sum(1 for _ in islice(LETTER_RE.finditer(text), 20)) < 20:
         raise FormatError(f"no readable text in the {fmt} file (fewer than 20 letters)")
-    if len(text) > 2000 and not any(ch in _VIET_CHARS for ch in text):
+    if len(text) > 2000 and not any(ch in VIET_CHARS for ch in text):
         raise FormatError(f"{fmt} file without Vietnamese letters: not a plan, or a font without a Unicode map")
 
 

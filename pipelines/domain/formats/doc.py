@@ -128,7 +128,7 @@ def _via_antiword(data: bytes) -> Document:
 
 def _via_libreoffice(data: bytes) -> Document:
     exe = shutil.which("soffice") or shutil.which("libreoffice")
-    assert exe is not None  # tried only when _converters() found it
+    assert exe is not None  # tried only when converters() found it
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "plan.doc"
         src.write_bytes(data)

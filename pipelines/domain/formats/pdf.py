@@ -31,7 +31,7 @@ def _key(s: str) -> str:
     return re.sub(r"\d+", "#", s.strip().lower())
 
 
-def _is_continuation(prev: dict, cur: dict, right: float, left: float) -> bool:
+def is_continuation(prev: dict, cur: dict, right: float, left: float) -> bool:
     pt, ct = prev["text"], cur["text"]
     if not pt or not ct:
         return False
@@ -301,7 +301,7 @@ def read_pdf(data: bytes) -> Document:
             if edge and (_key(text) in running or (_PAGE_NO.match(text) and payload in lines[:1] + lines[-1:])):
                 continue
             if prev is not None and out.lines and out.locations[-1] in (f"page {no}", f"page {no - 1}") \
-                    and _is_continuation(prev, payload, right, left):
+                    and is_continuation(prev, payload, right, left):
                 out.lines[-1] = _join(out.lines[-1], text)
             else:
                 out.add(text, f"page {no}")
