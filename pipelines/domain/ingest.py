@@ -238,6 +238,26 @@ def kept_locations(before: list[str], after: list[str], locations: list[str | No
     return out
 
 
+def _task_rows(parsed: ParsedPlan, doc_id: str, source_path: str, lines: list[str], locations: list[str | None],
+               findings: list[dict]) -> list[dict]:
+    """The stg_plan_tasks rows of a parsed plan, numbered in order; a task whose text is not in its lines is an
+    error finding (appended to `findings`)."""
+    tasks = []
+    for i, t in enumerate(parsed.tasks, start=1):
+        row = t.as_dict()
+        row["document_id"] = doc_id
+        row["task_seq"] = i
+        row["task_id"] = f"{doc_id}-{i:04d}"
+        row["source_path"] = source_path
+        row["source_location"] = location_of(locations, t.line_start)
+        if not task_text_in_lines(t.task_text, lines, t.line_start, t.line_end):
+            findings.append(finding_row("provenance_mismatch", "error",
+                                        f"Task {row['task_id']} text not found in lines {t.line_start}-{t.line_end}.",
+                                        t.line_start, t.line_end, "fct_plan_task", row["task_id"]))
+        tasks.append(row)
+    return tasks
+
+
 def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
     """Decode, extract metadata and tasks. Never raises for bad input: bad input is quarantined."""
     source_path, root_label = f.source_path, f.root_label  # pathlib work: once per document, not per row
@@ -274,19 +294,7 @@ def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
         meta_findings.append(Finding("not_a_plan", "info", f"Not read for tasks: {why_not}.", 1, len(lines)))
     doc_id = document_id_for(decoded.text)
     findings = [x.as_dict() for x in damage + meta_findings + parsed.findings + counted]
-    tasks = []
-    for i, t in enumerate(parsed.tasks, start=1):
-        row = t.as_dict()
-        row["document_id"] = doc_id
-        row["task_seq"] = i
-        row["task_id"] = f"{doc_id}-{i:04d}"
-        row["source_path"] = source_path
-        row["source_location"] = location_of(locations, t.line_start)
-        if not task_text_in_lines(t.task_text, lines, t.line_start, t.line_end):
-            findings.append(finding_row("provenance_mismatch", "error",
-                                        f"Task {row['task_id']} text not found in lines {t.line_start}-{t.line_end}.",
-                                        t.line_start, t.line_end, "fct_plan_task", row["task_id"]))
-        tasks.append(row)
+    tasks = _task_rows(parsed, doc_id, source_path, lines, locations, findings)
     for x in findings:
         x["document_id"] = doc_id
         x["source_path"] = source_path

@@ -287,7 +287,7 @@ def load_pci_workbook(f: RawFile, data: bytes, sha: str):
     lay = choose_sheet(sheets)
     if lay is None:
         out.quarantine.append(score_quarantine(f, sha, "no sheet with PCI sub-index headers and a weighted PCI column "
-                                         "(raw/reference/pci_headers.csv); workbook not read", None))
+                                                       "(raw/reference/pci_headers.csv); workbook not read", None))
         return out
     rows = sheets[lay.sheet]
     out.layout_note = lay.describe() + (f"; read with openpyxl (calamine refused): {', '.join(via_openpyxl)}"
@@ -296,7 +296,7 @@ def load_pci_workbook(f: RawFile, data: bytes, sha: str):
     for c, (ind, pcol) in sorted(lay.columns.items()):
         if not published_in(ind, year):
             out.quarantine.append(score_quarantine(f, sha, f"column {_col_letter(c)} reads as {ind}, which PCI did not publish in "
-                                             f"{year} (raw/reference/indicators.csv)", f"{f.source_path}#{lay.sheet}!{_col_letter(c)}"))
+                                                           f"{year} (raw/reference/indicators.csv)", f"{f.source_path}#{lay.sheet}!{_col_letter(c)}"))
             continue
         lo, hi = scale_of(ind)
         level = "total" if ind in (HEADLINE, UNWEIGHTED) else "subindex"
@@ -309,7 +309,7 @@ def load_pci_workbook(f: RawFile, data: bytes, sha: str):
                 v, _ = number(row[c] if c < len(row) else None)
                 if v is not None:
                     out.quarantine.append(score_quarantine(f, sha, f"{ind} value {v:g} with no province in column "
-                                                     f"{_col_letter(pcol)}", cell))
+                                                                   f"{_col_letter(pcol)}", cell))
                 continue
             p = resolve_province(printed)
             if p is None:
@@ -332,7 +332,7 @@ def load_pci_workbook(f: RawFile, data: bytes, sha: str):
                 out.quarantine.append(score_quarantine(f, sha, f"{ind}: {err}", cell))
                 continue
             out.scores.append(score_row(f, p.code, year, ind, level, v, WORKBOOK_SOURCE,
-                                     f"{f.source_path}#{lay.sheet}!{_col_letter(c)}{r + 1}", _col_letter(c)))
+                                        f"{f.source_path}#{lay.sheet}!{_col_letter(c)}{r + 1}", _col_letter(c)))
     out.findings += _rows_below_block(f, lay, rows, out.scores)
     for printed, (p, cells) in sorted(aliases_used.items()):
         out.findings.append(score_finding(
@@ -422,7 +422,7 @@ def load_wikipedia(f: RawFile, data: bytes, sha: str):
             continue
         seen[k] = line_no
         out.scores.append(score_row(f, p.code, int(y), HEADLINE, "total", v, WIKIPEDIA_SOURCE, ref,
-                                 "pci_weighted_as_printed"))
+                                    "pci_weighted_as_printed"))
     for printed, (p, lines) in sorted(aliases_used.items()):
         out.findings.append(score_finding(f, "province_alias_used", "info",
                                      f"{printed!r} read as {p.reference_name} (GSO {p.code}) by {p.via}; lines "

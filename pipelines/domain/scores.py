@@ -99,7 +99,7 @@ def score_finding(f: RawFile, rule: str, severity: str, message: str, ref: str) 
 
 
 def score_row(f: RawFile, province_code: str, year: int, code: str, level: str, score: float | None,
-           source: str, ref: str, column: str) -> dict:
+              source: str, ref: str, column: str) -> dict:
     return {"province_key": f"2004-{province_code}", "province_code": province_code, "year": year,
             "indicator_code": code, "level": level, "score": score, "source": source, "source_ref": ref,
             "source_column": column, "source_path": f.source_path, "raw_root": f.root_label}
@@ -195,13 +195,13 @@ def load_panel_csv(f: RawFile, data: bytes, sha: str) -> ScoreLoad:
         if len(row) > len(header):
             # more cells than columns: which cell belongs to which column cannot be known; none is loaded
             out.quarantine.append(score_quarantine(f, sha, f"row has {len(row)} cells but the header has {len(header)} columns: "
-                                             "its cells cannot be matched to their columns; row not loaded", ref))
+                                                           "its cells cannot be matched to their columns; row not loaded", ref))
             continue
         if len(row) < len(header):
             # fewer cells: the present ones load, the missing columns are reported (never read as empty scores)
             missing = ", ".join(h.strip() for h in header[len(row):])
             out.quarantine.append(score_quarantine(f, sha, f"row has {len(row)} cells but the header has {len(header)} columns: "
-                                             f"no value for {missing}", ref))
+                                                           f"no value for {missing}", ref))
         for name, raw in zip(header[1:], row[1:]):
             name = name.strip()
             spec = cols.get(name)
@@ -232,6 +232,26 @@ _DIM_HEADERS = {
 }
 
 
+def _sheet_layout(header: list[str], year: int, cols: dict) -> tuple[dict[int, tuple[str, str, str]], str | None]:
+    """Column index -> (level, indicator code, column) of a <year>_PAPI sheet, from its header; and the first header
+    that names no known column (then the sheet is not read)."""
+    by_header = {c.workbook_header_en: c for c in cols.values()}
+    layout: dict[int, tuple[str, str, str]] = {}
+    problem = None
+    for i, h in enumerate(header):
+        if i < 3 or not h:
+            continue
+        if h in _DIM_HEADERS:
+            layout[i] = ("dimension", _DIM_HEADERS[h], h)
+        elif h in by_header:
+            layout[i] = ("subdimension", by_header[h].indicator_code, by_header[h].column)
+        elif h.lower().startswith("un-weighted"):
+            layout[i] = ("total", "PAPI.TOTAL", h)
+        else:
+            problem = f"unexpected column header {h!r} for {year}"
+    return layout, problem
+
+
 def load_workbook(f: RawFile, data: bytes, sha: str) -> ScoreLoad:
     import openpyxl
 
@@ -251,22 +271,10 @@ def load_workbook(f: RawFile, data: bytes, sha: str) -> ScoreLoad:
         rows = list(ws.iter_rows(values_only=True))
         header = [str(h).strip() if h is not None else "" for h in rows[0]]
         cols = columns_for_year(year)
-        by_header = {c.workbook_header_en: c for c in cols.values()}
-        layout, problem = {}, None
-        for i, h in enumerate(header):
-            if i < 3 or not h:
-                continue
-            if h in _DIM_HEADERS:
-                layout[i] = ("dimension", _DIM_HEADERS[h], h)
-            elif h in by_header:
-                layout[i] = ("subdimension", by_header[h].indicator_code, by_header[h].column)
-            elif h.lower().startswith("un-weighted"):
-                layout[i] = ("total", "PAPI.TOTAL", h)
-            else:
-                problem = f"unexpected column header {h!r} for {year}"
+        layout, problem = _sheet_layout(header, year, cols)
         if header[0] != "tinhid" or problem:
             out.quarantine.append(score_quarantine(f, sha, f"sheet {ws.title}: {problem or 'first column is not tinhid'}; sheet not read",
-                                     f"{f.source_path}#{ws.title}"))
+                                                   f"{f.source_path}#{ws.title}"))
             continue
         seen: dict[str, int] = {}
         for r_no, row in enumerate(rows[2:], start=3):  # two header rows
@@ -426,8 +434,8 @@ def apply_contracts(loaded: list[tuple[RawFile, str | None, ScoreLoad]]) -> None
                         if r["source"] in _WHOLE_YEAR_SOURCES and (r["source"], r["year"]) in years_seen})
         if clash:
             res.quarantine.append(score_quarantine(f, sha, "; ".join(f"{src} {y} is already loaded from {years_seen[(src, y)]}"
-                                                       for src, y in clash)
-                                     + f" (the first file in root order is kept); {len(res.scores)} cells not loaded", None))
+                                                                     for src, y in clash)
+                                                   + f" (the first file in root order is kept); {len(res.scores)} cells not loaded", None))
             res.scores = []
             continue
         keep = []
@@ -438,7 +446,7 @@ def apply_contracts(loaded: list[tuple[RawFile, str | None, ScoreLoad]]) -> None
                 why = f"{row['indicator_code']} {row['year']} {row['province_key']} already loaded from {seen[k]}"
             if why:
                 res.quarantine.append(score_quarantine(f, sha, f"{why} (column {row['source_column']}, value {row['score']!r})",
-                                         f"{row['source_ref']}:{row['source_column']}"))
+                                                       f"{row['source_ref']}:{row['source_column']}"))
                 continue
             keep.append(row)
         for row in keep:
@@ -487,7 +495,7 @@ def load_score_file(f: RawFile) -> tuple[str, ScoreLoad]:
             return "codebook", ScoreLoad()  # documentation of the panel; names by period come from raw/reference
     res = ScoreLoad()
     res.quarantine.append(score_quarantine(f, sha, "not a known score layout (PAPI workbook, PAPI panel CSV, PAR tidy CSV, "
-                               "PCI workbook PCI_<year>.xls/.xlsx, PCI Wikipedia table)", None))
+                                             "PCI workbook PCI_<year>.xls/.xlsx, PCI Wikipedia table)", None))
     return "unknown", res
 
 
