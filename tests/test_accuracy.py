@@ -120,13 +120,16 @@ def test_a_new_fixture_folder_of_published_formats_is_measured_with_no_code_chan
     expected rows, and a bad file: found, read through the format adapters, measured per file and per format."""
     import json
 
-    from .test_formats import SYNTHETIC, _blocks, _docx, _html
+    from pipelines.bench.formats import blocks as text_blocks
+    from pipelines.bench.formats import write_docx, write_html
+
+    from .test_formats import SYNTHETIC
 
     folder = tmp_path / "published"
     folder.mkdir()
-    blocks = _blocks(SYNTHETIC.read_text(encoding="utf-8"))
-    (folder / "x01.docx").write_bytes(_docx(blocks))
-    (folder / "x02.html").write_bytes(_html(blocks))
+    blocks = text_blocks(SYNTHETIC.read_text(encoding="utf-8"))
+    (folder / "x01.docx").write_bytes(write_docx(blocks))
+    (folder / "x02.html").write_bytes(write_html(blocks))
     meta = {"is_plan": True, "doc_type": "Kế hoạch", "issuer_level": "province", "province_code": "51",
             "doc_number": "45/KH-UBND", "issue_date": "2024-03-15", "layout": "SYNTHETIC plan, task table",
             "findings": []}

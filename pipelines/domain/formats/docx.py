@@ -140,7 +140,7 @@ def _para_text(p) -> str:
     return "".join(out)
 
 
-def _numbered(p, numbering: "Numbering | None", style_num: dict, empty_too: bool = False) -> str:
+def _numbered(p, numbering: Numbering | None, style_num: dict, empty_too: bool = False) -> str:
     """A paragraph's text with the number Word draws before it (list numbering is not in the text). Word draws it
     on an empty paragraph too: a table's STT cell is often only that."""
     text = _para_text(p)
@@ -151,12 +151,12 @@ def _numbered(p, numbering: "Numbering | None", style_num: dict, empty_too: bool
     return f"{label} {text.lstrip()}".rstrip() if label else text
 
 
-def _cell_text(tc, numbering: "Numbering | None" = None, style_num: dict | None = None) -> str:
+def _cell_text(tc, numbering: Numbering | None = None, style_num: dict | None = None) -> str:
     # a numbered STT cell ("1.", "2." drawn by Word) keeps its number
     return "\n".join(_numbered(p, numbering, style_num or {}, empty_too=True) for p in tc.iter(f"{W}p")).strip("\n")
 
 
-def _table_rows(tbl, numbering: "Numbering | None" = None, style_num: dict | None = None) -> list[list[str]]:
+def _table_rows(tbl, numbering: Numbering | None = None, style_num: dict | None = None) -> list[list[str]]:
     rows: list[list[str]] = []
     for tr in tbl.findall(f"{W}tr"):
         row: list[str] = []
