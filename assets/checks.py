@@ -73,6 +73,9 @@ CORE_KEYS = [
     ("mart_agency_workload", ["province_key", "agency_id", "role"], []),
     ("mart_target_vs_actual", ["target_id"], []),
     ("mart_index_panel", ["province_key", "year"], [("province_key", "dim_province", "province_key")]),
+    ("mart_score_change", ["province_key", "indicator_code", "base_year", "year"], []),
+    ("mart_scores_2025_units", ["unit_2025_key", "year", "indicator_code"],
+     [("unit_2025_key", "dim_province", "province_key"), ("indicator_code", "dim_indicator", "indicator_code")]),
 ]
 
 

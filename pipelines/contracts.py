@@ -35,6 +35,9 @@ MAX_UNITS = 64  # provinces an index year can rank: 64 in PCI 2006-2008 (Hà Tâ
 OFFICIAL_PAPI = ["papi_official_workbook", "papi_panel"]
 STATUSES = ["met", "not_met", "not_evaluable"]
 NATIONAL_MEAN_SOURCES = ["mean_of_complete_official_table", "published_national_figure"]
+# the default base year of change_since_base_year (dbt_like_sql/marts/mart_province_scores.sql, cfg): the first
+# year of the 8-dimension PAPI
+BASE_YEAR = 2018
 RANGE_SLACK = 0.01  # the same tolerance the loader uses (two published SC81 values sit just under 1/3)
 
 
@@ -289,6 +292,19 @@ class FctPlanTarget(StgPlanTargets):
     document_id: str = pa.Field(str_matches=DOC_ID, description="FK to dim_document")
     indicator_code: str = pa.Field(nullable=True, str_matches=INDICATOR, description="Indicator the target is about")
     province_key: str = pa.Field(nullable=True, str_matches=PROVINCE_KEY, description="Province of the plan")
+    is_index_target: bool = pa.Field(
+        description="True for a target on an index's own value: a PAPI score, rank or rank change, the PAR Index, PCI "
+                    "or SIPAS headline score or rank, the PAR Index or SIPAS percent (mart_target_vs_actual evaluates these)")
+    restates_target_id: str = pa.Field(
+        nullable=True, description="For an index target the plan states again (same indicator, year, comparator, value "
+                                   "and unit, e.g. in the preamble and in the objectives): the first statement, the one "
+                                   "mart_target_vs_actual evaluates; NULL for the first statement and other targets")
+
+    @pa.dataframe_check
+    @classmethod
+    def only_index_targets_restate(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("restates_target_id").is_null()
+                                     | (pl.col("is_index_target") & (pl.col("restates_target_id") != pl.col("target_id"))))
 
     @pa.dataframe_check
     @classmethod
@@ -431,7 +447,23 @@ class MartProvinceScores(pa.DataFrameModel):
         description="False when the indicator's methodology changed this year (ref_methodology_break): the score is "
                     "not comparable with the previous year's")
     change_since_previous_year: float = pa.Field(
-        nullable=True, description="score minus the previous year's score (NULL if either is missing, or across a methodology break)")
+        nullable=True, description="score minus the score of the previous calendar year (NULL if either is missing, "
+                                   "e.g. a year the index skipped, or across a methodology break)")
+    comparable_since: pl.Int32 = pa.Field(
+        ge=2005, le=2100, description="First year of the comparable period this row belongs to: the latest methodology "
+                                      "break of the indicator up to this year (ref_methodology_break), else the first "
+                                      "year the indicator is held; a change between two years of one period is comparable")
+    base_year: pl.Int32 = pa.Field(
+        isin=[BASE_YEAR], description=f"Base year of change_since_base_year: {BASE_YEAR}, the first year of the "
+                                      "8-dimension PAPI (scale 8-80), the period every plan since then targets. Any "
+                                      "other base: mart_score_change (one row per base year)")
+    comparable_with_base_year: bool = pa.Field(
+        description="True when the year is after base_year and no methodology break of the indicator lies in "
+                    "(base_year, year], i.e. comparable_since <= base_year")
+    change_since_base_year: float = pa.Field(
+        nullable=True, description="score minus the province's score in base_year; NULL when not "
+                                   "comparable_with_base_year (a methodology break in between, or the year is not "
+                                   "after the base) or when either score is missing")
     source: str = pa.Field(isin=[x for x in SCORE_SOURCES if x != "plan_text"],
                            description="Source of the value")
     source_ref: str = pa.Field(description="file:line, file#sheet!row, or the derivation")
@@ -455,6 +487,14 @@ class MartProvinceScores(pa.DataFrameModel):
     @classmethod
     def no_change_across_a_break(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("comparable_with_previous") | pl.col("change_since_previous_year").is_null())
+
+    @pa.dataframe_check
+    @classmethod
+    def no_change_since_the_base_across_a_break(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select((pl.col("comparable_with_base_year")
+                                      == ((pl.col("year") > pl.col("base_year"))
+                                          & (pl.col("comparable_since") <= pl.col("base_year"))))
+                                     & (pl.col("comparable_with_base_year") | pl.col("change_since_base_year").is_null()))
 
     @pa.dataframe_check
     @classmethod
@@ -506,9 +546,13 @@ class MartAgencyWorkload(pa.DataFrameModel):
     province_key: str = pa.Field(nullable=True, str_matches=PROVINCE_KEY,
                                  description="Province of the plan (NULL when the plan's province is unknown)")
     agency_id: str = pa.Field(description="FK to dim_agency")
+    agency_code: str = pa.Field(description="Code of the agency in raw/reference/agencies.csv, the same in every "
+                                            "province (SO_NOI_VU): group on it to compare one kind of agency across provinces")
     agency_name: str = pa.Field(description="Canonical Vietnamese name")
     sector: str = pa.Field(description="Sector of the agency")
-    level: str = pa.Field(description="Level of the agency")
+    level: str = pa.Field(isin=["central", "province", "district", "commune", "mass_organisation", "party", "public"],
+                          description="Level of the agency: central / province / district / commune / mass_organisation "
+                                      "/ party / public")
     is_group: bool = pa.Field(description="True for a generic group of agencies")
     role: str = pa.Field(isin=["lead", "support"], description="lead / support")
     n_tasks: int = pa.Field(ge=1, description="Tasks naming the agency in that role")
@@ -529,6 +573,11 @@ class MartTargetVsActual(pa.DataFrameModel):
 
     target_id: str = pa.Field(unique=True, description="FK to fct_plan_target")
     document_id: str = pa.Field(str_matches=DOC_ID, description="Plan")
+    plan_number: str = pa.Field(nullable=True, description="The plan's document number(s) as issued, e.g. 3897/QĐ-UBND "
+                                                           "('; ' between several); NULL when none was read")
+    issuer_name: str = pa.Field(nullable=True, description="People's Committee that issued the plan")
+    plan_year_start: int = pa.Field(nullable=True, ge=2000, le=2100, description="First plan year")
+    plan_year_end: int = pa.Field(nullable=True, ge=2000, le=2100, description="Last plan year; NULL when open-ended")
     province_key: str = pa.Field(nullable=True, str_matches=PROVINCE_KEY, description="Province of the plan")
     indicator_code: str = pa.Field(str_matches=r"^(PAPI\.|PAR\.TOTAL$|PCI\.TOTAL$|SIPAS\.TOTAL$)",
                                    description="PAPI indicator, or the PAR Index, PCI or SIPAS headline")
@@ -545,7 +594,10 @@ class MartTargetVsActual(pa.DataFrameModel):
     status_reason: str = pa.Field(nullable=True,
                                   description="Why a target is not evaluable (district-level plan, year not held, only partial press figures, no official value)")
     quote: str = pa.Field(description="The words of the target")
-    line: int = pa.Field(ge=1, description="Line of the quote")
+    line: int = pa.Field(ge=1, description="Line of the quote (the target's first statement in the plan)")
+    restated_at_lines: list[int] = pa.Field(
+        nullable=True, description="Other lines of the plan that state the same target again (fct_plan_target."
+                                   "restates_target_id); NULL when it is stated once")
     source_path: str = pa.Field(description="Plan file")
 
     class Config:
@@ -612,6 +664,83 @@ class MartIndexPanel(pa.DataFrameModel):
             & (pl.col("has_par") == pl.col("par_index").is_not_null()) & (pl.col("has_sipas") == pl.col("sipas").is_not_null()))
 
 
+class MartScoreChange(pa.DataFrameModel):
+    """Change of an official score between any base year and any later year, with the breaks in between."""
+
+    province_key: str = pa.Field(str_matches=r"^2004-\d\d$", description="Province (vintage 2004)")
+    province_name: str = pa.Field(description="Province name")
+    unit_2025_key: str = pa.Field(str_matches=r"^2025-\d\d$", description="The 2025 unit the province became part of")
+    indicator_code: str = pa.Field(str_matches=INDICATOR, description="Indicator")
+    family: str = pa.Field(isin=INDICES, description="PAPI / PAR_INDEX / PCI / SIPAS")
+    level: str = pa.Field(isin=LEVELS, description="total / dimension / subdimension / area / subindex (PCI)")
+    base_year: pl.Int32 = pa.Field(ge=2005, le=2100, description="The base year the analyst chooses (filter on it)")
+    year: int = pa.Field(ge=2005, le=2100, description="A later year with a score")
+    base_score: float = pa.Field(ge=0, le=100, description="Official score in base_year")
+    score: float = pa.Field(ge=0, le=100, description="Official score in year")
+    comparable: bool = pa.Field(description="True when no methodology break of the indicator lies in (base_year, year]")
+    change: float = pa.Field(nullable=True, description="score minus base_score; NULL when not comparable (a "
+                                                        "methodology break in between: the two scores measure different things)")
+    breaks_between: list[int] = pa.Field(
+        nullable=True, description="Years of the indicator's methodology breaks in (base_year, year] "
+                                   "(ref_methodology_break); NULL when none")
+
+    class Config:
+        strict = True
+        unique = ["province_key", "indicator_code", "base_year", "year"]
+
+    @pa.dataframe_check
+    @classmethod
+    def change_exactly_when_comparable(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select((pl.col("comparable") == pl.col("change").is_not_null())
+                                     & (pl.col("comparable") == pl.col("breaks_between").is_null())
+                                     & (pl.col("base_year") < pl.col("year")))
+
+
+class MartScores2025Units(pa.DataFrameModel):
+    """Official scores for the 34 units of 2025: the unweighted mean of the member provinces, with coverage."""
+
+    unit_2025_key: str = pa.Field(str_matches=r"^2025-\d\d$", description="The 2025 unit (FK to dim_province)")
+    unit_2025_name: str = pa.Field(description="Name of the 2025 unit")
+    year: int = pa.Field(ge=2005, le=2100, description="Index year (the indices reported the old provinces)")
+    indicator_code: str = pa.Field(str_matches=INDICATOR, description="Indicator")
+    family: str = pa.Field(isin=INDICES, description="PAPI / PAR_INDEX / PCI / SIPAS")
+    level: str = pa.Field(isin=LEVELS, description="total / dimension / subdimension / area / subindex (PCI)")
+    indicator_name_en: str = pa.Field(description="Indicator name in English")
+    score_unweighted: float = pa.Field(
+        nullable=True, ge=0, le=100,
+        description="Unweighted mean of the scores of the members that have one (members_covered of them); NULL "
+                    "when none has. Not the unit's score unless all_members_covered: check it. No population-weighted "
+                    "mean is given: no official GSO population table is held in raw/reference/")
+    members_total: int = pa.Field(ge=1, le=4, description="Old provinces whose territory is in the unit and that "
+                                                          "existed that year (Hà Tây until 2008)")
+    members_covered: int = pa.Field(ge=0, le=4, description="Members with a score that year")
+    all_members_covered: bool = pa.Field(description="True when every member has a score (members_covered = "
+                                                     "members_total); false: the mean leaves members out")
+    member_keys: list[str] = pa.Field(description="The members' province keys (vintage 2004)")
+    members_missing: list[str] = pa.Field(nullable=True, description="Names of the members without a score; NULL "
+                                                                     "when all are covered")
+    is_partial: bool = pa.Field(description="True when a member's value comes from a partial source (press figures)")
+
+    class Config:
+        strict = True
+        unique = ["unit_2025_key", "year", "indicator_code"]
+
+    @pa.dataframe_check
+    @classmethod
+    def coverage_adds_up(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            (pl.col("members_covered") <= pl.col("members_total"))
+            & (pl.col("all_members_covered") == (pl.col("members_covered") == pl.col("members_total")))
+            & (pl.col("score_unweighted").is_null() == (pl.col("members_covered") == 0))
+            & (pl.col("members_missing").is_null() == pl.col("all_members_covered"))
+            & (pl.col("member_keys").list.len() == pl.col("members_total")))
+
+    @pa.dataframe_check
+    @classmethod
+    def thirty_four_units_per_indicator_year(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.len().over("year", "indicator_code") == 34)
+
+
 CORE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "dim_document": DimDocument,
     "dim_province": DimProvince,
@@ -629,4 +758,6 @@ CORE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "mart_agency_workload": MartAgencyWorkload,
     "mart_target_vs_actual": MartTargetVsActual,
     "mart_index_panel": MartIndexPanel,
+    "mart_score_change": MartScoreChange,
+    "mart_scores_2025_units": MartScores2025Units,
 }

@@ -285,11 +285,9 @@ def expected_facts(con, mart: str) -> dict:
                 "agency_ids": col("SELECT agency_id FROM dim_agency"),
                 "n_task_mentions": one(f"SELECT count(*) FROM bridge_task_agency WHERE {counted}")}
     if mart == "mart_target_vs_actual":
-        return {"row_count": one("SELECT count(*) FROM fct_plan_target WHERE ((indicator_code LIKE 'PAPI.%' "
-                                 "AND unit IN ('points', 'rank', 'rank_change')) OR (indicator_code IN "
-                                 "('PAR.TOTAL', 'PCI.TOTAL', 'SIPAS.TOTAL') AND unit IN ('points', 'rank', 'rank_change'))"
-                                 " OR (indicator_code IN ('PAR.TOTAL', 'SIPAS.TOTAL') AND unit = 'percent')) "
-                                 f"AND {counted}")}
+        # one row per index target (fct_plan_target.is_index_target), a target stated again counted once
+        return {"row_count": one("SELECT count(*) FROM fct_plan_target WHERE is_index_target "
+                                 f"AND restates_target_id IS NULL AND {counted}")}
     if mart == "mart_index_panel":
         def held(code: str) -> int:
             return one("SELECT count(DISTINCT (province_key, year)) FROM fct_indicator_score WHERE is_preferred AND "

@@ -65,6 +65,8 @@ _SOURCES = {
     "dim_province": REFERENCE_SOURCE,
     "dim_agency": PLAN_SOURCE + "; " + REFERENCE_SOURCE,
     "mart_target_vs_actual": PLAN_SOURCE + "; " + PAPI_SOURCE,
+    "mart_score_change": PAPI_SOURCE + "; " + PAR_SOURCE,
+    "mart_scores_2025_units": PAPI_SOURCE + "; " + PAR_SOURCE + "; " + REFERENCE_SOURCE,
     "ref_methodology_break": PAPI_SOURCE + " (methodology notes of the annual reports)",
 }
 

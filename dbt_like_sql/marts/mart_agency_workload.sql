@@ -1,7 +1,8 @@
--- Who carries the plans: per province, agency and role, the number of tasks and of documents. Generic groups count under the province of the plan that names them. Grain: (province_key, agency_id, role).
+-- Who carries the plans: per province, agency (with its catalogue code and level) and role, the number of tasks and of documents. Generic groups count under the province of the plan that names them. Grain: (province_key, agency_id, role).
 SELECT
     d.province_key,
     b.agency_id,
+    a.agency_code,
     a.name_vi AS agency_name,
     a.sector,
     a.level,

@@ -1,11 +1,13 @@
--- Every score or rank target on an index (PAPI; the PAR Index, PCI and SIPAS headlines, whose percent targets are the index value) against the official value in the target year: met, not_met, or not_evaluable with the reason (year not held yet, only partial press figures held, no value). Grain: target_id.
+-- Every score or rank target on an index (PAPI; the PAR Index, PCI and SIPAS headlines, whose percent targets are the index value) against the official value in the target year: met, not_met, or not_evaluable with the reason (year not held yet, only partial press figures held, no value), with the plan's number, issuer and years. A target the plan states twice is one row (its first statement, the other lines listed). Grain: target_id.
 WITH tg AS (
-    SELECT t.*, d.issuer_level, split_part(t.indicator_code, '.', 1) AS idx
+    SELECT t.*, d.issuer_level, d.issuer_name, d.doc_numbers, d.plan_year_start, d.plan_year_end,
+           split_part(t.indicator_code, '.', 1) AS idx, r.restated_at_lines
     FROM fct_plan_target AS t
     JOIN dim_document AS d ON d.document_id = t.document_id
-    WHERE ((t.indicator_code LIKE 'PAPI.%' AND t.unit IN ('points', 'rank', 'rank_change'))
-       OR (t.indicator_code IN ('PAR.TOTAL', 'PCI.TOTAL', 'SIPAS.TOTAL') AND t.unit IN ('points', 'rank', 'rank_change'))
-       OR (t.indicator_code IN ('PAR.TOTAL', 'SIPAS.TOTAL') AND t.unit = 'percent'))
+    -- a target the plan states again counts once, at its first statement; the later lines are listed
+    LEFT JOIN (SELECT restates_target_id, list(line ORDER BY line) AS restated_at_lines FROM fct_plan_target
+               WHERE restates_target_id IS NOT NULL GROUP BY 1) AS r ON r.restates_target_id = t.target_id
+    WHERE t.is_index_target AND t.restates_target_id IS NULL  -- fct_plan_target says which targets name an index score or rank
       AND t.document_id NOT IN (SELECT x.document_id FROM dq_finding AS x WHERE x.rule = 'near_duplicate_of' AND x.document_id IS NOT NULL)  -- a near-duplicate plan counts once
 ),
 official AS (
@@ -39,6 +41,10 @@ joined AS (
 SELECT
     j.target_id,
     j.document_id,
+    array_to_string(j.doc_numbers, '; ') AS plan_number,
+    j.issuer_name,
+    j.plan_year_start,
+    j.plan_year_end,
     j.province_key,
     j.indicator_code,
     j.target_year AS year,
@@ -71,5 +77,6 @@ SELECT
     END AS status_reason,
     j.quote,
     j.line,
+    j.restated_at_lines,
     j.source_path
 FROM joined AS j

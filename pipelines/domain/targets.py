@@ -114,6 +114,17 @@ def _in_past_clause(line: str, quote: str) -> bool:
     return bool(re.search(r"(?:năm\s+20\d\d|năm trước|năm qua)[^;.]{0,40}?\bđã\b", line[start + 1: pos + len(quote)]))
 
 
+# a year a comparison is made against is a baseline, not the year of a target: "so với năm 2015" (compared with),
+# "cao hơn năm 2015" / "thấp hơn" / "tốt hơn" (better than), "bằng năm 2015" (equal to)
+# ("so với điểm năm 2017": a word may stand between)
+_BASELINE_BEFORE_YEAR = re.compile(r"(?:so với|\bhơn|\bbằng)\s+(?:\w+\s+)?$", re.IGNORECASE)
+
+
+def _is_baseline_year(text: str, m: re.Match) -> bool:
+    before = text[max(0, m.start() - 16): m.start()]
+    return "so với" in before or bool(_BASELINE_BEFORE_YEAR.search(before))
+
+
 def _year_for(line: str, quote: str, default: int | None) -> int | None:
     """The year a target is for: the nearest "năm 20xx" before its words in the same clause, unless that clause is
     in the past tense ("năm 2022 đã đạt 42,5 điểm"): then none, and the plan's year applies."""
@@ -125,7 +136,7 @@ def _year_for(line: str, quote: str, default: int | None) -> int | None:
     clause = line[clause_start + 1: pos + len(quote)]
     if _PAST.search(clause):
         return None
-    ys = [m for m in _YEAR.finditer(before) if "so với" not in before[max(0, m.start() - 16): m.start()]]
+    ys = [m for m in _YEAR.finditer(before) if not _is_baseline_year(before, m)]
     if not ys:
         return default
     y = ys[-1]
@@ -152,9 +163,8 @@ def find_targets(line: str) -> list[TargetHit]:
     folded = fold(line)
     hints = _hints(folded)
     per_hint: list[str | None] = [*hints] or [None]  # a rank target: one row per index the line names
-    # a year after "so với" is a baseline, not the target year
-    years = [int(m.group(1)) for m in _YEAR.finditer(line)
-             if "so với" not in line[max(0, m.start() - 16): m.start()]] if "năm" in line else []
+    # a year compared against ("so với", "… hơn", "bằng") is a baseline, not the target year
+    years = [int(m.group(1)) for m in _YEAR.finditer(line) if not _is_baseline_year(line, m)] if "năm" in line else []
     year = years[0] if years else None
 
     # each pattern runs only on a line holding the words it needs (plain `in` tests, far cheaper than a scan)
