@@ -8,16 +8,15 @@ from collections.abc import Sequence
 
 import dagster as dg
 
-from pipelines import automation
 from pipelines.automation import (
     TZ,
     WRITER_TAG,
     YEARLY_CRON,
-    diff,
+    FileState,
+    decide_raw_files,
     dump_cursor,
-    load_cursor,
     previous_index_year,
-    state_digest,
+    published_state,
 )
 from pipelines.settings import Settings
 
@@ -43,29 +42,26 @@ index_year_arrival = dg.define_asset_job(
 
 
 def evaluate_raw_files(cursor: str | None, known_partitions: Sequence[str], log=None,
-                       settings: Settings | None = None) -> dg.SensorResult:
-    previous = load_cursor(cursor)
-    current = {kind: automation.scan(kind, previous[kind], settings) for kind in ("plans", "scores")}
-    plans, scores = diff(previous["plans"], current["plans"]), diff(previous["scores"], current["scores"])
-    known = set(known_partitions)
-    new_parts = sorted(set(current["plans"]) - known)
-    gone_parts = sorted(known - set(current["plans"]))
-    runs = [dg.RunRequest(run_key=f"parse:{k}:{current['plans'][k].sha256}", job_name=parse_plan_document.name,
+                       settings: Settings | None = None,
+                       built: dict[str, dict[str, FileState]] | None = None) -> dg.SensorResult:
+    """One tick of the raw-files sensor: the decision of pipelines.automation.decide_raw_files as run and
+    partition requests (`built`: the state the published warehouse was built from)."""
+    d = decide_raw_files(cursor, known_partitions, settings, built)
+    runs = [dg.RunRequest(run_key=f"parse:{k}:{d.current['plans'][k].sha256}", job_name=parse_plan_document.name,
                           partition_key=k)
-            for k in sorted(set(plans.added + plans.changed) | set(new_parts))]
-    if plans or scores:
-        digest = state_digest({**current["plans"], **current["scores"]})
-        runs.append(dg.RunRequest(run_key=f"rebuild:{digest}", job_name=full_rebuild.name, tags={
+            for k in d.to_parse]
+    if d.rebuild:
+        runs.append(dg.RunRequest(run_key=f"rebuild:{d.digest}", job_name=full_rebuild.name, tags={
             "govdata/trigger": "raw_files_sensor",
-            "govdata/changes": json.dumps({"plans": vars(plans), "scores": vars(scores)})[:1000]}))
+            "govdata/changes": json.dumps({"plans": vars(d.plans), "scores": vars(d.scores)})[:1000]}))
         if log:
-            log.info(f"plans {vars(plans)}; scores {vars(scores)}")
+            log.info(f"plans {vars(d.plans)}; scores {vars(d.scores)}")
     requests: list[dg.AddDynamicPartitionsRequest | dg.DeleteDynamicPartitionsRequest] = []
-    if new_parts:
-        requests.append(plan_files_partitions.build_add_request(new_parts))
-    if gone_parts:
-        requests.append(plan_files_partitions.build_delete_request(gone_parts))
-    return dg.SensorResult(run_requests=runs, dynamic_partitions_requests=requests, cursor=dump_cursor(current))
+    if d.new_partitions:
+        requests.append(plan_files_partitions.build_add_request(d.new_partitions))
+    if d.gone_partitions:
+        requests.append(plan_files_partitions.build_delete_request(d.gone_partitions))
+    return dg.SensorResult(run_requests=runs, dynamic_partitions_requests=requests, cursor=dump_cursor(d.current))
 
 
 @dg.sensor(
@@ -73,13 +69,15 @@ def evaluate_raw_files(cursor: str | None, known_partitions: Sequence[str], log=
     jobs=[parse_plan_document, full_rebuild],
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Watches plans/ and scores/ under every raw root. A new or changed plan gets its partition parsed "
+    description="Watches plans/ and scores/ under every raw root against the files the published warehouse was "
+                "built from (warehouse/current/raw_state.json). A new or changed plan gets its partition parsed "
                 "(run key: path and hash); any change, deletions included, requests one warehouse rebuild, so a "
-                "deleted file's rows leave the warehouse.",
+                "deleted file's rows leave the warehouse. An up-to-date warehouse launches nothing.",
 )
 def raw_files_sensor(context: dg.SensorEvaluationContext, settings: SettingsResource):
+    s = settings.get()
     return evaluate_raw_files(context.cursor, context.instance.get_dynamic_partitions(PLAN_FILES),
-                              context.log, settings.get())
+                              context.log, s, built=published_state(s.warehouse_dir))
 
 
 def yearly_request(at: dt.datetime) -> dg.RunRequest:

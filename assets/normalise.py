@@ -5,6 +5,7 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
+from pipelines.automation import record_read_state
 from pipelines.db import write_table
 from pipelines.domain.agencies import aliases
 from pipelines.domain.indicators import indicator_aliases
@@ -113,6 +114,7 @@ _SCORE_DESC = {
 @dg.multi_asset(specs=_specs(_SCORE_DESC, []), name="stg_scores", retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL))
 def stg_scores(context: dg.AssetExecutionContext, duckdb: DuckDBResource, settings: SettingsResource):
     s = settings.get()
+    record_read_state("scores", s)  # before reading (see pipelines/automation.py RAW_STATE)
     staged = stage_scores(settings=s)
     context.log.info(f"{staged.files.height} score files under {', '.join(str(r) for r in raw_roots(s))}: "
                      f"{staged.scores.height} cells, {staged.quarantine.height} quarantined")

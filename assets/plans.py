@@ -4,7 +4,7 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from pipelines.automation import partition_key_for
+from pipelines.automation import partition_key_for, record_read_state
 from pipelines.db import write_table
 from pipelines.domain.ingest import RawReadError, discover, raw_roots, read_raw
 from pipelines.incremental import sync_plans
@@ -29,6 +29,7 @@ def raw_plan_files(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
     import hashlib
 
     s = settings.get()
+    record_read_state("plans", s)  # before reading: a change from here on is a change to rebuild
     rows = []
     for f in discover("plans", settings=s):
         try:

@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from pipelines.automation import built_state_file
 from pipelines.domain.ingest import labelled_roots
 from pipelines.domain.parse_cache import parser_version
 from pipelines.release import publish_release
@@ -27,7 +28,10 @@ def build_publish_asset(upstream: list[str], tables: set[str]) -> dg.AssetsDefin
         s = settings.get()
         info = {"raw_roots": ", ".join(label for _, label in labelled_roots(s)), "parser_version": parser_version(),
                 "dagster_run_id": context.run_id}
-        build_id, marts = publish_release(s.build_db, s.warehouse_dir, keep_tables=tables | {"build_info"}, info=info)
+        # the raw files the build read go with the release: the sensor compares the files with them
+        state = built_state_file(s.build_db.parent)
+        build_id, marts = publish_release(s.build_db, s.warehouse_dir, keep_tables=tables | {"build_info"}, info=info,
+                                          extra_files=[state] if state else ())
         context.log.info(f"published release {build_id}: {s.published_db} and {s.marts_dir}")
         return dg.MaterializeResult(metadata={"build_id": build_id,
                                               "path": dg.MetadataValue.path(str(s.published_db)),

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pipelines.domain.ingest import RawFile, discover, file_fingerprint, shown_path
@@ -81,10 +83,111 @@ def previous_index_year(at: dt.datetime) -> int:
     return at.astimezone(ZoneInfo(TZ)).year - 1
 
 
+# The raw-file state a build read, kind by kind: written by the asset that reads the kind, before it reads
+# (build/raw_state.<kind>.json), and carried into the release by the publish (releases/<id>/raw_state.json), so
+# `warehouse/current/raw_state.json` is what the published warehouse was built from. The sensor compares the files
+# with it, not with its own cursor: a first `make ui` after `make run` finds nothing to do.
+RAW_STATE = "raw_state.json"
+KINDS = ("plans", "scores")
+
+
+def _state_to_json(state: dict[str, FileState]) -> dict[str, list]:
+    return {k: [v.size, v.mtime_ns, v.sha256] for k, v in sorted(state.items())}
+
+
+def _state_from_json(raw: dict[str, list]) -> dict[str, FileState]:
+    return {k: FileState(*v) for k, v in raw.items()}
+
+
+def pending_state_path(build_dir: Path, kind: str) -> Path:
+    return build_dir / f"raw_state.{kind}.json"
+
+
+def record_read_state(kind: str, settings: Settings) -> dict[str, FileState]:
+    """Scan `kind` under `settings`' raw roots as a build is about to read it and keep the state beside the build
+    (a file whose size and mtime did not move since the last record is not hashed again)."""
+    build_dir = settings.build_db.parent
+    path = pending_state_path(build_dir, kind)
+    try:
+        previous = _state_from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        previous = {}
+    state = scan(kind, previous, settings)
+    build_dir.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(_state_to_json(state)), encoding="utf-8")
+    tmp.replace(path)
+    return state
+
+
+def built_state_file(build_dir: Path) -> Path | None:
+    """The state the build read, both kinds in one file to publish with the release; None unless both kinds
+    were recorded (a build that never read one of them cannot say it is up to date)."""
+    parts = {}
+    for kind in KINDS:
+        try:
+            parts[kind] = json.loads(pending_state_path(build_dir, kind).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+    out = build_dir / RAW_STATE
+    out.write_text(json.dumps(parts), encoding="utf-8")
+    return out
+
+
+def published_state(warehouse: Path) -> dict[str, dict[str, FileState]] | None:
+    """The raw-file state the published release was built from, or None (no release yet, or one published
+    before releases carried it)."""
+    try:
+        raw = json.loads((warehouse / "current" / RAW_STATE).read_text(encoding="utf-8"))
+        return {kind: _state_from_json(raw[kind]) for kind in KINDS}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def load_cursor(cursor: str | None) -> dict[str, dict[str, FileState]]:
     raw = json.loads(cursor) if cursor else {}
-    return {kind: {k: FileState(*v) for k, v in raw.get(kind, {}).items()} for kind in ("plans", "scores")}
+    return {kind: _state_from_json(raw.get(kind, {})) for kind in KINDS}
 
 
 def dump_cursor(state: dict[str, dict[str, FileState]]) -> str:
-    return json.dumps({kind: {k: [v.size, v.mtime_ns, v.sha256] for k, v in s.items()} for kind, s in state.items()})
+    return json.dumps({kind: _state_to_json(s) for kind, s in state.items()})
+
+
+@dataclass
+class RawFilesDecision:
+    """What the raw-files sensor does on one tick (assets/automation.py turns it into Dagster requests)."""
+
+    current: dict[str, dict[str, FileState]]  # the files now, kind by kind: the next cursor
+    plans: Changes
+    scores: Changes
+    to_parse: list[str]  # plan partitions to parse
+    new_partitions: list[str]  # plan partitions to register
+    gone_partitions: list[str]  # plan partitions whose file is gone
+
+    @property
+    def rebuild(self) -> bool:
+        """Any change, deletions included, asks for one warehouse rebuild (a deleted file's rows leave)."""
+        return bool(self.plans or self.scores)
+
+    @property
+    def digest(self) -> str:
+        return state_digest({**self.current["plans"], **self.current["scores"]})
+
+
+def decide_raw_files(cursor: str | None, known_partitions: Sequence[str], settings: Settings | None = None,
+                     built: dict[str, dict[str, FileState]] | None = None) -> RawFilesDecision:
+    """`built`: the state the published warehouse was built from (published_state). Changes are counted against
+    it when there is one, else against the last tick (the cursor): after `make run` nothing has changed, so nothing
+    runs, and a plan the build already read gets its partition without a parse run."""
+    previous = load_cursor(cursor)
+    # hashing is skipped for files whose size and mtime match the last tick, or else the build's record
+    current = {kind: scan(kind, previous[kind] or (built or {}).get(kind, {}), settings) for kind in KINDS}
+    baseline = built if built is not None else previous
+    plans, scores = diff(baseline["plans"], current["plans"]), diff(baseline["scores"], current["scores"])
+    known = set(known_partitions)
+    new_parts = sorted(set(current["plans"]) - known)
+    to_parse = set(plans.added + plans.changed)
+    if built is None:
+        to_parse |= set(new_parts)  # no build to vouch for them: a partition never seen is parsed
+    return RawFilesDecision(current=current, plans=plans, scores=scores, to_parse=sorted(to_parse),
+                            new_partitions=new_parts, gone_partitions=sorted(known - set(current["plans"])))

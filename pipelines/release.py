@@ -19,6 +19,7 @@ import os
 import shutil
 import stat
 import uuid
+from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -158,14 +159,16 @@ def write_build_info(db: Path, build_id: str, extra: dict[str, str] | None = Non
 
 
 def publish_release(build_db: Path, warehouse: Path, keep_tables: set[str] | None = None,
-                    build_id: str | None = None, info: dict[str, str] | None = None) -> tuple[str, dict[str, int]]:
-    """Publish the checked build as a new release and switch to it. Returns (build id, rows per mart)."""
+                    build_id: str | None = None, info: dict[str, str] | None = None,
+                    extra_files: Sequence[Path] = ()) -> tuple[str, dict[str, int]]:
+    """Publish the checked build as a new release and switch to it. Returns (build id, rows per mart).
+    `extra_files` are copied into the release folder (the raw-file state the build read)."""
     with publish_lock(warehouse):
-        return _publish_release(build_db, warehouse, keep_tables, build_id, info)
+        return _publish_release(build_db, warehouse, keep_tables, build_id, info, extra_files)
 
 
 def _publish_release(build_db: Path, warehouse: Path, keep_tables: set[str] | None, build_id: str | None,
-                     info: dict[str, str] | None) -> tuple[str, dict[str, int]]:
+                     info: dict[str, str] | None, extra_files: Sequence[Path] = ()) -> tuple[str, dict[str, int]]:
     clean_leftovers(warehouse)
     publish_checkpoint("cleaned")
     build_id = build_id or new_build_id()
@@ -181,6 +184,8 @@ def _publish_release(build_db: Path, warehouse: Path, keep_tables: set[str] | No
     counts = publish_marts(build_db, tmp / MARTS_NAME, build_id=build_id)  # the id is also in every file
     publish_checkpoint("marts_written")
     (tmp / MARTS_NAME / BUILD_ID_FILE).write_text(build_id + "\n", encoding="utf-8")
+    for f in extra_files:
+        shutil.copyfile(f, tmp / f.name)
     _readable(tmp)
     publish_checkpoint("permissions_set")
     final = rel / build_id

@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 EXPORTED = {"mart_province_scores", "mart_plan_coverage", "mart_agency_workload", "mart_target_vs_actual", "mart_index_panel",
+            "mart_score_change", "mart_scores_2025_units",
             "dim_province", "dim_indicator", "dim_agency", "dim_document", "ref_methodology_break"}
 
 

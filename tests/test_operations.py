@@ -172,8 +172,8 @@ def test_every_asset_explains_itself_in_the_ui():
 
     graph = defs.resolve_asset_graph()
     keys = list(graph.get_all_asset_keys())
-    assert len(keys) == 46  # 41 + stg_ref_provinces_dissolved, stg_sipas_published, mart_index_panel (issue 17)
-    #                         + ref_methodology_break, report_html (issue 16)
+    assert len(keys) == 48  # 41 + stg_ref_provinces_dissolved, stg_sipas_published, mart_index_panel (issue 17)
+    #                         + ref_methodology_break, report_html, mart_score_change, mart_scores_2025_units (issue 16)
     for key in keys:
         node = graph.get(key)
         name = key.path[-1]
@@ -312,3 +312,56 @@ def test_normalise_falls_back_to_the_staged_rows_when_the_parse_cache_is_gone(tm
     assert rep.added == 1
     assert con.execute("SELECT count(*), count(DISTINCT document_id) FROM stg_task_normalised").fetchall() == [(67, 1)]
     assert con.execute("SELECT DISTINCT document_id FROM stg_task_normalised").fetchall() == [("b4b9dfe0cf6bfabe",)]
+
+
+def test_an_up_to_date_warehouse_launches_no_run_when_the_daemon_starts(built, tmp_path, monkeypatch):
+    """`make run`, then `make ui`: the daemon's first ticks (a fresh sensor cursor, no plan partition registered
+    yet) launch nothing, because the published release records the raw files it was built from; a plan added
+    afterwards gets its parse run and one rebuild."""
+    from pipelines.definitions import defs, settings
+
+    state = automation.published_state(settings.warehouse_dir)
+    assert state is not None and set(state["plans"]) == {str(p) for p in _plan_keys()}
+    assert state["scores"], "the build read score files: they are recorded too"
+    instance = dg.DagsterInstance.ephemeral()
+    repo = defs.get_repository_def()
+    tick = sensors.raw_files_sensor.evaluate_tick(dg.build_sensor_context(instance=instance, repository_def=repo))
+    assert tick.run_requests == []
+    (add,) = tick.dynamic_partitions_requests  # the plans get their partitions, without a parse
+    assert sorted(add.partition_keys) == sorted(state["plans"])
+    # the next tick, with the cursor and the partitions: still nothing
+    instance.add_dynamic_partitions("plan_files", list(add.partition_keys))
+    again = sensors.raw_files_sensor.evaluate_tick(
+        dg.build_sensor_context(instance=instance, repository_def=repo, cursor=tick.cursor))
+    assert again.run_requests == [] and again.dynamic_partitions_requests == []
+    # the yearly schedule fires on 1 June only, and the run-status sensor has no run to react to
+    assert sensors.rebuild_after_new_index_year.evaluate_tick(
+        dg.build_sensor_context(instance=instance, repository_def=repo)).run_requests == []
+
+    # an input changes: a new plan under another root -> its parse and one rebuild
+    extra = tmp_path / "extra"
+    (extra / "plans").mkdir(parents=True)
+    shutil.copy(HANOI_PAPI, extra / "plans" / "new.txt")
+    real = automation.discover
+    monkeypatch.setattr(automation, "discover",
+                        lambda kind, **kw: [*real(kind, **kw), *discover(kind, roots=[extra])])
+    # (the plain decision: a partitioned run request needs the daemon's partition-loading context)
+    changed = sensors.evaluate_raw_files(again.cursor, list(add.partition_keys), settings=settings, built=state)
+    assert _runs(changed) == [("full_rebuild", None), ("parse_plan_document", str(extra / "plans" / "new.txt"))]
+
+
+def _plan_keys():
+    from pipelines.definitions import settings
+
+    return [automation.partition_key_for(f) for f in discover("plans", settings=settings)]
+
+
+def test_without_a_published_state_the_sensor_falls_back_to_its_cursor(root):
+    """No release yet (or one published before releases carried their raw state): every plan is new."""
+    shutil.copy(HCMC_PAPI, root / "plans" / "a.txt")
+    first = sensors.evaluate_raw_files(None, [], built=None)
+    assert _runs(first) == [("full_rebuild", None), ("parse_plan_document", str(root / "plans" / "a.txt"))]
+    # the same files as a build recorded: nothing to do, the partition registered without a parse
+    built = {kind: automation.scan(kind, {}) for kind in automation.KINDS}
+    up_to_date = sensors.evaluate_raw_files(None, [], built=built)
+    assert up_to_date.run_requests == [] and len(up_to_date.dynamic_partitions_requests) == 1
