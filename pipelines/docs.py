@@ -12,7 +12,8 @@ DOC = PROJECT_DIR / "docs" / "warehouse.md"
 
 EXAMPLES = """## Example queries
 
-Open the published copy read-only: `make sql` (or `duckdb -readonly warehouse/governance.duckdb`).
+Open the published copy read-only: `make sql` (or, from Python, `duckdb.connect('warehouse/governance.duckdb',
+read_only=True)`; PyPI's DuckDB command-line shell, `duckdb-cli`, stops at 1.5.6 and cannot read a duckdb 2.0 file).
 
 PAPI total by province in the latest year, with the 2025 unit each province became:
 
@@ -26,9 +27,28 @@ ORDER BY rank NULLS LAST;
 What plans promise and whether they delivered:
 
 ```sql
-SELECT d.issuer_name, t.indicator_code, t.year, t.comparator, t.target_value, t.unit, t.actual_value, t.status,
-       t.status_reason
-FROM mart_target_vs_actual AS t JOIN dim_document AS d USING (document_id);
+SELECT plan_number, issuer_name, indicator_code, year, comparator, target_value, unit, actual_value, status,
+       status_reason
+FROM mart_target_vs_actual ORDER BY issuer_name, year;
+```
+
+How each province moved since 2018 on each PAPI dimension (NULL where a methodology break lies in between), and
+since any other base year:
+
+```sql
+SELECT province_name, indicator_code, year, round(change_since_base_year, 2) AS since_2018, comparable_since
+FROM mart_province_scores WHERE family = 'PAPI' AND level = 'dimension' AND year = 2024 ORDER BY 1, 2;
+
+SELECT province_name, indicator_code, round(change, 2) AS since_2021, breaks_between
+FROM mart_score_change WHERE indicator_code = 'PAPI.TOTAL' AND base_year = 2021 AND year = 2024 ORDER BY change DESC;
+```
+
+PAPI 2024 for the 34 units of 2025 (the mean of the member provinces held; `all_members_covered` says whether it
+is the whole unit):
+
+```sql
+SELECT unit_2025_name, round(score_unweighted, 2) AS papi, members_covered, members_total, members_missing
+FROM mart_scores_2025_units WHERE indicator_code = 'PAPI.TOTAL' AND year = 2024 ORDER BY papi DESC;
 ```
 
 PAPI, PCI, PAR Index and SIPAS side by side (coverage flags say which are held):
