@@ -211,6 +211,8 @@ def test_targets(norm):
     assert at(HCMC_PAR, 354)[0][:3] == ("=", 100.0, "percent")
     assert at(HCMC_PAPI, 100) == [(">", 6.0, "points", "PAPI.D1", 2019)]
     assert at(HCMC_PAPI, 74) == [("<=", 16.0, "rank", "PAPI.TOTAL", 2018)]
+    # the same target again in the objectives: "năm 2018 cao hơn năm 2015" compares with 2015, the year is 2018
+    assert at(HCMC_PAPI, 84) == [("<=", 16.0, "rank", "PAPI.TOTAL", 2018)]
     assert at(QUANG_NGAI, 78) == [("<=", 20.0, "rank", "PAR.TOTAL", 2020), ("<=", 20.0, "rank", "PAPI.TOTAL", 2020)]
     assert at(HANOI, 6) == [(">=", 5.0, "rank_change", "PAPI.TOTAL", 2021)]
     paired = t.filter((t["document_id"] == HCMC_PAR) & (t["line"] == 90)).to_dicts()
@@ -325,3 +327,16 @@ def test_count_targets_with_thousands_and_planned_events(line, want):
 def test_a_plural_inside_a_title_names_the_same_office():
     assert [m.code for m in resolve("Tổ trưởng các tổ dân phố", "support").mentions] == ["TRUONG_THON"]
     assert [m.code for m in resolve("Trưởng các thôn, tổ dân phố", "support").mentions][:1] == ["TRUONG_THON"]
+
+
+@pytest.mark.parametrize("line, year", [
+    ("phấn đấu năm 2018 cao hơn năm 2015, đưa tỉnh vào nhóm 20/63 tỉnh", 2018),
+    ("phấn đấu năm 2022 không thấp hơn năm 2021, vào nhóm 10/63", 2022),
+    ("năm 2023 bằng năm 2022: nhóm 30/63", 2023),
+    ("đạt trên 6,00 điểm so với điểm năm 2017", None),  # the plan's year applies
+    ("năm 2019 nằm trong nhóm 16/63 tỉnh", 2019),
+])
+def test_a_year_compared_against_is_no_target_year(line, year):
+    from pipelines.domain.targets import find_targets
+
+    assert {h.year_hint for h in find_targets(line)} == {year}

@@ -142,20 +142,27 @@ def test_targets_on_pci_sipas_par_evaluated_when_the_year_is_held_else_not_evalu
     """mart_target_vs_actual's SQL on SYNTHETIC minimal inputs: one target per case."""
     sql = (PROJECT / "dbt_like_sql" / "marts" / "mart_target_vs_actual.sql").read_text(encoding="utf-8")
     con = duckdb.connect()
-    con.execute("CREATE TABLE dim_document AS SELECT 'd1' AS document_id, 'province' AS issuer_level")
+    con.execute("CREATE TABLE dim_document AS SELECT 'd1' AS document_id, 'province' AS issuer_level, "
+                "'Ủy ban nhân dân Tỉnh Quảng Nam' AS issuer_name, ['12/KH-UBND'] AS doc_numbers, "
+                "2016 AS plan_year_start, 2020 AS plan_year_end")
     con.execute("CREATE TABLE dq_finding (document_id VARCHAR, rule VARCHAR)")  # no near-duplicate plan here
+    # t5 states t1 again further down the plan: evaluated once, at t1, which lists line 40
     con.execute("""CREATE TABLE fct_plan_target AS SELECT * FROM (VALUES
-        ('t1', 'd1', '2004-48', 'PCI.TOTAL', 2016, '>=', 65.0, 'points', 'PCI đạt 65 điểm', 10, 'plans/p.txt'),
-        ('t2', 'd1', '2004-48', 'PCI.TOTAL', 2020, '<=', 5.0, 'rank', 'top 5 PCI', 11, 'plans/p.txt'),
-        ('t3', 'd1', '2004-22', 'SIPAS.TOTAL', 2023, '>=', 90.0, 'percent', 'SIPAS trên 90%', 12, 'plans/p.txt'),
-        ('t4', 'd1', '2004-48', 'SIPAS.TOTAL', 2023, '>=', 85.0, 'percent', 'SIPAS trên 85%', 13, 'plans/p.txt'))
+        ('t1', 'd1', '2004-48', 'PCI.TOTAL', 2016, '>=', 65.0, 'points', 'PCI đạt 65 điểm', 10, 'plans/p.txt', true, NULL),
+        ('t2', 'd1', '2004-48', 'PCI.TOTAL', 2020, '<=', 5.0, 'rank', 'top 5 PCI', 11, 'plans/p.txt', true, NULL),
+        ('t3', 'd1', '2004-22', 'SIPAS.TOTAL', 2023, '>=', 90.0, 'percent', 'SIPAS trên 90%', 12, 'plans/p.txt', true, NULL),
+        ('t4', 'd1', '2004-48', 'SIPAS.TOTAL', 2023, '>=', 85.0, 'percent', 'SIPAS trên 85%', 13, 'plans/p.txt', true, NULL),
+        ('t5', 'd1', '2004-48', 'PCI.TOTAL', 2016, '>=', 65.0, 'points', 'PCI đạt 65 điểm', 40, 'plans/p.txt', true, 't1'),
+        ('t6', 'd1', '2004-48', 'PCI.TOTAL', 2016, '=', 100.0, 'percent', '100% hồ sơ', 41, 'plans/p.txt', false, NULL))
         AS t(target_id, document_id, province_key, indicator_code, target_year, comparator, value, unit, quote, line,
-             source_path)""")
+             source_path, is_index_target, restates_target_id)""")
     con.execute("""CREATE TABLE fct_indicator_score AS SELECT * FROM (VALUES
         ('2004-48', 2016, 'PCI.TOTAL', 'pci_workbook', 'x#S!W2', 70.0, 1, 63, false, true),
         ('2004-22', 2023, 'SIPAS.TOTAL', 'sipas_published', 'r:4', 90.61, 1, 63, true, true))
         AS s(province_key, year, indicator_code, source, source_ref, score, rank, n_ranked, is_partial, is_preferred)""")
     rows = con.execute(f"SELECT target_id, actual_value, status, status_reason FROM ({sql}) ORDER BY 1").fetchall()
+    assert con.execute(f"SELECT restated_at_lines, plan_number, issuer_name, plan_year_end FROM ({sql}) "
+                       "WHERE target_id = 't1'").fetchall() == [([40], "12/KH-UBND", "Ủy ban nhân dân Tỉnh Quảng Nam", 2020)]
     assert rows == [
         ("t1", 70.0, "met", None),
         ("t2", None, "not_evaluable", "PCI 2020 not held (latest held 2016)"),
