@@ -365,3 +365,32 @@ def test_without_a_published_state_the_sensor_falls_back_to_its_cursor(root):
     built = {kind: automation.scan(kind, {}) for kind in automation.KINDS}
     up_to_date = sensors.evaluate_raw_files(None, [], built=built)
     assert up_to_date.run_requests == [] and len(up_to_date.dynamic_partitions_requests) == 1
+
+
+def test_the_read_state_goes_from_the_build_into_the_release_and_decides_alone(root, tmp_path):
+    """The plain side, without Dagster: the state recorded before reading, the one file the publish copies, the
+    release's state read back, and the decision against it."""
+    from pipelines.settings import Settings
+
+    shutil.copy(HCMC_PAPI, root / "plans" / "a.txt")
+    settings = Settings(warehouse_dir=tmp_path / "wh")
+    build_dir = settings.build_db.parent
+    assert automation.built_state_file(build_dir) is None  # nothing read yet: no claim to be up to date
+    plans = automation.record_read_state("plans", settings)
+    assert list(plans) == [str(root / "plans" / "a.txt")] and plans[str(root / "plans" / "a.txt")].sha256 == _sha(
+        root / "plans" / "a.txt")
+    assert automation.built_state_file(build_dir) is None  # the scores were not read
+    automation.record_read_state("scores", settings)
+    state_file = automation.built_state_file(build_dir)
+    assert state_file is not None and state_file.name == automation.RAW_STATE
+    assert automation.published_state(settings.warehouse_dir) is None  # no release yet
+    (settings.warehouse_dir / "current").mkdir()
+    shutil.copyfile(state_file, settings.warehouse_dir / "current" / automation.RAW_STATE)  # what the publish does
+    built = automation.published_state(settings.warehouse_dir)
+    assert built == {"plans": plans, "scores": {}}
+    d = automation.decide_raw_files(None, [], settings, built)
+    assert (d.to_parse, d.new_partitions, d.rebuild) == ([], [str(root / "plans" / "a.txt")], False)
+    # a file changed after the build read it: its parse and a rebuild
+    shutil.copy(QUANG_NGAI, root / "plans" / "a.txt")
+    d = automation.decide_raw_files(automation.dump_cursor(d.current), [str(root / "plans" / "a.txt")], settings, built)
+    assert (d.to_parse, d.plans.changed, d.rebuild) == ([str(root / "plans" / "a.txt")], [str(root / "plans" / "a.txt")], True)
