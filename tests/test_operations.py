@@ -318,21 +318,24 @@ def test_an_up_to_date_warehouse_launches_no_run_when_the_daemon_starts(built, t
     """`make run`, then `make ui`: the daemon's first ticks (a fresh sensor cursor, no plan partition registered
     yet) launch nothing, because the published release records the raw files it was built from; a plan added
     afterwards gets its parse run and one rebuild."""
+    from assets.resources import SettingsResource
     from pipelines.definitions import defs, settings
 
+    resources = {"settings": SettingsResource.of(settings)}
     state = automation.published_state(settings.warehouse_dir)
     assert state is not None and set(state["plans"]) == {str(p) for p in _plan_keys()}
     assert state["scores"], "the build read score files: they are recorded too"
     instance = dg.DagsterInstance.ephemeral()
     repo = defs.get_repository_def()
-    tick = sensors.raw_files_sensor.evaluate_tick(dg.build_sensor_context(instance=instance, repository_def=repo))
+    tick = sensors.raw_files_sensor.evaluate_tick(
+        dg.build_sensor_context(instance=instance, repository_def=repo, resources=resources))
     assert tick.run_requests == []
     (add,) = tick.dynamic_partitions_requests  # the plans get their partitions, without a parse
     assert sorted(add.partition_keys) == sorted(state["plans"])
     # the next tick, with the cursor and the partitions: still nothing
     instance.add_dynamic_partitions("plan_files", list(add.partition_keys))
     again = sensors.raw_files_sensor.evaluate_tick(
-        dg.build_sensor_context(instance=instance, repository_def=repo, cursor=tick.cursor))
+        dg.build_sensor_context(instance=instance, repository_def=repo, cursor=tick.cursor, resources=resources))
     assert again.run_requests == [] and again.dynamic_partitions_requests == []
     # the yearly schedule fires on 1 June only, and the run-status sensor has no run to react to
     assert sensors.rebuild_after_new_index_year.evaluate_tick(
