@@ -60,11 +60,10 @@ bench: $(BIN)/.installed
 accuracy: $(BIN)/.installed
 	$(BIN)/python -m pipelines.accuracy
 
-# ruff then mypy (configured in pyproject.toml). `make lint FORMAT=1` also checks `ruff format`: off by default until
-# the tree has been formatted once, after the open branches are merged.
+# ruff (lint and format check) then mypy, all configured in pyproject.toml; CI runs it before the tests
 lint: $(BIN)/.installed
 	$(BIN)/ruff check pipelines assets tests
-	$(if $(FORMAT),$(BIN)/ruff format --check pipelines assets tests)
+	$(BIN)/ruff format --check pipelines assets tests
 	$(BIN)/mypy
 
 # After a change of the pins in pyproject.toml: resolve them again into requirements.lock (with hashes)

@@ -1,4 +1,5 @@
 """Metadata every asset carries: row count, a markdown preview, the column schema."""
+
 from __future__ import annotations
 
 import dagster as dg
@@ -21,9 +22,9 @@ def markdown_preview(df: pl.DataFrame, n: int = 5, max_cols: int = 10) -> str:
 def table_metadata(df: pl.DataFrame, docs: dict[str, str] | None = None, row_count: int | None = None, **extra) -> dict:
     """`df` may be the first rows only, with the table's `row_count` given."""
     docs = docs or {}
-    schema = dg.TableSchema(columns=[
-        dg.TableColumn(name=c, type=str(t), description=docs.get(c) or None) for c, t in df.schema.items()
-    ])
+    schema = dg.TableSchema(
+        columns=[dg.TableColumn(name=c, type=str(t), description=docs.get(c) or None) for c, t in df.schema.items()]
+    )
     return {
         "dagster/row_count": df.height if row_count is None else row_count,
         "dagster/column_schema": schema,

@@ -1,5 +1,6 @@
 """The Dagster side of automation: the jobs, the raw-files sensor and the yearly reload schedule. Each carries out
 a plain decision of pipelines/automation.py."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,31 +30,49 @@ full_rebuild = dg.define_asset_job(
     "full_rebuild",
     selection=dg.AssetSelection.all() - PARTITIONED,
     description="Build every table from the raw roots (unchanged plans come from the parse cache), run every "
-                "check, and publish the warehouse and marts only if the blocking checks pass.",
+    "check, and publish the warehouse and marts only if the blocking checks pass.",
     executor_def=dg.in_process_executor,  # one DuckDB writer: the steps run one after another in one process
     tags=WRITER_TAG,
 )
 parse_plan_document = dg.define_asset_job(
-    "parse_plan_document", selection=dg.AssetSelection.assets("raw_plan_document"),
-    description="Parse one plan file into the parse cache.")
+    "parse_plan_document",
+    selection=dg.AssetSelection.assets("raw_plan_document"),
+    description="Parse one plan file into the parse cache.",
+)
 index_year_arrival = dg.define_asset_job(
-    "index_year_arrival", selection=dg.AssetSelection.assets("raw_index_year"),
-    description="Check that an index year's scores are under the raw roots.")
+    "index_year_arrival",
+    selection=dg.AssetSelection.assets("raw_index_year"),
+    description="Check that an index year's scores are under the raw roots.",
+)
 
 
-def evaluate_raw_files(cursor: str | None, known_partitions: Sequence[str], log=None,
-                       settings: Settings | None = None,
-                       built: dict[str, dict[str, FileState]] | None = None) -> dg.SensorResult:
+def evaluate_raw_files(
+    cursor: str | None,
+    known_partitions: Sequence[str],
+    log=None,
+    settings: Settings | None = None,
+    built: dict[str, dict[str, FileState]] | None = None,
+) -> dg.SensorResult:
     """One tick of the raw-files sensor: the decision of pipelines.automation.decide_raw_files as run and
     partition requests (`built`: the state the published warehouse was built from)."""
     d = decide_raw_files(cursor, known_partitions, settings, built)
-    runs = [dg.RunRequest(run_key=f"parse:{k}:{d.current['plans'][k].sha256}", job_name=parse_plan_document.name,
-                          partition_key=k)
-            for k in d.to_parse]
+    runs = [
+        dg.RunRequest(
+            run_key=f"parse:{k}:{d.current['plans'][k].sha256}", job_name=parse_plan_document.name, partition_key=k
+        )
+        for k in d.to_parse
+    ]
     if d.rebuild:
-        runs.append(dg.RunRequest(run_key=f"rebuild:{d.digest}", job_name=full_rebuild.name, tags={
-            "govdata/trigger": "raw_files_sensor",
-            "govdata/changes": json.dumps({"plans": vars(d.plans), "scores": vars(d.scores)})[:1000]}))
+        runs.append(
+            dg.RunRequest(
+                run_key=f"rebuild:{d.digest}",
+                job_name=full_rebuild.name,
+                tags={
+                    "govdata/trigger": "raw_files_sensor",
+                    "govdata/changes": json.dumps({"plans": vars(d.plans), "scores": vars(d.scores)})[:1000],
+                },
+            )
+        )
         if log:
             log.info(f"plans {vars(d.plans)}; scores {vars(d.scores)}")
     requests: list[dg.AddDynamicPartitionsRequest | dg.DeleteDynamicPartitionsRequest] = []
@@ -70,14 +89,19 @@ def evaluate_raw_files(cursor: str | None, known_partitions: Sequence[str], log=
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Watches plans/ and scores/ under every raw root against the files the published warehouse was "
-                "built from (warehouse/current/raw_state.json). A new or changed plan gets its partition parsed "
-                "(run key: path and hash); any change, deletions included, requests one warehouse rebuild, so a "
-                "deleted file's rows leave the warehouse. An up-to-date warehouse launches nothing.",
+    "built from (warehouse/current/raw_state.json). A new or changed plan gets its partition parsed "
+    "(run key: path and hash); any change, deletions included, requests one warehouse rebuild, so a "
+    "deleted file's rows leave the warehouse. An up-to-date warehouse launches nothing.",
 )
 def raw_files_sensor(context: dg.SensorEvaluationContext, settings: SettingsResource):
     s = settings.get()
-    return evaluate_raw_files(context.cursor, context.instance.get_dynamic_partitions(PLAN_FILES),
-                              context.log, s, built=published_state(s.warehouse_dir))
+    return evaluate_raw_files(
+        context.cursor,
+        context.instance.get_dynamic_partitions(PLAN_FILES),
+        context.log,
+        s,
+        built=published_state(s.warehouse_dir),
+    )
 
 
 def yearly_request(at: dt.datetime) -> dg.RunRequest:
@@ -92,7 +116,7 @@ def yearly_request(at: dt.datetime) -> dg.RunRequest:
     job=index_year_arrival,
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="On 1 June (Vietnam time), after PAPI and the PAR Index of the previous year are usually out: "
-                "check that year's scores arrived; when they have, rebuild_after_new_index_year rebuilds.",
+    "check that year's scores arrived; when they have, rebuild_after_new_index_year rebuilds.",
 )
 def yearly_index_reload(context: dg.ScheduleEvaluationContext):
     return yearly_request(context.scheduled_execution_time)
@@ -108,5 +132,7 @@ def yearly_index_reload(context: dg.ScheduleEvaluationContext):
 )
 def rebuild_after_new_index_year(context: dg.RunStatusSensorContext):
     year = context.dagster_run.tags.get("dagster/partition", "")
-    return dg.RunRequest(run_key=f"yearly-rebuild:{year}:{context.dagster_run.run_id}",
-                         tags={"govdata/index_year": year, "govdata/trigger": "yearly_index_reload"})
+    return dg.RunRequest(
+        run_key=f"yearly-rebuild:{year}:{context.dagster_run.run_id}",
+        tags={"govdata/index_year": year, "govdata/trigger": "yearly_index_reload"},
+    )

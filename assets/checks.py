@@ -14,29 +14,40 @@ from ._meta import markdown_preview
 
 
 def _pandera_check(table: str, model) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=table, name=f"pandera_{table}", blocking=True,
-                    description=f"Pandera contract {model.__name__}: types, nulls, allowed values, ranges, unique keys. "
-                                "Rows of documents that passed before unchanged are not validated again "
-                                "(pipelines/validation.py).")
+    @dg.asset_check(
+        asset=table,
+        name=f"pandera_{table}",
+        blocking=True,
+        description=f"Pandera contract {model.__name__}: types, nulls, allowed values, ranges, unique keys. "
+        "Rows of documents that passed before unchanged are not validated again "
+        "(pipelines/validation.py).",
+    )
     def _check(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource) -> dg.AssetCheckResult:
         with duckdb.get_connection() as con:
             v = validate_table(con, table, model)
-        meta: dict[str, Any] = {"contract": v.contract, "rows_in_table": v.rows_in_table, "rows_validated": v.rows_validated,
-                "documents_validated": v.documents_validated, "documents_unchanged_since_passing": v.documents_reused,
-                "slices": v.slices}
+        meta: dict[str, Any] = {
+            "contract": v.contract,
+            "rows_in_table": v.rows_in_table,
+            "rows_validated": v.rows_validated,
+            "documents_validated": v.documents_validated,
+            "documents_unchanged_since_passing": v.documents_reused,
+            "slices": v.slices,
+        }
         if v.passed:
             return dg.AssetCheckResult(passed=True, metadata=meta)
         fc, rows = v.cases(), v.rows()
         if fc is not None:
             assert rows is not None  # the failing rows come with the failure cases
             by_check = fc.group_by("column", "check").len().sort("len", descending=True)
-            meta.update({
-                "n_failure_cases": fc.height,
-                "n_failing_rows": rows.height,
-                "failed_checks": dg.MetadataValue.md(markdown_preview(by_check, n=30)),
-                "failure_cases": dg.MetadataValue.md(markdown_preview(fc, n=20)),
-                "failing_rows": dg.MetadataValue.md(markdown_preview(rows, n=20, max_cols=12)),
-            })
+            meta.update(
+                {
+                    "n_failure_cases": fc.height,
+                    "n_failing_rows": rows.height,
+                    "failed_checks": dg.MetadataValue.md(markdown_preview(by_check, n=30)),
+                    "failure_cases": dg.MetadataValue.md(markdown_preview(fc, n=20)),
+                    "failing_rows": dg.MetadataValue.md(markdown_preview(rows, n=20, max_cols=12)),
+                }
+            )
         for key, dups in v.duplicate_keys.items():
             meta[f"duplicate_{key.replace(', ', '_')}"] = dg.MetadataValue.md(markdown_preview(dups, n=20))
         summary = failure_summary(v)
@@ -48,9 +59,15 @@ def _pandera_check(table: str, model) -> dg.AssetChecksDefinition:
 
 # (table, key columns, [(fk column, parent table, parent key)])
 CORE_KEYS = [
-    ("fct_plan_task", ["task_id"], [("document_id", "dim_document", "document_id"),
-                                    ("indicator_code", "dim_indicator", "indicator_code"),
-                                    ("subindicator_code", "dim_indicator", "indicator_code")]),
+    (
+        "fct_plan_task",
+        ["task_id"],
+        [
+            ("document_id", "dim_document", "document_id"),
+            ("indicator_code", "dim_indicator", "indicator_code"),
+            ("subindicator_code", "dim_indicator", "indicator_code"),
+        ],
+    ),
     ("dim_document", ["document_id"], [("province_key", "dim_province", "province_key")]),
     # against staging: dim_document counts the findings, so it is built after dq_finding
     ("dq_finding", ["finding_id"], [("document_id", "stg_documents", "document_id")]),
@@ -58,15 +75,30 @@ CORE_KEYS = [
     ("dim_province", ["province_key"], [("successor_key", "dim_province", "province_key")]),
     ("dim_indicator", ["indicator_code"], [("parent_code", "dim_indicator", "indicator_code")]),
     ("dim_agency", ["agency_id"], [("province_key", "dim_province", "province_key")]),
-    ("bridge_task_agency", ["task_id", "agency_id", "role"], [("task_id", "fct_plan_task", "task_id"),
-                                                             ("agency_id", "dim_agency", "agency_id")]),
-    ("fct_plan_target", ["target_id"], [("document_id", "dim_document", "document_id"),
-                                        ("task_id", "fct_plan_task", "task_id"),
-                                        ("indicator_code", "dim_indicator", "indicator_code"),
-                                        ("province_key", "dim_province", "province_key")]),
-    ("fct_indicator_score", ["province_key", "year", "indicator_code", "source", "source_ref"],
-     [("province_key", "dim_province", "province_key"), ("indicator_code", "dim_indicator", "indicator_code"),
-      ("document_id", "dim_document", "document_id")]),
+    (
+        "bridge_task_agency",
+        ["task_id", "agency_id", "role"],
+        [("task_id", "fct_plan_task", "task_id"), ("agency_id", "dim_agency", "agency_id")],
+    ),
+    (
+        "fct_plan_target",
+        ["target_id"],
+        [
+            ("document_id", "dim_document", "document_id"),
+            ("task_id", "fct_plan_task", "task_id"),
+            ("indicator_code", "dim_indicator", "indicator_code"),
+            ("province_key", "dim_province", "province_key"),
+        ],
+    ),
+    (
+        "fct_indicator_score",
+        ["province_key", "year", "indicator_code", "source", "source_ref"],
+        [
+            ("province_key", "dim_province", "province_key"),
+            ("indicator_code", "dim_indicator", "indicator_code"),
+            ("document_id", "dim_document", "document_id"),
+        ],
+    ),
     ("ref_methodology_break", ["indicator_code", "year"], [("indicator_code", "dim_indicator", "indicator_code")]),
     ("mart_province_scores", ["province_key", "year", "indicator_code"], []),
     ("mart_plan_coverage", ["document_id", "indicator_code"], []),
@@ -74,8 +106,11 @@ CORE_KEYS = [
     ("mart_target_vs_actual", ["target_id"], []),
     ("mart_index_panel", ["province_key", "year"], [("province_key", "dim_province", "province_key")]),
     ("mart_score_change", ["province_key", "indicator_code", "base_year", "year"], []),
-    ("mart_scores_2025_units", ["unit_2025_key", "year", "indicator_code"],
-     [("unit_2025_key", "dim_province", "province_key"), ("indicator_code", "dim_indicator", "indicator_code")]),
+    (
+        "mart_scores_2025_units",
+        ["unit_2025_key", "year", "indicator_code"],
+        [("unit_2025_key", "dim_province", "province_key"), ("indicator_code", "dim_indicator", "indicator_code")],
+    ),
 ]
 
 
@@ -83,8 +118,13 @@ def key_check(table: str, keys: list[str], fks: list[tuple[str, str, str]]) -> d
     parents = sorted({p for _c, p, _k in fks if p != table})
 
     # the parents are extra deps, so the check waits until they are built in the same run
-    @dg.asset_check(asset=table, name=f"keys_{table}", blocking=True, additional_deps=parents,
-                    description=f"Grain ({', '.join(keys)}) is unique; every foreign key resolves.")
+    @dg.asset_check(
+        asset=table,
+        name=f"keys_{table}",
+        blocking=True,
+        additional_deps=parents,
+        description=f"Grain ({', '.join(keys)}) is unique; every foreign key resolves.",
+    )
     def _check(duckdb: DuckDBResource) -> dg.AssetCheckResult:
         problems = {}
         with duckdb.get_connection() as con:
@@ -95,7 +135,8 @@ def key_check(table: str, keys: list[str], fks: list[tuple[str, str, str]]) -> d
             for col, parent, pkey in fks:
                 orphans = con.sql(
                     f'SELECT t.{col}, count(*) AS n FROM "{table}" t LEFT JOIN "{parent}" p ON t.{col} = p.{pkey} '
-                    f'WHERE t.{col} IS NOT NULL AND p.{pkey} IS NULL GROUP BY 1').pl()
+                    f"WHERE t.{col} IS NOT NULL AND p.{pkey} IS NULL GROUP BY 1"
+                ).pl()
                 if orphans.height:
                     problems[f"orphan_{col}"] = dg.MetadataValue.md(markdown_preview(orphans, n=20))
         return dg.AssetCheckResult(passed=not problems, metadata=problems or {"ok": True})
@@ -104,4 +145,6 @@ def key_check(table: str, keys: list[str], fks: list[tuple[str, str, str]]) -> d
 
 
 def build_checks() -> list[dg.AssetChecksDefinition]:
-    return [_pandera_check(t, m) for t, m in {**STAGING_MODELS, **CORE_MODELS}.items()] + [key_check(*c) for c in CORE_KEYS]
+    return [_pandera_check(t, m) for t, m in {**STAGING_MODELS, **CORE_MODELS}.items()] + [
+        key_check(*c) for c in CORE_KEYS
+    ]

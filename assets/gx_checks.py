@@ -12,18 +12,26 @@ from .resources import SettingsResource
 
 
 def _gx_check(mart: str) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=mart, name=f"gx_{mart}", blocking=True,
-                    description=f"Great Expectations suite {mart}_suite: row count and key coverage against the "
-                                f"upstream tables, value distributions, cross-column rules. Data Docs: "
-                                f"warehouse/docs/gx/{mart}/index.html")
-    def _check(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource,
-               settings: SettingsResource) -> dg.AssetCheckResult:
+    @dg.asset_check(
+        asset=mart,
+        name=f"gx_{mart}",
+        blocking=True,
+        description=f"Great Expectations suite {mart}_suite: row count and key coverage against the "
+        f"upstream tables, value distributions, cross-column rules. Data Docs: "
+        f"warehouse/docs/gx/{mart}/index.html",
+    )
+    def _check(
+        context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource, settings: SettingsResource
+    ) -> dg.AssetCheckResult:
         # an expectation that raised propagates: the check errors instead of reporting a data failure
         with duckdb.get_connection() as con:
             outcome, reused = validate_mart_in_db(con, mart, settings.get().gx_docs_dir)
-        meta: dict[str, Any] = {"n_expectations": outcome.n_expectations, "n_failed": len(outcome.failed),
-                "data_docs": dg.MetadataValue.path(str(outcome.docs_index)),
-                "validation": "unchanged since its last pass (same rows, facts and suite)" if reused else "run"}
+        meta: dict[str, Any] = {
+            "n_expectations": outcome.n_expectations,
+            "n_failed": len(outcome.failed),
+            "data_docs": dg.MetadataValue.path(str(outcome.docs_index)),
+            "validation": "unchanged since its last pass (same rows, facts and suite)" if reused else "run",
+        }
         if outcome.failed:
             import polars as pl
 

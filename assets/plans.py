@@ -24,8 +24,9 @@ OWNERS = ["team:governance-data"]
     description="Every file under a plans/ folder of a raw root (raw/ and GOVDATA_RAW_EXTRA): path, size, sha256.",
     retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL),
 )
-def raw_plan_files(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
-                   settings: SettingsResource) -> dg.MaterializeResult:
+def raw_plan_files(
+    context: dg.AssetExecutionContext, duckdb: DuckDBResource, settings: SettingsResource
+) -> dg.MaterializeResult:
     import hashlib
 
     s = settings.get()
@@ -36,11 +37,17 @@ def raw_plan_files(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
             data = read_raw(f, s.max_file_bytes)
         except RawReadError:  # stg_plans quarantines it with the reason
             data = None
-        rows.append({"raw_root": f.root_label, "source_path": f.source_path,
-                     "size_bytes": None if data is None else len(data),
-                     "sha256": None if data is None else hashlib.sha256(data).hexdigest()})
-    df = pl.DataFrame(rows, schema={"raw_root": pl.String, "source_path": pl.String,
-                                    "size_bytes": pl.Int64, "sha256": pl.String})
+        rows.append(
+            {
+                "raw_root": f.root_label,
+                "source_path": f.source_path,
+                "size_bytes": None if data is None else len(data),
+                "sha256": None if data is None else hashlib.sha256(data).hexdigest(),
+            }
+        )
+    df = pl.DataFrame(
+        rows, schema={"raw_root": pl.String, "source_path": pl.String, "size_bytes": pl.Int64, "sha256": pl.String}
+    )
     with duckdb.get_connection() as con:
         write_table(con, "raw_plan_files", df)
     roots = ", ".join(str(r) for r in raw_roots(s))
@@ -58,8 +65,14 @@ _STG_DESCRIPTIONS = {
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(name, group_name="staging", kinds={"python", "duckdb"}, owners=OWNERS,
-                     description=desc, deps=["raw_plan_files", "raw_plan_document"])
+        dg.AssetSpec(
+            name,
+            group_name="staging",
+            kinds={"python", "duckdb"},
+            owners=OWNERS,
+            description=desc,
+            deps=["raw_plan_files", "raw_plan_document"],
+        )
         for name, desc in _STG_DESCRIPTIONS.items()
     ],
     retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL),
@@ -70,21 +83,34 @@ def stg_plans(context: dg.AssetExecutionContext, duckdb: DuckDBResource, setting
     s = settings.get()
     files = discover("plans", settings=s)
     with duckdb.get_connection() as con:
-        report = sync_plans(con, files, cache_dir=s.parse_cache_dir, progress=lambda i, n, unchanged: context.log.info(
-            f"{i}/{n} new or changed documents read ({unchanged} unchanged documents kept)"))
-        context.log.info(f"{report.files_seen} files: {report.added} new or changed ({report.reused_from_cache} of them "
-                         f"parsed before), {report.removed} removed or replaced, {report.unchanged} unchanged"
-                         + ("; parser changed: everything staged again" if report.full_restage else ""))
+        report = sync_plans(
+            con,
+            files,
+            cache_dir=s.parse_cache_dir,
+            progress=lambda i, n, unchanged: context.log.info(
+                f"{i}/{n} new or changed documents read ({unchanged} unchanged documents kept)"
+            ),
+        )
+        context.log.info(
+            f"{report.files_seen} files: {report.added} new or changed ({report.reused_from_cache} of them "
+            f"parsed before), {report.removed} removed or replaced, {report.unchanged} unchanged"
+            + ("; parser changed: everything staged again" if report.full_restage else "")
+        )
         n_docs = con.execute("SELECT count(*) FROM stg_documents").fetchall()[0][0]
         n_quarantined = con.execute("SELECT count(*) FROM stg_quarantine").fetchall()[0][0]
         for name in _STG_DESCRIPTIONS:
             extra = {}
             if name == "stg_documents":
-                extra = {"files_seen": report.files_seen, "files_accounted_for": n_docs + n_quarantined,
-                         "files_parsed_or_restaged": report.added, "files_unchanged": report.unchanged,
-                         "files_removed_or_replaced": report.removed}
-            yield dg.MaterializeResult(asset_key=name, metadata=table_metadata_from_db(
-                con, name, column_docs(STAGING_MODELS[name]), **extra))
+                extra = {
+                    "files_seen": report.files_seen,
+                    "files_accounted_for": n_docs + n_quarantined,
+                    "files_parsed_or_restaged": report.added,
+                    "files_unchanged": report.unchanged,
+                    "files_removed_or_replaced": report.removed,
+                }
+            yield dg.MaterializeResult(
+                asset_key=name, metadata=table_metadata_from_db(con, name, column_docs(STAGING_MODELS[name]), **extra)
+            )
 
 
 # One dynamic partition per plan file (the sensor adds and removes them); parsing one file touches only the parse
@@ -101,7 +127,7 @@ plan_files_partitions = dg.DynamicPartitionsDefinition(name=PLAN_FILES)
     partitions_def=plan_files_partitions,
     retry_policy=dg.RetryPolicy(max_retries=2, delay=2),
     description="One plan file, parsed into the parse cache (keyed by content hash and parser version). A new or "
-                "changed file is parsed once here; stg_plans then reuses the result instead of parsing it again.",
+    "changed file is parsed once here; stg_plans then reuses the result instead of parsing it again.",
 )
 def raw_plan_document(context: dg.AssetExecutionContext, settings: SettingsResource) -> dg.MaterializeResult:
     from pipelines.domain.parse_cache import process_cached
@@ -119,8 +145,13 @@ def raw_plan_document(context: dg.AssetExecutionContext, settings: SettingsResou
     else:
         assert result.document is not None  # a document that is not quarantined has its row
         sev = [x["severity"] for x in result.findings]
-        meta.update({"document_id": result.document["document_id"], "n_tasks": len(result.tasks),
-                     "sha256": result.document["sha256"],
-                     **{f"n_findings_{s}": sev.count(s) for s in ("error", "warning", "info")}})
+        meta.update(
+            {
+                "document_id": result.document["document_id"],
+                "n_tasks": len(result.tasks),
+                "sha256": result.document["sha256"],
+                **{f"n_findings_{s}": sev.count(s) for s in ("error", "warning", "info")},
+            }
+        )
         context.log.info(f"{key}: {len(result.tasks)} tasks ({'reused' if reused else 'parsed'})")
     return dg.MaterializeResult(metadata=meta)

@@ -17,10 +17,10 @@ from .resources import SettingsResource
     owners=["team:governance-data"],
     deps=[dg.AssetKey("warehouse_published")],
     description="One self-contained HTML report per build (warehouse/report/index.html, opens offline: Vega, "
-                "Vega-Lite and Vega-Embed inlined) from the published marts: national PAPI ranking per year, "
-                "province × dimension heatmap, a province's trends against the national mean with its rank and a "
-                "polar chart of the 8 dimensions, plan coverage, targets against actuals. Methodology breaks on every "
-                "time axis; missing scores drawn as missing. Code: pipelines/report.py.",
+    "Vega-Lite and Vega-Embed inlined) from the published marts: national PAPI ranking per year, "
+    "province × dimension heatmap, a province's trends against the national mean with its rank and a "
+    "polar chart of the 8 dimensions, plan coverage, targets against actuals. Methodology breaks on every "
+    "time axis; missing scores drawn as missing. Code: pipelines/report.py.",
 )
 def report_html(context: dg.AssetExecutionContext, settings: SettingsResource) -> dg.MaterializeResult:
     s = settings.get()
@@ -37,5 +37,6 @@ def report_html(context: dg.AssetExecutionContext, settings: SettingsResource) -
     }
     for name, png in report.pngs.items():  # the Dagster UI shows the key charts
         meta[f"chart_{name}"] = dg.MetadataValue.md(
-            f"![{name}](data:image/png;base64,{base64.b64encode(png).decode()})")
+            f"![{name}](data:image/png;base64,{base64.b64encode(png).decode()})"
+        )
     return dg.MaterializeResult(metadata=meta)

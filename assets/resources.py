@@ -1,5 +1,6 @@
 """The settings of a build as a Dagster resource: the Definitions build it from Settings.from_env() (the one place
 that reads the environment) and every asset that needs a path or a raw root asks for it as `settings`."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,12 +23,23 @@ class SettingsResource(dg.ConfigurableResource):
 
     @classmethod
     def of(cls, s: Settings) -> SettingsResource:
-        return cls(warehouse_dir=str(s.warehouse_dir), raw_extra=[str(p) for p in s.raw_extra],
-                   drop_roots=[str(p) for p in s.drop_roots], max_file_bytes=s.max_file_bytes,
-                   checkpoint_threshold=s.checkpoint_threshold, memory_limit=s.memory_limit, chromium=s.chromium)
+        return cls(
+            warehouse_dir=str(s.warehouse_dir),
+            raw_extra=[str(p) for p in s.raw_extra],
+            drop_roots=[str(p) for p in s.drop_roots],
+            max_file_bytes=s.max_file_bytes,
+            checkpoint_threshold=s.checkpoint_threshold,
+            memory_limit=s.memory_limit,
+            chromium=s.chromium,
+        )
 
     def get(self) -> Settings:
-        return Settings(warehouse_dir=Path(self.warehouse_dir), raw_extra=tuple(Path(p) for p in self.raw_extra),
-                        drop_roots=tuple(Path(p) for p in self.drop_roots), max_file_bytes=self.max_file_bytes,
-                        checkpoint_threshold=self.checkpoint_threshold, memory_limit=self.memory_limit,
-                        chromium=self.chromium)
+        return Settings(
+            warehouse_dir=Path(self.warehouse_dir),
+            raw_extra=tuple(Path(p) for p in self.raw_extra),
+            drop_roots=tuple(Path(p) for p in self.drop_roots),
+            max_file_bytes=self.max_file_bytes,
+            checkpoint_threshold=self.checkpoint_threshold,
+            memory_limit=self.memory_limit,
+            chromium=self.chromium,
+        )

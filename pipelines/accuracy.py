@@ -10,6 +10,7 @@ This module reads each document with the code the pipeline runs (ingest.process_
 the extracted tasks to the expected ones by their opening words, and reports precision/recall per file, per field
 and per format. `python -m pipelines.accuracy` prints the tables and writes docs/accuracy.md.
 """
+
 from __future__ import annotations
 
 import csv
@@ -113,13 +114,16 @@ def fixture_folders() -> list[tuple[Path, Path]]:
 
 
 def documents_of(folder: Path, stem: str) -> list[Path]:
-    return sorted(p for p in folder.glob(f"{stem}.*")
-                  if p.suffix.lower() in DOCUMENT_EXTENSIONS and p.name == stem + p.suffix and p.is_file())
+    return sorted(
+        p
+        for p in folder.glob(f"{stem}.*")
+        if p.suffix.lower() in DOCUMENT_EXTENSIONS and p.name == stem + p.suffix and p.is_file()
+    )
 
 
 def fixtures(folders: list[tuple[Path, Path]] | None = None) -> list[Fixture]:
     out = []
-    for folder, text_dir in (fixture_folders() if folders is None else folders):
+    for folder, text_dir in fixture_folders() if folders is None else folders:
         for meta_path in sorted(folder.glob("*.meta.json")):
             stem = meta_path.name[: -len(".meta.json")]
             docs = documents_of(text_dir, stem)
@@ -131,7 +135,11 @@ def fixtures(folders: list[tuple[Path, Path]] | None = None) -> list[Fixture]:
                 with open(p, encoding="utf-8", newline="") as f:
                     return list(csv.DictReader(f))
 
-            meta, expected, targets = json.loads(meta_path.read_text(encoding="utf-8")), rows("expected"), rows("targets")
+            meta, expected, targets = (
+                json.loads(meta_path.read_text(encoding="utf-8")),
+                rows("expected"),
+                rows("targets"),
+            )
             for doc in docs:  # one result per document: p01.docx and p01.pdf are measured apart
                 name = stem if len(docs) == 1 and doc.suffix == ".txt" else doc.name
                 out.append(Fixture(name, doc, meta, expected, targets))
@@ -141,16 +149,22 @@ def fixtures(folders: list[tuple[Path, Path]] | None = None) -> list[Fixture]:
 def bad_files(folders: list[tuple[Path, Path]] | None = None) -> list[tuple[str, str | None]]:
     """(file, quarantine reason or None when it was read) for every `bad_*` document without expected rows."""
     out = []
-    for folder, text_dir in (fixture_folders() if folders is None else folders):
+    for folder, text_dir in fixture_folders() if folders is None else folders:
         for p in sorted(text_dir.glob("bad_*")):
             stem = p.name.split(".")[0]
-            if p.is_file() and not p.name.endswith((".json", ".csv", ".md")) and not (folder / f"{stem}.meta.json").exists():
+            if (
+                p.is_file()
+                and not p.name.endswith((".json", ".csv", ".md"))
+                and not (folder / f"{stem}.meta.json").exists()
+            ):
                 res = process_document(RawFile(p.parent, p))
                 if res.quarantine:
                     out.append((f"{folder.name}/{p.name}", res.quarantine["reason"]))
                 elif res.document and res.document.get("text_source") == "ocr":
                     # a scan is quarantined "needs OCR" only where Tesseract is absent; read by OCR, it is marked
-                    out.append((f"{folder.name}/{p.name}", "read by OCR (text_source = 'ocr', findings of low confidence)"))
+                    out.append(
+                        (f"{folder.name}/{p.name}", "read by OCR (text_source = 'ocr', findings of low confidence)")
+                    )
                 else:
                     out.append((f"{folder.name}/{p.name}", None))
     return out
@@ -254,8 +268,10 @@ def evaluate(fx: Fixture) -> FileResult:
                 r.misses.append(f"missed: {e['task_text_start'][:70]}")
             continue
         n = nt.get(t["task_id"], {})
-        for fld, want, got in (("indicator", e.get("indicator_code"), n.get("indicator_code")),
-                               ("subindicator", e.get("subindicator_code"), n.get("subindicator_code"))):
+        for fld, want, got in (
+            ("indicator", e.get("indicator_code"), n.get("indicator_code")),
+            ("subindicator", e.get("subindicator_code"), n.get("subindicator_code")),
+        ):
             _score_value(r, fld, want or None, got or None, e)
         for role in ("lead", "support"):
             want_c, got_c = _codes(e.get(role)), agencies.get((t["task_id"], role), set())
@@ -309,14 +325,19 @@ def _score_targets(r: FileResult, fx: Fixture, got: list[dict]) -> None:
             if i in used:
                 continue
             line = _norm(lines[g["line"] - 1]) if 0 < g["line"] <= len(lines) else ""
-            if (want_q in _norm(g["quote"]) or _norm(g["quote"]) in want_q or want_q in line) \
-                    and g["comparator"] == e["comparator"] and abs(float(g["value"]) - float(e["value"])) < 1e-6:
+            if (
+                (want_q in _norm(g["quote"]) or _norm(g["quote"]) in want_q or want_q in line)
+                and g["comparator"] == e["comparator"]
+                and abs(float(g["value"]) - float(e["value"])) < 1e-6
+            ):
                 hit = i
                 break
         if hit is None:
             cc.fn += 1
             if len(r.misses) < 400:
-                r.misses.append(f"target missed: {e['comparator']} {e['value']} {e['unit']} '{e['quote_contains'][:50]}'")
+                r.misses.append(
+                    f"target missed: {e['comparator']} {e['value']} {e['unit']} '{e['quote_contains'][:50]}'"
+                )
         else:
             used.add(hit)
             cc.tp += 1
@@ -327,10 +348,16 @@ def _score_findings(r: FileResult, fx: Fixture, got: list[dict]) -> None:
     cc = r.counts["findings"]
     for e in fx.meta.get("findings", []):
         line = e.get("line")
-        ok = any(g["rule"] == e["rule"] and (line is None or g.get("line_start") is None
-                                              or abs((g.get("line_start") or 0) - line) <= 2
-                                              or (g.get("line_start") or 0) <= line <= (g.get("line_end") or 0))
-                 for g in got)
+        ok = any(
+            g["rule"] == e["rule"]
+            and (
+                line is None
+                or g.get("line_start") is None
+                or abs((g.get("line_start") or 0) - line) <= 2
+                or (g.get("line_start") or 0) <= line <= (g.get("line_end") or 0)
+            )
+            for g in got
+        )
         if ok:
             cc.tp += 1
         else:
@@ -344,9 +371,12 @@ def _fmt(x: float | None) -> str:
 
 
 def report(results: list[FileResult]) -> str:
-    out = ["| file | layout | tasks exp/got | task P | task R | task F1 | "
-           + " | ".join(FIELDS) + " | targets R | findings R | agency unknown |",
-           "|" + "---|" * (9 + len(FIELDS))]
+    out = [
+        "| file | layout | tasks exp/got | task P | task R | task F1 | "
+        + " | ".join(FIELDS)
+        + " | targets R | findings R | agency unknown |",
+        "|" + "---|" * (9 + len(FIELDS)),
+    ]
     total = {k: Counts() for k in ("task", *FIELDS, "targets", "findings")}
     mentions = unknown = 0
     for r in results:
@@ -356,15 +386,19 @@ def report(results: list[FileResult]) -> str:
         unknown += r.agency_unknown
         c = r.counts["task"]
         note = f" (quarantined: {r.quarantined})" if r.quarantined else ""
-        out.append(f"| {r.name}{note} | {r.layout[:40].replace('|', '/')} | {r.n_expected}/{r.n_extracted} | {_fmt(c.precision)} | "
-                   f"{_fmt(c.recall)} | {_fmt(c.f1)} | "
-                   + " | ".join(_fmt(field_score(r.counts[f])) for f in FIELDS)
-                   + f" | {_fmt(r.counts['targets'].recall)} | {_fmt(r.counts['findings'].recall)} | "
-                   f"{r.agency_unknown}/{r.agency_mentions} |")
+        out.append(
+            f"| {r.name}{note} | {r.layout[:40].replace('|', '/')} | {r.n_expected}/{r.n_extracted} | {_fmt(c.precision)} | "
+            f"{_fmt(c.recall)} | {_fmt(c.f1)} | "
+            + " | ".join(_fmt(field_score(r.counts[f])) for f in FIELDS)
+            + f" | {_fmt(r.counts['targets'].recall)} | {_fmt(r.counts['findings'].recall)} | "
+            f"{r.agency_unknown}/{r.agency_mentions} |"
+        )
     c = total["task"]
-    out.append(f"| **all** | | | {_fmt(c.precision)} | {_fmt(c.recall)} | {_fmt(c.f1)} | "
-               + " | ".join(_fmt(field_score(total[f])) for f in FIELDS)
-               + f" | {_fmt(total['targets'].recall)} | {_fmt(total['findings'].recall)} | {unknown}/{mentions} |")
+    out.append(
+        f"| **all** | | | {_fmt(c.precision)} | {_fmt(c.recall)} | {_fmt(c.f1)} | "
+        + " | ".join(_fmt(field_score(total[f])) for f in FIELDS)
+        + f" | {_fmt(total['targets'].recall)} | {_fmt(total['findings'].recall)} | {unknown}/{mentions} |"
+    )
     return "\n".join(out)
 
 
@@ -382,9 +416,11 @@ def format_report(results: list[FileResult]) -> str:
     out = ["| format | documents | task P | task R | task F1 | lead F1 | indicator F1 | targets R |", "|" + "---|" * 8]
     for fmt, c in sorted(by_format(results).items()):
         n = sum(1 for r in results if r.format == fmt)
-        out.append(f"| {fmt} | {n} | {_fmt(c['task'].precision)} | {_fmt(c['task'].recall)} | {_fmt(c['task'].f1)} | "
-                   f"{_fmt(field_score(c['lead']))} | {_fmt(field_score(c['indicator']))} | "
-                   f"{_fmt(c['targets'].recall)} |")
+        out.append(
+            f"| {fmt} | {n} | {_fmt(c['task'].precision)} | {_fmt(c['task'].recall)} | {_fmt(c['task'].f1)} | "
+            f"{_fmt(field_score(c['lead']))} | {_fmt(field_score(c['indicator']))} | "
+            f"{_fmt(c['targets'].recall)} |"
+        )
     return "\n".join(out)
 
 
@@ -409,23 +445,38 @@ def main(argv: list[str]) -> int:
     for name, reason in bad:
         print(f"{name}: {_bad_outcome(reason)}")
     verbose = "-v" in argv
-    lines = ["# Reading accuracy", "",
-             "Generated by `make accuracy` (pipelines/accuracy.py). Each row is a document the readers were not "
-             "written against: hand-written layout fixtures (tests/fixtures/layouts/, other provinces and levels) "
-             "and expected rows for real plans (tests/fixtures/real/); h01-h06 were written after the readers, as a "
-             "held-out batch. Field columns are F1 over matched tasks; "
-             "targets and findings are recall; agency unknown is unresolved mentions / all mentions. Documents in "
-             "published formats (.docx, .pdf, .html, .doc) are read through their adapters; the same figures per "
-             "format follow the table.", "", table, "", "Per format:", "", formats, ""]
+    lines = [
+        "# Reading accuracy",
+        "",
+        "Generated by `make accuracy` (pipelines/accuracy.py). Each row is a document the readers were not "
+        "written against: hand-written layout fixtures (tests/fixtures/layouts/, other provinces and levels) "
+        "and expected rows for real plans (tests/fixtures/real/); h01-h06 were written after the readers, as a "
+        "held-out batch. Field columns are F1 over matched tasks; "
+        "targets and findings are recall; agency unknown is unresolved mentions / all mentions. Documents in "
+        "published formats (.docx, .pdf, .html, .doc) are read through their adapters; the same figures per "
+        "format follow the table.",
+        "",
+        table,
+        "",
+        "Per format:",
+        "",
+        formats,
+        "",
+    ]
     if bad:
-        lines += ["Bad files (each must be quarantined with its reason):", ""] + [
-            f"- {name}: {_bad_outcome(reason)}" for name, reason in bad] + [""]
+        lines += (
+            ["Bad files (each must be quarantined with its reason):", ""]
+            + [f"- {name}: {_bad_outcome(reason)}" for name, reason in bad]
+            + [""]
+        )
     for r in results:
         if r.doc_checks:
             differ = {k: v for k, v in r.doc_checks.items() if str(v[0]) != str(v[1])}
             if differ:
-                lines.append(f"- {r.name}: document fields differ: "
-                             + ", ".join(f"{k} want {w!r} got {g!r}" for k, (w, g) in differ.items()))
+                lines.append(
+                    f"- {r.name}: document fields differ: "
+                    + ", ".join(f"{k} want {w!r} got {g!r}" for k, (w, g) in differ.items())
+                )
         if verbose:
             print(f"\n## {r.name}")
             for m in r.misses:

@@ -1,5 +1,6 @@
 """The decisions behind the raw-files sensor and the yearly reload schedule, as plain functions (tested on their
 own); the Dagster jobs, sensors and schedule that carry them out are in assets/automation.py."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,6 +21,7 @@ WRITER_TAG = {"govdata/duckdb_writer": "true"}  # dagster.yaml lets one run with
 
 
 # ---------------------------------------------------------------- plain decisions
+
 
 @dataclass(frozen=True)
 class FileState:
@@ -174,8 +176,12 @@ class RawFilesDecision:
         return state_digest({**self.current["plans"], **self.current["scores"]})
 
 
-def decide_raw_files(cursor: str | None, known_partitions: Sequence[str], settings: Settings | None = None,
-                     built: dict[str, dict[str, FileState]] | None = None) -> RawFilesDecision:
+def decide_raw_files(
+    cursor: str | None,
+    known_partitions: Sequence[str],
+    settings: Settings | None = None,
+    built: dict[str, dict[str, FileState]] | None = None,
+) -> RawFilesDecision:
     """`built`: the state the published warehouse was built from (published_state). Changes are counted against
     it when there is one, else against the last tick (the cursor): after `make run` nothing has changed, so nothing
     runs, and a plan the build already read gets its partition without a parse run."""
@@ -189,5 +195,11 @@ def decide_raw_files(cursor: str | None, known_partitions: Sequence[str], settin
     to_parse = set(plans.added + plans.changed)
     if built is None:
         to_parse |= set(new_parts)  # no build to vouch for them: a partition never seen is parsed
-    return RawFilesDecision(current=current, plans=plans, scores=scores, to_parse=sorted(to_parse),
-                            new_partitions=new_parts, gone_partitions=sorted(known - set(current["plans"])))
+    return RawFilesDecision(
+        current=current,
+        plans=plans,
+        scores=scores,
+        to_parse=sorted(to_parse),
+        new_partitions=new_parts,
+        gone_partitions=sorted(known - set(current["plans"])),
+    )

@@ -2,6 +2,7 @@
 
 Build file: <warehouse>/build/governance.build.duckdb (the single writer works here; Settings.build_db).
 """
+
 from __future__ import annotations
 
 import duckdb
@@ -36,14 +37,24 @@ def run_sql(con, sql: str, params: list | None = None) -> None:
 def apply_comments(con, table: str, docs: dict[str, str], table_doc: str | None = None) -> None:
     if table_doc:
         run_sql(con, f"COMMENT ON TABLE \"{table}\" IS '{table_doc.replace(chr(39), chr(39) * 2)}'")
-    existing = {r[0] for r in con.execute(f"SELECT column_name FROM information_schema.columns WHERE table_name = '{table}'").fetchall()}
+    existing = {
+        r[0]
+        for r in con.execute(
+            f"SELECT column_name FROM information_schema.columns WHERE table_name = '{table}'"
+        ).fetchall()
+    }
     for col, text in docs.items():
         if col in existing and text:
-            run_sql(con, f"COMMENT ON COLUMN \"{table}\".\"{col}\" IS '{text.replace(chr(39), chr(39) * 2)}'")
+            run_sql(con, f'COMMENT ON COLUMN "{table}"."{col}" IS \'{text.replace(chr(39), chr(39) * 2)}\'')
 
 
 def columns_of(con, table: str) -> set[str]:
     """The columns of a table of the current database (empty when there is no such table)."""
-    return {c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
-                                      "AND schema_name = 'main' AND database_name = current_database()",
-                                      [table]).fetchall()}
+    return {
+        c
+        for (c,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
+            "AND schema_name = 'main' AND database_name = current_database()",
+            [table],
+        ).fetchall()
+    }

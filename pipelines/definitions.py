@@ -1,5 +1,6 @@
 """The one Dagster Definitions of the project (workspace.yaml points here): the only module of pipelines/ that
 imports assets/, to wire them with the resources built from Settings.from_env()."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -35,9 +36,16 @@ class BuildDuckDB(DuckDBResource):
 
     @contextmanager
     def get_connection(self):
-        conn = backoff(fn=duckdb.connect, retry_on=(RuntimeError, duckdb.IOException), max_retries=10,
-                       kwargs={"database": self.database, "read_only": False,
-                               "config": {"custom_user_agent": "dagster", **self.connection_config}})
+        conn = backoff(
+            fn=duckdb.connect,
+            retry_on=(RuntimeError, duckdb.IOException),
+            max_retries=10,
+            kwargs={
+                "database": self.database,
+                "read_only": False,
+                "config": {"custom_user_agent": "dagster", **self.connection_config},
+            },
+        )
         try:
             yield conn
         finally:
@@ -61,7 +69,9 @@ defs = dg.Definitions(
     jobs=[full_rebuild, parse_plan_document, index_year_arrival],
     sensors=[raw_files_sensor, rebuild_after_new_index_year],
     schedules=[yearly_index_reload],
-    resources={"duckdb": BuildDuckDB(database=str(settings.build_db), connection_config=settings.build_config),
-               "settings": SettingsResource.of(settings)},
+    resources={
+        "duckdb": BuildDuckDB(database=str(settings.build_db), connection_config=settings.build_config),
+        "settings": SettingsResource.of(settings),
+    },
     executor=dg.in_process_executor,
 )

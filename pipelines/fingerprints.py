@@ -1,5 +1,6 @@
 """Fingerprints of a SQL model's inputs, per document and whole-table, so an incremental model replaces only the
 documents whose upstream rows changed (pipelines/sql_models.py)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -32,10 +33,14 @@ def input_fingerprints(con, sql: str, deps: tuple[str, ...], key: str) -> str:
         h.update(d.encode())
         h.update(str(con.execute(f'SELECT count(*), sum({row_hash(d)}) FROM "{d}" t').fetchall()[0]).encode())
     parts = " UNION ALL ".join(
-        f"SELECT '{d}' AS tbl, \"{key}\" AS unit, count(*) AS n, sum({row_hash(d)}) AS h FROM \"{d}\" t GROUP BY 2"
-        for d in scoped)
-    run_sql(con, "CREATE OR REPLACE TEMP TABLE _inputs AS SELECT unit, md5(string_agg(tbl || ':' || n || ':' || h, '|' "
-                 f"ORDER BY tbl)) AS fingerprint FROM ({parts}) GROUP BY unit")
+        f'SELECT \'{d}\' AS tbl, "{key}" AS unit, count(*) AS n, sum({row_hash(d)}) AS h FROM "{d}" t GROUP BY 2'
+        for d in scoped
+    )
+    run_sql(
+        con,
+        "CREATE OR REPLACE TEMP TABLE _inputs AS SELECT unit, md5(string_agg(tbl || ':' || n || ':' || h, '|' "
+        f"ORDER BY tbl)) AS fingerprint FROM ({parts}) GROUP BY unit",
+    )
     return h.hexdigest()[:16]
 
 
@@ -53,8 +58,11 @@ def restricted_to_changed(sql: str, tables: list[str], key: str) -> str:
     tree = sqlglot.parse_one(sql, read="duckdb")
     for t in list(tree.find_all(exp.Table)):
         if t.name in tables and not t.args.get("db"):
-            sub = (sqlglot.select("*").from_(exp.to_table(t.name))
-                   .where(f'"{key}" IN (SELECT unit FROM _changed)').subquery(t.alias_or_name))
+            sub = (
+                sqlglot.select("*")
+                .from_(exp.to_table(t.name))
+                .where(f'"{key}" IN (SELECT unit FROM _changed)')
+                .subquery(t.alias_or_name)
+            )
             t.replace(sub)
     return tree.sql(dialect="duckdb")
-

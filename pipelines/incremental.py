@@ -6,6 +6,7 @@ inserted; a changed or deleted file's rows are deleted first. When the parser or
 document is staged again. Pool workers write the task and finding rows to a Parquet spool, loaded in one bulk insert
 per table; documents and quarantine rows come back in small chunks, so a national archive never sits in memory.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,8 +22,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from .db import apply_comments
-from .db import run_sql as _run
+from .db import apply_comments, run_sql
 from .domain.damage import NEAR_DUPLICATE_SHARE
 from .domain.ingest import RawFile, RawReadError, read_raw, root_path_for
 from .domain.parse_cache import (
@@ -36,12 +36,16 @@ from .domain.parse_cache import (
 )
 from .schemas import STAGING_MODELS, column_docs, polars_schema
 from .settings import Settings
-from .staging import pool_map_chunks
-from .staging import staging_frame as _frame
+from .staging import pool_map_chunks, staging_frame
 
 PLAN_TABLES = ("stg_documents", "stg_plan_tasks", "stg_findings", "stg_quarantine")
-NORMALISED_TABLES = ("stg_task_normalised", "stg_task_agency", "stg_plan_targets", "stg_plan_quoted_scores",
-                     "stg_normalise_findings")
+NORMALISED_TABLES = (
+    "stg_task_normalised",
+    "stg_task_agency",
+    "stg_plan_targets",
+    "stg_plan_quoted_scores",
+    "stg_normalise_findings",
+)
 STATE = "_staging_state"  # which parser / normaliser version the staging rows were made with
 DOC_LINES = "_doc_lines"  # (document_id, source_path, line_hash): each document's distinct lines, for near-duplicates
 CHUNK = 20_000
@@ -62,21 +66,22 @@ def _create(con, table: str) -> None:
     schema = polars_schema(STAGING_MODELS[table])
     con.register("_empty", pl.DataFrame(schema=schema).to_arrow())
     try:
-        _run(con, f'CREATE TABLE "{table}" AS SELECT * FROM _empty')
+        run_sql(con, f'CREATE TABLE "{table}" AS SELECT * FROM _empty')
     finally:
         con.unregister("_empty")
     apply_comments(con, table, column_docs(STAGING_MODELS[table]))
 
 
 def _columns(con, table: str) -> list[tuple[str, str]]:
-    return con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? "
-                       "ORDER BY column_index", [table]).fetchall()
+    return con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index", [table]
+    ).fetchall()
 
 
 def _prepare(con, key: str, version: str, tables: tuple[str, ...], extra: tuple[str, ...] = ()) -> bool:
     """Start over (drop and recreate the tables) when the code that made the rows, or a table's columns, changed.
     True when it started over although rows existed."""
-    _run(con, f'CREATE TABLE IF NOT EXISTS "{STATE}" (key VARCHAR PRIMARY KEY, version VARCHAR)')
+    run_sql(con, f'CREATE TABLE IF NOT EXISTS "{STATE}" (key VARCHAR PRIMARY KEY, version VARCHAR)')
     old = con.execute(f'SELECT version FROM "{STATE}" WHERE key = ?', [key]).fetchall()
     expected = {}
     for t in tables:
@@ -90,7 +95,7 @@ def _prepare(con, key: str, version: str, tables: tuple[str, ...], extra: tuple[
     if same:
         return False
     for t in (*tables, *extra):
-        _run(con, f'DROP TABLE IF EXISTS "{t}"')
+        run_sql(con, f'DROP TABLE IF EXISTS "{t}"')
     for t in tables:
         _create(con, t)
     con.execute(f'INSERT OR REPLACE INTO "{STATE}" VALUES (?, ?)', [key, version]).fetchall()
@@ -117,9 +122,9 @@ class _Sink:
         if not self.pending:
             return
         t0 = time.perf_counter()
-        self.con.register("_chunk", _frame(self.rows, self.table).to_arrow())
+        self.con.register("_chunk", staging_frame(self.rows, self.table).to_arrow())
         try:
-            _run(self.con, f'INSERT INTO "{self.table}" SELECT * FROM _chunk')
+            run_sql(self.con, f'INSERT INTO "{self.table}" SELECT * FROM _chunk')
         finally:
             self.con.unregister("_chunk")
         _Sink.insert_seconds += time.perf_counter() - t0
@@ -133,13 +138,16 @@ class ParsedChunk:
     finding rows it writes itself to the spool as Parquet, so the single writer is idle while the workers parse
     and then loads everything in one bulk insert (appending chunk by chunk, it competed with the two workers
     for the two cores)."""
+
     results: list[tuple[dict | None, dict | None, bool]]  # (document row, quarantine row, reused from cache)
 
 
 def _spool(spool: Path, table: str, rows: list[dict]) -> None:
     if rows:
         (spool / table).mkdir(parents=True, exist_ok=True)
-        _frame(rows, table).write_parquet(spool / table / f"{uuid.uuid4().hex}.parquet", compression="uncompressed")
+        staging_frame(rows, table).write_parquet(
+            spool / table / f"{uuid.uuid4().hex}.parquet", compression="uncompressed"
+        )
 
 
 def parse_chunk(files: list[RawFile], cache_dir: Path, spool: Path) -> ParsedChunk:
@@ -158,8 +166,9 @@ def parse_chunk(files: list[RawFile], cache_dir: Path, spool: Path) -> ParsedChu
     _spool(spool, "stg_findings", findings)
     if lines["line_hash"]:
         (spool / DOC_LINES).mkdir(parents=True, exist_ok=True)
-        pl.DataFrame(lines, schema={"document_id": pl.String, "source_path": pl.String, "line_hash": pl.Int64}) \
-            .write_parquet(spool / DOC_LINES / f"{uuid.uuid4().hex}.parquet", compression="uncompressed")
+        pl.DataFrame(
+            lines, schema={"document_id": pl.String, "source_path": pl.String, "line_hash": pl.Int64}
+        ).write_parquet(spool / DOC_LINES / f"{uuid.uuid4().hex}.parquet", compression="uncompressed")
     return ParsedChunk(results)
 
 
@@ -170,12 +179,17 @@ def _load_spool(con, spool: Path, table: str, exclude: list[tuple[str, str]] | N
     t0 = time.perf_counter()
     anti = ""
     if exclude:
-        con.register("_exclude", pl.DataFrame(exclude, schema={"document_id": pl.String, "source_path": pl.String},
-                                              orient="row").to_arrow())
+        con.register(
+            "_exclude",
+            pl.DataFrame(exclude, schema={"document_id": pl.String, "source_path": pl.String}, orient="row").to_arrow(),
+        )
         anti = " ANTI JOIN _exclude e ON e.document_id = p.document_id AND e.source_path = p.source_path"
     try:
-        _run(con, f'INSERT INTO "{table}" SELECT p.* FROM read_parquet(\'{(spool / table).as_posix()}/*.parquet\') '
-                  f'AS p{anti}')
+        run_sql(
+            con,
+            f"INSERT INTO \"{table}\" SELECT p.* FROM read_parquet('{(spool / table).as_posix()}/*.parquet') "
+            f"AS p{anti}",
+        )
     finally:
         if exclude:
             con.unregister("_exclude")
@@ -201,8 +215,11 @@ def file_hashes(con, files: list[RawFile]) -> dict[tuple[str, str], str | None]:
     """sha256 of every file, None when unreadable. A file whose size and modification time (ns) are those recorded
     when it was last hashed keeps that hash without being read (as git's index does): a refresh of a national
     archive reads the new files, not the 900 MB of unchanged ones."""
-    _run(con, f'CREATE TABLE IF NOT EXISTS "{HASHES}" (raw_root VARCHAR, source_path VARCHAR, size BIGINT, '
-              'mtime_ns BIGINT, sha256 VARCHAR)')
+    run_sql(
+        con,
+        f'CREATE TABLE IF NOT EXISTS "{HASHES}" (raw_root VARCHAR, source_path VARCHAR, size BIGINT, '
+        "mtime_ns BIGINT, sha256 VARCHAR)",
+    )
     known = {(r, p): (size, mt, sha) for r, p, size, mt, sha in con.execute(f'SELECT * FROM "{HASHES}"').fetchall()}
     out: dict[tuple[str, str], str | None] = {}
     rows = []
@@ -218,48 +235,94 @@ def file_hashes(con, files: list[RawFile]) -> dict[tuple[str, str], str | None]:
             rows.append((*key, st.st_size, st.st_mtime_ns, out[key]))
         except (OSError, RawReadError):
             out[key] = None  # unreadable: staged again (quarantined with the reason) every run
-    _run(con, f'DELETE FROM "{HASHES}"')
+    run_sql(con, f'DELETE FROM "{HASHES}"')
     if rows:
-        con.register("_hashes", pl.DataFrame(rows, schema={"raw_root": pl.String, "source_path": pl.String,
-                                                           "size": pl.Int64, "mtime_ns": pl.Int64,
-                                                           "sha256": pl.String}, orient="row").to_arrow())
+        con.register(
+            "_hashes",
+            pl.DataFrame(
+                rows,
+                schema={
+                    "raw_root": pl.String,
+                    "source_path": pl.String,
+                    "size": pl.Int64,
+                    "mtime_ns": pl.Int64,
+                    "sha256": pl.String,
+                },
+                orient="row",
+            ).to_arrow(),
+        )
         try:
-            _run(con, f'INSERT INTO "{HASHES}" SELECT * FROM _hashes')
+            run_sql(con, f'INSERT INTO "{HASHES}" SELECT * FROM _hashes')
         finally:
             con.unregister("_hashes")
     return out
 
 
-def sync_plans(con: duckdb.DuckDBPyConnection, files: list[RawFile], workers: int | None = None,
-               cache_dir: Path | None = None, progress=None) -> SyncReport:
+def _unstage(con: duckdb.DuckDBPyConnection, gone: list[tuple[str, str]]) -> None:
+    """Remove the staged rows of files (raw_root, source_path) that left, changed or must be looked at again."""
+    if not gone:
+        return
+    con.register(
+        "_gone", pl.DataFrame(gone, schema={"raw_root": pl.String, "source_path": pl.String}, orient="row").to_arrow()
+    )
+    try:
+        run_sql(
+            con,
+            "DELETE FROM stg_plan_tasks WHERE document_id IN (SELECT d.document_id FROM stg_documents d "
+            "JOIN _gone g USING (raw_root, source_path))",
+        )
+        run_sql(
+            con,
+            "DELETE FROM stg_findings WHERE document_id IN (SELECT d.document_id FROM stg_documents d "
+            "JOIN _gone g USING (raw_root, source_path))",
+        )
+        run_sql(
+            con,
+            f'DELETE FROM "{DOC_LINES}" WHERE document_id IN (SELECT d.document_id FROM stg_documents d '
+            "JOIN _gone g USING (raw_root, source_path))",
+        )
+        run_sql(
+            con, "DELETE FROM stg_documents WHERE (raw_root, source_path) IN (SELECT raw_root, source_path FROM _gone)"
+        )
+        run_sql(
+            con, "DELETE FROM stg_quarantine WHERE (raw_root, source_path) IN (SELECT raw_root, source_path FROM _gone)"
+        )
+    finally:
+        con.unregister("_gone")
+
+
+def sync_plans(
+    con: duckdb.DuckDBPyConnection,
+    files: list[RawFile],
+    workers: int | None = None,
+    cache_dir: Path | None = None,
+    progress=None,
+) -> SyncReport:
     import os
 
     cache_dir = cache_dir or Settings.from_env().parse_cache_dir
     report = SyncReport(files_seen=len(files))
     report.full_restage = _prepare(con, "parser", parser_version(), PLAN_TABLES, extra=(DOC_LINES,))
-    _run(con, f'CREATE TABLE IF NOT EXISTS "{DOC_LINES}" (document_id VARCHAR, source_path VARCHAR, line_hash BIGINT)')
+    run_sql(
+        con, f'CREATE TABLE IF NOT EXISTS "{DOC_LINES}" (document_id VARCHAR, source_path VARCHAR, line_hash BIGINT)'
+    )
     current = file_hashes(con, files)
-    staged = {(r, p): s for r, p, s in con.execute(
-        "SELECT raw_root, source_path, sha256 FROM stg_documents UNION ALL "
-        "SELECT raw_root, source_path, sha256 FROM stg_quarantine WHERE stage IN ('read', 'decode', 'parse')").fetchall()}
+    staged = {
+        (r, p): s
+        for r, p, s in con.execute(
+            "SELECT raw_root, source_path, sha256 FROM stg_documents UNION ALL "
+            "SELECT raw_root, source_path, sha256 FROM stg_quarantine WHERE stage IN ('read', 'decode', 'parse')"
+        ).fetchall()
+    }
     # a quarantined duplicate is looked at again every run: its original may have gone
-    dup_paths = {(r, p) for r, p in con.execute(
-        "SELECT raw_root, source_path FROM stg_quarantine WHERE reason LIKE 'duplicate of %'").fetchall()}
+    dup_paths = {
+        (r, p)
+        for r, p in con.execute(
+            "SELECT raw_root, source_path FROM stg_quarantine WHERE reason LIKE 'duplicate of %'"
+        ).fetchall()
+    }
     gone = [k for k, sha in staged.items() if k not in current or current[k] != sha or sha is None or k in dup_paths]
-    if gone:
-        con.register("_gone", pl.DataFrame(gone, schema={"raw_root": pl.String, "source_path": pl.String},
-                                           orient="row").to_arrow())
-        try:
-            _run(con, "DELETE FROM stg_plan_tasks WHERE document_id IN (SELECT d.document_id FROM stg_documents d "
-                      "JOIN _gone g USING (raw_root, source_path))")
-            _run(con, "DELETE FROM stg_findings WHERE document_id IN (SELECT d.document_id FROM stg_documents d "
-                      "JOIN _gone g USING (raw_root, source_path))")
-            _run(con, f'DELETE FROM "{DOC_LINES}" WHERE document_id IN (SELECT d.document_id FROM stg_documents d '
-                      "JOIN _gone g USING (raw_root, source_path))")
-            _run(con, "DELETE FROM stg_documents WHERE (raw_root, source_path) IN (SELECT raw_root, source_path FROM _gone)")
-            _run(con, "DELETE FROM stg_quarantine WHERE (raw_root, source_path) IN (SELECT raw_root, source_path FROM _gone)")
-        finally:
-            con.unregister("_gone")
+    _unstage(con, gone)
     report.removed = len([k for k in gone if k in staged])
     gone_set = set(gone)
     todo = [f for f in files if _file_key(f) not in staged or _file_key(f) in gone_set]
@@ -267,13 +330,18 @@ def sync_plans(con: duckdb.DuckDBPyConnection, files: list[RawFile], workers: in
     # the copy kept of a text held by several files is the first in discovery order (raw/ first, then the extra
     # roots in order; then path), whatever order the files arrived in: an incremental build keeps the same copy as a
     # clean one
-    known = {d: (r, p) for d, r, p in con.execute("SELECT document_id, raw_root, source_path FROM stg_documents").fetchall()}
+    known = {
+        d: (r, p) for d, r, p in con.execute("SELECT document_id, raw_root, source_path FROM stg_documents").fetchall()
+    }
     from_before = set(known)  # held by a document staged in an earlier run
     order = {_file_key(f): n for n, f in enumerate(files)}
     sinks = {t: _Sink(con, t) for t in PLAN_TABLES}
     workers = workers or min(2, os.cpu_count() or 1)
-    misses = sum((h := current[_file_key(f)]) is None or not entry_path(cache_dir, h).is_file()
-                 for f in todo) if workers > 1 else 0
+    misses = (
+        sum((h := current[_file_key(f)]) is None or not entry_path(cache_dir, h).is_file() for f in todo)
+        if workers > 1
+        else 0
+    )
     i = 0
     dups: list[tuple[str, str]] = []
     spool = Path(tempfile.mkdtemp(prefix="spool-", dir=spool_root(con)))
@@ -285,14 +353,23 @@ def sync_plans(con: duckdb.DuckDBPyConnection, files: list[RawFile], workers: in
                 if quarantine is not None:
                     sinks["stg_quarantine"].extend([quarantine])
                 elif doc["document_id"] in known and not (
-                        doc["document_id"] in from_before and order.get((doc["raw_root"], doc["source_path"]), 0)
-                        < order.get(known[doc["document_id"]], len(order))):
+                    doc["document_id"] in from_before
+                    and order.get((doc["raw_root"], doc["source_path"]), 0)
+                    < order.get(known[doc["document_id"]], len(order))
+                ):
                     # the same text twice (a copy, or a re-encoded copy) is one document: report, never count twice
-                    sinks["stg_quarantine"].extend([{
-                        "source_path": doc["source_path"], "raw_root": doc["raw_root"], "sha256": doc["sha256"],
-                        "stage": "parse",
-                        "reason": f"duplicate of {known[doc['document_id']][1]} (same normalised text)",
-                        "source_ref": None}])
+                    sinks["stg_quarantine"].extend(
+                        [
+                            {
+                                "source_path": doc["source_path"],
+                                "raw_root": doc["raw_root"],
+                                "sha256": doc["sha256"],
+                                "stage": "parse",
+                                "reason": f"duplicate of {known[doc['document_id']][1]} (same normalised text)",
+                                "source_ref": None,
+                            }
+                        ]
+                    )
                     dups.append((doc["document_id"], doc["source_path"]))  # shares the original's id, not its path
                 else:
                     if doc["document_id"] in known:  # a copy that comes first arrived after the one staged before
@@ -317,12 +394,18 @@ def _demote(con, document_id: str, holder: tuple[str, str], kept_path: str) -> N
     """The staged copy `holder` of a text gives way to a copy that comes first: its rows leave, it is quarantined
     as a duplicate of the kept one."""
     root, path = holder
-    (sha,) = con.execute("SELECT sha256 FROM stg_documents WHERE raw_root = ? AND source_path = ?", [root, path]).fetchall()[0]
+    (sha,) = con.execute(
+        "SELECT sha256 FROM stg_documents WHERE raw_root = ? AND source_path = ?", [root, path]
+    ).fetchall()[0]
     for t in ("stg_plan_tasks", "stg_findings", DOC_LINES):
-        _run(con, f'DELETE FROM "{t}" WHERE document_id = ? AND source_path = ?', [document_id, path])
-    _run(con, "DELETE FROM stg_documents WHERE raw_root = ? AND source_path = ?", [root, path])
-    _run(con, "INSERT INTO stg_quarantine (source_path, raw_root, sha256, stage, reason, source_ref) "
-              "VALUES (?, ?, ?, 'parse', ?, NULL)", [path, root, sha, f"duplicate of {kept_path} (same normalised text)"])
+        run_sql(con, f'DELETE FROM "{t}" WHERE document_id = ? AND source_path = ?', [document_id, path])
+    run_sql(con, "DELETE FROM stg_documents WHERE raw_root = ? AND source_path = ?", [root, path])
+    run_sql(
+        con,
+        "INSERT INTO stg_quarantine (source_path, raw_root, sha256, stage, reason, source_ref) "
+        "VALUES (?, ?, ?, 'parse', ?, NULL)",
+        [path, root, sha, f"duplicate of {kept_path} (same normalised text)"],
+    )
 
 
 # A line shared by at most this many documents makes them candidates. Versions of one plan share its own lines
@@ -331,15 +414,19 @@ def _demote(con, document_id: str, holder: tuple[str, str], kept_path: str) -> N
 MAX_DOCS_PER_RARE_LINE = 5
 
 
-def mark_near_duplicates(con, share: float = NEAR_DUPLICATE_SHARE, max_docs_per_line: int = MAX_DOCS_PER_RARE_LINE) -> int:
+def mark_near_duplicates(
+    con, share: float = NEAR_DUPLICATE_SHARE, max_docs_per_line: int = MAX_DOCS_PER_RARE_LINE
+) -> int:
     """Findings `near_duplicate_of` for every pair of documents with at least `share` of their distinct lines
     equal (one character changed, a line added). The rule that says which one counts: the newer by issue date,
     then the longer (more distinct lines), then the first in discovery order (raw/ first, then the extra roots in
     order, then path), as for exact copies; the other gets the finding and the marts leave it out.
     Recomputed over all documents each run (a new version makes an old one a near-duplicate). Candidates are pairs
     sharing a line few documents have, so a national archive is not compared pair by pair."""
-    _run(con, "DELETE FROM stg_findings WHERE rule = 'near_duplicate_of'")
-    _run(con, f"""
+    run_sql(con, "DELETE FROM stg_findings WHERE rule = 'near_duplicate_of'")
+    run_sql(
+        con,
+        f"""
         INSERT INTO stg_findings (rule, severity, document_id, source_path, line_start, line_end, message,
                                   related_table, related_id)
         WITH n AS (SELECT document_id, count(*) AS n FROM "{DOC_LINES}" GROUP BY 1),
@@ -394,13 +481,18 @@ def mark_near_duplicates(con, share: float = NEAR_DUPLICATE_SHARE, max_docs_per_
                       r.kept, k.source_path, 100 * r.share),
                'dim_document', r.kept
         FROM ranked r JOIN stg_documents d ON d.document_id = r.dropped JOIN stg_documents k ON k.document_id = r.kept
-        ORDER BY r.dropped, r.kept""")
+        ORDER BY r.dropped, r.kept""",
+    )
     return con.execute("SELECT count(*) FROM stg_findings WHERE rule = 'near_duplicate_of'").fetchall()[0][0]
 
 
-NORMALISED_SINKS = {"tasks": "stg_task_normalised", "task_agencies": "stg_task_agency",
-                    "targets": "stg_plan_targets", "quoted_scores": "stg_plan_quoted_scores",
-                    "findings": "stg_normalise_findings"}
+NORMALISED_SINKS = {
+    "tasks": "stg_task_normalised",
+    "task_agencies": "stg_task_agency",
+    "targets": "stg_plan_targets",
+    "quoted_scores": "stg_plan_quoted_scores",
+    "findings": "stg_normalise_findings",
+}
 
 
 @dataclass
@@ -453,26 +545,36 @@ def normalise_chunk(docs: list[dict], parse_cache_dir: Path, cache_dir: Path, sp
     return NormalisedChunk(len(docs), alias_rows, reused, need)
 
 
-def sync_normalised(con: duckdb.DuckDBPyConnection, workers: int | None = None, cache_dir: Path | None = None,
-                    progress=None, parse_cache_dir: Path | None = None) -> SyncReport:
+def sync_normalised(
+    con: duckdb.DuckDBPyConnection,
+    workers: int | None = None,
+    cache_dir: Path | None = None,
+    progress=None,
+    parse_cache_dir: Path | None = None,
+) -> SyncReport:
     """Normalise the staged documents that have no normalised rows yet; drop rows of documents that left."""
     import os
 
     cache_dir = cache_dir or Settings.from_env().normalise_cache_dir
     report = SyncReport(files_seen=0)
-    report.full_restage = _prepare(con, "normaliser", normaliser_version(), NORMALISED_TABLES,
-                                   extra=("_normalised_documents", "_alias_use"))
-    _run(con, 'CREATE TABLE IF NOT EXISTS "_normalised_documents" (document_id VARCHAR, sha256 VARCHAR, source_path VARCHAR)')
-    _run(con, 'CREATE TABLE IF NOT EXISTS "_alias_use" (document_id VARCHAR, alias VARCHAR, n BIGINT)')
+    report.full_restage = _prepare(
+        con, "normaliser", normaliser_version(), NORMALISED_TABLES, extra=("_normalised_documents", "_alias_use")
+    )
+    run_sql(
+        con,
+        'CREATE TABLE IF NOT EXISTS "_normalised_documents" (document_id VARCHAR, sha256 VARCHAR, source_path VARCHAR)',
+    )
+    run_sql(con, 'CREATE TABLE IF NOT EXISTS "_alias_use" (document_id VARCHAR, alias VARCHAR, n BIGINT)')
     # a document is current when the same id, bytes and path were normalised
     stale = "SELECT n.document_id FROM _normalised_documents n ANTI JOIN stg_documents d USING (document_id, sha256, source_path)"
     for t in NORMALISED_TABLES:
-        _run(con, f'DELETE FROM "{t}" WHERE document_id IN ({stale})')
+        run_sql(con, f'DELETE FROM "{t}" WHERE document_id IN ({stale})')
     n_removed = con.execute(f"SELECT count(*) FROM ({stale})").fetchall()[0][0]
-    _run(con, f'DELETE FROM "_alias_use" WHERE document_id IN ({stale})')
-    _run(con, f'DELETE FROM "_normalised_documents" WHERE document_id IN ({stale})')
-    todo = con.sql("SELECT d.* FROM stg_documents d ANTI JOIN _normalised_documents n USING (document_id) "
-                   "ORDER BY d.source_path").pl()
+    run_sql(con, f'DELETE FROM "_alias_use" WHERE document_id IN ({stale})')
+    run_sql(con, f'DELETE FROM "_normalised_documents" WHERE document_id IN ({stale})')
+    todo = con.sql(
+        "SELECT d.* FROM stg_documents d ANTI JOIN _normalised_documents n USING (document_id) ORDER BY d.source_path"
+    ).pl()
     report.files_seen = con.execute("SELECT count(*) FROM stg_documents").fetchall()[0][0]
     report.removed, report.added, report.unchanged = n_removed, todo.height, report.files_seen - todo.height
 
@@ -482,14 +584,24 @@ def sync_normalised(con: duckdb.DuckDBPyConnection, workers: int | None = None, 
     misses = sum(not normalise_entry(d, cache_dir).is_file() for d in docs) if workers > 1 else 0
     alias_rows: list[tuple[str, str, int]] = []
     spool = Path(tempfile.mkdtemp(prefix="spool-", dir=spool_root(con)))
-    work = partial(normalise_chunk, parse_cache_dir=parse_cache_dir or Settings.from_env().parse_cache_dir, cache_dir=cache_dir,
-                   spool=spool)
+    work = partial(
+        normalise_chunk,
+        parse_cache_dir=parse_cache_dir or Settings.from_env().parse_cache_dir,
+        cache_dir=cache_dir,
+        spool=spool,
+    )
     i = 0
     try:
         for chunk in pool_map_chunks(work, docs, workers, misses):
             for d in chunk.need_tasks:  # parse no longer cached and the file changed: the staged rows are the record
-                tasks = con.sql("SELECT * FROM stg_plan_tasks WHERE document_id = ? ORDER BY task_seq",
-                                params=[d["document_id"]]).pl().to_dicts()
+                tasks = (
+                    con.sql(
+                        "SELECT * FROM stg_plan_tasks WHERE document_id = ? ORDER BY task_seq",
+                        params=[d["document_id"]],
+                    )
+                    .pl()
+                    .to_dicts()
+                )
                 out, reused = normalise_cached((d, tasks, cache_dir))
                 chunk.reused += reused
                 for k, sink in sinks.items():
@@ -509,14 +621,18 @@ def sync_normalised(con: duckdb.DuckDBPyConnection, workers: int | None = None, 
     if todo.height:
         con.register("_done", todo.select("document_id", "sha256", "source_path").to_arrow())
         try:
-            _run(con, 'INSERT INTO "_normalised_documents" SELECT * FROM _done')
+            run_sql(con, 'INSERT INTO "_normalised_documents" SELECT * FROM _done')
         finally:
             con.unregister("_done")
     if alias_rows:
-        con.register("_aliases", pl.DataFrame(alias_rows, schema={"document_id": pl.String, "alias": pl.String,
-                                                                  "n": pl.Int64}, orient="row").to_arrow())
+        con.register(
+            "_aliases",
+            pl.DataFrame(
+                alias_rows, schema={"document_id": pl.String, "alias": pl.String, "n": pl.Int64}, orient="row"
+            ).to_arrow(),
+        )
         try:
-            _run(con, 'INSERT INTO "_alias_use" SELECT * FROM _aliases')
+            run_sql(con, 'INSERT INTO "_alias_use" SELECT * FROM _aliases')
         finally:
             con.unregister("_aliases")
     return report

@@ -9,6 +9,7 @@ whose year may be NULL (a plan with no plan year) is one file, so no `year=__HIV
 ever written. Beside the tables, `datapackage.json` (Frictionless Data Package v2 descriptor) lists every resource
 with its files, schema, primary key and foreign keys.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,26 +27,42 @@ from .contracts import CORE_MODELS
 DIMENSIONS = ("dim_province", "dim_indicator", "dim_agency", "dim_document", "ref_methodology_break")
 DESCRIPTOR = "datapackage.json"
 
-PAPI_SOURCE = ("PAPI (Provincial Governance and Public Administration Performance Index) by CECODES, VFF-CRT and "
-               "UNDP Viet Nam (https://papi.org.vn): official workbook 2011-2016 as republished in mdtrinh/vietnamdata "
-               "(CC0); sub-dimension panel 2011-2024 as republished in hnks-gh/ml-mcdm (dimension and total = sums of "
-               "the published sub-dimensions)")
-PAR_SOURCE = ("PAR Index (Ministry of Home Affairs): published figures in raw/reference/par_index_published_figures.csv "
-              "(press releases, partial), or a full PAR table a user supplies")
-PLAN_SOURCE = ("Plans of provincial, district and commune People's Committees (public administrative documents), read "
-               "by this project's readers; every row keeps its source file and line range")
-REFERENCE_SOURCE = ("raw/reference/: GSO province codes (2004 list), Resolution 202/2025/QH15 (34 units), PAPI "
-                    "codebooks by methodology period, agency catalogue with legal sources")
+PAPI_SOURCE = (
+    "PAPI (Provincial Governance and Public Administration Performance Index) by CECODES, VFF-CRT and "
+    "UNDP Viet Nam (https://papi.org.vn): official workbook 2011-2016 as republished in mdtrinh/vietnamdata "
+    "(CC0); sub-dimension panel 2011-2024 as republished in hnks-gh/ml-mcdm (dimension and total = sums of "
+    "the published sub-dimensions)"
+)
+PAR_SOURCE = (
+    "PAR Index (Ministry of Home Affairs): published figures in raw/reference/par_index_published_figures.csv "
+    "(press releases, partial), or a full PAR table a user supplies"
+)
+PLAN_SOURCE = (
+    "Plans of provincial, district and commune People's Committees (public administrative documents), read "
+    "by this project's readers; every row keeps its source file and line range"
+)
+REFERENCE_SOURCE = (
+    "raw/reference/: GSO province codes (2004 list), Resolution 202/2025/QH15 (34 units), PAPI "
+    "codebooks by methodology period, agency catalogue with legal sources"
+)
 
 LICENCES = [
-    {"name": "CC0-1.0", "path": "https://creativecommons.org/publicdomain/zero/1.0/",
-     "title": "PAPI official workbook 2011-2016 (mdtrinh/vietnamdata)"},
-    {"name": "PAPI-publishers-terms", "path": "https://papi.org.vn",
-     "title": "PAPI scores 2017-2024: the data belong to CECODES, VFF-CRT and UNDP Viet Nam; cite the PAPI report"},
-    {"name": "public-administrative-documents",
-     "path": "https://thuvienphapluat.vn/van-ban/So-huu-tri-tue/Luat-So-huu-tri-tue-2005-50-2005-QH11-7022.aspx",
-     "title": "Plan texts and PAR Index figures: official documents, not protected by copyright "
-              "(Law on Intellectual Property 2005, art. 15)"},
+    {
+        "name": "CC0-1.0",
+        "path": "https://creativecommons.org/publicdomain/zero/1.0/",
+        "title": "PAPI official workbook 2011-2016 (mdtrinh/vietnamdata)",
+    },
+    {
+        "name": "PAPI-publishers-terms",
+        "path": "https://papi.org.vn",
+        "title": "PAPI scores 2017-2024: the data belong to CECODES, VFF-CRT and UNDP Viet Nam; cite the PAPI report",
+    },
+    {
+        "name": "public-administrative-documents",
+        "path": "https://thuvienphapluat.vn/van-ban/So-huu-tri-tue/Luat-So-huu-tri-tue-2005-50-2005-QH11-7022.aspx",
+        "title": "Plan texts and PAR Index figures: official documents, not protected by copyright "
+        "(Law on Intellectual Property 2005, art. 15)",
+    },
 ]
 
 # column -> (table, column) it references, applied to every exported table that has the column
@@ -112,11 +129,19 @@ def exported_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 def _arrow_schema(schema: pa.Schema, doc: TableDoc, build_id: str) -> pa.Schema:
     # `year` is int32 in every file: the type pyarrow and pandas give a hive partition value, so a partitioned
     # mart's files and folder names agree (int64 in the file fails "Unable to merge: ... int64 vs int32")
-    fields = [(f.with_type(pa.int32()) if f.name == "year" else f).with_metadata(
-        {"description": doc.columns.get(f.name, "")}) for f in schema]
-    meta = {"table": doc.name, "description": doc.description, "source": source_of(doc.name),
-            "licence": licence_text(), "build_id": build_id, "primary_key": json.dumps(doc.primary_key),
-            "foreign_keys": json.dumps(_foreign_keys(doc.name, [f.name for f in schema]))}
+    fields = [
+        (f.with_type(pa.int32()) if f.name == "year" else f).with_metadata({"description": doc.columns.get(f.name, "")})
+        for f in schema
+    ]
+    meta = {
+        "table": doc.name,
+        "description": doc.description,
+        "source": source_of(doc.name),
+        "licence": licence_text(),
+        "build_id": build_id,
+        "primary_key": json.dumps(doc.primary_key),
+        "foreign_keys": json.dumps(_foreign_keys(doc.name, [f.name for f in schema])),
+    }
     return pa.schema(fields, metadata=meta)
 
 
@@ -134,14 +159,24 @@ def _foreign_keys(table: str, columns: list[str]) -> list[dict]:
     for c in columns:
         if c in FOREIGN_KEYS and not (table, c) == (FOREIGN_KEYS[c][0], FOREIGN_KEYS[c][1]):
             ref_table, ref_col = FOREIGN_KEYS[c]
-            out.append({"fields": [c], "reference": {"resource": "" if ref_table == table else ref_table,
-                                                     "fields": [ref_col]}})
+            out.append(
+                {"fields": [c], "reference": {"resource": "" if ref_table == table else ref_table, "fields": [ref_col]}}
+            )
     return out
 
 
-_FRICTIONLESS_TYPES = {"VARCHAR": "string", "BIGINT": "integer", "INTEGER": "integer", "SMALLINT": "integer",
-                       "HUGEINT": "integer", "DOUBLE": "number", "FLOAT": "number", "BOOLEAN": "boolean",
-                       "DATE": "date", "TIMESTAMP": "datetime"}
+_FRICTIONLESS_TYPES = {
+    "VARCHAR": "string",
+    "BIGINT": "integer",
+    "INTEGER": "integer",
+    "SMALLINT": "integer",
+    "HUGEINT": "integer",
+    "DOUBLE": "number",
+    "FLOAT": "number",
+    "BOOLEAN": "boolean",
+    "DATE": "date",
+    "TIMESTAMP": "datetime",
+}
 
 
 def _field_type(duck_type: str) -> str:
@@ -152,23 +187,28 @@ def _field_type(duck_type: str) -> str:
     return _FRICTIONLESS_TYPES.get(duck_type, "any")
 
 
-def export_tables(con: duckdb.DuckDBPyConnection, out: Path, build_id: str,
-                  descriptions: dict[str, str]) -> dict[str, int]:
+def export_tables(
+    con: duckdb.DuckDBPyConnection, out: Path, build_id: str, descriptions: dict[str, str]
+) -> dict[str, int]:
     """Write every exported table under `out` (a fresh folder) and the data-package descriptor. Returns rows per
     table."""
     counts: dict[str, int] = {}
     resources = []
     for name in exported_tables(con):
         doc = table_doc(name, descriptions.get(name, ""))
-        cols = con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? "
-                           "AND database_name = current_database() ORDER BY column_index", [name]).fetchall()
+        cols = con.execute(
+            "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? "
+            "AND database_name = current_database() ORDER BY column_index",
+            [name],
+        ).fetchall()
         counts[name] = con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0]
         target = out / name
-        partitioned = (name.startswith("mart_") and "year" in dict(cols) and not doc.year_nullable
-                       and counts[name] > 0)
+        partitioned = name.startswith("mart_") and "year" in dict(cols) and not doc.year_nullable and counts[name] > 0
         if partitioned:
-            con.execute(f"COPY (SELECT * FROM \"{name}\") TO '{target}' (FORMAT parquet, COMPRESSION zstd, "
-                        "PARTITION_BY (year), WRITE_PARTITION_COLUMNS true)").fetchall()
+            con.execute(
+                f"COPY (SELECT * FROM \"{name}\") TO '{target}' (FORMAT parquet, COMPRESSION zstd, "
+                "PARTITION_BY (year), WRITE_PARTITION_COLUMNS true)"
+            ).fetchall()
             # year_<YYYY>/, not year=<YYYY>/: with `year` inside the files, a hive folder name makes pandas and
             # pyarrow infer the column a second time with another type and refuse to merge the two (dictionary
             # vs int32); every reader takes `year` from the files, and DuckDB still skips other years by statistics
@@ -176,34 +216,43 @@ def export_tables(con: duckdb.DuckDBPyConnection, out: Path, build_id: str,
                 d.rename(d.with_name("year_" + d.name.removeprefix("year=")))
         else:  # one file (also an empty table: a file with its schema)
             target.mkdir(parents=True)
-            con.execute(f"COPY (SELECT * FROM \"{name}\") TO '{target / 'data.parquet'}' "
-                        "(FORMAT parquet, COMPRESSION zstd)").fetchall()
+            con.execute(
+                f"COPY (SELECT * FROM \"{name}\") TO '{target / 'data.parquet'}' (FORMAT parquet, COMPRESSION zstd)"
+            ).fetchall()
         files = sorted(target.rglob("*.parquet"))
         for f in files:
             _annotate(f, doc, build_id)
         paths = [f.relative_to(out).as_posix() for f in files]
-        resources.append({
-            "name": name,
-            "title": name,
-            "description": doc.description,
-            "path": paths[0] if len(paths) == 1 else paths,
-            "format": "parquet",
-            "mediatype": "application/vnd.apache.parquet",
-            "profile": "tabular-data-resource",
-            "sources": [{"title": source_of(name)}],
-            "schema": {
-                "fields": [{"name": c, "type": _field_type(t), "description": doc.columns.get(c, "")} for c, t in cols],
-                **({"primaryKey": doc.primary_key} if doc.primary_key else {}),
-                "foreignKeys": _foreign_keys(name, [c for c, _ in cols]),
-            },
-            **({"partitioning": {"by": "year", "folders": "year_<YYYY>/", "column_in_files": True}} if partitioned else {}),
-            "rows": counts[name],
-        })
+        resources.append(
+            {
+                "name": name,
+                "title": name,
+                "description": doc.description,
+                "path": paths[0] if len(paths) == 1 else paths,
+                "format": "parquet",
+                "mediatype": "application/vnd.apache.parquet",
+                "profile": "tabular-data-resource",
+                "sources": [{"title": source_of(name)}],
+                "schema": {
+                    "fields": [
+                        {"name": c, "type": _field_type(t), "description": doc.columns.get(c, "")} for c, t in cols
+                    ],
+                    **({"primaryKey": doc.primary_key} if doc.primary_key else {}),
+                    "foreignKeys": _foreign_keys(name, [c for c, _ in cols]),
+                },
+                **(
+                    {"partitioning": {"by": "year", "folders": "year_<YYYY>/", "column_in_files": True}}
+                    if partitioned
+                    else {}
+                ),
+                "rows": counts[name],
+            }
+        )
     descriptor = {
         "name": "vietnam-governance-warehouse-marts",
         "title": "Vietnamese provincial governance: PAPI, PAR Index, plans' tasks and targets (marts)",
         "description": "Marts and the dimensions they join with, exported from the governance warehouse. Column "
-                       "descriptions are also in each Parquet file's Arrow field metadata.",
+        "descriptions are also in each Parquet file's Arrow field metadata.",
         "profile": "data-package",
         "build_id": build_id,
         "licenses": LICENCES,

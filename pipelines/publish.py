@@ -1,5 +1,6 @@
 """Publishing: the build database copied into a fresh file and the marts exported into a fresh folder, each
 switched in whole (pipelines/release.py puts both into one release)."""
+
 from __future__ import annotations
 
 import os
@@ -75,4 +76,3 @@ def publish_marts(build_db: Path, marts_dir: Path, build_id: str | None = None) 
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return counts
-

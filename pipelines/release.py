@@ -11,6 +11,7 @@ A release is written whole in releases/.tmp-<build_id>/, renamed to releases/<bu
 readable, never the new database beside the old marts. Leftovers of a killed publish (temporary folders and
 links, releases beyond the last KEEP) are removed at the start of the next one.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -144,31 +145,48 @@ def _link(warehouse: Path, name: str, target: str) -> None:
 def write_build_info(db: Path, build_id: str, extra: dict[str, str] | None = None) -> None:
     con = duckdb.connect(str(db))
     try:
-        run_sql(con, f'CREATE OR REPLACE TABLE "{BUILD_INFO}" (build_id VARCHAR, built_at TIMESTAMP, key VARCHAR, '
-                     "value VARCHAR)")
+        run_sql(
+            con,
+            f'CREATE OR REPLACE TABLE "{BUILD_INFO}" (build_id VARCHAR, built_at TIMESTAMP, key VARCHAR, '
+            "value VARCHAR)",
+        )
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         rows = [("build_id", build_id), *sorted((extra or {}).items())]
         for k, v in rows:
             run_sql(con, f'INSERT INTO "{BUILD_INFO}" VALUES (?, ?, ?, ?)', [build_id, now, k, v])
-        run_sql(con, f"COMMENT ON TABLE \"{BUILD_INFO}\" IS 'The build this release comes from: its id (also in "
-                     "marts/_build_id), when it was built, and the inputs it read. The only table with a timestamp "
-                     "of the build, so two builds of the same input differ only here.'")
+        run_sql(
+            con,
+            f'COMMENT ON TABLE "{BUILD_INFO}" IS \'The build this release comes from: its id (also in '
+            "marts/_build_id), when it was built, and the inputs it read. The only table with a timestamp "
+            "of the build, so two builds of the same input differ only here.'",
+        )
         run_sql(con, "CHECKPOINT")
     finally:
         con.close()
 
 
-def publish_release(build_db: Path, warehouse: Path, keep_tables: set[str] | None = None,
-                    build_id: str | None = None, info: dict[str, str] | None = None,
-                    extra_files: Sequence[Path] = ()) -> tuple[str, dict[str, int]]:
+def publish_release(
+    build_db: Path,
+    warehouse: Path,
+    keep_tables: set[str] | None = None,
+    build_id: str | None = None,
+    info: dict[str, str] | None = None,
+    extra_files: Sequence[Path] = (),
+) -> tuple[str, dict[str, int]]:
     """Publish the checked build as a new release and switch to it. Returns (build id, rows per mart).
     `extra_files` are copied into the release folder (the raw-file state the build read)."""
     with publish_lock(warehouse):
         return _publish_release(build_db, warehouse, keep_tables, build_id, info, extra_files)
 
 
-def _publish_release(build_db: Path, warehouse: Path, keep_tables: set[str] | None, build_id: str | None,
-                     info: dict[str, str] | None, extra_files: Sequence[Path] = ()) -> tuple[str, dict[str, int]]:
+def _publish_release(
+    build_db: Path,
+    warehouse: Path,
+    keep_tables: set[str] | None,
+    build_id: str | None,
+    info: dict[str, str] | None,
+    extra_files: Sequence[Path] = (),
+) -> tuple[str, dict[str, int]]:
     clean_leftovers(warehouse)
     publish_checkpoint("cleaned")
     build_id = build_id or new_build_id()

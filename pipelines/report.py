@@ -9,6 +9,7 @@ drawn on every time axis (METHODOLOGY_BREAKS).
 No map: no openly licensed boundary file of Viet Nam's provinces is published on PyPI or npm (world-atlas, from
 Natural Earth, holds countries only); the page says so.
 """
+
 from __future__ import annotations
 
 import html
@@ -26,10 +27,18 @@ import polars as pl
 # (year, indicator, what changed): the first year of the new methodology; used only when the warehouse has no
 # ref_methodology_break table (the reference the marts use)
 METHODOLOGY_BREAKS: list[tuple[int, str, str]] = [
-    (2016, "PAPI.D3", "Trách nhiệm giải trình: bỏ Ban Giám sát đầu tư cộng đồng, thêm Giải quyết khiếu nại, tố cáo "
-                      "(nội dung thành phần thay đổi)"),
-    (2018, "PAPI.TOTAL", "6 → 8 chỉ số nội dung (thêm D7 Quản trị môi trường, D8 Quản trị điện tử); thang tổng "
-                         "6–60 → 8–80; D2, D3 đổi nội dung thành phần"),
+    (
+        2016,
+        "PAPI.D3",
+        "Trách nhiệm giải trình: bỏ Ban Giám sát đầu tư cộng đồng, thêm Giải quyết khiếu nại, tố cáo "
+        "(nội dung thành phần thay đổi)",
+    ),
+    (
+        2018,
+        "PAPI.TOTAL",
+        "6 → 8 chỉ số nội dung (thêm D7 Quản trị môi trường, D8 Quản trị điện tử); thang tổng "
+        "6–60 → 8–80; D2, D3 đổi nội dung thành phần",
+    ),
     (2019, "PAPI.D8", "Quản trị điện tử: 2 → 3 nội dung thành phần (thêm Phúc đáp qua cổng thông tin điện tử)"),
     (2021, "PAPI.D5", "Thủ tục hành chính công: bỏ nội dung Thủ tục cấp phép xây dựng"),
 ]
@@ -38,8 +47,10 @@ STATUS_COLOURS = ["#1a9850", "#d73027", "#9e9e9e"]
 UNIT_VI = {"points": "điểm", "rank": "thứ hạng", "rank_change": "số bậc tăng"}
 MISSING = "không có số liệu"
 DEFAULT_PROVINCE = "2004-79"  # Hồ Chí Minh: the seed plans' city
-NO_MAP_NOTE = ("Không có bản đồ: không có tệp ranh giới tỉnh Việt Nam với giấy phép mở trên PyPI hoặc npm "
-               "(world-atlas của Natural Earth chỉ có ranh giới quốc gia), nên bản đồ được bỏ qua.")
+NO_MAP_NOTE = (
+    "Không có bản đồ: không có tệp ranh giới tỉnh Việt Nam với giấy phép mở trên PyPI hoặc npm "
+    "(world-atlas của Natural Earth chỉ có ranh giới quốc gia), nên bản đồ được bỏ qua."
+)
 
 
 @dataclass
@@ -67,13 +78,22 @@ class Report:
 def load_report_data(db: Path, build_id: str | None = None) -> ReportData:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        has_ref = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'ref_methodology_break'").fetchall()[0][0]
-        breaks = (con.execute("SELECT year, indicator_code, what_changed_vi FROM ref_methodology_break "
-                              "WHERE indicator_code <> 'PAPI.TOTAL' OR kind = 'dimensions_changed' ORDER BY year, indicator_code").fetchall()
-                  if has_ref else list(METHODOLOGY_BREAKS))
+        has_ref = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'ref_methodology_break'"
+        ).fetchall()[0][0]
+        breaks = (
+            con.execute(
+                "SELECT year, indicator_code, what_changed_vi FROM ref_methodology_break "
+                "WHERE indicator_code <> 'PAPI.TOTAL' OR kind = 'dimensions_changed' ORDER BY year, indicator_code"
+            ).fetchall()
+            if has_ref
+            else list(METHODOLOGY_BREAKS)
+        )
         # the provinces PAPI scores (63; not Hà Tây, merged into Hà Nội in 2008 before PAPI began)
-        provinces = con.sql("SELECT province_key, name_vi AS province_name FROM dim_province WHERE province_key IN "
-                            "(SELECT province_key FROM mart_province_scores WHERE family = 'PAPI') ORDER BY name_vi").pl()
+        provinces = con.sql(
+            "SELECT province_key, name_vi AS province_name FROM dim_province WHERE province_key IN "
+            "(SELECT province_key FROM mart_province_scores WHERE family = 'PAPI') ORDER BY name_vi"
+        ).pl()
         indicators = con.sql("""SELECT indicator_code, name_vi,
                                    CASE WHEN indicator_code = 'PAPI.TOTAL' THEN 'Tổng hợp PAPI'
                                         ELSE replace(indicator_code, 'PAPI.', '') || '. ' || name_vi END AS label
@@ -116,22 +136,47 @@ def load_report_data(db: Path, build_id: str | None = None) -> ReportData:
                         ELSE t.actual_value - t.target_value END AS gap
             FROM mart_target_vs_actual AS t JOIN dim_document AS d USING (document_id)
             ORDER BY plan_label, t.year, t.indicator_code, t.target_id""").pl()
-        has_panel = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'mart_index_panel'").fetchall()[0][0]
-        panel = con.sql("""SELECT x.province_key, p.name_vi AS province_name, x.year, x.papi_total, x.pci_total,
+        has_panel = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'mart_index_panel'"
+        ).fetchall()[0][0]
+        panel = (
+            con.sql("""SELECT x.province_key, p.name_vi AS province_name, x.year, x.papi_total, x.pci_total,
                                   x.par_index, x.sipas
                            FROM mart_index_panel AS x JOIN dim_province AS p USING (province_key)
-                           ORDER BY x.year, p.name_vi""").pl() if has_panel else pl.DataFrame()
+                           ORDER BY x.year, p.name_vi""").pl()
+            if has_panel
+            else pl.DataFrame()
+        )
     finally:
         con.close()
     targets = targets.with_columns(
         pl.col("status").replace_strict(STATUS_VI, default=pl.col("status")).alias("status_vi"),
         pl.col("unit").replace_strict(UNIT_VI, default=pl.col("unit")).alias("unit_vi"),
-        (pl.col("indicator_code").str.replace("PAPI.", "", literal=True) + " " + pl.col("year").cast(pl.String).fill_null("?")
-         + " " + pl.col("comparator") + " " + pl.col("target_value").round(2).cast(pl.String) + " "
-         + pl.col("unit").replace_strict(UNIT_VI, default=pl.col("unit")) + " · " + pl.col("target_id").str.slice(0, 4))
-        .alias("target_label"))
-    return ReportData(scores, indicators, coverage, targets, provinces, build_id, [tuple(b) for b in breaks],
-                      panel=panel, correlations=index_correlations(panel))
+        (
+            pl.col("indicator_code").str.replace("PAPI.", "", literal=True)
+            + " "
+            + pl.col("year").cast(pl.String).fill_null("?")
+            + " "
+            + pl.col("comparator")
+            + " "
+            + pl.col("target_value").round(2).cast(pl.String)
+            + " "
+            + pl.col("unit").replace_strict(UNIT_VI, default=pl.col("unit"))
+            + " · "
+            + pl.col("target_id").str.slice(0, 4)
+        ).alias("target_label"),
+    )
+    return ReportData(
+        scores,
+        indicators,
+        coverage,
+        targets,
+        provinces,
+        build_id,
+        [tuple(b) for b in breaks],
+        panel=panel,
+        correlations=index_correlations(panel),
+    )
 
 
 INDEX_COLUMNS = {"papi_total": "PAPI", "pci_total": "PCI", "par_index": "PAR Index", "sipas": "SIPAS"}
@@ -145,43 +190,74 @@ def index_correlations(panel: pl.DataFrame, min_provinces: int = 20) -> pl.DataF
         return pl.DataFrame(schema={"pair": pl.String, "year": pl.Int64, "r": pl.Float64, "n_provinces": pl.Int64})
     cols = [c for c in INDEX_COLUMNS if c in panel.columns]
     for i, a in enumerate(cols):
-        for b in cols[i + 1:]:
+        for b in cols[i + 1 :]:
             both = panel.filter(pl.col(a).is_not_null() & pl.col(b).is_not_null())
             for (year,), g in both.group_by("year"):
                 if g.height >= min_provinces:
                     r = g.select(pl.corr(a, b)).item()
-                    rows.append({"pair": f"{INDEX_COLUMNS[a]} – {INDEX_COLUMNS[b]}", "year": int(year),
-                                 "r": None if r is None else round(float(r), 3), "n_provinces": g.height})
-    return pl.DataFrame(rows, schema={"pair": pl.String, "year": pl.Int64, "r": pl.Float64, "n_provinces": pl.Int64}
-                        ).sort("pair", "year")
+                    rows.append(
+                        {
+                            "pair": f"{INDEX_COLUMNS[a]} – {INDEX_COLUMNS[b]}",
+                            "year": int(year),
+                            "r": None if r is None else round(float(r), 3),
+                            "n_provinces": g.height,
+                        }
+                    )
+    return pl.DataFrame(
+        rows, schema={"pair": pl.String, "year": pl.Int64, "r": pl.Float64, "n_provinces": pl.Int64}
+    ).sort("pair", "year")
 
 
 def indices_chart(data: ReportData) -> alt.TopLevelMixin:
     """How the indices move together: PAPI against PCI per province for a chosen year (province on hover), and the
     correlation of each pair of indices per year with the number of provinces behind it."""
-    both = data.panel.filter(pl.col("papi_total").is_not_null() & pl.col("pci_total").is_not_null()) \
-        if not data.panel.is_empty() else data.panel
+    both = (
+        data.panel.filter(pl.col("papi_total").is_not_null() & pl.col("pci_total").is_not_null())
+        if not data.panel.is_empty()
+        else data.panel
+    )
     years = sorted(set(both["year"].to_list())) if not both.is_empty() else [None]
-    pick = alt.param(name="nam_chi_so", value=years[-1],
-                     bind=alt.binding_select(options=years, name="Năm (PAPI – PCI): "))
-    scatter = alt.Chart(_values(data, "index_panel", both)).mark_circle(size=60, opacity=0.8).encode(
-        x=alt.X("papi_total:Q", title="PAPI (tổng hợp)", scale=alt.Scale(zero=False)),
-        y=alt.Y("pci_total:Q", title="PCI (có trọng số)", scale=alt.Scale(zero=False)),
-        tooltip=[alt.Tooltip("province_name:N", title="Tỉnh"), alt.Tooltip("year:Q", title="Năm"),
-                 alt.Tooltip("papi_total:Q", title="PAPI", format=".2f"),
-                 alt.Tooltip("pci_total:Q", title="PCI", format=".2f")]
-    ).add_params(pick).transform_filter("datum.year == nam_chi_so").properties(
-        width=380, height=300, title="PAPI và PCI theo tỉnh (di chuột để xem tên tỉnh)")
-    corr = alt.Chart(_values(data, "index_correlations", data.correlations)).mark_line(point=True).encode(
-        x=alt.X("year:O", title="Năm"), y=alt.Y("r:Q", title="Hệ số tương quan r", scale=alt.Scale(domain=[-1, 1])),
-        color=alt.Color("pair:N", title="Cặp chỉ số"),
-        tooltip=[alt.Tooltip("pair:N", title="Cặp"), alt.Tooltip("year:O", title="Năm"),
-                 alt.Tooltip("r:Q", title="r", format=".3f"), alt.Tooltip("n_provinces:Q", title="Số tỉnh")]
-    ).properties(width=380, height=300, title="Tương quan giữa các chỉ số theo năm (số tỉnh có cả hai: di chuột)")
+    pick = alt.param(
+        name="nam_chi_so", value=years[-1], bind=alt.binding_select(options=years, name="Năm (PAPI – PCI): ")
+    )
+    scatter = (
+        alt.Chart(_values(data, "index_panel", both))
+        .mark_circle(size=60, opacity=0.8)
+        .encode(
+            x=alt.X("papi_total:Q", title="PAPI (tổng hợp)", scale=alt.Scale(zero=False)),
+            y=alt.Y("pci_total:Q", title="PCI (có trọng số)", scale=alt.Scale(zero=False)),
+            tooltip=[
+                alt.Tooltip("province_name:N", title="Tỉnh"),
+                alt.Tooltip("year:Q", title="Năm"),
+                alt.Tooltip("papi_total:Q", title="PAPI", format=".2f"),
+                alt.Tooltip("pci_total:Q", title="PCI", format=".2f"),
+            ],
+        )
+        .add_params(pick)
+        .transform_filter("datum.year == nam_chi_so")
+        .properties(width=380, height=300, title="PAPI và PCI theo tỉnh (di chuột để xem tên tỉnh)")
+    )
+    corr = (
+        alt.Chart(_values(data, "index_correlations", data.correlations))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("year:O", title="Năm"),
+            y=alt.Y("r:Q", title="Hệ số tương quan r", scale=alt.Scale(domain=[-1, 1])),
+            color=alt.Color("pair:N", title="Cặp chỉ số"),
+            tooltip=[
+                alt.Tooltip("pair:N", title="Cặp"),
+                alt.Tooltip("year:O", title="Năm"),
+                alt.Tooltip("r:Q", title="r", format=".3f"),
+                alt.Tooltip("n_provinces:Q", title="Số tỉnh"),
+            ],
+        )
+        .properties(width=380, height=300, title="Tương quan giữa các chỉ số theo năm (số tỉnh có cả hai: di chuột)")
+    )
     return alt.hconcat(scatter, corr)
 
 
 # ---------------------------------------------------------------- charts
+
 
 def _values(data: ReportData, name: str, df: pl.DataFrame) -> alt.Data:
     """Named data: the rows go once into `data.datasets` (each spec gets the datasets it names, the page holds each
@@ -192,18 +268,34 @@ def _values(data: ReportData, name: str, df: pl.DataFrame) -> alt.Data:
 
 def _scores(data: ReportData) -> alt.Data:
     """The one score dataset every chart filters (the page holds it once): keys and numbers only, names by lookup."""
-    df = data.scores.select("province_key", "year", "indicator_code", pl.col("score").round(4), "rank", "n_ranked",
-                            pl.col("national_mean").round(4), "n_provinces")
+    df = data.scores.select(
+        "province_key",
+        "year",
+        "indicator_code",
+        pl.col("score").round(4),
+        "rank",
+        "n_ranked",
+        pl.col("national_mean").round(4),
+        "n_provinces",
+    )
     return _values(data, "scores", df)
 
 
 def _with_labels(chart: alt.Chart, data: ReportData) -> alt.Chart:
     """Province and indicator names by lookup from two small tables."""
     return chart.transform_lookup(
-        lookup="province_key", from_=alt.LookupData(_values(data, "provinces", data.provinces), "province_key", ["province_name"])
+        lookup="province_key",
+        from_=alt.LookupData(_values(data, "provinces", data.provinces), "province_key", ["province_name"]),
     ).transform_lookup(
-        lookup="indicator_code", from_=alt.LookupData(_values(data, "indicators", data.indicators.select(
-            "indicator_code", pl.col("label").alias("indicator_label"))), "indicator_code", ["indicator_label"]))
+        lookup="indicator_code",
+        from_=alt.LookupData(
+            _values(
+                data, "indicators", data.indicators.select("indicator_code", pl.col("label").alias("indicator_label"))
+            ),
+            "indicator_code",
+            ["indicator_label"],
+        ),
+    )
 
 
 def _breaks(data: ReportData) -> pl.DataFrame:
@@ -213,9 +305,18 @@ def _breaks(data: ReportData) -> pl.DataFrame:
 
 def _break_rules(data: ReportData) -> alt.Chart:
     """Dashed vertical rules at every methodology break, with what changed in the tooltip."""
-    return alt.Chart(_values(data, "methodology_breaks", _breaks(data))).mark_rule(strokeDash=[4, 3], color="#7b3294", opacity=0.7).encode(
-        x=_year_x(data), tooltip=[alt.Tooltip("year:Q", title="Năm đổi phương pháp"),
-                             alt.Tooltip("indicator_code:N", title="Chỉ số"), alt.Tooltip("what:N", title="Thay đổi")])
+    return (
+        alt.Chart(_values(data, "methodology_breaks", _breaks(data)))
+        .mark_rule(strokeDash=[4, 3], color="#7b3294", opacity=0.7)
+        .encode(
+            x=_year_x(data),
+            tooltip=[
+                alt.Tooltip("year:Q", title="Năm đổi phương pháp"),
+                alt.Tooltip("indicator_code:N", title="Chỉ số"),
+                alt.Tooltip("what:N", title="Thay đổi"),
+            ],
+        )
+    )
 
 
 def _years(data: ReportData) -> list[int]:
@@ -227,53 +328,102 @@ def _year_x(data: ReportData, title: str | None = "Năm") -> alt.X:
     years = _years(data)
     if not years:  # no published scores in this build (e.g. ../shared/data absent): an empty axis, not a crash
         return alt.X("year:Q", title=title, axis=alt.Axis(format="d", tickMinStep=1))
-    return alt.X("year:Q", title=title, axis=alt.Axis(format="d", tickMinStep=1),
-                 scale=alt.Scale(domain=[years[0], years[-1]], zero=False, nice=False))
+    return alt.X(
+        "year:Q",
+        title=title,
+        axis=alt.Axis(format="d", tickMinStep=1),
+        scale=alt.Scale(domain=[years[0], years[-1]], zero=False, nice=False),
+    )
 
 
 def ranking_chart(data: ReportData) -> alt.TopLevelMixin:
     years = _years(data)
-    year = alt.param(name="nam_xep_hang", value=years[-1],
-                     bind=alt.binding_select(options=years, name="Năm: "))
-    base = _with_labels(alt.Chart(_scores(data)).transform_filter(
-        "datum.year == nam_xep_hang && datum.indicator_code == 'PAPI.TOTAL'"), data).transform_calculate(
-        sort_key="isValid(datum.score) ? datum.score : -1")
-    y = alt.Y("province_name:N", title=None, sort=alt.EncodingSortField("sort_key", op="max", order="descending"),
-              axis=alt.Axis(labelLimit=160))
-    bars = base.transform_filter("isValid(datum.score)").mark_bar(color="#2166ac").encode(
-        y=y, x=alt.X("score:Q", title="Điểm PAPI tổng hợp (không trọng số)", scale=alt.Scale(zero=False)),
-        tooltip=[alt.Tooltip("province_name:N", title="Tỉnh/thành"), alt.Tooltip("year:Q", title="Năm"),
-                 alt.Tooltip("score:Q", title="Điểm", format=".2f"), alt.Tooltip("rank:Q", title="Hạng"),
-                 alt.Tooltip("n_ranked:Q", title="Số tỉnh được xếp hạng")])
-    missing = base.transform_filter("!isValid(datum.score)").transform_calculate(label=f"'{MISSING}'").mark_text(
-        align="left", color="#888", fontStyle="italic", dx=4).encode(
-        y=y, x=alt.value(0), text="label:N",
-        tooltip=[alt.Tooltip("province_name:N", title="Tỉnh/thành"), alt.Tooltip("label:N", title="Điểm")])
-    return alt.layer(bars, missing).add_params(year).properties(
-        width=520, height=alt.Step(11), title="Xếp hạng PAPI toàn quốc theo năm (tỉnh thiếu số liệu ghi rõ, không tính là 0)")
+    year = alt.param(name="nam_xep_hang", value=years[-1], bind=alt.binding_select(options=years, name="Năm: "))
+    base = _with_labels(
+        alt.Chart(_scores(data)).transform_filter("datum.year == nam_xep_hang && datum.indicator_code == 'PAPI.TOTAL'"),
+        data,
+    ).transform_calculate(sort_key="isValid(datum.score) ? datum.score : -1")
+    y = alt.Y(
+        "province_name:N",
+        title=None,
+        sort=alt.EncodingSortField("sort_key", op="max", order="descending"),
+        axis=alt.Axis(labelLimit=160),
+    )
+    bars = (
+        base.transform_filter("isValid(datum.score)")
+        .mark_bar(color="#2166ac")
+        .encode(
+            y=y,
+            x=alt.X("score:Q", title="Điểm PAPI tổng hợp (không trọng số)", scale=alt.Scale(zero=False)),
+            tooltip=[
+                alt.Tooltip("province_name:N", title="Tỉnh/thành"),
+                alt.Tooltip("year:Q", title="Năm"),
+                alt.Tooltip("score:Q", title="Điểm", format=".2f"),
+                alt.Tooltip("rank:Q", title="Hạng"),
+                alt.Tooltip("n_ranked:Q", title="Số tỉnh được xếp hạng"),
+            ],
+        )
+    )
+    missing = (
+        base.transform_filter("!isValid(datum.score)")
+        .transform_calculate(label=f"'{MISSING}'")
+        .mark_text(align="left", color="#888", fontStyle="italic", dx=4)
+        .encode(
+            y=y,
+            x=alt.value(0),
+            text="label:N",
+            tooltip=[alt.Tooltip("province_name:N", title="Tỉnh/thành"), alt.Tooltip("label:N", title="Điểm")],
+        )
+    )
+    return (
+        alt.layer(bars, missing)
+        .add_params(year)
+        .properties(
+            width=520,
+            height=alt.Step(11),
+            title="Xếp hạng PAPI toàn quốc theo năm (tỉnh thiếu số liệu ghi rõ, không tính là 0)",
+        )
+    )
 
 
 def heatmap_chart(data: ReportData) -> alt.TopLevelMixin:
     years = _years(data)
     year = alt.param(name="nam_nhiet", value=years[-1], bind=alt.binding_select(options=years, name="Năm: "))
     # a dimension PAPI did not publish that year (D7, D8 before 2018) has no row at all in the published list
-    base = _with_labels(alt.Chart(_scores(data)).transform_filter(
-        "datum.year == nam_nhiet && datum.indicator_code != 'PAPI.TOTAL'"), data)
-    enc = dict(x=alt.X("indicator_label:N", title="Chỉ số nội dung", axis=alt.Axis(labelAngle=-35, labelLimit=180)),
-               y=alt.Y("province_name:N", title=None, sort="ascending"))
-    tip = [alt.Tooltip("province_name:N", title="Tỉnh/thành"), alt.Tooltip("indicator_label:N", title="Chỉ số"),
-           alt.Tooltip("score:Q", title="Điểm", format=".2f"), alt.Tooltip("rank:Q", title="Hạng"),
-           alt.Tooltip("national_mean:Q", title="Trung bình toàn quốc", format=".2f")]
+    base = _with_labels(
+        alt.Chart(_scores(data)).transform_filter("datum.year == nam_nhiet && datum.indicator_code != 'PAPI.TOTAL'"),
+        data,
+    )
+    enc = dict(
+        x=alt.X("indicator_label:N", title="Chỉ số nội dung", axis=alt.Axis(labelAngle=-35, labelLimit=180)),
+        y=alt.Y("province_name:N", title=None, sort="ascending"),
+    )
+    tip = [
+        alt.Tooltip("province_name:N", title="Tỉnh/thành"),
+        alt.Tooltip("indicator_label:N", title="Chỉ số"),
+        alt.Tooltip("score:Q", title="Điểm", format=".2f"),
+        alt.Tooltip("rank:Q", title="Hạng"),
+        alt.Tooltip("national_mean:Q", title="Trung bình toàn quốc", format=".2f"),
+    ]
     cells = base.mark_rect().encode(
-        **enc, color=alt.condition("isValid(datum.score)",
-                                   alt.Color("score:Q", title="Điểm", scale=alt.Scale(scheme="viridis")),
-                                   alt.value("#e0e0e0")), tooltip=tip)
+        **enc,
+        color=alt.condition(
+            "isValid(datum.score)",
+            alt.Color("score:Q", title="Điểm", scale=alt.Scale(scheme="viridis")),
+            alt.value("#e0e0e0"),
+        ),
+        tooltip=tip,
+    )
     # a NULL colour would drop the cell: missing cells are their own grey layer
     grey = base.transform_filter("!isValid(datum.score)").mark_rect(color="#d9d9d9").encode(**enc, tooltip=tip)
     missing = base.transform_filter("!isValid(datum.score)").mark_text(text="–", color="#777").encode(**enc)
-    return alt.layer(cells, grey, missing).add_params(year).properties(
-        width=alt.Step(70), height=alt.Step(11),
-        title="Điểm theo tỉnh × chỉ số nội dung (ô xám: không có số liệu)")
+    return (
+        alt.layer(cells, grey, missing)
+        .add_params(year)
+        .properties(
+            width=alt.Step(70), height=alt.Step(11), title="Điểm theo tỉnh × chỉ số nội dung (ô xám: không có số liệu)"
+        )
+    )
 
 
 def province_chart(data: ReportData) -> alt.TopLevelMixin:
@@ -282,125 +432,228 @@ def province_chart(data: ReportData) -> alt.TopLevelMixin:
     prov_keys = data.provinces["province_key"].to_list()
     prov_names = data.provinces["province_name"].to_list()
     default = DEFAULT_PROVINCE if DEFAULT_PROVINCE in prov_keys or not prov_keys else prov_keys[0]
-    prov = alt.param(name="tinh", value=default,
-                     bind=alt.binding_select(options=prov_keys, labels=prov_names, name="Tỉnh/thành: "))
+    prov = alt.param(
+        name="tinh", value=default, bind=alt.binding_select(options=prov_keys, labels=prov_names, name="Tỉnh/thành: ")
+    )
     years8 = [y for y in _years(data) if y >= 2018]
-    year = alt.param(name="nam_radar", value=years8[-1] if years8 else _years(data)[-1],
-                     bind=alt.binding_select(options=years8 or _years(data), name="Năm (biểu đồ cực): "))
+    year = alt.param(
+        name="nam_radar",
+        value=years8[-1] if years8 else _years(data)[-1],
+        bind=alt.binding_select(options=years8 or _years(data), name="Năm (biểu đồ cực): "),
+    )
     panels = []
     for code, label in data.indicators.select("indicator_code", "label").iter_rows():
         base = _with_labels(alt.Chart(_scores(data)).transform_filter(f"datum.indicator_code == '{code}'"), data)
         mine = base.transform_filter("datum.province_key == tinh")
         x = _year_x(data, None)
         line = mine.mark_line(point=True, color="#d6604d").encode(
-            x=x, y=alt.Y("score:Q", title="Điểm", scale=alt.Scale(zero=False)),
-            tooltip=[alt.Tooltip("province_name:N", title="Tỉnh/thành"), alt.Tooltip("year:Q", title="Năm"),
-                     alt.Tooltip("score:Q", title="Điểm", format=".2f"), alt.Tooltip("rank:Q", title="Hạng"),
-                     alt.Tooltip("n_ranked:Q", title="trên"),
-                     alt.Tooltip("national_mean:Q", title="Trung bình toàn quốc", format=".2f")])
-        mean = base.transform_filter("datum.province_key == tinh").mark_line(strokeDash=[6, 3], color="#555").encode(
-            x=x, y="national_mean:Q")
+            x=x,
+            y=alt.Y("score:Q", title="Điểm", scale=alt.Scale(zero=False)),
+            tooltip=[
+                alt.Tooltip("province_name:N", title="Tỉnh/thành"),
+                alt.Tooltip("year:Q", title="Năm"),
+                alt.Tooltip("score:Q", title="Điểm", format=".2f"),
+                alt.Tooltip("rank:Q", title="Hạng"),
+                alt.Tooltip("n_ranked:Q", title="trên"),
+                alt.Tooltip("national_mean:Q", title="Trung bình toàn quốc", format=".2f"),
+            ],
+        )
+        mean = (
+            base.transform_filter("datum.province_key == tinh")
+            .mark_line(strokeDash=[6, 3], color="#555")
+            .encode(x=x, y="national_mean:Q")
+        )
         panels.append(alt.layer(_break_rules(data), mean, line).properties(width=230, height=140, title=label))
-    trend = alt.concat(*panels, columns=3, title="Xu hướng theo chỉ số nội dung: tỉnh (đỏ) so với trung bình "
-                                                  "toàn quốc (nét đứt); đường tím: năm đổi phương pháp")
+    trend = alt.concat(
+        *panels,
+        columns=3,
+        title="Xu hướng theo chỉ số nội dung: tỉnh (đỏ) so với trung bình "
+        "toàn quốc (nét đứt); đường tím: năm đổi phương pháp",
+    )
     rank = alt.layer(
         _break_rules(data),
-        alt.Chart(_scores(data)).transform_filter("datum.province_key == tinh && datum.indicator_code == 'PAPI.TOTAL'").mark_line(point=True, color="#2166ac")
-        .encode(x=_year_x(data),
-                y=alt.Y("rank:Q", title="Hạng PAPI tổng hợp (1 = cao nhất)", scale=alt.Scale(reverse=True, domain=[1, 63])),
-                tooltip=[alt.Tooltip("year:Q", title="Năm"), alt.Tooltip("rank:Q", title="Hạng"),
-                         alt.Tooltip("n_ranked:Q", title="trên")]),
+        alt.Chart(_scores(data))
+        .transform_filter("datum.province_key == tinh && datum.indicator_code == 'PAPI.TOTAL'")
+        .mark_line(point=True, color="#2166ac")
+        .encode(
+            x=_year_x(data),
+            y=alt.Y("rank:Q", title="Hạng PAPI tổng hợp (1 = cao nhất)", scale=alt.Scale(reverse=True, domain=[1, 63])),
+            tooltip=[
+                alt.Tooltip("year:Q", title="Năm"),
+                alt.Tooltip("rank:Q", title="Hạng"),
+                alt.Tooltip("n_ranked:Q", title="trên"),
+            ],
+        ),
     ).properties(width=420, height=200, title="Thứ hạng PAPI tổng hợp của tỉnh")
-    polar_base = _with_labels(alt.Chart(_scores(data)).transform_filter(
-        "datum.province_key == tinh && datum.year == nam_radar && datum.indicator_code != 'PAPI.TOTAL'"), data)
+    polar_base = _with_labels(
+        alt.Chart(_scores(data)).transform_filter(
+            "datum.province_key == tinh && datum.year == nam_radar && datum.indicator_code != 'PAPI.TOTAL'"
+        ),
+        data,
+    )
     # one equal slice per dimension: D<k> spans [(k-1), k) * 2π/8 (explicit angles, no stacking)
     slices = polar_base.transform_calculate(
-        k="toNumber(substring(datum.indicator_code, 6, 7))",
-        t0="(datum.k - 1) * 2 * PI / 8", t1="datum.k * 2 * PI / 8")
+        k="toNumber(substring(datum.indicator_code, 6, 7))", t0="(datum.k - 1) * 2 * PI / 8", t1="datum.k * 2 * PI / 8"
+    )
     radius = alt.Scale(type="linear", domain=[0, 10], range=[15, 140], zero=True)
     rose = slices.mark_arc(stroke="white", opacity=0.85).encode(
-        theta=alt.Theta("t0:Q", scale=None), theta2="t1:Q",
+        theta=alt.Theta("t0:Q", scale=None),
+        theta2="t1:Q",
         radius=alt.Radius("score:Q", scale=radius),
         color=alt.Color("indicator_label:N", title="Chỉ số nội dung", legend=alt.Legend(labelLimit=260)),
-        tooltip=[alt.Tooltip("indicator_label:N", title="Chỉ số"), alt.Tooltip("score:Q", title="Điểm", format=".2f"),
-                 alt.Tooltip("national_mean:Q", title="Trung bình toàn quốc", format=".2f"),
-                 alt.Tooltip("rank:Q", title="Hạng")])
+        tooltip=[
+            alt.Tooltip("indicator_label:N", title="Chỉ số"),
+            alt.Tooltip("score:Q", title="Điểm", format=".2f"),
+            alt.Tooltip("national_mean:Q", title="Trung bình toàn quốc", format=".2f"),
+            alt.Tooltip("rank:Q", title="Hạng"),
+        ],
+    )
     mean_ring = slices.mark_arc(filled=False, stroke="#333", strokeDash=[3, 2]).encode(
-        theta=alt.Theta("t0:Q", scale=None), theta2="t1:Q", radius=alt.Radius("national_mean:Q", scale=radius))
-    labels = slices.transform_calculate(mid="(datum.t0 + datum.t1) / 2", code="substring(datum.indicator_code, 5)",
-                                        r="150").mark_text(fontSize=11).encode(
-        theta=alt.Theta("mid:Q", scale=None), radius=alt.Radius("r:Q", scale=None), text="code:N")
+        theta=alt.Theta("t0:Q", scale=None), theta2="t1:Q", radius=alt.Radius("national_mean:Q", scale=radius)
+    )
+    labels = (
+        slices.transform_calculate(mid="(datum.t0 + datum.t1) / 2", code="substring(datum.indicator_code, 5)", r="150")
+        .mark_text(fontSize=11)
+        .encode(theta=alt.Theta("mid:Q", scale=None), radius=alt.Radius("r:Q", scale=None), text="code:N")
+    )
     polar = alt.layer(rose, mean_ring, labels).properties(
-        width=320, height=320, title="8 chỉ số nội dung (bán kính = điểm 0–10; viền đứt: trung bình toàn quốc)")
+        width=320, height=320, title="8 chỉ số nội dung (bán kính = điểm 0–10; viền đứt: trung bình toàn quốc)"
+    )
     return alt.vconcat(alt.hconcat(rank, polar), trend).add_params(prov, year).resolve_scale(color="independent")
 
 
 def coverage_chart(data: ReportData) -> alt.TopLevelMixin:
     cov = data.coverage.filter(pl.col("n_tasks") > 0)
     y = alt.Y("indicator_code:N", title=None, sort="ascending")
-    tip = [alt.Tooltip("plan_label:N", title="Kế hoạch"), alt.Tooltip("indicator_name:N", title="Chỉ số"),
-           alt.Tooltip("n_tasks:Q", title="Số nhiệm vụ"), alt.Tooltip("n_tasks_with_lead:Q", title="Có cơ quan chủ trì"),
-           alt.Tooltip("n_tasks_with_deadline:Q", title="Có thời hạn"), alt.Tooltip("n_targets:Q", title="Chỉ tiêu")]
-    shares = cov.unpivot(index=["plan_label", "indicator_code", "indicator_name", "n_tasks"],
-                         on=["share_tasks_with_lead", "share_tasks_with_deadline"], variable_name="measure",
-                         value_name="share").with_columns(
-        pl.col("measure").replace_strict({"share_tasks_with_lead": "có cơ quan chủ trì",
-                                          "share_tasks_with_deadline": "có thời hạn"}))
-    left = alt.Chart(_values(data, "coverage", cov)).mark_bar(color="#4393c3").encode(
-        y=y, x=alt.X("n_tasks:Q", title="Số nhiệm vụ"), row=alt.Row("plan_label:N", title=None,
-                                                                   header=alt.Header(labelAngle=0, labelAlign="left",
-                                                                                     labelLimit=300)),
-        tooltip=tip).properties(width=220, height=alt.Step(12)).resolve_scale(y="independent")
-    right = alt.Chart(_values(data, "coverage_shares", shares)).mark_point(filled=True, size=60).encode(
-        y=y, x=alt.X("share:Q", title="Tỷ lệ nhiệm vụ", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("measure:N", title=None, scale=alt.Scale(range=["#b2182b", "#2166ac"])),
-        shape=alt.Shape("measure:N", title=None),
-        row=alt.Row("plan_label:N", title=None, header=alt.Header(labels=False)),
-        tooltip=[alt.Tooltip("plan_label:N", title="Kế hoạch"), alt.Tooltip("indicator_name:N", title="Chỉ số"),
-                 alt.Tooltip("measure:N", title="Nhiệm vụ"), alt.Tooltip("share:Q", title="Tỷ lệ", format=".0%")],
-    ).properties(width=220, height=alt.Step(12)).resolve_scale(y="independent")
-    return alt.hconcat(left, right, title="Độ bao phủ của kế hoạch: nhiệm vụ theo chỉ số, tỷ lệ có cơ quan chủ trì "
-                                          "và có thời hạn")
+    tip = [
+        alt.Tooltip("plan_label:N", title="Kế hoạch"),
+        alt.Tooltip("indicator_name:N", title="Chỉ số"),
+        alt.Tooltip("n_tasks:Q", title="Số nhiệm vụ"),
+        alt.Tooltip("n_tasks_with_lead:Q", title="Có cơ quan chủ trì"),
+        alt.Tooltip("n_tasks_with_deadline:Q", title="Có thời hạn"),
+        alt.Tooltip("n_targets:Q", title="Chỉ tiêu"),
+    ]
+    shares = cov.unpivot(
+        index=["plan_label", "indicator_code", "indicator_name", "n_tasks"],
+        on=["share_tasks_with_lead", "share_tasks_with_deadline"],
+        variable_name="measure",
+        value_name="share",
+    ).with_columns(
+        pl.col("measure").replace_strict(
+            {"share_tasks_with_lead": "có cơ quan chủ trì", "share_tasks_with_deadline": "có thời hạn"}
+        )
+    )
+    left = (
+        alt.Chart(_values(data, "coverage", cov))
+        .mark_bar(color="#4393c3")
+        .encode(
+            y=y,
+            x=alt.X("n_tasks:Q", title="Số nhiệm vụ"),
+            row=alt.Row("plan_label:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=300)),
+            tooltip=tip,
+        )
+        .properties(width=220, height=alt.Step(12))
+        .resolve_scale(y="independent")
+    )
+    right = (
+        alt.Chart(_values(data, "coverage_shares", shares))
+        .mark_point(filled=True, size=60)
+        .encode(
+            y=y,
+            x=alt.X("share:Q", title="Tỷ lệ nhiệm vụ", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color("measure:N", title=None, scale=alt.Scale(range=["#b2182b", "#2166ac"])),
+            shape=alt.Shape("measure:N", title=None),
+            row=alt.Row("plan_label:N", title=None, header=alt.Header(labels=False)),
+            tooltip=[
+                alt.Tooltip("plan_label:N", title="Kế hoạch"),
+                alt.Tooltip("indicator_name:N", title="Chỉ số"),
+                alt.Tooltip("measure:N", title="Nhiệm vụ"),
+                alt.Tooltip("share:Q", title="Tỷ lệ", format=".0%"),
+            ],
+        )
+        .properties(width=220, height=alt.Step(12))
+        .resolve_scale(y="independent")
+    )
+    return alt.hconcat(
+        left, right, title="Độ bao phủ của kế hoạch: nhiệm vụ theo chỉ số, tỷ lệ có cơ quan chủ trì và có thời hạn"
+    )
 
 
 def targets_chart(data: ReportData) -> alt.TopLevelMixin:
     t = data.targets
     base = alt.Chart()
     y = alt.Y("target_label:N", title=None, sort=None, axis=alt.Axis(labelLimit=260))
-    colour = alt.Color("status_vi:N", title="Kết quả",
-                       scale=alt.Scale(domain=list(STATUS_VI.values()), range=STATUS_COLOURS))
-    tip = [alt.Tooltip("plan_label:N", title="Kế hoạch"), alt.Tooltip("quote:N", title="Chỉ tiêu"),
-           alt.Tooltip("comparator:N", title="So sánh"), alt.Tooltip("target_value:Q", title="Mục tiêu"),
-           alt.Tooltip("actual_value:Q", title="Thực tế", format=".2f"), alt.Tooltip("gap:Q", title="Chênh lệch", format="+.2f"),
-           alt.Tooltip("status_vi:N", title="Kết quả"), alt.Tooltip("status_reason:N", title="Lý do")]
-    bar = base.transform_filter("isValid(datum.gap)").mark_bar().encode(
-        y=y, x=alt.X("gap:Q", title="Chênh lệch so với mục tiêu (dương = vượt; hạng: số bậc tốt hơn)"),
-        color=colour, tooltip=tip)
+    colour = alt.Color(
+        "status_vi:N", title="Kết quả", scale=alt.Scale(domain=list(STATUS_VI.values()), range=STATUS_COLOURS)
+    )
+    tip = [
+        alt.Tooltip("plan_label:N", title="Kế hoạch"),
+        alt.Tooltip("quote:N", title="Chỉ tiêu"),
+        alt.Tooltip("comparator:N", title="So sánh"),
+        alt.Tooltip("target_value:Q", title="Mục tiêu"),
+        alt.Tooltip("actual_value:Q", title="Thực tế", format=".2f"),
+        alt.Tooltip("gap:Q", title="Chênh lệch", format="+.2f"),
+        alt.Tooltip("status_vi:N", title="Kết quả"),
+        alt.Tooltip("status_reason:N", title="Lý do"),
+    ]
+    bar = (
+        base.transform_filter("isValid(datum.gap)")
+        .mark_bar()
+        .encode(
+            y=y,
+            x=alt.X("gap:Q", title="Chênh lệch so với mục tiêu (dương = vượt; hạng: số bậc tốt hơn)"),
+            color=colour,
+            tooltip=tip,
+        )
+    )
     zero = base.mark_rule(color="#333").encode(x=alt.datum(0))
-    na = base.transform_filter("!isValid(datum.gap)").transform_calculate(
-        txt="'không đánh giá được: ' + datum.status_reason").mark_text(align="left", dx=3, color="#666").encode(
-        y=y, x=alt.datum(0), text="txt:N", tooltip=tip)
-    dots = base.transform_filter("isValid(datum.gap)").mark_point(filled=True, size=40).encode(y=y, x="gap:Q",
-                                                                                                 color=colour, tooltip=tip)
-    return alt.layer(bar, zero, na, dots, data=_values(data, "targets", t)).properties(width=380, height=alt.Step(16)).facet(
-        row=alt.Row("plan_label:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=300)),
-        title="Chỉ tiêu của kế hoạch so với kết quả chính thức (đạt / không đạt / không đánh giá được, kèm chênh lệch)"
-    ).resolve_scale(y="independent")
+    na = (
+        base.transform_filter("!isValid(datum.gap)")
+        .transform_calculate(txt="'không đánh giá được: ' + datum.status_reason")
+        .mark_text(align="left", dx=3, color="#666")
+        .encode(y=y, x=alt.datum(0), text="txt:N", tooltip=tip)
+    )
+    dots = (
+        base.transform_filter("isValid(datum.gap)")
+        .mark_point(filled=True, size=40)
+        .encode(y=y, x="gap:Q", color=colour, tooltip=tip)
+    )
+    return (
+        alt.layer(bar, zero, na, dots, data=_values(data, "targets", t))
+        .properties(width=380, height=alt.Step(16))
+        .facet(
+            row=alt.Row("plan_label:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=300)),
+            title="Chỉ tiêu của kế hoạch so với kết quả chính thức (đạt / không đạt / không đánh giá được, kèm chênh lệch)",
+        )
+        .resolve_scale(y="independent")
+    )
 
 
 def national_chart(data: ReportData) -> alt.TopLevelMixin:
     """National mean of the total and of each dimension over time, with the breaks (a time axis of its own)."""
-    df = (data.scores.group_by("year", "indicator_code", "indicator_label")
-          .agg(pl.col("national_mean").first(), pl.col("n_provinces").first()).sort("year", "indicator_code"))
-    line = alt.Chart(_values(data, "national", df.filter(pl.col("indicator_code") != "PAPI.TOTAL"))).mark_line(point=True).encode(
-        x=_year_x(data),
-        y=alt.Y("national_mean:Q", title="Trung bình toàn quốc (thang 1–10)", scale=alt.Scale(zero=False)),
-        color=alt.Color("indicator_label:N", title="Chỉ số nội dung", legend=alt.Legend(labelLimit=260)),
-        tooltip=[alt.Tooltip("indicator_label:N", title="Chỉ số"), alt.Tooltip("year:Q", title="Năm"),
-                 alt.Tooltip("national_mean:Q", title="Trung bình", format=".2f"),
-                 alt.Tooltip("n_provinces:Q", title="Số tỉnh có số liệu")])
+    df = (
+        data.scores.group_by("year", "indicator_code", "indicator_label")
+        .agg(pl.col("national_mean").first(), pl.col("n_provinces").first())
+        .sort("year", "indicator_code")
+    )
+    line = (
+        alt.Chart(_values(data, "national", df.filter(pl.col("indicator_code") != "PAPI.TOTAL")))
+        .mark_line(point=True)
+        .encode(
+            x=_year_x(data),
+            y=alt.Y("national_mean:Q", title="Trung bình toàn quốc (thang 1–10)", scale=alt.Scale(zero=False)),
+            color=alt.Color("indicator_label:N", title="Chỉ số nội dung", legend=alt.Legend(labelLimit=260)),
+            tooltip=[
+                alt.Tooltip("indicator_label:N", title="Chỉ số"),
+                alt.Tooltip("year:Q", title="Năm"),
+                alt.Tooltip("national_mean:Q", title="Trung bình", format=".2f"),
+                alt.Tooltip("n_provinces:Q", title="Số tỉnh có số liệu"),
+            ],
+        )
+    )
     return alt.layer(_break_rules(data), line).properties(
-        width=620, height=260, title="Trung bình toàn quốc theo chỉ số nội dung (đường tím: năm đổi phương pháp)")
+        width=620, height=260, title="Trung bình toàn quốc theo chỉ số nội dung (đường tím: năm đổi phương pháp)"
+    )
 
 
 CHARTS = {
@@ -416,8 +669,12 @@ PNG_CHARTS = ("ranking", "heatmap", "province", "targets")
 
 
 def _no_scores_chart(title: str) -> alt.Chart:
-    return alt.Chart(alt.Data(values=[{"t": "Không có số liệu điểm trong bản dựng này (thiếu ../shared/data)"}])
-                     ).mark_text(size=14).encode(text="t:N").properties(width=500, height=60, title=title)
+    return (
+        alt.Chart(alt.Data(values=[{"t": "Không có số liệu điểm trong bản dựng này (thiếu ../shared/data)"}]))
+        .mark_text(size=14)
+        .encode(text="t:N")
+        .properties(width=500, height=60, title=title)
+    )
 
 
 def chart_specs(data: ReportData) -> dict[str, dict]:
@@ -456,9 +713,12 @@ def _script_safe(text: str) -> str:
 
 
 def _targets_table(data: ReportData) -> str:
-    head = ("<tr><th>Kế hoạch</th><th>Chỉ số</th><th>Năm</th><th>Chỉ tiêu (trích)</th><th>Mục tiêu</th>"
-            "<th>Thực tế</th><th>Chênh lệch</th><th>Kết quả</th><th>Lý do</th></tr>")
+    head = (
+        "<tr><th>Kế hoạch</th><th>Chỉ số</th><th>Năm</th><th>Chỉ tiêu (trích)</th><th>Mục tiêu</th>"
+        "<th>Thực tế</th><th>Chênh lệch</th><th>Kết quả</th><th>Lý do</th></tr>"
+    )
     rows = []
+
     def num(v):
         return "" if v is None else f"{v:.2f}".rstrip("0").rstrip(".")
 
@@ -470,13 +730,15 @@ def _targets_table(data: ReportData) -> str:
             f"<td>{html.escape(r['comparator'])} {num(r['target_value'])} {html.escape(r['unit_vi'])}</td>"
             f"<td>{num(r['actual_value'])}</td><td>{gap}</td>"
             f"<td class='{r['status']}'>{html.escape(r['status_vi'])}</td>"
-            f"<td>{html.escape(r['status_reason'] or '')}</td></tr>")
+            f"<td>{html.escape(r['status_reason'] or '')}</td></tr>"
+        )
     return f"<table>{head}{''.join(rows)}</table>"
 
 
 def _breaks_table(data: ReportData) -> str:
-    rows = "".join(f"<tr><td>{y}</td><td>{html.escape(c)}</td><td>{html.escape(w)}</td></tr>"
-                   for y, c, w in data.breaks)
+    rows = "".join(
+        f"<tr><td>{y}</td><td>{html.escape(c)}</td><td>{html.escape(w)}</td></tr>" for y, c, w in data.breaks
+    )
     return f"<table><tr><th>Năm</th><th>Chỉ số</th><th>Thay đổi phương pháp</th></tr>{rows}</table>"
 
 
@@ -485,11 +747,15 @@ def render_html(data: ReportData, specs: dict[str, dict], js_bundle: str) -> str
     sections = "".join(
         f'<h2 id="{n}">{html.escape(t)}</h2><div class="chart" id="chart-{n}" data-chart="{n}"></div>'
         + (f"<h3>Bảng chỉ tiêu</h3>{_targets_table(data)}" if n == "targets" else "")
-        for n, (t, _) in CHARTS.items())
+        for n, (t, _) in CHARTS.items()
+    )
     n_prov = data.scores.filter(pl.col("indicator_code") == "PAPI.TOTAL")
     latest = cast(int | None, n_prov["year"].max())  # a year column: an int, or None when empty
-    missing = (n_prov.filter((pl.col("year") == latest) & pl.col("score").is_null())["province_name"].to_list()
-               if latest is not None else [])
+    missing = (
+        n_prov.filter((pl.col("year") == latest) & pl.col("score").is_null())["province_name"].to_list()
+        if latest is not None
+        else []
+    )
     datasets: dict[str, list] = {}
     slim = {}
     for name, spec in specs.items():

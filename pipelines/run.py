@@ -9,6 +9,7 @@
   run queue: "Maximum is 2").
 - The Dagster output goes to $DAGSTER_HOME/logs/run-<UTC time>.log; last_run.log links to the newest.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -81,8 +82,11 @@ def fail_dead_runs(instance=None) -> list[str]:
 
     instance = instance or dg.DagsterInstance.get()
     dead = []
-    runs = instance.get_runs(filters=dg.RunsFilter(
-        statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.NOT_STARTED]))
+    runs = instance.get_runs(
+        filters=dg.RunsFilter(
+            statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.NOT_STARTED]
+        )
+    )
     for run in runs:
         pid = run.tags.get(LAUNCHER_TAG)
         if pid and not _alive(int(pid)):
@@ -123,7 +127,7 @@ def new_log(home: Path, now: dt.datetime | None = None) -> Path:
     now = now or dt.datetime.now(dt.UTC)
     logs = home / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    for old in sorted(logs.glob("run-*.log"))[:-KEEP_LOGS or None]:  # names sort by time
+    for old in sorted(logs.glob("run-*.log"))[: -KEEP_LOGS or None]:  # names sort by time
         old.unlink(missing_ok=True)
     log = logs / f"run-{now:%Y%m%dT%H%M%S}-{os.getpid()}.log"
     tmp = home / f".last_run.{os.getpid()}"
@@ -156,9 +160,22 @@ def main() -> int:
             log = new_log(home)
             with open(log, "w") as out:
                 rc = subprocess.call(
-                    [sys.executable, "-m", "dagster", "job", "execute", "-m", "pipelines.definitions",
-                     "-j", "full_rebuild", "--tags", json.dumps({LAUNCHER_TAG: str(os.getpid())})],
-                    stdout=out, stderr=subprocess.STDOUT)
+                    [
+                        sys.executable,
+                        "-m",
+                        "dagster",
+                        "job",
+                        "execute",
+                        "-m",
+                        "pipelines.definitions",
+                        "-j",
+                        "full_rebuild",
+                        "--tags",
+                        json.dumps({LAUNCHER_TAG: str(os.getpid())}),
+                    ],
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
             text = log.read_text(encoding="utf-8", errors="replace").splitlines()
             if rc == 0:
                 for line in text:

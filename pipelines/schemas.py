@@ -1,5 +1,6 @@
 """Each table's contract in one place: Pandera model (types, nulls, allowed values, ranges, keys)
 and column docs. The docs feed `COMMENT ON` in the warehouse and the asset's column schema."""
+
 from __future__ import annotations
 
 import pandera.polars as pa
@@ -18,25 +19,37 @@ INDICES = ["PAPI", "PAR_INDEX", "PCI", "SIPAS"]
 class StgDocuments(pa.DataFrameModel):
     """One row per plan file that decoded and parsed. Grain: document_id."""
 
-    document_id: str = pa.Field(unique=True, str_length={"min_value": 16, "max_value": 16},
-                                description="Stable id: first 16 hex of sha256 of the NFC-normalised text")
+    document_id: str = pa.Field(
+        unique=True,
+        str_length={"min_value": 16, "max_value": 16},
+        description="Stable id: first 16 hex of sha256 of the NFC-normalised text",
+    )
     source_path: str = pa.Field(description="Path relative to its raw root, e.g. plans/000_x.txt")
-    raw_root: str = pa.Field(description="Raw root by position: 'raw' for the embedded input, 'extra<n>' for the n-th folder of GOVDATA_RAW_EXTRA (never a machine path)")
+    raw_root: str = pa.Field(
+        description="Raw root by position: 'raw' for the embedded input, 'extra<n>' for the n-th folder of GOVDATA_RAW_EXTRA (never a machine path)"
+    )
     sha256: str = pa.Field(str_length={"min_value": 64, "max_value": 64}, description="sha256 of the file's bytes")
     size_bytes: int = pa.Field(gt=0, description="File size in bytes")
-    encoding: str = pa.Field(isin=["utf-8", "utf-8-sig", "utf-16-le", "utf-16-be", "utf-16", "cp1258", "binary"],
-                             description="Detected encoding of a text or HTML file; 'binary' for Word and PDF")
+    encoding: str = pa.Field(
+        isin=["utf-8", "utf-8-sig", "utf-16-le", "utf-16-be", "utf-16", "cp1258", "binary"],
+        description="Detected encoding of a text or HTML file; 'binary' for Word and PDF",
+    )
     format: str = pa.Field(isin=list(FORMATS), description="File format read: txt / docx / pdf / html / doc")
     page_count: int = pa.Field(nullable=True, ge=0, description="Pages of a PDF; NULL for other formats")
-    text_source: str = pa.Field(isin=list(TEXT_SOURCES),
-                                description="native (the file's own text), converted (a .doc through antiword or LibreOffice), ocr (Tesseract on a scanned PDF)")
+    text_source: str = pa.Field(
+        isin=list(TEXT_SOURCES),
+        description="native (the file's own text), converted (a .doc through antiword or LibreOffice), ocr (Tesseract on a scanned PDF)",
+    )
     n_lines: int = pa.Field(gt=0, description="Lines in the normalised text (line numbers refer to it)")
     readers: str = pa.Field(description="Readers that produced tasks, comma-separated")
     issuer_name: str = pa.Field(nullable=True, description="Issuing People's Committee, canonical spelling")
     issuer_level: str = pa.Field(nullable=True, isin=ISSUER_LEVELS, description="province / district / commune")
-    province_code: str = pa.Field(nullable=True, str_length={"min_value": 2, "max_value": 2},
-                                  description="GSO 2004 code of the issuer's province")
-    doc_type: str = pa.Field(nullable=True, isin=list(DOC_TYPES.values()), description="Type of the issued document (its opening heading)")
+    province_code: str = pa.Field(
+        nullable=True, str_length={"min_value": 2, "max_value": 2}, description="GSO 2004 code of the issuer's province"
+    )
+    doc_type: str = pa.Field(
+        nullable=True, isin=list(DOC_TYPES.values()), description="Type of the issued document (its opening heading)"
+    )
     doc_numbers: list[str] = pa.Field(nullable=True, description="Document numbers, e.g. ['3897/QĐ-UBND']")
     issue_date: pl.Date = pa.Field(nullable=True, description="Issue date from the header (conflicts are findings)")
     signer: str = pa.Field(nullable=True, description="Person who signed, as written")
@@ -44,11 +57,18 @@ class StgDocuments(pa.DataFrameModel):
     plan_year_start: int = pa.Field(nullable=True, ge=2000, le=2100, description="First plan year")
     plan_year_end: int = pa.Field(nullable=True, ge=2000, le=2100, description="Last plan year; NULL when open-ended")
     indices: list[str] = pa.Field(nullable=True, description="Indices the plan targets: PAPI, PAR_INDEX")
-    province_name: str = pa.Field(nullable=True, description="Province name (of the province in force at the issue date)")
-    province_vintage: int = pa.Field(nullable=True, isin=[2004, 2025],
-                                     description="2004: one of the 63 provinces; 2025: one of the 34 units in force "
-                                                 "from 1 July 2025 (a plan issued since then)")
-    n_tasks: int = pa.Field(ge=0, description="Tasks extracted from the document (0: not a plan; its not_a_plan finding says why)")
+    province_name: str = pa.Field(
+        nullable=True, description="Province name (of the province in force at the issue date)"
+    )
+    province_vintage: int = pa.Field(
+        nullable=True,
+        isin=[2004, 2025],
+        description="2004: one of the 63 provinces; 2025: one of the 34 units in force "
+        "from 1 July 2025 (a plan issued since then)",
+    )
+    n_tasks: int = pa.Field(
+        ge=0, description="Tasks extracted from the document (0: not a plan; its not_a_plan finding says why)"
+    )
 
     class Config:
         strict = True
@@ -62,7 +82,9 @@ class StgPlanTasks(pa.DataFrameModel):
     document_id: str = pa.Field(description="FK to dim_document")
     task_seq: int = pa.Field(ge=1, description="Order of the task in the document")
     source_path: str = pa.Field(description="Provenance: file relative to its raw root")
-    task_ref: str = pa.Field(nullable=True, description="The row's own number/letter when the plan gives one, e.g. 3.4.b")
+    task_ref: str = pa.Field(
+        nullable=True, description="The row's own number/letter when the plan gives one, e.g. 3.4.b"
+    )
     source_kind: str = pa.Field(isin=SOURCE_KINDS, description="table / narrative")
     reader: str = pa.Field(isin=READERS, description="Reader that extracted the row")
     section_ref: str = pa.Field(nullable=True, description="Number of the section the task sits in")
@@ -79,9 +101,12 @@ class StgPlanTasks(pa.DataFrameModel):
     note_text: str = pa.Field(nullable=True, description="Notes column as written")
     line_start: int = pa.Field(ge=1, description="First line of the task in the normalised text")
     line_end: int = pa.Field(ge=1, description="Last line of the task in the normalised text")
-    source_location: str = pa.Field(nullable=True, description="Where the task's first line is in the original file: "
-                                    "'page 3' (PDF), 'paragraph 41' or 'table 2 row 5' (Word, HTML tables), an HTML "
-                                    "element path; NULL for plain text (line_start is the place)")
+    source_location: str = pa.Field(
+        nullable=True,
+        description="Where the task's first line is in the original file: "
+        "'page 3' (PDF), 'paragraph 41' or 'table 2 row 5' (Word, HTML tables), an HTML "
+        "element path; NULL for plain text (line_start is the place)",
+    )
 
     class Config:
         strict = True
@@ -105,9 +130,12 @@ class StgFindings(pa.DataFrameModel):
     message: str = pa.Field(str_length={"min_value": 5}, description="What a person should know")
     related_table: str = pa.Field(nullable=True, description="Table of the row concerned")
     related_id: str = pa.Field(nullable=True, description="Key of the row concerned")
-    source_location: str = pa.Field(nullable=True, description="Where line_start is in the original file: 'page 3' "
-                                    "(PDF), 'paragraph 41' or 'table 2 row 5' (Word, HTML tables), an HTML element "
-                                    "path; NULL for plain text (line_start is the place) and for findings without a line")
+    source_location: str = pa.Field(
+        nullable=True,
+        description="Where line_start is in the original file: 'page 3' "
+        "(PDF), 'paragraph 41' or 'table 2 row 5' (Word, HTML tables), an HTML element "
+        "path; NULL for plain text (line_start is the place) and for findings without a line",
+    )
 
     class Config:
         strict = True
@@ -119,9 +147,14 @@ class StgQuarantine(pa.DataFrameModel):
     source_path: str = pa.Field(description="File relative to its raw root")
     raw_root: str = pa.Field(description="'raw' or 'extra<n>' (the n-th folder of GOVDATA_RAW_EXTRA)")
     sha256: str = pa.Field(nullable=True, description="sha256 of the bytes (NULL when unreadable)")
-    stage: str = pa.Field(isin=["read", "decode", "parse", "score_load"], description="Stage that rejected it: read / decode / parse / score_load")
+    stage: str = pa.Field(
+        isin=["read", "decode", "parse", "score_load"],
+        description="Stage that rejected it: read / decode / parse / score_load",
+    )
     reason: str = pa.Field(str_length={"min_value": 5}, description="Why it was rejected, in words")
-    source_ref: str = pa.Field(nullable=True, description="Row or cell rejected (file:line:column, file#sheet!row); NULL for a whole file")
+    source_ref: str = pa.Field(
+        nullable=True, description="Row or cell rejected (file:line:column, file#sheet!row); NULL for a whole file"
+    )
     # no detected_at: the time of a build lives only in build_info, so two builds of the same input are identical
 
     class Config:
@@ -130,9 +163,18 @@ class StgQuarantine(pa.DataFrameModel):
 
 
 LEVELS = ["total", "dimension", "subdimension", "area", "subindex"]
-INDICATOR_RULES = ["alias", "outside_indices", "combined_heading_task_keywords", "combined_heading_first",
-                   "inferred_from_neighbours", "unmapped", "no_heading", "from_subdimension", "from_subsection",
-                   "family_total"]
+INDICATOR_RULES = [
+    "alias",
+    "outside_indices",
+    "combined_heading_task_keywords",
+    "combined_heading_first",
+    "inferred_from_neighbours",
+    "unmapped",
+    "no_heading",
+    "from_subdimension",
+    "from_subsection",
+    "family_total",
+]
 TIMELINE_KINDS = ["dated", "deadline", "recurring", "event", "phased", "unparsed", "empty"]
 COMPARATORS = [">=", ">", "=", "<=", "<"]
 UNITS = ["percent", "points", "rank", "rank_change", "count", "other"]
@@ -144,17 +186,23 @@ class StgTaskNormalised(pa.DataFrameModel):
     task_id: str = pa.Field(unique=True, description="FK to fct_plan_task")
     document_id: str = pa.Field(description="FK to dim_document")
     family: str = pa.Field(nullable=True, isin=INDICES, description="Index family used to read the heading")
-    indicator_code: str = pa.Field(nullable=True, str_matches=r"^(PAPI|PAR|PCI|SIPAS)\.", description="Conformed indicator (NULL: no index, or unmapped)")
-    indicator_rule: str = pa.Field(isin=INDICATOR_RULES,
-                                   description="How the code was found")
+    indicator_code: str = pa.Field(
+        nullable=True,
+        str_matches=r"^(PAPI|PAR|PCI|SIPAS)\.",
+        description="Conformed indicator (NULL: no index, or unmapped)",
+    )
+    indicator_rule: str = pa.Field(isin=INDICATOR_RULES, description="How the code was found")
     subindicator_code: str = pa.Field(nullable=True, str_matches=r"^PAPI\.D\d\.", description="Conformed sub-dimension")
     subindicator_rule: str = pa.Field(nullable=True, description="How the sub-dimension was found")
     due_start: pl.Date = pa.Field(nullable=True, description="First day of the timeline")
     due_end: pl.Date = pa.Field(nullable=True, description="Deadline: last day of the timeline")
-    recurrence: str = pa.Field(nullable=True, description="continuous / annual / semiannual / quarterly / monthly, comma-separated")
-    timeline_kind: str = pa.Field(isin=TIMELINE_KINDS,
-                                  description="Form of the timeline")
-    timeline_event: str = pa.Field(nullable=True, description="Event the timeline depends on, as written (no date guessed)")
+    recurrence: str = pa.Field(
+        nullable=True, description="continuous / annual / semiannual / quarterly / monthly, comma-separated"
+    )
+    timeline_kind: str = pa.Field(isin=TIMELINE_KINDS, description="Form of the timeline")
+    timeline_event: str = pa.Field(
+        nullable=True, description="Event the timeline depends on, as written (no date guessed)"
+    )
 
     class Config:
         strict = True
@@ -162,8 +210,9 @@ class StgTaskNormalised(pa.DataFrameModel):
     @pa.dataframe_check
     @classmethod
     def start_before_end(cls, data) -> pl.LazyFrame:
-        return data.lazyframe.select(pl.col("due_start").is_null() | pl.col("due_end").is_null()
-                                     | (pl.col("due_start") <= pl.col("due_end")))
+        return data.lazyframe.select(
+            pl.col("due_start").is_null() | pl.col("due_end").is_null() | (pl.col("due_start") <= pl.col("due_end"))
+        )
 
 
 class StgTaskAgency(pa.DataFrameModel):
@@ -173,12 +222,16 @@ class StgTaskAgency(pa.DataFrameModel):
     document_id: str = pa.Field(description="FK to dim_document")
     agency_code: str = pa.Field(description="Canonical agency (raw/reference/agencies.csv)")
     agency_province_key: str = pa.Field(nullable=True, description="Province of the agency; NULL for generic groups")
-    agency_unit_key: str = pa.Field(nullable=True, str_matches=r"^((2004|2025)-\d\d(/[a-z0-9-]+)?|UNRESOLVED)$",
-                                    description="Unit the body belongs to, relative to the issuer: the province "
-                                                "(2004-33), a district-level unit or commune (2004-33/thanh-pho-hung-yen), "
-                                                "UNRESOLVED when the plan's province is unknown; NULL for groups")
-    agency_unit_level: str = pa.Field(nullable=True, isin=["province", "district", "commune"],
-                                      description="Level of that unit")
+    agency_unit_key: str = pa.Field(
+        nullable=True,
+        str_matches=r"^((2004|2025)-\d\d(/[a-z0-9-]+)?|UNRESOLVED)$",
+        description="Unit the body belongs to, relative to the issuer: the province "
+        "(2004-33), a district-level unit or commune (2004-33/thanh-pho-hung-yen), "
+        "UNRESOLVED when the plan's province is unknown; NULL for groups",
+    )
+    agency_unit_level: str = pa.Field(
+        nullable=True, isin=["province", "district", "commune"], description="Level of that unit"
+    )
     name_vi: str = pa.Field(description="Canonical Vietnamese name")
     role: str = pa.Field(isin=["lead", "support"], description="lead (chủ trì) / support (phối hợp, invited)")
     as_written: str = pa.Field(description="The words of the plan that named it")
@@ -201,15 +254,26 @@ class StgPlanTargets(pa.DataFrameModel):
     comparator: str = pa.Field(isin=COMPARATORS, description=">=, >, =, <=, <")
     value: float = pa.Field(ge=0, description='Target value; the decimal comma read as a point ("6,00 điểm" = 6.00)')
     unit: str = pa.Field(isin=UNITS, description="percent / points / rank / rank_change / count / other")
-    share_comparator: str = pa.Field(nullable=True, isin=COMPARATORS, description='For "100% đơn vị đạt trên 90%": the comparator on the share of units')
-    share_value: float = pa.Field(nullable=True, ge=0, le=100, description="The share of units (percent) that must meet the target")
-    paired_with_target_id: str = pa.Field(nullable=True, description='The target this one is paired with ("…, trong đó ít nhất 70% đơn vị đạt trên 95%")')
+    share_comparator: str = pa.Field(
+        nullable=True,
+        isin=COMPARATORS,
+        description='For "100% đơn vị đạt trên 90%": the comparator on the share of units',
+    )
+    share_value: float = pa.Field(
+        nullable=True, ge=0, le=100, description="The share of units (percent) that must meet the target"
+    )
+    paired_with_target_id: str = pa.Field(
+        nullable=True, description='The target this one is paired with ("…, trong đó ít nhất 70% đơn vị đạt trên 95%")'
+    )
     line: int = pa.Field(ge=1, description="Line of the quote in the normalised text")
     quote: str = pa.Field(description="The words of the target")
     source_path: str = pa.Field(description="Plan file")
-    source_location: str = pa.Field(nullable=True, description="Where the quote's line is in the original file: "
-                                    "'page 3' (PDF), 'paragraph 41' or 'table 2 row 5' (Word, HTML tables), an HTML "
-                                    "element path; NULL for plain text (line is the place)")
+    source_location: str = pa.Field(
+        nullable=True,
+        description="Where the quote's line is in the original file: "
+        "'page 3' (PDF), 'paragraph 41' or 'table 2 row 5' (Word, HTML tables), an HTML "
+        "element path; NULL for plain text (line is the place)",
+    )
 
     class Config:
         strict = True
@@ -249,14 +313,18 @@ class StgIndexScores(pa.DataFrameModel):
     indicator_code, source). The range of each row is its index's scale (scores.score_problem): a row outside it is
     quarantined while staging, so this contract holds for every staged row."""
 
-    province_key: str = pa.Field(str_matches=r"^2004-\d\d$", description="Province (vintage 2004; 2004-28 is Hà Tây, 2005-2008)")
+    province_key: str = pa.Field(
+        str_matches=r"^2004-\d\d$", description="Province (vintage 2004; 2004-28 is Hà Tây, 2005-2008)"
+    )
     province_code: str = pa.Field(description="GSO code")
     year: int = pa.Field(ge=2005, le=2100, description="Index year")
     indicator_code: str = pa.Field(str_matches=r"^(PAPI|PAR|PCI|SIPAS)\.", description="Indicator")
     level: str = pa.Field(isin=LEVELS, description="subdimension / dimension / total / area / subindex")
     score: float = pa.Field(nullable=True, ge=0, le=100, description="Published value; NULL where the source is empty")
-    source: str = pa.Field(isin=["papi_official_workbook", "papi_panel", "par_tidy", "pci_workbook", "pci_wikipedia"],
-                           description="Layout it came from")
+    source: str = pa.Field(
+        isin=["papi_official_workbook", "papi_panel", "par_tidy", "pci_workbook", "pci_wikipedia"],
+        description="Layout it came from",
+    )
     source_ref: str = pa.Field(description="file:line or file#sheet!row or file#sheet!cell")
     source_column: str = pa.Field(description="Column in the source (SCdk, header or cell column)")
     source_path: str = pa.Field(description="File relative to its raw root")

@@ -5,6 +5,7 @@ the benchmark, tests) and the object is passed down as an argument; the Dagster 
 `settings` resource (assets/resources.py). No other module reads these variables, at import time or later, so a
 test or a second build in one process can use another configuration by building another Settings.
 """
+
 from __future__ import annotations
 
 import os

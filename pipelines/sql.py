@@ -12,6 +12,7 @@ and LOAD are refused) and the configuration locked, so `SET` cannot turn it back
 Python writes the query's result (DuckDB -> Arrow -> Parquet/CSV) to a plain file name under one chosen folder,
 never where the user's SQL says.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -125,8 +126,9 @@ def _interactive(con, db: Path) -> None:
 
 def main(argv: list[str], settings: Settings | None = None) -> int:
     settings = Settings.from_env() if settings is None else settings
-    ap = argparse.ArgumentParser(prog="python -m pipelines.sql", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m pipelines.sql", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("query", nargs="*", help="one SQL query (several words are joined)")
     ap.add_argument("--limit", type=int, default=None, help="print at most this many rows")
     ap.add_argument("--export", metavar="NAME", help="write the result to NAME (.parquet or .csv) under --dir")
@@ -141,7 +143,9 @@ def main(argv: list[str], settings: Settings | None = None) -> int:
             if not query:
                 ap.error("--export needs a query")
             try:
-                print(f"exported to {export(con, query, args.export, settings.export_dir if args.dir is None else args.dir)}")
+                print(
+                    f"exported to {export(con, query, args.export, settings.export_dir if args.dir is None else args.dir)}"
+                )
             except ValueError as e:
                 print(f"error: {e}", file=sys.stderr)
                 return 2

@@ -1,6 +1,7 @@
 """dbt-like SQL models: read from dbt_like_sql/<layer>/*.sql (description, column docs and materialisation in
 their leading comments, dependencies from the SQL itself) and run into the build database, in full or, for a
 model `-- materialized: incremental by <column>`, for the changed documents only."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -108,13 +109,23 @@ def run_model_detail(con, model: SqlModel) -> ModelRun:
     run_sql(con, f'CREATE TABLE IF NOT EXISTS "{MODEL_INPUTS}" (model VARCHAR, unit VARCHAR, fingerprint VARCHAR)')
     version = input_fingerprints(con, model.sql, model.deps, key)
     old = con.execute(f'SELECT version FROM "{MODEL_STATE}" WHERE model = ?', [model.name]).fetchall()
-    reason = ("first build" if not old else "SQL or a whole-table input changed" if old[0][0] != version else
-              "table missing" if not columns_of(con, model.name) else "")
+    reason = (
+        "first build"
+        if not old
+        else "SQL or a whole-table input changed"
+        if old[0][0] != version
+        else "table missing"
+        if not columns_of(con, model.name)
+        else ""
+    )
     if not reason:
-        run_sql(con, f'CREATE OR REPLACE TEMP TABLE _changed AS SELECT coalesce(i.unit, m.unit) AS unit FROM _inputs i '
-                     f'FULL JOIN (SELECT unit, fingerprint FROM "{MODEL_INPUTS}" WHERE model = ?) m '
-                     "ON i.unit IS NOT DISTINCT FROM m.unit WHERE i.fingerprint IS DISTINCT FROM m.fingerprint",
-                [model.name])
+        run_sql(
+            con,
+            f"CREATE OR REPLACE TEMP TABLE _changed AS SELECT coalesce(i.unit, m.unit) AS unit FROM _inputs i "
+            f'FULL JOIN (SELECT unit, fingerprint FROM "{MODEL_INPUTS}" WHERE model = ?) m '
+            "ON i.unit IS NOT DISTINCT FROM m.unit WHERE i.fingerprint IS DISTINCT FROM m.fingerprint",
+            [model.name],
+        )
         changed = con.execute("SELECT count(*), count(*) - count(unit) FROM _changed").fetchall()[0]
         if changed[1]:
             reason = f"rows without {key} changed"
@@ -130,11 +141,20 @@ def run_model_detail(con, model: SqlModel) -> ModelRun:
         run_sql(con, f'DELETE FROM "{model.name}" WHERE "{key}" IN (SELECT unit FROM _changed)')
         if changed[0]:
             scoped = [d for d in model.deps if key in columns_of(con, d)]
-            run_sql(con, f'INSERT INTO "{model.name}" SELECT * FROM ({restricted_to_changed(body, scoped, key)}) AS m '
-                         f'WHERE m."{key}" IN (SELECT unit FROM _changed)')
-        run_sql(con, f'DELETE FROM "{MODEL_INPUTS}" WHERE model = ? AND unit IN (SELECT unit FROM _changed)', [model.name])
-        run_sql(con, f'INSERT INTO "{MODEL_INPUTS}" SELECT ?, unit, fingerprint FROM _inputs '
-                     "WHERE unit IN (SELECT unit FROM _changed)", [model.name])
+            run_sql(
+                con,
+                f'INSERT INTO "{model.name}" SELECT * FROM ({restricted_to_changed(body, scoped, key)}) AS m '
+                f'WHERE m."{key}" IN (SELECT unit FROM _changed)',
+            )
+        run_sql(
+            con, f'DELETE FROM "{MODEL_INPUTS}" WHERE model = ? AND unit IN (SELECT unit FROM _changed)', [model.name]
+        )
+        run_sql(
+            con,
+            f'INSERT INTO "{MODEL_INPUTS}" SELECT ?, unit, fingerprint FROM _inputs '
+            "WHERE unit IN (SELECT unit FROM _changed)",
+            [model.name],
+        )
         run = ModelRun(0, "incremental", units_changed=changed[0])
     run_sql(con, "DROP TABLE IF EXISTS _inputs")
     run_sql(con, "DROP TABLE IF EXISTS _changed")

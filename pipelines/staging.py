@@ -1,5 +1,6 @@
 """Python staging: rows -> typed staging frames, the process pool the plan readers run in, the reference seeds and
 the score files. (The plan staging tables themselves are kept up to date by pipelines/incremental.py.)"""
+
 from __future__ import annotations
 
 import multiprocessing
@@ -92,7 +93,9 @@ def stage_scores(files: list[RawFile] | None = None, settings: Settings | None =
     loaded = []
     for f in files:
         try:
-            data = read_raw(f, settings.max_file_bytes)  # a FIFO, link loop or huge file is quarantined here, never opened by a loader
+            data = read_raw(
+                f, settings.max_file_bytes
+            )  # a FIFO, link loop or huge file is quarantined here, never opened by a loader
         except RawReadError as e:
             layout, res, data = "unreadable", ScoreLoad(), b""
             res.quarantine.append(score_quarantine(f, None, str(e), None))
@@ -105,22 +108,46 @@ def stage_scores(files: list[RawFile] | None = None, settings: Settings | None =
     first_seen: dict[Path, int] = {}
     for f, *_ in loaded:
         first_seen.setdefault(f.root.resolve(), len(order) + len(first_seen))
-    ranked = sorted(loaded, key=lambda t: (order.get(t[0].root.resolve(), first_seen[t[0].root.resolve()]),
-                                           t[0].source_path))
+    ranked = sorted(
+        loaded, key=lambda t: (order.get(t[0].root.resolve(), first_seen[t[0].root.resolve()]), t[0].source_path)
+    )
     apply_contracts([(f, sha, res) for f, _, res, sha, _ in ranked])
     for f, layout, res, _, data in loaded:
         scores.extend(res.scores)
         quarantine.extend(res.quarantine)
         findings.extend(res.findings)
-        listing.append({"raw_root": f.root_label, "source_path": f.source_path, "layout": layout,
-                        "size_bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(),
-                        "n_scores": len(res.scores), "n_quarantined": len(res.quarantine),
-                        "n_skipped_rows": res.skipped_rows, "read_as": res.layout_note})
-    files_df = pl.DataFrame(listing, schema={"raw_root": pl.String, "source_path": pl.String, "layout": pl.String,
-                                             "size_bytes": pl.Int64, "sha256": pl.String, "n_scores": pl.Int64,
-                                             "n_quarantined": pl.Int64, "n_skipped_rows": pl.Int64,
-                                             "read_as": pl.String})
-    return StagedScores(files_df, staging_frame(scores, "stg_index_scores"), staging_frame(par_published_rows(), "stg_par_published"),
-                        staging_frame(sipas_published_rows(), "stg_sipas_published"),
-                        staging_frame(quarantine, "stg_score_quarantine"), staging_frame(findings, "stg_score_findings"))
-
+        listing.append(
+            {
+                "raw_root": f.root_label,
+                "source_path": f.source_path,
+                "layout": layout,
+                "size_bytes": len(data),
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "n_scores": len(res.scores),
+                "n_quarantined": len(res.quarantine),
+                "n_skipped_rows": res.skipped_rows,
+                "read_as": res.layout_note,
+            }
+        )
+    files_df = pl.DataFrame(
+        listing,
+        schema={
+            "raw_root": pl.String,
+            "source_path": pl.String,
+            "layout": pl.String,
+            "size_bytes": pl.Int64,
+            "sha256": pl.String,
+            "n_scores": pl.Int64,
+            "n_quarantined": pl.Int64,
+            "n_skipped_rows": pl.Int64,
+            "read_as": pl.String,
+        },
+    )
+    return StagedScores(
+        files_df,
+        staging_frame(scores, "stg_index_scores"),
+        staging_frame(par_published_rows(), "stg_par_published"),
+        staging_frame(sipas_published_rows(), "stg_sipas_published"),
+        staging_frame(quarantine, "stg_score_quarantine"),
+        staging_frame(findings, "stg_score_findings"),
+    )

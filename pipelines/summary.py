@@ -1,4 +1,5 @@
 """Print where the warehouse is and what it holds (the last step of `make run`)."""
+
 from __future__ import annotations
 
 import duckdb
@@ -25,15 +26,20 @@ def main(settings: Settings | None = None) -> None:
             n = con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0]
             print(f"  {name:<22} {n:>8} rows")
         n_rows, n_files = con.execute("SELECT count(*), count(DISTINCT source_path) FROM quarantine").fetchall()[0]
-        print(f"Quarantine: {n_rows} rejected files, rows or cells from {n_files} files, each with its reason: "
-              "make sql Q=\"SELECT source_path, source_ref, reason FROM quarantine\"")
+        print(
+            f"Quarantine: {n_rows} rejected files, rows or cells from {n_files} files, each with its reason: "
+            'make sql Q="SELECT source_path, source_ref, reason FROM quarantine"'
+        )
         f = con.execute("SELECT severity, count(*) FROM dq_finding GROUP BY 1 ORDER BY 1").fetchall()
         print("Findings for analysts (dq_finding): " + ", ".join(f"{n} {sev}" for sev, n in f))
     finally:
         con.close()
     marts = settings.marts_dir
-    print(f"Parquet marts: {marts}" + ("" if marts.exists() else " (none built yet)")
-          + (f", described by {marts / 'datapackage.json'}" if (marts / "datapackage.json").exists() else ""))
+    print(
+        f"Parquet marts: {marts}"
+        + ("" if marts.exists() else " (none built yet)")
+        + (f", described by {marts / 'datapackage.json'}" if (marts / "datapackage.json").exists() else "")
+    )
     report = settings.report_dir / "index.html"
     if report.exists():
         print(f"Report (open in a browser, works offline): {report}")

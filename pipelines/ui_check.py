@@ -1,6 +1,7 @@
 """Real-browser check of the Dagster UI (make ui-check): run the rebuild job into a fresh Dagster instance, serve
 the UI on 127.0.0.1, drive Debian's headless Chromium through Playwright, assert that every asset is listed and the
 latest run succeeded, and save a screenshot to warehouse/docs/ui.png. Exit status 0 only when all of that holds."""
+
 from __future__ import annotations
 
 import os
@@ -16,8 +17,16 @@ from pathlib import Path
 from .settings import PROJECT_DIR, Settings
 
 # without the background-networking flags Chromium keeps dialling Google's hosts on this closed network
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SCREENSHOT = PROJECT_DIR / "warehouse" / "docs" / "ui.png"
 
 
@@ -55,19 +64,32 @@ def run_check(chromium: str, screenshot: Path = SCREENSHOT) -> list[str]:
     home = Path(tempfile.mkdtemp(prefix="govdata-ui-check-"))
     shutil.copy(PROJECT_DIR / ".dagster_home" / "dagster.yaml", home / "dagster.yaml")
     # its own Dagster instance and warehouse folder: never the developer's, never a test session's open build file
-    env = {**os.environ, "DAGSTER_HOME": str(home), "PYTHONPATH": str(PROJECT_DIR),
-           "GOVDATA_WAREHOUSE_DIR": str(home / "warehouse")}
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "PYTHONPATH": str(PROJECT_DIR),
+        "GOVDATA_WAREHOUSE_DIR": str(home / "warehouse"),
+    }
     bin_dir = Path(sys.executable).parent
     print("running full_rebuild into a fresh Dagster instance ...", flush=True)
-    job = subprocess.run([str(bin_dir / "dagster"), "job", "execute", "-m", "pipelines.definitions", "-j", "full_rebuild"],
-                         cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+    job = subprocess.run(
+        [str(bin_dir / "dagster"), "job", "execute", "-m", "pipelines.definitions", "-j", "full_rebuild"],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if job.returncode:
         raise RuntimeError(f"full_rebuild failed before the UI check:\n{(job.stdout + job.stderr)[-4000:]}")
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    web = subprocess.Popen([str(bin_dir / "dagster-webserver"), "-w", "workspace.yaml", "-h", "127.0.0.1",
-                            "-p", str(port)], cwd=PROJECT_DIR, env=env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    web = subprocess.Popen(
+        [str(bin_dir / "dagster-webserver"), "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     problems: list[str] = []
     try:
         _wait(f"{base}/server_info")
@@ -89,7 +111,9 @@ def run_check(chromium: str, screenshot: Path = SCREENSHOT) -> list[str]:
             _dismiss_dialog(page)
             if "Success" not in page.inner_text("body"):
                 problems.append("the latest full_rebuild run is not shown as Success")
-            page.goto(base + (page.locator("a[href^='/runs/']").first.get_attribute("href") or ""), wait_until="networkidle")
+            page.goto(
+                base + (page.locator("a[href^='/runs/']").first.get_attribute("href") or ""), wait_until="networkidle"
+            )
             page.wait_for_selector("text=ASSET_MATERIALIZATION", timeout=180_000)
             page.wait_for_selector("text=RUN_SUCCESS", timeout=180_000)
             # the asset graph, for the screenshot

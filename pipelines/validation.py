@@ -12,6 +12,7 @@ not changed.
   rows, since a slice only sees its own documents.
 - Tables without `document_id` (dimensions, marts, reference) are small and validated whole, every time.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -94,8 +95,12 @@ def failure_summary(v: Validation, n: int = 20) -> str:
     fc, rows = v.cases(), v.rows()
     if fc is not None:
         checks = fc.group_by("column", "check").len().sort("len", descending=True)
-        lines.append("  failed checks: " + "; ".join(f"{r['check']} on {r['column']} ({r['len']} cases)"
-                                                     for r in checks.head(10).iter_rows(named=True)))
+        lines.append(
+            "  failed checks: "
+            + "; ".join(
+                f"{r['check']} on {r['column']} ({r['len']} cases)" for r in checks.head(10).iter_rows(named=True)
+            )
+        )
     if rows is not None and rows.height:
         where = [c for c in _WHERE_COLUMNS if c in rows.columns]
         first = [c for c in ("indicator_code", "year", "score", "value", "province_key", "level") if c in rows.columns]
@@ -105,8 +110,10 @@ def failure_summary(v: Validation, n: int = 20) -> str:
             at = ", ".join(f"{c}={r[c]}" for c in where if r.get(c) is not None) or "no source column"
             lines.append(f"    [{at}] " + ", ".join(f"{c}={r[c]!r}" for c in shown))
     for key, dups in v.duplicate_keys.items():
-        lines.append(f"  duplicated key ({key}): " + "; ".join(
-            str(tuple(r.values())) for r in dups.head(n).iter_rows(named=True)))
+        lines.append(
+            f"  duplicated key ({key}): "
+            + "; ".join(str(tuple(r.values())) for r in dups.head(n).iter_rows(named=True))
+        )
     return "\n".join(lines)
 
 
@@ -118,10 +125,14 @@ def _duplicates(con, table: str, model, out: Validation, only_changed: bool) -> 
         where = ""
         if only_changed:
             match = " AND ".join(f't."{c}" IS NOT DISTINCT FROM k."{c}"' for c in key)
-            where = (f' t WHERE EXISTS (SELECT 1 FROM (SELECT DISTINCT {cols} FROM "{table}" c WHERE EXISTS '
-                     f'(SELECT 1 FROM _todo d WHERE d.document_id IS NOT DISTINCT FROM c.document_id)) k WHERE {match})')
-        dups = con.sql(f'SELECT {cols}, count(*) AS n FROM "{table}"{where} GROUP BY ALL HAVING count(*) > 1 '
-                       f'ORDER BY n DESC LIMIT 50').pl()
+            where = (
+                f' t WHERE EXISTS (SELECT 1 FROM (SELECT DISTINCT {cols} FROM "{table}" c WHERE EXISTS '
+                f"(SELECT 1 FROM _todo d WHERE d.document_id IS NOT DISTINCT FROM c.document_id)) k WHERE {match})"
+            )
+        dups = con.sql(
+            f'SELECT {cols}, count(*) AS n FROM "{table}"{where} GROUP BY ALL HAVING count(*) > 1 '
+            f"ORDER BY n DESC LIMIT 50"
+        ).pl()
         if dups.height:
             out.duplicate_keys[", ".join(key)] = dups
 
@@ -136,19 +147,34 @@ def validate_table(con, table: str, model, slice_rows: int = SLICE_ROWS, increme
         _collect(out, model, con.sql(f'SELECT * FROM "{table}"').pl())
         return out
 
-    run_sql(con, f'CREATE TABLE IF NOT EXISTS "{STATE}" (table_name VARCHAR, contract VARCHAR, document_id VARCHAR, '
-                 'n_rows BIGINT, fingerprint HUGEINT)')
-    run_sql(con, "CREATE OR REPLACE TEMP TABLE _fingerprints AS SELECT document_id, count(*) AS n_rows, "
-                 f'sum(hash(t)) AS fingerprint FROM "{table}" t GROUP BY document_id')
-    run_sql(con, f"CREATE OR REPLACE TEMP TABLE _todo AS SELECT f.* FROM _fingerprints f WHERE NOT EXISTS ("
-                 f'SELECT 1 FROM "{STATE}" v WHERE v.table_name = ? AND v.contract = ? AND ? '
-                 "AND v.document_id IS NOT DISTINCT FROM f.document_id AND v.n_rows = f.n_rows "
-                 "AND v.fingerprint = f.fingerprint)", [table, contract, incremental])
-    n_docs, n_todo = con.execute("SELECT (SELECT count(*) FROM _fingerprints), (SELECT count(*) FROM _todo)").fetchall()[0]
+    run_sql(
+        con,
+        f'CREATE TABLE IF NOT EXISTS "{STATE}" (table_name VARCHAR, contract VARCHAR, document_id VARCHAR, '
+        "n_rows BIGINT, fingerprint HUGEINT)",
+    )
+    run_sql(
+        con,
+        "CREATE OR REPLACE TEMP TABLE _fingerprints AS SELECT document_id, count(*) AS n_rows, "
+        f'sum(hash(t)) AS fingerprint FROM "{table}" t GROUP BY document_id',
+    )
+    run_sql(
+        con,
+        f"CREATE OR REPLACE TEMP TABLE _todo AS SELECT f.* FROM _fingerprints f WHERE NOT EXISTS ("
+        f'SELECT 1 FROM "{STATE}" v WHERE v.table_name = ? AND v.contract = ? AND ? '
+        "AND v.document_id IS NOT DISTINCT FROM f.document_id AND v.n_rows = f.n_rows "
+        "AND v.fingerprint = f.fingerprint)",
+        [table, contract, incremental],
+    )
+    n_docs, n_todo = con.execute(
+        "SELECT (SELECT count(*) FROM _fingerprints), (SELECT count(*) FROM _todo)"
+    ).fetchall()[0]
     out.documents_validated, out.documents_reused = n_todo, n_docs - n_todo
     if n_todo:
-        scope = "true" if n_todo == n_docs else (
-            "EXISTS (SELECT 1 FROM _todo d WHERE d.document_id IS NOT DISTINCT FROM t.document_id)")
+        scope = (
+            "true"
+            if n_todo == n_docs
+            else ("EXISTS (SELECT 1 FROM _todo d WHERE d.document_id IS NOT DISTINCT FROM t.document_id)")
+        )
         rows_todo = con.execute("SELECT sum(n_rows) FROM _todo").fetchall()[0][0]
         k = max(1, -(-rows_todo // slice_rows))
         # k slices of whole documents (by a hash of the id): memory stays at about one slice
@@ -158,8 +184,11 @@ def validate_table(con, table: str, model, slice_rows: int = SLICE_ROWS, increme
     _duplicates(con, table, model, out, only_changed=0 < n_todo < n_docs)
     if out.passed:  # every document now in the table has passed: the unchanged before, the others now
         run_sql(con, f'DELETE FROM "{STATE}" WHERE table_name = ?', [table])
-        run_sql(con, f'INSERT INTO "{STATE}" SELECT ?, ?, document_id, n_rows, fingerprint FROM _fingerprints',
-                [table, contract])
+        run_sql(
+            con,
+            f'INSERT INTO "{STATE}" SELECT ?, ?, document_id, n_rows, fingerprint FROM _fingerprints',
+            [table, contract],
+        )
     run_sql(con, "DROP TABLE IF EXISTS _todo")
     run_sql(con, "DROP TABLE IF EXISTS _fingerprints")
     return out

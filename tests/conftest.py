@@ -71,19 +71,28 @@ def stage_files(files, workdir: Path, db: str = "staging.duckdb"):
     con = duckdb.connect(str(workdir / db))
     try:
         plans = incremental.sync_plans(con, files, workers=1, cache_dir=workdir / "parsed")
-        norm = incremental.sync_normalised(con, workers=1, cache_dir=workdir / "normalised",
-                                           parse_cache_dir=workdir / "parsed")
+        norm = incremental.sync_normalised(
+            con, workers=1, cache_dir=workdir / "normalised", parse_cache_dir=workdir / "parsed"
+        )
 
         def read(table: str, order: str | None = None):
             # unordered: insertion order, in which a document's rows are written as they were found
             return con.sql(f'SELECT * FROM "{table}"' + (f" ORDER BY {order}" if order else "")).pl()
 
-        staged = SimpleNamespace(documents=read("stg_documents", "source_path"),
-                                 tasks=read("stg_plan_tasks", "document_id, task_seq"),
-                                 findings=read("stg_findings"), quarantine=read("stg_quarantine", "source_path"))
-        normalised = SimpleNamespace(tasks=read("stg_task_normalised"), task_agency=read("stg_task_agency"),
-                                     targets=read("stg_plan_targets"), quoted_scores=read("stg_plan_quoted_scores"),
-                                     findings=read("stg_normalise_findings"), alias_use=incremental.used_aliases(con))
+        staged = SimpleNamespace(
+            documents=read("stg_documents", "source_path"),
+            tasks=read("stg_plan_tasks", "document_id, task_seq"),
+            findings=read("stg_findings"),
+            quarantine=read("stg_quarantine", "source_path"),
+        )
+        normalised = SimpleNamespace(
+            tasks=read("stg_task_normalised"),
+            task_agency=read("stg_task_agency"),
+            targets=read("stg_plan_targets"),
+            quoted_scores=read("stg_plan_quoted_scores"),
+            findings=read("stg_normalise_findings"),
+            alias_use=incremental.used_aliases(con),
+        )
     finally:
         con.close()
     return plans, norm, staged, normalised

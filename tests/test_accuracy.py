@@ -1,6 +1,7 @@
 """Reading accuracy on plans the readers were not written against (issue 14): hand-written fixtures of other
 provinces and levels, one layout each (tests/fixtures/layouts/), and the expected rows of the real city plan 003.
 `make accuracy` prints the same figures per file and field and writes docs/accuracy.md."""
+
 from __future__ import annotations
 
 import pytest
@@ -40,8 +41,17 @@ def test_task_f1_per_document(results):
             assert r.counts["task"].f1 >= 0.95, (r.name, r.counts["task"])
 
 
-@pytest.mark.parametrize("field,floor", [("lead", 0.90), ("indicator", 0.95), ("subindicator", 0.90),
-                                         ("output", 0.90), ("timeline", 0.90), ("support", 0.85)])
+@pytest.mark.parametrize(
+    "field,floor",
+    [
+        ("lead", 0.90),
+        ("indicator", 0.95),
+        ("subindicator", 0.90),
+        ("output", 0.90),
+        ("timeline", 0.90),
+        ("support", 0.85),
+    ],
+)
 def test_field_floors(results, field, floor):
     got = accuracy.field_score(_total(results, field))
     assert got is not None and got >= floor, (field, got)
@@ -73,14 +83,18 @@ def test_the_real_decision_that_is_not_a_plan_yields_no_tasks_and_says_why():
     path = next(NEGATIVE.glob("*.txt"))
     res, norm = accuracy.read_and_normalise(path)
     assert res.quarantine is None and res.document is not None
-    assert (res.document["doc_type"], res.document["n_tasks"], res.document["doc_numbers"]) == \
-        ("Quyết định", 0, ["212/2025/QĐ-UBND"])
+    assert (res.document["doc_type"], res.document["n_tasks"], res.document["doc_numbers"]) == (
+        "Quyết định",
+        0,
+        ["212/2025/QĐ-UBND"],
+    )
     why = [f["message"] for f in res.findings if f["rule"] == "not_a_plan"]
     assert len(why) == 1 and "issues no plan" in why[0]
     assert norm.targets == [] and norm.tasks == []
 
 
 # ---------------------------------------------------------------- plans as published (.docx, .pdf, .html)
+
 
 def test_every_published_format_meets_the_floors(results):
     """Task F1 >= 0.95 per document (test_task_f1_per_document) and lead agencies >= 0.90 per format, on every
@@ -130,9 +144,16 @@ def test_a_new_fixture_folder_of_published_formats_is_measured_with_no_code_chan
     blocks = text_blocks(SYNTHETIC.read_text(encoding="utf-8"))
     (folder / "x01.docx").write_bytes(write_docx(blocks))
     (folder / "x02.html").write_bytes(write_html(blocks))
-    meta = {"is_plan": True, "doc_type": "Kế hoạch", "issuer_level": "province", "province_code": "51",
-            "doc_number": "45/KH-UBND", "issue_date": "2024-03-15", "layout": "SYNTHETIC plan, task table",
-            "findings": []}
+    meta = {
+        "is_plan": True,
+        "doc_type": "Kế hoạch",
+        "issuer_level": "province",
+        "province_code": "51",
+        "doc_number": "45/KH-UBND",
+        "issue_date": "2024-03-15",
+        "layout": "SYNTHETIC plan, task table",
+        "findings": [],
+    }
     for stem in ("x01", "x02"):
         (folder / f"{stem}.meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         (folder / f"{stem}.expected.csv").write_text(SYNTHETIC_EXPECTED, encoding="utf-8")

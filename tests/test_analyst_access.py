@@ -1,5 +1,6 @@
 """`make sql` cannot write: the published warehouse is opened read-only with file-system access off and the
 configuration locked; the only way out is --export, which Python writes under one folder (issue 18.1)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -19,7 +20,9 @@ PROJECT = Path(__file__).resolve().parents[1]
 def db(tmp_path):
     path = tmp_path / "governance.duckdb"
     con = duckdb.connect(str(path))
-    con.execute("CREATE TABLE dim_document AS SELECT range AS n, 'văn bản ' || range AS title FROM range(40)").fetchall()
+    con.execute(
+        "CREATE TABLE dim_document AS SELECT range AS n, 'văn bản ' || range AS title FROM range(40)"
+    ).fetchall()
     con.execute("CREATE TABLE mart_x AS SELECT 1 AS a, 2 AS b").fetchall()
     con.close()
     return path
@@ -29,21 +32,24 @@ def _sha(p: Path) -> str:
     return hashlib.sha256(p.read_bytes()).hexdigest()
 
 
-@pytest.mark.parametrize("query", [
-    "COPY (SELECT 1) TO '{db}'",
-    "COPY (SELECT 1) TO '{other}'",
-    "COPY dim_document TO '{other}' (FORMAT parquet)",
-    "ATTACH '{other}' AS x",
-    "SELECT * FROM read_csv('/etc/passwd')",
-    "SELECT * FROM read_text('/etc/passwd')",
-    "INSTALL httpfs",
-    "LOAD httpfs",
-    "SET enable_external_access = true",
-    "SET lock_configuration = false",
-    "CREATE TABLE t AS SELECT 1",
-    "DROP TABLE dim_document",
-    "EXPORT DATABASE '{dir}'",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "COPY (SELECT 1) TO '{db}'",
+        "COPY (SELECT 1) TO '{other}'",
+        "COPY dim_document TO '{other}' (FORMAT parquet)",
+        "ATTACH '{other}' AS x",
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "SELECT * FROM read_text('/etc/passwd')",
+        "INSTALL httpfs",
+        "LOAD httpfs",
+        "SET enable_external_access = true",
+        "SET lock_configuration = false",
+        "CREATE TABLE t AS SELECT 1",
+        "DROP TABLE dim_document",
+        "EXPORT DATABASE '{dir}'",
+    ],
+)
 def test_analyst_sql_cannot_write_or_read_files(db, tmp_path, query, capsys):
     other = tmp_path / "other.csv"
     before = _sha(db)
@@ -57,12 +63,20 @@ def test_the_published_warehouse_cannot_be_overwritten_through_make_sql(built):
     """The case of the issue, through the real entry point in a subprocess, on the published file."""
     _, published = built
     before = _sha(published)
-    r = subprocess.run([sys.executable, "-m", "pipelines.sql", f"COPY (SELECT 1) TO '{published}'"],
-                       cwd=PROJECT, capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "pipelines.sql", f"COPY (SELECT 1) TO '{published}'"],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode != 0 and "disabled" in r.stderr
     assert _sha(published) == before
-    r = subprocess.run([sys.executable, "-m", "pipelines.sql", "SELECT count(*) AS n FROM dim_document"],
-                       cwd=PROJECT, capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "pipelines.sql", "SELECT count(*) AS n FROM dim_document"],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 0 and "│" in r.stdout, r.stderr
 
 
@@ -82,8 +96,7 @@ def test_export_writes_only_under_the_chosen_folder(db, tmp_path):
     import polars as pl
 
     out = tmp_path / "exports"
-    assert sql.main(["--db", str(db), "--export", "docs.parquet", "--dir", str(out),
-                     "SELECT * FROM dim_document"]) == 0
+    assert sql.main(["--db", str(db), "--export", "docs.parquet", "--dir", str(out), "SELECT * FROM dim_document"]) == 0
     assert pl.read_parquet(out / "docs.parquet").height == 40
     assert sql.main(["--db", str(db), "--export", "m.csv", "--dir", str(out), "SELECT * FROM mart_x"]) == 0
     assert (out / "m.csv").read_text().splitlines() == ['"a","b"', "1,2"]
@@ -95,6 +108,11 @@ def test_export_writes_only_under_the_chosen_folder(db, tmp_path):
 
 def test_queries_piped_in_are_run_and_cannot_write_either(db, tmp_path):
     other = tmp_path / "x.csv"
-    r = subprocess.run([sys.executable, "-m", "pipelines.sql", "--db", str(db)], cwd=PROJECT, capture_output=True,
-                       text=True, input=f"SELECT count(*) AS n FROM dim_document; COPY mart_x TO '{other}';")
+    r = subprocess.run(
+        [sys.executable, "-m", "pipelines.sql", "--db", str(db)],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        input=f"SELECT count(*) AS n FROM dim_document; COPY mart_x TO '{other}';",
+    )
     assert r.returncode == 1 and "40" in r.stdout and "disabled" in r.stderr and not other.exists()

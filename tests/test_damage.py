@@ -1,5 +1,6 @@
 """Damaged plan texts are recognised (issue 18.5): cut inside a UTF-8 character, cut mid-word, cut inside a table
 row, every line doubled. The four real plans get none of these findings."""
+
 from __future__ import annotations
 
 import pytest
@@ -55,7 +56,7 @@ def test_a_utf16_file_cut_off_is_read_with_a_truncated_finding(bom):
 def test_a_file_cut_mid_word_gets_a_truncated_finding(path):
     text = path.read_bytes().decode("utf-8-sig")
     k = int(len(text) * 0.6)
-    while not (text[k - 2: k + 1].isalpha() and text[k - 2: k + 1].isascii()):
+    while not (text[k - 2 : k + 1].isalpha() and text[k - 2 : k + 1].isascii()):
         k += 1
     r = _run(path, text[:k].encode())
     (f,) = _rules(r, "truncated")
@@ -63,7 +64,7 @@ def test_a_file_cut_mid_word_gets_a_truncated_finding(path):
 
 
 def test_the_issue_case_a_table_cut_mid_task():
-    """"…Tăng cườn": the last task of a pipe table cut off mid-syllable."""
+    """ "…Tăng cườn": the last task of a pipe table cut off mid-syllable."""
     text = HCMC_PAR.read_bytes().decode("utf-8-sig")
     k = text.index("Tăng cường", len(text) // 2) + len("Tăng cườn")
     r = _run(HCMC_PAR, text[:k].encode())
@@ -73,8 +74,11 @@ def test_the_issue_case_a_table_cut_mid_task():
 def test_a_table_cut_at_a_word_boundary_inside_a_row():
     lines = HCMC_PAR.read_bytes().decode("utf-8-sig").split("\n")
     # a long cell after three closed cells, cut after its sixth word (at a word boundary, before its " |")
-    i = next(i for i in range(len(lines) // 2, len(lines))
-             if all(lines[j].rstrip().endswith("|") for j in (i - 3, i - 2, i - 1, i)) and len(lines[i].split()) > 10)
+    i = next(
+        i
+        for i in range(len(lines) // 2, len(lines))
+        if all(lines[j].rstrip().endswith("|") for j in (i - 3, i - 2, i - 1, i)) and len(lines[i].split()) > 10
+    )
     cut = "\n".join(lines[:i] + [" ".join(lines[i].split()[:6])])
     r = _run(HCMC_PAR, cut.encode())
     (f,) = _rules(r, "truncated")
@@ -89,7 +93,9 @@ def test_every_line_doubled_is_read_once_with_a_finding(path):
     assert [t["task_text"] for t in twice.tasks] == [t["task_text"] for t in once.tasks]
     (f,) = _rules(twice, "doubled_lines")
     assert "appear twice in a row" in f["message"]
-    assert sorted(x["rule"] for x in once.findings) == sorted(x["rule"] for x in twice.findings if x["rule"] != "doubled_lines")
+    assert sorted(x["rule"] for x in once.findings) == sorted(
+        x["rule"] for x in twice.findings if x["rule"] != "doubled_lines"
+    )
 
 
 def test_a_near_duplicate_is_reported_with_the_other_document(tmp_path):
@@ -107,7 +113,7 @@ def test_a_near_duplicate_is_reported_with_the_other_document(tmp_path):
         shutil.copy(p, root / "plans" / p.name)
     text = HCMC_PAPI.read_bytes().decode("utf-8-sig")
     i = text.index("cải cách", len(text) // 2)
-    edited = text[:i] + "Cải cách" + text[i + len("cải cách"):] + "\nNơi nhận: như trên.\n"
+    edited = text[:i] + "Cải cách" + text[i + len("cải cách") :] + "\nNơi nhận: như trên.\n"
     (root / "plans" / "zz_edited.txt").write_text(edited, encoding="utf-8")
     _, _, staged, _ = stage_files(discover("plans", [root]), tmp_path)
     assert staged.documents.height == 5 and staged.quarantine.height == 0
@@ -116,7 +122,11 @@ def test_a_near_duplicate_is_reported_with_the_other_document(tmp_path):
     row = nd.row(0, named=True)
     assert row["source_path"] == f"plans/{HCMC_PAPI.name}"
     kept = staged.documents.filter(staged.documents["source_path"] == "plans/zz_edited.txt")["document_id"].item()
-    assert row["related_id"] == kept and "plans/zz_edited.txt" in row["message"] and "% of its distinct lines" in row["message"]
+    assert (
+        row["related_id"] == kept
+        and "plans/zz_edited.txt" in row["message"]
+        and "% of its distinct lines" in row["message"]
+    )
 
 
 def test_the_marts_count_a_near_duplicate_plan_once(built, tmp_path):
@@ -143,14 +153,19 @@ def test_the_marts_count_a_near_duplicate_plan_once(built, tmp_path):
         models = {m.name: m for m in load_models()}
         for name in ("dq_finding", "mart_plan_coverage", "mart_agency_workload", "mart_target_vs_actual"):
             run_model(con, models[name])
-        assert con.execute("SELECT count(*) FROM mart_plan_coverage WHERE document_id = 'b87cb0caa1fc84d8'"
-                           ).fetchall() == [(0,)]
+        assert con.execute(
+            "SELECT count(*) FROM mart_plan_coverage WHERE document_id = 'b87cb0caa1fc84d8'"
+        ).fetchall() == [(0,)]
         n_tasks = con.execute("SELECT sum(n_tasks) FROM mart_plan_coverage").fetchall()[0][0]
         assert n_tasks == 324 - 85 == expected_facts(con, "mart_plan_coverage")["n_tasks"]
-        assert con.execute("SELECT sum(n_tasks) FROM mart_agency_workload").fetchall()[0][0] \
+        assert (
+            con.execute("SELECT sum(n_tasks) FROM mart_agency_workload").fetchall()[0][0]
             == expected_facts(con, "mart_agency_workload")["n_task_mentions"]
-        assert con.execute("SELECT count(*) FROM mart_target_vs_actual").fetchall()[0][0] \
+        )
+        assert (
+            con.execute("SELECT count(*) FROM mart_target_vs_actual").fetchall()[0][0]
             == expected_facts(con, "mart_target_vs_actual")["row_count"]
+        )
     finally:
         con.close()
 
@@ -206,6 +221,8 @@ def test_near_duplicates_in_an_archive_of_look_alike_plans_stay_within_the_write
     assert mark_near_duplicates(con) == 8
     pairs = sorted(con.execute("SELECT document_id, related_id FROM stg_findings").fetchall())
     # equal length and date: the one first in discovery order (by path, as text) is kept
-    expect = sorted(tuple(sorted([f"d{i:05d}", f"d{i + 4:05d}"], key=lambda d: f"plans/{int(d[1:])}.txt", reverse=True))
-                    for i in range(0, 4000, 500))
+    expect = sorted(
+        tuple(sorted([f"d{i:05d}", f"d{i + 4:05d}"], key=lambda d: f"plans/{int(d[1:])}.txt", reverse=True))
+        for i in range(0, 4000, 500)
+    )
     assert pairs == expect

@@ -1,6 +1,7 @@
 """Plans as provinces publish them: the same real plan written as .docx, .pdf and .html (built here, from the text
 version's paragraphs and tables) gives the same tasks, lead agencies, indicators and targets as the text; bad files
 are quarantined with their reason; diacritics survive every path; every task has its place in the original."""
+
 from __future__ import annotations
 
 import difflib
@@ -39,6 +40,7 @@ WRITERS = {"docx": _docx, "html": _html, "pdf": _pdf}
 
 # ---------------------------------------------------------------- reading like the pipeline
 
+
 def _read(path: Path):
     res = process_document(RawFile(path.parent, path))
     assert res.quarantine is None and res.document is not None, res.quarantine
@@ -58,8 +60,10 @@ def _summary(res, norm) -> dict:
         "tasks": [_norm(t["task_text"]) for t in res.tasks],
         "leads": [_norm(t["lead_as_written"]) for t in res.tasks],
         "indicators": [codes.get(t["task_id"]) for t in res.tasks],
-        "targets": sorted((x["indicator_code"] or "", x["target_year"] or 0, x["comparator"] or "", x["value"] or 0,
-                           x["unit"] or "") for x in norm.targets),
+        "targets": sorted(
+            (x["indicator_code"] or "", x["target_year"] or 0, x["comparator"] or "", x["value"] or 0, x["unit"] or "")
+            for x in norm.targets
+        ),
     }
 
 
@@ -76,8 +80,9 @@ PARITY: dict[tuple[str, str], tuple[int, int]] = {}
 
 
 @pytest.mark.parametrize("fmt", ["docx", "html", "pdf"])
-@pytest.mark.parametrize("plan", [HANOI_PAPI.name, HUNG_YEN.name, HCMC_PAR.name, HCMC_PAPI.name, QUANG_NGAI.name,
-                                  SYNTHETIC.name])
+@pytest.mark.parametrize(
+    "plan", [HANOI_PAPI.name, HUNG_YEN.name, HCMC_PAR.name, HCMC_PAPI.name, QUANG_NGAI.name, SYNTHETIC.name]
+)
 def test_the_same_plan_in_every_format_gives_the_same_tasks(fmt, plan, text_versions, tmp_path):
     if fmt == "pdf" and FONT is None:
         pytest.skip("no Vietnamese-capable TTF (apt-get install fonts-dejavu-core)")
@@ -102,10 +107,16 @@ def test_the_same_plan_in_every_format_gives_the_same_tasks(fmt, plan, text_vers
     assert all(t["source_location"] for t in res.tasks)
     assert all(x["source_location"] for x in norm.targets)
     assert all(f["source_location"] for f in findings), [f for f in findings if not f["source_location"]]
-    places = [t["source_location"] for t in res.tasks] + [x["source_location"] for x in norm.targets] \
+    places = (
+        [t["source_location"] for t in res.tasks]
+        + [x["source_location"] for x in norm.targets]
         + [f["source_location"] for f in findings]
-    pattern = {"pdf": r"page \d+( table \d+ row \d+)?", "docx": r"paragraph \d+|table \d+ row \d+",
-               "html": r"table \d+ row \d+|(/[a-z0-9]+(\[\d+\])?)+"}[fmt]
+    )
+    pattern = {
+        "pdf": r"page \d+( table \d+ row \d+)?",
+        "docx": r"paragraph \d+|table \d+ row \d+",
+        "html": r"table \d+ row \d+|(/[a-z0-9]+(\[\d+\])?)+",
+    }[fmt]
     assert all(re.fullmatch(pattern, x) for x in places), [x for x in places if not re.fullmatch(pattern, x)]
     print(f"places {fmt} {plan}: {len(res.tasks)} tasks, {len(norm.targets)} targets, {len(findings)} findings")
 
@@ -117,6 +128,7 @@ def test_plain_text_tasks_have_no_location():
 
 
 # ---------------------------------------------------------------- diacritics
+
 
 def _viet_blocks():
     return [("p", "KẾ HOẠCH"), ("p", VIET), ("table", [["TT", "Nhiệm vụ", "Chủ trì"], ["1", VIET, "Sở Nội vụ"]])]
@@ -134,13 +146,15 @@ def test_diacritics_survive_every_format(fmt):
 
 
 def test_diacritics_in_decomposed_html_and_windows_1258():
-    nfd = unicodedata.normalize("NFD", f"<html><body><form id='aspnetForm'><p>{VIET} và thêm nhiều chữ nữa</p>"
-                                       "</form></body></html>")  # an ASP.NET portal wraps the page in a form
+    nfd = unicodedata.normalize(
+        "NFD", f"<html><body><form id='aspnetForm'><p>{VIET} và thêm nhiều chữ nữa</p></form></body></html>"
+    )  # an ASP.NET portal wraps the page in a form
     doc = read_document(nfd.encode("utf-8"), "x.htm")
     assert "Nghiêm túc" in doc.text and "Quảng Ngãi" in doc.text
 
 
 # ---------------------------------------------------------------- structure: merged cells, numbering, boilerplate
+
 
 def test_docx_merged_cells_numbering_and_locations():
     import docx
@@ -167,11 +181,13 @@ def test_docx_merged_cells_numbering_and_locations():
 
 
 def test_html_rowspan_colspan_br_and_boilerplate():
-    page = ("<html><body><form id='form1'><nav>Trang chủ | Tin tức</nav><div class='menu'>Liên hệ</div><main>"
-            "<h2>KẾ HOẠCH</h2><table><tr><th>TT</th><th>Nhiệm vụ</th><th>Chủ trì</th></tr>"
-            "<tr><td>1</td><td>Việc một<br>dòng hai</td><td rowspan='2'>Sở Tư pháp</td></tr>"
-            "<tr><td>2</td><td>Việc hai</td></tr><tr><td colspan='3'>II. Nhóm khác</td></tr></table>"
-            "<ol><li>Thứ nhất</li><li>Thứ hai</li></ol></main><footer>Bản quyền</footer></form></body></html>")
+    page = (
+        "<html><body><form id='form1'><nav>Trang chủ | Tin tức</nav><div class='menu'>Liên hệ</div><main>"
+        "<h2>KẾ HOẠCH</h2><table><tr><th>TT</th><th>Nhiệm vụ</th><th>Chủ trì</th></tr>"
+        "<tr><td>1</td><td>Việc một<br>dòng hai</td><td rowspan='2'>Sở Tư pháp</td></tr>"
+        "<tr><td>2</td><td>Việc hai</td></tr><tr><td colspan='3'>II. Nhóm khác</td></tr></table>"
+        "<ol><li>Thứ nhất</li><li>Thứ hai</li></ol></main><footer>Bản quyền</footer></form></body></html>"
+    )
     doc = read_document(page.encode(), "x.html")
     lines = doc.text.split("\n")
     assert "Trang chủ" not in doc.text and "Liên hệ" not in doc.text and "Bản quyền" not in doc.text
@@ -184,11 +200,16 @@ def test_html_rowspan_colspan_br_and_boilerplate():
 
 @needs_font
 def test_pdf_running_headers_page_numbers_and_broken_lines():
-    long = ("Tăng cường công tác thanh tra, kiểm tra việc thực hiện nhiệm vụ cải cách hành chính của các cơ quan, "
-            "đơn vị trên địa bàn tỉnh Quảng Ngãi, bảo đảm nghiêm túc, đúng tiến độ và hiệu quả trong năm 2023.")
+    long = (
+        "Tăng cường công tác thanh tra, kiểm tra việc thực hiện nhiệm vụ cải cách hành chính của các cơ quan, "
+        "đơn vị trên địa bàn tỉnh Quảng Ngãi, bảo đảm nghiêm túc, đúng tiến độ và hiệu quả trong năm 2023."
+    )
     words = ["xã", "phường", "huyện", "thị xã", "thành phố", "thôn", "tổ dân phố", "ấp", "bản", "khu phố"]
-    paras = [f"- {words[i // 10].capitalize()} {words[i % 10]}: "
-             f"{long.replace('tỉnh', words[i % 10] + ' ' + words[i // 10] + ' của tỉnh')}" for i in range(60)]
+    paras = [
+        f"- {words[i // 10].capitalize()} {words[i % 10]}: "
+        f"{long.replace('tỉnh', words[i % 10] + ' ' + words[i // 10] + ' của tỉnh')}"
+        for i in range(60)
+    ]
     doc = read_document(_pdf([("p", x) for x in paras]), "x.pdf")
     assert doc.page_count >= 3
     assert "running header" not in doc.text
@@ -198,6 +219,7 @@ def test_pdf_running_headers_page_numbers_and_broken_lines():
 
 
 # ---------------------------------------------------------------- bad files
+
 
 def _quarantined(tmp_path, name: str, data: bytes) -> str:
     p = tmp_path / "plans" / name
@@ -263,7 +285,9 @@ def test_ocr_needs_the_vietnamese_data(monkeypatch):
     import subprocess
 
     monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/tesseract")
-    monkeypatch.setattr(subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(a, 0, "List of languages:\neng\nosd\n", ""))
+    monkeypatch.setattr(
+        subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(a, 0, "List of languages:\neng\nosd\n", "")
+    )
     assert ocr_available() == "install tesseract-ocr-vie (Tesseract's Vietnamese data)"
 
 
@@ -284,8 +308,10 @@ def test_a_scanned_pdf_is_read_by_ocr_with_its_pages_and_lower_confidence(tmp_pa
     assert len(want_t) == 7
     same = sum(1 for t in want_t if t in got_t)
     close = sum(1 for t in want_t if any(difflib.SequenceMatcher(None, t, g).ratio() >= 0.95 for g in got_t))
-    print(f"OCR: {same}/{len(want_t)} tasks word for word, {close}/{len(want_t)} at >= 95% of characters; "
-          f"{len(got_t)} read")
+    print(
+        f"OCR: {same}/{len(want_t)} tasks word for word, {close}/{len(want_t)} at >= 95% of characters; "
+        f"{len(got_t)} read"
+    )
     assert close >= 6 and same >= 5 and len(got_t) == len(want_t)
     assert all(t["source_location"] == "page 1" for t in got.tasks)
     assert all(x["source_location"] == "page 1" for x in norm.targets) and norm.targets
@@ -306,9 +332,11 @@ def test_zero_page_pdf_is_quarantined(tmp_path):
 
 
 def test_html_page_with_no_plan_is_quarantined(tmp_path):
-    page = ("<html><body><nav>Trang chủ</nav><h1>Tin tức</h1><p>Sáng nay, đoàn công tác của tỉnh Quảng Ngãi đã đến "
-            "thăm và làm việc tại xã, trao quà cho các gia đình chính sách nhân dịp Tết Nguyên đán.</p>"
-            "<p>Nhân dân phấn khởi đón nhận.</p></body></html>")
+    page = (
+        "<html><body><nav>Trang chủ</nav><h1>Tin tức</h1><p>Sáng nay, đoàn công tác của tỉnh Quảng Ngãi đã đến "
+        "thăm và làm việc tại xã, trao quà cho các gia đình chính sách nhân dịp Tết Nguyên đán.</p>"
+        "<p>Nhân dân phấn khởi đón nhận.</p></body></html>"
+    )
     reason = _quarantined(tmp_path, "tin-tuc.html", page.encode())
     assert "no tasks found" in reason
 
@@ -325,7 +353,9 @@ def test_a_word_97_doc_gives_the_tasks_of_its_docx(converter, tmp_path):
     .docx this test builds: see the folder's README) through each converter: the same tasks, leads, indicators and
     targets as the .docx, every task and target with its paragraph or table row, text_source 'converted'."""
     if converter not in converters():
-        pytest.skip(f"{converter} is not installed (apt-get install {'antiword' if converter == 'antiword' else 'libreoffice-writer-nogui'})")
+        pytest.skip(
+            f"{converter} is not installed (apt-get install {'antiword' if converter == 'antiword' else 'libreoffice-writer-nogui'})"
+        )
     (tmp_path / "plans").mkdir()
     docx_path = tmp_path / "plans" / "plan.docx"
     docx_path.write_bytes(_docx(_blocks(SYNTHETIC.read_text(encoding="utf-8"))))
@@ -416,11 +446,16 @@ def test_pdf_table_with_merged_cells_and_a_page_break():
 
     pdfmetrics.registerFont(TTFont("DejaVu", str(FONT)))
     st = ParagraphStyle("c", fontName="DejaVu", fontSize=9, leading=11)
-    rows = [["TT", "Nhiệm vụ", "Chủ trì"]] + [[str(i), f"Nghiêm túc thực hiện việc số {i} tại Quảng Ngãi",
-                                                "Sở Nội vụ" if i % 3 == 1 else ""] for i in range(1, 61)]
+    rows = [["TT", "Nhiệm vụ", "Chủ trì"]] + [
+        [str(i), f"Nghiêm túc thực hiện việc số {i} tại Quảng Ngãi", "Sở Nội vụ" if i % 3 == 1 else ""]
+        for i in range(1, 61)
+    ]
     t = LongTable([[Paragraph(c, st) for c in r] for r in rows], colWidths=[40, 300, 120], repeatRows=1)
-    t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)]
-                          + [("SPAN", (2, i), (2, i + 2)) for i in range(1, 61, 3)]))
+    t.setStyle(
+        TableStyle(
+            [("GRID", (0, 0), (-1, -1), 0.5, colors.black)] + [("SPAN", (2, i), (2, i + 2)) for i in range(1, 61, 3)]
+        )
+    )
     buf = io.BytesIO()
     SimpleDocTemplate(buf, pagesize=A4).build([t])
     doc = read_document(buf.getvalue(), "t.pdf")
@@ -472,9 +507,15 @@ def test_warehouse_targets_and_findings_carry_their_place_and_ocr_findings_low_c
     con = duckdb.connect(str(tmp_path / "staging.duckdb"))
     try:
         scores = stage_scores([])
-        for name, df in {**reference_frames(), "raw_score_files": scores.files, "stg_index_scores": scores.scores,
-                         "stg_par_published": scores.par_published, "stg_sipas_published": scores.sipas_published,
-                         "stg_score_quarantine": scores.quarantine, "stg_score_findings": scores.findings}.items():
+        for name, df in {
+            **reference_frames(),
+            "raw_score_files": scores.files,
+            "stg_index_scores": scores.scores,
+            "stg_par_published": scores.par_published,
+            "stg_sipas_published": scores.sipas_published,
+            "stg_score_quarantine": scores.quarantine,
+            "stg_score_findings": scores.findings,
+        }.items():
             write_table(con, name, df)
         models = {m.name: m for m in models_in_dependency_order()}
         need, todo = set(), ["dq_finding", "fct_plan_target"]

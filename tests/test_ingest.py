@@ -1,4 +1,5 @@
 """Decoding, quarantine and metadata on the real plans."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -64,20 +65,25 @@ def test_bad_files_are_quarantined_and_the_rest_loads(tmp_path):
         shutil.copy(p, root / "plans" / "deep" / "er" / p.name)
     (root / "plans" / "empty.txt").write_bytes(b"")
     (root / "plans" / "scan.pdf").write_bytes(b"%PDF-1.4\x00\x01\x02" + bytes(range(256)) * 4)
-    (root / "plans" / "memo.txt").write_text("Kính gửi các sở, ngành.\nĐề nghị báo cáo kết quả trước ngày 15/12.\n" * 3,
-                                           encoding="utf-8")
+    (root / "plans" / "memo.txt").write_text(
+        "Kính gửi các sở, ngành.\nĐề nghị báo cáo kết quả trước ngày 15/12.\n" * 3, encoding="utf-8"
+    )
     (root / "plans" / "zz_copy_of_000.txt").write_bytes(HCMC_PAPI.read_bytes().decode().encode("utf-16"))
     files = discover("plans", [root])
     report, _, staged, _ = stage_files(files, tmp_path)
     assert report.files_seen == 9
     assert staged.documents.height + staged.quarantine.height == 9
     assert sorted(staged.documents["source_path"].to_list()) == sorted(
-        f"plans/deep/er/{p.name}" for p in PLANS.glob("*.txt"))
+        f"plans/deep/er/{p.name}" for p in PLANS.glob("*.txt")
+    )
     reasons = dict(zip(staged.quarantine["source_path"], staged.quarantine["reason"]))
     assert reasons["plans/empty.txt"].startswith("empty file")
     assert reasons["plans/scan.pdf"].startswith("corrupt PDF")  # a .pdf is read as a PDF now (tests/test_formats.py)
     assert reasons["plans/memo.txt"].startswith("no tasks found")
-    assert reasons["plans/zz_copy_of_000.txt"] == "duplicate of plans/deep/er/000_fc9f8ecdecbcee10.txt (same normalised text)"
+    assert (
+        reasons["plans/zz_copy_of_000.txt"]
+        == "duplicate of plans/deep/er/000_fc9f8ecdecbcee10.txt (same normalised text)"
+    )
     assert staged.tasks.height == 50 + 67 + 85 + 51 + 71
 
 
@@ -87,20 +93,71 @@ def test_raw_roots_include_extra_folders(tmp_path, monkeypatch):
     assert roots[0].name == "raw" and roots[1] == tmp_path and len(roots) == 2
 
 
-@pytest.mark.parametrize("path,expected", [
-    (HCMC_PAPI, dict(issuer_name="Ủy ban nhân dân Thành phố Hồ Chí Minh", issuer_level="province", province_code="79",
-                     doc_type="Quyết định", doc_numbers=["3897/QĐ-UBND"], issue_date=dt.date(2018, 9, 10),
-                     signer="Trần Vĩnh Tuyền", plan_year_start=2018, plan_year_end=2019, indices=["PAPI"])),
-    (QUANG_NGAI, dict(issuer_name="Ủy ban nhân dân Tỉnh Quảng Ngãi", issuer_level="province", province_code="51",
-                      doc_type="Quyết định", doc_numbers=["881/QĐ-UBND"], issue_date=dt.date(2017, 5, 12),
-                      signer="Trần Ngọc Căng", plan_year_start=2017, plan_year_end=None, indices=["PAPI", "PAR_INDEX"])),
-    (HCMC_PAR, dict(issuer_name="Ủy ban nhân dân Thành phố Hồ Chí Minh", issuer_level="province", province_code="79",
-                    doc_type="Quyết định", doc_numbers=["552/QĐ-UBND"], issue_date=dt.date(2020, 2, 18),
-                    signer="Trần Vĩnh Tuyến", plan_year_start=2020, plan_year_end=2020, indices=["PAR_INDEX"])),
-    (HANOI_PAPI, dict(issuer_name="Ủy ban nhân dân Thành phố Hà Nội", issuer_level="province", province_code="01",
-                      doc_type="Kế hoạch", doc_numbers=["24/KH-UBND"], issue_date=dt.date(2021, 1, 22),
-                      signer=None, plan_year_start=2021, plan_year_end=2021, indices=["PAPI"])),
-])
+@pytest.mark.parametrize(
+    "path,expected",
+    [
+        (
+            HCMC_PAPI,
+            dict(
+                issuer_name="Ủy ban nhân dân Thành phố Hồ Chí Minh",
+                issuer_level="province",
+                province_code="79",
+                doc_type="Quyết định",
+                doc_numbers=["3897/QĐ-UBND"],
+                issue_date=dt.date(2018, 9, 10),
+                signer="Trần Vĩnh Tuyền",
+                plan_year_start=2018,
+                plan_year_end=2019,
+                indices=["PAPI"],
+            ),
+        ),
+        (
+            QUANG_NGAI,
+            dict(
+                issuer_name="Ủy ban nhân dân Tỉnh Quảng Ngãi",
+                issuer_level="province",
+                province_code="51",
+                doc_type="Quyết định",
+                doc_numbers=["881/QĐ-UBND"],
+                issue_date=dt.date(2017, 5, 12),
+                signer="Trần Ngọc Căng",
+                plan_year_start=2017,
+                plan_year_end=None,
+                indices=["PAPI", "PAR_INDEX"],
+            ),
+        ),
+        (
+            HCMC_PAR,
+            dict(
+                issuer_name="Ủy ban nhân dân Thành phố Hồ Chí Minh",
+                issuer_level="province",
+                province_code="79",
+                doc_type="Quyết định",
+                doc_numbers=["552/QĐ-UBND"],
+                issue_date=dt.date(2020, 2, 18),
+                signer="Trần Vĩnh Tuyến",
+                plan_year_start=2020,
+                plan_year_end=2020,
+                indices=["PAR_INDEX"],
+            ),
+        ),
+        (
+            HANOI_PAPI,
+            dict(
+                issuer_name="Ủy ban nhân dân Thành phố Hà Nội",
+                issuer_level="province",
+                province_code="01",
+                doc_type="Kế hoạch",
+                doc_numbers=["24/KH-UBND"],
+                issue_date=dt.date(2021, 1, 22),
+                signer=None,
+                plan_year_start=2021,
+                plan_year_end=2021,
+                indices=["PAPI"],
+            ),
+        ),
+    ],
+)
 def test_document_metadata(path, expected):
     meta, _ = extract_metadata(decode_document(path.read_bytes()).text)
     got = meta.as_dict()
@@ -141,11 +198,18 @@ def test_par_index_tidy_csv_layout(tmp_path):
         "2019,79,PAR.TOTAL,80.0,7\n"
         "2019,99,PAR.TOTAL,70.0,\n"
         "2019,48,PAR.TOTAL,abc,\n"
-        "2019,48,PAR.UNKNOWN,50,\n", encoding="utf-8")
+        "2019,48,PAR.UNKNOWN,50,\n",
+        encoding="utf-8",
+    )
     layout, res = load_score_file(RawFile(tmp_path, d / "par_2019_synthetic.csv"))
     assert layout == "par_tidy"
     assert [(r["province_key"], r["indicator_code"], r["score"], r["level"]) for r in res.scores] == [
-        ("2004-79", "PAR.TOTAL", 85.5, "total"), ("2004-01", "PAR.DIRECTION", 9.25, "area")]
+        ("2004-79", "PAR.TOTAL", 85.5, "total"),
+        ("2004-01", "PAR.DIRECTION", 9.25, "area"),
+    ]
     assert [q["reason"] for q in res.quarantine] == [
-        "duplicate province-year-indicator (first at line 2)", "unknown province code '99'",
-        "PAR.TOTAL: non-numeric value 'abc'", "unknown PAR indicator 'PAR.UNKNOWN'"]
+        "duplicate province-year-indicator (first at line 2)",
+        "unknown province code '99'",
+        "PAR.TOTAL: non-numeric value 'abc'",
+        "unknown PAR indicator 'PAR.UNKNOWN'",
+    ]

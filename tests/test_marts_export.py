@@ -1,5 +1,6 @@
 """Self-describing Parquet marts: descriptions, source, licence, keys and build id in every file; the dimensions
 beside the marts; `year` inside the files; no __HIVE_DEFAULT_PARTITION__; a Frictionless descriptor that validates."""
+
 from __future__ import annotations
 
 import json
@@ -8,9 +9,20 @@ import shutil
 import duckdb
 import pytest
 
-EXPORTED = {"mart_province_scores", "mart_plan_coverage", "mart_agency_workload", "mart_target_vs_actual", "mart_index_panel",
-            "mart_score_change", "mart_scores_2025_units",
-            "dim_province", "dim_indicator", "dim_agency", "dim_document", "ref_methodology_break"}
+EXPORTED = {
+    "mart_province_scores",
+    "mart_plan_coverage",
+    "mart_agency_workload",
+    "mart_target_vs_actual",
+    "mart_index_panel",
+    "mart_score_change",
+    "mart_scores_2025_units",
+    "dim_province",
+    "dim_indicator",
+    "dim_agency",
+    "dim_document",
+    "ref_methodology_break",
+}
 
 
 def _read_all_ways(folder):
@@ -18,7 +30,9 @@ def _read_all_ways(folder):
     import polars as pl
     import pyarrow.dataset as ds
 
-    d = duckdb.sql(f"SELECT count(*) FROM read_parquet('{folder}/**/*.parquet', hive_partitioning=true)").fetchall()[0][0]
+    d = duckdb.sql(f"SELECT count(*) FROM read_parquet('{folder}/**/*.parquet', hive_partitioning=true)").fetchall()[0][
+        0
+    ]
     p = pl.scan_parquet(f"{folder}/**/*.parquet", hive_partitioning=True).select(pl.len()).collect().item()
     a = ds.dataset(str(folder), format="parquet", partitioning="hive").count_rows()
     f = len(pd.read_parquet(folder))
@@ -78,10 +92,13 @@ def test_data_package_validates_with_frictionless(built):
     for name, res in by_name.items():
         assert res.schema.primary_key, name
         assert all(f.description for f in res.schema.fields), name
-        for p in (res.paths if res.multipart else [res.path]):
+        for p in res.paths if res.multipart else [res.path]:
             assert (MARTS_DIR / p).is_file(), p
-    fks = {(name, fk["fields"][0], fk["reference"]["resource"]) for name, r in by_name.items()
-           for fk in r.schema.foreign_keys}
+    fks = {
+        (name, fk["fields"][0], fk["reference"]["resource"])
+        for name, r in by_name.items()
+        for fk in r.schema.foreign_keys
+    }
     assert ("mart_province_scores", "province_key", "dim_province") in fks
     assert ("mart_province_scores", "indicator_code", "dim_indicator") in fks
     assert ("mart_agency_workload", "agency_id", "dim_agency") in fks
@@ -96,7 +113,9 @@ def test_data_package_validates_with_frictionless(built):
             col, ref_col = fk["fields"][0], fk["reference"]["fields"][0]
             n = con.execute(f"""SELECT count(*) FROM read_parquet('{MARTS_DIR / name}/**/*.parquet') AS a
                                 WHERE a."{col}" IS NOT NULL AND a."{col}" NOT IN
-                                (SELECT "{ref_col}" FROM read_parquet('{MARTS_DIR / ref}/**/*.parquet'))""").fetchall()[0][0]
+                                (SELECT "{ref_col}" FROM read_parquet('{MARTS_DIR / ref}/**/*.parquet'))""").fetchall()[
+                0
+            ][0]
             assert n == 0, (name, col, ref)
 
 
@@ -111,12 +130,18 @@ def test_rows_without_a_year_read_alike_in_every_reader(built, tmp_path):
     db = tmp_path / "copy.duckdb"
     shutil.copyfile(BUILD_DB, db)
     con = duckdb.connect(str(db))
-    con.execute("UPDATE mart_plan_coverage SET year = NULL WHERE document_id = (SELECT min(document_id) "
-                "FROM mart_plan_coverage)").fetchall()
-    con.execute("UPDATE mart_target_vs_actual SET year = NULL WHERE target_id = (SELECT min(target_id) "
-                "FROM mart_target_vs_actual)").fetchall()
-    counts = {t: con.execute(f"SELECT count(*), count(*) - count(year) FROM {t}").fetchall()[0]
-              for t in ("mart_plan_coverage", "mart_target_vs_actual")}
+    con.execute(
+        "UPDATE mart_plan_coverage SET year = NULL WHERE document_id = (SELECT min(document_id) "
+        "FROM mart_plan_coverage)"
+    ).fetchall()
+    con.execute(
+        "UPDATE mart_target_vs_actual SET year = NULL WHERE target_id = (SELECT min(target_id) "
+        "FROM mart_target_vs_actual)"
+    ).fetchall()
+    counts = {
+        t: con.execute(f"SELECT count(*), count(*) - count(year) FROM {t}").fetchall()[0]
+        for t in ("mart_plan_coverage", "mart_target_vs_actual")
+    }
     con.close()
     assert all(nulls > 0 for _, nulls in counts.values())
     out = tmp_path / "marts"
@@ -125,6 +150,7 @@ def test_rows_without_a_year_read_alike_in_every_reader(built, tmp_path):
     for table, (n, nulls) in counts.items():
         assert _read_all_ways(out / table) == (n, n, n, n), table
         import pandas as pd
+
         assert int(pd.read_parquet(out / table)["year"].isna().sum()) == nulls
     n = sum(1 for _ in (out / "mart_province_scores").rglob("*.parquet"))
     assert n > 1

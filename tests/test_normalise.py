@@ -1,5 +1,6 @@
 """Normalisation on the seed plans: indicator codes, canonical agencies, timelines, targets, quoted scores.
 Every expected value below was read in the plan text."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,8 +29,12 @@ def norm(tmp_path_factory):
 
 def _tasks(norm):
     staged, n = norm
-    return {r["task_id"]: r for r in n.tasks.join(staged.tasks.select("task_id", "task_ref", "line_start", "section_ref"),
-                                                  on="task_id").iter_rows(named=True)}
+    return {
+        r["task_id"]: r
+        for r in n.tasks.join(
+            staged.tasks.select("task_id", "task_ref", "line_start", "section_ref"), on="task_id"
+        ).iter_rows(named=True)
+    }
 
 
 def test_indicator_codes_per_document(norm):
@@ -37,29 +42,72 @@ def test_indicator_codes_per_document(norm):
     got = Counter((r["document_id"], r["indicator_code"]) for r in n.tasks.iter_rows(named=True))
     # HCMC PAR 2020: lost headings 2, 4, 6 inferred from the methodology order; communication -> direction
     assert {k[1]: v for k, v in got.items() if k[0] == HCMC_PAR} == {
-        "PAR.DIRECTION": 12, "PAR.INSTITUTIONS": 4, "PAR.PROCEDURES": 24, "PAR.ORGANISATION": 8,
-        "PAR.CIVIL_SERVICE": 11, "PAR.FINANCE": 8, "PAR.MODERNISATION": 12, "PAR.IMPACT": 6}
+        "PAR.DIRECTION": 12,
+        "PAR.INSTITUTIONS": 4,
+        "PAR.PROCEDURES": 24,
+        "PAR.ORGANISATION": 8,
+        "PAR.CIVIL_SERVICE": 11,
+        "PAR.FINANCE": 8,
+        "PAR.MODERNISATION": 12,
+        "PAR.IMPACT": 6,
+    }
     # Quảng Ngãi: one plan, both indices; "Thủ tục hành chính công" under PAPI is D5, the combined PAR heading
     # "…văn bản QPPL; Cải cách TTHC" splits by the tasks' own words; "Nhiệm vụ chung" is neither index
     assert {k[1]: v for k, v in got.items() if k[0] == QUANG_NGAI} == {
-        None: 8, "PAR.DIRECTION": 3, "PAR.INSTITUTIONS": 2, "PAR.PROCEDURES": 4, "PAR.ORGANISATION": 3,
-        "PAR.CIVIL_SERVICE": 7, "PAR.FINANCE": 3, "PAR.MODERNISATION": 7, "PAR.ONE_STOP": 5,
-        "PAPI.D1": 4, "PAPI.D2": 3, "PAPI.D3": 3, "PAPI.D4": 6, "PAPI.D5": 2, "PAPI.D6": 7}
+        None: 8,
+        "PAR.DIRECTION": 3,
+        "PAR.INSTITUTIONS": 2,
+        "PAR.PROCEDURES": 4,
+        "PAR.ORGANISATION": 3,
+        "PAR.CIVIL_SERVICE": 7,
+        "PAR.FINANCE": 3,
+        "PAR.MODERNISATION": 7,
+        "PAR.ONE_STOP": 5,
+        "PAPI.D1": 4,
+        "PAPI.D2": 3,
+        "PAPI.D3": 3,
+        "PAPI.D4": 6,
+        "PAPI.D5": 2,
+        "PAPI.D6": 7,
+    }
     assert {k[1]: v for k, v in got.items() if k[0] == HCMC_PAPI} == {
-        "PAPI.D1": 12, "PAPI.D2": 9, "PAPI.D3": 5, "PAPI.D4": 8, "PAPI.D5": 5, "PAPI.D6": 11}
+        "PAPI.D1": 12,
+        "PAPI.D2": 9,
+        "PAPI.D3": 5,
+        "PAPI.D4": 8,
+        "PAPI.D5": 5,
+        "PAPI.D6": 11,
+    }
     # Hà Nội 2021: the general sections (communication, agency blocks, monitoring, reporting) are neither index
     assert {k[1]: v for k, v in got.items() if k[0] == HANOI} == {
-        None: 24, "PAPI.D1": 4, "PAPI.D2": 4, "PAPI.D3": 3, "PAPI.D4": 5, "PAPI.D5": 1, "PAPI.D6": 6,
-        "PAPI.D7": 1, "PAPI.D8": 3}
+        None: 24,
+        "PAPI.D1": 4,
+        "PAPI.D2": 4,
+        "PAPI.D3": 3,
+        "PAPI.D4": 5,
+        "PAPI.D5": 1,
+        "PAPI.D6": 6,
+        "PAPI.D7": 1,
+        "PAPI.D8": 3,
+    }
     # Hưng Yên city: rows 1-9 of its table; row 2 (democracy inside agencies) is no PAPI dimension; dimension 1's
     # rows carry only their sub-dimension label ("a) Tri thức công dân"), which names the dimension
     assert {k[1]: v for k, v in got.items() if k[0] == HUNG_YEN_CITY} == {
-        None: 4, "PAPI.D1": 12, "PAPI.D2": 5, "PAPI.D3": 10, "PAPI.D4": 7, "PAPI.D5": 10, "PAPI.D6": 14,
-        "PAPI.D7": 4, "PAPI.D8": 5}
+        None: 4,
+        "PAPI.D1": 12,
+        "PAPI.D2": 5,
+        "PAPI.D3": 10,
+        "PAPI.D4": 7,
+        "PAPI.D5": 10,
+        "PAPI.D6": 14,
+        "PAPI.D7": 4,
+        "PAPI.D8": 5,
+    }
     rules = Counter(r["indicator_rule"] for r in n.tasks.iter_rows(named=True) if r["document_id"] == HUNG_YEN_CITY)
     assert rules["from_subdimension"] == 12 and rules["unmapped"] == 4
-    assert not [r for r in n.tasks.iter_rows(named=True) if r["indicator_rule"] == "unmapped"
-                and r["document_id"] in SEEDS]
+    assert not [
+        r for r in n.tasks.iter_rows(named=True) if r["indicator_rule"] == "unmapped" and r["document_id"] in SEEDS
+    ]
 
 
 def test_subdimensions_of_the_hanoi_plan(norm):
@@ -74,15 +122,18 @@ def test_subdimensions_of_the_hanoi_plan(norm):
     assert by_line[(HANOI, 238)]["subindicator_rule"] == "ambiguous"
 
 
-@pytest.mark.parametrize("heading,family,code", [
-    ("Công khai, minh bạch", "PAPI", "PAPI.D2"),
-    ("Công khai minh bạch trong hoạch định chính sách", "PAPI", "PAPI.D2"),
-    ("Công khai, minh bạch trong việc ra quyết định ở địa phương", "PAPI", "PAPI.D2"),
-    ("Thủ tục hành chính công", "PAPI", "PAPI.D5"),
-    ("Cải cách thủ tục hành chính", "PAR_INDEX", "PAR.PROCEDURES"),
-    ("Công tác truyền thông hỗ trợ công tác CCHC, cải cách TTHC", "PAR_INDEX", "PAR.DIRECTION"),
-    ("Khảo sát, đánh giá sự hài lòng của người dân, tổ chức", "PAR_INDEX", "PAR.IMPACT"),
-])
+@pytest.mark.parametrize(
+    "heading,family,code",
+    [
+        ("Công khai, minh bạch", "PAPI", "PAPI.D2"),
+        ("Công khai minh bạch trong hoạch định chính sách", "PAPI", "PAPI.D2"),
+        ("Công khai, minh bạch trong việc ra quyết định ở địa phương", "PAPI", "PAPI.D2"),
+        ("Thủ tục hành chính công", "PAPI", "PAPI.D5"),
+        ("Cải cách thủ tục hành chính", "PAR_INDEX", "PAR.PROCEDURES"),
+        ("Công tác truyền thông hỗ trợ công tác CCHC, cải cách TTHC", "PAR_INDEX", "PAR.DIRECTION"),
+        ("Khảo sát, đánh giá sự hài lòng của người dân, tổ chức", "PAR_INDEX", "PAR.IMPACT"),
+    ],
+)
 def test_heading_variants(heading, family, code):
     assert map_heading(heading, family).code == code
 
@@ -95,18 +146,34 @@ def test_unknown_heading_is_reported_not_guessed():
 def test_canonical_lead_agencies(norm):
     staged, n = norm
     ta = n.task_agency
+
     def agencies_of(doc, line, role="lead"):
-        tid = staged.tasks.filter((staged.tasks["document_id"] == doc) & (staged.tasks["line_start"] == line))["task_id"][0]
+        tid = staged.tasks.filter((staged.tasks["document_id"] == doc) & (staged.tasks["line_start"] == line))[
+            "task_id"
+        ][0]
         return sorted(ta.filter((ta["task_id"] == tid) & (ta["role"] == role))["name_vi"].to_list())
+
     # 3.4.b: "Thủ trưởng sở, ban - ngành; Chủ tịch UBND quận - huyện, Chủ tịch UBND phường - xã, thị trấn" leads,
     # "Chánh Văn phòng UBND thành phố; Giám đốc Sở Thông tin và Truyền thông" support (titles dropped)
     t34b = staged.tasks.filter(staged.tasks["task_ref"] == "3.4.b")["line_start"][0]
-    assert agencies_of(HCMC_PAR, t34b) == sorted(["Các sở, ban, ngành", "Ủy ban nhân dân các phường, xã, thị trấn",
-                                                  "Ủy ban nhân dân các quận, huyện, thị xã, thành phố thuộc tỉnh"])
-    assert agencies_of(HCMC_PAR, t34b, "support") == ["Sở Thông tin và Truyền thông", "Văn phòng Ủy ban nhân dân thành phố"]
-    assert agencies_of(HANOI, 45) == sorted(["Ủy ban nhân dân các phường, xã, thị trấn",
-                                             "Ủy ban nhân dân các quận, huyện, thị xã, thành phố thuộc tỉnh",
-                                             "Các sở, ban, ngành"])
+    assert agencies_of(HCMC_PAR, t34b) == sorted(
+        [
+            "Các sở, ban, ngành",
+            "Ủy ban nhân dân các phường, xã, thị trấn",
+            "Ủy ban nhân dân các quận, huyện, thị xã, thành phố thuộc tỉnh",
+        ]
+    )
+    assert agencies_of(HCMC_PAR, t34b, "support") == [
+        "Sở Thông tin và Truyền thông",
+        "Văn phòng Ủy ban nhân dân thành phố",
+    ]
+    assert agencies_of(HANOI, 45) == sorted(
+        [
+            "Ủy ban nhân dân các phường, xã, thị trấn",
+            "Ủy ban nhân dân các quận, huyện, thị xã, thành phố thuộc tỉnh",
+            "Các sở, ban, ngành",
+        ]
+    )
     assert agencies_of(HANOI, 45, "support") == ["Ủy ban Mặt trận Tổ quốc Việt Nam thành phố"]
     # the same department in two provinces is two agencies of one sector
     provinces = set(ta.filter(ta["agency_code"] == "SO_NOI_VU")["agency_province_key"].to_list())
@@ -115,33 +182,54 @@ def test_canonical_lead_agencies(norm):
     assert not unknown.filter(unknown["document_id"].is_in(SEEDS)).height
     # relative to the issuer: the city plan's "Phòng Nội vụ" and "Thanh tra thành phố" are the city's bodies,
     # "Sở Nội vụ" would be the province's; in Hồ Chí Minh City's plan "Công an thành phố" is the province's
-    units = {(r["agency_code"], r["agency_unit_key"], r["agency_unit_level"])
-             for r in ta.filter(ta["document_id"] == HUNG_YEN_CITY).iter_rows(named=True)}
+    units = {
+        (r["agency_code"], r["agency_unit_key"], r["agency_unit_level"])
+        for r in ta.filter(ta["document_id"] == HUNG_YEN_CITY).iter_rows(named=True)
+    }
     assert ("PHONG_NOI_VU", "2004-33/thanh-pho-hung-yen", "district") in units
     assert ("THANH_TRA", "2004-33/thanh-pho-hung-yen", "district") in units
     assert ("CONG_AN", "2004-33/thanh-pho-hung-yen", "district") in units
     assert ("BHXH", "2004-33", "province") in units
     # and named as the city's ("Công an thành phố", "Ban Tuyên giáo Thành ủy"), not the province's
-    names = {r["agency_code"]: r["name_vi"] for r in ta.filter(ta["document_id"] == HUNG_YEN_CITY).iter_rows(named=True)}
+    names = {
+        r["agency_code"]: r["name_vi"] for r in ta.filter(ta["document_id"] == HUNG_YEN_CITY).iter_rows(named=True)
+    }
     assert (names["CONG_AN"], names["BAN_TUYEN_GIAO_TU"], names["BHXH"]) == (
-        "Công an thành phố", "Ban Tuyên giáo Thành ủy", "Bảo hiểm xã hội tỉnh")
-    assert set(ta.filter((ta["document_id"] == HCMC_PAR) & (ta["agency_code"] == "VP_UBND"))["agency_unit_key"]) == {"2004-79"}
+        "Công an thành phố",
+        "Ban Tuyên giáo Thành ủy",
+        "Bảo hiểm xã hội tỉnh",
+    )
+    assert set(ta.filter((ta["document_id"] == HCMC_PAR) & (ta["agency_code"] == "VP_UBND"))["agency_unit_key"]) == {
+        "2004-79"
+    }
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("Giám đốc Sở Nội vụ", [("SO_NOI_VU", "lead")]),
-    ("Sở TT&TT", [("SO_TTTT", "lead")]),
-    ("Sở LĐTB&XH", [("SO_LDTBXH", "lead")]),
-    ("Sở GD&ĐT", [("SO_GDDT", "lead")]),
-    ("Thủ trưởng sở, ban - ngành; Chủ tịch UBND quận - huyện, phường - xã, thị trấn",
-     [("G_SO_BAN_NGANH", "lead"), ("G_UBND_HUYEN", "lead"), ("G_UBND_XA", "lead")]),
-    ("Sở Tài nguyên và Môi trường và UBND các huyện Nghĩa Hành, Ba Tơ",
-     [("SO_TNMT", "lead"), ("UBND_H_NGHIA_HANH", "lead"), ("UBND_H_BA_TO", "lead")]),
-    ("Giám đốc Sở Lao động - Thương binh và Xã hội - Giám đốc Bảo hiểm xã hội thành phố;",
-     [("SO_LDTBXH", "lead"), ("BHXH", "lead")]),
-    # an invitation in a lead cell is a supporting role
-    ("Sở Nội vụ - Mời Ủy ban Mặt trận Tổ quốc Việt Nam thành phố tham gia", [("SO_NOI_VU", "lead"), ("MTTQ", "support")]),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Giám đốc Sở Nội vụ", [("SO_NOI_VU", "lead")]),
+        ("Sở TT&TT", [("SO_TTTT", "lead")]),
+        ("Sở LĐTB&XH", [("SO_LDTBXH", "lead")]),
+        ("Sở GD&ĐT", [("SO_GDDT", "lead")]),
+        (
+            "Thủ trưởng sở, ban - ngành; Chủ tịch UBND quận - huyện, phường - xã, thị trấn",
+            [("G_SO_BAN_NGANH", "lead"), ("G_UBND_HUYEN", "lead"), ("G_UBND_XA", "lead")],
+        ),
+        (
+            "Sở Tài nguyên và Môi trường và UBND các huyện Nghĩa Hành, Ba Tơ",
+            [("SO_TNMT", "lead"), ("UBND_H_NGHIA_HANH", "lead"), ("UBND_H_BA_TO", "lead")],
+        ),
+        (
+            "Giám đốc Sở Lao động - Thương binh và Xã hội - Giám đốc Bảo hiểm xã hội thành phố;",
+            [("SO_LDTBXH", "lead"), ("BHXH", "lead")],
+        ),
+        # an invitation in a lead cell is a supporting role
+        (
+            "Sở Nội vụ - Mời Ủy ban Mặt trận Tổ quốc Việt Nam thành phố tham gia",
+            [("SO_NOI_VU", "lead"), ("MTTQ", "support")],
+        ),
+    ],
+)
 def test_agency_resolution(text, expected):
     assert [(m.code, m.role) for m in resolve(text, "lead").mentions] == expected
 
@@ -173,20 +261,23 @@ def test_mapping_files_have_no_dangling_entries_and_every_row_names_its_source(n
     assert all(a.code in indicator_codes for a in indicator_aliases() if a.code)
 
 
-@pytest.mark.parametrize("text,start,end,rec,kind", [
-    ("Trong năm 2020", dt.date(2020, 1, 1), dt.date(2020, 12, 31), None, "dated"),
-    ("Tháng 12/2019", dt.date(2019, 12, 1), dt.date(2019, 12, 31), None, "dated"),
-    ("Trong tháng 6/2020", dt.date(2020, 6, 1), dt.date(2020, 6, 30), None, "dated"),
-    ("Trước ngày 30/01/2020", None, dt.date(2020, 1, 30), None, "deadline"),
-    ("Quý II năm 2020", dt.date(2020, 4, 1), dt.date(2020, 6, 30), None, "dated"),
-    ("Quý II, III năm 2023", dt.date(2023, 4, 1), dt.date(2023, 9, 30), None, "dated"),
-    ("Đợt 1: Tháng 02-5/2020 Đợt 2: Tháng 6-11/2020", dt.date(2020, 2, 1), dt.date(2020, 11, 30), None, "phased"),
-    ("Thường xuyên", None, None, "continuous", "recurring"),
-    ("Năm 2023 và các năm tiếp theo", dt.date(2023, 1, 1), None, "annual", "recurring"),
-    ("6 tháng; năm", None, None, "semiannual,annual", "recurring"),
-    ("Sau khi Bộ Nội vụ ban hành Thông tư", None, None, None, "event"),
-    ("Theo Kế hoạch của Thành phố", None, None, None, "event"),
-])
+@pytest.mark.parametrize(
+    "text,start,end,rec,kind",
+    [
+        ("Trong năm 2020", dt.date(2020, 1, 1), dt.date(2020, 12, 31), None, "dated"),
+        ("Tháng 12/2019", dt.date(2019, 12, 1), dt.date(2019, 12, 31), None, "dated"),
+        ("Trong tháng 6/2020", dt.date(2020, 6, 1), dt.date(2020, 6, 30), None, "dated"),
+        ("Trước ngày 30/01/2020", None, dt.date(2020, 1, 30), None, "deadline"),
+        ("Quý II năm 2020", dt.date(2020, 4, 1), dt.date(2020, 6, 30), None, "dated"),
+        ("Quý II, III năm 2023", dt.date(2023, 4, 1), dt.date(2023, 9, 30), None, "dated"),
+        ("Đợt 1: Tháng 02-5/2020 Đợt 2: Tháng 6-11/2020", dt.date(2020, 2, 1), dt.date(2020, 11, 30), None, "phased"),
+        ("Thường xuyên", None, None, "continuous", "recurring"),
+        ("Năm 2023 và các năm tiếp theo", dt.date(2023, 1, 1), None, "annual", "recurring"),
+        ("6 tháng; năm", None, None, "semiannual,annual", "recurring"),
+        ("Sau khi Bộ Nội vụ ban hành Thông tư", None, None, None, "event"),
+        ("Theo Kế hoạch của Thành phố", None, None, None, "event"),
+    ],
+)
 def test_timelines(text, start, end, rec, kind):
     t = parse_timeline(text)
     assert (t.due_start, t.due_end, t.recurrence, t.kind) == (start, end, rec, kind)
@@ -203,9 +294,13 @@ def test_deadlines_before_issue_date_are_reported(norm):
 def test_targets(norm):
     _, n = norm
     t = n.targets
+
     def at(doc, line):
-        return [(r["comparator"], r["value"], r["unit"], r["indicator_code"], r["target_year"])
-                for r in t.filter((t["document_id"] == doc) & (t["line"] == line)).iter_rows(named=True)]
+        return [
+            (r["comparator"], r["value"], r["unit"], r["indicator_code"], r["target_year"])
+            for r in t.filter((t["document_id"] == doc) & (t["line"] == line)).iter_rows(named=True)
+        ]
+
     assert at(HCMC_PAR, 88) == [(">=", 85.0, "percent", None, 2020)]
     assert at(HCMC_PAR, 488)[0][:3] == (">", 90.0, "percent")
     assert at(HCMC_PAR, 354)[0][:3] == ("=", 100.0, "percent")
@@ -216,8 +311,10 @@ def test_targets(norm):
     assert at(QUANG_NGAI, 78) == [("<=", 20.0, "rank", "PAR.TOTAL", 2020), ("<=", 20.0, "rank", "PAPI.TOTAL", 2020)]
     assert at(HANOI, 6) == [(">=", 5.0, "rank_change", "PAPI.TOTAL", 2021)]
     paired = t.filter((t["document_id"] == HCMC_PAR) & (t["line"] == 90)).to_dicts()
-    assert [(p["share_comparator"], p["share_value"], p["comparator"], p["value"]) for p in paired] == \
-        [("=", 100.0, ">", 90.0), (">=", 70.0, ">", 95.0)]
+    assert [(p["share_comparator"], p["share_value"], p["comparator"], p["value"]) for p in paired] == [
+        ("=", 100.0, ">", 90.0),
+        (">=", 70.0, ">", 95.0),
+    ]
     assert paired[1]["paired_with_target_id"] == paired[0]["target_id"]
     seeds = t.filter(t["document_id"].is_in(SEEDS))
     assert seeds.filter(seeds["unit"] == "points").height == 6
@@ -233,13 +330,21 @@ def test_targets(norm):
 
 def test_contradictions_inside_the_hcmc_papi_plan(norm):
     _, n = norm
-    f = {(r["rule"], r["line_start"]): r["message"] for r in n.findings.iter_rows(named=True)
-         if r["document_id"] == HCMC_PAPI}
+    f = {
+        (r["rule"], r["line_start"]): r["message"]
+        for r in n.findings.iter_rows(named=True)
+        if r["document_id"] == HCMC_PAPI
+    }
     assert "tăng từ 4.92 lên 4.15" in f[("increase_to_lower_value", 67)]
-    assert f[("baseline_conflict", 65)] == "PAPI.D1 2017 is stated with different values: 4.70 (line 65), 4.27 (line 100)"
-    assert f[("baseline_conflict", 67)] == "PAPI.D3 2017 is stated with different values: 4.15 (line 67), 5.15 (line 154)"
-    assert f[("total_not_sum", 72)] == ("PAPI.TOTAL 2017 is stated as 35.88, but the 6 dimension scores the plan "
-                                        "states sum to 34.88")
+    assert (
+        f[("baseline_conflict", 65)] == "PAPI.D1 2017 is stated with different values: 4.70 (line 65), 4.27 (line 100)"
+    )
+    assert (
+        f[("baseline_conflict", 67)] == "PAPI.D3 2017 is stated with different values: 4.15 (line 67), 5.15 (line 154)"
+    )
+    assert f[("total_not_sum", 72)] == (
+        "PAPI.TOTAL 2017 is stated as 35.88, but the 6 dimension scores the plan states sum to 34.88"
+    )
 
 
 def test_every_percent_sign_is_read_once(norm):
@@ -298,12 +403,20 @@ def test_a_body_that_ceased_before_the_plan_is_reported_with_its_successor(tmp_p
     gone = [f for f in norm.findings if f["rule"] == "agency_not_in_force"]
     assert len(gone) == 1 and "2025-03-01" in gone[0]["message"] and "Sở Khoa học và Công nghệ" in gone[0]["message"]
     assert {(a["agency_code"], a["role"]) for a in norm.task_agencies} >= {
-        ("SO_TTTT", "lead"), ("SO_NOI_VU", "support"), ("G_UBND_XA", "support"), ("VP_UBND", "lead")}
+        ("SO_TTTT", "lead"),
+        ("SO_NOI_VU", "support"),
+        ("G_UBND_XA", "support"),
+        ("VP_UBND", "lead"),
+    }
 
 
 def test_a_plan_without_a_province_still_loads_its_agencies_as_unresolved(tmp_path):
-    text = _PLAN_2026.replace("TỈNH TUYÊN QUANG", "PHƯỜNG AN KHÁNH").replace("Tuyên Quang, ngày", "An Khánh, ngày") \
-        .replace(" của tỉnh", "").replace(" tỉnh", "")
+    text = (
+        _PLAN_2026.replace("TỈNH TUYÊN QUANG", "PHƯỜNG AN KHÁNH")
+        .replace("Tuyên Quang, ngày", "An Khánh, ngày")
+        .replace(" của tỉnh", "")
+        .replace(" tỉnh", "")
+    )
     res, norm = _read_text(tmp_path, text)
     assert res.document["province_code"] is None and res.document["issuer_level"] == "commune"
     units = {a["agency_unit_key"] for a in norm.task_agencies if a["agency_code"] == "SO_TTTT"}
@@ -311,12 +424,15 @@ def test_a_plan_without_a_province_still_loads_its_agencies_as_unresolved(tmp_pa
     assert any(f["rule"] == "province_unresolved" for f in norm.findings)
 
 
-@pytest.mark.parametrize("line, want", [
-    # SYNTHETIC sentences in the forms plans use for counts
-    ("Khảo sát với tối thiểu 2.000 phiếu tại các huyện", (">=", 2000.0)),
-    ("Phát tối thiểu 300 phiếu khảo sát", (">=", 300.0)),
-    ("Tổ chức 02 lớp bồi dưỡng kỹ năng giao tiếp", ("=", 2.0)),
-])
+@pytest.mark.parametrize(
+    "line, want",
+    [
+        # SYNTHETIC sentences in the forms plans use for counts
+        ("Khảo sát với tối thiểu 2.000 phiếu tại các huyện", (">=", 2000.0)),
+        ("Phát tối thiểu 300 phiếu khảo sát", (">=", 300.0)),
+        ("Tổ chức 02 lớp bồi dưỡng kỹ năng giao tiếp", ("=", 2.0)),
+    ],
+)
 def test_count_targets_with_thousands_and_planned_events(line, want):
     from pipelines.domain.targets import find_targets
 
@@ -329,13 +445,16 @@ def test_a_plural_inside_a_title_names_the_same_office():
     assert [m.code for m in resolve("Trưởng các thôn, tổ dân phố", "support").mentions][:1] == ["TRUONG_THON"]
 
 
-@pytest.mark.parametrize("line, year", [
-    ("phấn đấu năm 2018 cao hơn năm 2015, đưa tỉnh vào nhóm 20/63 tỉnh", 2018),
-    ("phấn đấu năm 2022 không thấp hơn năm 2021, vào nhóm 10/63", 2022),
-    ("năm 2023 bằng năm 2022: nhóm 30/63", 2023),
-    ("đạt trên 6,00 điểm so với điểm năm 2017", None),  # the plan's year applies
-    ("năm 2019 nằm trong nhóm 16/63 tỉnh", 2019),
-])
+@pytest.mark.parametrize(
+    "line, year",
+    [
+        ("phấn đấu năm 2018 cao hơn năm 2015, đưa tỉnh vào nhóm 20/63 tỉnh", 2018),
+        ("phấn đấu năm 2022 không thấp hơn năm 2021, vào nhóm 10/63", 2022),
+        ("năm 2023 bằng năm 2022: nhóm 30/63", 2023),
+        ("đạt trên 6,00 điểm so với điểm năm 2017", None),  # the plan's year applies
+        ("năm 2019 nằm trong nhóm 16/63 tỉnh", 2019),
+    ],
+)
 def test_a_year_compared_against_is_no_target_year(line, year):
     from pipelines.domain.targets import find_targets
 

@@ -1,4 +1,5 @@
 """Operations: the raw-files sensor, the yearly schedule, the parse cache, failed runs, and what the UI shows."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -78,12 +79,15 @@ def test_the_same_state_gives_the_same_rebuild_run_key(root):
     assert key == [r.run_key for r in two.run_requests if r.job_name == "full_rebuild"]
 
 
-@pytest.mark.parametrize("at, year", [
-    (dt.datetime(2025, 6, 1, 6, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")), 2024),
-    # 31 Dec 2025 20:00 UTC is already 1 Jan 2026 in Vietnam
-    (dt.datetime(2025, 12, 31, 20, 0, tzinfo=dt.UTC), 2025),
-    (dt.datetime(2025, 12, 31, 16, 0, tzinfo=dt.UTC), 2024),
-])
+@pytest.mark.parametrize(
+    "at, year",
+    [
+        (dt.datetime(2025, 6, 1, 6, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")), 2024),
+        # 31 Dec 2025 20:00 UTC is already 1 Jan 2026 in Vietnam
+        (dt.datetime(2025, 12, 31, 20, 0, tzinfo=dt.UTC), 2025),
+        (dt.datetime(2025, 12, 31, 16, 0, tzinfo=dt.UTC), 2024),
+    ],
+)
 def test_yearly_schedule_requests_the_previous_year_in_vietnam_time(at, year):
     assert automation.previous_index_year(at) == year
 
@@ -95,7 +99,9 @@ def test_yearly_schedule_definition():
     from pipelines.definitions import defs
 
     ctx = dg.build_schedule_context(
-        repository_def=defs.get_repository_def(), scheduled_execution_time=dt.datetime(2026, 6, 1, 6, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
+        repository_def=defs.get_repository_def(),
+        scheduled_execution_time=dt.datetime(2026, 6, 1, 6, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
+    )
     (req,) = sensors.yearly_index_reload.evaluate_tick(ctx).run_requests
     assert (req.partition_key, req.run_key, req.tags["govdata/index_year"]) == ("2025", "index-year:2025", "2025")
     assert sensors.raw_files_sensor.default_status == dg.DefaultSensorStatus.RUNNING
@@ -115,14 +121,19 @@ def test_a_fresh_warehouse_reuses_the_parse_cache(tmp_path):
     first, _, staged1, _ = stage_files(files(), tmp_path, db="one.duckdb")
     second, _, staged2, _ = stage_files(files(), tmp_path, db="two.duckdb")
     assert (first.added, first.reused_from_cache, second.added, second.reused_from_cache) == (3, 0, 3, 3)
-    assert staged2.tasks.equals(staged1.tasks) and staged2.findings.sort(pl.all()).equals(staged1.findings.sort(pl.all()))
+    assert staged2.tasks.equals(staged1.tasks) and staged2.findings.sort(pl.all()).equals(
+        staged1.findings.sort(pl.all())
+    )
     (root / "plans" / HANOI_PAPI.name).rename(root / "plans" / "hanoi_2021.txt")
     text = (root / "plans" / QUANG_NGAI.name).read_text(encoding="utf-8")
     (root / "plans" / QUANG_NGAI.name).write_text(text + "\n", encoding="utf-8")
     third, _, staged3, _ = stage_files(files(), tmp_path, db="two.duckdb")
     assert (third.added, third.reused_from_cache, third.removed, third.unchanged) == (2, 1, 2, 1)
-    assert sorted(staged3.documents["source_path"]) == ["plans/000_fc9f8ecdecbcee10.txt",
-                                                        "plans/001_5d5a89fb325a0d90.txt", "plans/hanoi_2021.txt"]
+    assert sorted(staged3.documents["source_path"]) == [
+        "plans/000_fc9f8ecdecbcee10.txt",
+        "plans/001_5d5a89fb325a0d90.txt",
+        "plans/hanoi_2021.txt",
+    ]
     hanoi = staged3.tasks.filter(staged3.tasks["document_id"] == "14f81197b396b4ee")
     assert hanoi.height == 51 and set(hanoi["source_path"]) == {"plans/hanoi_2021.txt"}
     # a deleted file leaves
@@ -152,8 +163,11 @@ def test_a_run_that_fails_midway_leaves_the_published_files_byte_identical(built
         con = duckdb.connect(str(BUILD_DB))
         con.execute("DROP TABLE stg_task_agency").fetchall()
         con.close()
-        result = dg.materialize([*definitions.sql_assets, definitions.publish_asset],
-                                resources=definitions.defs.resources, raise_on_error=False)
+        result = dg.materialize(
+            [*definitions.sql_assets, definitions.publish_asset],
+            resources=definitions.defs.resources,
+            raise_on_error=False,
+        )
     finally:
         shutil.copy(saved, BUILD_DB)
     assert not result.success
@@ -178,9 +192,20 @@ def test_every_asset_explains_itself_in_the_ui():
         node = graph.get(key)
         name = key.path[-1]
         assert node.group_name in LAYER_GROUPS, name
-        layer = {"stg": "staging", "int": "intermediate", "dim": "core", "fct": "core", "bridge": "core",
-                 "dq": "core", "quarantine": "core", "mart": "marts", "raw": "raw", "warehouse": "publish",
-                 "ref": "core", "report": "report"}
+        layer = {
+            "stg": "staging",
+            "int": "intermediate",
+            "dim": "core",
+            "fct": "core",
+            "bridge": "core",
+            "dq": "core",
+            "quarantine": "core",
+            "mart": "marts",
+            "raw": "raw",
+            "warehouse": "publish",
+            "ref": "core",
+            "report": "report",
+        }
         assert node.group_name == layer[name.split("_")[0]], name
         assert node.description and len(node.description) > 40, name
         assert node.kinds and node.owners == ["team:governance-data"], name
@@ -206,8 +231,10 @@ def test_incremental_staging_touches_only_what_changed(tmp_path, monkeypatch):
         return plans, norm
 
     def counts():
-        return tuple(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
-                     for t in ("stg_documents", "stg_plan_tasks", "stg_task_normalised", "stg_quarantine"))
+        return tuple(
+            con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+            for t in ("stg_documents", "stg_plan_tasks", "stg_task_normalised", "stg_quarantine")
+        )
 
     plans, norm = sync()
     assert (plans.added, plans.unchanged, norm.added) == (3, 0, 3)
@@ -219,17 +246,21 @@ def test_incremental_staging_touches_only_what_changed(tmp_path, monkeypatch):
     plans, norm = sync()
     assert (plans.added, plans.removed, plans.unchanged, norm.added, norm.removed) == (1, 1, 2, 1, 1)
     assert counts() == (3, 50 + 67 + 85, 50 + 67 + 85, 0)
-    assert con.execute("SELECT count(*) FROM stg_plan_tasks WHERE document_id = '14f81197b396b4ee'").fetchall() == [(0,)]
+    assert con.execute("SELECT count(*) FROM stg_plan_tasks WHERE document_id = '14f81197b396b4ee'").fetchall() == [
+        (0,)
+    ]
     # a byte-identical copy is one document: quarantined with the reason
     shutil.copy(QUANG_NGAI, root / "plans" / "copy_of_quang_ngai.txt")
     sync()
     assert con.execute("SELECT source_path, reason FROM stg_quarantine").fetchall() == [
-        ("plans/copy_of_quang_ngai.txt", "duplicate of plans/001_5d5a89fb325a0d90.txt (same normalised text)")]
+        ("plans/copy_of_quang_ngai.txt", "duplicate of plans/001_5d5a89fb325a0d90.txt (same normalised text)")
+    ]
     # the original goes: the copy becomes the document
     (root / "plans" / QUANG_NGAI.name).unlink()
     sync()
     assert con.execute("SELECT source_path FROM stg_documents WHERE document_id = 'b4b9dfe0cf6bfabe'").fetchall() == [
-        ("plans/copy_of_quang_ngai.txt",)]
+        ("plans/copy_of_quang_ngai.txt",)
+    ]
     assert counts() == (3, 50 + 67 + 85, 50 + 67 + 85, 0)
     # a new parser version: everything is staged again
     monkeypatch.setattr(incremental, "parser_version", lambda: "a-new-parser")
@@ -260,7 +291,8 @@ def test_publish_leaves_out_bookkeeping_and_tables_no_asset_makes(tmp_path):
     con = duckdb.connect(str(out), read_only=True)
     assert [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()] == ["fct_plan_task"]
     assert con.execute("SELECT comment FROM duckdb_columns() WHERE table_name = 'fct_plan_task'").fetchall() == [
-        ("kept with its doc",)]
+        ("kept with its doc",)
+    ]
     con.close()
 
 
@@ -307,8 +339,9 @@ def test_normalise_falls_back_to_the_staged_rows_when_the_parse_cache_is_gone(tm
     incremental.sync_plans(con, discover("plans", roots=[root]), workers=1, cache_dir=tmp_path / "parsed")
     shutil.rmtree(tmp_path / "parsed")
     (root / "plans" / QUANG_NGAI.name).write_bytes(HCMC_PAR.read_bytes())
-    rep = incremental.sync_normalised(con, workers=1, cache_dir=tmp_path / "normalised",
-                                      parse_cache_dir=tmp_path / "parsed")
+    rep = incremental.sync_normalised(
+        con, workers=1, cache_dir=tmp_path / "normalised", parse_cache_dir=tmp_path / "parsed"
+    )
     assert rep.added == 1
     assert con.execute("SELECT count(*), count(DISTINCT document_id) FROM stg_task_normalised").fetchall() == [(67, 1)]
     assert con.execute("SELECT DISTINCT document_id FROM stg_task_normalised").fetchall() == [("b4b9dfe0cf6bfabe",)]
@@ -328,26 +361,31 @@ def test_an_up_to_date_warehouse_launches_no_run_when_the_daemon_starts(built, t
     instance = dg.DagsterInstance.ephemeral()
     repo = defs.get_repository_def()
     tick = sensors.raw_files_sensor.evaluate_tick(
-        dg.build_sensor_context(instance=instance, repository_def=repo, resources=resources))
+        dg.build_sensor_context(instance=instance, repository_def=repo, resources=resources)
+    )
     assert tick.run_requests == []
     (add,) = tick.dynamic_partitions_requests  # the plans get their partitions, without a parse
     assert sorted(add.partition_keys) == sorted(state["plans"])
     # the next tick, with the cursor and the partitions: still nothing
     instance.add_dynamic_partitions("plan_files", list(add.partition_keys))
     again = sensors.raw_files_sensor.evaluate_tick(
-        dg.build_sensor_context(instance=instance, repository_def=repo, cursor=tick.cursor, resources=resources))
+        dg.build_sensor_context(instance=instance, repository_def=repo, cursor=tick.cursor, resources=resources)
+    )
     assert again.run_requests == [] and again.dynamic_partitions_requests == []
     # the yearly schedule fires on 1 June only, and the run-status sensor has no run to react to
-    assert sensors.rebuild_after_new_index_year.evaluate_tick(
-        dg.build_sensor_context(instance=instance, repository_def=repo)).run_requests == []
+    assert (
+        sensors.rebuild_after_new_index_year.evaluate_tick(
+            dg.build_sensor_context(instance=instance, repository_def=repo)
+        ).run_requests
+        == []
+    )
 
     # an input changes: a new plan under another root -> its parse and one rebuild
     extra = tmp_path / "extra"
     (extra / "plans").mkdir(parents=True)
     shutil.copy(HANOI_PAPI, extra / "plans" / "new.txt")
     real = automation.discover
-    monkeypatch.setattr(automation, "discover",
-                        lambda kind, **kw: [*real(kind, **kw), *discover(kind, roots=[extra])])
+    monkeypatch.setattr(automation, "discover", lambda kind, **kw: [*real(kind, **kw), *discover(kind, roots=[extra])])
     # (the plain decision: a partitioned run request needs the daemon's partition-loading context)
     changed = sensors.evaluate_raw_files(again.cursor, list(add.partition_keys), settings=settings, built=state)
     assert _runs(changed) == [("full_rebuild", None), ("parse_plan_document", str(extra / "plans" / "new.txt"))]
@@ -381,7 +419,8 @@ def test_the_read_state_goes_from_the_build_into_the_release_and_decides_alone(r
     assert automation.built_state_file(build_dir) is None  # nothing read yet: no claim to be up to date
     plans = automation.record_read_state("plans", settings)
     assert list(plans) == [str(root / "plans" / "a.txt")] and plans[str(root / "plans" / "a.txt")].sha256 == _sha(
-        root / "plans" / "a.txt")
+        root / "plans" / "a.txt"
+    )
     assert automation.built_state_file(build_dir) is None  # the scores were not read
     automation.record_read_state("scores", settings)
     state_file = automation.built_state_file(build_dir)
@@ -396,4 +435,8 @@ def test_the_read_state_goes_from_the_build_into_the_release_and_decides_alone(r
     # a file changed after the build read it: its parse and a rebuild
     shutil.copy(QUANG_NGAI, root / "plans" / "a.txt")
     d = automation.decide_raw_files(automation.dump_cursor(d.current), [str(root / "plans" / "a.txt")], settings, built)
-    assert (d.to_parse, d.plans.changed, d.rebuild) == ([str(root / "plans" / "a.txt")], [str(root / "plans" / "a.txt")], True)
+    assert (d.to_parse, d.plans.changed, d.rebuild) == (
+        [str(root / "plans" / "a.txt")],
+        [str(root / "plans" / "a.txt")],
+        True,
+    )

@@ -1,6 +1,7 @@
 """The published-format fixtures (tests/fixtures/published) agree with their own documents: every expected row is
 re-read from the .docx/.pdf/.html by an independent extraction and every target quote is in the text. This guards the
 measure, not the readers."""
+
 import importlib.util
 from pathlib import Path
 

@@ -1,5 +1,6 @@
 """Every raw file, whatever it is, ends as a document or a quarantine row with its reason, and a missing raw root
 stops the run instead of dropping that root's documents (issue 18.4 and 18.6)."""
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,10 @@ from .conftest import HCMC_PAPI, QUANG_NGAI, stage_files
 @pytest.fixture()
 def no_hang():
     """A FIFO opened for reading blocks until a writer comes: fail the test instead of hanging the suite."""
+
     def boom(*_):
         raise TimeoutError("a raw file read blocked")
+
     old = signal.signal(signal.SIGALRM, boom)
     signal.alarm(120)
     yield
@@ -123,8 +126,14 @@ def test_a_missing_raw_root_stops_the_run_before_publishing(tmp_path, monkeypatc
     from pipelines.settings import Settings
 
     monkeypatch.setenv("GOVDATA_RAW_EXTRA", str(tmp_path / "mistyped"))
-    result = dg.materialize(definitions.PYTHON_ASSETS[:1], raise_on_error=False, resources={
-        "duckdb": definitions.defs.resources["duckdb"], "settings": SettingsResource.of(Settings.from_env())})
+    result = dg.materialize(
+        definitions.PYTHON_ASSETS[:1],
+        raise_on_error=False,
+        resources={
+            "duckdb": definitions.defs.resources["duckdb"],
+            "settings": SettingsResource.of(Settings.from_env()),
+        },
+    )
     assert not result.success
     failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     assert "mistyped" in str(failures[0].event_specific_data.error)
@@ -141,7 +150,8 @@ def test_published_paths_name_the_root_by_position(tmp_path, monkeypatch):
     _, _, staged, _ = stage_files(files, tmp_path)
     assert set(staged.documents["raw_root"]) == {"raw"}  # a.txt duplicates a raw/ plan: raw/'s copy is kept
     assert staged.quarantine.filter(staged.quarantine["raw_root"] == "extra1")["reason"].to_list() == [
-        "duplicate of plans/000_fc9f8ecdecbcee10.txt (same normalised text)"]
+        "duplicate of plans/000_fc9f8ecdecbcee10.txt (same normalised text)"
+    ]
 
 
 def test_a_folder_that_cannot_be_listed_is_quarantined(tmp_path, monkeypatch):
@@ -162,4 +172,5 @@ def test_a_folder_that_cannot_be_listed_is_quarantined(tmp_path, monkeypatch):
     _, _, staged, _ = stage_files(files, tmp_path)
     assert staged.documents["source_path"].to_list() == ["plans/good.txt"]
     assert dict(zip(staged.quarantine["source_path"], staged.quarantine["reason"])) == {
-        "plans/locked": "folder that cannot be listed: Permission denied"}
+        "plans/locked": "folder that cannot be listed: Permission denied"
+    }

@@ -1,4 +1,5 @@
 """Tasks from the four real plans, checked against a reading of the source texts."""
+
 from __future__ import annotations
 
 import collections
@@ -10,12 +11,15 @@ from pipelines.domain.plan import task_text_in_lines
 from .conftest import task_at, task_ref
 
 
-@pytest.mark.parametrize("plan,count,readers", [
-    ("000", 50, {"narrative": 50}),
-    ("001", 67, {"narrative": 67}),
-    ("002", 85, {"pipe_table": 85}),        # narrative section II restates the table: not counted again
-    ("004", 51, {"narrative": 24, "tab_table": 27}),
-])
+@pytest.mark.parametrize(
+    "plan,count,readers",
+    [
+        ("000", 50, {"narrative": 50}),
+        ("001", 67, {"narrative": 67}),
+        ("002", 85, {"pipe_table": 85}),  # narrative section II restates the table: not counted again
+        ("004", 51, {"narrative": 24, "tab_table": 27}),
+    ],
+)
 def test_exact_task_counts(parsed, plan, count, readers):
     p, _ = parsed[plan]
     assert len(p.tasks) == count
@@ -33,6 +37,7 @@ def test_every_line_range_contains_its_text(parsed, plan):
 
 # ---- narrative: HCMC PAPI plan 2018-2019 (bullets under "1. Đối với nội dung “…”")
 
+
 def test_hcmc_papi_narrative_rows(parsed):
     p, _ = parsed["000"]
     t = task_at(p, 124)
@@ -41,9 +46,16 @@ def test_hcmc_papi_narrative_rows(parsed):
     t = task_at(p, 102)  # bullet broken over a page: lines 102-104
     assert (t.line_end, t.lead_as_written) == (104, "Ủy ban nhân dân phường, xã, thị trấn")
     t = task_at(p, 120)
-    assert (t.lead_as_written, t.support_as_written) == ("Sở Kế hoạch và Đầu tư", "Ủy ban Mặt trận Tổ quốc Việt Nam thành phố")
+    assert (t.lead_as_written, t.support_as_written) == (
+        "Sở Kế hoạch và Đầu tư",
+        "Ủy ban Mặt trận Tổ quốc Việt Nam thành phố",
+    )
     t = task_at(p, 146)
-    assert (t.section_as_written, t.lead_as_written, t.support_as_written) == ("Công khai, minh bạch", "Sở Tư pháp", "sở, ban, ngành")
+    assert (t.section_as_written, t.lead_as_written, t.support_as_written) == (
+        "Công khai, minh bạch",
+        "Sở Tư pháp",
+        "sở, ban, ngành",
+    )
     t = task_at(p, 156)
     assert t.section_as_written == "Trách nhiệm giải trình với người dân"
     assert t.lead_as_written == "Thủ trưởng sở, ban, ngành, Chủ tịch Ủy ban nhân dân quận - huyện, phường, xã, thị trấn"
@@ -62,6 +74,7 @@ def test_hcmc_papi_narrative_rows(parsed):
 
 # ---- narrative with agency sub-headings: Quảng Ngãi PAR + PAPI plan 2017
 
+
 def test_quang_ngai_narrative_rows(parsed):
     p, _ = parsed["001"]
     t = task_ref(p, "1.đ")
@@ -72,17 +85,26 @@ def test_quang_ngai_narrative_rows(parsed):
     assert t.section_as_written == "Công tác chỉ đạo, điều hành cải cách hành chính (CCHC)"
     t = task_at(p, 128)  # "+" item under the sub-heading "- Sở Tư pháp:"
     assert t.lead_as_written == "Sở Tư pháp"
-    assert t.section_as_written == ("Xây dựng và tổ chức thực hiện văn bản quy phạm pháp luật (QPPL) tại tỉnh; "
-                                    "Cải cách thủ tục hành chính (TTHC)")
+    assert t.section_as_written == (
+        "Xây dựng và tổ chức thực hiện văn bản quy phạm pháp luật (QPPL) tại tỉnh; Cải cách thủ tục hành chính (TTHC)"
+    )
     t = task_at(p, 146)
     assert (t.lead_as_written, t.support_as_written) == ("Sở Nội vụ", "các sở, ban, ngành")
     t = task_at(p, 176)  # second "d)" of the PAR list
-    assert (t.section_ref, t.section_as_written, t.lead_as_written) == ("2.1.d", "Cải cách tài chính công", "Sở Tài chính")
+    assert (t.section_ref, t.section_as_written, t.lead_as_written) == (
+        "2.1.d",
+        "Cải cách tài chính công",
+        "Sở Tài chính",
+    )
     t = task_at(p, 206)
     assert t.lead_as_written == "Sở Tài nguyên và Môi trường và UBND các huyện Nghĩa Hành, Ba Tơ"
     assert t.section_as_written == "Thực hiện cơ chế một cửa, cơ chế một cửa liên thông"
     t = task_at(p, 248)
-    assert (t.family_context, t.lead_as_written, t.support_as_written) == ("PAPI", "UBND các huyện, thành phố", "Sở Kế hoạch và Đầu tư, Sở Xây dựng")
+    assert (t.family_context, t.lead_as_written, t.support_as_written) == (
+        "PAPI",
+        "UBND các huyện, thành phố",
+        "Sở Kế hoạch và Đầu tư, Sở Xây dựng",
+    )
     t = task_at(p, 292)
     assert (t.section_as_written, t.lead_as_written) == ("Cung ứng dịch vụ công", "Công an tỉnh")
     fam = collections.Counter(t.family_context for t in p.tasks)
@@ -90,6 +112,7 @@ def test_quang_ngai_narrative_rows(parsed):
 
 
 # ---- pipe table, one cell per line: HCMC PAR plan 2020
+
 
 def test_hcmc_par_pipe_table_rows(parsed):
     p, _ = parsed["002"]
@@ -104,8 +127,14 @@ def test_hcmc_par_pipe_table_rows(parsed):
     assert t.timeline_text == "Trong năm 2020"
     assert t.output_text == "Từ 30% số dịch vụ công trực tuyến trở lên"
     t = task_ref(p, "3.5.a")
-    assert t.subsection_as_written == "Thực hiện tiếp nhận hồ sơ, trả kết quả giải quyết thủ tục hành chính qua dịch vụ bưu chính công ích"
-    assert (t.lead_as_written, t.support_as_written) == ("Thủ trưởng sở, ban - ngành; Chủ tịch UBND quận - huyện", "Bưu điện Thành phố")
+    assert (
+        t.subsection_as_written
+        == "Thực hiện tiếp nhận hồ sơ, trả kết quả giải quyết thủ tục hành chính qua dịch vụ bưu chính công ích"
+    )
+    assert (t.lead_as_written, t.support_as_written) == (
+        "Thủ trưởng sở, ban - ngành; Chủ tịch UBND quận - huyện",
+        "Bưu điện Thành phố",
+    )
     t = task_ref(p, "2.1")  # heading "2." lost in the export
     assert (t.section_ref, t.section_as_written, t.section_inferred) == ("2", None, True)
     assert t.timeline_text == "Sau khi có Thông báo của Bộ Tư pháp"
@@ -124,21 +153,38 @@ def test_hcmc_par_pipe_table_rows(parsed):
 
 # ---- tab table with merged cells: Hà Nội PAPI plan 2021
 
+
 def test_hanoi_tab_table_rows(parsed):
     p, _ = parsed["004"]
     tab = [t for t in p.tasks if t.reader == "tab_table"]
     t = task_at(p, 91)
     assert (t.section_as_written, t.subsection_as_written, t.lead_as_written) == (
-        "Tham gia của người dân ở cấp cơ sở", "Tri thức công dân", "Sở TT&TT")
+        "Tham gia của người dân ở cấp cơ sở",
+        "Tri thức công dân",
+        "Sở TT&TT",
+    )
     t = task_at(p, 99)  # section cell merged (blank) = the one above
     assert (t.section_as_written, t.subsection_as_written, t.lead_as_written, t.line_end) == (
-        "Tham gia của người dân ở cấp cơ sở", "Cơ hội tham gia", "Sở Nội vụ", 102)
+        "Tham gia của người dân ở cấp cơ sở",
+        "Cơ hội tham gia",
+        "Sở Nội vụ",
+        102,
+    )
     t = task_at(p, 124)
-    assert (t.section_as_written, t.lead_as_written) == ("Công khai minh bạch trong hoạch định chính sách", "Sở LĐTB&XH")
+    assert (t.section_as_written, t.lead_as_written) == (
+        "Công khai minh bạch trong hoạch định chính sách",
+        "Sở LĐTB&XH",
+    )
     t = task_at(p, 173)
-    assert (t.subsection_as_written, t.lead_as_written) == ("Kiểm soát tham nhũng trong cung ứng dịch vụ công Gd tiểu học", "Sở Giáo dục")
+    assert (t.subsection_as_written, t.lead_as_written) == (
+        "Kiểm soát tham nhũng trong cung ứng dịch vụ công Gd tiểu học",
+        "Sở Giáo dục",
+    )
     t = task_at(p, 221)  # the "nước sạch" row has a merged (blank) task cell
-    assert t.subsection_as_written == "Cơ sở hạ tầng căn bản (Thu gom rác thải); Cơ sở hạ tầng căn bản (nước sạch sinh hoạt)"
+    assert (
+        t.subsection_as_written
+        == "Cơ sở hạ tầng căn bản (Thu gom rác thải); Cơ sở hạ tầng căn bản (nước sạch sinh hoạt)"
+    )
     assert t.lead_as_written == "Sở Xây dựng"
     t = task_at(p, 238)
     assert t.section_as_written == "Quản trị môi trường"
@@ -164,6 +210,7 @@ def test_hanoi_narrative_rows(parsed):
 
 
 # ---- the table-group / narrative-section alignment: the fast matrix form equals the reference definition
+
 
 @pytest.mark.parametrize("plan", ["002", "004"])
 def test_section_matcher_equals_group_similarity(parsed, plan):

@@ -1,5 +1,6 @@
 """Atomic publication of a whole release (issue 18.7): the database and the marts switch together; a kill at any
 step of publishing leaves the previous release or the new one, never a mix; leftovers go at the next start."""
+
 from __future__ import annotations
 
 import os
@@ -14,15 +15,27 @@ import pytest
 from pipelines import release
 
 PROJECT = Path(__file__).resolve().parents[1]
-STEPS = ["cleaned", "tmp_created", "db_copied", "build_info_written", "marts_written", "permissions_set",
-         "release_renamed", "link_made", "switched", "stable_links", "done"]
+STEPS = [
+    "cleaned",
+    "tmp_created",
+    "db_copied",
+    "build_info_written",
+    "marts_written",
+    "permissions_set",
+    "release_renamed",
+    "link_made",
+    "switched",
+    "stable_links",
+    "done",
+]
 
 
 def _build(path: Path, n: int) -> Path:
     con = duckdb.connect(str(path))
     con.execute(f"CREATE OR REPLACE TABLE fct_plan_task AS SELECT range AS task_id FROM range({n})").fetchall()
-    con.execute(f"CREATE OR REPLACE TABLE mart_plan_coverage AS SELECT range AS n, 2000 + range % 3 AS year "
-                f"FROM range({n})").fetchall()
+    con.execute(
+        f"CREATE OR REPLACE TABLE mart_plan_coverage AS SELECT range AS n, 2000 + range % 3 AS year FROM range({n})"
+    ).fetchall()
     con.execute("CREATE OR REPLACE TABLE _staging_state AS SELECT 1 AS x").fetchall()
     con.close()
     return path
@@ -32,8 +45,9 @@ def _rows(warehouse: Path) -> tuple[int, int]:
     con = duckdb.connect(str(warehouse / "governance.duckdb"), read_only=True)
     try:
         db = con.execute("SELECT count(*) FROM fct_plan_task").fetchall()[0][0]
-        marts = con.execute(f"SELECT count(*) FROM read_parquet('{warehouse}/marts/mart_plan_coverage/**/*.parquet')"
-                            ).fetchall()[0][0]
+        marts = con.execute(
+            f"SELECT count(*) FROM read_parquet('{warehouse}/marts/mart_plan_coverage/**/*.parquet')"
+        ).fetchall()[0][0]
     finally:
         con.close()
     return db, marts
@@ -57,7 +71,9 @@ def test_publish_switches_database_and_marts_together(tmp_path):
     first, _ = release.publish_release(_build(tmp_path / "b.duckdb", 10), wh)
     assert release.release_is_consistent(wh) == first and _rows(wh) == (10, 10)
     second, counts = release.publish_release(_build(tmp_path / "b.duckdb", 25), wh)
-    assert release.release_is_consistent(wh) == second and _rows(wh) == (25, 25) and counts == {"mart_plan_coverage": 25}
+    assert (
+        release.release_is_consistent(wh) == second and _rows(wh) == (25, 25) and counts == {"mart_plan_coverage": 25}
+    )
     # stable paths readers use are links into current; modes let every account read, nobody write the database
     assert (wh / "governance.duckdb").is_symlink() and (wh / "marts").is_symlink()
     assert stat.S_IMODE(os.stat(wh / "governance.duckdb").st_mode) == 0o444
@@ -90,8 +106,13 @@ def test_a_kill_at_any_step_leaves_one_whole_release(tmp_path, step):
     wh = tmp_path / "wh"
     old, _ = release.publish_release(_build(tmp_path / "old.duckdb", 10), wh)
     new_build = _build(tmp_path / "new.duckdb", 25)
-    r = subprocess.run([sys.executable, "-c", _KILLER, str(new_build), str(wh), step, "20990101T000000000000Z-new"],
-                       cwd=PROJECT, env={**os.environ, "PYTHONPATH": str(PROJECT)}, capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-c", _KILLER, str(new_build), str(wh), step, "20990101T000000000000Z-new"],
+        cwd=PROJECT,
+        env={**os.environ, "PYTHONPATH": str(PROJECT)},
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == -9, r.stderr
     got = release.release_is_consistent(wh)
     # before the switch the old release is read whole, from the switch on the new one

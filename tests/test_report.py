@@ -1,6 +1,7 @@
 """The HTML report (issue 16): built by the report_html asset from the published marts, self-contained, and
 rendered in real headless Chromium (Debian's /usr/bin/chromium through Playwright): no console error, every chart
 has marks, a screenshot is saved beside the report. Skips where Chromium is not installed."""
+
 from __future__ import annotations
 
 import re
@@ -22,8 +23,11 @@ def _scores_in_build() -> bool:
     return (SHARED / "scores" / "papi").is_dir() and SHARED.resolve() in [r.resolve() for r in raw_roots()]
 
 
-needs_scores = pytest.mark.skipif(not _scores_in_build(), reason=f"real PAPI scores not in the raw roots ({SHARED} "
-                                  "absent or not in GOVDATA_RAW_EXTRA): the score charts would say there are none")
+needs_scores = pytest.mark.skipif(
+    not _scores_in_build(),
+    reason=f"real PAPI scores not in the raw roots ({SHARED} "
+    "absent or not in GOVDATA_RAW_EXTRA): the score charts would say there are none",
+)
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +51,15 @@ def test_report_is_one_self_contained_page(report):
     assert not re.search(r"""<(script|link|img|iframe)[^>]+(src|href)=["']?(https?:)?//""", page, re.I)
     assert "<link" not in page.lower()
     assert "vegaEmbed" in page and "window.vega=" in page  # the libraries are inlined
-    for words in ("Xếp hạng PAPI toàn quốc", "Tham gia của người dân ở cấp cơ sở", "Quản trị điện tử",
-                  "không có số liệu", "không đánh giá được", "Thủ tục cấp phép xây dựng", "Không có bản đồ"):
+    for words in (
+        "Xếp hạng PAPI toàn quốc",
+        "Tham gia của người dân ở cấp cơ sở",
+        "Quản trị điện tử",
+        "không có số liệu",
+        "không đánh giá được",
+        "Thủ tục cấp phép xây dựng",
+        "Không có bản đồ",
+    ):
         assert words in page, words
     # key charts as PNG in the asset's metadata, for the Dagster UI
     for name in ("ranking", "heatmap", "province", "targets"):
@@ -70,7 +81,9 @@ def test_missing_provinces_are_missing_not_zero(built):
 
 
 @needs_scores
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} not installed (apt-get install chromium; CI installs it)")
+@pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} not installed (apt-get install chromium; CI installs it)"
+)
 def test_report_renders_in_headless_chromium(report):
     from playwright.sync_api import sync_playwright
 
@@ -85,15 +98,19 @@ def test_report_renders_in_headless_chromium(report):
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("request", lambda r: requests.append(r.url) if not r.url.startswith(("file:", "data:", "blob:")) else None)
+            page.on(
+                "request",
+                lambda r: requests.append(r.url) if not r.url.startswith(("file:", "data:", "blob:")) else None,
+            )
             page.goto(path.as_uri(), wait_until="load")
             page.wait_for_function("document.body.dataset.rendered === 'true'", timeout=120_000)
             assert page.evaluate("window.__chartErrors") == []
             for name in CHARTS:
                 box = page.locator(f"#chart-{name}")
                 assert box.locator("svg").count() >= 1, name
-                marks = box.locator("svg g.role-mark > path, svg g.role-mark > text, svg g.role-mark > rect, "
-                                    "svg g.role-mark > line").count()
+                marks = box.locator(
+                    "svg g.role-mark > path, svg g.role-mark > text, svg g.role-mark > rect, svg g.role-mark > line"
+                ).count()
                 assert marks > 5, (name, marks)
             # the province selector drives the province page: pick Hà Nội, the charts follow without error
             select = page.locator("#chart-province select").first
@@ -144,8 +161,9 @@ def test_a_build_without_published_scores_still_gets_its_report(built):
     PUBLISHED_DB = Settings.from_env().published_db
 
     data = load_report_data(PUBLISHED_DB)
-    bare = dataclasses.replace(data, scores=data.scores.clear(), panel=data.panel.clear(),
-                               correlations=data.correlations.clear(), datasets={})
+    bare = dataclasses.replace(
+        data, scores=data.scores.clear(), panel=data.panel.clear(), correlations=data.correlations.clear(), datasets={}
+    )
     specs = chart_specs(bare)
     assert set(specs) == set(CHARTS)
     assert "Không có số liệu điểm" in str(specs["ranking"]) and "Không có số liệu điểm" not in str(specs["coverage"])

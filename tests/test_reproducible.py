@@ -1,5 +1,6 @@
 """Reproducible releases (issue 18.9): two builds of the same input, each from scratch in its own warehouse, give
 identical tables; only build_info differs. No published path holds a path of the build machine."""
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,14 @@ assert r.success
 
 
 def _build(wh: Path, **env) -> None:
-    r = subprocess.run([sys.executable, "-c", _BUILD], cwd=PROJECT, capture_output=True, text=True, timeout=900,
-                       env={**os.environ, "PYTHONPATH": str(PROJECT), "GOVDATA_WAREHOUSE_DIR": str(wh), **env})
+    r = subprocess.run(
+        [sys.executable, "-c", _BUILD],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, "PYTHONPATH": str(PROJECT), "GOVDATA_WAREHOUSE_DIR": str(wh), **env},
+    )
     assert r.returncode == 0, r.stderr[-3000:]
 
 
@@ -50,16 +57,21 @@ def test_two_builds_of_the_same_input_are_identical(built, tmp_path):
     shutil.copy(HCMC_PAPI, extra_root / "plans" / "copy.txt")
     qn = QUANG_NGAI.read_bytes().decode("utf-8-sig")
     i = qn.index("cải cách", len(qn) // 2)
-    (extra_root / "plans" / "near.txt").write_text(qn[:i] + "Cải cách" + qn[i + 8:] + "\nThêm.\n", encoding="utf-8")
+    (extra_root / "plans" / "near.txt").write_text(qn[:i] + "Cải cách" + qn[i + 8 :] + "\nThêm.\n", encoding="utf-8")
     extra = os.environ.get("GOVDATA_RAW_EXTRA", "")
     other = tmp_path / "wh2"
     _build(other, GOVDATA_RAW_EXTRA=os.pathsep.join(p for p in (extra, str(extra_root)) if p))
     con = duckdb.connect(str(other / "governance.duckdb"), read_only=True)
-    assert con.execute("SELECT count(*) FROM dim_document").fetchall()[0][0] == 6  # the five real plans and the near-duplicate
+    assert (
+        con.execute("SELECT count(*) FROM dim_document").fetchall()[0][0] == 6
+    )  # the five real plans and the near-duplicate
     assert con.execute("SELECT count(*) FROM dq_finding WHERE rule = 'near_duplicate_of'").fetchall()[0][0] == 1
     con.close()
-    _build(other, GOVDATA_RAW_EXTRA=os.pathsep.join(p for p in (extra, str(extra_root)) if p),
-           GOVDATA_DROP_ROOTS=str(extra_root))
+    _build(
+        other,
+        GOVDATA_RAW_EXTRA=os.pathsep.join(p for p in (extra, str(extra_root)) if p),
+        GOVDATA_DROP_ROOTS=str(extra_root),
+    )
     first, second = _contents(published), _contents(other / "governance.duckdb")
     assert first.keys() == second.keys()
     assert first.pop("build_info") != second.pop("build_info")
@@ -71,12 +83,15 @@ def test_no_published_path_is_a_machine_path(built):
     _, published = built
     con = duckdb.connect(str(published), read_only=True)
     try:
-        cols = con.execute("SELECT table_name, column_name FROM duckdb_columns() WHERE data_type = 'VARCHAR' AND NOT internal "
-                           "AND (column_name LIKE '%path%' OR column_name LIKE '%root%')").fetchall()
+        cols = con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE data_type = 'VARCHAR' AND NOT internal "
+            "AND (column_name LIKE '%path%' OR column_name LIKE '%root%')"
+        ).fetchall()
         assert cols
         for t, c in cols:
-            bad = con.execute(f'SELECT "{c}" FROM "{t}" WHERE "{c}" LIKE \'/%\' OR "{c}" LIKE \'%/work/%\' '
-                              "LIMIT 3").fetchall()
+            bad = con.execute(
+                f'SELECT "{c}" FROM "{t}" WHERE "{c}" LIKE \'/%\' OR "{c}" LIKE \'%/work/%\' LIMIT 3'
+            ).fetchall()
             assert not bad, (t, c, bad)
         assert {r for (r,) in con.execute("SELECT DISTINCT raw_root FROM dim_document").fetchall()} <= {"raw", "extra1"}
     finally:
@@ -107,9 +122,12 @@ def test_the_copy_kept_of_a_duplicated_text_follows_root_order_not_history(tmp_p
     _, _, clean, _ = stage_files(discover("plans", [first, second]), clean_dir)
 
     def view(s):
-        return (sorted(zip(s.documents["raw_root"], s.documents["source_path"])),
-                sorted(zip(s.quarantine["raw_root"], s.quarantine["source_path"], s.quarantine["reason"])),
-                sorted(zip(s.tasks["task_id"], s.tasks["source_path"])), s.findings.height)
+        return (
+            sorted(zip(s.documents["raw_root"], s.documents["source_path"])),
+            sorted(zip(s.quarantine["raw_root"], s.quarantine["source_path"], s.quarantine["reason"])),
+            sorted(zip(s.tasks["task_id"], s.tasks["source_path"])),
+            s.findings.height,
+        )
 
     assert view(incremental) == view(clean)
     assert view(clean)[1] == [("b_second", "plans/hcmc_copy.txt", "duplicate of plans/hcmc.txt (same normalised text)")]

@@ -1,5 +1,6 @@
 """`make run` operations (issue 18.8): dead runs marked failed, one run at a time, a log per run; a missing raw
 root stops `make run` before anything is built (18.6)."""
+
 from __future__ import annotations
 
 import os
@@ -16,9 +17,14 @@ PROJECT = Path(__file__).resolve().parents[1]
 
 
 def _run_cli(home: Path, **env) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipelines.run"], cwd=PROJECT, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(PROJECT), "DAGSTER_HOME": str(home), **env},
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines.run"],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(PROJECT), "DAGSTER_HOME": str(home), **env},
+        timeout=120,
+    )
 
 
 def test_instance_config_turns_run_monitoring_on(tmp_path):
@@ -55,8 +61,14 @@ def test_runs_whose_make_run_died_are_marked_failed(tmp_path):
     instance = dg.DagsterInstance.local_temp(str(tmp_path))
     try:
         for run_id, pid in (("dead", dead.pid), ("alive", os.getpid())):
-            instance.add_run(DagsterRun(job_name="full_rebuild", run_id=run_id, status=dg.DagsterRunStatus.STARTED,
-                                        tags={make_run.LAUNCHER_TAG: str(pid)}))
+            instance.add_run(
+                DagsterRun(
+                    job_name="full_rebuild",
+                    run_id=run_id,
+                    status=dg.DagsterRunStatus.STARTED,
+                    tags={make_run.LAUNCHER_TAG: str(pid)},
+                )
+            )
         assert make_run.fail_dead_runs(instance) == ["dead"]
         assert instance.get_run_by_id("dead").status == dg.DagsterRunStatus.FAILURE
         assert instance.get_run_by_id("alive").status == dg.DagsterRunStatus.STARTED
@@ -82,9 +94,13 @@ def test_the_suite_never_builds_into_an_exported_warehouse_folder(tmp_path):
     WAREHOUSE_DIR = Settings.from_env().warehouse_dir
 
     assert WAREHOUSE_DIR.name.startswith("govdata-test-wh-")
-    probe = subprocess.run([sys.executable, "-c", "import tests.conftest, os; print(os.environ['GOVDATA_WAREHOUSE_DIR'])"],
-                           cwd=PROJECT, capture_output=True, text=True,
-                           env={**os.environ, "GOVDATA_WAREHOUSE_DIR": str(exported), "PYTHONPATH": str(PROJECT)})
+    probe = subprocess.run(
+        [sys.executable, "-c", "import tests.conftest, os; print(os.environ['GOVDATA_WAREHOUSE_DIR'])"],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "GOVDATA_WAREHOUSE_DIR": str(exported), "PYTHONPATH": str(PROJECT)},
+    )
     assert probe.returncode == 0, probe.stderr
     assert probe.stdout.strip() != str(exported) and "govdata-test-wh-" in probe.stdout
 
@@ -133,9 +149,11 @@ def test_a_failed_step_does_not_leave_the_build_file_open(tmp_path):
             con.execute("CREATE TABLE t AS SELECT 1 AS x").fetchall()
             raise RuntimeError("a step fails with the connection open")
 
-    result = dg.materialize([failing], resources={"duckdb_res": BuildDuckDB(database=str(db),
-                                                                          connection_config=BUILD_CONFIG)},
-                            raise_on_error=False)
+    result = dg.materialize(
+        [failing],
+        resources={"duckdb_res": BuildDuckDB(database=str(db), connection_config=BUILD_CONFIG)},
+        raise_on_error=False,
+    )
     assert not result.success
     con = duckdb.connect(str(db))  # another config: refused while the failed step's connection lived
     assert con.execute("SELECT x FROM t").fetchall() == [(1,)]

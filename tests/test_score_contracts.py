@@ -1,6 +1,7 @@
 """One contract per index and scale, checked at the row level (issue 18, item 2): a bad score row or file goes to
 quarantine with its file, cell, column, value and reason, and everything else publishes. The score files here are
 SYNTHETIC (written by the tests into temporary roots); no real data is copied."""
+
 from __future__ import annotations
 
 import csv
@@ -45,7 +46,9 @@ def roots(tmp_path_factory):
     (a / "scores" / "par").mkdir(parents=True)
     (a / "scores" / "par" / "par_index.csv").write_text(
         "year,province_code,indicator_code,score\n2019,79,PAR.TOTAL,85.5\n1999,79,PAR.TOTAL,70.1\n"
-        "2019,01,PAR.TOTAL,101.2\n", encoding="utf-8")
+        "2019,01,PAR.TOTAL,101.2\n",
+        encoding="utf-8",
+    )
     _panel(b / "scores" / "2015.csv", 2015)  # the same panel year in a second root
     return a, b
 
@@ -70,20 +73,32 @@ def test_bad_rows_and_files_are_quarantined_with_file_cell_column_value_and_reas
 
     # published rows name a root by its label (its position in GOVDATA_RAW_EXTRA, else its folder name), never a path
     la, lb = root_label_for(a), root_label_for(b)
-    q = {(r["raw_root"], r["source_path"], r["source_ref"]): r["reason"] for r in staged.quarantine.iter_rows(named=True)}
+    q = {
+        (r["raw_root"], r["source_path"], r["source_ref"]): r["reason"] for r in staged.quarantine.iter_rows(named=True)
+    }
     assert q == {
         # one non-numeric cell of a panel: that cell only
-        (la, "scores/panel/2015.csv", f"scores/panel/2015.csv:{line}:SC11"):
-            "PAPI.D1.CIVIC_KNOWLEDGE (SC11): non-numeric value 'n/a?'",
+        (
+            la,
+            "scores/panel/2015.csv",
+            f"scores/panel/2015.csv:{line}:SC11",
+        ): "PAPI.D1.CIVIC_KNOWLEDGE (SC11): non-numeric value 'n/a?'",
         # a panel file named for a future year
         (la, "scores/panel/2099.csv", None): "file name says PAPI year 2099, which has not happened yet",
         # PAR: a year before the index existed, and a value above 100 %
-        (la, "scores/par/par_index.csv", "scores/par/par_index.csv:3:score"):
-            f"PAR.TOTAL has no value in 1999 (its years: 2012-{dt.date.today().year}) (column score, value 70.1)",
-        (la, "scores/par/par_index.csv", "scores/par/par_index.csv:4"): "PAR.TOTAL: value 101.2 outside its range 0-100",
+        (
+            la,
+            "scores/par/par_index.csv",
+            "scores/par/par_index.csv:3:score",
+        ): f"PAR.TOTAL has no value in 1999 (its years: 2012-{dt.date.today().year}) (column score, value 70.1)",
+        (
+            la,
+            "scores/par/par_index.csv",
+            "scores/par/par_index.csv:4",
+        ): "PAR.TOTAL: value 101.2 outside its range 0-100",
         # the same panel year in a second root: the whole file, naming the one kept
         (lb, "scores/2015.csv", None): f"papi_panel 2015 is already loaded from {la}/scores/panel/2015.csv (the first "
-                                           f"file in root order is kept); {22 * 63} cells not loaded",
+        f"file in root order is kept); {22 * 63} cells not loaded",
     }
     # everything else loads: 63 provinces x 22 sub-dimensions of 2015, one cell short
     panel = staged.scores.filter(pl.col("source") == "papi_panel")
@@ -94,9 +109,23 @@ def test_a_failing_contract_names_table_check_rows_and_their_source():
     from pipelines.schemas import StgIndexScores
     from pipelines.validation import failure_summary, validate_table
 
-    df = pl.DataFrame([{"province_key": "2004-79", "province_code": "79", "year": 2015, "indicator_code": "PAPI.TOTAL",
-                        "level": "total", "score": 85.5, "source": "par_tidy", "source_ref": "scores/x.csv:7",
-                        "source_column": "score", "source_path": "scores/x.csv", "raw_root": "raw"}])
+    df = pl.DataFrame(
+        [
+            {
+                "province_key": "2004-79",
+                "province_code": "79",
+                "year": 2015,
+                "indicator_code": "PAPI.TOTAL",
+                "level": "total",
+                "score": 85.5,
+                "source": "par_tidy",
+                "source_ref": "scores/x.csv:7",
+                "source_column": "score",
+                "source_path": "scores/x.csv",
+                "raw_root": "raw",
+            }
+        ]
+    )
     con = duckdb.connect()
     con.register("df", df.to_arrow())
     con.execute("CREATE TABLE stg_index_scores AS SELECT * FROM df")
@@ -113,27 +142,40 @@ def test_hostile_score_files_do_not_block_publishing(roots, tmp_path):
     """The whole graph in a child process (its own warehouse, Dagster home and raw roots): it publishes, the bad
     rows and files are in `quarantine`, and the good rows are in the published facts."""
     a, b = roots
-    env = {**os.environ, "GOVDATA_RAW_EXTRA": os.pathsep.join([str(a), str(b)]),
-           "GOVDATA_WAREHOUSE_DIR": str(tmp_path / "wh"), "DAGSTER_HOME": str(tmp_path / "dh"),
-           "PYTHONPATH": str(PROJECT)}
+    env = {
+        **os.environ,
+        "GOVDATA_RAW_EXTRA": os.pathsep.join([str(a), str(b)]),
+        "GOVDATA_WAREHOUSE_DIR": str(tmp_path / "wh"),
+        "DAGSTER_HOME": str(tmp_path / "dh"),
+        "PYTHONPATH": str(PROJECT),
+    }
     (tmp_path / "dh").mkdir()
-    code = ("import dagster as dg\nfrom pipelines import definitions\n"
-            "r = dg.materialize([*definitions.PYTHON_ASSETS, *definitions.sql_assets, definitions.publish_asset, "
-            "*definitions.all_checks], resources=definitions.defs.resources, raise_on_error=False)\n"
-            "print('SUCCESS' if r.success else 'FAILED')\n")
-    out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=600)
+    code = (
+        "import dagster as dg\nfrom pipelines import definitions\n"
+        "r = dg.materialize([*definitions.PYTHON_ASSETS, *definitions.sql_assets, definitions.publish_asset, "
+        "*definitions.all_checks], resources=definitions.defs.resources, raise_on_error=False)\n"
+        "print('SUCCESS' if r.success else 'FAILED')\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=600
+    )
     assert "SUCCESS" in out.stdout, (out.stdout + out.stderr)[-4000:]
     con = duckdb.connect(str(tmp_path / "wh" / "governance.duckdb"), read_only=True)
     try:
-        assert con.execute("SELECT score FROM fct_indicator_score WHERE indicator_code = 'PAR.TOTAL' "
-                           "AND source = 'par_tidy'").fetchall() == [(85.5,)]
+        assert con.execute(
+            "SELECT score FROM fct_indicator_score WHERE indicator_code = 'PAR.TOTAL' AND source = 'par_tidy'"
+        ).fetchall() == [(85.5,)]
         assert con.execute("SELECT count(*) FROM quarantine WHERE stage = 'score_load'").fetchall() == [(5,)]
-        n = con.execute("SELECT count(*) FROM fct_indicator_score WHERE source = 'papi_panel' AND year = 2015 "
-                        "AND level = 'subdimension'").fetchall()[0][0]
+        n = con.execute(
+            "SELECT count(*) FROM fct_indicator_score WHERE source = 'papi_panel' AND year = 2015 "
+            "AND level = 'subdimension'"
+        ).fetchall()[0][0]
         assert n == 22 * 63 - 1
         # the province with the quarantined cell has a NULL D1 (a sum needs every part), the others a value
-        assert con.execute("SELECT count(*) FROM mart_province_scores WHERE year = 2015 AND indicator_code = 'PAPI.D1' "
-                           "AND score IS NULL").fetchall() == [(1,)]
+        assert con.execute(
+            "SELECT count(*) FROM mart_province_scores WHERE year = 2015 AND indicator_code = 'PAPI.D1' "
+            "AND score IS NULL"
+        ).fetchall() == [(1,)]
     finally:
         con.close()
 
@@ -142,9 +184,11 @@ def test_targets_on_pci_sipas_par_evaluated_when_the_year_is_held_else_not_evalu
     """mart_target_vs_actual's SQL on SYNTHETIC minimal inputs: one target per case."""
     sql = (PROJECT / "dbt_like_sql" / "marts" / "mart_target_vs_actual.sql").read_text(encoding="utf-8")
     con = duckdb.connect()
-    con.execute("CREATE TABLE dim_document AS SELECT 'd1' AS document_id, 'province' AS issuer_level, "
-                "'Ủy ban nhân dân Tỉnh Quảng Nam' AS issuer_name, ['12/KH-UBND'] AS doc_numbers, "
-                "2016 AS plan_year_start, 2020 AS plan_year_end")
+    con.execute(
+        "CREATE TABLE dim_document AS SELECT 'd1' AS document_id, 'province' AS issuer_level, "
+        "'Ủy ban nhân dân Tỉnh Quảng Nam' AS issuer_name, ['12/KH-UBND'] AS doc_numbers, "
+        "2016 AS plan_year_start, 2020 AS plan_year_end"
+    )
     con.execute("CREATE TABLE dq_finding (document_id VARCHAR, rule VARCHAR)")  # no near-duplicate plan here
     # t5 states t1 again further down the plan: evaluated once, at t1, which lists line 40
     con.execute("""CREATE TABLE fct_plan_target AS SELECT * FROM (VALUES
@@ -161,14 +205,19 @@ def test_targets_on_pci_sipas_par_evaluated_when_the_year_is_held_else_not_evalu
         ('2004-22', 2023, 'SIPAS.TOTAL', 'sipas_published', 'r:4', 90.61, 1, 63, true, true))
         AS s(province_key, year, indicator_code, source, source_ref, score, rank, n_ranked, is_partial, is_preferred)""")
     rows = con.execute(f"SELECT target_id, actual_value, status, status_reason FROM ({sql}) ORDER BY 1").fetchall()
-    assert con.execute(f"SELECT restated_at_lines, plan_number, issuer_name, plan_year_end FROM ({sql}) "
-                       "WHERE target_id = 't1'").fetchall() == [([40], "12/KH-UBND", "Ủy ban nhân dân Tỉnh Quảng Nam", 2020)]
+    assert con.execute(
+        f"SELECT restated_at_lines, plan_number, issuer_name, plan_year_end FROM ({sql}) WHERE target_id = 't1'"
+    ).fetchall() == [([40], "12/KH-UBND", "Ủy ban nhân dân Tỉnh Quảng Nam", 2020)]
     assert rows == [
         ("t1", 70.0, "met", None),
         ("t2", None, "not_evaluable", "PCI 2020 not held (latest held 2016)"),
         ("t3", 90.61, "met", None),
-        ("t4", None, "not_evaluable",
-         "no SIPAS value held for this province in 2023: only press figures (partial) are held"),
+        (
+            "t4",
+            None,
+            "not_evaluable",
+            "no SIPAS value held for this province in 2023: only press figures (partial) are held",
+        ),
     ]
 
 
@@ -184,7 +233,8 @@ def test_the_file_kept_for_a_year_given_twice_follows_the_root_order(roots, monk
     whole = staged.quarantine.filter(pl.col("source_ref").is_null() & (pl.col("raw_root") == "extra2"))
     assert sorted(whole["source_path"]) == ["scores/panel/2015.csv", "scores/panel/2099.csv"]
     assert whole.filter(pl.col("source_path") == "scores/panel/2015.csv")["reason"][0].startswith(
-        "papi_panel 2015 is already loaded from extra1/scores/2015.csv")
+        "papi_panel 2015 is already loaded from extra1/scores/2015.csv"
+    )
 
 
 def test_a_broken_or_foreign_pci_workbook_is_quarantined_with_the_reason(tmp_path):
@@ -214,10 +264,15 @@ def test_panel_rows_of_the_wrong_length_lose_no_cell_silently(tmp_path):
     path.write_text("\n".join(lines), encoding="utf-8")
     staged = stage_scores(discover("scores", [tmp_path]))
     q = {r["source_ref"]: r["reason"] for r in staged.quarantine.iter_rows(named=True)}
-    assert q["scores/2016.csv:2"] == (f"row has {n_cols + 1} cells but the header has {n_cols} columns: its cells "
-                                      "cannot be matched to their columns; row not loaded")
+    assert q["scores/2016.csv:2"] == (
+        f"row has {n_cols + 1} cells but the header has {n_cols} columns: its cells "
+        "cannot be matched to their columns; row not loaded"
+    )
     last_two = ", ".join(lines[0].split(",")[-2:])
-    assert q["scores/2016.csv:3"] == f"row has {n_cols - 2} cells but the header has {n_cols} columns: no value for {last_two}"
+    assert (
+        q["scores/2016.csv:3"]
+        == f"row has {n_cols - 2} cells but the header has {n_cols} columns: no value for {last_two}"
+    )
     panel = staged.scores.filter(pl.col("source") == "papi_panel")
     per_province = dict(panel.group_by("province_code").len().iter_rows())
     assert "01" not in per_province and per_province["02"] == n_cols - 3 and per_province["04"] == n_cols - 1

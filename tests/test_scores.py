@@ -1,5 +1,6 @@
 """The real PAPI panel and workbook, read in place from ../shared/data (CI always has it).
 Values asserted here were read in the files themselves; ranks against the HCMC 2018-2019 plan's quotes."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,8 +11,10 @@ import pytest
 from pipelines.domain.ingest import RawFile
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-pytestmark = pytest.mark.skipif(not (SHARED / "scores" / "papi").is_dir(),
-                                reason=f"real PAPI panel not found at {SHARED} (CI has it; scores are never committed)")
+pytestmark = pytest.mark.skipif(
+    not (SHARED / "scores" / "papi").is_dir(),
+    reason=f"real PAPI panel not found at {SHARED} (CI has it; scores are never committed)",
+)
 
 WORKBOOK = "scores/papi/official_workbook_2011_2016/PAPI_2011-2016.xlsx"
 PANEL = "scores/papi/subdimension_panel_2011_2024"
@@ -26,8 +29,12 @@ def staged():
 
 
 def _cell(df, source, code, year, indicator):
-    r = df.filter((pl.col("source") == source) & (pl.col("province_code") == code) & (pl.col("year") == year)
-                  & (pl.col("indicator_code") == indicator))
+    r = df.filter(
+        (pl.col("source") == source)
+        & (pl.col("province_code") == code)
+        & (pl.col("year") == year)
+        & (pl.col("indicator_code") == indicator)
+    )
     assert r.height == 1, (source, code, year, indicator, r.height)
     return r.row(0, named=True)
 
@@ -42,8 +49,14 @@ def test_every_file_accounted_and_nothing_quarantined(staged):
     assert sum(v == "pci_wikipedia" for v in layouts.values()) == 1
     assert sum(v == "reading_guide" for v in layouts.values()) == 1
     assert staged.quarantine.height == 0, staged.quarantine.head(10)
-    assert set(layouts.values()) == {"papi_workbook", "papi_panel", "codebook", "pci_workbook", "pci_wikipedia",
-                                     "reading_guide"}
+    assert set(layouts.values()) == {
+        "papi_workbook",
+        "papi_panel",
+        "codebook",
+        "pci_workbook",
+        "pci_wikipedia",
+        "reading_guide",
+    }
     # 6 sheets, one maximum row (tinhid 999) each
     assert staged.files.filter(pl.col("source_path") == WORKBOOK)["n_skipped_rows"][0] == 6
 
@@ -55,7 +68,9 @@ def test_cells_read_in_each_layout(staged):
     assert _cell(s, "papi_official_workbook", "01", 2011, "PAPI.D1.CIVIC_KNOWLEDGE")["score"] == pytest.approx(1.26411)
     assert _cell(s, "papi_official_workbook", "01", 2011, "PAPI.TOTAL")["score"] == pytest.approx(36.40502)
     # the 2016 sheet's SC32 is "Responsive to Citizen Actions", not People's Inspection Boards
-    assert _cell(s, "papi_official_workbook", "01", 2016, "PAPI.D3.RESPONSIVENESS")["score"] == pytest.approx(1.045026421546936)
+    assert _cell(s, "papi_official_workbook", "01", 2016, "PAPI.D3.RESPONSIVENESS")["score"] == pytest.approx(
+        1.045026421546936
+    )
     # panel 2018, P01: SC21 is Access to information from 2018 (Poverty lists moved to SC22)
     r = _cell(s, "papi_panel", "01", 2018, "PAPI.D2.ACCESS_TO_INFO")
     assert (r["score"], r["source_column"]) == (pytest.approx(0.783857882), "SC21")
@@ -73,8 +88,13 @@ def test_missing_stays_null(staged):
     assert missing.height == 44 + 16 + 84 + 29 + 56 + 56
     by_year = missing.group_by("year").agg(pl.col("province_code").unique().sort()).sort("year")
     assert dict(zip(by_year["year"], by_year["province_code"].to_list())) == {
-        2014: ["24", "87"], 2018: ["22", "87"], 2021: ["22", "24", "27"], 2022: ["24", "27"],
-        2023: ["22", "74"], 2024: ["26", "82"]}
+        2014: ["24", "87"],
+        2018: ["22", "87"],
+        2021: ["22", "24", "27"],
+        2022: ["24", "27"],
+        2023: ["22", "74"],
+        2024: ["26", "82"],
+    }
     # the 2014 sheet writes 0 as the total of the two provinces it has no data for: loaded as missing
     assert _cell(staged.scores, "papi_official_workbook", "24", 2014, "PAPI.TOTAL")["score"] is None
     assert staged.findings.filter(pl.col("rule") == "zero_means_missing").height == 2
@@ -99,16 +119,25 @@ def test_bad_rows_and_cells_go_to_quarantine(tmp_path):
     bad_cell[1] = "abc"
     out_of_range = src[2].split(",")
     out_of_range[5] = "7.5"
-    rows = [header, ",".join(bad_cell), ",".join(out_of_range), src[3], src[3], "P99," + ",".join(src[4].split(",")[1:])]
+    rows = [
+        header,
+        ",".join(bad_cell),
+        ",".join(out_of_range),
+        src[3],
+        src[3],
+        "P99," + ",".join(src[4].split(",")[1:]),
+    ]
     d = tmp_path / "scores"
     d.mkdir()
     (d / "2019.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     layout, res = load_score_file(RawFile(tmp_path, d / "2019.csv"))
     reasons = sorted(q["reason"] for q in res.quarantine)
     assert layout == "papi_panel"
-    assert reasons == ["PAPI.D1.CIVIC_KNOWLEDGE (SC11): non-numeric value 'abc'",
-                       "PAPI.D2.ACCESS_TO_INFO (SC21): value 7.5 outside its range 0.25-2.5",
-                       "duplicate province P03 (first at line 4)",
-                       "unknown province code 'P99'"]
+    assert reasons == [
+        "PAPI.D1.CIVIC_KNOWLEDGE (SC11): non-numeric value 'abc'",
+        "PAPI.D2.ACCESS_TO_INFO (SC21): value 7.5 outside its range 0.25-2.5",
+        "duplicate province P03 (first at line 4)",
+        "unknown province code 'P99'",
+    ]
     # the rest of each row still loads: 29 cells x 3 provinces, minus the two bad cells
     assert len(res.scores) == 29 * 3 - 2

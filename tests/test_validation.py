@@ -1,5 +1,6 @@
 """Pandera contracts validated in slices and incrementally (pipelines/validation.py): the same verdict as
 validating the whole table, while a refresh validates only the documents whose rows changed."""
+
 from __future__ import annotations
 
 import shutil
@@ -10,8 +11,13 @@ import pytest
 from pipelines.contracts import CORE_MODELS
 from pipelines.validation import STATE, validate_table
 
-TASKS = {"fb5d00c12cc86914": 50, "b4b9dfe0cf6bfabe": 67, "b87cb0caa1fc84d8": 85, "14f81197b396b4ee": 51,
-         "409018ee49d26868": 71}
+TASKS = {
+    "fb5d00c12cc86914": 50,
+    "b4b9dfe0cf6bfabe": 67,
+    "b87cb0caa1fc84d8": 85,
+    "14f81197b396b4ee": 51,
+    "409018ee49d26868": 71,
+}
 
 
 @pytest.fixture()
@@ -27,8 +33,12 @@ def con(built, tmp_path):
 def test_second_validation_reuses_every_unchanged_document(con):
     first = validate_table(con, "fct_plan_task", CORE_MODELS["fct_plan_task"])
     assert first.passed and first.rows_validated == 324 and first.documents_validated == 5
-    assert dict(con.execute(f'SELECT document_id, n_rows FROM "{STATE}" WHERE table_name = ?',
-                            ["fct_plan_task"]).fetchall()) == TASKS
+    assert (
+        dict(
+            con.execute(f'SELECT document_id, n_rows FROM "{STATE}" WHERE table_name = ?', ["fct_plan_task"]).fetchall()
+        )
+        == TASKS
+    )
     again = validate_table(con, "fct_plan_task", CORE_MODELS["fct_plan_task"])
     assert again.passed and (again.rows_validated, again.documents_reused) == (0, 5)
 
@@ -48,8 +58,10 @@ def test_a_changed_document_is_validated_alone_and_its_bad_row_found(con):
 def test_a_key_duplicated_across_documents_is_found_when_one_side_changed(con):
     validate_table(con, "fct_plan_task", CORE_MODELS["fct_plan_task"])
     # document 002's first task row copied under Hanoi's document: only Hanoi's rows changed
-    con.execute("INSERT INTO fct_plan_task SELECT * REPLACE ('14f81197b396b4ee' AS document_id) FROM fct_plan_task "
-                "WHERE task_id = 'b87cb0caa1fc84d8-0001'").fetchall()
+    con.execute(
+        "INSERT INTO fct_plan_task SELECT * REPLACE ('14f81197b396b4ee' AS document_id) FROM fct_plan_task "
+        "WHERE task_id = 'b87cb0caa1fc84d8-0001'"
+    ).fetchall()
     v = validate_table(con, "fct_plan_task", CORE_MODELS["fct_plan_task"])
     assert (v.documents_validated, v.documents_reused) == (1, 4)
     assert v.duplicate_keys["task_id"].rows() == [("b87cb0caa1fc84d8-0001", 2)]
@@ -57,14 +69,19 @@ def test_a_key_duplicated_across_documents_is_found_when_one_side_changed(con):
 
 
 def test_slices_give_the_same_verdict_as_the_whole_table(con):
-    con.execute("UPDATE fct_plan_task SET timeline_kind = 'someday' WHERE task_id IN "
-                "('fb5d00c12cc86914-0003', '14f81197b396b4ee-0051')").fetchall()
+    con.execute(
+        "UPDATE fct_plan_task SET timeline_kind = 'someday' WHERE task_id IN "
+        "('fb5d00c12cc86914-0003', '14f81197b396b4ee-0051')"
+    ).fetchall()
     whole = validate_table(con, "fct_plan_task", CORE_MODELS["fct_plan_task"], incremental=False)
     sliced = validate_table(con, "fct_plan_task", CORE_MODELS["fct_plan_task"], slice_rows=60, incremental=False)
     assert (whole.slices, sliced.slices) == (1, 6)
     assert whole.rows_validated == sliced.rows_validated == 324
-    assert sorted(whole.rows()["task_id"].to_list()) == sorted(sliced.rows()["task_id"].to_list()) == [
-        "14f81197b396b4ee-0051", "fb5d00c12cc86914-0003"]
+    assert (
+        sorted(whole.rows()["task_id"].to_list())
+        == sorted(sliced.rows()["task_id"].to_list())
+        == ["14f81197b396b4ee-0051", "fb5d00c12cc86914-0003"]
+    )
 
 
 def test_tables_without_documents_are_validated_whole_every_time(con):
@@ -75,12 +92,17 @@ def test_tables_without_documents_are_validated_whole_every_time(con):
 
 # ---------------------------------------------------------------- incremental SQL models
 
+
 def _equals_full_rebuild(con, model) -> bool:
     body = "\n".join(ln for ln in model.sql.splitlines() if not ln.strip().startswith("--")).strip().rstrip(";")
     con.execute(f"CREATE OR REPLACE TEMP TABLE _full AS {body}").fetchall()
-    return con.execute(f'SELECT (SELECT count(*) FROM (SELECT * FROM "{model.name}" EXCEPT ALL SELECT * FROM _full)) + '
-                       f'(SELECT count(*) FROM (SELECT * FROM _full EXCEPT ALL SELECT * FROM "{model.name}"))'
-                       ).fetchall()[0][0] == 0
+    return (
+        con.execute(
+            f'SELECT (SELECT count(*) FROM (SELECT * FROM "{model.name}" EXCEPT ALL SELECT * FROM _full)) + '
+            f'(SELECT count(*) FROM (SELECT * FROM _full EXCEPT ALL SELECT * FROM "{model.name}"))'
+        ).fetchall()[0][0]
+        == 0
+    )
 
 
 def test_incremental_models_replace_only_the_documents_whose_inputs_changed(con):
@@ -90,20 +112,28 @@ def test_incremental_models_replace_only_the_documents_whose_inputs_changed(con)
 
     models = {m.name: m for m in load_models()}
     assert {n for n, m in models.items() if m.incremental_by == "document_id"} == {
-        "fct_plan_task", "bridge_task_agency", "fct_plan_target", "mart_plan_coverage"}
+        "fct_plan_task",
+        "bridge_task_agency",
+        "fct_plan_target",
+        "mart_plan_coverage",
+    }
     task = models["fct_plan_task"]
     first = run_model_detail(con, task)
     assert (first.mode, first.reason, first.rows) == ("full", "first build", 324)
     assert run_model_detail(con, task).units_changed == 0
     # one task of the Quảng Ngãi plan is re-worded, and the Hà Nội plan leaves the staging tables
-    con.execute("UPDATE stg_plan_tasks SET task_text = task_text || ' (sửa)' "
-                "WHERE task_id = 'b4b9dfe0cf6bfabe-0001'").fetchall()
+    con.execute(
+        "UPDATE stg_plan_tasks SET task_text = task_text || ' (sửa)' WHERE task_id = 'b4b9dfe0cf6bfabe-0001'"
+    ).fetchall()
     for t in ("stg_plan_tasks", "stg_task_normalised"):
         con.execute(f"DELETE FROM {t} WHERE document_id = '14f81197b396b4ee'").fetchall()
     run = run_model_detail(con, task)
     assert (run.mode, run.units_changed, run.rows) == ("incremental", 2, 324 - 51)
-    assert con.execute("SELECT task_text FROM fct_plan_task WHERE task_id = 'b4b9dfe0cf6bfabe-0001'"
-                       ).fetchall()[0][0].endswith(" (sửa)")
+    assert (
+        con.execute("SELECT task_text FROM fct_plan_task WHERE task_id = 'b4b9dfe0cf6bfabe-0001'")
+        .fetchall()[0][0]
+        .endswith(" (sửa)")
+    )
     assert _equals_full_rebuild(con, task)
     # a change to the model's SQL rebuilds it whole
     edited = dataclasses.replace(task, sql=task.sql + "\n")

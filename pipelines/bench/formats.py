@@ -3,6 +3,7 @@ plan, its tables as real cells. The format tests write the seed plans with them,
 mixed-format documents (`--mixed`). Also the `make bench` figure for published formats: a 30-page text-layer PDF (a
 real seed plan's paragraphs repeated) read by the PDF adapter, target under 2 s on this machine.
 `python -m pipelines.bench.formats` prints the figure as JSON."""
+
 from __future__ import annotations
 
 import html
@@ -18,8 +19,17 @@ from ..domain.readers.tables import find_md_tables, find_pipe_tables, find_tab_t
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 # a Vietnamese-capable TTF from Debian's fonts-dejavu-core (None: the PDF writers cannot run)
-FONT = next((p for p in (Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
-                         Path("/usr/share/fonts/dejavu/DejaVuSans.ttf")) if p.is_file()), None)
+FONT = next(
+    (
+        p
+        for p in (
+            Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+            Path("/usr/share/fonts/dejavu/DejaVuSans.ttf"),
+        )
+        if p.is_file()
+    ),
+    None,
+)
 PDF_TARGET_SECONDS = 2.0
 
 
@@ -76,10 +86,12 @@ def write_docx(blocks) -> bytes:
 
 
 def write_html(blocks) -> bytes:
-    out = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>Cổng thông tin</title>",
-           "<script>var menu = 'Trang chủ';</script></head><body>",
-           "<header><div class='logo'>CỔNG THÔNG TIN ĐIỆN TỬ</div></header>",
-           "<nav><ul><li>Trang chủ</li><li>Tin tức</li><li>Văn bản</li></ul></nav><div id='content'>"]
+    out = [
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Cổng thông tin</title>",
+        "<script>var menu = 'Trang chủ';</script></head><body>",
+        "<header><div class='logo'>CỔNG THÔNG TIN ĐIỆN TỬ</div></header>",
+        "<nav><ul><li>Trang chủ</li><li>Tin tức</li><li>Văn bản</li></ul></nav><div id='content'>",
+    ]
     for kind, payload in blocks:
         if kind == "p":
             out.append(f"<p>{html.escape(payload)}</p>")
@@ -87,8 +99,11 @@ def write_html(blocks) -> bytes:
             out.append("<table border='1'>")
             for r, row in enumerate(payload):
                 tag = "th" if r == 0 else "td"
-                out.append("<tr>" + "".join(f"<{tag}>{'<br>'.join(html.escape(x) for x in c.split(chr(10)))}</{tag}>"
-                                            for c in row) + "</tr>")
+                out.append(
+                    "<tr>"
+                    + "".join(f"<{tag}>{'<br>'.join(html.escape(x) for x in c.split(chr(10)))}</{tag}>" for c in row)
+                    + "</tr>"
+                )
             out.append("</table>")
     out.append("</div><footer>Bản quyền © Cổng thông tin điện tử tỉnh</footer></body></html>")
     return "\n".join(out).encode("utf-8")
@@ -120,13 +135,18 @@ def write_pdf(blocks, header: str = "UBND TỈNH — KẾ HOẠCH (running heade
             story.append(Paragraph(html.escape(payload), body))
         else:
             width = max(len(r) for r in payload)
-            data = [[Paragraph("<br/>".join(html.escape(x) for x in c.split("\n")), cell) for c in r]
-                    + [""] * (width - len(r)) for r in payload]
+            data = [
+                [Paragraph("<br/>".join(html.escape(x) for x in c.split("\n")), cell) for c in r]
+                + [""] * (width - len(r))
+                for r in payload
+            ]
             t = LongTable(data, colWidths=[(size[0] - 70) / width] * width, repeatRows=1)
             t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
             story += [Spacer(1, 6), t, Spacer(1, 6)]
     buf = io.BytesIO()
-    SimpleDocTemplate(buf, pagesize=size, leftMargin=35, rightMargin=35, topMargin=45, bottomMargin=35).build(story, onFirstPage=page, onLaterPages=page)
+    SimpleDocTemplate(buf, pagesize=size, leftMargin=35, rightMargin=35, topMargin=45, bottomMargin=35).build(
+        story, onFirstPage=page, onLaterPages=page
+    )
     return buf.getvalue()
 
 
@@ -139,8 +159,11 @@ def _pdf(n_pages: int) -> bytes:
 
     pdfmetrics.registerFont(TTFont("DejaVu", str(FONT)))
     style = ParagraphStyle("b", fontName="DejaVu", fontSize=11, leading=14, spaceAfter=4)
-    lines = [ln for ln in (PROJECT_DIR / "raw" / "plans" / "004_0f436dfa0397b1ae.txt").read_text(
-        encoding="utf-8").split("\n") if ln.strip()]
+    lines = [
+        ln
+        for ln in (PROJECT_DIR / "raw" / "plans" / "004_0f436dfa0397b1ae.txt").read_text(encoding="utf-8").split("\n")
+        if ln.strip()
+    ]
     story, i = [], 0
     for _page in range(n_pages):
         for _ in range(14):  # about a page of paragraphs
@@ -173,8 +196,16 @@ def _timed(data: bytes, kind: str) -> dict:
         doc = read_document(data, "bench.pdf")
         secs = time.perf_counter() - t0
         best = secs if best is None else min(best, secs)
-    return {"format": "pdf", "kind": kind, "pages": doc.page_count, "lines": len(doc.locations), "bytes": len(data),
-            "read_seconds": round(best, 3), "target_seconds": PDF_TARGET_SECONDS, "ok": best < PDF_TARGET_SECONDS}
+    return {
+        "format": "pdf",
+        "kind": kind,
+        "pages": doc.page_count,
+        "lines": len(doc.locations),
+        "bytes": len(data),
+        "read_seconds": round(best, 3),
+        "target_seconds": PDF_TARGET_SECONDS,
+        "ok": best < PDF_TARGET_SECONDS,
+    }
 
 
 def pdf_read_seconds(n_pages: int = 30) -> dict:

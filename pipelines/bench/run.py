@@ -19,6 +19,7 @@ and the whole per-document parse (adapter + readers) on one core, and whether ea
 
     python -m pipelines.bench.run [--sizes 1000 5000 20000] [--seed 7] [--warm] [--mixed]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -75,9 +76,12 @@ def stage(results: dict, name: str, n_docs: int, n_bytes: int):
         t0 = time.perf_counter()
         yield
         wall = time.perf_counter() - t0
-    results[name] = {"wall_s": round(wall, 3), "docs_per_s": round(n_docs / wall, 1) if wall else None,
-                     "mb_per_s": round(n_bytes / 1e6 / wall, 2) if wall else None,
-                     "peak_rss_mb": round(rss.peak / 1e6, 1)}
+    results[name] = {
+        "wall_s": round(wall, 3),
+        "docs_per_s": round(n_docs / wall, 1) if wall else None,
+        "mb_per_s": round(n_bytes / 1e6 / wall, 2) if wall else None,
+        "peak_rss_mb": round(rss.peak / 1e6, 1),
+    }
 
 
 def build(root: Path, results: dict, prefix: str = "") -> dict:
@@ -110,10 +114,15 @@ def build(root: Path, results: dict, prefix: str = "") -> dict:
         scores = stage_scores([])
     results[prefix + "staging_inserts_within_parse_and_normalise_s"] = round(staging_insert_seconds() - t_ins0, 3)
     with stage(results, prefix + "duckdb_load", n, size):
-        frames = {**reference_frames(), "raw_score_files": scores.files,
-                  "stg_index_scores": scores.scores, "stg_par_published": scores.par_published,
-                  "stg_sipas_published": scores.sipas_published,
-                  "stg_score_quarantine": scores.quarantine, "stg_score_findings": scores.findings}
+        frames = {
+            **reference_frames(),
+            "raw_score_files": scores.files,
+            "stg_index_scores": scores.scores,
+            "stg_par_published": scores.par_published,
+            "stg_sipas_published": scores.sipas_published,
+            "stg_score_quarantine": scores.quarantine,
+            "stg_score_findings": scores.findings,
+        }
         for name, df in frames.items():
             write_table(con, name, df)
     with stage(results, prefix + "sql_models", n, size):
@@ -156,8 +165,12 @@ def floor(root: Path) -> dict:
     n_bytes = sum(len(p.read_bytes()) for p in (root / "plans").rglob("*") if p.is_file())
     t_read = time.perf_counter() - t0
     src = duckdb.connect(str(BUILD_DB), read_only=True)
-    tables = [r[0] for r in src.execute("SELECT table_name FROM information_schema.tables "
-                                        "WHERE starts_with(table_name, 'stg_')").fetchall()]
+    tables = [
+        r[0]
+        for r in src.execute(
+            "SELECT table_name FROM information_schema.tables WHERE starts_with(table_name, 'stg_')"
+        ).fetchall()
+    ]
     frames = {t: src.sql(f'SELECT * FROM "{t}"').pl().to_arrow() for t in tables}
     src.close()
     target = BUILD_DB.parent / "floor.duckdb"
@@ -177,8 +190,13 @@ def floor(root: Path) -> dict:
         df.write_parquet(BUILD_DB.parent / f"floor_{i}.parquet", compression="zstd")
     t_parquet = time.perf_counter() - t0
     target.unlink(missing_ok=True)
-    return {"read_bytes_s": round(t_read, 3), "bulk_insert_s": round(t_insert, 3), "parquet_s": round(t_parquet, 3),
-            "total_s": round(t_read + t_insert + t_parquet, 3), "bytes": n_bytes}
+    return {
+        "read_bytes_s": round(t_read, 3),
+        "bulk_insert_s": round(t_insert, 3),
+        "parquet_s": round(t_parquet, 3),
+        "total_s": round(t_read + t_insert + t_parquet, 3),
+        "bytes": n_bytes,
+    }
 
 
 def evict_page_cache(root: Path) -> int:
@@ -219,10 +237,15 @@ def per_format(root: Path, got: dict[str, int]) -> dict:
             t0 = time.perf_counter()
             process_document(RawFile(root, root / sp), data)
             parse_s += time.perf_counter() - t0
-        out[fmt] = {"documents": len(paths), "mb": round(size / 1e6, 2),
-                    "adapter_s": round(read_s, 2), "adapter_ms_per_doc": round(1000 * read_s / len(paths), 1),
-                    "parse_s": round(parse_s, 2), "docs_per_s_per_core": round(len(paths) / parse_s, 1),
-                    "tasks_match_manifest": sum(1 for sp in paths if got.get(sp) == expected[sp])}
+        out[fmt] = {
+            "documents": len(paths),
+            "mb": round(size / 1e6, 2),
+            "adapter_s": round(read_s, 2),
+            "adapter_ms_per_doc": round(1000 * read_s / len(paths), 1),
+            "parse_s": round(parse_s, 2),
+            "docs_per_s_per_core": round(len(paths) / parse_s, 1),
+            "tasks_match_manifest": sum(1 for sp in paths if got.get(sp) == expected[sp]),
+        }
     return out
 
 
@@ -259,14 +282,28 @@ def one_size(n: int, seed: int, mixed: bool = False) -> dict:
     build(root, refresh, "refresh_")
     refresh_s = time.perf_counter() - t0
     (root / "plans").joinpath(read_manifest_extra(root)).unlink()
-    return {"n_documents": n, "seed": seed, "mixed": mixed, "per_format": formats, "generate_s": round(gen_s, 2), "files_evicted_from_page_cache": evicted, "mb": round(counts["bytes"] / 1e6, 1),
-            "tasks": counts["tasks"], "task_counts_match_manifest": not lost, "lost": dict(list(lost.items())[:10]),
-            "end_to_end_s": round(total, 2), "stages": stages, "floor": fl,
-            "ratio_to_floor": round(total / fl["total_s"], 1) if fl["total_s"] else None,
-            "warm_noop_refresh_s": round(noop_s, 2), "noop_stages": noop,
-            "one_new_document_s": round(refresh_s, 2), "refresh_stages": refresh,
-            "peak_rss_mb": max(s["peak_rss_mb"] for s in stages.values() if isinstance(s, dict)),
-            "parse_mb_s_per_core": round(stages["parse"]["mb_per_s"] / min(2, os.cpu_count() or 1), 2)}
+    return {
+        "n_documents": n,
+        "seed": seed,
+        "mixed": mixed,
+        "per_format": formats,
+        "generate_s": round(gen_s, 2),
+        "files_evicted_from_page_cache": evicted,
+        "mb": round(counts["bytes"] / 1e6, 1),
+        "tasks": counts["tasks"],
+        "task_counts_match_manifest": not lost,
+        "lost": dict(list(lost.items())[:10]),
+        "end_to_end_s": round(total, 2),
+        "stages": stages,
+        "floor": fl,
+        "ratio_to_floor": round(total / fl["total_s"], 1) if fl["total_s"] else None,
+        "warm_noop_refresh_s": round(noop_s, 2),
+        "noop_stages": noop,
+        "one_new_document_s": round(refresh_s, 2),
+        "refresh_stages": refresh,
+        "peak_rss_mb": max(s["peak_rss_mb"] for s in stages.values() if isinstance(s, dict)),
+        "parse_mb_s_per_core": round(stages["parse"]["mb_per_s"] / min(2, os.cpu_count() or 1), 2),
+    }
 
 
 def read_manifest_extra(root: Path) -> str:
@@ -274,8 +311,10 @@ def read_manifest_extra(root: Path) -> str:
 
 
 def _print(r: dict) -> None:
-    print(f"\n== {r['n_documents']} SYNTHETIC documents, {r['mode']} ({r['mb']} MB, {r['tasks']} tasks), end to end "
-          f"{r['end_to_end_s']} s; task counts match manifest: {r['task_counts_match_manifest']}")
+    print(
+        f"\n== {r['n_documents']} SYNTHETIC documents, {r['mode']} ({r['mb']} MB, {r['tasks']} tasks), end to end "
+        f"{r['end_to_end_s']} s; task counts match manifest: {r['task_counts_match_manifest']}"
+    )
     print(f"{'stage':<16}{'wall s':>9}{'docs/s':>10}{'MB/s':>9}{'peak RSS MB':>13}")
     for name, s in r["stages"].items():
         if not isinstance(s, dict):
@@ -283,22 +322,30 @@ def _print(r: dict) -> None:
             continue
         print(f"{name:<16}{s['wall_s']:>9}{s['docs_per_s']:>10}{s['mb_per_s']:>9}{s['peak_rss_mb']:>13}")
     f = r["floor"]
-    print(f"floor: read {f['read_bytes_s']} s + bulk insert {f['bulk_insert_s']} s + Parquet {f['parquet_s']} s = "
-          f"{f['total_s']} s; pipeline/floor = {r['ratio_to_floor']}x")
-    print(f"warm, nothing changed: {r['warm_noop_refresh_s']} s; "
-          f"one new document -> warehouse and marts refreshed in {r['one_new_document_s']} s; "
-          f"parse {r['parse_mb_s_per_core']} MB/s per core; peak RSS {r['peak_rss_mb']} MB")
+    print(
+        f"floor: read {f['read_bytes_s']} s + bulk insert {f['bulk_insert_s']} s + Parquet {f['parquet_s']} s = "
+        f"{f['total_s']} s; pipeline/floor = {r['ratio_to_floor']}x"
+    )
+    print(
+        f"warm, nothing changed: {r['warm_noop_refresh_s']} s; "
+        f"one new document -> warehouse and marts refreshed in {r['one_new_document_s']} s; "
+        f"parse {r['parse_mb_s_per_core']} MB/s per core; peak RSS {r['peak_rss_mb']} MB"
+    )
     if r.get("per_format"):
         print(f"{'format':<8}{'docs':>6}{'MB':>8}{'adapter ms/doc':>16}{'parse docs/s/core':>19}{'tasks match':>13}")
         for fmt, f in r["per_format"].items():
-            print(f"{fmt:<8}{f['documents']:>6}{f['mb']:>8}{f['adapter_ms_per_doc']:>16}{f['docs_per_s_per_core']:>19}"
-                  f"{str(f['tasks_match_manifest']) + '/' + str(f['documents']):>13}")
+            print(
+                f"{fmt:<8}{f['documents']:>6}{f['mb']:>8}{f['adapter_ms_per_doc']:>16}{f['docs_per_s_per_core']:>19}"
+                f"{str(f['tasks_match_manifest']) + '/' + str(f['documents']):>13}"
+            )
 
 
 def _commit() -> str:
     """The commit measured, with '+dirty' when the working tree has changes."""
+
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=PROJECT_DIR, capture_output=True, text=True).stdout.strip()
+
     head = git("rev-parse", "--short", "HEAD") or "unknown"
     return head + ("+dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
 
@@ -306,11 +353,26 @@ def _commit() -> str:
 def _machine() -> dict:
     import duckdb
 
-    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
-                if ln.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else platform.processor()
-    return {"cores": os.cpu_count(), "ram_gb": round(psutil.virtual_memory().total / 1e9, 1), "cpu": cpu,
-            "load_avg_1m_at_start": round(os.getloadavg()[0], 2), "python": platform.python_version(),
-            "duckdb": duckdb.__version__}
+    cpu = (
+        next(
+            (
+                ln.split(":", 1)[1].strip()
+                for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                if ln.startswith("model name")
+            ),
+            platform.processor(),
+        )
+        if Path("/proc/cpuinfo").exists()
+        else platform.processor()
+    )
+    return {
+        "cores": os.cpu_count(),
+        "ram_gb": round(psutil.virtual_memory().total / 1e9, 1),
+        "cpu": cpu,
+        "load_avg_1m_at_start": round(os.getloadavg()[0], 2),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+    }
 
 
 def main() -> int:
@@ -319,16 +381,25 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--formats-only", action="store_true", help="only the published-format figure (30-page PDF read)")
-    ap.add_argument("--warm", action="store_true",
-                    help="keep each size's previous warehouse and caches (default: cold, from an empty folder)")
+    ap.add_argument(
+        "--warm",
+        action="store_true",
+        help="keep each size's previous warehouse and caches (default: cold, from an empty folder)",
+    )
     ap.add_argument("--mixed", action="store_true", help="SYNTHETIC corpus with .docx, .pdf and .html documents too")
     a = ap.parse_args()
     if a.child:
         print(json.dumps(one_size(a.child, a.seed, a.mixed)))
         return 0
-    results = {"when_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "commit": _commit(),
-               "mode": "warm" if a.warm else "cold", "mixed": a.mixed, "machine": _machine(), "targets": TARGETS,
-               "runs": []}
+    results = {
+        "when_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "commit": _commit(),
+        "mode": "warm" if a.warm else "cold",
+        "mixed": a.mixed,
+        "machine": _machine(),
+        "targets": TARGETS,
+        "runs": [],
+    }
     results_file = RESULTS.with_name("results_mixed.json") if a.mixed else RESULTS
     from .formats import pdf_read_seconds
 
@@ -341,9 +412,14 @@ def main() -> int:
         if not a.warm:
             shutil.rmtree(wh, ignore_errors=True)  # build file, release, parse and normalise caches
         env = {**os.environ, "GOVDATA_WAREHOUSE_DIR": str(wh)}
-        proc = subprocess.run([sys.executable, "-m", "pipelines.bench.run", "--child", str(n), "--seed", str(a.seed)]
-                              + (["--mixed"] if a.mixed else []),
-                              env=env, cwd=PROJECT_DIR, capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, "-m", "pipelines.bench.run", "--child", str(n), "--seed", str(a.seed)]
+            + (["--mixed"] if a.mixed else []),
+            env=env,
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            text=True,
+        )
         if proc.returncode:
             print(proc.stdout[-3000:], proc.stderr[-5000:], file=sys.stderr)
             return proc.returncode

@@ -5,6 +5,7 @@ LĐTB&XH ...). The key is scanned left to right for the longest alias; what lies
 be a title ("Giám đốc", "Chủ tịch" ...), a connective ("và", "các") or a role word ("Mời", "Đề nghị").
 Anything else is reported as unknown, never dropped silently.
 """
+
 from __future__ import annotations
 
 import csv
@@ -21,14 +22,58 @@ AGENCIES_CSV = REFERENCE_DIR / "agencies.csv"
 ALIASES_CSV = REFERENCE_DIR / "agency_aliases.csv"
 
 # Words that may sit between agencies without naming one. Longest first.
-_IGNORABLE = sorted([
-    "pho giam doc", "giam doc", "chanh van phong", "chanh", "thu truong", "chu tich", "vien truong", "truong",
-    "cac", "va", "co lien quan", "lien quan", "thanh pho", "tinh", "don vi", "kiem tra chuyen de",
-    "moi", "de nghi", "tham gia danh gia", "tham gia", "phoi hop voi", "phoi hop", "cua", "thuoc",
-    "huyen", "quan", "thi xa", "xa", "phuong", "thi tran", "cac cap", "cap", "tren dia ban", "dia ban", "tai",
-    "to chuc ca nhan co lien quan", "ca nhan co lien quan", "khu vuc", "voi", "cung", "theo", "chuc nang", "nhiem vu",
-    "duoc giao", "trong", "ben", "cung cap",
-], key=lambda s: -len(s.split()))
+_IGNORABLE = sorted(
+    [
+        "pho giam doc",
+        "giam doc",
+        "chanh van phong",
+        "chanh",
+        "thu truong",
+        "chu tich",
+        "vien truong",
+        "truong",
+        "cac",
+        "va",
+        "co lien quan",
+        "lien quan",
+        "thanh pho",
+        "tinh",
+        "don vi",
+        "kiem tra chuyen de",
+        "moi",
+        "de nghi",
+        "tham gia danh gia",
+        "tham gia",
+        "phoi hop voi",
+        "phoi hop",
+        "cua",
+        "thuoc",
+        "huyen",
+        "quan",
+        "thi xa",
+        "xa",
+        "phuong",
+        "thi tran",
+        "cac cap",
+        "cap",
+        "tren dia ban",
+        "dia ban",
+        "tai",
+        "to chuc ca nhan co lien quan",
+        "ca nhan co lien quan",
+        "khu vuc",
+        "voi",
+        "cung",
+        "theo",
+        "chuc nang",
+        "nhiem vu",
+        "duoc giao",
+        "trong",
+        "ben",
+        "cung cap",
+    ],
+    key=lambda s: -len(s.split()),
+)
 
 _INVITE = re.compile(r"\b(?:mời|đề nghị)\b", re.IGNORECASE)
 
@@ -50,9 +95,14 @@ class Agency:
         """The name in the unit it belongs to: a district-level unit's or commune's body takes that unit's word
         ("Công an thành phố", "Ban Tuyên giáo Thành ủy" in a provincial city; "Huyện ủy", "xã" …)."""
         if unit_level in ("district", "commune") and unit_name and not self.is_group:
-            word = unit_name.split(" ")[0].lower() if not unit_name.lower().startswith(("thành phố", "thị xã", "thị trấn")) \
+            word = (
+                unit_name.split(" ")[0].lower()
+                if not unit_name.lower().startswith(("thành phố", "thị xã", "thị trấn"))
                 else " ".join(unit_name.split(" ")[:2]).lower()
-            party = {"thành phố": "Thành ủy", "thị xã": "Thị ủy", "huyện": "Huyện ủy", "quận": "Quận ủy"}.get(word, "Đảng ủy")
+            )
+            party = {"thành phố": "Thành ủy", "thị xã": "Thị ủy", "huyện": "Huyện ủy", "quận": "Quận ủy"}.get(
+                word, "Đảng ủy"
+            )
             return self.name_vi.replace("{cap}", word).replace("{tu}", party)
         return self.name_for(is_city)
 
@@ -60,17 +110,28 @@ class Agency:
         if self.is_group or is_city is None:
             return self.name_vi.replace(" {cap}", "").replace(" {tu}", "")
         return self.name_vi.replace("{cap}", "thành phố" if is_city else "tỉnh").replace(
-            "{tu}", "Thành ủy" if is_city else "Tỉnh ủy")
+            "{tu}", "Thành ủy" if is_city else "Tỉnh ủy"
+        )
 
 
 @lru_cache(maxsize=1)
 def agencies() -> dict[str, Agency]:
     with open(AGENCIES_CSV, encoding="utf-8") as f:
-        return {r["agency_code"]: Agency(r["agency_code"], r["name_vi"], r["name_en"], r["sector"], r["level"],
-                                         r["agency_type"], r["is_group"] == "true",
-                                         tuple(x for x in (r.get("levels") or "").split(";") if x),
-                                         r.get("valid_to") or None, r.get("successor_code") or None)
-                for r in csv.DictReader(f)}
+        return {
+            r["agency_code"]: Agency(
+                r["agency_code"],
+                r["name_vi"],
+                r["name_en"],
+                r["sector"],
+                r["level"],
+                r["agency_type"],
+                r["is_group"] == "true",
+                tuple(x for x in (r.get("levels") or "").split(";") if x),
+                r.get("valid_to") or None,
+                r.get("successor_code") or None,
+            )
+            for r in csv.DictReader(f)
+        }
 
 
 @dataclass(frozen=True)
@@ -105,9 +166,20 @@ class AgencyMention:
 
 
 # Words naming the unit a body belongs to, as match keys, longest first ("Công an thị xã", "Thanh tra tỉnh")
-LEVEL_WORDS = {("cap", "tinh"): "province", ("tinh",): "province", ("thanh", "pho"): "city", ("tp",): "city",
-               ("cap", "huyen"): "district", ("huyen",): "district", ("quan",): "district", ("thi", "xa"): "district",
-               ("cap", "xa"): "commune", ("xa",): "commune", ("phuong",): "commune", ("thi", "tran"): "commune"}
+LEVEL_WORDS = {
+    ("cap", "tinh"): "province",
+    ("tinh",): "province",
+    ("thanh", "pho"): "city",
+    ("tp",): "city",
+    ("cap", "huyen"): "district",
+    ("huyen",): "district",
+    ("quan",): "district",
+    ("thi", "xa"): "district",
+    ("cap", "xa"): "commune",
+    ("xa",): "commune",
+    ("phuong",): "commune",
+    ("thi", "tran"): "commune",
+}
 _LEVEL_KEYS = sorted(LEVEL_WORDS, key=len, reverse=True)
 
 
@@ -151,7 +223,7 @@ def _resolve(text: str, role: str) -> tuple[tuple, tuple]:
     while i < len(toks):
         hit = None
         for n in range(min(max_len, len(toks) - i), 0, -1):
-            cand = tuple(t for t, _ in toks[i:i + n])
+            cand = tuple(t for t, _ in toks[i : i + n])
             if cand in table:
                 hit = (table[cand], n)
                 break
@@ -164,29 +236,41 @@ def _resolve(text: str, role: str) -> tuple[tuple, tuple]:
             residue.append(toks[i])
             i += 1
             continue
-        parent_of_group = bool(residue) and residue[-1][0] == "thuoc" and bool(mentions) \
-            and agencies().get(mentions[-1].code, None) is not None and agencies()[mentions[-1].code].is_group
+        parent_of_group = (
+            bool(residue)
+            and residue[-1][0] == "thuoc"
+            and bool(mentions)
+            and agencies().get(mentions[-1].code, None) is not None
+            and agencies()[mentions[-1].code].is_group
+        )
         invited |= _flush(residue, ignorable, unknown, words)
         alias, n = hit
         if parent_of_group and alias.codes == ("UBND",):
             # "các phòng, ban chuyên môn thuộc UBND huyện": the committee the group belongs to, not another agency
             i += n
             for lk in _LEVEL_KEYS:
-                if tuple(t for t, _ in toks[i:i + len(lk)]) == lk:
+                if tuple(t for t, _ in toks[i : i + len(lk)]) == lk:
                     i += len(lk)
                     break
             continue
         j, level = i + n, None
         is_group = all(agencies()[c].is_group for c in alias.codes if c in agencies())
-        for lk in () if is_group else _LEVEL_KEYS:  # a group has no unit; "phường - xã" after it is another group  # the unit it belongs to, then that unit's proper name ("thị xã Bỉm Sơn")
-            if tuple(t for t, _ in toks[j:j + len(lk)]) == lk:
+        for lk in (
+            () if is_group else _LEVEL_KEYS
+        ):  # a group has no unit; "phường - xã" after it is another group  # the unit it belongs to, then that unit's proper name ("thị xã Bỉm Sơn")
+            if tuple(t for t, _ in toks[j : j + len(lk)]) == lk:
                 level, j = LEVEL_WORDS[lk], j + len(lk)
                 n_words = 0
-                while j < len(toks) and n_words < 4 and words[toks[j][1]][:1].isupper() and \
-                        tuple(t for t, _ in toks[j:j + 1]) not in table and not _starts_alias(toks, j, table, max_len):
+                while (
+                    j < len(toks)
+                    and n_words < 4
+                    and words[toks[j][1]][:1].isupper()
+                    and tuple(t for t, _ in toks[j : j + 1]) not in table
+                    and not _starts_alias(toks, j, table, max_len)
+                ):
                     j, n_words = j + 1, n_words + 1
                 break
-        span = " ".join(words[toks[i][1]: toks[j - 1][1] + 1])
+        span = " ".join(words[toks[i][1] : toks[j - 1][1] + 1])
         r = "support" if (role == "support" or invited) else "lead"
         for code in alias.codes:
             mentions.append(AgencyMention(code, r, span, alias.alias, level))
@@ -196,7 +280,7 @@ def _resolve(text: str, role: str) -> tuple[tuple, tuple]:
 
 
 def _starts_alias(toks, j: int, table: dict, max_len: int) -> bool:
-    return any(tuple(t for t, _ in toks[j:j + n]) in table for n in range(2, min(max_len, len(toks) - j) + 1))
+    return any(tuple(t for t, _ in toks[j : j + n]) in table for n in range(2, min(max_len, len(toks) - j) + 1))
 
 
 def _flush(residue, ignorable, unknown, words) -> bool:
@@ -209,7 +293,7 @@ def _flush(residue, ignorable, unknown, words) -> bool:
     j, left = 0, []
     while j < len(keys):
         for p in ignorable:
-            if tuple(keys[j:j + len(p)]) == p:
+            if tuple(keys[j : j + len(p)]) == p:
                 j += len(p)
                 break
         else:
@@ -228,8 +312,14 @@ def unit_slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", match_key(name)).strip("-")
 
 
-def unit_of(agency: Agency, level_word: str | None, issuer_level: str | None, province_key: str | None,
-            issuer_unit: str | None, is_city: bool | None) -> tuple[str | None, str | None]:
+def unit_of(
+    agency: Agency,
+    level_word: str | None,
+    issuer_level: str | None,
+    province_key: str | None,
+    issuer_unit: str | None,
+    is_city: bool | None,
+) -> tuple[str | None, str | None]:
     """(unit key, level) of the body a plan names, relative to the plan's issuer: "Phòng Nội vụ" in a city's plan is
     that city's office (`2004-33/thanh-pho-hung-yen`), "Sở Nội vụ" the province's (`2004-33`), "Công an thành phố" in
     Hồ Chí Minh City's plan the (provincial) city's. Groups have no unit; a plan without a province gets UNRESOLVED."""

@@ -2,6 +2,7 @@
 
 Only the as-written spans are found here; canonical names come from the agency mapping.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,19 +21,103 @@ _HEAD_RE = re.compile(r"^(?:(?:Đề nghị|đề nghị|Mời|mời|Giao|giao)\
 
 # Lower-case verbs and adverbs that end the agency span at the start of a task.
 _STOP_WORDS = [
-    "căn cứ", "triển khai", "tiếp tục", "chỉ đạo", "thực hiện", "phổ biến", "hướng dẫn", "phối hợp",
-    "tham mưu", "chủ trì", "khẩn trương", "xây dựng", "tổ chức", "công khai", "rà soát", "kiểm tra",
-    "đẩy nhanh", "đẩy mạnh", "nghiên cứu", "tăng cường", "theo dõi", "từng bước", "nâng cao", "chủ động",
-    "thường xuyên", "kịp thời", "giám sát", "ban hành", "đề xuất", "cung cấp", "quản lý", "bố trí",
-    "trình", "lập", "tăng", "duy trì", "đôn đốc", "hoàn thành", "kiện toàn", "phát huy", "đảm bảo",
-    "bảo đảm", "cập nhật", "thống kê", "tích cực", "nghiêm túc", "có trách nhiệm", "chịu trách nhiệm",
-    "làm", "là", "cần", "phải", "tập trung", "ứng dụng", "phát động", "vận động", "quan tâm", "thẩm định",
-    "báo cáo", "định kỳ", "tuyên truyền", "tiếp nhận", "xử lý", "giải quyết", "áp dụng", "sớm",
-    "khắc phục", "thực thi", "tham gia", "cải thiện", "đầu tư", "hỗ trợ", "trực tiếp", "lấy", "mở",
-    "ưu tiên", "biên soạn", "đánh giá", "bồi dưỡng", "đào tạo", "niêm yết", "tiếp", "đối thoại",
-    "kết nối", "tích hợp", "sắp xếp", "sửa đổi", "bổ sung", "kiến nghị", "được", "với", "nhằm", "để",
+    "căn cứ",
+    "triển khai",
+    "tiếp tục",
+    "chỉ đạo",
+    "thực hiện",
+    "phổ biến",
+    "hướng dẫn",
+    "phối hợp",
+    "tham mưu",
+    "chủ trì",
+    "khẩn trương",
+    "xây dựng",
+    "tổ chức",
+    "công khai",
+    "rà soát",
+    "kiểm tra",
+    "đẩy nhanh",
+    "đẩy mạnh",
+    "nghiên cứu",
+    "tăng cường",
+    "theo dõi",
+    "từng bước",
+    "nâng cao",
+    "chủ động",
+    "thường xuyên",
+    "kịp thời",
+    "giám sát",
+    "ban hành",
+    "đề xuất",
+    "cung cấp",
+    "quản lý",
+    "bố trí",
+    "trình",
+    "lập",
+    "tăng",
+    "duy trì",
+    "đôn đốc",
+    "hoàn thành",
+    "kiện toàn",
+    "phát huy",
+    "đảm bảo",
+    "bảo đảm",
+    "cập nhật",
+    "thống kê",
+    "tích cực",
+    "nghiêm túc",
+    "có trách nhiệm",
+    "chịu trách nhiệm",
+    "làm",
+    "là",
+    "cần",
+    "phải",
+    "tập trung",
+    "ứng dụng",
+    "phát động",
+    "vận động",
+    "quan tâm",
+    "thẩm định",
+    "báo cáo",
+    "định kỳ",
+    "tuyên truyền",
+    "tiếp nhận",
+    "xử lý",
+    "giải quyết",
+    "áp dụng",
+    "sớm",
+    "khắc phục",
+    "thực thi",
+    "tham gia",
+    "cải thiện",
+    "đầu tư",
+    "hỗ trợ",
+    "trực tiếp",
+    "lấy",
+    "mở",
+    "ưu tiên",
+    "biên soạn",
+    "đánh giá",
+    "bồi dưỡng",
+    "đào tạo",
+    "niêm yết",
+    "tiếp",
+    "đối thoại",
+    "kết nối",
+    "tích hợp",
+    "sắp xếp",
+    "sửa đổi",
+    "bổ sung",
+    "kiến nghị",
+    "được",
+    "với",
+    "nhằm",
+    "để",
 ]
-_STOP_RE = re.compile(r"(?:^|[\s,;:])(" + "|".join(sorted(map(re.escape, _STOP_WORDS), key=len, reverse=True)) + r")(?=[\s,;:.]|$)")
+_STOP_RE = re.compile(
+    r"(?:^|[\s,;:])(" + "|".join(sorted(map(re.escape, _STOP_WORDS), key=len, reverse=True)) + r")(?=[\s,;:.]|$)"
+)
 
 _SUPPORT_OPEN = re.compile(
     r"^(?:(?:tiếp tục|thường xuyên|chủ động)\s+)?(?:chủ trì\s*,?\s*)?phối hợp(?:\s+chặt chẽ)?(?:\s+với)?\s+",
@@ -55,7 +140,7 @@ def _agency_prefix(text: str, max_words: int = 25) -> tuple[str | None, str]:
     span = text[: m.start(1)].rstrip(" ,;:")
     if not span or len(span.split()) > max_words:
         return None, text
-    return span, text[m.start(1):]
+    return span, text[m.start(1) :]
 
 
 def split_lead(text: str) -> tuple[str | None, str | None]:
@@ -64,13 +149,17 @@ def split_lead(text: str) -> tuple[str | None, str | None]:
     support = None
     # the opening words after the lead, or the task's own opening words under an agency label
     tail = rest if lead else text
-    tail = _LEAD_MARKER.sub("", tail) if tail.lower().startswith("chủ trì") and "phối hợp" not in tail[:30].lower() else tail
+    tail = (
+        _LEAD_MARKER.sub("", tail)
+        if tail.lower().startswith("chủ trì") and "phối hợp" not in tail[:30].lower()
+        else tail
+    )
     sm = _SUPPORT_OPEN.match(tail)
     if sm:
-        sup, _ = _agency_prefix(tail[sm.end():])
+        sup, _ = _agency_prefix(tail[sm.end() :])
         if sup is None:
             # "phối hợp với các sở, ngành, địa phương tổ chức ..." — take up to the next verb
-            after = tail[sm.end():]
+            after = tail[sm.end() :]
             m = _STOP_RE.search(after)
             cand = after[: m.start(1)].rstrip(" ,;:") if m else None
             if cand and 0 < len(cand.split()) <= 25 and (looks_like_agency(cand) or cand.lower().startswith("các ")):
@@ -101,10 +190,10 @@ _CHU_TRI = r"ch[ủuú]\s*tr[ìiị]"
 _PHOI_HOP = r"ph[ốôoó]i\s*h[ợơop]p"
 _ATTR_KEYS = {
     "lead": rf"(?:cơ quan|đơn vị|bộ phận)\s+{_CHU_TRI}(?:\s+thực hiện)?|{_CHU_TRI}(?:\s+thực hiện)?|"
-            r"(?:cơ quan|đơn vị)\s+(?:thực hiện|tham mưu|đầu mối)|đơn vị thực hiện",
+    r"(?:cơ quan|đơn vị)\s+(?:thực hiện|tham mưu|đầu mối)|đơn vị thực hiện",
     "support": rf"(?:cơ quan|đơn vị)\s+{_PHOI_HOP}(?:\s+thực hiện)?|{_PHOI_HOP}(?:\s+thực hiện)?",
     "timeline": r"th[ờơo]i\s*gian(?:\s+(?:thực hiện|hoàn thành|triển khai))?|th[ờơo]i\s*h[ạa]n(?:\s+hoàn thành)?|"
-                r"tiến\s*độ(?:\s+(?:thực hiện|hoàn thành))?",
+    r"tiến\s*độ(?:\s+(?:thực hiện|hoàn thành))?",
     "output": r"sản\s*phẩm(?:\s+(?:đầu ra|dự kiến))?|kết\s*quả(?:\s+(?:đầu ra|dự kiến|cần đạt))?|hình thức văn bản",
 }
 _ATTR_LABEL = re.compile(
@@ -112,16 +201,21 @@ _ATTR_LABEL = re.compile(
     # space where a line break inside a cell was flattened ("Chủ trì: X<br>Phối hợp: Y")
     r"(?:^|(?<=[;\n(])|(?<=\.\s)|(?<=\s)(?=(?-i:[A-ZĐÂÊÔƠƯ])))\s*[-–+•*]?\s*(?:"
     + "|".join(f"(?P<{k}>{v})" for k, v in _ATTR_KEYS.items())
-    + r")\s*[:：]\s*", re.IGNORECASE)
+    + r")\s*[:：]\s*",
+    re.IGNORECASE,
+)
 _ATTR_LINE = re.compile(r"^\s*[-–+•*]?\s*(?:" + "|".join(_ATTR_KEYS.values()) + r")\s*[:：]", re.IGNORECASE)
-_POSTFIX_LEAD = re.compile(r"^(?P<lead>.+?)\s+chủ\s*trì\b\s*[,;]?\s*(?:(?:và\s+)?phối\s*hợp(?:\s+với)?\s+(?P<sup>.+))?$",
-                           re.IGNORECASE | re.DOTALL)
-_TRAILING_PAREN = re.compile(r"\((?P<inner>[^()]*(?:chủ\s*trì|phối\s*hợp|thời\s*gian|thời\s*hạn)[^()]*)\)\s*[.;,]?\s*$",
-                             re.IGNORECASE)
+_POSTFIX_LEAD = re.compile(
+    r"^(?P<lead>.+?)\s+chủ\s*trì\b\s*[,;]?\s*(?:(?:và\s+)?phối\s*hợp(?:\s+với)?\s+(?P<sup>.+))?$",
+    re.IGNORECASE | re.DOTALL,
+)
+_TRAILING_PAREN = re.compile(
+    r"\((?P<inner>[^()]*(?:chủ\s*trì|phối\s*hợp|thời\s*gian|thời\s*hạn)[^()]*)\)\s*[.;,]?\s*$", re.IGNORECASE
+)
 
 
 def is_attribute_line(text: str) -> bool:
-    """"- Cơ quan chủ trì: Sở Nội vụ", "Thời hạn: Quý III/2024": a task's attribute, never a task."""
+    """ "- Cơ quan chủ trì: Sở Nội vụ", "Thời hạn: Quý III/2024": a task's attribute, never a task."""
     return bool(_ATTR_LINE.match(text))
 
 
@@ -134,7 +228,7 @@ def parse_attributes(text: str) -> tuple[dict[str, str], str]:
         return out, text
     for m, nxt in zip(ms, ms[1:] + [None]):
         key = next(k for k in _ATTR_KEYS if m.group(k))
-        value = text[m.end(): nxt.start() if nxt else len(text)].strip(" \n;,.")
+        value = text[m.end() : nxt.start() if nxt else len(text)].strip(" \n;,.")
         value = re.sub(r"\s*\n\s*", " ", value)
         if value:
             out[key] = f"{out[key]}; {value}" if key in out else value
@@ -151,8 +245,9 @@ def parse_attributes(text: str) -> tuple[dict[str, str], str]:
 def _roles_after_names(value: str) -> tuple[str | None, str | None]:
     lead = sup = None
     for part in re.split(r"\s*;\s*", value):
-        if m := re.match(rf"(?P<who>.+?)\s+{_CHU_TRI}\b\s*,?\s*(?:{_PHOI_HOP}(?:\s+với)?\s+(?P<with>.+))?$", part,
-                         re.IGNORECASE):
+        if m := re.match(
+            rf"(?P<who>.+?)\s+{_CHU_TRI}\b\s*,?\s*(?:{_PHOI_HOP}(?:\s+với)?\s+(?P<with>.+))?$", part, re.IGNORECASE
+        ):
             lead = m["who"].strip(" ,.")
             if m["with"]:
                 sup = m["with"].strip(" ,.")
@@ -201,11 +296,16 @@ def trailing_assignment(text: str) -> tuple[dict[str, str], str]:
 
 # "… Giao Phòng Nội vụ chủ trì, phối hợp với Văn phòng HĐND và UBND huyện thực hiện; hoàn thành trong Quý I/2024."
 _GIAO = re.compile(
-    r"(?:^|(?<=[.;:])\s*)(?:Giao|giao|Đề nghị|đề nghị|Yêu cầu|yêu cầu)\s+(?P<lead>[^.;]{3,160}?)\s+" + _CHU_TRI
-    + r"(?:\s*,\s*|\s+)(?:(?:và\s+)?" + _PHOI_HOP + r"(?:\s+chặt chẽ)?(?:\s+với)?\s+(?P<sup>[^.;]{3,300}?))?"
+    r"(?:^|(?<=[.;:])\s*)(?:Giao|giao|Đề nghị|đề nghị|Yêu cầu|yêu cầu)\s+(?P<lead>[^.;]{3,160}?)\s+"
+    + _CHU_TRI
+    + r"(?:\s*,\s*|\s+)(?:(?:và\s+)?"
+    + _PHOI_HOP
+    + r"(?:\s+chặt chẽ)?(?:\s+với)?\s+(?P<sup>[^.;]{3,300}?))?"
     r"(?:\s+(?:thực hiện|triển khai(?: thực hiện)?|tổ chức thực hiện))?\s*(?:[;.]|$)"
     r"(?:\s*(?:hoàn thành|thời gian(?: thực hiện)?|thời hạn|tiến độ|thực hiện)\s*:?\s*(?:trong|trước|vào|trong năm)?\s*"
-    r"(?P<time>[^.;]{2,80}))?", re.IGNORECASE)
+    r"(?P<time>[^.;]{2,80}))?",
+    re.IGNORECASE,
+)
 
 
 def assignment_sentence(text: str) -> tuple[dict[str, str], str]:
@@ -221,5 +321,5 @@ def assignment_sentence(text: str) -> tuple[dict[str, str], str]:
         attrs["support"] = m["sup"].strip(" ,")
     if m["time"]:
         attrs["timeline"] = m["time"].strip(" ,.")
-    rest = (text[: m.start()] + text[m.end():]).strip(" ;,.")
+    rest = (text[: m.start()] + text[m.end() :]).strip(" ;,.")
     return attrs, rest or text

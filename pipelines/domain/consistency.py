@@ -6,6 +6,7 @@ Two forms are checked, both conservative so that an analyst can read every findi
   distinct quoted names ("tiêu chí “…”") in the section around it (from its numbered heading to the next
   heading of the same or a higher level).
 """
+
 from __future__ import annotations
 
 import re
@@ -14,8 +15,7 @@ from .lines import lines_containing, strip_markup
 from .model import Finding
 from .textkey import match_key
 
-_WORD_NUMBERS = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9,
-                 "mười": 10}
+_WORD_NUMBERS = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9, "mười": 10}
 _NOUNS = r"(tiêu chí|lĩnh vực|chỉ số nội dung|chỉ số thành phần|nội dung thành phần|nội dung|chỉ số)"
 _NUMBER = r"(\d{1,2}|" + "|".join(_WORD_NUMBERS) + r")"
 # a count of the whole: "trong 07 tiêu chí", "cả sáu nội dung", "gồm 8 lĩnh vực", "Tổng điểm 6 chỉ số"
@@ -71,10 +71,15 @@ def stated_count_findings(lines: list[str]) -> list[Finding]:
             # only a list of short items (numbers, letters, names) is a list of the counted things
             if len(items) >= 2 or stated == 1:
                 if all(len(x.split()) <= 6 for x in items) and len(items) != stated:
-                    out.append(Finding(
-                        "count_mismatch", "warning",
-                        f"Line {i + 1} says {m[1]} {m[2]} but lists {len(items)}: ({m[4].strip()}).",
-                        i + 1, i + 1))
+                    out.append(
+                        Finding(
+                            "count_mismatch",
+                            "warning",
+                            f"Line {i + 1} says {m[1]} {m[2]} but lists {len(items)}: ({m[4].strip()}).",
+                            i + 1,
+                            i + 1,
+                        )
+                    )
         for m in _WHOLE.finditer(text):
             stated, noun = _number(m[2]), _singular(m[3])
             start, end = _section_bounds(lines, i)
@@ -86,9 +91,14 @@ def stated_count_findings(lines: list[str]) -> list[Finding]:
             if names and len(names) != stated:
                 last = max(ln for ln, _ in names.values())
                 listed = "; ".join(f"“{n if len(n) <= 40 else n[:37] + '...'}” (line {ln})" for ln, n in names.values())
-                out.append(Finding(
-                    "count_mismatch", "warning",
-                    f"Line {i + 1} speaks of {m[2]} {m[3]}, but section lines {start + 1}-{end} name "
-                    f"{len(names)}: {listed}.",
-                    i + 1, max(i + 1, last)))
+                out.append(
+                    Finding(
+                        "count_mismatch",
+                        "warning",
+                        f"Line {i + 1} speaks of {m[2]} {m[3]}, but section lines {start + 1}-{end} name "
+                        f"{len(names)}: {listed}.",
+                        i + 1,
+                        max(i + 1, last),
+                    )
+                )
     return out

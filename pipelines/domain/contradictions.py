@@ -1,6 +1,7 @@
 """Contradictions a careful reader notices in any plan, whoever issued it: an issue date long before the years the plan
 is for, the plan's own number attributed to another issuer, sub-item letters out of Vietnamese order or with a gap,
 the same label twice in one table, the same task text in two sections. Each is a finding; nothing is changed."""
+
 from __future__ import annotations
 
 import re
@@ -11,18 +12,29 @@ from .model import Finding, TaskRow
 # Vietnamese order of item letters (Decree 30/2020/NĐ-CP): đ follows d; f, j, w, z are not used
 VI_LETTERS = "abcdđeghiklmnopqrstuvxy"
 _LETTER = re.compile(r"^\s*(?P<m>[a-zđ])\)\s*")
-_LEVEL_WORDS = {"tỉnh": "province", "thành phố": None, "huyện": "district", "quận": "district", "thị xã": "district",
-                "xã": "commune", "phường": "commune", "thị trấn": "commune"}
-_OWN_ISSUER = re.compile(r"(?:Kế hoạch|Quyết định|Chương trình)\s+số\s*(?P<no>\d{1,5}\s*/\s*[A-ZĐ][\w\-]*)[^()\n]{0,60}?"
-                         r"của\s+(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(?P<lvl>tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn)",
-                         re.IGNORECASE)
+_LEVEL_WORDS = {
+    "tỉnh": "province",
+    "thành phố": None,
+    "huyện": "district",
+    "quận": "district",
+    "thị xã": "district",
+    "xã": "commune",
+    "phường": "commune",
+    "thị trấn": "commune",
+}
+_OWN_ISSUER = re.compile(
+    r"(?:Kế hoạch|Quyết định|Chương trình)\s+số\s*(?P<no>\d{1,5}\s*/\s*[A-ZĐ][\w\-]*)[^()\n]{0,60}?"
+    r"của\s+(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+(?P<lvl>tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn)",
+    re.IGNORECASE,
+)
 
 
 _CITED_DATE = re.compile(r"ngày\s+(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})")
 
 
-def issue_date_findings(issue_date, plan_year_start: int | None, line: int | None,
-                        lines: list[str] | None = None) -> list[Finding]:
+def issue_date_findings(
+    issue_date, plan_year_start: int | None, line: int | None, lines: list[str] | None = None
+) -> list[Finding]:
     """An issue date more than a year before the plan's first year, or before the plan's year while the plan cites
     a document dated after it: one of the dates is mistyped."""
     import datetime as dt
@@ -42,15 +54,23 @@ def issue_date_findings(issue_date, plan_year_start: int | None, line: int | Non
                 later = (d, i)
     if issue_date.year >= plan_year_start - 1 and later is None:
         return []
-    why = (f"; it cites a document dated {later[0].isoformat()} (line {later[1]})" if later else "")
-    return [Finding("issue_date_before_plan_year", "warning",
-                    f"Issued {issue_date.isoformat()}, before the first year the plan is for ({plan_year_start}){why}: "
-                    "one of the dates is likely mistyped.", line, line)]
+    why = f"; it cites a document dated {later[0].isoformat()} (line {later[1]})" if later else ""
+    return [
+        Finding(
+            "issue_date_before_plan_year",
+            "warning",
+            f"Issued {issue_date.isoformat()}, before the first year the plan is for ({plan_year_start}){why}: "
+            "one of the dates is likely mistyped.",
+            line,
+            line,
+        )
+    ]
 
 
-def foreign_issuer_findings(lines: list[str], own_numbers: list[str], issuer_level: str | None,
-                            is_city: bool | None) -> list[Finding]:
-    """"(Kèm theo Kế hoạch số 19/KH-UBND … của UBND tỉnh)" in a city's plan: its own number given to another issuer."""
+def foreign_issuer_findings(
+    lines: list[str], own_numbers: list[str], issuer_level: str | None, is_city: bool | None
+) -> list[Finding]:
+    """ "(Kèm theo Kế hoạch số 19/KH-UBND … của UBND tỉnh)" in a city's plan: its own number given to another issuer."""
     out: list[Finding] = []
     own = {re.sub(r"\s+", "", n) for n in own_numbers}
     if not own or issuer_level is None:
@@ -66,9 +86,16 @@ def foreign_issuer_findings(lines: list[str], own_numbers: list[str], issuer_lev
             if level is None:  # "thành phố": a centrally-run city is a province, a provincial city a district
                 level = "province" if is_city else "district" if issuer_level == "district" else issuer_level
             if level != issuer_level:
-                out.append(Finding("foreign_issuer_reference", "warning",
-                                   f"Line {i} attributes this plan's own number {m['no'].replace(' ', '')} to "
-                                   f"'UBND {m['lvl']}', but the plan is issued at {issuer_level} level.", i, i))
+                out.append(
+                    Finding(
+                        "foreign_issuer_reference",
+                        "warning",
+                        f"Line {i} attributes this plan's own number {m['no'].replace(' ', '')} to "
+                        f"'UBND {m['lvl']}', but the plan is issued at {issuer_level} level.",
+                        i,
+                        i,
+                    )
+                )
     return out
 
 
@@ -95,9 +122,15 @@ def table_label_findings(tasks: list[TaskRow]) -> list[Finding]:
         prev = None
         for letter, label, line in seq:
             if label in seen:
-                out.append(Finding("numbering_duplicate", "warning",
-                                   f"Label '{label[:60]}' is written again at line {line} (first at line {seen[label]}).",
-                                   line, line))
+                out.append(
+                    Finding(
+                        "numbering_duplicate",
+                        "warning",
+                        f"Label '{label[:60]}' is written again at line {line} (first at line {seen[label]}).",
+                        line,
+                        line,
+                    )
+                )
                 continue
             seen[label] = line
             if not letter or letter not in VI_LETTERS:
@@ -105,13 +138,27 @@ def table_label_findings(tasks: list[TaskRow]) -> list[Finding]:
             if prev is not None:
                 gap = VI_LETTERS.index(letter) - VI_LETTERS.index(prev)
                 if gap <= 0:
-                    out.append(Finding("letter_sequence_order", "warning",
-                                       f"Item {letter}) at line {line} comes after {prev}): out of order.", line, line))
+                    out.append(
+                        Finding(
+                            "letter_sequence_order",
+                            "warning",
+                            f"Item {letter}) at line {line} comes after {prev}): out of order.",
+                            line,
+                            line,
+                        )
+                    )
                 elif gap > 1:
-                    out.append(Finding("letter_sequence_gap", "warning",
-                                       f"Item {letter}) at line {line} follows {prev}): "
-                                       f"{', '.join(VI_LETTERS[VI_LETTERS.index(prev) + 1:VI_LETTERS.index(letter)])} "
-                                       "skipped (Vietnamese order a b c d đ e g h …).", line, line))
+                    out.append(
+                        Finding(
+                            "letter_sequence_gap",
+                            "warning",
+                            f"Item {letter}) at line {line} follows {prev}): "
+                            f"{', '.join(VI_LETTERS[VI_LETTERS.index(prev) + 1 : VI_LETTERS.index(letter)])} "
+                            "skipped (Vietnamese order a b c d đ e g h …).",
+                            line,
+                            line,
+                        )
+                    )
             prev = letter
     return out
 
@@ -126,9 +173,16 @@ def duplicate_task_findings(tasks: list[TaskRow]) -> list[Finding]:
             continue
         where = lambda x: (x.section_ref, x.section_as_written, x.subsection_as_written)  # noqa: E731
         if key in first and where(first[key]) != where(t):
-            out.append(Finding("duplicate_task_text", "warning",
-                               f"Task at line {t.line_start} repeats the task at line {first[key].line_start} word for "
-                               "word, in another section.", t.line_start, t.line_end))
+            out.append(
+                Finding(
+                    "duplicate_task_text",
+                    "warning",
+                    f"Task at line {t.line_start} repeats the task at line {first[key].line_start} word for "
+                    "word, in another section.",
+                    t.line_start,
+                    t.line_end,
+                )
+            )
         first.setdefault(key, t)
     return out
 
@@ -146,13 +200,25 @@ def table_number_findings(tasks: list[TaskRow]) -> list[Finding]:
         for t in rows:
             n = int(t.task_ref or "")  # grouped above: a numeric ref
             if n in seen:
-                out.append(Finding("numbering_duplicate", "warning",
-                                   f"Row number {n} at line {t.line_start} is used twice (first at line {seen[n]}).",
-                                   t.line_start, t.line_start))
+                out.append(
+                    Finding(
+                        "numbering_duplicate",
+                        "warning",
+                        f"Row number {n} at line {t.line_start} is used twice (first at line {seen[n]}).",
+                        t.line_start,
+                        t.line_start,
+                    )
+                )
             elif prev is not None and n > prev + 1:
-                out.append(Finding("numbering_gap", "warning",
-                                   f"Row {n} at line {t.line_start} follows row {prev}: {n - prev - 1} number(s) skipped.",
-                                   t.line_start, t.line_start))
+                out.append(
+                    Finding(
+                        "numbering_gap",
+                        "warning",
+                        f"Row {n} at line {t.line_start} follows row {prev}: {n - prev - 1} number(s) skipped.",
+                        t.line_start,
+                        t.line_start,
+                    )
+                )
             seen.setdefault(n, t.line_start)
             prev = max(prev or 0, n)
     return out

@@ -4,6 +4,7 @@ Plain functions over the decoded lines. Each returns findings (and, for doubled 
 damaged plan is loaded with what it has and says what is wrong, instead of being published as complete or losing
 tasks.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -37,16 +38,32 @@ def truncation_findings(lines: list[str], cut_in_character: bool = False) -> lis
     n = last_i + 1
     out: list[Finding] = []
     if cut_in_character:
-        out.append(Finding("truncated", "error", "The file ends inside a character (an incomplete UTF-8 or UTF-16 "
-                           "sequence): it was cut off; the partial character is replaced with U+FFFD and the rest "
-                           "is read.", n, n))
+        out.append(
+            Finding(
+                "truncated",
+                "error",
+                "The file ends inside a character (an incomplete UTF-8 or UTF-16 "
+                "sequence): it was cut off; the partial character is replaced with U+FFFD and the rest "
+                "is read.",
+                n,
+                n,
+            )
+        )
         return out
     if last[-1:] in _TERMINAL:
         return out
     before = [lines[i].rstrip() for i in idx[-4:-1]]
     if len(before) == 3 and all(b.endswith("|") for b in before) and len(last.strip()) >= 25:
-        out.append(Finding("truncated", "error", f"The file ends inside a table row (line {n} is an unclosed "
-                           f"cell: '…{last[-40:]}'): it was probably cut off; the last task may be incomplete.", n, n))
+        out.append(
+            Finding(
+                "truncated",
+                "error",
+                f"The file ends inside a table row (line {n} is an unclosed "
+                f"cell: '…{last[-40:]}'): it was probably cut off; the last task may be incomplete.",
+                n,
+                n,
+            )
+        )
         return out
     m = re.search(r"([^\W\d_]+)$", last)
     if m:
@@ -54,14 +71,32 @@ def truncation_findings(lines: list[str], cut_in_character: bool = False) -> lis
         text = "\n".join(lines[:last_i] + [last[: m.start()]]).lower()
         # two C-speed scans instead of splitting the whole text into words (this runs on most documents)
         letter = r"[^\W\d_]"
-        if not re.search(rf"(?<!{letter}){stem}(?!{letter})", text) and re.search(rf"(?<!{letter}){stem}{letter}", text):
-            out.append(Finding("truncated", "error", f"The file ends mid-word ('…{last[-40:]}'): it was probably "
-                               "cut off; the last task may be incomplete.", n, n))
+        if not re.search(rf"(?<!{letter}){stem}(?!{letter})", text) and re.search(
+            rf"(?<!{letter}){stem}{letter}", text
+        ):
+            out.append(
+                Finding(
+                    "truncated",
+                    "error",
+                    f"The file ends mid-word ('…{last[-40:]}'): it was probably "
+                    "cut off; the last task may be incomplete.",
+                    n,
+                    n,
+                )
+            )
             return out
     if len(last.strip()) >= LONG_LINE and last[-1:].isalnum():
         # a paragraph, not a signer's name or a page footer, that stops without any punctuation
-        out.append(Finding("truncated", "warning", f"The file ends mid-sentence ('…{last[-40:]}', a {len(last.strip())}"
-                           "-character line without final punctuation): it was probably cut off.", n, n))
+        out.append(
+            Finding(
+                "truncated",
+                "warning",
+                f"The file ends mid-sentence ('…{last[-40:]}', a {len(last.strip())}"
+                "-character line without final punctuation): it was probably cut off.",
+                n,
+                n,
+            )
+        )
     return out
 
 
@@ -88,10 +123,17 @@ def undouble_lines(lines: list[str], min_share: float = 0.6) -> tuple[list[str],
     drop = set(_pairs(lines, blank_too=True))
     out = [ln for i, ln in enumerate(lines) if i not in drop]
     n_text = sum(1 for i in drop if lines[i].strip())
-    return out, [Finding("doubled_lines", "warning",
-                         f"{n_text} of {non_empty} non-empty lines appear twice in a row: the text was exported "
-                         f"with every line doubled; each is read once ({len(drop)} lines dropped, line numbers are "
-                         "those of the text read once).", 1, len(out))]
+    return out, [
+        Finding(
+            "doubled_lines",
+            "warning",
+            f"{n_text} of {non_empty} non-empty lines appear twice in a row: the text was exported "
+            f"with every line doubled; each is read once ({len(drop)} lines dropped, line numbers are "
+            "those of the text read once).",
+            1,
+            len(out),
+        )
+    ]
 
 
 def line_hashes(lines: list[str]) -> list[int]:

@@ -2,6 +2,7 @@
 
 Plain functions, no Dagster: the ingestion asset is a thin wrapper over `decode_document`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -18,7 +19,7 @@ from charset_normalizer import from_bytes
 _CANDIDATE_CODEPAGES = ["utf_8", "cp1258", "utf_16", "utf_16_le", "utf_16_be"]
 
 # Vietnamese-specific letters: a decoding that yields none of them in a long text is suspect.
-VIET_CHARS = set("ăâđêôơưĂÂĐÊÔƠƯ" "àáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")
+VIET_CHARS = set("ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")
 
 
 class DecodeError(Exception):
@@ -148,8 +149,9 @@ def decode_document(data: bytes) -> DecodedText:
         raise DecodeError("no readable text (fewer than 20 letters after decoding)")
     if len(text) > 2000 and not any(ch in VIET_CHARS for ch in text):
         raise DecodeError(f"decoded as {encoding} but contains no Vietnamese letters: wrong encoding or not a plan")
-    return DecodedText(text=text, encoding=encoding, sha256=sha256_bytes(data), size_bytes=len(data),
-                       cut_in_character=cut)
+    return DecodedText(
+        text=text, encoding=encoding, sha256=sha256_bytes(data), size_bytes=len(data), cut_in_character=cut
+    )
 
 
 def document_id_for(text: str) -> str:

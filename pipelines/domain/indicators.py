@@ -6,6 +6,7 @@ an empty code marks a heading that belongs to neither index. A heading naming tw
 ("…văn bản QPPL; Cải cách TTHC") is resolved per task by the areas' task keywords.
 A lost PAR heading between two mapped ones is inferred from the methodology's order.
 """
+
 from __future__ import annotations
 
 import csv
@@ -18,8 +19,15 @@ from .textkey import contains, match_key
 ALIASES_CSV = REFERENCE_DIR / "indicator_aliases.csv"
 
 # Order of the PAR areas in the 2011-2020 master programme (Resolution 30c) that plans follow.
-PAR_SEQUENCE = ["PAR.DIRECTION", "PAR.INSTITUTIONS", "PAR.PROCEDURES", "PAR.ORGANISATION", "PAR.CIVIL_SERVICE",
-                "PAR.FINANCE", "PAR.MODERNISATION"]
+PAR_SEQUENCE = [
+    "PAR.DIRECTION",
+    "PAR.INSTITUTIONS",
+    "PAR.PROCEDURES",
+    "PAR.ORGANISATION",
+    "PAR.CIVIL_SERVICE",
+    "PAR.FINANCE",
+    "PAR.MODERNISATION",
+]
 PAPI_SEQUENCE = [f"PAPI.D{i}" for i in range(1, 9)]
 
 
@@ -38,11 +46,17 @@ class IndicatorAlias:
 def indicator_aliases() -> tuple[IndicatorAlias, ...]:
     with open(ALIASES_CSV, encoding="utf-8") as f:
         return tuple(
-            IndicatorAlias(r["alias"], r["family"], "subdimension" if r["level"] == "subdimension" else "section",
-                           r["indicator_code"] or None, r["dominant"] == "true",
-                           tuple(match_key(k) for k in r["task_keywords"].split("|") if k.strip()),
-                           match_key(r["alias"]))
-            for r in csv.DictReader(f))
+            IndicatorAlias(
+                r["alias"],
+                r["family"],
+                "subdimension" if r["level"] == "subdimension" else "section",
+                r["indicator_code"] or None,
+                r["dominant"] == "true",
+                tuple(match_key(k) for k in r["task_keywords"].split("|") if k.strip()),
+                match_key(r["alias"]),
+            )
+            for r in csv.DictReader(f)
+        )
 
 
 @dataclass(frozen=True)
@@ -69,8 +83,9 @@ def _matches(text: str, family: str | None, level: str) -> tuple[tuple[int, Indi
     kept = []
     for pos, a in hits:
         n = len(a.key.split())
-        inside = any(p2 <= pos and pos + n <= p2 + len(b.key.split()) and len(b.key.split()) > n
-                     for p2, b in hits if b is not a)
+        inside = any(
+            p2 <= pos and pos + n <= p2 + len(b.key.split()) and len(b.key.split()) > n for p2, b in hits if b is not a
+        )
         if not inside:
             kept.append((pos, a))
     return tuple(sorted(kept, key=lambda h: h[0]))

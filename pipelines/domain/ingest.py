@@ -2,6 +2,7 @@
 
 Every file under a `plans/` folder of a raw root ends up either in `documents` or in `quarantine`.
 """
+
 from __future__ import annotations
 
 import errno
@@ -59,7 +60,8 @@ def labelled_roots(settings: Settings | None = None, check: bool = True) -> list
         raise MissingRootError(
             f"raw root not found: {', '.join(str(m) for m in missing)} (listed in {RAW_EXTRA_ENV}). Nothing is "
             f"published, so its documents are not dropped by mistake. Fix the path, or to remove that root's "
-            f"documents on purpose set {DROP_ROOTS_ENV}={os.pathsep.join(str(m) for m in missing)}")
+            f"documents on purpose set {DROP_ROOTS_ENV}={os.pathsep.join(str(m) for m in missing)}"
+        )
     return [(r, lab) for r, lab in roots if r.is_dir()]
 
 
@@ -151,9 +153,13 @@ class RawReadError(Exception):
 
 
 def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
-                       (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device")):
+    for test, name in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    ):
         if test(mode):
             return name
     return "not a regular file"
@@ -217,14 +223,23 @@ class DocumentResult:
 
 
 def _contradictions(meta, parsed: ParsedPlan, lines: list[str]) -> list[Finding]:
-    date_line = next((i for i, ln in enumerate(lines[:40], start=1)
-                      if meta.issue_date and "ngày" in ln and str(meta.issue_date.year) in ln), None)
+    date_line = next(
+        (
+            i
+            for i, ln in enumerate(lines[:40], start=1)
+            if meta.issue_date and "ngày" in ln and str(meta.issue_date.year) in ln
+        ),
+        None,
+    )
     units = units_2025() if meta.province_vintage == 2025 else provinces_2004()
     is_city = next((p.is_city for p in units if p.code == meta.province_code), None)
-    return (issue_date_findings(meta.issue_date, meta.plan_year_start, date_line, lines)
-            + foreign_issuer_findings(lines, meta.doc_numbers, meta.issuer_level, is_city)
-            + table_label_findings(parsed.tasks) + table_number_findings(parsed.tasks)
-            + duplicate_task_findings(parsed.tasks))
+    return (
+        issue_date_findings(meta.issue_date, meta.plan_year_start, date_line, lines)
+        + foreign_issuer_findings(lines, meta.doc_numbers, meta.issuer_level, is_city)
+        + table_label_findings(parsed.tasks)
+        + table_number_findings(parsed.tasks)
+        + duplicate_task_findings(parsed.tasks)
+    )
 
 
 def kept_locations(before: list[str], after: list[str], locations: list[str | None]) -> list[str | None]:
@@ -238,8 +253,14 @@ def kept_locations(before: list[str], after: list[str], locations: list[str | No
     return out
 
 
-def _task_rows(parsed: ParsedPlan, doc_id: str, source_path: str, lines: list[str], locations: list[str | None],
-               findings: list[dict]) -> list[dict]:
+def _task_rows(
+    parsed: ParsedPlan,
+    doc_id: str,
+    source_path: str,
+    lines: list[str],
+    locations: list[str | None],
+    findings: list[dict],
+) -> list[dict]:
     """The stg_plan_tasks rows of a parsed plan, numbered in order; a task whose text is not in its lines is an
     error finding (appended to `findings`)."""
     tasks = []
@@ -251,9 +272,17 @@ def _task_rows(parsed: ParsedPlan, doc_id: str, source_path: str, lines: list[st
         row["source_path"] = source_path
         row["source_location"] = location_of(locations, t.line_start)
         if not task_text_in_lines(t.task_text, lines, t.line_start, t.line_end):
-            findings.append(finding_row("provenance_mismatch", "error",
-                                        f"Task {row['task_id']} text not found in lines {t.line_start}-{t.line_end}.",
-                                        t.line_start, t.line_end, "fct_plan_task", row["task_id"]))
+            findings.append(
+                finding_row(
+                    "provenance_mismatch",
+                    "error",
+                    f"Task {row['task_id']} text not found in lines {t.line_start}-{t.line_end}.",
+                    t.line_start,
+                    t.line_end,
+                    "fct_plan_task",
+                    row["task_id"],
+                )
+            )
         tasks.append(row)
     return tasks
 
@@ -272,8 +301,14 @@ def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
     except DecodeError as e:
         return DocumentResult(None, [], [], quarantine_row(source_path, root_label, sha, "decode", str(e)))
     except Exception as e:  # a library's or decoder's error on a damaged file must not stop the other documents
-        return DocumentResult(None, [], [], quarantine_row(
-            source_path, root_label, sha, "decode", f"unreadable {f.path.suffix or 'file'}: {type(e).__name__}: {e}"))
+        return DocumentResult(
+            None,
+            [],
+            [],
+            quarantine_row(
+                source_path, root_label, sha, "decode", f"unreadable {f.path.suffix or 'file'}: {type(e).__name__}: {e}"
+            ),
+        )
     try:
         # damage first (pipelines/domain/damage.py): a text exported with every line doubled is read once
         lines, damage = undouble_lines(decoded.text.split("\n"))
@@ -288,8 +323,9 @@ def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
     except PlanParseError as e:
         return DocumentResult(None, [], [], quarantine_row(source_path, root_label, sha, "parse", str(e)))
     except Exception as e:  # a reader or metadata bug must not stop the other documents
-        return DocumentResult(None, [], [], quarantine_row(
-            source_path, root_label, sha, "parse", f"reader error {type(e).__name__}: {e}"))
+        return DocumentResult(
+            None, [], [], quarantine_row(source_path, root_label, sha, "parse", f"reader error {type(e).__name__}: {e}")
+        )
     if why_not:
         meta_findings.append(Finding("not_a_plan", "info", f"Not read for tasks: {why_not}.", 1, len(lines)))
     doc_id = document_id_for(decoded.text)

@@ -1,4 +1,5 @@
 """Line-level helpers shared by every reader: markup stripping and repeated-block detection."""
+
 from __future__ import annotations
 
 import html
@@ -85,9 +86,7 @@ def find_repeated_blocks(lines: list[str], min_lines: int = 8, min_chars: int = 
             chars = sum(len(t.strip("| ")) for t in texts[p : p + m])
             long_lines = sum(1 for t in texts[p : p + m] if len(t.strip("| ")) >= 40)
             if m >= min_lines and chars >= min_chars and long_lines >= 3:
-                blocks.append(
-                    RepeatedBlock(seq[q][0], seq[q + m - 1][0], seq[p][0], seq[p + m - 1][0], m)
-                )
+                blocks.append(RepeatedBlock(seq[q][0], seq[q + m - 1][0], seq[p][0], seq[p + m - 1][0], m))
                 p += m
                 continue
         first_seen.setdefault(key, p)

@@ -1,4 +1,5 @@
 """Document metadata from the text of a plan: issuer, numbers, dates, signer, title, years, indices."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,24 +22,48 @@ _HEADER_DATE = re.compile(rf"^[^\d|()\n]{{2,60}},\s*(?:{_DATE_LONG}|{_DATE_SHORT
 _SO = re.compile(rf"^\|?\s*Số\s*(?:hiệu)?\s*[:|]\s*({_DOCNO})", re.MULTILINE)
 _ATTACHED = re.compile(
     rf"^\s*\(?\s*(?:Ban\s+hành\s+)?kèm\s+theo\s+(Quyết\s+định|Kế\s+hoạch)\s+số\s*:?\s*({_DOCNO})\s*,?\s*(?:{_DATE_LONG}|{_DATE_SHORT})",
-    re.IGNORECASE | re.MULTILINE)
-_WEB_FIELD = re.compile(r"^\|\s*(Số hiệu|Ngày ban hành|Loại văn bản|Cơ quan ban hành|Người ký)\s*\|\s*([^|]+?)\s*\|",
-                        re.MULTILINE)
+    re.IGNORECASE | re.MULTILINE,
+)
+_WEB_FIELD = re.compile(
+    r"^\|\s*(Số hiệu|Ngày ban hành|Loại văn bản|Cơ quan ban hành|Người ký)\s*\|\s*([^|]+?)\s*\|", re.MULTILINE
+)
 _ISSUER = re.compile(
-    r"(?:ỦY|UỶ)\s+BAN\s+NHÂN\s+DÂN\s*\|?\s*\n?\s*(TỈNH|THÀNH PHỐ|QUẬN|HUYỆN|THỊ XÃ|XÃ|PHƯỜNG|THỊ TRẤN)[ \t]+([^\n*|]{2,40})")
+    r"(?:ỦY|UỶ)\s+BAN\s+NHÂN\s+DÂN\s*\|?\s*\n?\s*(TỈNH|THÀNH PHỐ|QUẬN|HUYỆN|THỊ XÃ|XÃ|PHƯỜNG|THỊ TRẤN)[ \t]+([^\n*|]{2,40})"
+)
 _TITLE_OWNER = re.compile(r"(?:của|CỦA|trên địa bàn|TRÊN ĐỊA BÀN)\s+(tỉnh|thành phố|TỈNH|THÀNH PHỐ)\s+([^\n,()]{2,40})")
 _SIGN_TITLE = re.compile(r"^(?:(?:KT|TM|Q|TUQ)\.\s*)?(?:PHÓ\s+)?CHỦ TỊCH$|^TM\.\s*ỦY BAN NHÂN DÂN$")
 _NAME = re.compile(r"^[A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,4}$")
 
 
 # Headings that open a Vietnamese administrative document (Decree 30/2020/NĐ-CP, Appendix I), and the type they give
-DOC_TYPES = {"QUYẾT ĐỊNH": "Quyết định", "KẾ HOẠCH": "Kế hoạch", "BÁO CÁO": "Báo cáo", "CHƯƠNG TRÌNH": "Chương trình",
-             "ĐỀ ÁN": "Đề án", "THÔNG BÁO": "Thông báo", "CHỈ THỊ": "Chỉ thị", "NGHỊ QUYẾT": "Nghị quyết",
-             "TỜ TRÌNH": "Tờ trình", "CÔNG VĂN": "Công văn", "HƯỚNG DẪN": "Hướng dẫn", "QUY ĐỊNH": "Quy định"}
+DOC_TYPES = {
+    "QUYẾT ĐỊNH": "Quyết định",
+    "KẾ HOẠCH": "Kế hoạch",
+    "BÁO CÁO": "Báo cáo",
+    "CHƯƠNG TRÌNH": "Chương trình",
+    "ĐỀ ÁN": "Đề án",
+    "THÔNG BÁO": "Thông báo",
+    "CHỈ THỊ": "Chỉ thị",
+    "NGHỊ QUYẾT": "Nghị quyết",
+    "TỜ TRÌNH": "Tờ trình",
+    "CÔNG VĂN": "Công văn",
+    "HƯỚNG DẪN": "Hướng dẫn",
+    "QUY ĐỊNH": "Quy định",
+}
 PLAN_TYPES = ("Kế hoạch", "Chương trình", "Đề án")
 # the type code in a document number ("19/KH-UBND"); a number with none ("1528/SNV-CCHC") over "V/v …" is a letter
-_NUMBER_TYPES = {"KH": "Kế hoạch", "QĐ": "Quyết định", "BC": "Báo cáo", "TB": "Thông báo", "CT": "Chỉ thị",
-                 "NQ": "Nghị quyết", "TTr": "Tờ trình", "HD": "Hướng dẫn", "CTr": "Chương trình", "ĐA": "Đề án"}
+_NUMBER_TYPES = {
+    "KH": "Kế hoạch",
+    "QĐ": "Quyết định",
+    "BC": "Báo cáo",
+    "TB": "Thông báo",
+    "CT": "Chỉ thị",
+    "NQ": "Nghị quyết",
+    "TTr": "Tờ trình",
+    "HD": "Hướng dẫn",
+    "CTr": "Chương trình",
+    "ĐA": "Đề án",
+}
 
 
 def _type_from_number(number: str, lines: list[str]) -> str | None:
@@ -48,8 +73,12 @@ def _type_from_number(number: str, lines: list[str]) -> str | None:
     if any(re.match(r"\s*V/v\b", ln) for ln in lines[:20]):
         return "Công văn"
     return None
-_ISSUES_PLAN = re.compile(r"(?i)(?:ban hành|phê duyệt)\s+(?:kèm theo\s+)?(?:quyết định này\s+)?(?:kế hoạch|chương trình|"
-                          r"đề án|phương án)")
+
+
+_ISSUES_PLAN = re.compile(
+    r"(?i)(?:ban hành|phê duyệt)\s+(?:kèm theo\s+)?(?:quyết định này\s+)?(?:kế hoạch|chương trình|"
+    r"đề án|phương án)"
+)
 
 
 def not_a_plan(meta: DocumentMeta, lines: list[str]) -> str | None:
@@ -62,12 +91,17 @@ def not_a_plan(meta: DocumentMeta, lines: list[str]) -> str | None:
     # what this document does (its title and its Article 1), not what it cites or lists as criteria
     head = "\n".join([meta.title or ""] + [ln for ln in lines if re.match(r"\s*\**Điều\s+1\b", ln)][:1])
     if t in ("Quyết định", "Chỉ thị", "Nghị quyết"):
-        plan_heading = any(strip_markup(ln).strip(" |*") in ("KẾ HOẠCH", "CHƯƠNG TRÌNH", "ĐỀ ÁN") for ln in lines[10:]
-                           if "KẾ HOẠCH" in ln or "CHƯƠNG TRÌNH" in ln or "ĐỀ ÁN" in ln)
+        plan_heading = any(
+            strip_markup(ln).strip(" |*") in ("KẾ HOẠCH", "CHƯƠNG TRÌNH", "ĐỀ ÁN")
+            for ln in lines[10:]
+            if "KẾ HOẠCH" in ln or "CHƯƠNG TRÌNH" in ln or "ĐỀ ÁN" in ln
+        )
         if _ISSUES_PLAN.search(head) or plan_heading:
             return None
-        return (f"a {t} that issues no plan (no 'ban hành … Kế hoạch/Chương trình' and no attached plan): "
-                "its numbered items are rules or criteria, not tasks")
+        return (
+            f"a {t} that issues no plan (no 'ban hành … Kế hoạch/Chương trình' and no attached plan): "
+            "its numbered items are rules or criteria, not tasks"
+        )
     if t == "Tin bài":
         return "a news item on a portal, not a plan: it reports on a plan or an event and assigns no tasks"
     if t in ("Báo cáo", "Thông báo", "Tờ trình", "Công văn", "Hướng dẫn", "Quy định"):
@@ -120,8 +154,12 @@ def _title(lines: list[str]) -> tuple[str | None, int | None]:
                     if parts:
                         break
                     continue
-                if nxt.startswith("(") or re.match(r"^[IVX]+[.\-]", nxt) or nxt.endswith(":") \
-                        or re.match(r"^(Căn cứ|Nhằm|Thực hiện|Để)\b", nxt):
+                if (
+                    nxt.startswith("(")
+                    or re.match(r"^[IVX]+[.\-]", nxt)
+                    or nxt.endswith(":")
+                    or re.match(r"^(Căn cứ|Nhằm|Thực hiện|Để)\b", nxt)
+                ):
                     break
                 parts.append(nxt)
             if parts:
@@ -152,7 +190,9 @@ def _indices(title: str | None, text: str) -> list[str]:
         out = []
         if re.search(r"\bPAPI\b", s):
             out.append("PAPI")
-        if re.search(r"PAR\s*INDEX|chỉ số cải cách hành chính|công tác cải cách hành chính|chỉ số CCHC", s, re.IGNORECASE):
+        if re.search(
+            r"PAR\s*INDEX|chỉ số cải cách hành chính|công tác cải cách hành chính|chỉ số CCHC", s, re.IGNORECASE
+        ):
             out.append("PAR_INDEX")
         if re.search(r"\bPCI\b|năng lực cạnh tranh cấp tỉnh", s, re.IGNORECASE):
             out.append("PCI")
@@ -165,13 +205,18 @@ def _indices(title: str | None, text: str) -> list[str]:
 
 
 _MASTHEAD_START = re.compile(r"(?:ỦY|UỶ)\s+BAN\s+NHÂN\s+DÂN|CỘNG\s+HÒA\s+XÃ\s+HỘI|CỘNG\s+HOÀ\s+XÃ\s+HỘI")
-_MASTHEAD_RIGHT = re.compile(r"CỘNG\s+H(?:ÒA|OÀ)\s+XÃ\s+HỘI\s+CHỦ\s+NGHĨA\s+VIỆT\s+NAM|Độc\s+lập\s*-\s*Tự\s+do\s*-\s*Hạnh\s+phúc")
+_MASTHEAD_RIGHT = re.compile(
+    r"CỘNG\s+H(?:ÒA|OÀ)\s+XÃ\s+HỘI\s+CHỦ\s+NGHĨA\s+VIỆT\s+NAM|Độc\s+lập\s*-\s*Tự\s+do\s*-\s*Hạnh\s+phúc"
+)
 _PLACE_DATE = re.compile(r"[^\d|()\n,]{2,60},\s*ngày\b")
 _NUMBER_FIRST = re.compile(r"^(Số\s*:?\s*\S+)\s+(?=[^\d|()\n,]{2,60},\s*ngày\b)")
 
 
-_PORTAL_NEWS = re.compile(r"Lượt xem|In bài viết|Các tin khác|Tin liên quan|\((?:Cổng TTĐT|TTXVN|Báo [^)]{2,30})\)\s*-|"
-                          r"^\d{1,2}/\d{1,2}/20\d\d\s+\d{1,2}:\d{2}", re.MULTILINE | re.IGNORECASE)
+_PORTAL_NEWS = re.compile(
+    r"Lượt xem|In bài viết|Các tin khác|Tin liên quan|\((?:Cổng TTĐT|TTXVN|Báo [^)]{2,30})\)\s*-|"
+    r"^\d{1,2}/\d{1,2}/20\d\d\s+\d{1,2}:\d{2}",
+    re.MULTILINE | re.IGNORECASE,
+)
 
 
 _DATELINE = re.compile(r"^(\d{1,2})/(\d{1,2})/(20\d\d)\s+\d{1,2}:\d{2}", re.MULTILINE)
@@ -207,8 +252,8 @@ def masthead_view(lines: list[str], search: int = 15, span: int = 8) -> tuple[li
         for part in rest.split("\n"):
             pos = 0
             for m in _MASTHEAD_RIGHT.finditer(part):
-                if part[pos:m.start()].strip():
-                    left.append((part[pos:m.start()].strip(), n + 1))
+                if part[pos : m.start()].strip():
+                    left.append((part[pos : m.start()].strip(), n + 1))
                 right.append((m[0], n + 1))
                 pos = m.end()
             tail = part[pos:].strip()
@@ -223,19 +268,29 @@ def masthead_view(lines: list[str], search: int = 15, span: int = 8) -> tuple[li
             else:
                 left.append((tail, n + 1))
     head = left + right
-    return ([ln for ln in lines[:start]] + [t for t, _ in head] + lines[end:],
-            list(range(1, start + 1)) + [n for _, n in head] + list(range(end + 1, len(lines) + 1)))
+    return (
+        [ln for ln in lines[:start]] + [t for t, _ in head] + lines[end:],
+        list(range(1, start + 1)) + [n for _, n in head] + list(range(end + 1, len(lines) + 1)),
+    )
 
 
 class IssuerCandidate(NamedTuple):
     """An issuing People's Committee read from the text: its canonical name, level and province (None: not known)."""
+
     name: str
     level: str
     province: Province | None
 
 
-_LEVEL_OF = {"TỈNH": "province", "QUẬN": "district", "HUYỆN": "district", "THỊ XÃ": "district",
-             "XÃ": "commune", "PHƯỜNG": "commune", "THỊ TRẤN": "commune"}
+_LEVEL_OF = {
+    "TỈNH": "province",
+    "QUẬN": "district",
+    "HUYỆN": "district",
+    "THỊ XÃ": "district",
+    "XÃ": "commune",
+    "PHƯỜNG": "commune",
+    "THỊ TRẤN": "commune",
+}
 _DEPTH = {"province": 0, "district": 1, "commune": 2}
 
 
@@ -268,14 +323,21 @@ def extract_metadata(text: str) -> tuple[DocumentMeta, list[Finding]]:
     # ("cấp tỉnh" inside PAPI's own name does not count)
     own_title = re.sub(r"hành chính công cấp tỉnh", "", title or "", flags=re.IGNORECASE)
     if meta.issuer_level == "district" and re.search(r"cấp tỉnh|của tỉnh", own_title, re.IGNORECASE):
-        findings.append(Finding("issuer_level_inconsistent", "warning",
-                                f"District-level issuer '{meta.issuer_name}' titles its plan as provincial.",
-                                title_line, title_line))
+        findings.append(
+            Finding(
+                "issuer_level_inconsistent",
+                "warning",
+                f"District-level issuer '{meta.issuer_name}' titles its plan as provincial.",
+                title_line,
+                title_line,
+            )
+        )
     return meta, findings
 
 
-def _doc_numbers(meta: DocumentMeta, plain: str,
-                 at: Callable[[int], int]) -> list[tuple[str, str, dt.date | None, int]]:
+def _doc_numbers(
+    meta: DocumentMeta, plain: str, at: Callable[[int], int]
+) -> list[tuple[str, str, dt.date | None, int]]:
     """Numbers: the header's "Số:", the web record's "Số hiệu", and "kèm theo ... số X" lines (returned:
     (kind, number, date, line) of each of those)."""
     numbers: list[tuple[str, int]] = []
@@ -304,16 +366,24 @@ def _doc_type(meta: DocumentMeta, lines: list[str], web: dict[str, tuple[str, in
         meta.doc_type = first_kind
     elif meta.doc_numbers:
         meta.doc_type = _type_from_number(meta.doc_numbers[0], lines)
-    if meta.doc_type is None and len(_PORTAL_NEWS.findall(plain[:6000])) >= 2 \
-            and not any(_MASTHEAD_START.search(ln) for ln in lines[:40]):
+    if (
+        meta.doc_type is None
+        and len(_PORTAL_NEWS.findall(plain[:6000])) >= 2
+        and not any(_MASTHEAD_START.search(ln) for ln in lines[:40])
+    ):
         meta.doc_type = "Tin bài"  # a portal's news item: no masthead of a document, the page furniture of an article
         if meta.issue_date is None and (m := _DATELINE.search(plain[:2000])):
             meta.issue_date = _date((m[1], m[2], m[3]))  # its dateline
 
 
-def _issue_date(meta: DocumentMeta, plain: str, web: dict[str, tuple[str, int]],
-                attached: list[tuple[str, str, dt.date | None, int]], findings: list[Finding],
-                at: Callable[[int], int]) -> None:
+def _issue_date(
+    meta: DocumentMeta,
+    plain: str,
+    web: dict[str, tuple[str, int]],
+    attached: list[tuple[str, str, dt.date | None, int]],
+    findings: list[Finding],
+    at: Callable[[int], int],
+) -> None:
     """The header's date, else the web record's, else the attachment line's; any other date given is a finding."""
     dates: list[tuple[dt.date, int, str]] = []
     if m := _HEADER_DATE.search(plain):
@@ -334,15 +404,26 @@ def _issue_date(meta: DocumentMeta, plain: str, web: dict[str, tuple[str, int]],
         meta.issue_date = dates[0][0]
         for d, ln, src in dates[1:]:
             if d != meta.issue_date:
-                findings.append(Finding(
-                    "date_conflict", "warning",
-                    f"Issue date {meta.issue_date.isoformat()} (line {dates[0][1]}, {dates[0][2]}) conflicts with "
-                    f"{d.isoformat()} (line {ln}, {src}); keeping {meta.issue_date.isoformat()}.",
-                    min(ln, dates[0][1]), max(ln, dates[0][1])))
+                findings.append(
+                    Finding(
+                        "date_conflict",
+                        "warning",
+                        f"Issue date {meta.issue_date.isoformat()} (line {dates[0][1]}, {dates[0][2]}) conflicts with "
+                        f"{d.isoformat()} (line {ln}, {src}); keeping {meta.issue_date.isoformat()}.",
+                        min(ln, dates[0][1]),
+                        max(ln, dates[0][1]),
+                    )
+                )
 
 
-def _issuer(plain: str, web: dict[str, tuple[str, int]], title: str | None, title_line: int | None,
-            findings: list[Finding], at: Callable[[int], int]) -> IssuerCandidate | None:
+def _issuer(
+    plain: str,
+    web: dict[str, tuple[str, int]],
+    title: str | None,
+    title_line: int | None,
+    findings: list[Finding],
+    at: Callable[[int], int],
+) -> IssuerCandidate | None:
     """The issuer from the header, else the web record, else the title or opening text (a finding says so)."""
     issuer = _issuer_from_header(plain, at)
     if issuer is None and "Cơ quan ban hành" in web:
@@ -361,9 +442,15 @@ def _issuer(plain: str, web: dict[str, tuple[str, int]], title: str | None, titl
                     unit = "Thành phố" if m[1].lower() == "thành phố" else "Tỉnh"
                     lvl = "province" if (unit == "Tỉnh" or prov.is_city) else "district"
                     issuer = IssuerCandidate(f"Ủy ban nhân dân {unit} {prov.name_vi}", lvl, prov)
-                    findings.append(Finding(
-                        "issuer_inferred", "info",
-                        f"No issuer header; issuer read from the text as '{issuer.name}'.", title_line, title_line))
+                    findings.append(
+                        Finding(
+                            "issuer_inferred",
+                            "info",
+                            f"No issuer header; issuer read from the text as '{issuer.name}'.",
+                            title_line,
+                            title_line,
+                        )
+                    )
                     break
     return issuer
 
@@ -417,8 +504,15 @@ def _place_issuer(meta: DocumentMeta, issuer: IssuerCandidate | None, plain: str
             prov = unit  # a plan issued after the 2025 reorganisation belongs to one of the 34 units
         meta.province_code, meta.province_name, meta.province_vintage = prov.code, prov.name_vi, prov.vintage
     else:
-        findings.append(Finding("province_unresolved", "warning",
-                                f"Issuer '{meta.issuer_name}' could not be placed in a province.", None, None))
+        findings.append(
+            Finding(
+                "province_unresolved",
+                "warning",
+                f"Issuer '{meta.issuer_name}' could not be placed in a province.",
+                None,
+                None,
+            )
+        )
 
 
 def _signer(meta: DocumentMeta, lines: list[str], web: dict[str, tuple[str, int]], findings: list[Finding]) -> None:
@@ -441,6 +535,12 @@ def _signer(meta: DocumentMeta, lines: list[str], web: dict[str, tuple[str, int]
         others = {s for s, _ in signers[1:] if s != meta.signer}
         for s in others:
             ln = next(ln for n, ln in signers if n == s)
-            findings.append(Finding("signer_conflict", "warning",
-                                    f"Signer '{meta.signer}' (line {signers[0][1]}) differs from '{s}' (line {ln}).",
-                                    ln, ln))
+            findings.append(
+                Finding(
+                    "signer_conflict",
+                    "warning",
+                    f"Signer '{meta.signer}' (line {signers[0][1]}) differs from '{s}' (line {ln}).",
+                    ln,
+                    ln,
+                )
+            )

@@ -1,6 +1,7 @@
 """The one table model every plan reader writes into, and the one constructor each of a finding row and a
 quarantine row (the rows of stg_findings / stg_normalise_findings / stg_score_findings and of stg_quarantine /
 stg_score_quarantine; pipelines/schemas.py)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -45,24 +46,57 @@ class Finding:
     related_id: str | None = None
 
     def as_dict(self, document_id: str | None = None, source_path: str | None = None) -> dict:
-        return finding_row(self.rule, self.severity, self.message, self.line_start, self.line_end,
-                           self.related_table, self.related_id, document_id=document_id, source_path=source_path)
+        return finding_row(
+            self.rule,
+            self.severity,
+            self.message,
+            self.line_start,
+            self.line_end,
+            self.related_table,
+            self.related_id,
+            document_id=document_id,
+            source_path=source_path,
+        )
 
 
-def finding_row(rule: str, severity: str, message: str, line_start: int | None = None, line_end: int | None = None,
-                related_table: str | None = None, related_id: str | None = None, *, document_id: str | None = None,
-                source_path: str | None = None) -> dict:
+def finding_row(
+    rule: str,
+    severity: str,
+    message: str,
+    line_start: int | None = None,
+    line_end: int | None = None,
+    related_table: str | None = None,
+    related_id: str | None = None,
+    *,
+    document_id: str | None = None,
+    source_path: str | None = None,
+) -> dict:
     """A row of a findings table: a rule, its severity, what a person should know, and where."""
-    return {"rule": rule, "severity": severity, "document_id": document_id, "source_path": source_path,
-            "line_start": line_start, "line_end": line_end, "message": message, "related_table": related_table,
-            "related_id": related_id}
+    return {
+        "rule": rule,
+        "severity": severity,
+        "document_id": document_id,
+        "source_path": source_path,
+        "line_start": line_start,
+        "line_end": line_end,
+        "message": message,
+        "related_table": related_table,
+        "related_id": related_id,
+    }
 
 
-def quarantine_row(source_path: str, raw_root: str, sha256: str | None, stage: str, reason: str,
-                   source_ref: str | None = None) -> dict:
+def quarantine_row(
+    source_path: str, raw_root: str, sha256: str | None, stage: str, reason: str, source_ref: str | None = None
+) -> dict:
     """A row of a quarantine table: a rejected file (or, with source_ref, a row or cell of it) and why."""
-    return {"source_path": source_path, "raw_root": raw_root, "sha256": sha256, "stage": stage, "reason": reason,
-            "source_ref": source_ref}
+    return {
+        "source_path": source_path,
+        "raw_root": raw_root,
+        "sha256": sha256,
+        "stage": stage,
+        "reason": reason,
+        "source_ref": source_ref,
+    }
 
 
 @dataclass

@@ -5,6 +5,7 @@ Output: plain rows for the staging tables stg_task_normalised, stg_task_agency, 
 stg_plan_quoted_scores and stg_normalise_findings. Every unmapped heading, unknown agency and unparsed
 timeline is reported as a finding; nothing is guessed silently.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -33,10 +34,20 @@ class Normalised:
     alias_use: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
-def _finding(doc: dict, rule: str, severity: str, message: str, line_start=None, line_end=None,
-             table=None, rid=None) -> dict:
-    return finding_row(rule, severity, message, line_start, line_end, table, rid,
-                       document_id=doc["document_id"], source_path=doc["source_path"])
+def _finding(
+    doc: dict, rule: str, severity: str, message: str, line_start=None, line_end=None, table=None, rid=None
+) -> dict:
+    return finding_row(
+        rule,
+        severity,
+        message,
+        line_start,
+        line_end,
+        table,
+        rid,
+        document_id=doc["document_id"],
+        source_path=doc["source_path"],
+    )
 
 
 def _section_key(t: dict):
@@ -51,7 +62,9 @@ def _parent(code: str) -> str:
     return code.rsplit(".", 1)[0]
 
 
-def _indicator_of(heading: str | None, subsection: str | None, fam: str | None, task_text: str) -> tuple[Mapping, Mapping | None]:
+def _indicator_of(
+    heading: str | None, subsection: str | None, fam: str | None, task_text: str
+) -> tuple[Mapping, Mapping | None]:
     """Indicator and sub-dimension of a task. A sub-dimension label names its dimension wherever it is written: in
     the sub-section (under a lost or unnamed dimension) or in the dimension's own place."""
     m = map_heading(heading, fam, "section", task_text)
@@ -79,6 +92,7 @@ def _indicator_of(heading: str | None, subsection: str | None, fam: str | None, 
 @dataclass
 class TaskIndicator:
     """One task with the indicator (and sub-indicator) its headings map to, and the index family it was read in."""
+
     task: dict
     family: str | None
     mapping: Mapping
@@ -88,6 +102,7 @@ class TaskIndicator:
 @dataclass(frozen=True)
 class DocContext:
     """What every step needs to know about the document being normalised."""
+
     doc: dict
     indices: list[str]
     province_key: str | None
@@ -96,22 +111,27 @@ class DocContext:
 
     @classmethod
     def of(cls, doc: dict) -> DocContext:
-        province_key = (f"{doc.get('province_vintage') or 2004}-{doc['province_code']}" if doc.get("province_code")
-                        else None)
+        province_key = (
+            f"{doc.get('province_vintage') or 2004}-{doc['province_code']}" if doc.get("province_code") else None
+        )
         units = units_2025() if doc.get("province_vintage") == 2025 else provinces_2004()
         is_city = {p.code: p.is_city for p in units}.get(doc.get("province_code") or "")
-        issuer_unit = re.sub(r"^(?:Ủy|Uỷ) ban nhân dân\s+", "", doc.get("issuer_name") or "", flags=re.IGNORECASE) or None
+        issuer_unit = (
+            re.sub(r"^(?:Ủy|Uỷ) ban nhân dân\s+", "", doc.get("issuer_name") or "", flags=re.IGNORECASE) or None
+        )
         return cls(doc, list(doc.get("indices") or []), province_key, is_city, issuer_unit)
 
 
-def normalise_document(doc: dict, tasks: list[dict], text: str | None, out: Normalised,
-                       locations: list[str | None] | None = None) -> None:
+def normalise_document(
+    doc: dict, tasks: list[dict], text: str | None, out: Normalised, locations: list[str | None] | None = None
+) -> None:
     """`locations`: the place of each line of `text` in the original file (formats.Document.locations), given to
     the targets and findings of this document by their line; None for plain text."""
     n_targets, n_findings = len(out.targets), len(out.findings)
     _normalise_document(doc, tasks, text, out)
-    for row, key in [(r, "line") for r in out.targets[n_targets:]] + \
-                    [(r, "line_start") for r in out.findings[n_findings:]]:
+    for row, key in [(r, "line") for r in out.targets[n_targets:]] + [
+        (r, "line_start") for r in out.findings[n_findings:]
+    ]:
         row["source_location"] = location_of(locations, row.get(key)) if locations else None
 
 
@@ -119,9 +139,17 @@ def _normalise_document(doc: dict, tasks: list[dict], text: str | None, out: Nor
     """A document's tasks (indicator, timeline, agencies, task by task), then its targets and quoted scores."""
     ctx = DocContext.of(doc)
     if ctx.province_key is None and tasks:
-        out.findings.append(_finding(doc, "province_unresolved", "warning",
-                                     "the plan's province could not be read: its agencies are keyed UNRESOLVED "
-                                     "(dim_agency) and its targets cannot be evaluated", 1, 1))
+        out.findings.append(
+            _finding(
+                doc,
+                "province_unresolved",
+                "warning",
+                "the plan's province could not be read: its agencies are keyed UNRESOLVED "
+                "(dim_agency) and its targets cannot be evaluated",
+                1,
+                1,
+            )
+        )
     rows = map_indicators(tasks, ctx.indices)
     fill_lost_headings(rows)
     reported: set[tuple] = set()  # a heading is reported once per plan
@@ -146,8 +174,12 @@ def map_indicators(tasks: list[dict], indices: list[str]) -> list[TaskIndicator]
         fam = family_for(t.get("family_context"), indices)
         heading = t.get("section_as_written")
         m, sub = _indicator_of(heading, t.get("subsection_as_written"), fam, t["task_text"])
-        if heading and "SIPAS" in heading and (m.code in (None, "PAR.IMPACT")) and (fam in ("SIPAS", None)
-                                                                                or "SIPAS" in indices):
+        if (
+            heading
+            and "SIPAS" in heading
+            and (m.code in (None, "PAR.IMPACT"))
+            and (fam in ("SIPAS", None) or "SIPAS" in indices)
+        ):
             m = Mapping("SIPAS.TOTAL", "family_total")  # a heading that names SIPAS: the tasks are on it
         if m.code is None and fam == "SIPAS" and m.rule != "outside_indices":
             m = Mapping("SIPAS.TOTAL", "family_total")  # SIPAS has no areas: a task under a SIPAS heading is on it
@@ -174,7 +206,7 @@ def fill_lost_headings(rows: list[TaskIndicator]) -> None:
         if r.mapping.rule == "no_heading" and r.task.get("section_inferred"):
             i = order.index(r.task.get("section_ref"))
             prev_code = next((code_of[ref] for ref in reversed(order[:i]) if ref in code_of), None)
-            next_code = next((code_of[ref] for ref in order[i + 1:] if ref in code_of), None)
+            next_code = next((code_of[ref] for ref in order[i + 1 :] if ref in code_of), None)
             guess = infer_between(prev_code, next_code)
             if guess:
                 r.mapping = Mapping(guess, "inferred_from_neighbours")
@@ -186,24 +218,54 @@ def report_indicator(ctx: DocContext, row: TaskIndicator, reported: set[tuple], 
     key = (t.get("section_ref"), t.get("section_as_written"))
     if m.rule in ("unmapped", "no_heading") and key not in reported:
         reported.add(key)
-        what = f"heading {t['section_as_written']!r}" if t.get("section_as_written") else \
-            f"section {t.get('section_ref')} (heading lost in the export)"
-        out.findings.append(_finding(doc, "indicator_unmapped", "warning",
-                                     f"{what} maps to no indicator (family {fam or 'unknown'}); indicator_code left NULL",
-                                     t["line_start"], t["line_end"], "fct_plan_task", t["task_id"]))
+        what = (
+            f"heading {t['section_as_written']!r}"
+            if t.get("section_as_written")
+            else f"section {t.get('section_ref')} (heading lost in the export)"
+        )
+        out.findings.append(
+            _finding(
+                doc,
+                "indicator_unmapped",
+                "warning",
+                f"{what} maps to no indicator (family {fam or 'unknown'}); indicator_code left NULL",
+                t["line_start"],
+                t["line_end"],
+                "fct_plan_task",
+                t["task_id"],
+            )
+        )
     elif m.rule == "inferred_from_neighbours" and key not in reported:
         reported.add(key)
-        out.findings.append(_finding(doc, "indicator_inferred", "info",
-                                     f"section {t.get('section_ref')} lost its heading; {m.code} inferred from the "
-                                     "neighbouring sections' order in the PAR methodology",
-                                     t["line_start"], t["line_end"], "fct_plan_task", t["task_id"]))
+        out.findings.append(
+            _finding(
+                doc,
+                "indicator_inferred",
+                "info",
+                f"section {t.get('section_ref')} lost its heading; {m.code} inferred from the "
+                "neighbouring sections' order in the PAR methodology",
+                t["line_start"],
+                t["line_end"],
+                "fct_plan_task",
+                t["task_id"],
+            )
+        )
     if sub is not None and sub.code is None and (t.get("section_ref"), t["subsection_as_written"]) not in reported:
         reported.add((t.get("section_ref"), t["subsection_as_written"]))
-        out.findings.append(_finding(doc, "subindicator_unmapped", "info",
-                                     f"sub-section {t['subsection_as_written']!r} under {m.code} names "
-                                     f"{'several sub-dimensions' if sub.rule == 'ambiguous' else 'no sub-dimension'}; "
-                                     "subindicator_code left NULL", t["line_start"], t["line_end"],
-                                     "fct_plan_task", t["task_id"]))
+        out.findings.append(
+            _finding(
+                doc,
+                "subindicator_unmapped",
+                "info",
+                f"sub-section {t['subsection_as_written']!r} under {m.code} names "
+                f"{'several sub-dimensions' if sub.rule == 'ambiguous' else 'no sub-dimension'}; "
+                "subindicator_code left NULL",
+                t["line_start"],
+                t["line_end"],
+                "fct_plan_task",
+                t["task_id"],
+            )
+        )
 
 
 def normalise_timeline(ctx: DocContext, row: TaskIndicator, out: Normalised) -> None:
@@ -211,22 +273,49 @@ def normalise_timeline(ctx: DocContext, row: TaskIndicator, out: Normalised) -> 
     doc, t, m, sub = ctx.doc, row.task, row.mapping, row.sub
     tl = parse_timeline(t.get("timeline_text"))
     if tl.kind == "unparsed":
-        out.findings.append(_finding(doc, "timeline_unparsed", "info",
-                                     f"timeline {t['timeline_text']!r} has no recognised form; dates left NULL",
-                                     t["line_start"], t["line_end"], "fct_plan_task", t["task_id"]))
+        out.findings.append(
+            _finding(
+                doc,
+                "timeline_unparsed",
+                "info",
+                f"timeline {t['timeline_text']!r} has no recognised form; dates left NULL",
+                t["line_start"],
+                t["line_end"],
+                "fct_plan_task",
+                t["task_id"],
+            )
+        )
     issue = doc.get("issue_date")
     if tl.due_end and issue and tl.due_end < issue:
-        out.findings.append(_finding(doc, "deadline_before_issue", "warning",
-                                     f"deadline {tl.due_end.isoformat()} ({t['timeline_text']!r}) is before the plan's "
-                                     f"issue date {issue.isoformat()}", t["line_start"], t["line_end"],
-                                     "fct_plan_task", t["task_id"]))
-    out.tasks.append({
-        "task_id": t["task_id"], "document_id": doc["document_id"], "family": row.family,
-        "indicator_code": m.code, "indicator_rule": m.rule,
-        "subindicator_code": sub.code if sub else None, "subindicator_rule": sub.rule if sub else None,
-        "due_start": tl.due_start, "due_end": tl.due_end, "recurrence": tl.recurrence,
-        "timeline_kind": tl.kind, "timeline_event": tl.event,
-    })
+        out.findings.append(
+            _finding(
+                doc,
+                "deadline_before_issue",
+                "warning",
+                f"deadline {tl.due_end.isoformat()} ({t['timeline_text']!r}) is before the plan's "
+                f"issue date {issue.isoformat()}",
+                t["line_start"],
+                t["line_end"],
+                "fct_plan_task",
+                t["task_id"],
+            )
+        )
+    out.tasks.append(
+        {
+            "task_id": t["task_id"],
+            "document_id": doc["document_id"],
+            "family": row.family,
+            "indicator_code": m.code,
+            "indicator_rule": m.rule,
+            "subindicator_code": sub.code if sub else None,
+            "subindicator_rule": sub.rule if sub else None,
+            "due_start": tl.due_start,
+            "due_end": tl.due_end,
+            "recurrence": tl.recurrence,
+            "timeline_kind": tl.kind,
+            "timeline_event": tl.event,
+        }
+    )
 
 
 def resolve_agencies(ctx: DocContext, t: dict, seen_gone: set[tuple[str, str]], out: Normalised) -> None:
@@ -236,32 +325,64 @@ def resolve_agencies(ctx: DocContext, t: dict, seen_gone: set[tuple[str, str]], 
     for col, role in (("lead_as_written", "lead"), ("support_as_written", "support")):
         res = ag.resolve(t.get(col), role)
         for u in res.unknown:
-            out.findings.append(_finding(doc, "agency_unknown", "warning",
-                                         f"{col.split('_')[0]} agency text {u!r} (in {t.get(col)!r}) matches no "
-                                         "alias in raw/reference/agency_aliases.csv", t["line_start"], t["line_end"],
-                                         "fct_plan_task", t["task_id"]))
+            out.findings.append(
+                _finding(
+                    doc,
+                    "agency_unknown",
+                    "warning",
+                    f"{col.split('_')[0]} agency text {u!r} (in {t.get(col)!r}) matches no "
+                    "alias in raw/reference/agency_aliases.csv",
+                    t["line_start"],
+                    t["line_end"],
+                    "fct_plan_task",
+                    t["task_id"],
+                )
+            )
         for mtn in res.mentions:
             out.alias_use[mtn.alias] += 1
             a = ag.agencies()[mtn.code]
             issued = doc.get("issue_date")
             if a.valid_to and issued and issued.isoformat() >= a.valid_to and (mtn.code, "gone") not in seen_gone:
                 seen_gone.add((mtn.code, "gone"))
-                then = f"; its duties passed to {ag.agencies()[a.successor].name_vi}" if a.successor in ag.agencies() else ""
-                out.findings.append(_finding(doc, "agency_not_in_force", "warning",
-                                             f"{mtn.as_written!r} names a body that ceased on {a.valid_to}, before the "
-                                             f"plan's issue date {issued.isoformat()}{then}",
-                                             t["line_start"], t["line_end"], "fct_plan_task", t["task_id"]))
+                then = (
+                    f"; its duties passed to {ag.agencies()[a.successor].name_vi}"
+                    if a.successor in ag.agencies()
+                    else ""
+                )
+                out.findings.append(
+                    _finding(
+                        doc,
+                        "agency_not_in_force",
+                        "warning",
+                        f"{mtn.as_written!r} names a body that ceased on {a.valid_to}, before the "
+                        f"plan's issue date {issued.isoformat()}{then}",
+                        t["line_start"],
+                        t["line_end"],
+                        "fct_plan_task",
+                        t["task_id"],
+                    )
+                )
             k = (mtn.code, mtn.role)
             if k in seen:  # one agency named twice in one cell: one bridge row, both spellings kept
                 if mtn.as_written not in seen[k]["as_written"]:
                     seen[k]["as_written"] += "; " + mtn.as_written
                 continue
-            unit, unit_level = ag.unit_of(a, mtn.level_word, doc.get("issuer_level"), province_key, issuer_unit, is_city)
-            seen[k] = {"task_id": t["task_id"], "document_id": doc["document_id"], "agency_code": mtn.code,
-                       "agency_province_key": None if a.is_group else province_key,
-                       "agency_unit_key": unit, "agency_unit_level": unit_level,
-                       "name_vi": a.name_in(unit_level, issuer_unit if unit_level == doc.get("issuer_level")
-                                            else None, is_city), "role": mtn.role, "as_written": mtn.as_written}
+            unit, unit_level = ag.unit_of(
+                a, mtn.level_word, doc.get("issuer_level"), province_key, issuer_unit, is_city
+            )
+            seen[k] = {
+                "task_id": t["task_id"],
+                "document_id": doc["document_id"],
+                "agency_code": mtn.code,
+                "agency_province_key": None if a.is_group else province_key,
+                "agency_unit_key": unit,
+                "agency_unit_level": unit_level,
+                "name_vi": a.name_in(
+                    unit_level, issuer_unit if unit_level == doc.get("issuer_level") else None, is_city
+                ),
+                "role": mtn.role,
+                "as_written": mtn.as_written,
+            }
     out.task_agencies.extend(seen.values())
 
 
@@ -305,14 +426,26 @@ def extract_targets(ctx: DocContext, lines: list[str], task_near: TaskNear, out:
                 code = near.mapping.code
             tid = hashlib.md5(f"{doc['document_id']}|{n}|{len(ids)}|{h.quote}".encode()).hexdigest()[:16]
             ids.append(tid)
-            out.targets.append({
-                "target_id": tid, "document_id": doc["document_id"], "task_id": task_id, "indicator_code": code,
-                "province_key": ctx.province_key, "target_year": h.year_hint or plan_year,
-                "metric_text": h.metric_text[:300], "comparator": h.comparator, "value": h.value, "unit": h.unit,
-                "share_comparator": h.share_comparator, "share_value": h.share_value,
-                "paired_with_target_id": ids[h.paired_with_index] if h.paired_with_index is not None else None,
-                "line": n, "quote": h.quote[:300], "source_path": doc["source_path"],
-            })
+            out.targets.append(
+                {
+                    "target_id": tid,
+                    "document_id": doc["document_id"],
+                    "task_id": task_id,
+                    "indicator_code": code,
+                    "province_key": ctx.province_key,
+                    "target_year": h.year_hint or plan_year,
+                    "metric_text": h.metric_text[:300],
+                    "comparator": h.comparator,
+                    "value": h.value,
+                    "unit": h.unit,
+                    "share_comparator": h.share_comparator,
+                    "share_value": h.share_value,
+                    "paired_with_target_id": ids[h.paired_with_index] if h.paired_with_index is not None else None,
+                    "line": n,
+                    "quote": h.quote[:300],
+                    "source_path": doc["source_path"],
+                }
+            )
 
 
 def extract_quoted_scores(ctx: DocContext, lines: list[str], task_near: TaskNear, out: Normalised) -> None:
@@ -325,18 +458,43 @@ def extract_quoted_scores(ctx: DocContext, lines: list[str], task_near: TaskNear
         return code if code and code.startswith("PAPI.D") else None
 
     for n, q in find_quoted_scores(lines, dim_at):
-        out.quoted_scores.append({
-            "document_id": doc["document_id"], "province_key": ctx.province_key, "year": q.year,
-            "indicator_code": q.indicator_code, "score": q.score, "rank": q.rank, "n_ranked": q.n_ranked,
-            "claim": q.claim, "previous_score": q.previous_score, "previous_year": q.previous_year,
-            "line": n, "quote": q.quote[:400], "source_path": doc["source_path"],
-            "source_ref": f"{doc['source_path']}:{n}",
-        })
-        if q.claim == "increase" and q.previous_score is not None and q.score is not None and q.score < q.previous_score:
-            out.findings.append(_finding(doc, "increase_to_lower_value", "error",
-                                         f"{q.indicator_code}: written as an increase ('tăng từ {q.previous_score:.2f} lên "
-                                         f"{q.score:.2f}') but the new value is lower", n, n,
-                                         "fct_indicator_score", f"{doc['source_path']}:{n}"))
+        out.quoted_scores.append(
+            {
+                "document_id": doc["document_id"],
+                "province_key": ctx.province_key,
+                "year": q.year,
+                "indicator_code": q.indicator_code,
+                "score": q.score,
+                "rank": q.rank,
+                "n_ranked": q.n_ranked,
+                "claim": q.claim,
+                "previous_score": q.previous_score,
+                "previous_year": q.previous_year,
+                "line": n,
+                "quote": q.quote[:400],
+                "source_path": doc["source_path"],
+                "source_ref": f"{doc['source_path']}:{n}",
+            }
+        )
+        if (
+            q.claim == "increase"
+            and q.previous_score is not None
+            and q.score is not None
+            and q.score < q.previous_score
+        ):
+            out.findings.append(
+                _finding(
+                    doc,
+                    "increase_to_lower_value",
+                    "error",
+                    f"{q.indicator_code}: written as an increase ('tăng từ {q.previous_score:.2f} lên "
+                    f"{q.score:.2f}') but the new value is lower",
+                    n,
+                    n,
+                    "fct_indicator_score",
+                    f"{doc['source_path']}:{n}",
+                )
+            )
 
 
 def _internal_contradictions(doc: dict, out: Normalised) -> None:
@@ -349,10 +507,19 @@ def _internal_contradictions(doc: dict, out: Normalised) -> None:
         vals = sorted({q["score"] for q in qs if q["score"] is not None})
         if len(vals) > 1:
             lines = sorted({q["line"] for q in qs})
-            out.findings.append(_finding(doc, "baseline_conflict", "error",
-                                         f"{code} {year} is stated with different values: "
-                                         + ", ".join(f"{q['score']:.2f} (line {q['line']})" for q in qs),
-                                         lines[0], lines[-1], "fct_indicator_score", f"{code}|{year}"))
+            out.findings.append(
+                _finding(
+                    doc,
+                    "baseline_conflict",
+                    "error",
+                    f"{code} {year} is stated with different values: "
+                    + ", ".join(f"{q['score']:.2f} (line {q['line']})" for q in qs),
+                    lines[0],
+                    lines[-1],
+                    "fct_indicator_score",
+                    f"{code}|{year}",
+                )
+            )
     for q in mine:
         if q["indicator_code"] != "PAPI.TOTAL" or not (q["claim"] or "").startswith("sum_of_"):
             continue
@@ -364,19 +531,37 @@ def _internal_contradictions(doc: dict, out: Normalised) -> None:
         if len(dims) == k:
             s = round(sum(dims.values()), 2)
             if abs(s - q["score"]) > 0.015:
-                out.findings.append(_finding(doc, "total_not_sum", "error",
-                                             f"PAPI.TOTAL {q['year']} is stated as {q['score']:.2f}, but the {k} dimension "
-                                             f"scores the plan states sum to {s:.2f}", q["line"], q["line"],
-                                             "fct_indicator_score", q["source_ref"]))
+                out.findings.append(
+                    _finding(
+                        doc,
+                        "total_not_sum",
+                        "error",
+                        f"PAPI.TOTAL {q['year']} is stated as {q['score']:.2f}, but the {k} dimension "
+                        f"scores the plan states sum to {s:.2f}",
+                        q["line"],
+                        q["line"],
+                        "fct_indicator_score",
+                        q["source_ref"],
+                    )
+                )
 
 
-def normalise(documents: list[dict], tasks: list[dict], texts: dict[str, str | None],
-              locations: dict[str, list[str | None]] | None = None) -> Normalised:
+def normalise(
+    documents: list[dict],
+    tasks: list[dict],
+    texts: dict[str, str | None],
+    locations: dict[str, list[str | None]] | None = None,
+) -> Normalised:
     out = Normalised()
     by_doc = defaultdict(list)
     for t in tasks:
         by_doc[t["document_id"]].append(t)
     for d in documents:
-        normalise_document(d, sorted(by_doc[d["document_id"]], key=lambda t: t["task_seq"]),
-                           texts.get(d["document_id"]), out, (locations or {}).get(d["document_id"]))
+        normalise_document(
+            d,
+            sorted(by_doc[d["document_id"]], key=lambda t: t["task_seq"]),
+            texts.get(d["document_id"]),
+            out,
+            (locations or {}).get(d["document_id"]),
+        )
     return out

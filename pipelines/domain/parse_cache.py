@@ -4,6 +4,7 @@ Key: sha256 of the file's bytes + a version hash of the parsing code and the ref
 or copying a file reuses the result (its path is rewritten on load); editing it, or changing the parser, parses it
 again. Entries are written atomically, so parallel workers and an interrupted run never leave a torn file.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -17,6 +17,7 @@ Province names are printed in many spellings; they resolve through raw/reference
 Every spelling that is not the reference name is a `province_alias_used` finding (one per sheet and spelling); a
 province printed twice in one column is a `province_duplicate` finding and its second value goes to quarantine.
 """
+
 from __future__ import annotations
 
 import csv
@@ -48,6 +49,7 @@ def key(name: str) -> str:
 
 
 # ---------------------------------------------------------------- provinces and their spellings
+
 
 @dataclass(frozen=True)
 class Resolved:
@@ -104,6 +106,7 @@ def resolve_province(printed: str) -> Resolved | None:
 
 # ---------------------------------------------------------------- header vocabulary
 
+
 @lru_cache(maxsize=1)
 def _header_rules() -> tuple[tuple[str, str], ...]:
     """(folded phrase, indicator code), longest phrase first; an empty code marks a column that is not a score."""
@@ -123,12 +126,24 @@ def header_indicator(text) -> str | None:
     return hits[0]  # the longest phrase
 
 
-_SUMMARY_ROWS = {"min", "max", "trung vi", "median", "mean", "trung binh", "xep hang", "thu tu", "ranking",
-                 "tinh", "province"}  # rows under the block that are not provinces: the block ends there
+_SUMMARY_ROWS = {
+    "min",
+    "max",
+    "trung vi",
+    "median",
+    "mean",
+    "trung binh",
+    "xep hang",
+    "thu tu",
+    "ranking",
+    "tinh",
+    "province",
+}  # rows under the block that are not provinces: the block ends there
 _PROVINCE_HEADERS = {"tinh", "tinh thanh pho", "province", "tinh/thanh pho"}
 
 
 # ---------------------------------------------------------------- workbook
+
 
 @dataclass
 class SheetLayout:
@@ -140,9 +155,13 @@ class SheetLayout:
     paired: bool
 
     def describe(self) -> str:
-        cols = ", ".join(f"{ind}@{_col_letter(c)}(prov {_col_letter(p)})" for c, (ind, p) in sorted(self.columns.items()))
-        return (f"sheet {self.sheet!r}, header rows {[r + 1 for r in self.header_rows]}, data rows "
-                f"{self.first_row + 1}-{self.last_row + 1}, {'paired' if self.paired else 'single province column'}: {cols}")
+        cols = ", ".join(
+            f"{ind}@{_col_letter(c)}(prov {_col_letter(p)})" for c, (ind, p) in sorted(self.columns.items())
+        )
+        return (
+            f"sheet {self.sheet!r}, header rows {[r + 1 for r in self.header_rows]}, data rows "
+            f"{self.first_row + 1}-{self.last_row + 1}, {'paired' if self.paired else 'single province column'}: {cols}"
+        )
 
 
 def _col_letter(i: int) -> str:
@@ -170,6 +189,7 @@ def read_sheets(data: bytes, name: str, via_openpyxl: list[str] | None = None) -
                 raise
             if fallback is None:
                 import openpyxl
+
                 fallback = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             out[sheet] = [["" if c is None else c for c in r] for r in fallback[sheet].iter_rows(values_only=True)]
             if via_openpyxl is not None:
@@ -204,7 +224,7 @@ def find_layout(sheet: str, rows: list[list]) -> SheetLayout | None:
     start = header_rows[-1] + 1
     # the single province column: the one with the most province names in the rows under the header
     counts: dict[int, int] = {}
-    for row in rows[start:start + 70]:
+    for row in rows[start : start + 70]:
         for c, v in enumerate(row):
             if _is_province_cell(v):
                 counts[c] = counts.get(c, 0) + 1
@@ -226,8 +246,12 @@ def find_layout(sheet: str, rows: list[list]) -> SheetLayout | None:
     if first is None:
         return None
     last = first
-    while last + 1 < len(rows) and main < len(rows[last + 1]) and str(rows[last + 1][main]).strip() not in ("", "None") \
-            and key(rows[last + 1][main]) not in _SUMMARY_ROWS:
+    while (
+        last + 1 < len(rows)
+        and main < len(rows[last + 1])
+        and str(rows[last + 1][main]).strip() not in ("", "None")
+        and key(rows[last + 1][main]) not in _SUMMARY_ROWS
+    ):
         last += 1
     return SheetLayout(sheet, header_rows, first, last, columns, paired)
 
@@ -286,17 +310,32 @@ def load_pci_workbook(f: RawFile, data: bytes, sha: str):
         return out
     lay = choose_sheet(sheets)
     if lay is None:
-        out.quarantine.append(score_quarantine(f, sha, "no sheet with PCI sub-index headers and a weighted PCI column "
-                                                       "(raw/reference/pci_headers.csv); workbook not read", None))
+        out.quarantine.append(
+            score_quarantine(
+                f,
+                sha,
+                "no sheet with PCI sub-index headers and a weighted PCI column "
+                "(raw/reference/pci_headers.csv); workbook not read",
+                None,
+            )
+        )
         return out
     rows = sheets[lay.sheet]
-    out.layout_note = lay.describe() + (f"; read with openpyxl (calamine refused): {', '.join(via_openpyxl)}"
-                                        if via_openpyxl else "")
+    out.layout_note = lay.describe() + (
+        f"; read with openpyxl (calamine refused): {', '.join(via_openpyxl)}" if via_openpyxl else ""
+    )
     aliases_used: dict[str, tuple[Resolved, list[str]]] = {}
     for c, (ind, pcol) in sorted(lay.columns.items()):
         if not published_in(ind, year):
-            out.quarantine.append(score_quarantine(f, sha, f"column {_col_letter(c)} reads as {ind}, which PCI did not publish in "
-                                                           f"{year} (raw/reference/indicators.csv)", f"{f.source_path}#{lay.sheet}!{_col_letter(c)}"))
+            out.quarantine.append(
+                score_quarantine(
+                    f,
+                    sha,
+                    f"column {_col_letter(c)} reads as {ind}, which PCI did not publish in "
+                    f"{year} (raw/reference/indicators.csv)",
+                    f"{f.source_path}#{lay.sheet}!{_col_letter(c)}",
+                )
+            )
             continue
         lo, hi = scale_of(ind)
         level = "total" if ind in (HEADLINE, UNWEIGHTED) else "subindex"
@@ -308,19 +347,26 @@ def load_pci_workbook(f: RawFile, data: bytes, sha: str):
             if not isinstance(printed, str) or not printed.strip():
                 v, _ = number(row[c] if c < len(row) else None)
                 if v is not None:
-                    out.quarantine.append(score_quarantine(f, sha, f"{ind} value {v:g} with no province in column "
-                                                                   f"{_col_letter(pcol)}", cell))
+                    out.quarantine.append(
+                        score_quarantine(
+                            f, sha, f"{ind} value {v:g} with no province in column {_col_letter(pcol)}", cell
+                        )
+                    )
                 continue
             p = resolve_province(printed)
             if p is None:
-                out.quarantine.append(score_quarantine(f, sha, f"unknown province name {printed!r} in column {_col_letter(pcol)}", cell))
+                out.quarantine.append(
+                    score_quarantine(f, sha, f"unknown province name {printed!r} in column {_col_letter(pcol)}", cell)
+                )
                 continue
             if p.via and f"{_col_letter(pcol)}{r + 1}" not in aliases_used.setdefault(printed, (p, []))[1]:
                 aliases_used[printed][1].append(f"{_col_letter(pcol)}{r + 1}")
             if p.code in seen:
                 first = seen[p.code]
-                msg = (f"{lay.sheet} column {_col_letter(pcol)}: {p.reference_name} printed twice, as "
-                       f"{rows[first][pcol]!r} (row {first + 1}) and {printed!r} (row {r + 1}); the first is kept")
+                msg = (
+                    f"{lay.sheet} column {_col_letter(pcol)}: {p.reference_name} printed twice, as "
+                    f"{rows[first][pcol]!r} (row {first + 1}) and {printed!r} (row {r + 1}); the first is kept"
+                )
                 out.findings.append(score_finding(f, "province_duplicate", "error", msg, cell))
                 out.quarantine.append(score_quarantine(f, sha, f"duplicate province: {msg}", cell))
                 continue
@@ -331,14 +377,31 @@ def load_pci_workbook(f: RawFile, data: bytes, sha: str):
             if err:
                 out.quarantine.append(score_quarantine(f, sha, f"{ind}: {err}", cell))
                 continue
-            out.scores.append(score_row(f, p.code, year, ind, level, v, WORKBOOK_SOURCE,
-                                        f"{f.source_path}#{lay.sheet}!{_col_letter(c)}{r + 1}", _col_letter(c)))
+            out.scores.append(
+                score_row(
+                    f,
+                    p.code,
+                    year,
+                    ind,
+                    level,
+                    v,
+                    WORKBOOK_SOURCE,
+                    f"{f.source_path}#{lay.sheet}!{_col_letter(c)}{r + 1}",
+                    _col_letter(c),
+                )
+            )
     out.findings += _rows_below_block(f, lay, rows, out.scores)
     for printed, (p, cells) in sorted(aliases_used.items()):
-        out.findings.append(score_finding(
-            f, "province_alias_used", "info",
-            f"{lay.sheet}: {printed!r} read as {p.reference_name} (GSO {p.code}) by {p.via}; cells {', '.join(cells[:8])}"
-            + (f" and {len(cells) - 8} more" if len(cells) > 8 else ""), f"{f.source_path}#{lay.sheet}!{cells[0]}"))
+        out.findings.append(
+            score_finding(
+                f,
+                "province_alias_used",
+                "info",
+                f"{lay.sheet}: {printed!r} read as {p.reference_name} (GSO {p.code}) by {p.via}; cells {', '.join(cells[:8])}"
+                + (f" and {len(cells) - 8} more" if len(cells) > 8 else ""),
+                f"{f.source_path}#{lay.sheet}!{cells[0]}",
+            )
+        )
     return out
 
 
@@ -365,15 +428,22 @@ def _rows_below_block(f: RawFile, lay: SheetLayout, rows: list[list], scores: li
             else:
                 differ += 1
         ref = f"{f.source_path}#{lay.sheet}!{_col_letter(main)}{r + 1}"
-        out.append(score_finding(
-            f, "province_duplicate", "info" if differ == 0 else "warning",
-            f"{lay.sheet} row {r + 1}: {p.reference_name} printed again ({printed!r}) below the data block "
-            f"(rows {lay.first_row + 1}-{lay.last_row + 1}); not read again: {same} values equal the block's"
-            + (f", {differ} differ" if differ else ""), ref))
+        out.append(
+            score_finding(
+                f,
+                "province_duplicate",
+                "info" if differ == 0 else "warning",
+                f"{lay.sheet} row {r + 1}: {p.reference_name} printed again ({printed!r}) below the data block "
+                f"(rows {lay.first_row + 1}-{lay.last_row + 1}); not read again: {same} values equal the block's"
+                + (f", {differ} differ" if differ else ""),
+                ref,
+            )
+        )
     return out
 
 
 # ---------------------------------------------------------------- reading guide and Wikipedia table
+
 
 def _header_cells(head: str) -> list[str]:
     return [c.strip().lstrip("\ufeff") for c in head.strip().split(",")]
@@ -421,10 +491,18 @@ def load_wikipedia(f: RawFile, data: bytes, sha: str):
             out.quarantine.append(score_quarantine(f, sha, f"duplicate province-year: {msg}", ref))
             continue
         seen[k] = line_no
-        out.scores.append(score_row(f, p.code, int(y), HEADLINE, "total", v, WIKIPEDIA_SOURCE, ref,
-                                    "pci_weighted_as_printed"))
+        out.scores.append(
+            score_row(f, p.code, int(y), HEADLINE, "total", v, WIKIPEDIA_SOURCE, ref, "pci_weighted_as_printed")
+        )
     for printed, (p, lines) in sorted(aliases_used.items()):
-        out.findings.append(score_finding(f, "province_alias_used", "info",
-                                     f"{printed!r} read as {p.reference_name} (GSO {p.code}) by {p.via}; lines "
-                                     f"{', '.join(map(str, lines[:8]))}", f"{f.source_path}:{lines[0]}"))
+        out.findings.append(
+            score_finding(
+                f,
+                "province_alias_used",
+                "info",
+                f"{printed!r} read as {p.reference_name} (GSO {p.code}) by {p.via}; lines "
+                f"{', '.join(map(str, lines[:8]))}",
+                f"{f.source_path}:{lines[0]}",
+            )
+        )
     return out

@@ -1,4 +1,5 @@
 """Parse one plan text into tasks: runs every reader over the text and reconciles their output."""
+
 from __future__ import annotations
 
 import re
@@ -78,8 +79,11 @@ class SectionMatcher:
         best = np.maximum.reduceat(jac, starts, axis=1).T.tolist()  # per section: each text's best item
         it = iter(best)
         # Python's left-to-right sum, as group_similarity, so the floats are the same
-        return [sum(b) / len(b) if hi > lo and b is not None else 0.0
-                for lo, hi in self.spans for b in [next(it) if hi > lo else None]]
+        return [
+            sum(b) / len(b) if hi > lo and b is not None else 0.0
+            for lo, hi in self.spans
+            for b in [next(it) if hi > lo else None]
+        ]
 
 
 def parse_plan(text: str, lines: list[str] | None = None, blocks: list | None = None) -> ParsedPlan:
@@ -90,10 +94,16 @@ def parse_plan(text: str, lines: list[str] | None = None, blocks: list | None = 
     skip: set[int] = set()
     for b in blocks:
         skip.update(range(b.repeat_start, b.repeat_end + 1))
-        out.findings.append(Finding(
-            "repeated_block", "warning",
-            f"Lines {b.repeat_start}-{b.repeat_end} repeat lines {b.first_start}-{b.first_end} verbatim "
-            f"({b.n_lines} lines); read once.", b.repeat_start, b.repeat_end))
+        out.findings.append(
+            Finding(
+                "repeated_block",
+                "warning",
+                f"Lines {b.repeat_start}-{b.repeat_end} repeat lines {b.first_start}-{b.first_end} verbatim "
+                f"({b.n_lines} lines); read once.",
+                b.repeat_start,
+                b.repeat_end,
+            )
+        )
     tables = _find_tables(lines, skip)
     table_lines = set(skip)
     for t in tables:
@@ -119,7 +129,8 @@ def parse_plan(text: str, lines: list[str] | None = None, blocks: list | None = 
             "no tasks found; tried: tables in every layout (Markdown/grid pipe rows, one cell per line, tab cells and "
             "rows) with a header naming a task column ('Nhiệm vụ', 'Nội dung', 'Giải pháp') and a lead or number "
             "column, or headerless with numbers and agencies; and a narrative section of tasks ('NHIỆM VỤ', "
-            "'GIẢI PHÁP', 'NỘI DUNG') with numbered, lettered or bulleted items")
+            "'GIẢI PHÁP', 'NỘI DUNG') with numbered, lettered or bulleted items"
+        )
     return out
 
 
@@ -150,19 +161,29 @@ class _SectionAligner:
             if best is not None and best_score >= ALIGN_THRESHOLD:
                 self.aligned[group] = best
                 if best.ref != group:
-                    self.findings.append(Finding(
-                        "table_numbering_mismatch", "info",
-                        f"Table group {group} matches narrative section {best.ref} "
-                        f"('{(best.heading or '?')[:50]}') by content, not by number.",
-                        best.line_start, best.line_end))
+                    self.findings.append(
+                        Finding(
+                            "table_numbering_mismatch",
+                            "info",
+                            f"Table group {group} matches narrative section {best.ref} "
+                            f"('{(best.heading or '?')[:50]}') by content, not by number.",
+                            best.line_start,
+                            best.line_end,
+                        )
+                    )
             else:
                 self.aligned[group] = NarrativeSection(group, None, [], 0, 0)
         s = self.aligned[group]
         return s.heading, s.heading is None
 
 
-def _drop_restated(n_tasks: list, table_tasks: list, n_sections: list[NarrativeSection], aligner: _SectionAligner,
-                   findings: list[Finding]) -> list:
+def _drop_restated(
+    n_tasks: list,
+    table_tasks: list,
+    n_sections: list[NarrativeSection],
+    aligner: _SectionAligner,
+    findings: list[Finding],
+) -> list:
     """The table is the record: narrative sections that restate its groups are not counted again."""
     superseded = [s for s in aligner.aligned.values() if s.line_start]
     if not superseded and n_sections and aligner.matcher is not None:
@@ -180,11 +201,16 @@ def _drop_restated(n_tasks: list, table_tasks: list, n_sections: list[NarrativeS
             if s.line_start <= task.line_start <= s.line_end:
                 drop.add(i)
     if drop:
-        findings.append(Finding(
-            "narrative_superseded_by_table", "info",
-            f"{len(drop)} narrative items restate the task table and are not counted again "
-            f"(sections {', '.join(s.ref for s in superseded)}).",
-            min(n_tasks[i].line_start for i in drop), max(n_tasks[i].line_end for i in drop)))
+        findings.append(
+            Finding(
+                "narrative_superseded_by_table",
+                "info",
+                f"{len(drop)} narrative items restate the task table and are not counted again "
+                f"(sections {', '.join(s.ref for s in superseded)}).",
+                min(n_tasks[i].line_start for i in drop),
+                max(n_tasks[i].line_end for i in drop),
+            )
+        )
     return [t for i, t in enumerate(n_tasks) if i not in drop]
 
 
@@ -201,11 +227,16 @@ def _appendix_is_the_record(n_tasks: list, table_tasks: list, findings: list[Fin
     assigned = [t for t in before if t.lead_as_written or t.timeline_text]
     if len(assigned) > 0.3 * len(before):
         return n_tasks
-    findings.append(Finding(
-        "narrative_superseded_by_table", "info",
-        f"{len(before)} narrative items before the assignment table name no lead agency: read as the plan's "
-        f"directions; the table's {len(table_tasks)} rows are the tasks.",
-        min(t.line_start for t in before), max(t.line_end for t in before)))
+    findings.append(
+        Finding(
+            "narrative_superseded_by_table",
+            "info",
+            f"{len(before)} narrative items before the assignment table name no lead agency: read as the plan's "
+            f"directions; the table's {len(table_tasks)} rows are the tasks.",
+            min(t.line_start for t in before),
+            max(t.line_end for t in before),
+        )
+    )
     return [t for t in n_tasks if t.line_start >= first_table]
 
 

@@ -1,4 +1,5 @@
 """The 63 provinces (vintage 2004, in force until 30 June 2025) and their names as plans write them."""
+
 from __future__ import annotations
 
 import csv
@@ -39,8 +40,13 @@ def provinces_2004() -> tuple[Province, ...]:
     with open(REFERENCE_DIR / "provinces_63.csv", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     return tuple(
-        Province(r["gso_code_2004"], r["name_vi"], r["name_ascii"], r["unit_type_pre2025"],
-                 r["unit_type_pre2025"].startswith("Thành phố"))
+        Province(
+            r["gso_code_2004"],
+            r["name_vi"],
+            r["name_ascii"],
+            r["unit_type_pre2025"],
+            r["unit_type_pre2025"].startswith("Thành phố"),
+        )
         for r in rows
     )
 
@@ -53,8 +59,17 @@ def units_2025() -> tuple[Province, ...]:
     """The 34 provincial units since 1 July 2025 (raw/reference/merger_2025.csv); each reuses its seat's old code."""
     with open(REFERENCE_DIR / "merger_2025.csv", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    return tuple(Province(r["new_gso_code_QD19_2025"], r["new_unit_name_vi"], fold(r["new_unit_name_vi"]),
-                          r["new_unit_type"], r["new_unit_type"] == "Thành phố", 2025) for r in rows)
+    return tuple(
+        Province(
+            r["new_gso_code_QD19_2025"],
+            r["new_unit_name_vi"],
+            fold(r["new_unit_name_vi"]),
+            r["new_unit_type"],
+            r["new_unit_type"] == "Thành phố",
+            2025,
+        )
+        for r in rows
+    )
 
 
 def unit_2025_for(p: Province) -> Province | None:
@@ -68,8 +83,16 @@ def unit_2025_for(p: Province) -> Province | None:
 
 
 # Spellings plans use that differ from the reference name.
-_ALIASES = {"tp hcm": "79", "tphcm": "79", "tp. hcm": "79", "sai gon": "79", "thua thien - hue": "46",
-            "thua thien hue": "46", "ba ria vung tau": "77", "ba ria - vung tau": "77"}
+_ALIASES = {
+    "tp hcm": "79",
+    "tphcm": "79",
+    "tp. hcm": "79",
+    "sai gon": "79",
+    "thua thien - hue": "46",
+    "thua thien hue": "46",
+    "ba ria vung tau": "77",
+    "ba ria - vung tau": "77",
+}
 
 
 def find_province(name: str) -> Province | None:

@@ -13,6 +13,7 @@ Missing cells stay missing: an empty cell of a column PAPI published that year b
 Bad cells (non-numeric, out of range), duplicated or unknown provinces go to quarantine with the reason;
 the rest of the file still loads.
 """
+
 from __future__ import annotations
 
 import csv
@@ -58,15 +59,23 @@ def _column_rows() -> tuple[dict, ...]:
 
 def columns_for_year(year: int) -> dict[str, ColumnSpec]:
     """SC column -> meaning in `year`; empty when the year is outside every period."""
-    live = [r for r in _column_rows()
-            if int(r["year_from"]) <= year and (not r["year_to"] or year <= int(r["year_to"]))]
+    live = [
+        r for r in _column_rows() if int(r["year_from"]) <= year and (not r["year_to"] or year <= int(r["year_to"]))
+    ]
     per_dim: dict[str, int] = {}
     for r in live:
         d = r["indicator_code"].rsplit(".", 1)[0]
         per_dim[d] = per_dim.get(d, 0) + 1
-    return {r["column"]: ColumnSpec(r["column"], r["indicator_code"], r["indicator_code"].rsplit(".", 1)[0],
-                                    r["workbook_header_en"], per_dim[r["indicator_code"].rsplit(".", 1)[0]])
-            for r in live}
+    return {
+        r["column"]: ColumnSpec(
+            r["column"],
+            r["indicator_code"],
+            r["indicator_code"].rsplit(".", 1)[0],
+            r["workbook_header_en"],
+            per_dim[r["indicator_code"].rsplit(".", 1)[0]],
+        )
+        for r in live
+    }
 
 
 def dimensions_for_year(year: int) -> list[str]:
@@ -94,15 +103,35 @@ def score_quarantine(f: RawFile, sha: str | None, reason: str, ref: str | None) 
 
 def score_finding(f: RawFile, rule: str, severity: str, message: str, ref: str) -> dict:
     """A finding about a score file's row or cell (stg_score_findings), about the score it gives."""
-    return finding_row(rule, severity, message, related_table="fct_indicator_score", related_id=ref,
-                       source_path=f.source_path)
+    return finding_row(
+        rule, severity, message, related_table="fct_indicator_score", related_id=ref, source_path=f.source_path
+    )
 
 
-def score_row(f: RawFile, province_code: str, year: int, code: str, level: str, score: float | None,
-              source: str, ref: str, column: str) -> dict:
-    return {"province_key": f"2004-{province_code}", "province_code": province_code, "year": year,
-            "indicator_code": code, "level": level, "score": score, "source": source, "source_ref": ref,
-            "source_column": column, "source_path": f.source_path, "raw_root": f.root_label}
+def score_row(
+    f: RawFile,
+    province_code: str,
+    year: int,
+    code: str,
+    level: str,
+    score: float | None,
+    source: str,
+    ref: str,
+    column: str,
+) -> dict:
+    return {
+        "province_key": f"2004-{province_code}",
+        "province_code": province_code,
+        "year": year,
+        "indicator_code": code,
+        "level": level,
+        "score": score,
+        "source": source,
+        "source_ref": ref,
+        "source_column": column,
+        "source_path": f.source_path,
+        "raw_root": f.root_label,
+    }
 
 
 def number(raw) -> tuple[float | None, str | None]:
@@ -142,9 +171,13 @@ def _near_range(v: float, lo: float, hi: float) -> bool:
 
 
 def _range_finding(f: RawFile, ref: str, ind: str, v: float, lo: float, hi: float) -> dict:
-    return score_finding(f, "score_outside_nominal_range", "info",
-                         f"{ind} = {v:g} at {ref} is slightly outside the nominal range {lo:.4g}-{hi:.4g}; "
-                         "kept as published", ref)
+    return score_finding(
+        f,
+        "score_outside_nominal_range",
+        "info",
+        f"{ind} = {v:g} at {ref} is slightly outside the nominal range {lo:.4g}-{hi:.4g}; kept as published",
+        ref,
+    )
 
 
 # ---------------------------------------------------------------- panel CSV
@@ -168,11 +201,15 @@ def load_panel_csv(f: RawFile, data: bytes, sha: str) -> ScoreLoad:
     assert m is not None, f.path  # load_score_file sends only panel files named <year>.csv here
     year = int(m.group(1))
     if year > dt.date.today().year:
-        out.quarantine.append(score_quarantine(f, sha, f"file name says PAPI year {year}, which has not happened yet", None))
+        out.quarantine.append(
+            score_quarantine(f, sha, f"file name says PAPI year {year}, which has not happened yet", None)
+        )
         return out
     cols = columns_for_year(year)
     if not cols:
-        out.quarantine.append(score_quarantine(f, sha, f"no PAPI column map for year {year} (raw/reference/papi_score_columns.csv)", None))
+        out.quarantine.append(
+            score_quarantine(f, sha, f"no PAPI column map for year {year} (raw/reference/papi_score_columns.csv)", None)
+        )
         return out
     text = data.decode("utf-8-sig")
     reader = csv.reader(io.StringIO(text))
@@ -188,20 +225,35 @@ def load_panel_csv(f: RawFile, data: bytes, sha: str) -> ScoreLoad:
             out.quarantine.append(score_quarantine(f, sha, f"unknown province code {pcode!r}", ref))
             continue
         if pcode in seen:
-            out.quarantine.append(score_quarantine(f, sha, f"duplicate province {pcode} (first at line {seen[pcode]})", ref))
+            out.quarantine.append(
+                score_quarantine(f, sha, f"duplicate province {pcode} (first at line {seen[pcode]})", ref)
+            )
             continue
         seen[pcode] = line_no
         gso = known[pcode]
         if len(row) > len(header):
             # more cells than columns: which cell belongs to which column cannot be known; none is loaded
-            out.quarantine.append(score_quarantine(f, sha, f"row has {len(row)} cells but the header has {len(header)} columns: "
-                                                           "its cells cannot be matched to their columns; row not loaded", ref))
+            out.quarantine.append(
+                score_quarantine(
+                    f,
+                    sha,
+                    f"row has {len(row)} cells but the header has {len(header)} columns: "
+                    "its cells cannot be matched to their columns; row not loaded",
+                    ref,
+                )
+            )
             continue
         if len(row) < len(header):
             # fewer cells: the present ones load, the missing columns are reported (never read as empty scores)
-            missing = ", ".join(h.strip() for h in header[len(row):])
-            out.quarantine.append(score_quarantine(f, sha, f"row has {len(row)} cells but the header has {len(header)} columns: "
-                                                           f"no value for {missing}", ref))
+            missing = ", ".join(h.strip() for h in header[len(row) :])
+            out.quarantine.append(
+                score_quarantine(
+                    f,
+                    sha,
+                    f"row has {len(row)} cells but the header has {len(header)} columns: no value for {missing}",
+                    ref,
+                )
+            )
         for name, raw in zip(header[1:], row[1:]):
             name = name.strip()
             spec = cols.get(name)
@@ -209,7 +261,11 @@ def load_panel_csv(f: RawFile, data: bytes, sha: str) -> ScoreLoad:
             cell_ref = f"{ref}:{name}"
             if spec is None:
                 if v is not None or err:
-                    out.quarantine.append(score_quarantine(f, sha, f"value in column {name}, which PAPI did not publish in {year}", cell_ref))
+                    out.quarantine.append(
+                        score_quarantine(
+                            f, sha, f"value in column {name}, which PAPI did not publish in {year}", cell_ref
+                        )
+                    )
                 continue
             if err is None and v is not None:
                 err = check_range(v, *spec.scale)
@@ -226,8 +282,11 @@ def load_panel_csv(f: RawFile, data: bytes, sha: str) -> ScoreLoad:
 
 _SHEET = re.compile(r"^(20\d\d)_PAPI$")
 _DIM_HEADERS = {
-    "Participation at Local Levels": "PAPI.D1", "Transparency": "PAPI.D2", "Vertical Accountability": "PAPI.D3",
-    "Control of Corruption": "PAPI.D4", "Public Administrative Procedures": "PAPI.D5",
+    "Participation at Local Levels": "PAPI.D1",
+    "Transparency": "PAPI.D2",
+    "Vertical Accountability": "PAPI.D3",
+    "Control of Corruption": "PAPI.D4",
+    "Public Administrative Procedures": "PAPI.D5",
     "Public Service Delivery": "PAPI.D6",
 }
 
@@ -265,7 +324,11 @@ def load_workbook(f: RawFile, data: bytes, sha: str) -> ScoreLoad:
     for ws in wb.worksheets:
         m = _SHEET.match(ws.title)
         if not m:
-            out.quarantine.append(score_quarantine(f, sha, f"sheet {ws.title!r} is not a <year>_PAPI sheet; not read", f"{f.source_path}#{ws.title}"))
+            out.quarantine.append(
+                score_quarantine(
+                    f, sha, f"sheet {ws.title!r} is not a <year>_PAPI sheet; not read", f"{f.source_path}#{ws.title}"
+                )
+            )
             continue
         year = int(m.group(1))
         rows = list(ws.iter_rows(values_only=True))
@@ -273,8 +336,14 @@ def load_workbook(f: RawFile, data: bytes, sha: str) -> ScoreLoad:
         cols = columns_for_year(year)
         layout, problem = _sheet_layout(header, year, cols)
         if header[0] != "tinhid" or problem:
-            out.quarantine.append(score_quarantine(f, sha, f"sheet {ws.title}: {problem or 'first column is not tinhid'}; sheet not read",
-                                                   f"{f.source_path}#{ws.title}"))
+            out.quarantine.append(
+                score_quarantine(
+                    f,
+                    sha,
+                    f"sheet {ws.title}: {problem or 'first column is not tinhid'}; sheet not read",
+                    f"{f.source_path}#{ws.title}",
+                )
+            )
             continue
         seen: dict[str, int] = {}
         for r_no, row in enumerate(rows[2:], start=3):  # two header rows
@@ -293,7 +362,11 @@ def load_workbook(f: RawFile, data: bytes, sha: str) -> ScoreLoad:
                 out.quarantine.append(score_quarantine(f, sha, f"unknown province tinhid {int(tinhid)}", ref))
                 continue
             if code in seen:
-                out.quarantine.append(score_quarantine(f, sha, f"duplicate province tinhid {int(tinhid)} (first at row {seen[code]})", ref))
+                out.quarantine.append(
+                    score_quarantine(
+                        f, sha, f"duplicate province tinhid {int(tinhid)} (first at row {seen[code]})", ref
+                    )
+                )
                 continue
             seen[code] = r_no
             dims_empty = all(number(row[i])[0] is None for i, (lv, _, _) in layout.items() if lv == "dimension")
@@ -301,10 +374,16 @@ def load_workbook(f: RawFile, data: bytes, sha: str) -> ScoreLoad:
                 v, err = number(row[i] if i < len(row) else None)
                 if level == "total" and v == 0 and dims_empty:
                     # the official 2014 sheet writes 0 as the total of provinces it did not survey
-                    out.findings.append(score_finding(
-                        f, "zero_means_missing", "warning",
-                        f"{ws.title} row {r_no} (tinhid {int(tinhid)}): total is 0 while every dimension is "
-                        "empty; loaded as missing, not as a score of 0", ref))
+                    out.findings.append(
+                        score_finding(
+                            f,
+                            "zero_means_missing",
+                            "warning",
+                            f"{ws.title} row {r_no} (tinhid {int(tinhid)}): total is 0 while every dimension is "
+                            "empty; loaded as missing, not as a score of 0",
+                            ref,
+                        )
+                    )
                     v = None
                 if err is None and v is not None:
                     if level == "subdimension":
@@ -321,6 +400,7 @@ def load_workbook(f: RawFile, data: bytes, sha: str) -> ScoreLoad:
 
 
 # ---------------------------------------------------------------- PAR tidy CSV
+
 
 @lru_cache(maxsize=1)
 def _indicator_codes() -> dict[str, dict]:
@@ -361,15 +441,20 @@ def load_par_tidy(f: RawFile, data: bytes, sha: str) -> ScoreLoad:
             continue
         key = (code, int(y), ind)
         if key in seen:
-            out.quarantine.append(score_quarantine(f, sha, f"duplicate province-year-indicator (first at line {seen[key]})", ref))
+            out.quarantine.append(
+                score_quarantine(f, sha, f"duplicate province-year-indicator (first at line {seen[key]})", ref)
+            )
             continue
         seen[key] = line_no
-        row = score_row(f, code, int(y), ind, "total" if ind == "PAR.TOTAL" else "area", v, PAR_TIDY_SOURCE, ref, "score")
+        row = score_row(
+            f, code, int(y), ind, "total" if ind == "PAR.TOTAL" else "area", v, PAR_TIDY_SOURCE, ref, "score"
+        )
         out.scores.append(row)
     return out
 
 
 # ---------------------------------------------------------------- one contract per index and scale
+
 
 @lru_cache(maxsize=1)
 def _scales() -> dict[tuple[str, int], tuple[float, float]]:
@@ -399,8 +484,9 @@ def scale_frame():
     import polars as pl
 
     rows = [(c, y, lo, hi) for (c, y), (lo, hi) in _scales().items()]
-    return pl.DataFrame(rows, schema={"indicator_code": pl.String, "year": pl.Int64, "lo": pl.Float64, "hi": pl.Float64},
-                        orient="row")
+    return pl.DataFrame(
+        rows, schema={"indicator_code": pl.String, "year": pl.Int64, "lo": pl.Float64, "hi": pl.Float64}, orient="row"
+    )
 
 
 def score_problem(row: dict) -> str | None:
@@ -430,12 +516,23 @@ def apply_contracts(loaded: list[tuple[RawFile, str | None, ScoreLoad]]) -> None
     years_seen: dict[tuple[str, int], str] = {}
     for f, sha, res in loaded:
         here = f"{f.root_label}/{f.source_path}"
-        clash = sorted({(r["source"], r["year"]) for r in res.scores
-                        if r["source"] in _WHOLE_YEAR_SOURCES and (r["source"], r["year"]) in years_seen})
+        clash = sorted(
+            {
+                (r["source"], r["year"])
+                for r in res.scores
+                if r["source"] in _WHOLE_YEAR_SOURCES and (r["source"], r["year"]) in years_seen
+            }
+        )
         if clash:
-            res.quarantine.append(score_quarantine(f, sha, "; ".join(f"{src} {y} is already loaded from {years_seen[(src, y)]}"
-                                                                     for src, y in clash)
-                                                   + f" (the first file in root order is kept); {len(res.scores)} cells not loaded", None))
+            res.quarantine.append(
+                score_quarantine(
+                    f,
+                    sha,
+                    "; ".join(f"{src} {y} is already loaded from {years_seen[(src, y)]}" for src, y in clash)
+                    + f" (the first file in root order is kept); {len(res.scores)} cells not loaded",
+                    None,
+                )
+            )
             res.scores = []
             continue
         keep = []
@@ -445,8 +542,14 @@ def apply_contracts(loaded: list[tuple[RawFile, str | None, ScoreLoad]]) -> None
             if why is None and k in seen:
                 why = f"{row['indicator_code']} {row['year']} {row['province_key']} already loaded from {seen[k]}"
             if why:
-                res.quarantine.append(score_quarantine(f, sha, f"{why} (column {row['source_column']}, value {row['score']!r})",
-                                                       f"{row['source_ref']}:{row['source_column']}"))
+                res.quarantine.append(
+                    score_quarantine(
+                        f,
+                        sha,
+                        f"{why} (column {row['source_column']}, value {row['score']!r})",
+                        f"{row['source_ref']}:{row['source_column']}",
+                    )
+                )
                 continue
             keep.append(row)
         for row in keep:
@@ -457,6 +560,7 @@ def apply_contracts(loaded: list[tuple[RawFile, str | None, ScoreLoad]]) -> None
 
 
 # ---------------------------------------------------------------- dispatch
+
 
 def load_score_file(f: RawFile) -> tuple[str, ScoreLoad]:
     """(layout, result). Files that are not score tables are reported with layout 'not_a_score_table'."""
@@ -494,8 +598,15 @@ def load_score_file(f: RawFile) -> tuple[str, ScoreLoad]:
         if f.path.name.startswith("codebook_"):
             return "codebook", ScoreLoad()  # documentation of the panel; names by period come from raw/reference
     res = ScoreLoad()
-    res.quarantine.append(score_quarantine(f, sha, "not a known score layout (PAPI workbook, PAPI panel CSV, PAR tidy CSV, "
-                                             "PCI workbook PCI_<year>.xls/.xlsx, PCI Wikipedia table)", None))
+    res.quarantine.append(
+        score_quarantine(
+            f,
+            sha,
+            "not a known score layout (PAPI workbook, PAPI panel CSV, PAR tidy CSV, "
+            "PCI workbook PCI_<year>.xls/.xlsx, PCI Wikipedia table)",
+            None,
+        )
+    )
     return "unknown", res
 
 
@@ -507,12 +618,19 @@ def sipas_published_rows() -> list[dict]:
     with open(REFERENCE_DIR / "sipas_published_figures.csv", encoding="utf-8") as fh:
         for line_no, r in enumerate(csv.DictReader(fh), start=2):
             p = find_province(r["unit"])
-            out.append({"year": int(r["year"]), "unit_as_written": r["unit"],
-                        "province_key": p.key if p else None, "province_code": p.code if p else None,
-                        "rank": int(r["rank"]) if r["rank"].strip() else None,
-                        "score": float(r["sipas_pct"]) if r["sipas_pct"].strip() else None,
-                        "source_ref": f"raw/reference/sipas_published_figures.csv:{line_no}",
-                        "source_url": r["source_url"], "note": (r["what"] + ("; " + r["source_note"] if r["source_note"] else "")) or None})
+            out.append(
+                {
+                    "year": int(r["year"]),
+                    "unit_as_written": r["unit"],
+                    "province_key": p.key if p else None,
+                    "province_code": p.code if p else None,
+                    "rank": int(r["rank"]) if r["rank"].strip() else None,
+                    "score": float(r["sipas_pct"]) if r["sipas_pct"].strip() else None,
+                    "source_ref": f"raw/reference/sipas_published_figures.csv:{line_no}",
+                    "source_url": r["source_url"],
+                    "note": (r["what"] + ("; " + r["source_note"] if r["source_note"] else "")) or None,
+                }
+            )
     return out
 
 
@@ -525,10 +643,17 @@ def par_published_rows() -> list[dict]:
     with open(path, encoding="utf-8") as fh:
         for line_no, r in enumerate(csv.DictReader(fh), start=2):
             p = find_province(r["unit"])
-            out.append({"year": int(r["year"]), "unit_as_written": r["unit"],
-                        "province_key": p.key if p else None, "province_code": p.code if p else None,
-                        "rank": int(r["rank"]) if r["rank"].strip() else None,
-                        "score": float(r["par_index_pct"]) if r["par_index_pct"].strip() else None,
-                        "source_ref": f"raw/reference/par_index_published_figures.csv:{line_no}",
-                        "source_url": r["source_url"], "note": r["source_note"] or None})
+            out.append(
+                {
+                    "year": int(r["year"]),
+                    "unit_as_written": r["unit"],
+                    "province_key": p.key if p else None,
+                    "province_code": p.code if p else None,
+                    "rank": int(r["rank"]) if r["rank"].strip() else None,
+                    "score": float(r["par_index_pct"]) if r["par_index_pct"].strip() else None,
+                    "source_ref": f"raw/reference/par_index_published_figures.csv:{line_no}",
+                    "source_url": r["source_url"],
+                    "note": r["source_note"] or None,
+                }
+            )
     return out

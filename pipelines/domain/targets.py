@@ -8,6 +8,7 @@ Targets: "Từ 85% trở lên" (>= 85 percent), "Trên 90%" (> 90), "100% hồ s
 Quoted scores: "Chỉ số nội dung 2 “…”: tăng từ 5,75 điểm lên 5,93 điểm, xếp thứ 16/63" and
 "Tổng điểm 6 chỉ số nội dung … năm 2017 là 35,88 (năm 2016 là 34,91) … thứ 39/63 (năm 2016 là 44/63)".
 """
+
 from __future__ import annotations
 
 import re
@@ -51,33 +52,67 @@ _SYM = r"(?P<sym>≥|≤|>=|<=|=>|=<|>|<|=)"
 # A match begins with a comparator word, a symbol or the number: the lookahead at the front lets the scan skip every
 # other position at once instead of trying each optional word there (4x faster, same matches).
 _PCT = re.compile(
-    r"(?=[tíkdđ≥≤<>=\d])(?P<pre>từ\s+trên|từ|trên|ít nhất|tối thiểu|không quá|tối đa|dưới|đạt tỷ lệ|đạt|tới|đến|" + _OR_MORE + r")?\s*"
-    + _SYM + r"?\s*(?P<v>\d{1,3}(?:[,.]\d+)?)\s*%(?P<post>[^%;.]{0,80}?" + _OR_MORE + r")?", re.IGNORECASE)
+    r"(?=[tíkdđ≥≤<>=\d])(?P<pre>từ\s+trên|từ|trên|ít nhất|tối thiểu|không quá|tối đa|dưới|đạt tỷ lệ|đạt|tới|đến|"
+    + _OR_MORE
+    + r")?\s*"
+    + _SYM
+    + r"?\s*(?P<v>\d{1,3}(?:[,.]\d+)?)\s*%(?P<post>[^%;.]{0,80}?"
+    + _OR_MORE
+    + r")?",
+    re.IGNORECASE,
+)
 _PAIRED = re.compile(
     r"(?P<s1>\d{1,3})\s*%\s*(?P<noun>đơn vị|cơ quan)[^%]*?(?P<c1>từ\s+trên|trên|từ|ít nhất)?\s*(?P<v1>\d{1,3})\s*%"
     r"\s*,?\s*trong đó\s*(?P<sc2>ít nhất|tối thiểu)?\s*(?P<s2>\d{1,3})\s*%[^%]*?(?P<c2>từ\s+trên|trên|từ|ít nhất)?\s*(?P<v2>\d{1,3})\s*%",
-    re.IGNORECASE)
-_POINTS = re.compile(r"(?:đạt|lên)\s+(?P<pre>trên|từ|ít nhất|tối thiểu)?\s*" + _SYM + r"?\s*(?P<v>\d{1,2}(?:[,.]\d+)?)\s*điểm"
-                     r"(?P<post>\s*" + _OR_MORE + r")?", re.IGNORECASE)
+    re.IGNORECASE,
+)
+_POINTS = re.compile(
+    r"(?:đạt|lên)\s+(?P<pre>trên|từ|ít nhất|tối thiểu)?\s*" + _SYM + r"?\s*(?P<v>\d{1,2}(?:[,.]\d+)?)\s*điểm"
+    r"(?P<post>\s*" + _OR_MORE + r")?",
+    re.IGNORECASE,
+)
 _RANK_GROUP = re.compile(r"nhóm\s+(?P<v>\d+)\s*/\s*(?P<n>\d+)")
-_RANK_LEAD = re.compile(r"(?:nhóm|trong|top)\s+(?P<v>\d+)\s+(?:địa phương|tỉnh|đơn vị|quận|huyện)[^.;]{0,40}?"
-                        r"(?:dẫn đầu|đứng đầu|cao nhất|xếp hạng cao)", re.IGNORECASE)
+_RANK_LEAD = re.compile(
+    r"(?:nhóm|trong|top)\s+(?P<v>\d+)\s+(?:địa phương|tỉnh|đơn vị|quận|huyện)[^.;]{0,40}?"
+    r"(?:dẫn đầu|đứng đầu|cao nhất|xếp hạng cao)",
+    re.IGNORECASE,
+)
 _TOP = re.compile(r"\btop\s*(?P<v>\d{1,2})\b", re.IGNORECASE)
 # counts: "ít nhất 1 lần/năm", "tối thiểu 02 tin, bài/tháng", "cung cấp 322 dịch vụ công", "tại 05 ấp", "tại 2-3 xã"
-_COUNT_NOUNS = (r"lần|tin|bài|cuộc|đợt|hội nghị|hội thảo|hội chợ|sự kiện|chương trình|lớp|buổi|lượt|dịch vụ|thủ tục|"
-                r"xã|phường|thị trấn|ấp|thôn|tổ dân phố|khu phố|khu dân cư|cơ quan|đơn vị|hồ sơ|mô hình|doanh nghiệp|"
-                r"sáng kiến|văn bản|chuyên mục|camera|điểm|trường|trạm|ứng cử viên|người|ngày làm việc|ngày|sở|"
-                r"huyện|cơ sở|phiếu")
+_COUNT_NOUNS = (
+    r"lần|tin|bài|cuộc|đợt|hội nghị|hội thảo|hội chợ|sự kiện|chương trình|lớp|buổi|lượt|dịch vụ|thủ tục|"
+    r"xã|phường|thị trấn|ấp|thôn|tổ dân phố|khu phố|khu dân cư|cơ quan|đơn vị|hồ sơ|mô hình|doanh nghiệp|"
+    r"sáng kiến|văn bản|chuyên mục|camera|điểm|trường|trạm|ứng cử viên|người|ngày làm việc|ngày|sở|"
+    r"huyện|cơ sở|phiếu"
+)
 _COUNT = re.compile(
     r"(?=[ctđxblíkqd\d≥≤<>=])(?P<verb>cung cấp|tổ chức|thực hiện|tại|có thêm|có|đạt|xây dựng|ban hành|thành lập|lắp đặt)?\s*"
     r"(?P<pre>ít nhất|tối thiểu|không quá|tối đa|không dưới|quá|trên|dưới)?\s*" + _SYM + r"?\s*"
-    r"(?P<v>\d{1,3}(?:\.\d{3})+|\d{1,4})(?:\s*[-–]\s*(?P<v2>\d{1,4}))?\s+(?P<noun>" + _COUNT_NOUNS + r")\b(?!\s*/\s*\d)", re.IGNORECASE)
+    r"(?P<v>\d{1,3}(?:\.\d{3})+|\d{1,4})(?:\s*[-–]\s*(?P<v2>\d{1,4}))?\s+(?P<noun>"
+    + _COUNT_NOUNS
+    + r")\b(?!\s*/\s*\d)",
+    re.IGNORECASE,
+)
 _RANK_UP = re.compile(r"tăng\s+(?P<pre>ít nhất|tối thiểu)?\s*(?P<v>\d+)\s*bậc")
 _YEAR = re.compile(r"năm\s+(20\d\d)")
 
 _SYMBOL = {"≥": ">=", ">=": ">=", "=>": ">=", "≤": "<=", "<=": "<=", "=<": "<=", ">": ">", "<": "<", "=": "="}
-_CMP = {"quá": "<=", "không dưới": ">=", "từ trên": ">", "trên": ">", "từ": ">=", "ít nhất": ">=", "tối thiểu": ">=", "không quá": "<=",
-        "tối đa": "<=", "dưới": "<", "đạt tỷ lệ": ">=", "đạt": ">=", "tới": "=", "đến": "="}
+_CMP = {
+    "quá": "<=",
+    "không dưới": ">=",
+    "từ trên": ">",
+    "trên": ">",
+    "từ": ">=",
+    "ít nhất": ">=",
+    "tối thiểu": ">=",
+    "không quá": "<=",
+    "tối đa": "<=",
+    "dưới": "<",
+    "đạt tỷ lệ": ">=",
+    "đạt": ">=",
+    "tới": "=",
+    "đến": "=",
+}
 
 
 def _cmp(pre: str | None, post: str | None, bare: str = "=", sym: str | None = None) -> str:
@@ -105,13 +140,13 @@ _PAST = re.compile(r"(?:\bđã\b|năm qua|năm trước|vừa qua|kết quả)",
 
 
 def _in_past_clause(line: str, quote: str) -> bool:
-    """"năm 2022 đã đạt 42,5 điểm": a result already reached, not a target."""
+    """ "năm 2022 đã đạt 42,5 điểm": a result already reached, not a target."""
     pos = line.find(quote)
     if pos < 0:
         return False
     start = max(line.rfind(";", 0, pos), line.rfind(". ", 0, pos), line.rfind("(", 0, pos))
     # a year then "đã" in the same clause: "năm 2022 đã đạt …" ("thủ tục đã triển khai …: 50%" is still a target)
-    return bool(re.search(r"(?:năm\s+20\d\d|năm trước|năm qua)[^;.]{0,40}?\bđã\b", line[start + 1: pos + len(quote)]))
+    return bool(re.search(r"(?:năm\s+20\d\d|năm trước|năm qua)[^;.]{0,40}?\bđã\b", line[start + 1 : pos + len(quote)]))
 
 
 # a year a comparison is made against is a baseline, not the year of a target: "so với năm 2015" (compared with),
@@ -121,7 +156,7 @@ _BASELINE_BEFORE_YEAR = re.compile(r"(?:so với|\bhơn|\bbằng)\s+(?:\w+\s+)?$
 
 
 def _is_baseline_year(text: str, m: re.Match) -> bool:
-    before = text[max(0, m.start() - 16): m.start()]
+    before = text[max(0, m.start() - 16) : m.start()]
     return "so với" in before or bool(_BASELINE_BEFORE_YEAR.search(before))
 
 
@@ -133,21 +168,36 @@ def _year_for(line: str, quote: str, default: int | None) -> int | None:
         return default
     before = line[:pos]
     clause_start = max(before.rfind(";"), before.rfind(". "), before.rfind(","))
-    clause = line[clause_start + 1: pos + len(quote)]
+    clause = line[clause_start + 1 : pos + len(quote)]
     if _PAST.search(clause):
         return None
     ys = [m for m in _YEAR.finditer(before) if not _is_baseline_year(before, m)]
     if not ys:
         return default
     y = ys[-1]
-    between = line[y.end(): pos]
+    between = line[y.end() : pos]
     if _PAST.search(between):
         return None
     return int(y.group(1))
 
 
-TARGET_WORDS = ("%", "điểm", "nhóm", "bậc", "top", "Top", "TOP", "dẫn đầu", "ít nhất", "tối thiểu", "cung cấp", "tại ", "tổ chức",
-                "quá", "tối đa")
+TARGET_WORDS = (
+    "%",
+    "điểm",
+    "nhóm",
+    "bậc",
+    "top",
+    "Top",
+    "TOP",
+    "dẫn đầu",
+    "ít nhất",
+    "tối thiểu",
+    "cung cấp",
+    "tại ",
+    "tổ chức",
+    "quá",
+    "tối đa",
+)
 
 
 def find_targets(line: str) -> list[TargetHit]:
@@ -169,25 +219,51 @@ def find_targets(line: str) -> list[TargetHit]:
 
     # each pattern runs only on a line holding the words it needs (plain `in` tests, far cheaper than a scan)
     for m in _PAIRED.finditer(line) if "trong đó" in low else ():
-        first = TargetHit(_cmp(m["c1"], None, ">="), _num(m["v1"]), "percent", line[: m.start()].strip(" :-") or m["noun"],
-                          m.group(0), share_comparator="=", share_value=_num(m["s1"]))
+        first = TargetHit(
+            _cmp(m["c1"], None, ">="),
+            _num(m["v1"]),
+            "percent",
+            line[: m.start()].strip(" :-") or m["noun"],
+            m.group(0),
+            share_comparator="=",
+            share_value=_num(m["s1"]),
+        )
         hits.append(first)
-        hits.append(TargetHit(_cmp(m["c2"], None, ">="), _num(m["v2"]), "percent", first.metric_text, m.group(0),
-                              share_comparator=_cmp(m["sc2"], None, "="), share_value=_num(m["s2"]),
-                              paired_with_index=len(hits) - 1))
+        hits.append(
+            TargetHit(
+                _cmp(m["c2"], None, ">="),
+                _num(m["v2"]),
+                "percent",
+                first.metric_text,
+                m.group(0),
+                share_comparator=_cmp(m["sc2"], None, "="),
+                share_value=_num(m["s2"]),
+                paired_with_index=len(hits) - 1,
+            )
+        )
         taken.append(m.span())
     for m in _PCT.finditer(line) if "%" in line else ():
         if any(a <= m.start("v") < b for a, b in taken):
             continue
-        hits.append(TargetHit(_cmp(m["pre"], m["post"], sym=m["sym"]), _num(m["v"]), "percent",
-                              line[: m.start()].strip(" :-|") or line.strip(" |"), m.group(0).strip()))
+        hits.append(
+            TargetHit(
+                _cmp(m["pre"], m["post"], sym=m["sym"]),
+                _num(m["v"]),
+                "percent",
+                line[: m.start()].strip(" :-|") or line.strip(" |"),
+                m.group(0).strip(),
+            )
+        )
     if "điểm" in low:
         verb = bool(_TARGET_VERB.search(folded) or _TARGET_VERB.search(low))
         for m in _POINTS.finditer(line):
             if not (verb or m["pre"] or m["post"] or m["sym"]):
                 continue  # "đạt 42,5 điểm" without a target verb or comparator is a result
-            hits.append(TargetHit(_cmp(m["pre"], m["post"], ">=", m["sym"]), _num(m["v"]), "points", "score",
-                                  m.group(0).strip()))
+            hits.append(
+                TargetHit(
+                    _cmp(m["pre"], m["post"], ">=", m["sym"]), _num(m["v"]), "points", "score", m.group(0).strip()
+                )
+            )
             taken.append(m.span())
     for m in _RANK_GROUP.finditer(line) if "nhóm" in line else ():
         for hint in per_hint:
@@ -197,15 +273,20 @@ def find_targets(line: str) -> list[TargetHit]:
             continue
         taken.append(m.span())
         for hint in per_hint:
-            hits.append(TargetHit("<=", float(m["v"]), "rank", "rank among the leading provinces", m.group(0),
-                                  indicator_hint=hint))
+            hits.append(
+                TargetHit(
+                    "<=", float(m["v"]), "rank", "rank among the leading provinces", m.group(0), indicator_hint=hint
+                )
+            )
     for m in _TOP.finditer(line) if "top" in low else ():
         if any(a <= m.start("v") < b for a, b in taken):
             continue
         taken.append(m.span())
         for hint in per_hint:
             hits.append(TargetHit("<=", float(m["v"]), "rank", "rank (top N)", m.group(0), indicator_hint=hint))
-    if any(w in low for w in ("ít nhất", "tối thiểu", "cung cấp", "tại ", "tổ chức", "≥", "không dưới", "quá", "tối đa")):
+    if any(
+        w in low for w in ("ít nhất", "tối thiểu", "cung cấp", "tại ", "tổ chức", "≥", "không dưới", "quá", "tối đa")
+    ):
         for m in _COUNT.finditer(line):
             if any(a <= m.start("v") < b for a, b in taken) or (m["noun"].lower() == "điểm" and not m["verb"]):
                 continue
@@ -214,12 +295,27 @@ def find_targets(line: str) -> list[TargetHit]:
             taken.append(m.span())
             # a range ("tại 2-3 xã") is at least its lower bound
             bare = ">=" if m["v2"] else "="
-            hits.append(TargetHit(_cmp(m["pre"], None, bare, m["sym"]), float(m["v"].replace(".", "")), "count", m["noun"],
-                                  m.group(0).strip()))
+            hits.append(
+                TargetHit(
+                    _cmp(m["pre"], None, bare, m["sym"]),
+                    float(m["v"].replace(".", "")),
+                    "count",
+                    m["noun"],
+                    m.group(0).strip(),
+                )
+            )
     for m in _RANK_UP.finditer(line) if "bậc" in line else ():
         for hint in per_hint:
-            hits.append(TargetHit(_cmp(m["pre"], None, "="), float(m["v"]), "rank_change", "rank places gained",
-                                  m.group(0), indicator_hint=hint))
+            hits.append(
+                TargetHit(
+                    _cmp(m["pre"], None, "="),
+                    float(m["v"]),
+                    "rank_change",
+                    "rank places gained",
+                    m.group(0),
+                    indicator_hint=hint,
+                )
+            )
     return _kept_targets(hits, line, hints, year)
 
 
@@ -242,6 +338,7 @@ def _kept_targets(hits: list[TargetHit], line: str, hints: list[str], year: int 
 
 # ---------------------------------------------------------------- quoted scores
 
+
 @dataclass
 class QuotedScore:
     indicator_code: str
@@ -257,15 +354,21 @@ class QuotedScore:
 
 _QUOTED_DIM = re.compile(
     r"chỉ số nội dung\s+(?P<d>\d)\s*[“\"][^”\"]*[”\"]\s*[:,]?\s*(?:(?P<verb>tăng|giảm)\s+từ\s+(?P<a>\d+[,.]\d+)\s*điểm\s+"
-    r"(?:lên|xuống)\s+)?(?P<b>\d+[,.]\d+)\s*điểm(?:\s*,\s*xếp thứ\s+(?P<r>\d+)\s*/\s*(?P<n>\d+))?", re.IGNORECASE)
+    r"(?:lên|xuống)\s+)?(?P<b>\d+[,.]\d+)\s*điểm(?:\s*,\s*xếp thứ\s+(?P<r>\d+)\s*/\s*(?P<n>\d+))?",
+    re.IGNORECASE,
+)
 _QUOTED_TOTAL = re.compile(
     r"tổng điểm\s+(?P<k>\d+)\s+chỉ số nội dung.*?năm\s+(?P<y>20\d\d)\s+là\s+(?P<v>\d+[,.]\d+)"
-    r"(?:\s*\(năm\s+(?P<py>20\d\d)\s+là\s+(?P<pv>\d+[,.]\d+)\))?", re.IGNORECASE)
+    r"(?:\s*\(năm\s+(?P<py>20\d\d)\s+là\s+(?P<pv>\d+[,.]\d+)\))?",
+    re.IGNORECASE,
+)
 _QUOTED_TOTAL_RANK = re.compile(
     r"(?:vị trí|xếp) thứ\s+(?P<r>\d+)\s*/\s*(?P<n>\d+)[^(]*(?:\(năm\s+(?P<py>20\d\d)\s+là\s+(?P<pr>\d+)\s*/\s*(?P<pn>\d+))?",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _BASELINE = re.compile(
-    r"so với điểm năm\s+(?P<y>20\d\d)\s*\(tăng\s+(?P<inc>\d+[,.]\d+)\s*điểm\s+so với\s+(?P<v>\d+[,.]\d+)", re.IGNORECASE)
+    r"so với điểm năm\s+(?P<y>20\d\d)\s*\(tăng\s+(?P<inc>\d+[,.]\d+)\s*điểm\s+so với\s+(?P<v>\d+[,.]\d+)", re.IGNORECASE
+)
 _YEAR_CONTEXT = re.compile(r"(?:trong\s+)?năm\s+(?P<y>20\d\d).*?so với năm\s+(?P<py>20\d\d)", re.IGNORECASE)
 
 
@@ -294,25 +397,51 @@ def find_quoted_scores(lines: list[str], dimension_at_line) -> list[tuple[int, Q
             if scan.year is None:
                 continue
             code = f"PAPI.D{m['d']}"
-            q = QuotedScore(code, scan.year, _num(m["b"]), int(m["r"]) if m["r"] else None,
-                            int(m["n"]) if m["n"] else None, m.group(0),
-                            claim=("increase" if (m["verb"] or "").lower() == "tăng" else
-                                   "decrease" if m["verb"] else None),
-                            previous_score=_num(m["a"]) if m["a"] else None,
-                            previous_year=scan.previous_year if m["a"] else None)
+            q = QuotedScore(
+                code,
+                scan.year,
+                _num(m["b"]),
+                int(m["r"]) if m["r"] else None,
+                int(m["n"]) if m["n"] else None,
+                m.group(0),
+                claim=("increase" if (m["verb"] or "").lower() == "tăng" else "decrease" if m["verb"] else None),
+                previous_score=_num(m["a"]) if m["a"] else None,
+                previous_year=scan.previous_year if m["a"] else None,
+            )
             scan.quotes.append((no, q))
             if m["a"] and scan.previous_year:
                 scan.quotes.append((no, QuotedScore(code, scan.previous_year, _num(m["a"]), None, None, m.group(0))))
         m = _QUOTED_TOTAL.search(line)
         if m:
             r = _QUOTED_TOTAL_RANK.search(line, m.end())
-            scan.quotes.append((no, QuotedScore("PAPI.TOTAL", int(m["y"]), _num(m["v"]),
-                                                int(r["r"]) if r else None, int(r["n"]) if r else None, line,
-                                                claim=f"sum_of_{m['k']}_dimensions")))
+            scan.quotes.append(
+                (
+                    no,
+                    QuotedScore(
+                        "PAPI.TOTAL",
+                        int(m["y"]),
+                        _num(m["v"]),
+                        int(r["r"]) if r else None,
+                        int(r["n"]) if r else None,
+                        line,
+                        claim=f"sum_of_{m['k']}_dimensions",
+                    ),
+                )
+            )
             if m["py"]:
-                scan.quotes.append((no, QuotedScore("PAPI.TOTAL", int(m["py"]), _num(m["pv"]),
-                                                    int(r["pr"]) if r and r["pr"] else None,
-                                                    int(r["pn"]) if r and r["pn"] else None, line)))
+                scan.quotes.append(
+                    (
+                        no,
+                        QuotedScore(
+                            "PAPI.TOTAL",
+                            int(m["py"]),
+                            _num(m["pv"]),
+                            int(r["pr"]) if r and r["pr"] else None,
+                            int(r["pn"]) if r and r["pn"] else None,
+                            line,
+                        ),
+                    )
+                )
         for m in _BASELINE.finditer(line):
             code = dimension_at_line(no)
             if code:

@@ -1,5 +1,6 @@
 """The matching key every mapping file is compared in: accents folded, punctuation dropped,
 abbreviations expanded. "Sở TT&TT" and "Sở Thông tin và Truyền thông" share one key."""
+
 from __future__ import annotations
 
 import re
@@ -42,6 +43,6 @@ def contains(key: str, sub: str) -> int:
     """Token position of `sub` inside `key` (both match keys), or -1."""
     k, s = key.split(), sub.split()
     for i in range(len(k) - len(s) + 1):
-        if k[i:i + len(s)] == s:
+        if k[i : i + len(s)] == s:
             return i
     return -1

@@ -1,5 +1,6 @@
 """Timeline text -> due_start, due_end, recurrence. Event-relative forms keep the event and no date:
 a date is never guessed."""
+
 from __future__ import annotations
 
 import calendar

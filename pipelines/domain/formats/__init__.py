@@ -6,6 +6,7 @@ leave them) plus a provenance map: for each line of that text, where it came fro
 "paragraph 41", "table 2 row 5", an HTML element path). A file that cannot be read raises `FormatError`, whose
 message is the quarantine reason.
 """
+
 from __future__ import annotations
 
 import re
@@ -64,6 +65,7 @@ def clean(s: str) -> str:
 @dataclass
 class LineBuilder:
     """Collects lines with their provenance; tables become pipe rows between blank lines."""
+
     lines: list[str] = field(default_factory=list)
     locations: list[str | None] = field(default_factory=list)
 
@@ -147,14 +149,18 @@ def read_document(data: bytes, name: str = "") -> Document:
         raise FormatError(f"empty .{fmt} file (no bytes)")
     if fmt == "docx":
         from .docx import read_docx
+
         return read_docx(data)
     if fmt == "pdf":
         from .pdf import read_pdf
+
         return read_pdf(data)
     if fmt == "html":
         from .html import read_html
+
         return read_html(data)
     from .doc import read_doc
+
     return read_doc(data)
 
 

@@ -12,6 +12,7 @@
 
 With neither installed the file is quarantined with that reason (the Makefile and CI install antiword).
 """
+
 from __future__ import annotations
 
 import re
@@ -23,8 +24,10 @@ from pathlib import Path
 from . import Document, FormatError, LineBuilder
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-NO_CONVERTER = ("Word 97-2003 .doc needs a converter: install antiword (apt-get install antiword) or LibreOffice "
-                "(soffice); neither is installed")
+NO_CONVERTER = (
+    "Word 97-2003 .doc needs a converter: install antiword (apt-get install antiword) or LibreOffice "
+    "(soffice); neither is installed"
+)
 
 
 def converters() -> list[str]:
@@ -55,13 +58,15 @@ def read_doc(data: bytes, converter: str | None = None) -> Document:
 
 # ---------------------------------------------------------------- antiword
 
+
 def _run_antiword(args: list[str], data: bytes) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "plan.doc"
         src.write_bytes(data)
         try:
-            res = subprocess.run([shutil.which("antiword") or "antiword", *args, str(src)], capture_output=True,
-                                 timeout=120)
+            res = subprocess.run(
+                [shutil.which("antiword") or "antiword", *args, str(src)], capture_output=True, timeout=120
+            )
         except subprocess.TimeoutExpired:
             raise FormatError("Word 97-2003 .doc: antiword timed out")
     if res.returncode:
@@ -74,8 +79,9 @@ def _docbook_tables(xml: str) -> list[list[list[str]]]:
     """Tables of antiword's DocBook as rows of cell texts on one column grid."""
     from lxml import etree
 
-    root = etree.fromstring(xml.encode("utf-8"), etree.XMLParser(load_dtd=False, no_network=True,
-                                                                 resolve_entities=False, huge_tree=True))
+    root = etree.fromstring(
+        xml.encode("utf-8"), etree.XMLParser(load_dtd=False, no_network=True, resolve_entities=False, huge_tree=True)
+    )
     tables = []
     for tbl in root.iter("informaltable"):
         groups = []  # antiword starts a new tgroup where the column layout changes (a cell spanning columns)
@@ -85,8 +91,13 @@ def _docbook_tables(xml: str) -> list[list[list[str]]]:
             for w in widths:
                 x += w
                 edges.append(round(x))
-            rows = [[("\n".join(ln.strip() for ln in "".join(e.itertext()).split("\n") if ln.strip()))
-                     for e in row.iter("entry")] for row in tg.iter("row")]
+            rows = [
+                [
+                    ("\n".join(ln.strip() for ln in "".join(e.itertext()).split("\n") if ln.strip()))
+                    for e in row.iter("entry")
+                ]
+                for row in tg.iter("row")
+            ]
             groups.append((edges, rows))
         grid = sorted({e for edges, _ in groups for e in edges})
         out = []
@@ -126,6 +137,7 @@ def _via_antiword(data: bytes) -> Document:
 
 # ---------------------------------------------------------------- LibreOffice
 
+
 def _via_libreoffice(data: bytes) -> Document:
     exe = shutil.which("soffice") or shutil.which("libreoffice")
     assert exe is not None  # tried only when converters() found it
@@ -133,12 +145,26 @@ def _via_libreoffice(data: bytes) -> Document:
         src = Path(tmp) / "plan.doc"
         src.write_bytes(data)
         try:
-            subprocess.run([exe, "--headless", f"-env:UserInstallation=file://{tmp}/profile", "--convert-to", "docx",
-                            "--outdir", tmp, str(src)], capture_output=True, timeout=180, check=False)
+            subprocess.run(
+                [
+                    exe,
+                    "--headless",
+                    f"-env:UserInstallation=file://{tmp}/profile",
+                    "--convert-to",
+                    "docx",
+                    "--outdir",
+                    tmp,
+                    str(src),
+                ],
+                capture_output=True,
+                timeout=180,
+                check=False,
+            )
         except subprocess.TimeoutExpired:
             raise FormatError("Word 97-2003 .doc: LibreOffice conversion timed out")
         out = Path(tmp) / "plan.docx"
         if not out.is_file():
             raise FormatError("Word 97-2003 .doc: LibreOffice could not convert it (corrupt or protected)")
         from .docx import read_docx
+
         return read_docx(out.read_bytes(), text_source="converted", fmt="doc")

@@ -4,6 +4,7 @@ Word's list numbering is resolved to what a reader sees ("1.", "1.2.", "a)", "II
 paragraph's own numbering or its style's. Table cells merged across columns (gridSpan) or rows (vMerge) keep their
 text in the first position and are blank in the others, as text exports leave them; the table readers fill them.
 """
+
 from __future__ import annotations
 
 import io
@@ -16,8 +17,21 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 def _roman(n: int) -> str:
     out = ""
-    for v, s in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"),
-                 (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+    for v, s in (
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ):
         while n >= v:
             out, n = out + s, n - v
     return out
@@ -61,9 +75,11 @@ class Numbering:
                 fmt = lvl.find(f"{W}numFmt")
                 text = lvl.find(f"{W}lvlText")
                 start = lvl.find(f"{W}start")
-                lv[ilvl] = (fmt.get(f"{W}val") if fmt is not None else "decimal",
-                            text.get(f"{W}val") if text is not None else "",
-                            int(start.get(f"{W}val")) if start is not None else 1)
+                lv[ilvl] = (
+                    fmt.get(f"{W}val") if fmt is not None else "decimal",
+                    text.get(f"{W}val") if text is not None else "",
+                    int(start.get(f"{W}val")) if start is not None else 1,
+                )
             abstract[a.get(f"{W}abstractNumId")] = lv
         for num in root.findall(f"{W}num"):
             ref = num.find(f"{W}abstractNumId")

@@ -5,6 +5,7 @@ has one. Cells spanning rows or columns (rowspan/colspan) keep their text in the
 others; `<br>` and block elements inside a cell are line breaks in it. List items keep a visible marker ("- " for
 `<ul>`, "1." for `<ol>`) unless their text has one already.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -14,13 +15,63 @@ from ..decode import DecodeError, decode_bytes
 from . import Document, FormatError, LineBuilder, clean
 
 # not <form>: ASP.NET portals wrap the whole page in one
-_DROP = {"script", "style", "noscript", "nav", "header", "footer", "aside", "iframe", "button", "select", "input",
-         "template", "svg", "head", "title", "meta", "link"}
-_BOILER = re.compile(r"(?i)(?:^|[\s_-])(menu|nav|navbar|navigation|breadcrumbs?|sidebar|footer|social|share|banner|"
-                     r"cookie|search|login)(?:$|[\s_-])")
-_BLOCK = {"p", "div", "section", "article", "main", "body", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol",
-          "dl", "dt", "dd", "blockquote", "pre", "center", "address", "figure", "figcaption", "hr", "caption",
-          "tr", "td", "th", "thead", "tbody", "tfoot"}
+_DROP = {
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "iframe",
+    "button",
+    "select",
+    "input",
+    "template",
+    "svg",
+    "head",
+    "title",
+    "meta",
+    "link",
+}
+_BOILER = re.compile(
+    r"(?i)(?:^|[\s_-])(menu|nav|navbar|navigation|breadcrumbs?|sidebar|footer|social|share|banner|"
+    r"cookie|search|login)(?:$|[\s_-])"
+)
+_BLOCK = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "body",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "blockquote",
+    "pre",
+    "center",
+    "address",
+    "figure",
+    "figcaption",
+    "hr",
+    "caption",
+    "tr",
+    "td",
+    "th",
+    "thead",
+    "tbody",
+    "tfoot",
+}
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
 _MARKED = re.compile(r"^(?:[-+•*–]|[a-zđ]\)|\d{1,2}(?:\.\d{1,2})*\.|[IVX]{1,5}\.)\s")
 
@@ -50,7 +101,11 @@ def _boilerplate(el) -> bool:
         return True
     if (el.get("hidden") is not None) or "display:none" in (el.get("style") or "").replace(" ", "").lower():
         return True
-    return bool(_BOILER.search(f"{el.get('id') or ''} {el.get('class') or ''}")) and tag not in ("body", "main", "article")
+    return bool(_BOILER.search(f"{el.get('id') or ''} {el.get('class') or ''}")) and tag not in (
+        "body",
+        "main",
+        "article",
+    )
 
 
 def _inline_lines(el) -> str:

@@ -7,6 +7,7 @@ one starts in lower case after no closing punctuation) is joined to it, a word h
 the hyphen. A page without a text layer (a scan) needs OCR: read with Tesseract's Vietnamese data when `tesseract`
 has it (text_source 'ocr'), else the file is quarantined with reason "needs OCR".
 """
+
 from __future__ import annotations
 
 import io
@@ -22,8 +23,11 @@ _PAGE_NO = re.compile(r"(?i)^(?:trang\s*)?[-–—]?\s*\d{1,4}\s*(?:/\s*\d{1,4})
 _MARKER = re.compile(r"^(?:[-+•*–]\s|[a-zđ]\)|\d{1,2}(?:\.\d{1,2})*\.?\s|[IVX]{1,5}\.\s|\(\d+\)|[A-ZĐ]\.\s)")
 _END = re.compile(r"[.:;!?]\s*$")
 # words that cannot end a sentence because a number follows them ("đạt từ", "tối thiểu", "năm", "ngày")
-_OPEN_END = re.compile(r"(?:\b(?:từ|đạt|trên|dưới|ít nhất|tối thiểu|tối đa|khoảng|tới|đến|lên|năm|tháng|ngày|số|"
-                       r"nhóm|top|thứ)|[(,])\s*$", re.IGNORECASE)
+_OPEN_END = re.compile(
+    r"(?:\b(?:từ|đạt|trên|dưới|ít nhất|tối thiểu|tối đa|khoảng|tới|đến|lên|năm|tháng|ngày|số|"
+    r"nhóm|top|thứ)|[(,])\s*$",
+    re.IGNORECASE,
+)
 _NUMBER_GOES_ON = re.compile(r"^\d[\d.,/]*(?:\s*%)?(?:\s+(?!\d)[^\W\d_]|\s*$|[,;.)])")
 
 
@@ -111,9 +115,19 @@ def _fast_lines(rows: list[tuple]) -> list[tuple[float, str, object]]:
             last_x1 = x1
         text = clean("".join(parts))
         if text:
-            out.append((min(r[0] for r in ln), "line", {"text": text, "x0": ln[0][1], "x1": max(r[2] for r in ln),
-                                                         "top": min(r[0] for r in ln),
-                                                         "bottom": max(r[3] for r in ln)}))
+            out.append(
+                (
+                    min(r[0] for r in ln),
+                    "line",
+                    {
+                        "text": text,
+                        "x0": ln[0][1],
+                        "x1": max(r[2] for r in ln),
+                        "top": min(r[0] for r in ln),
+                        "bottom": max(r[3] for r in ln),
+                    },
+                )
+            )
     return out
 
 
@@ -153,8 +167,14 @@ def _page_items(page) -> tuple[list[tuple[float, str, object]], bool]:
         for row in t.rows:  # a row's characters first, then its cells': linear in the characters, not cells x chars
             row_box = row.bbox
             mine = [r for r in inside if _inside(r, row_box)]
-            cells.append([_cell("\n".join(x["text"] for _t, _k, x in _fast_lines([r for r in mine if _inside(r, c)])))
-                          if c is not None else "" for c in row.cells])
+            cells.append(
+                [
+                    _cell("\n".join(x["text"] for _t, _k, x in _fast_lines([r for r in mine if _inside(r, c)])))
+                    if c is not None
+                    else ""
+                    for c in row.cells
+                ]
+            )
         items.append((t.bbox[1], "table", cells))
     items += _fast_lines(rest)
     items.sort(key=lambda x: x[0])
@@ -168,8 +188,11 @@ def _running_lines(pages: list[list[tuple[float, str, object]]]) -> set[str]:
     edge: Counter = Counter()
     for items in pages:
         lines = [p for _t, k, p in items if k == "line"]
-        keys = {_key(x["text"]) for x in lines[:2] + lines[-2:]
-                if len(x["text"]) < 120 and not re.match(r"[-+•*–]\s", x["text"])}  # a bullet is body text
+        keys = {
+            _key(x["text"])
+            for x in lines[:2] + lines[-2:]
+            if len(x["text"]) < 120 and not re.match(r"[-+•*–]\s", x["text"])
+        }  # a bullet is body text
         edge.update(keys)
     return {k for k, n in edge.items() if n >= max(3, 0.6 * len(pages))}
 
@@ -206,8 +229,19 @@ def _ocr_lines(tsv: str) -> list[tuple[float, str, object]]:
         text = clean(" ".join(w[4] for w in ws))
         if text:
             top = min(w[1] for w in ws)
-            out.append((top, "line", {"text": text, "x0": min(w[0] for w in ws), "x1": max(w[2] for w in ws),
-                                      "top": top, "bottom": max(w[3] for w in ws)}))
+            out.append(
+                (
+                    top,
+                    "line",
+                    {
+                        "text": text,
+                        "x0": min(w[0] for w in ws),
+                        "x1": max(w[2] for w in ws),
+                        "top": top,
+                        "bottom": max(w[3] for w in ws),
+                    },
+                )
+            )
     out.sort(key=lambda x: x[0])
     return out
 
@@ -228,13 +262,20 @@ def _ocr_pages(data: bytes, numbers: list[int]) -> dict[int, list[tuple[float, s
             buf = io.BytesIO()
             img.save(buf, format="PNG")
             try:
-                res = subprocess.run([exe, "stdin", "stdout", "-l", "vie", "--dpi", str(OCR_DPI), "tsv"],
-                                     input=buf.getvalue(), capture_output=True, timeout=300, env=env)
+                res = subprocess.run(
+                    [exe, "stdin", "stdout", "-l", "vie", "--dpi", str(OCR_DPI), "tsv"],
+                    input=buf.getvalue(),
+                    capture_output=True,
+                    timeout=300,
+                    env=env,
+                )
             except subprocess.TimeoutExpired:
                 raise FormatError(f"{NEEDS_OCR}: Tesseract timed out on page {i + 1}")
             if res.returncode:
-                raise FormatError(f"{NEEDS_OCR}: Tesseract failed on page {i + 1}: "
-                                  f"{res.stderr.decode('utf-8', 'replace').strip()[:200]}")
+                raise FormatError(
+                    f"{NEEDS_OCR}: Tesseract failed on page {i + 1}: "
+                    f"{res.stderr.decode('utf-8', 'replace').strip()[:200]}"
+                )
             out[i] = _ocr_lines(res.stdout.decode("utf-8", "replace"))
     finally:
         pdf.close()
@@ -275,8 +316,11 @@ def read_pdf(data: bytes) -> Document:
     if scans or not any(pages):
         # a scanned page (or a PDF with no text at all): OCR, or quarantine; never a silently empty or partial text
         scans = scans or list(range(n))
-        which = "no text layer" if len(scans) == n else \
-            f"pages {', '.join(str(i + 1) for i in scans[:10])}{' ...' if len(scans) > 10 else ''} of {n} are images"
+        which = (
+            "no text layer"
+            if len(scans) == n
+            else f"pages {', '.join(str(i + 1) for i in scans[:10])}{' ...' if len(scans) > 10 else ''} of {n} are images"
+        )
         missing = ocr_available()
         if missing:
             raise FormatError(f"{NEEDS_OCR}: {which} (scanned PDF; {missing})")
@@ -300,8 +344,12 @@ def read_pdf(data: bytes) -> Document:
             edge = payload in lines[:2] + lines[-2:]
             if edge and (_key(text) in running or (_PAGE_NO.match(text) and payload in lines[:1] + lines[-1:])):
                 continue
-            if prev is not None and out.lines and out.locations[-1] in (f"page {no}", f"page {no - 1}") \
-                    and is_continuation(prev, payload, right, left):
+            if (
+                prev is not None
+                and out.lines
+                and out.locations[-1] in (f"page {no}", f"page {no - 1}")
+                and is_continuation(prev, payload, right, left)
+            ):
                 out.lines[-1] = _join(out.lines[-1], text)
             else:
                 out.add(text, f"page {no}")

@@ -4,6 +4,7 @@ The reader builds an outline (roman sections > numbered headings > lettered item
 "+" sub-bullets), then decides what is a heading and what is a task from the shape of the outline,
 not from anything specific to one document.
 """
+
 from __future__ import annotations
 
 import re
@@ -117,7 +118,11 @@ def build_outline(paras: list[Para], findings: list[Finding]) -> Node:
             # "- Cơ quan chủ trì: …", "Thời hạn: …": an attribute of the item above, never an item itself; a "+"
             # point under a task does not own it, the task does
             owner = stack[-1]
-            if owner.kind == "plus" and owner.parent is not None and owner.parent.kind in ("bullet", "letter", "num", "lost"):
+            if (
+                owner.kind == "plus"
+                and owner.parent is not None
+                and owner.parent.kind in ("bullet", "letter", "num", "lost")
+            ):
                 owner = owner.parent
             attrs, _ = parse_attributes(p.text.lstrip("-–+•* "))
             for k, v in attrs.items():
@@ -182,7 +187,7 @@ def _is_unmarked_heading(text: str, nxt: tuple) -> bool:
 
 
 def _ensure_numeric_parent(stack: list[Node], marker: str, p: Para, findings: list[Finding]) -> None:
-    """"2.1." under "1." means heading "2." was lost in the export: recreate it, empty."""
+    """ "2.1." under "1." means heading "2." was lost in the export: recreate it, empty."""
     parent_marker = marker.rsplit(".", 1)[0]
     top = stack[-1]
     if top.kind == "num" and top.marker == parent_marker:
@@ -193,10 +198,15 @@ def _ensure_numeric_parent(stack: list[Node], marker: str, p: Para, findings: li
     holder = Node("num", parent_marker, lvl, "", p.line_start, p.line_start, parent=stack[-1], synthetic=True)
     stack[-1].children.append(holder)
     stack.append(holder)
-    findings.append(Finding(
-        "heading_missing", "warning",
-        f"Item {marker} at line {p.line_start} has no heading {parent_marker}: the heading was lost in the export.",
-        p.line_start, p.line_start))
+    findings.append(
+        Finding(
+            "heading_missing",
+            "warning",
+            f"Item {marker} at line {p.line_start} has no heading {parent_marker}: the heading was lost in the export.",
+            p.line_start,
+            p.line_start,
+        )
+    )
 
 
 def _letter_index(m: str) -> int:
@@ -213,10 +223,15 @@ def check_numbering(node: Node, findings: list[Finding]) -> None:
         for c in sibs:
             key = (c.marker or "").rsplit(".", 1)[-1]
             if key in seen:
-                findings.append(Finding(
-                    "numbering_duplicate", "warning",
-                    f"Marker {c.marker} is used twice: lines {seen[key].line_start} and {c.line_start}.",
-                    c.line_start, c.line_end))
+                findings.append(
+                    Finding(
+                        "numbering_duplicate",
+                        "warning",
+                        f"Marker {c.marker} is used twice: lines {seen[key].line_start} and {c.line_start}.",
+                        c.line_start,
+                        c.line_end,
+                    )
+                )
                 if kind == "letter" and prev == key and _letter_index(key) + 1 < len(VI_LETTERS):
                     # "d) … d) … e)": the second d stands where đ belongs; e) after it skips nothing
                     prev = VI_LETTERS[_letter_index(key) + 1]
@@ -226,24 +241,39 @@ def check_numbering(node: Node, findings: list[Finding]) -> None:
                     # Vietnamese order: a b c d đ e g h … (Decree 30/2020/NĐ-CP); "d) e)" skips đ
                     gap = _letter_index(key) - _letter_index(prev)
                     if gap > 1:
-                        findings.append(Finding(
-                            "letter_sequence_gap", "warning",
-                            f"Item {c.marker}) at line {c.line_start} follows {prev}): "
-                            f"{', '.join(VI_LETTERS[_letter_index(prev) + 1:_letter_index(key)])} skipped.",
-                            c.line_start, c.line_end))
+                        findings.append(
+                            Finding(
+                                "letter_sequence_gap",
+                                "warning",
+                                f"Item {c.marker}) at line {c.line_start} follows {prev}): "
+                                f"{', '.join(VI_LETTERS[_letter_index(prev) + 1 : _letter_index(key)])} skipped.",
+                                c.line_start,
+                                c.line_end,
+                            )
+                        )
                     elif gap <= 0:
-                        findings.append(Finding(
-                            "letter_sequence_order", "warning",
-                            f"Item {c.marker}) at line {c.line_start} comes after {prev}): out of order.",
-                            c.line_start, c.line_end))
+                        findings.append(
+                            Finding(
+                                "letter_sequence_order",
+                                "warning",
+                                f"Item {c.marker}) at line {c.line_start} comes after {prev}): out of order.",
+                                c.line_start,
+                                c.line_end,
+                            )
+                        )
                     gap = 1
                 else:
                     gap = int(key) - int(prev) if key.isdigit() and prev.isdigit() else 1
                 if gap > 1:
-                    findings.append(Finding(
-                        "numbering_gap", "warning",
-                        f"Marker {c.marker} at line {c.line_start} follows {prev}: {gap - 1} item(s) skipped.",
-                        c.line_start, c.line_end))
+                    findings.append(
+                        Finding(
+                            "numbering_gap",
+                            "warning",
+                            f"Marker {c.marker} at line {c.line_start} follows {prev}: {gap - 1} item(s) skipped.",
+                            c.line_start,
+                            c.line_end,
+                        )
+                    )
             seen.setdefault(key, c)
             prev = key
     for c in items:
@@ -272,8 +302,16 @@ _FAMILY_SIPAS = re.compile(r"\bSIPAS\b")
 
 @lru_cache(maxsize=1 << 14)  # every task asks again for each heading above it
 def _family(text: str) -> str | None:
-    found = [f for f, rx in (("PAR_INDEX", _FAMILY_PAR), ("PAPI", _FAMILY_PAPI), ("PCI", _FAMILY_PCI),
-                             ("SIPAS", _FAMILY_SIPAS)) if rx.search(text)]
+    found = [
+        f
+        for f, rx in (
+            ("PAR_INDEX", _FAMILY_PAR),
+            ("PAPI", _FAMILY_PAPI),
+            ("PCI", _FAMILY_PCI),
+            ("SIPAS", _FAMILY_SIPAS),
+        )
+        if rx.search(text)
+    ]
     if len(found) == 2 and set(found) == {"PAR_INDEX", "SIPAS"}:
         return "PAR_INDEX"  # "PAR INDEX và SIPAS": the areas are PAR's, SIPAS is its impact criterion
     return found[0] if len(found) == 1 else None
@@ -341,11 +379,16 @@ def task_sections(root: Node, findings: list[Finding]) -> list[Node]:
         for c in nums:
             marker = c.marker or ""
             if marker.isdigit() and last is not None and int(marker) <= last:
-                findings.append(Finding(
-                    "heading_missing", "warning",
-                    f"Numbering restarts at {c.marker} on line {c.line_start} inside section "
-                    f"'{collapse_ws(r.text)[:60]}': a section heading was lost; the rest is not read as tasks.",
-                    c.line_start, c.line_start))
+                findings.append(
+                    Finding(
+                        "heading_missing",
+                        "warning",
+                        f"Numbering restarts at {c.marker} on line {c.line_start} inside section "
+                        f"'{collapse_ws(r.text)[:60]}': a section heading was lost; the rest is not read as tasks.",
+                        c.line_start,
+                        c.line_start,
+                    )
+                )
                 idx = r.children.index(c)
                 r.children = r.children[:idx]
                 break
@@ -369,8 +412,11 @@ def read_narrative(lines: list[str], skip: set[int]) -> tuple[list[TaskRow], lis
         for n in _walk(sec):
             if n.kind == "num" and n.level == 1:
                 texts = [collapse_ws(c.text) for c in _walk(n) if c is not n and c.kind != "label"]
-                nsections.append(NarrativeSection(n.marker, None if n.synthetic else _section_name(n.text),
-                                                  texts, n.line_start, _subtree_end(n)))
+                nsections.append(
+                    NarrativeSection(
+                        n.marker, None if n.synthetic else _section_name(n.text), texts, n.line_start, _subtree_end(n)
+                    )
+                )
         _collect_tasks(sec, [sec] if sec.kind == "roman" else [], tasks, findings)  # a roman heading may name the index
     return tasks, nsections, findings
 
@@ -394,10 +440,15 @@ def _collect_tasks(node: Node, path: list[Node], out: list[TaskRow], findings: l
             _collect_tasks(c, path + [c], out, findings)
             continue
         if c.kind == "lost":
-            findings.append(Finding(
-                "bullet_marker_missing", "info",
-                f"Paragraph at line {c.line_start} stands between bullets without a bullet marker; read as its own task.",
-                c.line_start, c.line_end))
+            findings.append(
+                Finding(
+                    "bullet_marker_missing",
+                    "info",
+                    f"Paragraph at line {c.line_start} stands between bullets without a bullet marker; read as its own task.",
+                    c.line_start,
+                    c.line_end,
+                )
+            )
         out.append(_task_from(c, path, merge_children))
 
 
@@ -417,7 +468,7 @@ def _task_from(n: Node, path: list[Node], merge_children: bool) -> TaskRow:
         sec = content[0]
     sub = None
     if sec is not None and sec in content:
-        rest = content[content.index(sec) + 1:]
+        rest = content[content.index(sec) + 1 :]
         sub = rest[0] if rest else None
     about = _ABOUT.match(n.text)  # "a) Về công khai danh sách hộ nghèo: niêm yết …": the item names its sub-topic
     text_parts = [n.text]

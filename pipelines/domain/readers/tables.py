@@ -7,6 +7,7 @@ Layouts:
   a blank line between rows;
 - tab, row per line: cells separated by tabs on one line, cells may hold HTML fragments.
 """
+
 from __future__ import annotations
 
 import re
@@ -100,6 +101,7 @@ def _is_header(cells: list[str]) -> bool:
 
 # ---------------------------------------------------------------- pipe layout
 
+
 def _pipe_cells(lines: list[str], start: int, skip: set[int]) -> list[Cell]:
     cells: list[Cell] = []
     buf: list[str] = []
@@ -187,9 +189,15 @@ def _pipe_rows(cells: list[Cell], header: list[str], line_start: int) -> RawTabl
         elif txt == header[0].strip() or _REF_LABEL.match(txt.lower()):
             cur = [c]  # repeated header row (whatever its first label); dropped below
         else:
-            findings.append(Finding("table_stray_cell", "info",
-                                    f"Text outside any table row at line {c.line_start}: '{txt[:60]}'",
-                                    c.line_start, c.line_end))
+            findings.append(
+                Finding(
+                    "table_stray_cell",
+                    "info",
+                    f"Text outside any table row at line {c.line_start}: '{txt[:60]}'",
+                    c.line_start,
+                    c.line_end,
+                )
+            )
             continue
         last_line = max(last_line, c.line_end)
     if cur is not None:
@@ -296,11 +304,15 @@ def is_repeated_header(cells: list[str], header: list[str]) -> bool:
 
 
 # Content of a column when a table has no header row (lost in the export): a role per column from its cells.
-_DATE_LIKE = re.compile(r"(?i)\b(năm\s+20\d\d|quý\s+[ivx1-4]+|tháng\s+\d|\d{1,2}/20\d\d|20\d\d|thường xuyên|hằng năm|hàng năm|"
-                        r"định kỳ|trước ngày|đến ngày|hàng quý|6 tháng|năm học|hằng tháng|hàng tháng)")
-_AGENCY_WORDS = re.compile(r"(?i)^(?:các\s+)?(?:sở|ubnd|ủy ban|uỷ ban|phòng|ban|thanh tra|công an|văn phòng|trung tâm|"
-                           r"đài|cục|chi cục|bhxh|bảo hiểm|hội|đoàn|liên đoàn|mặt trận|mttq|kho bạc|tỉnh đoàn|"
-                           r"huyện đoàn|thành đoàn|công chức|bộ phận|cơ quan|đơn vị)\b")
+_DATE_LIKE = re.compile(
+    r"(?i)\b(năm\s+20\d\d|quý\s+[ivx1-4]+|tháng\s+\d|\d{1,2}/20\d\d|20\d\d|thường xuyên|hằng năm|hàng năm|"
+    r"định kỳ|trước ngày|đến ngày|hàng quý|6 tháng|năm học|hằng tháng|hàng tháng)"
+)
+_AGENCY_WORDS = re.compile(
+    r"(?i)^(?:các\s+)?(?:sở|ubnd|ủy ban|uỷ ban|phòng|ban|thanh tra|công an|văn phòng|trung tâm|"
+    r"đài|cục|chi cục|bhxh|bảo hiểm|hội|đoàn|liên đoàn|mặt trận|mttq|kho bạc|tỉnh đoàn|"
+    r"huyện đoàn|thành đoàn|công chức|bộ phận|cơ quan|đơn vị)\b"
+)
 
 
 def _infer_roles(rows: list[list[Cell]]) -> list[str] | None:
@@ -347,8 +359,16 @@ def _infer_roles(rows: list[list[Cell]]) -> list[str] | None:
     return roles if "lead" in roles or "ref" in roles else None
 
 
-_ROLE_LABEL = {"ref": "STT", "task": "Nội dung nhiệm vụ", "lead": "Cơ quan chủ trì", "support": "Cơ quan phối hợp",
-               "timeline": "Thời gian thực hiện", "output": "Sản phẩm", "section": "Lĩnh vực", "note": "Ghi chú"}
+_ROLE_LABEL = {
+    "ref": "STT",
+    "task": "Nội dung nhiệm vụ",
+    "lead": "Cơ quan chủ trì",
+    "support": "Cơ quan phối hợp",
+    "timeline": "Thời gian thực hiện",
+    "output": "Sản phẩm",
+    "section": "Lĩnh vực",
+    "note": "Ghi chú",
+}
 
 
 def _table_from_rows(rows: list[list[Cell]], reader: str, line_start: int, line_end: int) -> RawTable | None:
@@ -368,9 +388,16 @@ def _table_from_rows(rows: list[list[Cell]], reader: str, line_start: int, line_
         if roles is None:
             return None
         header, body = [_ROLE_LABEL[r] for r in roles], rows
-        findings.append(Finding("table_header_inferred", "info",
-                                f"Table at lines {line_start}-{line_end} has no header row; column roles read from "
-                                f"their content: {', '.join(roles)}.", line_start, line_end))
+        findings.append(
+            Finding(
+                "table_header_inferred",
+                "info",
+                f"Table at lines {line_start}-{line_end} has no header row; column roles read from "
+                f"their content: {', '.join(roles)}.",
+                line_start,
+                line_end,
+            )
+        )
     width = len(header)
     out = []
     for r in body:
@@ -409,6 +436,7 @@ def merge_continued(tables: list[RawTable], lines: list[str]) -> list[RawTable]:
 
 
 # ---------------------------------------------------------------- tab layouts
+
 
 def find_tab_tables(lines: list[str], skip: set[int]) -> list[RawTable]:
     tables: list[RawTable] = []
@@ -531,6 +559,7 @@ def _tab_row_mode(lines: list[str], start: int, skip: set[int]) -> RawTable | No
 
 # ---------------------------------------------------------------- one conversion for all layouts
 
+
 def _clean(text: str) -> str:
     return collapse_ws(strip_markup(text.replace("\n", " ")))
 
@@ -594,11 +623,15 @@ def _norm_ref(ref: str) -> str:
 
 _ROMAN_REF = re.compile(r"^[IVX]{1,4}\.?$")
 _SPAN_HEAD = re.compile(r"^(?:(?P<r>[IVX]{1,4}|\d{1,2}(?:\.\d{1,2})*)[.)]\s*)?(?P<t>\S.{3,})$", re.DOTALL)
-_GROUP_WORDS = re.compile(r"(?i)^(?:[IVX]{1,4}[.)]\s*|\d{1,2}(?:\.\d{1,2})*[.)]?\s*)?(?:nhóm\s+)?(?:chỉ số|chỉ tiêu|"
-                          r"nội dung thành phần|lĩnh vực|tiêu chí|phần\s|nhóm\s|cải cách|công tác chỉ đạo|"
-                          r"hiện đại hóa|hiện đại hoá|xây dựng và phát triển chính phủ|tác động)")
-_SUBGROUP_WORDS = re.compile(r"(?i)^(?:\d{1,2}(?:\.\d{1,2})+[.)]?\s*|[a-zđ]\)\s*)?(?:nội dung thành phần|chỉ số thành phần|"
-                             r"tiêu chí thành phần)")
+_GROUP_WORDS = re.compile(
+    r"(?i)^(?:[IVX]{1,4}[.)]\s*|\d{1,2}(?:\.\d{1,2})*[.)]?\s*)?(?:nhóm\s+)?(?:chỉ số|chỉ tiêu|"
+    r"nội dung thành phần|lĩnh vực|tiêu chí|phần\s|nhóm\s|cải cách|công tác chỉ đạo|"
+    r"hiện đại hóa|hiện đại hoá|xây dựng và phát triển chính phủ|tác động)"
+)
+_SUBGROUP_WORDS = re.compile(
+    r"(?i)^(?:\d{1,2}(?:\.\d{1,2})+[.)]?\s*|[a-zđ]\)\s*)?(?:nội dung thành phần|chỉ số thành phần|"
+    r"tiêu chí thành phần)"
+)
 
 
 def _is_group_row(ref: str, task: str, others: list[str], nxt_task: str) -> str | None:
@@ -610,8 +643,11 @@ def _is_group_row(ref: str, task: str, others: list[str], nxt_task: str) -> str 
     if _SUBGROUP_WORDS.match(task) or (ref and "." in ref.rstrip(".") and _GROUP_WORDS.match(task)):
         return "subsection"
     letters = sum(1 for ch in task if ch.isalpha())
-    if _ROMAN_REF.match(ref) or (letters and sum(1 for ch in task if ch.isupper()) >= 0.8 * letters) \
-            or _GROUP_WORDS.match(task):
+    if (
+        _ROMAN_REF.match(ref)
+        or (letters and sum(1 for ch in task if ch.isupper()) >= 0.8 * letters)
+        or _GROUP_WORDS.match(task)
+    ):
         return "section"
     return None
 
@@ -621,13 +657,20 @@ def _move_misplaced(d: dict, findings: list[Finding]) -> None:
     sup = d.get("support")
     if sup and not d.get("timeline") and _DATE_LIKE.search(sup) and not _AGENCY_WORDS.match(sup) and len(sup) < 80:
         d["timeline"], d["support"] = sup, None
-        findings.append(Finding("value_moved", "info",
-                                f"'{sup[:50]}' at line {d['line_start']} stands in the coordinator column but is a "
-                                "timeline; read as the timeline.", d["line_start"], d["line_end"]))
+        findings.append(
+            Finding(
+                "value_moved",
+                "info",
+                f"'{sup[:50]}' at line {d['line_start']} stands in the coordinator column but is a "
+                "timeline; read as the timeline.",
+                d["line_start"],
+                d["line_end"],
+            )
+        )
 
 
 def _combined_cells(d: dict) -> None:
-    """"Chủ trì: X; Phối hợp: Y" in one cell: the labelled parts go to their own fields."""
+    """ "Chủ trì: X; Phối hợp: Y" in one cell: the labelled parts go to their own fields."""
     for key in ("lead", "support", "note", "timeline"):
         v = d.get(key)
         if not v or ":" not in v:
@@ -646,12 +689,17 @@ def table_to_tasks(table: RawTable, section_lookup) -> tuple[list[TaskRow], list
     lost (no section column). Returns the tasks and the reader's findings."""
     reader = _TableWalk(table)
     if is_table_of_figures(table, reader.roles):
-        reader.findings.append(Finding(
-            "table_of_figures", "info",
-            f"Table at lines {table.line_start}-{table.line_end} ('{' | '.join(table.header)[:80]}') "
-            "holds figures (scores, rates, ranks) against short labels, with no lead, "
-            "coordinator, timeline or output column: read as results, not tasks.",
-            table.line_start, table.line_end))
+        reader.findings.append(
+            Finding(
+                "table_of_figures",
+                "info",
+                f"Table at lines {table.line_start}-{table.line_end} ('{' | '.join(table.header)[:80]}') "
+                "holds figures (scores, rates, ranks) against short labels, with no lead, "
+                "coordinator, timeline or output column: read as results, not tasks.",
+                table.line_start,
+                table.line_end,
+            )
+        )
         return [], reader.findings
     drafts = reader.drafts()
     _fill_merged(drafts, reader.has_section_col, reader.findings)
@@ -712,8 +760,15 @@ class _TableWalk:
         sub_cell = self.get(row, "subsection")
         task = _clean(html_to_text(row[col["task"]].text if "task" in col else ""))
         others = [self.get(row, r) for r in ("output", "lead", "support", "timeline", "note") if r in col]
-        if ref and not task and not sec and not sub_cell and not any(others) and not _REF.match(ref) \
-                and not _LETTER_REF.match(ref):
+        if (
+            ref
+            and not task
+            and not sec
+            and not sub_cell
+            and not any(others)
+            and not _REF.match(ref)
+            and not _LETTER_REF.match(ref)
+        ):
             # a row spanning the table (colspan) keeps its text in the first cell, the number column
             m_head = _SPAN_HEAD.match(_clean(html_to_text(row[col["ref"]].text)))
             if m_head:
@@ -776,26 +831,41 @@ class _TableWalk:
         if sub_cell:
             if sub_cell == self.cur_sub and self.sub_blank_since and task:
                 # a column that writes its label once per merged block, here written again below its own block
-                self.findings.append(Finding("numbering_duplicate", "warning",
-                                             f"Label '{sub_cell[:60]}' is written again at line {line_start} "
-                                             f"(first at line {self.sub_written_at}).", line_start, line_start))
+                self.findings.append(
+                    Finding(
+                        "numbering_duplicate",
+                        "warning",
+                        f"Label '{sub_cell[:60]}' is written again at line {line_start} "
+                        f"(first at line {self.sub_written_at}).",
+                        line_start,
+                        line_start,
+                    )
+                )
             if sub_cell != self.cur_sub:
                 self.sub_written_at = line_start
             self.cur_sub, self.sub_blank_since = sub_cell, False
         elif task:
             self.sub_blank_since = True
 
-    def _heading_row(self, row: list[Cell], ref: str, task: str, letter: str | None, others: list[str],
-                     nxt_ref: str, nxt_task: str) -> bool:
+    def _heading_row(
+        self, row: list[Cell], ref: str, task: str, letter: str | None, others: list[str], nxt_ref: str, nxt_task: str
+    ) -> bool:
         """A numbered row that heads the lettered rows below it: remembered as their parent, not a task."""
         if ref and task.endswith(":") and letter is None and _LETTER_REF.match(nxt_ref):
             # "5. Thực hiện công khai …, gồm:" over "a)", "b)" rows: their heading; its cells hold for them
             self.parent_ref, self.parent_text = _norm_ref(ref), task.rstrip(" :")
-            self.parent_attrs = {k: self.get(row, k) for k in ("lead", "support", "timeline", "output")
-                                 if self.get(row, k)}
+            self.parent_attrs = {
+                k: self.get(row, k) for k in ("lead", "support", "timeline", "output") if self.get(row, k)
+            }
             return True
-        if (ref and task and letter is None and not any(others)
-                and _LETTER_START.match(nxt_task) and not self.has_section_col):
+        if (
+            ref
+            and task
+            and letter is None
+            and not any(others)
+            and _LETTER_START.match(nxt_task)
+            and not self.has_section_col
+        ):
             self.parent_text = task  # a numbered row that only heads its lettered sub-rows
             return True
         return False
@@ -805,20 +875,35 @@ class _TableWalk:
         if prev is not None and sub_cell and prev["section_key"] == self.cur_section and not any(others):
             prev["subsections"].append(sub_cell)
             prev["line_end"] = max(prev["line_end"], line_end)
-            self.findings.append(Finding("merged_task_cell", "info",
-                                         f"Row at line {line_start} ('{sub_cell[:50]}') has a blank task cell: "
-                                         "read as merged with the task above.", line_start, line_end))
+            self.findings.append(
+                Finding(
+                    "merged_task_cell",
+                    "info",
+                    f"Row at line {line_start} ('{sub_cell[:50]}') has a blank task cell: "
+                    "read as merged with the task above.",
+                    line_start,
+                    line_end,
+                )
+            )
         elif any(others) or sub_cell:
-            self.findings.append(Finding("table_row_without_task", "warning",
-                                         f"Table row at line {line_start} has no task text; not read as a task.",
-                                         line_start, line_end))
+            self.findings.append(
+                Finding(
+                    "table_row_without_task",
+                    "warning",
+                    f"Table row at line {line_start} has no task text; not read as a task.",
+                    line_start,
+                    line_end,
+                )
+            )
 
-    def _draft(self, row: list[Cell], ref: str, task: str, letter: str | None, sub_cell: str,
-               line_start: int, line_end: int) -> dict:
+    def _draft(
+        self, row: list[Cell], ref: str, task: str, letter: str | None, sub_cell: str, line_start: int, line_end: int
+    ) -> dict:
         has_section_col, group_section, parent_ref = self.has_section_col, self.group_section, self.parent_ref
         if has_section_col or group_section:
-            task_ref = (_norm_ref(ref) if (ref and ((group_section and not has_section_col) or self.refs_number_rows))
-                        else None)
+            task_ref = (
+                _norm_ref(ref) if (ref and ((group_section and not has_section_col) or self.refs_number_rows)) else None
+            )
         elif letter:
             task_ref = f"{parent_ref}.{letter}" if parent_ref else letter
         else:
@@ -832,7 +917,8 @@ class _TableWalk:
         d: dict = {
             "task_ref": task_ref,
             "section_key": self.cur_section,
-            "section_ref": self.cur_section_ref if (has_section_col or group_section)
+            "section_ref": self.cur_section_ref
+            if (has_section_col or group_section)
             else (parent_ref.split(".")[0] if parent_ref else None),
             "section": self.cur_section,
             "subsections": subs,
@@ -851,14 +937,28 @@ class _TableWalk:
             for k, v in self.parent_attrs.items():
                 if not d.get(k):
                     d[k] = v
-                    self.findings.append(Finding("merged_cell_inherited", "info",
-                                                 f"Blank {k} cell of sub-row {letter}) at line {line_start} read as "
-                                                 f"its heading row's: '{v[:50]}'.", line_start, line_end))
+                    self.findings.append(
+                        Finding(
+                            "merged_cell_inherited",
+                            "info",
+                            f"Blank {k} cell of sub-row {letter}) at line {line_start} read as "
+                            f"its heading row's: '{v[:50]}'.",
+                            line_start,
+                            line_end,
+                        )
+                    )
         _move_misplaced(d, self.findings)
         if sub_filled and sub_cell == "" and (has_section_col or "subsection" in self.col):
-            self.findings.append(Finding("merged_cell_inherited", "info",
-                                         f"Blank sub-dimension cell at line {line_start} read as the merged cell "
-                                         f"above: '{(self.cur_sub or '')[:50]}'.", line_start, line_end))
+            self.findings.append(
+                Finding(
+                    "merged_cell_inherited",
+                    "info",
+                    f"Blank sub-dimension cell at line {line_start} read as the merged cell "
+                    f"above: '{(self.cur_sub or '')[:50]}'.",
+                    line_start,
+                    line_end,
+                )
+            )
         return d
 
 
@@ -874,14 +974,27 @@ def _task_rows(table: RawTable, drafts: list[dict], has_section_col: bool, secti
             sec_name, inferred = section_lookup(d["section_ref"], [x["task_text"] for x in groups[d["section_ref"]]])
             heading = sec_name
         sub = "; ".join(dict.fromkeys(d["subsections"])) if d["subsections"] else d["parent_text"]
-        tasks.append(TaskRow(
-            task_ref=d["task_ref"], source_kind="table", reader=table.reader,
-            section_ref=d["section_ref"], section_as_written=sec_name, section_heading=heading,
-            subsection_as_written=sub, family_context=None, task_text=d["task_text"],
-            output_text=d["output"], lead_as_written=d["lead"], support_as_written=d["support"],
-            timeline_text=d["timeline"], note_text=d["note"], line_start=d["line_start"],
-            line_end=d["line_end"], section_inferred=inferred,
-        ))
+        tasks.append(
+            TaskRow(
+                task_ref=d["task_ref"],
+                source_kind="table",
+                reader=table.reader,
+                section_ref=d["section_ref"],
+                section_as_written=sec_name,
+                section_heading=heading,
+                subsection_as_written=sub,
+                family_context=None,
+                task_text=d["task_text"],
+                output_text=d["output"],
+                lead_as_written=d["lead"],
+                support_as_written=d["support"],
+                timeline_text=d["timeline"],
+                note_text=d["note"],
+                line_start=d["line_start"],
+                line_end=d["line_end"],
+                section_inferred=inferred,
+            )
+        )
     return tasks
 
 
@@ -889,12 +1002,14 @@ def _fill_merged(drafts: list[dict], has_section_col: bool, findings: list[Findi
     """Merged cells come out of an export blank, their text on one row of the block (the first, or the middle when
     the cell was centred). Inside one section a blank lead or timeline is the nearest value above; rows before the
     first value take the first value below. Each fill is a finding."""
+
     def flat(d: dict) -> bool:  # numbered 1, 2, 3 …: the number is the row's own, not a section's
         return bool(d["task_ref"]) and d["task_ref"].isdigit() and d["section_ref"] == d["task_ref"]
 
     def same(a: dict, b: dict) -> bool:
         return a["section_key"] == b["section_key"] and (
-            has_section_col or a["section_ref"] == b["section_ref"] or (flat(a) and flat(b)))
+            has_section_col or a["section_ref"] == b["section_ref"] or (flat(a) and flat(b))
+        )
 
     for k in ("lead", "support", "timeline"):
         for i, d in enumerate(drafts):
@@ -922,6 +1037,13 @@ def _fill_merged(drafts: list[dict], has_section_col: bool, findings: list[Findi
             d[k] = src[k]
             d[f"_{k}_filled_up"] = up
             d[f"_{k}_filled"] = True
-            findings.append(Finding("merged_cell_inherited", "info",
-                                    f"Blank {k} cell at line {d['line_start']} read as the merged cell "
-                                    f"{'below' if up else 'above'}: '{src[k][:50]}'.", d["line_start"], d["line_end"]))
+            findings.append(
+                Finding(
+                    "merged_cell_inherited",
+                    "info",
+                    f"Blank {k} cell at line {d['line_start']} read as the merged cell "
+                    f"{'below' if up else 'above'}: '{src[k][:50]}'.",
+                    d["line_start"],
+                    d["line_end"],
+                )
+            )
