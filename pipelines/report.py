@@ -65,6 +65,7 @@ class ReportData:
     datasets: dict[str, list] = field(default_factory=dict)  # named datasets the chart specs refer to
     panel: pl.DataFrame = field(default_factory=pl.DataFrame)  # mart_index_panel: one row per province x year
     correlations: pl.DataFrame = field(default_factory=pl.DataFrame)  # pair, year, r, n_provinces
+    units_2025: pl.DataFrame = field(default_factory=pl.DataFrame)  # mart_scores_2025_units, PAPI total
 
 
 @dataclass
@@ -147,6 +148,17 @@ def load_report_data(db: Path, build_id: str | None = None) -> ReportData:
             if has_panel
             else pl.DataFrame()
         )
+        has_units = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'mart_scores_2025_units'"
+        ).fetchall()[0][0]
+        units_2025 = (
+            con.sql("""SELECT unit_2025_name, year, score_unweighted, members_total, members_covered,
+                              all_members_covered, array_to_string(members_missing, ', ') AS members_missing
+                       FROM mart_scores_2025_units WHERE indicator_code = 'PAPI.TOTAL'
+                       ORDER BY year, unit_2025_name""").pl()
+            if has_units
+            else pl.DataFrame()
+        )
     finally:
         con.close()
     targets = targets.with_columns(
@@ -176,6 +188,7 @@ def load_report_data(db: Path, build_id: str | None = None) -> ReportData:
         [tuple(b) for b in breaks],
         panel=panel,
         correlations=index_correlations(panel),
+        units_2025=units_2025,
     )
 
 
@@ -656,6 +669,53 @@ def national_chart(data: ReportData) -> alt.TopLevelMixin:
     )
 
 
+def units_2025_chart(data: ReportData) -> alt.TopLevelMixin:
+    """PAPI total of the 34 units of July 2025 for the latest year: the unweighted mean of the member provinces.
+    A unit whose members are not all scored is drawn apart and names the missing ones (never a silent mean)."""
+    df = data.units_2025
+    if df.is_empty() or df["score_unweighted"].drop_nulls().len() == 0:
+        raise ValueError("no 2025-unit scores in this build")
+    year = df.filter(pl.col("score_unweighted").is_not_null())["year"].cast(pl.Int64).max()
+    assert isinstance(year, int)
+    df = df.filter(pl.col("year") == year).with_columns(
+        pl.when(pl.col("all_members_covered"))
+        .then(pl.lit("mọi tỉnh thành viên có điểm"))
+        .otherwise(pl.lit("thiếu tỉnh thành viên"))
+        .alias("coverage_vi")
+    )
+    return (
+        alt.Chart(_values(data, "units_2025", df))
+        .mark_bar()
+        .encode(
+            y=alt.Y("unit_2025_name:N", sort="-x", title="Đơn vị hành chính từ 1/7/2025"),
+            x=alt.X(
+                "score_unweighted:Q",
+                title=f"PAPI tổng hợp {year}: trung bình không trọng số các tỉnh cũ",
+                scale=alt.Scale(zero=False),
+            ),
+            color=alt.Color(
+                "coverage_vi:N",
+                title="Độ phủ",
+                scale=alt.Scale(
+                    domain=["mọi tỉnh thành viên có điểm", "thiếu tỉnh thành viên"], range=["#4575b4", "#fdae61"]
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("unit_2025_name:N", title="Đơn vị"),
+                alt.Tooltip("score_unweighted:Q", title="Trung bình", format=".2f"),
+                alt.Tooltip("members_covered:Q", title="Tỉnh có điểm"),
+                alt.Tooltip("members_total:Q", title="Tỉnh thành viên"),
+                alt.Tooltip("members_missing:N", title="Thiếu"),
+            ],
+        )
+        .properties(
+            width=560,
+            height=alt.Step(14),
+            title=f"34 đơn vị sau sáp nhập 2025: PAPI {year} (không trọng số dân số: chưa có bảng dân số GSO)",
+        )
+    )
+
+
 CHARTS = {
     "ranking": ("Xếp hạng toàn quốc", ranking_chart),
     "heatmap": ("Bản đồ nhiệt tỉnh × chỉ số", heatmap_chart),
@@ -664,6 +724,7 @@ CHARTS = {
     "coverage": ("Độ bao phủ của kế hoạch", coverage_chart),
     "targets": ("Chỉ tiêu so với thực tế", targets_chart),
     "indices": ("Các chỉ số cùng biến động", indices_chart),
+    "units_2025": ("34 đơn vị sau sáp nhập 2025", units_2025_chart),
 }
 PNG_CHARTS = ("ranking", "heatmap", "province", "targets")
 

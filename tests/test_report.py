@@ -168,3 +168,17 @@ def test_a_build_without_published_scores_still_gets_its_report(built):
     assert set(specs) == set(CHARTS)
     assert "Không có số liệu điểm" in str(specs["ranking"]) and "Không có số liệu điểm" not in str(specs["coverage"])
     assert "<html" in render_html(bare, specs, "")
+
+
+@needs_scores
+def test_the_2025_units_chart_shows_a_partial_unit_as_partial(built):
+    """PAPI 2024 has no score for Vĩnh Phúc and Tiền Giang (empty rows in the source): their 2025 units (Phú Thọ,
+    Đồng Tháp) are drawn apart, with the missing member named; the other 32 units have every member scored."""
+    from pipelines.report import chart_specs, load_report_data
+    from pipelines.settings import Settings
+
+    spec = chart_specs(load_report_data(Settings.from_env().published_db))["units_2025"]
+    rows = spec["datasets"]["units_2025"]
+    assert {r["year"] for r in rows} == {2024} and len(rows) == 34
+    partial = {r["unit_2025_name"]: r["members_missing"] for r in rows if not r["all_members_covered"]}
+    assert partial == {"Phú Thọ": "Vĩnh Phúc", "Đồng Tháp": "Tiền Giang"}
