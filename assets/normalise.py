@@ -154,14 +154,7 @@ def stg_scores(context: dg.AssetExecutionContext, duckdb: DuckDBResource, settin
         f"{staged.files.height} score files under {', '.join(str(r) for r in raw_roots(s))}: "
         f"{staged.scores.height} cells, {staged.quarantine.height} quarantined"
     )
-    frames = {
-        "raw_score_files": staged.files,
-        "stg_index_scores": staged.scores,
-        "stg_par_published": staged.par_published,
-        "stg_sipas_published": staged.sipas_published,
-        "stg_score_quarantine": staged.quarantine,
-        "stg_score_findings": staged.findings,
-    }
+    frames = staged.tables()
     with duckdb.get_connection() as con:
         yield from _write_and_report(con, frames)
 

@@ -71,6 +71,17 @@ class StagedScores:
     quarantine: pl.DataFrame
     findings: pl.DataFrame
 
+    def tables(self) -> dict[str, pl.DataFrame]:
+        """The staging tables these frames load, by name (one place for the asset, the bench and the tests)."""
+        return {
+            "raw_score_files": self.files,
+            "stg_index_scores": self.scores,
+            "stg_par_published": self.par_published,
+            "stg_sipas_published": self.sipas_published,
+            "stg_score_quarantine": self.quarantine,
+            "stg_score_findings": self.findings,
+        }
+
 
 def stage_scores(files: list[RawFile] | None = None, settings: Settings | None = None) -> StagedScores:
     """Every score file (those under `settings`' raw roots unless given), loaded, checked against the contracts and

@@ -507,15 +507,7 @@ def test_warehouse_targets_and_findings_carry_their_place_and_ocr_findings_low_c
     con = duckdb.connect(str(tmp_path / "staging.duckdb"))
     try:
         scores = stage_scores([])
-        for name, df in {
-            **reference_frames(),
-            "raw_score_files": scores.files,
-            "stg_index_scores": scores.scores,
-            "stg_par_published": scores.par_published,
-            "stg_sipas_published": scores.sipas_published,
-            "stg_score_quarantine": scores.quarantine,
-            "stg_score_findings": scores.findings,
-        }.items():
+        for name, df in {**reference_frames(), **scores.tables()}.items():
             write_table(con, name, df)
         models = {m.name: m for m in models_in_dependency_order()}
         need, todo = set(), ["dq_finding", "fct_plan_target"]
@@ -556,3 +548,6 @@ def test_a_pdf_line_ending_on_a_word_that_wants_its_number_goes_on():
 
     assert is_continuation(line("- Phấn đấu Chỉ số PAPI năm 2024 đạt từ", 100), line("44 điểm trở lên.", 111), 500, 50)
     assert not is_continuation(line("Kế hoạch như sau:", 100), line("1. Mục đích", 111), 500, 50)
+    # a numbered heading below a line that happens to end on such a word opens its own line
+    assert not is_continuation(line("Triển khai Kế hoạch năm", 100), line("2. Công khai, minh bạch", 111), 500, 50)
+    assert is_continuation(line("Thực hiện Kế hoạch số", 100), line("15/KH-UBND ngày 04/3/2024", 111), 500, 50)

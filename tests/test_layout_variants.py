@@ -141,3 +141,22 @@ def test_a_portal_news_item_is_not_a_plan():
     meta, _ = extract_metadata(text)
     assert (meta.doc_type, meta.issue_date.isoformat()) == ("Tin bài", "2024-03-22")
     assert "news item" in not_a_plan(meta, text.split("\n"))
+
+
+def test_a_task_table_with_a_budget_column_is_not_a_table_of_figures():
+    """SYNTHETIC: short tasks beside a column of amounts are still tasks when the column says 'Nhiệm vụ'."""
+    text = "\n".join(
+        [
+            "KẾ HOẠCH",
+            "Nâng cao Chỉ số PAPI năm 2024",
+            "II. NHIỆM VỤ",
+            "",
+            "| STT | Nhiệm vụ | Kinh phí (triệu đồng) |",
+            "| 1 | Tập huấn cán bộ xã | 120 |",
+            "| 2 | In tờ rơi tuyên truyền | 35,5 |",
+            "| 3 | Khảo sát người dân | 200 |",
+        ]
+    )
+    p = parse_plan(text)
+    assert [t.task_text for t in p.tasks] == ["Tập huấn cán bộ xã", "In tờ rơi tuyên truyền", "Khảo sát người dân"]
+    assert not any(f.rule == "table_of_figures" for f in p.findings)

@@ -114,15 +114,7 @@ def build(root: Path, results: dict, prefix: str = "") -> dict:
         scores = stage_scores([])
     results[prefix + "staging_inserts_within_parse_and_normalise_s"] = round(staging_insert_seconds() - t_ins0, 3)
     with stage(results, prefix + "duckdb_load", n, size):
-        frames = {
-            **reference_frames(),
-            "raw_score_files": scores.files,
-            "stg_index_scores": scores.scores,
-            "stg_par_published": scores.par_published,
-            "stg_sipas_published": scores.sipas_published,
-            "stg_score_quarantine": scores.quarantine,
-            "stg_score_findings": scores.findings,
-        }
+        frames = {**reference_frames(), **scores.tables()}
         for name, df in frames.items():
             write_table(con, name, df)
     with stage(results, prefix + "sql_models", n, size):

@@ -610,12 +610,12 @@ def load_score_file(f: RawFile) -> tuple[str, ScoreLoad]:
     return "unknown", res
 
 
-def sipas_published_rows() -> list[dict]:
-    """SIPAS figures printed in news reports (raw/reference/sipas_published_figures.csv): partial by nature."""
+def _press_figure_rows(file: str, score_column: str, note) -> list[dict]:
+    """One row per press figure in a reference file: the unit as written, its province, rank, score, source."""
     from .provinces import find_province
 
     out = []
-    with open(REFERENCE_DIR / "sipas_published_figures.csv", encoding="utf-8") as fh:
+    with open(REFERENCE_DIR / file, encoding="utf-8") as fh:
         for line_no, r in enumerate(csv.DictReader(fh), start=2):
             p = find_province(r["unit"])
             out.append(
@@ -625,35 +625,24 @@ def sipas_published_rows() -> list[dict]:
                     "province_key": p.key if p else None,
                     "province_code": p.code if p else None,
                     "rank": int(r["rank"]) if r["rank"].strip() else None,
-                    "score": float(r["sipas_pct"]) if r["sipas_pct"].strip() else None,
-                    "source_ref": f"raw/reference/sipas_published_figures.csv:{line_no}",
+                    "score": float(r[score_column]) if r[score_column].strip() else None,
+                    "source_ref": f"raw/reference/{file}:{line_no}",
                     "source_url": r["source_url"],
-                    "note": (r["what"] + ("; " + r["source_note"] if r["source_note"] else "")) or None,
+                    "note": note(r),
                 }
             )
     return out
+
+
+def sipas_published_rows() -> list[dict]:
+    """SIPAS figures printed in news reports (raw/reference/sipas_published_figures.csv): partial by nature."""
+    return _press_figure_rows(
+        "sipas_published_figures.csv",
+        "sipas_pct",
+        lambda r: (r["what"] + ("; " + r["source_note"] if r["source_note"] else "")) or None,
+    )
 
 
 def par_published_rows() -> list[dict]:
     """PAR Index figures printed in news reports (raw/reference): partial, flagged as such."""
-    from .provinces import find_province
-
-    out = []
-    path = REFERENCE_DIR / "par_index_published_figures.csv"
-    with open(path, encoding="utf-8") as fh:
-        for line_no, r in enumerate(csv.DictReader(fh), start=2):
-            p = find_province(r["unit"])
-            out.append(
-                {
-                    "year": int(r["year"]),
-                    "unit_as_written": r["unit"],
-                    "province_key": p.key if p else None,
-                    "province_code": p.code if p else None,
-                    "rank": int(r["rank"]) if r["rank"].strip() else None,
-                    "score": float(r["par_index_pct"]) if r["par_index_pct"].strip() else None,
-                    "source_ref": f"raw/reference/par_index_published_figures.csv:{line_no}",
-                    "source_url": r["source_url"],
-                    "note": r["source_note"] or None,
-                }
-            )
-    return out
+    return _press_figure_rows("par_index_published_figures.csv", "par_index_pct", lambda r: r["source_note"] or None)

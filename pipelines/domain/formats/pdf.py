@@ -28,7 +28,10 @@ _OPEN_END = re.compile(
     r"nhóm|top|thứ)|[(,])\s*$",
     re.IGNORECASE,
 )
-_NUMBER_GOES_ON = re.compile(r"^\d[\d.,/]*(?:\s*%)?(?:\s+(?!\d)[^\W\d_]|\s*$|[,;.)])")
+# the number below goes on the sentence ("44 điểm", "2.000 phiếu", "15/KH-UBND"), unless it opens a numbered heading
+_NUMBER_GOES_ON = re.compile(
+    r"^(?!\d{1,2}(?:\.\d{1,2})*[.)]\s+[A-ZĐÀ-Ỹ])\d[\d.,/]*(?:\s*%)?(?:\s+(?!\d)[^\W\d_]|\s*$|[,;.)]|[A-ZĐ]{1,6}-)"
+)
 
 
 def _key(s: str) -> str:

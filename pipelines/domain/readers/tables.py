@@ -23,6 +23,7 @@ _LETTER_START = re.compile(r"^(?P<m>[a-zđ])\)\s*(?P<t>\S.*)$", re.DOTALL)
 _REF_LABEL = re.compile(r"^(stt|tt|số tt|số thứ tự|s\.tt|it|tt\.)$")  # the number column's label, typos included
 _LETTER_REF = re.compile(r"^(?P<m>[a-zđ])[).]$")  # "a)" alone in the number column: a lettered sub-row
 
+_TASK_HEADER = re.compile(r"nhiệm vụ|giải pháp|công việc|hoạt động")
 _ROLE_RULES: list[tuple[str, re.Pattern]] = [
     ("ref", re.compile(r"^(stt|tt|số tt|số thứ tự|s\.tt|it|tt\.)$")),
     ("subsection", re.compile(r"thành phần")),
@@ -31,7 +32,7 @@ _ROLE_RULES: list[tuple[str, re.Pattern]] = [
     ("output", re.compile(r"sản phẩm|kết quả|hình thức văn bản")),
     ("timeline", re.compile(r"thời gian|thời hạn|tiến độ|hoàn thành")),
     ("note", re.compile(r"ghi chú")),
-    ("task", re.compile(r"nhiệm vụ|giải pháp|công việc|hoạt động")),
+    ("task", _TASK_HEADER),
     ("section", re.compile(r"chỉ số|lĩnh vực|tiêu chí|nội dung")),
 ]
 
@@ -564,9 +565,6 @@ def _clean(text: str) -> str:
     return collapse_ws(strip_markup(text.replace("\n", " ")))
 
 
-_SECTION_NUMBER = re.compile(r"^(?P<n>[IVX]{1,4}|\d{1,2})[.)]\s")
-
-
 _FIGURE = re.compile(r"^[-+]?\d{1,3}(?:[.,\s]\d{3})*(?:[.,]\d+)?\s*%?$|^\d{1,3}\s*/\s*\d{1,3}$")
 
 
@@ -577,6 +575,8 @@ def is_table_of_figures(table: RawTable, roles: list[str | None]) -> bool:
     if {"lead", "support", "timeline", "output"} & set(roles) or "task" not in roles or not table.rows:
         return False
     i_task = roles.index("task")
+    if i_task < len(table.header) and _TASK_HEADER.search(collapse_ws(strip_markup(table.header[i_task])).lower()):
+        return False  # a column headed "Nhiệm vụ" holds tasks, even beside a column of figures (budget, quantity)
     labels = sorted(len(_clean(r[i_task].text)) for r in table.rows if i_task < len(r) and r[i_task].text.strip())
     if not labels or labels[len(labels) // 2] >= 80:
         return False
@@ -622,7 +622,8 @@ def _norm_ref(ref: str) -> str:
 
 
 _ROMAN_REF = re.compile(r"^[IVX]{1,4}\.?$")
-_SPAN_HEAD = re.compile(r"^(?:(?P<r>[IVX]{1,4}|\d{1,2}(?:\.\d{1,2})*)[.)]\s*)?(?P<t>\S.{3,})$", re.DOTALL)
+# a label with its own number or none: "I. NÂNG CAO …", "3. Trách nhiệm giải trình …", "Tính minh bạch"
+_NUMBERED_LABEL = re.compile(r"^(?:(?P<r>[IVX]{1,4}|\d{1,2}(?:\.\d{1,2})*)[.)]\s*)?(?P<t>\S.{3,})$", re.DOTALL)
 _GROUP_WORDS = re.compile(
     r"(?i)^(?:[IVX]{1,4}[.)]\s*|\d{1,2}(?:\.\d{1,2})*[.)]?\s*)?(?:nhóm\s+)?(?:chỉ số|chỉ tiêu|"
     r"nội dung thành phần|lĩnh vực|tiêu chí|phần\s|nhóm\s|cải cách|công tác chỉ đạo|"
@@ -770,7 +771,7 @@ class _TableWalk:
             and not _LETTER_REF.match(ref)
         ):
             # a row spanning the table (colspan) keeps its text in the first cell, the number column
-            m_head = _SPAN_HEAD.match(_clean(html_to_text(row[col["ref"]].text)))
+            m_head = _NUMBERED_LABEL.match(_clean(html_to_text(row[col["ref"]].text)))
             if m_head:
                 ref, task = m_head["r"] or "", m_head["t"]
         line_start, line_end = _row_lines(row)
@@ -809,8 +810,8 @@ class _TableWalk:
         else:
             self.cur_section = sec
             if self.refs_number_rows:  # the dimension's own number, as written in its cell ("3. Trách nhiệm …")
-                m_num = _SECTION_NUMBER.match(sec)
-                self.cur_section_ref = m_num["n"] if m_num else None
+                m_num = _NUMBERED_LABEL.match(sec)
+                self.cur_section_ref = m_num["r"] if m_num else None
             else:
                 self.cur_section_ref = _norm_ref(ref) if ref else None
         self.cur_sub = None
