@@ -67,6 +67,7 @@ SYNTHETIC_PUBLISHED_TABLES = "\n".join(
         "| I. NHÓM CHỈ SỐ VỀ CHI PHÍ |  |  |  |  |  |",
         "| 1 | Chi phí gia nhập thị trường | Rút ngắn thời gian đăng ký doanh nghiệp | Sở Kế hoạch và Đầu tư | Cục Thuế tỉnh | Năm 2024 |",
         "| 2 |  | Đăng ký doanh nghiệp qua mạng đạt 100% |  | Công an tỉnh |  |",
+        "| Ghi chú: các huyện tự bố trí kinh phí |  |  |  |  |  |",  # alone in the first cell: not a heading
         "| 3 | Chi phí thời gian | Không thanh tra quá 01 lần/năm đối với một doanh nghiệp | Thanh tra tỉnh |  | Thường xuyên |",
     ]
 )

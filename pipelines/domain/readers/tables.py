@@ -771,8 +771,9 @@ class _TableWalk:
             and not _LETTER_REF.match(ref)
         ):
             # a row spanning the table (colspan) keeps its text in the first cell, the number column
+            # only when it reads as a group heading; other text alone in that cell stays a row without a task
             m_head = _NUMBERED_LABEL.match(_clean(html_to_text(row[col["ref"]].text)))
-            if m_head:
+            if m_head and _is_group_row(m_head["r"] or "", m_head["t"], others, ""):
                 ref, task = m_head["r"] or "", m_head["t"]
         line_start, line_end = _row_lines(row)
         if self.has_section_col and sec and not (self.refs_number_rows and sec == self.cur_section):
