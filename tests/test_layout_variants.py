@@ -161,3 +161,26 @@ def test_a_task_table_with_a_budget_column_is_not_a_table_of_figures():
     p = parse_plan(text)
     assert [t.task_text for t in p.tasks] == ["Tập huấn cán bộ xã", "In tờ rơi tuyên truyền", "Khảo sát người dân"]
     assert not any(f.rule == "table_of_figures" for f in p.findings)
+
+
+def test_group_rows_whose_text_lands_in_the_column_after_the_number():
+    """SYNTHETIC: a table that puts the lead before the task; its spanning group rows keep their text in the
+    first cell after the number (the lead column), and are headings, not agencies or tasks."""
+    text = "\n".join(
+        [
+            "KẾ HOẠCH",
+            "Nâng cao Chỉ số PAPI tỉnh Gia Lai năm 2025",
+            "II. NHIỆM VỤ, GIẢI PHÁP",
+            "",
+            "| STT | Cơ quan chủ trì | Nội dung nhiệm vụ | Cơ quan phối hợp | Thời gian hoàn thành |",
+            "| I | THAM GIA CỦA NGƯỜI DÂN Ở CẤP CƠ SỞ |  |  |  |",
+            "| 1. | Sở Nội vụ | Hướng dẫn bầu cử trưởng thôn dân chủ, công khai | UBND cấp huyện | Quý II/2025 |",
+            "| II | CÔNG KHAI, MINH BẠCH TRONG VIỆC RA QUYẾT ĐỊNH Ở ĐỊA PHƯƠNG |  |  |  |",
+            "| 2. | Sở Tài nguyên và Môi trường | Công khai bảng giá đất tại trụ sở UBND xã | UBND cấp huyện | 30/6/2025 |",
+        ]
+    )
+    p = parse_plan(text)
+    assert [(t.task_ref, t.section_as_written, t.lead_as_written) for t in p.tasks] == [
+        ("1", "THAM GIA CỦA NGƯỜI DÂN Ở CẤP CƠ SỞ", "Sở Nội vụ"),
+        ("2", "CÔNG KHAI, MINH BẠCH TRONG VIỆC RA QUYẾT ĐỊNH Ở ĐỊA PHƯƠNG", "Sở Tài nguyên và Môi trường"),
+    ]

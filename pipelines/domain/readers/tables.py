@@ -775,6 +775,14 @@ class _TableWalk:
             m_head = _NUMBERED_LABEL.match(_clean(html_to_text(row[col["ref"]].text)))
             if m_head and _is_group_row(m_head["r"] or "", m_head["t"], others, ""):
                 ref, task = m_head["r"] or "", m_head["t"]
+        elif (
+            not task and not sec and not sub_cell and sum(1 for o in others if o) == 1 and (not ref or _REF.match(ref))
+        ):
+            # a spanning row whose text landed in the first cell after the number, whatever that column is
+            # ("I | THAM GIA CỦA NGƯỜI DÂN …" under "STT | Cơ quan chủ trì | Nội dung …"): a heading if it reads as one
+            text = next(o for o in others if o)
+            if _is_group_row(ref, text, [], ""):
+                task, others = text, ["" for _ in others]
         line_start, line_end = _row_lines(row)
         if self.has_section_col and sec and not (self.refs_number_rows and sec == self.cur_section):
             sub_cell = self._section_cell(sec, ref, sub_cell)
