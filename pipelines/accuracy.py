@@ -464,8 +464,9 @@ def main(argv: list[str]) -> int:
         "a second batch written the same way after those fixes) measured first: task F1 1.00 on each of the five, "
         "lead 0.97, support 0.97, targets recall 0.96, but q01's indicators all missing (its group rows put their "
         "text in the lead column, which comes before the task column), q02's province missing (the plan never "
-        "names it) and q01's numbering gap 6 -> 8 across two groups missed. One rule was then changed (a spanning "
-        "row's text in whichever column follows the number): q01 indicator 1.00; the other two are still missed.",
+        "names it) and q01's numbering gap 6 -> 8 across two groups missed. Two rules were then changed (a spanning "
+        "row's text in whichever column follows the number; a gap between the groups of a table numbered straight "
+        "through them): q01 indicator 1.00 and its gap found; q02's province is still missed.",
         "",
         table,
         "",

@@ -184,3 +184,39 @@ def test_group_rows_whose_text_lands_in_the_column_after_the_number():
         ("1", "THAM GIA CỦA NGƯỜI DÂN Ở CẤP CƠ SỞ", "Sở Nội vụ"),
         ("2", "CÔNG KHAI, MINH BẠCH TRONG VIỆC RA QUYẾT ĐỊNH Ở ĐỊA PHƯƠNG", "Sở Tài nguyên và Môi trường"),
     ]
+
+
+def _grouped_table(numbers: list[list[int]]) -> str:
+    """SYNTHETIC: an appendix table with Roman group rows and the given row numbers in each group."""
+    rows = [
+        "KẾ HOẠCH",
+        "Nâng cao Chỉ số PAPI tỉnh Gia Lai năm 2025",
+        "II. NHIỆM VỤ, GIẢI PHÁP",
+        "",
+        "| STT | Nội dung nhiệm vụ | Cơ quan chủ trì | Thời gian |",
+    ]
+    names = [
+        "THAM GIA CỦA NGƯỜI DÂN Ở CẤP CƠ SỞ",
+        "CÔNG KHAI, MINH BẠCH",
+        "TRÁCH NHIỆM GIẢI TRÌNH",
+        "KIỂM SOÁT THAM NHŨNG TRONG KHU VỰC CÔNG",
+    ]
+    for roman, name, nums in zip(["I", "II", "III", "IV"], names, numbers):
+        rows.append(f"| {roman} | {name} |  |  |")
+        rows += [f"| {n}. | Nhiệm vụ số {n} của nhóm {roman} về cải cách | Sở Nội vụ | Năm 2025 |" for n in nums]
+    return "\n".join(rows)
+
+
+@pytest.mark.parametrize(
+    "numbers, gaps",
+    [
+        ([[1, 2], [3, 4], [6, 7], [8]], [6]),  # numbered straight through its groups: 5 is missing
+        ([[1, 2], [1, 2], [1, 2, 3], [1]], []),  # restarts in each group: nothing is skipped
+    ],
+)
+def test_a_number_skipped_between_groups_of_a_table_numbered_straight_through(numbers, gaps):
+    from pipelines.domain.contradictions import table_number_findings
+
+    p = parse_plan(_grouped_table(numbers))
+    found = [f.message for f in table_number_findings(p.tasks) if f.rule == "numbering_gap"]
+    assert [int(m.split()[1]) for m in found] == gaps

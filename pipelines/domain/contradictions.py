@@ -221,4 +221,41 @@ def table_number_findings(tasks: list[TaskRow]) -> list[Finding]:
                 )
             seen.setdefault(n, t.line_start)
             prev = max(prev or 0, n)
+    out.extend(_gaps_between_groups(tasks))
+    return out
+
+
+def _gaps_between_groups(tasks: list[TaskRow]) -> list[Finding]:
+    """A table numbered straight through its groups (I: 1-3, II: 4-6, III: 7 …): a group that starts more than one
+    past the end of the one before skips numbers. Only when every other boundary of that reader's groups continues
+    the count; tables that restart at 1 in each group are left alone."""
+    out: list[Finding] = []
+    groups: dict[tuple, list[tuple[int, TaskRow]]] = {}
+    for t in tasks:  # every table task, numbered or not (-1): a group whose first row has no number is not compared
+        m = re.match(r"(\d+)(?:\.[a-zđ])?$", t.task_ref or "")
+        if t.source_kind == "table":
+            groups.setdefault((t.reader, t.section_ref, t.section_as_written), []).append((int(m[1]) if m else -1, t))
+    by_reader: dict[str, list[list[tuple[int, TaskRow]]]] = {}
+    for rows in sorted(groups.values(), key=lambda g: g[0][1].line_start):
+        by_reader.setdefault(rows[0][1].reader, []).append(rows)
+    for seq in by_reader.values():
+        # the row that closes a group and the one that opens the next, both numbered ones (a lettered sub-row of a
+        # lead-in row carries no number of its own)
+        bounds = [(a[-1][0], b[0]) for a, b in zip(seq, seq[1:])]
+        bounds = [(last, first) for last, first in bounds if last >= 0 and first[0] >= 0]
+        jumps = [(last, first) for last, first in bounds if first[0] > last + 1]
+        continuing = sum(first[0] == last + 1 for last, first in bounds)
+        if len(bounds) < 3 or continuing < len(bounds) - len(jumps) or len(jumps) * 3 > len(bounds):
+            continue
+        for last, (n, first) in jumps:
+            out.append(
+                Finding(
+                    "numbering_gap",
+                    "warning",
+                    f"Row {n} at line {first.line_start} opens its group after row {last}, the end of the group "
+                    f"before: {n - last - 1} number(s) skipped (the table is numbered straight through its groups).",
+                    first.line_start,
+                    first.line_start,
+                )
+            )
     return out
