@@ -4,7 +4,7 @@ Every fixture folder under tests/fixtures/ (a folder holding `<id>.meta.json` fi
 plans of other provinces and levels, one layout each), real/ (expected rows for real plans in raw/plans/), and any
 other, such as published/ (plans as published: .docx, .pdf, .html). A fixture's document is `<id>` with any plan
 extension (.txt, .docx, .pdf, .html, .htm, .doc; several documents of one id are measured each on its own), and
-its expected rows are in the format tests/fixtures/layouts/README.md describes (lines counted in the document's
+its expected rows are in the format tests/fixtures/dev/layouts/README.md describes (lines counted in the document's
 normalised text). Files named `bad_*` without expected rows must be quarantined with a stated reason.
 This module reads each document with the code the pipeline runs (ingest.process_document, then normalise), matches
 the extracted tasks to the expected ones by their opening words, and reports precision/recall per file, per field
@@ -14,9 +14,12 @@ and per format. `python -m pipelines.accuracy` prints the tables and writes docs
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import difflib
 import json
+import os
 import re
+import subprocess
 import sys
 import unicodedata
 from collections import defaultdict
@@ -29,10 +32,13 @@ from .domain.normalise import normalise
 
 PROJECT = Path(__file__).resolve().parents[1]
 FIXTURES = PROJECT / "tests" / "fixtures"
-LAYOUTS = FIXTURES / "layouts"
-REAL = FIXTURES / "real"
+SPLITS = ("dev", "heldout")  # dev: batches the readers were fixed against; heldout: batches measured before any fix
+REAL = FIXTURES / "dev" / "real"
 PLANS = PROJECT / "raw" / "plans"
-DOCUMENT_EXTENSIONS = (".txt", ".docx", ".pdf", ".html", ".htm", ".doc")
+# Real documents are read in place from the shared data folder beside the checkout, never copied (meta "document")
+SHARED_DATA = Path(os.environ.get("GOVDATA_SHARED_DATA") or PROJECT.parent / "shared" / "data")
+FIRST_MEASUREMENTS = FIXTURES / "heldout" / "first_measurements.json"
+DOCUMENT_EXTENSIONS = (".txt", ".md", ".docx", ".pdf", ".html", ".htm", ".doc")
 
 FIELDS = ("indicator", "subindicator", "lead", "support", "timeline", "output")
 
@@ -68,9 +74,10 @@ class Counts:
 
     @property
     def f1(self) -> float | None:
-        p, r = self.precision, self.recall
-        if p is None or r is None:
+        """None only when there was nothing to find and nothing was found; a field never read scores 0."""
+        if self.tp + self.fp + self.fn == 0:
             return None
+        p, r = self.precision or 0.0, self.recall or 0.0
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
@@ -88,7 +95,8 @@ class FileResult:
     doc_checks: dict[str, tuple[object, object]] = field(default_factory=dict)
     quarantined: str | None = None
     misses: list[str] = field(default_factory=list)
-    folder: str = ""  # the fixture folder under tests/fixtures/ (layouts, real, published …)
+    folder: str = ""  # the fixture folder under tests/fixtures/{dev,heldout}/ (layouts, real, published …)
+    split: str = "dev"
 
 
 @dataclass
@@ -98,7 +106,8 @@ class Fixture:
     meta: dict
     expected: list[dict]
     targets: list[dict]
-    folder: str = ""  # its fixture folder under tests/fixtures/
+    folder: str = ""  # its fixture folder under tests/fixtures/{dev,heldout}/
+    split: str = "dev"
 
     @property
     def format(self) -> str:
@@ -107,12 +116,23 @@ class Fixture:
 
 
 def fixture_folders() -> list[tuple[Path, Path]]:
-    """(folder of expected rows, folder of its documents): real/ reads raw/plans/, every other folder its own files."""
-    out = [(REAL, PLANS)] if REAL.is_dir() else []
-    for d in sorted(p for p in FIXTURES.iterdir() if p.is_dir() and p != REAL):
-        if any(d.glob("*.meta.json")):
-            out.append((d, d))
+    """(folder of expected rows, folder of its documents) for every batch under tests/fixtures/{dev,heldout}/:
+    dev/real reads raw/plans/, every other folder its own files (or, for a meta naming its "document", the shared
+    data folder)."""
+    out = []
+    for split in SPLITS:
+        root = FIXTURES / split
+        if not root.is_dir():
+            continue
+        for d in sorted(p for p in root.iterdir() if p.is_dir()):
+            if any(d.glob("*.meta.json")):
+                out.append((d, PLANS if d == REAL else d))
     return out
+
+
+def split_of(folder: Path) -> str:
+    """dev or heldout: the split a fixture folder sits in."""
+    return folder.parent.name if folder.parent.name in SPLITS else "dev"
 
 
 def documents_of(folder: Path, stem: str) -> list[Path]:
@@ -142,9 +162,11 @@ def fixtures(folders: list[tuple[Path, Path]] | None = None) -> list[Fixture]:
                 rows("expected"),
                 rows("targets"),
             )
+            if "document" in meta:  # a real document read in place from the shared data folder
+                docs = [SHARED_DATA / meta["document"]] if (SHARED_DATA / meta["document"]).is_file() else []
             for doc in docs:  # one result per document: p01.docx and p01.pdf are measured apart
-                name = stem if len(docs) == 1 and doc.suffix == ".txt" else doc.name
-                out.append(Fixture(name, doc, meta, expected, targets, folder.name))
+                name = stem if len(docs) == 1 and doc.suffix in (".txt", ".md") else doc.name
+                out.append(Fixture(name, doc, meta, expected, targets, folder.name, split_of(folder)))
     return out
 
 
@@ -230,7 +252,7 @@ def evaluate(fx: Fixture) -> FileResult:
     res, norm = read_and_normalise(fx.text_path)
     is_plan = bool(fx.meta.get("is_plan", True))
     r = FileResult(fx.name, fx.meta.get("layout", ""), is_plan, fx.format, len(fx.expected), len(res.tasks))
-    r.folder = fx.folder
+    r.folder, r.split = fx.folder, fx.split
     r.counts = {k: Counts() for k in ("task", *FIELDS, "targets", "findings")}
     if res.document is None:
         r.quarantined = res.quarantine["reason"] if res.quarantine else "?"
@@ -315,7 +337,8 @@ def _score_value(r: FileResult, fld: str, want, got, e) -> None:
 
 
 def _score_targets(r: FileResult, fx: Fixture, got: list[dict]) -> None:
-    """A target is found when a row with its comparator and value was read from the line that holds its words."""
+    """A target is found when a row read from the line that holds its words has its indicator, year, unit,
+    comparator and value: all five, or it is missed."""
     cc = r.counts["targets"]
     used: set[int] = set()
     from .domain.formats import read_document
@@ -332,6 +355,9 @@ def _score_targets(r: FileResult, fx: Fixture, got: list[dict]) -> None:
                 (want_q in _norm(g["quote"]) or _norm(g["quote"]) in want_q or want_q in line)
                 and g["comparator"] == e["comparator"]
                 and abs(float(g["value"]) - float(e["value"])) < 1e-6
+                and g["unit"] == e["unit"]
+                and (g.get("indicator_code") or "") == (e.get("indicator_code") or "")
+                and str(g.get("target_year") or "") == str(e.get("target_year") or "")
             ):
                 hit = i
                 break
@@ -433,67 +459,220 @@ def field_score(c: Counts) -> float | None:
     return c.f1 if c.tp + c.fp + c.fn else None
 
 
-def run() -> list[FileResult]:
-    return [evaluate(fx) for fx in fixtures()]
+def run(folders: list[tuple[Path, Path]] | None = None) -> list[FileResult]:
+    return [evaluate(fx) for fx in fixtures(folders)]
 
 
-def main(argv: list[str]) -> int:
-    results = run()
-    table = report(results)
-    formats = format_report(results)
-    bad = bad_files()
-    print(table)
-    print()
-    print(formats)
-    for name, reason in bad:
-        print(f"{name}: {_bad_outcome(reason)}")
-    verbose = "-v" in argv
+def figures(results: list[FileResult]) -> dict:
+    """The headline figures of some results, per file and over all: what a first measurement records."""
+
+    def of(counts: dict[str, Counts]) -> dict:
+        c = counts["task"]
+        out = {"task_precision": c.precision, "task_recall": c.recall, "task_f1": c.f1}
+        out.update({f: field_score(counts[f]) for f in FIELDS})
+        out["targets_recall"] = counts["targets"].recall
+        out["findings_recall"] = counts["findings"].recall
+        return {k: None if v is None else round(v, 4) for k, v in out.items()}
+
+    total = {k: Counts() for k in ("task", *FIELDS, "targets", "findings")}
+    files = {}
+    for r in results:
+        for k, c in r.counts.items():
+            total[k].add(c)
+        files[r.name] = {
+            "expected": r.n_expected,
+            "extracted": r.n_extracted,
+            "quarantined": r.quarantined,
+            **of(r.counts),
+        }
+    return {"files": files, "all": of(total)}
+
+
+def load_first_measurements() -> dict:
+    return json.loads(FIRST_MEASUREMENTS.read_text(encoding="utf-8")) if FIRST_MEASUREMENTS.is_file() else {}
+
+
+def _commit() -> str:
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT, capture_output=True, text=True)
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "pipelines/domain"], cwd=PROJECT, capture_output=True, text=True
+        )
+        return head.stdout.strip() + (" (reader code with uncommitted changes)" if dirty.stdout.strip() else "")
+    except OSError:
+        return "unknown"
+
+
+def record_first(batch: str) -> dict:
+    """Measure a held-out batch (tests/fixtures/heldout/<batch>/) and write its first figures to the committed JSON.
+    Refused when the batch was measured before: a first measurement is taken once, before any fix against it."""
+    first = load_first_measurements()
+    if batch in first:
+        raise SystemExit(f"{batch}: first figures already recorded on {first[batch]['measured_on']}; never again")
+    folder = FIXTURES / "heldout" / batch
+    if not any(folder.glob("*.meta.json")):
+        raise SystemExit(f"{folder}: no held-out batch there (no *.meta.json)")
+    results = run([(folder, folder)])
+    if not results:
+        raise SystemExit(f"{batch}: none of its documents is here (real documents are read from {SHARED_DATA})")
+    first[batch] = {
+        "measured_on": dt.date.today().isoformat(),
+        "reader_commit": _commit(),
+        "n_documents": len(results),
+        **figures(results),
+    }
+    FIRST_MEASUREMENTS.parent.mkdir(parents=True, exist_ok=True)
+    FIRST_MEASUREMENTS.write_text(json.dumps(first, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return first[batch]
+
+
+def _first_table(first: dict) -> str:
+    cols = ("task_precision", "task_recall", "task_f1", *FIELDS, "targets_recall")
+    out = [
+        "| batch | measured on | reader commit | documents | " + " | ".join(cols) + " |",
+        "|" + "---|" * (4 + len(cols)),
+    ]
+    for batch, m in sorted(first.items()):
+        if "files" not in m:
+            continue  # a batch of labelled documents: _labels_table
+        out.append(
+            f"| {batch} | {m['measured_on']} | {m['reader_commit']} | {m['n_documents']} | "
+            + " | ".join(_fmt(m["all"].get(c)) for c in cols)
+            + " |"
+        )
+        for name, f in sorted(m["files"].items()):
+            out.append(
+                f"| · {name} | | | {f['expected']}/{f['extracted']} | "
+                + " | ".join(_fmt(f.get(c)) for c in cols)
+                + " |"
+            )
+    return "\n".join(out)
+
+
+def _labels_table(m: dict) -> list[str]:
+    return [
+        f"- {m['n_documents']} labelled real documents, measured on {m['measured_on']} (reader commit "
+        f"{m['reader_commit']}): document type right {m['type_right']}/{m['n_documents']} ({_fmt(m['type_accuracy'])}); "
+        f"{m['n_non_assigning_with_tasks']} documents that assign no work gave {m['tasks_from_non_assigning_total']} "
+        f"tasks; {len(m['assigning_without_tasks'])} documents that assign work gave none.",
+        "  By type (right/labelled): " + ", ".join(f"{k} {v}" for k, v in m["type_accuracy_by_type"].items()) + ".",
+    ]
+
+
+def render(results: list[FileResult], bad: list[tuple[str, str | None]], first: dict) -> str:
+    """docs/accuracy.md: the first figures of every held-out batch (from the committed JSON, never recomputed),
+    then today's figures on the held-out batches not yet fixed against and on the dev batches, apart."""
     lines = [
         "# Reading accuracy",
         "",
-        "Generated by `make accuracy` (pipelines/accuracy.py). Each row is a document the readers were not "
-        "written against: hand-written layout fixtures (tests/fixtures/layouts/, other provinces and levels) "
-        "and expected rows for real plans (tests/fixtures/real/); h01-h06 were written after the readers, as a "
-        "held-out batch. Field columns are F1 over matched tasks; "
-        "targets and findings are recall; agency unknown is unresolved mentions / all mentions. Documents in "
-        "published formats (.docx, .pdf, .html, .doc) are read through their adapters; the same figures per "
-        "format follow the table. tests/fixtures/published/ (p01-p09, written without reading the readers) was "
-        "measured once before any fix: task F1 0.82 (p04 0.38: its tables of figures read as tasks), lead 0.97, "
-        "support 0.93, indicator 0.97, targets recall 0.91, 16 document facts wrong; the readers were then fixed "
-        "for the classes those files exposed, so they are no longer unseen. tests/fixtures/published2/ (q01-q05, "
-        "a second batch written the same way after those fixes) measured first: task F1 1.00 on each of the five, "
-        "lead 0.97, support 0.97, targets recall 0.96, but q01's indicators all missing (its group rows put their "
-        "text in the lead column, which comes before the task column), q02's province missing (the plan never "
-        "names it) and q01's numbering gap 6 -> 8 across two groups missed. Two rules were then changed (a spanning "
-        "row's text in whichever column follows the number; a gap between the groups of a table numbered straight "
-        "through them): q01 indicator 1.00 and its gap found; q02's province is still missed.",
+        "Generated by `make accuracy` (pipelines/accuracy.py) from tests/fixtures/heldout/first_measurements.json "
+        "and a run over tests/fixtures/; tests/test_accuracy.py fails when this page is stale.",
         "",
-        table,
+        "**How to read it.** A held-out batch is written by someone who has not read the reader code, measured "
+        "once with `python -m pipelines.accuracy --record-first <batch>` before any fix, and its figures are "
+        "committed. Once a reader is fixed against it, it moves to tests/fixtures/dev/ and its figures below are "
+        "development figures: they say what the readers do on documents they were tuned on, not on unseen ones. "
+        "Only the first figures say that. Field columns are F1 over matched tasks (a field never read scores 0); "
+        "a target counts only with its indicator, year, unit, comparator and value.",
         "",
-        "Per format:",
+        "## First measurements of held-out batches (before any fix)",
         "",
-        formats,
+        _first_table(first) if first else "(none recorded)",
         "",
     ]
+    for m in first.values():
+        if "files" not in m:
+            lines += _labels_table(m) + [""]
+    for split, title in (("heldout", "Held-out batches not yet fixed against"), ("dev", "Development batches")):
+        part = [r for r in results if r.split == split]
+        lines += [f"## {title}: today", ""]
+        lines += [report(part), "", "Per format:", "", format_report(part), ""] if part else ["(none)", ""]
     if bad:
-        lines += (
-            ["Bad files (each must be quarantined with its reason):", ""]
-            + [f"- {name}: {_bad_outcome(reason)}" for name, reason in bad]
-            + [""]
-        )
+        lines += ["Bad files (each must be quarantined with its reason):", ""]
+        lines += [f"- {name}: {_bad_outcome(reason)}" for name, reason in bad] + [""]
     for r in results:
-        if r.doc_checks:
-            differ = {k: v for k, v in r.doc_checks.items() if str(v[0]) != str(v[1])}
-            if differ:
-                lines.append(
-                    f"- {r.name}: document fields differ: "
-                    + ", ".join(f"{k} want {w!r} got {g!r}" for k, (w, g) in differ.items())
-                )
-        if verbose:
+        differ = {k: v for k, v in r.doc_checks.items() if str(v[0]) != str(v[1])}
+        if differ:
+            lines.append(
+                f"- {r.name}: document fields differ: "
+                + ", ".join(f"{k} want {w!r} got {g!r}" for k, (w, g) in differ.items())
+            )
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def label_files(split: str | None = None) -> list[Path]:
+    """Label files (`*labels*.csv`: file, doc_type, is_plan, assigns_tasks, evidence_lines …) of real documents."""
+    return sorted(p for sp in ([split] if split else SPLITS) for p in (FIXTURES / sp).glob("*labels*.csv"))
+
+
+def classify_labelled(paths: list[Path]) -> dict:
+    """Each labelled real document read as the pipeline reads it: its type and whether it gives tasks, against the
+    labels (written by someone who never read the readers). Tasks may come only from a document that assigns work."""
+    rows = [r for p in paths for r in csv.DictReader(open(p, encoding="utf-8", newline=""))]
+    out: dict = {"n_documents": 0, "type_right": 0, "tasks_from_non_assigning": {}, "assigning_without_tasks": []}
+    types: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for row in rows:
+        path = SHARED_DATA / "real_documents" / row["file"]
+        if not path.is_file():
+            continue
+        res = process_document(RawFile(path.parent, path))
+        out["n_documents"] += 1
+        got_type = res.document.get("doc_type") if res.document else None
+        want_type = row["doc_type"] if not row["doc_type"].startswith("Other") else "Khác"
+        ok = got_type == want_type
+        out["type_right"] += ok
+        types[want_type][0] += ok
+        types[want_type][1] += 1
+        n = len(res.tasks)
+        if row["assigns_tasks"].lower() != "true" and n:
+            out["tasks_from_non_assigning"][row["file"]] = n
+        if row["assigns_tasks"].lower() == "true" and not n:
+            out["assigning_without_tasks"].append(row["file"])
+    out["type_accuracy"] = round(out["type_right"] / out["n_documents"], 4) if out["n_documents"] else None
+    out["n_non_assigning_with_tasks"] = len(out["tasks_from_non_assigning"])
+    out["tasks_from_non_assigning_total"] = sum(out["tasks_from_non_assigning"].values())
+    out["type_accuracy_by_type"] = {k: f"{a}/{b}" for k, (a, b) in sorted(types.items())}
+    return out
+
+
+def main(argv: list[str]) -> int:
+    if "--record-first-labels" in argv:
+        first = load_first_measurements()
+        if "real_document_labels" in first:
+            raise SystemExit("real_document_labels: first figures already recorded; never again")
+        paths = label_files("heldout")
+        first["real_document_labels"] = {
+            "measured_on": dt.date.today().isoformat(),
+            "reader_commit": _commit(),
+            "labels": [p.name for p in paths],
+            **classify_labelled(paths),
+        }
+        FIRST_MEASUREMENTS.write_text(json.dumps(first, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        print(json.dumps(first["real_document_labels"], ensure_ascii=False, indent=2)[:3000])
+        return 0
+    if "--record-first" in argv:
+        batch = argv[argv.index("--record-first") + 1]
+        m = record_first(batch)
+        print(f"{batch}: first figures recorded in {FIRST_MEASUREMENTS.relative_to(PROJECT)}")
+        print(json.dumps(m["all"], indent=2))
+        return 0
+    results = run()
+    bad = bad_files()
+    for split in SPLITS:
+        part = [r for r in results if r.split == split]
+        if part:
+            print(f"\n## {split}\n")
+            print(report(part))
+            print()
+            print(format_report(part))
+    for name, reason in bad:
+        print(f"{name}: {_bad_outcome(reason)}")
+    if "-v" in argv:
+        for r in results:
             print(f"\n## {r.name}")
             for m in r.misses:
                 print("   ", m)
-    (PROJECT / "docs" / "accuracy.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (PROJECT / "docs" / "accuracy.md").write_text(render(results, bad, load_first_measurements()), encoding="utf-8")
     print("\nwritten: docs/accuracy.md")
     return 0
 

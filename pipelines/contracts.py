@@ -11,7 +11,7 @@ from functools import lru_cache
 import pandera.polars as pa
 import polars as pl
 
-from pipelines.domain.metadata import DOC_TYPES
+from pipelines.domain.conform import DOC_TYPE_VALUES, FIRST_DATE
 
 from .domain.scores import columns_for_year, dimensions_for_year, total_scale
 from .schemas import (
@@ -120,19 +120,24 @@ class DimDocument(pa.DataFrameModel):
         nullable=True, str_matches=PROVINCE_KEY, description="FK to dim_province: vintage-code, e.g. 2004-79"
     )
     doc_type: str = pa.Field(
-        nullable=True, isin=list(DOC_TYPES.values()), description="Type of the issued document (its opening heading)"
+        nullable=True, isin=list(DOC_TYPE_VALUES), description="Type of the issued document (its opening heading)"
     )
     doc_numbers: list[str] = pa.Field(nullable=True, description="Document numbers, e.g. [3897/QĐ-UBND]")
     issue_date: pl.Date = pa.Field(
-        nullable=True, ge=dt.date(2000, 1, 1), description="Issue date from the header (conflicts are findings)"
+        nullable=True, ge=FIRST_DATE, description="Issue date from the header (conflicts are findings)"
     )
     signer: str = pa.Field(nullable=True, description="Person who signed, as written")
     title: str = pa.Field(nullable=True, description="Plan title as written")
-    plan_year_start: int = pa.Field(nullable=True, ge=2000, le=2100, description="First plan year")
-    plan_year_end: int = pa.Field(nullable=True, ge=2000, le=2100, description="Last plan year; NULL when open-ended")
+    plan_year_start: int = pa.Field(nullable=True, ge=FIRST_DATE.year, le=2100, description="First plan year")
+    plan_year_end: int = pa.Field(
+        nullable=True, ge=FIRST_DATE.year, le=2100, description="Last plan year; NULL when open-ended"
+    )
     indices: list[str] = pa.Field(nullable=True, description="Indices the plan targets: PAPI, PAR_INDEX")
-    n_tasks: int = pa.Field(
-        ge=0, description="Tasks extracted from the document (0: not a plan; its not_a_plan finding says why)"
+    n_tasks: int = pa.Field(ge=0, description="Tasks extracted from the document (0: no_task_reason says why)")
+    no_task_reason: str = pa.Field(
+        nullable=True,
+        description="Why the document yields no task (not a plan, with its type; or nothing in it assigns work); "
+        "NULL when it has tasks",
     )
     readers: str = pa.Field(description="Readers that produced tasks, comma-separated")
     n_lines: int = pa.Field(gt=0, description="Lines in the normalised text (line numbers refer to it)")
@@ -659,12 +664,18 @@ class MartPlanCoverage(pa.DataFrameModel):
     document_id: str = pa.Field(str_matches=DOC_ID, description="Plan")
     province_key: str = pa.Field(nullable=True, str_matches=PROVINCE_KEY, description="Province of the plan")
     issuer_name: str = pa.Field(nullable=True, description="Issuer of the plan")
-    year: int = pa.Field(nullable=True, ge=2000, le=2100, description="First plan year")
+    year: int = pa.Field(nullable=True, ge=FIRST_DATE.year, le=2100, description="First plan year")
+    doc_type: str = pa.Field(nullable=True, isin=list(DOC_TYPE_VALUES), description="Type of the document")
     indicator_code: str = pa.Field(
-        nullable=True, str_matches=INDICATOR, description="Indicator; NULL for tasks outside both indices"
+        nullable=True, str_matches=INDICATOR, description="Indicator; NULL for tasks outside the indices"
     )
     n_tasks: int = pa.Field(
-        ge=0, description="Tasks under the indicator (0: the plan sets a target on it but lists no task)"
+        ge=0,
+        description="Tasks under the indicator (0: the plan sets a target on it but lists no task, or the document "
+        "yields no task: one row with indicator_code NULL and no_task_reason)",
+    )
+    no_task_reason: str = pa.Field(
+        nullable=True, description="Why a document without tasks yields none (NULL for a document with tasks)"
     )
     n_lead_agencies: int = pa.Field(ge=0, description="Distinct lead agencies of those tasks")
     n_tasks_with_lead: int = pa.Field(ge=0, description="Tasks with at least one lead agency (chủ trì)")
@@ -694,7 +705,10 @@ class MartPlanCoverage(pa.DataFrameModel):
     @pa.dataframe_check
     @classmethod
     def a_task_or_a_target(cls, data) -> pl.LazyFrame:
-        return data.lazyframe.select((pl.col("n_tasks") + pl.col("n_targets")) >= 1)
+        # a row with neither is the one row of a document without tasks, and says why
+        return data.lazyframe.select(
+            ((pl.col("n_tasks") + pl.col("n_targets")) >= 1) | pl.col("no_task_reason").is_not_null()
+        )
 
 
 class MartAgencyWorkload(pa.DataFrameModel):
@@ -742,8 +756,10 @@ class MartTargetVsActual(pa.DataFrameModel):
         "('; ' between several); NULL when none was read",
     )
     issuer_name: str = pa.Field(nullable=True, description="People's Committee that issued the plan")
-    plan_year_start: int = pa.Field(nullable=True, ge=2000, le=2100, description="First plan year")
-    plan_year_end: int = pa.Field(nullable=True, ge=2000, le=2100, description="Last plan year; NULL when open-ended")
+    plan_year_start: int = pa.Field(nullable=True, ge=FIRST_DATE.year, le=2100, description="First plan year")
+    plan_year_end: int = pa.Field(
+        nullable=True, ge=FIRST_DATE.year, le=2100, description="Last plan year; NULL when open-ended"
+    )
     province_key: str = pa.Field(nullable=True, str_matches=PROVINCE_KEY, description="Province of the plan")
     indicator_code: str = pa.Field(
         str_matches=r"^(PAPI\.|PAR\.TOTAL$|PCI\.TOTAL$|SIPAS\.TOTAL$)",

@@ -357,7 +357,9 @@ def expected_facts(con, mart: str) -> dict:
             "row_count": one(
                 "SELECT count(*) FROM (SELECT document_id, indicator_code FROM fct_plan_task "
                 f"WHERE {counted} UNION SELECT document_id, indicator_code FROM fct_plan_target "
-                f"WHERE {counted})"
+                f"WHERE {counted} UNION SELECT document_id, NULL FROM dim_document AS e WHERE {counted} AND NOT EXISTS "
+                "(SELECT 1 FROM fct_plan_task AS x WHERE x.document_id = e.document_id) AND NOT EXISTS "
+                "(SELECT 1 FROM fct_plan_target AS x WHERE x.document_id = e.document_id))"
             ),
             "document_ids": col(f"SELECT document_id FROM dim_document WHERE {counted}"),
             "n_tasks": one(f"SELECT count(*) FROM fct_plan_task WHERE {counted}"),

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
+from pipelines.domain.conform import DOC_TYPE_VALUES, FIRST_DATE
 from pipelines.domain.formats import FORMATS, TEXT_SOURCES
-from pipelines.domain.metadata import DOC_TYPES
 
 SEVERITIES = ["error", "warning", "info"]
 SOURCE_KINDS = ["table", "narrative"]
@@ -48,14 +48,16 @@ class StgDocuments(pa.DataFrameModel):
         nullable=True, str_length={"min_value": 2, "max_value": 2}, description="GSO 2004 code of the issuer's province"
     )
     doc_type: str = pa.Field(
-        nullable=True, isin=list(DOC_TYPES.values()), description="Type of the issued document (its opening heading)"
+        nullable=True, isin=list(DOC_TYPE_VALUES), description="Type of the issued document (its opening heading)"
     )
     doc_numbers: list[str] = pa.Field(nullable=True, description="Document numbers, e.g. ['3897/QĐ-UBND']")
     issue_date: pl.Date = pa.Field(nullable=True, description="Issue date from the header (conflicts are findings)")
     signer: str = pa.Field(nullable=True, description="Person who signed, as written")
     title: str = pa.Field(nullable=True, description="Plan title as written")
-    plan_year_start: int = pa.Field(nullable=True, ge=2000, le=2100, description="First plan year")
-    plan_year_end: int = pa.Field(nullable=True, ge=2000, le=2100, description="Last plan year; NULL when open-ended")
+    plan_year_start: int = pa.Field(nullable=True, ge=FIRST_DATE.year, le=2100, description="First plan year")
+    plan_year_end: int = pa.Field(
+        nullable=True, ge=FIRST_DATE.year, le=2100, description="Last plan year; NULL when open-ended"
+    )
     indices: list[str] = pa.Field(nullable=True, description="Indices the plan targets: PAPI, PAR_INDEX")
     province_name: str = pa.Field(
         nullable=True, description="Province name (of the province in force at the issue date)"
@@ -66,8 +68,11 @@ class StgDocuments(pa.DataFrameModel):
         description="2004: one of the 63 provinces; 2025: one of the 34 units in force "
         "from 1 July 2025 (a plan issued since then)",
     )
-    n_tasks: int = pa.Field(
-        ge=0, description="Tasks extracted from the document (0: not a plan; its not_a_plan finding says why)"
+    n_tasks: int = pa.Field(ge=0, description="Tasks extracted from the document (0: no_task_reason says why)")
+    no_task_reason: str = pa.Field(
+        nullable=True,
+        description="Why the document yields no task (not a plan, with its type; or nothing in it assigns work); "
+        "NULL when it has tasks",
     )
 
     class Config:
@@ -249,7 +254,7 @@ class StgPlanTargets(pa.DataFrameModel):
     task_id: str = pa.Field(nullable=True, description="Task whose lines hold the target, if any")
     indicator_code: str = pa.Field(nullable=True, description="Indicator the target is about")
     province_key: str = pa.Field(nullable=True, description="Province of the plan")
-    target_year: int = pa.Field(nullable=True, ge=2000, le=2100, description="Year the target is for")
+    target_year: int = pa.Field(nullable=True, ge=FIRST_DATE.year, le=2100, description="Year the target is for")
     metric_text: str = pa.Field(description="What is measured, as written")
     comparator: str = pa.Field(isin=COMPARATORS, description=">=, >, =, <=, <")
     value: float = pa.Field(ge=0, description='Target value; the decimal comma read as a point ("6,00 điểm" = 6.00)')

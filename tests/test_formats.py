@@ -331,14 +331,19 @@ def test_zero_page_pdf_is_quarantined(tmp_path):
     assert "PDF has no pages" in _quarantined(tmp_path, "empty.pdf", bytes(out))
 
 
-def test_html_page_with_no_plan_is_quarantined(tmp_path):
+def test_html_page_with_no_plan_is_a_document_without_tasks(tmp_path):
     page = (
         "<html><body><nav>Trang chủ</nav><h1>Tin tức</h1><p>Sáng nay, đoàn công tác của tỉnh Quảng Ngãi đã đến "
         "thăm và làm việc tại xã, trao quà cho các gia đình chính sách nhân dịp Tết Nguyên đán.</p>"
         "<p>Nhân dân phấn khởi đón nhận.</p></body></html>"
     )
-    reason = _quarantined(tmp_path, "tin-tuc.html", page.encode())
-    assert "no tasks found" in reason
+    p = tmp_path / "plans" / "tin-tuc.html"
+    p.parent.mkdir(exist_ok=True)
+    p.write_bytes(page.encode())
+    res = process_document(RawFile(tmp_path, p))
+    # nothing in it assigns work: a document with 0 tasks and the reason, never a quarantine or a stop
+    assert res.quarantine is None and res.document is not None and res.tasks == []
+    assert res.document["n_tasks"] == 0 and res.document["no_task_reason"].startswith("no tasks found")
 
 
 def test_doc_without_a_converter_is_quarantined(tmp_path, monkeypatch):

@@ -6,6 +6,7 @@ import datetime as dt
 import shutil
 import unicodedata
 
+import polars as pl
 import pytest
 
 from pipelines.domain.decode import decode_document
@@ -74,12 +75,15 @@ def test_bad_files_are_quarantined_and_the_rest_loads(tmp_path):
     assert report.files_seen == 9
     assert staged.documents.height + staged.quarantine.height == 9
     assert sorted(staged.documents["source_path"].to_list()) == sorted(
-        f"plans/deep/er/{p.name}" for p in PLANS.glob("*.txt")
+        [f"plans/deep/er/{p.name}" for p in PLANS.glob("*.txt")] + ["plans/memo.txt"]
     )
     reasons = dict(zip(staged.quarantine["source_path"], staged.quarantine["reason"]))
     assert reasons["plans/empty.txt"].startswith("empty file")
     assert reasons["plans/scan.pdf"].startswith("corrupt PDF")  # a .pdf is read as a PDF now (tests/test_formats.py)
-    assert reasons["plans/memo.txt"].startswith("no tasks found")
+    # a text in which nothing assigns work is a document with 0 tasks and the reason, not a quarantine
+    assert "plans/memo.txt" not in reasons
+    memo = staged.documents.filter(pl.col("source_path") == "plans/memo.txt").row(0, named=True)
+    assert memo["n_tasks"] == 0 and memo["no_task_reason"].startswith("no tasks found")
     assert (
         reasons["plans/zz_copy_of_000.txt"]
         == "duplicate of plans/deep/er/000_fc9f8ecdecbcee10.txt (same normalised text)"

@@ -1,4 +1,4 @@
-"""The published-format fixtures (tests/fixtures/published) agree with their own documents: every expected row is
+"""The published-format fixtures (tests/fixtures/dev/published) agree with their own documents: every expected row is
 re-read from the .docx/.pdf/.html by an independent extraction and every target quote is in the text. This guards the
 measure, not the readers."""
 

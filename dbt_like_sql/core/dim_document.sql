@@ -21,6 +21,7 @@ SELECT
     d.plan_year_end,
     d.indices,
     d.n_tasks,
+    d.no_task_reason,
     d.readers,
     d.n_lines,
     coalesce(f.n_error, 0) AS n_findings_error,

@@ -1,8 +1,10 @@
 -- Data-quality findings an analyst can act on. Grain: finding_id.
 -- confidence: here, once for every source of findings: low when the document's text was read by OCR.
-SELECT
+-- DISTINCT: a reader that states the same finding twice about the same row (one agency text read for two roles)
+-- gives one finding, so the key holds whatever a document says.
+SELECT DISTINCT
     md5(concat_ws('|', f.rule, coalesce(f.document_id, ''), coalesce(f.source_path, ''),
-                  coalesce(CAST(f.line_start AS VARCHAR), ''), f.message)) AS finding_id,
+                  coalesce(CAST(f.line_start AS VARCHAR), ''), f.message, coalesce(f.related_id, ''))) AS finding_id,
     f.rule,
     f.severity,
     f.document_id,

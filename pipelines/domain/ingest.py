@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ..settings import DROP_ROOTS_ENV, MAX_BYTES_ENV, RAW_EXTRA_ENV, Settings
+from .conform import conform_metadata, conform_tasks
 from .consistency import stated_count_findings
 from .contradictions import (
     duplicate_task_findings,
@@ -318,17 +319,27 @@ def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
         meta, meta_findings = extract_metadata(text)
         why_not = not_a_plan(meta, lines)  # a report or a decision that issues no plan: no tasks are read
         blocks = find_repeated_blocks(lines)
-        parsed = ParsedPlan() if why_not else parse_plan(text, lines, blocks)
+        no_tasks = None  # a text in which nothing assigns work is a document with 0 tasks and the reason
+        try:
+            parsed = ParsedPlan() if why_not else parse_plan(text, lines, blocks)
+        except PlanParseError as e:
+            parsed, no_tasks = ParsedPlan(), str(e)
+        parsed.tasks, rejected = conform_tasks(parsed.tasks)  # a header cell or a split word is no task
+        parsed.findings.extend(rejected)
         counted = stated_count_findings(mask_lines(lines, blocks)) + _contradictions(meta, parsed, lines)
-    except PlanParseError as e:
-        return DocumentResult(None, [], [], quarantine_row(source_path, root_label, sha, "parse", str(e)))
     except Exception as e:  # a reader or metadata bug must not stop the other documents
         return DocumentResult(
             None, [], [], quarantine_row(source_path, root_label, sha, "parse", f"reader error {type(e).__name__}: {e}")
         )
     if why_not:
         meta_findings.append(Finding("not_a_plan", "info", f"Not read for tasks: {why_not}.", 1, len(lines)))
+    elif no_tasks:
+        meta_findings.append(Finding("no_tasks_found", "info", f"A document without tasks: {no_tasks}.", 1, len(lines)))
+    elif not parsed.tasks:
+        no_tasks = "every row the readers found was rejected as a task (see its task_row_rejected findings)"
     doc_id = document_id_for(decoded.text)
+    meta_row = meta.as_dict()
+    meta_findings += conform_metadata(meta_row)  # a value outside the contract: NULL and a finding, never a stop
     findings = [x.as_dict() for x in damage + meta_findings + parsed.findings + counted]
     tasks = _task_rows(parsed, doc_id, source_path, lines, locations, findings)
     for x in findings:
@@ -347,8 +358,9 @@ def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
         "text_source": decoded.text_source,
         "n_lines": len(lines),
         "readers": ",".join(parsed.readers_used),
-        **{k: v for k, v in meta.as_dict().items() if k not in ("province_name",)},
-        "province_name": meta.province_name,
+        **{k: v for k, v in meta_row.items() if k not in ("province_name",)},
+        "province_name": meta_row["province_name"],
         "n_tasks": len(tasks),
+        "no_task_reason": (f"not a plan: {why_not}" if why_not else no_tasks) if not tasks else None,
     }
     return DocumentResult(doc, tasks, findings, None, line_hashes(lines))

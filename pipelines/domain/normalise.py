@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from . import agencies as ag
+from .conform import conform_year, quoted_score_problem, target_problem
 from .formats import location_of
 from .indicators import Mapping, family_for, infer_between, map_heading
 from .lines import lines_containing
@@ -426,26 +427,30 @@ def extract_targets(ctx: DocContext, lines: list[str], task_near: TaskNear, out:
                 code = near.mapping.code
             tid = hashlib.md5(f"{doc['document_id']}|{n}|{len(ids)}|{h.quote}".encode()).hexdigest()[:16]
             ids.append(tid)
-            out.targets.append(
-                {
-                    "target_id": tid,
-                    "document_id": doc["document_id"],
-                    "task_id": task_id,
-                    "indicator_code": code,
-                    "province_key": ctx.province_key,
-                    "target_year": h.year_hint or plan_year,
-                    "metric_text": h.metric_text[:300],
-                    "comparator": h.comparator,
-                    "value": h.value,
-                    "unit": h.unit,
-                    "share_comparator": h.share_comparator,
-                    "share_value": h.share_value,
-                    "paired_with_target_id": ids[h.paired_with_index] if h.paired_with_index is not None else None,
-                    "line": n,
-                    "quote": h.quote[:300],
-                    "source_path": doc["source_path"],
-                }
-            )
+            row = {
+                "target_id": tid,
+                "document_id": doc["document_id"],
+                "task_id": task_id,
+                "indicator_code": code,
+                "province_key": ctx.province_key,
+                "target_year": conform_year(h.year_hint or plan_year),
+                "metric_text": h.metric_text[:300],
+                "comparator": h.comparator,
+                "value": h.value,
+                "unit": h.unit,
+                "share_comparator": h.share_comparator,
+                "share_value": h.share_value,
+                "paired_with_target_id": ids[h.paired_with_index] if h.paired_with_index is not None else None,
+                "line": n,
+                "quote": h.quote[:300],
+                "source_path": doc["source_path"],
+            }
+            if why := target_problem(row):  # a misread figure is a finding, never a stop
+                out.findings.append(
+                    _finding(doc, "target_rejected", "warning", f"Not a target: {why} ({h.quote[:80]!r})", n, n)
+                )
+                continue
+            out.targets.append(row)
 
 
 def extract_quoted_scores(ctx: DocContext, lines: list[str], task_near: TaskNear, out: Normalised) -> None:
@@ -458,24 +463,26 @@ def extract_quoted_scores(ctx: DocContext, lines: list[str], task_near: TaskNear
         return code if code and code.startswith("PAPI.D") else None
 
     for n, q in find_quoted_scores(lines, dim_at):
-        out.quoted_scores.append(
-            {
-                "document_id": doc["document_id"],
-                "province_key": ctx.province_key,
-                "year": q.year,
-                "indicator_code": q.indicator_code,
-                "score": q.score,
-                "rank": q.rank,
-                "n_ranked": q.n_ranked,
-                "claim": q.claim,
-                "previous_score": q.previous_score,
-                "previous_year": q.previous_year,
-                "line": n,
-                "quote": q.quote[:400],
-                "source_path": doc["source_path"],
-                "source_ref": f"{doc['source_path']}:{n}",
-            }
-        )
+        row = {
+            "document_id": doc["document_id"],
+            "province_key": ctx.province_key,
+            "year": q.year,
+            "indicator_code": q.indicator_code,
+            "score": q.score,
+            "rank": q.rank,
+            "n_ranked": q.n_ranked,
+            "claim": q.claim,
+            "previous_score": q.previous_score,
+            "previous_year": q.previous_year,
+            "line": n,
+            "quote": q.quote[:400],
+            "source_path": doc["source_path"],
+            "source_ref": f"{doc['source_path']}:{n}",
+        }
+        if why := quoted_score_problem(row):
+            out.findings.append(_finding(doc, "quoted_score_rejected", "warning", f"Not a score: {why}", n, n))
+            continue
+        out.quoted_scores.append(row)
         if (
             q.claim == "increase"
             and q.previous_score is not None
