@@ -670,8 +670,8 @@ def main(argv: list[str]) -> int:
     if "-v" in argv:
         for r in results:
             print(f"\n## {r.name}")
-            for m in r.misses:
-                print("   ", m)
+            for miss in r.misses:
+                print("   ", miss)
     (PROJECT / "docs" / "accuracy.md").write_text(render(results, bad, load_first_measurements()), encoding="utf-8")
     print("\nwritten: docs/accuracy.md")
     return 0

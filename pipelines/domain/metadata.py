@@ -49,8 +49,24 @@ DOC_TYPES = {
     "CÔNG VĂN": "Công văn",
     "HƯỚNG DẪN": "Hướng dẫn",
     "QUY ĐỊNH": "Quy định",
+    "QUY CHẾ": "Quy chế",
+    "PHƯƠNG ÁN": "Phương án",
+    "CHƯƠNG TRÌNH HÀNH ĐỘNG": "Chương trình",
+    "CÔNG ĐIỆN": "Công điện",
+    "THÔNG CÁO": "Thông cáo",
+    "BIÊN BẢN": "Biên bản",
+    # legal normative documents (Law 80/2015/QH13, art. 4)
+    "NGHỊ ĐỊNH": "Nghị định",
+    "THÔNG TƯ": "Thông tư",
+    "THÔNG TƯ LIÊN TỊCH": "Thông tư liên tịch",
+    "LUẬT": "Luật",
+    "PHÁP LỆNH": "Pháp lệnh",
 }
-PLAN_TYPES = ("Kế hoạch", "Chương trình", "Đề án")
+PLAN_TYPES = ("Kế hoạch", "Chương trình", "Đề án", "Phương án")
+# a directive assigns work to the bodies it names: read like a plan (its items under an agency are that agency's)
+DIRECTIVE_TYPES = ("Chỉ thị",)
+# a decision or a resolution is a plan only when it issues one (its first article or its title says so)
+ISSUING_TYPES = ("Quyết định", "Nghị quyết")
 # the type code in a document number ("19/KH-UBND"); a number with none ("1528/SNV-CCHC") over "V/v …" is a letter
 _NUMBER_TYPES = {
     "KH": "Kế hoạch",
@@ -63,21 +79,32 @@ _NUMBER_TYPES = {
     "HD": "Hướng dẫn",
     "CTr": "Chương trình",
     "ĐA": "Đề án",
+    "NĐ": "Nghị định",
+    "TT": "Thông tư",
+    "TTLT": "Thông tư liên tịch",
+    "CĐ": "Công điện",
+    "VBHN": "Văn bản hợp nhất",
 }
+# a consolidated text prints the heading of the text it consolidates: its number's code says what it is
+_NUMBER_OVERRIDES = ("Văn bản hợp nhất",)
+
+
+def _number_code(number: str) -> str | None:
+    m = re.match(r"\d+[A-Za-z]?/(?:\d{4}/)?([A-Za-zĐđ]+)(?:-|$)", number)
+    return _NUMBER_TYPES.get(m[1]) if m else None
 
 
 def _type_from_number(number: str, lines: list[str]) -> str | None:
-    m = re.match(r"\d+[A-Za-z]?/(?:\d{4}/)?([A-Za-zĐđ]+)-", number)
-    if m and m[1] in _NUMBER_TYPES:
-        return _NUMBER_TYPES[m[1]]
-    if any(re.match(r"\s*V/v\b", ln) for ln in lines[:20]):
+    # "V/v …" under the number is the mark of an official letter, whose number carries its issuer's initials
+    # ("123/CT-CS" is a letter of the tax department, not a Chỉ thị): looked at before the number's code
+    if any(re.match(r"\W*V/v\b", ln) for ln in lines[:80]):
         return "Công văn"
-    return None
+    return _number_code(number)
 
 
+# a "phương án" a decision approves is a scheme (of procedures, compensation, prices), not a plan of tasks
 _ISSUES_PLAN = re.compile(
-    r"(?i)(?:ban hành|phê duyệt)\s+(?:kèm theo\s+)?(?:quyết định này\s+)?(?:kế hoạch|chương trình|"
-    r"đề án|phương án)"
+    r"(?i)(?:ban hành|phê duyệt)\s+(?:kèm theo\s+)?(?:quyết định này\s+)?(?:kế hoạch|chương trình|đề án)"
 )
 
 
@@ -86,15 +113,18 @@ def not_a_plan(meta: DocumentMeta, lines: list[str]) -> str | None:
     decision that only sets criteria or rules assigns no tasks, even when it names PAR INDEX in a scoring table; a
     decision that issues a plan ("Ban hành kèm theo Quyết định này Kế hoạch …") is a plan."""
     t = meta.doc_type
-    if t is None or t in PLAN_TYPES:
+    if t is None or t in PLAN_TYPES or t in DIRECTIVE_TYPES:
         return None
     # what this document does (its title and its Article 1), not what it cites or lists as criteria
     head = "\n".join([meta.title or ""] + [ln for ln in lines if re.match(r"\s*\**Điều\s+1\b", ln)][:1])
-    if t in ("Quyết định", "Chỉ thị", "Nghị quyết"):
+    if t in ISSUING_TYPES:
+        # an attached plan: its heading with "(Ban hành kèm theo Quyết định số …)" just below it; a bare heading
+        # may be a form inside a list of procedures
         plan_heading = any(
-            strip_markup(ln).strip(" |*") in ("KẾ HOẠCH", "CHƯƠNG TRÌNH", "ĐỀ ÁN")
-            for ln in lines[10:]
-            if "KẾ HOẠCH" in ln or "CHƯƠNG TRÌNH" in ln or "ĐỀ ÁN" in ln
+            strip_markup(ln).strip(" |*") in ("KẾ HOẠCH", "CHƯƠNG TRÌNH", "ĐỀ ÁN", "PHƯƠNG ÁN")
+            and any(re.search(r"(?i)kèm\s+theo\s+\w+\s+\w+\s+số:?\s*\d", x) for x in lines[i + 1 : i + 8])
+            for i, ln in enumerate(lines[10:], start=10)
+            if "KẾ HOẠCH" in ln or "CHƯƠNG TRÌNH" in ln or "ĐỀ ÁN" in ln or "PHƯƠNG ÁN" in ln
         )
         if _ISSUES_PLAN.search(head) or plan_heading:
             return None
@@ -104,9 +134,10 @@ def not_a_plan(meta: DocumentMeta, lines: list[str]) -> str | None:
         )
     if t == "Tin bài":
         return "a news item on a portal, not a plan: it reports on a plan or an event and assigns no tasks"
-    if t in ("Báo cáo", "Thông báo", "Tờ trình", "Công văn", "Hướng dẫn", "Quy định"):
+    if t in ("Báo cáo", "Thông báo", "Tờ trình", "Công văn", "Hướng dẫn", "Quy định", "Công điện"):
         return f"a {t}, not a plan: it reports or instructs, it assigns no tasks with leads and deadlines"
-    return None
+    # laws, decrees, circulars, rules, consolidated texts, minutes, contracts: they set rules, they plan nothing
+    return f"a {t}, not a plan: it sets rules or records, it assigns no tasks with leads and deadlines"
 
 
 @dataclass
@@ -354,18 +385,30 @@ def _doc_numbers(
 
 
 def _doc_type(meta: DocumentMeta, lines: list[str], web: dict[str, tuple[str, int]], plain: str) -> None:
-    first_kind = None
-    for ln in lines[:200]:
+    first_kind, kind_at = None, len(lines)
+    for i, ln in enumerate(lines[:200]):
         s = strip_markup(ln).strip(" |")
         if s in DOC_TYPES:
-            first_kind = DOC_TYPES[s]
+            first_kind, kind_at = DOC_TYPES[s], i
             break
-    if "Loại văn bản" in web:
-        meta.doc_type = web["Loại văn bản"][0]
+    # "V/v …" (the subject line of an official letter) above any type heading: a letter, whatever it quotes below
+    letter_at = next((i for i, ln in enumerate(lines[:80]) if re.match(r"\W*V/v\b", ln)), None)
+    if letter_at is not None and letter_at < kind_at:
+        first_kind = "Công văn"
+    web_kind = web["Loại văn bản"][0].strip().capitalize() if "Loại văn bản" in web else None
+    if web_kind is None:  # the same record scraped one cell per line: "**Loại văn bản:**", "|", "Công văn"
+        for i, ln in enumerate(lines[:80]):
+            if re.match(r"\W*Loại văn bản:?\W*$", ln):
+                web_kind = next((x.strip() for x in lines[i + 1 : i + 4] if x.strip(" |")), "").capitalize()
+                break
+    if web_kind in DOC_TYPES.values():  # a portal's record, when its value is a type (not a stray table cell)
+        meta.doc_type = web_kind
     elif first_kind:
         meta.doc_type = first_kind
     elif meta.doc_numbers:
         meta.doc_type = _type_from_number(meta.doc_numbers[0], lines)
+    if meta.doc_numbers and (code := _number_code(meta.doc_numbers[0])) in _NUMBER_OVERRIDES:
+        meta.doc_type = code
     if (
         meta.doc_type is None
         and len(_PORTAL_NEWS.findall(plain[:6000])) >= 2

@@ -9,7 +9,7 @@ import numpy as np
 
 from .lines import find_repeated_blocks
 from .model import Finding, ParsedPlan
-from .readers.narrative import NarrativeSection, read_narrative
+from .readers.narrative import NarrativeSection, has_agency_lead, read_narrative
 from .readers.tables import RawTable, find_md_tables, find_pipe_tables, find_tab_tables, merge_continued, table_to_tasks
 
 # A table group and a narrative section are "the same tasks" above this similarity.
@@ -108,7 +108,7 @@ def parse_plan(text: str, lines: list[str] | None = None, blocks: list | None = 
     table_lines = set(skip)
     for t in tables:
         table_lines.update(range(t.line_start, t.line_end + 1))
-    n_tasks, n_sections, n_findings = read_narrative(lines, table_lines)
+    n_tasks, n_sections, n_findings, by_agency = read_narrative(lines, table_lines)
     out.findings.extend(n_findings)
     aligner = _SectionAligner(n_sections, SectionMatcher(n_sections) if tables and n_sections else None, out.findings)
     table_tasks = []
@@ -121,9 +121,16 @@ def parse_plan(text: str, lines: list[str] | None = None, blocks: list | None = 
     if table_tasks:
         n_tasks = _drop_restated(n_tasks, table_tasks, n_sections, aligner, out.findings)
         n_tasks = _appendix_is_the_record(n_tasks, table_tasks, out.findings)
+    n_tasks = assignments_or_solutions(n_tasks, table_tasks, by_agency, out.findings)
     if n_tasks:
         out.readers_used.insert(0, "narrative")
     out.tasks = sorted(n_tasks + table_tasks, key=lambda t: t.line_start)
+    if out.tasks and not any(t.lead_as_written or t.support_as_written for t in out.tasks):
+        # a list of duties or forms in which no row names who does it (a web article, a template): no assignment
+        raise PlanParseError(
+            f"no tasks found: nothing in it assigns work to anyone ({len(out.tasks)} items read, none names a lead "
+            "or a coordinating agency)"
+        )
     if not out.tasks:
         raise PlanParseError(
             "no tasks found; tried: tables in every layout (Markdown/grid pipe rows, one cell per line, tab cells and "
@@ -238,6 +245,32 @@ def _appendix_is_the_record(n_tasks: list, table_tasks: list, findings: list[Fin
         )
     )
     return [t for t in n_tasks if t.line_start >= first_table]
+
+
+def assignments_or_solutions(n_tasks: list, table_tasks: list, by_agency: list, findings: list[Finding]) -> list:
+    """Which rows are the plan's tasks when it also gives work by agency outside its task sections ("TỔ CHỨC THỰC
+    HIỆN: 1. Sở Tư pháp: - …"). Where the tasks read so far name no one (under half have a lead), the agencies'
+    items are the assignments and the solutions that name no one are the plan's directions. Where the tasks name
+    their leads (in the sections or in an assignment table), the organisation section only restates duties."""
+    rows = n_tasks + table_tasks
+    named = sum(1 for t in rows if has_agency_lead(t))
+    if len(by_agency) < 2 or named >= 0.5 * len(rows):
+        return n_tasks
+    taken = {t.line_start for t in by_agency}
+    unassigned = [t for t in n_tasks if not has_agency_lead(t) and not t.support_as_written]
+    if unassigned:
+        findings.append(
+            Finding(
+                "solutions_without_assignment",
+                "info",
+                f"{len(unassigned)} items of the task sections name no agency: read as the plan's directions; the "
+                f"{len(by_agency)} items it gives to agencies are the tasks.",
+                min(t.line_start for t in unassigned),
+                max(t.line_end for t in unassigned),
+            )
+        )
+    kept = [t for t in n_tasks if t not in unassigned and t.line_start not in taken]
+    return sorted(kept + by_agency, key=lambda t: t.line_start)
 
 
 _WORD = re.compile(r"\w+")

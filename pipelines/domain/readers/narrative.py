@@ -72,23 +72,57 @@ class Node:
         return [c for c in self.children if c.kind != "plain"]
 
 
+_SENTENCE_END = re.compile(r"[.:;!?…]\W*$")
+_LABEL_START = re.compile(r"^[^:]{2,45}:\s*\S")  # "Chủ trì: …", "Thời gian thực hiện: …"
+
+
+def hard_wrapped(lines: list[str]) -> bool:
+    """A text whose paragraphs are wrapped over several lines and set apart by blank lines (a portal scrape, a
+    text export with a fixed width): many lines go on in lower case straight after a line, and blank lines part
+    the paragraphs. There a line without a marker that follows a line not ending a sentence continues it, even
+    when it starts with a capital ("… do\nSở, ngành chủ trì …")."""
+    n_blank = sum(1 for ln in lines if not ln.strip())
+    pairs = lower = 0
+    for a, b in zip(lines, lines[1:]):
+        a, b = a.strip(), strip_markup(b).strip()
+        if a and b and not a.startswith("|") and not b.startswith("|"):
+            pairs += 1
+            lower += b[0].islower()
+    return n_blank >= 0.1 * len(lines) and pairs >= 20 and lower >= 0.25 * pairs
+
+
 def paragraphs(lines: list[str], skip: set[int] | None = None) -> list[Para]:
-    """Non-empty lines, with continuation lines (page breaks mid-sentence) joined to the line before."""
+    """Non-empty lines, with continuation lines (page breaks mid-sentence) joined to the line before; in a
+    hard-wrapped text (hard_wrapped), every line of a paragraph."""
     skip = skip or set()
+    wrapped = hard_wrapped(lines)
     paras: list[Para] = []
+    prev_raw = ""
     for i, raw in enumerate(lines, start=1):
         if i in skip:
+            prev_raw = ""
             continue
         t = strip_markup(raw.replace("\t", " ") if "\t" in raw else raw).strip()
         if not t.strip("|-: "):  # empty, or only table rules
+            prev_raw = ""
             continue
         starts_lower = t[0].islower() and not _LETTER.match(t)
         starts_cont = t[0] in ",;)" or bool(_DATE_CONT.match(t))
-        if paras and (starts_lower or starts_cont) and not _BULLET.match(t):
+        wrap_cont = (
+            wrapped
+            and bool(prev_raw)
+            and not _SENTENCE_END.search(strip_markup(prev_raw).strip())
+            and not prev_raw.rstrip().endswith("**")
+            and not raw.lstrip().startswith("**")
+            and _classify(Para(i, i, t))[0] == "plain"
+            and not _LABEL_START.match(t)
+        )
+        if paras and (starts_lower or starts_cont or wrap_cont) and not _BULLET.match(t):
             paras[-1].text += " " + t
             paras[-1].line_end = i
         else:
             paras.append(Para(i, i, t))
+        prev_raw = raw
     return paras
 
 
@@ -397,7 +431,11 @@ def task_sections(root: Node, findings: list[Finding]) -> list[Node]:
     return chosen
 
 
-def read_narrative(lines: list[str], skip: set[int]) -> tuple[list[TaskRow], list[NarrativeSection], list[Finding]]:
+def read_narrative(
+    lines: list[str], skip: set[int]
+) -> tuple[list[TaskRow], list[NarrativeSection], list[Finding], list[TaskRow]]:
+    """Tasks of the task sections, the numbered sections, findings, and the work given by agency outside the task
+    sections (_assignments_by_agency; plan.assignments_or_solutions decides, knowing the tables, which to keep)."""
     findings: list[Finding] = []
     root = build_outline(paragraphs(lines, skip), findings)
     sections = task_sections(root, findings)
@@ -418,7 +456,67 @@ def read_narrative(lines: list[str], skip: set[int]) -> tuple[list[TaskRow], lis
                     )
                 )
         _collect_tasks(sec, [sec] if sec.kind == "roman" else [], tasks, findings)  # a roman heading may name the index
-    return tasks, nsections, findings
+    tasks, outside = _assignments_by_agency(root, sections, tasks)
+    return tasks, nsections, findings, outside
+
+
+def _agency_heading(n: Node) -> str | None:
+    """The agency a heading names when the items under it are that agency's work ("1. Sở Tư pháp", "Sở Tư pháp:",
+    "3. Đề nghị Ủy ban MTTQ Việt Nam tỉnh"), else None."""
+    if n.kind not in ("num", "letter", "label", "bullet") or n.synthetic:
+        return None
+    t = collapse_ws(n.text).strip(" :.")
+    if len(t) > 200 or not looks_like_agency(t) or ":" in t:
+        return None
+    # "Chánh án Tòa án có những nhiệm vụ, quyền hạn": a body's standing powers (a rule), not work given to it
+    if not is_agency_label(t + ":") and re.search(r"\b(?:có|là|gồm|quyền hạn)\b", t):
+        return None
+    return re.sub(r"^(?:Đề nghị|đề nghị|Giao|giao|Mời|mời)\s+", "", t)
+
+
+def _path_to(n: Node) -> list[Node]:
+    path: list[Node] = []
+    p = n.parent
+    while p is not None and p.parent is not None:  # up to the root's child (the root itself holds no heading)
+        path.insert(0, p)
+        p = p.parent
+    return path
+
+
+def _assignments_by_agency(
+    root: Node, sections: list[Node], tasks: list[TaskRow]
+) -> tuple[list[TaskRow], list[TaskRow]]:
+    """Work given by agency: a heading that names an agency makes each item under it (or the paragraph under it)
+    that agency's task. Inside the task sections this gives the items their lead; outside them ("TỔ CHỨC THỰC
+    HIỆN", "PHÂN CÔNG NHIỆM VỤ") the agencies' items are returned apart."""
+    in_sections = {id(x) for sec in sections for x in _walk(sec)}
+    by_line = {t.line_start: i for i, t in enumerate(tasks)}
+    inside: list[TaskRow] = []
+    outside: list[TaskRow] = []
+    for n in _walk(root):
+        agency = _agency_heading(n)
+        if agency is None:
+            continue
+        path = _path_to(n) + [n]
+        rows = [_task_from(c, path, True) for c in n.items]
+        if not rows:
+            plain = [c for c in n.children if c.kind == "plain"]
+            if plain:
+                row = _task_from(plain[0], path, False)
+                row.task_ref = _ref_of(n)
+                rows = [row]
+        for row in rows:
+            row.lead_as_written = agency
+            (inside if id(n) in in_sections else outside).append(row)
+    for row in inside:  # the same item, now with the lead its heading names
+        if row.line_start in by_line:
+            old = tasks[by_line[row.line_start]]
+            old.lead_as_written = old.lead_as_written if has_agency_lead(old) else row.lead_as_written
+    return tasks, outside
+
+
+def has_agency_lead(t: TaskRow) -> bool:
+    return bool(t.lead_as_written) and looks_like_agency(t.lead_as_written or "")
 
 
 def _collect_tasks(node: Node, path: list[Node], out: list[TaskRow], findings: list[Finding]) -> None:
