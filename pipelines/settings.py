@@ -20,6 +20,7 @@ RAW_EXTRA_ENV = "GOVDATA_RAW_EXTRA"  # extra raw roots after raw/, os.pathsep-se
 DROP_ROOTS_ENV = "GOVDATA_DROP_ROOTS"  # extra roots whose documents are removed on purpose
 MAX_BYTES_ENV = "GOVDATA_MAX_FILE_BYTES"
 CHROMIUM_ENV = "GOVDATA_CHROMIUM"
+SQL_MEMORY_ENV = "GOVDATA_SQL_MEMORY_LIMIT"
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # a plan text is a few hundred kB; 50 MB is not a plan export
 
 
@@ -46,6 +47,9 @@ class Settings:
     checkpoint_threshold: str = "256MB"
     memory_limit: str = "1GB"
     chromium: str = "/usr/bin/chromium"  # `make ui-check`: Debian's Chromium
+    # `make sql` / `make export`: DuckDB takes 80 % of RAM by default; an analyst's query gets a few GB, then spills
+    # or fails with "Out of Memory" instead of taking the machine
+    sql_memory_limit: str = "4GB"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -57,6 +61,7 @@ class Settings:
             drop_roots=_paths(env.get(DROP_ROOTS_ENV, "")),
             max_file_bytes=int(env.get(MAX_BYTES_ENV) or DEFAULT_MAX_BYTES),
             chromium=env.get(CHROMIUM_ENV) or default.chromium,
+            sql_memory_limit=env.get(SQL_MEMORY_ENV) or default.sql_memory_limit,
         )
 
     @property

@@ -165,6 +165,12 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
+def _inside(path: Path, root: Path) -> bool:
+    """Whether `path`, its links followed, lies under `root` (itself resolved: the root may be a link)."""
+    real, base = os.path.realpath(path), os.path.realpath(root)
+    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
+
+
 def read_raw(f: RawFile, limit: int | None = None) -> bytes:
     """The bytes of a regular file, or RawReadError with the reason. Never opens a FIFO or device (the read would
     block or never end), never follows a link loop, never reads more than the size limit."""
@@ -173,6 +179,9 @@ def read_raw(f: RawFile, limit: int | None = None) -> bytes:
         raise RawReadError(f.problem)
     if not f.name_is_utf8:
         raise RawReadError("file name is not valid UTF-8 (shown with its bytes escaped): rename the file")
+    if os.path.islink(f.path) and not _inside(f.path, f.root):
+        # anyone who can drop a link in a raw folder must not make the build read (and publish) /etc/passwd
+        raise RawReadError("link outside the raw root: not read")  # its target is a path of this machine: not named
     try:
         st = os.stat(f.path)  # follows links: the target is what would be read
     except OSError as e:
