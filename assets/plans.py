@@ -87,6 +87,7 @@ def stg_plans(context: dg.AssetExecutionContext, duckdb: DuckDBResource, setting
             con,
             files,
             cache_dir=s.parse_cache_dir,
+            settings=s,
             progress=lambda i, n, unchanged: context.log.info(
                 f"{i}/{n} new or changed documents read ({unchanged} unchanged documents kept)"
             ),
@@ -130,14 +131,19 @@ plan_files_partitions = dg.DynamicPartitionsDefinition(name=PLAN_FILES)
     "changed file is parsed once here; stg_plans then reuses the result instead of parsing it again.",
 )
 def raw_plan_document(context: dg.AssetExecutionContext, settings: SettingsResource) -> dg.MaterializeResult:
-    from pipelines.domain.parse_cache import process_cached
+    from functools import partial
+
+    from pipelines.domain.parse_cache import process_cached_alone, stopped_alone
+    from pipelines.staging import Isolation, run_alone
 
     s = settings.get()
     key = context.partition_key
     matches = [f for f in discover("plans", settings=s) if partition_key_for(f) == key]
     if not matches:
         raise dg.Failure(f"plan file {key} is no longer under any raw root; the sensor removes its partition")
-    result, reused = process_cached(matches[0], s.parse_cache_dir)
+    # read in a process of its own under the memory ceiling, never in this one (a retry included)
+    iso = Isolation(s.worker_memory_mb * 2**20, stopped_alone, lambda parts: parts[0])
+    result, reused = run_alone(partial(process_cached_alone, cache_dir=s.parse_cache_dir, settings=s), matches[0], iso)
     meta = {"reused_from_cache": reused, "source_path": key}
     if result.quarantine:
         meta["quarantined"] = result.quarantine["reason"]

@@ -65,12 +65,14 @@ class RunLock:
 
     def note_child(self, pid: int) -> None:
         """Say in the lock file which Dagster process holds the lock with us (it outlives us if we are killed)."""
-        self.fh.seek(0)
-        holder = self.fh.read().split(", dagster pid")[0]
-        self.fh.seek(0)
-        self.fh.truncate()
-        self.fh.write(f"{holder}, dagster pid {pid}")
-        self.fh.flush()
+        fh = self.fh
+        assert fh is not None, "note_child inside the with block"
+        fh.seek(0)
+        holder = fh.read().split(", dagster pid")[0]
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{holder}, dagster pid {pid}")
+        fh.flush()
 
     def __exit__(self, *exc):
         fcntl.flock(self.fh, fcntl.LOCK_UN)

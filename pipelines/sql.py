@@ -39,7 +39,7 @@ def analyst_connect(path: Path, memory_limit: str | None = None) -> duckdb.DuckD
         raise SystemExit(f"no published warehouse at {path}: run `make run` first")
     memory_limit = memory_limit or Settings().sql_memory_limit
     # the limit before lock_configuration, which must come last
-    config = {"memory_limit": memory_limit, **ANALYST_CONFIG}
+    config: dict[str, str | bool | int | float | list[str]] = {"memory_limit": memory_limit, **ANALYST_CONFIG}
     return duckdb.connect(str(path), read_only=True, config=config)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from ..settings import DROP_ROOTS_ENV, MAX_BYTES_ENV, RAW_EXTRA_ENV, Settings
+from ..settings import DROP_ROOTS_ENV, MAX_BYTES_ENV, RAW_EXTRA_ENV, WORKER_MEMORY_ENV, Settings
 from .consistency import stated_count_findings
 from .contradictions import (
     duplicate_task_findings,
@@ -222,6 +222,10 @@ def file_fingerprint(f: RawFile) -> str:
         return ""
 
 
+STOPPED = "reading stopped"  # opens the reason of a file whose reading was stopped (never cached)
+MEMORY_STOP = f"{STOPPED}: the parse worker's memory ceiling was reached ({WORKER_MEMORY_ENV})"
+
+
 @dataclass
 class DocumentResult:
     document: dict | None
@@ -296,8 +300,9 @@ def _task_rows(
     return tasks
 
 
-def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
-    """Decode, extract metadata and tasks. Never raises for bad input: bad input is quarantined."""
+def process_document(f: RawFile, data: bytes | None = None, settings: Settings | None = None) -> DocumentResult:
+    """Decode, extract metadata and tasks. Never raises for bad input: bad input is quarantined. The limits on
+    what a file may cost are `settings`' (the environment's without)."""
     source_path, root_label = f.source_path, f.root_label  # pathlib work: once per document, not per row
     if data is None:
         try:
@@ -306,9 +311,13 @@ def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
             return DocumentResult(None, [], [], quarantine_row(source_path, root_label, None, "read", str(e)))
     sha = sha256_bytes(data)
     try:
-        decoded = read_document(data, f.path.name)
+        decoded = read_document(data, f.path.name, settings)
     except DecodeError as e:
-        return DocumentResult(None, [], [], quarantine_row(source_path, root_label, sha, "decode", str(e)))
+        # an adapter reports a library's MemoryError as a corrupt file: it is the ceiling, not the file's fault
+        reason = MEMORY_STOP if isinstance(e.__context__, MemoryError) else str(e)
+        return DocumentResult(None, [], [], quarantine_row(source_path, root_label, sha, "decode", reason))
+    except MemoryError:  # the worker's memory ceiling (pipelines/staging.py): this file alone is given up
+        return DocumentResult(None, [], [], quarantine_row(source_path, root_label, sha, "decode", MEMORY_STOP))
     except Exception as e:  # a library's or decoder's error on a damaged file must not stop the other documents
         return DocumentResult(
             None,
@@ -331,6 +340,8 @@ def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
         counted = stated_count_findings(mask_lines(lines, blocks)) + _contradictions(meta, parsed, lines)
     except PlanParseError as e:
         return DocumentResult(None, [], [], quarantine_row(source_path, root_label, sha, "parse", str(e)))
+    except MemoryError:
+        return DocumentResult(None, [], [], quarantine_row(source_path, root_label, sha, "parse", MEMORY_STOP))
     except Exception as e:  # a reader or metadata bug must not stop the other documents
         return DocumentResult(
             None, [], [], quarantine_row(source_path, root_label, sha, "parse", f"reader error {type(e).__name__}: {e}")
