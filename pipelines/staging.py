@@ -216,7 +216,12 @@ def stage_scores(files: list[RawFile] | None = None, settings: Settings | None =
             layout, res, data = "unreadable", ScoreLoad(), b""
             res.quarantine.append(score_quarantine(f, None, str(e), None))
         else:
-            layout, res = load_score_file(f)
+            try:
+                layout, res = load_score_file(f, data, settings)
+            except Exception as e:  # a loader's error on one file must not stop every release: that file, named
+                layout, res = "unreadable", ScoreLoad()
+                reason = f"score file could not be loaded: {type(e).__name__}: {e}"
+                res.quarantine.append(score_quarantine(f, hashlib.sha256(data).hexdigest(), reason, None))
         loaded.append((f, layout, res, hashlib.sha256(data).hexdigest() if data else None, data))
     # per index and scale, and which file keeps a year given twice: the raw roots in their order (raw/ first, then
     # GOVDATA_RAW_EXTRA in order; discover() sorts roots by name), then the path
