@@ -4,7 +4,7 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from pipelines.automation import partition_key_for, record_read_state
+from pipelines.automation import check_kind_folders, partition_key_for, record_read_state
 from pipelines.db import write_table
 from pipelines.domain.ingest import RawReadError, discover, raw_roots, read_raw
 from pipelines.incremental import sync_plans
@@ -30,6 +30,7 @@ def raw_plan_files(
     import hashlib
 
     s = settings.get()
+    check_kind_folders(s)  # a plans/ or scores/ folder gone since the release stops the run, naming it
     record_read_state("plans", s)  # before reading: a change from here on is a change to rebuild
     rows = []
     for f in discover("plans", settings=s):

@@ -168,6 +168,7 @@ def dagster_command(launcher_pid: int) -> list[str]:
 
 
 def main() -> int:
+    from .automation import VanishedFolderError, check_kind_folders
     from .domain.ingest import MissingRootError, labelled_roots
     from .release import clean_leftovers_if_idle
     from .settings import Settings
@@ -178,7 +179,8 @@ def main() -> int:
         with RunLock(home) as lock:
             try:
                 roots = labelled_roots(settings)
-            except MissingRootError as e:
+                check_kind_folders(settings)
+            except (MissingRootError, VanishedFolderError) as e:
                 print(f"make run STOPPED before building: {e}", file=sys.stderr)
                 return 2
             print("raw roots: " + ", ".join(f"{label}={path}" for path, label in roots))

@@ -18,6 +18,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 WAREHOUSE_ENV = "GOVDATA_WAREHOUSE_DIR"  # tests and benchmarks build elsewhere without touching the real warehouse
 RAW_EXTRA_ENV = "GOVDATA_RAW_EXTRA"  # extra raw roots after raw/, os.pathsep-separated
 DROP_ROOTS_ENV = "GOVDATA_DROP_ROOTS"  # extra roots whose documents are removed on purpose
+DROP_FOLDERS_ENV = "GOVDATA_DROP_FOLDERS"  # <root>/plans or <root>/scores folders removed on purpose
 MAX_BYTES_ENV = "GOVDATA_MAX_FILE_BYTES"
 CHROMIUM_ENV = "GOVDATA_CHROMIUM"
 SQL_MEMORY_ENV = "GOVDATA_SQL_MEMORY_LIMIT"
@@ -46,6 +47,7 @@ class Settings:
     warehouse_dir: Path = PROJECT_DIR / "warehouse"
     raw_extra: tuple[Path, ...] = ()  # extra raw roots, in order: the n-th is labelled "extra<n>"
     drop_roots: tuple[Path, ...] = ()  # extra roots left out on purpose (their documents leave the warehouse)
+    drop_folders: tuple[Path, ...] = ()  # a root's plans/ or scores/ folder removed on purpose since the release
     max_file_bytes: int = DEFAULT_MAX_BYTES  # a bigger raw file is quarantined unread
     # The writer checkpoints every 256 MB of WAL instead of every 16 MB: staging a national archive in 20,000-row
     # chunks spent more time in checkpoints than in inserts (1.26 M task rows: 15.6 s -> 7.2 s, and less memory).
@@ -77,6 +79,7 @@ class Settings:
             warehouse_dir=Path(env.get(WAREHOUSE_ENV) or default.warehouse_dir),
             raw_extra=_paths(env.get(RAW_EXTRA_ENV, "")),
             drop_roots=_paths(env.get(DROP_ROOTS_ENV, "")),
+            drop_folders=_paths(env.get(DROP_FOLDERS_ENV, "")),
             max_file_bytes=int(env.get(MAX_BYTES_ENV) or DEFAULT_MAX_BYTES),
             chromium=env.get(CHROMIUM_ENV) or default.chromium,
             sql_memory_limit=env.get(SQL_MEMORY_ENV) or default.sql_memory_limit,

@@ -5,12 +5,20 @@ folder disappeared since the last release stops the run naming it, unless droppe
 from __future__ import annotations
 
 import io
+import json
+import os
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
+
+import pytest
 
 from pipelines.domain.ingest import discover
 from pipelines.settings import Settings
 from pipelines.staging import stage_scores
 
+PROJECT = Path(__file__).resolve().parents[1]
 PAR_CSV = "year,province_code,indicator_code,score\n2019,79,PAR.TOTAL,83.5\n"
 
 
@@ -71,3 +79,46 @@ def test_a_score_file_that_would_raise_is_quarantined_with_its_sheet_and_the_res
     assert got[("scores/par.csv", "PAR.TOTAL", 2019)] == 83.5
     assert got[("scores/papi.xlsx", "PAPI.TOTAL", 2016)] == 37.5
     assert got[("scores/papi.xlsx", "PAPI.D6", 2016)] is None  # missing (NULL), with the finding above
+
+
+def _published_state(warehouse: Path, root: Path) -> None:
+    """A release that read one plan and one score file of `root` (warehouse/current/raw_state.json)."""
+    current = warehouse / "current"
+    current.mkdir(parents=True)
+    state = {
+        "plans": {"plans/000.txt": [1, 1, "a"], str(root / "plans" / "p.txt"): [1, 1, "b"]},
+        "scores": {str(root / "scores" / "s.csv"): [1, 1, "c"]},
+    }
+    (current / "raw_state.json").write_text(json.dumps(state), encoding="utf-8")
+
+
+def test_a_plans_or_scores_folder_gone_since_the_release_stops_the_run_naming_it(tmp_path):
+    from pipelines.automation import VanishedFolderError, check_kind_folders
+
+    root = tmp_path / "extra"
+    (root / "scores").mkdir(parents=True)  # plans/ is gone, scores/ is still there
+    _published_state(tmp_path / "wh", root)
+    settings = Settings(warehouse_dir=tmp_path / "wh", raw_extra=(root,))
+    with pytest.raises(VanishedFolderError, match=f"folder gone since the last release: {root / 'plans'}\\. "):
+        check_kind_folders(settings)
+    # removed on purpose: the run goes on (and its documents leave the release)
+    check_kind_folders(Settings(warehouse_dir=tmp_path / "wh", raw_extra=(root,), drop_folders=(root / "plans",)))
+    # make run stops before building, naming the folder and the setting
+    r = subprocess.run(
+        [sys.executable, "-m", "pipelines.run"],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "PYTHONPATH": str(PROJECT),
+            "DAGSTER_HOME": str(tmp_path / "home"),
+            "GOVDATA_WAREHOUSE_DIR": str(tmp_path / "wh"),
+            "GOVDATA_RAW_EXTRA": str(root),
+        },
+        timeout=120,
+    )
+    assert r.returncode == 2, r.stderr
+    assert f"make run STOPPED before building: folder gone since the last release: {root / 'plans'}." in r.stderr
+    assert f"GOVDATA_DROP_FOLDERS={root / 'plans'}" in r.stderr
+    assert not (tmp_path / "home" / "logs").exists()
