@@ -104,7 +104,7 @@ def _data() -> ReportData:
             "province_name": provinces["province_name"],
             "year": [2020, 2020],
             "papi_total": [41.2, 40.2],
-            "pci_total": [None, None],
+            "pci_total": [61.5, 60.1],
             "par_index": [None, None],
             "sipas": [None, None],
         },
@@ -122,7 +122,15 @@ def _data() -> ReportData:
         }
     )
     return ReportData(
-        scores, indicators, coverage, targets, provinces, f"build-{PAYLOADS[1]}", panel=panel, units_2025=units
+        scores,
+        indicators,
+        coverage,
+        targets,
+        provinces,
+        f"build-{PAYLOADS[1]}",
+        panel=panel,
+        correlations=pl.DataFrame({"pair": [f"PAPI – {PAYLOADS[0]}"], "year": [2020], "r": [0.5], "n_provinces": [2]}),
+        units_2025=units,
     )
 
 
@@ -140,7 +148,7 @@ def test_a_report_of_payloads_runs_no_script_and_draws_every_chart(tmp_path):
     from playwright.sync_api import sync_playwright
 
     data = _data()
-    page_html = render_html(data, chart_specs(data), vlc.javascript_bundle())  # type: ignore[call-arg]
+    page_html = render_html(data, chart_specs(data), vlc.javascript_bundle())
     assert 'http-equiv="Content-Security-Policy"' in page_html and "'unsafe-eval'" not in page_html
     path = tmp_path / "index.html"
     path.write_text(page_html, encoding="utf-8")
@@ -161,7 +169,7 @@ def test_a_report_of_payloads_runs_no_script_and_draws_every_chart(tmp_path):
                 marks = page.locator(f"#chart-{name} svg g.role-mark > *").count()
                 assert marks >= 1, (name, marks)
             # the payloads are shown as text: the build id and the target table hold them verbatim
-            assert PAYLOADS[1] in page.locator("p.meta code").inner_text()
+            assert PAYLOADS[1] in page.locator("p.meta code").first.inner_text()
             assert PAYLOADS[0] in page.locator("table").first.inner_text()
             assert page.locator("img, iframe, svg[onload]").count() == 0
             page.wait_for_timeout(500)
