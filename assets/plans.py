@@ -4,7 +4,7 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from pipelines.automation import partition_key_for, record_read_state
+from pipelines.automation import check_kind_folders, partition_key_for, record_read_state
 from pipelines.db import write_table
 from pipelines.domain.ingest import RawReadError, discover, raw_roots, read_raw
 from pipelines.incremental import sync_plans
@@ -30,6 +30,7 @@ def raw_plan_files(
     import hashlib
 
     s = settings.get()
+    check_kind_folders(s)  # a plans/ or scores/ folder gone since the release stops the run, naming it
     record_read_state("plans", s)  # before reading: a change from here on is a change to rebuild
     rows = []
     for f in discover("plans", settings=s):
@@ -87,6 +88,7 @@ def stg_plans(context: dg.AssetExecutionContext, duckdb: DuckDBResource, setting
             con,
             files,
             cache_dir=s.parse_cache_dir,
+            settings=s,
             progress=lambda i, n, unchanged: context.log.info(
                 f"{i}/{n} new or changed documents read ({unchanged} unchanged documents kept)"
             ),
@@ -130,14 +132,19 @@ plan_files_partitions = dg.DynamicPartitionsDefinition(name=PLAN_FILES)
     "changed file is parsed once here; stg_plans then reuses the result instead of parsing it again.",
 )
 def raw_plan_document(context: dg.AssetExecutionContext, settings: SettingsResource) -> dg.MaterializeResult:
-    from pipelines.domain.parse_cache import process_cached
+    from functools import partial
+
+    from pipelines.domain.parse_cache import process_cached_alone, stopped_alone
+    from pipelines.staging import Isolation, run_alone
 
     s = settings.get()
     key = context.partition_key
     matches = [f for f in discover("plans", settings=s) if partition_key_for(f) == key]
     if not matches:
         raise dg.Failure(f"plan file {key} is no longer under any raw root; the sensor removes its partition")
-    result, reused = process_cached(matches[0], s.parse_cache_dir)
+    # read in a process of its own under the memory ceiling, never in this one (a retry included)
+    iso = Isolation(s.worker_memory_mb * 2**20, stopped_alone, lambda parts: parts[0])
+    result, reused = run_alone(partial(process_cached_alone, cache_dir=s.parse_cache_dir, settings=s), matches[0], iso)
     meta = {"reused_from_cache": reused, "source_path": key}
     if result.quarantine:
         meta["quarantined"] = result.quarantine["reason"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,6 +145,39 @@ def published_state(warehouse: Path) -> dict[str, dict[str, FileState]] | None:
         return {kind: _state_from_json(raw[kind]) for kind in KINDS}
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+class VanishedFolderError(RuntimeError):
+    """A root's plans/ or scores/ folder the published release read files from is gone: reading on would drop
+    every document or score it held from the next release."""
+
+
+def check_kind_folders(settings: Settings) -> None:
+    """Raise VanishedFolderError naming every `<root>/plans` or `<root>/scores` folder that is gone since the
+    published release read files from it, unless listed in GOVDATA_DROP_FOLDERS (removed on purpose)."""
+    from .domain.ingest import labelled_roots, shown_path
+    from .settings import DROP_FOLDERS_ENV
+
+    state = published_state(settings.warehouse_dir)
+    if state is None:
+        return
+    drop = {p.resolve() for p in settings.drop_folders}
+    gone = []
+    for root, label in labelled_roots(settings, check=False):
+        for kind in KINDS:
+            folder = root / kind
+            if folder.is_dir() or folder.resolve() in drop:
+                continue
+            prefix = f"{kind}/" if label == "raw" else shown_path(folder) + "/"  # the state's keys (_key)
+            if any(k.startswith(prefix) for k in state[kind]):
+                gone.append(folder)
+    if gone:
+        names = ", ".join(str(g) for g in gone)
+        raise VanishedFolderError(
+            f"folder gone since the last release: {names}. Nothing is published, so its files are not dropped by "
+            f"mistake. Restore it, or to remove its files on purpose set {DROP_FOLDERS_ENV}="
+            + os.pathsep.join(str(g) for g in gone)
+        )
 
 
 def load_cursor(cursor: str | None) -> dict[str, dict[str, FileState]]:

@@ -15,7 +15,7 @@ import stat
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -25,6 +25,7 @@ import polars as pl
 from .db import apply_comments, run_sql
 from .domain.damage import NEAR_DUPLICATE_SHARE
 from .domain.ingest import RawFile, RawReadError, read_raw, root_path_for
+from .domain.model import quarantine_row
 from .domain.parse_cache import (
     entry_path,
     load_entry,
@@ -36,7 +37,7 @@ from .domain.parse_cache import (
 )
 from .schemas import STAGING_MODELS, column_docs, polars_schema
 from .settings import Settings
-from .staging import pool_map_chunks, staging_frame
+from .staging import Isolation, pool_map_chunks, staging_frame
 
 PLAN_TABLES = ("stg_documents", "stg_plan_tasks", "stg_findings", "stg_quarantine")
 NORMALISED_TABLES = (
@@ -140,21 +141,42 @@ class ParsedChunk:
     for the two cores)."""
 
     results: list[tuple[dict | None, dict | None, bool]]  # (document row, quarantine row, reused from cache)
+    spooled: list[Path] = field(default_factory=list)  # the spool files it wrote: only these are loaded
+
+    @staticmethod
+    def merge(parts: list[ParsedChunk]) -> ParsedChunk:
+        return ParsedChunk([r for p in parts for r in p.results], [s for p in parts for s in p.spooled])
 
 
-def _spool(spool: Path, table: str, rows: list[dict]) -> None:
-    if rows:
-        (spool / table).mkdir(parents=True, exist_ok=True)
-        staging_frame(rows, table).write_parquet(
-            spool / table / f"{uuid.uuid4().hex}.parquet", compression="uncompressed"
-        )
+def stopped_file(f: RawFile, reason: str) -> ParsedChunk:
+    """A file whose worker died reading it: quarantined with the reason, in this process, without reading it."""
+    return ParsedChunk([(None, quarantine_row(f.source_path, f.root_label, None, "decode", reason), False)])
 
 
-def parse_chunk(files: list[RawFile], cache_dir: Path, spool: Path) -> ParsedChunk:
+def _spool(spool: Path, table: str, rows: list[dict]) -> Path | None:
+    if not rows:
+        return None
+    (spool / table).mkdir(parents=True, exist_ok=True)
+    path = spool / table / f"{uuid.uuid4().hex}.parquet"
+    tmp = path.with_suffix(".tmp")  # a worker killed mid-write leaves no torn .parquet behind
+    staging_frame(rows, table).write_parquet(tmp, compression="uncompressed")
+    tmp.replace(path)
+    return path
+
+
+def _drop_undelivered(spool: Path, delivered: set[Path]) -> None:
+    """A chunk whose worker was killed after spooling but before answering is run again: its first spool files
+    would load its rows twice."""
+    for p in spool.glob("*/*"):
+        if p not in delivered:
+            p.unlink()
+
+
+def parse_chunk(files: list[RawFile], cache_dir: Path, spool: Path, settings: Settings | None = None) -> ParsedChunk:
     results, tasks, findings = [], [], []
     lines: dict[str, list] = {"document_id": [], "source_path": [], "line_hash": []}
     for f in files:
-        r, reused = process_cached(f, cache_dir)
+        r, reused = process_cached(f, cache_dir, settings)
         results.append((r.document, r.quarantine, reused))
         tasks += r.tasks
         findings += r.findings
@@ -162,14 +184,15 @@ def parse_chunk(files: list[RawFile], cache_dir: Path, spool: Path) -> ParsedChu
             lines["document_id"] += [r.document["document_id"]] * len(r.line_hashes)
             lines["source_path"] += [r.document["source_path"]] * len(r.line_hashes)
             lines["line_hash"] += r.line_hashes
-    _spool(spool, "stg_plan_tasks", tasks)
-    _spool(spool, "stg_findings", findings)
+    spooled = [_spool(spool, "stg_plan_tasks", tasks), _spool(spool, "stg_findings", findings)]
     if lines["line_hash"]:
         (spool / DOC_LINES).mkdir(parents=True, exist_ok=True)
+        path = spool / DOC_LINES / f"{uuid.uuid4().hex}.parquet"
         pl.DataFrame(
             lines, schema={"document_id": pl.String, "source_path": pl.String, "line_hash": pl.Int64}
-        ).write_parquet(spool / DOC_LINES / f"{uuid.uuid4().hex}.parquet", compression="uncompressed")
-    return ParsedChunk(results)
+        ).write_parquet(path.with_suffix(".tmp"), compression="uncompressed")
+        spooled.append(path.with_suffix(".tmp").replace(path))
+    return ParsedChunk(results, [p for p in spooled if p is not None])
 
 
 def _load_spool(con, spool: Path, table: str, exclude: list[tuple[str, str]] | None = None) -> None:
@@ -297,10 +320,15 @@ def sync_plans(
     workers: int | None = None,
     cache_dir: Path | None = None,
     progress=None,
+    settings: Settings | None = None,
 ) -> SyncReport:
+    """`workers` None (the pipeline): files are read only in worker processes under the memory ceiling, never in
+    this one (pipelines/staging.py); a number (tests, debugging): that many, in this process for one."""
     import os
 
-    cache_dir = cache_dir or Settings.from_env().parse_cache_dir
+    settings = Settings.from_env() if settings is None else settings
+    isolate = Isolation(settings.worker_memory_mb * 2**20, stopped_file, ParsedChunk.merge) if workers is None else None
+    cache_dir = cache_dir or settings.parse_cache_dir
     report = SyncReport(files_seen=len(files))
     report.full_restage = _prepare(con, "parser", parser_version(), PLAN_TABLES, extra=(DOC_LINES,))
     run_sql(
@@ -339,14 +367,17 @@ def sync_plans(
     workers = workers or min(2, os.cpu_count() or 1)
     misses = (
         sum((h := current[_file_key(f)]) is None or not entry_path(cache_dir, h).is_file() for f in todo)
-        if workers > 1
+        if workers > 1 or isolate
         else 0
     )
     i = 0
     dups: list[tuple[str, str]] = []
     spool = Path(tempfile.mkdtemp(prefix="spool-", dir=spool_root(con)))
+    delivered: set[Path] = set()
     try:
-        for chunk in pool_map_chunks(partial(parse_chunk, cache_dir=cache_dir, spool=spool), todo, workers, misses):
+        work = partial(parse_chunk, cache_dir=cache_dir, spool=spool, settings=settings)
+        for chunk in pool_map_chunks(work, todo, workers, misses, isolate=isolate):
+            delivered.update(chunk.spooled)
             for doc, quarantine, reused in chunk.results:
                 i += 1
                 report.reused_from_cache += reused
@@ -381,6 +412,7 @@ def sync_plans(
                     progress(i, len(todo), report.unchanged)
         for s in sinks.values():
             s.flush()
+        _drop_undelivered(spool, delivered)
         _load_spool(con, spool, "stg_plan_tasks", dups)
         _load_spool(con, spool, "stg_findings", dups)
         _load_spool(con, spool, DOC_LINES, dups)

@@ -12,9 +12,12 @@ Natural Earth, holds countries only); the page says so.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -768,9 +771,34 @@ vertical-align:top;text-align:left}th{background:#f3f3f3}.met{color:#1a9850}.not
 """
 
 
-def _script_safe(text: str) -> str:
-    """Text for an inline <script>: a literal '</script' would close the element early."""
-    return text.replace("</script", "<\\/script").replace("</SCRIPT", "<\\/SCRIPT")
+def json_for_script(value) -> str:
+    """JSON that stays data inside an inline <script>: every <, > and & (so no `</ScRiPt`, `<!--` or `]]>` in any
+    letter case), and U+2028/U+2029 (line ends to older JavaScript), written as \\uXXXX escapes, which JSON reads
+    back as the same characters."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(ch, esc)
+    return text
+
+
+def _bundle_safe(js: str) -> str:
+    """The Vega bundle (code, not data: its < cannot be escaped): only a closing tag, in any case, is broken."""
+    return re.sub(r"</(script)", r"<\\/\1", js, flags=re.IGNORECASE).replace("<!--", "<\\!--")
+
+
+def _sha256(script: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode() + "'"
+
+
+def content_security_policy(scripts: list[str]) -> str:
+    """Nothing loads from anywhere, and only the page's own inline scripts run (by hash): an injected <script>, an
+    onerror= handler or a javascript: link is refused by the browser even if escaping ever failed. Styles inline
+    (Vega sets them on its SVG); images only as data: URIs (the PNG export)."""
+    hashes = " ".join(_sha256(s) for s in scripts)
+    return (
+        f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; img-src data:; "
+        "base-uri 'none'; form-action 'none'"
+    )
 
 
 def _targets_table(data: ReportData) -> str:
@@ -790,7 +818,7 @@ def _targets_table(data: ReportData) -> str:
             f"<td>{r['year'] if r['year'] is not None else ''}</td><td>{html.escape(r['quote'] or '')}</td>"
             f"<td>{html.escape(r['comparator'])} {num(r['target_value'])} {html.escape(r['unit_vi'])}</td>"
             f"<td>{num(r['actual_value'])}</td><td>{gap}</td>"
-            f"<td class='{r['status']}'>{html.escape(r['status_vi'])}</td>"
+            f"<td class='{html.escape(r['status'])}'>{html.escape(r['status_vi'])}</td>"
             f"<td>{html.escape(r['status_reason'] or '')}</td></tr>"
         )
     return f"<table>{head}{''.join(rows)}</table>"
@@ -798,7 +826,8 @@ def _targets_table(data: ReportData) -> str:
 
 def _breaks_table(data: ReportData) -> str:
     rows = "".join(
-        f"<tr><td>{y}</td><td>{html.escape(c)}</td><td>{html.escape(w)}</td></tr>" for y, c, w in data.breaks
+        f"<tr><td>{html.escape(str(y))}</td><td>{html.escape(c)}</td><td>{html.escape(w)}</td></tr>"
+        for y, c, w in data.breaks
     )
     return f"<table><tr><th>Năm</th><th>Chỉ số</th><th>Thay đổi phương pháp</th></tr>{rows}</table>"
 
@@ -824,12 +853,15 @@ def render_html(data: ReportData, specs: dict[str, dict], js_bundle: str) -> str
         own = spec.pop("datasets", {})
         datasets.update(own)
         slim[name] = {"spec": spec, "datasets": sorted(own)}
-    specs_js = _script_safe(json.dumps(slim, ensure_ascii=False, separators=(",", ":")))
-    datasets_js = _script_safe(json.dumps(datasets, ensure_ascii=False, separators=(",", ":")))
+    bundle = _bundle_safe(js_bundle)
+    # one pass: a value of the data may be any text, a placeholder's name included
+    main = f"\nconst DATASETS = {json_for_script(datasets)};\nconst SPECS = {json_for_script(slim)};{_MAIN_SCRIPT}"
+    csp = html.escape(content_security_policy([bundle, main]))
     return f"""<!DOCTYPE html>
-<html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<html lang="vi"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="{csp}">
+<meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Báo cáo quản trị cấp tỉnh: PAPI và kế hoạch</title><style>{_CSS}</style>
-<script>{_script_safe(js_bundle)}</script></head>
+<script>{bundle}</script></head>
 <body>
 <h1>Báo cáo quản trị và hành chính công cấp tỉnh (PAPI) và các kế hoạch nâng cao chỉ số</h1>
 <p class="meta">Bản dựng (build): <code>{html.escape(data.build_id or "không rõ")}</code> · Nguồn: PAPI (CECODES, MTTQ
@@ -842,20 +874,23 @@ Việt Nam – VFF-CRT, UNDP Việt Nam), kế hoạch của UBND các cấp; c�
 {_breaks_table(data)}
 <p class="note">So sánh điểm qua các mốc này (ví dụ 2018 so với 2024 đối với tổng điểm hoặc D5) cần thận trọng.</p>
 <h2 id="ban-do">Bản đồ</h2><p class="note">{html.escape(NO_MAP_NOTE)}</p>
-<script>
-const DATASETS = {datasets_js};
-const SPECS = {specs_js};
-window.__charts = {{}};
+<script>{main}</script>
+</body></html>
+"""
+
+
+# The page's own script (its hash goes into the Content-Security-Policy). ast: Vega reads expressions with its
+# interpreter instead of new Function, so the policy needs no 'unsafe-eval'.
+_MAIN_SCRIPT = """
+window.__charts = {};
 window.__chartErrors = [];
 // every dataset is written once in the page and shared by the charts that use it
 Promise.all(Object.entries(SPECS).map(([name, s]) =>
-  vegaEmbed('#chart-' + name, Object.assign({{}}, s.spec, {{datasets: Object.fromEntries(s.datasets.map(d => [d, DATASETS[d]]))}}),
-            {{renderer: 'svg', actions: false}})
-    .then(r => {{ window.__charts[name] = r.view; }})
-    .catch(e => {{ window.__chartErrors.push(name + ': ' + e); console.error(e); }})
-)).then(() => {{ document.body.dataset.rendered = 'true'; }});
-</script>
-</body></html>
+  vegaEmbed('#chart-' + name, Object.assign({}, s.spec, {datasets: Object.fromEntries(s.datasets.map(d => [d, DATASETS[d]]))}),
+            {renderer: 'svg', actions: false, ast: true})
+    .then(r => { window.__charts[name] = r.view; })
+    .catch(e => { window.__chartErrors.push(name + ': ' + e); console.error(e); })
+)).then(() => { document.body.dataset.rendered = 'true'; });
 """
 
 

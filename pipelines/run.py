@@ -3,7 +3,9 @@
     python -m pipelines.run            (DAGSTER_HOME must be set, as the Makefile does)
 
 - A lock (fcntl.flock on $DAGSTER_HOME/run.lock) held for the whole run: a second `make run` exits at once with a
-  message saying which run holds it; the kernel releases the lock when the holder dies, even by kill -9.
+  message saying which run holds it; the kernel releases the lock when the holder dies, even by kill -9. The
+  Dagster child inherits the locked file, so the lock lasts until the child ends too: killing this process alone
+  leaves a run that still holds it, and the next `make run` refuses instead of marking that live run failed.
 - The raw roots are checked first: a missing GOVDATA_RAW_EXTRA root stops here, before anything is built.
 - Runs of earlier `make run`s still STARTED although their process is gone are marked FAILED (they would hold the
   run queue: "Maximum is 2").
@@ -60,6 +62,17 @@ class RunLock:
         fh.flush()
         self.fh = fh
         return self
+
+    def note_child(self, pid: int) -> None:
+        """Say in the lock file which Dagster process holds the lock with us (it outlives us if we are killed)."""
+        fh = self.fh
+        assert fh is not None, "note_child inside the with block"
+        fh.seek(0)
+        holder = fh.read().split(", dagster pid")[0]
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{holder}, dagster pid {pid}")
+        fh.flush()
 
     def __exit__(self, *exc):
         fcntl.flock(self.fh, fcntl.LOCK_UN)
@@ -138,7 +151,24 @@ def new_log(home: Path, now: dt.datetime | None = None) -> Path:
     return log
 
 
+def dagster_command(launcher_pid: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "dagster",
+        "job",
+        "execute",
+        "-m",
+        "pipelines.definitions",
+        "-j",
+        "full_rebuild",
+        "--tags",
+        json.dumps({LAUNCHER_TAG: str(launcher_pid)}),
+    ]
+
+
 def main() -> int:
+    from .automation import VanishedFolderError, check_kind_folders
     from .domain.ingest import MissingRootError, labelled_roots
     from .release import clean_leftovers_if_idle
     from .settings import Settings
@@ -146,10 +176,11 @@ def main() -> int:
     settings = Settings.from_env()
     home = dagster_home()
     try:
-        with RunLock(home):
+        with RunLock(home) as lock:
             try:
                 roots = labelled_roots(settings)
-            except MissingRootError as e:
+                check_kind_folders(settings)
+            except (MissingRootError, VanishedFolderError) as e:
                 print(f"make run STOPPED before building: {e}", file=sys.stderr)
                 return 2
             print("raw roots: " + ", ".join(f"{label}={path}" for path, label in roots))
@@ -159,23 +190,12 @@ def main() -> int:
             clean_build_leftovers(settings.build_db.parent, [settings.parse_cache_dir, settings.normalise_cache_dir])
             log = new_log(home)
             with open(log, "w") as out:
-                rc = subprocess.call(
-                    [
-                        sys.executable,
-                        "-m",
-                        "dagster",
-                        "job",
-                        "execute",
-                        "-m",
-                        "pipelines.definitions",
-                        "-j",
-                        "full_rebuild",
-                        "--tags",
-                        json.dumps({LAUNCHER_TAG: str(os.getpid())}),
-                    ],
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
+                # the child inherits the locked file (pass_fds): the flock is freed only when both are gone
+                child = subprocess.Popen(
+                    dagster_command(os.getpid()), stdout=out, stderr=subprocess.STDOUT, pass_fds=(lock.fh.fileno(),)
                 )
+                lock.note_child(child.pid)
+                rc = child.wait()
             text = log.read_text(encoding="utf-8", errors="replace").splitlines()
             if rc == 0:
                 for line in text:

@@ -18,8 +18,17 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 WAREHOUSE_ENV = "GOVDATA_WAREHOUSE_DIR"  # tests and benchmarks build elsewhere without touching the real warehouse
 RAW_EXTRA_ENV = "GOVDATA_RAW_EXTRA"  # extra raw roots after raw/, os.pathsep-separated
 DROP_ROOTS_ENV = "GOVDATA_DROP_ROOTS"  # extra roots whose documents are removed on purpose
+DROP_FOLDERS_ENV = "GOVDATA_DROP_FOLDERS"  # <root>/plans or <root>/scores folders removed on purpose
 MAX_BYTES_ENV = "GOVDATA_MAX_FILE_BYTES"
 CHROMIUM_ENV = "GOVDATA_CHROMIUM"
+SQL_MEMORY_ENV = "GOVDATA_SQL_MEMORY_LIMIT"
+# Bounds on what one input may cost (issue 24): past one the file is quarantined with the limit named
+UNZIPPED_ENV = "GOVDATA_MAX_UNZIPPED_BYTES"
+ZIP_ENTRIES_ENV = "GOVDATA_MAX_ZIP_ENTRIES"
+PDF_PAGES_ENV = "GOVDATA_MAX_PDF_PAGES"
+OCR_SECONDS_ENV = "GOVDATA_OCR_SECONDS_PER_FILE"
+SHEET_ROWS_ENV = "GOVDATA_MAX_SHEET_ROWS"
+WORKER_MEMORY_ENV = "GOVDATA_WORKER_MEMORY_MB"
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # a plan text is a few hundred kB; 50 MB is not a plan export
 
 
@@ -38,6 +47,7 @@ class Settings:
     warehouse_dir: Path = PROJECT_DIR / "warehouse"
     raw_extra: tuple[Path, ...] = ()  # extra raw roots, in order: the n-th is labelled "extra<n>"
     drop_roots: tuple[Path, ...] = ()  # extra roots left out on purpose (their documents leave the warehouse)
+    drop_folders: tuple[Path, ...] = ()  # a root's plans/ or scores/ folder removed on purpose since the release
     max_file_bytes: int = DEFAULT_MAX_BYTES  # a bigger raw file is quarantined unread
     # The writer checkpoints every 256 MB of WAL instead of every 16 MB: staging a national archive in 20,000-row
     # chunks spent more time in checkpoints than in inserts (1.26 M task rows: 15.6 s -> 7.2 s, and less memory).
@@ -46,6 +56,20 @@ class Settings:
     checkpoint_threshold: str = "256MB"
     memory_limit: str = "1GB"
     chromium: str = "/usr/bin/chromium"  # `make ui-check`: Debian's Chromium
+    # `make sql` / `make export`: DuckDB takes 80 % of RAM by default; an analyst's query gets a few GB, then spills
+    # or fails with "Out of Memory" instead of taking the machine
+    sql_memory_limit: str = "4GB"
+    # A .docx or .xlsx is a zip: its directory is checked before any parser inflates it (the real PCI 2014 workbook
+    # inflates to 4.6 MB, a plan's .docx to a few MB; a 4 MB bomb to 1 GiB)
+    max_unzipped_bytes: int = 256 * 1024 * 1024
+    max_zip_entries: int = 10_000
+    max_pdf_pages: int = 300  # a plan is tens of pages; a 500-page scan took 515 s of OCR
+    ocr_seconds_per_file: float = 600.0  # Tesseract takes 2-10 s a page on one core
+    max_sheet_rows: int = 100_000  # a score sheet has one row per province (63): a million rows is not one
+    # Each parse worker's data segment (RLIMIT_DATA): a reader that needs more stops with MemoryError or dies, and
+    # only that file is quarantined. Not RLIMIT_AS: a worker reserves 1.4 GB of address space it never touches
+    # (thread arenas), against 0.3 GB of data.
+    worker_memory_mb: int = 1536
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -55,8 +79,16 @@ class Settings:
             warehouse_dir=Path(env.get(WAREHOUSE_ENV) or default.warehouse_dir),
             raw_extra=_paths(env.get(RAW_EXTRA_ENV, "")),
             drop_roots=_paths(env.get(DROP_ROOTS_ENV, "")),
+            drop_folders=_paths(env.get(DROP_FOLDERS_ENV, "")),
             max_file_bytes=int(env.get(MAX_BYTES_ENV) or DEFAULT_MAX_BYTES),
             chromium=env.get(CHROMIUM_ENV) or default.chromium,
+            sql_memory_limit=env.get(SQL_MEMORY_ENV) or default.sql_memory_limit,
+            max_unzipped_bytes=int(env.get(UNZIPPED_ENV) or default.max_unzipped_bytes),
+            max_zip_entries=int(env.get(ZIP_ENTRIES_ENV) or default.max_zip_entries),
+            max_pdf_pages=int(env.get(PDF_PAGES_ENV) or default.max_pdf_pages),
+            ocr_seconds_per_file=float(env.get(OCR_SECONDS_ENV) or default.ocr_seconds_per_file),
+            max_sheet_rows=int(env.get(SHEET_ROWS_ENV) or default.max_sheet_rows),
+            worker_memory_mb=int(env.get(WORKER_MEMORY_ENV) or default.worker_memory_mb),
         )
 
     @property

@@ -32,11 +32,15 @@ ANALYST_CONFIG = {
 }
 
 
-def analyst_connect(path: Path) -> duckdb.DuckDBPyConnection:
-    """The published warehouse at `path`, read-only, no file-system access, configuration locked."""
+def analyst_connect(path: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """The published warehouse at `path`, read-only, no file-system access, configuration locked, and DuckDB's
+    memory bounded (its default is 80 % of RAM: one careless join would take the machine)."""
     if not path.exists():
         raise SystemExit(f"no published warehouse at {path}: run `make run` first")
-    return duckdb.connect(str(path), read_only=True, config=dict(ANALYST_CONFIG))
+    memory_limit = memory_limit or Settings().sql_memory_limit
+    # the limit before lock_configuration, which must come last
+    config: dict[str, str | bool | int | float | list[str]] = {"memory_limit": memory_limit, **ANALYST_CONFIG}
+    return duckdb.connect(str(path), read_only=True, config=config)
 
 
 def list_tables(con) -> list[tuple[str, int]]:
@@ -65,16 +69,43 @@ def export(con, query: str, name: str, folder: Path) -> Path:
     suffix = Path(name).suffix.lower()
     if suffix not in (".parquet", ".csv"):
         raise ValueError(f"export name must end in .parquet or .csv, not {name!r}")
+    table = con.sql(query).to_arrow_table()
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / name
-    table = con.sql(query).to_arrow_table()
     tmp = folder / f".{name}.tmp"
     if suffix == ".parquet":
         pq.write_table(table, tmp, compression="zstd")
     else:
-        pacsv.write_csv(table, tmp)
+        pacsv.write_csv(csv_safe(table), tmp)
     tmp.replace(target)
     return target
+
+
+FORMULA_START = "^[=+\\-@\t\r]"  # what Excel, LibreOffice and Sheets read as the start of a formula
+
+
+def csv_safe(table):
+    """The OWASP rule against CSV injection: a text cell starting with = + - @ tab or CR gets a leading ', so a
+    spreadsheet shows it as text instead of running it (=HYPERLINK(...), +cmd|...). Numbers are left alone."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cols, fields = [], []
+    for field, col in zip(table.schema, table.columns, strict=True):
+        if pa.types.is_dictionary(col.type) and pa.types.is_string(col.type.value_type):  # an ENUM column
+            col, field = col.cast(pa.string()), field.with_type(pa.string())
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            risky = pc.fill_null(pc.match_substring_regex(col, FORMULA_START), False)
+            col = pc.if_else(risky, pc.binary_join_element_wise("'", col, ""), col)
+        cols.append(col)
+        fields.append(field)
+    return pa.Table.from_arrays(cols, schema=pa.schema(fields, metadata=table.schema.metadata))
+
+
+def one_line(e: BaseException) -> str:
+    """An error as one line for the terminal, never a traceback."""
+    text = str(e).strip().splitlines()
+    return f"{type(e).__name__}: {text[0] if text else ''}"
 
 
 def _stdin() -> str:
@@ -137,7 +168,7 @@ def main(argv: list[str], settings: Settings | None = None) -> int:
     args = ap.parse_args(argv)
     query = " ".join(a for a in args.query if a.strip()).strip()
     db = settings.published_db if args.db is None else args.db
-    con = analyst_connect(db)
+    con = analyst_connect(db, settings.sql_memory_limit)
     try:
         if args.export:
             if not query:
@@ -149,6 +180,9 @@ def main(argv: list[str], settings: Settings | None = None) -> int:
             except ValueError as e:
                 print(f"error: {e}", file=sys.stderr)
                 return 2
+            except (duckdb.Error, OSError, ArithmeticError, TypeError) as e:  # the query, the folder, the writer
+                print(f"error: {one_line(e)}", file=sys.stderr)
+                return 1
             return 0
         if query:
             try:

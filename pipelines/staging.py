@@ -4,17 +4,22 @@ the score files. (The plan staging tables themselves are kept up to date by pipe
 from __future__ import annotations
 
 import multiprocessing
+import resource
+import signal
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 from .domain.ingest import RawFile, RawReadError, discover, read_raw
 from .schemas import STAGING_MODELS, polars_schema
-from .settings import Settings
+from .settings import WORKER_MEMORY_ENV, Settings
 
 
 def staging_frame(rows: list[dict], table: str) -> pl.DataFrame:
@@ -23,12 +28,21 @@ def staging_frame(rows: list[dict], table: str) -> pl.DataFrame:
     return pl.DataFrame({c: [r.get(c) for r in rows] for c in schema}, schema=schema)
 
 
-def pool_map_chunks(fn, items, workers: int, n: int, chunk: int = 16, window: int = 8):
+def pool_map_chunks(
+    fn, items, workers: int, n: int, chunk: int = 16, window: int = 8, isolate: Isolation | None = None
+):
     """fn(list of up to `chunk` items) over a process pool, results yielded per chunk and in order, at most
     `window` chunks in flight (Executor.map would take the whole iterable at once). In this process when n, the
     items needing real work, is small. Workers start from a fresh forkserver, not as copies of a big parent, so
-    their memory is their own."""
+    their memory is their own.
+
+    With `isolate` (plan parsing: the items are raw files anyone can drop), an item is never read in this process:
+    whenever one needs work, every chunk runs in a worker under the memory ceiling, and a chunk whose worker dies
+    is run again one item per fresh process, where the item that dies again becomes isolate.on_crash(item, why)."""
     it = iter(items)
+    if isolate is not None and n > 0:
+        yield from _isolated_chunks(fn, it, max(1, workers), chunk, window, isolate)
+        return
     if workers <= 1 or n <= 8:
         while batch := list(islice(it, chunk)):
             yield fn(batch)
@@ -43,6 +57,97 @@ def pool_map_chunks(fn, items, workers: int, n: int, chunk: int = 16, window: in
                 yield pending.popleft().result()
             if not batch and not pending:
                 return
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """How items run when they may be hostile: each worker's memory ceiling, and what a crashed item becomes."""
+
+    memory_bytes: int
+    on_crash: Callable[[Any, str], Any]  # (item, reason) -> what fn([item]) would return; runs in this process
+    merge: Callable[[list], Any]  # the results of one chunk's items run alone -> the chunk's result
+
+
+def memory_ceiling(limit_bytes: int) -> None:
+    """In a worker: its data segment (heap and private mappings) may not pass `limit_bytes`; past it, allocations
+    fail (MemoryError, or a library aborts and the worker dies), never the machine. RLIMIT_DATA, not RLIMIT_AS: a
+    worker reserves 1.4 GB of address space it never uses (thread arenas) against 0.3 GB of data."""
+    resource.setrlimit(resource.RLIMIT_DATA, (limit_bytes, limit_bytes))
+
+
+def _isolated_chunks(fn, it, workers: int, chunk: int, window: int, iso: Isolation):
+    ctx = multiprocessing.get_context("forkserver")
+
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=workers, mp_context=ctx, initializer=memory_ceiling, initargs=(iso.memory_bytes,)
+        )
+
+    pool = new_pool()
+    pending: deque = deque()  # (batch, future)
+    try:
+        while True:
+            batch = list(islice(it, chunk))
+            if batch:
+                pending.append((batch, pool.submit(fn, batch)))
+            if pending and (len(pending) >= window or not batch):
+                first, fut = pending.popleft()
+                try:
+                    yield fut.result()
+                except BrokenProcessPool:
+                    # a worker died (killed past the ceiling, or a library crashed) and took the pool with it:
+                    # every chunk not yet finished runs again, one item per process, to find the one that kills
+                    redo = [(first, fut)] + list(pending)
+                    pending.clear()
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    for b, f in redo:
+                        if f.done() and not f.cancelled() and f.exception() is None:
+                            yield f.result()
+                            continue
+                        yield iso.merge([run_alone(fn, item, iso) for item in b])
+                    pool = new_pool()
+            if not batch and not pending:
+                return
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _alone(conn, fn, batch, limit_bytes: int) -> None:
+    memory_ceiling(limit_bytes)
+    try:
+        out = ("ok", fn(batch))
+    except MemoryError:
+        out = ("memory", None)
+    except Exception as e:  # a bug, not the input: raised again in the parent, as the pool would
+        out = ("raised", RuntimeError(f"{type(e).__name__}: {e}"))
+    conn.send(out)
+    conn.close()
+
+
+def run_alone(fn, item, iso: Isolation):
+    """fn([item]) in a process of its own under the ceiling; its death is the item's, reported by on_crash."""
+    ctx = multiprocessing.get_context("forkserver")
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_alone, args=(send, fn, [item], iso.memory_bytes))
+    proc.start()
+    send.close()
+    try:
+        kind, value = recv.recv()
+    except EOFError:  # died before answering
+        kind, value = "died", None
+    finally:
+        recv.close()
+    proc.join()
+    if kind == "ok":
+        return value
+    if kind == "raised":
+        raise value
+    ceiling = f"memory ceiling {iso.memory_bytes // 2**20} MB, {WORKER_MEMORY_ENV}"
+    if kind == "memory":
+        return iso.on_crash(item, f"reading stopped: the parse worker's memory ceiling was reached ({ceiling})")
+    code = proc.exitcode
+    how = f"killed by {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit code {code}"
+    return iso.on_crash(item, f"reading stopped: the parse worker died ({how}; {ceiling})")
 
 
 REFERENCE_SEEDS = {
@@ -111,7 +216,12 @@ def stage_scores(files: list[RawFile] | None = None, settings: Settings | None =
             layout, res, data = "unreadable", ScoreLoad(), b""
             res.quarantine.append(score_quarantine(f, None, str(e), None))
         else:
-            layout, res = load_score_file(f)
+            try:
+                layout, res = load_score_file(f, data, settings)
+            except Exception as e:  # a loader's error on one file must not stop every release: that file, named
+                layout, res = "unreadable", ScoreLoad()
+                reason = f"score file could not be loaded: {type(e).__name__}: {e}"
+                res.quarantine.append(score_quarantine(f, hashlib.sha256(data).hexdigest(), reason, None))
         loaded.append((f, layout, res, hashlib.sha256(data).hexdigest() if data else None, data))
     # per index and scale, and which file keeps a year given twice: the raw roots in their order (raw/ first, then
     # GOVDATA_RAW_EXTRA in order; discover() sorts roots by name), then the path

@@ -116,3 +116,52 @@ def test_queries_piped_in_are_run_and_cannot_write_either(db, tmp_path):
         input=f"SELECT count(*) AS n FROM dim_document; COPY mart_x TO '{other}';",
     )
     assert r.returncode == 1 and "40" in r.stdout and "disabled" in r.stderr and not other.exists()
+
+
+def test_csv_exports_neutralise_spreadsheet_formulas(db, tmp_path):
+    """Issue 24.6 (OWASP CSV injection): a text cell starting with = + - @ tab or CR is written with a leading ',
+    so Excel shows it instead of running it; numbers, negative ones included, and other text are left as they are."""
+    import csv
+
+    out = tmp_path / "exports"
+    payloads = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tx", "\rx", "Sở Nội vụ"]
+    query = (
+        "SELECT * FROM (VALUES "
+        + ", ".join(f"({i}, -{i}.5, '{p.replace(chr(39), chr(39) * 2)}')" for i, p in enumerate(payloads))
+        + ") t(n, neg, txt) ORDER BY n"
+    )
+    assert sql.main(["--db", str(db), "--export", "f.csv", "--dir", str(out), query]) == 0
+    with open(out / "f.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["n", "neg", "txt"]
+    assert [r[2] for r in rows[1:]] == ["'" + p for p in payloads[:-1]] + ["Sở Nội vụ"]
+    assert [r[1] for r in rows[1:]] == [f"-{i}.5" for i in range(len(payloads))]
+    # Parquet keeps the values as they are (typed data, not a spreadsheet)
+    assert sql.main(["--db", str(db), "--export", "f.parquet", "--dir", str(out), query]) == 0
+    import polars as pl
+
+    assert pl.read_parquet(out / "f.parquet")["txt"].to_list() == payloads
+
+
+def test_make_sql_has_a_memory_limit_and_export_errors_are_one_line(db, tmp_path, capsys, monkeypatch):
+    con = sql.analyst_connect(db)
+    try:
+        assert con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] == "3.7 GiB"  # 4GB default
+    finally:
+        con.close()
+    monkeypatch.setenv("GOVDATA_SQL_MEMORY_LIMIT", "500MB")
+    con = sql.analyst_connect(db, sql.Settings.from_env().sql_memory_limit)
+    try:
+        assert con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] == "476.8 MiB"
+    finally:
+        con.close()
+    out = tmp_path / "exports"
+    r = subprocess.run(
+        [sys.executable, "-m", "pipelines.sql", "--db", str(db), "--export", "x.csv", "--dir", str(out), "SELEC 1"],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and r.stderr.startswith("error: ParserException: Parser Error")
+    assert not out.exists()

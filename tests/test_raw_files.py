@@ -9,7 +9,15 @@ import signal
 
 import pytest
 
-from pipelines.domain.ingest import MissingRootError, RawFile, discover, labelled_roots, raw_roots, read_raw
+from pipelines.domain.ingest import (
+    MissingRootError,
+    RawFile,
+    RawReadError,
+    discover,
+    labelled_roots,
+    raw_roots,
+    read_raw,
+)
 from pipelines.settings import MAX_BYTES_ENV, PROJECT_DIR
 
 from .conftest import HCMC_PAPI, QUANG_NGAI, stage_files
@@ -53,7 +61,7 @@ EXPECTED = {
     "plans/loop_b.txt": "symbolic link loop",
     "plans/dangling.txt": "dangling symbolic link",
     "plans/pipe.txt": "a named pipe (FIFO), not a regular file",
-    "plans/linked_dir": "symbolic link to a folder, not a regular file",
+    "plans/linked_dir": "link outside the raw root: not read",  # a folder elsewhere (issue 24.5)
     "plans/k\\xe9_ho\\xe1ch.txt": "file name is not valid UTF-8",
     "plans/huge.txt": "file of 1000001 bytes, above the size limit of 1000000 bytes",
     "plans/locked.txt": "unreadable: Permission denied",
@@ -174,3 +182,30 @@ def test_a_folder_that_cannot_be_listed_is_quarantined(tmp_path, monkeypatch):
     assert dict(zip(staged.quarantine["source_path"], staged.quarantine["reason"])) == {
         "plans/locked": "folder that cannot be listed: Permission denied"
     }
+
+
+def test_a_link_out_of_the_raw_root_is_quarantined_not_read(tmp_path, no_hang):
+    """Issue 24.5: whoever can drop a link in a raw folder must not make the build read /etc/passwd, or publish a
+    file from elsewhere as a plan; a link inside the root is still read."""
+    root = tmp_path / "root"
+    plans = root / "plans"
+    plans.mkdir(parents=True)
+    shutil.copy(HCMC_PAPI, plans / "good.txt")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.copy(QUANG_NGAI, outside / "qn.txt")
+    os.symlink("/etc/passwd", plans / "passwd.txt")
+    os.symlink(outside / "qn.txt", plans / "elsewhere.txt")
+    os.symlink("../plans/good.txt", plans / "inside.txt")
+    files = discover("plans", [root])
+    by_name = {f.path.name: f for f in files}
+    for name in ("passwd.txt", "elsewhere.txt"):
+        with pytest.raises(RawReadError, match="link outside the raw root"):
+            read_raw(by_name[name])
+    assert read_raw(by_name["inside.txt"]) == HCMC_PAPI.read_bytes()
+    _, _, staged, _ = stage_files(files, tmp_path, db="links.duckdb")
+    assert staged.documents["source_path"].to_list() == ["plans/good.txt"]
+    reasons = dict(zip(staged.quarantine["source_path"], staged.quarantine["reason"]))
+    # the reason is published: it never names the target, a path of the build machine
+    assert reasons["plans/passwd.txt"] == reasons["plans/elsewhere.txt"] == "link outside the raw root: not read"
+    assert reasons["plans/inside.txt"] == "duplicate of plans/good.txt (same normalised text)"

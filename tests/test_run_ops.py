@@ -158,3 +158,42 @@ def test_a_failed_step_does_not_leave_the_build_file_open(tmp_path):
     con = duckdb.connect(str(db))  # another config: refused while the failed step's connection lived
     assert con.execute("SELECT x FROM t").fetchall() == [(1,)]
     con.close()
+
+
+def test_killing_make_run_alone_leaves_the_lock_with_its_dagster_child(tmp_path):
+    """Issue 24.4: kill -9 of the `make run` process leaves its Dagster child running; the lock goes with the child,
+    so the next `make run` refuses (and never marks that live run failed) until the child ends."""
+    import signal
+    import time
+
+    # the same main(), with a child that only sleeps in place of the Dagster job
+    driver = (
+        "import sys; import pipelines.run as r; "
+        "r.dagster_command = lambda pid: [sys.executable, '-c', 'import time; time.sleep(120)']; "
+        "sys.exit(r.main())"
+    )
+    env = {**os.environ, "PYTHONPATH": str(PROJECT), "DAGSTER_HOME": str(tmp_path)}
+    parent = subprocess.Popen([sys.executable, "-c", driver], cwd=PROJECT, env=env, stdout=subprocess.DEVNULL)
+    lock = tmp_path / "run.lock"
+    deadline = time.time() + 90
+    while "dagster pid" not in (lock.read_text() if lock.exists() else "") and time.time() < deadline:
+        time.sleep(0.2)
+    child_pid = int(lock.read_text().rsplit("dagster pid ", 1)[1])
+    try:
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait()
+        assert make_run._alive(child_pid)
+        r = _run_cli(tmp_path)
+        assert r.returncode == 3, r.stderr
+        assert f"pid {parent.pid}" in r.stderr and f"dagster pid {child_pid}" in r.stderr
+        assert "marked failed" not in r.stdout
+    finally:
+        os.kill(child_pid, signal.SIGKILL)
+    deadline = time.time() + 30
+    while True:  # the child gone, the lock is free
+        try:
+            with make_run.RunLock(tmp_path):
+                break
+        except make_run.Busy:
+            assert time.time() < deadline, "the lock outlived the child"
+            time.sleep(0.2)

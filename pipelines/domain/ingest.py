@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from ..settings import DROP_ROOTS_ENV, MAX_BYTES_ENV, RAW_EXTRA_ENV, Settings
+from ..settings import DROP_ROOTS_ENV, MAX_BYTES_ENV, RAW_EXTRA_ENV, WORKER_MEMORY_ENV, Settings
 from .conform import conform_metadata, conform_tasks
 from .consistency import stated_count_findings
 from .contradictions import (
@@ -166,6 +166,12 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
+def _inside(path: Path, root: Path) -> bool:
+    """Whether `path`, its links followed, lies under `root` (itself resolved: the root may be a link)."""
+    real, base = os.path.realpath(path), os.path.realpath(root)
+    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
+
+
 def read_raw(f: RawFile, limit: int | None = None) -> bytes:
     """The bytes of a regular file, or RawReadError with the reason. Never opens a FIFO or device (the read would
     block or never end), never follows a link loop, never reads more than the size limit."""
@@ -174,6 +180,9 @@ def read_raw(f: RawFile, limit: int | None = None) -> bytes:
         raise RawReadError(f.problem)
     if not f.name_is_utf8:
         raise RawReadError("file name is not valid UTF-8 (shown with its bytes escaped): rename the file")
+    if os.path.islink(f.path) and not _inside(f.path, f.root):
+        # anyone who can drop a link in a raw folder must not make the build read (and publish) /etc/passwd
+        raise RawReadError("link outside the raw root: not read")  # its target is a path of this machine: not named
     try:
         st = os.stat(f.path)  # follows links: the target is what would be read
     except OSError as e:
@@ -212,6 +221,10 @@ def file_fingerprint(f: RawFile) -> str:
         return hashlib.sha256(read_raw(f)).hexdigest()
     except RawReadError:
         return ""
+
+
+STOPPED = "reading stopped"  # opens the reason of a file whose reading was stopped (never cached)
+MEMORY_STOP = f"{STOPPED}: the parse worker's memory ceiling was reached ({WORKER_MEMORY_ENV})"
 
 
 @dataclass
@@ -288,8 +301,9 @@ def _task_rows(
     return tasks
 
 
-def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
-    """Decode, extract metadata and tasks. Never raises for bad input: bad input is quarantined."""
+def process_document(f: RawFile, data: bytes | None = None, settings: Settings | None = None) -> DocumentResult:
+    """Decode, extract metadata and tasks. Never raises for bad input: bad input is quarantined. The limits on
+    what a file may cost are `settings`' (the environment's without)."""
     source_path, root_label = f.source_path, f.root_label  # pathlib work: once per document, not per row
     if data is None:
         try:
@@ -298,9 +312,13 @@ def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
             return DocumentResult(None, [], [], quarantine_row(source_path, root_label, None, "read", str(e)))
     sha = sha256_bytes(data)
     try:
-        decoded = read_document(data, f.path.name)
+        decoded = read_document(data, f.path.name, settings)
     except DecodeError as e:
-        return DocumentResult(None, [], [], quarantine_row(source_path, root_label, sha, "decode", str(e)))
+        # an adapter reports a library's MemoryError as a corrupt file: it is the ceiling, not the file's fault
+        reason = MEMORY_STOP if isinstance(e.__context__, MemoryError) else str(e)
+        return DocumentResult(None, [], [], quarantine_row(source_path, root_label, sha, "decode", reason))
+    except MemoryError:  # the worker's memory ceiling (pipelines/staging.py): this file alone is given up
+        return DocumentResult(None, [], [], quarantine_row(source_path, root_label, sha, "decode", MEMORY_STOP))
     except Exception as e:  # a library's or decoder's error on a damaged file must not stop the other documents
         return DocumentResult(
             None,
@@ -327,6 +345,8 @@ def process_document(f: RawFile, data: bytes | None = None) -> DocumentResult:
         parsed.tasks, rejected = conform_tasks(parsed.tasks)  # a header cell or a split word is no task
         parsed.findings.extend(rejected)
         counted = stated_count_findings(mask_lines(lines, blocks)) + _contradictions(meta, parsed, lines)
+    except MemoryError:
+        return DocumentResult(None, [], [], quarantine_row(source_path, root_label, sha, "parse", MEMORY_STOP))
     except Exception as e:  # a reader or metadata bug must not stop the other documents
         return DocumentResult(
             None, [], [], quarantine_row(source_path, root_label, sha, "parse", f"reader error {type(e).__name__}: {e}")

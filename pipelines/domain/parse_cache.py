@@ -15,8 +15,9 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from ..settings import PROJECT_DIR
-from .ingest import DocumentResult, RawFile, RawReadError, process_document, read_raw, root_path_for
+from ..settings import PROJECT_DIR, Settings
+from .formats import LIMIT
+from .ingest import STOPPED, DocumentResult, RawFile, RawReadError, process_document, read_raw, root_path_for
 from .model import quarantine_row
 
 _CODE = [PROJECT_DIR / "pipelines" / "domain"]
@@ -78,7 +79,7 @@ def _relocate(r: DocumentResult, f: RawFile) -> DocumentResult:
     return replace(r, document=doc, tasks=tasks, findings=findings, quarantine=q)
 
 
-def process_cached(f: RawFile, cache_dir: Path) -> tuple[DocumentResult, bool]:
+def process_cached(f: RawFile, cache_dir: Path, settings: Settings | None = None) -> tuple[DocumentResult, bool]:
     """(result, reused). Unreadable files are never cached: they are retried on every run."""
     try:
         data = read_raw(f)
@@ -89,9 +90,20 @@ def process_cached(f: RawFile, cache_dir: Path) -> tuple[DocumentResult, bool]:
     cached = load_entry(path)
     if cached is not None:
         return _relocate(cached, f), True
-    result = process_document(f, data)
-    store_entry(path, result)
+    result = process_document(f, data, settings)
+    if not (result.quarantine and result.quarantine["reason"].startswith((LIMIT, STOPPED))):
+        store_entry(path, result)  # a file refused for its cost is read again once the limits change
     return result, False
+
+
+def process_cached_alone(files: list[RawFile], cache_dir: Path, settings: Settings) -> tuple[DocumentResult, bool]:
+    """process_cached of one file, as pipelines.staging.run_alone calls it (in a process of its own)."""
+    return process_cached(files[0], cache_dir, settings)
+
+
+def stopped_alone(f: RawFile, reason: str) -> tuple[DocumentResult, bool]:
+    """What a file whose worker died becomes, without reading it again."""
+    return DocumentResult(None, [], [], quarantine_row(f.source_path, f.root_label, None, "decode", reason)), False
 
 
 def normalise_entry(doc: dict, cache_dir: Path) -> Path:

@@ -24,7 +24,10 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 
+from ..settings import Settings
+from .formats import LIMIT, FormatError, check_zip
 from .ingest import RawFile
 from .model import finding_row, quarantine_row
 from .provinces import REFERENCE_DIR, provinces_2004
@@ -311,92 +314,140 @@ def _sheet_layout(header: list[str], year: int, cols: dict) -> tuple[dict[int, t
     return layout, problem
 
 
-def load_workbook(f: RawFile, data: bytes, sha: str) -> ScoreLoad:
+def load_workbook(f: RawFile, data: bytes, sha: str, max_rows: int = 100_000) -> ScoreLoad:
     import openpyxl
 
     out = ScoreLoad()
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # the formulas too: a formula cell without a saved value reads as empty and must say so
+        wb_formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as e:  # a broken workbook is a file-level quarantine
         out.quarantine.append(score_quarantine(f, sha, f"unreadable workbook: {type(e).__name__}: {e}", None))
         return out
-    gso_codes = {int(p.code): p.code for p in provinces_2004()}
     for ws in wb.worksheets:
-        m = _SHEET.match(ws.title)
-        if not m:
-            out.quarantine.append(
-                score_quarantine(
-                    f, sha, f"sheet {ws.title!r} is not a <year>_PAPI sheet; not read", f"{f.source_path}#{ws.title}"
-                )
+        sheet_ref = f"{f.source_path}#{ws.title}"
+        part = ScoreLoad()
+        try:
+            _load_sheet(f, sha, ws, wb_formulas[ws.title], max_rows, part)
+        except Exception as e:  # a damaged sheet (cut XML, a cell that cannot be read): that sheet, with the reason
+            part = ScoreLoad()
+            part.quarantine.append(
+                score_quarantine(f, sha, f"sheet {ws.title}: cannot be read: {type(e).__name__}: {e}", sheet_ref)
             )
-            continue
-        year = int(m.group(1))
-        rows = list(ws.iter_rows(values_only=True))
-        header = [str(h).strip() if h is not None else "" for h in rows[0]]
-        cols = columns_for_year(year)
-        layout, problem = _sheet_layout(header, year, cols)
-        if header[0] != "tinhid" or problem:
-            out.quarantine.append(
-                score_quarantine(
-                    f,
-                    sha,
-                    f"sheet {ws.title}: {problem or 'first column is not tinhid'}; sheet not read",
-                    f"{f.source_path}#{ws.title}",
-                )
-            )
-            continue
-        seen: dict[str, int] = {}
-        for r_no, row in enumerate(rows[2:], start=3):  # two header rows
-            if row is None or all(c is None for c in row):
-                continue
-            ref = f"{f.source_path}#{ws.title}!R{r_no}"
-            tinhid, err = number(row[0])
-            if err or tinhid is None:
-                out.quarantine.append(score_quarantine(f, sha, f"tinhid {row[0]!r} is not a code", ref))
-                continue
-            if int(tinhid) == 999:  # the column maxima, not a province
-                out.skipped_rows += 1
-                continue
-            code = gso_codes.get(int(tinhid))
-            if code is None:
-                out.quarantine.append(score_quarantine(f, sha, f"unknown province tinhid {int(tinhid)}", ref))
-                continue
-            if code in seen:
-                out.quarantine.append(
-                    score_quarantine(
-                        f, sha, f"duplicate province tinhid {int(tinhid)} (first at row {seen[code]})", ref
-                    )
-                )
-                continue
-            seen[code] = r_no
-            dims_empty = all(number(row[i])[0] is None for i, (lv, _, _) in layout.items() if lv == "dimension")
-            for i, (level, ind, col) in layout.items():
-                v, err = number(row[i] if i < len(row) else None)
-                if level == "total" and v == 0 and dims_empty:
-                    # the official 2014 sheet writes 0 as the total of provinces it did not survey
-                    out.findings.append(
-                        score_finding(
-                            f,
-                            "zero_means_missing",
-                            "warning",
-                            f"{ws.title} row {r_no} (tinhid {int(tinhid)}): total is 0 while every dimension is "
-                            "empty; loaded as missing, not as a score of 0",
-                            ref,
-                        )
-                    )
-                    v = None
-                if err is None and v is not None:
-                    if level == "subdimension":
-                        err = check_range(v, *cols[col].scale)
-                    elif level == "dimension":
-                        err = check_range(v, 1, 10)
-                    else:
-                        err = check_range(v, *total_scale(year))
-                if err:
-                    out.quarantine.append(score_quarantine(f, sha, f"{ind}: {err}", f"{ref}:{col}"))
-                    continue
-                out.scores.append(score_row(f, code, year, ind, level, v, WORKBOOK_SOURCE, ref, col))
+        out.scores += part.scores
+        out.quarantine += part.quarantine
+        out.findings += part.findings
+        out.skipped_rows += part.skipped_rows
     return out
+
+
+def _load_sheet(f: RawFile, sha: str, ws, ws_formulas, max_rows: int, out: ScoreLoad) -> None:
+    from ..settings import SHEET_ROWS_ENV
+
+    gso_codes = {int(p.code): p.code for p in provinces_2004()}
+    m = _SHEET.match(ws.title)
+    if not m:
+        out.quarantine.append(
+            score_quarantine(
+                f, sha, f"sheet {ws.title!r} is not a <year>_PAPI sheet; not read", f"{f.source_path}#{ws.title}"
+            )
+        )
+        return
+    year = int(m.group(1))
+    too_many = (
+        f"sheet {ws.title}: {LIMIT}: more than {max_rows:,} rows ({SHEET_ROWS_ENV}); a score sheet has one row "
+        "per province; sheet not read"
+    )
+    if (ws.max_row or 0) > max_rows:  # the size the sheet declares: refused before a row is read
+        out.quarantine.append(score_quarantine(f, sha, too_many, f"{f.source_path}#{ws.title}"))
+        return
+    rows = list(islice(ws.iter_rows(values_only=True), max_rows + 1))  # a declaration can lie
+    if len(rows) > max_rows:
+        out.quarantine.append(score_quarantine(f, sha, too_many, f"{f.source_path}#{ws.title}"))
+        return
+    if not rows:
+        out.quarantine.append(
+            score_quarantine(f, sha, f"sheet {ws.title} is empty; not read", f"{f.source_path}#{ws.title}")
+        )
+        return
+    formulas = list(islice(ws_formulas.iter_rows(values_only=True), len(rows)))
+    header = [str(h).strip() if h is not None else "" for h in rows[0]]
+    cols = columns_for_year(year)
+    layout, problem = _sheet_layout(header, year, cols)
+    if not header or header[0] != "tinhid" or problem:
+        out.quarantine.append(
+            score_quarantine(
+                f,
+                sha,
+                f"sheet {ws.title}: {problem or 'first column is not tinhid'}; sheet not read",
+                f"{f.source_path}#{ws.title}",
+            )
+        )
+        return
+    seen: dict[str, int] = {}
+    for r_no, row in enumerate(rows[2:], start=3):  # two header rows
+        if row is None or all(c is None for c in row):
+            continue
+        ref = f"{f.source_path}#{ws.title}!R{r_no}"
+        tinhid, err = number(row[0])
+        if err or tinhid is None:
+            out.quarantine.append(score_quarantine(f, sha, f"tinhid {row[0]!r} is not a code", ref))
+            continue
+        if int(tinhid) == 999:  # the column maxima, not a province
+            out.skipped_rows += 1
+            continue
+        code = gso_codes.get(int(tinhid))
+        if code is None:
+            out.quarantine.append(score_quarantine(f, sha, f"unknown province tinhid {int(tinhid)}", ref))
+            continue
+        if code in seen:
+            out.quarantine.append(
+                score_quarantine(f, sha, f"duplicate province tinhid {int(tinhid)} (first at row {seen[code]})", ref)
+            )
+            continue
+        seen[code] = r_no
+        dims_empty = all(number(row[i])[0] is None for i, (lv, _, _) in layout.items() if lv == "dimension")
+        formula_row = formulas[r_no - 1] if r_no - 1 < len(formulas) else ()
+        for i, (level, ind, col) in layout.items():
+            v, err = number(row[i] if i < len(row) else None)
+            written = formula_row[i] if i < len(formula_row) else None
+            if v is None and isinstance(written, str) and written.startswith("="):
+                # a formula never calculated in a spreadsheet (written by a script) has no saved value
+                out.findings.append(
+                    score_finding(
+                        f,
+                        "formula_without_value",
+                        "warning",
+                        f"{ws.title} row {r_no} column {col}: the cell holds the formula {written[:80]!r} with no "
+                        "saved value; loaded as missing (open and save the workbook in a spreadsheet to keep it)",
+                        f"{ref}:{col}",
+                    )
+                )
+            if level == "total" and v == 0 and dims_empty:
+                # the official 2014 sheet writes 0 as the total of provinces it did not survey
+                out.findings.append(
+                    score_finding(
+                        f,
+                        "zero_means_missing",
+                        "warning",
+                        f"{ws.title} row {r_no} (tinhid {int(tinhid)}): total is 0 while every dimension is "
+                        "empty; loaded as missing, not as a score of 0",
+                        ref,
+                    )
+                )
+                v = None
+            if err is None and v is not None:
+                if level == "subdimension":
+                    err = check_range(v, *cols[col].scale)
+                elif level == "dimension":
+                    err = check_range(v, 1, 10)
+                else:
+                    err = check_range(v, *total_scale(year))
+            if err:
+                out.quarantine.append(score_quarantine(f, sha, f"{ind}: {err}", f"{ref}:{col}"))
+                continue
+            out.scores.append(score_row(f, code, year, ind, level, v, WORKBOOK_SOURCE, ref, col))
 
 
 # ---------------------------------------------------------------- PAR tidy CSV
@@ -562,22 +613,32 @@ def apply_contracts(loaded: list[tuple[RawFile, str | None, ScoreLoad]]) -> None
 # ---------------------------------------------------------------- dispatch
 
 
-def load_score_file(f: RawFile) -> tuple[str, ScoreLoad]:
-    """(layout, result). Files that are not score tables are reported with layout 'not_a_score_table'."""
-    try:
-        data = f.path.read_bytes()
-    except OSError as e:
-        res = ScoreLoad()
-        res.quarantine.append(score_quarantine(f, None, f"unreadable: {e}", None))
-        return "unreadable", res
+def load_score_file(f: RawFile, data: bytes | None = None, settings: Settings | None = None) -> tuple[str, ScoreLoad]:
+    """(layout, result). Files that are not score tables are reported with layout 'not_a_score_table'. `data`:
+    the bytes read_raw gave (read here without); the limits on a workbook's cost are `settings`'."""
+    settings = Settings.from_env() if settings is None else settings
+    if data is None:
+        try:
+            data = f.path.read_bytes()
+        except OSError as e:
+            res = ScoreLoad()
+            res.quarantine.append(score_quarantine(f, None, f"unreadable: {e}", None))
+            return "unreadable", res
     sha = hashlib.sha256(data).hexdigest()
     name = f.path.name.lower()
     from . import pci
 
+    if name.endswith(".xlsx"):
+        try:  # before openpyxl or calamine inflates anything
+            check_zip(data, "the workbook", settings.max_unzipped_bytes, settings.max_zip_entries)
+        except FormatError as e:
+            res = ScoreLoad()
+            res.quarantine.append(score_quarantine(f, sha, str(e), None))
+            return "unreadable", res
     if pci.is_pci_workbook(f):
         return "pci_workbook", pci.load_pci_workbook(f, data, sha)
     if name.endswith(".xlsx"):
-        return "papi_workbook", load_workbook(f, data, sha)
+        return "papi_workbook", load_workbook(f, data, sha, settings.max_sheet_rows)
     if name.endswith(".csv"):
         try:
             head = data.decode("utf-8-sig").split("\n", 1)[0]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import PurePath
 
+from ...settings import Settings
 from ..decode import LETTER_RE, VIET_CHARS, DecodeError, decode_document
 
 FORMATS = ("txt", "docx", "pdf", "html", "doc")
@@ -138,8 +139,49 @@ def detect_format(name: str, data: bytes) -> str:
     return "txt"
 
 
-def read_document(data: bytes, name: str = "") -> Document:
-    """Any plan file -> Document. Raises DecodeError/FormatError with the quarantine reason."""
+LIMIT = "above the limit"  # opens the reason of every file refused for its cost (never cached: limits change)
+
+
+def check_zip(data: bytes, what: str, max_bytes: int, max_entries: int) -> None:
+    """A .docx or .xlsx checked from its zip directory before any parser inflates it: the entry count (read from
+    the end record, so a million entries are refused without building a million ZipInfo) and the sizes the entries
+    declare. zipfile never inflates an entry past its declared size (a lie ends in a CRC error), so these bound
+    the parse: a 4 MB bomb whose document.xml inflates to 1 GiB is refused in microseconds."""
+    import io
+    import zipfile
+
+    from ...settings import UNZIPPED_ENV, ZIP_ENTRIES_ENV
+
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0:
+        return  # not a zip: the parser reports the file as corrupt
+    n = int.from_bytes(data[end + 10 : end + 12], "little")
+    if n == 0xFFFF and (z64 := data.rfind(b"PK\x06\x06", 0, end)) >= 0:  # ZIP64: the count is in its own record
+        n = int.from_bytes(data[z64 + 32 : z64 + 40], "little")
+    if n > max_entries:
+        raise FormatError(f"{LIMIT}: {what} holds {n:,} zip entries, more than {max_entries:,} ({ZIP_ENTRIES_ENV})")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        return
+    if len(infos) > max_entries:
+        raise FormatError(
+            f"{LIMIT}: {what} holds {len(infos):,} zip entries, more than {max_entries:,} ({ZIP_ENTRIES_ENV})"
+        )
+    total = sum(i.file_size for i in infos)
+    if total > max_bytes:
+        big = max(infos, key=lambda i: i.file_size)
+        raise FormatError(
+            f"{LIMIT}: {what} inflates to {total:,} bytes unzipped ({big.filename} {big.file_size:,}), more than "
+            f"{max_bytes:,} ({UNZIPPED_ENV})"
+        )
+
+
+def read_document(data: bytes, name: str = "", settings: Settings | None = None) -> Document:
+    """Any plan file -> Document. Raises DecodeError/FormatError with the quarantine reason. The limits on what a
+    file may cost are `settings`' (the environment's without)."""
+    settings = Settings.from_env() if settings is None else settings
     fmt = detect_format(name, data)
     if fmt == "txt":
         d = decode_document(data)
@@ -150,11 +192,12 @@ def read_document(data: bytes, name: str = "") -> Document:
     if fmt == "docx":
         from .docx import read_docx
 
+        check_zip(data, "the .docx", settings.max_unzipped_bytes, settings.max_zip_entries)
         return read_docx(data)
     if fmt == "pdf":
         from .pdf import read_pdf
 
-        return read_pdf(data)
+        return read_pdf(data, settings.max_pdf_pages, settings.ocr_seconds_per_file)
     if fmt == "html":
         from .html import read_html
 

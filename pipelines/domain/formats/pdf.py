@@ -15,9 +15,11 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from collections import Counter
 
-from . import Document, FormatError, LineBuilder, clean
+from ...settings import OCR_SECONDS_ENV, PDF_PAGES_ENV
+from . import LIMIT, Document, FormatError, LineBuilder, clean
 
 _PAGE_NO = re.compile(r"(?i)^(?:trang\s*)?[-–—]?\s*\d{1,4}\s*(?:/\s*\d{1,4})?\s*[-–—]?$")
 _MARKER = re.compile(r"^(?:[-+•*–]\s|[a-zđ]\)|\d{1,2}(?:\.\d{1,2})*\.?\s|[IVX]{1,5}\.\s|\(\d+\)|[A-ZĐ]\.\s)")
@@ -249,7 +251,9 @@ def _ocr_lines(tsv: str) -> list[tuple[float, str, object]]:
     return out
 
 
-def _ocr_pages(data: bytes, numbers: list[int]) -> dict[int, list[tuple[float, str, object]]]:
+def _ocr_pages(
+    data: bytes, numbers: list[int], seconds: float = float("inf")
+) -> dict[int, list[tuple[float, str, object]]]:
     """Pages (0-based) rendered by PDFium (pypdfium2, which pdfplumber already uses) at OCR_DPI and read by the
     `tesseract` command (Debian's tesseract-ocr 5 with tesseract-ocr-vie): the command rather than a binding, so
     nothing is compiled against a libtesseract version and the dependency stays optional."""
@@ -259,8 +263,15 @@ def _ocr_pages(data: bytes, numbers: list[int]) -> dict[int, list[tuple[float, s
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # one thread per file: the pipeline already runs a worker per core
     out = {}
     pdf = pdfium.PdfDocument(data)
+    deadline = time.monotonic() + seconds
     try:
-        for i in numbers:
+        for k, i in enumerate(numbers):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise FormatError(
+                    f"{LIMIT}: OCR read {k} of {len(numbers)} scanned pages in the {seconds:g} s allowed per file "
+                    f"({OCR_SECONDS_ENV})"
+                )
             img = pdf[i].render(scale=OCR_DPI / 72).to_pil().convert("L")
             buf = io.BytesIO()
             img.save(buf, format="PNG")
@@ -269,10 +280,15 @@ def _ocr_pages(data: bytes, numbers: list[int]) -> dict[int, list[tuple[float, s
                     [exe, "stdin", "stdout", "-l", "vie", "--dpi", str(OCR_DPI), "tsv"],
                     input=buf.getvalue(),
                     capture_output=True,
-                    timeout=300,
+                    timeout=min(300, left),
                     env=env,
                 )
             except subprocess.TimeoutExpired:
+                if left < 300:
+                    raise FormatError(
+                        f"{LIMIT}: OCR read {k} of {len(numbers)} scanned pages in the {seconds:g} s allowed per "
+                        f"file ({OCR_SECONDS_ENV})"
+                    )
                 raise FormatError(f"{NEEDS_OCR}: Tesseract timed out on page {i + 1}")
             if res.returncode:
                 raise FormatError(
@@ -285,7 +301,7 @@ def _ocr_pages(data: bytes, numbers: list[int]) -> dict[int, list[tuple[float, s
     return out
 
 
-def read_pdf(data: bytes) -> Document:
+def read_pdf(data: bytes, max_pages: int | None = None, ocr_seconds: float = float("inf")) -> Document:
     try:
         import pdfplumber
         from pdfminer.pdfdocument import PDFPasswordIncorrect
@@ -309,6 +325,8 @@ def read_pdf(data: bytes) -> Document:
             raise FormatError(f"corrupt PDF: {type(e).__name__}: {e}")
         if n == 0:
             raise FormatError("PDF has no pages")
+        if max_pages is not None and n > max_pages:  # before any page is laid out or rendered
+            raise FormatError(f"{LIMIT}: PDF of {n:,} pages, more than {max_pages:,} ({PDF_PAGES_ENV})")
         pages, scans = [], []
         for i, page in enumerate(pdf.pages):
             items, scan = _page_items(page)
@@ -327,7 +345,7 @@ def read_pdf(data: bytes) -> Document:
         missing = ocr_available()
         if missing:
             raise FormatError(f"{NEEDS_OCR}: {which} (scanned PDF; {missing})")
-        for i, items in _ocr_pages(data, scans).items():
+        for i, items in _ocr_pages(data, scans, ocr_seconds).items():
             pages[i] = items
         text_source = "ocr"
     running = _running_lines(pages)
