@@ -129,6 +129,8 @@ def load_report_data(db: Path, build_id: str | None = None) -> ReportData:
                    c.share_tasks_with_deadline, c.n_targets
             FROM mart_plan_coverage AS c JOIN dim_document AS d USING (document_id)
             LEFT JOIN dim_indicator AS i ON i.indicator_code = c.indicator_code
+            -- the plans: a letter or a decree has its coverage row (0 tasks, the reason) but no place in a chart
+            WHERE c.no_task_reason IS NULL
             ORDER BY plan_label, c.indicator_code""").pl()
         targets = con.sql("""
             SELECT t.target_id, coalesce(d.doc_numbers[1], d.source_path) || ' · ' || coalesce(d.issuer_name, '?')

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -96,3 +98,29 @@ def stage_files(files, workdir: Path, db: str = "staging.duckdb"):
     finally:
         con.close()
     return plans, norm, staged, normalised
+
+
+# The whole graph in a child process (its own Dagster instance and settings); with "checks", every asset check too,
+# and a failed one named in the error.
+_BUILD = """
+import sys
+import dagster as dg
+from pipelines import definitions
+checks = list(definitions.all_checks) if "checks" in sys.argv else []
+r = dg.materialize([*definitions.PYTHON_ASSETS, *definitions.sql_assets, definitions.publish_asset, *checks],
+                   resources=definitions.defs.resources, raise_on_error=False)
+assert r.success, [c.check_name for c in r.get_asset_check_evaluations() if not c.passed]
+"""
+
+
+def build_in_subprocess(wh: Path, *, checks: bool = True, timeout: int = 1200, **env: str) -> None:
+    """Build and publish into the warehouse folder `wh` with these environment settings (GOVDATA_RAW_EXTRA …)."""
+    r = subprocess.run(
+        [sys.executable, "-c", _BUILD, *(["checks"] if checks else [])],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONPATH": str(PROJECT), "GOVDATA_WAREHOUSE_DIR": str(wh), **env},
+    )
+    assert r.returncode == 0, r.stderr[-4000:]

@@ -5,26 +5,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 
-from .conftest import HANOI_PAPI, HCMC_PAR, QUANG_NGAI
+from .conftest import HANOI_PAPI, HCMC_PAR, QUANG_NGAI, build_in_subprocess
 
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT.parent / "shared" / "data"
-
-_BUILD = """
-import dagster as dg
-from pipelines import definitions
-r = dg.materialize([*definitions.PYTHON_ASSETS, *definitions.sql_assets, definitions.publish_asset,
-                    *definitions.all_checks], resources=definitions.defs.resources,
-                   raise_on_error=False)
-failed = [c.check_name for c in r.get_asset_check_evaluations() if not c.passed]
-assert r.success, failed
-"""
 
 
 def _hostile(root: Path) -> int:
@@ -114,21 +102,7 @@ def test_a_run_over_hostile_files_publishes_and_accounts_for_every_file(tmp_path
     n_hostile = _hostile(root)
     extra = os.pathsep.join([str(SHARED), str(root)] if SHARED.is_dir() else [str(root)])
     wh = tmp_path / "wh"
-    r = subprocess.run(
-        [sys.executable, "-c", _BUILD],
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-        env={
-            **os.environ,
-            "PYTHONPATH": str(PROJECT),
-            "GOVDATA_WAREHOUSE_DIR": str(wh),
-            "GOVDATA_RAW_EXTRA": extra,
-            "GOVDATA_MAX_FILE_BYTES": "1000000",
-        },
-    )
-    assert r.returncode == 0, r.stderr[-4000:]
+    build_in_subprocess(wh, GOVDATA_RAW_EXTRA=extra, GOVDATA_MAX_FILE_BYTES="1000000")
     label = "extra2" if SHARED.is_dir() else "extra1"
     con = duckdb.connect(str(wh / "governance.duckdb"), read_only=True)
     try:
@@ -147,7 +121,16 @@ def test_a_run_over_hostile_files_publishes_and_accounts_for_every_file(tmp_path
             "plans/near_dup.txt",
             "plans/utf16_cut.txt",
             "plans/ward_no_province.txt",
+            # texts that decode and assign no work: documents with 0 tasks and the reason, not quarantines
+            "plans/.~lock.plan.txt#",
+            "plans/page.html",
+            "plans/latin1.txt",
         }
+        for path in ("plans/.~lock.plan.txt#", "plans/page.html", "plans/latin1.txt"):
+            n, reason = con.execute(
+                "SELECT n_tasks, no_task_reason FROM dim_document WHERE document_id = ?", [docs[path]]
+            ).fetchall()[0]
+            assert n == 0 and reason.startswith("no tasks found"), (path, n, reason)
         # the ward's plan: loaded, no province, its bodies UNRESOLVED, a finding says so; nothing else blocked
         ward = docs["plans/ward_no_province.txt"]
         assert con.execute(
@@ -201,7 +184,11 @@ def test_a_run_over_hostile_files_publishes_and_accounts_for_every_file(tmp_path
             ]
         )
         # each plan counted once: the five real plans, the damaged one cut inside a character, the ward's plan
-        assert con.execute("SELECT count(DISTINCT document_id) FROM mart_plan_coverage").fetchall()[0][0] == 7
+        # and the three documents without tasks, each with its one coverage row of 0 tasks
+        assert con.execute(
+            "SELECT count(DISTINCT document_id) FILTER (WHERE n_tasks > 0), "
+            "count(DISTINCT document_id) FILTER (WHERE no_task_reason IS NOT NULL) FROM mart_plan_coverage"
+        ).fetchall()[0] == (7, 3)
         score_q = dict(
             con.execute(
                 "SELECT source_path, reason FROM quarantine WHERE raw_root = ? AND source_path LIKE 'scores/%'", [label]

@@ -5,7 +5,7 @@ measure, not the readers."""
 import importlib.util
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent / "fixtures" / "published"
+HERE = Path(__file__).resolve().parent / "fixtures" / "dev" / "published"
 
 
 def test_published_fixtures_match_their_documents(capsys):

@@ -7,15 +7,13 @@ from __future__ import annotations
 import csv
 import os
 import shutil
-import subprocess
-import sys
 
 import duckdb
 import pytest
 
 from pipelines.accuracy import SHARED_DATA, label_files
 
-from .test_hostile_run import _BUILD, PROJECT
+from .conftest import build_in_subprocess
 
 REAL = SHARED_DATA / "real_documents"
 
@@ -28,20 +26,7 @@ def test_a_portal_scrape_of_real_documents_publishes_with_every_file_accounted_f
     for p in files:  # the copy is the test's own: the shared folder is read-only
         shutil.copy(p, root / "plans" / p.name)
     wh = tmp_path / "wh"
-    r = subprocess.run(
-        [sys.executable, "-c", _BUILD],
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        env={
-            **os.environ,
-            "PYTHONPATH": str(PROJECT),
-            "GOVDATA_WAREHOUSE_DIR": str(wh),
-            "GOVDATA_RAW_EXTRA": os.pathsep.join([str(SHARED_DATA), str(root)]),
-        },
-    )
-    assert r.returncode == 0, r.stderr[-4000:]
+    build_in_subprocess(wh, timeout=1800, GOVDATA_RAW_EXTRA=os.pathsep.join([str(SHARED_DATA), str(root)]))
     con = duckdb.connect(str(wh / "governance.duckdb"), read_only=True)
     try:
         docs = {
@@ -77,7 +62,7 @@ def test_a_portal_scrape_of_real_documents_publishes_with_every_file_accounted_f
                      "24c7124ec6b2bf61", "f069c23c942c1ec6"):  # fmt: skip
             assert docs[f"plans/{name}.md"][1] > 0, name
         letters = [p for p, (t, _n, _r) in docs.items() if labels[p.split("/")[1]]["doc_type"] == "Công văn"]
-        assert len(letters) >= 40 and all(docs[p][1] == 0 for p in letters)
+        assert len(letters) == 47 and all(docs[p][1] == 0 for p in letters)  # 24 + 23 in the two label files
         assert all(docs[p][0] == "Công văn" for p in letters)
     finally:
         con.close()

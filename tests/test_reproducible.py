@@ -4,33 +4,17 @@ identical tables; only build_info differs. No published path holds a path of the
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 
-PROJECT = Path(__file__).resolve().parents[1]
+from .conftest import build_in_subprocess
 
-_BUILD = """
-import dagster as dg
-from pipelines import definitions
-r = dg.materialize([*definitions.PYTHON_ASSETS, *definitions.sql_assets, definitions.publish_asset],
-                   resources=definitions.defs.resources)
-assert r.success
-"""
+PROJECT = Path(__file__).resolve().parents[1]
 
 
 def _build(wh: Path, **env) -> None:
-    r = subprocess.run(
-        [sys.executable, "-c", _BUILD],
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        env={**os.environ, "PYTHONPATH": str(PROJECT), "GOVDATA_WAREHOUSE_DIR": str(wh), **env},
-    )
-    assert r.returncode == 0, r.stderr[-3000:]
+    build_in_subprocess(wh, checks=False, timeout=900, **env)
 
 
 def _contents(db: Path) -> dict[str, tuple]:

@@ -51,8 +51,9 @@ DOC_TYPE_VALUES = (
 )
 OTHER_DOC_TYPE = "Khác"
 ISSUER_LEVELS = ("province", "district", "commune")
-# No document of the Vietnamese state predates 2 September 1945; a plan year beyond 2100 is a typing slip.
-FIRST_DATE, LAST_YEAR = dt.date(1945, 9, 2), 2100
+# The warehouse holds documents and plan years from 2000 to 2100 (its contracts); a date outside, read from a
+# document (a cited old law's year, a typing slip), is a finding and an empty value, never a stop.
+FIRST_DATE, LAST_YEAR = dt.date(2000, 1, 1), 2100
 MIN_TASK_CHARS = 3  # the shortest task text stg_plan_tasks accepts ("Sở", "TT", "I." are pieces of rows)
 _LETTER = re.compile(r"[^\W\d_]{2}")
 

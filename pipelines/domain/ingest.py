@@ -339,7 +339,7 @@ def process_document(f: RawFile, data: bytes | None = None, settings: Settings |
         blocks = find_repeated_blocks(lines)
         no_tasks = None  # a text in which nothing assigns work is a document with 0 tasks and the reason
         try:
-            parsed = ParsedPlan() if why_not else parse_plan(text, lines, blocks)
+            parsed = ParsedPlan() if why_not else parse_plan(text, lines, blocks, bool(meta.indices))
         except PlanParseError as e:
             parsed, no_tasks = ParsedPlan(), str(e)
         parsed.tasks, rejected = conform_tasks(parsed.tasks)  # a header cell or a split word is no task
@@ -381,6 +381,6 @@ def process_document(f: RawFile, data: bytes | None = None, settings: Settings |
         **{k: v for k, v in meta_row.items() if k not in ("province_name",)},
         "province_name": meta_row["province_name"],
         "n_tasks": len(tasks),
-        "no_task_reason": (f"not a plan: {why_not}" if why_not else no_tasks) if not tasks else None,
+        "no_task_reason": (why_not or no_tasks) if not tasks else None,  # why_not says "not a plan" itself
     }
     return DocumentResult(doc, tasks, findings, None, line_hashes(lines))

@@ -216,7 +216,9 @@ def _years(title: str | None) -> tuple[int | None, int | None]:
     return None, None
 
 
-def _indices(title: str | None, text: str) -> list[str]:
+def indices_named(title: str | None, text: str) -> list[str]:
+    """The indices a document is about: those its title names, else those its text names."""
+
     def scan(s: str) -> list[str]:
         out = []
         if re.search(r"\bPAPI\b", s):
@@ -349,7 +351,7 @@ def extract_metadata(text: str) -> tuple[DocumentMeta, list[Finding]]:
     _signer(meta, lines, web, findings)
     meta.title = title
     meta.plan_year_start, meta.plan_year_end = _years(title)
-    meta.indices = _indices(title, text)
+    meta.indices = indices_named(title, text)
     # a district-level issuer that calls its plan provincial
     # ("cấp tỉnh" inside PAPI's own name does not count)
     own_title = re.sub(r"hành chính công cấp tỉnh", "", title or "", flags=re.IGNORECASE)

@@ -8,6 +8,7 @@ from functools import lru_cache
 import numpy as np
 
 from .lines import find_repeated_blocks
+from .metadata import indices_named
 from .model import Finding, ParsedPlan
 from .readers.narrative import NarrativeSection, has_agency_lead, read_narrative
 from .readers.tables import RawTable, find_md_tables, find_pipe_tables, find_tab_tables, merge_continued, table_to_tasks
@@ -86,8 +87,14 @@ class SectionMatcher:
         ]
 
 
-def parse_plan(text: str, lines: list[str] | None = None, blocks: list | None = None) -> ParsedPlan:
-    """`lines` and `blocks` (find_repeated_blocks of them) when the caller has them already."""
+def parse_plan(
+    text: str, lines: list[str] | None = None, blocks: list | None = None, index_plan: bool | None = None
+) -> ParsedPlan:
+    """`lines` and `blocks` (find_repeated_blocks of them) when the caller has them already. `index_plan`: the plan
+    names an index (PAPI, PAR Index, SIPAS, PCI), so its solutions under the index's dimensions are its tasks
+    (assignments_or_solutions); None: as metadata finds it in the text."""
+    if index_plan is None:
+        index_plan = bool(indices_named(None, text))
     lines = text.split("\n") if lines is None else lines
     out = ParsedPlan()
     blocks = find_repeated_blocks(lines) if blocks is None else blocks
@@ -121,16 +128,11 @@ def parse_plan(text: str, lines: list[str] | None = None, blocks: list | None = 
     if table_tasks:
         n_tasks = _drop_restated(n_tasks, table_tasks, n_sections, aligner, out.findings)
         n_tasks = _appendix_is_the_record(n_tasks, table_tasks, out.findings)
-    n_tasks = assignments_or_solutions(n_tasks, table_tasks, by_agency, out.findings)
+    if not index_plan:
+        n_tasks = assignments_or_solutions(n_tasks, table_tasks, by_agency, out.findings)
     if n_tasks:
         out.readers_used.insert(0, "narrative")
     out.tasks = sorted(n_tasks + table_tasks, key=lambda t: t.line_start)
-    if out.tasks and not any(t.lead_as_written or t.support_as_written for t in out.tasks):
-        # a list of duties or forms in which no row names who does it (a web article, a template): no assignment
-        raise PlanParseError(
-            f"no tasks found: nothing in it assigns work to anyone ({len(out.tasks)} items read, none names a lead "
-            "or a coordinating agency)"
-        )
     if not out.tasks:
         raise PlanParseError(
             "no tasks found; tried: tables in every layout (Markdown/grid pipe rows, one cell per line, tab cells and "
@@ -248,10 +250,12 @@ def _appendix_is_the_record(n_tasks: list, table_tasks: list, findings: list[Fin
 
 
 def assignments_or_solutions(n_tasks: list, table_tasks: list, by_agency: list, findings: list[Finding]) -> list:
-    """Which rows are the plan's tasks when it also gives work by agency outside its task sections ("TỔ CHỨC THỰC
-    HIỆN: 1. Sở Tư pháp: - …"). Where the tasks read so far name no one (under half have a lead), the agencies'
-    items are the assignments and the solutions that name no one are the plan's directions. Where the tasks name
-    their leads (in the sections or in an assignment table), the organisation section only restates duties."""
+    """Which rows are the tasks of a plan on no index when it also gives work by agency outside its task sections
+    ("TỔ CHỨC THỰC HIỆN: 1. Sở Tư pháp: - …"). Where the tasks read so far name no one (under half have a lead), the
+    agencies' items are the assignments and the solutions that name no one are the plan's directions. Where the
+    tasks name their leads (in the sections or in an assignment table), the organisation section only restates
+    duties. Not for an index plan: there the solutions listed under the index's dimensions are what the plan
+    commits to, dimension by dimension, and the organisation section spreads the plan's general duties."""
     rows = n_tasks + table_tasks
     named = sum(1 for t in rows if has_agency_lead(t))
     if len(by_agency) < 2 or named >= 0.5 * len(rows):

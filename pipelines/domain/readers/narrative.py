@@ -468,9 +468,6 @@ def _agency_heading(n: Node) -> str | None:
     t = collapse_ws(n.text).strip(" :.")
     if len(t) > 200 or not looks_like_agency(t) or ":" in t:
         return None
-    # "Chánh án Tòa án có những nhiệm vụ, quyền hạn": a body's standing powers (a rule), not work given to it
-    if not is_agency_label(t + ":") and re.search(r"\b(?:có|là|gồm|quyền hạn)\b", t):
-        return None
     return re.sub(r"^(?:Đề nghị|đề nghị|Giao|giao|Mời|mời)\s+", "", t)
 
 
