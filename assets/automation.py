@@ -19,6 +19,7 @@ from pipelines.automation import (
     previous_index_year,
     published_state,
 )
+from pipelines.domain.ingest import labelled_roots
 from pipelines.settings import Settings
 
 from .plans import PLAN_FILES, plan_files_partitions
@@ -100,7 +101,7 @@ def raw_files_sensor(context: dg.SensorEvaluationContext, settings: SettingsReso
         context.instance.get_dynamic_partitions(PLAN_FILES),
         context.log,
         s,
-        built=published_state(s.warehouse_dir),
+        built=published_state(s.warehouse_dir, labelled_roots(s, check=False)),
     )
 
 

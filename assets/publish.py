@@ -5,7 +5,8 @@ import dagster as dg
 from pipelines.automation import built_state_file
 from pipelines.domain.ingest import labelled_roots
 from pipelines.domain.parse_cache import parser_version
-from pipelines.release import publish_release
+from pipelines.release import documents_leaving, publish_release
+from pipelines.report import build_report
 
 from .resources import SettingsResource
 
@@ -33,21 +34,29 @@ def build_publish_asset(upstream: list[str], tables: set[str]) -> dg.AssetsDefin
             "dagster_run_id": context.run_id,
         }
         # the raw files the build read go with the release: the sensor compares the files with them
-        state = built_state_file(s.build_db.parent)
+        state = built_state_file(s.build_db.parent, labelled_roots(s))
+        leaving = documents_leaving(s.warehouse_dir, s.build_db)
         build_id, marts = publish_release(
             s.build_db,
             s.warehouse_dir,
             keep_tables=tables | {"build_info"},
             info=info,
             extra_files=[state] if state else (),
+            # the report is written into the release before the switch (report_html then describes it)
+            report=lambda db, out, bid: build_report(db, out, bid),
         )
         context.log.info(f"published release {build_id}: {s.published_db} and {s.marts_dir}")
+        # named one per line: a document never leaves a release unseen (the run summary prints these lines)
+        context.log.info(f"documents that left the release: {len(leaving)}")
+        for line in leaving:
+            context.log.info(f"document left the release: {line}")
         return dg.MaterializeResult(
             metadata={
                 "build_id": build_id,
                 "path": dg.MetadataValue.path(str(s.published_db)),
                 "size_bytes": s.published_db.stat().st_size,
                 "marts_dir": dg.MetadataValue.path(str(s.marts_dir)),
+                "documents_left": len(leaving),
                 **{f"rows_{k}": v for k, v in marts.items()},
             }
         )

@@ -5,7 +5,8 @@ import base64
 import dagster as dg
 
 from pipelines.marts_export import read_build_id
-from pipelines.report import CHARTS, NO_MAP_NOTE, build_report
+from pipelines.release import BUILD_ID_FILE
+from pipelines.report import CHARTS, NO_MAP_NOTE, PNG_CHARTS
 
 from .resources import SettingsResource
 
@@ -20,22 +21,28 @@ from .resources import SettingsResource
     "Vega-Lite and Vega-Embed inlined) from the published marts: national PAPI ranking per year, "
     "province × dimension heatmap, a province's trends against the national mean with its rank and a "
     "polar chart of the 8 dimensions, plan coverage, targets against actuals. Methodology breaks on every "
-    "time axis; missing scores drawn as missing. Code: pipelines/report.py.",
+    "time axis; missing scores drawn as missing. Written into the release folder by the publish, before the "
+    "switch, so the report shown is always the release's own. Code: pipelines/report.py.",
 )
 def report_html(context: dg.AssetExecutionContext, settings: SettingsResource) -> dg.MaterializeResult:
     s = settings.get()
     build_id = read_build_id(s.marts_dir)
-    report = build_report(s.published_db, s.report_dir, build_id)
-    context.log.info(f"report written to {report.path} ({report.n_bytes:,} bytes, charts: {', '.join(report.charts)})")
+    page = s.report_dir / "index.html"
+    report_id = (s.report_dir / BUILD_ID_FILE).read_text(encoding="utf-8").strip()
+    if report_id != build_id:
+        raise dg.Failure(f"the published report is of build {report_id}, the release of {build_id}")
+    n_bytes = page.stat().st_size
+    context.log.info(f"report of build {build_id}: {page} ({n_bytes:,} bytes, charts: {', '.join(CHARTS)})")
     meta: dict = {
-        "path": dg.MetadataValue.path(str(report.path)),
-        "url": dg.MetadataValue.url(report.path.as_uri()),
-        "size_bytes": report.n_bytes,
+        "path": dg.MetadataValue.path(str(page)),
+        "url": dg.MetadataValue.url(page.as_uri()),
+        "size_bytes": n_bytes,
         "build_id": build_id or "",
         "charts": dg.MetadataValue.md("\n".join(f"- `{n}`: {t}" for n, (t, _) in CHARTS.items())),
         "map": NO_MAP_NOTE,
     }
-    for name, png in report.pngs.items():  # the Dagster UI shows the key charts
+    for name in PNG_CHARTS:  # the Dagster UI shows the key charts
+        png = (s.report_dir / f"{name}.png").read_bytes()
         meta[f"chart_{name}"] = dg.MetadataValue.md(
             f"![{name}](data:image/png;base64,{base64.b64encode(png).decode()})"
         )

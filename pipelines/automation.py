@@ -123,26 +123,48 @@ def record_read_state(kind: str, settings: Settings) -> dict[str, FileState]:
     return state
 
 
-def built_state_file(build_dir: Path) -> Path | None:
+def _extra_prefixes(roots: Sequence[tuple[Path, str]]) -> list[tuple[str, str]]:
+    """(absolute prefix, label prefix) of every extra root: a released file names an extra root by its label
+    (extra1/...), never by a path of the build machine."""
+    return [(shown_path(r) + "/", f"{label}/") for r, label in roots if label != "raw"]
+
+
+def _swap_prefix(state: dict, pairs: Sequence[tuple[str, str]]) -> dict:
+    out = {}
+    for k, v in state.items():
+        for old, new in pairs:
+            if k.startswith(old):
+                k = new + k[len(old) :]
+                break
+        out[k] = v
+    return out
+
+
+def built_state_file(build_dir: Path, roots: Sequence[tuple[Path, str]] = ()) -> Path | None:
     """The state the build read, both kinds in one file to publish with the release; None unless both kinds
-    were recorded (a build that never read one of them cannot say it is up to date)."""
+    were recorded (a build that never read one of them cannot say it is up to date). Files of the extra
+    `roots` ((path, label), as labelled_roots gives them) are keyed by label, so the release holds no absolute
+    path."""
     parts = {}
+    pairs = _extra_prefixes(roots)
     for kind in KINDS:
         try:
-            parts[kind] = json.loads(pending_state_path(build_dir, kind).read_text(encoding="utf-8"))
+            raw = json.loads(pending_state_path(build_dir, kind).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
+        parts[kind] = _swap_prefix(raw, pairs)
     out = build_dir / RAW_STATE
     out.write_text(json.dumps(parts), encoding="utf-8")
     return out
 
 
-def published_state(warehouse: Path) -> dict[str, dict[str, FileState]] | None:
+def published_state(warehouse: Path, roots: Sequence[tuple[Path, str]] = ()) -> dict[str, dict[str, FileState]] | None:
     """The raw-file state the published release was built from, or None (no release yet, or one published
-    before releases carried it)."""
+    before releases carried it). Files of extra roots come back under the paths of `roots` (labelled_roots)."""
+    pairs = [(new, old) for old, new in _extra_prefixes(roots)]
     try:
         raw = json.loads((warehouse / "current" / RAW_STATE).read_text(encoding="utf-8"))
-        return {kind: _state_from_json(raw[kind]) for kind in KINDS}
+        return {kind: _state_from_json(_swap_prefix(raw[kind], pairs)) for kind in KINDS}
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -158,7 +180,7 @@ def check_kind_folders(settings: Settings) -> None:
     from .domain.ingest import labelled_roots, shown_path
     from .settings import DROP_FOLDERS_ENV
 
-    state = published_state(settings.warehouse_dir)
+    state = published_state(settings.warehouse_dir, labelled_roots(settings, check=False))
     if state is None:
         return
     drop = {p.resolve() for p in settings.drop_folders}

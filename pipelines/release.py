@@ -20,7 +20,7 @@ import os
 import shutil
 import stat
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -31,6 +31,7 @@ from .publish import publish, publish_marts
 
 DB_NAME = "governance.duckdb"
 MARTS_NAME = "marts"
+REPORT_NAME = "report"  # made inside the release before the switch: a report always belongs to its release
 BUILD_ID_FILE = "_build_id"  # in the marts folder: the build the marts come from
 BUILD_INFO = "build_info"  # in the database: the build id and the one place for timestamps
 KEEP = 2  # releases kept: the current one and the one before
@@ -172,11 +173,14 @@ def publish_release(
     build_id: str | None = None,
     info: dict[str, str] | None = None,
     extra_files: Sequence[Path] = (),
+    report: Callable[[Path, Path, str], object] | None = None,
 ) -> tuple[str, dict[str, int]]:
     """Publish the checked build as a new release and switch to it. Returns (build id, rows per mart).
-    `extra_files` are copied into the release folder (the raw-file state the build read)."""
+    `extra_files` are copied into the release folder (the raw-file state the build read). `report(db, out_dir,
+    build_id)` writes the release's report from its database before the switch, so a killed report leaves the
+    previous release with its own report, never a new release with an old one."""
     with publish_lock(warehouse):
-        return _publish_release(build_db, warehouse, keep_tables, build_id, info, extra_files)
+        return _publish_release(build_db, warehouse, keep_tables, build_id, info, extra_files, report)
 
 
 def _publish_release(
@@ -186,6 +190,7 @@ def _publish_release(
     build_id: str | None,
     info: dict[str, str] | None,
     extra_files: Sequence[Path] = (),
+    report: Callable[[Path, Path, str], object] | None = None,
 ) -> tuple[str, dict[str, int]]:
     clean_leftovers(warehouse)
     publish_checkpoint("cleaned")
@@ -204,6 +209,10 @@ def _publish_release(
     (tmp / MARTS_NAME / BUILD_ID_FILE).write_text(build_id + "\n", encoding="utf-8")
     for f in extra_files:
         shutil.copyfile(f, tmp / f.name)
+    if report is not None:
+        report(tmp / DB_NAME, tmp / REPORT_NAME, build_id)
+        (tmp / REPORT_NAME / BUILD_ID_FILE).write_text(build_id + "\n", encoding="utf-8")
+        publish_checkpoint("report_written")
     _readable(tmp)
     publish_checkpoint("permissions_set")
     final = rel / build_id
@@ -216,6 +225,8 @@ def _publish_release(
     publish_checkpoint("switched")
     _link(warehouse, DB_NAME, os.path.join("current", DB_NAME))
     _link(warehouse, MARTS_NAME, os.path.join("current", MARTS_NAME))
+    if report is not None:
+        _link(warehouse, REPORT_NAME, os.path.join("current", REPORT_NAME))
     publish_checkpoint("stable_links")
     clean_leftovers(warehouse)
     publish_checkpoint("done")
@@ -233,5 +244,48 @@ def release_is_consistent(warehouse: Path) -> str:
         con.close()
     marts_id = (marts / BUILD_ID_FILE).read_text(encoding="utf-8").strip()
     assert db_id == marts_id == current_build_id(warehouse), (db_id, marts_id, current_build_id(warehouse))
+    report = warehouse / REPORT_NAME
+    if report.exists():  # a release published with its report
+        report_id = (report / BUILD_ID_FILE).read_text(encoding="utf-8").strip()
+        assert report_id == db_id, (report_id, db_id)
     assert stat.S_IMODE(os.stat(marts).st_mode) == 0o755
     return db_id
+
+
+def _files_held(db: Path) -> dict[str, dict[tuple[str, str], str]]:
+    """(raw root, path) of every plan file a warehouse holds, as a document or as a quarantined file."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        docs = con.execute("SELECT raw_root, source_path, doc_type FROM dim_document").fetchall()
+        quarantined = con.execute(
+            "SELECT raw_root, source_path, any_value(reason) FROM quarantine WHERE source_path LIKE 'plans/%' "
+            "GROUP BY ALL"
+        ).fetchall()
+    finally:
+        con.close()
+    return {
+        "document": {(r, p): t or "" for r, p, t in docs},
+        "quarantine": {(r, p): why or "" for r, p, why in quarantined},
+    }
+
+
+def documents_leaving(warehouse: Path, build_db: Path) -> list[str]:
+    """Lines naming every plan file the published release holds as a document that the build about to be
+    published no longer holds as one (deleted, moved, dropped root, or now quarantined), so no document leaves
+    a release unnamed. Empty when there is no release yet."""
+    old_db = warehouse / DB_NAME
+    if not old_db.exists():
+        return []
+    try:
+        old = _files_held(old_db)
+    except duckdb.Error:  # a release from before these tables: nothing to compare with
+        return []
+    new = _files_held(build_db)
+    out = []
+    for key in sorted(set(old["document"]) - set(new["document"])):
+        root, path = key
+        why = new["quarantine"].get(key)
+        out.append(
+            f"{root}:{path} ({old['document'][key] or 'document'})" + (f", now quarantined: {why}" if why else "")
+        )
+    return out

@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 
 LAUNCHER_TAG = "govdata/make_run_pid"
-SUMMARY = re.compile(r"documents read|new or changed|normalised \(|RUN_SUCCESS|published release")
+SUMMARY = re.compile(r"documents read|new or changed|normalised \(|RUN_SUCCESS|published release|left the release")
 ERRORS = re.compile(r"STEP_FAILURE|RUN_FAILURE|Error|error:")
 
 

@@ -242,3 +242,39 @@ def test_ocr_stops_at_its_time_budget_per_file():
     ):
         read_document(_scan(3), "scan.pdf", Settings(ocr_seconds_per_file=0.5))
     assert time.monotonic() - t0 < 30
+
+
+def test_a_pci_sheet_above_the_row_limit_is_quarantined_by_name_and_the_rest_read(tmp_path):
+    """The PCI workbooks too (issue 24.1): a sheet of more rows than the setting is named with the limit and
+    never turned into values; under the limit the same workbook reads the 63 provinces of 2010."""
+    from pipelines.domain.ingest import discover
+    from pipelines.domain.scores import load_score_file
+
+    src = (
+        Path(__file__).resolve().parents[2]
+        / "shared"
+        / "data"
+        / "scores"
+        / "pci"
+        / "vcci_workbooks_2005_2016"
+        / "PCI_2010.xls"
+    )
+    if not src.is_file():
+        pytest.skip("../shared/data is not beside the checkout")
+    (tmp_path / "scores").mkdir()
+    shutil.copy(src, tmp_path / "scores" / "PCI_2010.xls")
+    (f,) = discover("scores", [tmp_path])
+    _, small = load_score_file(f, settings=Settings(max_sheet_rows=30))
+    refused = [q for q in small.quarantine if "above the limit" in q["reason"]]
+    assert refused and all(
+        re.fullmatch(
+            r"sheet .+: above the limit: more than 30 rows \(GOVDATA_MAX_SHEET_ROWS\); a PCI sheet has one "
+            r"row per province; sheet not read",
+            q["reason"],
+        )
+        and q["source_ref"].startswith("scores/PCI_2010.xls#")
+        for q in refused
+    )
+    assert small.scores == []  # the score sheet is one of the refused: nothing read from it
+    _, whole = load_score_file(f, settings=Settings())
+    assert len({r["province_key"] for r in whole.scores if r["indicator_code"] == "PCI.TOTAL"}) == 63

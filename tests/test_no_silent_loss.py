@@ -12,6 +12,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from pipelines.domain.ingest import discover
@@ -86,8 +87,9 @@ def _published_state(warehouse: Path, root: Path) -> None:
     current = warehouse / "current"
     current.mkdir(parents=True)
     state = {
-        "plans": {"plans/000.txt": [1, 1, "a"], str(root / "plans" / "p.txt"): [1, 1, "b"]},
-        "scores": {str(root / "scores" / "s.csv"): [1, 1, "c"]},
+        # an extra root's files by its label, as a release keeps them
+        "plans": {"plans/000.txt": [1, 1, "a"], "extra1/plans/p.txt": [1, 1, "b"]},
+        "scores": {"extra1/scores/s.csv": [1, 1, "c"]},
     }
     (current / "raw_state.json").write_text(json.dumps(state), encoding="utf-8")
 
@@ -122,3 +124,40 @@ def test_a_plans_or_scores_folder_gone_since_the_release_stops_the_run_naming_it
     assert f"make run STOPPED before building: folder gone since the last release: {root / 'plans'}." in r.stderr
     assert f"GOVDATA_DROP_FOLDERS={root / 'plans'}" in r.stderr
     assert not (tmp_path / "home" / "logs").exists()
+
+
+def _warehouse_holding(db: Path, documents: list[tuple], quarantined: list[tuple]) -> None:
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE dim_document (raw_root VARCHAR, source_path VARCHAR, doc_type VARCHAR)")
+    con.execute("CREATE TABLE quarantine (raw_root VARCHAR, source_path VARCHAR, reason VARCHAR)")
+    for row in documents:
+        con.execute("INSERT INTO dim_document VALUES (?, ?, ?)", row)
+    for row in quarantined:
+        con.execute("INSERT INTO quarantine VALUES (?, ?, ?)", row)
+    con.close()
+
+
+def test_every_document_that_leaves_the_release_is_named(tmp_path):
+    from pipelines.release import DB_NAME, documents_leaving
+    from pipelines.run import SUMMARY
+
+    wh = tmp_path / "wh"
+    wh.mkdir()
+    assert documents_leaving(wh, tmp_path / "none.duckdb") == []  # no release yet: nothing leaves
+    _warehouse_holding(
+        wh / DB_NAME,
+        [("raw", "plans/a.txt", "Kế hoạch"), ("extra1", "plans/b.md", "Công văn"), ("raw", "plans/c.txt", "Kế hoạch")],
+        [],
+    )
+    build = tmp_path / "build.duckdb"
+    _warehouse_holding(
+        build,
+        [("raw", "plans/a.txt", "Kế hoạch")],
+        [("raw", "plans/c.txt", "reading stopped: worker memory limit"), ("extra1", "scores/s.csv", "x")],
+    )
+    lines = documents_leaving(wh, build)
+    assert lines == [
+        "extra1:plans/b.md (Công văn)",
+        "raw:plans/c.txt (Kế hoạch), now quarantined: reading stopped: worker memory limit",
+    ]
+    assert all(SUMMARY.search(f"document left the release: {line}") for line in lines)  # make run prints them

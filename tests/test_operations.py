@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import shutil
 from zoneinfo import ZoneInfo
 
@@ -353,9 +354,10 @@ def test_an_up_to_date_warehouse_launches_no_run_when_the_daemon_starts(built, t
     afterwards gets its parse run and one rebuild."""
     from assets.resources import SettingsResource
     from pipelines.definitions import defs, settings
+    from pipelines.domain.ingest import labelled_roots
 
     resources = {"settings": SettingsResource.of(settings)}
-    state = automation.published_state(settings.warehouse_dir)
+    state = automation.published_state(settings.warehouse_dir, labelled_roots(settings))
     assert state is not None and set(state["plans"]) == {str(p) for p in _plan_keys()}
     # the score files the build read are recorded too (none when ../shared/data is not beside the checkout)
     assert set(state["scores"]) == set(automation.scan("scores", {}, settings))
@@ -431,6 +433,13 @@ def test_the_read_state_goes_from_the_build_into_the_release_and_decides_alone(r
     shutil.copyfile(state_file, settings.warehouse_dir / "current" / automation.RAW_STATE)  # what the publish does
     built = automation.published_state(settings.warehouse_dir)
     assert built == {"plans": plans, "scores": {}}
+    # keyed by the root's label in the release, never by a path of the build machine; read back under the path
+    roots = [(root, "extra1")]
+    portable = automation.built_state_file(build_dir, roots)
+    assert str(root) not in portable.read_text(encoding="utf-8")
+    assert list(json.loads(portable.read_text(encoding="utf-8"))["plans"]) == ["extra1/plans/a.txt"]
+    shutil.copyfile(portable, settings.warehouse_dir / "current" / automation.RAW_STATE)
+    assert automation.published_state(settings.warehouse_dir, roots) == built
     d = automation.decide_raw_files(None, [], settings, built)
     assert (d.to_parse, d.new_partitions, d.rebuild) == ([], [str(root / "plans" / "a.txt")], False)
     # a file changed after the build read it: its parse and a rebuild

@@ -21,6 +21,7 @@ STEPS = [
     "db_copied",
     "build_info_written",
     "marts_written",
+    "report_written",
     "permissions_set",
     "release_renamed",
     "link_made",
@@ -62,8 +63,16 @@ def cp(name):
     if name == step:
         os.kill(os.getpid(), signal.SIGKILL)  # no cleanup handler runs, as with kill -9
 release.publish_checkpoint = cp
-release.publish_release(Path(sys.argv[1]), Path(sys.argv[2]), build_id=sys.argv[4])
+def report(db, out, build_id):
+    out.mkdir()
+    (out / "index.html").write_text(f"report of {build_id}")
+release.publish_release(Path(sys.argv[1]), Path(sys.argv[2]), build_id=sys.argv[4], report=report)
 """
+
+
+def _report(db: Path, out: Path, build_id: str) -> None:
+    out.mkdir()
+    (out / "index.html").write_text(f"report of {build_id}")
 
 
 def test_publish_switches_database_and_marts_together(tmp_path):
@@ -104,7 +113,7 @@ def test_an_old_layout_warehouse_is_taken_over(tmp_path):
 @pytest.mark.parametrize("step", STEPS)
 def test_a_kill_at_any_step_leaves_one_whole_release(tmp_path, step):
     wh = tmp_path / "wh"
-    old, _ = release.publish_release(_build(tmp_path / "old.duckdb", 10), wh)
+    old, _ = release.publish_release(_build(tmp_path / "old.duckdb", 10), wh, report=_report)
     new_build = _build(tmp_path / "new.duckdb", 25)
     r = subprocess.run(
         [sys.executable, "-c", _KILLER, str(new_build), str(wh), step, "20990101T000000000000Z-new"],
@@ -119,8 +128,10 @@ def test_a_kill_at_any_step_leaves_one_whole_release(tmp_path, step):
     expect_new = STEPS.index(step) >= STEPS.index("switched")
     assert got == ("20990101T000000000000Z-new" if expect_new else old)
     assert _rows(wh) == ((25, 25) if expect_new else (10, 10))
+    # the report shown is the release's own (a kill in the report step leaves the old release and its report)
+    assert (wh / "report" / "index.html").read_text() == f"report of {got}"
     # the next start removes what the killed publish left and publishes normally
-    third, _ = release.publish_release(_build(tmp_path / "third.duckdb", 7), wh)
+    third, _ = release.publish_release(_build(tmp_path / "third.duckdb", 7), wh, report=_report)
     assert release.release_is_consistent(wh) == third and _rows(wh) == (7, 7)
     left = [p.name for p in wh.iterdir() if p.name.startswith(".")]
     left += [p.name for p in (wh / "releases").iterdir() if p.name.startswith(".")]

@@ -173,17 +173,32 @@ def _col_letter(i: int) -> str:
     return s
 
 
-def read_sheets(data: bytes, name: str, via_openpyxl: list[str] | None = None) -> dict[str, list[list]]:
+def read_sheets(
+    data: bytes,
+    name: str,
+    via_openpyxl: list[str] | None = None,
+    max_rows: int | None = None,
+    too_large: list[str] | None = None,
+) -> dict[str, list[list]]:
     """Every sheet's cells (rows of values; '' for an empty cell). python-calamine reads .xls and .xlsx; the few
-    .xlsx sheets it refuses (a `<dimension ref="1:69"/>` without columns, PCI_2014) are read with openpyxl."""
+    .xlsx sheets it refuses (a `<dimension ref="1:69"/>` without columns, PCI_2014) are read with openpyxl.
+    A sheet of more than `max_rows` rows is left out and named in `too_large` (a PCI sheet has a row per
+    province), before its rows become values."""
+    from itertools import islice
+
     from python_calamine import CalamineWorkbook
 
+    cap = None if max_rows is None else max_rows + 1
     wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     out: dict[str, list[list]] = {}
     fallback = None
     for sheet in wb.sheet_names:
         try:
-            out[sheet] = [list(r) for r in wb.get_sheet_by_name(sheet).to_python()]
+            ws = wb.get_sheet_by_name(sheet)
+            if cap is not None and ws.height >= cap:  # the sheet's size, known before a cell becomes a value
+                rows = [[]] * cap
+            else:
+                rows = [list(r) for r in ws.to_python()]
         except Exception:
             if not name.lower().endswith(".xlsx"):
                 raise
@@ -191,9 +206,16 @@ def read_sheets(data: bytes, name: str, via_openpyxl: list[str] | None = None) -
                 import openpyxl
 
                 fallback = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            out[sheet] = [["" if c is None else c for c in r] for r in fallback[sheet].iter_rows(values_only=True)]
+            rows = [
+                ["" if c is None else c for c in r] for r in islice(fallback[sheet].iter_rows(values_only=True), cap)
+            ]
             if via_openpyxl is not None:
                 via_openpyxl.append(sheet)
+        if max_rows is not None and len(rows) > max_rows:
+            if too_large is not None:
+                too_large.append(sheet)
+            continue
+        out[sheet] = rows
     return out
 
 
@@ -296,18 +318,30 @@ def is_pci_workbook(f: RawFile) -> bool:
     return workbook_year(f) is not None
 
 
-def load_pci_workbook(f: RawFile, data: bytes, sha: str):
-    from .scores import ScoreLoad, check_range, number, score_finding, score_quarantine, score_row
+def load_pci_workbook(f: RawFile, data: bytes, sha: str, max_rows: int = 100_000):
+    from ..settings import SHEET_ROWS_ENV
+    from .scores import LIMIT, ScoreLoad, check_range, number, score_finding, score_quarantine, score_row
 
     out = ScoreLoad()
     year = workbook_year(f)
     assert year is not None, f.path  # load_score_file sends only workbooks named with a year (is_pci_workbook)
     via_openpyxl: list[str] = []
+    too_large: list[str] = []
     try:
-        sheets = read_sheets(data, f.path.name, via_openpyxl)
+        sheets = read_sheets(data, f.path.name, via_openpyxl, max_rows, too_large)
     except Exception as e:
         out.quarantine.append(score_quarantine(f, sha, f"unreadable workbook: {type(e).__name__}: {e}", None))
         return out
+    for sheet in too_large:
+        out.quarantine.append(
+            score_quarantine(
+                f,
+                sha,
+                f"sheet {sheet}: {LIMIT}: more than {max_rows:,} rows ({SHEET_ROWS_ENV}); a PCI sheet has one row "
+                "per province; sheet not read",
+                f"{f.source_path}#{sheet}",
+            )
+        )
     lay = choose_sheet(sheets)
     if lay is None:
         out.quarantine.append(

@@ -636,7 +636,7 @@ def load_score_file(f: RawFile, data: bytes | None = None, settings: Settings | 
             res.quarantine.append(score_quarantine(f, sha, str(e), None))
             return "unreadable", res
     if pci.is_pci_workbook(f):
-        return "pci_workbook", pci.load_pci_workbook(f, data, sha)
+        return "pci_workbook", pci.load_pci_workbook(f, data, sha, settings.max_sheet_rows)
     if name.endswith(".xlsx"):
         return "papi_workbook", load_workbook(f, data, sha, settings.max_sheet_rows)
     if name.endswith(".csv"):
