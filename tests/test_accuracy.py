@@ -11,7 +11,12 @@ from pipelines import accuracy
 # The batches the floors below were set on; batches added since are held to their own acceptance (further down)
 FLOOR_BATCHES = {"layouts", "published", "published2", "real"}
 # Issue 23's acceptance on the real plans and on layouts no issue names: not met yet (see docs/accuracy.md)
-NEW_BATCHES = {"real_plans": (0.95, 0.90), "real_plans2": (0.90, 0.85), "layouts3": (0.90, None)}
+NEW_BATCHES = {
+    "real_plans": (0.95, 0.90),
+    "real_plans2": (0.90, 0.85),
+    "layouts3": (0.90, None),
+    "layouts4": (0.90, None),
+}
 
 
 @pytest.fixture(scope="module")

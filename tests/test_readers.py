@@ -222,7 +222,7 @@ def test_section_matcher_equals_group_similarity(parsed, plan):
     lines = text.split("\n")
     tables = find_pipe_tables(lines, set()) + find_tab_tables(lines, set())
     table_lines = {n for t in tables for n in range(t.line_start, t.line_end + 1)}
-    _, sections, _, _ = read_narrative(lines, table_lines)
+    _, sections, _, _, _ = read_narrative(lines, table_lines)
     texts = [" ".join(c.text for c in row) for t in tables for row in t.rows]
     assert len(sections) > 3 and len(texts) > 20
     matcher = SectionMatcher(sections)

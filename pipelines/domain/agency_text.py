@@ -189,9 +189,13 @@ def looks_like_agency(text: str) -> bool:
 _CHU_TRI = r"ch[ủuú]\s*tr[ìiị]"
 _PHOI_HOP = r"ph[ốôoó]i\s*h[ợơop]p"
 _ATTR_KEYS = {
-    "lead": rf"(?:cơ quan|đơn vị|bộ phận)\s+{_CHU_TRI}(?:\s+thực hiện)?|{_CHU_TRI}(?:\s+thực hiện)?|"
+    # any wording around the key words: "Đơn vị chủ trì tham mưu thực hiện", "Cơ quan được giao chủ trì",
+    # "Cơ quan, đơn vị cùng phối hợp"
+    "lead": rf"(?:(?:cơ quan|đơn vị|bộ phận)(?:\s*,\s*(?:cơ quan|đơn vị))?(?:\s+được giao)?\s+)?{_CHU_TRI}"
+    r"(?:\s+(?:tham mưu|thực hiện|triển khai|tổ chức))*|"
     r"(?:cơ quan|đơn vị)\s+(?:thực hiện|tham mưu|đầu mối)|đơn vị thực hiện",
-    "support": rf"(?:cơ quan|đơn vị)\s+{_PHOI_HOP}(?:\s+thực hiện)?|{_PHOI_HOP}(?:\s+thực hiện)?",
+    "support": rf"(?:(?:cơ quan|đơn vị)(?:\s*,\s*(?:cơ quan|đơn vị))?(?:\s+cùng)?\s+)?{_PHOI_HOP}"
+    r"(?:\s+(?:thực hiện|triển khai))*",
     "timeline": r"th[ờơo]i\s*gian(?:\s+(?:thực hiện|hoàn thành|triển khai))?|th[ờơo]i\s*h[ạa]n(?:\s+hoàn thành)?|"
     r"tiến\s*độ(?:\s+(?:thực hiện|hoàn thành))?",
     "output": r"sản\s*phẩm(?:\s+(?:đầu ra|dự kiến))?|kết\s*quả(?:\s+(?:đầu ra|dự kiến|cần đạt))?|hình thức văn bản",
@@ -206,9 +210,17 @@ _ATTR_LABEL = re.compile(
 )
 _ATTR_LINE = re.compile(r"^\s*[-–+•*]?\s*(?:" + "|".join(_ATTR_KEYS.values()) + r")\s*[:：]", re.IGNORECASE)
 _POSTFIX_LEAD = re.compile(
-    r"^(?P<lead>.+?)\s+chủ\s*trì\b\s*[,;]?\s*(?:(?:và\s+)?phối\s*hợp(?:\s+với)?\s+(?P<sup>.+))?$",
+    r"^(?P<lead>.+?)\s+chủ\s*trì\b\s*[,;]?\s*(?:(?:và\s+)?phối\s*hợp(?:\s+với)?\s+(?P<sup>.+)"
+    # "Sở Tài chính chủ trì, Hiệp hội Doanh nghiệp tỉnh phối hợp": the partners before their verb
+    r"|(?P<sup_before>.+?)\s+(?:cùng\s+)?phối\s*hợp(?:\s+thực hiện)?)?$",
     re.IGNORECASE | re.DOTALL,
 )
+
+
+def _partners(pm: re.Match) -> str | None:
+    return pm["sup"] or pm["sup_before"]
+
+
 _TRAILING_PAREN = re.compile(
     r"\((?P<inner>[^()]*(?:chủ\s*trì|phối\s*hợp|thời\s*gian|thời\s*hạn)[^()]*)\)\s*[.;,]?\s*$", re.IGNORECASE
 )
@@ -264,8 +276,8 @@ def parse_assignment(text: str) -> tuple[dict[str, str], str]:
         pm = _POSTFIX_LEAD.match(before.strip(" ;,."))
         if pm and "lead" not in attrs:
             attrs["lead"] = pm["lead"].strip(" ,;")
-            if pm["sup"] and "support" not in attrs:
-                attrs["support"] = pm["sup"].strip(" ,;.")
+            if _partners(pm) and "support" not in attrs:
+                attrs["support"] = _partners(pm).strip(" ,;.")
             before = ""
     elif not attrs:
         parts = [p.strip() for p in text.split(";")]
@@ -274,8 +286,8 @@ def parse_assignment(text: str) -> tuple[dict[str, str], str]:
             pm = _POSTFIX_LEAD.match(p)
             if pm and "lead" not in attrs and len(pm["lead"].split()) <= 20:
                 attrs["lead"] = pm["lead"].strip(" ,;")
-                if pm["sup"]:
-                    attrs["support"] = pm["sup"].strip(" ,;.")
+                if _partners(pm):
+                    attrs["support"] = _partners(pm).strip(" ,;.")
             else:
                 rest.append(p)
         before = "; ".join(rest)
@@ -323,3 +335,32 @@ def assignment_sentence(text: str) -> tuple[dict[str, str], str]:
         attrs["timeline"] = m["time"].strip(" ,.")
     rest = (text[: m.start()] + text[m.end() :]).strip(" ;,.")
     return attrs, rest or text
+
+
+# An item that opens with whom its agency works with: "Phối hợp (với) Công an tỉnh và UBND các xã tổ chức …",
+# "Chủ trì, phối hợp với Sở Tài chính … tham mưu …" (the lead is the heading the item stands under).
+_OPENS_WITH_PARTNERS = re.compile(
+    rf"^(?:{_CHU_TRI}\s*,?\s*(?:và\s+)?)?{_PHOI_HOP}(?:\s+chặt chẽ)?(?:\s+với)?\s+(?P<rest>\S.*)$", re.IGNORECASE
+)
+
+
+def opening_partners(text: str) -> str | None:
+    """The agencies an item names first as its partners (see above), as written, or None. The list ends where the
+    words stop naming agencies (the work itself)."""
+    from .agencies import resolve
+
+    m = _OPENS_WITH_PARTNERS.match(text)
+    if not m:
+        return None
+    rest = m["rest"]
+    span = re.split(r"[;.:(]", rest, maxsplit=1)[0][:300]
+    res = resolve(span, "support")
+    if not res.mentions:
+        return None
+    cut = len(span)
+    if res.unknown:
+        words = res.unknown[0].split()[:2]
+        at = re.search(r"\s" + r"\s+".join(map(re.escape, words)), span, re.IGNORECASE) if words else None
+        if at is not None:
+            cut = at.start()
+    return span[:cut].strip(" ,") or None

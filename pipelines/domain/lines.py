@@ -9,11 +9,14 @@ from functools import lru_cache
 
 _EMPH = re.compile(r"(\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*]))")
 _TAG = re.compile(r"<[^>]+>")
+_ATX = re.compile(r"^\s{0,3}#{1,6}\s+")
 
 
 @lru_cache(maxsize=1 << 16)  # every reader strips the same lines again
 def strip_markup(line: str) -> str:
-    """Remove Markdown emphasis left by Word/PDF exports ("**X**", "*X*")."""
+    """Remove Markdown emphasis left by Word/PDF exports ("**X**", "*X*") and a Markdown heading's "## "."""
+    if line.lstrip().startswith("#"):
+        line = _ATX.sub("", line)
     if "*" not in line and "_" not in line:
         return line.strip()
     return _EMPH.sub("", line).strip()
@@ -100,4 +103,47 @@ def mask_lines(lines: list[str], blocks: list[RepeatedBlock]) -> list[str]:
     for b in blocks:
         for n in range(b.repeat_start, b.repeat_end + 1):
             out[n - 1] = ""
+    return out
+
+
+# The closing of a state document (Decree 30/2020, form of a text): the signature ("KT. CHỦ TỊCH", "TM. ỦY BAN
+# NHÂN DÂN" over the signer's title and name) and the list of recipients ("Nơi nhận:" then "- …;" lines). Neither
+# ever assigns work, whatever the layout: their lines are left out of reading.
+_RECIPIENTS = re.compile(r"^\W*Nơi nhận\s*:?", re.IGNORECASE)
+_SIGNATURE = re.compile(r"^(?:KT|TM|TL|TUQ|Q)\s*\.\s*[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹ ,.\-]*$")
+_RECIPIENT_LINE = re.compile(r"^(?:[-+•–*]|Lưu\b)|[;,.]\s*$|\((?:b/c|đ/b?c|t/h)\)", re.IGNORECASE)
+
+
+def closing_lines(lines: list[str]) -> set[int]:
+    """1-based numbers of the lines of every recipients list and signature block (see above)."""
+    out: set[int] = set()
+    n = len(lines)
+    i = 0
+    while i < n:
+        t = strip_markup(lines[i]).strip().strip("|").strip()
+        if _RECIPIENTS.match(t):
+            out.add(i + 1)
+            j = i + 1
+            while j < n:
+                u = strip_markup(lines[j]).strip().strip("|").strip()
+                if u and not (_RECIPIENT_LINE.search(u) and len(u) <= 120):
+                    break
+                out.add(j + 1)
+                j += 1
+            i = j
+            continue
+        if _SIGNATURE.match(t):
+            out.add(i + 1)
+            j, taken = i + 1, 0
+            # the signer's title and name: short lines without a sentence, at most four
+            while j < n and taken < 4:
+                u = strip_markup(lines[j]).strip().strip("|").strip()
+                if u and (len(u) > 60 or u[-1:] in ".;:" and not u.endswith("(Đã ký)")):
+                    break
+                out.add(j + 1)
+                taken += bool(u)
+                j += 1
+            i = j
+            continue
+        i += 1
     return out

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .lines import find_repeated_blocks
+from .lines import closing_lines, find_repeated_blocks
 from .metadata import indices_named
 from .model import Finding, ParsedPlan
 from .readers.narrative import NarrativeSection, has_agency_lead, read_narrative
@@ -111,11 +111,12 @@ def parse_plan(
                 b.repeat_end,
             )
         )
+    skip |= closing_lines(lines)  # signature and recipients: never work
     tables = _find_tables(lines, skip)
     table_lines = set(skip)
     for t in tables:
         table_lines.update(range(t.line_start, t.line_end + 1))
-    n_tasks, n_sections, n_findings, by_agency = read_narrative(lines, table_lines)
+    n_tasks, n_sections, n_findings, by_agency, spans = read_narrative(lines, table_lines)
     out.findings.extend(n_findings)
     aligner = _SectionAligner(n_sections, SectionMatcher(n_sections) if tables and n_sections else None, out.findings)
     table_tasks = []
@@ -130,6 +131,7 @@ def parse_plan(
         n_tasks = _appendix_is_the_record(n_tasks, table_tasks, out.findings)
     if not index_plan:
         n_tasks = assignments_or_solutions(n_tasks, table_tasks, by_agency, out.findings)
+    n_tasks = sections_naming_no_one(n_tasks, spans, out.findings)
     if n_tasks:
         out.readers_used.insert(0, "narrative")
     out.tasks = sorted(n_tasks + table_tasks, key=lambda t: t.line_start)
@@ -258,7 +260,7 @@ def assignments_or_solutions(n_tasks: list, table_tasks: list, by_agency: list, 
     commits to, dimension by dimension, and the organisation section spreads the plan's general duties."""
     rows = n_tasks + table_tasks
     named = sum(1 for t in rows if has_agency_lead(t))
-    if len(by_agency) < 2 or named >= 0.5 * len(rows):
+    if len(by_agency) < 2 or (rows and named >= 0.5 * len(rows)):
         return n_tasks
     taken = {t.line_start for t in by_agency}
     unassigned = [t for t in n_tasks if not has_agency_lead(t) and not t.support_as_written]
@@ -275,6 +277,38 @@ def assignments_or_solutions(n_tasks: list, table_tasks: list, by_agency: list, 
         )
     kept = [t for t in n_tasks if t not in unassigned and t.line_start not in taken]
     return sorted(kept + by_agency, key=lambda t: t.line_start)
+
+
+def _assigned(t) -> bool:
+    """The row names who does it (an agency, or any party a heading names: "Các tổ chức, cá nhân … có trách nhiệm")."""
+    return bool(t.lead_as_written) or bool(t.support_as_written)
+
+
+def sections_naming_no_one(n_tasks: list, spans: list[tuple[int, int]], findings: list[Finding]) -> list:
+    """A plan on no index whose task sections are of two kinds: one lists what is to be done and names no one
+    ("III. NỘI DUNG THỰC HIỆN: 1. Thành lập Ban chỉ đạo …"), another gives the work to agencies ("IV. NHIỆM VỤ CỤ
+    THỂ: 1.2. Sở Tài chính: - …"). The assignments are the tasks; a section in which no item names anyone states the
+    plan's content, not a second list of tasks."""
+    groups = [[t for t in n_tasks if lo <= t.line_start <= hi] for lo, hi in spans]
+    assigned = sum(1 for g in groups for t in g if _assigned(t))
+    drop: list = []
+    for g in groups:
+        if g and not any(_assigned(t) for t in g) and assigned >= 3 and assigned >= 0.5 * (len(n_tasks) - len(g)):
+            drop += g
+    if not drop:
+        return n_tasks
+    findings.append(
+        Finding(
+            "solutions_without_assignment",
+            "info",
+            f"{len(drop)} items of a section that names no agency: read as the plan's content; the items the plan "
+            f"gives to agencies ({assigned}) are the tasks.",
+            min(t.line_start for t in drop),
+            max(t.line_end for t in drop),
+        )
+    )
+    gone = {id(t) for t in drop}
+    return [t for t in n_tasks if id(t) not in gone]
 
 
 _WORD = re.compile(r"\w+")

@@ -16,6 +16,7 @@ from ..agency_text import (
     is_agency_label,
     is_attribute_line,
     looks_like_agency,
+    opening_partners,
     parse_attributes,
     split_lead,
     trailing_assignment,
@@ -73,6 +74,10 @@ class Node:
 
 
 _SENTENCE_END = re.compile(r"[.:;!?…]\W*$")
+# A number alone on its line ("**IV.", "1.", "a)"): a heading or item whose words the scrape put on the next line
+_LONE_MARKER = re.compile(r"^(?:(?:[IVX]{1,4}|\d{1,2}(?:\.\d{1,2})*|[a-zđ])\s*[.)]|[-–+•])$")
+# ... or with one or two of its words ("+ Sở" over "Văn hóa, Thể thao và Du lịch: hướng dẫn …")
+_MARKER_AND_WORD = re.compile(r"^(?:[-–+•]|\d{1,2}(?:\.\d{1,2})*[.)]?|[a-zđ]\))\s+\w+(?:\s+\w+)?$")
 _LABEL_START = re.compile(r"^[^:]{2,45}:\s*\S")  # "Chủ trì: …", "Thời gian thực hiện: …"
 
 
@@ -103,7 +108,8 @@ def paragraphs(lines: list[str], skip: set[int] | None = None) -> list[Para]:
             prev_raw = ""
             continue
         t = strip_markup(raw.replace("\t", " ") if "\t" in raw else raw).strip()
-        if not t.strip("|-: "):  # empty, or only table rules
+        lone_bullet = t in ("-", "–", "+", "•") and i < len(lines) and bool(lines[i].strip()) and "|" not in lines[i]
+        if not t.strip("|-: ") and not lone_bullet:  # empty, or only table rules (a bullet whose words follow stays)
             prev_raw = ""
             continue
         starts_lower = t[0].islower() and not _LETTER.match(t)
@@ -117,7 +123,16 @@ def paragraphs(lines: list[str], skip: set[int] | None = None) -> list[Para]:
             and _classify(Para(i, i, t))[0] == "plain"
             and not _LABEL_START.match(t)
         )
-        if paras and (starts_lower or starts_cont or wrap_cont) and not _BULLET.match(t):
+        after_marker = (
+            bool(paras)
+            and paras[-1].line_end == i - 1
+            and (
+                bool(_LONE_MARKER.match(paras[-1].text))
+                or (wrapped and paras[-1].line_start == i - 1 and bool(_MARKER_AND_WORD.match(paras[-1].text)))
+            )
+            and _classify(Para(i, i, t))[0] == "plain"
+        )
+        if paras and (starts_lower or starts_cont or wrap_cont or after_marker) and not _BULLET.match(t):
             paras[-1].text += " " + t
             paras[-1].line_end = i
         else:
@@ -433,9 +448,10 @@ def task_sections(root: Node, findings: list[Finding]) -> list[Node]:
 
 def read_narrative(
     lines: list[str], skip: set[int]
-) -> tuple[list[TaskRow], list[NarrativeSection], list[Finding], list[TaskRow]]:
-    """Tasks of the task sections, the numbered sections, findings, and the work given by agency outside the task
-    sections (_assignments_by_agency; plan.assignments_or_solutions decides, knowing the tables, which to keep)."""
+) -> tuple[list[TaskRow], list[NarrativeSection], list[Finding], list[TaskRow], list[tuple[int, int]]]:
+    """Tasks of the task sections, the numbered sections, findings, the work given by agency outside the task
+    sections (_assignments_by_agency; plan.assignments_or_solutions decides, knowing the tables, which to keep), and
+    the line span of each task section."""
     findings: list[Finding] = []
     root = build_outline(paragraphs(lines, skip), findings)
     sections = task_sections(root, findings)
@@ -455,9 +471,20 @@ def read_narrative(
                         n.marker, None if n.synthetic else _section_name(n.text), texts, n.line_start, _subtree_end(n)
                     )
                 )
+        if sec.kind != "roman" and not sec.items:
+            # a top-level item with nothing under it (a directive's "2. Chánh Thanh tra tỉnh: …"): the item is the
+            # task, or an agency heading over its paragraph
+            if rows := _agency_paragraphs(sec, []):
+                tasks.extend(rows)
+            elif sec.kind in ("num", "letter", "bullet") and not sec.intro:
+                tasks.append(_task_from(sec, [], False))
         _collect_tasks(sec, [sec] if sec.kind == "roman" else [], tasks, findings)  # a roman heading may name the index
     tasks, outside = _assignments_by_agency(root, sections, tasks)
-    return tasks, nsections, findings, outside
+    spans = [(sec.line_start, _subtree_end(sec)) for sec in sections]
+    return tasks, nsections, findings, outside, spans
+
+
+_RESPONSIBLE = re.compile(r"^(?P<who>\S.{2,}?)\s+(?:có|chịu)\s+trách nhiệm$", re.IGNORECASE)
 
 
 def _agency_heading(n: Node) -> str | None:
@@ -466,6 +493,8 @@ def _agency_heading(n: Node) -> str | None:
     if n.kind not in ("num", "letter", "label", "bullet") or n.synthetic:
         return None
     t = collapse_ws(n.text).strip(" :.")
+    if len(t) <= 200 and ":" not in t and (m := _RESPONSIBLE.match(t)):
+        return m["who"]  # "12. Các tổ chức, cá nhân khai thác nước dưới đất có trách nhiệm": whoever it names
     if len(t) > 200 or not looks_like_agency(t) or ":" in t:
         return None
     return re.sub(r"^(?:Đề nghị|đề nghị|Giao|giao|Mời|mời)\s+", "", t)
@@ -497,7 +526,7 @@ def _assignments_by_agency(
         path = _path_to(n) + [n]
         rows = [_task_from(c, path, True) for c in n.items]
         if not rows:
-            plain = [c for c in n.children if c.kind == "plain"]
+            plain = _intro_nodes(n)
             if plain:
                 row = _task_from(plain[0], path, False)
                 row.task_ref = _ref_of(n)
@@ -510,6 +539,34 @@ def _assignments_by_agency(
             old = tasks[by_line[row.line_start]]
             old.lead_as_written = old.lead_as_written if has_agency_lead(old) else row.lead_as_written
     return tasks, outside
+
+
+def _agency_paragraphs(c: Node, path: list[Node]) -> list[TaskRow]:
+    """ "5. Sở Khoa học và Công nghệ:" over paragraphs and no items: each paragraph is that agency's task."""
+    agency = _agency_heading(c)
+    if agency is None or not _only_names_agencies(agency):
+        return []
+    rows = []
+    for x in _intro_nodes(c):
+        row = _task_from(x, path + [c], False)
+        row.task_ref = _ref_of(c)
+        row.lead_as_written = row.lead_as_written if has_agency_lead(row) else agency
+        rows.append(row)
+    return rows
+
+
+def _only_names_agencies(text: str) -> bool:
+    """A heading that is nothing but an agency's name ("5. Sở Khoa học và Công nghệ:"), not an item that opens
+    with one ("a) Chủ tịch UBND các xã tiếp công dân định kỳ")."""
+    from ..agencies import resolve
+
+    res = resolve(text, "lead")
+    return bool(res.mentions) and not res.unknown
+
+
+def _intro_nodes(n: Node) -> list[Node]:
+    """The paragraphs under a heading before its first item, as nodes."""
+    return [Node("plain", None, n.level + 1, p.text, p.line_start, p.line_end, parent=n) for p in n.intro]
 
 
 def has_agency_lead(t: TaskRow) -> bool:
@@ -534,6 +591,9 @@ def _collect_tasks(node: Node, path: list[Node], out: list[TaskRow], findings: l
         if items and not merge_children:
             _collect_tasks(c, path + [c], out, findings)
             continue
+        if not items and (rows := _agency_paragraphs(c, path)):
+            out.extend(rows)
+            continue
         if c.kind == "lost":
             findings.append(
                 Finding(
@@ -545,6 +605,15 @@ def _collect_tasks(node: Node, path: list[Node], out: list[TaskRow], findings: l
                 )
             )
         out.append(_task_from(c, path, merge_children))
+
+
+# "1.1. Nhiệm vụ: Tham mưu …", "Nội dung công việc: Kiểm tra …": the label of the field that holds the task's words
+_FIELD_LABEL = re.compile(
+    r"^(?:Tên\s+)?(?:nhiệm vụ|nội dung(?:\s+(?:công việc|thực hiện|nhiệm vụ|hoạt động))?|công việc|hoạt động)"
+    r"(?:\s+cụ thể)?\s*:\s*(?=\S)",
+    re.IGNORECASE,
+)
+_INLINE_AGENCY = re.compile(r"^(?P<who>[^:;.]{3,160}):\s*(?P<work>\S.{10,})$")
 
 
 def _task_from(n: Node, path: list[Node], merge_children: bool) -> TaskRow:
@@ -572,7 +641,7 @@ def _task_from(n: Node, path: list[Node], merge_children: bool) -> TaskRow:
         for c in n.items:
             text_parts.append(c.text)
             line_end = max(line_end, _subtree_end(c))
-    text = collapse_ws(" ".join(text_parts))
+    text = _FIELD_LABEL.sub("", collapse_ws(" ".join(text_parts)))
     attrs = dict(n.attrs)
     for h in reversed(path):  # a heading's attribute lines hold for the items under it
         for k, v in h.attrs.items():
@@ -582,10 +651,17 @@ def _task_from(n: Node, path: list[Node], merge_children: bool) -> TaskRow:
     if not attrs and ("chủ trì" in text or "Chủ trì" in text):
         attrs, _ = assignment_sentence(text)  # the task keeps its words; the sentence also names who does it
     lead, support = split_lead(collapse_ws(n.text))
+    if lead is None and "lead" not in attrs and (m := _INLINE_AGENCY.match(text)):
+        named = re.sub(r"^(?:Đề nghị|Giao|Mời)\s+", "", m["who"].strip(), flags=re.IGNORECASE)
+        if looks_like_agency(named) or named != m["who"].strip():
+            # "12. Đề nghị Công ty Điện lực tỉnh: Khẩn trương …": the agency, then its work
+            lead, text = named, m["work"]
     if "lead" in attrs:
         lead, support = attrs["lead"], attrs.get("support", support if lead is None else None)
     elif "support" in attrs:
         support = attrs["support"]
+    if support is None and "support" not in attrs:
+        support = opening_partners(text)
     if lead is None and labels:
         lead = collapse_ws(labels[-1].text).rstrip(" :")
     if lead is None and sub is not None and looks_like_agency(sub.text):
