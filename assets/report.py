@@ -5,8 +5,8 @@ import base64
 import dagster as dg
 
 from pipelines.marts_export import read_build_id
-from pipelines.release import BUILD_ID_FILE
-from pipelines.report import CHARTS, NO_MAP_NOTE, PNG_CHARTS
+from pipelines.release import BUILD_ID_FILE, REPORT_NAME, link_report
+from pipelines.report import CHARTS, NO_MAP_NOTE, PNG_CHARTS, build_report
 
 from .resources import SettingsResource
 
@@ -28,6 +28,12 @@ def report_html(context: dg.AssetExecutionContext, settings: SettingsResource) -
     s = settings.get()
     build_id = read_build_id(s.marts_dir)
     page = s.report_dir / "index.html"
+    own = s.warehouse_dir / "current" / REPORT_NAME
+    if build_id and not (own / BUILD_ID_FILE).is_file():
+        # a release published without its report (by a tool, not the publish asset): written into it now
+        build_report(s.published_db, own, build_id)
+        (own / BUILD_ID_FILE).write_text(build_id + "\n", encoding="utf-8")
+        link_report(s.warehouse_dir)
     report_id = (s.report_dir / BUILD_ID_FILE).read_text(encoding="utf-8").strip()
     if report_id != build_id:
         raise dg.Failure(f"the published report is of build {report_id}, the release of {build_id}")

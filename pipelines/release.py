@@ -143,6 +143,11 @@ def _link(warehouse: Path, name: str, target: str) -> None:
         os.replace(tmp, dest)
 
 
+def link_report(warehouse: Path) -> None:
+    """warehouse/report -> the current release's report."""
+    _link(warehouse, REPORT_NAME, os.path.join("current", REPORT_NAME))
+
+
 def write_build_info(db: Path, build_id: str, extra: dict[str, str] | None = None) -> None:
     con = duckdb.connect(str(db))
     try:
@@ -226,7 +231,7 @@ def _publish_release(
     _link(warehouse, DB_NAME, os.path.join("current", DB_NAME))
     _link(warehouse, MARTS_NAME, os.path.join("current", MARTS_NAME))
     if report is not None:
-        _link(warehouse, REPORT_NAME, os.path.join("current", REPORT_NAME))
+        link_report(warehouse)
     publish_checkpoint("stable_links")
     clean_leftovers(warehouse)
     publish_checkpoint("done")

@@ -346,21 +346,27 @@ _OPENS_WITH_PARTNERS = re.compile(
 
 def opening_partners(text: str) -> str | None:
     """The agencies an item names first as its partners (see above), as written, or None. The list ends where the
-    words stop naming agencies (the work itself)."""
+    words stop naming agencies (the work itself); nothing is returned unless every word kept names an agency."""
     from .agencies import resolve
 
     m = _OPENS_WITH_PARTNERS.match(text)
     if not m:
         return None
-    rest = m["rest"]
-    span = re.split(r"[;.:(]", rest, maxsplit=1)[0][:300]
-    res = resolve(span, "support")
-    if not res.mentions:
-        return None
-    cut = len(span)
-    if res.unknown:
-        words = res.unknown[0].split()[:2]
-        at = re.search(r"\s" + r"\s+".join(map(re.escape, words)), span, re.IGNORECASE) if words else None
-        if at is not None:
-            cut = at.start()
-    return span[:cut].strip(" ,") or None
+    span = re.split(r"[;.:(]", m["rest"], maxsplit=1)[0][:300]
+    kept = ""
+    for piece, sep in zip(*[iter(re.split(r"(\s*,\s*|\s+và\s+)", span) + [""])] * 2):
+        res = resolve(piece, "support")
+        if res.mentions and not res.unknown:
+            kept += piece + sep
+            continue
+        words = piece.split()
+        # the last agency runs into the work ("UBND các xã, phường tổ chức vận chuyển …"): its longest clean head
+        for k in range(min(len(words) - 1, 12), 0, -1):
+            head = " ".join(words[:k])
+            res = resolve(head, "support")
+            if res.mentions and not res.unknown:
+                kept += head
+                break
+        break
+    kept = kept.strip(" ,")
+    return re.sub(r"\s+và$", "", kept) or None
