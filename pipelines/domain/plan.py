@@ -11,7 +11,15 @@ from .lines import closing_lines, find_repeated_blocks
 from .metadata import indices_named
 from .model import Finding, ParsedPlan
 from .readers.narrative import NarrativeSection, has_agency_lead, read_narrative
-from .readers.tables import RawTable, find_md_tables, find_pipe_tables, find_tab_tables, merge_continued, table_to_tasks
+from .readers.tables import (
+    RawTable,
+    find_bar_tables,
+    find_md_tables,
+    find_pipe_tables,
+    find_tab_tables,
+    merge_continued,
+    table_to_tasks,
+)
 
 # A table group and a narrative section are "the same tasks" above this similarity.
 ALIGN_THRESHOLD = 0.2
@@ -151,7 +159,10 @@ def _find_tables(lines: list[str], skip: set[int]) -> list[RawTable]:
     md_lines = set(skip)
     for t in md:
         md_lines.update(range(t.line_start, t.line_end + 1))
-    return merge_continued(md + find_pipe_tables(lines, md_lines) + find_tab_tables(lines, md_lines), lines)
+    bar = find_bar_tables(lines, md_lines)
+    for t in bar:
+        md_lines.update(range(t.line_start, t.line_end + 1))
+    return merge_continued(md + bar + find_pipe_tables(lines, md_lines) + find_tab_tables(lines, md_lines), lines)
 
 
 class _SectionAligner:
@@ -260,9 +271,12 @@ def assignments_or_solutions(n_tasks: list, table_tasks: list, by_agency: list, 
     commits to, dimension by dimension, and the organisation section spreads the plan's general duties."""
     rows = n_tasks + table_tasks
     named = sum(1 for t in rows if has_agency_lead(t))
-    if len(by_agency) < 2 or (rows and named >= 0.5 * len(rows)):
+    if len(by_agency) < 2:
         return n_tasks
     taken = {t.line_start for t in by_agency}
+    if rows and named >= 0.5 * len(rows):
+        # the tasks read so far name their leads: the agencies' items are more of the plan's assignments
+        return sorted([t for t in n_tasks if t.line_start not in taken] + by_agency, key=lambda t: t.line_start)
     unassigned = [t for t in n_tasks if not has_agency_lead(t) and not t.support_as_written]
     if unassigned:
         findings.append(

@@ -86,14 +86,20 @@ def hard_wrapped(lines: list[str]) -> bool:
     text export with a fixed width): many lines go on in lower case straight after a line, and blank lines part
     the paragraphs. There a line without a marker that follows a line not ending a sentence continues it, even
     when it starts with a capital ("… do\nSở, ngành chủ trì …")."""
+    # one cell per line between "|" lines is a table, not prose: its lines are not counted
+    cell = [False] * len(lines)
+    for k, ln in enumerate(lines):
+        if ln.strip() == "|" or (0 < k < len(lines) - 1 and lines[k - 1].strip() == "|" and ln.strip()):
+            cell[k] = True
     n_blank = sum(1 for ln in lines if not ln.strip())
+    n_text = sum(1 for k, ln in enumerate(lines) if ln.strip() and not cell[k])
     pairs = lower = 0
     for a, b in zip(lines, lines[1:]):
         a, b = a.strip(), strip_markup(b).strip()
         if a and b and not a.startswith("|") and not b.startswith("|"):
             pairs += 1
             lower += b[0].islower()
-    return n_blank >= 0.1 * len(lines) and pairs >= 20 and lower >= 0.25 * pairs
+    return n_blank >= 0.1 * (n_blank + n_text) and pairs >= 20 and lower >= 0.25 * pairs
 
 
 def paragraphs(lines: list[str], skip: set[int] | None = None) -> list[Para]:
@@ -522,6 +528,11 @@ def _assignments_by_agency(
     for n in _walk(root):
         agency = _agency_heading(n)
         if agency is None:
+            if id(n) not in in_sections and n.kind in ("num", "letter", "bullet") and not n.items:
+                # "2. Sở Tài chính: Căn cứ khả năng cân đối ngân sách, trình …" in the organisation section
+                row = _task_from(n, _path_to(n), False)
+                if has_agency_lead(row) and _INLINE_AGENCY.match(collapse_ws(n.text)):
+                    outside.append(row)
             continue
         path = _path_to(n) + [n]
         rows = [_task_from(c, path, True) for c in n.items]

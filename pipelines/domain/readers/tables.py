@@ -254,6 +254,86 @@ def find_md_tables(lines: list[str], skip: set[int]) -> list[RawTable]:
     return tables
 
 
+def _is_bar(line: str) -> bool:
+    return line.strip() == "|"
+
+
+def find_bar_tables(lines: list[str], skip: set[int]) -> list[RawTable]:
+    """The portal scrape's table: a line holding only "|" before every cell, the cell's words on the lines after
+    it (wrapped at any width), two "|" lines in a row between rows."""
+    tables: list[RawTable] = []
+    n, i = len(lines), 1
+    while i <= n:
+        if i in skip or not _is_bar(lines[i - 1]):
+            i += 1
+            continue
+        j, last = i, i
+        while j <= n and j not in skip:
+            t = lines[j - 1]
+            if t.strip():
+                last = j
+            else:
+                # a blank line ends the table unless the next line goes on with it
+                nxt = next((k for k in range(j + 1, min(j + 3, n + 1)) if lines[k - 1].strip()), None)
+                if nxt is None or not (_is_bar(lines[nxt - 1]) or _is_bar(lines[j - 2])):
+                    break
+            j += 1
+        block = list(range(i, last + 1))
+        if sum(_is_bar(lines[k - 1]) for k in block) >= 6:
+            rows = _bar_rows(lines, block)
+            # a scraped table always keeps its header row: one that names no task is a table of something else
+            # (sites, parameters, coordinates), never read for tasks by its content
+            if rows and _is_header([c.text for c in rows[0]]):
+                found = _table_from_rows(rows, "bar_table", i, last)
+                if found is not None:
+                    tables.append(found)
+        i = last + 1
+    return tables
+
+
+def _bar_rows(lines: list[str], block: list[int]) -> list[list[Cell]]:
+    rows: list[list[Cell]] = []
+    row: list[Cell] = []
+    width = 0  # the header's, once known
+    prev_bar = False
+    for idx, k in enumerate(block):
+        t = strip_markup(lines[k - 1]).strip()
+        if _is_bar(lines[k - 1]):
+            if prev_bar:
+                nxt = next((strip_markup(lines[m - 1]).strip() for m in block[idx + 1 :] if lines[m - 1].strip()), "")
+                # "|" twice: a row ends, unless the row is still short and the next words do not open a row
+                # (an empty cell inside it)
+                opens_row = bool(_REF.match(nxt) or _LETTER_REF.match(nxt) or _LETTER_START.match(nxt))
+                if width and len(row) < width - 1 and not opens_row and row and row[-1].blank:
+                    row.append(Cell("", k, k))
+                    prev_bar = False
+                    continue
+                if row and row[-1].blank:
+                    row.pop()  # the cell the closing "|" opened
+                if row:
+                    rows.append(row)
+                    width = width or len(row)
+                row = [Cell("", k, k)]
+            else:
+                row.append(Cell("", k, k))
+            prev_bar = True
+            continue
+        prev_bar = False
+        if not t:
+            continue
+        if not row:
+            row = [Cell("", k, k)]
+        c = row[-1]
+        c.text = f"{c.text} {t}" if c.text else t
+        c.line_start = c.line_start if c.text != t else k
+        c.line_end = k
+    if row and row[-1].blank:
+        row.pop()
+    if row:
+        rows.append(row)
+    return rows
+
+
 def _md_rows(lines: list[str], block: list[int]) -> list[list[Cell]]:
     rows = []
     for k in block:
