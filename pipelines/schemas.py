@@ -11,7 +11,7 @@ from pipelines.domain.formats import FORMATS, TEXT_SOURCES
 
 SEVERITIES = ["error", "warning", "info"]
 SOURCE_KINDS = ["table", "narrative"]
-READERS = ["narrative", "pipe_table", "tab_table", "md_table", "grid_table"]
+READERS = ["narrative", "pipe_table", "tab_table", "md_table", "grid_table", "bar_table"]
 ISSUER_LEVELS = ["province", "district", "commune"]
 INDICES = ["PAPI", "PAR_INDEX", "PCI", "SIPAS"]
 

@@ -352,7 +352,15 @@ def opening_partners(text: str) -> str | None:
     m = _OPENS_WITH_PARTNERS.match(text)
     if not m:
         return None
-    span = re.split(r"[;.:(]", m["rest"], maxsplit=1)[0][:300]
+    return agencies_at_start(m["rest"])
+
+
+def agencies_at_start(text: str) -> str | None:
+    """The agencies a text opens with, as written ("Các sở, ban, ngành liên quan theo chức năng … phối hợp …" ->
+    "Các sở, ban, ngành liên quan"), or None; every word kept names an agency."""
+    from .agencies import resolve
+
+    span = re.split(r"[;.:(]", text, maxsplit=1)[0][:300]
     kept = ""
     for piece, sep in zip(*[iter(re.split(r"(\s*,\s*|\s+và\s+)", span) + [""])] * 2):
         res = resolve(piece, "support")

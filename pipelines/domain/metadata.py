@@ -104,7 +104,7 @@ def _type_from_number(number: str, lines: list[str]) -> str | None:
 
 # a "phương án" a decision approves is a scheme (of procedures, compensation, prices), not a plan of tasks
 _ISSUES_PLAN = re.compile(
-    r"(?i)(?:ban hành|phê duyệt)\s+(?:kèm theo\s+)?(?:quyết định này\s+)?(?:kế hoạch|chương trình|đề án)"
+    r"(?i)(?:ban hành|phê duyệt)\s+(?:kèm theo\s+)?(?:quyết định này\s+)?[“\"']?\s*(?:kế hoạch|chương trình|đề án)"
 )
 
 
@@ -113,10 +113,17 @@ def not_a_plan(meta: DocumentMeta, lines: list[str]) -> str | None:
     decision that only sets criteria or rules assigns no tasks, even when it names PAR INDEX in a scoring table; a
     decision that issues a plan ("Ban hành kèm theo Quyết định này Kế hoạch …") is a plan."""
     t = meta.doc_type
+    if t is None and not meta.doc_numbers and meta.issuer_name is None:
+        # every state document states its type, its number or its issuer (Decree 30/2020): a text with none of
+        # them (a web article, a Q&A page quoting a law) assigns nobody anything
+        return "no document type, number or issuer: not an official document, so not a plan; its lists are not tasks"
     if t is None or t in PLAN_TYPES or t in DIRECTIVE_TYPES:
         return None
     # what this document does (its title and its Article 1), not what it cites or lists as criteria
-    head = "\n".join([meta.title or ""] + [ln for ln in lines if re.match(r"\s*\**Điều\s+1\b", ln)][:1])
+    first = next((i for i, ln in enumerate(lines) if re.match(r"\s*\**Điều\s+1\b", ln)), None)
+    # Article 1 as a scrape gives it: its words may start on the lines below "**Điều 1.**"
+    article = [] if first is None else [strip_markup(ln) for ln in lines[first : first + 4]]
+    head = "\n".join([meta.title or "", " ".join(article)])
     if t in ISSUING_TYPES:
         # an attached plan: its heading with "(Ban hành kèm theo Quyết định số …)" just below it; a bare heading
         # may be a form inside a list of procedures

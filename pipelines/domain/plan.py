@@ -294,8 +294,9 @@ def assignments_or_solutions(n_tasks: list, table_tasks: list, by_agency: list, 
 
 
 def _assigned(t) -> bool:
-    """The row names who does it (an agency, or any party a heading names: "Các tổ chức, cá nhân … có trách nhiệm")."""
-    return bool(t.lead_as_written) or bool(t.support_as_written)
+    """The row names who does it (an agency, or any party a heading names: "Các tổ chức, cá nhân … có trách nhiệm");
+    partners alone ("Phối hợp các chủ dự án …") do not say who leads."""
+    return bool(t.lead_as_written)
 
 
 def sections_naming_no_one(n_tasks: list, spans: list[tuple[int, int]], findings: list[Finding]) -> list:

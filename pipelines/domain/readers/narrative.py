@@ -484,7 +484,12 @@ def read_narrative(
                 tasks.extend(rows)
             elif sec.kind in ("num", "letter", "bullet") and not sec.intro:
                 tasks.append(_task_from(sec, [], False))
+        before = len(tasks)
         _collect_tasks(sec, [sec] if sec.kind == "roman" else [], tasks, findings)  # a roman heading may name the index
+        party = _party_heading(sec)
+        for row in tasks[before:]:
+            # a directive's "5. Các chủ rừng là tổ chức (…)" over its items: they are that party's, whoever it is
+            row.lead_as_written = row.lead_as_written or party
     tasks, outside = _assignments_by_agency(root, sections, tasks)
     spans = [(sec.line_start, _subtree_end(sec)) for sec in sections]
     return tasks, nsections, findings, outside, spans
@@ -564,6 +569,18 @@ def _agency_paragraphs(c: Node, path: list[Node]) -> list[TaskRow]:
         row.lead_as_written = row.lead_as_written if has_agency_lead(row) else agency
         rows.append(row)
     return rows
+
+
+def _party_heading(sec: Node) -> str | None:
+    """Who a top-level heading of a text without roman sections names, when items stand under it: its words, if
+    they are a name (short, not a sentence)."""
+    if sec.kind == "roman" or not sec.items or sec.synthetic:
+        return None
+    t = collapse_ws(sec.text).rstrip(" :")
+    if len(t) > 160 or t.endswith((".", ";")) or _FIELD_LABEL.match(t):
+        return None
+    # an agency, or a plural party ("Các chủ rừng …", "Các tổ chức, cá nhân …"); a topic ("Công tác chỉ đạo") is none
+    return _agency_heading(sec) or (t if re.match(r"(?i)^(?:các|những)\s", t) else None)
 
 
 def _only_names_agencies(text: str) -> bool:
