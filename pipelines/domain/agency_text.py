@@ -347,7 +347,6 @@ _OPENS_WITH_PARTNERS = re.compile(
 def opening_partners(text: str) -> str | None:
     """The agencies an item names first as its partners (see above), as written, or None. The list ends where the
     words stop naming agencies (the work itself); nothing is returned unless every word kept names an agency."""
-    from .agencies import resolve
 
     m = _OPENS_WITH_PARTNERS.match(text)
     if not m:
