@@ -583,6 +583,43 @@ def _party_heading(sec: Node) -> str | None:
     return _agency_heading(sec) or (t if re.match(r"(?i)^(?:các|những)\s", t) else None)
 
 
+# A sentence that gives work to someone: "Giao Sở X chủ trì …", "Đề nghị Ủy ban MTTQ tỉnh chủ trì …",
+# "UBND các xã có trách nhiệm …"
+_SENTENCE_SPLIT = re.compile(r"(?<=[.;])\s+(?=[A-ZĐÀ-Ỹ])")
+_ASSIGNS = re.compile(
+    r"^(?:(?:Giao|Đề nghị|Yêu cầu)\s+\S.{0,150}?\s+(?:chủ\s*trì|là cơ quan|có trách nhiệm|thực hiện)\b"
+    r"|\S.{0,150}?\s+(?:có|chịu)\s+trách nhiệm\s)"
+)
+
+
+_ROUTINE = re.compile(r"(?i)thi hành\s+(?:chỉ thị|quyết định|kế hoạch|văn bản)\s+này")
+
+
+def _assignment_sentences(c: Node, path: list[Node]) -> list[TaskRow]:
+    """A heading over prose in which sentences give the work ("1. Giải quyết tình trạng thiếu đất ở" over "Qua rà
+    soát, … Giao Sở Dân tộc và Tôn giáo chủ trì, … hoàn thành trước ngày 31/3/2026. Giao Sở …"): each such sentence
+    is a task; the heading is a topic and the other sentences context."""
+    head = collapse_ws(c.text)
+    if c.kind not in ("num", "letter", "head") or len(head) > 160 or _SENTENCE_END.search(head.rstrip(":")):
+        return []  # an item with words of its own is a task itself, whatever prose follows it
+    rows = []
+    for p in c.intro:
+        for sent in _SENTENCE_SPLIT.split(p.text):
+            sent = sent.strip()
+            m = _ASSIGNS.match(sent)
+            if m is None or (not sent.startswith(("Giao", "Đề nghị", "Yêu cầu")) and not looks_like_agency(sent)):
+                continue
+            if _ROUTINE.search(sent):
+                continue  # "… chịu trách nhiệm thi hành Chỉ thị này": the closing formula
+            node = Node("plain", None, c.level + 1, sent.rstrip(" ."), p.line_start, p.line_end, parent=c)
+            row = _task_from(node, path + [c], False)
+            if not row.lead_as_written:
+                who = re.match(r"^(?:(?:Giao|Đề nghị|Yêu cầu)\s+)?(?P<who>.+?)\s+(?:chủ\s*trì|là cơ quan|(?:có|chịu)\s+trách nhiệm)", sent)
+                row.lead_as_written = who["who"] if who else None
+            rows.append(row)
+    return rows
+
+
 def _only_names_agencies(text: str) -> bool:
     """A heading that is nothing but an agency's name ("5. Sở Khoa học và Công nghệ:"), not an item that opens
     with one ("a) Chủ tịch UBND các xã tiếp công dân định kỳ")."""
@@ -619,7 +656,7 @@ def _collect_tasks(node: Node, path: list[Node], out: list[TaskRow], findings: l
         if items and not merge_children:
             _collect_tasks(c, path + [c], out, findings)
             continue
-        if not items and (rows := _agency_paragraphs(c, path)):
+        if not items and (rows := _agency_paragraphs(c, path) or _assignment_sentences(c, path)):
             out.extend(rows)
             continue
         if c.kind == "lost":
@@ -640,6 +677,10 @@ _FIELD_LABEL = re.compile(
     r"^(?:Tên\s+)?(?:nhiệm vụ|nội dung(?:\s+(?:công việc|thực hiện|nhiệm vụ|hoạt động))?|công việc|hoạt động)"
     r"(?:\s+cụ thể)?\s*:\s*(?=\S)",
     re.IGNORECASE,
+)
+# a deadline closing the task's sentence: "…, hoàn thành trước ngày 31/3/2026", "…, thực hiện trong năm 2026"
+_CLOSING_DEADLINE = re.compile(
+    r"[,;]\s*(?:hoàn thành|thực hiện|triển khai)\s+(?P<when>(?:trước|trong|vào|chậm nhất|từ)\s[^,;]{3,60}?)\s*[.;]?$"
 )
 _INLINE_AGENCY = re.compile(r"^(?P<who>[^:;.]{3,160}):\s*(?P<work>\S.{10,})$")
 
@@ -678,6 +719,8 @@ def _task_from(n: Node, path: list[Node], merge_children: bool) -> TaskRow:
         attrs, text = trailing_assignment(text)
     if not attrs and ("chủ trì" in text or "Chủ trì" in text):
         attrs, _ = assignment_sentence(text)  # the task keeps its words; the sentence also names who does it
+    if "timeline" not in attrs and (tm := _CLOSING_DEADLINE.search(text)):
+        attrs["timeline"] = tm["when"]  # "…, hoàn thành trước ngày 31/3/2026"
     lead, support = split_lead(collapse_ws(n.text))
     if lead is None and "lead" not in attrs and (m := _INLINE_AGENCY.match(text)):
         named = re.sub(r"^(?:Đề nghị|Giao|Mời)\s+", "", m["who"].strip(), flags=re.IGNORECASE)
