@@ -124,3 +124,8 @@ def build_in_subprocess(wh: Path, *, checks: bool = True, timeout: int = 1200, *
         env={**os.environ, "PYTHONPATH": str(PROJECT), "GOVDATA_WAREHOUSE_DIR": str(wh), **env},
     )
     assert r.returncode == 0, r.stderr[-4000:]
+
+
+# The reasons a text that decodes yields no task (a document with 0 tasks, never a quarantine): nothing in it
+# assigns work, or it is no official document at all (no type, number or issuer)
+NO_WORK = ("no tasks found", "no document type, number or issuer")

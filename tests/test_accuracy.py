@@ -243,8 +243,24 @@ def test_new_batches_never_fall_below_their_first_measurement(all_results, batch
         assert round(r.counts["task"].f1 or 0.0, 4) >= before, (r.name, r.counts["task"].f1, before)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 23 acceptance, not yet met: see docs/accuracy.md for today's figures")
-@pytest.mark.parametrize("batch", sorted(NEW_BATCHES))
+# Batches that meet issue 23's acceptance today; the others are xfail(strict), so meeting it fails until listed here
+ACCEPTANCE_MET = {"layouts3"}
+
+
+@pytest.mark.parametrize(
+    "batch",
+    [
+        b
+        if b in ACCEPTANCE_MET
+        else pytest.param(
+            b,
+            marks=pytest.mark.xfail(
+                strict=True, reason="issue 23 acceptance, not yet met: see docs/accuracy.md for today's figures"
+            ),
+        )
+        for b in sorted(NEW_BATCHES)
+    ],
+)
 def test_new_batches_meet_the_acceptance(all_results, batch):
     task_floor, lead_floor = NEW_BATCHES[batch]
     for r in _new_batch(all_results, batch):

@@ -21,6 +21,7 @@ from pipelines.domain.formats.pdf import ocr_available
 from pipelines.domain.ingest import RawFile, process_document
 from pipelines.domain.lines import html_to_text
 from pipelines.domain.normalise import normalise
+from tests.conftest import NO_WORK
 
 from .conftest import HANOI_PAPI, HCMC_PAPI, HCMC_PAR, PLANS, QUANG_NGAI
 
@@ -343,7 +344,7 @@ def test_html_page_with_no_plan_is_a_document_without_tasks(tmp_path):
     res = process_document(RawFile(tmp_path, p))
     # nothing in it assigns work: a document with 0 tasks and the reason, never a quarantine or a stop
     assert res.quarantine is None and res.document is not None and res.tasks == []
-    assert res.document["n_tasks"] == 0 and res.document["no_task_reason"].startswith("no tasks found")
+    assert res.document["n_tasks"] == 0 and res.document["no_task_reason"].startswith(NO_WORK)
 
 
 def test_doc_without_a_converter_is_quarantined(tmp_path, monkeypatch):

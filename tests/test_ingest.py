@@ -13,6 +13,7 @@ from pipelines.domain.decode import decode_document
 from pipelines.domain.ingest import discover, process_document, raw_roots
 from pipelines.domain.metadata import extract_metadata
 from pipelines.domain.plan import parse_plan
+from tests.conftest import NO_WORK
 
 from .conftest import HANOI_PAPI, HCMC_PAPI, HCMC_PAR, PLANS, QUANG_NGAI, stage_files
 
@@ -83,7 +84,7 @@ def test_bad_files_are_quarantined_and_the_rest_loads(tmp_path):
     # a text in which nothing assigns work is a document with 0 tasks and the reason, not a quarantine
     assert "plans/memo.txt" not in reasons
     memo = staged.documents.filter(pl.col("source_path") == "plans/memo.txt").row(0, named=True)
-    assert memo["n_tasks"] == 0 and memo["no_task_reason"].startswith("no tasks found")
+    assert memo["n_tasks"] == 0 and memo["no_task_reason"].startswith(NO_WORK)
     assert (
         reasons["plans/zz_copy_of_000.txt"]
         == "duplicate of plans/deep/er/000_fc9f8ecdecbcee10.txt (same normalised text)"

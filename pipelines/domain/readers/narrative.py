@@ -147,8 +147,14 @@ def paragraphs(lines: list[str], skip: set[int] | None = None) -> list[Para]:
     return paras
 
 
+# "A. MỤC TIÊU", "B. NHIỆM VỤ, GIẢI PHÁP CHỦ YẾU", "C. TỔ CHỨC THỰC HIỆN": parts above the roman sections
+_PART = re.compile(r"^(?P<m>[A-H])\s*[.\-–)]\s*(?P<t>\w.{3,})$")
+
+
 def _classify(p: Para) -> tuple[str, str | None, float, str]:
     t = p.text
+    if (m := _PART.match(t)) and m["t"] == m["t"].upper():  # in capitals, as part headings are written
+        return "part", m["m"], LEVEL_ROMAN - 1, m["t"]
     if m := _ROMAN.match(t):
         if t.upper() == t or len(t) < 120:
             return "roman", m["m"], LEVEL_ROMAN, m["t"]
@@ -203,8 +209,8 @@ def build_outline(paras: list[Para], findings: list[Finding]) -> Node:
             else:
                 top.intro.append(p)
             continue
-        if kind == "roman":
-            stack = [root]
+        if kind in ("roman", "part"):
+            stack = [root]  # a part stands beside the roman sections after it (task_sections reads it)
         else:
             while stack[-1].level >= level:
                 stack.pop()
@@ -419,6 +425,19 @@ def task_sections(root: Node, findings: list[Finding]) -> list[Node]:
     """Roman sections that hold tasks. A restart of top-level numbering inside one (1 after 9)
     means the next roman heading was lost: what follows is not treated as tasks."""
     romans = [c for c in root.children if c.kind == "roman"]
+    part: dict[int, bool | None] = {}  # each roman section: what the part above it is ("B. NHIỆM VỤ …": True)
+    current = None
+    for c in root.children:
+        if c.kind == "part":
+            current = is_task_section_heading(c.text)
+        elif c.kind == "roman":
+            part[id(c)] = current
+    if any(v is not None for v in part.values()):
+        # the parts decide: every section of a task part, none of another part
+        romans = [r for r in romans if part[id(r)] is not False]
+        chosen = [r for r in romans if part[id(r)] or is_task_section_heading(r.text)]
+        if chosen:
+            return _cut_restarts(chosen, findings)
     chosen: list[Node] = []
     for r in romans:
         if is_task_section_heading(r.text):
@@ -428,6 +447,10 @@ def task_sections(root: Node, findings: list[Finding]) -> list[Node]:
         chosen = [c for c in root.children if c.kind != "roman" and is_task_section_heading(c.text) is not False]
         if romans:
             chosen += [r for r in romans if is_task_section_heading(r.text) is not False]
+    return _cut_restarts(chosen, findings)
+
+
+def _cut_restarts(chosen: list[Node], findings: list[Finding]) -> list[Node]:
     for r in list(chosen):
         nums = [c for c in r.children if c.kind == "num" and c.level == 1]
         last = None
@@ -492,10 +515,72 @@ def read_narrative(
             row.lead_as_written = row.lead_as_written or party
     tasks, outside = _assignments_by_agency(root, sections, tasks)
     spans = [(sec.line_start, _subtree_end(sec)) for sec in sections]
+    _assign_by_reference(root, sections, tasks)
     return tasks, nsections, findings, outside, spans
 
 
 _RESPONSIBLE = re.compile(r"^(?P<who>\S.{2,}?)\s+(?:có|chịu)\s+trách nhiệm$", re.IGNORECASE)
+
+
+# "Sở Tài chính chủ trì, phối hợp với Hiệp hội Doanh nghiệp tỉnh triển khai các nhiệm vụ tại mục I và mục VI (riêng
+# nhiệm vụ tại mục VI.2 do Sở Công Thương chủ trì, Sở Tài chính phối hợp)": work assigned by section number
+_REF_ITEM = r"[IVX]{1,4}(?:\.\d{1,2})?"
+_SECTION_REFS = re.compile(rf"(?i)\bmục\s+({_REF_ITEM}(?:\s*(?:,|và)\s*(?:(?:các\s+)?(?:nhiệm vụ\s+tại\s+)?mục\s+)?{_REF_ITEM})*)")
+_CLAUSE_LEAD = re.compile(r"(?i)^(?:.*?\bdo\s+)?(?P<lead>[^,;()]+?)\s+chủ\s*trì\b")
+_CLAUSE_SUPPORT = re.compile(
+    r"(?i)phối\s*hợp(?:\s+với)?\s+(?P<after>[^,;()]+?)\s+(?:triển khai|thực hiện|tổ chức)|"
+    r"(?:,|;|^)\s*(?P<before>[^,;()]+?)\s+phối\s*hợp\b"
+)
+
+
+def _assign_by_reference(root: Node, sections: list[Node], tasks: list[TaskRow]) -> None:
+    """Leads and partners given outside the task sections by section number (above): a task without a lead gets
+    the one its item's number names, else its section's; an item-level clause wins over a section-level one."""
+    romans = {c.marker: c for c in sections if c.kind == "roman" and c.marker}
+    if not romans or not tasks:
+        return
+    in_sections = {id(x) for sec in sections for x in _walk(sec)}
+    clauses: list[str] = []
+    for n in _walk(root):
+        if id(n) in in_sections or n is root:
+            continue
+        for text in [n.text] + [p.text for p in n.intro]:
+            if "mục" not in text.lower():
+                continue
+            for inner in re.findall(r"\(([^()]*)\)", text):
+                clauses += inner.split(";")
+            clauses += re.sub(r"\([^()]*\)", "", text).split(";")
+    by_ref: dict[str, dict[str, str]] = {}
+    for clause in clauses:
+        refs = [r for m in _SECTION_REFS.finditer(clause) for r in re.findall(_REF_ITEM, m.group(1))]
+        if not refs:
+            continue
+        lead = _CLAUSE_LEAD.match(clause.strip())
+        sup = _CLAUSE_SUPPORT.search(clause)
+        who = {}
+        if lead and looks_like_agency(lead["lead"].strip()):
+            who["lead"] = lead["lead"].strip()
+        if sup:
+            partner = (sup["after"] or sup["before"] or "").strip()
+            if looks_like_agency(partner):
+                who["support"] = partner
+        for r in refs:
+            for k, v in who.items():
+                by_ref.setdefault(r, {})[k] = v  # later (item-level, in parentheses last) clauses win
+    if not by_ref:
+        return
+    line_roman = [(sec.line_start, _subtree_end(sec), sec.marker) for sec in romans.values()]
+    for t in tasks:
+        roman = next((m for lo, hi, m in line_roman if lo <= t.line_start <= hi), None)
+        if roman is None:
+            continue
+        item = by_ref.get(f"{roman}.{t.task_ref}") if t.task_ref else None
+        group = by_ref.get(roman, {})
+        for k in ("lead", "support"):
+            v = (item or {}).get(k) or (group.get(k) if not (item or {}).get("lead") or k == "lead" else None)
+            attr = "lead_as_written" if k == "lead" else "support_as_written"
+            if v and not getattr(t, attr):
+                setattr(t, attr, v)
 
 
 def _agency_heading(n: Node) -> str | None:

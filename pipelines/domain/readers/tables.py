@@ -769,6 +769,7 @@ def table_to_tasks(table: RawTable, section_lookup) -> tuple[list[TaskRow], list
     """`section_lookup(group, task_texts)` -> (heading or None, inferred) for tables whose section headings were
     lost (no section column). Returns the tasks and the reader's findings."""
     reader = _TableWalk(table)
+    _join_continued_rows(table, reader.roles, reader.findings)
     if is_table_of_figures(table, reader.roles):
         reader.findings.append(
             Finding(
@@ -785,6 +786,50 @@ def table_to_tasks(table: RawTable, section_lookup) -> tuple[list[TaskRow], list
     drafts = reader.drafts()
     _fill_merged(drafts, reader.has_section_col, reader.findings)
     return _task_rows(table, drafts, reader.has_section_col, section_lookup), reader.findings
+
+
+def _join_continued_rows(table: RawTable, roles: list[str | None], findings: list[Finding]) -> None:
+    """A row with no number whose task words go on in lower case from the row above ("người dân ngay sau khi …")
+    is the rest of that row, wrapped by the export: each of its cells is joined to the same cell above."""
+    if "task" not in roles:
+        return
+    ti = roles.index("task")
+    ri = roles.index("ref") if "ref" in roles else None
+    out: list[list[Cell]] = []
+    joined = 0
+    for row in table.rows:
+        task = row[ti].text.strip() if ti < len(row) else ""
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and (ri is None or ri >= len(row) or row[ri].blank)
+            and task[:1].islower()
+            and not _LETTER_START.match(task)
+            and ti < len(prev)
+            and not prev[ti].blank
+        ):
+            for k, c in enumerate(row[: len(prev)]):
+                if c.blank:
+                    continue
+                above = prev[k]
+                above.text = f"{above.text} {c.text.strip()}" if above.text.strip() else c.text.strip()
+                above.line_start = min(above.line_start, c.line_start) if not above.blank else c.line_start
+                above.line_end = max(above.line_end, c.line_end)
+            joined += 1
+            continue
+        out.append(row)
+    if joined:
+        table.rows = out
+        findings.append(
+            Finding(
+                "table_row_continued",
+                "info",
+                f"{joined} rows of the table at lines {table.line_start}-{table.line_end} continue the row above "
+                "(no number, words going on in lower case): joined to it.",
+                table.line_start,
+                table.line_end,
+            )
+        )
 
 
 def _row_lines(row: list[Cell]) -> tuple[int, int]:
