@@ -525,7 +525,9 @@ _RESPONSIBLE = re.compile(r"^(?P<who>\S.{2,}?)\s+(?:có|chịu)\s+trách nhiệm
 # "Sở Tài chính chủ trì, phối hợp với Hiệp hội Doanh nghiệp tỉnh triển khai các nhiệm vụ tại mục I và mục VI (riêng
 # nhiệm vụ tại mục VI.2 do Sở Công Thương chủ trì, Sở Tài chính phối hợp)": work assigned by section number
 _REF_ITEM = r"[IVX]{1,4}(?:\.\d{1,2})?"
-_SECTION_REFS = re.compile(rf"(?i)\bmục\s+({_REF_ITEM}(?:\s*(?:,|và)\s*(?:(?:các\s+)?(?:nhiệm vụ\s+tại\s+)?mục\s+)?{_REF_ITEM})*)")
+_SECTION_REFS = re.compile(
+    rf"(?i)\bmục\s+({_REF_ITEM}(?:\s*(?:,|và)\s*(?:(?:các\s+)?(?:nhiệm vụ\s+tại\s+)?mục\s+)?{_REF_ITEM})*)"
+)
 _CLAUSE_LEAD = re.compile(r"(?i)^(?:.*?\bdo\s+)?(?P<lead>[^,;()]+?)\s+chủ\s*trì\b")
 _CLAUSE_SUPPORT = re.compile(
     r"(?i)phối\s*hợp(?:\s+với)?\s+(?P<after>[^,;()]+?)\s+(?:triển khai|thực hiện|tổ chức)|"
@@ -699,7 +701,10 @@ def _assignment_sentences(c: Node, path: list[Node]) -> list[TaskRow]:
             node = Node("plain", None, c.level + 1, sent.rstrip(" ."), p.line_start, p.line_end, parent=c)
             row = _task_from(node, path + [c], False)
             if not row.lead_as_written:
-                who = re.match(r"^(?:(?:Giao|Đề nghị|Yêu cầu)\s+)?(?P<who>.+?)\s+(?:chủ\s*trì|là cơ quan|(?:có|chịu)\s+trách nhiệm)", sent)
+                who = re.match(
+                    r"^(?:(?:Giao|Đề nghị|Yêu cầu)\s+)?(?P<who>.+?)\s+(?:chủ\s*trì|là cơ quan|(?:có|chịu)\s+trách nhiệm)",
+                    sent,
+                )
                 row.lead_as_written = who["who"] if who else None
             rows.append(row)
     return rows
