@@ -276,8 +276,8 @@ def parse_assignment(text: str) -> tuple[dict[str, str], str]:
         pm = _POSTFIX_LEAD.match(before.strip(" ;,."))
         if pm and "lead" not in attrs:
             attrs["lead"] = pm["lead"].strip(" ,;")
-            if _partners(pm) and "support" not in attrs:
-                attrs["support"] = _partners(pm).strip(" ,;.")
+            if (partners := _partners(pm)) and "support" not in attrs:
+                attrs["support"] = partners.strip(" ,;.")
             before = ""
     elif not attrs:
         parts = [p.strip() for p in text.split(";")]
@@ -286,8 +286,8 @@ def parse_assignment(text: str) -> tuple[dict[str, str], str]:
             pm = _POSTFIX_LEAD.match(p)
             if pm and "lead" not in attrs and len(pm["lead"].split()) <= 20:
                 attrs["lead"] = pm["lead"].strip(" ,;")
-                if _partners(pm):
-                    attrs["support"] = _partners(pm).strip(" ,;.")
+                if partners := _partners(pm):
+                    attrs["support"] = partners.strip(" ,;.")
             else:
                 rest.append(p)
         before = "; ".join(rest)

@@ -195,6 +195,7 @@ def read_sheets(
     for sheet in wb.sheet_names:
         try:
             ws = wb.get_sheet_by_name(sheet)
+            rows: list[list]
             if cap is not None and ws.height >= cap:  # the sheet's size, known before a cell becomes a value
                 rows = [[]] * cap
             else:

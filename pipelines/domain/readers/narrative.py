@@ -435,9 +435,9 @@ def task_sections(root: Node, findings: list[Finding]) -> list[Node]:
     if any(v is not None for v in part.values()):
         # the parts decide: every section of a task part, none of another part
         romans = [r for r in romans if part[id(r)] is not False]
-        chosen = [r for r in romans if part[id(r)] or is_task_section_heading(r.text)]
-        if chosen:
-            return _cut_restarts(chosen, findings)
+        by_part = [r for r in romans if part[id(r)] or is_task_section_heading(r.text)]
+        if by_part:
+            return _cut_restarts(by_part, findings)
     chosen: list[Node] = []
     for r in romans:
         if is_task_section_heading(r.text):
