@@ -11,11 +11,11 @@ import re
 # otherwise "Ban hành", "Phòng, chống", "Hội nghị" would read as agencies.
 _HEADS = (
     r"(?:Các\s+|các\s+)?(?:Sở|sở|Ủy ban|Uỷ ban|UBND|Thanh tra|Văn phòng|VP|Công an|Thủ trưởng|thủ trưởng|Chủ tịch|"
-    r"Giám đốc|Chánh|Trưởng|Đài|Báo|Học viện|Viện|Bảo hiểm|Cục|Kho bạc|Bưu điện|Mặt trận|MTTQ|"
+    r"Giám đốc|Chánh|Trưởng|Đài|Báo(?!\s+cáo)|Học viện|Viện|Bảo hiểm|Cục|Kho bạc|Bưu điện|Mặt trận|MTTQ|"
     r"Cơ quan|cơ quan|Đơn vị|đơn vị|Khối|Tòa án|Liên đoàn|Tỉnh đoàn|Thành đoàn|Huyện đoàn|Thị đoàn|Trung tâm|Bộ phận|"
     r"Công chức|Trạm|Trưởng thôn|Trưởng ấp|Tổ trưởng|Chi nhánh|Chi cục|Tòa|Viện kiểm sát|"
     r"HĐND|Hội đồng|Kiểm toán|Ngân hàng|Hiệp hội|Tổ kiểm tra|Tổ công tác|Tổ Công tác|Ban(?=\s+[A-ZĐÂÊÔƠƯ])|"
-    r"Phòng(?=\s+[A-ZĐÂÊÔƠƯ])|Hội(?=\s+(?!nghị|thảo|thi)[A-ZĐÂÊÔƠƯa-zđ])|Đoàn(?=\s+[A-ZĐ]))"
+    r"Phòng(?=\s+[A-ZĐÂÊÔƠƯ])|Bộ(?=\s+[A-ZĐ])|Hội(?=\s+(?!nghị|thảo|thi)[A-ZĐÂÊÔƠƯa-zđ])|Đoàn(?=\s+[A-ZĐ]))"
 )
 _HEAD_RE = re.compile(r"^(?:(?:Đề nghị|đề nghị|Mời|mời|Giao|giao)\s+)?" + _HEADS + r"\b")
 
@@ -141,6 +141,11 @@ def _agency_prefix(text: str, max_words: int = 25) -> tuple[str | None, str]:
     if not span or len(span.split()) > max_words:
         return None, text
     return span, text[m.start(1) :]
+
+
+def agency_prefix(text: str) -> tuple[str | None, str]:
+    """(the agency a text opens with, the rest) or (None, text)."""
+    return _agency_prefix(text)
 
 
 def split_lead(text: str) -> tuple[str | None, str | None]:

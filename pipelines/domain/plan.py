@@ -7,6 +7,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from .agency_text import looks_like_agency
 from .lines import closing_lines, find_repeated_blocks
 from .metadata import indices_named
 from .model import Finding, ParsedPlan
@@ -137,9 +138,14 @@ def parse_plan(
     if table_tasks:
         n_tasks = _drop_restated(n_tasks, table_tasks, n_sections, aligner, out.findings)
         n_tasks = _appendix_is_the_record(n_tasks, table_tasks, out.findings)
+    by_agency = _restated_items(by_agency, table_tasks, out.findings)
     if not index_plan:
         n_tasks = assignments_or_solutions(n_tasks, table_tasks, by_agency, out.findings)
-    n_tasks = sections_naming_no_one(n_tasks, spans, out.findings)
+        n_tasks = _restated_items(n_tasks, table_tasks, out.findings)
+    # an index plan's parts under a dimension name no one and are its tasks: only whole sections there
+    n_tasks = sections_naming_no_one(
+        n_tasks, [(lo, hi) for lo, hi, level in spans if level == 0 or not index_plan], out.findings
+    )
     if n_tasks:
         out.readers_used.insert(0, "narrative")
     out.tasks = sorted(n_tasks + table_tasks, key=lambda t: t.line_start)
@@ -236,6 +242,41 @@ def _drop_restated(
     return [t for i, t in enumerate(n_tasks) if i not in drop]
 
 
+RESTATED = 0.5  # share of the shorter text's word pairs found in a table row: the same work, written twice
+RESTATED_BOTH = 0.3  # ... and of the pairs of both texts
+
+
+def _restated_items(n_tasks: list, table_tasks: list, findings: list[Finding]) -> list:
+    """A narrative item that restates a row of the assignment table (most of its word pairs are the row's) is
+    context, never a second copy of the task: the table row is the record."""
+    if not n_tasks or not table_tasks:
+        return n_tasks
+    rows = [_bigrams(t.task_text) for t in table_tasks]
+    drop = []
+    for t in n_tasks:
+        a = _bigrams(t.task_text)
+        # most of the shorter text's pairs, and a good share of both (a short duty inside a long row is not it)
+        if len(a) >= 4 and any(
+            len(a & b) >= RESTATED * min(len(a), len(b)) and _jaccard(a, b) >= RESTATED_BOTH
+            for b in rows
+            if len(b) >= 4
+        ):
+            drop.append(t)
+    if not drop:
+        return n_tasks
+    findings.append(
+        Finding(
+            "narrative_superseded_by_table",
+            "info",
+            f"{len(drop)} narrative items restate rows of the assignment table: the table rows are the tasks.",
+            min(t.line_start for t in drop),
+            max(t.line_end for t in drop),
+        )
+    )
+    gone = {id(t) for t in drop}
+    return [t for t in n_tasks if id(t) not in gone]
+
+
 def _appendix_is_the_record(n_tasks: list, table_tasks: list, findings: list[Finding]) -> list:
     """A plan whose assignment table ("Biểu phân công / tổng hợp nhiệm vụ", after the narrative) gives each task its
     lead, while the narrative items before it name none: the narrative states directions, the table is the record."""
@@ -271,12 +312,14 @@ def assignments_or_solutions(n_tasks: list, table_tasks: list, by_agency: list, 
     commits to, dimension by dimension, and the organisation section spreads the plan's general duties."""
     rows = n_tasks + table_tasks
     named = sum(1 for t in rows if has_agency_lead(t))
-    if len(by_agency) < 2:
+    if not by_agency:
         return n_tasks
     taken = {t.line_start for t in by_agency}
     if rows and named >= 0.5 * len(rows):
         # the tasks read so far name their leads: the agencies' items are more of the plan's assignments
         return sorted([t for t in n_tasks if t.line_start not in taken] + by_agency, key=lambda t: t.line_start)
+    if len(by_agency) < 2:
+        return n_tasks  # one item naming an agency does not make the rest directions
     unassigned = [t for t in n_tasks if not has_agency_lead(t) and not t.support_as_written]
     if unassigned:
         findings.append(
@@ -296,7 +339,7 @@ def assignments_or_solutions(n_tasks: list, table_tasks: list, by_agency: list, 
 def _assigned(t) -> bool:
     """The row names who does it (an agency, or any party a heading names: "Các tổ chức, cá nhân … có trách nhiệm");
     partners alone ("Phối hợp các chủ dự án …") do not say who leads."""
-    return bool(t.lead_as_written)
+    return bool(t.lead_as_written) or looks_like_agency(t.task_text)  # "Đề nghị Văn phòng Tỉnh ủy … tăng cường …"
 
 
 def sections_naming_no_one(n_tasks: list, spans: list[tuple[int, int]], findings: list[Finding]) -> list:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..agency_text import (
+    agency_prefix,
     assignment_sentence,
     is_agency_label,
     is_attribute_line,
@@ -171,6 +172,10 @@ def _classify(p: Para) -> tuple[str, str | None, float, str]:
     return "plain", None, -1, t
 
 
+# the plan's closing words ("Trên đây là Kế hoạch …", "Trong quá trình thực hiện, nếu có khó khăn …"): never an item
+_CLOSING_FORMULA = re.compile(r"(?i)^(?:trên đây là|trong quá trình (?:tổ chức )?(?:triển khai )?thực hiện)")
+
+
 def build_outline(paras: list[Para], findings: list[Finding]) -> Node:
     root = Node("root", None, -1, "", 0, 0)
     stack = [root]
@@ -200,7 +205,12 @@ def build_outline(paras: list[Para], findings: list[Finding]) -> Node:
             elif is_agency_label(text) and nxt[0] != "plain":
                 # "Các sở, ban, ngành tỉnh và UBND các huyện, thành phố:" over a list
                 _open_over_next(stack, "label", nxt, text, p)
-            elif top.kind in ("bullet", "plus", "lost") and not top.items and text[:1].isupper():
+            elif (
+                top.kind in ("bullet", "plus", "lost")
+                and not top.items
+                and text[:1].isupper()
+                and not _CLOSING_FORMULA.match(text)
+            ):
                 # a bullet whose "- " was lost in the export: a sibling, not a continuation
                 stack.pop()
                 node = Node("lost", None, top.level, text, p.line_start, p.line_end, parent=stack[-1])
@@ -477,10 +487,10 @@ def _cut_restarts(chosen: list[Node], findings: list[Finding]) -> list[Node]:
 
 def read_narrative(
     lines: list[str], skip: set[int]
-) -> tuple[list[TaskRow], list[NarrativeSection], list[Finding], list[TaskRow], list[tuple[int, int]]]:
+) -> tuple[list[TaskRow], list[NarrativeSection], list[Finding], list[TaskRow], list[tuple[int, int, int]]]:
     """Tasks of the task sections, the numbered sections, findings, the work given by agency outside the task
     sections (_assignments_by_agency; plan.assignments_or_solutions decides, knowing the tables, which to keep), and
-    the line span of each task section."""
+    the line span of each task section (level 0) and of each numbered part of one (level 1)."""
     findings: list[Finding] = []
     root = build_outline(paragraphs(lines, skip), findings)
     sections = task_sections(root, findings)
@@ -514,7 +524,15 @@ def read_narrative(
             # a directive's "5. Các chủ rừng là tổ chức (…)" over its items: they are that party's, whoever it is
             row.lead_as_written = row.lead_as_written or party
     tasks, outside = _assignments_by_agency(root, sections, tasks)
-    spans = [(sec.line_start, _subtree_end(sec)) for sec in sections]
+    # each task section, and each numbered part of one ("1. Nhiệm vụ, giải pháp" beside "2. Phân công trách nhiệm")
+    spans = [(sec.line_start, _subtree_end(sec), 0) for sec in sections]
+    spans += [
+        (c.line_start, _subtree_end(c), 1)
+        for sec in sections
+        if sec.kind == "roman"
+        for c in sec.children
+        if c.kind == "num" and c.level == 1
+    ]
     _assign_by_reference(root, sections, tasks)
     return tasks, nsections, findings, outside, spans
 
@@ -622,8 +640,14 @@ def _assignments_by_agency(
         if agency is None:
             if id(n) not in in_sections and n.kind in ("num", "letter", "bullet") and not n.items:
                 # "2. Sở Tài chính: Căn cứ khả năng cân đối ngân sách, trình …" in the organisation section
+                # "2. Sở Tài chính: Căn cứ khả năng cân đối …", "- Sở Khoa học và Công nghệ là cơ quan thường trực,
+                # chủ trì theo dõi …": an item that names its agency first, in the organisation section
+                text = collapse_ws(n.text)
                 row = _task_from(n, _path_to(n), False)
-                if has_agency_lead(row) and _INLINE_AGENCY.match(collapse_ws(n.text)):
+                named_first, rest = agency_prefix(text)
+                if has_agency_lead(row) and (
+                    _INLINE_AGENCY.match(text) or (named_first is not None and len(rest.split()) >= 4)
+                ):
                     outside.append(row)
             continue
         path = _path_to(n) + [n]
@@ -637,6 +661,8 @@ def _assignments_by_agency(
         for row in rows:
             row.lead_as_written = agency
             (inside if id(n) in in_sections else outside).append(row)
+    seen: set[int] = set()
+    outside = [r for r in outside if not (r.line_start in seen or seen.add(r.line_start))]  # one row per item
     for row in inside:  # the same item, now with the lead its heading names
         if row.line_start in by_line:
             old = tasks[by_line[row.line_start]]
