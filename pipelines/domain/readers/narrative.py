@@ -661,8 +661,10 @@ def _assignments_by_agency(
         for row in rows:
             row.lead_as_written = agency
             (inside if id(n) in in_sections else outside).append(row)
-    seen: set[int] = set()
-    outside = [r for r in outside if not (r.line_start in seen or seen.add(r.line_start))]  # one row per item
+    one: dict[int, TaskRow] = {}
+    for r in outside:
+        one.setdefault(r.line_start, r)  # one row per item (its heading's, when it has one)
+    outside = list(one.values())
     for row in inside:  # the same item, now with the lead its heading names
         if row.line_start in by_line:
             old = tasks[by_line[row.line_start]]
