@@ -212,6 +212,15 @@ def read_and_normalise(path: Path):
     return res, norm
 
 
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
 def _unlabelled(text: str) -> str:
     """A task's words without a leading "<party>:" label."""
     head, sep, rest = text.partition(":")
@@ -227,10 +236,12 @@ def _match(expected: list[dict], tasks: list[dict]) -> list[tuple[dict, dict | N
     for e in expected:
         want = _norm(e["task_text_start"])[:60]
         hit = None
-        for i, t in enumerate(texts):
-            if i not in used and want and t.startswith(want[:40]):
-                hit = i
-                break
+        # of the rows that open with the same words, the one closest over the whole start (plans repeat an opening:
+        # "Chủ trì triển khai, thực hiện các nhiệm vụ được giao tại Tiểu dự án 1 / 3 / 4 …")
+        same = [i for i, t in enumerate(texts) if i not in used and want and t.startswith(want[:40])]
+        if same:
+            whole = _norm(e["task_text_start"])
+            hit = max(same, key=lambda i: (_common_prefix(texts[i], whole), -same.index(i)))
         if hit is None and want:
             # the same task written with or without the party it names first ("Sở Tài chính: Căn cứ …")
             for i, t in enumerate(texts):

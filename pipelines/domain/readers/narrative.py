@@ -770,7 +770,7 @@ def _collect_tasks(node: Node, path: list[Node], out: list[TaskRow], findings: l
             and all(i.kind == "plus" for i in items)
             and not is_agency_label(c.text)
             and not _is_section_like(c)
-        )
+        ) or _lists_its_objects(c)
         if items and not merge_children:
             _collect_tasks(c, path + [c], out, findings)
             continue
@@ -801,6 +801,23 @@ _CLOSING_DEADLINE = re.compile(
     r"[,;]\s*(?:hoàn thành|thực hiện|triển khai)\s+(?P<when>(?:trước|trong|vào|chậm nhất|từ)\s[^,;]{3,60}?)\s*[.;]?$"
 )
 _INLINE_AGENCY = re.compile(r"^(?P<who>[^:;.]{3,160}):\s*(?P<work>\S.{10,})$")
+
+
+def _lists_its_objects(c: Node) -> bool:
+    """A lettered task that ends in ":" over a list ("a) Tham mưu Ủy ban nhân dân tỉnh trình Hội đồng nhân dân
+    quyết định:" over "- Phương án phân bổ vốn …"): the list is what the one task covers, not more tasks."""
+    t = collapse_ws(c.text)
+    return (
+        c.kind == "letter"
+        and t.endswith(":")
+        and len(t.split()) >= 5
+        and bool(c.items)
+        and all(i.kind in ("bullet", "plus", "lost") and not i.items for i in c.items)
+        and _agency_heading(c) is None
+        # a topic over items that each name their own agency ("Đối với tiêu chí …:" over "Sở Nội vụ tham mưu …")
+        and not re.match(r"(?i)(?:đối với|về)\s", t)
+        and not any(looks_like_agency(collapse_ws(i.text)) for i in c.items)
+    )
 
 
 def _task_from(n: Node, path: list[Node], merge_children: bool) -> TaskRow:
