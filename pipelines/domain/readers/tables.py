@@ -300,11 +300,19 @@ def _bar_rows(lines: list[str], block: list[int]) -> list[list[Cell]]:
         t = strip_markup(lines[k - 1]).strip()
         if _is_bar(lines[k - 1]):
             if prev_bar:
-                nxt = next((strip_markup(lines[m - 1]).strip() for m in block[idx + 1 :] if lines[m - 1].strip()), "")
+                nxt = next(
+                    (
+                        strip_markup(lines[m - 1]).strip()
+                        for m in block[idx + 1 :]
+                        if lines[m - 1].strip() and not _is_bar(lines[m - 1])
+                    ),
+                    "",
+                )
                 # "|" twice: a row ends, unless the row is still short and the next words do not open a row
                 # (an empty cell inside it)
                 opens_row = bool(_REF.match(nxt) or _LETTER_REF.match(nxt) or _LETTER_START.match(nxt))
-                if width and len(row) < width - 1 and not opens_row and row and row[-1].blank:
+                has_words = any(not c.blank for c in row)
+                if width and has_words and len(row) < width - 1 and not opens_row and row[-1].blank:
                     row.append(Cell("", k, k))
                     prev_bar = False
                     continue
@@ -452,6 +460,12 @@ _ROLE_LABEL = {
 }
 
 
+def _is_words(text: str) -> bool:
+    """Text, not a number or a mark: a task or a name."""
+    t = text.strip()
+    return len(t) > 15 and sum(ch.isalpha() for ch in t) > 10
+
+
 def _table_from_rows(rows: list[list[Cell]], reader: str, line_start: int, line_end: int) -> RawTable | None:
     rows = [r for r in rows if any(c.text.strip() for c in r)]
     if len(rows) < 2:
@@ -480,11 +494,22 @@ def _table_from_rows(rows: list[list[Cell]], reader: str, line_start: int, line_
             )
         )
     width = len(header)
+    number_first = (header_roles(header) or [None])[0] == "ref"
     out = []
     for r in body:
         texts = [c.text for c in r]
         if is_repeated_header(texts, header):
             continue
+        if (
+            number_first
+            and 1 < len(r) < width
+            and sum(not c.blank for c in r) >= 2  # a task and its agency, not a group row's heading
+            and _is_words(r[0].text)
+            and not re.match(r"^(?:[IVX]{1,4}|[A-Z]|\d{1,2}(?:\.\d{1,2})*)[.)]\s", r[0].text.strip())
+        ):
+            # a row whose number cell is merged with the row above (rowspan flattened by the export): its cells
+            # start at the task column
+            r = [Cell("", r[0].line_start, r[0].line_start), *r]
         r = r[:width] + [Cell("", r[-1].line_end, r[-1].line_end) for _ in range(width - len(r))]
         out.append(r)
     return RawTable(reader, header, out, line_start, line_end, findings)
