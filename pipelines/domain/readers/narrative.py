@@ -351,6 +351,47 @@ def check_numbering(node: Node, findings: list[Finding]) -> None:
         check_numbering(c, findings)
 
 
+_ROMAN_VALUE = {"I": 1, "V": 5, "X": 10}
+
+
+def _roman(m: str) -> int:
+    total = 0
+    for a, b in zip(m, m[1:] + " "):
+        v = _ROMAN_VALUE.get(a, 0)
+        total += -v if _ROMAN_VALUE.get(b, 0) > v else v
+    return total
+
+
+def _check_roman_numbering(root: Node, findings: list[Finding]) -> None:
+    """The roman sections: one used twice ("IV. KINH PHÍ" then "IV. PHÂN CÔNG NHIỆM VỤ") or one skipped (II, IV).
+    A new "I." starts another part (an attached plan, an appendix): counted afresh."""
+    prev = None
+    for c in (x for x in root.children if x.kind == "roman" and x.marker):
+        n = _roman(c.marker or "")
+        if prev is not None and n != 1:
+            if n == prev:
+                findings.append(
+                    Finding(
+                        "numbering_duplicate",
+                        "warning",
+                        f"Section {c.marker} at line {c.line_start} repeats the number of the section before it.",
+                        c.line_start,
+                        c.line_start,
+                    )
+                )
+            elif n > prev + 1:
+                findings.append(
+                    Finding(
+                        "numbering_gap",
+                        "warning",
+                        f"Section {c.marker} at line {c.line_start} follows section {prev}: {n - prev - 1} skipped.",
+                        c.line_start,
+                        c.line_start,
+                    )
+                )
+        prev = n
+
+
 def is_task_section_heading(text: str) -> bool | None:
     t = text.strip()
     if _NON_TASK_SECTION.match(t):
@@ -496,6 +537,7 @@ def read_narrative(
     sections = task_sections(root, findings)
     for sec in sections:
         check_numbering(sec, findings)
+    _check_roman_numbering(root, findings)
     for r in root.children:  # numbering is checked in every roman part, tasks or not ("TỔ CHỨC THỰC HIỆN": 1, 2, 4)
         if r.kind == "roman" and r not in sections and is_task_section_heading(r.text) is False:
             check_numbering(r, findings)
