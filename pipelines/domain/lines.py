@@ -120,7 +120,11 @@ def closing_lines(lines: list[str]) -> set[int]:
     n = len(lines)
     i = 0
     while i < n:
-        t = strip_markup(lines[i]).strip().strip("|").strip()
+        raw = lines[i]
+        if "Nơi" not in raw and "nơi" not in raw and "NƠI" not in raw and "." not in raw[:12]:
+            i += 1  # neither a recipients heading nor "KT."/"TM." opening a signature: most lines
+            continue
+        t = strip_markup(raw).strip().strip("|").strip()
         if _RECIPIENTS.match(t):
             out.add(i + 1)
             j = i + 1

@@ -575,7 +575,8 @@ def read_narrative(
         for c in sec.children
         if c.kind == "num" and c.level == 1
     ]
-    _assign_by_reference(root, sections, tasks)
+    if _BY_NUMBER.search("\n".join(lines)):  # a cheap first look: work given by section number at all?
+        _assign_by_reference(root, sections, tasks)
     return tasks, nsections, findings, outside, spans
 
 
@@ -593,6 +594,9 @@ _CLAUSE_SUPPORT = re.compile(
     r"(?i)phối\s*hợp(?:\s+với)?\s+(?P<after>[^,;()]+?)\s+(?:triển khai|thực hiện|tổ chức)|"
     r"(?:,|;|^)\s*(?P<before>[^,;()]+?)\s+phối\s*hợp\b"
 )
+
+
+_BY_NUMBER = re.compile(r"(?i)\bmục\s+[IVX]{1,4}\b")
 
 
 def _assign_by_reference(root: Node, sections: list[Node], tasks: list[TaskRow]) -> None:
@@ -681,16 +685,16 @@ def _assignments_by_agency(
         agency = _agency_heading(n)
         if agency is None:
             if id(n) not in in_sections and n.kind in ("num", "letter", "bullet") and not n.items:
-                # "2. Sở Tài chính: Căn cứ khả năng cân đối ngân sách, trình …" in the organisation section
                 # "2. Sở Tài chính: Căn cứ khả năng cân đối …", "- Sở Khoa học và Công nghệ là cơ quan thường trực,
                 # chủ trì theo dõi …": an item that names its agency first, in the organisation section
                 text = collapse_ws(n.text)
-                row = _task_from(n, _path_to(n), False)
                 named_first, rest = agency_prefix(text)
-                if has_agency_lead(row) and (
-                    _INLINE_AGENCY.match(text) or (named_first is not None and len(rest.split()) >= 4)
+                if (named_first is not None and len(rest.split()) >= 4) or (
+                    ":" in text[:170] and _INLINE_AGENCY.match(text)
                 ):
-                    outside.append(row)
+                    row = _task_from(n, _path_to(n), False)
+                    if has_agency_lead(row):
+                        outside.append(row)
             continue
         path = _path_to(n) + [n]
         rows = [_task_from(c, path, True) for c in n.items]
@@ -716,6 +720,8 @@ def _assignments_by_agency(
 
 def _agency_paragraphs(c: Node, path: list[Node]) -> list[TaskRow]:
     """ "5. Sở Khoa học và Công nghệ:" over paragraphs and no items: each paragraph is that agency's task."""
+    if not c.intro:
+        return []
     agency = _agency_heading(c)
     if agency is None or not _only_names_agencies(agency):
         return []
@@ -756,8 +762,10 @@ def _assignment_sentences(c: Node, path: list[Node]) -> list[TaskRow]:
     """A heading over prose in which sentences give the work ("1. Giải quyết tình trạng thiếu đất ở" over "Qua rà
     soát, … Giao Sở Dân tộc và Tôn giáo chủ trì, … hoàn thành trước ngày 31/3/2026. Giao Sở …"): each such sentence
     is a task; the heading is a topic and the other sentences context."""
+    if not c.intro or c.kind not in ("num", "letter", "head"):
+        return []
     head = collapse_ws(c.text)
-    if c.kind not in ("num", "letter", "head") or len(head) > 160 or _SENTENCE_END.search(head.rstrip(":")):
+    if len(head) > 160 or _SENTENCE_END.search(head.rstrip(":")):
         return []  # an item with words of its own is a task itself, whatever prose follows it
     rows = []
     for p in c.intro:
@@ -896,10 +904,14 @@ def _task_from(n: Node, path: list[Node], merge_children: bool) -> TaskRow:
         attrs, text = trailing_assignment(text)
     if not attrs and ("chủ trì" in text or "Chủ trì" in text):
         attrs, _ = assignment_sentence(text)  # the task keeps its words; the sentence also names who does it
-    if "timeline" not in attrs and (tm := _CLOSING_DEADLINE.search(text)):
+    if (
+        "timeline" not in attrs
+        and ("hoàn thành" in text or "thực hiện" in text or "triển khai" in text)
+        and (tm := _CLOSING_DEADLINE.search(text))
+    ):
         attrs["timeline"] = tm["when"]  # "…, hoàn thành trước ngày 31/3/2026"
     lead, support = split_lead(collapse_ws(n.text))
-    if lead is None and "lead" not in attrs and (m := _INLINE_AGENCY.match(text)):
+    if lead is None and "lead" not in attrs and ":" in text[:170] and (m := _INLINE_AGENCY.match(text)):
         named = re.sub(r"^(?:Đề nghị|Giao|Mời)\s+", "", m["who"].strip(), flags=re.IGNORECASE)
         if looks_like_agency(named) or named != m["who"].strip():
             # "12. Đề nghị Công ty Điện lực tỉnh: Khẩn trương …": the agency, then its work
