@@ -148,9 +148,15 @@ def agency_prefix(text: str) -> tuple[str | None, str]:
     return _agency_prefix(text)
 
 
+_REQUEST = re.compile(r"(?i)^(?:đề nghị|giao|yêu cầu)\s")
+
+
 def split_lead(text: str) -> tuple[str | None, str | None]:
     """(lead as written, support as written) named at the start of a task text."""
-    lead, rest = _agency_prefix(text)
+    # a request may name a long list of bodies ("Đề nghị Văn phòng Tỉnh ủy và các Ban …, Kho bạc … tăng cường …")
+    lead, rest = _agency_prefix(text, 80 if _REQUEST.match(text) else 25)
+    if lead is not None:
+        lead = _REQUEST.sub("", lead) or lead  # the body asked, not the asking
     support = None
     # the opening words after the lead, or the task's own opening words under an agency label
     tail = rest if lead else text

@@ -124,7 +124,8 @@ def paragraphs(lines: list[str], skip: set[int] | None = None) -> list[Para]:
         wrap_cont = (
             wrapped
             and bool(prev_raw)
-            and not _SENTENCE_END.search(strip_markup(prev_raw).strip())
+            # a sentence may end at a line's end inside a paragraph: blank lines part the paragraphs here
+            and (not _SENTENCE_END.search(strip_markup(prev_raw).strip()) or strip_markup(prev_raw).strip()[-1:] == ".")
             and not prev_raw.rstrip().endswith("**")
             and not raw.lstrip().startswith("**")
             and _classify(Para(i, i, t))[0] == "plain"
@@ -870,6 +871,12 @@ def _lists_its_objects(c: Node) -> bool:
     )
 
 
+def _addressee(heading: str) -> str:
+    """The body a heading gives work to, without the request ("Đề nghị Viện kiểm sát nhân dân tỉnh" -> "Viện kiểm
+    sát nhân dân tỉnh")."""
+    return re.sub(r"(?i)^(?:đề nghị|giao|mời|yêu cầu)\s+", "", collapse_ws(heading).rstrip(" :"))
+
+
 def _task_from(n: Node, path: list[Node], merge_children: bool) -> TaskRow:
     headings = [h for h in path if h.kind not in ("label", "roman")]
     labels = [h for h in path if h.kind == "label" or (h.kind in ("bullet", "plus") and is_agency_label(h.text))]
@@ -923,9 +930,9 @@ def _task_from(n: Node, path: list[Node], merge_children: bool) -> TaskRow:
     if support is None and "support" not in attrs:
         support = opening_partners(text)
     if lead is None and labels:
-        lead = collapse_ws(labels[-1].text).rstrip(" :")
+        lead = _addressee(labels[-1].text)
     if lead is None and sub is not None and looks_like_agency(sub.text):
-        lead = collapse_ws(sub.text).rstrip(" :")
+        lead = _addressee(sub.text)
     sec_ref = None
     if sec is not None:
         sec_ref = _ref_of(sec)
