@@ -10,7 +10,7 @@ import re
 # Words an agency name can start with. "Ban"/"Phòng"/"Hội" need a capitalised next word,
 # otherwise "Ban hành", "Phòng, chống", "Hội nghị" would read as agencies.
 _HEADS = (
-    r"(?:Các\s+|các\s+)?(?:Sở|sở|Ủy ban|Uỷ ban|UBND|Thanh tra|Văn phòng|VP|Công an|Thủ trưởng|thủ trưởng|Chủ tịch|"
+    r"(?:Các\s+|các\s+)?(?:Sở|sở|Ủy ban|Uỷ ban|UBND|Thanh tra|Văn phòng|VP|Công an|Công An|Thủ trưởng|thủ trưởng|Chủ tịch|"
     r"Giám đốc|Chánh|Trưởng|Đài|Báo(?!\s+cáo)|Học viện|Viện|Bảo hiểm|Cục|Kho bạc|Bưu điện|Mặt trận|MTTQ|"
     r"Cơ quan|cơ quan|Đơn vị|đơn vị|Khối|Tòa án|Liên đoàn|Tỉnh đoàn|Thành đoàn|Huyện đoàn|Thị đoàn|Trung tâm|Bộ phận|"
     r"Công chức|Trạm|Trưởng thôn|Trưởng ấp|Tổ trưởng|Chi nhánh|Chi cục|Tòa|Viện kiểm sát|"
