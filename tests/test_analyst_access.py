@@ -165,3 +165,39 @@ def test_make_sql_has_a_memory_limit_and_export_errors_are_one_line(db, tmp_path
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and r.stderr.startswith("error: ParserException: Parser Error")
     assert not out.exists()
+
+
+def test_dot_commands_in_piped_input_run_and_do_not_abort_the_script(db):
+    """`.tables` (and .schema, an unknown command) in piped input, as in the DuckDB shell: the statements after
+    them still run."""
+    r = subprocess.run(
+        [sys.executable, "-m", "pipelines.sql", "--db", str(db)],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        input=".tables\nSELECT count(*) AS n FROM dim_document;\n.schema mart_x\n.nonsense\nSELECT 41 + 1 AS x;\n",
+    )
+    out = r.stdout
+    assert "dim_document\nmart_x\n" in out and "40" in out and "mart_x.a INTEGER" in out and "42" in out
+    assert "unknown dot command '.nonsense'" in r.stderr and r.returncode == 1
+
+
+def test_the_registry_duckdb_cli_opens_the_release_read_only(built, tmp_path):
+    """The published file is in DuckDB's 1.5 storage format: duckdb-cli 1.5.6 from the package registry opens it
+    read-only (and refuses to write to it)."""
+    import shutil
+
+    cli = shutil.which("duckdb", path=str(Path(sys.executable).parent))
+    if cli is None:
+        pytest.skip("duckdb-cli (test extra) is not installed")
+    version = subprocess.run([cli, "--version"], capture_output=True, text=True).stdout
+    assert version.startswith("v1.5."), version
+    _, published = built
+    r = subprocess.run(
+        [cli, "-readonly", "-csv", str(published)],
+        input="SELECT count(*) FROM dim_province;\nCREATE TABLE x AS SELECT 1;\n",
+        capture_output=True,
+        text=True,
+    )
+    assert "98" in r.stdout.splitlines(), r.stdout + r.stderr
+    assert "read-only" in r.stderr.lower()
