@@ -212,7 +212,7 @@ def _field_type(duck_type: str) -> str:
 
 
 def _field(name: str, duck_type: str, description: str) -> dict:
-    field = {"name": name, "type": _field_type(duck_type), "description": description}
+    field: dict[str, object] = {"name": name, "type": _field_type(duck_type), "description": description}
     if duck_type.endswith("[]"):
         item = _field_type(duck_type.removesuffix("[]"))
         field["arrayItem"] = {"type": item}
@@ -263,9 +263,7 @@ def export_tables(
                 "profile": "tabular-data-resource",
                 "sources": [{"title": source_of(name)}],
                 "schema": {
-                    "fields": [
-                        _field(c, t, doc.columns.get(c, "")) for c, t in cols
-                    ],
+                    "fields": [_field(c, t, doc.columns.get(c, "")) for c, t in cols],
                     **({"primaryKey": doc.primary_key} if doc.primary_key else {}),
                     "foreignKeys": _foreign_keys(name, [c for c, _ in cols]),
                 },

@@ -13,7 +13,6 @@ import duckdb
 from .db import run_sql
 from .sql_models import load_models
 
-
 # The storage format of the published file: the one DuckDB 1.5 reads, so analysts open the release with the
 # DuckDB CLI of the package registry (duckdb-cli 1.5.6), DBeaver's driver or any 1.5 client, not only with the
 # duckdb 2.0 this project builds with. The build database stays in 2.0's own format.

@@ -70,6 +70,7 @@ def export(con, query: str, name: str, folder: Path) -> Path:
     if suffix not in (".parquet", ".csv"):
         raise ValueError(f"export name must end in .parquet or .csv, not {name!r}")
     table = con.sql(query).to_arrow_table()
+    table = with_descriptions(table, column_descriptions(con, query, table.column_names))
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / name
     tmp = folder / f".{name}.tmp"
@@ -79,6 +80,44 @@ def export(con, query: str, name: str, folder: Path) -> Path:
         pacsv.write_csv(csv_safe(table), tmp)
     tmp.replace(target)
     return target
+
+
+def column_descriptions(con, query: str, names: list[str]) -> dict[str, str]:
+    """Each result column's description from the warehouse (its column comment): from the tables the query reads
+    first, else from any table, and only when the name has one description there (never a guess between two)."""
+    import sqlglot
+    from sqlglot import exp
+
+    try:
+        read = {t.name for t in sqlglot.parse_one(query, read="duckdb").find_all(exp.Table)}
+    except sqlglot.errors.ParseError:
+        read = set()
+    docs: dict[str, dict[str, set[str]]] = {}
+    for table, column, comment in con.execute(
+        "SELECT table_name, column_name, comment FROM duckdb_columns() WHERE coalesce(comment, '') <> ''"
+    ).fetchall():
+        docs.setdefault(column, {}).setdefault(table, set()).add(comment)
+    out = {}
+    for name in names:
+        by_table = docs.get(name, {})
+        for scope in ([t for t in by_table if t in read], list(by_table)):
+            found = set().union(*(by_table[t] for t in scope)) if scope else set()
+            if len(found) == 1:
+                out[name] = found.pop()
+                break
+            if found:
+                break  # several descriptions among the tables read: none rather than the wrong one
+    return out
+
+
+def with_descriptions(table, descriptions: dict[str, str]):
+    """The Arrow table with each column's description in its field metadata (`description`), as in the marts."""
+    import pyarrow as pa
+
+    fields = [
+        f.with_metadata({"description": descriptions[f.name]}) if f.name in descriptions else f for f in table.schema
+    ]
+    return table.cast(pa.schema(fields, metadata=table.schema.metadata))
 
 
 FORMULA_START = "^[=+\\-@\t\r]"  # what Excel, LibreOffice and Sheets read as the start of a formula

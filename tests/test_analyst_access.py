@@ -201,3 +201,52 @@ def test_the_registry_duckdb_cli_opens_the_release_read_only(built, tmp_path):
     )
     assert "98" in r.stdout.splitlines(), r.stdout + r.stderr
     assert "read-only" in r.stderr.lower()
+
+
+def test_parquet_exports_keep_the_column_descriptions(tmp_path):
+    """`make export` writes each column's description (the warehouse's column comment) into the Parquet field
+    metadata, as the marts have them; a name with two descriptions among the tables read gets none."""
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE dim_province (province_key VARCHAR, name_vi VARCHAR)")
+    con.execute("CREATE TABLE other (name_vi VARCHAR)")
+    con.execute("COMMENT ON COLUMN dim_province.province_key IS 'Province key (vintage 2004 or 2025)'")
+    con.execute("COMMENT ON COLUMN dim_province.name_vi IS 'Name in Vietnamese'")
+    con.execute("COMMENT ON COLUMN other.name_vi IS 'Another meaning'")
+    con.execute("INSERT INTO dim_province VALUES ('2004-01', 'Hà Nội')")
+    con.close()
+    assert (
+        sql.main(
+            [
+                "--db",
+                str(path),
+                "--export",
+                "p.parquet",
+                "--dir",
+                str(tmp_path / "out"),
+                "SELECT province_key, name_vi, 1 AS n FROM dim_province",
+            ]
+        )
+        == 0
+    )
+    schema = pq.read_schema(tmp_path / "out" / "p.parquet")
+    assert schema.field("province_key").metadata == {b"description": b"Province key (vintage 2004 or 2025)"}
+    assert schema.field("name_vi").metadata == {b"description": b"Name in Vietnamese"}  # the table read wins
+    assert not schema.field("n").metadata
+    assert (
+        sql.main(
+            [
+                "--db",
+                str(path),
+                "--export",
+                "q.parquet",
+                "--dir",
+                str(tmp_path / "out"),
+                "SELECT a.name_vi FROM dim_province a, other b",
+            ]
+        )
+        == 0
+    )
+    assert not pq.read_schema(tmp_path / "out" / "q.parquet").field("name_vi").metadata  # ambiguous: none

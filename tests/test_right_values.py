@@ -176,8 +176,9 @@ def test_scores_of_the_34_units_of_2025_say_which_members_are_missing(built):
         == [(2, 2, 49.415015)]
     )
     # beside it, the mean weighted by GSO's population (test_population.py checks two units by hand)
-    assert con.execute("""SELECT count(*), count(score_pop_weighted), min(population_year), max(population_year)
-                          FROM mart_scores_2025_units WHERE indicator_code = 'PAPI.TOTAL' AND year = 2024""").fetchall() == [
-        (34, 34 if panel_in_build() else 0, 2022 if panel_in_build() else None, 2022 if panel_in_build() else None)
-    ]
+    assert (
+        con.execute("""SELECT count(*), count(score_pop_weighted), min(population_year), max(population_year)
+                          FROM mart_scores_2025_units WHERE indicator_code = 'PAPI.TOTAL' AND year = 2024""").fetchall()
+        == [(34, 34 if panel_in_build() else 0, 2022 if panel_in_build() else None, 2022 if panel_in_build() else None)]
+    )
     con.close()

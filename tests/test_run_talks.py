@@ -26,11 +26,15 @@ def test_progress_names_each_stage_and_counts_documents_with_a_rate():
     out, clock = io.StringIO(), Clock()
     p = make_run.Progress(out=out, clock=clock)
     clock.t = 103.0
-    p.line('2026-12-07 07:09:47 +0000 - dagster - DEBUG - full_rebuild - x - 1 - stg_plans - STEP_START - Started execution of step "stg_plans".')
+    p.line(
+        '2026-12-07 07:09:47 +0000 - dagster - DEBUG - full_rebuild - x - 1 - stg_plans - STEP_START - Started execution of step "stg_plans".'
+    )
     clock.t = 105.0
     p.line('... - mart_x_pandera_mart_x - STEP_START - Started execution of step "mart_x_pandera_mart_x".')
     clock.t = 113.0
-    p.line("2026-12-07 07:09:57 +0000 - dagster - INFO - full_rebuild - x - stg_plans - 40/200 new or changed documents read (0 unchanged documents kept)")
+    p.line(
+        "2026-12-07 07:09:57 +0000 - dagster - INFO - full_rebuild - x - stg_plans - 40/200 new or changed documents read (0 unchanged documents kept)"
+    )
     assert out.getvalue().splitlines() == [
         "[    3s] stage 1: stg_plans (checks run so far: 0)",
         "[   13s] 40/200 documents read (4.0/s)",
@@ -57,7 +61,10 @@ def test_follow_prints_lines_as_the_child_writes_them(tmp_path):
             seen.append((text, child.poll()))
 
     assert make_run.follow(log, child, Recorder(), poll=0.1) == 0
-    assert [t for t, _ in seen] == ["stage 1: stg_plans (checks run so far: 0)", "2/2 documents read (" + seen[1][0].split("(")[1]]
+    assert [t for t, _ in seen] == [
+        "stage 1: stg_plans (checks run so far: 0)",
+        "2/2 documents read (" + seen[1][0].split("(")[1],
+    ]
     assert seen[0][1] is None  # printed while the child was still working
 
 

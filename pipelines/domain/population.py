@@ -76,7 +76,11 @@ def read_population(path: Path, provinces: dict[str, str]) -> tuple[list[Populat
     header = next((i for i, r in enumerate(rows) if sum(_year(c) is not None for c in r[1:]) >= 2), None)
     if header is None:
         return [], [f"{path}: no row of years"]
-    years = {j: _year(c) for j, c in enumerate(rows[header]) if j > 0 and _year(c) is not None}
+    years: dict[int, int] = {}
+    for j, c in enumerate(rows[header]):
+        y = _year(c)
+        if j > 0 and y is not None:
+            years[j] = y
     out: list[PopulationRow] = []
     problems: list[str] = []
     seen: set[str] = set()
@@ -84,11 +88,12 @@ def read_population(path: Path, provinces: dict[str, str]) -> tuple[list[Populat
         place = str(r[0] or "").strip()
         if not place or name_key(place) in AGGREGATES:
             continue
-        key = by_key.get(name_key(place))
-        if key is None:
+        found = by_key.get(name_key(place))
+        if found is None:
             if any(isinstance(v, int | float) for v in r[1:]):
                 problems.append(f"{path} row {i}: {place!r} is no province of the 63 (left out)")
             continue
+        key = found
         seen.add(key)
         for j, year in years.items():
             v = r[j] if j < len(r) else None
