@@ -199,3 +199,63 @@ def raw_index_year(context: dg.AssetExecutionContext, settings: SettingsResource
             "files": dg.MetadataValue.md(markdown_preview(by_source.sort("source_path"), n=20)),
         }
     )
+
+
+POPULATION_DOCS = {
+    "province_key": "Province (vintage 2004, FK to dim_province)",
+    "year": "Year of the average population",
+    "population_thousand": "GSO's average population of the year, thousand persons, as published",
+    "source": "The table it comes from (GSO PX-Web V02.01, with the file's sha256)",
+    "source_path": "The file read, in place",
+    "source_ref": "Sheet and cell of the value",
+}
+
+
+@dg.asset(
+    key="stg_ref_population",
+    group_name="staging",
+    kinds={"python", "duckdb"},
+    owners=OWNERS,
+    retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL),
+    description="GSO's average population by province and year (PX-Web table V02.01, 2011-2022), read in place "
+    "from reference/population/V02.01.xlsx under a raw root (../shared/data under make); empty when no root "
+    "holds it (the population-weighted means of mart_scores_2025_units are then NULL, never guessed).",
+)
+def stg_ref_population(
+    context: dg.AssetExecutionContext, duckdb: DuckDBResource, settings: SettingsResource
+) -> dg.MaterializeResult:
+    from pipelines.domain.population import SOURCE, population_files, read_population
+    from pipelines.domain.provinces import provinces_2004
+
+    provinces = {f"2004-{p.code}": p.name_vi for p in provinces_2004()}
+    rows = []
+    files = population_files(raw_roots(settings.get()))
+    for path in files[:1]:  # the first root that holds the table wins, as for every raw file
+        got, problems = read_population(path, provinces)
+        rows += got
+        for p in problems:
+            context.log.warning(f"population table: {p}")
+    df = pl.DataFrame(
+        {
+            "province_key": [r.province_key for r in rows],
+            "year": [r.year for r in rows],
+            "population_thousand": [r.population_thousand for r in rows],
+            "source": [SOURCE] * len(rows),
+            "source_path": [r.source_path for r in rows],
+            "source_ref": [r.source_ref for r in rows],
+        },
+        schema={
+            "province_key": pl.String,
+            "year": pl.Int32,
+            "population_thousand": pl.Float64,
+            "source": pl.String,
+            "source_path": pl.String,
+            "source_ref": pl.String,
+        },
+    )
+    with duckdb.get_connection() as con:
+        write_table(con, "stg_ref_population", df, POPULATION_DOCS)
+    context.log.info(
+        f"population: {df.height} province-years from {files[0] if files else 'no file (weighted means NULL)'}"
+    )
+    return dg.MaterializeResult(metadata=table_metadata(df, POPULATION_DOCS))

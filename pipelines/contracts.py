@@ -933,8 +933,25 @@ class MartScores2025Units(pa.DataFrameModel):
         ge=0,
         le=100,
         description="Unweighted mean of the scores of the members that have one (members_covered of them); NULL "
-        "when none has. Not the unit's score unless all_members_covered: check it. No population-weighted "
-        "mean is given: no official GSO population table is held in raw/reference/",
+        "when none has. Not the unit's score unless all_members_covered: check it",
+    )
+    score_pop_weighted: float = pa.Field(
+        nullable=True,
+        ge=0,
+        le=100,
+        description="Mean of the members' scores weighted by GSO's average population of population_year "
+        "(PX-Web table V02.01, stg_ref_population), over the members_weighted members with both a score and a "
+        "population; NULL when none has both (GSO's table starts in 2011)",
+    )
+    population_year: int = pa.Field(
+        nullable=True,
+        ge=2011,
+        le=2100,
+        description="Year of the population used as weights: the score year, or the latest year GSO's table holds "
+        "before it (2022 for the 2023 and 2024 scores); NULL with score_pop_weighted",
+    )
+    members_weighted: int = pa.Field(
+        ge=0, le=4, description="Members in the weighted mean (with a score and a population that year)"
     )
     members_total: int = pa.Field(
         ge=1,
@@ -965,6 +982,10 @@ class MartScores2025Units(pa.DataFrameModel):
             & (pl.col("score_unweighted").is_null() == (pl.col("members_covered") == 0))
             & (pl.col("members_missing").is_null() == pl.col("all_members_covered"))
             & (pl.col("member_keys").list.len() == pl.col("members_total"))
+            & (pl.col("members_weighted") <= pl.col("members_covered"))
+            & (pl.col("score_pop_weighted").is_null() == (pl.col("members_weighted") == 0))
+            & (pl.col("population_year").is_null() == pl.col("score_pop_weighted").is_null())
+            & (pl.col("population_year").is_null() | (pl.col("population_year") <= pl.col("year")))
         )
 
     @pa.dataframe_check

@@ -20,7 +20,7 @@ from assets.automation import (
 )
 from assets.checks import build_checks
 from assets.gx_checks import build_gx_checks
-from assets.normalise import raw_index_year, stg_normalise, stg_reference, stg_scores
+from assets.normalise import raw_index_year, stg_normalise, stg_ref_population, stg_reference, stg_scores
 from assets.plans import raw_plan_document, raw_plan_files, stg_plans
 from assets.publish import build_publish_asset
 from assets.report import report_html
@@ -52,7 +52,7 @@ class BuildDuckDB(DuckDBResource):
             conn.close()
 
 
-PYTHON_ASSETS = [raw_plan_files, stg_plans, stg_reference, stg_normalise, stg_scores]
+PYTHON_ASSETS = [raw_plan_files, stg_plans, stg_reference, stg_ref_population, stg_normalise, stg_scores]
 PYTHON_TABLES = {k.path[-1] for a in PYTHON_ASSETS for k in a.keys}
 
 settings = Settings.from_env()  # the one place the environment is read; assets get it as a resource

@@ -2,12 +2,17 @@
 
 Every exported table (the marts and the dimensions a BI tool joins them with) is written as zstd Parquet whose
 Arrow schema carries the table description, each column's description (field metadata `description`, from the
-contracts in pipelines/contracts.py), the data's source and licence, the keys, and the build id. A table whose
-`year` can never be NULL (by its contract) is one folder per year (`year_<YYYY>/`, with `year` inside every file:
-the files alone say their year, and no reader infers it twice from hive folder names); a table
-whose year may be NULL (a plan with no plan year) is one file, so no `year=__HIVE_DEFAULT_PARTITION__` folder is
-ever written. Beside the tables, `datapackage.json` (Frictionless Data Package v2 descriptor) lists every resource
-with its files, schema, primary key and foreign keys.
+contracts in pipelines/contracts.py), the data's source and licence, the keys, and the build id. Beside the tables,
+`datapackage.json` (Frictionless Data Package v2 descriptor) lists every resource with its file, schema, primary
+key and foreign keys, and `frictionless validate marts/datapackage.json` accepts the package, data included:
+
+- one file per table (`<table>/data.parquet`, rows in year order, so DuckDB still skips other years by row-group
+  statistics): Frictionless reads a Parquet resource as one file (a multi-file resource would be read as its first
+  file only), and the marts are small (tens of thousands of rows);
+- list columns (doc_numbers, member_keys …) are JSON arrays as text (`["a","b"]`), the Table Schema's own
+  representation of type `array`; DuckDB reads them back with `from_json(c, '["VARCHAR"]')` or `c::JSON`;
+- each file carries pandas metadata naming nullable dtypes (Int64, boolean), so pandas (and Frictionless, which
+  reads through pandas) keeps integers as integers and a missing value as missing, never as NaN or "nan".
 """
 
 from __future__ import annotations
@@ -145,10 +150,29 @@ def _arrow_schema(schema: pa.Schema, doc: TableDoc, build_id: str) -> pa.Schema:
     return pa.schema(fields, metadata=meta)
 
 
+def pandas_metadata(table: pa.Table) -> bytes:
+    """The `pandas` schema metadata pyarrow writes for a frame whose integer and boolean columns are pandas'
+    nullable dtypes: `pd.read_parquet` (and anything reading through `to_pandas()`) then gets Int64 / boolean
+    with <NA> for a missing value, instead of float64 with NaN."""
+    import pandas as pd
+
+    mapping = {
+        pa.int8(): pd.Int8Dtype(),
+        pa.int16(): pd.Int16Dtype(),
+        pa.int32(): pd.Int32Dtype(),
+        pa.int64(): pd.Int64Dtype(),
+        pa.bool_(): pd.BooleanDtype(),
+    }
+    frame = table.slice(0, 0).to_pandas(types_mapper=mapping.get)
+    return pa.Table.from_pandas(frame, preserve_index=False).schema.metadata[b"pandas"]
+
+
 def _annotate(path: Path, doc: TableDoc, build_id: str) -> None:
-    """Rewrite one Parquet file with the descriptions in its Arrow schema (same rows, same types)."""
+    """Rewrite one Parquet file with the descriptions in its Arrow schema (same rows, same types), and the pandas
+    metadata that keeps nullable integers integers."""
     table = pq.ParquetFile(path).read()
     table = table.cast(_arrow_schema(table.schema, doc, build_id))
+    table = table.replace_schema_metadata({**table.schema.metadata, b"pandas": pandas_metadata(table)})
     tmp = path.with_name(path.name + ".tmp")
     pq.write_table(table, tmp, compression="zstd")
     tmp.replace(path)
@@ -187,6 +211,17 @@ def _field_type(duck_type: str) -> str:
     return _FRICTIONLESS_TYPES.get(duck_type, "any")
 
 
+def _field(name: str, duck_type: str, description: str) -> dict:
+    field: dict[str, object] = {"name": name, "type": _field_type(duck_type), "description": description}
+    if duck_type.endswith("[]"):
+        item = _field_type(duck_type.removesuffix("[]"))
+        field["arrayItem"] = {"type": item}
+        field["description"] = (description + " " if description else "") + (
+            f"(In the Parquet file: a JSON array of {item}s as text.)"
+        )
+    return field
+
+
 def export_tables(
     con: duckdb.DuckDBPyConnection, out: Path, build_id: str, descriptions: dict[str, str]
 ) -> dict[str, int]:
@@ -203,22 +238,16 @@ def export_tables(
         ).fetchall()
         counts[name] = con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0]
         target = out / name
-        partitioned = name.startswith("mart_") and "year" in dict(cols) and not doc.year_nullable and counts[name] > 0
-        if partitioned:
-            con.execute(
-                f"COPY (SELECT * FROM \"{name}\") TO '{target}' (FORMAT parquet, COMPRESSION zstd, "
-                "PARTITION_BY (year), WRITE_PARTITION_COLUMNS true)"
-            ).fetchall()
-            # year_<YYYY>/, not year=<YYYY>/: with `year` inside the files, a hive folder name makes pandas and
-            # pyarrow infer the column a second time with another type and refuse to merge the two (dictionary
-            # vs int32); every reader takes `year` from the files, and DuckDB still skips other years by statistics
-            for d in sorted(target.glob("year=*")):
-                d.rename(d.with_name("year_" + d.name.removeprefix("year=")))
-        else:  # one file (also an empty table: a file with its schema)
-            target.mkdir(parents=True)
-            con.execute(
-                f"COPY (SELECT * FROM \"{name}\") TO '{target / 'data.parquet'}' (FORMAT parquet, COMPRESSION zstd)"
-            ).fetchall()
+        target.mkdir(parents=True)
+        # one file (also an empty table: a file with its schema); list columns as JSON text (see the module doc)
+        select = ", ".join(
+            f'CAST(to_json("{c}") AS VARCHAR) AS "{c}"' if t.endswith("[]") else f'"{c}"' for c, t in cols
+        )
+        order = ' ORDER BY "year" NULLS LAST' if "year" in dict(cols) else ""
+        con.execute(
+            f"COPY (SELECT {select} FROM \"{name}\"{order}) TO '{target / 'data.parquet'}' "
+            "(FORMAT parquet, COMPRESSION zstd)"
+        ).fetchall()
         files = sorted(target.rglob("*.parquet"))
         for f in files:
             _annotate(f, doc, build_id)
@@ -228,23 +257,16 @@ def export_tables(
                 "name": name,
                 "title": name,
                 "description": doc.description,
-                "path": paths[0] if len(paths) == 1 else paths,
+                "path": paths[0],
                 "format": "parquet",
                 "mediatype": "application/vnd.apache.parquet",
                 "profile": "tabular-data-resource",
                 "sources": [{"title": source_of(name)}],
                 "schema": {
-                    "fields": [
-                        {"name": c, "type": _field_type(t), "description": doc.columns.get(c, "")} for c, t in cols
-                    ],
+                    "fields": [_field(c, t, doc.columns.get(c, "")) for c, t in cols],
                     **({"primaryKey": doc.primary_key} if doc.primary_key else {}),
                     "foreignKeys": _foreign_keys(name, [c for c, _ in cols]),
                 },
-                **(
-                    {"partitioning": {"by": "year", "folders": "year_<YYYY>/", "column_in_files": True}}
-                    if partitioned
-                    else {}
-                ),
                 "rows": counts[name],
             }
         )

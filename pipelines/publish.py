@@ -13,11 +13,20 @@ import duckdb
 from .db import run_sql
 from .sql_models import load_models
 
+# The storage format of the published file: the one DuckDB 1.5 reads, so analysts open the release with the
+# DuckDB CLI of the package registry (duckdb-cli 1.5.6), DBeaver's driver or any 1.5 client, not only with the
+# duckdb 2.0 this project builds with. The build database stays in 2.0's own format.
+PUBLISHED_STORAGE_VERSION = "v1.5.0"
 
-def publish(build_db: Path, target: Path, keep: set[str] | None = None) -> Path:
+
+def publish(
+    build_db: Path, target: Path, keep: set[str] | None = None, storage_version: str = PUBLISHED_STORAGE_VERSION
+) -> Path:
     """Copy the build into a fresh file beside the target, then os.replace: readers holding the old
     file keep their snapshot, new readers see the new file whole, a failure leaves the old file.
-    With `keep`, a table of the build that no asset makes any more (a renamed model) is left out."""
+    With `keep`, a table of the build that no asset makes any more (a renamed model) is left out. The copy is
+    then written again with `storage_version` (COPY FROM DATABASE into a file attached with STORAGE_VERSION), so
+    DuckDB 1.5 opens it."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".governance.", suffix=".duckdb.tmp", dir=target.parent)
     os.close(fd)
@@ -40,12 +49,31 @@ def publish(build_db: Path, target: Path, keep: set[str] | None = None) -> Path:
             run_sql(dst, "CHECKPOINT")
         finally:
             dst.close()
+        old_format = tmp.with_name(tmp.name + ".full")
+        os.replace(tmp, old_format)
+        try:
+            rewrite_in_storage_version(old_format, tmp, storage_version)
+        finally:
+            old_format.unlink(missing_ok=True)
         os.replace(tmp, target)
     except BaseException:
         if tmp.exists():
             tmp.unlink()
         raise
     return target
+
+
+def rewrite_in_storage_version(src: Path, dst: Path, storage_version: str) -> None:
+    """Every table of `src` (with its column comments) into a new file `dst` in DuckDB's `storage_version`."""
+    con = duckdb.connect()
+    try:
+        run_sql(con, f"ATTACH '{src}' AS src (READ_ONLY)")
+        run_sql(con, f"ATTACH '{dst}' AS dst (STORAGE_VERSION '{storage_version}')")
+        run_sql(con, "COPY FROM DATABASE src TO dst")
+        run_sql(con, "DETACH dst")
+        run_sql(con, "DETACH src")
+    finally:
+        con.close()
 
 
 def publish_marts(build_db: Path, marts_dir: Path, build_id: str | None = None) -> dict[str, int]:

@@ -27,6 +27,8 @@ import altair as alt
 import duckdb
 import polars as pl
 
+from .vi_text import reason_vi, vi_sort_key
+
 # (year, indicator, what changed): the first year of the new methodology; used only when the warehouse has no
 # ref_methodology_break table (the reference the marts use)
 METHODOLOGY_BREAKS: list[tuple[int, str, str]] = [
@@ -166,6 +168,9 @@ def load_report_data(db: Path, build_id: str | None = None) -> ReportData:
         )
     finally:
         con.close()
+    # Vietnamese collation (Bình Định before Bình Thuận, Đ after D), not code-point order (every Đ after Yên Bái)
+    names = provinces["province_name"].to_list()
+    provinces = provinces[sorted(range(len(names)), key=lambda i: vi_sort_key(names[i]))]
     targets = targets.with_columns(
         pl.col("status").replace_strict(STATUS_VI, default=pl.col("status")).alias("status_vi"),
         pl.col("unit").replace_strict(UNIT_VI, default=pl.col("unit")).alias("unit_vi"),
@@ -179,8 +184,8 @@ def load_report_data(db: Path, build_id: str | None = None) -> ReportData:
             + pl.col("target_value").round(2).cast(pl.String)
             + " "
             + pl.col("unit").replace_strict(UNIT_VI, default=pl.col("unit"))
-            + " · "
-            + pl.col("target_id").str.slice(0, 4)
+            + " · dòng "
+            + pl.col("line").cast(pl.String).fill_null("?")
         ).alias("target_label"),
     )
     return ReportData(
@@ -414,7 +419,7 @@ def heatmap_chart(data: ReportData) -> alt.TopLevelMixin:
     )
     enc = dict(
         x=alt.X("indicator_label:N", title="Chỉ số nội dung", axis=alt.Axis(labelAngle=-35, labelLimit=180)),
-        y=alt.Y("province_name:N", title=None, sort="ascending"),
+        y=alt.Y("province_name:N", title=None, sort=data.provinces["province_name"].to_list()),
     )
     tip = [
         alt.Tooltip("province_name:N", title="Tỉnh/thành"),
@@ -597,8 +602,22 @@ def coverage_chart(data: ReportData) -> alt.TopLevelMixin:
     )
 
 
+def target_view(targets: pl.DataFrame) -> pl.DataFrame:
+    """The targets as the report shows them: the reason in Vietnamese ("—" when there is none, never "null"), and
+    which axis the gap goes on (points and ranks are different units)."""
+    return targets.with_columns(
+        pl.Series(
+            "status_reason_vi", [reason_vi(r) or "—" for r in targets["status_reason"].to_list()], dtype=pl.String
+        ),
+        pl.when(pl.col("unit").is_in(["rank", "rank_change"]))
+        .then(pl.lit("Hạng: số bậc tốt hơn (+) hay kém hơn (−) mục tiêu"))
+        .otherwise(pl.lit("Điểm: thực tế − mục tiêu"))
+        .alias("gap_kind"),
+    )
+
+
 def targets_chart(data: ReportData) -> alt.TopLevelMixin:
-    t = data.targets
+    t = target_view(data.targets)
     base = alt.Chart()
     y = alt.Y("target_label:N", title=None, sort=None, axis=alt.Axis(labelLimit=260))
     colour = alt.Color(
@@ -612,14 +631,14 @@ def targets_chart(data: ReportData) -> alt.TopLevelMixin:
         alt.Tooltip("actual_value:Q", title="Thực tế", format=".2f"),
         alt.Tooltip("gap:Q", title="Chênh lệch", format="+.2f"),
         alt.Tooltip("status_vi:N", title="Kết quả"),
-        alt.Tooltip("status_reason:N", title="Lý do"),
+        alt.Tooltip("status_reason_vi:N", title="Lý do"),
     ]
     bar = (
         base.transform_filter("isValid(datum.gap)")
         .mark_bar()
         .encode(
             y=y,
-            x=alt.X("gap:Q", title="Chênh lệch so với mục tiêu (dương = vượt; hạng: số bậc tốt hơn)"),
+            x=alt.X("gap:Q", title="Chênh lệch so với mục tiêu (dương = vượt)"),
             color=colour,
             tooltip=tip,
         )
@@ -627,7 +646,7 @@ def targets_chart(data: ReportData) -> alt.TopLevelMixin:
     zero = base.mark_rule(color="#333").encode(x=alt.datum(0))
     na = (
         base.transform_filter("!isValid(datum.gap)")
-        .transform_calculate(txt="'không đánh giá được: ' + datum.status_reason")
+        .transform_calculate(txt="'không đánh giá được: ' + datum.status_reason_vi")
         .mark_text(align="left", dx=3, color="#666")
         .encode(y=y, x=alt.datum(0), text="txt:N", tooltip=tip)
     )
@@ -641,9 +660,11 @@ def targets_chart(data: ReportData) -> alt.TopLevelMixin:
         .properties(width=380, height=alt.Step(16))
         .facet(
             row=alt.Row("plan_label:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=300)),
+            # points and ranks never share an axis: a 0.1-point miss would look like nothing beside a 30-place one
+            column=alt.Column("gap_kind:N", title=None, header=alt.Header(labelLimit=300)),
             title="Chỉ tiêu của kế hoạch so với kết quả chính thức (đạt / không đạt / không đánh giá được, kèm chênh lệch)",
         )
-        .resolve_scale(y="independent")
+        .resolve_scale(y="independent", x="independent")
     )
 
 
@@ -813,7 +834,7 @@ def _targets_table(data: ReportData) -> str:
     def num(v):
         return "" if v is None else f"{v:.2f}".rstrip("0").rstrip(".")
 
-    for r in data.targets.iter_rows(named=True):
+    for r in target_view(data.targets).iter_rows(named=True):
         gap = "" if r["gap"] is None else f"{r['gap']:+.2f}"
         rows.append(
             f"<tr><td>{html.escape(r['plan_label'])}</td><td>{html.escape(r['indicator_code'])}</td>"
@@ -821,7 +842,7 @@ def _targets_table(data: ReportData) -> str:
             f"<td>{html.escape(r['comparator'])} {num(r['target_value'])} {html.escape(r['unit_vi'])}</td>"
             f"<td>{num(r['actual_value'])}</td><td>{gap}</td>"
             f"<td class='{html.escape(r['status'])}'>{html.escape(r['status_vi'])}</td>"
-            f"<td>{html.escape(r['status_reason'] or '')}</td></tr>"
+            f"<td>{html.escape(r['status_reason_vi'] if r['status_reason'] else '')}</td></tr>"
         )
     return f"<table>{head}{''.join(rows)}</table>"
 

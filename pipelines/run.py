@@ -10,6 +10,10 @@
 - Runs of earlier `make run`s still STARTED although their process is gone are marked FAILED (they would hold the
   run queue: "Maximum is 2").
 - The Dagster output goes to $DAGSTER_HOME/logs/run-<UTC time>.log; last_run.log links to the newest.
+- The run talks while it works: the log is followed as Dagster writes it, and each stage that starts and each
+  progress line (documents read of total, with a rate) is printed at once, with the seconds since the start
+  (`Progress`). The summary lines (SUMMARY) follow at the end; then whether the release changed at all
+  (pipelines/summary.py compares the rows of the previous release with the new one).
 """
 
 from __future__ import annotations
@@ -25,6 +29,10 @@ from pathlib import Path
 
 LAUNCHER_TAG = "govdata/make_run_pid"
 SUMMARY = re.compile(r"documents read|new or changed|normalised \(|RUN_SUCCESS|published release|left the release")
+STEP_START = re.compile(r'Started execution of step "([^"]+)"')
+CHECK_STEP = re.compile(r"_(pandera|keys|gx|rows|dq)_")  # the checks of an asset run as steps of their own
+# progress an asset logs as it goes: "12/40 new or changed documents read", "3/5 new documents normalised"
+COUNTED = re.compile(r"(\d+)/(\d+) (new or changed documents read|new documents normalised)")
 ERRORS = re.compile(r"STEP_FAILURE|RUN_FAILURE|Error|error:")
 
 
@@ -151,6 +159,18 @@ def new_log(home: Path, now: dt.datetime | None = None) -> Path:
     return log
 
 
+def release_change(before: dict | None, after: dict | None) -> str:
+    """One line: did this run change what analysts see?"""
+    if after is None:
+        return "no release published"
+    if before is None:
+        return "first release: nothing to compare with"
+    changed = sorted(t for t in set(before) | set(after) if before.get(t) != after.get(t))
+    if not changed:
+        return "nothing changed: the new release holds the same rows as the previous one"
+    return f"changed since the previous release: {len(changed)} tables ({', '.join(changed[:10])}{' …' if len(changed) > 10 else ''})"
+
+
 def dagster_command(launcher_pid: int) -> list[str]:
     return [
         sys.executable,
@@ -165,6 +185,58 @@ def dagster_command(launcher_pid: int) -> list[str]:
         "--tags",
         json.dumps({LAUNCHER_TAG: str(launcher_pid)}),
     ]
+
+
+class Progress:
+    """Turns the lines of the Dagster log, as they come, into short progress lines: the stage now running, and
+    documents done of total with a rate. Plain Python: Dagster's own log is the source, nothing is added to it."""
+
+    def __init__(self, out=None, clock=None):
+        import time
+
+        self.clock = clock or time.monotonic
+        self.start = self.clock()
+        self.stage_start = self.start
+        self.out = out or sys.stdout
+        self.stages = self.checks = 0
+
+    def say(self, text: str) -> None:
+        print(f"[{self.clock() - self.start:5.0f}s] {text}", file=self.out, flush=True)
+
+    def line(self, line: str) -> None:
+        if m := STEP_START.search(line):
+            if CHECK_STEP.search(m.group(1)):
+                self.checks += 1
+                return
+            self.stage_start = self.clock()
+            self.stages += 1
+            self.say(f"stage {self.stages}: {m.group(1)} (checks run so far: {self.checks})")
+        elif m := COUNTED.search(line):
+            done, total = int(m.group(1)), int(m.group(2))
+            took = max(self.clock() - self.stage_start, 1e-6)
+            self.say(f"{done}/{total} {' '.join(m.group(3).split()[-2:])} ({done / took:.1f}/s)")
+
+
+def follow(log: Path, child: subprocess.Popen, progress: Progress, poll: float = 0.5) -> int:
+    """Read `log` as the child writes it, passing each whole line to `progress`, until the child ends."""
+    import time
+
+    pos, rest = 0, ""
+    while True:
+        rc = child.poll()
+        with open(log, encoding="utf-8", errors="replace") as fh:
+            fh.seek(pos)
+            chunk = fh.read()
+            pos = fh.tell()
+        lines = (rest + chunk).split("\n")
+        rest = lines.pop()
+        for ln in lines:
+            progress.line(ln)
+        if rc is not None:
+            if rest:
+                progress.line(rest)
+            return rc
+        time.sleep(poll)
 
 
 def main() -> int:
@@ -188,20 +260,26 @@ def main() -> int:
                 print(f"marked failed: run {run_id} (its make run process died)")
             clean_leftovers_if_idle(settings.warehouse_dir)
             clean_build_leftovers(settings.build_db.parent, [settings.parse_cache_dir, settings.normalise_cache_dir])
+            from .summary import release_fingerprint
+
+            before = release_fingerprint(settings.published_db)
             log = new_log(home)
+            progress = Progress()
+            progress.say(f"building (Dagster's full log: {log}); stages and progress follow")
             with open(log, "w") as out:
                 # the child inherits the locked file (pass_fds): the flock is freed only when both are gone
                 child = subprocess.Popen(
                     dagster_command(os.getpid()), stdout=out, stderr=subprocess.STDOUT, pass_fds=(lock.fh.fileno(),)
                 )
                 lock.note_child(child.pid)
-                rc = child.wait()
+                rc = follow(log, child, progress)
             text = log.read_text(encoding="utf-8", errors="replace").splitlines()
             if rc == 0:
                 for line in text:
                     if SUMMARY.search(line):
                         print(line.split(" - ")[-1])
                 print(f"log: {log}")
+                print(release_change(before, release_fingerprint(settings.published_db)))
                 return 0
             for line in [ln for ln in text if ERRORS.search(ln)][-20:]:
                 print(line)

@@ -70,6 +70,7 @@ def export(con, query: str, name: str, folder: Path) -> Path:
     if suffix not in (".parquet", ".csv"):
         raise ValueError(f"export name must end in .parquet or .csv, not {name!r}")
     table = con.sql(query).to_arrow_table()
+    table = with_descriptions(table, column_descriptions(con, query, table.column_names))
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / name
     tmp = folder / f".{name}.tmp"
@@ -79,6 +80,44 @@ def export(con, query: str, name: str, folder: Path) -> Path:
         pacsv.write_csv(csv_safe(table), tmp)
     tmp.replace(target)
     return target
+
+
+def column_descriptions(con, query: str, names: list[str]) -> dict[str, str]:
+    """Each result column's description from the warehouse (its column comment): from the tables the query reads
+    first, else from any table, and only when the name has one description there (never a guess between two)."""
+    import sqlglot
+    from sqlglot import exp
+
+    try:
+        read = {t.name for t in sqlglot.parse_one(query, read="duckdb").find_all(exp.Table)}
+    except sqlglot.errors.ParseError:
+        read = set()
+    docs: dict[str, dict[str, set[str]]] = {}
+    for table, column, comment in con.execute(
+        "SELECT table_name, column_name, comment FROM duckdb_columns() WHERE coalesce(comment, '') <> ''"
+    ).fetchall():
+        docs.setdefault(column, {}).setdefault(table, set()).add(comment)
+    out = {}
+    for name in names:
+        by_table = docs.get(name, {})
+        for scope in ([t for t in by_table if t in read], list(by_table)):
+            found = set().union(*(by_table[t] for t in scope)) if scope else set()
+            if len(found) == 1:
+                out[name] = found.pop()
+                break
+            if found:
+                break  # several descriptions among the tables read: none rather than the wrong one
+    return out
+
+
+def with_descriptions(table, descriptions: dict[str, str]):
+    """The Arrow table with each column's description in its field metadata (`description`), as in the marts."""
+    import pyarrow as pa
+
+    fields = [
+        f.with_metadata({"description": descriptions[f.name]}) if f.name in descriptions else f for f in table.schema
+    ]
+    return table.cast(pa.schema(fields, metadata=table.schema.metadata))
 
 
 FORMULA_START = "^[=+\\-@\t\r]"  # what Excel, LibreOffice and Sheets read as the start of a formula
@@ -115,36 +154,82 @@ def _stdin() -> str:
         return ""
 
 
+DOT_HELP = ".tables (list tables), .schema [table] (columns and types), .help, .quit"
+
+
+def dot_command(con, line: str) -> bool | None:
+    """Run one dot command (a line starting with '.', as in the DuckDB shell). True: done; False: an unknown
+    command (said on stderr); None: .quit / .exit."""
+    words = line.strip().rstrip(";").split()
+    cmd, args = words[0].lower(), words[1:]
+    if cmd in (".quit", ".exit", ".q"):
+        return None
+    if cmd == ".tables":
+        for t, _ in list_tables(con):
+            print(t)
+        return True
+    if cmd == ".schema":
+        q = "SELECT table_name, column_name, data_type FROM duckdb_columns()"
+        rel = con.execute(q + (" WHERE table_name = ?" if args else "") + " ORDER BY table_name, column_index", args)
+        for table, column, dtype in rel.fetchall():
+            print(f"{table}.{column} {dtype}")
+        return True
+    if cmd == ".help":
+        print(DOT_HELP)
+        return True
+    print(f"error: unknown dot command {cmd!r} (known: {DOT_HELP})", file=sys.stderr)
+    return False
+
+
 def _script(con, text: str) -> int:
-    """Queries piped in (`echo "SELECT 1;" | make sql`): each statement printed whole; 1 if one failed."""
+    """Queries piped in (`echo "SELECT 1;" | make sql`): each statement printed whole; a line starting with '.'
+    between statements is a dot command (.tables, .schema …), as in the DuckDB shell. 1 if one failed; the rest
+    still runs."""
     rc = 0
-    if not text.strip():
-        return rc
-    try:
-        statements = [s.query for s in con.extract_statements(text)]
-    except duckdb.Error as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
-    for q in statements:
+    buf = ""
+
+    def run(sql_text: str) -> int:
+        if not sql_text.strip():
+            return 0
         try:
-            show(con, q)
+            statements = [s.query for s in con.extract_statements(sql_text)]
         except duckdb.Error as e:
             print(f"error: {e}", file=sys.stderr)
-            rc = 1
-    return rc
+            return 1
+        failed = 0
+        for q in statements:
+            try:
+                show(con, q)
+            except duckdb.Error as e:
+                print(f"error: {e}", file=sys.stderr)
+                failed = 1
+        return failed
+
+    for line in text.splitlines():
+        if not buf.strip() and line.strip().startswith("."):
+            done = dot_command(con, line)
+            if done is None:
+                return rc
+            rc |= 0 if done else 1
+            continue
+        buf += line + "\n"
+        if buf.strip().endswith(";"):
+            rc |= run(buf)
+            buf = ""
+    return rc | run(buf)
 
 
 def _interactive(con, db: Path) -> None:
-    print(f"{db} (read-only). End a query with ';'. '.tables' lists tables. Ctrl-D quits.")
+    print(f"{db} (read-only). End a query with ';'. Dot commands: {DOT_HELP}. Ctrl-D quits.")
     buf = ""
     while True:
         try:
             line = input("sql> " if not buf else "...> ")
         except EOFError:
             break
-        if not buf and line.strip() in (".tables", ".tables;"):
-            for t, _ in list_tables(con):
-                print(t)
+        if not buf and line.strip().startswith("."):
+            if dot_command(con, line) is None:
+                break
             continue
         buf += line + "\n"
         if buf.strip().endswith(";"):

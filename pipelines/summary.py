@@ -2,10 +2,49 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 
 from .domain.ingest import raw_roots
 from .settings import Settings
+
+QUARANTINE_SHOWN = 10
+# run bookkeeping, not data: a rerun on the same inputs writes new values here
+NOT_DATA_TABLES = {"build_info"}
+
+
+def release_fingerprint(db: Path) -> dict[str, tuple[int, int]] | None:
+    """(rows, order-free hash of the rows) per table of a published database, leaving out timestamps and the
+    build's bookkeeping: two releases built from the same inputs have the same fingerprint. None: no release."""
+    if not db.exists():
+        return None
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        out = {}
+        for (name,) in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall():
+            if name in NOT_DATA_TABLES:
+                continue
+            cols = con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND data_type NOT LIKE 'TIMESTAMP%' "
+                "ORDER BY column_index",
+                [name],
+            ).fetchall()
+            row = ", ".join(f'"{c}"' for (c,) in cols) or "1"
+            n, h = con.execute(f'SELECT count(*), coalesce(sum(hash({row})), 0) FROM "{name}"').fetchall()[0]
+            out[name] = (int(n), int(h))
+        return out
+    finally:
+        con.close()
+
+
+def quarantined_files(con: duckdb.DuckDBPyConnection, shown: int = QUARANTINE_SHOWN) -> tuple[int, list[str]]:
+    """(how many files, the first `shown` of them with their first reason), by path."""
+    (n,) = con.execute("SELECT count(DISTINCT source_path) FROM quarantine").fetchall()[0]
+    rows = con.execute(
+        "SELECT source_path, min(reason) FROM quarantine GROUP BY 1 ORDER BY 1 LIMIT ?", [shown]
+    ).fetchall()
+    return int(n), [f"{p}: {r}" for p, r in rows]
 
 
 def main(settings: Settings | None = None) -> None:
@@ -30,6 +69,13 @@ def main(settings: Settings | None = None) -> None:
             f"Quarantine: {n_rows} rejected files, rows or cells from {n_files} files, each with its reason: "
             'make sql Q="SELECT source_path, source_ref, reason FROM quarantine"'
         )
+        n_q, first = quarantined_files(con)
+        if n_q:
+            print(f"Quarantined files ({n_q}; the first {len(first)} by path):")
+            for line in first:
+                print(f"  {line[:200]}")
+            if n_q > len(first):
+                print(f"  … and {n_q - len(first)} more (the query above lists them all)")
         f = con.execute("SELECT severity, count(*) FROM dq_finding GROUP BY 1 ORDER BY 1").fetchall()
         print("Findings for analysts (dq_finding): " + ", ".join(f"{n} {sev}" for sev, n in f))
     finally:

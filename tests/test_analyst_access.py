@@ -165,3 +165,88 @@ def test_make_sql_has_a_memory_limit_and_export_errors_are_one_line(db, tmp_path
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and r.stderr.startswith("error: ParserException: Parser Error")
     assert not out.exists()
+
+
+def test_dot_commands_in_piped_input_run_and_do_not_abort_the_script(db):
+    """`.tables` (and .schema, an unknown command) in piped input, as in the DuckDB shell: the statements after
+    them still run."""
+    r = subprocess.run(
+        [sys.executable, "-m", "pipelines.sql", "--db", str(db)],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        input=".tables\nSELECT count(*) AS n FROM dim_document;\n.schema mart_x\n.nonsense\nSELECT 41 + 1 AS x;\n",
+    )
+    out = r.stdout
+    assert "dim_document\nmart_x\n" in out and "40" in out and "mart_x.a INTEGER" in out and "42" in out
+    assert "unknown dot command '.nonsense'" in r.stderr and r.returncode == 1
+
+
+def test_the_registry_duckdb_cli_opens_the_release_read_only(built, tmp_path):
+    """The published file is in DuckDB's 1.5 storage format: duckdb-cli 1.5.6 from the package registry opens it
+    read-only (and refuses to write to it)."""
+    import shutil
+
+    cli = shutil.which("duckdb", path=str(Path(sys.executable).parent))
+    if cli is None:
+        pytest.skip("duckdb-cli (test extra) is not installed")
+    version = subprocess.run([cli, "--version"], capture_output=True, text=True).stdout
+    assert version.startswith("v1.5."), version
+    _, published = built
+    r = subprocess.run(
+        [cli, "-readonly", "-csv", str(published)],
+        input="SELECT count(*) FROM dim_province;\nCREATE TABLE x AS SELECT 1;\n",
+        capture_output=True,
+        text=True,
+    )
+    assert "98" in r.stdout.splitlines(), r.stdout + r.stderr
+    assert "read-only" in r.stderr.lower()
+
+
+def test_parquet_exports_keep_the_column_descriptions(tmp_path):
+    """`make export` writes each column's description (the warehouse's column comment) into the Parquet field
+    metadata, as the marts have them; a name with two descriptions among the tables read gets none."""
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE dim_province (province_key VARCHAR, name_vi VARCHAR)")
+    con.execute("CREATE TABLE other (name_vi VARCHAR)")
+    con.execute("COMMENT ON COLUMN dim_province.province_key IS 'Province key (vintage 2004 or 2025)'")
+    con.execute("COMMENT ON COLUMN dim_province.name_vi IS 'Name in Vietnamese'")
+    con.execute("COMMENT ON COLUMN other.name_vi IS 'Another meaning'")
+    con.execute("INSERT INTO dim_province VALUES ('2004-01', 'Hà Nội')")
+    con.close()
+    assert (
+        sql.main(
+            [
+                "--db",
+                str(path),
+                "--export",
+                "p.parquet",
+                "--dir",
+                str(tmp_path / "out"),
+                "SELECT province_key, name_vi, 1 AS n FROM dim_province",
+            ]
+        )
+        == 0
+    )
+    schema = pq.read_schema(tmp_path / "out" / "p.parquet")
+    assert schema.field("province_key").metadata == {b"description": b"Province key (vintage 2004 or 2025)"}
+    assert schema.field("name_vi").metadata == {b"description": b"Name in Vietnamese"}  # the table read wins
+    assert not schema.field("n").metadata
+    assert (
+        sql.main(
+            [
+                "--db",
+                str(path),
+                "--export",
+                "q.parquet",
+                "--dir",
+                str(tmp_path / "out"),
+                "SELECT a.name_vi FROM dim_province a, other b",
+            ]
+        )
+        == 0
+    )
+    assert not pq.read_schema(tmp_path / "out" / "q.parquet").field("name_vi").metadata  # ambiguous: none

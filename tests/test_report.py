@@ -4,6 +4,7 @@ has marks, a screenshot is saved beside the report. Skips where Chromium is not 
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -182,3 +183,27 @@ def test_the_2025_units_chart_shows_a_partial_unit_as_partial(built):
     assert {r["year"] for r in rows} == {2024} and len(rows) == 34
     partial = {r["unit_2025_name"]: r["members_missing"] for r in rows if not r["all_members_covered"]}
     assert partial == {"Phú Thọ": "Vĩnh Phúc", "Đồng Tháp": "Tiền Giang"}
+
+
+@needs_scores
+def test_provinces_in_vietnamese_order_and_targets_in_their_own_units(built):
+    """Issue 25.1: provinces sorted by the Vietnamese alphabet in the selector and the heatmap; target gaps in
+    points and in ranks on separate axes; labels without hash fragments; reasons in Vietnamese, never "null"."""
+    from pipelines.report import _targets_table, chart_specs, load_report_data
+
+    _, published = built
+    data = load_report_data(published)
+    names = data.provinces["province_name"].to_list()
+    assert names.index("Bình Định") < names.index("Bình Thuận") < names.index("Cà Mau")
+    assert names.index("Đồng Tháp") < names.index("Gia Lai") and names.index("Đắk Lắk") > names.index("Cần Thơ")
+    specs = chart_specs(data)
+    heat = json.dumps(specs["heatmap"], ensure_ascii=False)
+    assert json.dumps(names, ensure_ascii=False) in heat  # the y axis follows that order
+    targets = specs["targets"]
+    assert targets["facet"]["column"]["field"] == "gap_kind" and targets["resolve"]["scale"]["x"] == "independent"
+    rows = [r for rows in targets["datasets"].values() for r in rows if "gap_kind" in r]
+    assert {r["gap_kind"].split(":")[0] for r in rows} <= {"Hạng", "Điểm"}
+    assert all(re.search(r"· dòng \d+$", r["target_label"]) for r in rows)
+    assert all(r["status_reason_vi"] != "null" and r["status_reason_vi"] for r in rows)
+    table = _targets_table(data)
+    assert "only press figures" not in table and "chỉ có số liệu báo chí" in table

@@ -175,12 +175,10 @@ def test_scores_of_the_34_units_of_2025_say_which_members_are_missing(built):
                           WHERE unit_2025_key = '2025-01' AND indicator_code = 'PCI.TOTAL' AND year = 2008""").fetchall()
         == [(2, 2, 49.415015)]
     )
-    # no population-weighted column: no official GSO population table is held
-    cols = {
-        c
-        for (c,) in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE table_name = 'mart_scores_2025_units'"
-        ).fetchall()
-    }
-    assert not any("weight" in c and c != "score_unweighted" for c in cols)
+    # beside it, the mean weighted by GSO's population (test_population.py checks two units by hand)
+    assert (
+        con.execute("""SELECT count(*), count(score_pop_weighted), min(population_year), max(population_year)
+                          FROM mart_scores_2025_units WHERE indicator_code = 'PAPI.TOTAL' AND year = 2024""").fetchall()
+        == [(34, 34 if panel_in_build() else 0, 2022 if panel_in_build() else None, 2022 if panel_in_build() else None)]
+    )
     con.close()
