@@ -224,14 +224,14 @@ POPULATION_DOCS = {
 def stg_ref_population(
     context: dg.AssetExecutionContext, duckdb: DuckDBResource, settings: SettingsResource
 ) -> dg.MaterializeResult:
-    from pipelines.domain.population import SOURCE, population_files, read_population
+    from pipelines.domain.population import POPULATION_FILE, SOURCE, population_files, read_population
     from pipelines.domain.provinces import provinces_2004
 
     provinces = {f"2004-{p.code}": p.name_vi for p in provinces_2004()}
     rows = []
     files = population_files(raw_roots(settings.get()))
     for path in files[:1]:  # the first root that holds the table wins, as for every raw file
-        got, problems = read_population(path, provinces)
+        got, problems = read_population(path, provinces, POPULATION_FILE.as_posix())
         rows += got
         for p in problems:
             context.log.warning(f"population table: {p}")

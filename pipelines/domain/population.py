@@ -56,8 +56,11 @@ def _year(label: object) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def read_population(path: Path, provinces: dict[str, str]) -> tuple[list[PopulationRow], list[str]]:
-    """(rows, problems): every province cell of the table at `path`; `provinces` maps province_key -> name."""
+def read_population(
+    path: Path, provinces: dict[str, str], source_path: str | None = None
+) -> tuple[list[PopulationRow], list[str]]:
+    """(rows, problems): every province cell of the table at `path`; `provinces` maps province_key -> name.
+    `source_path` is what the rows record (the path relative to its raw root: never a machine path)."""
     import openpyxl
 
     by_key: dict[str, str] = {}
@@ -99,7 +102,7 @@ def read_population(path: Path, provinces: dict[str, str]) -> tuple[list[Populat
             v = r[j] if j < len(r) else None
             if isinstance(v, int | float) and not isinstance(v, bool) and v > 0:
                 cell = f"{title}!{_column(j)}{i}"
-                out.append(PopulationRow(key, year, float(v), str(path), cell))
+                out.append(PopulationRow(key, year, float(v), source_path or path.name, cell))
     problems += [f"{path}: no row for {provinces[k]}" for k in sorted(set(provinces) - seen)]
     return out, problems
 
