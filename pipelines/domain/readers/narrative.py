@@ -110,14 +110,15 @@ def paragraphs(lines: list[str], skip: set[int] | None = None) -> list[Para]:
     wrapped = hard_wrapped(lines)
     paras: list[Para] = []
     prev_raw = ""
+    bold_open = False  # the paragraph so far opened a bold span ("**1. Đề nghị Ban …") it has not closed
     for i, raw in enumerate(lines, start=1):
         if i in skip:
-            prev_raw = ""
+            prev_raw, bold_open = "", False
             continue
         t = strip_markup(raw.replace("\t", " ") if "\t" in raw else raw).strip()
         lone_bullet = t in ("-", "–", "+", "•") and i < len(lines) and bool(lines[i].strip()) and "|" not in lines[i]
         if not t.strip("|-: ") and not lone_bullet:  # empty, or only table rules (a bullet whose words follow stays)
-            prev_raw = ""
+            prev_raw, bold_open = "", False
             continue
         starts_lower = t[0].islower() and not _LETTER.match(t)
         starts_cont = t[0] in ",;)" or bool(_DATE_CONT.match(t))
@@ -140,11 +141,17 @@ def paragraphs(lines: list[str], skip: set[int] | None = None) -> list[Para]:
             )
             and _classify(Para(i, i, t))[0] == "plain"
         )
-        if paras and (starts_lower or starts_cont or wrap_cont or after_marker) and not _BULLET.match(t):
+        # a bold heading the scrape wrapped ("**1. Đề nghị Ban Tuyên giáo và" / "Dân vận Tỉnh ủy: **Ban hành …")
+        # goes on until its bold closes
+        in_bold = bold_open and paras[-1].line_end == i - 1 and _classify(Para(i, i, t))[0] == "plain"
+        odd = raw.count("**") % 2 == 1
+        if paras and (starts_lower or starts_cont or wrap_cont or after_marker or in_bold) and not _BULLET.match(t):
             paras[-1].text += " " + t
             paras[-1].line_end = i
+            bold_open ^= odd
         else:
             paras.append(Para(i, i, t))
+            bold_open = odd
         prev_raw = raw
     return paras
 
@@ -663,6 +670,18 @@ def _agency_heading(n: Node) -> str | None:
     return re.sub(r"^(?:Đề nghị|đề nghị|Giao|giao|Mời|mời)\s+", "", t)
 
 
+def _party_among_agencies(n: Node) -> str | None:
+    """A heading naming a plural party ("18. Các doanh nghiệp công nghệ số", "19. Các cơ sở đào tạo …") among
+    headings that name agencies: a party given work like its siblings, though not a state body."""
+    if n.kind != "num" or n.synthetic or not (n.items or n.intro) or n.parent is None:
+        return None
+    t = collapse_ws(n.text).strip(" :")
+    if not re.match(r"(?i)^(?:các|những)\s", t) or len(t.split()) > 12 or _SENTENCE_END.search(t) or ":" in t:
+        return None
+    named = sum(1 for c in n.parent.children if c is not n and c.kind == "num" and _agency_heading(c))
+    return t if named >= 2 else None
+
+
 def _path_to(n: Node) -> list[Node]:
     path: list[Node] = []
     p = n.parent
@@ -683,7 +702,7 @@ def _assignments_by_agency(
     inside: list[TaskRow] = []
     outside: list[TaskRow] = []
     for n in _walk(root):
-        agency = _agency_heading(n)
+        agency = _agency_heading(n) or _party_among_agencies(n)
         if agency is None:
             if id(n) not in in_sections and n.kind in ("num", "letter", "bullet") and not n.items:
                 # "2. Sở Tài chính: Căn cứ khả năng cân đối …", "- Sở Khoa học và Công nghệ là cơ quan thường trực,
@@ -699,12 +718,11 @@ def _assignments_by_agency(
             continue
         path = _path_to(n) + [n]
         rows = [_task_from(c, path, True) for c in n.items]
-        if not rows:
-            plain = _intro_nodes(n)
-            if plain:
-                row = _task_from(plain[0], path, False)
+        if not rows:  # the heading over paragraphs: each is that agency's task
+            for x in _intro_nodes(n):
+                row = _task_from(x, path, False)
                 row.task_ref = _ref_of(n)
-                rows = [row]
+                rows.append(row)
         for row in rows:
             row.lead_as_written = agency
             (inside if id(n) in in_sections else outside).append(row)
@@ -918,9 +936,12 @@ def _task_from(n: Node, path: list[Node], merge_children: bool) -> TaskRow:
     ):
         attrs["timeline"] = tm["when"]  # "…, hoàn thành trước ngày 31/3/2026"
     lead, support = split_lead(collapse_ws(n.text))
-    if lead is None and "lead" not in attrs and ":" in text[:170] and (m := _INLINE_AGENCY.match(text)):
+    # "<party>: work": the party is all that stands before the colon, also where the opening's agency ran past the
+    # colon ("Sở Nội vụ: Tham mưu …") or stopped short of it ("Ủy ban MTTQ tỉnh và các tổ chức …: Vận động …")
+    if "lead" not in attrs and ":" in text[:170] and (m := _INLINE_AGENCY.match(text)):
         named = re.sub(r"^(?:Đề nghị|Giao|Mời)\s+", "", m["who"].strip(), flags=re.IGNORECASE)
-        if looks_like_agency(named) or named != m["who"].strip():
+        opened = lead is None or ":" in lead or (named.startswith(lead) and len(named) > len(lead))
+        if opened and (looks_like_agency(named) or named != m["who"].strip()):
             # "12. Đề nghị Công ty Điện lực tỉnh: Khẩn trương …": the agency, then its work
             lead, text = named, m["work"]
     if "lead" in attrs:

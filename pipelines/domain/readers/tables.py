@@ -71,6 +71,12 @@ def header_roles(header: list[str]) -> list[str | None] | None:
         roles.append(role)
     if "task" not in roles and "section" in roles:
         roles[roles.index("section")] = "task"  # a lone "Nội dung" column is the task
+    if "task" not in roles and "lead" in roles:
+        # "TT | Chỉ tiêu | Chủ trì": a table giving each target to its lead; the target is the work
+        for i, h in enumerate(header):
+            if roles[i] is None and re.match(r"(?:các\s+)?chỉ tiêu\b", collapse_ws(strip_markup(h)).lower()):
+                roles[i] = "task"
+                break
     if "task" not in roles or not ({"lead", "ref"} & set(roles)):
         return None
     return roles
