@@ -670,6 +670,22 @@ def _agency_heading(n: Node) -> str | None:
     return re.sub(r"^(?:Đề nghị|đề nghị|Giao|giao|Mời|mời)\s+", "", t)
 
 
+_DESCRIBING_PART = re.compile(
+    r"^(?:MỤC ĐÍCH|MỤC TIÊU|YÊU CẦU|ĐỐI TƯỢNG|TIÊU CHUẨN|TIÊU CHÍ|HÌNH THỨC|SỐ LƯỢNG|NGUYÊN TẮC|CĂN CỨ|TÌNH HÌNH|"
+    r"ĐẶC ĐIỂM|KẾT QUẢ|ĐÁNH GIÁ|QUAN ĐIỂM)",
+    re.IGNORECASE,
+)
+
+
+def _describes(heading: str) -> bool:
+    """A roman part that describes ("I. MỤC ĐÍCH, YÊU CẦU", "IV. SỐ LƯỢNG ĐỀ NGHỊ KHEN THƯỞNG"), naming neither tasks
+    nor their organisation."""
+    t = collapse_ws(heading)
+    return bool(_DESCRIBING_PART.match(t)) and not _TASK_SECTION.search(t) and not re.search(
+        r"(?i)thực hiện|phân công|trách nhiệm", t
+    )
+
+
 def _party_among_agencies(n: Node) -> str | None:
     """A heading naming a plural party ("18. Các doanh nghiệp công nghệ số", "19. Các cơ sở đào tạo …") among
     headings that name agencies: a party given work like its siblings, though not a state body."""
@@ -698,10 +714,14 @@ def _assignments_by_agency(
     that agency's task. Inside the task sections this gives the items their lead; outside them ("TỔ CHỨC THỰC
     HIỆN", "PHÂN CÔNG NHIỆM VỤ") the agencies' items are returned apart."""
     in_sections = {id(x) for sec in sections for x in _walk(sec)}
+    # what the plan is for, whom it rewards and how many: parts that describe, where no party is given work
+    described = {id(x) for r in _walk(root) if r.kind == "roman" and _describes(r.text) for x in _walk(r)}
     by_line = {t.line_start: i for i, t in enumerate(tasks)}
     inside: list[TaskRow] = []
     outside: list[TaskRow] = []
     for n in _walk(root):
+        if id(n) in described:
+            continue
         agency = _agency_heading(n) or _party_among_agencies(n)
         if agency is None:
             if id(n) not in in_sections and n.kind in ("num", "letter", "bullet") and not n.items:
