@@ -67,6 +67,7 @@ _STOP_WORDS = [
     "thống kê",
     "tích cực",
     "nghiêm túc",
+    "phân công",
     "có trách nhiệm",
     "chịu trách nhiệm",
     "làm",
@@ -115,8 +116,9 @@ _STOP_WORDS = [
     "nhằm",
     "để",
 ]
+# after "các"/"những" a word is a noun ("các tổ chức chính trị - xã hội"), never the verb that ends the name
 _STOP_RE = re.compile(
-    r"(?:^|[\s,;:])(" + "|".join(sorted(map(re.escape, _STOP_WORDS), key=len, reverse=True)) + r")(?=[\s,;:.]|$)"
+    r"(?:^|(?<![Cc]ác)(?<![Nn]hững)[\s,;:])(" + "|".join(sorted(map(re.escape, _STOP_WORDS), key=len, reverse=True)) + r")(?=[\s,;:.]|$)"
 )
 
 _SUPPORT_OPEN = re.compile(

@@ -667,6 +667,8 @@ def _agency_heading(n: Node) -> str | None:
         return m["who"]  # "12. Các tổ chức, cá nhân khai thác nước dưới đất có trách nhiệm": whoever it names
     if len(t) > 200 or not looks_like_agency(t) or ":" in t:
         return None
+    if not n.items and not n.intro and len(agency_prefix(t)[1].split()) >= 4:
+        return None  # "- Hội đồng Thi đua - Khen thưởng các cấp phân công …": an item that opens with its agency
     return re.sub(r"^(?:Đề nghị|đề nghị|Giao|giao|Mời|mời)\s+", "", t)
 
 
@@ -682,7 +684,7 @@ def _describes(heading: str) -> bool:
     nor their organisation."""
     t = collapse_ws(heading)
     return bool(_DESCRIBING_PART.match(t)) and not _TASK_SECTION.search(t) and not re.search(
-        r"(?i)thực hiện|phân công|trách nhiệm", t
+        r"(?i)tổ chức thực hiện|phân công|trách nhiệm", t
     )
 
 
