@@ -691,7 +691,7 @@ def _describes(heading: str) -> bool:
 def _party_among_agencies(n: Node) -> str | None:
     """A heading naming a plural party ("18. Các doanh nghiệp công nghệ số", "19. Các cơ sở đào tạo …") among
     headings that name agencies: a party given work like its siblings, though not a state body."""
-    if n.kind != "num" or n.synthetic or not (n.items or n.intro) or n.parent is None:
+    if n.kind != "num" or n.synthetic or not n.items or n.parent is None:
         return None
     t = collapse_ws(n.text).strip(" :")
     if not re.match(r"(?i)^(?:các|những)\s", t) or len(t.split()) > 12 or _SENTENCE_END.search(t) or ":" in t:
