@@ -118,7 +118,9 @@ _STOP_WORDS = [
 ]
 # after "các"/"những" a word is a noun ("các tổ chức chính trị - xã hội"), never the verb that ends the name
 _STOP_RE = re.compile(
-    r"(?:^|(?<![Cc]ác)(?<![Nn]hững)[\s,;:])(" + "|".join(sorted(map(re.escape, _STOP_WORDS), key=len, reverse=True)) + r")(?=[\s,;:.]|$)"
+    r"(?:^|(?<![Cc]ác)(?<![Nn]hững)[\s,;:])("
+    + "|".join(sorted(map(re.escape, _STOP_WORDS), key=len, reverse=True))
+    + r")(?=[\s,;:.]|$)"
 )
 
 _SUPPORT_OPEN = re.compile(

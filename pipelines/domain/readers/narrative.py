@@ -683,8 +683,10 @@ def _describes(heading: str) -> bool:
     """A roman part that describes ("I. MỤC ĐÍCH, YÊU CẦU", "IV. SỐ LƯỢNG ĐỀ NGHỊ KHEN THƯỞNG"), naming neither tasks
     nor their organisation."""
     t = collapse_ws(heading)
-    return bool(_DESCRIBING_PART.match(t)) and not _TASK_SECTION.search(t) and not re.search(
-        r"(?i)tổ chức thực hiện|phân công|trách nhiệm", t
+    return (
+        bool(_DESCRIBING_PART.match(t))
+        and not _TASK_SECTION.search(t)
+        and not re.search(r"(?i)tổ chức thực hiện|phân công|trách nhiệm", t)
     )
 
 
