@@ -919,6 +919,10 @@ def _addressee(heading: str) -> str:
     return re.sub(r"(?i)^(?:đề nghị|giao|mời|yêu cầu)\s+", "", collapse_ws(heading).rstrip(" :"))
 
 
+# an item that only says its agency leads and works with others, over points naming those others
+_LEADS_WITH = re.compile(r"(?i)^\W*chủ trì\s*,?\s*(?:và\s+)?phối hợp(?:\s+với)?\W*$")
+
+
 def _task_from(n: Node, path: list[Node], merge_children: bool) -> TaskRow:
     headings = [h for h in path if h.kind not in ("label", "roman")]
     labels = [h for h in path if h.kind == "label" or (h.kind in ("bullet", "plus") and is_agency_label(h.text))]
@@ -968,6 +972,12 @@ def _task_from(n: Node, path: list[Node], merge_children: bool) -> TaskRow:
         if opened and (looks_like_agency(named) or named != m["who"].strip()):
             # "12. Đề nghị Công ty Điện lực tỉnh: Khẩn trương …": the agency, then its work
             lead, text = named, m["work"]
+    if lead is not None and "lead" not in attrs and n.parent is not None and _LEADS_WITH.match(n.parent.text):
+        # "b) Chủ trì, phối hợp" over "- Sở Tài chính và … tham mưu …": the agency whose heading is above leads,
+        # the bodies each point opens with are its partners
+        owner = next((a for h in reversed(path) if (a := _agency_heading(h))), None)
+        if owner is not None:
+            lead, support = owner, lead if support is None else f"{lead}; {support}"
     if "lead" in attrs:
         lead, support = attrs["lead"], attrs.get("support", support if lead is None else None)
     elif "support" in attrs:
