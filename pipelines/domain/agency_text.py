@@ -116,11 +116,10 @@ _STOP_WORDS = [
     "nhằm",
     "để",
 ]
-# after "các"/"những" a word is a noun ("các tổ chức chính trị - xã hội"), never the verb that ends the name
 _STOP_RE = re.compile(
-    r"(?:^|(?<![Cc]ác)(?<![Nn]hững)[\s,;:])("
+    r"(?:^|[\s,;:])("
     + "|".join(sorted(map(re.escape, _STOP_WORDS), key=len, reverse=True))
-    + r")(?=[\s,;:.]|$)"
+    + r")(?=[\s,;:.]|$)(?!\s+chính\s*trị)"  # "các tổ chức chính trị - xã hội" names bodies: not the verb "tổ chức"
 )
 
 _SUPPORT_OPEN = re.compile(

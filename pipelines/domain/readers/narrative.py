@@ -968,7 +968,12 @@ def _task_from(n: Node, path: list[Node], merge_children: bool) -> TaskRow:
     # colon ("Sở Nội vụ: Tham mưu …") or stopped short of it ("Ủy ban MTTQ tỉnh và các tổ chức …: Vận động …")
     if "lead" not in attrs and ":" in text[:170] and (m := _INLINE_AGENCY.match(text)):
         named = re.sub(r"^(?:Đề nghị|Giao|Mời)\s+", "", m["who"].strip(), flags=re.IGNORECASE)
-        opened = lead is None or ":" in lead or (named.startswith(lead) and len(named) > len(lead))
+        opened = (
+            lead is None
+            or ":" in lead
+            # the name goes on to the colon, with no work in between ("… ISO 9001:2008" is not a party)
+            or (named.startswith(lead) and len(named) > len(lead) and not agency_prefix(named)[1].strip())
+        )
         if opened and (looks_like_agency(named) or named != m["who"].strip()):
             # "12. Đề nghị Công ty Điện lực tỉnh: Khẩn trương …": the agency, then its work
             lead, text = named, m["work"]
