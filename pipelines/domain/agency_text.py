@@ -210,7 +210,7 @@ _ATTR_KEYS = {
     r"(?:cơ quan|đơn vị)\s+(?:thực hiện|tham mưu|đầu mối)|đơn vị thực hiện",
     "support": rf"(?:(?:cơ quan|đơn vị)(?:\s*,\s*(?:cơ quan|đơn vị))?(?:\s+cùng)?\s+)?{_PHOI_HOP}"
     r"(?:\s+(?:thực hiện|triển khai))*",
-    "timeline": r"th[ờơo]i\s*gian(?:\s+(?:thực hiện|hoàn thành|triển khai))?|th[ờơo]i\s*h[ạa]n(?:\s+hoàn thành)?|"
+    "timeline": r"th[ờơo]i\s*gian(?:\s+(?:thực hiện|hoàn thành|triển khai))?|th[ờơo]i\s*h[ạa]n(?:\s+(?:thực hiện|hoàn thành))?|"
     r"tiến\s*độ(?:\s+(?:thực hiện|hoàn thành))?",
     "output": r"sản\s*phẩm(?:\s+(?:đầu ra|dự kiến))?|kết\s*quả(?:\s+(?:đầu ra|dự kiến|cần đạt))?|hình thức văn bản",
 }

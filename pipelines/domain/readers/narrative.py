@@ -130,7 +130,9 @@ def paragraphs(lines: list[str], skip: set[int] | None = None) -> list[Para]:
             and not prev_raw.rstrip().endswith("**")
             and not raw.lstrip().startswith("**")
             and _classify(Para(i, i, t))[0] == "plain"
-            and not _LABEL_START.match(t)
+            # a label line ("Thời gian thực hiện: …", "Sở Xây dựng: …") starts anew; one word before a colon is
+            # the end of a wrapped name ("… Khu công nghiệp Quảng" / "Ngãi: hướng dẫn …")
+            and not (_LABEL_START.match(t) and len(t.split(":", 1)[0].split()) > 1)
         )
         after_marker = (
             bool(paras)
@@ -589,6 +591,11 @@ def read_narrative(
 
 
 _RESPONSIBLE = re.compile(r"^(?P<who>\S.{2,}?)\s+(?:có|chịu)\s+trách nhiệm$", re.IGNORECASE)
+# "1.5. Trách nhiệm của đối tượng thực hiện kiểm kê:", "Nhiệm vụ, quyền hạn của Sở Tài chính"
+_DUTIES_OF = re.compile(
+    r"^(?:trách nhiệm|nhiệm vụ)(?:\s*(?:,|và)\s*(?:trách nhiệm|nhiệm vụ|quyền hạn))?\s+của\s+(?P<who>\S.{2,})$",
+    re.IGNORECASE,
+)
 
 
 # "Sở Tài chính chủ trì, phối hợp với Hiệp hội Doanh nghiệp tỉnh triển khai các nhiệm vụ tại mục I và mục VI (riêng
@@ -665,6 +672,8 @@ def _agency_heading(n: Node) -> str | None:
     t = collapse_ws(n.text).strip(" :.")
     if len(t) <= 200 and ":" not in t and (m := _RESPONSIBLE.match(t)):
         return m["who"]  # "12. Các tổ chức, cá nhân khai thác nước dưới đất có trách nhiệm": whoever it names
+    if len(t) <= 200 and ":" not in t and (m := _DUTIES_OF.match(t)) and n.items and not any(c.items for c in n.items):
+        return m["who"]  # the duties of whoever it names, listed as points under it
     if len(t) > 200 or not looks_like_agency(t) or ":" in t:
         return None
     if not n.items and not n.intro and len(agency_prefix(t)[1].split()) >= 4:
@@ -861,6 +870,8 @@ def _collect_tasks(node: Node, path: list[Node], out: list[TaskRow], findings: l
             c.kind in ("bullet", "lost", "letter", "num")
             and items
             and all(i.kind == "plus" for i in items)
+            # "+" points that each name their own agency ("+ Sở Xây dựng: hướng dẫn …") are tasks of their own
+            and not any(looks_like_agency(collapse_ws(i.text)) for i in items)
             and not is_agency_label(c.text)
             and not _is_section_like(c)
         ) or _lists_its_objects(c)
