@@ -917,7 +917,9 @@ def _lists_its_objects(c: Node) -> bool:
         and len(t.split()) >= 5
         and bool(c.items)
         and all(i.kind in ("bullet", "plus", "lost") and not i.items for i in c.items)
-        and _agency_heading(c) is None
+        # not a heading that only names its agency: "d) Giao Ban Quản lý … chỉ đạo các đơn vị … có trách nhiệm:"
+        # names the work too
+        and (_agency_heading(c) is None or len(agency_prefix(_addressee(t))[1].split()) >= 4)
         # a topic over items that each name their own agency ("Đối với tiêu chí …:" over "Sở Nội vụ tham mưu …")
         and not re.match(r"(?i)(?:đối với|về)\s", t)
         and not any(looks_like_agency(collapse_ws(i.text)) for i in c.items)
