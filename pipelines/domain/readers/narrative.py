@@ -79,6 +79,8 @@ _SENTENCE_END = re.compile(r"[.:;!?…]\W*$")
 _LONE_MARKER = re.compile(r"^(?:(?:[IVX]{1,4}|\d{1,2}(?:\.\d{1,2})*|[a-zđ])\s*[.)]|[-–+•])$")
 # ... or with one or two of its words ("+ Sở" over "Văn hóa, Thể thao và Du lịch: hướng dẫn …")
 _MARKER_AND_WORD = re.compile(r"^(?:[-–+•]|\d{1,2}(?:\.\d{1,2})*[.)]?|[a-zđ]\))\s+\w+(?:\s+\w+)?$")
+# a line ending in a word that opens a phrase ("… chỉ đạo các" / "Cơ sở y tế …: …"): the next line goes on with it
+_OPEN_END = re.compile(r"\s(?:các|những|của|và|với|cho|tại|theo|về|từ|đến|là|cùng)\s*$")
 _LABEL_START = re.compile(r"^[^:]{2,45}:\s*\S")  # "Chủ trì: …", "Thời gian thực hiện: …"
 
 
@@ -132,7 +134,11 @@ def paragraphs(lines: list[str], skip: set[int] | None = None) -> list[Para]:
             and _classify(Para(i, i, t))[0] == "plain"
             # a label line ("Thời gian thực hiện: …", "Sở Xây dựng: …") starts anew; one word before a colon is
             # the end of a wrapped name ("… Khu công nghiệp Quảng" / "Ngãi: hướng dẫn …")
-            and not (_LABEL_START.match(t) and len(t.split(":", 1)[0].split()) > 1)
+            and not (
+                _LABEL_START.match(t)
+                and len(t.split(":", 1)[0].split()) > 1
+                and not _OPEN_END.search(strip_markup(prev_raw))
+            )
         )
         after_marker = (
             bool(paras)
