@@ -206,8 +206,53 @@ def resolve(text: str | None, role: str) -> Resolution:
     return Resolution(list(mentions), list(unknown))
 
 
+# "(gồm các Sở: …)", "(bao gồm …)": the members of a body described in general words
+_MEMBERS = re.compile(r"\((?:bao\s+)?gồm\s*:?\s*(?P<inner>[^()]+)\)", re.IGNORECASE)
+# one head shared by a list: "các Sở: Xây dựng, Công Thương, Tài chính" names three departments
+_SHARED_HEAD = re.compile(r"\b[Cc]ác\s+(?P<head>[Ss]ở|[Bb]ộ)\s*:?\s+(?P<list>[^;()]+)")
+
+
+# "Sở Tài chính - Cơ quan thường trực Ban Chỉ đạo": the body it serves as standing office does not do the work
+_STANDING_FOR = re.compile(r"\s*[-–,(]\s*(?:là\s+)?(?:cơ quan|đơn vị)\s+thường trực\b[^;,)]*\)?", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _alias_prefixes() -> frozenset[tuple[str, ...]]:
+    return frozenset(a.key[:n] for a in aliases() for n in range(2, len(a.key) + 1))
+
+
+def _share_head(m: re.Match) -> str:
+    """Each item of the list gets the head when the head and the item begin a known name; an item that does not
+    ("Thể thao và Du lịch" after "Văn hóa") goes on with the name before it."""
+    head = m["head"].capitalize()
+    out = []
+    for item in m["list"].split(","):
+        e = item.strip()
+        key = tuple(match_key(f"{head} {e}").split())
+        out.append(f"{head} {e}" if e and any(key[:n] in _alias_prefixes() for n in (3, 2)) else e)
+    return ", ".join(x for x in out if x)
+
+
 @lru_cache(maxsize=1 << 15)  # the same cells ("Sở Nội vụ", "Các sở, ban, ngành") recur in every plan
 def _resolve(text: str, role: str) -> tuple[tuple, tuple]:
+    if (m := _MEMBERS.search(text)) is not None:
+        outer = _resolve(text[: m.start()] + text[m.end() :], role)
+        if not outer[0]:  # the body is described, not named: its members are who
+            return _resolve(m["inner"], role)
+    if "thường trực" in text:
+        text = _STANDING_FOR.sub("", text)
+    if _SHARED_HEAD.search(text):
+        shared = _SHARED_HEAD.sub(_share_head, text)
+        if shared != text:
+            text = shared
+    mentions, unknown = _resolve_words(text, role, frozenset())
+    if unknown and mentions:  # a short form may repeat a name given before or after it in the cell
+        named = frozenset(tuple(match_key(m.alias).split()) for m in mentions)
+        mentions, unknown = _resolve_words(text, role, named)
+    return mentions, unknown
+
+
+def _resolve_words(text: str, role: str, named: frozenset[tuple[str, ...]]) -> tuple[tuple, tuple]:
     table, max_len, ignorable = _alias_table()
     # keep the original words beside the key, so the as-written span can be reported
     words = _PUNCT.sub(" ", _PAREN.sub(" ", text)).split()
@@ -243,6 +288,8 @@ def _resolve(text: str, role: str) -> tuple[tuple, tuple]:
             and agencies().get(mentions[-1].code, None) is not None
             and agencies()[mentions[-1].code].is_group
         )
+        if _repeats_a_name(residue, named):
+            residue.clear()
         invited |= _flush(residue, ignorable, unknown, words)
         alias, n = hit
         if parent_of_group and alias.codes == ("UBND",):
@@ -275,8 +322,18 @@ def _resolve(text: str, role: str) -> tuple[tuple, tuple]:
         for code in alias.codes:
             mentions.append(AgencyMention(code, r, span, alias.alias, level))
         i = j
+    if _repeats_a_name(residue, named):
+        residue.clear()
     _flush(residue, ignorable, unknown, words)
     return tuple(mentions), tuple(unknown)
+
+
+def _repeats_a_name(residue: list[tuple[str, int]], named: frozenset[tuple[str, ...]]) -> bool:
+    """ "Ban Chỉ đạo và Tổ Công tác Ban Chỉ đạo CCHC thành phố": the short form of a name the cell gives in full,
+    not another body."""
+    keys = tuple(t for t, _ in residue if t not in ("va", "cac"))
+    n = len(keys)
+    return n >= 2 and any(k[i : i + n] == keys for k in named for i in range(len(k) - n + 1))
 
 
 def _starts_alias(toks, j: int, table: dict, max_len: int) -> bool:
