@@ -244,12 +244,12 @@ def _source_panel(year: int) -> dict[str, dict[str, float | None]]:
 
 
 def _rank(panel: dict[str, dict[str, float | None]], code: str, key: str) -> str:
-    scored = sorted((v[code] for v in panel.values() if v[code] is not None), reverse=True)
+    scored = sorted((x for v in panel.values() if (x := v[code]) is not None), reverse=True)
     return f"{scored.index(panel[key][code]) + 1}/{len(scored)}"
 
 
 def _mean(panel: dict[str, dict[str, float | None]], code: str) -> float:
-    scored = [v[code] for v in panel.values() if v[code] is not None]
+    scored = [x for v in panel.values() if (x := v[code]) is not None]
     return sum(scored) / len(scored)
 
 
