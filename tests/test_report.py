@@ -245,7 +245,9 @@ def _source_panel(year: int) -> dict[str, dict[str, float | None]]:
 
 def _rank(panel: dict[str, dict[str, float | None]], code: str, key: str) -> str:
     scored = sorted((x for v in panel.values() if (x := v[code]) is not None), reverse=True)
-    return f"{scored.index(panel[key][code]) + 1}/{len(scored)}"
+    mine = panel[key][code]
+    assert mine is not None, (key, code)
+    return f"{scored.index(mine) + 1}/{len(scored)}"
 
 
 def _mean(panel: dict[str, dict[str, float | None]], code: str) -> float:
