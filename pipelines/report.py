@@ -1,6 +1,11 @@
 """The analyst report, Dagster-free: one self-contained HTML page per build (warehouse/report/index.html) with
 Vega-Lite charts (made with altair) of the marts, and PNG renderings of the key charts for the Dagster UI.
 
+The page opens on a province (the selector at the top): its words and tables (pipelines/province_view.py) and four
+charts that follow the selector through the `tinh` / `ten_tinh` params, every title naming the province; the
+country's charts come after. Values are printed where they answer the question (no hover needed), axes that show
+differences do not start at 0, and every chart fits a 1024 px window.
+
 The page opens offline: Vega, Vega-Lite and Vega-Embed come inlined from vl-convert-python's bundle, the data is
 inlined in each chart's spec, there is no external font, style or script. Labels are Vietnamese. A missing score is
 drawn as missing (a grey mark and the words "không có số liệu"), never as zero. The methodology breaks of PAPI are
