@@ -116,6 +116,13 @@ def test_report_renders_in_headless_chromium(report):
                     "svg g.role-mark > path, svg g.role-mark > text, svg g.role-mark > rect, svg g.role-mark > line"
                 ).count()
                 assert marks > 5, (name, marks)
+            # axes that show differences: the ranking's score axis starts near the lowest total (39.91 in 2024), not 0
+            ticks = [
+                float(t)
+                for t in page.locator("#chart-ranking svg g.role-axis-label text").all_text_contents()
+                if re.fullmatch(r"\d+(\.\d+)?", t)
+            ]
+            assert ticks and 39 <= min(ticks) < 40.5 and max(ticks) >= 47.5, ticks
             # the province selector at the top drives the province page: pick Hà Nội, the charts follow
             page.locator("#tinh").select_option(label="Hà Nội")
             page.wait_for_timeout(500)
@@ -212,6 +219,11 @@ def test_provinces_in_vietnamese_order_and_targets_in_their_own_units(built):
     assert {r["gap_kind"].split(":")[0] for r in rows} <= {"Hạng", "Điểm"}
     assert all(re.search(r"· dòng \d+$", r["target_label"]) for r in rows)
     assert all(r["status_reason_vi"] != "null" and r["status_reason_vi"] for r in rows)
+    # the ranking as dots on an axis that need not hold 0 (no bars: a bar's length must start at 0)
+    layers = specs["ranking"]["layer"]
+    assert "bar" not in {layer["mark"]["type"] for layer in layers}
+    dots = next(layer for layer in layers if layer["mark"]["type"] == "circle")
+    assert dots["encoding"]["x"]["scale"]["zero"] is False
     table = _targets_table(data)
     assert "only press figures" not in table and "chỉ có số liệu báo chí" in table
 
