@@ -206,7 +206,7 @@ POPULATION_DOCS = {
     "year": "Year of the average population",
     "population_thousand": "GSO's average population of the year, thousand persons, as published",
     "source": "The table it comes from (GSO PX-Web V02.01, with the file's sha256)",
-    "source_path": "The file read, in place",
+    "source_path": "The file read, in place: its path under the raw root that holds it",
     "source_ref": "Sheet and cell of the value",
 }
 
@@ -241,7 +241,8 @@ def stg_ref_population(
             "year": [r.year for r in rows],
             "population_thousand": [r.population_thousand for r in rows],
             "source": [SOURCE] * len(rows),
-            "source_path": [r.source_path for r in rows],
+            # the path under its raw root, as every published path: never a machine's absolute path
+            "source_path": [POPULATION_FILE.as_posix()] * len(rows),
             "source_ref": [r.source_ref for r in rows],
         },
         schema={

@@ -18,11 +18,14 @@ from .resources import SettingsResource
     owners=["team:governance-data"],
     deps=[dg.AssetKey("warehouse_published")],
     description="One self-contained HTML report per build (warehouse/report/index.html, opens offline: Vega, "
-    "Vega-Lite and Vega-Embed inlined) from the published marts: national PAPI ranking per year, "
-    "province × dimension heatmap, a province's trends against the national mean with its rank and a "
-    "polar chart of the 8 dimensions, plan coverage, targets against actuals. Methodology breaks on every "
-    "time axis; missing scores drawn as missing. Written into the release folder by the publish, before the "
-    "switch, so the report shown is always the release's own. Code: pipelines/report.py.",
+    "Vega-Lite and Vega-Embed inlined) from the published marts. First a province view driven by the selector at "
+    "the top (every title names the province): latest total and rank, each dimension against the national mean "
+    "with values printed, change since 2018 with its comparability, total and rank per year, the province's plan "
+    "targets with their status. Then the country: ranking per year, province × dimension heatmap, national means, "
+    "plan coverage, targets against actuals (points and ranks apart), indices together, the 2025 units. "
+    "Methodology breaks on every time axis; missing scores drawn as missing. Key charts as PNG in the metadata. "
+    "Written into the release folder by the publish, before the switch, so the report shown is always the "
+    "release's own. Code: pipelines/report.py, pipelines/province_view.py.",
 )
 def report_html(context: dg.AssetExecutionContext, settings: SettingsResource) -> dg.MaterializeResult:
     s = settings.get()

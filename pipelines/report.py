@@ -1,6 +1,11 @@
 """The analyst report, Dagster-free: one self-contained HTML page per build (warehouse/report/index.html) with
 Vega-Lite charts (made with altair) of the marts, and PNG renderings of the key charts for the Dagster UI.
 
+The page opens on a province (the selector at the top): its words and tables (pipelines/province_view.py) and four
+charts that follow the selector through the `tinh` / `ten_tinh` params, every title naming the province; the
+country's charts come after. Values are printed where they answer the question (no hover needed), axes that show
+differences do not start at 0, and every chart fits a 1024 px window.
+
 The page opens offline: Vega, Vega-Lite and Vega-Embed come inlined from vl-convert-python's bundle, the data is
 inlined in each chart's spec, there is no external font, style or script. Labels are Vietnamese. A missing score is
 drawn as missing (a grey mark and the words "không có số liệu"), never as zero. The methodology breaks of PAPI are
@@ -27,6 +32,7 @@ import altair as alt
 import duckdb
 import polars as pl
 
+from .province_view import BASE_YEAR, province_html, province_view
 from .vi_text import reason_vi, vi_sort_key
 
 # (year, indicator, what changed): the first year of the new methodology; used only when the warehouse has no
@@ -109,12 +115,15 @@ def load_report_data(db: Path, build_id: str | None = None) -> ReportData:
         scores = con.sql("""
             WITH published AS (SELECT DISTINCT year, indicator_code FROM mart_province_scores
                                WHERE family = 'PAPI' AND level IN ('total', 'dimension')),
-                 m AS (SELECT province_key, year, indicator_code, score, rank, n_ranked, national_mean, n_provinces
+                 m AS (SELECT province_key, year, indicator_code, score, rank, n_ranked, national_mean, n_provinces,
+                              comparable_with_base_year, change_since_base_year, comparable_since
                        FROM mart_province_scores WHERE family = 'PAPI' AND level IN ('total', 'dimension'))
             SELECT p.province_key, p.name_vi AS province_name, y.year, y.indicator_code, i.label AS indicator_label,
                    m.score, m.rank, m.n_ranked,
                    max(m.national_mean) OVER (PARTITION BY y.year, y.indicator_code) AS national_mean,
-                   max(m.n_provinces) OVER (PARTITION BY y.year, y.indicator_code) AS n_provinces
+                   max(m.n_provinces) OVER (PARTITION BY y.year, y.indicator_code) AS n_provinces,
+                   m.comparable_with_base_year, m.change_since_base_year, CAST(m.comparable_since AS BIGINT)
+                       AS comparable_since
             FROM dim_province AS p CROSS JOIN published AS y
             JOIN (SELECT indicator_code, CASE WHEN indicator_code = 'PAPI.TOTAL' THEN 'Tổng hợp PAPI'
                          ELSE replace(indicator_code, 'PAPI.', '') || '. ' || name_vi END AS label
@@ -300,6 +309,11 @@ def _scores(data: ReportData) -> alt.Data:
         "n_ranked",
         pl.col("national_mean").round(4),
         "n_provinces",
+        *[
+            pl.col(c).round(4) if c == "change_since_base_year" else pl.col(c)
+            for c in ("comparable_with_base_year", "change_since_base_year", "comparable_since")
+            if c in data.scores.columns
+        ],
     )
     return _values(data, "scores", df)
 
@@ -359,9 +373,31 @@ def _year_x(data: ReportData, title: str | None = "Năm") -> alt.X:
     )
 
 
+def _province_params(data: ReportData) -> tuple[alt.Parameter, alt.Parameter]:
+    """The province the page shows: its key (`tinh`) and its name (`ten_tinh`, for the titles). Not bound to a
+    widget of the chart: the page's one selector at the top sets both in every chart that declares them."""
+    keys = data.provinces["province_key"].to_list()
+    names = data.provinces["province_name"].to_list()
+    key = DEFAULT_PROVINCE if DEFAULT_PROVINCE in keys or not keys else keys[0]
+    name = names[keys.index(key)] if key in keys else ""
+    return alt.param(name="tinh", value=key), alt.param(name="ten_tinh", value=name)
+
+
+def _title(text: str, subtitle: str | None = None) -> alt.TitleParams:
+    """A title that names the chosen province: `text` follows the province's name."""
+    expr = "ten_tinh + " + json.dumps(text)
+    if subtitle:
+        return alt.TitleParams(text=alt.expr(expr), subtitle=subtitle, anchor="start")
+    return alt.TitleParams(text=alt.expr(expr), anchor="start")
+
+
 def ranking_chart(data: ReportData) -> alt.TopLevelMixin:
+    """Every province's PAPI total in a chosen year as a dot on an axis that starts near the lowest score (a bar
+    from 0 would make 40 and 48 look alike), the score printed beside it, the chosen province in red, the national
+    mean as a rule."""
     years = _years(data)
     year = alt.param(name="nam_xep_hang", value=years[-1], bind=alt.binding_select(options=years, name="Năm: "))
+    tinh, ten = _province_params(data)
     base = _with_labels(
         alt.Chart(_scores(data)).transform_filter("datum.year == nam_xep_hang && datum.indicator_code == 'PAPI.TOTAL'"),
         data,
@@ -372,20 +408,28 @@ def ranking_chart(data: ReportData) -> alt.TopLevelMixin:
         sort=alt.EncodingSortField("sort_key", op="max", order="descending"),
         axis=alt.Axis(labelLimit=160),
     )
-    bars = (
-        base.transform_filter("isValid(datum.score)")
-        .mark_bar(color="#2166ac")
-        .encode(
-            y=y,
-            x=alt.X("score:Q", title="Điểm PAPI tổng hợp (không trọng số)", scale=alt.Scale(zero=False)),
-            tooltip=[
-                alt.Tooltip("province_name:N", title="Tỉnh/thành"),
-                alt.Tooltip("year:Q", title="Năm"),
-                alt.Tooltip("score:Q", title="Điểm", format=".2f"),
-                alt.Tooltip("rank:Q", title="Hạng"),
-                alt.Tooltip("n_ranked:Q", title="Số tỉnh được xếp hạng"),
-            ],
-        )
+    x = alt.X("score:Q", title="Điểm PAPI tổng hợp (không trọng số)", scale=alt.Scale(zero=False, nice=False))
+    tip = [
+        alt.Tooltip("province_name:N", title="Tỉnh/thành"),
+        alt.Tooltip("year:Q", title="Năm"),
+        alt.Tooltip("score:Q", title="Điểm", format=".2f"),
+        alt.Tooltip("rank:Q", title="Hạng"),
+        alt.Tooltip("n_ranked:Q", title="Số tỉnh được xếp hạng"),
+    ]
+    scored = base.transform_filter("isValid(datum.score)")
+    mine = "datum.province_key == tinh"
+    dots = scored.mark_circle(size=45, opacity=1).encode(
+        y=y, x=x, color=alt.condition(mine, alt.value("#d6604d"), alt.value("#2166ac")), tooltip=tip
+    )
+    values = (
+        scored.transform_calculate(txt="format(datum.score, '.2f') + '  (hạng ' + datum.rank + ')'")
+        .mark_text(align="left", dx=6, fontSize=9)
+        .encode(y=y, x=x, text="txt:N", color=alt.condition(mine, alt.value("#b2182b"), alt.value("#444")))
+    )
+    mean = (
+        base.transform_filter("isValid(datum.national_mean)")
+        .mark_rule(color="#555", strokeDash=[4, 3])
+        .encode(x=alt.X("mean(national_mean):Q"))
     )
     missing = (
         base.transform_filter("!isValid(datum.score)")
@@ -399,12 +443,13 @@ def ranking_chart(data: ReportData) -> alt.TopLevelMixin:
         )
     )
     return (
-        alt.layer(bars, missing)
-        .add_params(year)
+        alt.layer(mean, dots, values, missing)
+        .add_params(year, tinh, ten)
         .properties(
             width=520,
-            height=alt.Step(11),
-            title="Xếp hạng PAPI toàn quốc theo năm (tỉnh thiếu số liệu ghi rõ, không tính là 0)",
+            height=alt.Step(12),
+            title="Xếp hạng PAPI toàn quốc theo năm (đỏ: tỉnh đang chọn; nét đứt: trung bình toàn quốc; tỉnh thiếu "
+            "số liệu ghi rõ, không tính là 0)",
         )
     )
 
@@ -449,21 +494,169 @@ def heatmap_chart(data: ReportData) -> alt.TopLevelMixin:
     )
 
 
+def _latest(data: ReportData) -> int:
+    return _years(data)[-1]  # IndexError without scores: the chart says there are none
+
+
+def _dimension_y() -> alt.Y:
+    return alt.Y("indicator_label:N", title=None, sort="ascending", axis=alt.Axis(labelLimit=240))
+
+
+def province_dims_chart(data: ReportData) -> alt.TopLevelMixin:
+    """The chosen province on each dimension in the latest year against the national mean, both values and the
+    difference printed (no hover needed); the axis spans the values, not 0-10."""
+    year = _latest(data)
+    tinh, ten = _province_params(data)
+    base = _with_labels(
+        alt.Chart(_scores(data)).transform_filter(
+            f"datum.province_key == tinh && datum.year == {year} && datum.indicator_code != 'PAPI.TOTAL'"
+        ),
+        data,
+    )
+    y = _dimension_y()
+    x = alt.X("score:Q", title=f"Điểm năm {year} (thang 1–10)", scale=alt.Scale(zero=False))
+    scored = base.transform_filter("isValid(datum.score)")
+    link = scored.mark_rule(color="#bbb", strokeWidth=2).encode(y=y, x=x, x2="national_mean:Q")
+    mean = scored.mark_tick(color="#333", thickness=2, size=14).encode(y=y, x="national_mean:Q")
+    dot = scored.mark_circle(size=90, color="#d6604d", opacity=1).encode(
+        y=y,
+        x=x,
+        tooltip=[
+            alt.Tooltip("indicator_label:N", title="Chỉ số"),
+            alt.Tooltip("score:Q", title="Điểm", format=".2f"),
+            alt.Tooltip("national_mean:Q", title="Trung bình toàn quốc", format=".2f"),
+            alt.Tooltip("rank:Q", title="Hạng"),
+        ],
+    )
+    width = 340
+    text = (
+        base.transform_calculate(
+            txt="isValid(datum.score) ? format(datum.score, '.2f') + ' (TB ' + format(datum.national_mean, '.2f') "
+            "+ '; ' + format(datum.score - datum.national_mean, '+.2f') + '; hạng ' + datum.rank + '/' + "
+            f"datum.n_ranked + ')' : '{MISSING}'"
+        )
+        .mark_text(align="left", fontSize=11)
+        .encode(y=y, x=alt.value(width + 10), text="txt:N")
+    )
+    return (
+        alt.layer(link, mean, dot, text)
+        .add_params(tinh, ten)
+        .properties(
+            width=width,
+            height=alt.Step(26),
+            title=_title(
+                f": 8 chỉ số nội dung năm {year} so với trung bình toàn quốc",
+                "chấm đỏ: điểm của tỉnh; vạch đen: trung bình toàn quốc; bên phải: điểm (TB; chênh lệch; hạng)",
+            ),
+        )
+    )
+
+
+def province_change_chart(data: ReportData) -> alt.TopLevelMixin:
+    """Change of each dimension since the base year 2018 (mart_province_scores.change_since_base_year), a bar only
+    where it is comparable; where a methodology break lies between, the words say so and name the year."""
+    year = _latest(data)
+    tinh, ten = _province_params(data)
+    base = _with_labels(
+        alt.Chart(_scores(data)).transform_filter(
+            f"datum.province_key == tinh && datum.year == {year} && datum.indicator_code != 'PAPI.TOTAL'"
+        ),
+        data,
+    ).transform_calculate(
+        txt=f"!isValid(datum.score) ? '{MISSING}' : "
+        f"(isValid(datum.comparable_since) && datum.comparable_since > {BASE_YEAR}) ? "
+        "'không so sánh được (phương pháp đổi năm ' + datum.comparable_since + ')' : "
+        f"isValid(datum.change_since_base_year) ? format(datum.change_since_base_year, '+.2f') + ' (so sánh được)'"
+        f" : 'không có số liệu năm {BASE_YEAR}'"
+    )
+    y = _dimension_y()
+    width = 300
+    bars = (
+        base.transform_filter("isValid(datum.change_since_base_year)")
+        .mark_bar(height=14)
+        .encode(
+            y=y,
+            x=alt.X("change_since_base_year:Q", title=f"Thay đổi điểm {BASE_YEAR} → {year}"),
+            color=alt.condition("datum.change_since_base_year >= 0", alt.value("#1a9850"), alt.value("#d73027")),
+            tooltip=[
+                alt.Tooltip("indicator_label:N", title="Chỉ số"),
+                alt.Tooltip("change_since_base_year:Q", title="Thay đổi", format="+.2f"),
+            ],
+        )
+    )
+    zero = base.mark_rule(color="#333").encode(x=alt.datum(0))
+    text = base.mark_text(align="left", fontSize=11).encode(
+        y=y,
+        x=alt.value(width + 10),
+        text="txt:N",
+        color=alt.condition("isValid(datum.change_since_base_year)", alt.value("#222"), alt.value("#777")),
+    )
+    return (
+        alt.layer(zero, bars, text)
+        .add_params(tinh, ten)
+        .properties(
+            width=width,
+            height=alt.Step(26),
+            title=_title(
+                f": thay đổi từ {BASE_YEAR} đến {year} theo chỉ số nội dung",
+                "chỉ vẽ khi so sánh được (không có năm đổi phương pháp ở giữa)",
+            ),
+        )
+    )
+
+
+def province_rank_chart(data: ReportData) -> alt.TopLevelMixin:
+    """The chosen province's PAPI total per year: its rank (of the provinces ranked that year) and its score
+    against the national mean, every value printed."""
+    tinh, ten = _province_params(data)
+    mine = alt.Chart(_scores(data)).transform_filter(
+        "datum.province_key == tinh && datum.indicator_code == 'PAPI.TOTAL' && isValid(datum.score)"
+    )
+    x = _year_x(data)
+    rank_y = alt.Y("rank:Q", title="Hạng (1 = cao nhất)", scale=alt.Scale(reverse=True, domain=[1, 63]))
+    rank_line = mine.mark_line(point=True, color="#2166ac").encode(
+        x=x,
+        y=rank_y,
+        tooltip=[alt.Tooltip("year:Q", title="Năm"), alt.Tooltip("rank:Q", title="Hạng")],
+    )
+    rank_text = (
+        mine.transform_calculate(txt="datum.rank + '/' + datum.n_ranked")
+        .mark_text(dy=-9, fontSize=9, color="#2166ac")
+        .encode(x=x, y=rank_y, text="txt:N")
+    )
+    rank = alt.layer(_break_rules(data), rank_line, rank_text).properties(
+        width=360, height=210, title=_title(": thứ hạng PAPI tổng hợp theo năm")
+    )
+    score_y = alt.Y("score:Q", title="Điểm PAPI tổng hợp", scale=alt.Scale(zero=False))
+    score_line = mine.mark_line(point=True, color="#d6604d").encode(
+        x=x,
+        y=score_y,
+        tooltip=[
+            alt.Tooltip("year:Q", title="Năm"),
+            alt.Tooltip("score:Q", title="Điểm", format=".2f"),
+            alt.Tooltip("national_mean:Q", title="Trung bình toàn quốc", format=".2f"),
+        ],
+    )
+    mean_line = mine.mark_line(color="#555", strokeDash=[6, 3]).encode(x=x, y="national_mean:Q")
+    score_text = (
+        mine.transform_calculate(txt="format(datum.score, '.1f')")
+        .mark_text(dy=-9, fontSize=9, color="#b2182b")
+        .encode(x=x, y=score_y, text="txt:N")
+    )
+    score = alt.layer(_break_rules(data), mean_line, score_line, score_text).properties(
+        width=360,
+        height=210,
+        title=_title(
+            ": điểm PAPI tổng hợp (đỏ) và trung bình toàn quốc (nét đứt)", "thang 6–60 đến 2017, 8–80 từ 2018"
+        ),
+    )
+    return alt.hconcat(rank, score).add_params(tinh, ten)
+
+
 def province_chart(data: ReportData) -> alt.TopLevelMixin:
-    """A province's trend on each dimension against the national mean, its rank, and a polar chart of the 8
-    dimensions, all following one province selector."""
-    prov_keys = data.provinces["province_key"].to_list()
-    prov_names = data.provinces["province_name"].to_list()
-    default = DEFAULT_PROVINCE if DEFAULT_PROVINCE in prov_keys or not prov_keys else prov_keys[0]
-    prov = alt.param(
-        name="tinh", value=default, bind=alt.binding_select(options=prov_keys, labels=prov_names, name="Tỉnh/thành: ")
-    )
-    years8 = [y for y in _years(data) if y >= 2018]
-    year = alt.param(
-        name="nam_radar",
-        value=years8[-1] if years8 else _years(data)[-1],
-        bind=alt.binding_select(options=years8 or _years(data), name="Năm (biểu đồ cực): "),
-    )
+    """The chosen province's trend on the total and each dimension against the national mean (small multiples,
+    methodology breaks as rules), each panel titled with the province."""
+    tinh, ten = _province_params(data)
     panels = []
     for code, label in data.indicators.select("indicator_code", "label").iter_rows():
         base = _with_labels(alt.Chart(_scores(data)).transform_filter(f"datum.indicator_code == '{code}'"), data)
@@ -481,68 +674,22 @@ def province_chart(data: ReportData) -> alt.TopLevelMixin:
                 alt.Tooltip("national_mean:Q", title="Trung bình toàn quốc", format=".2f"),
             ],
         )
-        mean = (
-            base.transform_filter("datum.province_key == tinh")
-            .mark_line(strokeDash=[6, 3], color="#555")
-            .encode(x=x, y="national_mean:Q")
+        mean = mine.mark_line(strokeDash=[6, 3], color="#555").encode(x=x, y="national_mean:Q")
+        panels.append(
+            alt.layer(_break_rules(data), mean, line).properties(
+                width=220,
+                height=130,
+                title=alt.TitleParams(text=alt.expr("ten_tinh + " + json.dumps(" – " + label)), limit=270),
+            )
         )
-        panels.append(alt.layer(_break_rules(data), mean, line).properties(width=230, height=140, title=label))
-    trend = alt.concat(
+    return alt.concat(
         *panels,
         columns=3,
-        title="Xu hướng theo chỉ số nội dung: tỉnh (đỏ) so với trung bình "
-        "toàn quốc (nét đứt); đường tím: năm đổi phương pháp",
-    )
-    rank = alt.layer(
-        _break_rules(data),
-        alt.Chart(_scores(data))
-        .transform_filter("datum.province_key == tinh && datum.indicator_code == 'PAPI.TOTAL'")
-        .mark_line(point=True, color="#2166ac")
-        .encode(
-            x=_year_x(data),
-            y=alt.Y("rank:Q", title="Hạng PAPI tổng hợp (1 = cao nhất)", scale=alt.Scale(reverse=True, domain=[1, 63])),
-            tooltip=[
-                alt.Tooltip("year:Q", title="Năm"),
-                alt.Tooltip("rank:Q", title="Hạng"),
-                alt.Tooltip("n_ranked:Q", title="trên"),
-            ],
+        title=_title(
+            ": xu hướng từng chỉ số so với trung bình toàn quốc",
+            "đỏ: tỉnh; nét đứt: trung bình toàn quốc; đường tím: năm đổi phương pháp",
         ),
-    ).properties(width=420, height=200, title="Thứ hạng PAPI tổng hợp của tỉnh")
-    polar_base = _with_labels(
-        alt.Chart(_scores(data)).transform_filter(
-            "datum.province_key == tinh && datum.year == nam_radar && datum.indicator_code != 'PAPI.TOTAL'"
-        ),
-        data,
-    )
-    # one equal slice per dimension: D<k> spans [(k-1), k) * 2π/8 (explicit angles, no stacking)
-    slices = polar_base.transform_calculate(
-        k="toNumber(substring(datum.indicator_code, 6, 7))", t0="(datum.k - 1) * 2 * PI / 8", t1="datum.k * 2 * PI / 8"
-    )
-    radius = alt.Scale(type="linear", domain=[0, 10], range=[15, 140], zero=True)
-    rose = slices.mark_arc(stroke="white", opacity=0.85).encode(
-        theta=alt.Theta("t0:Q", scale=None),
-        theta2="t1:Q",
-        radius=alt.Radius("score:Q", scale=radius),
-        color=alt.Color("indicator_label:N", title="Chỉ số nội dung", legend=alt.Legend(labelLimit=260)),
-        tooltip=[
-            alt.Tooltip("indicator_label:N", title="Chỉ số"),
-            alt.Tooltip("score:Q", title="Điểm", format=".2f"),
-            alt.Tooltip("national_mean:Q", title="Trung bình toàn quốc", format=".2f"),
-            alt.Tooltip("rank:Q", title="Hạng"),
-        ],
-    )
-    mean_ring = slices.mark_arc(filled=False, stroke="#333", strokeDash=[3, 2]).encode(
-        theta=alt.Theta("t0:Q", scale=None), theta2="t1:Q", radius=alt.Radius("national_mean:Q", scale=radius)
-    )
-    labels = (
-        slices.transform_calculate(mid="(datum.t0 + datum.t1) / 2", code="substring(datum.indicator_code, 5)", r="150")
-        .mark_text(fontSize=11)
-        .encode(theta=alt.Theta("mid:Q", scale=None), radius=alt.Radius("r:Q", scale=None), text="code:N")
-    )
-    polar = alt.layer(rose, mean_ring, labels).properties(
-        width=320, height=320, title="8 chỉ số nội dung (bán kính = điểm 0–10; viền đứt: trung bình toàn quốc)"
-    )
-    return alt.vconcat(alt.hconcat(rank, polar), trend).add_params(prov, year).resolve_scale(color="independent")
+    ).add_params(tinh, ten)
 
 
 def coverage_chart(data: ReportData) -> alt.TopLevelMixin:
@@ -572,10 +719,10 @@ def coverage_chart(data: ReportData) -> alt.TopLevelMixin:
         .encode(
             y=y,
             x=alt.X("n_tasks:Q", title="Số nhiệm vụ"),
-            row=alt.Row("plan_label:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=300)),
+            row=alt.Row("plan_label:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=230)),
             tooltip=tip,
         )
-        .properties(width=220, height=alt.Step(12))
+        .properties(width=170, height=alt.Step(12))
         .resolve_scale(y="independent")
     )
     right = (
@@ -584,7 +731,12 @@ def coverage_chart(data: ReportData) -> alt.TopLevelMixin:
         .encode(
             y=y,
             x=alt.X("share:Q", title="Tỷ lệ nhiệm vụ", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-            color=alt.Color("measure:N", title=None, scale=alt.Scale(range=["#b2182b", "#2166ac"])),
+            color=alt.Color(
+                "measure:N",
+                title=None,
+                scale=alt.Scale(range=["#b2182b", "#2166ac"]),
+                legend=alt.Legend(orient="bottom"),
+            ),
             shape=alt.Shape("measure:N", title=None),
             row=alt.Row("plan_label:N", title=None, header=alt.Header(labels=False)),
             tooltip=[
@@ -594,7 +746,7 @@ def coverage_chart(data: ReportData) -> alt.TopLevelMixin:
                 alt.Tooltip("share:Q", title="Tỷ lệ", format=".0%"),
             ],
         )
-        .properties(width=220, height=alt.Step(12))
+        .properties(width=170, height=alt.Step(12))
         .resolve_scale(y="independent")
     )
     return alt.hconcat(
@@ -617,11 +769,18 @@ def target_view(targets: pl.DataFrame) -> pl.DataFrame:
 
 
 def targets_chart(data: ReportData) -> alt.TopLevelMixin:
+    """Each target's gap to the actual, points and ranks in two charts of their own (a 0.1-point miss would look
+    like nothing beside a 30-place one), status by colour and in words, every value printed in a column at the
+    right; a target that cannot be evaluated says why, in Vietnamese."""
     t = target_view(data.targets)
-    base = alt.Chart()
-    y = alt.Y("target_label:N", title=None, sort=None, axis=alt.Axis(labelLimit=260))
+    t = t.with_columns(
+        (pl.col("plan_label").str.split(" · ").list.first() + " · " + pl.col("target_label")).alias("row_label")
+    )
     colour = alt.Color(
-        "status_vi:N", title="Kết quả", scale=alt.Scale(domain=list(STATUS_VI.values()), range=STATUS_COLOURS)
+        "status_vi:N",
+        title="Kết quả",
+        scale=alt.Scale(domain=list(STATUS_VI.values()), range=STATUS_COLOURS),
+        legend=alt.Legend(orient="top"),
     )
     tip = [
         alt.Tooltip("plan_label:N", title="Kế hoạch"),
@@ -633,39 +792,37 @@ def targets_chart(data: ReportData) -> alt.TopLevelMixin:
         alt.Tooltip("status_vi:N", title="Kết quả"),
         alt.Tooltip("status_reason_vi:N", title="Lý do"),
     ]
-    bar = (
-        base.transform_filter("isValid(datum.gap)")
-        .mark_bar()
-        .encode(
-            y=y,
-            x=alt.X("gap:Q", title="Chênh lệch so với mục tiêu (dương = vượt)"),
-            color=colour,
-            tooltip=tip,
+    width = 260
+    parts = []
+    for prefix, title, fmt in (
+        ("Điểm", "Chỉ tiêu tính bằng điểm: thực tế − mục tiêu", ".2f"),
+        ("Hạng", "Chỉ tiêu tính bằng thứ hạng: số bậc tốt hơn (+) hay kém hơn (−) mục tiêu", "d"),
+    ):
+        base = alt.Chart()
+        y = alt.Y("row_label:N", title=None, sort=None, axis=alt.Axis(labelLimit=290))
+        bar = (
+            base.transform_filter("isValid(datum.gap)")
+            .mark_bar(height=10)
+            .encode(y=y, x=alt.X("gap:Q", title=title), color=colour, tooltip=tip)
         )
-    )
-    zero = base.mark_rule(color="#333").encode(x=alt.datum(0))
-    na = (
-        base.transform_filter("!isValid(datum.gap)")
-        .transform_calculate(txt="'không đánh giá được: ' + datum.status_reason_vi")
-        .mark_text(align="left", dx=3, color="#666")
-        .encode(y=y, x=alt.datum(0), text="txt:N", tooltip=tip)
-    )
-    dots = (
-        base.transform_filter("isValid(datum.gap)")
-        .mark_point(filled=True, size=40)
-        .encode(y=y, x="gap:Q", color=colour, tooltip=tip)
-    )
-    return (
-        alt.layer(bar, zero, na, dots, data=_values(data, "targets", t))
-        .properties(width=380, height=alt.Step(16))
-        .facet(
-            row=alt.Row("plan_label:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=300)),
-            # points and ranks never share an axis: a 0.1-point miss would look like nothing beside a 30-place one
-            column=alt.Column("gap_kind:N", title=None, header=alt.Header(labelLimit=300)),
-            title="Chỉ tiêu của kế hoạch so với kết quả chính thức (đạt / không đạt / không đánh giá được, kèm chênh lệch)",
+        zero = base.mark_rule(color="#333").encode(x=alt.datum(0))
+        text = (
+            base.transform_calculate(
+                txt=f"isValid(datum.gap) ? format(datum.gap, '+{fmt}') + ' (thực tế ' + format(datum.actual_value, "
+                f"'{fmt}') + '): ' + datum.status_vi : 'không đánh giá được: ' + datum.status_reason_vi"
+            )
+            .mark_text(align="left", fontSize=10, limit=330)
+            .encode(y=y, x=alt.value(width + 8), text="txt:N", color=colour, tooltip=tip)
         )
-        .resolve_scale(y="independent", x="independent")
-    )
+        parts.append(
+            alt.layer(zero, bar, text, data=_values(data, "targets", t))
+            .transform_filter(f"indexof(datum.gap_kind, '{prefix}') == 0")
+            .properties(width=width, height=alt.Step(16), title=title)
+        )
+    return alt.vconcat(
+        *parts,
+        title="Chỉ tiêu của kế hoạch so với kết quả chính thức (đạt / không đạt / không đánh giá được, kèm chênh lệch)",
+    ).resolve_scale(x="independent", y="independent")
 
 
 def national_chart(data: ReportData) -> alt.TopLevelMixin:
@@ -742,17 +899,24 @@ def units_2025_chart(data: ReportData) -> alt.TopLevelMixin:
     )
 
 
-CHARTS = {
+# the province view first (every chart follows the page's province selector), then the country
+PROVINCE_CHARTS = {
+    "province_dims": ("từng chỉ số so với trung bình toàn quốc", province_dims_chart),
+    "province_change": (f"thay đổi từ {BASE_YEAR}", province_change_chart),
+    "province_rank": ("thứ hạng và điểm theo năm", province_rank_chart),
+    "province": ("xu hướng từng chỉ số", province_chart),
+}
+NATIONAL_CHARTS = {
     "ranking": ("Xếp hạng toàn quốc", ranking_chart),
     "heatmap": ("Bản đồ nhiệt tỉnh × chỉ số", heatmap_chart),
-    "province": ("Trang tỉnh: xu hướng, thứ hạng, biểu đồ cực", province_chart),
     "national": ("Trung bình toàn quốc", national_chart),
     "coverage": ("Độ bao phủ của kế hoạch", coverage_chart),
     "targets": ("Chỉ tiêu so với thực tế", targets_chart),
     "indices": ("Các chỉ số cùng biến động", indices_chart),
     "units_2025": ("34 đơn vị sau sáp nhập 2025", units_2025_chart),
 }
-PNG_CHARTS = ("ranking", "heatmap", "province", "targets")
+CHARTS = {**PROVINCE_CHARTS, **NATIONAL_CHARTS}
+PNG_CHARTS = ("province_dims", "province_change", "province_rank", "province", "ranking", "heatmap", "targets")
 
 
 def _no_scores_chart(title: str) -> alt.Chart:
@@ -790,7 +954,9 @@ h1{font-size:1.6em;margin:.8em 0 .2em}h2{font-size:1.25em;margin-top:1.6em;borde
 .meta,.note{color:#555;font-size:.9em}.chart{margin:10px 0 20px;overflow-x:auto}
 table{border-collapse:collapse;font-size:.85em;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 6px;
 vertical-align:top;text-align:left}th{background:#f3f3f3}.met{color:#1a9850}.not_met{color:#d73027}
-.not_evaluable{color:#777}nav a{margin-right:12px}
+.not_evaluable{color:#777}nav a{margin-right:12px}td{overflow-wrap:anywhere}
+.picker{position:sticky;top:0;background:#fff;padding:8px 0;border-bottom:1px solid #ddd;z-index:2;font-size:1.05em}
+.picker select{font-size:1em;padding:2px 4px}.summary{font-size:1.1em}h3{font-size:1.05em;margin:1.2em 0 .3em}
 """
 
 
@@ -855,12 +1021,48 @@ def _breaks_table(data: ReportData) -> str:
     return f"<table><tr><th>Năm</th><th>Chỉ số</th><th>Thay đổi phương pháp</th></tr>{rows}</table>"
 
 
+def _default_province(data: ReportData) -> tuple[str, str]:
+    keys = data.provinces["province_key"].to_list()
+    names = data.provinces["province_name"].to_list()
+    if not keys:
+        return "", ""
+    key = DEFAULT_PROVINCE if DEFAULT_PROVINCE in keys else keys[0]
+    return key, names[keys.index(key)]
+
+
+def province_sections(data: ReportData) -> str:
+    """The province selector and one section per province (all but the chosen one hidden): the words and tables
+    that answer how the province did, each heading naming it."""
+    key, _ = _default_province(data)
+    options = "".join(
+        f'<option value="{html.escape(k)}"{" selected" if k == key else ""}>{html.escape(n)}</option>'
+        for k, n in data.provinces.select("province_key", "province_name").iter_rows()
+    )
+    views = "".join(
+        province_html(
+            province_view(data.scores, data.indicators, data.targets, k, n, reason_vi=reason_vi), hidden=k != key
+        )
+        for k, n in data.provinces.select("province_key", "province_name").iter_rows()
+    )
+    picker = (
+        '<div class="picker"><label for="tinh">Tỉnh/thành: </label><select id="tinh">'
+        f"{options}</select> <span class='note'>(mọi bảng và biểu đồ của phần tỉnh đi theo lựa chọn này)</span></div>"
+    )
+    return picker + views
+
+
 def render_html(data: ReportData, specs: dict[str, dict], js_bundle: str) -> str:
-    nav = "".join(f'<a href="#{n}">{html.escape(t)}</a>' for n, (t, _) in CHARTS.items())
+    _, name = _default_province(data)
+    nav = "".join(f'<a href="#{n}">{html.escape(t)}</a>' for n, (t, _) in NATIONAL_CHARTS.items())
+    province_charts = "".join(
+        f'<h3 id="{n}"><span class="ten-tinh">{html.escape(name)}</span>: {html.escape(t)}</h3>'
+        f'<div class="chart" id="chart-{n}" data-chart="{n}"></div>'
+        for n, (t, _) in PROVINCE_CHARTS.items()
+    )
     sections = "".join(
         f'<h2 id="{n}">{html.escape(t)}</h2><div class="chart" id="chart-{n}" data-chart="{n}"></div>'
-        + (f"<h3>Bảng chỉ tiêu</h3>{_targets_table(data)}" if n == "targets" else "")
-        for n, (t, _) in CHARTS.items()
+        + (f'<h3>Bảng chỉ tiêu</h3><div id="targets-table">{_targets_table(data)}</div>' if n == "targets" else "")
+        for n, (t, _) in NATIONAL_CHARTS.items()
     )
     n_prov = data.scores.filter(pl.col("indicator_code") == "PAPI.TOTAL")
     latest = cast(int | None, n_prov["year"].max())  # a year column: an int, or None when empty
@@ -871,11 +1073,12 @@ def render_html(data: ReportData, specs: dict[str, dict], js_bundle: str) -> str
     )
     datasets: dict[str, list] = {}
     slim = {}
-    for name, spec in specs.items():
+    for chart, spec in specs.items():
         spec = dict(spec)
         own = spec.pop("datasets", {})
         datasets.update(own)
-        slim[name] = {"spec": spec, "datasets": sorted(own)}
+        follows = any(p.get("name") == "tinh" for p in spec.get("params", []))
+        slim[chart] = {"spec": spec, "datasets": sorted(own), "province": follows}
     bundle = _bundle_safe(js_bundle)
     # one pass: a value of the data may be any text, a placeholder's name included
     main = f"\nconst DATASETS = {json_for_script(datasets)};\nconst SPECS = {json_for_script(slim)};{_MAIN_SCRIPT}"
@@ -887,6 +1090,9 @@ def render_html(data: ReportData, specs: dict[str, dict], js_bundle: str) -> str
 <script>{bundle}</script></head>
 <body>
 <h1>Báo cáo quản trị và hành chính công cấp tỉnh (PAPI) và các kế hoạch nâng cao chỉ số</h1>
+{province_sections(data)}
+{province_charts}
+<h2 id="ca-nuoc">Cả nước</h2>
 <p class="meta">Bản dựng (build): <code>{html.escape(data.build_id or "không rõ")}</code> · Nguồn: PAPI (CECODES, MTTQ
 Việt Nam – VFF-CRT, UNDP Việt Nam), kế hoạch của UBND các cấp; các bảng mart trong <code>marts/</code>
 (<code>datapackage.json</code>). Tỉnh thiếu số liệu năm {latest}: {html.escape(", ".join(missing) or "không có")} — luôn
@@ -903,17 +1109,39 @@ Việt Nam – VFF-CRT, UNDP Việt Nam), kế hoạch của UBND các cấp; c�
 
 
 # The page's own script (its hash goes into the Content-Security-Policy). ast: Vega reads expressions with its
-# interpreter instead of new Function, so the policy needs no 'unsafe-eval'.
+# interpreter instead of new Function, so the policy needs no 'unsafe-eval'. The province selector shows that
+# province's section and sets `tinh` / `ten_tinh` in every chart that follows it (names set as text, never markup);
+# #tinh=<key> in the address opens a province directly.
 _MAIN_SCRIPT = """
 window.__charts = {};
 window.__chartErrors = [];
+const picker = document.getElementById('tinh');
+function showProvince(key) {
+  if (!picker || !key) return Promise.resolve();
+  picker.value = key;
+  const name = picker.selectedIndex >= 0 ? picker.options[picker.selectedIndex].text : '';
+  document.querySelectorAll('section.province-view').forEach(s => { s.hidden = s.dataset.key !== key; });
+  document.querySelectorAll('.ten-tinh').forEach(e => { e.textContent = name; });
+  return Promise.all(Object.entries(window.__charts).filter(([n]) => SPECS[n].province)
+    .map(([n, v]) => v.signal('tinh', key).signal('ten_tinh', name).runAsync()));
+}
+window.showProvince = showProvince;
+if (picker) {
+  picker.addEventListener('change', () => {
+    showProvince(picker.value);
+    history.replaceState(null, '', '#tinh=' + encodeURIComponent(picker.value));
+  });
+  const m = /^#tinh=(.+)$/.exec(location.hash);
+  if (m && [...picker.options].some(o => o.value === decodeURIComponent(m[1]))) showProvince(decodeURIComponent(m[1]));
+}
 // every dataset is written once in the page and shared by the charts that use it
 Promise.all(Object.entries(SPECS).map(([name, s]) =>
   vegaEmbed('#chart-' + name, Object.assign({}, s.spec, {datasets: Object.fromEntries(s.datasets.map(d => [d, DATASETS[d]]))}),
             {renderer: 'svg', actions: false, ast: true})
     .then(r => { window.__charts[name] = r.view; })
     .catch(e => { window.__chartErrors.push(name + ': ' + e); console.error(e); })
-)).then(() => { document.body.dataset.rendered = 'true'; });
+)).then(() => showProvince(picker ? picker.value : ''))
+  .then(() => { document.body.dataset.rendered = 'true'; });
 """
 
 

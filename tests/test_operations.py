@@ -189,7 +189,7 @@ def test_every_asset_explains_itself_in_the_ui():
     keys = list(graph.get_all_asset_keys())
     assert len(keys) == 49  # 41 + stg_ref_provinces_dissolved, stg_sipas_published, mart_index_panel (issue 17)
     #                         + ref_methodology_break, report_html, mart_score_change, mart_scores_2025_units (issue 16)
-    #                         + stg_ref_population (issue 25)
+    #                         + stg_ref_population (GSO's population, issue 25.3)
     for key in keys:
         node = graph.get(key)
         name = key.path[-1]

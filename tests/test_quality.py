@@ -4,6 +4,7 @@ and the Great Expectations suites on corrupted marts. Every expected finding bel
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 
 import dagster as dg
@@ -408,11 +409,21 @@ def expected(built):
 
 def test_gx_suites_pass_on_the_published_marts(built, published, expected, tmp_path):
     from pipelines.expectations import MARTS_WITH_SUITES, validate_mart
+    from pipelines.gx_offline import remote_assets
 
     for mart in MARTS_WITH_SUITES:
         outcome = validate_mart(mart, published[mart], expected[mart], tmp_path)
         assert outcome.success, outcome.failed
-        assert outcome.docs_index.is_file() and "<html" in outcome.docs_index.read_text(encoding="utf-8").lower()
+        index = outcome.docs_index.read_text(encoding="utf-8")
+        assert "<html" in index.lower()
+        # Data Docs read offline (issue 25.5): no page loads a script, style or image over http(s), and the index's
+        # tables are written out (GX fills them from a CDN library): the validation row, its status and suite link
+        for page in (tmp_path / mart).rglob("*.html"):
+            text = page.read_text(encoding="utf-8")
+            assert remote_assets(text) == [], (page, remote_assets(text))
+            assert not re.search(r"""<(script|link)\b[^>]*(src|href)=["']?https?:""", text, re.I), page
+        assert "bootstrapTable" not in index and re.search(r"✔</span>\s*(</span>\s*)?Success</a>", index), mart
+        assert f'href="expectations/{mart}_suite.html"' in index and f"<td>{mart}</td>" in index
 
 
 @pytest.mark.parametrize(
@@ -451,6 +462,7 @@ def test_gx_suite_fails_on_a_corrupted_mart(published, expected, tmp_path, mart,
     outcome = validate_mart(mart, corrupt(published[mart]), expected[mart], tmp_path)
     assert not outcome.success
     assert failing <= {f["expectation"] for f in outcome.failed}
+    assert "Failed</a>" in outcome.docs_index.read_text(encoding="utf-8")  # the offline index says so too
 
 
 def test_gx_total_must_equal_the_sum_of_its_dimensions(published, expected, tmp_path):

@@ -170,7 +170,15 @@ def test_a_report_of_payloads_runs_no_script_and_draws_every_chart(tmp_path):
                 assert marks >= 1, (name, marks)
             # the payloads are shown as text: the build id and the target table hold them verbatim
             assert PAYLOADS[1] in page.locator("p.meta code").first.inner_text()
-            assert PAYLOADS[0] in page.locator("table").first.inner_text()
+            assert PAYLOADS[0] in page.locator("#targets-table table").first.inner_text()
+            # a province named by a payload: its section and the chart titles show the name as text
+            page.locator("#tinh").select_option("2004-01")
+            page.wait_for_timeout(300)
+            assert (
+                page.locator("section.province-view:not([hidden]) h2").inner_text()
+                == f"Hà Nội {PAYLOADS[1]}: PAPI tóm tắt"
+            )
+            assert f"Hà Nội {PAYLOADS[1]}" in page.locator("#chart-province_dims svg").first.text_content()
             assert page.locator("img, iframe, svg[onload]").count() == 0
             page.wait_for_timeout(500)
         finally:
