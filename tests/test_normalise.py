@@ -459,3 +459,35 @@ def test_a_year_compared_against_is_no_target_year(line, year):
     from pipelines.domain.targets import find_targets
 
     assert {h.year_hint for h in find_targets(line)} == {year}
+
+
+PLAN_ON_NO_INDEX = """ỦY BAN NHÂN DÂN TỈNH NGHỆ AN
+Số: 12/KH-UBND
+Nghệ An, ngày 05 tháng 3 năm 2025
+
+KẾ HOẠCH
+Phòng, chống ma túy năm 2025
+
+I. NHIỆM VỤ
+1. Sở Y tế
+a) Tổ chức điều trị nghiện ma túy tại cộng đồng.
+b) Cấp phát thuốc thay thế cho người nghiện.
+2. Công an tỉnh
+a) Tấn công, trấn áp tội phạm ma túy trên địa bàn.
+"""
+
+
+def test_a_plan_on_no_index_gets_no_indicator_warnings(tmp_path):
+    """A plan about something else than the indices (drug control, digital economy): its agency headings are not
+    dimensions, and 'maps to no indicator' on each of them is noise, not a finding."""
+    from pipelines.accuracy import read_and_normalise
+
+    p = tmp_path / "plan.txt"
+    p.write_text(PLAN_ON_NO_INDEX, encoding="utf-8")
+    res, norm = read_and_normalise(p)
+    assert len(res.tasks) == 3
+    assert not [f for f in norm.findings if f["rule"] == "indicator_unmapped"]
+    # the same plan on PAPI: its headings should name a dimension, and that they do not is reported
+    p.write_text(PLAN_ON_NO_INDEX.replace("năm 2025\n", "năm 2025 nâng cao Chỉ số PAPI\n", 1), encoding="utf-8")
+    res, norm = read_and_normalise(p)
+    assert [f for f in norm.findings if f["rule"] == "indicator_unmapped"]

@@ -217,7 +217,8 @@ def report_indicator(ctx: DocContext, row: TaskIndicator, reported: set[tuple], 
     """Findings for a heading that maps to no indicator, an inferred one, or an unmapped sub-section."""
     doc, t, fam, m, sub = ctx.doc, row.task, row.family, row.mapping, row.sub
     key = (t.get("section_ref"), t.get("section_as_written"))
-    if m.rule in ("unmapped", "no_heading") and key not in reported:
+    # a plan on no index (drug control, digital economy …): its headings are not meant to name an indicator
+    if m.rule in ("unmapped", "no_heading") and key not in reported and ctx.indices:
         reported.add(key)
         what = (
             f"heading {t['section_as_written']!r}"
