@@ -115,7 +115,9 @@ class DimDocument(pa.DataFrameModel):
         description="native (the file's own text), converted (a .doc through antiword or LibreOffice), ocr (Tesseract on a scanned PDF)",
     )
     issuer_name: str = pa.Field(nullable=True, description="Issuing People's Committee, canonical spelling")
-    issuer_level: str = pa.Field(nullable=True, isin=ISSUER_LEVELS, description="province / district / commune")
+    issuer_level: str = pa.Field(
+        nullable=True, isin=ISSUER_LEVELS, description="central / province / district / commune"
+    )
     province_key: str = pa.Field(
         nullable=True, str_matches=PROVINCE_KEY, description="FK to dim_province: vintage-code, e.g. 2004-79"
     )

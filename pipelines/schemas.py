@@ -12,7 +12,7 @@ from pipelines.domain.formats import FORMATS, TEXT_SOURCES
 SEVERITIES = ["error", "warning", "info"]
 SOURCE_KINDS = ["table", "narrative"]
 READERS = ["narrative", "pipe_table", "tab_table", "md_table", "grid_table", "bar_table"]
-ISSUER_LEVELS = ["province", "district", "commune"]
+ISSUER_LEVELS = ["central", "province", "district", "commune"]  # central: the Government, a ministry, a national office
 INDICES = ["PAPI", "PAR_INDEX", "PCI", "SIPAS"]
 
 
@@ -43,7 +43,9 @@ class StgDocuments(pa.DataFrameModel):
     n_lines: int = pa.Field(gt=0, description="Lines in the normalised text (line numbers refer to it)")
     readers: str = pa.Field(description="Readers that produced tasks, comma-separated")
     issuer_name: str = pa.Field(nullable=True, description="Issuing People's Committee, canonical spelling")
-    issuer_level: str = pa.Field(nullable=True, isin=ISSUER_LEVELS, description="province / district / commune")
+    issuer_level: str = pa.Field(
+        nullable=True, isin=ISSUER_LEVELS, description="central / province / district / commune"
+    )
     province_code: str = pa.Field(
         nullable=True, str_length={"min_value": 2, "max_value": 2}, description="GSO 2004 code of the issuer's province"
     )

@@ -354,6 +354,8 @@ def extract_metadata(text: str) -> tuple[DocumentMeta, list[Finding]]:
     _issue_date(meta, plain, web, attached, findings, at)
     title, title_line = _title(lines)
     issuer = _issuer(plain, web, title, title_line, findings, at)
+    if issuer is None or issuer.province is None and issuer.level == "province":
+        issuer = _issuer_above_provinces(lines) or issuer
     _place_issuer(meta, issuer, plain, findings)
     _signer(meta, lines, web, findings)
     meta.title = title
@@ -507,6 +509,56 @@ def _issuer(
     return issuer
 
 
+# Bodies above the provinces that issue documents, as their masthead prints them
+_CENTRAL = re.compile(
+    r"^(?:THỦ TƯỚNG CHÍNH PHỦ|CHÍNH PHỦ|VĂN PHÒNG CHÍNH PHỦ|QUỐC HỘI|ỦY BAN THƯỜNG VỤ QUỐC HỘI|UỶ BAN THƯỜNG VỤ QUỐC HỘI|"
+    r"BỘ [A-ZĐÀ-Ỹ ,&\-]+|NGÂN HÀNG NHÀ NƯỚC(?: VIỆT NAM)?|KIỂM TOÁN NHÀ NƯỚC|TÒA ÁN NHÂN DÂN TỐI CAO|"
+    r"VIỆN KIỂM SÁT NHÂN DÂN TỐI CAO|BẢO HIỂM XÃ HỘI VIỆT NAM|BAN CHẤP HÀNH TRUNG ƯƠNG|"
+    r"(?:TỔNG )?CỤC [A-ZĐÀ-Ỹ ,&\-]+|ỦY BAN [A-ZĐÀ-Ỹ ,&\-]+ (?:QUỐC GIA|TRUNG ƯƠNG))$"
+)
+_MOTTO = re.compile(r"CỘNG\s+H(?:ÒA|OÀ)\s+XÃ\s+HỘI")
+_COUNCIL = re.compile(r"^HỘI ĐỒNG NHÂN DÂN (TỈNH|THÀNH PHỐ) (.{2,40})$")
+_UNDER = re.compile(r"\s(?=(?:TỔNG CỤC|CỤC|VỤ|VĂN PHÒNG|THUẾ|HẢI QUAN|KHO BẠC NHÀ NƯỚC) )")  # a unit under its ministry
+
+
+def _masthead_left(lines: list[str], search: int = 200) -> str | None:
+    """The issuer's words of the masthead: the text just above the national motto ("CỘNG HÒA XÃ HỘI …"), a name the
+    scrape may have wrapped ("**BỘ KHOA HỌC VÀ **" / "CÔNG NGHỆ"), without the rule and cell marks around it."""
+    motto = next((i for i, ln in enumerate(lines[:search]) if _MOTTO.search(strip_markup(ln).upper())), None)
+    if motto is None:
+        return None
+    got: list[str] = []
+    for ln in reversed(lines[max(0, motto - 8) : motto]):
+        t = strip_markup(ln).strip(" |*")
+        if not t or set(t) <= set("-_=—"):
+            if got:
+                break
+            continue
+        got.insert(0, t)
+    text = re.sub(r"\s+", " ", " ".join(got)).strip()
+    return text or None
+
+
+def _issuer_above_provinces(lines: list[str]) -> IssuerCandidate | None:
+    """A ministry, the Government or a national office ("BỘ TÀI CHÍNH / CỤC THUẾ": the lowest unit), or a
+    provincial People's Council, from the masthead."""
+    left = _masthead_left(lines)
+    if left is None:
+        return None
+    left = left.upper() if left.isupper() else left
+    if m := _COUNCIL.match(left):
+        prov = find_province_prefix(m[2])
+        if prov is not None:
+            unit = "Thành phố" if m[1] == "THÀNH PHỐ" else "Tỉnh"
+            return IssuerCandidate(f"Hội đồng nhân dân {unit} {prov.name_vi}", "province", prov)
+    lowest = _UNDER.split(left)[-1].strip()
+    if (m := re.search(r"\b(?:TỈNH|THÀNH PHỐ) (.{2,40})$", lowest)) and (prov := find_province_prefix(m[1])):
+        return IssuerCandidate(lowest, "province", prov)  # "CỤC THUẾ / THUẾ TỈNH VĨNH LONG": a branch in a province
+    if _CENTRAL.match(lowest) or _CENTRAL.match(left):
+        return IssuerCandidate(lowest if _CENTRAL.match(lowest) else left, "central", None)
+    return None
+
+
 def _issuer_from_header(plain: str, at: Callable[[int], int]) -> IssuerCandidate | None:
     """Every "ỦY BAN NHÂN DÂN <unit> <name>" line read as a candidate; the first placed in a province wins. A header
     that stacks the parent unit over the issuer's own ("UBND HUYỆN PHONG ĐIỀN / UBND XÃ NHƠN ÁI"): the issuer is
@@ -543,6 +595,8 @@ def _place_issuer(meta: DocumentMeta, issuer: IssuerCandidate | None, plain: str
         findings.append(Finding("issuer_missing", "warning", "No issuer found in the text.", None, None))
         return
     meta.issuer_name, meta.issuer_level, prov = issuer
+    if meta.issuer_level == "central":
+        return  # above the provinces: no province of its own (the one it concerns may be named in the text)
     if prov is None:
         # district-level issuer: its province is the one the text names
         for m in re.finditer(r"(tỉnh|TỈNH|[Tt]hành phố|THÀNH PHỐ|TP\.)\s*([^\n,.;()]{2,30})", plain):
