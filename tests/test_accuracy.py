@@ -18,6 +18,7 @@ NEW_BATCHES = {
     "layouts4": (0.90, None),
     "real_plans3": (0.90, 0.85),  # with four non-plans (a letter, a notice, two dispatches): 0 tasks each
     "real_plans4": (0.90, 0.85),
+    "real_plans5": (0.90, 0.85),
 }
 
 

@@ -277,6 +277,17 @@ def _resolve_words(text: str, role: str, named: frozenset[tuple[str, ...]]) -> t
             if n > 2 and len(plain_cand) < n and cand[-1] != "cac" and plain_cand in table:
                 hit = (table[plain_cand], n)
                 break
+        if (
+            hit is not None
+            and residue
+            and residue[-1][0] == "bo"
+            and words[residue[-1][1]] == "Bộ"  # the capital of a ministry's name, not "cơ quan ngang bộ"
+            and hit[0].key[0] != "bo"
+        ):
+            # "Bộ Công an", "Bộ Tư pháp": a ministry, not the provincial body its subject names
+            residue.extend(toks[i : i + hit[1]])
+            i += hit[1]
+            continue
         if hit is None:
             residue.append(toks[i])
             i += 1

@@ -210,7 +210,7 @@ _ATTR_KEYS = {
     r"(?:cơ quan|đơn vị)\s+(?:thực hiện|tham mưu|đầu mối)|đơn vị thực hiện",
     "support": rf"(?:(?:cơ quan|đơn vị)(?:\s*,\s*(?:cơ quan|đơn vị))?(?:\s+cùng)?\s+)?{_PHOI_HOP}"
     r"(?:\s+(?:thực hiện|triển khai))*",
-    "timeline": r"th[ờơo]i\s*gian(?:\s+(?:thực hiện|hoàn thành|triển khai))?|th[ờơo]i\s*h[ạa]n(?:\s+(?:thực hiện|hoàn thành))?|"
+    "timeline": r"th[ờơo]i\s*gian(?:\s+(?:thực hiện|hoàn thành|triển khai))?|th[ờơo]i\s*h[ạa]n(?:\s+(?:thực hiện|hoàn thành|ban hành|trình))?|"
     r"tiến\s*độ(?:\s+(?:thực hiện|hoàn thành))?",
     "output": r"sản\s*phẩm(?:\s+(?:đầu ra|dự kiến))?|kết\s*quả(?:\s+(?:đầu ra|dự kiến|cần đạt))?|hình thức văn bản",
 }
@@ -243,6 +243,14 @@ _TRAILING_PAREN = re.compile(
 def is_attribute_line(text: str) -> bool:
     """ "- Cơ quan chủ trì: Sở Nội vụ", "Thời hạn: Quý III/2024": a task's attribute, never a task."""
     return bool(_ATTR_LINE.match(text))
+
+
+def empty_attribute(text: str) -> str | None:
+    """ "- Thời gian thực hiện:" with nothing after: the attribute whose values are the points below it."""
+    ms = list(_ATTR_LABEL.finditer(text))
+    if len(ms) != 1 or ms[0].start() > 3 or text[ms[0].end() :].strip():
+        return None
+    return next(k for k in _ATTR_KEYS if ms[0].group(k))
 
 
 def parse_attributes(text: str) -> tuple[dict[str, str], str]:

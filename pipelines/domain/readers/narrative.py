@@ -14,6 +14,7 @@ from functools import lru_cache
 from ..agency_text import (
     agency_prefix,
     assignment_sentence,
+    empty_attribute,
     is_agency_label,
     is_attribute_line,
     looks_like_agency,
@@ -192,10 +193,32 @@ def _classify(p: Para) -> tuple[str, str | None, float, str]:
 _CLOSING_FORMULA = re.compile(r"(?i)^(?:trên đây là|trong quá trình (?:tổ chức )?(?:triển khai )?thực hiện)")
 
 
+_DETAIL = re.compile(r"^[-–+•]\s*Nội dung\s*:\s*(?=\S)", re.IGNORECASE)
+
+
 def build_outline(paras: list[Para], findings: list[Finding]) -> Node:
     root = Node("root", None, -1, "", 0, 0)
     stack = [root]
+    open_attr: tuple[Node, str] | None = None  # "- Thời gian thực hiện:" over "+" points: its values
     for idx, p in enumerate(paras):
+        if open_attr is not None and _classify(p)[0] == "plus":
+            owner, key = open_attr
+            value = collapse_ws(_classify(p)[3]).rstrip(" .;")
+            owner.attrs[key] = f"{owner.attrs[key]}; {value}" if key in owner.attrs else value
+            owner.line_end = max(owner.line_end, p.line_end)
+            continue
+        open_attr = None
+        if (
+            len(stack) > 1
+            and stack[-1].kind in ("num", "letter")
+            and not stack[-1].children
+            and _DETAIL.match(p.text)
+            and not looks_like_agency(stack[-1].text)
+        ):
+            # "4. Rà soát văn bản …" over "- Nội dung: rà soát …": what the task covers, not another task
+            stack[-1].attrs["note"] = collapse_ws(_DETAIL.sub("", p.text))
+            stack[-1].line_end = max(stack[-1].line_end, p.line_end)
+            continue
         if is_attribute_line(p.text) and len(stack) > 1:
             # "- Cơ quan chủ trì: …", "Thời hạn: …": an attribute of the item above, never an item itself; a "+"
             # point under a task does not own it, the task does
@@ -210,6 +233,8 @@ def build_outline(paras: list[Para], findings: list[Finding]) -> Node:
             for k, v in attrs.items():
                 owner.attrs[k] = f"{owner.attrs[k]}; {v}" if k in owner.attrs else v
             owner.line_end = max(owner.line_end, p.line_end)
+            if (key := empty_attribute(p.text.lstrip("-–+•* "))) is not None:
+                open_attr = (owner, key)
             continue
         kind, marker, level, text = _classify(p)
         if kind == "plain":
@@ -1029,7 +1054,7 @@ def _task_from(n: Node, path: list[Node], merge_children: bool) -> TaskRow:
         lead_as_written=lead,
         support_as_written=support,
         timeline_text=attrs.get("timeline"),
-        note_text=None,
+        note_text=attrs.get("note"),
         line_start=n.line_start,
         line_end=line_end,
         section_inferred=bool(sec is not None and sec.synthetic),
