@@ -19,6 +19,7 @@ NEW_BATCHES = {
     "real_plans3": (0.90, 0.85),  # with four non-plans (a letter, a notice, two dispatches): 0 tasks each
     "real_plans4": (0.90, 0.85),
     "real_plans5": (0.90, 0.85),
+    "real_plans6": (0.90, 0.85),  # still held out: met at its first measurement, before any fix against it
 }
 
 
@@ -247,7 +248,7 @@ def test_new_batches_never_fall_below_their_first_measurement(all_results, batch
 
 
 # Batches that meet issue 23's acceptance today; the others are xfail(strict), so meeting it fails until listed here
-ACCEPTANCE_MET = {"layouts3", "real_plans2", "real_plans3", "real_plans4"}
+ACCEPTANCE_MET = {"layouts3", "real_plans2", "real_plans3", "real_plans4", "real_plans6"}
 
 
 @pytest.mark.parametrize(

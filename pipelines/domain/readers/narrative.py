@@ -233,8 +233,8 @@ def build_outline(paras: list[Para], findings: list[Finding]) -> Node:
             for k, v in attrs.items():
                 owner.attrs[k] = f"{owner.attrs[k]}; {v}" if k in owner.attrs else v
             owner.line_end = max(owner.line_end, p.line_end)
-            if (key := empty_attribute(p.text.lstrip("-–+•* "))) is not None:
-                open_attr = (owner, key)
+            if (empty_key := empty_attribute(p.text.lstrip("-–+•* "))) is not None:
+                open_attr = (owner, empty_key)
             continue
         kind, marker, level, text = _classify(p)
         if kind == "plain":
