@@ -4,10 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PYTHONPATH := $(CURDIR)
-# The real PAPI panel is read in place from ../shared/data when it is there (never copied into the repo).
-export GOVDATA_RAW_EXTRA ?= $(abspath $(wildcard ../shared/data))
+# The real PAPI panel is read in place from the shared data when it is there (never copied into the repo):
+# GOVDATA_SHARED_DATA, by default ../shared/data (Settings.shared_data)
+export GOVDATA_RAW_EXTRA ?= $(abspath $(wildcard $(or $(GOVDATA_SHARED_DATA),../shared/data)))
 
-.PHONY: run test ui ui-check bench lint lock sql export venv clean accuracy format-tools
+.PHONY: run test test-fast ui ui-check bench lint lock sql export venv clean accuracy format-tools
 
 # Installs exactly requirements.lock (every package pinned, with hashes), then the project itself without resolving
 $(BIN)/.installed: pyproject.toml requirements.lock
@@ -26,8 +27,14 @@ run: $(BIN)/.installed format-tools
 	@$(BIN)/python -m pipelines.run
 	$(BIN)/python -m pipelines.summary
 
+# Every test. Those that need the shared data skip where it is absent, and fail with GOVDATA_REQUIRE_SHARED=1 (CI)
 test: $(BIN)/.installed format-tools
 	$(BIN)/pytest -q
+
+# The unit tier: every test but the slow ones (marked in tests/conftest.py: the whole Dagster graph, builds in a
+# child process, pipeline runs, Chromium, OCR, the real documents)
+test-fast: $(BIN)/.installed format-tools
+	$(BIN)/pytest -q -m "not slow"
 
 # Converters for plans as published (Debian packages, about 8 MB to download): antiword reads Word 97-2003 .doc; tesseract-ocr with
 # its Vietnamese data reads scanned PDFs. Installed when missing and this is root with apt-get; otherwise such files

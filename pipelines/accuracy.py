@@ -17,7 +17,6 @@ import csv
 import datetime as dt
 import difflib
 import json
-import os
 import re
 import subprocess
 import sys
@@ -29,6 +28,7 @@ from pathlib import Path
 from .domain.ingest import RawFile, process_document
 from .domain.lines import html_to_text
 from .domain.normalise import normalise
+from .settings import Settings
 
 PROJECT = Path(__file__).resolve().parents[1]
 FIXTURES = PROJECT / "tests" / "fixtures"
@@ -36,7 +36,8 @@ SPLITS = ("dev", "heldout")  # dev: batches the readers were fixed against; held
 REAL = FIXTURES / "dev" / "real"
 PLANS = PROJECT / "raw" / "plans"
 # Real documents are read in place from the shared data folder beside the checkout, never copied (meta "document")
-SHARED_DATA = Path(os.environ.get("GOVDATA_SHARED_DATA") or PROJECT.parent / "shared" / "data")
+# (Settings.shared_data: GOVDATA_SHARED_DATA, by default ../shared/data)
+SHARED_DATA = Settings.from_env().shared_data
 FIRST_MEASUREMENTS = FIXTURES / "heldout" / "first_measurements.json"
 DOCUMENT_EXTENSIONS = (".txt", ".md", ".docx", ".pdf", ".html", ".htm", ".doc")
 

@@ -29,6 +29,10 @@ PDF_PAGES_ENV = "GOVDATA_MAX_PDF_PAGES"
 OCR_SECONDS_ENV = "GOVDATA_OCR_SECONDS_PER_FILE"
 SHEET_ROWS_ENV = "GOVDATA_MAX_SHEET_ROWS"
 WORKER_MEMORY_ENV = "GOVDATA_WORKER_MEMORY_MB"
+# The shared data beside the checkout (real PAPI/PCI scores, real documents, GSO's population table): read in place,
+# never committed. Tests that need it skip where it is absent, and fail instead with GOVDATA_REQUIRE_SHARED=1 (CI).
+SHARED_DATA_ENV = "GOVDATA_SHARED_DATA"
+REQUIRE_SHARED_ENV = "GOVDATA_REQUIRE_SHARED"
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # a plan text is a few hundred kB; 50 MB is not a plan export
 
 
@@ -70,6 +74,8 @@ class Settings:
     # only that file is quarantined. Not RLIMIT_AS: a worker reserves 1.4 GB of address space it never touches
     # (thread arenas), against 0.3 GB of data.
     worker_memory_mb: int = 1536
+    shared_data: Path = PROJECT_DIR.parent / "shared" / "data"  # `make accuracy` and the tests read it in place
+    require_shared: bool = False  # a test that needs shared_data fails where it is absent, instead of skipping
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -89,6 +95,8 @@ class Settings:
             ocr_seconds_per_file=float(env.get(OCR_SECONDS_ENV) or default.ocr_seconds_per_file),
             max_sheet_rows=int(env.get(SHEET_ROWS_ENV) or default.max_sheet_rows),
             worker_memory_mb=int(env.get(WORKER_MEMORY_ENV) or default.worker_memory_mb),
+            shared_data=(_paths(env.get(SHARED_DATA_ENV, "")) or (default.shared_data,))[0],
+            require_shared=env.get(REQUIRE_SHARED_ENV, "").strip().lower() in ("1", "true", "yes"),
         )
 
     @property

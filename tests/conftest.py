@@ -8,16 +8,81 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.settings import Settings
+
 # Build into a throwaway folder: tests never touch the developer's warehouse/, not even one a user exported in
 # GOVDATA_WAREHOUSE_DIR (assigned, not setdefault).
 os.environ["GOVDATA_WAREHOUSE_DIR"] = tempfile.mkdtemp(prefix="govdata-test-wh-")
 
 PROJECT = Path(__file__).resolve().parents[1]
+SETTINGS = Settings.from_env()
+# The real scores, documents and reference tables beside the checkout (GOVDATA_SHARED_DATA, default ../shared/data)
+SHARED = SETTINGS.shared_data
 PLANS = PROJECT / "raw" / "plans"
 HCMC_PAPI = PLANS / "000_fc9f8ecdecbcee10.txt"
 QUANG_NGAI = PLANS / "001_5d5a89fb325a0d90.txt"
 HCMC_PAR = PLANS / "002_a4935c26879af6ae.txt"
 HANOI_PAPI = PLANS / "004_0f436dfa0397b1ae.txt"
+
+
+def shared_missing(subpath: str = "", in_build: bool = False) -> str | None:
+    """Why a test that needs `SHARED/subpath` cannot run here (None when it can). With in_build, the shared folder
+    must also be one of the build's raw roots (GOVDATA_RAW_EXTRA, as `make test` and CI set it)."""
+    from pipelines.domain.ingest import raw_roots
+
+    path = SHARED / subpath
+    if not path.exists():
+        return f"{path} is absent (GOVDATA_SHARED_DATA; CI has it, it is never committed)"
+    if in_build and SHARED.resolve() not in [r.resolve() for r in raw_roots(SETTINGS)]:
+        return f"{SHARED} is not among the raw roots (GOVDATA_RAW_EXTRA; `make test` and CI put it there)"
+    return None
+
+
+def require_shared(subpath: str = "", in_build: bool = False) -> None:
+    """Skip the running test when the shared data it needs is not here; fail it instead when GOVDATA_REQUIRE_SHARED=1
+    (CI: a missing ../shared is an error there, never a quiet skip)."""
+    reason = shared_missing(subpath, in_build)
+    if reason is None:
+        return
+    if SETTINGS.require_shared:
+        pytest.fail(f"needs the shared data, and GOVDATA_REQUIRE_SHARED=1: {reason}", pytrace=False)
+    pytest.skip(f"needs the shared data: {reason}")
+
+
+@pytest.hookimpl(tryfirst=True)  # before any fixture is set up (the whole build of `built` for one)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for mark in item.iter_markers(name="needs_shared"):
+        require_shared(*mark.args, **mark.kwargs)
+
+
+# The slow tier (`make test` runs it, `make test-fast` leaves it out): every test on the whole Dagster graph (the
+# session fixture `built`), and these modules and tests, each over 5 s in `make test` (a build in a child process,
+# a pipeline run, Chromium, OCR, the real documents)
+SLOW_FIXTURES = {"built"}
+SLOW_MODULES = {
+    "test_hostile_run.py",  # the whole graph in a child process
+    "test_real_documents_run.py",  # the 307 real documents, built in a child process
+    "test_reproducible.py",  # two builds in child processes
+    "test_ui_browser.py",  # the Dagster UI in Chromium
+}
+SLOW_TESTS = {
+    "test_raw_files.py::test_a_missing_raw_root_stops_the_run_before_publishing",  # a Dagster run
+    "test_score_contracts.py::test_hostile_score_files_do_not_block_publishing",  # the whole graph, child process
+    "test_report_payloads.py::test_a_report_of_payloads_runs_no_script_and_draws_every_chart",  # Chromium
+    "test_bounded_inputs.py::test_a_zip_bomb_is_quarantined_from_its_directory_in_seconds_and_never_read_in_this_process",
+    "test_bounded_inputs.py::test_ocr_stops_at_its_time_budget_per_file",  # OCR
+    "test_formats.py::test_a_scanned_pdf_is_read_by_ocr_with_its_pages_and_lower_confidence",  # OCR
+    "test_formats.py::test_warehouse_targets_and_findings_carry_their_place_and_ocr_findings_low_confidence",  # OCR
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        module = item.nodeid.split("::")[0].rsplit("/", 1)[-1]
+        name = item.nodeid.split("::")[-1].split("[")[0]
+        if fixtures & SLOW_FIXTURES or module in SLOW_MODULES or f"{module}::{name}" in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -46,7 +111,7 @@ def task_ref(plan, ref):
 
 @pytest.fixture(scope="session")
 def built():
-    """The whole Dagster graph with every check, on raw/ (+ ../shared/data under make), into the test warehouse."""
+    """The whole Dagster graph with every check, on raw/ (+ the shared data under make), into the test warehouse."""
     import dagster as dg
 
     from pipelines import definitions

@@ -8,6 +8,8 @@ import pytest
 
 from pipelines import accuracy
 
+from .conftest import SHARED, require_shared
+
 # The batches the floors below were set on; batches added since are held to their own acceptance (further down)
 FLOOR_BATCHES = {"layouts", "published", "published2", "real"}
 # Issue 23's acceptance on the real plans and on layouts no issue names: not met yet (see docs/accuracy.md)
@@ -104,10 +106,10 @@ def test_document_facts(results):
     assert len(wrong) <= 0.05 * len(checks), wrong
 
 
-NEGATIVE = accuracy.PROJECT.parent / "shared" / "data" / "negative_plans"
+NEGATIVE = SHARED / "negative_plans"
 
 
-@pytest.mark.skipif(not NEGATIVE.is_dir(), reason=f"{NEGATIVE} absent (CI has it; never committed)")
+@pytest.mark.needs_shared("negative_plans")
 def test_the_real_decision_that_is_not_a_plan_yields_no_tasks_and_says_why():
     """Hải Phòng 212/2025/QĐ-UBND grades civil servants and names PAR INDEX in a scoring table: a document with no
     tasks and no targets, never quarantined, with the reason."""
@@ -233,8 +235,9 @@ def test_a_field_never_read_scores_zero_and_targets_need_every_field():
 
 def _new_batch(all_results, batch):
     rs = [r for r in all_results if r.folder == batch]
-    if not rs:
-        pytest.skip(f"{batch}: its documents are not here (real documents are read from {accuracy.SHARED_DATA})")
+    if not rs:  # its documents are real ones, read in place from the shared data
+        require_shared("real_documents")
+    assert rs, f"{batch}: none of its documents was measured"
     return rs
 
 
@@ -276,12 +279,11 @@ def test_new_batches_meet_the_acceptance(all_results, batch):
             assert (accuracy.field_score(r.counts["lead"]) or 0.0) >= lead_floor, r.name
 
 
+@pytest.mark.needs_shared("real_documents")
 def test_labelled_real_documents_give_tasks_only_where_work_is_assigned():
     """The 307 real documents labelled by a helper who never read the readers: every document's type, and tasks
     only from documents that assign work (first measurement: 47 documents that assign none gave 3,922 tasks)."""
     paths = accuracy.label_files("dev")
-    if not (accuracy.SHARED_DATA / "real_documents").is_dir():
-        pytest.skip(f"{accuracy.SHARED_DATA}/real_documents absent (CI has it; never committed)")
     m = accuracy.classify_labelled(paths)
     assert m["n_documents"] == 307
     assert m["type_right"] >= 300, m["type_accuracy_by_type"]
@@ -292,6 +294,7 @@ def test_labelled_real_documents_give_tasks_only_where_work_is_assigned():
     assert {"646f0a00d4174382.md", "86367f2ddb2225cd.md"}.isdisjoint(m["assigning_without_tasks"])
 
 
+@pytest.mark.needs_shared("real_documents")
 def test_issuers_above_the_provinces_are_read_from_the_masthead():
     """Ministries, the Government's office and the General Department's branches issue a third of the real scrape.
     Their masthead (wrapped by the scrape: '**BỘ KHOA HỌC VÀ **' / 'CÔNG NGHỆ') names the issuer; a branch under its
@@ -301,9 +304,7 @@ def test_issuers_above_the_provinces_are_read_from_the_masthead():
     from pipelines.domain.decode import decode_document
     from pipelines.domain.metadata import extract_metadata
 
-    real = accuracy.SHARED_DATA / "real_documents"
-    if not real.is_dir():
-        pytest.skip(f"{real} absent (CI has it; never committed)")
+    real = SHARED / "real_documents"
 
     def meta(name: str):
         return extract_metadata(decode_document((real / name).read_bytes()).text)[0]

@@ -21,7 +21,7 @@ from pipelines.domain.formats.pdf import ocr_available
 from pipelines.settings import Settings
 from pipelines.staging import Isolation, pool_map_chunks
 
-from .conftest import HCMC_PAPI
+from .conftest import HCMC_PAPI, SHARED
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 CONTENT_TYPES = (
@@ -244,23 +244,17 @@ def test_ocr_stops_at_its_time_budget_per_file():
     assert time.monotonic() - t0 < 30
 
 
+PCI_2010 = "scores/pci/vcci_workbooks_2005_2016/PCI_2010.xls"
+
+
+@pytest.mark.needs_shared(PCI_2010)
 def test_a_pci_sheet_above_the_row_limit_is_quarantined_by_name_and_the_rest_read(tmp_path):
     """The PCI workbooks too (issue 24.1): a sheet of more rows than the setting is named with the limit and
     never turned into values; under the limit the same workbook reads the 63 provinces of 2010."""
     from pipelines.domain.ingest import discover
     from pipelines.domain.scores import load_score_file
 
-    src = (
-        Path(__file__).resolve().parents[2]
-        / "shared"
-        / "data"
-        / "scores"
-        / "pci"
-        / "vcci_workbooks_2005_2016"
-        / "PCI_2010.xls"
-    )
-    if not src.is_file():
-        pytest.skip("../shared/data is not beside the checkout")
+    src = SHARED / PCI_2010
     (tmp_path / "scores").mkdir()
     shutil.copy(src, tmp_path / "scores" / "PCI_2010.xls")
     (f,) = discover("scores", [tmp_path])

@@ -11,10 +11,7 @@ import duckdb
 
 from tests.conftest import NO_WORK
 
-from .conftest import HANOI_PAPI, HCMC_PAR, QUANG_NGAI, build_in_subprocess
-
-PROJECT = Path(__file__).resolve().parents[1]
-SHARED = PROJECT.parent / "shared" / "data"
+from .conftest import HANOI_PAPI, HCMC_PAR, QUANG_NGAI, SHARED, build_in_subprocess
 
 
 def _hostile(root: Path) -> int:

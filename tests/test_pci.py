@@ -5,17 +5,15 @@ the cells (sheet and cell named beside it), independently of the reader."""
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import polars as pl
 import pytest
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+from .conftest import SHARED
+
 PCI_DIR = SHARED / "scores" / "pci"
 WORKBOOKS = PCI_DIR / "vcci_workbooks_2005_2016"
-pytestmark = pytest.mark.skipif(
-    not PCI_DIR.is_dir(), reason=f"real PCI data not found at {PCI_DIR} (CI has it; scores are never committed)"
-)
+pytestmark = pytest.mark.needs_shared("scores/pci")
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pytest
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+from .conftest import SHARED, shared_missing
 
 
 def test_run_succeeds_and_publishes(built):
@@ -106,14 +105,11 @@ def test_reader_holding_published_file_does_not_block_rebuild(built, tmp_path):
 
 
 def panel_in_build() -> bool:
-    from pipelines.domain.ingest import raw_roots
+    """The real PAPI panel is in this build (the shared data among the raw roots)."""
+    return shared_missing("scores/papi", in_build=True) is None
 
-    return (SHARED / "scores" / "papi").is_dir() and SHARED.resolve() in [r.resolve() for r in raw_roots()]
 
-
-@pytest.mark.skipif(
-    not panel_in_build(), reason=f"real PAPI panel not in the raw roots ({SHARED} absent or not in GOVDATA_RAW_EXTRA)"
-)
+@pytest.mark.needs_shared("scores/papi", in_build=True)
 def test_warehouse_scores_ranks_and_reconciliation(built):
     _, published = built
     con = duckdb.connect(str(published), read_only=True)

@@ -3,17 +3,16 @@ in place from its source file, the population year named, and two units computed
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import pytest
 
 from pipelines.domain.population import AGGREGATES, name_key, read_population
 from pipelines.domain.provinces import provinces_2004
-from tests.test_pipeline import panel_in_build
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-GSO_FILE = SHARED / "reference" / "population" / "V02.01.xlsx"
+from .conftest import SHARED
+
+GSO = "reference/population/V02.01.xlsx"
+GSO_FILE = SHARED / GSO
 PROVINCES = {f"2004-{p.code}": p.name_vi for p in provinces_2004()}
 
 
@@ -25,7 +24,7 @@ def test_gso_names_match_the_project_s_provinces():
     assert name_key("Hà Nam") != name_key("Hà Nội")
 
 
-@pytest.mark.skipif(not GSO_FILE.is_file(), reason="GSO's population table is not in ../shared/data")
+@pytest.mark.needs_shared(GSO)
 def test_the_gso_table_is_read_in_place_with_its_cells():
     rows, problems = read_population(GSO_FILE, PROVINCES)
     assert problems == []
@@ -61,7 +60,8 @@ def test_a_name_that_is_no_province_is_reported_not_guessed(tmp_path):
     assert any("no row for Cao Bằng" in p for p in problems)
 
 
-@pytest.mark.skipif(not (panel_in_build() and GSO_FILE.is_file()), reason="PAPI panel or GSO table not in raw roots")
+@pytest.mark.needs_shared(GSO, in_build=True)
+@pytest.mark.needs_shared("scores/papi", in_build=True)
 def test_two_units_weighted_by_hand(built):
     """PAPI 2024 total, weighted by GSO's 2022 population (the latest year the table holds before 2024):
     Tuyên Quang = Hà Giang (43.72890562, 892.72) + Tuyên Quang (42.546778377, 805.78);

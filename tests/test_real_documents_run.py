@@ -11,14 +11,14 @@ import shutil
 import duckdb
 import pytest
 
-from pipelines.accuracy import SHARED_DATA, label_files
+from pipelines.accuracy import label_files
 
-from .conftest import build_in_subprocess
+from .conftest import SHARED, build_in_subprocess
 
-REAL = SHARED_DATA / "real_documents"
+REAL = SHARED / "real_documents"
 
 
-@pytest.mark.skipif(not REAL.is_dir(), reason=f"{REAL} absent (CI has it; never committed)")
+@pytest.mark.needs_shared("real_documents")
 def test_a_portal_scrape_of_real_documents_publishes_with_every_file_accounted_for(tmp_path):
     root = tmp_path / "scrape"
     (root / "plans").mkdir(parents=True)
@@ -26,7 +26,7 @@ def test_a_portal_scrape_of_real_documents_publishes_with_every_file_accounted_f
     for p in files:  # the copy is the test's own: the shared folder is read-only
         shutil.copy(p, root / "plans" / p.name)
     wh = tmp_path / "wh"
-    build_in_subprocess(wh, timeout=1800, GOVDATA_RAW_EXTRA=os.pathsep.join([str(SHARED_DATA), str(root)]))
+    build_in_subprocess(wh, timeout=1800, GOVDATA_RAW_EXTRA=os.pathsep.join([str(SHARED), str(root)]))
     con = duckdb.connect(str(wh / "governance.duckdb"), read_only=True)
     try:
         docs = {

@@ -15,20 +15,8 @@ from pipelines.ui_check import CHROMIUM_ARGS
 
 CHROMIUM = Settings.from_env().chromium
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-
-
-def _scores_in_build() -> bool:
-    from pipelines.domain.ingest import raw_roots
-
-    return (SHARED / "scores" / "papi").is_dir() and SHARED.resolve() in [r.resolve() for r in raw_roots()]
-
-
-needs_scores = pytest.mark.skipif(
-    not _scores_in_build(),
-    reason=f"real PAPI scores not in the raw roots ({SHARED} "
-    "absent or not in GOVDATA_RAW_EXTRA): the score charts would say there are none",
-)
+# without the real PAPI scores in the build, the score charts would say there are none
+needs_scores = pytest.mark.needs_shared("scores/papi", in_build=True)
 
 
 @pytest.fixture(scope="module")
@@ -136,10 +124,7 @@ def test_report_renders_in_headless_chromium(report):
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
 
 
-SHARED_PCI = Path(__file__).resolve().parents[2] / "shared" / "data" / "scores" / "pci"
-
-
-@pytest.mark.skipif(not SHARED_PCI.is_dir(), reason=f"real PCI workbooks not found at {SHARED_PCI} (CI has them)")
+@pytest.mark.needs_shared("scores/pci", in_build=True)
 def test_indices_move_together_chart_has_each_pair_and_year_with_its_provinces(built):
     """Issue 17: the cross-index chart. PAPI and PCI overlap 2011-2016; the correlation is computed over the provinces
     holding both (61 in 2014: PAPI 2014 misses Bắc Giang and Đồng Tháp), and press figures (PAR, SIPAS: a handful of

@@ -31,7 +31,7 @@ def test_par_national_mean_is_the_published_figure_never_a_mean_of_press_figures
     con.close()
 
 
-@pytest.mark.skipif(not panel_in_build(), reason="real PAPI panel not in the raw roots")
+@pytest.mark.needs_shared("scores/papi", in_build=True)
 def test_papi_national_mean_is_the_mean_of_the_complete_official_table(built):
     _, published = built
     con = duckdb.connect(str(published), read_only=True)
@@ -90,7 +90,7 @@ def test_every_index_target_has_exactly_one_status_row(built):
     con.close()
 
 
-@pytest.mark.skipif(not panel_in_build(), reason="real PAPI panel not in the raw roots")
+@pytest.mark.needs_shared("scores/papi", in_build=True)
 def test_methodology_breaks_are_flagged_and_no_change_crosses_them(built):
     _, published = built
     con = duckdb.connect(str(published), read_only=True)
@@ -118,7 +118,7 @@ def test_methodology_breaks_are_flagged_and_no_change_crosses_them(built):
     con.close()
 
 
-@pytest.mark.skipif(not panel_in_build(), reason="real PAPI panel not in the raw roots")
+@pytest.mark.needs_shared("scores/papi", in_build=True)
 def test_change_since_the_base_year_only_within_a_comparable_period(built):
     _, published = built
     con = duckdb.connect(str(published), read_only=True)
@@ -156,7 +156,7 @@ def test_change_since_the_base_year_only_within_a_comparable_period(built):
     con.close()
 
 
-@pytest.mark.skipif(not panel_in_build(), reason="real PAPI panel not in the raw roots")
+@pytest.mark.needs_shared("scores/papi", in_build=True)
 def test_scores_of_the_34_units_of_2025_say_which_members_are_missing(built):
     _, published = built
     con = duckdb.connect(str(published), read_only=True)

@@ -137,7 +137,6 @@ def test_a_failing_contract_names_table_check_rows_and_their_source():
     assert "[source_path=scores/x.csv, source_ref=scores/x.csv:7]" in text and "score=85.5" in text
 
 
-@pytest.mark.skipif(os.environ.get("GOVDATA_SKIP_SLOW") == "1", reason="GOVDATA_SKIP_SLOW=1")
 def test_hostile_score_files_do_not_block_publishing(roots, tmp_path):
     """The whole graph in a child process (its own warehouse, Dagster home and raw roots): it publishes, the bad
     rows and files are in `quarantine`, and the good rows are in the published facts."""

@@ -3,18 +3,14 @@ Values asserted here were read in the files themselves; ranks against the HCMC 2
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import polars as pl
 import pytest
 
 from pipelines.domain.ingest import RawFile
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-pytestmark = pytest.mark.skipif(
-    not (SHARED / "scores" / "papi").is_dir(),
-    reason=f"real PAPI panel not found at {SHARED} (CI has it; scores are never committed)",
-)
+from .conftest import SHARED
+
+pytestmark = pytest.mark.needs_shared("scores/papi")
 
 WORKBOOK = "scores/papi/official_workbook_2011_2016/PAPI_2011-2016.xlsx"
 PANEL = "scores/papi/subdimension_panel_2011_2024"

@@ -100,7 +100,7 @@ def build(root: Path, results: dict, prefix: str = "") -> dict:
 
     files = discover("plans", roots=[root])
     n, size = len(files), sum(f.path.stat().st_size for f in files)
-    out = {}
+    out: dict[str, object] = {}
     settings = Settings.from_env()
     con = connect(settings)
     t_ins0 = staging_insert_seconds()

@@ -67,8 +67,8 @@ def _run_antiword(args: list[str], data: bytes) -> str:
             res = subprocess.run(
                 [shutil.which("antiword") or "antiword", *args, str(src)], capture_output=True, timeout=120
             )
-        except subprocess.TimeoutExpired:
-            raise FormatError("Word 97-2003 .doc: antiword timed out")
+        except subprocess.TimeoutExpired as e:
+            raise FormatError("Word 97-2003 .doc: antiword timed out") from e
     if res.returncode:
         msg = res.stderr.decode("utf-8", "replace").strip().splitlines()
         raise FormatError(f"Word 97-2003 .doc: antiword could not read it ({msg[-1] if msg else 'no message'})")
@@ -160,8 +160,8 @@ def _via_libreoffice(data: bytes) -> Document:
                 timeout=180,
                 check=False,
             )
-        except subprocess.TimeoutExpired:
-            raise FormatError("Word 97-2003 .doc: LibreOffice conversion timed out")
+        except subprocess.TimeoutExpired as e:
+            raise FormatError("Word 97-2003 .doc: LibreOffice conversion timed out") from e
         out = Path(tmp) / "plan.docx"
         if not out.is_file():
             raise FormatError("Word 97-2003 .doc: LibreOffice could not convert it (corrupt or protected)")

@@ -194,15 +194,15 @@ def read_docx(data: bytes, text_source: str = "native", fmt: str = "docx") -> Do
     try:
         import docx
     except ImportError as e:  # pragma: no cover
-        raise FormatError(f"python-docx is not installed: {e}")
+        raise FormatError(f"python-docx is not installed: {e}") from e
     try:
         d = docx.Document(io.BytesIO(data))
     except zipfile.BadZipFile as e:
-        raise FormatError(f"corrupt .docx: not a valid zip archive ({e})")
+        raise FormatError(f"corrupt .docx: not a valid zip archive ({e})") from e
     except KeyError as e:
-        raise FormatError(f"corrupt .docx: missing part {e}")
+        raise FormatError(f"corrupt .docx: missing part {e}") from e
     except Exception as e:
-        raise FormatError(f"corrupt .docx: {type(e).__name__}: {e}")
+        raise FormatError(f"corrupt .docx: {type(e).__name__}: {e}") from e
     numbering = Numbering(d)
     style_num = _style_numbering(d)
     out = LineBuilder()

@@ -88,7 +88,7 @@ def _decode(data: bytes) -> tuple[str, str]:
     try:
         return decode_bytes(data)
     except DecodeError as e:
-        raise FormatError(f"HTML page: {e}")
+        raise FormatError(f"HTML page: {e}") from e
 
 
 def _boilerplate(el) -> bool:
@@ -171,12 +171,12 @@ def read_html(data: bytes) -> Document:
     try:
         import lxml.html
     except ImportError as e:  # pragma: no cover
-        raise FormatError(f"lxml is not installed: {e}")
+        raise FormatError(f"lxml is not installed: {e}") from e
     text, encoding = _decode(data)
     try:
         root = lxml.html.document_fromstring(text)
     except Exception as e:
-        raise FormatError(f"HTML page that cannot be parsed: {type(e).__name__}: {e}")
+        raise FormatError(f"HTML page that cannot be parsed: {type(e).__name__}: {e}") from e
     tree = root.getroottree()
     body = next((b for b in (root.find(".//main"), root.find(".//article"), root.find("body")) if b is not None), root)
     out = LineBuilder()

@@ -17,9 +17,14 @@ import shutil
 import subprocess
 import time
 from collections import Counter
+from typing import Any
 
 from ...settings import OCR_SECONDS_ENV, PDF_PAGES_ENV
 from . import LIMIT, Document, FormatError, LineBuilder, clean
+
+# (top, kind, payload) of a page: kind "line" with a dict payload (text, x0, x1, top, bottom), or "table" with its
+# cells (a list of rows of strings)
+Item = tuple[float, str, Any]
 
 _PAGE_NO = re.compile(r"(?i)^(?:trang\s*)?[-–—]?\s*\d{1,4}\s*(?:/\s*\d{1,4})?\s*[-–—]?$")
 _MARKER = re.compile(r"^(?:[-+•*–]\s|[a-zđ]\)|\d{1,2}(?:\.\d{1,2})*\.?\s|[IVX]{1,5}\.\s|\(\d+\)|[A-ZĐ]\.\s)")
@@ -98,7 +103,7 @@ def _char_rows(page, chars) -> list[tuple]:
     return [(h - c.y1 + mt, c.x0 + mx, c.x1 + mx, h - c.y0 + mt, c.get_text()) for c in chars]
 
 
-def _fast_lines(rows: list[tuple]) -> list[tuple[float, str, object]]:
+def _fast_lines(rows: list[tuple]) -> list[Item]:
     """Text lines straight from pdfminer's characters (pdfplumber's per-character attribute resolution was most of
     the time): characters clustered by their top within 3 pt, ordered by x, a space where the gap between two
     characters is over 3 pt (pdfplumber's default tolerances)."""
@@ -109,11 +114,11 @@ def _fast_lines(rows: list[tuple]) -> list[tuple[float, str, object]]:
             lines[-1].append(r)
         else:
             lines.append([r])
-    out = []
+    out: list[Item] = []
     for ln in lines:
         ln.sort(key=lambda r: r[1])
         parts, last_x1 = [], None
-        for top, x0, x1, bottom, t in ln:
+        for _top, x0, x1, _bottom, t in ln:
             if last_x1 is not None and x0 - last_x1 > 3 and parts and not parts[-1].endswith(" ") and t != " ":
                 parts.append(" ")
             parts.append(t)
@@ -143,7 +148,7 @@ def _inside(r: tuple, box) -> bool:
     return x0 <= cx < x1 and top <= cy < bottom
 
 
-def _page_items(page) -> tuple[list[tuple[float, str, object]], bool]:
+def _page_items(page) -> tuple[list[Item], bool]:
     """(top, kind, payload) of the page's text lines and tables, in reading order; and whether the page is a scan
     (images and no text layer)."""
     chars: list = []
@@ -162,7 +167,7 @@ def _page_items(page) -> tuple[list[tuple[float, str, object]], bool]:
         objects.setdefault(obj["object_type"], []).append(obj)
     page._objects = objects
     tables = page.find_tables()
-    items: list[tuple[float, str, object]] = []
+    items: list[Item] = []
     rest = rows
     for t in tables:
         box = t.bbox  # a computed property in pdfplumber: once, not per character
@@ -186,7 +191,7 @@ def _page_items(page) -> tuple[list[tuple[float, str, object]], bool]:
     return items, False
 
 
-def _running_lines(pages: list[list[tuple[float, str, object]]]) -> set[str]:
+def _running_lines(pages: list[list[Item]]) -> set[str]:
     """Keys of lines that open or close most pages (headers, footers, page numbers)."""
     if len(pages) < 3:
         return set()
@@ -218,7 +223,7 @@ def ocr_available() -> str | None:
     return None if "vie" in langs else "install tesseract-ocr-vie (Tesseract's Vietnamese data)"
 
 
-def _ocr_lines(tsv: str) -> list[tuple[float, str, object]]:
+def _ocr_lines(tsv: str) -> list[Item]:
     """Tesseract's TSV (one row per word with its box) -> lines in the shape `_fast_lines` gives, so OCR'd pages go
     through the same header/footer removal and sentence joining as a text layer (pixels instead of points: every
     threshold there is relative)."""
@@ -229,7 +234,7 @@ def _ocr_lines(tsv: str) -> list[tuple[float, str, object]]:
             continue
         left, top, width, height = (int(x) for x in f[6:10])
         words.setdefault((int(f[2]), int(f[3]), int(f[4])), []).append((left, top, left + width, top + height, f[11]))
-    out = []
+    out: list[Item] = []
     for ws in words.values():
         text = clean(" ".join(w[4] for w in ws))
         if text:
@@ -251,15 +256,14 @@ def _ocr_lines(tsv: str) -> list[tuple[float, str, object]]:
     return out
 
 
-def _ocr_pages(
-    data: bytes, numbers: list[int], seconds: float = float("inf")
-) -> dict[int, list[tuple[float, str, object]]]:
+def _ocr_pages(data: bytes, numbers: list[int], seconds: float = float("inf")) -> dict[int, list[Item]]:
     """Pages (0-based) rendered by PDFium (pypdfium2, which pdfplumber already uses) at OCR_DPI and read by the
     `tesseract` command (Debian's tesseract-ocr 5 with tesseract-ocr-vie): the command rather than a binding, so
     nothing is compiled against a libtesseract version and the dependency stays optional."""
     import pypdfium2 as pdfium
 
     exe = shutil.which("tesseract")
+    assert exe is not None  # the caller checked ocr_available()
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # one thread per file: the pipeline already runs a worker per core
     out = {}
     pdf = pdfium.PdfDocument(data)
@@ -283,13 +287,13 @@ def _ocr_pages(
                     timeout=min(300, left),
                     env=env,
                 )
-            except subprocess.TimeoutExpired:
+            except subprocess.TimeoutExpired as e:
                 if left < 300:
                     raise FormatError(
                         f"{LIMIT}: OCR read {k} of {len(numbers)} scanned pages in the {seconds:g} s allowed per "
                         f"file ({OCR_SECONDS_ENV})"
-                    )
-                raise FormatError(f"{NEEDS_OCR}: Tesseract timed out on page {i + 1}")
+                    ) from e
+                raise FormatError(f"{NEEDS_OCR}: Tesseract timed out on page {i + 1}") from e
             if res.returncode:
                 raise FormatError(
                     f"{NEEDS_OCR}: Tesseract failed on page {i + 1}: "
@@ -306,23 +310,23 @@ def read_pdf(data: bytes, max_pages: int | None = None, ocr_seconds: float = flo
         import pdfplumber
         from pdfminer.pdfdocument import PDFPasswordIncorrect
     except ImportError as e:  # pragma: no cover
-        raise FormatError(f"pdfplumber is not installed: {e}")
+        raise FormatError(f"pdfplumber is not installed: {e}") from e
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-    except PDFPasswordIncorrect:
-        raise FormatError("password-protected PDF: cannot be opened without its password")
+    except PDFPasswordIncorrect as e:
+        raise FormatError("password-protected PDF: cannot be opened without its password") from e
     except Exception as e:
         cause = e.__cause__ or e.__context__
         if "password" in f"{type(e).__name__} {e} {type(cause).__name__ if cause else ''}".lower():
-            raise FormatError("password-protected PDF: cannot be opened without its password")
-        raise FormatError(f"corrupt PDF: {type(e).__name__}: {e}")
+            raise FormatError("password-protected PDF: cannot be opened without its password") from e
+        raise FormatError(f"corrupt PDF: {type(e).__name__}: {e}") from e
     with pdf:
         try:
             n = len(pdf.pages)
         except Exception as e:
             if "password" in f"{type(e).__name__} {e}".lower():
-                raise FormatError("password-protected PDF: cannot be opened without its password")
-            raise FormatError(f"corrupt PDF: {type(e).__name__}: {e}")
+                raise FormatError("password-protected PDF: cannot be opened without its password") from e
+            raise FormatError(f"corrupt PDF: {type(e).__name__}: {e}") from e
         if n == 0:
             raise FormatError("PDF has no pages")
         if max_pages is not None and n > max_pages:  # before any page is laid out or rendered
@@ -379,5 +383,5 @@ def read_pdf(data: bytes, max_pages: int | None = None, ocr_seconds: float = flo
         try:
             return out.document("pdf", "binary", text_source, n)
         except FormatError as e:
-            raise FormatError(f"scanned PDF read by OCR: {e}")
+            raise FormatError(f"scanned PDF read by OCR: {e}") from e
     return out.document("pdf", "binary", text_source, n)
