@@ -12,6 +12,7 @@ import pytest
 
 from pipelines.settings import Settings
 from pipelines.ui_check import CHROMIUM_ARGS
+
 from .conftest import SHARED
 
 CHROMIUM = Settings.from_env().chromium
