@@ -8,19 +8,12 @@ from functools import lru_cache
 import numpy as np
 
 from .agency_text import looks_like_agency
+from .blocks import read_blocks
 from .lines import closing_lines, find_repeated_blocks
 from .metadata import indices_named
 from .model import Finding, ParsedPlan
 from .readers.narrative import NarrativeSection, has_agency_lead, read_narrative
-from .readers.tables import (
-    RawTable,
-    find_bar_tables,
-    find_md_tables,
-    find_pipe_tables,
-    find_tab_tables,
-    merge_continued,
-    table_to_tasks,
-)
+from .readers.tables import table_to_tasks
 
 # A table group and a narrative section are "the same tasks" above this similarity.
 ALIGN_THRESHOLD = 0.2
@@ -121,11 +114,14 @@ def parse_plan(
             )
         )
     skip |= closing_lines(lines)  # signature and recipients: never work
-    tables = _find_tables(lines, skip)
+    # one pass into the block model (tables with their column roles, prose blocks with their numbering); the
+    # readers label its blocks
+    doc = read_blocks(lines, skip)
+    tables = doc.tables
     table_lines = set(skip)
     for t in tables:
         table_lines.update(range(t.line_start, t.line_end + 1))
-    n_tasks, n_sections, n_findings, by_agency, spans = read_narrative(lines, table_lines)
+    n_tasks, n_sections, n_findings, by_agency, spans = read_narrative(lines, table_lines, doc.paragraphs)
     out.findings.extend(n_findings)
     aligner = _SectionAligner(n_sections, SectionMatcher(n_sections) if tables and n_sections else None, out.findings)
     table_tasks = []
@@ -157,18 +153,6 @@ def parse_plan(
             "'GIẢI PHÁP', 'NỘI DUNG') with numbered, lettered or bulleted items"
         )
     return out
-
-
-def _find_tables(lines: list[str], skip: set[int]) -> list[RawTable]:
-    """Tables in every layout: Markdown first, then pipe and tab tables outside them; continued tables merged."""
-    md = find_md_tables(lines, skip)
-    md_lines = set(skip)
-    for t in md:
-        md_lines.update(range(t.line_start, t.line_end + 1))
-    bar = find_bar_tables(lines, md_lines)
-    for t in bar:
-        md_lines.update(range(t.line_start, t.line_end + 1))
-    return merge_continued(md + bar + find_pipe_tables(lines, md_lines) + find_tab_tables(lines, md_lines), lines)
 
 
 class _SectionAligner:

@@ -132,7 +132,7 @@ def paragraphs(lines: list[str], skip: set[int] | None = None) -> list[Para]:
             and (not _SENTENCE_END.search(strip_markup(prev_raw).strip()) or strip_markup(prev_raw).strip()[-1:] == ".")
             and not prev_raw.rstrip().endswith("**")
             and not raw.lstrip().startswith("**")
-            and _classify(Para(i, i, t))[0] == "plain"
+            and classify(Para(i, i, t))[0] == "plain"
             # a label line ("Thời gian thực hiện: …", "Sở Xây dựng: …") starts anew; one word before a colon is
             # the end of a wrapped name ("… Khu công nghiệp Quảng" / "Ngãi: hướng dẫn …")
             and not (
@@ -148,11 +148,11 @@ def paragraphs(lines: list[str], skip: set[int] | None = None) -> list[Para]:
                 bool(_LONE_MARKER.match(paras[-1].text))
                 or (wrapped and paras[-1].line_start == i - 1 and bool(_MARKER_AND_WORD.match(paras[-1].text)))
             )
-            and _classify(Para(i, i, t))[0] == "plain"
+            and classify(Para(i, i, t))[0] == "plain"
         )
         # a bold heading the scrape wrapped ("**1. Đề nghị Ban Tuyên giáo và" / "Dân vận Tỉnh ủy: **Ban hành …")
         # goes on until its bold closes
-        in_bold = bold_open and paras[-1].line_end == i - 1 and _classify(Para(i, i, t))[0] == "plain"
+        in_bold = bold_open and paras[-1].line_end == i - 1 and classify(Para(i, i, t))[0] == "plain"
         odd = raw.count("**") % 2 == 1
         if paras and (starts_lower or starts_cont or wrap_cont or after_marker or in_bold) and not _BULLET.match(t):
             paras[-1].text += " " + t
@@ -169,7 +169,8 @@ def paragraphs(lines: list[str], skip: set[int] | None = None) -> list[Para]:
 _PART = re.compile(r"^(?P<m>[A-H])\s*[.\-–)]\s*(?P<t>\w.{3,})$")
 
 
-def _classify(p: Para) -> tuple[str, str | None, float, str]:
+def classify(p: Para) -> tuple[str, str | None, float, str]:
+    """A paragraph's numbering (part, roman, num, letter, bullet, plus or plain), marker, depth and text."""
     t = p.text
     if (m := _PART.match(t)) and m["t"] == m["t"].upper():  # in capitals, as part headings are written
         return "part", m["m"], LEVEL_ROMAN - 1, m["t"]
@@ -201,9 +202,9 @@ def build_outline(paras: list[Para], findings: list[Finding]) -> Node:
     stack = [root]
     open_attr: tuple[Node, str] | None = None  # "- Thời gian thực hiện:" over "+" points: its values
     for idx, p in enumerate(paras):
-        if open_attr is not None and _classify(p)[0] == "plus":
+        if open_attr is not None and classify(p)[0] == "plus":
             owner, key = open_attr
-            value = collapse_ws(_classify(p)[3]).rstrip(" .;")
+            value = collapse_ws(classify(p)[3]).rstrip(" .;")
             owner.attrs[key] = f"{owner.attrs[key]}; {value}" if key in owner.attrs else value
             owner.line_end = max(owner.line_end, p.line_end)
             continue
@@ -236,10 +237,10 @@ def build_outline(paras: list[Para], findings: list[Finding]) -> Node:
             if (empty_key := empty_attribute(p.text.lstrip("-–+•* "))) is not None:
                 open_attr = (owner, empty_key)
             continue
-        kind, marker, level, text = _classify(p)
+        kind, marker, level, text = classify(p)
         if kind == "plain":
             top = stack[-1]
-            nxt = _classify(paras[idx + 1]) if idx + 1 < len(paras) else ("plain", None, -1, "")
+            nxt = classify(paras[idx + 1]) if idx + 1 < len(paras) else ("plain", None, -1, "")
             if _is_unmarked_heading(text, nxt) and top.kind != "root":
                 # "Công khai danh sách hộ nghèo" over "- " items: a sub-heading that lost (or never had) its number
                 _open_over_next(stack, "head", nxt, text, p)
@@ -568,13 +569,13 @@ def _cut_restarts(chosen: list[Node], findings: list[Finding]) -> list[Node]:
 
 
 def read_narrative(
-    lines: list[str], skip: set[int]
+    lines: list[str], skip: set[int], paras: list[Para] | None = None
 ) -> tuple[list[TaskRow], list[NarrativeSection], list[Finding], list[TaskRow], list[tuple[int, int, int]]]:
     """Tasks of the task sections, the numbered sections, findings, the work given by agency outside the task
     sections (_assignments_by_agency; plan.assignments_or_solutions decides, knowing the tables, which to keep), and
     the line span of each task section (level 0) and of each numbered part of one (level 1)."""
     findings: list[Finding] = []
-    root = build_outline(paragraphs(lines, skip), findings)
+    root = build_outline(paragraphs(lines, skip) if paras is None else paras, findings)
     sections = task_sections(root, findings)
     for sec in sections:
         check_numbering(sec, findings)
