@@ -214,9 +214,9 @@ def test_hanoi_narrative_rows(parsed):
 
 @pytest.mark.parametrize("plan", ["002", "004"])
 def test_section_matcher_equals_group_similarity(parsed, plan):
+    from pipelines.domain.formats.text_tables import find_pipe_tables, find_tab_tables
     from pipelines.domain.plan import SectionMatcher, group_similarity
     from pipelines.domain.readers.narrative import read_narrative
-    from pipelines.domain.readers.tables import find_pipe_tables, find_tab_tables
 
     _, text = parsed[plan]
     lines = text.split("\n")

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import cast
 
 from ..domain.formats import read_document
+from ..domain.formats.text_tables import find_md_tables, find_pipe_tables, find_tab_tables
 from ..domain.lines import html_to_text
-from ..domain.readers.tables import find_md_tables, find_pipe_tables, find_tab_tables
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 # a Vietnamese-capable TTF from Debian's fonts-dejavu-core (None: the PDF writers cannot run)

@@ -4,7 +4,8 @@ The format adapters (formats/) turn a file into text with a provenance per line;
 one pass, into blocks — headings and list items with their numbering, marker and depth, paragraphs, tables with
 the role of each column — each with its line range (and, through the document's locations, its page or cell). The
 table layouts of text exports (Markdown pipe rows, pandoc grid tables, a portal's one cell per line between `|`
-lines, tab-separated rows) are tokenised here into one `RawTable`; the lines a table holds are never prose.
+lines, tab-separated rows) are tokenised by formats/text_tables.py into one `RawTable` (table_model.py); the lines
+a table holds are never prose.
 Labelling the blocks (task, attribute, agency heading, group heading, note) is the readers' one pass over them
 (readers/narrative.py over the prose blocks, readers/tables.py over the tables).
 
@@ -17,17 +18,10 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .formats.text_tables import find_bar_tables, find_md_tables, find_pipe_tables, find_tab_tables, merge_continued
 from .lines import closing_lines, find_repeated_blocks
 from .readers.narrative import Para, classify, paragraphs
-from .readers.tables import (
-    RawTable,
-    find_bar_tables,
-    find_md_tables,
-    find_pipe_tables,
-    find_tab_tables,
-    header_roles,
-    merge_continued,
-)
+from .table_model import RawTable, header_roles
 
 # numbering of a prose block -> its kind in the model
 _KIND = {
