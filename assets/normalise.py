@@ -201,16 +201,6 @@ def raw_index_year(context: dg.AssetExecutionContext, settings: SettingsResource
     )
 
 
-POPULATION_DOCS = {
-    "province_key": "Province (vintage 2004, FK to dim_province)",
-    "year": "Year of the average population",
-    "population_thousand": "GSO's average population of the year, thousand persons, as published",
-    "source": "The table it comes from (GSO PX-Web V02.01, with the file's sha256)",
-    "source_path": "The file read, in place: its path under the raw root that holds it",
-    "source_ref": "Sheet and cell of the value",
-}
-
-
 @dg.asset(
     key="stg_ref_population",
     group_name="staging",
@@ -224,39 +214,12 @@ POPULATION_DOCS = {
 def stg_ref_population(
     context: dg.AssetExecutionContext, duckdb: DuckDBResource, settings: SettingsResource
 ) -> dg.MaterializeResult:
-    from pipelines.domain.population import POPULATION_FILE, SOURCE, population_files, read_population
-    from pipelines.domain.provinces import provinces_2004
+    from pipelines.staging import POPULATION_DOCS, population_frame
 
-    provinces = {f"2004-{p.code}": p.name_vi for p in provinces_2004()}
-    rows = []
-    files = population_files(raw_roots(settings.get()))
-    for path in files[:1]:  # the first root that holds the table wins, as for every raw file
-        got, problems = read_population(path, provinces, POPULATION_FILE.as_posix())
-        rows += got
-        for p in problems:
-            context.log.warning(f"population table: {p}")
-    df = pl.DataFrame(
-        {
-            "province_key": [r.province_key for r in rows],
-            "year": [r.year for r in rows],
-            "population_thousand": [r.population_thousand for r in rows],
-            "source": [SOURCE] * len(rows),
-            # the path under its raw root, as every published path: never a machine's absolute path
-            "source_path": [POPULATION_FILE.as_posix()] * len(rows),
-            "source_ref": [r.source_ref for r in rows],
-        },
-        schema={
-            "province_key": pl.String,
-            "year": pl.Int32,
-            "population_thousand": pl.Float64,
-            "source": pl.String,
-            "source_path": pl.String,
-            "source_ref": pl.String,
-        },
-    )
+    df, problems, path = population_frame(raw_roots(settings.get()))
+    for p in problems:
+        context.log.warning(f"population table: {p}")
     with duckdb.get_connection() as con:
         write_table(con, "stg_ref_population", df, POPULATION_DOCS)
-    context.log.info(
-        f"population: {df.height} province-years from {files[0] if files else 'no file (weighted means NULL)'}"
-    )
+    context.log.info(f"population: {df.height} province-years from {path or 'no file (weighted means NULL)'}")
     return dg.MaterializeResult(metadata=table_metadata(df, POPULATION_DOCS))

@@ -167,6 +167,47 @@ def reference_frames() -> dict[str, pl.DataFrame]:
     return {name: pl.read_csv(REFERENCE_DIR / fname, infer_schema=False) for name, fname in REFERENCE_SEEDS.items()}
 
 
+POPULATION_DOCS = {
+    "province_key": "Province (vintage 2004, FK to dim_province)",
+    "year": "Year of the average population",
+    "population_thousand": "GSO's average population of the year, thousand persons, as published",
+    "source": "The table it comes from (GSO PX-Web V02.01, with the file's sha256)",
+    "source_path": "The file read, in place: its path under the raw root that holds it",
+    "source_ref": "Sheet and cell of the value",
+}
+
+
+def population_frame(roots: list[Path]) -> tuple[pl.DataFrame, list[str], Path | None]:
+    """stg_ref_population: GSO's average population (V02.01) from the first raw root that holds it, its problems,
+    and the file read (None: no root holds it, and the frame is empty: weighted means stay NULL, never guessed)."""
+    from .domain.population import POPULATION_FILE, SOURCE, population_files, read_population
+    from .domain.provinces import provinces_2004
+
+    provinces = {f"2004-{p.code}": p.name_vi for p in provinces_2004()}
+    files = population_files(roots)
+    rows, problems = read_population(files[0], provinces, POPULATION_FILE.as_posix()) if files else ([], [])
+    df = pl.DataFrame(
+        {
+            "province_key": [r.province_key for r in rows],
+            "year": [r.year for r in rows],
+            "population_thousand": [r.population_thousand for r in rows],
+            "source": [SOURCE] * len(rows),
+            # the path under its raw root, as every published path: never a machine's absolute path
+            "source_path": [r.source_path for r in rows],
+            "source_ref": [r.source_ref for r in rows],
+        },
+        schema={
+            "province_key": pl.String,
+            "year": pl.Int32,
+            "population_thousand": pl.Float64,
+            "source": pl.String,
+            "source_path": pl.String,
+            "source_ref": pl.String,
+        },
+    )
+    return df, problems, files[0] if files else None
+
+
 @dataclass
 class StagedScores:
     files: pl.DataFrame

@@ -64,6 +64,7 @@ SLOW_MODULES = {
     "test_real_documents_run.py",  # the 307 real documents, built in a child process
     "test_reproducible.py",  # two builds in child processes
     "test_ui_browser.py",  # the Dagster UI in Chromium
+    "test_bench_build.py",  # the benchmark's pipeline on a small synthetic corpus
 }
 SLOW_TESTS = {
     "test_raw_files.py::test_a_missing_raw_root_stops_the_run_before_publishing",  # a Dagster run

@@ -95,7 +95,7 @@ def build(root: Path, results: dict, prefix: str = "") -> dict:
     from ..schemas import STAGING_MODELS
     from ..settings import Settings
     from ..sql_models import models_in_dependency_order, run_model
-    from ..staging import reference_frames, stage_scores
+    from ..staging import population_frame, reference_frames, stage_scores
     from ..validation import validate_table
 
     files = discover("plans", roots=[root])
@@ -114,7 +114,7 @@ def build(root: Path, results: dict, prefix: str = "") -> dict:
         scores = stage_scores([])
     results[prefix + "staging_inserts_within_parse_and_normalise_s"] = round(staging_insert_seconds() - t_ins0, 3)
     with stage(results, prefix + "duckdb_load", n, size):
-        frames = {**reference_frames(), **scores.tables()}
+        frames = {**reference_frames(), **scores.tables(), "stg_ref_population": population_frame([])[0]}
         for name, df in frames.items():
             write_table(con, name, df)
     with stage(results, prefix + "sql_models", n, size):
