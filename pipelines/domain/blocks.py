@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .formats.text_tables import find_bar_tables, find_md_tables, find_pipe_tables, find_tab_tables, merge_continued
@@ -50,10 +51,25 @@ class Block:
 
 @dataclass
 class DocumentBlocks:
-    blocks: list[Block] = field(default_factory=list)
     paragraphs: list[Para] = field(default_factory=list)  # the prose blocks as the outline reader takes them
     tables: list[RawTable] = field(default_factory=list)
     skipped: set[int] = field(default_factory=set)  # lines read as neither: repeated blocks, signature, recipients
+
+    @cached_property  # built when asked (the readers take paragraphs and tables as they are)
+    def blocks(self) -> list[Block]:
+        """Every block in the order of the text."""
+        out = []
+        for p in self.paragraphs:
+            numbering, marker, level, text = classify(p)
+            kind = _KIND[numbering]
+            out.append(
+                Block(kind, None if numbering == "plain" else numbering, marker, level, text, p.line_start, p.line_end)
+            )
+        for t in self.tables:
+            roles = tuple(header_roles(t.header) or ())
+            out.append(Block("table", None, None, -1, " | ".join(t.header), t.line_start, t.line_end, t, roles))
+        out.sort(key=lambda b: b.line_start)
+        return out
 
 
 def find_tables(lines: list[str], skip: set[int]) -> list[RawTable]:
@@ -78,25 +94,6 @@ def read_blocks(lines: list[str], skip: set[int]) -> DocumentBlocks:
     for t in out.tables:
         table_lines.update(range(t.line_start, t.line_end + 1))
     out.paragraphs = paragraphs(lines, table_lines)
-    for p in out.paragraphs:
-        numbering, marker, level, text = classify(p)
-        out.blocks.append(
-            Block(
-                _KIND[numbering],
-                None if numbering == "plain" else numbering,
-                marker,
-                level,
-                text,
-                p.line_start,
-                p.line_end,
-            )
-        )
-    for t in out.tables:
-        text = " | ".join(t.header)
-        out.blocks.append(
-            Block("table", None, None, -1, text, t.line_start, t.line_end, t, tuple(header_roles(t.header) or ()))
-        )
-    out.blocks.sort(key=lambda b: b.line_start)
     return out
 
 

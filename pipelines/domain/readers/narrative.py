@@ -171,7 +171,11 @@ _PART = re.compile(r"^(?P<m>[A-H])\s*[.\-–)]\s*(?P<t>\w.{3,})$")
 
 def classify(p: Para) -> tuple[str, str | None, float, str]:
     """A paragraph's numbering (part, roman, num, letter, bullet, plus or plain), marker, depth and text."""
-    t = p.text
+    return _classify_text(p.text)
+
+
+@lru_cache(maxsize=1 << 16)  # the same text is classified by the line pass, the block model and the outline
+def _classify_text(t: str) -> tuple[str, str | None, float, str]:
     if (m := _PART.match(t)) and m["t"] == m["t"].upper():  # in capitals, as part headings are written
         return "part", m["m"], LEVEL_ROMAN - 1, m["t"]
     if m := _ROMAN.match(t):
@@ -762,7 +766,6 @@ def _assignments_by_agency(
     # what the plan is for, whom it rewards and how many: parts that describe, where no party is given work
     described = {id(x) for r in _walk(root) if r.kind == "roman" and _describes(r.text) for x in _walk(r)}
     by_line = {t.line_start: i for i, t in enumerate(tasks)}
-    inside: list[TaskRow] = []
     outside: list[TaskRow] = []
     for n in _walk(root):
         if id(n) in described:
@@ -781,6 +784,13 @@ def _assignments_by_agency(
                     if has_agency_lead(row):
                         outside.append(row)
             continue
+        if id(n) in in_sections:
+            # the items were read as tasks already: they take the lead the heading names (unless they name their own)
+            for c in n.items or _intro_nodes(n):
+                if c.line_start in by_line:
+                    old = tasks[by_line[c.line_start]]
+                    old.lead_as_written = old.lead_as_written if has_agency_lead(old) else agency
+            continue
         path = _path_to(n) + [n]
         rows = [_task_from(c, path, True) for c in n.items]
         if not rows:  # the heading over paragraphs: each is that agency's task
@@ -790,16 +800,11 @@ def _assignments_by_agency(
                 rows.append(row)
         for row in rows:
             row.lead_as_written = agency
-            (inside if id(n) in in_sections else outside).append(row)
+            outside.append(row)
     one: dict[int, TaskRow] = {}
     for r in outside:
         one.setdefault(r.line_start, r)  # one row per item (its heading's, when it has one)
-    outside = list(one.values())
-    for row in inside:  # the same item, now with the lead its heading names
-        if row.line_start in by_line:
-            old = tasks[by_line[row.line_start]]
-            old.lead_as_written = old.lead_as_written if has_agency_lead(old) else row.lead_as_written
-    return tasks, outside
+    return tasks, list(one.values())
 
 
 def _agency_paragraphs(c: Node, path: list[Node]) -> list[TaskRow]:
