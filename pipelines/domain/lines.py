@@ -110,6 +110,7 @@ def mask_lines(lines: list[str], blocks: list[RepeatedBlock]) -> list[str]:
 # NHÂN DÂN" over the signer's title and name) and the list of recipients ("Nơi nhận:" then "- …;" lines). Neither
 # ever assigns work, whatever the layout: their lines are left out of reading.
 _RECIPIENTS = re.compile(r"^\W*Nơi nhận\s*:?", re.IGNORECASE)
+_SIGNATURE_START = re.compile(r"[\s*|_#]*(?:KT|TM|TL|TUQ|Q)\s*\.")  # a cheap first look before the whole match
 _SIGNATURE = re.compile(r"^(?:KT|TM|TL|TUQ|Q)\s*\.\s*[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹ ,.\-]*$")
 _RECIPIENT_LINE = re.compile(r"^(?:[-+•–*]|Lưu\b)|[;,.]\s*$|\((?:b/c|đ/b?c|t/h)\)", re.IGNORECASE)
 
@@ -121,7 +122,7 @@ def closing_lines(lines: list[str]) -> set[int]:
     i = 0
     while i < n:
         raw = lines[i]
-        if "Nơi" not in raw and "nơi" not in raw and "NƠI" not in raw and "." not in raw[:12]:
+        if "Nơi" not in raw and "nơi" not in raw and "NƠI" not in raw and not _SIGNATURE_START.match(raw):
             i += 1  # neither a recipients heading nor "KT."/"TM." opening a signature: most lines
             continue
         t = strip_markup(raw).strip().strip("|").strip()
