@@ -114,7 +114,11 @@ class DimDocument(pa.DataFrameModel):
         isin=["native", "converted", "ocr"],
         description="native (the file's own text), converted (a .doc through antiword or LibreOffice), ocr (Tesseract on a scanned PDF)",
     )
-    issuer_name: str = pa.Field(nullable=True, description="Issuing People's Committee, canonical spelling")
+    issuer_name: str = pa.Field(
+        nullable=True,
+        description="Issuer: a People's Committee or Council (canonical spelling), or a body above the provinces as "
+        "its masthead prints it (issuer_level central)",
+    )
     issuer_level: str = pa.Field(
         nullable=True, isin=ISSUER_LEVELS, description="central / province / district / commune"
     )
@@ -757,7 +761,7 @@ class MartTargetVsActual(pa.DataFrameModel):
         description="The plan's document number(s) as issued, e.g. 3897/QĐ-UBND "
         "('; ' between several); NULL when none was read",
     )
-    issuer_name: str = pa.Field(nullable=True, description="People's Committee that issued the plan")
+    issuer_name: str = pa.Field(nullable=True, description="Body that issued the plan (see dim_document.issuer_level)")
     plan_year_start: int = pa.Field(nullable=True, ge=FIRST_DATE.year, le=2100, description="First plan year")
     plan_year_end: int = pa.Field(
         nullable=True, ge=FIRST_DATE.year, le=2100, description="Last plan year; NULL when open-ended"

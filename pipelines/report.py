@@ -538,17 +538,22 @@ def province_dims_chart(data: ReportData) -> alt.TopLevelMixin:
         .mark_text(align="left", fontSize=11)
         .encode(y=y, x=alt.value(width + 10), text="txt:N")
     )
+    return _dimension_panel(
+        [link, mean, dot, text],
+        (tinh, ten),
+        width,
+        f": 8 chỉ số nội dung năm {year} so với trung bình toàn quốc",
+        "chấm đỏ: điểm của tỉnh; vạch đen: trung bình toàn quốc; bên phải: điểm (TB; chênh lệch; hạng)",
+    )
+
+
+def _dimension_panel(layers: list, params: tuple, width: int, title: str, subtitle: str) -> alt.TopLevelMixin:
+    """A province chart with one row per dimension: its layers, the province selector's parameters, a row height
+    that fits the labels, the title naming the province."""
     return (
-        alt.layer(link, mean, dot, text)
-        .add_params(tinh, ten)
-        .properties(
-            width=width,
-            height=alt.Step(26),
-            title=_title(
-                f": 8 chỉ số nội dung năm {year} so với trung bình toàn quốc",
-                "chấm đỏ: điểm của tỉnh; vạch đen: trung bình toàn quốc; bên phải: điểm (TB; chênh lệch; hạng)",
-            ),
-        )
+        alt.layer(*layers)
+        .add_params(*params)
+        .properties(width=width, height=alt.Step(26), title=_title(title, subtitle))
     )
 
 
@@ -591,17 +596,12 @@ def province_change_chart(data: ReportData) -> alt.TopLevelMixin:
         text="txt:N",
         color=alt.condition("isValid(datum.change_since_base_year)", alt.value("#222"), alt.value("#777")),
     )
-    return (
-        alt.layer(zero, bars, text)
-        .add_params(tinh, ten)
-        .properties(
-            width=width,
-            height=alt.Step(26),
-            title=_title(
-                f": thay đổi từ {BASE_YEAR} đến {year} theo chỉ số nội dung",
-                "chỉ vẽ khi so sánh được (không có năm đổi phương pháp ở giữa)",
-            ),
-        )
+    return _dimension_panel(
+        [zero, bars, text],
+        (tinh, ten),
+        width,
+        f": thay đổi từ {BASE_YEAR} đến {year} theo chỉ số nội dung",
+        "chỉ vẽ khi so sánh được (không có năm đổi phương pháp ở giữa)",
     )
 
 

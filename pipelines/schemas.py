@@ -42,7 +42,11 @@ class StgDocuments(pa.DataFrameModel):
     )
     n_lines: int = pa.Field(gt=0, description="Lines in the normalised text (line numbers refer to it)")
     readers: str = pa.Field(description="Readers that produced tasks, comma-separated")
-    issuer_name: str = pa.Field(nullable=True, description="Issuing People's Committee, canonical spelling")
+    issuer_name: str = pa.Field(
+        nullable=True,
+        description="Issuer: a People's Committee or Council (canonical spelling), or a body above the provinces as "
+        "its masthead prints it (issuer_level central)",
+    )
     issuer_level: str = pa.Field(
         nullable=True, isin=ISSUER_LEVELS, description="central / province / district / commune"
     )

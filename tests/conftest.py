@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -195,3 +196,18 @@ def build_in_subprocess(wh: Path, *, checks: bool = True, timeout: int = 1200, *
 # The reasons a text that decodes yields no task (a document with 0 tasks, never a quarantine): nothing in it
 # assigns work, or it is no official document at all (no type, number or issuer)
 NO_WORK = ("no tasks found", "no document type, number or issuer")
+
+
+@contextmanager
+def chromium_browser():
+    """Debian's Chromium through Playwright, with the flags this machine's closed network needs; closed after."""
+    from playwright.sync_api import sync_playwright
+
+    from pipelines.ui_check import CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=SETTINGS.chromium, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -12,7 +12,8 @@ import pytest
 
 from pipelines.gx_offline import offline_page, remote_assets
 from pipelines.settings import Settings
-from pipelines.ui_check import CHROMIUM_ARGS
+
+from .conftest import chromium_browser
 
 CHROMIUM = Settings.from_env().chromium
 
@@ -67,7 +68,6 @@ def test_real_data_docs_read_offline_in_chromium(built, tmp_path):
     """A real GX validation of a published mart, its Data Docs opened with the network cut: the index shows the
     validation row, its status and the suite, and no request leaves the machine."""
     import duckdb
-    from playwright.sync_api import sync_playwright
 
     from pipelines.expectations import expected_facts, validate_mart
 
@@ -84,23 +84,19 @@ def test_real_data_docs_read_offline_in_chromium(built, tmp_path):
     assert remote_assets(index.read_text(encoding="utf-8")) == []
     blocked: list[str] = []
     errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1024, "height": 900})
-            page.route(
-                "**/*",
-                lambda r: (
-                    r.continue_()
-                    if r.request.url.startswith(("file:", "data:"))
-                    else (blocked.append(r.request.url), r.abort())
-                ),
-            )
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(index.as_uri(), wait_until="load")
-            text = page.locator("body").inner_text()
-        finally:
-            browser.close()
+    with chromium_browser() as browser:
+        page = browser.new_page(viewport={"width": 1024, "height": 900})
+        page.route(
+            "**/*",
+            lambda r: (
+                r.continue_()
+                if r.request.url.startswith(("file:", "data:"))
+                else (blocked.append(r.request.url), r.abort())
+            ),
+        )
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(index.as_uri(), wait_until="load")
+        text = page.locator("body").inner_text()
     assert blocked == [] and errors == [], (blocked, errors)
     assert "mart_plan_coverage_suite" in text and "✔ Success" in text
     assert "Run Time" in text and "Expectation Suite" in text

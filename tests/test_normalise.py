@@ -208,6 +208,20 @@ def test_canonical_lead_agencies(norm):
     "text,expected",
     [
         ("Giám đốc Sở Nội vụ", [("SO_NOI_VU", "lead")]),
+        # HCMC PAR plan (raw/plans/002, line 209): the steering committee's name completed from its working group's
+        (
+            "Giám đốc Sở Nội vụ, Ban Chỉ đạo và Tổ Công tác Ban Chỉ đạo CCHC thành phố",
+            [("SO_NOI_VU", "lead"), ("BCD_CCHC", "lead"), ("TO_CONG_TAC_BCD_CCHC", "lead")],
+        ),
+        ("Trưởng Ban Chỉ đạo", []),  # whose steering committee the cell does not say: not the reform committee
+        # one head over a list; a name that goes on after a comma ("Văn hóa, Thể thao và Du lịch")
+        (
+            "các Sở: Xây dựng, Công Thương, Văn hóa, Thể thao và Du lịch",
+            [("SO_XAY_DUNG", "lead"), ("SO_CONG_THUONG", "lead"), ("SO_VHTTDL", "lead")],
+        ),
+        ("Các cơ quan tham mưu (gồm các Sở: Tài chính, Tư pháp)", [("SO_TAI_CHINH", "lead"), ("SO_TU_PHAP", "lead")]),
+        ("Sở Tài chính - Cơ quan thường trực Ban Chỉ đạo", [("SO_TAI_CHINH", "lead")]),
+        ("Bộ Công an", []),  # the ministry, not the provincial police (no national codes in the catalogue)
         ("Sở TT&TT", [("SO_TTTT", "lead")]),
         ("Sở LĐTB&XH", [("SO_LDTBXH", "lead")]),
         ("Sở GD&ĐT", [("SO_GDDT", "lead")]),

@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 
 from pipelines.settings import Settings
-from pipelines.ui_check import CHROMIUM_ARGS
 
-from .conftest import SHARED
+from .conftest import SHARED, chromium_browser
 
 CHROMIUM = Settings.from_env().chromium
 
@@ -79,48 +78,43 @@ def test_missing_provinces_are_missing_not_zero(built):
     not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} not installed (apt-get install chromium; CI installs it)"
 )
 def test_report_renders_in_headless_chromium(report):
-    from playwright.sync_api import sync_playwright
 
     from pipelines.report import CHARTS
 
     path, _ = report
     errors: list[str] = []
     requests: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on(
-                "request",
-                lambda r: requests.append(r.url) if not r.url.startswith(("file:", "data:", "blob:")) else None,
-            )
-            page.goto(path.as_uri(), wait_until="load")
-            page.wait_for_function("document.body.dataset.rendered === 'true'", timeout=120_000)
-            assert page.evaluate("window.__chartErrors") == []
-            for name in CHARTS:
-                box = page.locator(f"#chart-{name}")
-                assert box.locator("svg").count() >= 1, name
-                marks = box.locator(
-                    "svg g.role-mark > path, svg g.role-mark > text, svg g.role-mark > rect, svg g.role-mark > line"
-                ).count()
-                assert marks > 5, (name, marks)
-            # axes that show differences: the ranking's score axis starts near the lowest total (39.91 in 2024), not 0
-            ticks = [
-                float(t)
-                for t in page.locator("#chart-ranking svg g.role-axis-label text").all_text_contents()
-                if re.fullmatch(r"\d+(\.\d+)?", t)
-            ]
-            assert ticks and 39 <= min(ticks) < 40.5 and max(ticks) >= 47.5, ticks
-            # the province selector at the top drives the province page: pick Hà Nội, the charts follow
-            page.locator("#tinh").select_option(label="Hà Nội")
-            page.wait_for_timeout(500)
-            assert page.locator("#chart-province svg g.role-mark > path").count() > 5
-            shot = path.parent / "report.png"
-            page.screenshot(path=str(shot), full_page=True)
-        finally:
-            browser.close()
+    with chromium_browser() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on(
+            "request",
+            lambda r: requests.append(r.url) if not r.url.startswith(("file:", "data:", "blob:")) else None,
+        )
+        page.goto(path.as_uri(), wait_until="load")
+        page.wait_for_function("document.body.dataset.rendered === 'true'", timeout=120_000)
+        assert page.evaluate("window.__chartErrors") == []
+        for name in CHARTS:
+            box = page.locator(f"#chart-{name}")
+            assert box.locator("svg").count() >= 1, name
+            marks = box.locator(
+                "svg g.role-mark > path, svg g.role-mark > text, svg g.role-mark > rect, svg g.role-mark > line"
+            ).count()
+            assert marks > 5, (name, marks)
+        # axes that show differences: the ranking's score axis starts near the lowest total (39.91 in 2024), not 0
+        ticks = [
+            float(t)
+            for t in page.locator("#chart-ranking svg g.role-axis-label text").all_text_contents()
+            if re.fullmatch(r"\d+(\.\d+)?", t)
+        ]
+        assert ticks and 39 <= min(ticks) < 40.5 and max(ticks) >= 47.5, ticks
+        # the province selector at the top drives the province page: pick Hà Nội, the charts follow
+        page.locator("#tinh").select_option(label="Hà Nội")
+        page.wait_for_timeout(500)
+        assert page.locator("#chart-province svg g.role-mark > path").count() > 5
+        shot = path.parent / "report.png"
+        page.screenshot(path=str(shot), full_page=True)
     assert errors == [], errors
     assert requests == [], requests  # opens offline
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
@@ -308,91 +302,84 @@ def test_the_page_answers_the_province_question_at_1024_and_1440_px(report):
     Yên and HCMC the page text gives the rank and score per year, each dimension against the national mean, the
     change since 2018 with its comparability, and the plan's targets with their status. Expected values are
     computed from the source CSVs (../shared/data/scores/papi), not read from the output."""
-    from playwright.sync_api import sync_playwright
 
     path, _ = report
     p18, p24 = _source_panel(2018), _source_panel(2024)
     p20, p21 = _source_panel(2020), _source_panel(2021)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            for width in (1024, 1440):
-                page = browser.new_page(viewport={"width": width, "height": 900})
-                page.goto(path.as_uri(), wait_until="load")
-                page.wait_for_function("document.body.dataset.rendered === 'true'", timeout=120_000)
-                # the selector is the first thing under the title, before any chart
-                assert page.evaluate(
-                    "document.querySelector('#tinh').compareDocumentPosition(document.querySelector('.chart')) "
-                    "& Node.DOCUMENT_POSITION_FOLLOWING"
+    with chromium_browser() as browser:
+        for width in (1024, 1440):
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.goto(path.as_uri(), wait_until="load")
+            page.wait_for_function("document.body.dataset.rendered === 'true'", timeout=120_000)
+            # the selector is the first thing under the title, before any chart
+            assert page.evaluate(
+                "document.querySelector('#tinh').compareDocumentPosition(document.querySelector('.chart')) "
+                "& Node.DOCUMENT_POSITION_FOLLOWING"
+            )
+            for name, code in PROVINCES.items():
+                page.locator("#tinh").select_option(label=name)
+                page.wait_for_timeout(300)
+                overflow = page.evaluate(
+                    """() => [document.documentElement.scrollWidth - window.innerWidth,
+                             ...[...document.querySelectorAll('.chart, table')]
+                               .filter(e => e.offsetParent !== null)
+                               .filter(e => e.scrollWidth > e.clientWidth + 1
+                                         || e.getBoundingClientRect().right > window.innerWidth)
+                               .map(e => e.id || e.className || e.tagName)]"""
                 )
-                for name, code in PROVINCES.items():
-                    page.locator("#tinh").select_option(label=name)
-                    page.wait_for_timeout(300)
-                    overflow = page.evaluate(
-                        """() => [document.documentElement.scrollWidth - window.innerWidth,
-                                 ...[...document.querySelectorAll('.chart, table')]
-                                   .filter(e => e.offsetParent !== null)
-                                   .filter(e => e.scrollWidth > e.clientWidth + 1
-                                             || e.getBoundingClientRect().right > window.innerWidth)
-                                   .map(e => e.id || e.className || e.tagName)]"""
+                assert overflow == [0], (width, name, overflow)
+                view = page.locator("section.province-view:not([hidden])")
+                assert view.count() == 1
+                text = view.inner_text()
+                # the province is named in every heading of its view, and in every chart title of the view
+                heads = view.locator("h2, h3").all_inner_texts()
+                assert len(heads) == 4 and all(h.startswith(f"{name}: ") for h in heads), heads
+                for chart in ("province_dims", "province_change", "province_rank", "province"):
+                    assert page.locator(f"h3#{chart}").inner_text().startswith(f"{name}: ")
+                    titles = page.locator(f"#chart-{chart} svg g.role-title-text text").all_text_contents()
+                    assert titles and all(t.startswith(f"{name}") for t in titles), (chart, titles)
+                # the latest total, its rank, against the national mean
+                total = p24[code]["TOTAL"]
+                assert f"{name} năm 2024: PAPI tổng hợp {_f(total)} điểm, hạng {_rank(p24, 'TOTAL', code)}" in text
+                # rank and score per year
+                years = {
+                    r[0]: r[1:]
+                    for r in view.locator("table.years tr").evaluate_all(
+                        "rows => rows.slice(1).map(r => [...r.cells].map(c => c.innerText))"
                     )
-                    assert overflow == [0], (width, name, overflow)
-                    view = page.locator("section.province-view:not([hidden])")
-                    assert view.count() == 1
-                    text = view.inner_text()
-                    # the province is named in every heading of its view, and in every chart title of the view
-                    heads = view.locator("h2, h3").all_inner_texts()
-                    assert len(heads) == 4 and all(h.startswith(f"{name}: ") for h in heads), heads
-                    for chart in ("province_dims", "province_change", "province_rank", "province"):
-                        assert page.locator(f"h3#{chart}").inner_text().startswith(f"{name}: ")
-                        titles = page.locator(f"#chart-{chart} svg g.role-title-text text").all_text_contents()
-                        assert titles and all(t.startswith(f"{name}") for t in titles), (chart, titles)
-                    # the latest total, its rank, against the national mean
-                    total = p24[code]["TOTAL"]
-                    assert f"{name} năm 2024: PAPI tổng hợp {_f(total)} điểm, hạng {_rank(p24, 'TOTAL', code)}" in text
-                    # rank and score per year
-                    years = {
-                        r[0]: r[1:]
-                        for r in view.locator("table.years tr").evaluate_all(
-                            "rows => rows.slice(1).map(r => [...r.cells].map(c => c.innerText))"
-                        )
-                    }
-                    assert years["2018"][:2] == [_f(p18[code]["TOTAL"]), _rank(p18, "TOTAL", code)]
-                    assert years["2024"][:3] == [_f(total), _rank(p24, "TOTAL", code), _f(_mean(p24, "TOTAL"))]
-                    # each dimension: score, national mean, gap, rank, 2018 score, change since 2018, comparability
-                    rows = {
-                        r[0].split(".")[0]: r[1:]
-                        for r in view.locator("table.dims tr").evaluate_all(
-                            "rows => rows.slice(1).map(r => [...r.cells].map(c => c.innerText))"
-                        )
-                    }
-                    for d in DIMENSIONS:
-                        now, then, mean = p24[code][d], p18[code][d], _mean(p24, d)
-                        assert now is not None and then is not None
-                        expected = [_f(now), _f(mean), _f(now - mean, True), _rank(p24, d, code), _f(then)]
-                        assert rows[d][:5] == expected, (name, d, rows[d])
-                        if d in ("D5", "D8"):  # construction permits dropped in 2021; a third e-gov item in 2019
-                            year = 2021 if d == "D5" else 2019
-                            assert rows[d][5] == "—"
-                            assert rows[d][6].startswith(f"không so sánh được: phương pháp đổi năm {year}")
-                        else:
-                            assert rows[d][5:] == [_f(now - then, True), "so sánh được"], (name, d, rows[d])
-                    # the plan's targets: did they hold?
-                    if name == "Hà Nội":
-                        # 24/KH-UBND: gain at least 5 places in 2021; from 48th (2020) to 9th (2021)
-                        gained = int(_rank(p20, "TOTAL", code).split("/")[0]) - int(
-                            _rank(p21, "TOTAL", code).split("/")[0]
-                        )
-                        assert gained == 39
-                        assert "1 chỉ tiêu trong kế hoạch của Hà Nội: 1 đạt" in text
-                        assert f"tăng ≥ 5 bậc\ttăng {gained} bậc\tđạt" in text
-                    elif name == "Hưng Yên":
-                        assert "Không có chỉ tiêu nào của Hưng Yên trong các kế hoạch" in text
+                }
+                assert years["2018"][:2] == [_f(p18[code]["TOTAL"]), _rank(p18, "TOTAL", code)]
+                assert years["2024"][:3] == [_f(total), _rank(p24, "TOTAL", code), _f(_mean(p24, "TOTAL"))]
+                # each dimension: score, national mean, gap, rank, 2018 score, change since 2018, comparability
+                rows = {
+                    r[0].split(".")[0]: r[1:]
+                    for r in view.locator("table.dims tr").evaluate_all(
+                        "rows => rows.slice(1).map(r => [...r.cells].map(c => c.innerText))"
+                    )
+                }
+                for d in DIMENSIONS:
+                    now, then, mean = p24[code][d], p18[code][d], _mean(p24, d)
+                    assert now is not None and then is not None
+                    expected = [_f(now), _f(mean), _f(now - mean, True), _rank(p24, d, code), _f(then)]
+                    assert rows[d][:5] == expected, (name, d, rows[d])
+                    if d in ("D5", "D8"):  # construction permits dropped in 2021; a third e-gov item in 2019
+                        year = 2021 if d == "D5" else 2019
+                        assert rows[d][5] == "—"
+                        assert rows[d][6].startswith(f"không so sánh được: phương pháp đổi năm {year}")
                     else:
-                        p19 = _source_panel(2019)
-                        assert f"> 6 điểm\t{_f(p19[code]['D1'])} điểm\tkhông đạt" in text  # D1 2019, 3897/QĐ-UBND
-                        assert f"≤ hạng 16\thạng {_rank(p18, 'TOTAL', code).split('/')[0]}\tkhông đạt" in text
-                        assert "không đánh giá được\tkhông có giá trị PAR Index của tỉnh năm 2020" in text
-                page.close()
-        finally:
-            browser.close()
+                        assert rows[d][5:] == [_f(now - then, True), "so sánh được"], (name, d, rows[d])
+                # the plan's targets: did they hold?
+                if name == "Hà Nội":
+                    # 24/KH-UBND: gain at least 5 places in 2021; from 48th (2020) to 9th (2021)
+                    gained = int(_rank(p20, "TOTAL", code).split("/")[0]) - int(_rank(p21, "TOTAL", code).split("/")[0])
+                    assert gained == 39
+                    assert "1 chỉ tiêu trong kế hoạch của Hà Nội: 1 đạt" in text
+                    assert f"tăng ≥ 5 bậc\ttăng {gained} bậc\tđạt" in text
+                elif name == "Hưng Yên":
+                    assert "Không có chỉ tiêu nào của Hưng Yên trong các kế hoạch" in text
+                else:
+                    p19 = _source_panel(2019)
+                    assert f"> 6 điểm\t{_f(p19[code]['D1'])} điểm\tkhông đạt" in text  # D1 2019, 3897/QĐ-UBND
+                    assert f"≤ hạng 16\thạng {_rank(p18, 'TOTAL', code).split('/')[0]}\tkhông đạt" in text
+                    assert "không đánh giá được\tkhông có giá trị PAR Index của tỉnh năm 2020" in text
+            page.close()

@@ -12,7 +12,8 @@ import pytest
 
 from pipelines.report import CHARTS, ReportData, chart_specs, json_for_script, render_html
 from pipelines.settings import Settings
-from pipelines.ui_check import CHROMIUM_ARGS
+
+from .conftest import chromium_browser
 
 CHROMIUM = Settings.from_env().chromium
 
@@ -145,7 +146,6 @@ def test_inline_json_never_closes_its_script_or_opens_a_comment():
 @pytest.mark.skipif(not __import__("os").path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}")
 def test_a_report_of_payloads_runs_no_script_and_draws_every_chart(tmp_path):
     import vl_convert as vlc
-    from playwright.sync_api import sync_playwright
 
     data = _data()
     page_html = render_html(data, chart_specs(data), vlc.javascript_bundle())
@@ -154,33 +154,28 @@ def test_a_report_of_payloads_runs_no_script_and_draws_every_chart(tmp_path):
     path.write_text(page_html, encoding="utf-8")
     dialogs: list[str] = []
     errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.goto(path.as_uri(), wait_until="load")
-            page.wait_for_function("document.body.dataset.rendered === 'true'", timeout=120_000)
-            assert page.evaluate("window.__chartErrors") == []
-            for name in CHARTS:
-                assert page.locator(f"#chart-{name} svg").count() >= 1, name
-                marks = page.locator(f"#chart-{name} svg g.role-mark > *").count()
-                assert marks >= 1, (name, marks)
-            # the payloads are shown as text: the build id and the target table hold them verbatim
-            assert PAYLOADS[1] in page.locator("p.meta code").first.inner_text()
-            assert PAYLOADS[0] in page.locator("#targets-table table").first.inner_text()
-            # a province named by a payload: its section and the chart titles show the name as text
-            page.locator("#tinh").select_option("2004-01")
-            page.wait_for_timeout(300)
-            assert (
-                page.locator("section.province-view:not([hidden]) h2").inner_text()
-                == f"Hà Nội {PAYLOADS[1]}: PAPI tóm tắt"
-            )
-            assert f"Hà Nội {PAYLOADS[1]}" in page.locator("#chart-province_dims svg").first.text_content()
-            assert page.locator("img, iframe, svg[onload]").count() == 0
-            page.wait_for_timeout(500)
-        finally:
-            browser.close()
+    with chromium_browser() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(path.as_uri(), wait_until="load")
+        page.wait_for_function("document.body.dataset.rendered === 'true'", timeout=120_000)
+        assert page.evaluate("window.__chartErrors") == []
+        for name in CHARTS:
+            assert page.locator(f"#chart-{name} svg").count() >= 1, name
+            marks = page.locator(f"#chart-{name} svg g.role-mark > *").count()
+            assert marks >= 1, (name, marks)
+        # the payloads are shown as text: the build id and the target table hold them verbatim
+        assert PAYLOADS[1] in page.locator("p.meta code").first.inner_text()
+        assert PAYLOADS[0] in page.locator("#targets-table table").first.inner_text()
+        # a province named by a payload: its section and the chart titles show the name as text
+        page.locator("#tinh").select_option("2004-01")
+        page.wait_for_timeout(300)
+        assert (
+            page.locator("section.province-view:not([hidden]) h2").inner_text() == f"Hà Nội {PAYLOADS[1]}: PAPI tóm tắt"
+        )
+        assert f"Hà Nội {PAYLOADS[1]}" in page.locator("#chart-province_dims svg").first.text_content()
+        assert page.locator("img, iframe, svg[onload]").count() == 0
+        page.wait_for_timeout(500)
     assert dialogs == [] and errors == [], (dialogs, errors)

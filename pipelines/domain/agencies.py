@@ -299,8 +299,7 @@ def _resolve_words(text: str, role: str, named: frozenset[tuple[str, ...]]) -> t
             and agencies().get(mentions[-1].code, None) is not None
             and agencies()[mentions[-1].code].is_group
         )
-        if _repeats_a_name(residue, named):
-            residue.clear()
+        _short_form(residue, named, table, words, "support" if (role == "support" or invited) else "lead", mentions)
         invited |= _flush(residue, ignorable, unknown, words)
         alias, n = hit
         if parent_of_group and alias.codes == ("UBND",):
@@ -333,18 +332,39 @@ def _resolve_words(text: str, role: str, named: frozenset[tuple[str, ...]]) -> t
         for code in alias.codes:
             mentions.append(AgencyMention(code, r, span, alias.alias, level))
         i = j
-    if _repeats_a_name(residue, named):
-        residue.clear()
+    _short_form(residue, named, table, words, "support" if (role == "support" or invited) else "lead", mentions)
     _flush(residue, ignorable, unknown, words)
     return tuple(mentions), tuple(unknown)
 
 
-def _repeats_a_name(residue: list[tuple[str, int]], named: frozenset[tuple[str, ...]]) -> bool:
-    """ "Ban Chỉ đạo và Tổ Công tác Ban Chỉ đạo CCHC thành phố": the short form of a name the cell gives in full,
-    not another body."""
+def _short_form(
+    residue: list[tuple[str, int]],
+    named: frozenset[tuple[str, ...]],
+    table: dict,
+    words: list[str],
+    role: str,
+    mentions: list[AgencyMention],
+) -> None:
+    """Words that are the start of a name the cell gives in full elsewhere: "Ban Chỉ đạo và Tổ Công tác Ban Chỉ đạo
+    CCHC thành phố" names the steering committee (its name completed from the other one's) and its working group;
+    "Ban Chỉ đạo CCHC thành phố; Ban Chỉ đạo" names it twice. The residue is then that body (once), not unknown."""
     keys = tuple(t for t, _ in residue if t not in ("va", "cac"))
     n = len(keys)
-    return n >= 2 and any(k[i : i + n] == keys for k in named for i in range(len(k) - n + 1))
+    if n < 2:
+        return
+    for k in named:
+        for i in range(len(k) - n + 1):
+            if k[i : i + n] != keys:
+                continue
+            full = next((k[i:end] for end in range(len(k), i + n - 1, -1) if k[i:end] in table), None)
+            if full is not None:
+                alias = table[full]
+                span = " ".join(dict.fromkeys(words[j] for _, j in residue))
+                for code in alias.codes:
+                    if code not in {m.code for m in mentions}:
+                        mentions.append(AgencyMention(code, role, span, alias.alias))
+            residue.clear()
+            return
 
 
 def _starts_alias(toks, j: int, table: dict, max_len: int) -> bool:

@@ -27,6 +27,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from openpyxl.utils import get_column_letter  # the cell letters quoted in provenance (A, Z, AA)
+
 from .ingest import RawFile
 from .provinces import REFERENCE_DIR, fold, provinces_2004
 
@@ -165,12 +167,8 @@ class SheetLayout:
 
 
 def _col_letter(i: int) -> str:
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
+    """The spreadsheet letter of a 0-based column (0 -> A, 26 -> AA)."""
+    return get_column_letter(i + 1)
 
 
 def read_sheets(

@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from openpyxl.utils import get_column_letter  # spreadsheet letters (A, Z, AA), as openpyxl reads the file
+
 POPULATION_FILE = Path("reference") / "population" / "V02.01.xlsx"
 SOURCE = (
     "GSO (General Statistics Office of Viet Nam), PX-Web table V02.01 'Diện tích, dân số và mật độ dân số phân "
@@ -101,19 +103,10 @@ def read_population(
         for j, year in years.items():
             v = r[j] if j < len(r) else None
             if isinstance(v, int | float) and not isinstance(v, bool) and v > 0:
-                cell = f"{title}!{_column(j)}{i}"
+                cell = f"{title}!{get_column_letter(j + 1)}{i}"
                 out.append(PopulationRow(key, year, float(v), source_path or path.name, cell))
     problems += [f"{path}: no row for {provinces[k]}" for k in sorted(set(provinces) - seen)]
     return out, problems
-
-
-def _column(j: int) -> str:
-    s = ""
-    j += 1
-    while j:
-        j, r = divmod(j - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 def population_files(roots: list[Path]) -> list[Path]:
