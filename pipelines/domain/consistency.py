@@ -24,6 +24,7 @@ _WHOLE = re.compile(r"\b(trong|cả|gồm|tổng điểm|tổng số)\s+" + _NUM
 _PAREN = re.compile(r"\b" + _NUMBER + r"\s+" + _NOUNS + r"((?:\s+[^\s(),;:]+){0,3})\s*\(([^()]{1,80})\)", re.IGNORECASE)
 _QUOTED = re.compile(_NOUNS + r"(?:\s+\d{1,2})?\s*[“\"]([^”\"]{3,120})[”\"]", re.IGNORECASE)
 _WHOLE_WORDS = ("trong ", "cả ", "gồm ", "tổng ")
+_WHOLE_STEMS = ("trong", "cả", "gồm", "tổng")  # what every _WHOLE match holds, whatever space follows
 _NOUN_WORDS = ("tiêu chí", "lĩnh vực", "chỉ số", "nội dung")
 _HEADING = re.compile(r"^\s*(?:\*\*)?((?:[IVX]+)|(?:\d+(?:\.\d+)*))\.\s")
 
@@ -66,7 +67,7 @@ def stated_count_findings(lines: list[str]) -> list[Finding]:
         if not ("(" in raw or any(w in low for w in _WHOLE_WORDS)):
             continue
         text = strip_markup(raw)
-        for m in _PAREN.finditer(text):
+        for m in _PAREN.finditer(text) if "(" in text else ():
             stated, items = _number(m[1]), [x for x in re.split(r"[,;]|\svà\s", m[4]) if x.strip()]
             # only a list of short items (numbers, letters, names) is a list of the counted things
             if len(items) >= 2 or stated == 1:
@@ -80,7 +81,7 @@ def stated_count_findings(lines: list[str]) -> list[Finding]:
                             i + 1,
                         )
                     )
-        for m in _WHOLE.finditer(text):
+        for m in _WHOLE.finditer(text) if any(w in low for w in _WHOLE_STEMS) else ():
             stated, noun = _number(m[2]), _singular(m[3])
             start, end = _section_bounds(lines, i)
             names: dict[str, tuple[int, str]] = {}

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import re
 
-from .decode import collapse_ws
 from .model import Finding
 
 NEAR_DUPLICATE_SHARE = 0.95  # two documents with at least this share of equal lines are one plan
@@ -139,9 +138,14 @@ def undouble_lines(lines: list[str], min_share: float = 0.6) -> tuple[list[str],
 def line_hashes(lines: list[str]) -> list[int]:
     """The document's distinct non-empty lines (white space collapsed) as signed 64-bit hashes, sorted: what two
     documents are compared on to find near-duplicates (one character changed, a line added)."""
-    out = set()
-    for ln in lines:
-        s = collapse_ws(ln)
-        if s and "\ufffd" not in s:  # a damaged line (a cut character) is not text to compare, nor length
-            out.add(int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big", signed=True))
-    return sorted(out)
+    # distinct lines first: each is hashed once (headers, footers and blank lines repeat)
+    texts = {" ".join(ln.split()) for ln in lines}
+    texts.discard("")
+    blake, from_bytes = hashlib.blake2b, int.from_bytes
+    return sorted(
+        {
+            from_bytes(blake(s.encode(), digest_size=8).digest(), "big", signed=True)
+            for s in texts
+            if "\ufffd" not in s  # a damaged line (a cut character) is not text to compare, nor length
+        }
+    )

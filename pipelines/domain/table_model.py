@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .decode import collapse_ws
 from .lines import strip_markup
@@ -52,9 +53,25 @@ class RawTable:
 
 def header_roles(header: list[str]) -> list[str | None] | None:
     """Column roles from header text; None when this is not a task table."""
+    roles = _header_roles(tuple(header))
+    return None if roles is None else list(roles)
+
+
+def label_key(cell: str) -> str:
+    """A header cell as its roles are read: markup and white space gone, lower case."""
+    return _label_key(cell) if len(cell) < 200 else collapse_ws(strip_markup(cell)).lower()
+
+
+@lru_cache(maxsize=1 << 14)  # a table's rows are tested against the same header labels again and again
+def _label_key(cell: str) -> str:
+    return collapse_ws(strip_markup(cell)).lower()
+
+
+@lru_cache(maxsize=1 << 12)  # every row of a table asks whether it repeats the header: the same few headers
+def _header_roles(header: tuple[str, ...]) -> tuple[str | None, ...] | None:
     roles: list[str | None] = []
     for h in header:
-        t = collapse_ws(strip_markup(h)).lower()
+        t = label_key(h)
         role = None
         for name, rx in _ROLE_RULES:
             if rx.search(t) and name not in roles:
@@ -71,7 +88,7 @@ def header_roles(header: list[str]) -> list[str | None] | None:
                 break
     if "task" not in roles or not ({"lead", "ref"} & set(roles)):
         return None
-    return roles
+    return tuple(roles)
 
 
 def merge_subheader(header: list[str], cells: list[str]) -> list[str] | None:

@@ -29,6 +29,7 @@ from ..table_model import (
     RawTable,
     _is_header,
     header_roles,
+    label_key,
     merge_subheader,
 )
 
@@ -315,8 +316,8 @@ def is_repeated_header(cells: list[str], header: list[str]) -> bool:
     its other cells name the same column roles as the header."""
     if not header or len([c for c in cells if c.strip()]) < 2:
         return False
-    a = [collapse_ws(strip_markup(c)).lower() for c in cells[1:]]
-    b = [collapse_ws(strip_markup(h)).lower() for h in header[1:]]
+    a = [label_key(c) for c in cells[1:]]
+    b = [label_key(h) for h in header[1:]]
     same = sum(1 for x, y in zip(a, b) if x and x == y)
     if same >= max(2, len([x for x in b if x]) - 1):
         return True

@@ -118,54 +118,57 @@ def paragraphs(lines: list[str], skip: set[int] | None = None) -> list[Para]:
     paras: list[Para] = []
     prev_raw = ""
     bold_open = False  # the paragraph so far opened a bold span ("**1. Đề nghị Ban …") it has not closed
+    prev_end = ""  # the line before, markup stripped (what a wrap is judged on)
     for i, raw in enumerate(lines, start=1):
         if i in skip:
-            prev_raw, bold_open = "", False
+            prev_raw, prev_end, bold_open = "", "", False
             continue
         t = strip_markup(raw.replace("\t", " ") if "\t" in raw else raw).strip()
         lone_bullet = t in ("-", "–", "+", "•") and i < len(lines) and bool(lines[i].strip()) and "|" not in lines[i]
         if not t.strip("|-: ") and not lone_bullet:  # empty, or only table rules (a bullet whose words follow stays)
-            prev_raw, bold_open = "", False
+            prev_raw, prev_end, bold_open = "", "", False
             continue
+        plain = _classify_text(t)[0] == "plain"
         starts_lower = t[0].islower() and not _LETTER.match(t)
         starts_cont = t[0] in ",;)" or bool(_DATE_CONT.match(t))
         wrap_cont = (
             wrapped
             and bool(prev_raw)
             # a sentence may end at a line's end inside a paragraph: blank lines part the paragraphs here
-            and (not _SENTENCE_END.search(strip_markup(prev_raw).strip()) or strip_markup(prev_raw).strip()[-1:] == ".")
+            and (not _SENTENCE_END.search(prev_end) or prev_end[-1:] == ".")
             and not prev_raw.rstrip().endswith("**")
             and not raw.lstrip().startswith("**")
-            and classify(Para(i, i, t))[0] == "plain"
+            and plain
             # a label line ("Thời gian thực hiện: …", "Sở Xây dựng: …") starts anew; one word before a colon is
             # the end of a wrapped name ("… Khu công nghiệp Quảng" / "Ngãi: hướng dẫn …")
-            and not (
-                _LABEL_START.match(t)
-                and len(t.split(":", 1)[0].split()) > 1
-                and not _OPEN_END.search(strip_markup(prev_raw))
-            )
+            and not (_LABEL_START.match(t) and len(t.split(":", 1)[0].split()) > 1 and not _OPEN_END.search(prev_end))
         )
+        last = paras[-1] if paras else None
         after_marker = (
-            bool(paras)
-            and paras[-1].line_end == i - 1
+            last is not None
+            and last.line_end == i - 1
+            and plain
             and (
-                bool(_LONE_MARKER.match(paras[-1].text))
-                or (wrapped and paras[-1].line_start == i - 1 and bool(_MARKER_AND_WORD.match(paras[-1].text)))
+                bool(_LONE_MARKER.match(last.text))
+                or (wrapped and last.line_start == i - 1 and bool(_MARKER_AND_WORD.match(last.text)))
             )
-            and classify(Para(i, i, t))[0] == "plain"
         )
         # a bold heading the scrape wrapped ("**1. Đề nghị Ban Tuyên giáo và" / "Dân vận Tỉnh ủy: **Ban hành …")
         # goes on until its bold closes
-        in_bold = bold_open and paras[-1].line_end == i - 1 and classify(Para(i, i, t))[0] == "plain"
+        in_bold = bold_open and last is not None and last.line_end == i - 1 and plain
         odd = raw.count("**") % 2 == 1
-        if paras and (starts_lower or starts_cont or wrap_cont or after_marker or in_bold) and not _BULLET.match(t):
-            paras[-1].text += " " + t
-            paras[-1].line_end = i
+        if (
+            last is not None
+            and (starts_lower or starts_cont or wrap_cont or after_marker or in_bold)
+            and not _BULLET.match(t)
+        ):
+            last.text += " " + t
+            last.line_end = i
             bold_open ^= odd
         else:
             paras.append(Para(i, i, t))
             bold_open = odd
-        prev_raw = raw
+        prev_raw, prev_end = raw, strip_markup(raw)
     return paras
 
 
