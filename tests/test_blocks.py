@@ -87,3 +87,70 @@ def test_the_blocks_of_a_file_are_printed_for_whoever_debugs_a_layout():
     ).stdout
     assert out.splitlines()[0].startswith(f"# {HANOI_PAPI}")
     assert "table (" in out and "heading   roman I" in out
+
+
+def _bar_table(rows: list[list[str]]) -> str:
+    """A portal scrape's table: '|' before every cell, the cell's words after it, '|' twice between rows."""
+    return "|\n".join("".join(f"|\n{c}\n" for c in r) for r in rows)
+
+
+def test_a_scraped_table_with_merged_cells_and_a_second_table_glued_to_it():
+    """Two appendix tables as a portal scrapes them (the shape of a national action plan's appendices): the first
+    has a group column beside the task ('Thuộc nhóm nhiệm vụ'), capital group rows ('A.' | 'BỘ …'), a row with an
+    empty number cell ('|' three times), and sub-rows whose number, agencies and group are merged with the row
+    above (only their last three cells are printed). The second table's title and header follow the last cell with
+    no row break. Each row lands in its columns, and the second table is a table of its own with its roles."""
+    first = _bar_table(
+        [
+            ["**STT**", "**Cơ quan chủ trì**", "**Cơ quan phối hợp**", "**Thuộc nhóm nhiệm vụ**"]
+            + ["**Nội dung nhiệm vụ**", "**Chỉ tiêu đạt được**", "**Thời hạn hoàn thành**"],
+            ["**A.**", "**BỘ TÀI CHÍNH**"],
+            ["1", "Bộ Tài chính", "Bộ Nội vụ", "Hoàn thiện chính sách"]
+            + ["Ban hành nghị định về phí bảo vệ môi trường", "Nghị định được ban hành", "Năm 2026"],
+            ["Rà soát các quy định về thuế đối với phương tiện", "Báo cáo rà soát", "Năm 2027"],
+            ["**B.**", "**BỘ Y TẾ**"],
+        ]
+    )
+    # the next row's number cell is empty: '|' three times before its first words
+    first += "|\n|\n|\nBộ Y tế\n|\nBộ Giáo dục và Đào tạo\n|\nNâng cao năng lực\n|\n"
+    first += "Xây dựng hồ sơ sức khỏe cộng đồng\n|\nHồ sơ được xây dựng\n|\nGiai đoạn 2026 - 2030\n"
+    second = _bar_table(
+        [
+            ["**STT**", "**Tên dự án, nhiệm vụ**", "**Cơ quan chủ trì**", "**Thời gian thực hiện**"],
+            ["1", "Dự án quan trắc tự động không khí quốc gia", "Bộ Nông nghiệp và Môi trường", "2026 - 2030"],
+        ]
+    )
+    text = first + "|\n**PHỤ LỤC II**\nDANH MỤC CÁC NHIỆM VỤ, DỰ ÁN ƯU TIÊN THỰC HIỆN KẾ HOẠCH HÀNH ĐỘNG QUỐC GIA\n"
+    text += second
+    tables = [b for b in blocks_of_text(text).blocks if b.kind == "table"]
+    assert [t.roles for t in tables] == [
+        ("ref", "lead", "support", "section", "task", "output", "timeline"),
+        ("ref", "task", "lead", "timeline"),
+    ]
+    rows = [[c.text for c in r] for r in tables[0].table.rows]
+    assert rows[1][4:] == ["Ban hành nghị định về phí bảo vệ môi trường", "Nghị định được ban hành", "Năm 2026"]
+    # the sub-row: its printed cells are the last three columns, the merged ones blank
+    assert rows[2] == [
+        "",
+        "",
+        "",
+        "",
+        "Rà soát các quy định về thuế đối với phương tiện",
+        "Báo cáo rà soát",
+        "Năm 2027",
+    ]
+    # the group row stands alone; the row after it has an empty number and its agency in the lead column
+    assert rows[3][:2] == ["B.", "BỘ Y TẾ"] and not any(rows[3][2:])
+    assert rows[4][:2] == ["", "Bộ Y tế"] and rows[4][4] == "Xây dựng hồ sơ sức khỏe cộng đồng"
+    # the title between the tables belongs to neither
+    assert rows[4][6] == "Giai đoạn 2026 - 2030"
+    assert [[c.text for c in r] for r in tables[1].table.rows] == [
+        ["1", "Dự án quan trắc tự động không khí quốc gia", "Bộ Nông nghiệp và Môi trường", "2026 - 2030"]
+    ]
+    tasks = parse_plan(text).tasks
+    assert [(t.task_text[:40], t.lead_as_written, t.timeline_text) for t in tasks] == [
+        ("Ban hành nghị định về phí bảo vệ môi trư", "Bộ Tài chính", "Năm 2026"),
+        ("Rà soát các quy định về thuế đối với phư", "Bộ Tài chính", "Năm 2027"),
+        ("Xây dựng hồ sơ sức khỏe cộng đồng", "Bộ Y tế", "Giai đoạn 2026 - 2030"),
+        ("Dự án quan trắc tự động không khí quốc g", "Bộ Nông nghiệp và Môi trường", "2026 - 2030"),
+    ]

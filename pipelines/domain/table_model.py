@@ -22,9 +22,11 @@ _ROLE_RULES: list[tuple[str, re.Pattern]] = [
     ("subsection", re.compile(r"thành phần")),
     ("lead", re.compile(r"chủ trì|chịu trách nhiệm|đơn vị thực hiện|cơ quan thực hiện|phân công|đầu mối")),
     ("support", re.compile(r"phối hợp")),
-    ("output", re.compile(r"sản phẩm|kết quả|hình thức văn bản")),
+    ("output", re.compile(r"sản phẩm|kết quả|hình thức văn bản|cần đạt|đạt được")),
     ("timeline", re.compile(r"thời gian|thời hạn|tiến độ|hoàn thành")),
     ("note", re.compile(r"ghi chú")),
+    # "Thuộc nhóm nhiệm vụ, hành động", "Nhóm nhiệm vụ": the group a row belongs to, beside the column of the work
+    ("section", re.compile(r"^(?:thuộc\s+)?nhóm\b")),
     ("task", _TASK_HEADER),
     ("section", re.compile(r"chỉ số|lĩnh vực|tiêu chí|nội dung")),
 ]

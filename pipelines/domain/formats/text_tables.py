@@ -213,21 +213,68 @@ def find_bar_tables(lines: list[str], skip: set[int]) -> list[RawTable]:
             j += 1
         block = list(range(i, last + 1))
         if sum(_is_bar(lines[k - 1]) for k in block) >= 6:
-            rows = _bar_rows(lines, block)
-            # a scraped table always keeps its header row: one that names no task is a table of something else
-            # (sites, parameters, coordinates), never read for tasks by its content
-            if rows and _is_header([c.text for c in rows[0]]):
-                found = _table_from_rows(rows, "bar_table", i, last)
-                if found is not None:
-                    tables.append(found)
+            parts = _split_at_headers(_bar_rows(lines, block))
+            for n_part, part in enumerate(parts):
+                # a scraped table always keeps its header row: one that names no task is a table of something
+                # else (sites, parameters, coordinates), never read for tasks by its content
+                if _is_header([c.text for c in part[0]]):
+                    start = i if n_part == 0 else part[0][0].line_start
+                    end = last if n_part == len(parts) - 1 else part[-1][-1].line_end
+                    found = _table_from_rows(part, "bar_table", start, end)
+                    if found is not None:
+                        tables.append(found)
         i = last + 1
     return tables
+
+
+def _split_at_headers(rows: list[list[Cell]]) -> list[list[list[Cell]]]:
+    """Tables scraped one after the other with nothing but a title between them run together: the next table's
+    header row, with the title before it, is glued to the last row of the first. A header naming other column
+    roles starts a new table there (the title between them belongs to neither)."""
+    if not rows:
+        return []
+    parts: list[list[list[Cell]]] = [[rows[0]]]
+    width = len(rows[0])
+    roles = _roles_key([c.text for c in rows[0]])
+    for row in rows[1:]:
+        texts = [c.text for c in row]
+        cut = next(
+            (
+                p
+                for p in range(width if len(row) > width else 0, len(row) - 2)
+                if _is_header(texts[p:]) and _roles_key(texts[p:]) != roles
+            ),
+            None,
+        )
+        if cut is None:
+            parts[-1].append(row)
+            continue
+        if cut >= width:
+            parts[-1].append(row[:width])
+        parts.append([row[cut:]])
+        width, roles = len(row) - cut, _roles_key(texts[cut:])
+    return parts
+
+
+# what a row's first cell opens with: "1", "2.3.", "I.", "A." (alone or before the words of a group heading)
+_ROW_OPENER = re.compile(r"^(?:[IVX]{1,4}|[A-Z]|\d{1,2}(?:\.\d{1,2})*)[.)]?(?:\s|$)")
+
+
+def _spanning_heading(row: list[Cell]) -> bool:
+    """A row that spans the table with a group's heading ("A." | "BỘ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"): a marker at
+    most and words in capitals. It is a row of its own, whatever follows."""
+    texts = [c.text for c in row if not c.blank]
+    if not texts or len(texts) > 2:
+        return False
+    letters = [ch for ch in texts[-1] if ch.isalpha()]
+    return len(letters) >= 4 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
 
 
 def _bar_rows(lines: list[str], block: list[int]) -> list[list[Cell]]:
     rows: list[list[Cell]] = []
     row: list[Cell] = []
     width = 0  # the header's, once known
+    numbered = False  # the header's first column is the row number
     prev_bar = False
     for idx, k in enumerate(block):
         t = strip_markup(lines[k - 1]).strip()
@@ -245,15 +292,34 @@ def _bar_rows(lines: list[str], block: list[int]) -> list[list[Cell]]:
                 # (an empty cell inside it)
                 opens_row = bool(_REF.match(nxt) or _LETTER_REF.match(nxt) or _LETTER_START.match(nxt))
                 has_words = any(not c.blank for c in row)
-                if width and has_words and len(row) < width - 1 and not opens_row and row[-1].blank:
+                # a row of a numbered table whose first cell holds words, not a number, is the rest of the row
+                # above (its leading cells merged over several rows): it ends at the next "|" pair
+                continued = numbered and not row[0].blank and _is_words(row[0].text)
+                if (
+                    width
+                    and has_words
+                    and len(row) < width - 1
+                    and not opens_row
+                    and row[-1].blank
+                    and not continued
+                    and not _spanning_heading(row)
+                ):
                     row.append(Cell("", k, k))
                     prev_bar = False
+                    continue
+                if len(row) == 1 and row[0].blank and rows and nxt and not _ROW_OPENER.match(nxt):
+                    # "|" three times before words that open no row: the row above ended, this row's first cell
+                    # (its number) is empty
+                    row.append(Cell("", k, k))
+                    prev_bar = True
                     continue
                 if row and row[-1].blank:
                     row.pop()  # the cell the closing "|" opened
                 if row:
                     rows.append(row)
-                    width = width or len(row)
+                    if not width:
+                        width = len(row)
+                        numbered = (header_roles([c.text for c in row]) or [None])[0] == "ref"
                 row = [Cell("", k, k)]
             else:
                 row.append(Cell("", k, k))
@@ -418,7 +484,9 @@ def _table_from_rows(rows: list[list[Cell]], reader: str, line_start: int, line_
             )
         )
     width = len(header)
-    number_first = (header_roles(header) or [None])[0] == "ref"
+    header_r = header_roles(header) or [None]
+    number_first = header_r[0] == "ref"
+    task_col = header_r.index("task") if "task" in header_r else None
     out = []
     for r in body:
         texts = [c.text for c in r]
@@ -431,9 +499,12 @@ def _table_from_rows(rows: list[list[Cell]], reader: str, line_start: int, line_
             and _is_words(r[0].text)
             and not re.match(r"^(?:[IVX]{1,4}|[A-Z]|\d{1,2}(?:\.\d{1,2})*)[.)]\s", r[0].text.strip())
         ):
-            # a row whose number cell is merged with the row above (rowspan flattened by the export): its cells
-            # start at the task column
-            r = [Cell("", r[0].line_start, r[0].line_start), *r]
+            # a row whose leading cells are merged with the row above (rowspan flattened by the export): its cells
+            # are the last columns when that puts words in the task column ("Nội dung" | "Chỉ tiêu" | "Thời hạn"
+            # under "STT | Chủ trì | Phối hợp | Nhóm | …"), else they start after the number
+            shift = width - len(r)
+            right = shift > 1 and task_col is not None and task_col >= shift and _is_words(r[task_col - shift].text)
+            r = [Cell("", r[0].line_start, r[0].line_start) for _ in range(shift if right else 1)] + r
         r = r[:width] + [Cell("", r[-1].line_end, r[-1].line_end) for _ in range(width - len(r))]
         out.append(r)
     return RawTable(reader, header, out, line_start, line_end, findings)
