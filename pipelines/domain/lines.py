@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from dataclasses import dataclass
@@ -115,12 +116,39 @@ _SIGNATURE = re.compile(r"^(?:KT|TM|TL|TUQ|Q)\s*\.\s*[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹ ,
 _RECIPIENT_LINE = re.compile(r"^(?:[-+•–*]|Lưu\b)|[;,.]\s*$|\((?:b/c|đ/b?c|t/h)\)", re.IGNORECASE)
 
 
+# _SIGNATURE_START at the start of any line of the joined text (its white space kept inside the line)
+_SIGNATURE_START_ML = re.compile(r"(?m)^(?:[^\S\n]|[*|_#])*(?:KT|TM|TL|TUQ|Q)[^\S\n]*\.")
+
+
+def _closing_candidates(lines: list[str]) -> list[int]:
+    """0-based lines that may open a recipients list or a signature, found over the joined text at C speed (most
+    lines are neither); each is tested again line by line."""
+    text = "\n".join(lines)
+    starts = [m.start() for m in _SIGNATURE_START_ML.finditer(text)]
+    found = set(lines_containing(("nơi",), lines))
+    if starts:
+        offsets, pos = [], 0
+        for ln in lines:
+            offsets.append(pos)
+            pos += len(ln) + 1
+        found.update(bisect.bisect_right(offsets, p) - 1 for p in starts)
+    return sorted(found)
+
+
 def closing_lines(lines: list[str]) -> set[int]:
     """1-based numbers of the lines of every recipients list and signature block (see above)."""
     out: set[int] = set()
     n = len(lines)
+    todo = _closing_candidates(lines)
+    c = 0
     i = 0
     while i < n:
+        while c < len(todo) and todo[c] < i:
+            c += 1
+        if c == len(todo):
+            break
+        i = todo[c]
+        c += 1
         raw = lines[i]
         if "Nơi" not in raw and "nơi" not in raw and "NƠI" not in raw and not _SIGNATURE_START.match(raw):
             i += 1  # neither a recipients heading nor "KT."/"TM." opening a signature: most lines

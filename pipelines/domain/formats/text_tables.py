@@ -276,18 +276,19 @@ def _bar_rows(lines: list[str], block: list[int]) -> list[list[Cell]]:
     width = 0  # the header's, once known
     numbered = False  # the header's first column is the row number
     prev_bar = False
+    # the words of the next line that is neither blank nor "|", after each position (one pass from the end)
+    following: list[str] = [""] * len(block)
+    nxt = ""
+    for idx in range(len(block) - 1, -1, -1):
+        following[idx] = nxt
+        raw = lines[block[idx] - 1]
+        if raw.strip() and not _is_bar(raw):
+            nxt = strip_markup(raw).strip()
     for idx, k in enumerate(block):
         t = strip_markup(lines[k - 1]).strip()
         if _is_bar(lines[k - 1]):
             if prev_bar:
-                nxt = next(
-                    (
-                        strip_markup(lines[m - 1]).strip()
-                        for m in block[idx + 1 :]
-                        if lines[m - 1].strip() and not _is_bar(lines[m - 1])
-                    ),
-                    "",
-                )
+                nxt = following[idx]
                 # "|" twice: a row ends, unless the row is still short and the next words do not open a row
                 # (an empty cell inside it)
                 opens_row = bool(_REF.match(nxt) or _LETTER_REF.match(nxt) or _LETTER_START.match(nxt))

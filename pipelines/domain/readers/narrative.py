@@ -24,7 +24,7 @@ from ..agency_text import (
     trailing_assignment,
 )
 from ..decode import collapse_ws
-from ..lines import strip_markup
+from ..lines import lines_containing, strip_markup
 from ..model import Finding, TaskRow
 
 _ROMAN = re.compile(r"^(?P<m>[IVX]{1,4})\s*[.\-–)]\s*(?P<t>\S.*)$")
@@ -98,10 +98,12 @@ def hard_wrapped(lines: list[str]) -> bool:
             n_blank += 1
         elif t != "|" and not (0 < k < len(st) - 1 and st[k - 1] == "|"):
             n_text += 1
+    if n_blank < 0.1 * (n_blank + n_text):
+        return False
     pairs = lower = 0
     for k in range(len(lines) - 1):
         a = st[k]
-        if not a or a.startswith("|"):
+        if not a or a.startswith("|") or not st[k + 1]:  # a blank line after it: no pair
             continue
         b = strip_markup(lines[k + 1]).strip()
         if b and not b.startswith("|"):
@@ -512,10 +514,16 @@ class NarrativeSection:
     line_end: int
 
 
-def _walk(n: Node):
-    yield n
-    for c in n.children:
-        yield from _walk(c)
+def _walk(n: Node) -> list[Node]:
+    """The node and every node under it, in the order of the text (a list: a recursive generator cost more than
+    the rules that walk it)."""
+    out: list[Node] = []
+    stack = [n]
+    while stack:
+        x = stack.pop()
+        out.append(x)
+        stack.extend(reversed(x.children))
+    return out
 
 
 def _subtree_end(n: Node) -> int:
@@ -602,7 +610,11 @@ def read_narrative(
                 texts = [collapse_ws(c.text) for c in _walk(n) if c is not n and c.kind != "label"]
                 nsections.append(
                     NarrativeSection(
-                        n.marker, None if n.synthetic else _section_name(n.text), texts, n.line_start, _subtree_end(n)
+                        n.marker or "",
+                        None if n.synthetic else _section_name(n.text),
+                        texts,
+                        n.line_start,
+                        _subtree_end(n),
                     )
                 )
         if sec.kind != "roman" and not sec.items:
@@ -660,7 +672,8 @@ _BY_NUMBER = re.compile(r"\b[Mm][ụỤ][cC]\s+[IVX]{1,4}\b")
 def _gives_work_by_number(lines: list[str]) -> bool:
     """ "mục I", "Mục VI" anywhere (also across a wrapped line): only lines holding "ục" are looked at, since a
     scan of the whole text cost 0.4 ms a document."""
-    for k, ln in enumerate(lines):
+    for k in lines_containing(("ục",), lines):  # "ục", "ỤC", "Ục", "ụC" in lower case
+        ln = lines[k]
         if ("ục" in ln or "ỤC" in ln or "Ục" in ln or "ụC" in ln) and (
             _BY_NUMBER.search(ln)
             or (
