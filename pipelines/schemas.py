@@ -11,7 +11,10 @@ from pipelines.domain.formats import FORMATS, TEXT_SOURCES
 
 SEVERITIES = ["error", "warning", "info"]
 SOURCE_KINDS = ["table", "narrative"]
-READERS = ["narrative", "pipe_table", "tab_table", "md_table", "grid_table", "bar_table"]
+# the text layouts' table readers, and a Word/HTML/PDF file's own tables (formats.TableSpan) as "<format>_table"
+READERS = ["narrative", "pipe_table", "tab_table", "md_table", "grid_table", "bar_table"] + [
+    f"{fmt}_table" for fmt in FORMATS if fmt != "txt"
+]
 ISSUER_LEVELS = ["central", "province", "district", "commune"]  # central: the Government, a ministry, a national office
 INDICES = ["PAPI", "PAR_INDEX", "PCI", "SIPAS"]
 

@@ -21,6 +21,7 @@ from pipelines.domain.formats.pdf import ocr_available
 from pipelines.domain.ingest import RawFile, process_document
 from pipelines.domain.lines import html_to_text
 from pipelines.domain.normalise import normalise
+from pipelines.domain.plan import parse_plan
 from tests.conftest import NO_WORK
 
 from .conftest import HANOI_PAPI, HCMC_PAPI, HCMC_PAR, PLANS, QUANG_NGAI
@@ -179,6 +180,54 @@ def test_docx_merged_cells_numbering_and_locations():
     assert "| 1 | Việc một | Sở Tư pháp |" in lines and "| 2 | Việc hai |  |" in lines
     assert doc.location(2) == "paragraph 2"
     assert doc.location(lines.index("| 2 | Việc hai |  |") + 1) == "table 1 row 3"
+
+
+def test_a_word_table_reaches_the_readers_as_the_file_holds_it(tmp_path):
+    """A .docx table is handed to the readers by its adapter (formats.TableSpan): its rows and cells as in the file,
+    each on the line written for it, read as a 'docx_table' (not by reading its pipe rows back). When the text was
+    changed under it (every line doubled, read once), the same rows are read from the text instead."""
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("KẾ HOẠCH")
+    d.add_paragraph("Cải thiện Chỉ số PAPI năm 2026 của tỉnh")
+    t = d.add_table(rows=3, cols=4)
+    for c, v in enumerate(["TT", "Nhiệm vụ", "Cơ quan chủ trì", "Thời gian thực hiện"]):
+        t.cell(0, c).text = v
+    for r, row in enumerate(
+        [
+            ("1", "Niêm yết công khai thủ tục hành chính tại bộ phận một cửa", "Sở Nội vụ", "Quý I/2026"),
+            ("2", "Tổ chức đối thoại với người dân về cải cách hành chính", "Sở Tư pháp", "Năm 2026"),
+        ],
+        start=1,
+    ):
+        for c, v in enumerate(row):
+            t.cell(r, c).text = v
+    buf = io.BytesIO()
+    d.save(buf)
+    doc = read_document(buf.getvalue(), "x.docx")
+    (span,) = doc.tables
+    assert (span.where, span.rows[1]) == (
+        "table 1",
+        ["1", "Niêm yết công khai thủ tục hành chính tại bộ phận một cửa", "Sở Nội vụ", "Quý I/2026"],
+    )
+    assert doc.text.split("\n")[span.first_line - 1] == "| TT | Nhiệm vụ | Cơ quan chủ trì | Thời gian thực hiện |"
+    plan = parse_plan(doc.text, file_tables=(doc.format, doc.tables))
+    assert [(x.reader, x.task_ref, x.lead_as_written, x.timeline_text) for x in plan.tasks] == [
+        ("docx_table", "1", "Sở Nội vụ", "Quý I/2026"),
+        ("docx_table", "2", "Sở Tư pháp", "Năm 2026"),
+    ]
+    # through process_document too, with the row's place in the file
+    path = tmp_path / "ke_hoach.docx"
+    path.write_bytes(buf.getvalue())
+    res = process_document(RawFile(path.parent, path))
+    assert [(x["reader"], x["source_location"]) for x in res.tasks] == [
+        ("docx_table", "table 1 row 2"),
+        ("docx_table", "table 1 row 3"),
+    ]
+    # a text changed under the table (its lines no longer the rows written for it): read from the text
+    moved = "\n" + doc.text
+    assert [x.reader for x in parse_plan(moved, file_tables=(doc.format, doc.tables)).tasks] == ["md_table"] * 2
 
 
 def test_html_rowspan_colspan_br_and_boilerplate():

@@ -72,11 +72,16 @@ class DocumentBlocks:
         return out
 
 
-def find_tables(lines: list[str], skip: set[int]) -> list[RawTable]:
-    """Tables in every layout: Markdown first, then the portal's one-cell-per-line tables, then pipe and tab tables
-    outside them; a table continued after a page break is joined."""
-    md = find_md_tables(lines, skip)
-    md_lines = set(skip)
+def find_tables(lines: list[str], skip: set[int], given: list[RawTable] | None = None) -> list[RawTable]:
+    """Tables in every layout: those the file's adapter gave (Word, HTML, PDF), then in the text Markdown, the
+    portal's one-cell-per-line tables, pipe and tab tables outside them; a table continued after a page break is
+    joined."""
+    given = given or []
+    adapter_lines = set(skip)
+    for t in given:
+        adapter_lines.update(range(t.line_start, t.line_end + 1))
+    md = given + find_md_tables(lines, adapter_lines)
+    md_lines = set(adapter_lines)
     for t in md:
         md_lines.update(range(t.line_start, t.line_end + 1))
     bar = find_bar_tables(lines, md_lines)
@@ -85,11 +90,12 @@ def find_tables(lines: list[str], skip: set[int]) -> list[RawTable]:
     return merge_continued(md + bar + find_pipe_tables(lines, md_lines) + find_tab_tables(lines, md_lines), lines)
 
 
-def read_blocks(lines: list[str], skip: set[int]) -> DocumentBlocks:
-    """The blocks of a text whose lines `skip` (1-based) are not content. Tables first (their lines are never
-    prose), then the prose around them as paragraphs joined across wrapped lines, each classified by its numbering."""
+def read_blocks(lines: list[str], skip: set[int], given: list[RawTable] | None = None) -> DocumentBlocks:
+    """The blocks of a text whose lines `skip` (1-based) are not content, with the tables its file's adapter gave.
+    Tables first (their lines are never prose), then the prose around them as paragraphs joined across wrapped
+    lines, each classified by its numbering."""
     out = DocumentBlocks(skipped=set(skip))
-    out.tables = find_tables(lines, skip)
+    out.tables = find_tables(lines, skip, given)
     table_lines = set(skip)
     for t in out.tables:
         table_lines.update(range(t.line_start, t.line_end + 1))

@@ -339,7 +339,9 @@ def process_document(f: RawFile, data: bytes | None = None, settings: Settings |
         blocks = find_repeated_blocks(lines)
         no_tasks = None  # a text in which nothing assigns work is a document with 0 tasks and the reason
         try:
-            parsed = ParsedPlan() if why_not else parse_plan(text, lines, blocks, bool(meta.indices))
+            # the file's own tables (Word, HTML, PDF), unless the text was changed under them (doubled lines)
+            file_tables = None if damage or not decoded.tables else (decoded.format, decoded.tables)
+            parsed = ParsedPlan() if why_not else parse_plan(text, lines, blocks, bool(meta.indices), file_tables)
         except PlanParseError as e:
             parsed, no_tasks = ParsedPlan(), str(e)
         parsed.tasks, rejected = conform_tasks(parsed.tasks)  # a header cell or a split word is no task

@@ -9,6 +9,7 @@ import numpy as np
 
 from .agency_text import looks_like_agency
 from .blocks import read_blocks
+from .formats.text_tables import tables_from_spans
 from .lines import closing_lines, find_repeated_blocks
 from .metadata import indices_named
 from .model import Finding, ParsedPlan
@@ -90,11 +91,16 @@ class SectionMatcher:
 
 
 def parse_plan(
-    text: str, lines: list[str] | None = None, blocks: list | None = None, index_plan: bool | None = None
+    text: str,
+    lines: list[str] | None = None,
+    blocks: list | None = None,
+    index_plan: bool | None = None,
+    file_tables: tuple[str, list] | None = None,
 ) -> ParsedPlan:
     """`lines` and `blocks` (find_repeated_blocks of them) when the caller has them already. `index_plan`: the plan
     names an index (PAPI, PAR Index, SIPAS, PCI), so its solutions under the index's dimensions are its tasks
-    (assignments_or_solutions); None: as metadata finds it in the text."""
+    (assignments_or_solutions); None: as metadata finds it in the text. `file_tables`: the file's format and the
+    tables its adapter read (formats.TableSpan), taken as they are instead of from their pipe rows."""
     if index_plan is None:
         index_plan = bool(indices_named(None, text))
     lines = text.split("\n") if lines is None else lines
@@ -116,7 +122,8 @@ def parse_plan(
     skip |= closing_lines(lines)  # signature and recipients: never work
     # one pass into the block model (tables with their column roles, prose blocks with their numbering); the
     # readers label its blocks
-    doc = read_blocks(lines, skip)
+    given = tables_from_spans(file_tables[1], lines, skip, f"{file_tables[0]}_table") if file_tables else None
+    doc = read_blocks(lines, skip, given)
     tables = doc.tables
     table_lines = set(skip)
     for t in tables:

@@ -27,6 +27,16 @@ class FormatError(DecodeError):
 
 
 @dataclass
+class TableSpan:
+    """A table as its file holds it (Word, HTML, PDF): its rows of cells, each row written on one line of the text
+    from `first_line` (1-based) on. The readers take the table from here, never by reading the pipe rows back."""
+
+    where: str  # "table 2", "page 3 table 1"
+    first_line: int
+    rows: list[list[str]]  # cell texts as written in the line ("<br>" for a line break inside a cell)
+
+
+@dataclass
 class Document:
     text: str  # NFC, "\n" line endings: what the readers parse and line numbers count in
     locations: list[str | None]  # one per line of `text`: where the line came from; None for plain text
@@ -35,6 +45,7 @@ class Document:
     text_source: str = "native"  # native / converted (.doc through antiword or LibreOffice) / ocr (Tesseract)
     page_count: int | None = None  # PDF only
     cut_in_character: bool = False  # a text file whose bytes ended inside a UTF-8 character (truncated)
+    tables: list[TableSpan] = field(default_factory=list)  # the file's own tables (none for plain text)
 
     def location(self, line: int) -> str | None:
         """Provenance of a 1-based line of `text`."""
@@ -69,6 +80,7 @@ class LineBuilder:
 
     lines: list[str] = field(default_factory=list)
     locations: list[str | None] = field(default_factory=list)
+    tables: list[TableSpan] = field(default_factory=list)
 
     def add(self, text: str, where: str | None) -> None:
         for part in text.split("\n"):
@@ -93,10 +105,13 @@ class LineBuilder:
                 self.add(r[0], f"{where} row {i}")
             return
         self.blank()
+        span = TableSpan(where, len(self.lines) + 1, [])
         for i, r in enumerate(rows, start=1):
             cells = [cell_text(c) for c in r] + [""] * (width - len(r))
+            span.rows.append(cells)
             self.lines.append("| " + " | ".join(cells) + " |")
             self.locations.append(f"{where} row {i}")
+        self.tables.append(span)
         self.blank()
 
     def document(self, fmt: str, encoding: str, text_source: str = "native", page_count: int | None = None) -> Document:
@@ -105,7 +120,7 @@ class LineBuilder:
             self.locations.pop()
         text = "\n".join(self.lines)
         check_text(text, fmt)
-        return Document(text, list(self.locations), fmt, encoding, text_source, page_count)
+        return Document(text, list(self.locations), fmt, encoding, text_source, page_count, tables=list(self.tables))
 
 
 def cell_text(s: str) -> str:

@@ -187,6 +187,28 @@ def find_md_tables(lines: list[str], skip: set[int]) -> list[RawTable]:
     return tables
 
 
+def tables_from_spans(spans: list, lines: list[str], skip: set[int], reader: str) -> list[RawTable]:
+    """The tables a Word, HTML or PDF file holds (formats.TableSpan), each row on its own line of the text. A span
+    whose lines are no longer the rows written for it (the text was changed after the adapter) is left to the text
+    layouts; rows on skipped lines (a repeated block, a signature) are left out."""
+    out: list[RawTable] = []
+    for span in spans:
+        first, n = span.first_line, len(span.rows)
+        if first < 1 or first + n - 1 > len(lines):
+            continue
+        if any(lines[first - 1 + k] != "| " + " | ".join(r) + " |" for k, r in enumerate(span.rows)):
+            continue
+        rows = [
+            [Cell(_BR.sub("\n", c).strip(), first + k, first + k) for c in r]
+            for k, r in enumerate(span.rows)
+            if first + k not in skip
+        ]
+        found = _table_from_rows(rows, reader, first, first + n - 1)
+        if found is not None:
+            out.append(found)
+    return out
+
+
 def _is_bar(line: str) -> bool:
     return line.strip() == "|"
 
