@@ -8,7 +8,7 @@ export PYTHONPATH := $(CURDIR)
 # GOVDATA_SHARED_DATA, by default ../shared/data (Settings.shared_data)
 export GOVDATA_RAW_EXTRA ?= $(abspath $(wildcard $(or $(GOVDATA_SHARED_DATA),../shared/data)))
 
-.PHONY: run test test-fast ui ui-check bench lint lock sql export venv clean accuracy format-tools
+.PHONY: run test test-fast ui ui-check bench lint lock sql export venv clean accuracy format-tools compare-builds
 
 # Installs exactly requirements.lock (every package pinned, with hashes), then the project itself without resolving
 $(BIN)/.installed: pyproject.toml requirements.lock
@@ -67,11 +67,14 @@ bench: $(BIN)/.installed
 accuracy: $(BIN)/.installed
 	$(BIN)/python -m pipelines.accuracy
 
-# ruff (lint and format check) then mypy, all configured in pyproject.toml; CI runs it before the tests
+# ruff (lint and format check), mypy, all configured in pyproject.toml, then the architecture rules (no import
+# cycle, no module over 600 lines, no function over 80: tools/check_architecture.py); CI runs it before the tests
+LINT_DIRS := pipelines assets dbt_like_sql tools tests
 lint: $(BIN)/.installed
-	$(BIN)/ruff check pipelines assets tests
-	$(BIN)/ruff format --check pipelines assets tests
+	$(BIN)/ruff check $(LINT_DIRS)
+	$(BIN)/ruff format --check $(LINT_DIRS)
 	$(BIN)/mypy
+	$(BIN)/python -m tools.check_architecture
 
 # After a change of the pins in pyproject.toml: resolve them again into requirements.lock (with hashes)
 lock: $(BIN)/.installed
@@ -87,3 +90,9 @@ export: $(BIN)/.installed
 
 clean:
 	rm -rf $(VENV) warehouse/build warehouse/*.duckdb warehouse/marts warehouse/releases warehouse/current
+
+# Behaviour unchanged: documents read and the whole warehouse built at BASE (a commit) and at the working tree,
+# compared row for row; exits non-zero on any difference (CORPUS: a synthetic corpus of `make bench`)
+compare-builds: $(BIN)/.installed
+	@test -n "$(BASE)" || { echo "usage: make compare-builds BASE=<commit> [CORPUS=warehouse/bench/corpus_1000_seed7]"; exit 2; }
+	$(BIN)/python -m pipelines.bench.compare_builds "$(BASE)" $(if $(CORPUS),--corpus "$(CORPUS)")

@@ -13,7 +13,6 @@ import hashlib
 import shutil
 import stat
 import tempfile
-import time
 import uuid
 from dataclasses import dataclass, field
 from functools import partial
@@ -23,7 +22,6 @@ import duckdb
 import polars as pl
 
 from .db import apply_comments, run_sql
-from .domain.damage import NEAR_DUPLICATE_SHARE
 from .domain.ingest import RawFile, RawReadError, read_raw, root_path_for
 from .domain.model import quarantine_row
 from .domain.parse_cache import (
@@ -35,9 +33,11 @@ from .domain.parse_cache import (
     parser_version,
     process_cached,
 )
+from .near_duplicates import DOC_LINES, mark_near_duplicates
 from .schemas import STAGING_MODELS, column_docs, polars_schema
 from .settings import Settings
-from .staging import Isolation, pool_map_chunks, staging_frame
+from .spool import _drop_undelivered, _load_spool, _Sink, _spool, spool_root
+from .staging import Isolation, pool_map_chunks
 
 PLAN_TABLES = ("stg_documents", "stg_plan_tasks", "stg_findings", "stg_quarantine")
 NORMALISED_TABLES = (
@@ -48,8 +48,6 @@ NORMALISED_TABLES = (
     "stg_normalise_findings",
 )
 STATE = "_staging_state"  # which parser / normaliser version the staging rows were made with
-DOC_LINES = "_doc_lines"  # (document_id, source_path, line_hash): each document's distinct lines, for near-duplicates
-CHUNK = 20_000
 
 
 @dataclass
@@ -103,36 +101,6 @@ def _prepare(con, key: str, version: str, tables: tuple[str, ...], extra: tuple[
     return bool(old)
 
 
-class _Sink:
-    """Rows for one table, appended to DuckDB every CHUNK rows (the small tables; the big ones come through the
-    spool)."""
-
-    insert_seconds = 0.0  # time spent inserting, over all sinks of this process (the benchmark reports it)
-
-    def __init__(self, con, table: str):
-        self.con, self.table, self.pending, self.n = con, table, 0, 0
-        self.rows: list[dict] = []
-
-    def extend(self, rows: list[dict]) -> None:
-        self.rows.extend(rows)
-        self.pending += len(rows)
-        if self.pending >= CHUNK:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self.pending:
-            return
-        t0 = time.perf_counter()
-        self.con.register("_chunk", staging_frame(self.rows, self.table).to_arrow())
-        try:
-            run_sql(self.con, f'INSERT INTO "{self.table}" SELECT * FROM _chunk')
-        finally:
-            self.con.unregister("_chunk")
-        _Sink.insert_seconds += time.perf_counter() - t0
-        self.n += self.pending
-        self.rows, self.pending = [], 0
-
-
 @dataclass
 class ParsedChunk:
     """What a pool worker sends back for a chunk of files: the small rows (documents, quarantine). Its task and
@@ -151,25 +119,6 @@ class ParsedChunk:
 def stopped_file(f: RawFile, reason: str) -> ParsedChunk:
     """A file whose worker died reading it: quarantined with the reason, in this process, without reading it."""
     return ParsedChunk([(None, quarantine_row(f.source_path, f.root_label, None, "decode", reason), False)])
-
-
-def _spool(spool: Path, table: str, rows: list[dict]) -> Path | None:
-    if not rows:
-        return None
-    (spool / table).mkdir(parents=True, exist_ok=True)
-    path = spool / table / f"{uuid.uuid4().hex}.parquet"
-    tmp = path.with_suffix(".tmp")  # a worker killed mid-write leaves no torn .parquet behind
-    staging_frame(rows, table).write_parquet(tmp, compression="uncompressed")
-    tmp.replace(path)
-    return path
-
-
-def _drop_undelivered(spool: Path, delivered: set[Path]) -> None:
-    """A chunk whose worker was killed after spooling but before answering is run again: its first spool files
-    would load its rows twice."""
-    for p in spool.glob("*/*"):
-        if p not in delivered:
-            p.unlink()
 
 
 def parse_chunk(files: list[RawFile], cache_dir: Path, spool: Path, settings: Settings | None = None) -> ParsedChunk:
@@ -193,38 +142,6 @@ def parse_chunk(files: list[RawFile], cache_dir: Path, spool: Path, settings: Se
         ).write_parquet(path.with_suffix(".tmp"), compression="uncompressed")
         spooled.append(path.with_suffix(".tmp").replace(path))
     return ParsedChunk(results, [p for p in spooled if p is not None])
-
-
-def _load_spool(con, spool: Path, table: str, exclude: list[tuple[str, str]] | None = None) -> None:
-    """Bulk-insert the spooled Parquet of `table`, without the rows of `exclude` (document_id, source_path)."""
-    if not (spool / table).is_dir():
-        return
-    t0 = time.perf_counter()
-    anti = ""
-    if exclude:
-        con.register(
-            "_exclude",
-            pl.DataFrame(exclude, schema={"document_id": pl.String, "source_path": pl.String}, orient="row").to_arrow(),
-        )
-        anti = " ANTI JOIN _exclude e ON e.document_id = p.document_id AND e.source_path = p.source_path"
-    try:
-        run_sql(
-            con,
-            f"INSERT INTO \"{table}\" SELECT p.* FROM read_parquet('{(spool / table).as_posix()}/*.parquet') "
-            f"AS p{anti}",
-        )
-    finally:
-        if exclude:
-            con.unregister("_exclude")
-    _Sink.insert_seconds += time.perf_counter() - t0
-
-
-def spool_root(con) -> Path:
-    """Beside the database file (same disk, never /tmp's RAM): where workers leave Parquet for the bulk load."""
-    path = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0]
-    root = Path(path).parent if path else Path(tempfile.gettempdir())
-    root.mkdir(parents=True, exist_ok=True)
-    return root
 
 
 def _file_key(f: RawFile) -> tuple[str, str]:
@@ -314,6 +231,38 @@ def _unstage(con: duckdb.DuckDBPyConnection, gone: list[tuple[str, str]]) -> Non
         con.unregister("_gone")
 
 
+def _files_to_read(con, files: list[RawFile], current: dict, report: SyncReport) -> list[RawFile]:
+    """The files whose staged rows are missing or stale; the stale rows (a file gone, changed, or a duplicate whose
+    original may have gone) are unstaged first."""
+    staged = {
+        (r, p): s
+        for r, p, s in con.execute(
+            "SELECT raw_root, source_path, sha256 FROM stg_documents UNION ALL "
+            "SELECT raw_root, source_path, sha256 FROM stg_quarantine WHERE stage IN ('read', 'decode', 'parse')"
+        ).fetchall()
+    }
+    # a quarantined duplicate is looked at again every run: its original may have gone
+    dup_paths = {
+        (r, p)
+        for r, p in con.execute(
+            "SELECT raw_root, source_path FROM stg_quarantine WHERE reason LIKE 'duplicate of %'"
+        ).fetchall()
+    }
+    gone = [k for k, sha in staged.items() if k not in current or current[k] != sha or sha is None or k in dup_paths]
+    _unstage(con, gone)
+    report.removed = len([k for k in gone if k in staged])
+    gone_set = set(gone)
+    todo = [f for f in files if _file_key(f) not in staged or _file_key(f) in gone_set]
+    return todo
+
+
+def _duplicate_row(doc: dict, kept_path: str) -> dict:
+    """The quarantine row of a text already staged from another file."""
+    reason = f"duplicate of {kept_path} (same normalised text)"
+    keys = ("source_path", "raw_root", "sha256")
+    return {**{k: doc[k] for k in keys}, "stage": "parse", "reason": reason, "source_ref": None}
+
+
 def sync_plans(
     con: duckdb.DuckDBPyConnection,
     files: list[RawFile],
@@ -335,25 +284,7 @@ def sync_plans(
         con, f'CREATE TABLE IF NOT EXISTS "{DOC_LINES}" (document_id VARCHAR, source_path VARCHAR, line_hash BIGINT)'
     )
     current = file_hashes(con, files)
-    staged = {
-        (r, p): s
-        for r, p, s in con.execute(
-            "SELECT raw_root, source_path, sha256 FROM stg_documents UNION ALL "
-            "SELECT raw_root, source_path, sha256 FROM stg_quarantine WHERE stage IN ('read', 'decode', 'parse')"
-        ).fetchall()
-    }
-    # a quarantined duplicate is looked at again every run: its original may have gone
-    dup_paths = {
-        (r, p)
-        for r, p in con.execute(
-            "SELECT raw_root, source_path FROM stg_quarantine WHERE reason LIKE 'duplicate of %'"
-        ).fetchall()
-    }
-    gone = [k for k, sha in staged.items() if k not in current or current[k] != sha or sha is None or k in dup_paths]
-    _unstage(con, gone)
-    report.removed = len([k for k in gone if k in staged])
-    gone_set = set(gone)
-    todo = [f for f in files if _file_key(f) not in staged or _file_key(f) in gone_set]
+    todo = _files_to_read(con, files, current, report)
     report.added, report.unchanged = len(todo), len(files) - len(todo)
     # the copy kept of a text held by several files is the first in discovery order (raw/ first, then the extra
     # roots in order; then path), whatever order the files arrived in: an incremental build keeps the same copy as a
@@ -389,18 +320,7 @@ def sync_plans(
                     < order.get(known[doc["document_id"]], len(order))
                 ):
                     # the same text twice (a copy, or a re-encoded copy) is one document: report, never count twice
-                    sinks["stg_quarantine"].extend(
-                        [
-                            {
-                                "source_path": doc["source_path"],
-                                "raw_root": doc["raw_root"],
-                                "sha256": doc["sha256"],
-                                "stage": "parse",
-                                "reason": f"duplicate of {known[doc['document_id']][1]} (same normalised text)",
-                                "source_ref": None,
-                            }
-                        ]
-                    )
+                    sinks["stg_quarantine"].extend([_duplicate_row(doc, known[doc["document_id"]][1])])
                     dups.append((doc["document_id"], doc["source_path"]))  # shares the original's id, not its path
                 else:
                     if doc["document_id"] in known:  # a copy that comes first arrived after the one staged before
@@ -438,84 +358,6 @@ def _demote(con, document_id: str, holder: tuple[str, str], kept_path: str) -> N
         "VALUES (?, ?, ?, 'parse', ?, NULL)",
         [path, root, sha, f"duplicate of {kept_path} (same normalised text)"],
     )
-
-
-# A line shared by at most this many documents makes them candidates. Versions of one plan share its own lines
-# (few documents); at 50, lines shared by a few dozen plans (a province's header, dates) made 20,000 documents tens
-# of millions of candidate pairs and the stage spilled 10 GB (make bench); at 5 a line gives at most 10 pairs.
-MAX_DOCS_PER_RARE_LINE = 5
-
-
-def mark_near_duplicates(
-    con, share: float = NEAR_DUPLICATE_SHARE, max_docs_per_line: int = MAX_DOCS_PER_RARE_LINE
-) -> int:
-    """Findings `near_duplicate_of` for every pair of documents with at least `share` of their distinct lines
-    equal (one character changed, a line added). The rule that says which one counts: the newer by issue date,
-    then the longer (more distinct lines), then the first in discovery order (raw/ first, then the extra roots in
-    order, then path), as for exact copies; the other gets the finding and the marts leave it out.
-    Recomputed over all documents each run (a new version makes an old one a near-duplicate). Candidates are pairs
-    sharing a line few documents have, so a national archive is not compared pair by pair."""
-    run_sql(con, "DELETE FROM stg_findings WHERE rule = 'near_duplicate_of'")
-    run_sql(
-        con,
-        f"""
-        INSERT INTO stg_findings (rule, severity, document_id, source_path, line_start, line_end, message,
-                                  related_table, related_id)
-        WITH n AS (SELECT document_id, count(*) AS n FROM "{DOC_LINES}" GROUP BY 1),
-        found AS (  -- discovery order as text: raw/ first, then extra1, extra2 ... extra10 by number, then path
-            SELECT document_id, CASE WHEN raw_root = 'raw' THEN '0' ELSE '1' END
-                   || lpad(CAST(length(raw_root) AS VARCHAR), 4, '0') || raw_root || '/' || source_path AS k
-            FROM stg_documents
-        ),
-        rare AS (SELECT line_hash FROM "{DOC_LINES}" GROUP BY 1 HAVING count(*) BETWEEN 2 AND {max_docs_per_line}),
-        rl AS (SELECT l.document_id, l.line_hash FROM "{DOC_LINES}" l JOIN rare USING (line_hash)),
-        nr AS (SELECT document_id, count(*) AS n_rare FROM rl GROUP BY 1),
-        shared AS (  -- rare lines each pair shares: a linear number of rows (a rare line gives at most 10 pairs)
-            SELECT a.document_id AS a, b.document_id AS b, count(*) AS k
-            FROM rl a JOIN rl b ON b.line_hash = a.line_hash AND a.document_id < b.document_id
-            GROUP BY 1, 2
-        ),
-        cand AS (  -- a necessary condition before comparing whole documents: each rare line one has and the other
-                   -- lacks is a differing line, and at most (1 - share) of the longer one's lines differ
-            SELECT s.a, s.b
-            FROM shared s JOIN nr ra ON ra.document_id = s.a JOIN nr rb ON rb.document_id = s.b
-            JOIN n na ON na.document_id = s.a JOIN n nb ON nb.document_id = s.b
-            WHERE s.k >= greatest(ra.n_rare, rb.n_rare) - (1 - {share}) * greatest(na.n, nb.n)
-              AND least(na.n, nb.n) >= {share} * greatest(na.n, nb.n)
-        ),
-        lists AS (  -- each candidate's distinct lines as one sorted list: pairs are compared by key joins only, so no
-                    -- join order the optimizer picks can pair up the common lines of thousands of documents
-            SELECT document_id, list_sort(list(line_hash)) AS lines
-            FROM "{DOC_LINES}" WHERE document_id IN (SELECT a FROM cand UNION SELECT b FROM cand) GROUP BY 1
-        ),
-        pairs AS (
-            SELECT c.a, c.b, len(la.lines) AS na, len(lb.lines) AS nb,
-                   len(list_intersect(la.lines, lb.lines)) / greatest(len(la.lines), len(lb.lines)) AS share
-            FROM cand c JOIN lists la ON la.document_id = c.a JOIN lists lb ON lb.document_id = c.b
-            WHERE len(list_intersect(la.lines, lb.lines)) >= {share} * greatest(len(la.lines), len(lb.lines))
-        ),
-        decided AS (  -- a is kept when newer (an unknown date is older), else when longer (more distinct lines), else
-                      -- when it comes first in discovery order (raw/, then extra1, extra2 ...; then path)
-            SELECT p.a, p.b, p.share,
-                   coalesce(da.issue_date > db.issue_date, da.issue_date IS NOT NULL AND db.issue_date IS NULL)
-                   OR (da.issue_date IS NOT DISTINCT FROM db.issue_date
-                       AND (p.na > p.nb OR (p.na = p.nb AND ka.k < kb.k))) AS a_kept
-            FROM pairs p JOIN stg_documents da ON da.document_id = p.a JOIN stg_documents db ON db.document_id = p.b
-            JOIN found ka ON ka.document_id = p.a JOIN found kb ON kb.document_id = p.b
-        ),
-        ranked AS (
-            SELECT share, CASE WHEN a_kept THEN a ELSE b END AS kept, CASE WHEN a_kept THEN b ELSE a END AS dropped
-            FROM decided
-        )
-        SELECT 'near_duplicate_of', 'warning', r.dropped, d.source_path, NULL, NULL,
-               printf('Near-duplicate of document %s (%s): %.1f%% of its distinct lines are equal. That one is '
-                      'counted in the marts (the newer by issue date, then the longer), this one is not.',
-                      r.kept, k.source_path, 100 * r.share),
-               'dim_document', r.kept
-        FROM ranked r JOIN stg_documents d ON d.document_id = r.dropped JOIN stg_documents k ON k.document_id = r.kept
-        ORDER BY r.dropped, r.kept""",
-    )
-    return con.execute("SELECT count(*) FROM stg_findings WHERE rule = 'near_duplicate_of'").fetchall()[0][0]
 
 
 NORMALISED_SINKS = {
@@ -577,18 +419,8 @@ def normalise_chunk(docs: list[dict], parse_cache_dir: Path, cache_dir: Path, sp
     return NormalisedChunk(len(docs), alias_rows, reused, need)
 
 
-def sync_normalised(
-    con: duckdb.DuckDBPyConnection,
-    workers: int | None = None,
-    cache_dir: Path | None = None,
-    progress=None,
-    parse_cache_dir: Path | None = None,
-) -> SyncReport:
-    """Normalise the staged documents that have no normalised rows yet; drop rows of documents that left."""
-    import os
-
-    cache_dir = cache_dir or Settings.from_env().normalise_cache_dir
-    report = SyncReport(files_seen=0)
+def _normalised_todo(con, report: SyncReport) -> pl.DataFrame:
+    """The staged documents to normalise (new, or changed since); the rows of those that left are dropped."""
     report.full_restage = _prepare(
         con, "normaliser", normaliser_version(), NORMALISED_TABLES, extra=("_normalised_documents", "_alias_use")
     )
@@ -609,7 +441,43 @@ def sync_normalised(
     ).pl()
     report.files_seen = con.execute("SELECT count(*) FROM stg_documents").fetchall()[0][0]
     report.removed, report.added, report.unchanged = n_removed, todo.height, report.files_seen - todo.height
+    return todo
 
+
+def _record_normalised(con, todo: pl.DataFrame, alias_rows: list[tuple[str, str, int]]) -> None:
+    """Which documents are normalised now, and the agency aliases each used."""
+    if todo.height:
+        con.register("_done", todo.select("document_id", "sha256", "source_path").to_arrow())
+        try:
+            run_sql(con, 'INSERT INTO "_normalised_documents" SELECT * FROM _done')
+        finally:
+            con.unregister("_done")
+    if alias_rows:
+        con.register(
+            "_aliases",
+            pl.DataFrame(
+                alias_rows, schema={"document_id": pl.String, "alias": pl.String, "n": pl.Int64}, orient="row"
+            ).to_arrow(),
+        )
+        try:
+            run_sql(con, 'INSERT INTO "_alias_use" SELECT * FROM _aliases')
+        finally:
+            con.unregister("_aliases")
+
+
+def sync_normalised(
+    con: duckdb.DuckDBPyConnection,
+    workers: int | None = None,
+    cache_dir: Path | None = None,
+    progress=None,
+    parse_cache_dir: Path | None = None,
+) -> SyncReport:
+    """Normalise the staged documents that have no normalised rows yet; drop rows of documents that left."""
+    import os
+
+    cache_dir = cache_dir or Settings.from_env().normalise_cache_dir
+    report = SyncReport(files_seen=0)
+    todo = _normalised_todo(con, report)
     sinks = {k: _Sink(con, t) for k, t in NORMALISED_SINKS.items()}
     workers = workers or min(2, os.cpu_count() or 1)
     docs = todo.to_dicts()
@@ -650,23 +518,7 @@ def sync_normalised(
             _load_spool(con, spool, table)
     finally:
         shutil.rmtree(spool, ignore_errors=True)
-    if todo.height:
-        con.register("_done", todo.select("document_id", "sha256", "source_path").to_arrow())
-        try:
-            run_sql(con, 'INSERT INTO "_normalised_documents" SELECT * FROM _done')
-        finally:
-            con.unregister("_done")
-    if alias_rows:
-        con.register(
-            "_aliases",
-            pl.DataFrame(
-                alias_rows, schema={"document_id": pl.String, "alias": pl.String, "n": pl.Int64}, orient="row"
-            ).to_arrow(),
-        )
-        try:
-            run_sql(con, 'INSERT INTO "_alias_use" SELECT * FROM _aliases')
-        finally:
-            con.unregister("_aliases")
+    _record_normalised(con, todo, alias_rows)
     return report
 
 

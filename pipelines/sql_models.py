@@ -10,14 +10,10 @@ from pathlib import Path
 import sqlglot
 from sqlglot import exp
 
-from .contracts import CORE_MODELS
+from .contracts import CORE_MODELS, LAYERS, SQL_DIR
 from .db import apply_comments, columns_of, run_sql
 from .fingerprints import MODEL_INPUTS, MODEL_STATE, input_fingerprints, restricted_to_changed
 from .schemas import column_docs
-from .settings import PROJECT_DIR
-
-SQL_DIR = PROJECT_DIR / "dbt_like_sql"
-LAYERS = ("staging", "intermediate", "core", "marts")
 
 
 @dataclass(frozen=True)
@@ -70,7 +66,9 @@ def load_models(sql_dir: Path = SQL_DIR) -> list[SqlModel]:
             if p.stem in CORE_MODELS:
                 # the contract is the one place for a contracted table's column docs
                 if cols:
-                    raise ValueError(f"{p}: column docs belong in pipelines/contracts.py, not in -- @ lines")
+                    raise ValueError(
+                        f"{p}: column docs belong in the contract beside the SQL (dbt_like_sql/<layer>/<table>.py), not in -- @ lines"
+                    )
                 cols = column_docs(CORE_MODELS[p.stem])
             models.append(SqlModel(p.stem, layer, p, sql, sql_dependencies(sql), desc, cols, _materialization(p, sql)))
     return models

@@ -235,14 +235,9 @@ def stage_scores(files: list[RawFile] | None = None, settings: Settings | None =
     import hashlib
 
     from .domain.ingest import raw_roots
-    from .domain.scores import (
-        ScoreLoad,
-        apply_contracts,
-        load_score_file,
-        par_published_rows,
-        score_quarantine,
-        sipas_published_rows,
-    )
+    from .domain.press_figures import par_published_rows, sipas_published_rows
+    from .domain.score_rows import ScoreLoad, score_quarantine
+    from .domain.scores import apply_contracts, load_score_file
 
     settings = Settings.from_env() if settings is None else settings
     files = discover("scores", settings=settings) if files is None else files

@@ -47,7 +47,9 @@ def contract_code_version() -> str:
     import pandera
 
     h = hashlib.sha256(pandera.__version__.encode())
-    for p in (PROJECT_DIR / "pipelines" / "schemas.py", PROJECT_DIR / "pipelines" / "contracts.py"):
+    pipelines = PROJECT_DIR / "pipelines"
+    contracts = sorted((PROJECT_DIR / "dbt_like_sql").rglob("*.py"))  # each table's contract beside its SQL
+    for p in (pipelines / "schemas.py", pipelines / "contract_rules.py", *contracts):
         h.update(p.read_bytes())
     return h.hexdigest()[:12]
 

@@ -539,7 +539,8 @@ def test_warehouse_targets_and_findings_carry_their_place_and_ocr_findings_low_c
     for the others; the core contracts hold."""
     import duckdb
 
-    from pipelines.contracts import DqFinding, FctPlanTarget
+    from dbt_like_sql.core.dq_finding import DqFinding
+    from dbt_like_sql.core.fct_plan_target import FctPlanTarget
     from pipelines.db import write_table
     from pipelines.domain.ingest import discover
     from pipelines.sql_models import models_in_dependency_order, run_model

@@ -289,7 +289,7 @@ def test_each_pandera_rule_rejects_a_violating_table(published, table, what, che
 
 
 def test_papi_ranges_follow_the_period():
-    from pipelines.contracts import FctIndicatorScore
+    from dbt_like_sql.core.fct_indicator_score import FctIndicatorScore
 
     def frame(year, code, level, score, rank=None, n=None):
         return pl.DataFrame(

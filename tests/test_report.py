@@ -79,7 +79,7 @@ def test_missing_provinces_are_missing_not_zero(built):
 )
 def test_report_renders_in_headless_chromium(report):
 
-    from pipelines.report import CHARTS
+    from pipelines.report_charts import CHARTS
 
     path, _ = report
     errors: list[str] = []
@@ -146,7 +146,8 @@ def test_a_build_without_published_scores_still_gets_its_report(built):
     crashing the report (the plan charts still draw)."""
     import dataclasses
 
-    from pipelines.report import CHARTS, chart_specs, load_report_data, render_html
+    from pipelines.report import chart_specs, load_report_data, render_html
+    from pipelines.report_charts import CHARTS
     from pipelines.settings import Settings
 
     PUBLISHED_DB = Settings.from_env().published_db

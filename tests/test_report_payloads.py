@@ -10,7 +10,8 @@ import json
 import polars as pl
 import pytest
 
-from pipelines.report import CHARTS, ReportData, chart_specs, json_for_script, render_html
+from pipelines.report import ReportData, chart_specs, json_for_script, render_html
+from pipelines.report_charts import CHARTS
 from pipelines.settings import Settings
 
 from .conftest import chromium_browser

@@ -301,6 +301,10 @@ def _task_rows(
     return tasks
 
 
+def _quarantined(f: RawFile, sha: str | None, stage: str, reason: str) -> DocumentResult:
+    return DocumentResult(None, [], [], quarantine_row(f.source_path, f.root_label, sha, stage, reason))
+
+
 def process_document(f: RawFile, data: bytes | None = None, settings: Settings | None = None) -> DocumentResult:
     """Decode, extract metadata and tasks. Never raises for bad input: bad input is quarantined. The limits on
     what a file may cost are `settings`' (the environment's without)."""
@@ -309,25 +313,18 @@ def process_document(f: RawFile, data: bytes | None = None, settings: Settings |
         try:
             data = read_raw(f)
         except RawReadError as e:
-            return DocumentResult(None, [], [], quarantine_row(source_path, root_label, None, "read", str(e)))
+            return _quarantined(f, None, "read", str(e))
     sha = sha256_bytes(data)
     try:
         decoded = read_document(data, f.path.name, settings)
     except DecodeError as e:
         # an adapter reports a library's MemoryError as a corrupt file: it is the ceiling, not the file's fault
         reason = MEMORY_STOP if isinstance(e.__context__, MemoryError) else str(e)
-        return DocumentResult(None, [], [], quarantine_row(source_path, root_label, sha, "decode", reason))
+        return _quarantined(f, sha, "decode", reason)
     except MemoryError:  # the worker's memory ceiling (pipelines/staging.py): this file alone is given up
-        return DocumentResult(None, [], [], quarantine_row(source_path, root_label, sha, "decode", MEMORY_STOP))
+        return _quarantined(f, sha, "decode", MEMORY_STOP)
     except Exception as e:  # a library's or decoder's error on a damaged file must not stop the other documents
-        return DocumentResult(
-            None,
-            [],
-            [],
-            quarantine_row(
-                source_path, root_label, sha, "decode", f"unreadable {f.path.suffix or 'file'}: {type(e).__name__}: {e}"
-            ),
-        )
+        return _quarantined(f, sha, "decode", f"unreadable {f.path.suffix or 'file'}: {type(e).__name__}: {e}")
     try:
         # damage first (pipelines/domain/damage.py): a text exported with every line doubled is read once
         lines, damage = undouble_lines(decoded.text.split("\n"))
@@ -348,11 +345,9 @@ def process_document(f: RawFile, data: bytes | None = None, settings: Settings |
         parsed.findings.extend(rejected)
         counted = stated_count_findings(mask_lines(lines, blocks)) + _contradictions(meta, parsed, lines)
     except MemoryError:
-        return DocumentResult(None, [], [], quarantine_row(source_path, root_label, sha, "parse", MEMORY_STOP))
+        return _quarantined(f, sha, "parse", MEMORY_STOP)
     except Exception as e:  # a reader or metadata bug must not stop the other documents
-        return DocumentResult(
-            None, [], [], quarantine_row(source_path, root_label, sha, "parse", f"reader error {type(e).__name__}: {e}")
-        )
+        return _quarantined(f, sha, "parse", f"reader error {type(e).__name__}: {e}")
     if why_not:
         meta_findings.append(Finding("not_a_plan", "info", f"Not read for tasks: {why_not}.", 1, len(lines)))
     elif no_tasks:
@@ -365,9 +360,9 @@ def process_document(f: RawFile, data: bytes | None = None, settings: Settings |
     findings = [x.as_dict() for x in damage + meta_findings + parsed.findings + counted]
     tasks = _task_rows(parsed, doc_id, source_path, lines, locations, findings)
     for x in findings:
-        x["document_id"] = doc_id
-        x["source_path"] = source_path
-        x["source_location"] = location_of(locations, x.get("line_start"))
+        x.update(
+            document_id=doc_id, source_path=source_path, source_location=location_of(locations, x.get("line_start"))
+        )
     doc = {
         "document_id": doc_id,
         "source_path": source_path,

@@ -31,6 +31,7 @@ from openpyxl.utils import get_column_letter  # the cell letters quoted in prove
 
 from .ingest import RawFile
 from .provinces import REFERENCE_DIR, fold, provinces_2004
+from .score_rows import ScoreLoad, check_range, number, score_finding, score_quarantine, score_row
 
 WORKBOOK_SOURCE = "pci_workbook"
 WIKIPEDIA_SOURCE = "pci_wikipedia"
@@ -319,7 +320,7 @@ def is_pci_workbook(f: RawFile) -> bool:
 
 def load_pci_workbook(f: RawFile, data: bytes, sha: str, max_rows: int = 100_000):
     from ..settings import SHEET_ROWS_ENV
-    from .scores import LIMIT, ScoreLoad, check_range, number, score_finding, score_quarantine, score_row
+    from .formats import LIMIT
 
     out = ScoreLoad()
     year = workbook_year(f)
@@ -370,59 +371,8 @@ def load_pci_workbook(f: RawFile, data: bytes, sha: str, max_rows: int = 100_000
                 )
             )
             continue
-        lo, hi = scale_of(ind)
         level = "total" if ind in (HEADLINE, UNWEIGHTED) else "subindex"
-        seen: dict[str, int] = {}
-        for r in range(lay.first_row, lay.last_row + 1):
-            row = rows[r]
-            printed = row[pcol] if pcol < len(row) else ""
-            cell = f"{f.source_path}#{lay.sheet}!{_col_letter(c)}{r + 1}"
-            if not isinstance(printed, str) or not printed.strip():
-                v, _ = number(row[c] if c < len(row) else None)
-                if v is not None:
-                    out.quarantine.append(
-                        score_quarantine(
-                            f, sha, f"{ind} value {v:g} with no province in column {_col_letter(pcol)}", cell
-                        )
-                    )
-                continue
-            p = resolve_province(printed)
-            if p is None:
-                out.quarantine.append(
-                    score_quarantine(f, sha, f"unknown province name {printed!r} in column {_col_letter(pcol)}", cell)
-                )
-                continue
-            if p.via and f"{_col_letter(pcol)}{r + 1}" not in aliases_used.setdefault(printed, (p, []))[1]:
-                aliases_used[printed][1].append(f"{_col_letter(pcol)}{r + 1}")
-            if p.code in seen:
-                first = seen[p.code]
-                msg = (
-                    f"{lay.sheet} column {_col_letter(pcol)}: {p.reference_name} printed twice, as "
-                    f"{rows[first][pcol]!r} (row {first + 1}) and {printed!r} (row {r + 1}); the first is kept"
-                )
-                out.findings.append(score_finding(f, "province_duplicate", "error", msg, cell))
-                out.quarantine.append(score_quarantine(f, sha, f"duplicate province: {msg}", cell))
-                continue
-            seen[p.code] = r
-            v, err = number(row[c] if c < len(row) else None)
-            if err is None and v is not None:
-                err = check_range(v, lo, hi)
-            if err:
-                out.quarantine.append(score_quarantine(f, sha, f"{ind}: {err}", cell))
-                continue
-            out.scores.append(
-                score_row(
-                    f,
-                    p.code,
-                    year,
-                    ind,
-                    level,
-                    v,
-                    WORKBOOK_SOURCE,
-                    f"{f.source_path}#{lay.sheet}!{_col_letter(c)}{r + 1}",
-                    _col_letter(c),
-                )
-            )
+        _read_column(f, sha, year, lay, rows, c, ind, pcol, level, aliases_used, out)
     out.findings += _rows_below_block(f, lay, rows, out.scores)
     for printed, (p, cells) in sorted(aliases_used.items()):
         out.findings.append(
@@ -438,10 +388,65 @@ def load_pci_workbook(f: RawFile, data: bytes, sha: str, max_rows: int = 100_000
     return out
 
 
+def _read_column(
+    f: RawFile, sha: str, year: int, lay, rows: list, c: int, ind: str, pcol: int, level: str, aliases_used: dict, out
+) -> None:
+    """One indicator's column of the summary sheet: a score per province printed beside it, or the reason not."""
+    lo, hi = scale_of(ind)
+    seen: dict[str, int] = {}
+    for r in range(lay.first_row, lay.last_row + 1):
+        row = rows[r]
+        printed = row[pcol] if pcol < len(row) else ""
+        cell = f"{f.source_path}#{lay.sheet}!{_col_letter(c)}{r + 1}"
+        if not isinstance(printed, str) or not printed.strip():
+            v, _ = number(row[c] if c < len(row) else None)
+            if v is not None:
+                out.quarantine.append(
+                    score_quarantine(f, sha, f"{ind} value {v:g} with no province in column {_col_letter(pcol)}", cell)
+                )
+            continue
+        p = resolve_province(printed)
+        if p is None:
+            out.quarantine.append(
+                score_quarantine(f, sha, f"unknown province name {printed!r} in column {_col_letter(pcol)}", cell)
+            )
+            continue
+        if p.via and f"{_col_letter(pcol)}{r + 1}" not in aliases_used.setdefault(printed, (p, []))[1]:
+            aliases_used[printed][1].append(f"{_col_letter(pcol)}{r + 1}")
+        if p.code in seen:
+            first = seen[p.code]
+            msg = (
+                f"{lay.sheet} column {_col_letter(pcol)}: {p.reference_name} printed twice, as "
+                f"{rows[first][pcol]!r} (row {first + 1}) and {printed!r} (row {r + 1}); the first is kept"
+            )
+            out.findings.append(score_finding(f, "province_duplicate", "error", msg, cell))
+            out.quarantine.append(score_quarantine(f, sha, f"duplicate province: {msg}", cell))
+            continue
+        seen[p.code] = r
+        v, err = number(row[c] if c < len(row) else None)
+        if err is None and v is not None:
+            err = check_range(v, lo, hi)
+        if err:
+            out.quarantine.append(score_quarantine(f, sha, f"{ind}: {err}", cell))
+            continue
+        out.scores.append(
+            score_row(
+                f,
+                p.code,
+                year,
+                ind,
+                level,
+                v,
+                WORKBOOK_SOURCE,
+                f"{f.source_path}#{lay.sheet}!{_col_letter(c)}{r + 1}",
+                _col_letter(c),
+            )
+        )
+
+
 def _rows_below_block(f: RawFile, lay: SheetLayout, rows: list[list], scores: list[dict]) -> list[dict]:
     """A province printed again under the data block (the workbooks highlight one province there, with its values
     and ranks): reported, compared with the block, never read again."""
-    from .scores import number, score_finding
 
     main = min(p for _, p in lay.columns.values())
     loaded = {(s["province_code"], s["indicator_code"]): s["score"] for s in scores}
@@ -491,7 +496,6 @@ def is_wikipedia_table(head: str) -> bool:
 
 
 def load_wikipedia(f: RawFile, data: bytes, sha: str):
-    from .scores import ScoreLoad, check_range, number, score_finding, score_quarantine, score_row
 
     out = ScoreLoad()
     reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))

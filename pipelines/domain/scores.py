@@ -5,13 +5,12 @@ Layouts read (from `<raw root>/scores/`, at any depth):
   `tinhid` = GSO code; the row `tinhid` 999 holds the column maxima and is skipped.
 - PAPI sub-dimension panel (`<year>.csv`): `Province` = P-code, one column per sub-dimension `SCdk`, whose
   meaning depends on the period (raw/reference/papi_score_columns.csv).
-- PAR Index tidy CSV (documented in README): year,province_code,indicator_code,score; further columns ignored.
-- PCI: the VCCI workbooks PCI_<year>.xls/.xlsx, their reading guide PCI_Import.csv and the Wikipedia table
-  (pipelines/domain/pci.py).
+- PAR Index tidy CSV: year,province_code,indicator_code,score; further columns ignored.
+- PCI: the VCCI workbooks PCI_<year>.xls/.xlsx, their reading guide and the Wikipedia table (domain/pci.py).
 
-Missing cells stay missing: an empty cell of a column PAPI published that year becomes a row with a NULL score.
-Bad cells (non-numeric, out of range), duplicated or unknown provinces go to quarantine with the reason;
-the rest of the file still loads.
+Missing cells stay missing: an empty cell of a column PAPI published that year is a NULL score. Bad cells
+(non-numeric, out of range), duplicated or unknown provinces go to quarantine with the reason; the rest loads.
+The rows every loader makes: score_rows.py; press figures of PAR Index and SIPAS: press_figures.py.
 """
 
 from __future__ import annotations
@@ -20,17 +19,25 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 
 from ..settings import Settings
 from .formats import LIMIT, FormatError, check_zip
 from .ingest import RawFile
-from .model import finding_row, quarantine_row
 from .provinces import REFERENCE_DIR, provinces_2004
+from .score_rows import (
+    ScoreLoad,
+    _near_range,
+    _range_finding,
+    check_range,
+    number,
+    score_finding,
+    score_quarantine,
+    score_row,
+)
 
 SCORE_COLUMNS_CSV = REFERENCE_DIR / "papi_score_columns.csv"
 INDICATORS_CSV = REFERENCE_DIR / "indicators.csv"
@@ -88,99 +95,6 @@ def dimensions_for_year(year: int) -> list[str]:
 def total_scale(year: int) -> tuple[float, float]:
     n = len(dimensions_for_year(year))
     return float(n), 10.0 * n
-
-
-@dataclass
-class ScoreLoad:
-    scores: list[dict] = field(default_factory=list)
-    quarantine: list[dict] = field(default_factory=list)
-    findings: list[dict] = field(default_factory=list)
-    skipped_rows: int = 0  # e.g. the workbook's maximum row (tinhid 999)
-    layout_note: str | None = None  # how a file with a layout of its own was read (the PCI workbook's sheet, columns)
-
-
-def score_quarantine(f: RawFile, sha: str | None, reason: str, ref: str | None) -> dict:
-    """A score file, row or cell rejected while loading (stg_score_quarantine)."""
-    return quarantine_row(f.source_path, f.root_label, sha, "score_load", reason, ref)
-
-
-def score_finding(f: RawFile, rule: str, severity: str, message: str, ref: str) -> dict:
-    """A finding about a score file's row or cell (stg_score_findings), about the score it gives."""
-    return finding_row(
-        rule, severity, message, related_table="fct_indicator_score", related_id=ref, source_path=f.source_path
-    )
-
-
-def score_row(
-    f: RawFile,
-    province_code: str,
-    year: int,
-    code: str,
-    level: str,
-    score: float | None,
-    source: str,
-    ref: str,
-    column: str,
-) -> dict:
-    return {
-        "province_key": f"2004-{province_code}",
-        "province_code": province_code,
-        "year": year,
-        "indicator_code": code,
-        "level": level,
-        "score": score,
-        "source": source,
-        "source_ref": ref,
-        "source_column": column,
-        "source_path": f.source_path,
-        "raw_root": f.root_label,
-    }
-
-
-def number(raw) -> tuple[float | None, str | None]:
-    """(value, error). Empty is (None, None): missing, not an error."""
-    if raw is None:
-        return None, None
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        v = float(raw)
-    else:
-        s = str(raw).strip()
-        if s == "" or s.upper() in {"NA", "N/A"}:
-            return None, None
-        try:
-            v = float(s)
-        except ValueError:
-            return None, f"non-numeric value {s!r}"
-    if math.isnan(v):
-        return None, None
-    if math.isinf(v):
-        return None, f"non-finite value {raw!r}"
-    return v, None
-
-
-# Published sub-dimension values can sit a little outside the nominal 1/n..10/n range (SC81 in 2020 is
-# 0.3317 < 1/3): inside this slack they are kept and reported, beyond it they are quarantined.
-RANGE_SLACK = 0.01
-
-
-def check_range(v: float, lo: float, hi: float) -> str | None:
-    if v < lo - RANGE_SLACK or v > hi + RANGE_SLACK:
-        return f"value {v:g} outside its range {lo:g}-{hi:g}"
-    return None
-
-
-def _near_range(v: float, lo: float, hi: float) -> bool:
-    return (v < lo - 1e-6 or v > hi + 1e-6) and check_range(v, lo, hi) is None
-
-
-def _range_finding(f: RawFile, ref: str, ind: str, v: float, lo: float, hi: float) -> dict:
-    return score_finding(
-        f,
-        "score_outside_nominal_range",
-        "info",
-        f"{ind} = {v:g} at {ref} is slightly outside the nominal range {lo:.4g}-{hi:.4g}; kept as published",
-        ref,
-    )
 
 
 # ---------------------------------------------------------------- panel CSV
@@ -257,28 +171,33 @@ def load_panel_csv(f: RawFile, data: bytes, sha: str) -> ScoreLoad:
                     ref,
                 )
             )
-        for name, raw in zip(header[1:], row[1:]):
-            name = name.strip()
-            spec = cols.get(name)
-            v, err = number(raw)
-            cell_ref = f"{ref}:{name}"
-            if spec is None:
-                if v is not None or err:
-                    out.quarantine.append(
-                        score_quarantine(
-                            f, sha, f"value in column {name}, which PAPI did not publish in {year}", cell_ref
-                        )
-                    )
-                continue
-            if err is None and v is not None:
-                err = check_range(v, *spec.scale)
-                if err is None and _near_range(v, *spec.scale):
-                    out.findings.append(_range_finding(f, cell_ref, spec.indicator_code, v, *spec.scale))
-            if err:
-                out.quarantine.append(score_quarantine(f, sha, f"{spec.indicator_code} ({name}): {err}", cell_ref))
-                continue
-            out.scores.append(score_row(f, gso, year, spec.indicator_code, "subdimension", v, PANEL_SOURCE, ref, name))
+        _panel_cells(f, sha, year, gso, ref, header, row, cols, out)
     return out
+
+
+def _panel_cells(
+    f: RawFile, sha: str, year: int, gso: str, ref: str, header: list[str], row: list[str], cols: dict, out: ScoreLoad
+) -> None:
+    """The cells of one province's row of a panel CSV: a score, a finding or a quarantined cell each."""
+    for name, raw in zip(header[1:], row[1:]):
+        name = name.strip()
+        spec = cols.get(name)
+        v, err = number(raw)
+        cell_ref = f"{ref}:{name}"
+        if spec is None:
+            if v is not None or err:
+                out.quarantine.append(
+                    score_quarantine(f, sha, f"value in column {name}, which PAPI did not publish in {year}", cell_ref)
+                )
+            continue
+        if err is None and v is not None:
+            err = check_range(v, *spec.scale)
+            if err is None and _near_range(v, *spec.scale):
+                out.findings.append(_range_finding(f, cell_ref, spec.indicator_code, v, *spec.scale))
+        if err:
+            out.quarantine.append(score_quarantine(f, sha, f"{spec.indicator_code} ({name}): {err}", cell_ref))
+            continue
+        out.scores.append(score_row(f, gso, year, spec.indicator_code, "subdimension", v, PANEL_SOURCE, ref, name))
 
 
 # ---------------------------------------------------------------- official workbook
@@ -342,10 +261,11 @@ def load_workbook(f: RawFile, data: bytes, sha: str, max_rows: int = 100_000) ->
     return out
 
 
-def _load_sheet(f: RawFile, sha: str, ws, ws_formulas, max_rows: int, out: ScoreLoad) -> None:
+def _readable_sheet(f: RawFile, sha: str, ws, ws_formulas, max_rows: int, out: ScoreLoad):
+    """(year, rows, formula rows, layout) of a <year>_PAPI sheet that can be read; None when it is refused (too
+    many rows, empty, an unknown header: quarantined with the reason)."""
     from ..settings import SHEET_ROWS_ENV
 
-    gso_codes = {int(p.code): p.code for p in provinces_2004()}
     m = _SHEET.match(ws.title)
     if not m:
         out.quarantine.append(
@@ -353,7 +273,7 @@ def _load_sheet(f: RawFile, sha: str, ws, ws_formulas, max_rows: int, out: Score
                 f, sha, f"sheet {ws.title!r} is not a <year>_PAPI sheet; not read", f"{f.source_path}#{ws.title}"
             )
         )
-        return
+        return None
     year = int(m.group(1))
     too_many = (
         f"sheet {ws.title}: {LIMIT}: more than {max_rows:,} rows ({SHEET_ROWS_ENV}); a score sheet has one row "
@@ -361,16 +281,16 @@ def _load_sheet(f: RawFile, sha: str, ws, ws_formulas, max_rows: int, out: Score
     )
     if (ws.max_row or 0) > max_rows:  # the size the sheet declares: refused before a row is read
         out.quarantine.append(score_quarantine(f, sha, too_many, f"{f.source_path}#{ws.title}"))
-        return
+        return None
     rows = list(islice(ws.iter_rows(values_only=True), max_rows + 1))  # a declaration can lie
     if len(rows) > max_rows:
         out.quarantine.append(score_quarantine(f, sha, too_many, f"{f.source_path}#{ws.title}"))
-        return
+        return None
     if not rows:
         out.quarantine.append(
             score_quarantine(f, sha, f"sheet {ws.title} is empty; not read", f"{f.source_path}#{ws.title}")
         )
-        return
+        return None
     formulas = list(islice(ws_formulas.iter_rows(values_only=True), len(rows)))
     header = [str(h).strip() if h is not None else "" for h in rows[0]]
     cols = columns_for_year(year)
@@ -384,7 +304,17 @@ def _load_sheet(f: RawFile, sha: str, ws, ws_formulas, max_rows: int, out: Score
                 f"{f.source_path}#{ws.title}",
             )
         )
+        return None
+    return year, rows, formulas, layout
+
+
+def _load_sheet(f: RawFile, sha: str, ws, ws_formulas, max_rows: int, out: ScoreLoad) -> None:
+    readable = _readable_sheet(f, sha, ws, ws_formulas, max_rows, out)
+    if readable is None:
         return
+    year, rows, formulas, layout = readable
+    cols = columns_for_year(year)
+    gso_codes = {int(p.code): p.code for p in provinces_2004()}
     seen: dict[str, int] = {}
     for r_no, row in enumerate(rows[2:], start=3):  # two header rows
         if row is None or all(c is None for c in row):
@@ -610,9 +540,6 @@ def apply_contracts(loaded: list[tuple[RawFile, str | None, ScoreLoad]]) -> None
         res.scores = keep
 
 
-# ---------------------------------------------------------------- dispatch
-
-
 def load_score_file(f: RawFile, data: bytes | None = None, settings: Settings | None = None) -> tuple[str, ScoreLoad]:
     """(layout, result). Files that are not score tables are reported with layout 'not_a_score_table'. `data`:
     the bytes read_raw gave (read here without); the limits on a workbook's cost are `settings`'."""
@@ -669,41 +596,3 @@ def load_score_file(f: RawFile, data: bytes | None = None, settings: Settings | 
         )
     )
     return "unknown", res
-
-
-def _press_figure_rows(file: str, score_column: str, note) -> list[dict]:
-    """One row per press figure in a reference file: the unit as written, its province, rank, score, source."""
-    from .provinces import find_province
-
-    out = []
-    with open(REFERENCE_DIR / file, encoding="utf-8") as fh:
-        for line_no, r in enumerate(csv.DictReader(fh), start=2):
-            p = find_province(r["unit"])
-            out.append(
-                {
-                    "year": int(r["year"]),
-                    "unit_as_written": r["unit"],
-                    "province_key": p.key if p else None,
-                    "province_code": p.code if p else None,
-                    "rank": int(r["rank"]) if r["rank"].strip() else None,
-                    "score": float(r[score_column]) if r[score_column].strip() else None,
-                    "source_ref": f"raw/reference/{file}:{line_no}",
-                    "source_url": r["source_url"],
-                    "note": note(r),
-                }
-            )
-    return out
-
-
-def sipas_published_rows() -> list[dict]:
-    """SIPAS figures printed in news reports (raw/reference/sipas_published_figures.csv): partial by nature."""
-    return _press_figure_rows(
-        "sipas_published_figures.csv",
-        "sipas_pct",
-        lambda r: (r["what"] + ("; " + r["source_note"] if r["source_note"] else "")) or None,
-    )
-
-
-def par_published_rows() -> list[dict]:
-    """PAR Index figures printed in news reports (raw/reference): partial, flagged as such."""
-    return _press_figure_rows("par_index_published_figures.csv", "par_index_pct", lambda r: r["source_note"] or None)

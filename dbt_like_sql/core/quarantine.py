@@ -1,0 +1,5 @@
+"""Contract of `quarantine`: plan and score rejections, the same contract as their staging tables."""
+
+from pipelines.schemas import StgQuarantine
+
+CONTRACT = StgQuarantine

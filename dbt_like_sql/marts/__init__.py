@@ -1,0 +1,1 @@
+"""The marts models: each table's SQL and, for a contracted table, its contract (.py) beside it."""
