@@ -266,17 +266,7 @@ def _resolve_words(text: str, role: str, named: frozenset[tuple[str, ...]]) -> t
     invited = False
     i = 0
     while i < len(toks):
-        hit = None
-        for n in range(min(max_len, len(toks) - i), 0, -1):
-            cand = tuple(t for t, _ in toks[i : i + n])
-            if cand in table:
-                hit = (table[cand], n)
-                break
-            # a plural inside a title: "Tổ trưởng các tổ dân phố", "Trưởng các thôn" name the same office
-            plain_cand = cand[:1] + tuple(t for t in cand[1:] if t != "cac")
-            if n > 2 and len(plain_cand) < n and cand[-1] != "cac" and plain_cand in table:
-                hit = (table[plain_cand], n)
-                break
+        hit = _longest_alias(toks, i, table, max_len)
         if (
             hit is not None
             and residue
@@ -310,23 +300,9 @@ def _resolve_words(text: str, role: str, named: frozenset[tuple[str, ...]]) -> t
                     i += len(lk)
                     break
             continue
-        j, level = i + n, None
         is_group = all(agencies()[c].is_group for c in alias.codes if c in agencies())
-        for lk in (
-            () if is_group else _LEVEL_KEYS
-        ):  # a group has no unit; "phường - xã" after it is another group  # the unit it belongs to, then that unit's proper name ("thị xã Bỉm Sơn")
-            if tuple(t for t, _ in toks[j : j + len(lk)]) == lk:
-                level, j = LEVEL_WORDS[lk], j + len(lk)
-                n_words = 0
-                while (
-                    j < len(toks)
-                    and n_words < 4
-                    and words[toks[j][1]][:1].isupper()
-                    and tuple(t for t, _ in toks[j : j + 1]) not in table
-                    and not _starts_alias(toks, j, table, max_len)
-                ):
-                    j, n_words = j + 1, n_words + 1
-                break
+        # a group has no unit ("phường - xã" after it is another group); a body, the unit it belongs to
+        level, j = (None, i + n) if is_group else _unit_after(toks, i + n, words, table, max_len)
         span = " ".join(words[toks[i][1] : toks[j - 1][1] + 1])
         r = "support" if (role == "support" or invited) else "lead"
         for code in alias.codes:
@@ -335,6 +311,40 @@ def _resolve_words(text: str, role: str, named: frozenset[tuple[str, ...]]) -> t
     _short_form(residue, named, table, words, "support" if (role == "support" or invited) else "lead", mentions)
     _flush(residue, ignorable, unknown, words)
     return tuple(mentions), tuple(unknown)
+
+
+def _longest_alias(toks: list[tuple[str, int]], i: int, table: dict, max_len: int) -> tuple | None:
+    """The longest alias starting at token i, with its length in tokens."""
+    for n in range(min(max_len, len(toks) - i), 0, -1):
+        cand = tuple(t for t, _ in toks[i : i + n])
+        if cand in table:
+            return table[cand], n
+        # a plural inside a title: "Tổ trưởng các tổ dân phố", "Trưởng các thôn" name the same office
+        plain_cand = cand[:1] + tuple(t for t in cand[1:] if t != "cac")
+        if n > 2 and len(plain_cand) < n and cand[-1] != "cac" and plain_cand in table:
+            return table[plain_cand], n
+    return None
+
+
+def _unit_after(
+    toks: list[tuple[str, int]], j: int, words: list[str], table: dict, max_len: int
+) -> tuple[str | None, int]:
+    """The unit a body belongs to after its name ("… thị xã"), then that unit's proper name ("Bỉm Sơn"), up to four
+    capitalised words that open no alias: its level and the token after them."""
+    for lk in _LEVEL_KEYS:
+        if tuple(t for t, _ in toks[j : j + len(lk)]) == lk:
+            level, j = LEVEL_WORDS[lk], j + len(lk)
+            n_words = 0
+            while (
+                j < len(toks)
+                and n_words < 4
+                and words[toks[j][1]][:1].isupper()
+                and tuple(t for t, _ in toks[j : j + 1]) not in table
+                and not _starts_alias(toks, j, table, max_len)
+            ):
+                j, n_words = j + 1, n_words + 1
+            return level, j
+    return None, j
 
 
 def _short_form(

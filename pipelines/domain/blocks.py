@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from .formats.text_tables import find_bar_tables, find_md_tables, find_pipe_tables, find_tab_tables, merge_continued
+from .formats.bar_tables import find_bar_tables
+from .formats.text_tables import find_md_tables, find_pipe_tables, find_tab_tables, merge_continued
 from .lines import closing_lines, find_repeated_blocks
-from .readers.narrative import Para, classify, paragraphs
+from .readers.outline import Para, classify, paragraphs
 from .table_model import RawTable, header_roles
 
 # numbering of a prose block -> its kind in the model

@@ -216,8 +216,33 @@ def find_targets(line: str) -> list[TargetHit]:
     # a year compared against ("so với", "… hơn", "bằng") is a baseline, not the target year
     years = [int(m.group(1)) for m in _YEAR.finditer(line) if not _is_baseline_year(line, m)] if "năm" in line else []
     year = years[0] if years else None
+    # each pattern runs only on a line holding the words it needs (plain `in` tests, far cheaper than a scan), in
+    # this order: a span one pattern took is not read again by the next
+    _shares_and_percents(line, low, hits, taken)
+    _points(line, low, folded, hits, taken)
+    _ranks(line, low, per_hint, hits, taken)
+    _counts(line, low, hits, taken)
+    for m in _RANK_UP.finditer(line) if "bậc" in line else ():
+        for hint in per_hint:
+            hits.append(
+                TargetHit(
+                    _cmp(m["pre"], None, "="),
+                    float(m["v"]),
+                    "rank_change",
+                    "rank places gained",
+                    m.group(0),
+                    indicator_hint=hint,
+                )
+            )
+    return _kept_targets(hits, line, hints, year)
 
-    # each pattern runs only on a line holding the words it needs (plain `in` tests, far cheaper than a scan)
+
+def _inside(m: re.Match, taken: list[tuple[int, int]]) -> bool:
+    return any(a <= m.start("v") < b for a, b in taken)
+
+
+def _shares_and_percents(line: str, low: str, hits: list[TargetHit], taken: list[tuple[int, int]]) -> None:
+    """ "≥ 90% …, trong đó ≥ 50% …" (a target and its share), then every other percentage."""
     for m in _PAIRED.finditer(line) if "trong đó" in low else ():
         first = TargetHit(
             _cmp(m["c1"], None, ">="),
@@ -243,7 +268,7 @@ def find_targets(line: str) -> list[TargetHit]:
         )
         taken.append(m.span())
     for m in _PCT.finditer(line) if "%" in line else ():
-        if any(a <= m.start("v") < b for a, b in taken):
+        if _inside(m, taken):
             continue
         hits.append(
             TargetHit(
@@ -254,22 +279,30 @@ def find_targets(line: str) -> list[TargetHit]:
                 m.group(0).strip(),
             )
         )
-    if "điểm" in low:
-        verb = bool(_TARGET_VERB.search(folded) or _TARGET_VERB.search(low))
-        for m in _POINTS.finditer(line):
-            if not (verb or m["pre"] or m["post"] or m["sym"]):
-                continue  # "đạt 42,5 điểm" without a target verb or comparator is a result
-            hits.append(
-                TargetHit(
-                    _cmp(m["pre"], m["post"], ">=", m["sym"]), _num(m["v"]), "points", "score", m.group(0).strip()
-                )
-            )
-            taken.append(m.span())
+
+
+def _points(line: str, low: str, folded: str, hits: list[TargetHit], taken: list[tuple[int, int]]) -> None:
+    if "điểm" not in low:
+        return
+    verb = bool(_TARGET_VERB.search(folded) or _TARGET_VERB.search(low))
+    for m in _POINTS.finditer(line):
+        if not (verb or m["pre"] or m["post"] or m["sym"]):
+            continue  # "đạt 42,5 điểm" without a target verb or comparator is a result
+        hits.append(
+            TargetHit(_cmp(m["pre"], m["post"], ">=", m["sym"]), _num(m["v"]), "points", "score", m.group(0).strip())
+        )
+        taken.append(m.span())
+
+
+def _ranks(
+    line: str, low: str, per_hint: list[str | None], hits: list[TargetHit], taken: list[tuple[int, int]]
+) -> None:
+    """A rank in a group ("nhóm 10 tỉnh dẫn đầu"), among the leaders, or in the top N: one row per index named."""
     for m in _RANK_GROUP.finditer(line) if "nhóm" in line else ():
         for hint in per_hint:
             hits.append(TargetHit("<=", float(m["v"]), "rank", f"rank among {m['n']}", m.group(0), indicator_hint=hint))
     for m in _RANK_LEAD.finditer(line) if ("dẫn đầu" in low or "đứng đầu" in low or "cao nhất" in low) else ():
-        if any(a <= m.start("v") < b for a, b in taken):
+        if _inside(m, taken):
             continue
         taken.append(m.span())
         for hint in per_hint:
@@ -279,44 +312,36 @@ def find_targets(line: str) -> list[TargetHit]:
                 )
             )
     for m in _TOP.finditer(line) if "top" in low else ():
-        if any(a <= m.start("v") < b for a, b in taken):
+        if _inside(m, taken):
             continue
         taken.append(m.span())
         for hint in per_hint:
             hits.append(TargetHit("<=", float(m["v"]), "rank", "rank (top N)", m.group(0), indicator_hint=hint))
-    if any(
+
+
+def _counts(line: str, low: str, hits: list[TargetHit], taken: list[tuple[int, int]]) -> None:
+    """ "ít nhất 03 buổi đối thoại", "tổ chức 2-3 hội nghị": a count with a comparator or a verb that sets it."""
+    if not any(
         w in low for w in ("ít nhất", "tối thiểu", "cung cấp", "tại ", "tổ chức", "≥", "không dưới", "quá", "tối đa")
     ):
-        for m in _COUNT.finditer(line):
-            if any(a <= m.start("v") < b for a, b in taken) or (m["noun"].lower() == "điểm" and not m["verb"]):
-                continue
-            if not (m["pre"] or m["sym"] or (m["verb"] or "").lower() in ("cung cấp", "tại", "có thêm", "tổ chức")):
-                continue  # a bare count ("03 xã") is a description, not a target
-            taken.append(m.span())
-            # a range ("tại 2-3 xã") is at least its lower bound
-            bare = ">=" if m["v2"] else "="
-            hits.append(
-                TargetHit(
-                    _cmp(m["pre"], None, bare, m["sym"]),
-                    float(m["v"].replace(".", "")),
-                    "count",
-                    m["noun"],
-                    m.group(0).strip(),
-                )
+        return
+    for m in _COUNT.finditer(line):
+        if _inside(m, taken) or (m["noun"].lower() == "điểm" and not m["verb"]):
+            continue
+        if not (m["pre"] or m["sym"] or (m["verb"] or "").lower() in ("cung cấp", "tại", "có thêm", "tổ chức")):
+            continue  # a bare count ("03 xã") is a description, not a target
+        taken.append(m.span())
+        # a range ("tại 2-3 xã") is at least its lower bound
+        bare = ">=" if m["v2"] else "="
+        hits.append(
+            TargetHit(
+                _cmp(m["pre"], None, bare, m["sym"]),
+                float(m["v"].replace(".", "")),
+                "count",
+                m["noun"],
+                m.group(0).strip(),
             )
-    for m in _RANK_UP.finditer(line) if "bậc" in line else ():
-        for hint in per_hint:
-            hits.append(
-                TargetHit(
-                    _cmp(m["pre"], None, "="),
-                    float(m["v"]),
-                    "rank_change",
-                    "rank places gained",
-                    m.group(0),
-                    indicator_hint=hint,
-                )
-            )
-    return _kept_targets(hits, line, hints, year)
+        )
 
 
 def _kept_targets(hits: list[TargetHit], line: str, hints: list[str], year: int | None) -> list[TargetHit]:

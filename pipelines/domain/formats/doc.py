@@ -21,7 +21,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from . import Document, FormatError, LineBuilder
+from .document import Document, FormatError, LineBuilder
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 NO_CONVERTER = (

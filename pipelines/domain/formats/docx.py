@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from . import Document, FormatError, LineBuilder
+from .document import Document, FormatError, LineBuilder
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

@@ -12,7 +12,7 @@ import codecs
 import re
 
 from ..decode import DecodeError, decode_bytes
-from . import Document, FormatError, LineBuilder, clean
+from .document import Document, FormatError, LineBuilder, clean
 
 # not <form>: ASP.NET portals wrap the whole page in one
 _DROP = {

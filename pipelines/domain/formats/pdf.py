@@ -20,7 +20,7 @@ from collections import Counter
 from typing import Any
 
 from ...settings import OCR_SECONDS_ENV, PDF_PAGES_ENV
-from . import LIMIT, Document, FormatError, LineBuilder, clean
+from .document import LIMIT, Document, FormatError, LineBuilder, clean
 
 # (top, kind, payload) of a page: kind "line" with a dict payload (text, x0, x1, top, bottom), or "table" with its
 # cells (a list of rows of strings)
