@@ -20,12 +20,12 @@ $(BIN)/.installed: pyproject.toml requirements.lock
 
 venv: $(BIN)/.installed
 
-# pipelines/run.py: one run at a time (a lock), a missing raw root stops it, a log per run under
+# pipelines/cli/run.py: one run at a time (a lock), a missing raw root stops it, a log per run under
 # .dagster_home/logs/ (last_run.log links to the newest); a failed run fails `make run`
 run: $(BIN)/.installed format-tools
 	@mkdir -p $(DAGSTER_HOME)
-	@$(BIN)/python -m pipelines.run
-	$(BIN)/python -m pipelines.summary
+	@$(BIN)/python -m pipelines.cli.run
+	$(BIN)/python -m pipelines.cli.summary
 
 # Every test. Those that need the shared data skip where it is absent, and fail with GOVDATA_REQUIRE_SHARED=1 (CI)
 test: $(BIN)/.installed format-tools
@@ -57,15 +57,15 @@ ui: $(BIN)/.installed
 ui-check: $(BIN)/.installed
 	@test -x /usr/bin/chromium || { echo "installing Debian's chromium"; apt-get install -y -q chromium >/dev/null \
 		|| { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; }
-	$(BIN)/python -m pipelines.ui_check
+	$(BIN)/python -m tools.ui_check
 
 # SYNTHETIC corpora of 1,000 / 5,000 / 20,000 plans under warehouse/bench/; figures in warehouse/bench/results.json
 bench: $(BIN)/.installed
-	$(BIN)/python -m pipelines.bench.run
+	$(BIN)/python -m tools.bench.run
 
 # Precision/recall per file and field on plans the readers were not written against; writes docs/accuracy.md
 accuracy: $(BIN)/.installed
-	$(BIN)/python -m pipelines.accuracy
+	$(BIN)/python -m tools.accuracy
 
 # ruff (lint and format check), mypy, all configured in pyproject.toml, then the architecture rules (no import
 # cycle, no module over 600 lines, no function over 80: tools/check_architecture.py); CI runs it before the tests
@@ -82,11 +82,11 @@ lock: $(BIN)/.installed
 
 # Read-only, no file access: make sql (tables, then a prompt); make sql Q="SELECT * FROM dim_document" [LIMIT=20]
 sql: $(BIN)/.installed
-	@$(BIN)/python -m pipelines.sql $(if $(LIMIT),--limit $(LIMIT)) "$(Q)"
+	@$(BIN)/python -m pipelines.cli.sql $(if $(LIMIT),--limit $(LIMIT)) "$(Q)"
 
 # The one way to write a result: make export Q="SELECT ..." OUT=name.parquet|name.csv [DIR=folder, default warehouse/exports]
 export: $(BIN)/.installed
-	@$(BIN)/python -m pipelines.sql --export "$(OUT)" $(if $(DIR),--dir "$(DIR)") "$(Q)"
+	@$(BIN)/python -m pipelines.cli.sql --export "$(OUT)" $(if $(DIR),--dir "$(DIR)") "$(Q)"
 
 clean:
 	rm -rf $(VENV) warehouse/build warehouse/*.duckdb warehouse/marts warehouse/releases warehouse/current
@@ -95,4 +95,4 @@ clean:
 # compared row for row; exits non-zero on any difference (CORPUS: a synthetic corpus of `make bench`)
 compare-builds: $(BIN)/.installed
 	@test -n "$(BASE)" || { echo "usage: make compare-builds BASE=<commit> [CORPUS=warehouse/bench/corpus_1000_seed7]"; exit 2; }
-	$(BIN)/python -m pipelines.bench.compare_builds "$(BASE)" $(if $(CORPUS),--corpus "$(CORPUS)")
+	$(BIN)/python -m tools.bench.compare_builds "$(BASE)" $(if $(CORPUS),--corpus "$(CORPUS)")

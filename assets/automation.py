@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 import dagster as dg
 
+from assets.plans import PLAN_FILES, plan_files_partitions
+from assets.resources import SettingsResource
 from pipelines.automation import (
     TZ,
     WRITER_TAG,
@@ -19,11 +21,8 @@ from pipelines.automation import (
     previous_index_year,
     published_state,
 )
-from pipelines.domain.ingest import labelled_roots
 from pipelines.settings import Settings
-
-from .plans import PLAN_FILES, plan_files_partitions
-from .resources import SettingsResource
+from pipelines.sources.plans.ingest import labelled_roots
 
 PARTITIONED = dg.AssetSelection.assets("raw_plan_document", "raw_index_year")
 

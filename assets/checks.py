@@ -6,11 +6,10 @@ from typing import Any
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.contracts import CORE_MODELS
-from pipelines.schemas import STAGING_MODELS
-from pipelines.validation import failure_summary, validate_table
-
-from ._meta import markdown_preview
+from assets._meta import markdown_preview
+from pipelines.quality.contracts import CORE_MODELS
+from pipelines.quality.schemas import STAGING_MODELS
+from pipelines.quality.validation import failure_summary, validate_table
 
 
 def _pandera_check(table: str, model) -> dg.AssetChecksDefinition:
@@ -20,7 +19,7 @@ def _pandera_check(table: str, model) -> dg.AssetChecksDefinition:
         blocking=True,
         description=f"Pandera contract {model.__name__}: types, nulls, allowed values, ranges, unique keys. "
         "Rows of documents that passed before unchanged are not validated again "
-        "(pipelines/validation.py).",
+        "(pipelines/quality/validation.py).",
     )
     def _check(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource) -> dg.AssetCheckResult:
         with duckdb.get_connection() as con:

@@ -1,14 +1,13 @@
-"""Great Expectations suites on the marts as blocking asset checks (suites: pipelines/expectations.py)."""
+"""Great Expectations suites on the marts as blocking asset checks (suites: pipelines/quality/expectations.py)."""
 
 from typing import Any
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.expectations import MARTS_WITH_SUITES, validate_mart_in_db
-
-from ._meta import markdown_preview
-from .resources import SettingsResource
+from assets._meta import markdown_preview
+from assets.resources import SettingsResource
+from pipelines.quality.expectations import MARTS_WITH_SUITES, validate_mart_in_db
 
 
 def _gx_check(mart: str) -> dg.AssetChecksDefinition:

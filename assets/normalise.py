@@ -1,21 +1,20 @@
-"""Normalisation, scores and reference seeds: thin Dagster wrappers over pipelines.staging and
-pipelines.incremental."""
+"""Normalisation, scores and reference seeds: thin Dagster wrappers over pipelines.staging.frames and
+pipelines.staging.incremental."""
 
 import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
+from assets._meta import markdown_preview, table_metadata, table_metadata_from_db
+from assets.resources import SettingsResource
 from pipelines.automation import record_read_state
-from pipelines.db import write_table
-from pipelines.domain.agencies import aliases
-from pipelines.domain.indicators import indicator_aliases
-from pipelines.domain.ingest import raw_roots
-from pipelines.incremental import sync_normalised, used_aliases
-from pipelines.schemas import STAGING_MODELS, column_docs
-from pipelines.staging import REFERENCE_SEEDS, reference_frames, stage_scores
-
-from ._meta import markdown_preview, table_metadata, table_metadata_from_db
-from .resources import SettingsResource
+from pipelines.normalise.agencies import aliases
+from pipelines.normalise.indicators import indicator_aliases
+from pipelines.quality.schemas import STAGING_MODELS, column_docs
+from pipelines.sources.plans.ingest import raw_roots
+from pipelines.staging.frames import REFERENCE_SEEDS, reference_frames, stage_scores
+from pipelines.staging.incremental import sync_normalised, used_aliases
+from pipelines.warehouse.db import write_table
 
 OWNERS = ["team:governance-data"]
 
@@ -214,7 +213,7 @@ def raw_index_year(context: dg.AssetExecutionContext, settings: SettingsResource
 def stg_ref_population(
     context: dg.AssetExecutionContext, duckdb: DuckDBResource, settings: SettingsResource
 ) -> dg.MaterializeResult:
-    from pipelines.staging import POPULATION_DOCS, population_frame
+    from pipelines.staging.frames import POPULATION_DOCS, population_frame
 
     df, problems, path = population_frame(raw_roots(settings.get()))
     for p in problems:

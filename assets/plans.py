@@ -4,14 +4,13 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
+from assets._meta import table_metadata, table_metadata_from_db
+from assets.resources import SettingsResource
 from pipelines.automation import check_kind_folders, partition_key_for, record_read_state
-from pipelines.db import write_table
-from pipelines.domain.ingest import RawReadError, discover, raw_roots, read_raw
-from pipelines.incremental import sync_plans
-from pipelines.schemas import STAGING_MODELS, column_docs
-
-from ._meta import table_metadata, table_metadata_from_db
-from .resources import SettingsResource
+from pipelines.quality.schemas import STAGING_MODELS, column_docs
+from pipelines.sources.plans.ingest import RawReadError, discover, raw_roots, read_raw
+from pipelines.staging.incremental import sync_plans
+from pipelines.warehouse.db import write_table
 
 OWNERS = ["team:governance-data"]
 
@@ -134,8 +133,8 @@ plan_files_partitions = dg.DynamicPartitionsDefinition(name=PLAN_FILES)
 def raw_plan_document(context: dg.AssetExecutionContext, settings: SettingsResource) -> dg.MaterializeResult:
     from functools import partial
 
-    from pipelines.domain.parse_cache import process_cached_alone, stopped_alone
-    from pipelines.staging import Isolation, run_alone
+    from pipelines.sources.plans.parse_cache import process_cached_alone, stopped_alone
+    from pipelines.staging.frames import Isolation, run_alone
 
     s = settings.get()
     key = context.partition_key

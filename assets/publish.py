@@ -2,13 +2,12 @@
 
 import dagster as dg
 
+from assets.resources import SettingsResource
 from pipelines.automation import built_state_file
-from pipelines.domain.ingest import labelled_roots
-from pipelines.domain.parse_cache import parser_version
-from pipelines.release import documents_leaving, publish_release
-from pipelines.report import build_report
-
-from .resources import SettingsResource
+from pipelines.publish.release import documents_leaving, publish_release
+from pipelines.report.page import build_report
+from pipelines.sources.plans.ingest import labelled_roots
+from pipelines.sources.plans.parse_cache import parser_version
 
 
 def build_publish_asset(upstream: list[str], tables: set[str]) -> dg.AssetsDefinition:

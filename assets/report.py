@@ -4,12 +4,11 @@ import base64
 
 import dagster as dg
 
-from pipelines.marts_export import read_build_id
-from pipelines.release import BUILD_ID_FILE, REPORT_NAME, link_report
-from pipelines.report import NO_MAP_NOTE, PNG_CHARTS, build_report
-from pipelines.report_charts import CHARTS
-
-from .resources import SettingsResource
+from assets.resources import SettingsResource
+from pipelines.publish.marts_export import read_build_id
+from pipelines.publish.release import BUILD_ID_FILE, REPORT_NAME, link_report
+from pipelines.report.charts import CHARTS
+from pipelines.report.page import NO_MAP_NOTE, PNG_CHARTS, build_report
 
 
 @dg.asset(
@@ -26,7 +25,7 @@ from .resources import SettingsResource
     "plan coverage, targets against actuals (points and ranks apart), indices together, the 2025 units. "
     "Methodology breaks on every time axis; missing scores drawn as missing. Key charts as PNG in the metadata. "
     "Written into the release folder by the publish, before the switch, so the report shown is always the "
-    "release's own. Code: pipelines/report.py (page), report_data.py, report_charts.py, report_province_charts.py, province_view.py.",
+    "release's own. Code: pipelines/report/page.py (page), report_data.py, report_charts.py, report_province_charts.py, province_view.py.",
 )
 def report_html(context: dg.AssetExecutionContext, settings: SettingsResource) -> dg.MaterializeResult:
     s = settings.get()

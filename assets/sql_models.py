@@ -5,11 +5,10 @@ from typing import Any
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.expectations import MARTS_WITH_SUITES
-from pipelines.sql_models import SqlModel, load_models, run_model_detail
-
-from ._meta import markdown_preview, table_metadata_from_db
-from .resources import SettingsResource
+from assets._meta import markdown_preview, table_metadata_from_db
+from assets.resources import SettingsResource
+from pipelines.quality.expectations import MARTS_WITH_SUITES
+from pipelines.warehouse.sql_models import SqlModel, load_models, run_model_detail
 
 OWNERS = ["team:governance-data"]
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pipelines.domain.ingest import RawFile, discover, file_fingerprint, shown_path
 from pipelines.settings import Settings
+from pipelines.sources.plans.ingest import RawFile, discover, file_fingerprint, shown_path
 
 TZ = "Asia/Ho_Chi_Minh"
 # PAPI for year N is launched in April-May of N+1; the PAR Index around the same time
@@ -177,8 +177,8 @@ class VanishedFolderError(RuntimeError):
 def check_kind_folders(settings: Settings) -> None:
     """Raise VanishedFolderError naming every `<root>/plans` or `<root>/scores` folder that is gone since the
     published release read files from it, unless listed in GOVDATA_DROP_FOLDERS (removed on purpose)."""
-    from .domain.ingest import labelled_roots, shown_path
-    from .settings import DROP_FOLDERS_ENV
+    from pipelines.settings import DROP_FOLDERS_ENV
+    from pipelines.sources.plans.ingest import labelled_roots, shown_path
 
     state = published_state(settings.warehouse_dir, labelled_roots(settings, check=False))
     if state is None:

@@ -110,7 +110,7 @@ class Settings:
 
     @property
     def published_db(self) -> Path:
-        """Analysts open this: a link to current/governance.duckdb (pipelines/release.py)."""
+        """Analysts open this: a link to current/governance.duckdb (pipelines/publish/release.py)."""
         return self.warehouse_dir / "governance.duckdb"
 
     @property

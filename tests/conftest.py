@@ -29,7 +29,7 @@ HANOI_PAPI = PLANS / "004_0f436dfa0397b1ae.txt"
 def shared_missing(subpath: str = "", in_build: bool = False) -> str | None:
     """Why a test that needs `SHARED/subpath` cannot run here (None when it can). With in_build, the shared folder
     must also be one of the build's raw roots (GOVDATA_RAW_EXTRA, as `make test` and CI set it)."""
-    from pipelines.domain.ingest import raw_roots
+    from pipelines.sources.plans.ingest import raw_roots
 
     path = SHARED / subpath
     if not path.exists():
@@ -89,8 +89,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def parsed():
-    from pipelines.domain.decode import decode_document
-    from pipelines.domain.plan import parse_plan
+    from pipelines.sources.plans.decode import decode_document
+    from pipelines.sources.plans.plan import parse_plan
 
     out = {}
     for p in (HCMC_PAPI, QUANG_NGAI, HCMC_PAR, HANOI_PAPI):
@@ -116,7 +116,7 @@ def built():
     """The whole Dagster graph with every check, on raw/ (+ the shared data under make), into the test warehouse."""
     import dagster as dg
 
-    from pipelines import definitions
+    from assets import definitions
 
     result = dg.materialize(
         [*definitions.PYTHON_ASSETS, *definitions.sql_assets, definitions.publish_asset, *definitions.all_checks],
@@ -135,7 +135,7 @@ def stage_files(files, workdir: Path, db: str = "staging.duckdb"):
 
     import duckdb
 
-    from pipelines import incremental
+    from pipelines.staging import incremental
 
     con = duckdb.connect(str(workdir / db))
     try:
@@ -172,7 +172,7 @@ def stage_files(files, workdir: Path, db: str = "staging.duckdb"):
 _BUILD = """
 import sys
 import dagster as dg
-from pipelines import definitions
+from assets import definitions
 checks = list(definitions.all_checks) if "checks" in sys.argv else []
 r = dg.materialize([*definitions.PYTHON_ASSETS, *definitions.sql_assets, definitions.publish_asset, *checks],
                    resources=definitions.defs.resources, raise_on_error=False)
@@ -203,7 +203,7 @@ def chromium_browser():
     """Debian's Chromium through Playwright, with the flags this machine's closed network needs; closed after."""
     from playwright.sync_api import sync_playwright
 
-    from pipelines.ui_check import CHROMIUM_ARGS
+    from tools.ui_check import CHROMIUM_ARGS
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=SETTINGS.chromium, args=CHROMIUM_ARGS)

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines import sql
+from pipelines.cli import sql
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -64,7 +64,7 @@ def test_the_published_warehouse_cannot_be_overwritten_through_make_sql(built):
     _, published = built
     before = _sha(published)
     r = subprocess.run(
-        [sys.executable, "-m", "pipelines.sql", f"COPY (SELECT 1) TO '{published}'"],
+        [sys.executable, "-m", "pipelines.cli.sql", f"COPY (SELECT 1) TO '{published}'"],
         cwd=PROJECT,
         capture_output=True,
         text=True,
@@ -72,7 +72,7 @@ def test_the_published_warehouse_cannot_be_overwritten_through_make_sql(built):
     assert r.returncode != 0 and "disabled" in r.stderr
     assert _sha(published) == before
     r = subprocess.run(
-        [sys.executable, "-m", "pipelines.sql", "SELECT count(*) AS n FROM dim_document"],
+        [sys.executable, "-m", "pipelines.cli.sql", "SELECT count(*) AS n FROM dim_document"],
         cwd=PROJECT,
         capture_output=True,
         text=True,
@@ -109,7 +109,7 @@ def test_export_writes_only_under_the_chosen_folder(db, tmp_path):
 def test_queries_piped_in_are_run_and_cannot_write_either(db, tmp_path):
     other = tmp_path / "x.csv"
     r = subprocess.run(
-        [sys.executable, "-m", "pipelines.sql", "--db", str(db)],
+        [sys.executable, "-m", "pipelines.cli.sql", "--db", str(db)],
         cwd=PROJECT,
         capture_output=True,
         text=True,
@@ -157,7 +157,7 @@ def test_make_sql_has_a_memory_limit_and_export_errors_are_one_line(db, tmp_path
         con.close()
     out = tmp_path / "exports"
     r = subprocess.run(
-        [sys.executable, "-m", "pipelines.sql", "--db", str(db), "--export", "x.csv", "--dir", str(out), "SELEC 1"],
+        [sys.executable, "-m", "pipelines.cli.sql", "--db", str(db), "--export", "x.csv", "--dir", str(out), "SELEC 1"],
         cwd=PROJECT,
         capture_output=True,
         text=True,
@@ -171,7 +171,7 @@ def test_dot_commands_in_piped_input_run_and_do_not_abort_the_script(db):
     """`.tables` (and .schema, an unknown command) in piped input, as in the DuckDB shell: the statements after
     them still run."""
     r = subprocess.run(
-        [sys.executable, "-m", "pipelines.sql", "--db", str(db)],
+        [sys.executable, "-m", "pipelines.cli.sql", "--db", str(db)],
         cwd=PROJECT,
         capture_output=True,
         text=True,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.bench.compare_builds import compare_documents, compare_tables, table_rows
+from tools.bench.compare_builds import compare_documents, compare_tables, table_rows
 from tools.check_architecture import ALLOWED, violations
 
 
@@ -90,3 +90,16 @@ def test_compare_documents_names_the_document_and_what_differs():
     ]
     assert compare_documents({"raw:x.txt": doc}, {}) == ["document raw:x.txt: only in base"]
     assert Counter(compare_documents({}, {"raw:y.txt": doc})) == Counter(["document raw:y.txt: only in working tree"])
+
+
+def test_the_product_may_not_import_its_orchestration_or_tools(tmp_path):
+    for pkg, files in {
+        "pipelines": {"__init__.py": "", "a.py": "def f():\n    import tools.b\n"},
+        "tools": {"__init__.py": "", "b.py": "x = 1\n"},
+    }.items():
+        (tmp_path / pkg).mkdir()
+        for name, text in files.items():
+            (tmp_path / pkg / name).write_text(text)
+    assert violations(tmp_path, ("pipelines", "tools"), frozenset()) == [
+        "pipelines.a imports tools.b: the product may not import tools"
+    ]

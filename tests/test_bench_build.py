@@ -1,4 +1,4 @@
-"""`make bench` calls the same plain functions the Dagster assets wrap, in the same order (pipelines/bench/run.py
+"""`make bench` calls the same plain functions the Dagster assets wrap, in the same order (tools/bench/run.py
 build). A new staging table the SQL models read must be loaded there too, or the bench stops at the first model
 that reads it (as it did when stg_ref_population arrived). Run here on a small SYNTHETIC corpus, into its own
 warehouse folder: every contract and expectation passes and no task is lost against the generator's manifest."""
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.bench import run, synthetic
+from tools.bench import run, synthetic
 
 
 def test_the_bench_pipeline_builds_a_small_synthetic_corpus(tmp_path, monkeypatch):

@@ -1,4 +1,4 @@
-"""The block model (pipelines/domain/blocks.py): one pass turns any layout's text into headings, items, paragraphs
+"""The block model (pipelines/sources/plans/blocks.py): one pass turns any layout's text into headings, items, paragraphs
 and tables with their column roles, each with its lines; the readers label these blocks."""
 
 from __future__ import annotations
@@ -6,11 +6,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from pipelines.domain.blocks import blocks_of_text
-from pipelines.domain.decode import decode_document
-from pipelines.domain.plan import parse_plan
-
-from .conftest import HANOI_PAPI, PROJECT
+from pipelines.sources.plans.blocks import blocks_of_text
+from pipelines.sources.plans.decode import decode_document
+from pipelines.sources.plans.plan import parse_plan
+from tests.conftest import HANOI_PAPI, PROJECT
 
 
 def test_the_hanoi_plan_as_blocks():
@@ -79,7 +78,7 @@ def test_a_portal_scrape_as_blocks():
 
 def test_the_blocks_of_a_file_are_printed_for_whoever_debugs_a_layout():
     out = subprocess.run(
-        [sys.executable, "-m", "pipelines.domain.blocks", str(HANOI_PAPI)],
+        [sys.executable, "-m", "pipelines.sources.plans.blocks", str(HANOI_PAPI)],
         cwd=PROJECT,
         capture_output=True,
         text=True,

@@ -16,12 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.domain.formats import FormatError, read_document
-from pipelines.domain.formats.pdf import ocr_available
 from pipelines.settings import Settings
-from pipelines.staging import Isolation, pool_map_chunks
-
-from .conftest import HCMC_PAPI, SHARED
+from pipelines.sources.plans.formats import FormatError, read_document
+from pipelines.sources.plans.formats.pdf import ocr_available
+from pipelines.staging.frames import Isolation, pool_map_chunks
+from tests.conftest import HCMC_PAPI, SHARED
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 CONTENT_TYPES = (
@@ -86,8 +85,8 @@ def _stage(tmp_path: Path, root: Path, settings: Settings):
     """sync_plans as the pipeline calls it (workers=None: isolated workers) into a DuckDB file of tmp_path."""
     import duckdb
 
-    from pipelines import incremental
-    from pipelines.domain.ingest import discover
+    from pipelines.sources.plans.ingest import discover
+    from pipelines.staging import incremental
 
     con = duckdb.connect(str(tmp_path / "bounded.duckdb"))
     try:
@@ -109,7 +108,7 @@ def _root_with_bomb(tmp_path: Path) -> Path:
 
 
 def test_a_zip_bomb_is_quarantined_from_its_directory_in_seconds_and_never_read_in_this_process(tmp_path, monkeypatch):
-    from pipelines.domain import parse_cache
+    from pipelines.sources.plans import parse_cache
 
     root = _root_with_bomb(tmp_path)
     clean, _ = _stage(tmp_path / "clean", _clean_root(tmp_path, root), Settings())
@@ -251,8 +250,8 @@ PCI_2010 = "scores/pci/vcci_workbooks_2005_2016/PCI_2010.xls"
 def test_a_pci_sheet_above_the_row_limit_is_quarantined_by_name_and_the_rest_read(tmp_path):
     """The PCI workbooks too (issue 24.1): a sheet of more rows than the setting is named with the limit and
     never turned into values; under the limit the same workbook reads the 63 provinces of 2010."""
-    from pipelines.domain.ingest import discover
-    from pipelines.domain.scores import load_score_file
+    from pipelines.sources.plans.ingest import discover
+    from pipelines.sources.scores.scores import load_score_file
 
     src = SHARED / PCI_2010
     (tmp_path / "scores").mkdir()

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.domain.ingest import RawFile, process_document
-
-from .conftest import HANOI_PAPI, HCMC_PAPI, HCMC_PAR, PLANS, QUANG_NGAI
+from pipelines.sources.plans.ingest import RawFile, process_document
+from tests.conftest import HANOI_PAPI, HCMC_PAPI, HCMC_PAR, PLANS, QUANG_NGAI
 
 REAL = [HCMC_PAPI, QUANG_NGAI, HCMC_PAR, HANOI_PAPI]
 
@@ -103,9 +102,8 @@ def test_a_near_duplicate_is_reported_with_the_other_document(tmp_path):
     the other gets near_duplicate_of naming it. The real plans are no near-duplicates of each other."""
     import shutil
 
-    from pipelines.domain.ingest import discover
-
-    from .conftest import stage_files
+    from pipelines.sources.plans.ingest import discover
+    from tests.conftest import stage_files
 
     root = tmp_path / "root"
     (root / "plans").mkdir(parents=True)
@@ -136,9 +134,9 @@ def test_the_marts_count_a_near_duplicate_plan_once(built, tmp_path):
 
     import duckdb
 
-    from pipelines.expectations import expected_facts
+    from pipelines.quality.expectations import expected_facts
     from pipelines.settings import Settings
-    from pipelines.sql_models import load_models, run_model
+    from pipelines.warehouse.sql_models import load_models, run_model
 
     BUILD_DB = Settings.from_env().build_db
 
@@ -173,9 +171,8 @@ def test_the_marts_count_a_near_duplicate_plan_once(built, tmp_path):
 def test_the_newer_near_duplicate_is_counted_even_when_shorter(tmp_path):
     import shutil
 
-    from pipelines.domain.ingest import discover
-
-    from .conftest import stage_files
+    from pipelines.sources.plans.ingest import discover
+    from tests.conftest import stage_files
 
     root = tmp_path / "root"
     (root / "plans").mkdir(parents=True)
@@ -206,7 +203,7 @@ def test_near_duplicates_in_an_archive_of_look_alike_plans_stay_within_the_write
     other are found: pairing the template lines of all documents (4 million pairs per line) would run out of memory."""
     import duckdb
 
-    from pipelines.incremental import DOC_LINES, mark_near_duplicates
+    from pipelines.staging.incremental import DOC_LINES, mark_near_duplicates
 
     con = duckdb.connect(str(tmp_path / "nd.duckdb"), config={"memory_limit": "150MB", "threads": "2"})
     con.execute(f"""CREATE TABLE "{DOC_LINES}" AS

@@ -13,18 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.bench.formats import FONT, blocks, write_docx, write_html, write_pdf
-from pipelines.domain.decode import collapse_ws
-from pipelines.domain.formats import detect_format, read_document
-from pipelines.domain.formats.doc import NO_CONVERTER, converters, read_doc
-from pipelines.domain.formats.pdf import ocr_available
-from pipelines.domain.ingest import RawFile, process_document
-from pipelines.domain.lines import html_to_text
-from pipelines.domain.normalise import normalise
-from pipelines.domain.plan import parse_plan
-from tests.conftest import NO_WORK
-
-from .conftest import HANOI_PAPI, HCMC_PAPI, HCMC_PAR, PLANS, QUANG_NGAI
+from pipelines.normalise.plan_rows import normalise
+from pipelines.sources.plans.decode import collapse_ws
+from pipelines.sources.plans.formats import detect_format, read_document
+from pipelines.sources.plans.formats.doc import NO_CONVERTER, converters, read_doc
+from pipelines.sources.plans.formats.pdf import ocr_available
+from pipelines.sources.plans.ingest import RawFile, process_document
+from pipelines.sources.plans.lines import html_to_text
+from pipelines.sources.plans.plan import parse_plan
+from tests.conftest import HANOI_PAPI, HCMC_PAPI, HCMC_PAR, NO_WORK, PLANS, QUANG_NGAI
+from tools.bench.formats import FONT, blocks, write_docx, write_html, write_pdf
 
 HUNG_YEN = PLANS / "003_c0cd988506191886.txt"
 VIET = "Nghiêm túc thực hiện kế hoạch của tỉnh Quảng Ngãi"
@@ -32,7 +30,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 SYNTHETIC = FIXTURES / "synthetic_plan.txt"  # SYNTHETIC: narrative lines, a task table, two targets, a finding
 
 
-# the text version as blocks and its .docx/.html/.pdf writers: pipelines/bench/formats.py (the bench writes them too)
+# the text version as blocks and its .docx/.html/.pdf writers: tools/bench/formats.py (the bench writes them too)
 _blocks, _docx, _html, _pdf = blocks, write_docx, write_html, write_pdf
 
 
@@ -322,7 +320,7 @@ def test_pdf_of_images_only_needs_ocr(tmp_path, monkeypatch):
     """Without Tesseract (or its Vietnamese data) a scanned PDF is quarantined with the reason, never read empty."""
     from PIL import Image
 
-    from pipelines.domain.formats import pdf as pdf_adapter
+    from pipelines.sources.plans.formats import pdf as pdf_adapter
 
     buf = io.BytesIO()
     Image.new("RGB", (800, 1100), "white").save(buf, "PDF", resolution=100)
@@ -452,10 +450,9 @@ def test_format_detection_by_extension_and_magic():
 def test_published_formats_stage_with_their_contracts(tmp_path, monkeypatch):
     """The staging the assets run, on one plan as .txt, .docx, .html and .pdf: contracts hold, every format has its
     row, the targets are read from each (normalisation re-reads the file through its adapter)."""
-    from pipelines.domain.ingest import discover
-    from pipelines.schemas import StgDocuments, StgPlanTasks
-
-    from .conftest import stage_files
+    from pipelines.quality.schemas import StgDocuments, StgPlanTasks
+    from pipelines.sources.plans.ingest import discover
+    from tests.conftest import stage_files
 
     root = tmp_path / "root"
     (root / "plans").mkdir(parents=True)
@@ -524,7 +521,7 @@ def test_pdf_table_with_merged_cells_and_a_page_break():
 
 
 def test_locations_follow_the_lines_when_doubled_lines_are_read_once():
-    from pipelines.domain.ingest import kept_locations
+    from pipelines.sources.plans.ingest import kept_locations
 
     before = ["A", "A", "B", "B", "", "", "C", "C"]
     after = ["A", "B", "", "C"]
@@ -541,13 +538,12 @@ def test_warehouse_targets_and_findings_carry_their_place_and_ocr_findings_low_c
 
     from dbt_like_sql.core.dq_finding import DqFinding
     from dbt_like_sql.core.fct_plan_target import FctPlanTarget
-    from pipelines.db import write_table
-    from pipelines.domain.ingest import discover
-    from pipelines.sql_models import models_in_dependency_order, run_model
-    from pipelines.staging import reference_frames, stage_scores
-    from pipelines.validation import validate_table
-
-    from .conftest import stage_files
+    from pipelines.quality.validation import validate_table
+    from pipelines.sources.plans.ingest import discover
+    from pipelines.staging.frames import reference_frames, stage_scores
+    from pipelines.warehouse.db import write_table
+    from pipelines.warehouse.sql_models import models_in_dependency_order, run_model
+    from tests.conftest import stage_files
 
     root = tmp_path / "root"
     (root / "plans").mkdir(parents=True)
@@ -597,7 +593,7 @@ def test_warehouse_targets_and_findings_carry_their_place_and_ocr_findings_low_c
 
 def test_a_pdf_line_ending_on_a_word_that_wants_its_number_goes_on():
     """'… đạt từ' over '44 điểm trở lên': one sentence; '… như sau:' over '1. Mục đích' stays two lines."""
-    from pipelines.domain.formats.pdf import is_continuation
+    from pipelines.sources.plans.formats.pdf import is_continuation
 
     def line(text, top, x1=300.0):
         return {"text": text, "top": top, "bottom": top + 10, "x0": 50.0, "x1": x1}

@@ -1,5 +1,5 @@
 """GX Data Docs readable offline (issue 25.5): GX 1.x pages load Bootstrap, jQuery, bootstrap-table, Font Awesome
-and Vega from CDNs and fill their tables from JavaScript, so opened offline the index is blank. pipelines/gx_offline
+and Vega from CDNs and fill their tables from JavaScript, so opened offline the index is blank. pipelines/quality/gx_offline
 rewrites each page: tables as HTML rows, no http(s) script, style or image. Checked on a page shaped as GX writes it,
 and on real Data Docs in headless Chromium with every non-file request refused."""
 
@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.gx_offline import offline_page, remote_assets
+from pipelines.quality.gx_offline import offline_page, remote_assets
 from pipelines.settings import Settings
-
-from .conftest import chromium_browser
+from tests.conftest import chromium_browser
 
 CHROMIUM = Settings.from_env().chromium
 
@@ -69,7 +68,7 @@ def test_real_data_docs_read_offline_in_chromium(built, tmp_path):
     validation row, its status and the suite, and no request leaves the machine."""
     import duckdb
 
-    from pipelines.expectations import expected_facts, validate_mart
+    from pipelines.quality.expectations import expected_facts, validate_mart
 
     _, db = built
     con = duckdb.connect(str(db), read_only=True)

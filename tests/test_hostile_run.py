@@ -9,9 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from tests.conftest import NO_WORK
-
-from .conftest import HANOI_PAPI, HCMC_PAR, QUANG_NGAI, SHARED, build_in_subprocess
+from tests.conftest import HANOI_PAPI, HCMC_PAR, NO_WORK, QUANG_NGAI, SHARED, build_in_subprocess
 
 
 def _hostile(root: Path) -> int:

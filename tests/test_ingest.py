@@ -9,13 +9,11 @@ import unicodedata
 import polars as pl
 import pytest
 
-from pipelines.domain.decode import decode_document
-from pipelines.domain.ingest import discover, process_document, raw_roots
-from pipelines.domain.metadata import extract_metadata
-from pipelines.domain.plan import parse_plan
-from tests.conftest import NO_WORK
-
-from .conftest import HANOI_PAPI, HCMC_PAPI, HCMC_PAR, PLANS, QUANG_NGAI, stage_files
+from pipelines.sources.plans.decode import decode_document
+from pipelines.sources.plans.ingest import discover, process_document, raw_roots
+from pipelines.sources.plans.metadata import extract_metadata
+from pipelines.sources.plans.plan import parse_plan
+from tests.conftest import HANOI_PAPI, HCMC_PAPI, HCMC_PAR, NO_WORK, PLANS, QUANG_NGAI, stage_files
 
 
 def _to_cp1258(text: str) -> bytes:
@@ -191,8 +189,8 @@ def test_findings_seen_by_a_careful_reader():
 
 def test_par_index_tidy_csv_layout(tmp_path):
     """SYNTHETIC robustness input: the documented tidy PAR layout, with one bad row of each kind."""
-    from pipelines.domain.ingest import RawFile
-    from pipelines.domain.scores import load_score_file
+    from pipelines.sources.plans.ingest import RawFile
+    from pipelines.sources.scores.scores import load_score_file
 
     d = tmp_path / "scores"
     d.mkdir()

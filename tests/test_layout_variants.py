@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.domain.plan import PlanParseError, parse_plan
+from pipelines.sources.plans.plan import PlanParseError, parse_plan
 
 SYNTHETIC_TAB_HTML = "\n".join(
     [
@@ -114,7 +114,7 @@ def test_published_table_shapes():
 def test_two_column_masthead_of_published_files(head):
     import datetime as dt
 
-    from pipelines.domain.metadata import extract_metadata
+    from pipelines.sources.plans.metadata import extract_metadata
 
     text = "\n".join(head + ["KẾ HOẠCH", "Nâng cao Chỉ số PAPI trên địa bàn huyện Cam Lâm, tỉnh Khánh Hòa năm 2025"])
     meta, _ = extract_metadata(text)
@@ -127,7 +127,7 @@ def test_two_column_masthead_of_published_files(head):
 
 
 def test_a_portal_news_item_is_not_a_plan():
-    from pipelines.domain.metadata import extract_metadata, not_a_plan
+    from pipelines.sources.plans.metadata import extract_metadata, not_a_plan
 
     text = "\n".join(
         [
@@ -215,7 +215,7 @@ def _grouped_table(numbers: list[list[int]]) -> str:
     ],
 )
 def test_a_number_skipped_between_groups_of_a_table_numbered_straight_through(numbers, gaps):
-    from pipelines.domain.contradictions import table_number_findings
+    from pipelines.sources.plans.contradictions import table_number_findings
 
     p = parse_plan(_grouped_table(numbers))
     found = [f.message for f in table_number_findings(p.tasks) if f.rule == "numbering_gap"]

@@ -42,8 +42,8 @@ def _read_all_ways(folder):
 def test_every_file_describes_itself(built):
     import pyarrow.parquet as pq
 
-    from pipelines.contracts import CORE_MODELS
-    from pipelines.schemas import column_docs
+    from pipelines.quality.contracts import CORE_MODELS
+    from pipelines.quality.schemas import column_docs
     from pipelines.settings import Settings
 
     MARTS_DIR = Settings.from_env().marts_dir
@@ -167,7 +167,7 @@ def test_data_package_validates_with_frictionless(built):
 def test_rows_without_a_year_read_alike_in_every_reader(built, tmp_path):
     """A plan with no plan year: its coverage and target rows have year NULL; the marts still read the same in
     DuckDB, polars, pyarrow and pandas, and no __HIVE_DEFAULT_PARTITION__ folder is written."""
-    from pipelines.publish import publish_marts
+    from pipelines.publish.files import publish_marts
     from pipelines.settings import Settings
 
     BUILD_DB = Settings.from_env().build_db

@@ -15,9 +15,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.domain.ingest import discover
 from pipelines.settings import Settings
-from pipelines.staging import stage_scores
+from pipelines.sources.plans.ingest import discover
+from pipelines.staging.frames import stage_scores
 
 PROJECT = Path(__file__).resolve().parents[1]
 PAR_CSV = "year,province_code,indicator_code,score\n2019,79,PAR.TOTAL,83.5\n"
@@ -107,7 +107,7 @@ def test_a_plans_or_scores_folder_gone_since_the_release_stops_the_run_naming_it
     check_kind_folders(Settings(warehouse_dir=tmp_path / "wh", raw_extra=(root,), drop_folders=(root / "plans",)))
     # make run stops before building, naming the folder and the setting
     r = subprocess.run(
-        [sys.executable, "-m", "pipelines.run"],
+        [sys.executable, "-m", "pipelines.cli.run"],
         cwd=PROJECT,
         capture_output=True,
         text=True,
@@ -138,8 +138,8 @@ def _warehouse_holding(db: Path, documents: list[tuple], quarantined: list[tuple
 
 
 def test_every_document_that_leaves_the_release_is_named(tmp_path):
-    from pipelines.release import DB_NAME, documents_leaving
-    from pipelines.run import SUMMARY
+    from pipelines.cli.run import SUMMARY
+    from pipelines.publish.release import DB_NAME, documents_leaving
 
     wh = tmp_path / "wh"
     wh.mkdir()

@@ -8,9 +8,9 @@ from collections import Counter
 
 import pytest
 
-from pipelines.domain.agencies import agencies, aliases, resolve
-from pipelines.domain.indicators import indicator_aliases, map_heading
-from pipelines.domain.timelines import parse_timeline
+from pipelines.normalise.agencies import agencies, aliases, resolve
+from pipelines.normalise.indicators import indicator_aliases, map_heading
+from pipelines.normalise.timelines import parse_timeline
 
 HCMC_PAPI, QUANG_NGAI, HCMC_PAR, HANOI = "fb5d00c12cc86914", "b4b9dfe0cf6bfabe", "b87cb0caa1fc84d8", "14f81197b396b4ee"
 HUNG_YEN_CITY = "409018ee49d26868"  # 003: Kế hoạch 19/KH-UBND of thành phố Hưng Yên (a district-level city), PAPI 2023
@@ -19,9 +19,8 @@ SEEDS = (HCMC_PAPI, QUANG_NGAI, HCMC_PAR, HANOI)
 
 @pytest.fixture(scope="module")
 def norm(tmp_path_factory):
-    from pipelines.domain.ingest import discover
-
-    from .conftest import stage_files
+    from pipelines.sources.plans.ingest import discover
+    from tests.conftest import stage_files
 
     _, _, staged, normalised = stage_files(discover("plans"), tmp_path_factory.mktemp("staging"))
     return staged, normalised
@@ -257,7 +256,7 @@ def test_unknown_agency_is_reported():
 def test_mapping_files_have_no_dangling_entries_and_every_row_names_its_source(norm):
     import csv
 
-    from pipelines.domain.provinces import REFERENCE_DIR
+    from pipelines.normalise.provinces import REFERENCE_DIR
 
     _, n = norm
     codes = set(agencies())
@@ -375,7 +374,7 @@ def test_every_percent_sign_is_read_once(norm):
 
 
 def _read_text(tmp_path, text):
-    from pipelines.accuracy import read_and_normalise
+    from tools.accuracy import read_and_normalise
 
     p = tmp_path / "plan.txt"
     p.write_text(text, encoding="utf-8")
@@ -448,7 +447,7 @@ def test_a_plan_without_a_province_still_loads_its_agencies_as_unresolved(tmp_pa
     ],
 )
 def test_count_targets_with_thousands_and_planned_events(line, want):
-    from pipelines.domain.targets import find_targets
+    from pipelines.normalise.targets import find_targets
 
     hits = [(h.comparator, h.value) for h in find_targets(line) if h.unit == "count"]
     assert hits == [want]
@@ -470,7 +469,7 @@ def test_a_plural_inside_a_title_names_the_same_office():
     ],
 )
 def test_a_year_compared_against_is_no_target_year(line, year):
-    from pipelines.domain.targets import find_targets
+    from pipelines.normalise.targets import find_targets
 
     assert {h.year_hint for h in find_targets(line)} == {year}
 
@@ -494,7 +493,7 @@ a) Tấn công, trấn áp tội phạm ma túy trên địa bàn.
 def test_a_plan_on_no_index_gets_no_indicator_warnings(tmp_path):
     """A plan about something else than the indices (drug control, digital economy): its agency headings are not
     dimensions, and 'maps to no indicator' on each of them is noise, not a finding."""
-    from pipelines.accuracy import read_and_normalise
+    from tools.accuracy import read_and_normalise
 
     p = tmp_path / "plan.txt"
     p.write_text(PLAN_ON_NO_INDEX, encoding="utf-8")

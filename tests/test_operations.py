@@ -15,7 +15,7 @@ import pytest
 
 from assets import automation as sensors
 from pipelines import automation
-from pipelines.domain.ingest import discover
+from pipelines.sources.plans.ingest import discover
 from tests.conftest import HANOI_PAPI, HCMC_PAPI, HCMC_PAR, QUANG_NGAI
 
 
@@ -97,7 +97,7 @@ def test_yearly_schedule_definition():
     s = sensors.yearly_index_reload
     assert (s.cron_schedule, s.execution_timezone) == ("0 6 1 6 *", "Asia/Ho_Chi_Minh")
     assert s.default_status == dg.DefaultScheduleStatus.RUNNING
-    from pipelines.definitions import defs
+    from assets.definitions import defs
 
     ctx = dg.build_schedule_context(
         repository_def=defs.get_repository_def(),
@@ -146,7 +146,7 @@ def test_a_fresh_warehouse_reuses_the_parse_cache(tmp_path):
 def test_a_run_that_fails_midway_leaves_the_published_files_byte_identical(built, tmp_path):
     """A SQL model fails halfway through the graph (its input table is gone): nothing after it runs, nothing is
     published."""
-    from pipelines import definitions
+    from assets import definitions
     from pipelines.settings import Settings
 
     s = Settings.from_env()
@@ -183,7 +183,7 @@ LAYER_GROUPS = {"raw", "staging", "intermediate", "core", "marts", "publish", "r
 
 
 def test_every_asset_explains_itself_in_the_ui():
-    from pipelines.definitions import defs
+    from assets.definitions import defs
 
     graph = defs.resolve_asset_graph()
     keys = list(graph.get_all_asset_keys())
@@ -218,7 +218,7 @@ def test_every_asset_explains_itself_in_the_ui():
 def test_incremental_staging_touches_only_what_changed(tmp_path, monkeypatch):
     """The staging tables follow the files: a second sync parses nothing; a changed file's rows are replaced, a
     deleted file's rows leave, a copy is quarantined as a duplicate; a new parser restages everything."""
-    from pipelines import incremental
+    from pipelines.staging import incremental
 
     root = tmp_path / "root"
     (root / "plans").mkdir(parents=True)
@@ -281,7 +281,7 @@ def test_staging_bookkeeping_is_not_published(built):
 
 def test_publish_leaves_out_bookkeeping_and_tables_no_asset_makes(tmp_path):
     """A renamed SQL model leaves its old table in the build file; analysts must not see it."""
-    from pipelines.publish import publish
+    from pipelines.publish.files import publish
 
     build = tmp_path / "build.duckdb"
     con = duckdb.connect(str(build))
@@ -302,7 +302,7 @@ def test_unchanged_files_are_not_read_again_to_find_what_changed(tmp_path, monke
     """file_hashes: a file with the size and modification time recorded at its last hash keeps that hash unread."""
     import os
 
-    from pipelines.incremental import file_hashes
+    from pipelines.staging.incremental import file_hashes
 
     root = tmp_path / "root"
     (root / "plans").mkdir(parents=True)
@@ -317,7 +317,7 @@ def test_unchanged_files_are_not_read_again_to_find_what_changed(tmp_path, monke
     edited.write_bytes(HCMC_PAPI.read_bytes() + b"\n")
     st = edited.stat()
     os.utime(edited, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
-    from pipelines import incremental
+    from pipelines.staging import incremental
 
     real_read = incremental.read_raw
     read = []
@@ -332,7 +332,7 @@ def test_unchanged_files_are_not_read_again_to_find_what_changed(tmp_path, monke
 def test_normalise_falls_back_to_the_staged_rows_when_the_parse_cache_is_gone(tmp_path):
     """Normalisation reads a document's tasks from the parse cache; with the cache gone and the file changed since
     staging, the staged rows in DuckDB are used (the staging is the record until the next sync)."""
-    from pipelines import incremental
+    from pipelines.staging import incremental
 
     root = tmp_path / "root"
     (root / "plans").mkdir(parents=True)
@@ -353,9 +353,9 @@ def test_an_up_to_date_warehouse_launches_no_run_when_the_daemon_starts(built, t
     """`make run`, then `make ui`: the daemon's first ticks (a fresh sensor cursor, no plan partition registered
     yet) launch nothing, because the published release records the raw files it was built from; a plan added
     afterwards gets its parse run and one rebuild."""
+    from assets.definitions import defs, settings
     from assets.resources import SettingsResource
-    from pipelines.definitions import defs, settings
-    from pipelines.domain.ingest import labelled_roots
+    from pipelines.sources.plans.ingest import labelled_roots
 
     resources = {"settings": SettingsResource.of(settings)}
     state = automation.published_state(settings.warehouse_dir, labelled_roots(settings))
@@ -396,7 +396,7 @@ def test_an_up_to_date_warehouse_launches_no_run_when_the_daemon_starts(built, t
 
 
 def _plan_keys():
-    from pipelines.definitions import settings
+    from assets.definitions import settings
 
     return [automation.partition_key_for(f) for f in discover("plans", settings=settings)]
 

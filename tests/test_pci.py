@@ -9,7 +9,7 @@ import csv
 import polars as pl
 import pytest
 
-from .conftest import SHARED
+from tests.conftest import SHARED
 
 PCI_DIR = SHARED / "scores" / "pci"
 WORKBOOKS = PCI_DIR / "vcci_workbooks_2005_2016"
@@ -18,8 +18,8 @@ pytestmark = pytest.mark.needs_shared("scores/pci")
 
 @pytest.fixture(scope="module")
 def staged():
-    from pipelines.domain.ingest import discover
-    from pipelines.staging import stage_scores
+    from pipelines.sources.plans.ingest import discover
+    from pipelines.staging.frames import stage_scores
 
     files = [f for f in discover("scores", [SHARED]) if f.source_path.startswith("scores/pci/")]
     return stage_scores(files)
@@ -172,7 +172,7 @@ def test_top_province_of_each_year(staged):
 
 
 def test_top_province_matches_the_2005_ranking_sheet():
-    from pipelines.domain.pci import read_sheets, resolve_province
+    from pipelines.sources.scores.pci import read_sheets, resolve_province
 
     rows = read_sheets((WORKBOOKS / "PCI_2005.xls").read_bytes(), "PCI_2005.xls")["Xếp hạng theo chỉ số PCI"]
     assert rows[1][:3] == ["Bình Dương", pytest.approx(76.81896532924489), 1]
@@ -219,7 +219,7 @@ def test_reading_guide_checked_against_the_cells():
     """PCI_Import.csv (1-based sheets, rows and columns; Province 0 = paired layout) agrees with the cells except
     where it does not: 2009 puts the data in rows 4-66, where the cells hold them in rows 3-65 (row 66 does not
     exist; row 3 is Hà Nội)."""
-    from pipelines.domain.pci import choose_sheet, read_sheets
+    from pipelines.sources.scores.pci import choose_sheet, read_sheets
 
     guide_cols = {
         "Entry Costs": "PCI.ENTRY_COSTS",
@@ -397,7 +397,7 @@ def test_every_workbook_cell_loaded_equals_the_cell_read_through_the_guide(stage
     """A second, independent reading of every PCI cell: the reading guide's sheet and column numbers (its 2009 rows
     corrected to 3-65, see above), rows read until the province cell is empty or a MIN/MAX row, each value compared
     with the loaded one. Every loaded cell is matched, and nothing the guide points to is missing."""
-    from pipelines.domain.pci import read_sheets, resolve_province
+    from pipelines.sources.scores.pci import read_sheets, resolve_province
 
     guide_cols = {
         "Entry Costs": "PCI.ENTRY_COSTS",

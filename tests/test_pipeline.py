@@ -8,7 +8,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from .conftest import SHARED, shared_missing
+from tests.conftest import SHARED, shared_missing
 
 
 def test_run_succeeds_and_publishes(built):
@@ -73,7 +73,7 @@ def test_run_succeeds_and_publishes(built):
 
 
 def test_sql_model_dependencies_come_from_the_sql():
-    from pipelines.sql_models import load_models
+    from pipelines.warehouse.sql_models import load_models
 
     deps = {m.name: m.deps for m in load_models()}
     assert deps["dim_document"] == ("dq_finding", "stg_documents")
@@ -82,8 +82,8 @@ def test_sql_model_dependencies_come_from_the_sql():
 
 
 def test_reader_holding_published_file_does_not_block_rebuild(built, tmp_path):
-    from pipelines import definitions
-    from pipelines.release import publish_release, release_is_consistent
+    from assets import definitions
+    from pipelines.publish.release import publish_release, release_is_consistent
     from pipelines.settings import Settings
 
     s = Settings.from_env()
@@ -253,7 +253,7 @@ def test_full_par_table_wins_over_press_figures(built, tmp_path):
     """A user's full PAR table (here one SYNTHETIC row written by this test) and the press figure for the same cell
     (Đà Nẵng 2016, raw/reference) both stay in fct_indicator_score; the mart keeps one row, from the full table."""
     from pipelines.settings import Settings
-    from pipelines.sql_models import load_models, run_model
+    from pipelines.warehouse.sql_models import load_models, run_model
 
     BUILD_DB = Settings.from_env().build_db
 
@@ -286,8 +286,8 @@ def test_failed_build_leaves_published_files_byte_identical(built, tmp_path):
     """A duplicated task key in the build stops the blocking key check; nothing is published."""
     import hashlib
 
+    from assets import definitions
     from assets.checks import CORE_KEYS, key_check
-    from pipelines import definitions
     from pipelines.settings import Settings
 
     s = Settings.from_env()
@@ -322,13 +322,15 @@ def test_failed_build_leaves_published_files_byte_identical(built, tmp_path):
 
 
 def test_docs_warehouse_md_is_up_to_date():
-    from pipelines.docs import DOC, render
+    from pipelines.warehouse.docs import DOC, render
 
-    assert DOC.read_text(encoding="utf-8") == render(), "run `python -m pipelines.docs` and commit docs/warehouse.md"
+    assert DOC.read_text(encoding="utf-8") == render(), (
+        "run `python -m pipelines.warehouse.docs` and commit docs/warehouse.md"
+    )
 
 
 def test_summary_prints_a_quarantine_count_and_the_query_not_a_line_per_file(built, capsys):
-    from pipelines import summary
+    from pipelines.cli import summary
 
     summary.main()
     out = capsys.readouterr().out

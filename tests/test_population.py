@@ -6,10 +6,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pipelines.domain.population import AGGREGATES, name_key, read_population
-from pipelines.domain.provinces import provinces_2004
-
-from .conftest import SHARED
+from pipelines.normalise.provinces import provinces_2004
+from pipelines.sources.scores.population import AGGREGATES, name_key, read_population
+from tests.conftest import SHARED
 
 GSO = "reference/population/V02.01.xlsx"
 GSO_FILE = SHARED / GSO

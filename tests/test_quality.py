@@ -12,9 +12,9 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines.contracts import CORE_MODELS
-from pipelines.domain.consistency import stated_count_findings
-from pipelines.domain.metadata import extract_metadata
+from pipelines.quality.contracts import CORE_MODELS
+from pipelines.sources.plans.consistency import stated_count_findings
+from pipelines.sources.plans.metadata import extract_metadata
 
 HCMC_PAPI, QUANG_NGAI, HCMC_PAR, HANOI = "fb5d00c12cc86914", "b4b9dfe0cf6bfabe", "b87cb0caa1fc84d8", "14f81197b396b4ee"
 
@@ -69,9 +69,8 @@ EXPECTED_FINDINGS = {
 
 @pytest.fixture(scope="module")
 def plan_findings(tmp_path_factory):
-    from pipelines.domain.ingest import discover
-
-    from .conftest import stage_files
+    from pipelines.sources.plans.ingest import discover
+    from tests.conftest import stage_files
 
     _, _, staged, norm = stage_files(discover("plans"), tmp_path_factory.mktemp("staging"))
     cols = ["document_id", "rule", "severity", "line_start", "line_end", "message"]
@@ -279,7 +278,7 @@ def published(built):
 
 @pytest.mark.parametrize("table, what, check, mutate", VIOLATIONS, ids=[f"{v[0]}:{v[1]}" for v in VIOLATIONS])
 def test_each_pandera_rule_rejects_a_violating_table(published, table, what, check, mutate):
-    from pipelines.validation import pandera_failures
+    from pipelines.quality.validation import pandera_failures
 
     model = CORE_MODELS[table]
     assert pandera_failures(model, published[table]) is None, "the published table passes its contract"
@@ -322,7 +321,7 @@ def test_papi_ranges_follow_the_period():
         )
 
     def checks(df):
-        from pipelines.validation import pandera_failures
+        from pipelines.quality.validation import pandera_failures
 
         failed = pandera_failures(FctIndicatorScore, df)
         return set() if failed is None else set(failed[0]["check"].to_list())
@@ -363,7 +362,7 @@ def _fingerprint(published_db, marts_dir):
     ],
 )
 def test_a_table_breaking_its_contract_is_not_published(built, tmp_path, corrupt, failing_check):
-    from pipelines import definitions
+    from assets import definitions
     from pipelines.settings import Settings
 
     s = Settings.from_env()
@@ -398,7 +397,7 @@ def test_a_table_breaking_its_contract_is_not_published(built, tmp_path, corrupt
 
 @pytest.fixture(scope="module")
 def expected(built):
-    from pipelines.expectations import MARTS_WITH_SUITES, expected_facts
+    from pipelines.quality.expectations import MARTS_WITH_SUITES, expected_facts
 
     _, path = built
     con = duckdb.connect(str(path), read_only=True)
@@ -408,8 +407,8 @@ def expected(built):
 
 
 def test_gx_suites_pass_on_the_published_marts(built, published, expected, tmp_path):
-    from pipelines.expectations import MARTS_WITH_SUITES, validate_mart
-    from pipelines.gx_offline import remote_assets
+    from pipelines.quality.expectations import MARTS_WITH_SUITES, validate_mart
+    from pipelines.quality.gx_offline import remote_assets
 
     for mart in MARTS_WITH_SUITES:
         outcome = validate_mart(mart, published[mart], expected[mart], tmp_path)
@@ -457,7 +456,7 @@ def test_gx_suites_pass_on_the_published_marts(built, published, expected, tmp_p
     ],
 )
 def test_gx_suite_fails_on_a_corrupted_mart(published, expected, tmp_path, mart, corrupt, failing):
-    from pipelines.expectations import validate_mart
+    from pipelines.quality.expectations import validate_mart
 
     outcome = validate_mart(mart, corrupt(published[mart]), expected[mart], tmp_path)
     assert not outcome.success
@@ -467,7 +466,7 @@ def test_gx_suite_fails_on_a_corrupted_mart(published, expected, tmp_path, mart,
 
 @pytest.mark.needs_shared("scores/papi", in_build=True)
 def test_gx_total_must_equal_the_sum_of_its_dimensions(published, expected, tmp_path):
-    from pipelines.expectations import validate_mart
+    from pipelines.quality.expectations import validate_mart
 
     df = published["mart_province_scores"]
     assert df.filter(pl.col("family") == "PAPI").height  # the real PAPI panel is in the build
@@ -484,7 +483,7 @@ def test_gx_total_must_equal_the_sum_of_its_dimensions(published, expected, tmp_
 
 
 def test_an_expectation_that_raises_is_an_error_not_a_failure(published, expected, tmp_path):
-    from pipelines.expectations import ExpectationRaised, validate_mart
+    from pipelines.quality.expectations import ExpectationRaised, validate_mart
 
     with pytest.raises(ExpectationRaised, match="raised instead of evaluating"):
         validate_mart(

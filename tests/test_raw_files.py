@@ -9,7 +9,8 @@ import signal
 
 import pytest
 
-from pipelines.domain.ingest import (
+from pipelines.settings import MAX_BYTES_ENV, PROJECT_DIR
+from pipelines.sources.plans.ingest import (
     MissingRootError,
     RawFile,
     RawReadError,
@@ -18,9 +19,7 @@ from pipelines.domain.ingest import (
     raw_roots,
     read_raw,
 )
-from pipelines.settings import MAX_BYTES_ENV, PROJECT_DIR
-
-from .conftest import HCMC_PAPI, QUANG_NGAI, stage_files
+from tests.conftest import HCMC_PAPI, QUANG_NGAI, stage_files
 
 
 @pytest.fixture()
@@ -129,8 +128,8 @@ def test_a_missing_raw_root_stops_the_run_before_publishing(tmp_path, monkeypatc
     """The first asset fails with the root's name; nothing downstream (publish included) runs."""
     import dagster as dg
 
+    from assets import definitions
     from assets.resources import SettingsResource
-    from pipelines import definitions
     from pipelines.settings import Settings
 
     monkeypatch.setenv("GOVDATA_RAW_EXTRA", str(tmp_path / "mistyped"))

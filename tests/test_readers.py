@@ -6,9 +6,8 @@ import collections
 
 import pytest
 
-from pipelines.domain.plan import task_text_in_lines
-
-from .conftest import task_at, task_ref
+from pipelines.sources.plans.plan import task_text_in_lines
+from tests.conftest import task_at, task_ref
 
 
 @pytest.mark.parametrize(
@@ -214,9 +213,9 @@ def test_hanoi_narrative_rows(parsed):
 
 @pytest.mark.parametrize("plan", ["002", "004"])
 def test_section_matcher_equals_group_similarity(parsed, plan):
-    from pipelines.domain.formats.text_tables import find_pipe_tables, find_tab_tables
-    from pipelines.domain.plan import SectionMatcher, group_similarity
-    from pipelines.domain.readers.narrative import read_narrative
+    from pipelines.sources.plans.formats.text_tables import find_pipe_tables, find_tab_tables
+    from pipelines.sources.plans.plan import SectionMatcher, group_similarity
+    from pipelines.sources.plans.readers.narrative import read_narrative
 
     _, text = parsed[plan]
     lines = text.split("\n")
@@ -233,7 +232,7 @@ def test_section_matcher_equals_group_similarity(parsed, plan):
 
 @pytest.mark.parametrize("plan", ["000", "001", "002", "004"])
 def test_lines_containing_equals_the_line_by_line_test(parsed, plan):
-    from pipelines.domain.lines import lines_containing
+    from pipelines.sources.plans.lines import lines_containing
 
     _, text = parsed[plan]
     lines = text.split("\n")

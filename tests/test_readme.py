@@ -67,7 +67,7 @@ def _as_run(line: str, warehouse: Path) -> str:
     """The README's line as the shell would run it: `make sql …` replaced by the command make expands it to."""
     if "make " in line:
         head, make_args = line.split("make ", 1)
-        expanded = [ln for ln in _make_n(make_args).splitlines() if "pipelines.sql" in ln]
+        expanded = [ln for ln in _make_n(make_args).splitlines() if "pipelines.cli.sql" in ln]
         assert len(expanded) == 1, line
         line = head + expanded[0]
     return line.replace(" warehouse/", f" {warehouse}/")
@@ -124,3 +124,26 @@ def test_the_frictionless_commands_name_the_pinned_extras_and_validate(built):
     r = subprocess.run(_as_run(cmd, warehouse), shell=True, cwd=PROJECT, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout[-3000:]
     assert "INVALID" not in r.stdout and r.stdout.count("VALID") >= 12
+
+
+def test_the_code_map_matches_the_tree():
+    """Every folder the README's map names exists, and every package of the product is on the map: a newcomer
+    reaches any stage in one hop."""
+    text = (PROJECT / "README.md").read_text()
+    section = text.split("## Map of the code", 1)[1].split("\n## ", 1)[0]
+    named = set()
+    for cell in re.findall(r"`([^`]+/)`", section):
+        if m := re.fullmatch(r"(.*)\{([^}]*)\}(.*)", cell):  # "dbt_like_sql/{core,intermediate,marts}/"
+            named |= {m.group(1) + part + m.group(3) for part in m.group(2).split(",")}
+        else:
+            named.add(cell)
+    assert len(named) >= 14, named
+    for folder in named:
+        assert (PROJECT / folder).is_dir(), folder
+    product = PROJECT / "pipelines"
+    packages = {f"pipelines/{p.name}/" for p in product.iterdir() if (p / "__init__.py").exists()}
+    packages |= {
+        f"pipelines/sources/{p.name}/" for p in (product / "sources").iterdir() if (p / "__init__.py").exists()
+    }
+    packages.discard("pipelines/sources/")
+    assert packages <= named, packages - named

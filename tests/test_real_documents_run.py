@@ -11,9 +11,8 @@ import shutil
 import duckdb
 import pytest
 
-from pipelines.accuracy import label_files
-
-from .conftest import SHARED, build_in_subprocess
+from tests.conftest import SHARED, build_in_subprocess
+from tools.accuracy import label_files
 
 REAL = SHARED / "real_documents"
 

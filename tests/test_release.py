@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines import release
+from pipelines.publish import release
 
 PROJECT = Path(__file__).resolve().parents[1]
 STEPS = [
@@ -57,7 +57,7 @@ def _rows(warehouse: Path) -> tuple[int, int]:
 _KILLER = """
 import os, signal, sys
 from pathlib import Path
-from pipelines import release
+from pipelines.publish import release
 step = sys.argv[3]
 def cp(name):
     if name == step:

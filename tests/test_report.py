@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.settings import Settings
-
-from .conftest import SHARED, chromium_browser
+from tests.conftest import SHARED, chromium_browser
 
 CHROMIUM = Settings.from_env().chromium
 
@@ -24,8 +23,8 @@ needs_scores = pytest.mark.needs_shared("scores/papi", in_build=True)
 def report(built):
     import dagster as dg
 
+    from assets import definitions
     from assets.report import report_html
-    from pipelines import definitions
 
     result = dg.materialize([report_html], resources={"settings": definitions.defs.resources["settings"]})
     assert result.success
@@ -52,7 +51,7 @@ def test_report_is_one_self_contained_page(report):
     ):
         assert words in page, words
     # key charts as PNG in the asset's metadata, for the Dagster UI
-    from pipelines.report import PNG_CHARTS
+    from pipelines.report.page import PNG_CHARTS
 
     assert {"province_dims", "province_change", "province_rank", "ranking", "targets"} <= set(PNG_CHARTS)
     for name in PNG_CHARTS:
@@ -62,7 +61,7 @@ def test_report_is_one_self_contained_page(report):
 
 
 def test_missing_provinces_are_missing_not_zero(built):
-    from pipelines.report import load_report_data
+    from pipelines.report.page import load_report_data
     from pipelines.settings import Settings
 
     PUBLISHED_DB = Settings.from_env().published_db
@@ -79,7 +78,7 @@ def test_missing_provinces_are_missing_not_zero(built):
 )
 def test_report_renders_in_headless_chromium(report):
 
-    from pipelines.report_charts import CHARTS
+    from pipelines.report.charts import CHARTS
 
     path, _ = report
     errors: list[str] = []
@@ -125,7 +124,7 @@ def test_indices_move_together_chart_has_each_pair_and_year_with_its_provinces(b
     """Issue 17: the cross-index chart. PAPI and PCI overlap 2011-2016; the correlation is computed over the provinces
     holding both (61 in 2014: PAPI 2014 misses Bắc Giang and Đồng Tháp), and press figures (PAR, SIPAS: a handful of
     provinces a year) are not correlated at all."""
-    from pipelines.report import chart_specs, load_report_data
+    from pipelines.report.page import chart_specs, load_report_data
     from pipelines.settings import Settings
 
     PUBLISHED_DB = Settings.from_env().published_db
@@ -146,8 +145,8 @@ def test_a_build_without_published_scores_still_gets_its_report(built):
     crashing the report (the plan charts still draw)."""
     import dataclasses
 
-    from pipelines.report import chart_specs, load_report_data, render_html
-    from pipelines.report_charts import CHARTS
+    from pipelines.report.charts import CHARTS
+    from pipelines.report.page import chart_specs, load_report_data, render_html
     from pipelines.settings import Settings
 
     PUBLISHED_DB = Settings.from_env().published_db
@@ -166,7 +165,7 @@ def test_a_build_without_published_scores_still_gets_its_report(built):
 def test_the_2025_units_chart_shows_a_partial_unit_as_partial(built):
     """PAPI 2024 has no score for Vĩnh Phúc and Tiền Giang (empty rows in the source): their 2025 units (Phú Thọ,
     Đồng Tháp) are drawn apart, with the missing member named; the other 32 units have every member scored."""
-    from pipelines.report import chart_specs, load_report_data
+    from pipelines.report.page import chart_specs, load_report_data
     from pipelines.settings import Settings
 
     spec = chart_specs(load_report_data(Settings.from_env().published_db))["units_2025"]
@@ -180,7 +179,7 @@ def test_the_2025_units_chart_shows_a_partial_unit_as_partial(built):
 def test_provinces_in_vietnamese_order_and_targets_in_their_own_units(built):
     """Issue 25.1: provinces sorted by the Vietnamese alphabet in the selector and the heatmap; target gaps in
     points and in ranks on separate axes; labels without hash fragments; reasons in Vietnamese, never "null"."""
-    from pipelines.report import _targets_table, chart_specs, load_report_data
+    from pipelines.report.page import _targets_table, chart_specs, load_report_data
 
     _, published = built
     data = load_report_data(published)
@@ -270,9 +269,9 @@ def test_source_values_the_province_view_must_show_checked_by_hand():
 def test_province_view_from_the_marts(built):
     """The view's words for HCMC, without a browser: change since 2018 only where comparable, the break named
     otherwise; the plan's targets with their status (3897/QĐ-UBND: D1 2019 > 6 points, actual 4.86, not met)."""
-    from pipelines.province_view import province_view
-    from pipelines.report import load_report_data
-    from pipelines.vi_text import reason_vi
+    from pipelines.report.page import load_report_data
+    from pipelines.report.province_view import province_view
+    from pipelines.report.vi_text import reason_vi
 
     _, published = built
     data = load_report_data(published)

@@ -10,11 +10,10 @@ import json
 import polars as pl
 import pytest
 
-from pipelines.report import ReportData, chart_specs, json_for_script, render_html
-from pipelines.report_charts import CHARTS
+from pipelines.report.charts import CHARTS
+from pipelines.report.page import ReportData, chart_specs, json_for_script, render_html
 from pipelines.settings import Settings
-
-from .conftest import chromium_browser
+from tests.conftest import chromium_browser
 
 CHROMIUM = Settings.from_env().chromium
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from .conftest import build_in_subprocess
+from tests.conftest import build_in_subprocess
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -33,7 +33,7 @@ def test_two_builds_of_the_same_input_are_identical(built, tmp_path):
     (GOVDATA_DROP_ROOTS): every table is identical, only build_info differs."""
     import shutil
 
-    from .conftest import HCMC_PAPI, QUANG_NGAI
+    from tests.conftest import HCMC_PAPI, QUANG_NGAI
 
     _, published = built
     extra_root = tmp_path / "extra"
@@ -87,9 +87,8 @@ def test_the_copy_kept_of_a_duplicated_text_follows_root_order_not_history(tmp_p
     one, keeping the first root's copy and quarantining the other as its duplicate."""
     import shutil
 
-    from pipelines.domain.ingest import discover
-
-    from .conftest import HCMC_PAPI, QUANG_NGAI, stage_files
+    from pipelines.sources.plans.ingest import discover
+    from tests.conftest import HCMC_PAPI, QUANG_NGAI, stage_files
 
     first, second = tmp_path / "a_first", tmp_path / "b_second"
     for r in (first, second):

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines import run as make_run
+from pipelines.cli import run as make_run
 
 PROJECT = Path(__file__).resolve().parents[1]
 
 
 def _run_cli(home: Path, **env) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "pipelines.run"],
+        [sys.executable, "-m", "pipelines.cli.run"],
         cwd=PROJECT,
         capture_output=True,
         text=True,
@@ -136,7 +136,7 @@ def test_a_failed_step_does_not_leave_the_build_file_open(tmp_path):
     the build's config, and the next test's plain connect was refused until garbage collection."""
     import duckdb
 
-    from pipelines.definitions import BuildDuckDB
+    from assets.definitions import BuildDuckDB
     from pipelines.settings import Settings
 
     BUILD_CONFIG = Settings.from_env().build_config
@@ -168,7 +168,7 @@ def test_killing_make_run_alone_leaves_the_lock_with_its_dagster_child(tmp_path)
 
     # the same main(), with a child that only sleeps in place of the Dagster job
     driver = (
-        "import sys; import pipelines.run as r; "
+        "import sys; import pipelines.cli.run as r; "
         "r.dagster_command = lambda pid: [sys.executable, '-c', 'import time; time.sleep(120)']; "
         "sys.exit(r.main())"
     )

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import run as make_run
-from pipelines import summary
+from pipelines.cli import run as make_run
+from pipelines.cli import summary
 
 
 class Clock:

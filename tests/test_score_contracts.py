@@ -15,14 +15,14 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines.domain.ingest import discover
+from pipelines.sources.plans.ingest import discover
 
 PROJECT = Path(__file__).resolve().parents[1]
 
 
 def _panel(path: Path, year: int, bad: tuple[str, str, str] | None = None) -> None:
     """A SYNTHETIC PAPI panel file: every province, every column of the year at the middle of its range."""
-    from pipelines.domain.scores import columns_for_year
+    from pipelines.sources.scores.scores import columns_for_year
 
     cols = sorted(columns_for_year(year).values(), key=lambda c: c.column)
     with open(PROJECT / "raw" / "reference" / "provinces_63.csv", encoding="utf-8") as fh:
@@ -55,7 +55,7 @@ def roots(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def staged(roots):
-    from pipelines.staging import stage_scores
+    from pipelines.staging.frames import stage_scores
 
     return stage_scores(discover("scores", list(roots)))
 
@@ -69,7 +69,7 @@ def test_bad_rows_and_files_are_quarantined_with_file_cell_column_value_and_reas
     a, b = roots
     with open(PROJECT / "raw" / "reference" / "provinces_63.csv", encoding="utf-8") as fh:
         line = [r["hnks_province_code"] for r in csv.DictReader(fh)].index("P05") + 2
-    from pipelines.domain.ingest import root_label_for
+    from pipelines.sources.plans.ingest import root_label_for
 
     # published rows name a root by its label (its position in GOVDATA_RAW_EXTRA, else its folder name), never a path
     la, lb = root_label_for(a), root_label_for(b)
@@ -106,8 +106,8 @@ def test_bad_rows_and_files_are_quarantined_with_file_cell_column_value_and_reas
 
 
 def test_a_failing_contract_names_table_check_rows_and_their_source():
-    from pipelines.schemas import StgIndexScores
-    from pipelines.validation import failure_summary, validate_table
+    from pipelines.quality.schemas import StgIndexScores
+    from pipelines.quality.validation import failure_summary, validate_table
 
     df = pl.DataFrame(
         [
@@ -150,7 +150,7 @@ def test_hostile_score_files_do_not_block_publishing(roots, tmp_path):
     }
     (tmp_path / "dh").mkdir()
     code = (
-        "import dagster as dg\nfrom pipelines import definitions\n"
+        "import dagster as dg\nfrom assets import definitions\n"
         "r = dg.materialize([*definitions.PYTHON_ASSETS, *definitions.sql_assets, definitions.publish_asset, "
         "*definitions.all_checks], resources=definitions.defs.resources, raise_on_error=False)\n"
         "print('SUCCESS' if r.success else 'FAILED')\n"
@@ -222,7 +222,7 @@ def test_targets_on_pci_sipas_par_evaluated_when_the_year_is_held_else_not_evalu
 
 def test_the_file_kept_for_a_year_given_twice_follows_the_root_order(roots, monkeypatch):
     """GOVDATA_RAW_EXTRA=b:a keeps b's 2015 panel (whatever the roots' names) and quarantines a's whole."""
-    from pipelines.staging import stage_scores
+    from pipelines.staging.frames import stage_scores
 
     a, b = roots
     monkeypatch.setenv("GOVDATA_RAW_EXTRA", os.pathsep.join([str(b), str(a)]))
@@ -237,7 +237,7 @@ def test_the_file_kept_for_a_year_given_twice_follows_the_root_order(roots, monk
 
 
 def test_a_broken_or_foreign_pci_workbook_is_quarantined_with_the_reason(tmp_path):
-    from pipelines.staging import stage_scores
+    from pipelines.staging.frames import stage_scores
 
     (tmp_path / "scores").mkdir()
     (tmp_path / "scores" / "PCI_2017.xlsx").write_bytes(b"not a workbook")
@@ -252,7 +252,7 @@ def test_a_broken_or_foreign_pci_workbook_is_quarantined_with_the_reason(tmp_pat
 def test_panel_rows_of_the_wrong_length_lose_no_cell_silently(tmp_path):
     """A row longer than the header is not loaded at all (no cell can be placed), a shorter one loads what it has;
     each is a quarantine row naming the file, line and what is missing. Every other row loads whole."""
-    from pipelines.staging import stage_scores
+    from pipelines.staging.frames import stage_scores
 
     path = tmp_path / "scores" / "2016.csv"
     _panel(path, 2016)

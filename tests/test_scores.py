@@ -6,9 +6,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from pipelines.domain.ingest import RawFile
-
-from .conftest import SHARED
+from pipelines.sources.plans.ingest import RawFile
+from tests.conftest import SHARED
 
 pytestmark = pytest.mark.needs_shared("scores/papi")
 
@@ -18,8 +17,8 @@ PANEL = "scores/papi/subdimension_panel_2011_2024"
 
 @pytest.fixture(scope="module")
 def staged():
-    from pipelines.domain.ingest import discover
-    from pipelines.staging import stage_scores
+    from pipelines.sources.plans.ingest import discover
+    from pipelines.staging.frames import stage_scores
 
     return stage_scores(discover("scores", [SHARED]))
 
@@ -106,7 +105,7 @@ def test_layouts_agree_2011_2016(staged):
 
 
 def test_bad_rows_and_cells_go_to_quarantine(tmp_path):
-    from pipelines.domain.scores import load_score_file
+    from pipelines.sources.scores.scores import load_score_file
 
     # SYNTHETIC robustness input, written by this test
     src = (SHARED / PANEL / "2019.csv").read_text(encoding="utf-8").splitlines()

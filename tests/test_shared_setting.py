@@ -11,8 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from pipelines.settings import PROJECT_DIR, Settings
-
-from .conftest import PROJECT
+from tests.conftest import PROJECT
 
 PROBE = """
 import pytest

@@ -16,7 +16,7 @@ CHROMIUM = Settings.from_env().chromium
     not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} not installed (apt-get install chromium; CI installs it)"
 )
 def test_ui_lists_every_asset_and_the_latest_run_succeeded(tmp_path):
-    from pipelines.ui_check import run_check
+    from tools.ui_check import run_check
 
     shot = tmp_path / "ui.png"
     assert run_check(CHROMIUM, shot) == []

@@ -1,4 +1,4 @@
-"""Pandera contracts validated in slices and incrementally (pipelines/validation.py): the same verdict as
+"""Pandera contracts validated in slices and incrementally (pipelines/quality/validation.py): the same verdict as
 validating the whole table, while a refresh validates only the documents whose rows changed."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import shutil
 import duckdb
 import pytest
 
-from pipelines.contracts import CORE_MODELS
-from pipelines.validation import STATE, validate_table
+from pipelines.quality.contracts import CORE_MODELS
+from pipelines.quality.validation import STATE, validate_table
 
 TASKS = {
     "fb5d00c12cc86914": 50,
@@ -108,7 +108,7 @@ def _equals_full_rebuild(con, model) -> bool:
 def test_incremental_models_replace_only_the_documents_whose_inputs_changed(con):
     import dataclasses
 
-    from pipelines.sql_models import load_models, run_model_detail
+    from pipelines.warehouse.sql_models import load_models, run_model_detail
 
     models = {m.name: m for m in load_models()}
     assert {n for n, m in models.items() if m.incremental_by == "document_id"} == {
@@ -141,7 +141,7 @@ def test_incremental_models_replace_only_the_documents_whose_inputs_changed(con)
 
 
 def test_a_mart_unchanged_since_its_last_passing_suite_is_not_validated_again(con, tmp_path):
-    from pipelines.expectations import validate_mart_in_db
+    from pipelines.quality.expectations import validate_mart_in_db
 
     first, reused = validate_mart_in_db(con, "mart_agency_workload", tmp_path)
     assert first.success and not reused and first.docs_index.is_file()

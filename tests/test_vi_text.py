@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines.vi_text import reason_vi, vi_sorted
+from pipelines.report.vi_text import reason_vi, vi_sorted
 
 
 def test_vietnamese_collation_letters_first_then_tones():

@@ -1,4 +1,5 @@
-"""The architecture rules of `make lint`: no import cycle, no module over 600 lines, no function over 80 lines.
+"""The architecture rules of `make lint`: no import cycle, no module over 600 lines, no function over 80 lines, and
+the product (`pipelines`) never imports its orchestration (`assets`) or its measuring tools (`tools`).
 
 Imports are read with `ast` from every module of the packages, wherever they stand (module level, inside a
 function, under TYPE_CHECKING): an import hidden in a function is still a dependency, and a cycle through one is
@@ -17,6 +18,8 @@ PROJECT = Path(__file__).resolve().parents[1]
 PACKAGES = ("pipelines", "assets", "dbt_like_sql", "tools")
 MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 80
+# package -> packages it may not import: the product stands without Dagster's wiring and without its tools
+FORBIDDEN = {"pipelines": ("assets", "tools")}
 
 # Exceptions to the rules, each with its reason; none today. An entry that no longer applies fails the lint too.
 ALLOWED: frozenset[str] = frozenset()
@@ -24,7 +27,7 @@ ALLOWED: frozenset[str] = frozenset()
 
 @dataclass(frozen=True)
 class Module:
-    name: str  # dotted: pipelines.domain.scores
+    name: str  # dotted: pipelines.sources.scores.scores
     path: Path
     is_package: bool  # an __init__.py: its relative imports start from itself
 
@@ -123,6 +126,10 @@ def violations(
     known = {m.name for m in mods}
     graph = {m.name: imports(m, known) for m in mods}
     found = [f"import cycle: {' <-> '.join(c)}" for c in cycles(graph)] + size_violations(mods, root)
+    for name, deps in sorted(graph.items()):
+        for dep in sorted(deps):
+            if dep.split(".")[0] in FORBIDDEN.get(name.split(".")[0], ()):
+                found.append(f"{name} imports {dep}: the product may not import {dep.split('.')[0]}")
     stale = [f"allowlisted but no longer a violation (remove it): {a}" for a in sorted(allowed - set(found))]
     return [v for v in found if v not in allowed] + stale
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from pipelines.contract_rules import (
+from pipelines.quality.contract_rules import (
     PROVINCE_KEY,
 )
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from pipelines.contract_rules import (
+from pipelines.quality.contract_rules import (
     DOC_ID,
     PROVINCE_KEY,
 )
-from pipelines.domain.conform import DOC_TYPE_VALUES, FIRST_DATE
-from pipelines.schemas import (
+from pipelines.quality.schemas import (
     ISSUER_LEVELS,
 )
+from pipelines.sources.plans.conform import DOC_TYPE_VALUES, FIRST_DATE
 
 
 class DimDocument(pa.DataFrameModel):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from pipelines.contract_rules import (
+from pipelines.quality.contract_rules import (
     DOC_ID,
 )
-from pipelines.schemas import (
+from pipelines.quality.schemas import (
     SEVERITIES,
 )
 

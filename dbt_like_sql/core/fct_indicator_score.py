@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from pipelines.contract_rules import (
+from pipelines.quality.contract_rules import (
     DOC_ID,
     INDICATOR,
     MAX_UNITS,
@@ -14,7 +14,7 @@ from pipelines.contract_rules import (
     rank_within_n,
     within_papi_scale,
 )
-from pipelines.schemas import (
+from pipelines.quality.schemas import (
     LEVELS,
 )
 

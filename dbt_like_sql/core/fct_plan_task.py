@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from pipelines.contract_rules import (
+from pipelines.quality.contract_rules import (
     DOC_ID,
     INDICATOR,
 )
-from pipelines.schemas import (
+from pipelines.quality.schemas import (
     INDICATOR_RULES,
     TIMELINE_KINDS,
     StgPlanTasks,

@@ -1,5 +1,5 @@
 """Contract of `quarantine`: plan and score rejections, the same contract as their staging tables."""
 
-from pipelines.schemas import StgQuarantine
+from pipelines.quality.schemas import StgQuarantine
 
 CONTRACT = StgQuarantine

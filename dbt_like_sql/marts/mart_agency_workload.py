@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from pipelines.contract_rules import (
+from pipelines.quality.contract_rules import (
     PROVINCE_KEY,
 )
 
@@ -48,7 +48,7 @@ CONTRACT = MartAgencyWorkload
 
 
 # ---------------------------------------------------------------- what only Great Expectations checks
-# The column rules (keys, ranges, value sets) are generated from the contract above (pipelines/expectations.py);
+# The column rules (keys, ranges, value sets) are generated from the contract above (pipelines/quality/expectations.py);
 # these need facts of the upstream tables.
 
 # a near-duplicate plan is counted once: the marts leave out the documents with a near_duplicate_of finding

@@ -83,7 +83,7 @@ CONTRACT = MartIndexPanel
 
 
 # ---------------------------------------------------------------- what only Great Expectations checks
-# The column rules (keys, ranges, value sets) are generated from the contract above (pipelines/expectations.py);
+# The column rules (keys, ranges, value sets) are generated from the contract above (pipelines/quality/expectations.py);
 # these need facts of the upstream tables.
 
 INDICES_HELD = {"papi": "PAPI.TOTAL", "pci": "PCI.TOTAL", "par": "PAR.TOTAL", "sipas": "SIPAS.TOTAL"}

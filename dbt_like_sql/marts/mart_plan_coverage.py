@@ -5,12 +5,12 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from pipelines.contract_rules import (
+from pipelines.quality.contract_rules import (
     DOC_ID,
     INDICATOR,
     PROVINCE_KEY,
 )
-from pipelines.domain.conform import DOC_TYPE_VALUES, FIRST_DATE
+from pipelines.sources.plans.conform import DOC_TYPE_VALUES, FIRST_DATE
 
 
 class MartPlanCoverage(pa.DataFrameModel):
@@ -70,7 +70,7 @@ CONTRACT = MartPlanCoverage
 
 
 # ---------------------------------------------------------------- what only Great Expectations checks
-# The column rules (keys, ranges, value sets) are generated from the contract above (pipelines/expectations.py);
+# The column rules (keys, ranges, value sets) are generated from the contract above (pipelines/quality/expectations.py);
 # these need facts of the upstream tables.
 
 # a near-duplicate plan is counted once: the marts leave out the documents with a near_duplicate_of finding

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from pipelines.contract_rules import (
+from pipelines.quality.contract_rules import (
     BASE_YEAR,
     INDICATOR,
     MAX_UNITS,
@@ -14,7 +14,7 @@ from pipelines.contract_rules import (
     rank_within_n,
     within_papi_scale,
 )
-from pipelines.schemas import (
+from pipelines.quality.schemas import (
     INDICES,
     LEVELS,
 )
@@ -132,7 +132,7 @@ CONTRACT = MartProvinceScores
 
 
 # ---------------------------------------------------------------- what only Great Expectations checks
-# The column rules (keys, ranges, value sets) are generated from the contract above (pipelines/expectations.py);
+# The column rules (keys, ranges, value sets) are generated from the contract above (pipelines/quality/expectations.py);
 # these need facts of the upstream tables, or recompute a figure in Python independently of the SQL.
 
 PAPI_YEAR_MEANS = {  # plausible band for the national mean of PAPI.TOTAL, by scale (6-60 until 2017, 8-80 since)

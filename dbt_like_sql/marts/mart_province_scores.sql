@@ -35,7 +35,7 @@ period AS (
 ),
 -- the default base year of change_since_base_year: 2018, the first year of the 8-dimension PAPI (the scale and
 -- dimensions every plan since then targets); any other base: mart_score_change
-cfg AS (SELECT CAST(2018 AS INTEGER) AS base_year)  -- pipelines/contracts.py BASE_YEAR
+cfg AS (SELECT CAST(2018 AS INTEGER) AS base_year)  -- pipelines/quality/contracts.py BASE_YEAR
 SELECT
     s.province_key,
     p.name_vi AS province_name,

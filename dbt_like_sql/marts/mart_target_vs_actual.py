@@ -7,16 +7,16 @@ import operator
 import pandera.polars as pa
 import polars as pl
 
-from pipelines.contract_rules import (
+from pipelines.quality.contract_rules import (
     DOC_ID,
     MAX_UNITS,
     PROVINCE_KEY,
     STATUSES,
 )
-from pipelines.domain.conform import FIRST_DATE
-from pipelines.schemas import (
+from pipelines.quality.schemas import (
     COMPARATORS,
 )
+from pipelines.sources.plans.conform import FIRST_DATE
 
 
 class MartTargetVsActual(pa.DataFrameModel):
@@ -93,7 +93,7 @@ CONTRACT = MartTargetVsActual
 
 
 # ---------------------------------------------------------------- what only Great Expectations checks
-# The column rules (keys, ranges, value sets) are generated from the contract above (pipelines/expectations.py);
+# The column rules (keys, ranges, value sets) are generated from the contract above (pipelines/quality/expectations.py);
 # the status is recomputed here in Python, independently of the SQL.
 
 # a near-duplicate plan is counted once: the marts leave out the documents with a near_duplicate_of finding

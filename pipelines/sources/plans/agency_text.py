@@ -1,0 +1,402 @@
+"""Find the agencies a task names in its opening words ("Sở Tư pháp phối hợp Sở Nội vụ hướng dẫn ...").
+
+Only the as-written spans are found here; canonical names come from the agency mapping.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Words an agency name can start with. "Ban"/"Phòng"/"Hội" need a capitalised next word,
+# otherwise "Ban hành", "Phòng, chống", "Hội nghị" would read as agencies.
+_HEADS = (
+    r"(?:Các\s+|các\s+)?(?:Sở|sở|Ủy ban|Uỷ ban|UBND|Thanh tra|Văn phòng|VP|Công an|Công An|Thủ trưởng|thủ trưởng|Chủ tịch|"
+    r"Giám đốc|Chánh|Trưởng|Đài|Báo(?!\s+cáo)|Học viện|Viện|Bảo hiểm|Cục|Kho bạc|Bưu điện|Mặt trận|MTTQ|"
+    r"Cơ quan|cơ quan|Đơn vị|đơn vị|Khối|Tòa án|Liên đoàn|Tỉnh đoàn|Thành đoàn|Huyện đoàn|Thị đoàn|Trung tâm|Bộ phận|"
+    r"Công chức|Trạm|Bộ trưởng|Trưởng thôn|Trưởng ấp|Tổ trưởng|Chi nhánh|Chi cục|Tòa|Viện kiểm sát|"
+    r"HĐND|Hội đồng|Kiểm toán|Ngân hàng|Hiệp hội|Tổ kiểm tra|Tổ công tác|Tổ Công tác|(?<=[Cc]ác )đoàn thể|Ban(?=\s+[A-ZĐÂÊÔƠƯ])|"
+    r"Phòng(?=\s+[A-ZĐÂÊÔƠƯ])|Bộ(?=\s+[A-ZĐ])|Hội(?=\s+(?!nghị|thảo|thi)[A-ZĐÂÊÔƠƯa-zđ])|Đoàn(?=\s+[A-ZĐ]))"
+)
+_HEAD_RE = re.compile(r"^(?:(?:Đề nghị|đề nghị|Mời|mời|Giao|giao)\s+)?" + _HEADS + r"\b")
+
+# Lower-case verbs and adverbs that end the agency span at the start of a task.
+_STOP_WORDS = [
+    "căn cứ",
+    "triển khai",
+    "tiếp tục",
+    "chỉ đạo",
+    "thực hiện",
+    "phổ biến",
+    "hướng dẫn",
+    "phối hợp",
+    "tham mưu",
+    "chủ trì",
+    "khẩn trương",
+    "xây dựng",
+    "tổ chức",
+    "công khai",
+    "rà soát",
+    "kiểm tra",
+    "đẩy nhanh",
+    "đẩy mạnh",
+    "nghiên cứu",
+    "tăng cường",
+    "theo dõi",
+    "từng bước",
+    "nâng cao",
+    "chủ động",
+    "thường xuyên",
+    "kịp thời",
+    "giám sát",
+    "ban hành",
+    "đề xuất",
+    "cung cấp",
+    "quản lý",
+    "bố trí",
+    "trình",
+    "lập",
+    "tăng",
+    "duy trì",
+    "đôn đốc",
+    "hoàn thành",
+    "kiện toàn",
+    "phát huy",
+    "đảm bảo",
+    "bảo đảm",
+    "cập nhật",
+    "thống kê",
+    "tích cực",
+    "nghiêm túc",
+    "phân công",
+    "tổng hợp",
+    "có trách nhiệm",
+    "chịu trách nhiệm",
+    "làm",
+    "là",
+    "cần",
+    "phải",
+    "tập trung",
+    "ứng dụng",
+    "phát động",
+    "vận động",
+    "quan tâm",
+    "thẩm định",
+    "báo cáo",
+    "định kỳ",
+    "tuyên truyền",
+    "tiếp nhận",
+    "xử lý",
+    "giải quyết",
+    "áp dụng",
+    "sớm",
+    "khắc phục",
+    "thực thi",
+    "tham gia",
+    "cải thiện",
+    "đầu tư",
+    "hỗ trợ",
+    "trực tiếp",
+    "lấy",
+    "mở",
+    "ưu tiên",
+    "biên soạn",
+    "đánh giá",
+    "bồi dưỡng",
+    "đào tạo",
+    "niêm yết",
+    "tiếp",
+    "đối thoại",
+    "kết nối",
+    "tích hợp",
+    "sắp xếp",
+    "sửa đổi",
+    "bổ sung",
+    "kiến nghị",
+    "được",
+    "với",
+    "nhằm",
+    "để",
+]
+_STOP_RE = re.compile(
+    r"(?:^|[\s,;:])("
+    + "|".join(sorted(map(re.escape, _STOP_WORDS), key=len, reverse=True))
+    + r")(?=[\s,;:.]|$)(?!\s+chính\s*trị)"  # "các tổ chức chính trị - xã hội" names bodies: not the verb "tổ chức"
+)
+
+_SUPPORT_OPEN = re.compile(
+    r"^(?:(?:tiếp tục|thường xuyên|chủ động)\s+)?(?:chủ trì\s*,?\s*)?phối hợp(?:\s+chặt chẽ)?(?:\s+với)?\s+",
+    re.IGNORECASE,
+)
+_LEAD_MARKER = re.compile(r"^chủ trì\s*[,:]?\s*", re.IGNORECASE)
+
+
+def _agency_prefix(text: str, max_words: int = 25) -> tuple[str | None, str]:
+    """Split `text` into (agency span, rest) when it opens with an agency."""
+    if not _HEAD_RE.match(text):
+        return None, text
+    m = _STOP_RE.search(text)
+    if not m:
+        # the whole text is an agency label ("Sở Tư pháp:")
+        label = text.rstrip(" :;.,")
+        if len(label.split()) <= max_words:
+            return label, ""
+        return None, text
+    span = text[: m.start(1)].rstrip(" ,;:")
+    if not span or len(span.split()) > max_words:
+        return None, text
+    return span, text[m.start(1) :]
+
+
+def agency_prefix(text: str) -> tuple[str | None, str]:
+    """(the agency a text opens with, the rest) or (None, text)."""
+    return _agency_prefix(text)
+
+
+_REQUEST = re.compile(r"(?i)^(?:đề nghị|giao|yêu cầu)\s")
+
+
+def split_lead(text: str) -> tuple[str | None, str | None]:
+    """(lead as written, support as written) named at the start of a task text."""
+    # a request may name a long list of bodies ("Đề nghị Văn phòng Tỉnh ủy và các Ban …, Kho bạc … tăng cường …")
+    lead, rest = _agency_prefix(text, 80 if _REQUEST.match(text) else 25)
+    if lead is not None:
+        lead = _REQUEST.sub("", lead) or lead  # the body asked, not the asking
+    support = None
+    # the opening words after the lead, or the task's own opening words under an agency label
+    tail = rest if lead else text
+    tail = (
+        _LEAD_MARKER.sub("", tail)
+        if tail.lower().startswith("chủ trì") and "phối hợp" not in tail[:30].lower()
+        else tail
+    )
+    sm = _SUPPORT_OPEN.match(tail)
+    if sm:
+        sup, _ = _agency_prefix(tail[sm.end() :])
+        if sup is None:
+            # "phối hợp với các sở, ngành, địa phương tổ chức ..." — take up to the next verb
+            after = tail[sm.end() :]
+            m = _STOP_RE.search(after)
+            cand = after[: m.start(1)].rstrip(" ,;:") if m else None
+            if cand and 0 < len(cand.split()) <= 25 and (looks_like_agency(cand) or cand.lower().startswith("các ")):
+                sup = cand
+        support = sup
+    return lead, support
+
+
+def is_agency_label(text: str) -> bool:
+    """A line that only names an agency and introduces its tasks: "Sở Tư pháp:"."""
+    t = text.strip()
+    if not t.endswith(":"):
+        return False
+    lead, rest = _agency_prefix(t)
+    return lead is not None and rest.strip(" :") == ""
+
+
+def looks_like_agency(text: str) -> bool:
+    return bool(_HEAD_RE.match(text.strip()))
+
+
+# ---------------------------------------------------------------- assignment labels ("Chủ trì: X; Phối hợp: Y")
+
+# A labelled attribute of a task, wherever it is written: its own line under the task ("- Cơ quan chủ trì: …"), one
+# table cell holding several ("Chủ trì: X; Phối hợp: Y"), or a closing parenthesis ("(thời gian: Quý II/2024)").
+# labels are matched with their usual typos (a lost or wrong tone mark: "Phối hơp", "Chu trì", "Thoi gian")
+_CHU_TRI = r"ch[ủuú]\s*tr[ìiị]"
+_PHOI_HOP = r"ph[ốôoó]i\s*h[ợơop]p"
+_ATTR_KEYS = {
+    # any wording around the key words: "Đơn vị chủ trì tham mưu thực hiện", "Cơ quan được giao chủ trì",
+    # "Cơ quan, đơn vị cùng phối hợp"
+    "lead": rf"(?:(?:cơ quan|đơn vị|bộ phận)(?:\s*,\s*(?:cơ quan|đơn vị))?(?:\s+được giao)?\s+)?{_CHU_TRI}"
+    r"(?:\s+(?:tham mưu|thực hiện|triển khai|tổ chức))*|"
+    r"(?:cơ quan|đơn vị)\s+(?:thực hiện|tham mưu|đầu mối)|đơn vị thực hiện",
+    "support": rf"(?:(?:cơ quan|đơn vị)(?:\s*,\s*(?:cơ quan|đơn vị))?(?:\s+cùng)?\s+)?{_PHOI_HOP}"
+    r"(?:\s+(?:thực hiện|triển khai))*",
+    "timeline": r"th[ờơo]i\s*gian(?:\s+(?:thực hiện|hoàn thành|triển khai))?|th[ờơo]i\s*h[ạa]n(?:\s+(?:thực hiện|hoàn thành|ban hành|trình))?|"
+    r"tiến\s*độ(?:\s+(?:thực hiện|hoàn thành))?",
+    "output": r"sản\s*phẩm(?:\s+(?:đầu ra|dự kiến))?|kết\s*quả(?:\s+(?:đầu ra|dự kiến|cần đạt))?|hình thức văn bản",
+}
+_ATTR_LABEL = re.compile(
+    # a label opens the text, follows ";", a line break, "(" or a sentence end, or is a capitalised label after a
+    # space where a line break inside a cell was flattened ("Chủ trì: X<br>Phối hợp: Y")
+    r"(?:^|(?<=[;\n(])|(?<=\.\s)|(?<=\s)(?=(?-i:[A-ZĐÂÊÔƠƯ])))\s*[-–+•*]?\s*(?:"
+    + "|".join(f"(?P<{k}>{v})" for k, v in _ATTR_KEYS.items())
+    + r")\s*[:：]\s*",
+    re.IGNORECASE,
+)
+_ATTR_LINE = re.compile(r"^\s*[-–+•*]?\s*(?:" + "|".join(_ATTR_KEYS.values()) + r")\s*[:：]", re.IGNORECASE)
+_POSTFIX_LEAD = re.compile(
+    r"^(?P<lead>.+?)\s+chủ\s*trì\b\s*[,;]?\s*(?:(?:và\s+)?phối\s*hợp(?:\s+với)?\s+(?P<sup>.+)"
+    # "Sở Tài chính chủ trì, Hiệp hội Doanh nghiệp tỉnh phối hợp": the partners before their verb
+    r"|(?P<sup_before>.+?)\s+(?:cùng\s+)?phối\s*hợp(?:\s+thực hiện)?)?$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _partners(pm: re.Match) -> str | None:
+    return pm["sup"] or pm["sup_before"]
+
+
+_TRAILING_PAREN = re.compile(
+    r"\((?P<inner>[^()]*(?:chủ\s*trì|phối\s*hợp|thời\s*gian|thời\s*hạn)[^()]*)\)\s*[.;,]?\s*$", re.IGNORECASE
+)
+
+
+def is_attribute_line(text: str) -> bool:
+    """ "- Cơ quan chủ trì: Sở Nội vụ", "Thời hạn: Quý III/2024": a task's attribute, never a task."""
+    return bool(_ATTR_LINE.match(text))
+
+
+def empty_attribute(text: str) -> str | None:
+    """ "- Thời gian thực hiện:" with nothing after: the attribute whose values are the points below it."""
+    ms = list(_ATTR_LABEL.finditer(text))
+    if len(ms) != 1 or ms[0].start() > 3 or text[ms[0].end() :].strip():
+        return None
+    return next(k for k in _ATTR_KEYS if ms[0].group(k))
+
+
+def parse_attributes(text: str) -> tuple[dict[str, str], str]:
+    """Labelled attributes in `text` -> ({lead|support|timeline|output: value}, text before the first label).
+    Values run to the next label; repeated labels are joined with "; "."""
+    out: dict[str, str] = {}
+    ms = list(_ATTR_LABEL.finditer(text))
+    if not ms:
+        return out, text
+    for m, nxt in zip(ms, ms[1:] + [None]):
+        key = next(k for k in _ATTR_KEYS if m.group(k))
+        value = text[m.end() : nxt.start() if nxt else len(text)].strip(" \n;,.")
+        value = re.sub(r"\s*\n\s*", " ", value)
+        if value:
+            out[key] = f"{out[key]}; {value}" if key in out else value
+    if "lead" in out and re.search(_CHU_TRI + "|" + _PHOI_HOP, out["lead"], re.IGNORECASE):
+        # "Đơn vị thực hiện: Phòng X chủ trì; Y, Z phối hợp": the roles are written after the names
+        lead, sup = _roles_after_names(out["lead"])
+        if lead:
+            out["lead"] = lead
+            if sup and "support" not in out:
+                out["support"] = sup
+    return out, text[: ms[0].start()].strip()
+
+
+def _roles_after_names(value: str) -> tuple[str | None, str | None]:
+    lead = sup = None
+    for part in re.split(r"\s*;\s*", value):
+        if m := re.match(
+            rf"(?P<who>.+?)\s+{_CHU_TRI}\b\s*,?\s*(?:{_PHOI_HOP}(?:\s+với)?\s+(?P<with>.+))?$", part, re.IGNORECASE
+        ):
+            lead = m["who"].strip(" ,.")
+            if m["with"]:
+                sup = m["with"].strip(" ,.")
+        elif m := re.match(rf"(?P<who>.+?)\s+(?:cùng\s+)?{_PHOI_HOP}(?:\s+thực hiện)?\s*\.?$", part, re.IGNORECASE):
+            sup = m["who"].strip(" ,.")
+    return lead, sup
+
+
+def parse_assignment(text: str) -> tuple[dict[str, str], str]:
+    """Attributes of one combined cell or closing parenthesis: labelled ("Chủ trì: X; Phối hợp: Y") or written
+    as a sentence ("Sở X chủ trì, phối hợp Sở Y; thời gian: Quý II"). Returns (attributes, what is left)."""
+    attrs, before = parse_attributes(text)
+    if attrs and before.strip(" -;,."):
+        pm = _POSTFIX_LEAD.match(before.strip(" ;,."))
+        if pm and "lead" not in attrs:
+            attrs["lead"] = pm["lead"].strip(" ,;")
+            if (partners := _partners(pm)) and "support" not in attrs:
+                attrs["support"] = partners.strip(" ,;.")
+            before = ""
+    elif not attrs:
+        parts = [p.strip() for p in text.split(";")]
+        rest = []
+        for p in parts:
+            pm = _POSTFIX_LEAD.match(p)
+            if pm and "lead" not in attrs and len(pm["lead"].split()) <= 20:
+                attrs["lead"] = pm["lead"].strip(" ,;")
+                if partners := _partners(pm):
+                    attrs["support"] = partners.strip(" ,;.")
+            else:
+                rest.append(p)
+        before = "; ".join(rest)
+    return attrs, before
+
+
+def trailing_assignment(text: str) -> tuple[dict[str, str], str]:
+    """A task that ends with its assignment in parentheses: "… (Sở Nội vụ chủ trì, phối hợp …; thời gian: …)".
+    Returns (attributes, the task text without the parenthesis) or ({}, text)."""
+    m = _TRAILING_PAREN.search(text)
+    if not m:
+        return {}, text
+    attrs, left = parse_assignment(m["inner"])
+    if not attrs or left.strip(" ;,.-"):
+        return {}, text
+    return attrs, text[: m.start()].rstrip(" ,;:")
+
+
+# "… Giao Phòng Nội vụ chủ trì, phối hợp với Văn phòng HĐND và UBND huyện thực hiện; hoàn thành trong Quý I/2024."
+_GIAO = re.compile(
+    r"(?:^|(?<=[.;:])\s*)(?:Giao|giao|Đề nghị|đề nghị|Yêu cầu|yêu cầu)\s+(?P<lead>[^.;]{3,160}?)\s+"
+    + _CHU_TRI
+    + r"(?:\s*,\s*|\s+)(?:(?:và\s+)?"
+    + _PHOI_HOP
+    + r"(?:\s+chặt chẽ)?(?:\s+với)?\s+(?P<sup>[^.;]{3,300}?))?"
+    r"(?:\s+(?:thực hiện|triển khai(?: thực hiện)?|tổ chức thực hiện))?\s*(?:[;.]|$)"
+    r"(?:\s*(?:hoàn thành|thời gian(?: thực hiện)?|thời hạn|tiến độ|thực hiện)\s*:?\s*(?:trong|trước|vào|trong năm)?\s*"
+    r"(?P<time>[^.;]{2,80}))?",
+    re.IGNORECASE,
+)
+
+
+def assignment_sentence(text: str) -> tuple[dict[str, str], str]:
+    """The sentence of a task that assigns it ("Giao X chủ trì, phối hợp với Y thực hiện; hoàn thành trong Quý I"),
+    wherever it stands in the task: (attributes, the task text without it) or ({}, text)."""
+    m = None
+    for m in _GIAO.finditer(text):  # noqa: B007 (m is read after the loop)
+        pass  # the last one: the assignment closes the task
+    if m is None:
+        return {}, text
+    attrs = {"lead": m["lead"].strip(" ,")}
+    if m["sup"]:
+        attrs["support"] = m["sup"].strip(" ,")
+    if m["time"]:
+        attrs["timeline"] = m["time"].strip(" ,.")
+    rest = (text[: m.start()] + text[m.end() :]).strip(" ;,.")
+    return attrs, rest or text
+
+
+# An item that opens with whom its agency works with: "Phối hợp (với) Công an tỉnh và UBND các xã tổ chức …",
+# "Chủ trì, phối hợp với Sở Tài chính … tham mưu …" (the lead is the heading the item stands under).
+_OPENS_WITH_PARTNERS = re.compile(
+    rf"^(?:{_CHU_TRI}\s*,?\s*(?:và\s+)?)?{_PHOI_HOP}(?:\s+chặt chẽ)?(?:\s+với)?\s+(?P<rest>\S.*)$", re.IGNORECASE
+)
+
+
+def opening_partners(text: str) -> str | None:
+    """The agencies an item names first as its partners (see above), as written, or None. The list ends where the
+    words stop naming agencies (the work itself); nothing is returned unless every word kept names an agency."""
+
+    m = _OPENS_WITH_PARTNERS.match(text)
+    if not m:
+        return None
+    return agencies_at_start(m["rest"])
+
+
+def agencies_at_start(text: str) -> str | None:
+    """The agencies a text opens with, as written ("Các sở, ban, ngành liên quan theo chức năng … phối hợp …" ->
+    "Các sở, ban, ngành liên quan"), or None; every word kept names an agency."""
+    from pipelines.normalise.agencies import resolve
+
+    span = re.split(r"[;.:(]", text, maxsplit=1)[0][:300]
+    kept = ""
+    for piece, sep in zip(*[iter(re.split(r"(\s*,\s*|\s+và\s+)", span) + [""])] * 2):
+        res = resolve(piece, "support")
+        if res.mentions and not res.unknown:
+            kept += piece + sep
+            continue
+        words = piece.split()
+        # the last agency runs into the work ("UBND các xã, phường tổ chức vận chuyển …"): its longest clean head
+        for k in range(min(len(words) - 1, 12), 0, -1):
+            head = " ".join(words[:k])
+            res = resolve(head, "support")
+            if res.mentions and not res.unknown:
+                kept += head
+                break
+        break
+    kept = kept.strip(" ,")
+    return re.sub(r"\s+và$", "", kept) or None

@@ -1,0 +1,174 @@
+"""The portal scrape's table layout ("bar" tables): a line holding only "|" before every cell, the cell's words on
+the lines after it (wrapped at any width), "|" twice between rows. Tokenised into the one `RawTable` like every text
+layout (text_tables.py); the readers never see the layout."""
+
+from __future__ import annotations
+
+import re
+
+from pipelines.sources.plans.formats.text_tables import _is_words, _roles_key, _table_from_rows
+from pipelines.sources.plans.lines import strip_markup
+from pipelines.sources.plans.table_model import (
+    _LETTER_REF,
+    _LETTER_START,
+    _REF,
+    Cell,
+    RawTable,
+    _is_header,
+    header_roles,
+)
+
+
+def _is_bar(line: str) -> bool:
+    return line.strip() == "|"
+
+
+def find_bar_tables(lines: list[str], skip: set[int]) -> list[RawTable]:
+    """The portal scrape's table: a line holding only "|" before every cell, the cell's words on the lines after
+    it (wrapped at any width), two "|" lines in a row between rows."""
+    tables: list[RawTable] = []
+    n, i = len(lines), 1
+    while i <= n:
+        if i in skip or not _is_bar(lines[i - 1]):
+            i += 1
+            continue
+        j, last = i, i
+        while j <= n and j not in skip:
+            t = lines[j - 1]
+            if t.strip():
+                last = j
+            else:
+                # a blank line ends the table unless the next line goes on with it
+                nxt = next((k for k in range(j + 1, min(j + 3, n + 1)) if lines[k - 1].strip()), None)
+                if nxt is None or not (_is_bar(lines[nxt - 1]) or _is_bar(lines[j - 2])):
+                    break
+            j += 1
+        block = list(range(i, last + 1))
+        if sum(_is_bar(lines[k - 1]) for k in block) >= 6:
+            parts = _split_at_headers(_bar_rows(lines, block))
+            for n_part, part in enumerate(parts):
+                # a scraped table always keeps its header row: one that names no task is a table of something
+                # else (sites, parameters, coordinates), never read for tasks by its content
+                if _is_header([c.text for c in part[0]]):
+                    start = i if n_part == 0 else part[0][0].line_start
+                    end = last if n_part == len(parts) - 1 else part[-1][-1].line_end
+                    found = _table_from_rows(part, "bar_table", start, end)
+                    if found is not None:
+                        tables.append(found)
+        i = last + 1
+    return tables
+
+
+def _split_at_headers(rows: list[list[Cell]]) -> list[list[list[Cell]]]:
+    """Tables scraped one after the other with nothing but a title between them run together: the next table's
+    header row, with the title before it, is glued to the last row of the first. A header naming other column
+    roles starts a new table there (the title between them belongs to neither)."""
+    if not rows:
+        return []
+    parts: list[list[list[Cell]]] = [[rows[0]]]
+    width = len(rows[0])
+    roles = _roles_key([c.text for c in rows[0]])
+    for row in rows[1:]:
+        texts = [c.text for c in row]
+        cut = next(
+            (
+                p
+                for p in range(width if len(row) > width else 0, len(row) - 2)
+                if _is_header(texts[p:]) and _roles_key(texts[p:]) != roles
+            ),
+            None,
+        )
+        if cut is None:
+            parts[-1].append(row)
+            continue
+        if cut >= width:
+            parts[-1].append(row[:width])
+        parts.append([row[cut:]])
+        width, roles = len(row) - cut, _roles_key(texts[cut:])
+    return parts
+
+
+# what a row's first cell opens with: "1", "2.3.", "I.", "A." (alone or before the words of a group heading)
+_ROW_OPENER = re.compile(r"^(?:[IVX]{1,4}|[A-Z]|\d{1,2}(?:\.\d{1,2})*)[.)]?(?:\s|$)")
+
+
+def _spanning_heading(row: list[Cell]) -> bool:
+    """A row that spans the table with a group's heading ("A." | "BỘ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"): a marker at
+    most and words in capitals. It is a row of its own, whatever follows."""
+    texts = [c.text for c in row if not c.blank]
+    if not texts or len(texts) > 2:
+        return False
+    letters = [ch for ch in texts[-1] if ch.isalpha()]
+    return len(letters) >= 4 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
+
+
+def _bar_rows(lines: list[str], block: list[int]) -> list[list[Cell]]:
+    rows: list[list[Cell]] = []
+    row: list[Cell] = []
+    width = 0  # the header's, once known
+    numbered = False  # the header's first column is the row number
+    prev_bar = False
+    # the words of the next line that is neither blank nor "|", after each position (one pass from the end)
+    following: list[str] = [""] * len(block)
+    nxt = ""
+    for idx in range(len(block) - 1, -1, -1):
+        following[idx] = nxt
+        raw = lines[block[idx] - 1]
+        if raw.strip() and not _is_bar(raw):
+            nxt = strip_markup(raw).strip()
+    for idx, k in enumerate(block):
+        t = strip_markup(lines[k - 1]).strip()
+        if _is_bar(lines[k - 1]):
+            if prev_bar:
+                nxt = following[idx]
+                # "|" twice: a row ends, unless the row is still short and the next words do not open a row
+                # (an empty cell inside it)
+                opens_row = bool(_REF.match(nxt) or _LETTER_REF.match(nxt) or _LETTER_START.match(nxt))
+                has_words = any(not c.blank for c in row)
+                # a row of a numbered table whose first cell holds words, not a number, is the rest of the row
+                # above (its leading cells merged over several rows): it ends at the next "|" pair
+                continued = numbered and not row[0].blank and _is_words(row[0].text)
+                if (
+                    width
+                    and has_words
+                    and len(row) < width - 1
+                    and not opens_row
+                    and row[-1].blank
+                    and not continued
+                    and not _spanning_heading(row)
+                ):
+                    row.append(Cell("", k, k))
+                    prev_bar = False
+                    continue
+                if len(row) == 1 and row[0].blank and rows and nxt and not _ROW_OPENER.match(nxt):
+                    # "|" three times before words that open no row: the row above ended, this row's first cell
+                    # (its number) is empty
+                    row.append(Cell("", k, k))
+                    prev_bar = True
+                    continue
+                if row and row[-1].blank:
+                    row.pop()  # the cell the closing "|" opened
+                if row:
+                    rows.append(row)
+                    if not width:
+                        width = len(row)
+                        numbered = (header_roles([c.text for c in row]) or [None])[0] == "ref"
+                row = [Cell("", k, k)]
+            else:
+                row.append(Cell("", k, k))
+            prev_bar = True
+            continue
+        prev_bar = False
+        if not t:
+            continue
+        if not row:
+            row = [Cell("", k, k)]
+        c = row[-1]
+        c.text = f"{c.text} {t}" if c.text else t
+        c.line_start = c.line_start if c.text != t else k
+        c.line_end = k
+    if row and row[-1].blank:
+        row.pop()
+    if row:
+        rows.append(row)
+    return rows

@@ -1,0 +1,242 @@
+"""Web pages (.html/.htm) with lxml (BSD): the page's text blocks as lines, tables as pipe rows.
+
+Navigation, headers, footers, scripts, styles and forms are dropped; `<main>` or `<article>` is read when the page
+has one. Cells spanning rows or columns (rowspan/colspan) keep their text in the first position and are blank in the
+others; `<br>` and block elements inside a cell are line breaks in it. List items keep a visible marker ("- " for
+`<ul>`, "1." for `<ol>`) unless their text has one already.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from pipelines.sources.plans.decode import DecodeError, decode_bytes
+from pipelines.sources.plans.formats.document import Document, FormatError, LineBuilder, clean
+
+# not <form>: ASP.NET portals wrap the whole page in one
+_DROP = {
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "iframe",
+    "button",
+    "select",
+    "input",
+    "template",
+    "svg",
+    "head",
+    "title",
+    "meta",
+    "link",
+}
+_BOILER = re.compile(
+    r"(?i)(?:^|[\s_-])(menu|nav|navbar|navigation|breadcrumbs?|sidebar|footer|social|share|banner|"
+    r"cookie|search|login)(?:$|[\s_-])"
+)
+_BLOCK = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "body",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "blockquote",
+    "pre",
+    "center",
+    "address",
+    "figure",
+    "figcaption",
+    "hr",
+    "caption",
+    "tr",
+    "td",
+    "th",
+    "thead",
+    "tbody",
+    "tfoot",
+}
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
+_MARKED = re.compile(r"^(?:[-+•*–]|[a-zđ]\)|\d{1,2}(?:\.\d{1,2})*\.|[IVX]{1,5}\.)\s")
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    m = _CHARSET.search(data[:4096])
+    if m:
+        try:
+            enc = codecs.lookup(m.group(1).decode("ascii")).name  # utf-8, cp1258, utf-16-le ...
+            if enc in ("utf-8", "cp1258"):
+                return data.decode(enc).lstrip("\ufeff"), enc
+        except (LookupError, UnicodeDecodeError):
+            pass
+    try:
+        return decode_bytes(data)
+    except DecodeError as e:
+        raise FormatError(f"HTML page: {e}") from e
+
+
+def _boilerplate(el) -> bool:
+    if not isinstance(el.tag, str):
+        return True  # comments, processing instructions
+    tag = el.tag.lower()
+    if tag in _DROP:
+        return True
+    if (el.get("role") or "").lower() in ("navigation", "banner", "contentinfo", "search"):
+        return True
+    if (el.get("hidden") is not None) or "display:none" in (el.get("style") or "").replace(" ", "").lower():
+        return True
+    return bool(_BOILER.search(f"{el.get('id') or ''} {el.get('class') or ''}")) and tag not in (
+        "body",
+        "main",
+        "article",
+    )
+
+
+def _inline_lines(el) -> str:
+    """Text of an element with `<br>` and block children as line breaks (inside a table cell or list item)."""
+    parts: list[str] = []
+
+    def walk(e):
+        if _boilerplate(e) and e is not el:
+            if e.tail:
+                parts.append(e.tail)
+            return
+        tag = e.tag.lower() if isinstance(e.tag, str) else ""
+        if tag == "br":
+            parts.append("\n")
+        elif tag in _BLOCK and e is not el:
+            parts.append("\n")
+        if e.text and tag != "br":
+            parts.append(e.text)
+        for c in e:
+            walk(c)
+        if tag in _BLOCK and e is not el:
+            parts.append("\n")
+        if e.tail and e is not el:
+            parts.append(e.tail)
+
+    walk(el)
+    return "\n".join(clean(x) for x in "".join(parts).split("\n") if clean(x))
+
+
+def _table_rows(table) -> list[list[str]]:
+    rows = [tr for tr in table.iter("tr") if _owner_table(tr) is table]
+    grid: dict[tuple[int, int], str] = {}
+    width = 0
+    for r, tr in enumerate(rows):
+        c = 0
+        for td in tr:
+            if not isinstance(td.tag, str) or td.tag.lower() not in ("td", "th"):
+                continue
+            while (r, c) in grid:
+                c += 1
+            try:
+                rs = max(1, min(int(td.get("rowspan") or 1), 500))
+                cs = max(1, min(int(td.get("colspan") or 1), 100))
+            except ValueError:
+                rs = cs = 1
+            text = _inline_lines(td)
+            for dr in range(rs):
+                for dc in range(cs):
+                    grid[(r + dr, c + dc)] = text if dr == dc == 0 else ""
+            c += cs
+            width = max(width, c)
+    return [[grid.get((r, c), "") for c in range(width)] for r in range(len(rows))]
+
+
+def _owner_table(el):
+    p = el.getparent()
+    while p is not None and (not isinstance(p.tag, str) or p.tag.lower() != "table"):
+        p = p.getparent()
+    return p
+
+
+def read_html(data: bytes) -> Document:
+    try:
+        import lxml.html
+    except ImportError as e:  # pragma: no cover
+        raise FormatError(f"lxml is not installed: {e}") from e
+    text, encoding = _decode(data)
+    try:
+        root = lxml.html.document_fromstring(text)
+    except Exception as e:
+        raise FormatError(f"HTML page that cannot be parsed: {type(e).__name__}: {e}") from e
+    tree = root.getroottree()
+    body = next((b for b in (root.find(".//main"), root.find(".//article"), root.find("body")) if b is not None), root)
+    out = LineBuilder()
+    n_tbl = 0
+    buf: list[str] = []
+    buf_el = [body]
+
+    def path(el) -> str:
+        return tree.getpath(el).removeprefix("/html")
+
+    def flush():
+        s = "".join(buf)
+        buf.clear()
+        if s.strip():
+            out.add(s, path(buf_el[0]))
+
+    def walk(el, ol_counter=None):
+        nonlocal n_tbl
+        if _boilerplate(el):
+            if el.tail:
+                buf.append(el.tail)
+            return
+        tag = el.tag.lower()
+        if tag == "table":
+            flush()
+            n_tbl += 1
+            out.table(_table_rows(el), f"table {n_tbl}")
+        elif tag == "li":
+            flush()
+            t = _inline_lines(el)
+            if t:
+                lines = t.split("\n")
+                if ol_counter is not None:
+                    ol_counter[0] += 1
+                    mark = f"{ol_counter[0]}." if not _MARKED.match(lines[0] + " ") else ""
+                else:
+                    mark = "-" if not _MARKED.match(lines[0] + " ") else ""
+                lines[0] = f"{mark} {lines[0]}".strip()
+                out.add("\n".join(lines), path(el))
+        elif tag == "br":
+            flush()
+            buf_el[0] = el.getparent()
+        elif tag in _BLOCK:
+            flush()
+            buf_el[0] = el
+            if el.text:
+                buf.append(el.text)
+            counter = [int(el.get("start") or 1) - 1] if tag == "ol" else None
+            for c in el:
+                walk(c, counter if tag == "ol" else None)
+            flush()
+            buf_el[0] = el.getparent() if el.getparent() is not None else el
+        else:
+            if el.text:
+                buf.append(el.text)
+            for c in el:
+                walk(c)
+        if el.tail:
+            buf.append(el.tail)
+
+    walk(body)
+    flush()
+    return out.document("html", encoding)

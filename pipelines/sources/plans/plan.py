@@ -1,0 +1,370 @@
+"""Parse one plan text into tasks: runs every reader over the text and reconciles their output."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import numpy as np
+
+from pipelines.model import Finding, ParsedPlan
+from pipelines.sources.plans.agency_text import looks_like_agency
+from pipelines.sources.plans.blocks import read_blocks
+from pipelines.sources.plans.formats.text_tables import tables_from_spans
+from pipelines.sources.plans.lines import closing_lines, find_repeated_blocks
+from pipelines.sources.plans.metadata import indices_named
+from pipelines.sources.plans.readers.narrative import NarrativeSection, has_agency_lead, read_narrative
+from pipelines.sources.plans.readers.tables import table_to_tasks
+
+# A table group and a narrative section are "the same tasks" above this similarity.
+ALIGN_THRESHOLD = 0.2
+
+
+class PlanParseError(Exception):
+    """The text decoded but no reader found tasks in it: the quarantine reason."""
+
+
+@lru_cache(maxsize=1 << 14)  # each section's items are compared with every table group
+def _bigrams(text: str) -> frozenset[tuple[str, str]]:
+    words = re.findall(r"\w+", text.lower())
+    return frozenset(zip(words, words[1:]))
+
+
+def _jaccard(a: frozenset, b: frozenset) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def group_similarity(table_texts: list[str], section: NarrativeSection) -> float:
+    """Mean over the table texts of the best Jaccard similarity (word bigrams) with an item of the section.
+    The reference definition; SectionMatcher computes the same for all sections at once."""
+    if not table_texts or not section.item_texts:
+        return 0.0
+    items = [_bigrams(t) for t in section.item_texts]
+    scores = [max(_jaccard(_bigrams(t), i) for i in items) for t in table_texts]
+    return sum(scores) / len(scores)
+
+
+class SectionMatcher:
+    """group_similarity of some table texts against every section at once, with arrays (intersection sizes of
+    every text with every item) instead of a set intersection per pair: comparing each table group with each
+    section was a fifth of the parse time."""
+
+    def __init__(self, sections: list[NarrativeSection]):
+        self.sections = sections
+        rows, self.spans, k = [], [], 0
+        for s in sections:
+            grams = [_bigrams(t) for t in s.item_texts]
+            rows += grams
+            self.spans.append((k, k + len(grams)))
+            k += len(grams)
+        self.vocab = vocab = {b: i for i, b in enumerate(frozenset().union(*rows))}
+        # bigram -> items that have it, as integer rows: a text's intersection with every item is the sum of
+        # the rows of its bigrams (integers: no multithreaded BLAS, which spun against the other pool worker)
+        self.by_gram = np.zeros((max(len(vocab), 1), len(rows)), dtype=np.int32)
+        for r, g in enumerate(rows):
+            self.by_gram[[vocab[b] for b in g], r] = 1
+        self.item_sizes = np.array([len(g) for g in rows], dtype=np.int32)
+
+    def scores(self, table_texts: list[str]) -> list[float]:
+        """group_similarity(table_texts, s) for every section s, in order (the same floats)."""
+        if not table_texts or not len(self.item_sizes):
+            return [0.0] * len(self.sections)
+        grams = [_bigrams(t) for t in table_texts]
+        inter = np.zeros((len(grams), len(self.item_sizes)), dtype=np.int32)
+        for r, g in enumerate(grams):
+            cols = [self.vocab[b] for b in g if b in self.vocab]
+            if cols:
+                inter[r] = self.by_gram[cols].sum(axis=0)
+        sizes = np.array([len(g) for g in grams], dtype=np.int32)
+        union = sizes[:, None] + self.item_sizes[None, :] - inter
+        with np.errstate(divide="ignore", invalid="ignore"):
+            jac = np.where((sizes[:, None] > 0) & (self.item_sizes[None, :] > 0), inter / union, 0.0)
+        starts = [lo for lo, hi in self.spans if hi > lo]  # non-empty spans tile the columns
+        best = np.maximum.reduceat(jac, starts, axis=1).T.tolist()  # per section: each text's best item
+        it = iter(best)
+        # Python's left-to-right sum, as group_similarity, so the floats are the same
+        return [
+            sum(b) / len(b) if hi > lo and b is not None else 0.0
+            for lo, hi in self.spans
+            for b in [next(it) if hi > lo else None]
+        ]
+
+
+def parse_plan(
+    text: str,
+    lines: list[str] | None = None,
+    blocks: list | None = None,
+    index_plan: bool | None = None,
+    file_tables: tuple[str, list] | None = None,
+) -> ParsedPlan:
+    """`lines` and `blocks` (find_repeated_blocks of them) when the caller has them already. `index_plan`: the plan
+    names an index (PAPI, PAR Index, SIPAS, PCI), so its solutions under the index's dimensions are its tasks
+    (assignments_or_solutions); None: as metadata finds it in the text. `file_tables`: the file's format and the
+    tables its adapter read (formats.TableSpan), taken as they are instead of from their pipe rows."""
+    if index_plan is None:
+        index_plan = bool(indices_named(None, text))
+    lines = text.split("\n") if lines is None else lines
+    out = ParsedPlan()
+    blocks = find_repeated_blocks(lines) if blocks is None else blocks
+    skip: set[int] = set()
+    for b in blocks:
+        skip.update(range(b.repeat_start, b.repeat_end + 1))
+        out.findings.append(
+            Finding(
+                "repeated_block",
+                "warning",
+                f"Lines {b.repeat_start}-{b.repeat_end} repeat lines {b.first_start}-{b.first_end} verbatim "
+                f"({b.n_lines} lines); read once.",
+                b.repeat_start,
+                b.repeat_end,
+            )
+        )
+    skip |= closing_lines(lines)  # signature and recipients: never work
+    # one pass into the block model (tables with their column roles, prose blocks with their numbering); the
+    # readers label its blocks
+    given = tables_from_spans(file_tables[1], lines, skip, f"{file_tables[0]}_table") if file_tables else None
+    doc = read_blocks(lines, skip, given)
+    tables = doc.tables
+    table_lines = set(skip)
+    for t in tables:
+        table_lines.update(range(t.line_start, t.line_end + 1))
+    n_tasks, n_sections, n_findings, by_agency, spans = read_narrative(lines, table_lines, doc.paragraphs)
+    out.findings.extend(n_findings)
+    aligner = _SectionAligner(n_sections, SectionMatcher(n_sections) if tables and n_sections else None, out.findings)
+    table_tasks = []
+    for t in tables:
+        tt, tf = table_to_tasks(t, aligner)
+        table_tasks.extend(tt)
+        out.findings.extend(tf)
+        if tt:
+            out.readers_used.append(t.reader)
+    if table_tasks:
+        n_tasks = _drop_restated(n_tasks, table_tasks, n_sections, aligner, out.findings)
+        n_tasks = _appendix_is_the_record(n_tasks, table_tasks, out.findings)
+    by_agency = _restated_items(by_agency, table_tasks, out.findings)
+    if not index_plan:
+        n_tasks = assignments_or_solutions(n_tasks, table_tasks, by_agency, out.findings)
+        n_tasks = _restated_items(n_tasks, table_tasks, out.findings)
+    # an index plan's parts under a dimension name no one and are its tasks: only whole sections there
+    n_tasks = sections_naming_no_one(
+        n_tasks, [(lo, hi) for lo, hi, level in spans if level == 0 or not index_plan], out.findings
+    )
+    if n_tasks:
+        out.readers_used.insert(0, "narrative")
+    out.tasks = sorted(n_tasks + table_tasks, key=lambda t: t.line_start)
+    if not out.tasks:
+        raise PlanParseError(
+            "no tasks found; tried: tables in every layout (Markdown/grid pipe rows, one cell per line, tab cells and "
+            "rows) with a header naming a task column ('Nhiệm vụ', 'Nội dung', 'Giải pháp') and a lead or number "
+            "column, or headerless with numbers and agencies; and a narrative section of tasks ('NHIỆM VỤ', "
+            "'GIẢI PHÁP', 'NỘI DUNG') with numbered, lettered or bulleted items"
+        )
+    return out
+
+
+class _SectionAligner:
+    """section_lookup for table_to_tasks: a table group whose heading was lost gets the narrative section it
+    matches by content (a finding when its number differs), once per group."""
+
+    def __init__(self, sections: list[NarrativeSection], matcher: SectionMatcher | None, findings: list[Finding]):
+        self.sections, self.matcher, self.findings = sections, matcher, findings
+        self.aligned: dict[str, NarrativeSection] = {}
+
+    def __call__(self, group: str, texts: list[str]) -> tuple[str | None, bool]:
+        if group not in self.aligned:
+            best, best_score = None, 0.0
+            for s, sim in zip(self.sections, self.matcher.scores(texts) if self.matcher else []):
+                sc = sim + (0.01 if s.ref == group else 0.0)
+                if sc > best_score:
+                    best, best_score = s, sc
+            if best is not None and best_score >= ALIGN_THRESHOLD:
+                self.aligned[group] = best
+                if best.ref != group:
+                    self.findings.append(
+                        Finding(
+                            "table_numbering_mismatch",
+                            "info",
+                            f"Table group {group} matches narrative section {best.ref} "
+                            f"('{(best.heading or '?')[:50]}') by content, not by number.",
+                            best.line_start,
+                            best.line_end,
+                        )
+                    )
+            else:
+                self.aligned[group] = NarrativeSection(group, None, [], 0, 0)
+        s = self.aligned[group]
+        return s.heading, s.heading is None
+
+
+def _drop_restated(
+    n_tasks: list,
+    table_tasks: list,
+    n_sections: list[NarrativeSection],
+    aligner: _SectionAligner,
+    findings: list[Finding],
+) -> list:
+    """The table is the record: narrative sections that restate its groups are not counted again."""
+    superseded = [s for s in aligner.aligned.values() if s.line_start]
+    if not superseded and n_sections and aligner.matcher is not None:
+        # no numbered groups to align (tables with a section column): compare whole sections
+        texts = [x.task_text for x in table_tasks]
+        superseded = [s for s, sim in zip(n_sections, aligner.matcher.scores(texts)) if sim >= ALIGN_THRESHOLD * 1.5]
+    # narrative sections between two superseded ones belong to the same restatement
+    if superseded:
+        lo = min(s.line_start for s in superseded)
+        hi = max(s.line_end for s in superseded)
+        superseded = [s for s in n_sections if s.line_start >= lo and s.line_end <= hi]
+    drop = set()
+    for s in superseded:
+        for i, task in enumerate(n_tasks):
+            if s.line_start <= task.line_start <= s.line_end:
+                drop.add(i)
+    if drop:
+        findings.append(
+            Finding(
+                "narrative_superseded_by_table",
+                "info",
+                f"{len(drop)} narrative items restate the task table and are not counted again "
+                f"(sections {', '.join(s.ref for s in superseded)}).",
+                min(n_tasks[i].line_start for i in drop),
+                max(n_tasks[i].line_end for i in drop),
+            )
+        )
+    return [t for i, t in enumerate(n_tasks) if i not in drop]
+
+
+RESTATED = 0.5  # share of the shorter text's word pairs found in a table row: the same work, written twice
+RESTATED_BOTH = 0.3  # ... and of the pairs of both texts
+
+
+def _restated_items(n_tasks: list, table_tasks: list, findings: list[Finding]) -> list:
+    """A narrative item that restates a row of the assignment table (most of its word pairs are the row's) is
+    context, never a second copy of the task: the table row is the record."""
+    if not n_tasks or not table_tasks:
+        return n_tasks
+    rows = [_bigrams(t.task_text) for t in table_tasks]
+    drop = []
+    for t in n_tasks:
+        a = _bigrams(t.task_text)
+        # most of the shorter text's pairs, and a good share of both (a short duty inside a long row is not it)
+        if len(a) >= 4 and any(
+            len(a & b) >= RESTATED * min(len(a), len(b)) and _jaccard(a, b) >= RESTATED_BOTH
+            for b in rows
+            if len(b) >= 4
+        ):
+            drop.append(t)
+    if not drop:
+        return n_tasks
+    findings.append(
+        Finding(
+            "narrative_superseded_by_table",
+            "info",
+            f"{len(drop)} narrative items restate rows of the assignment table: the table rows are the tasks.",
+            min(t.line_start for t in drop),
+            max(t.line_end for t in drop),
+        )
+    )
+    gone = {id(t) for t in drop}
+    return [t for t in n_tasks if id(t) not in gone]
+
+
+def _appendix_is_the_record(n_tasks: list, table_tasks: list, findings: list[Finding]) -> list:
+    """A plan whose assignment table ("Biểu phân công / tổng hợp nhiệm vụ", after the narrative) gives each task its
+    lead, while the narrative items before it name none: the narrative states directions, the table is the record."""
+    if not n_tasks or len(table_tasks) < 8:
+        return n_tasks
+    with_lead = [t for t in table_tasks if t.lead_as_written]
+    first_table = min(t.line_start for t in table_tasks)
+    before = [t for t in n_tasks if t.line_start < first_table]
+    if len(with_lead) < 0.8 * len(table_tasks) or not before:
+        return n_tasks
+    assigned = [t for t in before if t.lead_as_written or t.timeline_text]
+    if len(assigned) > 0.3 * len(before):
+        return n_tasks
+    findings.append(
+        Finding(
+            "narrative_superseded_by_table",
+            "info",
+            f"{len(before)} narrative items before the assignment table name no lead agency: read as the plan's "
+            f"directions; the table's {len(table_tasks)} rows are the tasks.",
+            min(t.line_start for t in before),
+            max(t.line_end for t in before),
+        )
+    )
+    return [t for t in n_tasks if t.line_start >= first_table]
+
+
+def assignments_or_solutions(n_tasks: list, table_tasks: list, by_agency: list, findings: list[Finding]) -> list:
+    """Which rows are the tasks of a plan on no index when it also gives work by agency outside its task sections
+    ("TỔ CHỨC THỰC HIỆN: 1. Sở Tư pháp: - …"). Where the tasks read so far name no one (under half have a lead), the
+    agencies' items are the assignments and the solutions that name no one are the plan's directions. Where the
+    tasks name their leads (in the sections or in an assignment table), the organisation section only restates
+    duties. Not for an index plan: there the solutions listed under the index's dimensions are what the plan
+    commits to, dimension by dimension, and the organisation section spreads the plan's general duties."""
+    rows = n_tasks + table_tasks
+    named = sum(1 for t in rows if has_agency_lead(t))
+    if not by_agency:
+        return n_tasks
+    taken = {t.line_start for t in by_agency}
+    if rows and named >= 0.5 * len(rows):
+        # the tasks read so far name their leads: the agencies' items are more of the plan's assignments
+        return sorted([t for t in n_tasks if t.line_start not in taken] + by_agency, key=lambda t: t.line_start)
+    if len(by_agency) < 2:
+        return n_tasks  # one item naming an agency does not make the rest directions
+    unassigned = [t for t in n_tasks if not has_agency_lead(t) and not t.support_as_written]
+    if unassigned:
+        findings.append(
+            Finding(
+                "solutions_without_assignment",
+                "info",
+                f"{len(unassigned)} items of the task sections name no agency: read as the plan's directions; the "
+                f"{len(by_agency)} items it gives to agencies are the tasks.",
+                min(t.line_start for t in unassigned),
+                max(t.line_end for t in unassigned),
+            )
+        )
+    kept = [t for t in n_tasks if t not in unassigned and t.line_start not in taken]
+    return sorted(kept + by_agency, key=lambda t: t.line_start)
+
+
+def _assigned(t) -> bool:
+    """The row names who does it (an agency, or any party a heading names: "Các tổ chức, cá nhân … có trách nhiệm");
+    partners alone ("Phối hợp các chủ dự án …") do not say who leads."""
+    return bool(t.lead_as_written) or looks_like_agency(t.task_text)  # "Đề nghị Văn phòng Tỉnh ủy … tăng cường …"
+
+
+def sections_naming_no_one(n_tasks: list, spans: list[tuple[int, int]], findings: list[Finding]) -> list:
+    """A plan on no index whose task sections are of two kinds: one lists what is to be done and names no one
+    ("III. NỘI DUNG THỰC HIỆN: 1. Thành lập Ban chỉ đạo …"), another gives the work to agencies ("IV. NHIỆM VỤ CỤ
+    THỂ: 1.2. Sở Tài chính: - …"). The assignments are the tasks; a section in which no item names anyone states the
+    plan's content, not a second list of tasks."""
+    groups = [[t for t in n_tasks if lo <= t.line_start <= hi] for lo, hi in spans]
+    assigned = sum(1 for g in groups for t in g if _assigned(t))
+    drop: list = []
+    for g in groups:
+        if g and not any(_assigned(t) for t in g) and assigned >= 3 and assigned >= 0.5 * (len(n_tasks) - len(g)):
+            drop += g
+    if not drop:
+        return n_tasks
+    findings.append(
+        Finding(
+            "solutions_without_assignment",
+            "info",
+            f"{len(drop)} items of a section that names no agency: read as the plan's content; the items the plan "
+            f"gives to agencies ({assigned}) are the tasks.",
+            min(t.line_start for t in drop),
+            max(t.line_end for t in drop),
+        )
+    )
+    gone = {id(t) for t in drop}
+    return [t for t in n_tasks if id(t) not in gone]
+
+
+_WORD = re.compile(r"\w+")
+
+
+def task_text_in_lines(task_text: str, lines: list[str], start: int, end: int) -> bool:
+    """Provenance check: the words of the task occur within its line range. (A word holds no whitespace, so
+    the window needs no whitespace collapsing.)"""
+    window = " ".join(lines[start - 1 : end]).lower()
+    return all(w in window for w in _WORD.findall(task_text.lower())[:8])

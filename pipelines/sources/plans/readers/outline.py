@@ -1,0 +1,526 @@
+"""The outline of a plan's prose: lines joined into paragraphs (wrapped lines, page breaks, a scrape's hard wraps),
+each classified by its numbering (roman part, numbered heading, lettered item, "-" and "+" bullets), and built into
+a tree (roman sections > numbered headings > lettered items > bullets), with its numbering checked. The narrative
+reader (narrative.py) labels that tree's nodes; nothing here knows what a task is."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pipelines.model import Finding
+from pipelines.sources.plans.agency_text import (
+    empty_attribute,
+    is_agency_label,
+    is_attribute_line,
+    looks_like_agency,
+    parse_attributes,
+)
+from pipelines.sources.plans.decode import collapse_ws
+from pipelines.sources.plans.lines import strip_markup
+
+_ROMAN = re.compile(r"^(?P<m>[IVX]{1,4})\s*[.\-–)]\s*(?P<t>\S.*)$")
+_NUM_MULTI = re.compile(r"^(?P<m>\d{1,2}(?:\.\d{1,2})+)\.?\s+(?P<t>\S.*)$")
+_NUM_ONE = re.compile(r"^(?P<m>\d{1,2})[.)]\s*(?P<t>[^\d\s].*)$")
+_LETTER = re.compile(r"^(?P<m>[a-zđ])\)\s*(?P<t>\S.*)$")
+_BULLET = re.compile(r"^(?P<m>[-–•+])\s*(?P<t>\S.*)$")
+_DATE_CONT = re.compile(r"^\d+/\d")  # "15/3 ..." continues the line before
+_QUOTED = re.compile(r"[“\"]([^”\"]{3,200})[”\"]")
+
+VI_LETTERS = "abcdđeghiklmnopqrstuvxy"
+
+LEVEL_ROMAN, LEVEL_LETTER, LEVEL_BULLET, LEVEL_PLUS = 0, 5, 6, 7
+
+# Roman sections that hold the plan's tasks, and those that never do.
+_TASK_SECTION = re.compile(r"NHIỆM VỤ|GIẢI PHÁP|NỘI DUNG|CÔNG VIỆC|HOẠT ĐỘNG", re.IGNORECASE)
+_NON_TASK_SECTION = re.compile(
+    r"^(MỤC ĐÍCH|MỤC TIÊU|YÊU CẦU|TỔ CHỨC THỰC HIỆN|KINH PHÍ|ĐẶC ĐIỂM|TÌNH HÌNH|KẾT QUẢ|CĂN CỨ|ĐÁNH GIÁ)",
+    re.IGNORECASE,
+)
+_FAMILY_PAR = re.compile(r"PAR\s*INDEX|Chỉ số CCHC|chỉ số cải cách hành chính", re.IGNORECASE)
+_FAMILY_PAPI = re.compile(r"\bPAPI\b")
+
+
+@dataclass
+class Para:
+    line_start: int
+    line_end: int
+    text: str
+
+
+@dataclass
+class Node:
+    kind: str  # roman | num | letter | bullet | plus | plain | label | lost
+    marker: str | None
+    level: float
+    text: str
+    line_start: int
+    line_end: int
+    parent: Node | None = None
+    children: list[Node] = field(default_factory=list)
+    intro: list[Para] = field(default_factory=list)
+    synthetic: bool = False  # heading missing from the text, recreated from numbering
+    attrs: dict[str, str] = field(default_factory=dict)  # "- Cơ quan chủ trì: …" lines under it
+
+    @property
+    def items(self) -> list[Node]:
+        return [c for c in self.children if c.kind != "plain"]
+
+
+_SENTENCE_END = re.compile(r"[.:;!?…]\W*$")
+# A number alone on its line ("**IV.", "1.", "a)"): a heading or item whose words the scrape put on the next line
+_LONE_MARKER = re.compile(r"^(?:(?:[IVX]{1,4}|\d{1,2}(?:\.\d{1,2})*|[a-zđ])\s*[.)]|[-–+•])$")
+# ... or with one or two of its words ("+ Sở" over "Văn hóa, Thể thao và Du lịch: hướng dẫn …")
+_MARKER_AND_WORD = re.compile(r"^(?:[-–+•]|\d{1,2}(?:\.\d{1,2})*[.)]?|[a-zđ]\))\s+\w+(?:\s+\w+)?$")
+# a line ending in a word that opens a phrase ("… chỉ đạo các" / "Cơ sở y tế …: …"): the next line goes on with it
+_OPEN_END = re.compile(r"\s(?:các|những|của|và|với|cho|tại|theo|về|từ|đến|là|cùng)\s*$")
+_LABEL_START = re.compile(r"^[^:]{2,45}:\s*\S")  # "Chủ trì: …", "Thời gian thực hiện: …"
+
+
+def hard_wrapped(lines: list[str]) -> bool:
+    """A text whose paragraphs are wrapped over several lines and set apart by blank lines (a portal scrape, a
+    text export with a fixed width): many lines go on in lower case straight after a line, and blank lines part
+    the paragraphs. There a line without a marker that follows a line not ending a sentence continues it, even
+    when it starts with a capital ("… do\nSở, ngành chủ trì …")."""
+    st = [ln.strip() for ln in lines]
+    # one cell per line between "|" lines is a table, not prose: its lines are not counted
+    n_blank = n_text = 0
+    for k, t in enumerate(st):
+        if not t:
+            n_blank += 1
+        elif t != "|" and not (0 < k < len(st) - 1 and st[k - 1] == "|"):
+            n_text += 1
+    if n_blank < 0.1 * (n_blank + n_text):
+        return False
+    pairs = lower = 0
+    for k in range(len(lines) - 1):
+        a = st[k]
+        if not a or a.startswith("|") or not st[k + 1]:  # a blank line after it: no pair
+            continue
+        b = strip_markup(lines[k + 1]).strip()
+        if b and not b.startswith("|"):
+            pairs += 1
+            lower += b[0].islower()
+    return n_blank >= 0.1 * (n_blank + n_text) and pairs >= 20 and lower >= 0.25 * pairs
+
+
+def paragraphs(lines: list[str], skip: set[int] | None = None) -> list[Para]:
+    """Non-empty lines, with continuation lines (page breaks mid-sentence) joined to the line before; in a
+    hard-wrapped text (hard_wrapped), every line of a paragraph."""
+    skip = skip or set()
+    wrapped = hard_wrapped(lines)
+    paras: list[Para] = []
+    prev_raw = ""
+    bold_open = False  # the paragraph so far opened a bold span ("**1. Đề nghị Ban …") it has not closed
+    prev_end = ""  # the line before, markup stripped (what a wrap is judged on)
+    for i, raw in enumerate(lines, start=1):
+        if i in skip:
+            prev_raw, prev_end, bold_open = "", "", False
+            continue
+        t = strip_markup(raw.replace("\t", " ") if "\t" in raw else raw).strip()
+        lone_bullet = t in ("-", "–", "+", "•") and i < len(lines) and bool(lines[i].strip()) and "|" not in lines[i]
+        if not t.strip("|-: ") and not lone_bullet:  # empty, or only table rules (a bullet whose words follow stays)
+            prev_raw, prev_end, bold_open = "", "", False
+            continue
+        plain = _classify_text(t)[0] == "plain"
+        starts_lower = t[0].islower() and not _LETTER.match(t)
+        starts_cont = t[0] in ",;)" or bool(_DATE_CONT.match(t))
+        wrap_cont = (
+            wrapped
+            and bool(prev_raw)
+            # a sentence may end at a line's end inside a paragraph: blank lines part the paragraphs here
+            and (not _SENTENCE_END.search(prev_end) or prev_end[-1:] == ".")
+            and not prev_raw.rstrip().endswith("**")
+            and not raw.lstrip().startswith("**")
+            and plain
+            # a label line ("Thời gian thực hiện: …", "Sở Xây dựng: …") starts anew; one word before a colon is
+            # the end of a wrapped name ("… Khu công nghiệp Quảng" / "Ngãi: hướng dẫn …")
+            and not (_LABEL_START.match(t) and len(t.split(":", 1)[0].split()) > 1 and not _OPEN_END.search(prev_end))
+        )
+        last = paras[-1] if paras else None
+        after_marker = (
+            last is not None
+            and last.line_end == i - 1
+            and plain
+            and (
+                bool(_LONE_MARKER.match(last.text))
+                or (wrapped and last.line_start == i - 1 and bool(_MARKER_AND_WORD.match(last.text)))
+            )
+        )
+        # a bold heading the scrape wrapped ("**1. Đề nghị Ban Tuyên giáo và" / "Dân vận Tỉnh ủy: **Ban hành …")
+        # goes on until its bold closes
+        in_bold = bold_open and last is not None and last.line_end == i - 1 and plain
+        odd = raw.count("**") % 2 == 1
+        if (
+            last is not None
+            and (starts_lower or starts_cont or wrap_cont or after_marker or in_bold)
+            and not _BULLET.match(t)
+        ):
+            last.text += " " + t
+            last.line_end = i
+            bold_open ^= odd
+        else:
+            paras.append(Para(i, i, t))
+            bold_open = odd
+        prev_raw, prev_end = raw, strip_markup(raw)
+    return paras
+
+
+# "A. MỤC TIÊU", "B. NHIỆM VỤ, GIẢI PHÁP CHỦ YẾU", "C. TỔ CHỨC THỰC HIỆN": parts above the roman sections
+_PART = re.compile(r"^(?P<m>[A-H])\s*[.\-–)]\s*(?P<t>\w.{3,})$")
+
+
+def classify(p: Para) -> tuple[str, str | None, float, str]:
+    """A paragraph's numbering (part, roman, num, letter, bullet, plus or plain), marker, depth and text."""
+    return _classify_text(p.text)
+
+
+@lru_cache(maxsize=1 << 16)  # the same text is classified by the line pass, the block model and the outline
+def _classify_text(t: str) -> tuple[str, str | None, float, str]:
+    if (m := _PART.match(t)) and m["t"] == m["t"].upper():  # in capitals, as part headings are written
+        return "part", m["m"], LEVEL_ROMAN - 1, m["t"]
+    if m := _ROMAN.match(t):
+        if t.upper() == t or len(t) < 120:
+            return "roman", m["m"], LEVEL_ROMAN, m["t"]
+    if m := _NUM_MULTI.match(t):
+        return "num", m["m"], float(m["m"].count(".") + 1), m["t"]
+    if m := _NUM_ONE.match(t):
+        return "num", m["m"], 1.0, m["t"]
+    if m := _LETTER.match(t):
+        return "letter", m["m"], LEVEL_LETTER, m["t"]
+    if m := _BULLET.match(t):
+        if m["m"] == "+":
+            return "plus", "+", LEVEL_PLUS, m["t"]
+        return "bullet", "-", LEVEL_BULLET, m["t"]
+    return "plain", None, -1, t
+
+
+# the plan's closing words ("Trên đây là Kế hoạch …", "Trong quá trình thực hiện, nếu có khó khăn …"): never an item
+_CLOSING_FORMULA = re.compile(r"(?i)^(?:trên đây là|trong quá trình (?:tổ chức )?(?:triển khai )?thực hiện)")
+
+
+_DETAIL = re.compile(r"^[-–+•]\s*Nội dung\s*:\s*(?=\S)", re.IGNORECASE)
+
+
+def build_outline(paras: list[Para], findings: list[Finding]) -> Node:
+    root = Node("root", None, -1, "", 0, 0)
+    stack = [root]
+    open_attr: tuple[Node, str] | None = None  # "- Thời gian thực hiện:" over "+" points: its values
+    for idx, p in enumerate(paras):
+        if open_attr is not None and classify(p)[0] == "plus":
+            owner, key = open_attr
+            value = collapse_ws(classify(p)[3]).rstrip(" .;")
+            owner.attrs[key] = f"{owner.attrs[key]}; {value}" if key in owner.attrs else value
+            owner.line_end = max(owner.line_end, p.line_end)
+            continue
+        open_attr = None
+        if (
+            len(stack) > 1
+            and stack[-1].kind in ("num", "letter")
+            and not stack[-1].children
+            and _DETAIL.match(p.text)
+            and not looks_like_agency(stack[-1].text)
+        ):
+            # "4. Rà soát văn bản …" over "- Nội dung: rà soát …": what the task covers, not another task
+            stack[-1].attrs["note"] = collapse_ws(_DETAIL.sub("", p.text))
+            stack[-1].line_end = max(stack[-1].line_end, p.line_end)
+            continue
+        if is_attribute_line(p.text) and len(stack) > 1:
+            # "- Cơ quan chủ trì: …", "Thời hạn: …": an attribute of the item above, never an item itself; a "+"
+            # point under a task does not own it, the task does
+            owner = stack[-1]
+            if (
+                owner.kind == "plus"
+                and owner.parent is not None
+                and owner.parent.kind in ("bullet", "letter", "num", "lost")
+            ):
+                owner = owner.parent
+            attrs, _ = parse_attributes(p.text.lstrip("-–+•* "))
+            for k, v in attrs.items():
+                owner.attrs[k] = f"{owner.attrs[k]}; {v}" if k in owner.attrs else v
+            owner.line_end = max(owner.line_end, p.line_end)
+            if (empty_key := empty_attribute(p.text.lstrip("-–+•* "))) is not None:
+                open_attr = (owner, empty_key)
+            continue
+        kind, marker, level, text = classify(p)
+        if kind == "plain":
+            top = stack[-1]
+            nxt = classify(paras[idx + 1]) if idx + 1 < len(paras) else ("plain", None, -1, "")
+            if _is_unmarked_heading(text, nxt) and top.kind != "root":
+                # "Công khai danh sách hộ nghèo" over "- " items: a sub-heading that lost (or never had) its number
+                _open_over_next(stack, "head", nxt, text, p)
+            elif is_agency_label(text) and nxt[0] != "plain":
+                # "Các sở, ban, ngành tỉnh và UBND các huyện, thành phố:" over a list
+                _open_over_next(stack, "label", nxt, text, p)
+            elif (
+                top.kind in ("bullet", "plus", "lost")
+                and not top.items
+                and text[:1].isupper()
+                and not _CLOSING_FORMULA.match(text)
+            ):
+                # a bullet whose "- " was lost in the export: a sibling, not a continuation
+                stack.pop()
+                node = Node("lost", None, top.level, text, p.line_start, p.line_end, parent=stack[-1])
+                stack[-1].children.append(node)
+                stack.append(node)
+            else:
+                top.intro.append(p)
+            continue
+        if kind in ("roman", "part"):
+            stack = [root]  # a part stands beside the roman sections after it (task_sections reads it)
+        else:
+            while stack[-1].level >= level:
+                stack.pop()
+            if kind == "num" and marker is not None and "." in marker:
+                _ensure_numeric_parent(stack, marker, p, findings)
+        node = Node(kind, marker, level, text, p.line_start, p.line_end, parent=stack[-1])
+        stack[-1].children.append(node)
+        stack.append(node)
+    return root
+
+
+_ABOUT = re.compile(r"^Về\s+(?P<label>[^:;.]{3,80}):\s*\S")
+_HEADING_WORDS = re.compile(r"(?i)^(chỉ số nội dung|chỉ số thành phần|nội dung thành phần|lĩnh vực|tiêu chí|chỉ số)\b")
+
+
+def _open_over_next(stack: list[Node], kind: str, nxt: tuple, text: str, p: Para) -> None:
+    """An unmarked line that heads the items after it: a node just above their level."""
+    lvl = nxt[2] - 0.5
+    while stack[-1].level >= lvl:
+        stack.pop()
+    node = Node(kind, None, lvl, text, p.line_start, p.line_end, parent=stack[-1])
+    stack[-1].children.append(node)
+    stack.append(node)
+
+
+def _is_unmarked_heading(text: str, nxt: tuple) -> bool:
+    """A line with no marker and no closing punctuation directly over items, naming no agency: a short label over
+    bullets, or a dimension / area heading ("Chỉ số nội dung 2: Công khai, minh bạch …") over any items."""
+    t = text.strip()
+    if not t[:1].isupper() or t.endswith((".", ";", ",")) or looks_like_agency(t) or is_attribute_line(t):
+        return False
+    if _HEADING_WORDS.match(t) and nxt[0] in ("bullet", "plus", "letter", "num") and len(t) < 200:
+        return True
+    return nxt[0] in ("bullet", "plus") and 0 < len(t.split()) <= 14 and not t.endswith(":")
+
+
+def _ensure_numeric_parent(stack: list[Node], marker: str, p: Para, findings: list[Finding]) -> None:
+    """ "2.1." under "1." means heading "2." was lost in the export: recreate it, empty."""
+    parent_marker = marker.rsplit(".", 1)[0]
+    top = stack[-1]
+    if top.kind == "num" and top.marker == parent_marker:
+        return
+    lvl = float(parent_marker.count(".") + 1)
+    while stack[-1].level >= lvl:
+        stack.pop()
+    holder = Node("num", parent_marker, lvl, "", p.line_start, p.line_start, parent=stack[-1], synthetic=True)
+    stack[-1].children.append(holder)
+    stack.append(holder)
+    findings.append(
+        Finding(
+            "heading_missing",
+            "warning",
+            f"Item {marker} at line {p.line_start} has no heading {parent_marker}: the heading was lost in the export.",
+            p.line_start,
+            p.line_start,
+        )
+    )
+
+
+def _letter_index(m: str) -> int:
+    return VI_LETTERS.index(m) if m in VI_LETTERS else -1
+
+
+def check_numbering(node: Node, findings: list[Finding]) -> None:
+    """Gaps and duplicates among sibling numbers and letters."""
+    items = node.items
+    for kind in ("letter", "num"):
+        sibs = [c for c in items if c.kind == kind and c.marker]
+        seen: dict[str, Node] = {}
+        prev = None
+        for c in sibs:
+            key = (c.marker or "").rsplit(".", 1)[-1]
+            if key in seen:
+                findings.append(
+                    Finding(
+                        "numbering_duplicate",
+                        "warning",
+                        f"Marker {c.marker} is used twice: lines {seen[key].line_start} and {c.line_start}.",
+                        c.line_start,
+                        c.line_end,
+                    )
+                )
+                if kind == "letter" and prev == key and _letter_index(key) + 1 < len(VI_LETTERS):
+                    # "d) … d) … e)": the second d stands where đ belongs; e) after it skips nothing
+                    prev = VI_LETTERS[_letter_index(key) + 1]
+                    continue
+            elif prev is not None:
+                if kind == "letter":
+                    # Vietnamese order: a b c d đ e g h … (Decree 30/2020/NĐ-CP); "d) e)" skips đ
+                    gap = _letter_index(key) - _letter_index(prev)
+                    if gap > 1:
+                        findings.append(
+                            Finding(
+                                "letter_sequence_gap",
+                                "warning",
+                                f"Item {c.marker}) at line {c.line_start} follows {prev}): "
+                                f"{', '.join(VI_LETTERS[_letter_index(prev) + 1 : _letter_index(key)])} skipped.",
+                                c.line_start,
+                                c.line_end,
+                            )
+                        )
+                    elif gap <= 0:
+                        findings.append(
+                            Finding(
+                                "letter_sequence_order",
+                                "warning",
+                                f"Item {c.marker}) at line {c.line_start} comes after {prev}): out of order.",
+                                c.line_start,
+                                c.line_end,
+                            )
+                        )
+                    gap = 1
+                else:
+                    gap = int(key) - int(prev) if key.isdigit() and prev.isdigit() else 1
+                if gap > 1:
+                    findings.append(
+                        Finding(
+                            "numbering_gap",
+                            "warning",
+                            f"Marker {c.marker} at line {c.line_start} follows {prev}: {gap - 1} item(s) skipped.",
+                            c.line_start,
+                            c.line_end,
+                        )
+                    )
+            seen.setdefault(key, c)
+            prev = key
+    for c in items:
+        check_numbering(c, findings)
+
+
+_ROMAN_VALUE = {"I": 1, "V": 5, "X": 10}
+
+
+def _roman(m: str) -> int:
+    total = 0
+    for a, b in zip(m, m[1:] + " "):
+        v = _ROMAN_VALUE.get(a, 0)
+        total += -v if _ROMAN_VALUE.get(b, 0) > v else v
+    return total
+
+
+def _check_roman_numbering(root: Node, findings: list[Finding]) -> None:
+    """The roman sections: one used twice ("IV. KINH PHÍ" then "IV. PHÂN CÔNG NHIỆM VỤ") or one skipped (II, IV).
+    A new "I." starts another part (an attached plan, an appendix): counted afresh."""
+    prev = None
+    for c in (x for x in root.children if x.kind == "roman" and x.marker):
+        n = _roman(c.marker or "")
+        if prev is not None and n != 1:
+            if n == prev:
+                findings.append(
+                    Finding(
+                        "numbering_duplicate",
+                        "warning",
+                        f"Section {c.marker} at line {c.line_start} repeats the number of the section before it.",
+                        c.line_start,
+                        c.line_start,
+                    )
+                )
+            elif n > prev + 1:
+                findings.append(
+                    Finding(
+                        "numbering_gap",
+                        "warning",
+                        f"Section {c.marker} at line {c.line_start} follows section {prev}: {n - prev - 1} skipped.",
+                        c.line_start,
+                        c.line_start,
+                    )
+                )
+        prev = n
+
+
+def is_task_section_heading(text: str) -> bool | None:
+    t = text.strip()
+    if _NON_TASK_SECTION.match(t):
+        return False
+    if _TASK_SECTION.search(t):
+        return True
+    return None
+
+
+def _section_name(text: str) -> str:
+    q = _QUOTED.findall(text)
+    if q:
+        return "; ".join(collapse_ws(x) for x in q)
+    return collapse_ws(text).rstrip(" :;.")
+
+
+_FAMILY_PCI = re.compile(r"\bPCI\b|năng lực cạnh tranh cấp tỉnh", re.IGNORECASE)
+_FAMILY_SIPAS = re.compile(r"\bSIPAS\b")
+
+
+@lru_cache(maxsize=1 << 14)  # every task asks again for each heading above it
+def _family(text: str) -> str | None:
+    found = [
+        f
+        for f, rx in (
+            ("PAR_INDEX", _FAMILY_PAR),
+            ("PAPI", _FAMILY_PAPI),
+            ("PCI", _FAMILY_PCI),
+            ("SIPAS", _FAMILY_SIPAS),
+        )
+        if rx.search(text)
+    ]
+    if len(found) == 2 and set(found) == {"PAR_INDEX", "SIPAS"}:
+        return "PAR_INDEX"  # "PAR INDEX và SIPAS": the areas are PAR's, SIPAS is its impact criterion
+    return found[0] if len(found) == 1 else None
+
+
+def _is_family_heading(n: Node) -> bool:
+    return _family(n.text) is not None and not _QUOTED.search(n.text) and len(n.text) < 160
+
+
+def _is_section_like(n: Node) -> bool:
+    return n.text.startswith("Đối với") or bool(_QUOTED.search(n.text))
+
+
+def _ref_of(n: Node) -> str | None:
+    if n.kind == "num":
+        return n.marker
+    if n.kind == "letter":
+        p = n.parent
+        while p is not None and p.kind not in ("num",):
+            p = p.parent
+        return f"{p.marker}.{n.marker}" if p is not None and p.marker else n.marker
+    return None
+
+
+@dataclass
+class NarrativeSection:
+    """A numbered section of the narrative, for aligning tables that lost their headings."""
+
+    ref: str
+    heading: str | None
+    item_texts: list[str]
+    line_start: int
+    line_end: int
+
+
+def _walk(n: Node) -> list[Node]:
+    """The node and every node under it, in the order of the text (a list: a recursive generator cost more than
+    the rules that walk it)."""
+    out: list[Node] = []
+    stack = [n]
+    while stack:
+        x = stack.pop()
+        out.append(x)
+        stack.extend(reversed(x.children))
+    return out
+
+
+def _subtree_end(n: Node) -> int:
+    end = max([n.line_end] + [p.line_end for p in n.intro])
+    for c in n.children:
+        end = max(end, _subtree_end(c))
+    return end

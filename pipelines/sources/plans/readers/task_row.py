@@ -1,0 +1,209 @@
+"""A narrative item as a task row: its text (with its points when they are its own), the section and sub-section
+above it, and whoever it names: the lead and partners from its attribute lines, its opening words, a "<party>:"
+before its work, the agency heading above it."""
+
+from __future__ import annotations
+
+import re
+
+from pipelines.model import TaskRow
+from pipelines.sources.plans.agency_text import (
+    agency_prefix,
+    assignment_sentence,
+    is_agency_label,
+    looks_like_agency,
+    opening_partners,
+    split_lead,
+    trailing_assignment,
+)
+from pipelines.sources.plans.decode import collapse_ws
+from pipelines.sources.plans.readers.outline import (
+    _ABOUT,
+    Node,
+    _family,
+    _is_family_heading,
+    _is_section_like,
+    _ref_of,
+    _section_name,
+    _subtree_end,
+)
+
+_RESPONSIBLE = re.compile(r"^(?P<who>\S.{2,}?)\s+(?:có|chịu)\s+trách nhiệm$", re.IGNORECASE)
+# "1.5. Trách nhiệm của đối tượng thực hiện kiểm kê:", "Nhiệm vụ, quyền hạn của Sở Tài chính"
+_DUTIES_OF = re.compile(
+    r"^(?:trách nhiệm|nhiệm vụ)(?:\s*(?:,|và)\s*(?:trách nhiệm|nhiệm vụ|quyền hạn))?\s+của\s+(?P<who>\S.{2,})$",
+    re.IGNORECASE,
+)
+
+
+def _agency_heading(n: Node) -> str | None:
+    """The agency a heading names when the items under it are that agency's work ("1. Sở Tư pháp", "Sở Tư pháp:",
+    "3. Đề nghị Ủy ban MTTQ Việt Nam tỉnh"), else None."""
+    if n.kind not in ("num", "letter", "label", "bullet") or n.synthetic:
+        return None
+    t = collapse_ws(n.text).strip(" :.")
+    if len(t) <= 200 and ":" not in t and (m := _RESPONSIBLE.match(t)):
+        return m["who"]  # "12. Các tổ chức, cá nhân khai thác nước dưới đất có trách nhiệm": whoever it names
+    if len(t) <= 200 and ":" not in t and (m := _DUTIES_OF.match(t)) and n.items and not any(c.items for c in n.items):
+        return m["who"]  # the duties of whoever it names, listed as points under it
+    if len(t) > 200 or not looks_like_agency(t) or ":" in t:
+        return None
+    if not n.items and not n.intro and len(agency_prefix(t)[1].split()) >= 4:
+        return None  # "- Hội đồng Thi đua - Khen thưởng các cấp phân công …": an item that opens with its agency
+    return re.sub(r"^(?:Đề nghị|đề nghị|Giao|giao|Mời|mời)\s+", "", t)
+
+
+_FIELD_LABEL = re.compile(
+    r"^(?:Tên\s+)?(?:nhiệm vụ|nội dung(?:\s+(?:công việc|thực hiện|nhiệm vụ|hoạt động))?|công việc|hoạt động)"
+    r"(?:\s+cụ thể)?\s*:\s*(?=\S)",
+    re.IGNORECASE,
+)
+# a deadline closing the task's sentence: "…, hoàn thành trước ngày 31/3/2026", "…, thực hiện trong năm 2026"
+_CLOSING_DEADLINE = re.compile(
+    r"[,;]\s*(?:hoàn thành|thực hiện|triển khai)\s+(?P<when>(?:trước|trong|vào|chậm nhất|từ)\s[^,;]{3,60}?)\s*[.;]?$"
+)
+_INLINE_AGENCY = re.compile(r"^(?P<who>[^:;.]{3,160}):\s*(?P<work>\S.{10,})$")
+
+
+def _lists_its_objects(c: Node) -> bool:
+    """A lettered task that ends in ":" over a list ("a) Tham mưu Ủy ban nhân dân tỉnh trình Hội đồng nhân dân
+    quyết định:" over "- Phương án phân bổ vốn …"): the list is what the one task covers, not more tasks."""
+    t = collapse_ws(c.text)
+    return (
+        c.kind == "letter"
+        and t.endswith(":")
+        and len(t.split()) >= 5
+        and bool(c.items)
+        and all(i.kind in ("bullet", "plus", "lost") and not i.items for i in c.items)
+        # not a heading that only names its agency: "d) Giao Ban Quản lý … chỉ đạo các đơn vị … có trách nhiệm:"
+        # names the work too
+        and (_agency_heading(c) is None or len(agency_prefix(_addressee(t))[1].split()) >= 4)
+        # a topic over items that each name their own agency ("Đối với tiêu chí …:" over "Sở Nội vụ tham mưu …")
+        and not re.match(r"(?i)(?:đối với|về)\s", t)
+        and not any(looks_like_agency(collapse_ws(i.text)) for i in c.items)
+    )
+
+
+def _addressee(heading: str) -> str:
+    """The body a heading gives work to, without the request ("Đề nghị Viện kiểm sát nhân dân tỉnh" -> "Viện kiểm
+    sát nhân dân tỉnh")."""
+    return re.sub(r"(?i)^(?:đề nghị|giao|mời|yêu cầu)\s+", "", collapse_ws(heading).rstrip(" :"))
+
+
+# an item that only says its agency leads and works with others, over points naming those others
+_LEADS_WITH = re.compile(r"(?i)^\W*chủ trì\s*,?\s*(?:và\s+)?phối hợp(?:\s+với)?\W*$")
+
+
+def _place(path: list[Node]) -> tuple[str | None, Node | None, Node | None, list[Node]]:
+    """Where an item stands: the index family its headings name, its section and sub-section headings, and the
+    agency labels above it ("- Sở Tư pháp:" over "+ " items)."""
+    headings = [h for h in path if h.kind not in ("label", "roman")]
+    labels = [h for h in path if h.kind == "label" or (h.kind in ("bullet", "plus") and is_agency_label(h.text))]
+    headings = [h for h in headings if h not in labels]
+    family = None
+    for h in path:
+        family = _family(h.text) if _is_family_heading(h) else family
+    content = [h for h in headings if not _is_family_heading(h)]
+    sec = None
+    for h in content:
+        if _is_section_like(h):
+            sec = h
+    if sec is None and content:
+        sec = content[0]
+    sub = None
+    if sec is not None and sec in content:
+        rest = content[content.index(sec) + 1 :]
+        sub = rest[0] if rest else None
+    return family, sec, sub, labels
+
+
+def _text_and_attrs(n: Node, path: list[Node], merge_children: bool) -> tuple[str, dict[str, str], int]:
+    """The item's words (with its points when they are its own), its attributes (its own lines, then its headings',
+    then a trailing or whole-sentence assignment, a closing deadline) and its last line."""
+    text_parts = [n.text]
+    line_end = n.line_end
+    if merge_children:
+        for c in n.items:
+            text_parts.append(c.text)
+            line_end = max(line_end, _subtree_end(c))
+    text = _FIELD_LABEL.sub("", collapse_ws(" ".join(text_parts)))
+    attrs = dict(n.attrs)
+    for h in reversed(path):  # a heading's attribute lines hold for the items under it
+        for k, v in h.attrs.items():
+            attrs.setdefault(k, v)
+    if not attrs:
+        attrs, text = trailing_assignment(text)
+    if not attrs and ("chủ trì" in text or "Chủ trì" in text):
+        attrs, _ = assignment_sentence(text)  # the task keeps its words; the sentence also names who does it
+    if (
+        "timeline" not in attrs
+        and ("hoàn thành" in text or "thực hiện" in text or "triển khai" in text)
+        and (tm := _CLOSING_DEADLINE.search(text))
+    ):
+        attrs["timeline"] = tm["when"]  # "…, hoàn thành trước ngày 31/3/2026"
+    return text, attrs, line_end
+
+
+def _parties(n: Node, path: list[Node], text: str, attrs: dict[str, str]) -> tuple[str | None, str | None, str]:
+    """Lead and partners of an item from its opening words, a "<party>:" before its work, the "Chủ trì, phối hợp"
+    heading above it and its attributes; and its text without the party when the party stood before a colon."""
+    lead, support = split_lead(collapse_ws(n.text))
+    # "<party>: work": the party is all that stands before the colon, also where the opening's agency ran past the
+    # colon ("Sở Nội vụ: Tham mưu …") or stopped short of it ("Ủy ban MTTQ tỉnh và các tổ chức …: Vận động …")
+    if "lead" not in attrs and ":" in text[:170] and (m := _INLINE_AGENCY.match(text)):
+        named = re.sub(r"^(?:Đề nghị|Giao|Mời)\s+", "", m["who"].strip(), flags=re.IGNORECASE)
+        opened = (
+            lead is None
+            or ":" in lead
+            # the name goes on to the colon, with no work in between ("… ISO 9001:2008" is not a party)
+            or (named.startswith(lead) and len(named) > len(lead) and not agency_prefix(named)[1].strip())
+        )
+        if opened and (looks_like_agency(named) or named != m["who"].strip()):
+            # "12. Đề nghị Công ty Điện lực tỉnh: Khẩn trương …": the agency, then its work
+            lead, text = named, m["work"]
+    if lead is not None and "lead" not in attrs and n.parent is not None and _LEADS_WITH.match(n.parent.text):
+        # "b) Chủ trì, phối hợp" over "- Sở Tài chính và … tham mưu …": the agency whose heading is above leads,
+        # the bodies each point opens with are its partners
+        owner = next((a for h in reversed(path) if (a := _agency_heading(h))), None)
+        if owner is not None:
+            lead, support = owner, lead if support is None else f"{lead}; {support}"
+    if "lead" in attrs:
+        lead, support = attrs["lead"], attrs.get("support", support if lead is None else None)
+    elif "support" in attrs:
+        support = attrs["support"]
+    if support is None and "support" not in attrs:
+        support = opening_partners(text)
+    return lead, support, text
+
+
+def _task_from(n: Node, path: list[Node], merge_children: bool) -> TaskRow:
+    family, sec, sub, labels = _place(path)
+    about = _ABOUT.match(n.text)  # "a) Về công khai danh sách hộ nghèo: niêm yết …": the item names its sub-topic
+    text, attrs, line_end = _text_and_attrs(n, path, merge_children)
+    lead, support, text = _parties(n, path, text, attrs)
+    if lead is None and labels:
+        lead = _addressee(labels[-1].text)
+    if lead is None and sub is not None and looks_like_agency(sub.text):
+        lead = _addressee(sub.text)
+    sec_ref = None
+    if sec is not None:
+        sec_ref = _ref_of(sec)
+    return TaskRow(
+        task_ref=_ref_of(n),
+        source_kind="narrative",
+        reader="narrative",
+        section_ref=sec_ref,
+        section_as_written=None if sec is None or sec.synthetic else _section_name(sec.text),
+        section_heading=None if sec is None or sec.synthetic else collapse_ws(sec.text),
+        subsection_as_written=_section_name(sub.text) if sub is not None else (about["label"] if about else None),
+        family_context=family,
+        task_text=text,
+        output_text=attrs.get("output"),
+        lead_as_written=lead,
+        support_as_written=support,
+        timeline_text=attrs.get("timeline"),
+        note_text=attrs.get("note"),
+        line_start=n.line_start,
+        line_end=line_end,
+        section_inferred=bool(sec is not None and sec.synthetic),
+    )
