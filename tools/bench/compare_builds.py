@@ -49,7 +49,10 @@ _DUMP_DOCS = """
 import json, sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from pipelines.sources.plans.ingest import RawFile, process_document
+try:  # the layout since issue 26, and the one before it (a base commit may have either)
+    from pipelines.sources.plans.ingest import RawFile, process_document
+except ImportError:
+    from pipelines.domain.ingest import RawFile, process_document
 
 def one(job):
     label, root, path = job
@@ -65,7 +68,10 @@ with open(sys.argv[2], "w") as out, ProcessPoolExecutor(int(sys.argv[3])) as poo
 
 _BUILD = """
 import dagster as dg
-from assets import definitions
+try:  # the layout since issue 26, and the one before it
+    from assets import definitions
+except ImportError:
+    from pipelines import definitions
 r = dg.materialize([*definitions.PYTHON_ASSETS, *definitions.sql_assets, definitions.publish_asset],
                    resources=definitions.defs.resources, raise_on_error=False)
 assert r.success, "the build failed"
