@@ -139,7 +139,12 @@ def line_hashes(lines: list[str]) -> list[int]:
     """The document's distinct non-empty lines (white space collapsed) as signed 64-bit hashes, sorted: what two
     documents are compared on to find near-duplicates (one character changed, a line added)."""
     # distinct lines first: each is hashed once (headers, footers and blank lines repeat)
-    texts = {" ".join(ln.split()) for ln in lines}
+    texts = {
+        # most lines are collapsed already: no space at either end, none doubled, no other white space (a tab or a
+        # no-break space is not printable)
+        ln if ln.isprintable() and "  " not in ln and ln[:1] != " " and ln[-1:] != " " else " ".join(ln.split())
+        for ln in set(lines)
+    }
     texts.discard("")
     blake, from_bytes = hashlib.blake2b, int.from_bytes
     return sorted(
