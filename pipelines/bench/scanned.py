@@ -117,7 +117,9 @@ def ocr_figures(root: Path, docs: int = 2, pages: int = 4, workers: int = 2) -> 
     }
     with loopback_cluster(workers) as address:
         load1 = os.getloadavg()[0]
-        cluster_s, cluster_texts = _on_cluster(paths, replace(settings, parse_engine="dask", scheduler=address), address)
+        cluster_s, cluster_texts = _on_cluster(
+            paths, replace(settings, parse_engine="dask", scheduler=address), address
+        )
     cluster = {
         "workers": workers,
         "seconds": round(cluster_s, 2),
