@@ -147,15 +147,17 @@ def map_chunks(
                 except Exception as e:
                     if _given_up(e) is None:
                         raise
-                    alone = [client.submit(run_task, fn, [item], memory, pure=False) for item in first]
-                    yield merge([_alone_result(f, item, on_crash, ceiling) for f, item in zip(alone, first)])
+                    yield merge([_alone(client, fn, item, memory, on_crash, ceiling) for item in first])
             if not batch and not pending:
                 return
     finally:
         client.close()
 
 
-def _alone_result(fut, item, on_crash: Callable[[Any, str], Any], ceiling: str) -> Any:
+def _alone(client, fn: Callable[[list], Any], item, memory: int, on_crash: Callable[[Any, str], Any], ceiling: str):
+    """fn([item]) as a task of its own, one after another: a document queued on the worker that the killer kills
+    would be counted a suspect too and be given up with it (measured: it was)."""
+    fut = client.submit(run_task, fn, [item], memory, pure=False)
     try:
         return fut.result()
     except Exception as e:
@@ -195,6 +197,8 @@ def loopback_cluster(workers: int = 2, log_dir: Path | None = None) -> Iterator[
         **os.environ,
         "PYTHONPATH": str(PROJECT_DIR),
         "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": str(ALLOWED_FAILURES),
+        # a worker holds only the task it runs: a task queued behind a killer is not charged with its deaths
+        "DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION": "1.0",
         "OMP_NUM_THREADS": "1",  # a worker per core already (as the local pool: no BLAS threads fighting)
     }
     started: list[subprocess.Popen] = []

@@ -200,3 +200,39 @@ def test_scanned_pages_go_through_the_page_runner(monkeypatch):
     assert calls == [([0, 1, 2], 42.0)]
     assert doc.text_source == "ocr" and doc.page_count == 3
     assert " ".join(doc.text.split()) == " ".join(WORDS)  # the lines of the pages, in page order
+
+
+def _dies_on_poison(batch: list[str]) -> list[str]:
+    """A reader that kills its own worker process on one input, every time (as a crashing library would)."""
+    if "poison" in batch:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return list(batch)
+
+
+def test_a_document_that_kills_every_worker_it_meets_is_quarantined_and_the_rest_read():
+    """The chunk dies on every worker the scheduler tries (Dask's allowed failures), then runs one document per
+    task: the others come back, the one that still kills is what on_crash makes of it, with the reason; in order."""
+    from pipelines.cluster import ALLOWED_FAILURES, map_chunks
+
+    with loopback_cluster(2) as address:
+        settings = Settings(parse_engine="dask", scheduler=address)
+        got = list(
+            map_chunks(
+                _dies_on_poison,
+                ["a", "poison", "b", "c"],
+                settings,
+                on_crash=lambda item, why: [f"quarantined {item}: {why}"],
+                merge=lambda parts: [x for p in parts for x in p],
+                chunk=3,
+            )
+        )
+    ceiling = f"memory ceiling {settings.worker_memory_mb} MB, GOVDATA_WORKER_MEMORY_MB"
+    assert got == [
+        [
+            "a",
+            f"quarantined poison: reading stopped: the parse worker died {ALLOWED_FAILURES + 1} times on the Dask "
+            f"cluster ({ceiling})",
+            "b",
+        ],
+        ["c"],
+    ]
