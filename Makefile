@@ -8,7 +8,7 @@ export PYTHONPATH := $(CURDIR)
 # GOVDATA_SHARED_DATA, by default ../shared/data (Settings.shared_data)
 export GOVDATA_RAW_EXTRA ?= $(abspath $(wildcard $(or $(GOVDATA_SHARED_DATA),../shared/data)))
 
-.PHONY: run test test-fast ui ui-check bench lint lock sql export venv clean accuracy format-tools compare-builds
+.PHONY: run run-cluster test test-fast ui ui-check bench lint lock sql export venv clean accuracy format-tools compare-builds
 
 # Installs exactly requirements.lock (every package pinned, with hashes), then the project itself without resolving
 $(BIN)/.installed: pyproject.toml requirements.lock
@@ -25,6 +25,15 @@ venv: $(BIN)/.installed
 run: $(BIN)/.installed format-tools
 	@mkdir -p $(DAGSTER_HOME)
 	@$(BIN)/python -m pipelines.cli.run
+	$(BIN)/python -m pipelines.cli.summary
+
+# The same build with parsing on a Dask cluster: a scheduler and WORKERS worker processes started on loopback
+# (pipelines/staging/cluster.py, Dask's own command lines), each document chunk and each scanned page a task, stopped at the
+# end. The same settings run it on several machines (docs/scaling.md). Logs: .dagster_home/dask/
+WORKERS ?= 2
+run-cluster: $(BIN)/.installed format-tools
+	@mkdir -p $(DAGSTER_HOME)
+	@$(BIN)/python -m pipelines.staging.cluster --workers $(WORKERS) --log-dir $(DAGSTER_HOME)/dask -- $(BIN)/python -m pipelines.cli.run
 	$(BIN)/python -m pipelines.cli.summary
 
 # Every test. Those that need the shared data skip where it is absent, and fail with GOVDATA_REQUIRE_SHARED=1 (CI)

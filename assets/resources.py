@@ -20,6 +20,14 @@ class SettingsResource(dg.ConfigurableResource):
     checkpoint_threshold: str
     memory_limit: str
     chromium: str
+    # the input budgets (issue 24) and where parsing runs (issue 27): a run on a cluster needs the scheduler here
+    max_pdf_pages: int = Settings.max_pdf_pages
+    ocr_seconds_per_file: float = Settings.ocr_seconds_per_file
+    worker_memory_mb: int = Settings.worker_memory_mb
+    workers: int = Settings.workers
+    parse_engine: str = Settings.parse_engine
+    scheduler: str = Settings.scheduler
+    spool_dir: str = ""
 
     @classmethod
     def of(cls, s: Settings) -> SettingsResource:
@@ -31,6 +39,13 @@ class SettingsResource(dg.ConfigurableResource):
             checkpoint_threshold=s.checkpoint_threshold,
             memory_limit=s.memory_limit,
             chromium=s.chromium,
+            max_pdf_pages=s.max_pdf_pages,
+            ocr_seconds_per_file=s.ocr_seconds_per_file,
+            worker_memory_mb=s.worker_memory_mb,
+            workers=s.workers,
+            parse_engine=s.parse_engine,
+            scheduler=s.scheduler,
+            spool_dir=str(s.spool_dir or ""),
         )
 
     def get(self) -> Settings:
@@ -42,4 +57,11 @@ class SettingsResource(dg.ConfigurableResource):
             checkpoint_threshold=self.checkpoint_threshold,
             memory_limit=self.memory_limit,
             chromium=self.chromium,
+            max_pdf_pages=self.max_pdf_pages,
+            ocr_seconds_per_file=self.ocr_seconds_per_file,
+            worker_memory_mb=self.worker_memory_mb,
+            workers=self.workers,
+            parse_engine=self.parse_engine,
+            scheduler=self.scheduler,
+            spool_dir=Path(self.spool_dir) if self.spool_dir else None,
         )

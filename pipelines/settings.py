@@ -29,6 +29,12 @@ PDF_PAGES_ENV = "GOVDATA_MAX_PDF_PAGES"
 OCR_SECONDS_ENV = "GOVDATA_OCR_SECONDS_PER_FILE"
 SHEET_ROWS_ENV = "GOVDATA_MAX_SHEET_ROWS"
 WORKER_MEMORY_ENV = "GOVDATA_WORKER_MEMORY_MB"
+# Where parsing runs (issue 27, docs/scaling.md): this machine's process pool, or a Dask cluster's workers
+WORKERS_ENV = "GOVDATA_WORKERS"
+PARSE_ENGINE_ENV = "GOVDATA_PARSE_ENGINE"
+SCHEDULER_ENV = "GOVDATA_SCHEDULER"
+SPOOL_DIR_ENV = "GOVDATA_SPOOL_DIR"
+PARSE_ENGINES = ("local", "dask")
 # The shared data beside the checkout (real PAPI/PCI scores, real documents, GSO's population table): read in place,
 # never committed. Tests that need it skip where it is absent, and fail instead with GOVDATA_REQUIRE_SHARED=1 (CI).
 SHARED_DATA_ENV = "GOVDATA_SHARED_DATA"
@@ -44,6 +50,16 @@ def _paths(value: str) -> tuple[Path, ...]:
             p = Path(part.strip())
             out.append(p if p.is_absolute() else (PROJECT_DIR / p))
     return tuple(out)
+
+
+def _engine(name: str, scheduler: str) -> str:
+    """A misspelt engine, or Dask without a scheduler address, stops the build before anything is read."""
+    name = name.strip().lower()
+    if name not in PARSE_ENGINES:
+        raise ValueError(f"{PARSE_ENGINE_ENV}={name!r}: one of {', '.join(PARSE_ENGINES)}")
+    if name == "dask" and not scheduler.strip():
+        raise ValueError(f"{PARSE_ENGINE_ENV}=dask needs {SCHEDULER_ENV} (the scheduler's address, tcp://host:8786)")
+    return name
 
 
 @dataclass(frozen=True)
@@ -74,6 +90,16 @@ class Settings:
     # only that file is quarantined. Not RLIMIT_AS: a worker reserves 1.4 GB of address space it never touches
     # (thread arenas), against 0.3 GB of data.
     worker_memory_mb: int = 1536
+    # Processes of the local parse and normalise pools; 0: min(2, cores), what the pools always used (a third
+    # process on two cores only competes with the writer)
+    workers: int = 0
+    # "local": the pool above; "dask": each chunk of documents (and each scanned page) a task on the Dask scheduler
+    # at `scheduler` (tcp://host:8786), whose workers may be on other machines (docs/scaling.md)
+    parse_engine: str = "local"
+    scheduler: str = ""
+    # Where workers leave their Parquet for the single writer; None: beside the build database. On a cluster, a
+    # folder every worker and the writer see at the same path (as the raw roots and the parse cache)
+    spool_dir: Path | None = None
     shared_data: Path = PROJECT_DIR.parent / "shared" / "data"  # `make accuracy` and the tests read it in place
     require_shared: bool = False  # a test that needs shared_data fails where it is absent, instead of skipping
 
@@ -95,9 +121,18 @@ class Settings:
             ocr_seconds_per_file=float(env.get(OCR_SECONDS_ENV) or default.ocr_seconds_per_file),
             max_sheet_rows=int(env.get(SHEET_ROWS_ENV) or default.max_sheet_rows),
             worker_memory_mb=int(env.get(WORKER_MEMORY_ENV) or default.worker_memory_mb),
+            workers=int(env.get(WORKERS_ENV) or default.workers),
+            parse_engine=_engine(env.get(PARSE_ENGINE_ENV) or default.parse_engine, env.get(SCHEDULER_ENV, "")),
+            scheduler=env.get(SCHEDULER_ENV, "").strip(),
+            spool_dir=(_paths(env.get(SPOOL_DIR_ENV, "")) or (None,))[0],
             shared_data=(_paths(env.get(SHARED_DATA_ENV, "")) or (default.shared_data,))[0],
             require_shared=env.get(REQUIRE_SHARED_ENV, "").strip().lower() in ("1", "true", "yes"),
         )
+
+    @property
+    def pool_workers(self) -> int:
+        """Processes of a local pool: the setting, or min(2, cores)."""
+        return self.workers if self.workers > 0 else min(2, os.cpu_count() or 1)
 
     @property
     def raw_dir(self) -> Path:

@@ -75,6 +75,9 @@ SLOW_TESTS = {
     "test_bounded_inputs.py::test_ocr_stops_at_its_time_budget_per_file",  # OCR
     "test_formats.py::test_a_scanned_pdf_is_read_by_ocr_with_its_pages_and_lower_confidence",  # OCR
     "test_formats.py::test_warehouse_targets_and_findings_carry_their_place_and_ocr_findings_low_confidence",  # OCR
+    "test_cluster.py::test_a_worker_killed_mid_document_loses_nothing",  # a Dask cluster on loopback, OCR
+    "test_cluster.py::test_a_document_that_kills_every_worker_it_meets_is_quarantined_and_the_rest_read",  # Dask
+    "test_bench_scanned.py::test_ocr_pages_per_worker_on_the_scanned_corpus",  # a Dask cluster on loopback, OCR
 }
 
 

@@ -18,7 +18,12 @@ def test_the_bench_pipeline_builds_a_small_synthetic_corpus(tmp_path, monkeypatc
     expected = synthetic.read_manifest(root)
     assert out["n_documents"] == 12
     assert out["tasks"] == sum(expected.values())
-    assert all(k in results for k in ("parse", "normalise", "sql_models", "checks", "publish"))
+    assert all(k in results for k in ("parse", "normalise", "scores", "sql_models", "checks", "report", "publish"))
+    # the report is written into the release, within the publish
+    assert results["report"]["wall_s"] <= results["publish"]["wall_s"]
+    assert (tmp_path / "wh" / "report" / "index.html").is_file()
+    # the load average beside every figure: before and after each stage
+    assert all(len(v["load_avg_1m"]) == 2 for v in results.values() if isinstance(v, dict))
 
 
 pytestmark = pytest.mark.slow

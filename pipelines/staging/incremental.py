@@ -144,6 +144,16 @@ def parse_chunk(files: list[RawFile], cache_dir: Path, spool: Path, settings: Se
     return ParsedChunk(results, [p for p in spooled if p is not None])
 
 
+def parse_chunks(work, todo: list[RawFile], workers: int, misses: int, isolate: Isolation | None, settings: Settings):
+    """ParsedChunks in the order of `todo`: from this machine's pool, or, with the Dask engine, from the cluster's
+    workers (pipelines/staging/cluster.py), which write the same spool and return the same rows."""
+    if settings.parse_engine == "dask" and isolate is not None and todo:
+        from pipelines.staging.cluster import map_chunks
+
+        return map_chunks(work, todo, settings, stopped_file, ParsedChunk.merge)
+    return pool_map_chunks(work, todo, workers, misses, isolate=isolate)
+
+
 def _file_key(f: RawFile) -> tuple[str, str]:
     return f.root_label, f.source_path
 
@@ -273,7 +283,6 @@ def sync_plans(
 ) -> SyncReport:
     """`workers` None (the pipeline): files are read only in worker processes under the memory ceiling, never in
     this one (pipelines/staging/frames.py); a number (tests, debugging): that many, in this process for one."""
-    import os
 
     settings = Settings.from_env() if settings is None else settings
     isolate = Isolation(settings.worker_memory_mb * 2**20, stopped_file, ParsedChunk.merge) if workers is None else None
@@ -295,7 +304,7 @@ def sync_plans(
     from_before = set(known)  # held by a document staged in an earlier run
     order = {_file_key(f): n for n, f in enumerate(files)}
     sinks = {t: _Sink(con, t) for t in PLAN_TABLES}
-    workers = workers or min(2, os.cpu_count() or 1)
+    workers = workers or settings.pool_workers
     misses = (
         sum((h := current[_file_key(f)]) is None or not entry_path(cache_dir, h).is_file() for f in todo)
         if workers > 1 or isolate
@@ -303,11 +312,11 @@ def sync_plans(
     )
     i = 0
     dups: list[tuple[str, str]] = []
-    spool = Path(tempfile.mkdtemp(prefix="spool-", dir=spool_root(con)))
+    spool = Path(tempfile.mkdtemp(prefix="spool-", dir=spool_root(con, settings.spool_dir)))
     delivered: set[Path] = set()
     try:
         work = partial(parse_chunk, cache_dir=cache_dir, spool=spool, settings=settings)
-        for chunk in pool_map_chunks(work, todo, workers, misses, isolate=isolate):
+        for chunk in parse_chunks(work, todo, workers, misses, isolate, settings):
             delivered.update(chunk.spooled)
             for doc, quarantine, reused in chunk.results:
                 i += 1
@@ -473,13 +482,12 @@ def sync_normalised(
     parse_cache_dir: Path | None = None,
 ) -> SyncReport:
     """Normalise the staged documents that have no normalised rows yet; drop rows of documents that left."""
-    import os
 
     cache_dir = cache_dir or Settings.from_env().normalise_cache_dir
     report = SyncReport(files_seen=0)
     todo = _normalised_todo(con, report)
     sinks = {k: _Sink(con, t) for k, t in NORMALISED_SINKS.items()}
-    workers = workers or min(2, os.cpu_count() or 1)
+    workers = workers or Settings.from_env().pool_workers
     docs = todo.to_dicts()
     misses = sum(not normalise_entry(d, cache_dir).is_file() for d in docs) if workers > 1 else 0
     alias_rows: list[tuple[str, str, int]] = []

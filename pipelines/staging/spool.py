@@ -88,8 +88,12 @@ def _load_spool(con, spool: Path, table: str, exclude: list[tuple[str, str]] | N
     _Sink.insert_seconds += time.perf_counter() - t0
 
 
-def spool_root(con) -> Path:
-    """Beside the database file (same disk, never /tmp's RAM): where workers leave Parquet for the bulk load."""
+def spool_root(con, spool_dir: Path | None = None) -> Path:
+    """Beside the database file (same disk, never /tmp's RAM): where workers leave Parquet for the bulk load. On a
+    cluster `spool_dir` (GOVDATA_SPOOL_DIR), a folder the workers and the writer share."""
+    if spool_dir is not None:
+        spool_dir.mkdir(parents=True, exist_ok=True)
+        return spool_dir
     path = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0]
     root = Path(path).parent if path else Path(tempfile.gettempdir())
     root.mkdir(parents=True, exist_ok=True)

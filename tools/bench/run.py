@@ -2,11 +2,16 @@
 
 Each size runs in its own process (its own warehouse folder under warehouse/bench/, so peak RSS is per size) and
 calls the same plain functions the Dagster assets wrap, in the same order: parse (process pool, both cores, rows
-streamed into DuckDB) -> normalise (likewise) -> load reference and score tables -> SQL models -> contracts (Pandera
-on every table, GX on the marts) -> Parquet marts -> publish. Printed per stage: wall time, documents/s, MB/s, peak RSS. Also a measured floor (read
-all bytes + bulk-insert the same rows into DuckDB + write the same Parquet), the pipeline/floor ratio, and the
-time to refresh the warehouse and marts after adding one new document. Extracted task counts are checked against
-the generator's manifest. Figures go to warehouse/bench/results.json with the commit, the machine and the date.
+streamed into DuckDB) -> normalise (likewise) -> the score files of the raw roots (the real PAPI/PCI files of the
+shared data under `make bench`) -> load reference and score tables -> SQL models -> contracts (Pandera on every
+table, GX on the marts) -> Parquet marts -> publish with the report. Printed per stage: wall time, documents/s,
+MB/s, peak RSS and the 1-minute load average before and after (os.getloadavg: a figure taken while something else
+ran shows as noisy). Also a measured I/O floor (read all bytes + bulk-insert the same rows into DuckDB + write the
+same Parquet: no parsing at all, so the ratio says how far the pipeline is from the disk, not from a target), the
+pipeline / I/O floor ratio, and the time to refresh the warehouse and marts after adding one new document.
+Extracted task counts are checked against the generator's manifest. Then OCR pages/s per worker on a SYNTHETIC
+scanned corpus (tools/bench/scanned.py), on one process and on a Dask cluster on loopback. Figures go to
+warehouse/bench/results.json with the commit, the machine and the date.
 
 Cold by default: each size starts from an empty warehouse folder (no build file, no parse or normalise cache) and
 the corpus files are evicted from the OS page cache (posix_fadvise DONTNEED), so two runs in a row measure the same
@@ -36,7 +41,7 @@ from pathlib import Path
 
 import psutil
 
-from pipelines.settings import PROJECT_DIR
+from pipelines.settings import PROJECT_DIR, Settings
 
 BENCH_DIR = PROJECT_DIR / "warehouse" / "bench"
 RESULTS = BENCH_DIR / "results.json"
@@ -70,13 +75,21 @@ class PeakRss:
         self._t.join()
 
 
+def load_avg() -> float:
+    """The 1-minute load average, recorded beside every figure: on 2 cores, above ~0.3 before a run means something
+    else was running and the figure is an upper bound."""
+    return round(os.getloadavg()[0], 2)
+
+
 @contextmanager
 def stage(results: dict, name: str, n_docs: int, n_bytes: int):
+    load0 = load_avg()
     with PeakRss() as rss:
         t0 = time.perf_counter()
         yield
         wall = time.perf_counter() - t0
     results[name] = {
+        "load_avg_1m": [load0, load_avg()],  # before, after
         "wall_s": round(wall, 3),
         "docs_per_s": round(n_docs / wall, 1) if wall else None,
         "mb_per_s": round(n_bytes / 1e6 / wall, 2) if wall else None,
@@ -91,8 +104,8 @@ def build(root: Path, results: dict, prefix: str = "") -> dict:
     from pipelines.quality.expectations import MARTS_WITH_SUITES, validate_mart_in_db
     from pipelines.quality.schemas import STAGING_MODELS
     from pipelines.quality.validation import validate_table
-    from pipelines.settings import Settings
-    from pipelines.sources.plans.ingest import discover
+    from pipelines.report.page import build_report
+    from pipelines.sources.plans.ingest import discover, raw_roots
     from pipelines.staging.frames import population_frame, reference_frames, stage_scores
     from pipelines.staging.incremental import staging_insert_seconds, sync_normalised, sync_plans
     from pipelines.warehouse.db import connect, write_table
@@ -110,11 +123,12 @@ def build(root: Path, results: dict, prefix: str = "") -> dict:
     out.update(parsed=rep.added, unchanged=rep.unchanged)
     with stage(results, prefix + "normalise", n, size):
         sync_normalised(con, cache_dir=settings.normalise_cache_dir, parse_cache_dir=settings.parse_cache_dir)
-    with stage(results, prefix + "scores", n, size):
-        scores = stage_scores([])
+    with stage(results, prefix + "scores", n, size):  # the raw roots' score files (the shared data under make)
+        scores = stage_scores(settings=settings)
     results[prefix + "staging_inserts_within_parse_and_normalise_s"] = round(staging_insert_seconds() - t_ins0, 3)
     with stage(results, prefix + "duckdb_load", n, size):
-        frames = {**reference_frames(), **scores.tables(), "stg_ref_population": population_frame([])[0]}
+        population = population_frame(raw_roots(settings))[0]
+        frames = {**reference_frames(), **scores.tables(), "stg_ref_population": population}
         for name, df in frames.items():
             write_table(con, name, df)
     with stage(results, prefix + "sql_models", n, size):
@@ -136,15 +150,23 @@ def build(root: Path, results: dict, prefix: str = "") -> dict:
     got = dict(con.execute("SELECT source_path, n_tasks FROM dim_document").fetchall())
     out["tasks"] = con.execute("SELECT count(*) FROM fct_plan_task").fetchall()[0][0]
     con.close()
-    # one release, as the publish asset makes it: the database copy and the Parquet marts, switched together
+    out["scores"] = scores.scores.height
+
+    def report(db: Path, folder: Path, build_id: str) -> None:
+        with stage(results, prefix + "report", n, size):
+            build_report(db, folder, build_id)
+
+    # one release, as the publish asset makes it: the database copy, the Parquet marts and the report (timed on its
+    # own, and within publish), switched together
     with stage(results, prefix + "publish", n, size):
-        publish_release(settings.build_db, settings.warehouse_dir)
+        publish_release(settings.build_db, settings.warehouse_dir, report=report)
     out["n_documents"], out["bytes"], out["n_tasks_by_file"] = n, size, got
     return out
 
 
-def floor(root: Path) -> dict:
-    """The least any pipeline must do: read the bytes, bulk-insert the same rows, write the same Parquet."""
+def io_floor(root: Path) -> dict:
+    """The I/O floor: what any pipeline must do with the disk and the database, no parsing at all (read the bytes,
+    bulk-insert the same rows, write the same Parquet). A ratio to it says how much is computation, not a target."""
     import duckdb
     import polars as pl
 
@@ -183,6 +205,7 @@ def floor(root: Path) -> dict:
     t_parquet = time.perf_counter() - t0
     target.unlink(missing_ok=True)
     return {
+        "load_avg_1m": load_avg(),
         "read_bytes_s": round(t_read, 3),
         "bulk_insert_s": round(t_insert, 3),
         "parquet_s": round(t_parquet, 3),
@@ -237,6 +260,7 @@ def per_format(root: Path, got: dict[str, int]) -> dict:
             "parse_s": round(parse_s, 2),
             "docs_per_s_per_core": round(len(paths) / parse_s, 1),
             "tasks_match_manifest": sum(1 for sp in paths if got.get(sp) == expected[sp]),
+            "load_avg_1m": load_avg(),
         }
     return out
 
@@ -253,15 +277,17 @@ def one_size(n: int, seed: int, mixed: bool = False) -> dict:
     gen_s = time.perf_counter() - t0
     evicted = evict_page_cache(root)
     stages: dict = {}
+    load0 = load_avg()
     t0 = time.perf_counter()
     counts = build(root, stages)
     total = time.perf_counter() - t0
+    load1 = load_avg()
     expected = read_manifest(root)
     got = counts.pop("n_tasks_by_file")
     lost = {k: (v, got.get(k)) for k, v in expected.items() if got.get(k) != v}
     formats = per_format(root, got) if mixed else None
-    evict_page_cache(root)  # the floor reads the corpus cold too
-    fl = floor(root)
+    evict_page_cache(root)  # the I/O floor reads the corpus cold too
+    fl = io_floor(root)
     # warm, nothing changed: what a scheduled reload costs when no plan arrived
     noop: dict = {}
     t0 = time.perf_counter()
@@ -270,6 +296,7 @@ def one_size(n: int, seed: int, mixed: bool = False) -> dict:
     # one new document on the built warehouse: everything unchanged comes from the parse cache
     generate_one(root, n + 1, seed)
     refresh: dict = {}
+    load_refresh = load_avg()
     t0 = time.perf_counter()
     build(root, refresh, "refresh_")
     refresh_s = time.perf_counter() - t0
@@ -287,14 +314,18 @@ def one_size(n: int, seed: int, mixed: bool = False) -> dict:
         "lost": dict(list(lost.items())[:10]),
         "end_to_end_s": round(total, 2),
         "stages": stages,
-        "floor": fl,
-        "ratio_to_floor": round(total / fl["total_s"], 1) if fl["total_s"] else None,
+        "scores": counts["scores"],
+        "io_floor": fl,
+        "ratio_to_io_floor": round(total / fl["total_s"], 1) if fl["total_s"] else None,
+        "load_avg_1m_end_to_end": [load0, load1],
         "warm_noop_refresh_s": round(noop_s, 2),
         "noop_stages": noop,
         "one_new_document_s": round(refresh_s, 2),
+        "load_avg_1m_one_new_document": [load_refresh, load_avg()],
         "refresh_stages": refresh,
         "peak_rss_mb": max(s["peak_rss_mb"] for s in stages.values() if isinstance(s, dict)),
-        "parse_mb_s_per_core": round(stages["parse"]["mb_per_s"] / min(2, os.cpu_count() or 1), 2),
+        "parse_workers": Settings.from_env().pool_workers,
+        "parse_mb_s_per_core": round(stages["parse"]["mb_per_s"] / Settings.from_env().pool_workers, 2),
     }
 
 
@@ -305,23 +336,25 @@ def read_manifest_extra(root: Path) -> str:
 def _print(r: dict) -> None:
     print(
         f"\n== {r['n_documents']} SYNTHETIC documents, {r['mode']} ({r['mb']} MB, {r['tasks']} tasks), end to end "
-        f"{r['end_to_end_s']} s; task counts match manifest: {r['task_counts_match_manifest']}"
+        f"{r['end_to_end_s']} s (load {r['load_avg_1m_end_to_end'][0]} -> {r['load_avg_1m_end_to_end'][1]}); "
+        f"task counts match manifest: {r['task_counts_match_manifest']}; {r['scores']} score rows"
     )
-    print(f"{'stage':<16}{'wall s':>9}{'docs/s':>10}{'MB/s':>9}{'peak RSS MB':>13}")
+    print(f"{'stage':<16}{'wall s':>9}{'docs/s':>10}{'MB/s':>9}{'peak RSS MB':>13}{'load 1m':>14}")
     for name, s in r["stages"].items():
         if not isinstance(s, dict):
             print(f"  ({name}: {s})")
             continue
-        print(f"{name:<16}{s['wall_s']:>9}{s['docs_per_s']:>10}{s['mb_per_s']:>9}{s['peak_rss_mb']:>13}")
-    f = r["floor"]
+        load = f"{s['load_avg_1m'][0]} -> {s['load_avg_1m'][1]}"
+        print(f"{name:<16}{s['wall_s']:>9}{s['docs_per_s']:>10}{s['mb_per_s']:>9}{s['peak_rss_mb']:>13}{load:>14}")
+    f = r["io_floor"]
     print(
-        f"floor: read {f['read_bytes_s']} s + bulk insert {f['bulk_insert_s']} s + Parquet {f['parquet_s']} s = "
-        f"{f['total_s']} s; pipeline/floor = {r['ratio_to_floor']}x"
+        f"I/O floor: read {f['read_bytes_s']} s + bulk insert {f['bulk_insert_s']} s + Parquet {f['parquet_s']} s = "
+        f"{f['total_s']} s (load {f['load_avg_1m']}); pipeline / I/O floor = {r['ratio_to_io_floor']}x"
     )
     print(
         f"warm, nothing changed: {r['warm_noop_refresh_s']} s; "
         f"one new document -> warehouse and marts refreshed in {r['one_new_document_s']} s; "
-        f"parse {r['parse_mb_s_per_core']} MB/s per core; peak RSS {r['peak_rss_mb']} MB"
+        f"parse {r['parse_mb_s_per_core']} MB/s per core ({r['parse_workers']} workers); peak RSS {r['peak_rss_mb']} MB"
     )
     if r.get("per_format"):
         print(f"{'format':<8}{'docs':>6}{'MB':>8}{'adapter ms/doc':>16}{'parse docs/s/core':>19}{'tasks match':>13}")
@@ -330,6 +363,17 @@ def _print(r: dict) -> None:
                 f"{fmt:<8}{f['documents']:>6}{f['mb']:>8}{f['adapter_ms_per_doc']:>16}{f['docs_per_s_per_core']:>19}"
                 f"{str(f['tasks_match_manifest']) + '/' + str(f['documents']):>13}"
             )
+
+
+def ocr(docs: int, pages: int) -> dict:
+    """OCR pages/s per worker on the SYNTHETIC scanned corpus, one process and two Dask workers on loopback."""
+    from pipelines.sources.plans.formats.pdf import ocr_available
+    from tools.bench.scanned import ocr_figures
+
+    missing = ocr_available()
+    if missing:
+        return {"skipped": f"OCR not installed here: {missing} (make format-tools)"}
+    return ocr_figures(BENCH_DIR / "corpus_scanned", docs, pages, workers=2)
 
 
 def _commit() -> str:
@@ -361,7 +405,7 @@ def _machine() -> dict:
         "cores": os.cpu_count(),
         "ram_gb": round(psutil.virtual_memory().total / 1e9, 1),
         "cpu": cpu,
-        "load_avg_1m_at_start": round(os.getloadavg()[0], 2),
+        "load_avg_1m_at_start": load_avg(),
         "python": platform.python_version(),
         "duckdb": duckdb.__version__,
     }
@@ -379,6 +423,8 @@ def main() -> int:
         help="keep each size's previous warehouse and caches (default: cold, from an empty folder)",
     )
     ap.add_argument("--mixed", action="store_true", help="SYNTHETIC corpus with .docx, .pdf and .html documents too")
+    ap.add_argument("--ocr-docs", type=int, default=2, help="SYNTHETIC scanned plans for the OCR figure (0: none)")
+    ap.add_argument("--ocr-pages", type=int, default=4, help="pages of each scanned plan")
     a = ap.parse_args()
     if a.child:
         print(json.dumps(one_size(a.child, a.seed, a.mixed)))
@@ -395,10 +441,13 @@ def main() -> int:
     results_file = RESULTS.with_name("results_mixed.json") if a.mixed else RESULTS
     from tools.bench.formats import pdf_read_seconds
 
-    results["formats"] = pdf_read_seconds()
+    results["formats"] = {**pdf_read_seconds(), "load_avg_1m": load_avg()}
     print(f"30-page text-layer PDF read: {json.dumps(results['formats'])}")
     if a.formats_only:
         return 0 if results["formats"].get("ok", True) else 1
+    if a.ocr_docs:
+        results["ocr"] = ocr(a.ocr_docs, a.ocr_pages)
+        print(f"OCR on SYNTHETIC scanned plans: {json.dumps(results['ocr'])}")
     for n in a.sizes:
         wh = BENCH_DIR / f"wh_{n}{'_mixed' if a.mixed else ''}"
         if not a.warm:

@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from pipelines.settings import OCR_SECONDS_ENV, PDF_PAGES_ENV
@@ -256,52 +257,66 @@ def _ocr_lines(tsv: str) -> list[Item]:
     return out
 
 
-def _ocr_pages(data: bytes, numbers: list[int], seconds: float = float("inf")) -> dict[int, list[Item]]:
-    """Pages (0-based) rendered by PDFium (pypdfium2, which pdfplumber already uses) at OCR_DPI and read by the
+def _budget_spent(done: int, n: int, seconds: float) -> FormatError:
+    return FormatError(
+        f"{LIMIT}: OCR read {done} of {n} scanned pages in the {seconds:g} s allowed per file ({OCR_SECONDS_ENV})"
+    )
+
+
+def ocr_page(data: bytes, i: int, timeout: float) -> list[Item]:
+    """Page i (0-based) rendered by PDFium (pypdfium2, which pdfplumber already uses) at OCR_DPI and read by the
     `tesseract` command (Debian's tesseract-ocr 5 with tesseract-ocr-vie): the command rather than a binding, so
-    nothing is compiled against a libtesseract version and the dependency stays optional."""
+    nothing is compiled against a libtesseract version and the dependency stays optional. One page is the unit of
+    OCR work: on a cluster the pages of one long scan are read by many workers (pipelines/staging/cluster.py).
+    Raises subprocess.TimeoutExpired past `timeout` seconds, FormatError when Tesseract fails."""
     import pypdfium2 as pdfium
 
     exe = shutil.which("tesseract")
     assert exe is not None  # the caller checked ocr_available()
-    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # one thread per file: the pipeline already runs a worker per core
-    out = {}
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # one thread per page: the pipeline already runs a worker per core
     pdf = pdfium.PdfDocument(data)
-    deadline = time.monotonic() + seconds
     try:
-        for k, i in enumerate(numbers):
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise FormatError(
-                    f"{LIMIT}: OCR read {k} of {len(numbers)} scanned pages in the {seconds:g} s allowed per file "
-                    f"({OCR_SECONDS_ENV})"
-                )
-            img = pdf[i].render(scale=OCR_DPI / 72).to_pil().convert("L")
-            buf = io.BytesIO()
-            img.save(buf, format="PNG")
-            try:
-                res = subprocess.run(
-                    [exe, "stdin", "stdout", "-l", "vie", "--dpi", str(OCR_DPI), "tsv"],
-                    input=buf.getvalue(),
-                    capture_output=True,
-                    timeout=min(300, left),
-                    env=env,
-                )
-            except subprocess.TimeoutExpired as e:
-                if left < 300:
-                    raise FormatError(
-                        f"{LIMIT}: OCR read {k} of {len(numbers)} scanned pages in the {seconds:g} s allowed per "
-                        f"file ({OCR_SECONDS_ENV})"
-                    ) from e
-                raise FormatError(f"{NEEDS_OCR}: Tesseract timed out on page {i + 1}") from e
-            if res.returncode:
-                raise FormatError(
-                    f"{NEEDS_OCR}: Tesseract failed on page {i + 1}: "
-                    f"{res.stderr.decode('utf-8', 'replace').strip()[:200]}"
-                )
-            out[i] = _ocr_lines(res.stdout.decode("utf-8", "replace"))
+        img = pdf[i].render(scale=OCR_DPI / 72).to_pil().convert("L")
     finally:
         pdf.close()
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    res = subprocess.run(
+        [exe, "stdin", "stdout", "-l", "vie", "--dpi", str(OCR_DPI), "tsv"],
+        input=buf.getvalue(),
+        capture_output=True,
+        timeout=timeout,
+        env=env,
+    )
+    if res.returncode:
+        raise FormatError(
+            f"{NEEDS_OCR}: Tesseract failed on page {i + 1}: {res.stderr.decode('utf-8', 'replace').strip()[:200]}"
+        )
+    return _ocr_lines(res.stdout.decode("utf-8", "replace"))
+
+
+# (data, 0-based page numbers, seconds for all of them) -> {page: lines}. None: one page after another in this
+# process. A cluster worker sets its own (pipelines/staging/cluster.py: each page a task), with the same result and budget.
+PageRunner = Callable[[bytes, list[int], float], dict[int, list[Item]]]
+page_runner: PageRunner | None = None
+
+
+def _ocr_pages(data: bytes, numbers: list[int], seconds: float = float("inf")) -> dict[int, list[Item]]:
+    """The scanned pages read, within `seconds` for the file (OCR_SECONDS_ENV)."""
+    if page_runner is not None:
+        return page_runner(data, numbers, seconds)
+    out = {}
+    deadline = time.monotonic() + seconds
+    for k, i in enumerate(numbers):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise _budget_spent(k, len(numbers), seconds)
+        try:
+            out[i] = ocr_page(data, i, min(300, left))
+        except subprocess.TimeoutExpired as e:
+            if left < 300:
+                raise _budget_spent(k, len(numbers), seconds) from e
+            raise FormatError(f"{NEEDS_OCR}: Tesseract timed out on page {i + 1}") from e
     return out
 
 
