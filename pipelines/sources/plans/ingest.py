@@ -30,7 +30,7 @@ from pipelines.sources.plans.decode import DecodeError, document_id_for, sha256_
 from pipelines.sources.plans.formats import location_of, read_document
 from pipelines.sources.plans.lines import find_repeated_blocks, mask_lines
 from pipelines.sources.plans.metadata import extract_metadata, not_a_plan
-from pipelines.sources.plans.plan import PlanParseError, parse_plan, task_text_in_lines
+from pipelines.sources.plans.plan import LineText, PlanParseError, parse_plan, task_text_in_lines
 
 
 class MissingRootError(RuntimeError):
@@ -278,6 +278,7 @@ def _task_rows(
     """The stg_plan_tasks rows of a parsed plan, numbered in order; a task whose text is not in its lines is an
     error finding (appended to `findings`)."""
     tasks = []
+    text = LineText(lines) if len(parsed.tasks) > 1 else None
     for i, t in enumerate(parsed.tasks, start=1):
         row = t.as_dict()
         row["document_id"] = doc_id
@@ -285,7 +286,7 @@ def _task_rows(
         row["task_id"] = f"{doc_id}-{i:04d}"
         row["source_path"] = source_path
         row["source_location"] = location_of(locations, t.line_start)
-        if not task_text_in_lines(t.task_text, lines, t.line_start, t.line_end):
+        if not task_text_in_lines(t.task_text, lines, t.line_start, t.line_end, text):
             findings.append(
                 finding_row(
                     "provenance_mismatch",

@@ -37,11 +37,21 @@ def html_to_text(cell: str) -> str:
     return "\n".join(ln for ln in out if ln)
 
 
+_LOWERED: list = [(), ""]  # the last lines joined in lower case: several rules ask of the same lines
+
+
+def _lowered(lines: list[str]) -> str:
+    key = tuple(lines)  # the lines as they are now (a list changed in place is another text)
+    if _LOWERED[0] != key:
+        _LOWERED[0], _LOWERED[1] = key, "\n".join(lines).lower()
+    return _LOWERED[1]
+
+
 def lines_containing(words: tuple[str, ...], lines: list[str]) -> list[int]:
     """0-based indices of the lines whose lower case contains one of `words` (lower case): the same as testing
     `w in line.lower()` line by line, but with str.find over the whole text, so rules that look at a few lines
     of a document skip the rest at C speed."""
-    low = "\n".join(lines).lower()
+    low = _lowered(lines)
     if len(low) != sum(map(len, lines)) + len(lines) - 1:  # lower() changed a length (rare letters)
         return [i for i, ln in enumerate(lines) if any(w in ln.lower() for w in words)]
     hits: set[int] = set()
@@ -76,6 +86,14 @@ def find_repeated_blocks(lines: list[str], min_lines: int = 8, min_chars: int = 
     """
     seq = [(i + 1, ln.strip()) for i, ln in enumerate(lines) if ln.strip()]
     texts = [t for _, t in seq]
+    # a repeated block holds at least three long lines, each seen twice: without them there is none (most texts)
+    long_seen: set[str] = set()
+    long_twice: set[str] = set()
+    for t in texts:
+        if len(t) >= 40 and len(t.strip("| ")) >= 40:
+            (long_twice if t in long_seen else long_seen).add(t)
+    if len(long_twice) < 3:
+        return []
     first_seen: dict[tuple[str, ...], int] = {}
     blocks: list[RepeatedBlock] = []
     p = 0

@@ -165,7 +165,8 @@ def _issuer_from_header(plain: str, at: Callable[[int], int]) -> IssuerCandidate
     that stacks the parent unit over the issuer's own ("UBND HUYỆN PHONG ĐIỀN / UBND XÃ NHƠN ÁI"): the issuer is
     the lowest unit of the header; its province is the highest one named."""
     candidates: list[IssuerCandidate] = []
-    for m in _ISSUER.finditer(plain):
+    matches = list(_ISSUER.finditer(plain))
+    for m in matches:
         issuer = None
         unit, name = m[1], m[2].strip(" .")
         prov = find_province_prefix(name)
@@ -181,7 +182,7 @@ def _issuer_from_header(plain: str, at: Callable[[int], int]) -> IssuerCandidate
             candidates.append(issuer)
     resolved = [c for c in candidates if c.province is not None or c.level != "province"]
     chosen = (resolved or candidates)[0] if candidates else None
-    head_cands = [c for c, m in zip(candidates, _ISSUER.finditer(plain)) if at(m.start()) <= 15]
+    head_cands = [c for c, m in zip(candidates, matches) if at(m.start()) <= 15]
     if len(head_cands) > 1:
         lowest = max(head_cands, key=lambda c: _DEPTH.get(c.level, 0))
         prov_c = next((c.province for c in head_cands if c.province is not None), None)

@@ -308,7 +308,10 @@ def _doc_numbers(
     numbers: list[tuple[str, int]] = []
     for m in _SO.finditer(plain):
         numbers.append((m[1], at(m.start())))
-    attached = [(m[1], m[2], _date(m.groups()[2:]), at(m.start())) for m in _ATTACHED.finditer(plain)]
+    attached = [
+        (m[1], m[2], _date(m.groups()[2:]), at(m.start()))
+        for m in (_ATTACHED.finditer(plain) if "kèm" in plain.lower() else ())  # a cheap first look
+    ]
     for _, no, _, ln in attached:
         numbers.append((no, ln))
     numbers = [(re.sub(r"\s+", "", no), ln) for no, ln in numbers]

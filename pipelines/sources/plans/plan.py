@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import accumulate
 
 import numpy as np
 
@@ -363,8 +364,25 @@ def sections_naming_no_one(n_tasks: list, spans: list[tuple[int, int]], findings
 _WORD = re.compile(r"\w+")
 
 
-def task_text_in_lines(task_text: str, lines: list[str], start: int, end: int) -> bool:
+def task_text_in_lines(task_text: str, lines: list[str], start: int, end: int, text: LineText | None = None) -> bool:
     """Provenance check: the words of the task occur within its line range. (A word holds no whitespace, so
-    the window needs no whitespace collapsing.)"""
-    window = " ".join(lines[start - 1 : end]).lower()
+    the window needs no whitespace collapsing.) `text`: the same lines lowered once, for a document's many tasks."""
+    window = text.window(start, end) if text is not None else None
+    if window is None:
+        window = " ".join(lines[start - 1 : end]).lower()
     return all(w in window for w in _WORD.findall(task_text.lower())[:8])
+
+
+class LineText:
+    """A document's lines joined and lowered once, cut into windows of lines: a word (never across a line break or
+    a space) is in a window exactly when it is in those lines joined by spaces and lowered."""
+
+    def __init__(self, lines: list[str]):
+        self.low = "\n".join(lines).lower()
+        self.starts = list(accumulate((len(ln) + 1 for ln in lines), initial=0))
+        self.exact = len(self.low) == self.starts[-1] - 1 if lines else True  # lower() kept every length
+
+    def window(self, start: int, end: int) -> str | None:
+        if not self.exact or start < 1 or end >= len(self.starts):
+            return None
+        return self.low[self.starts[start - 1] : self.starts[end]]
