@@ -8,7 +8,7 @@ export PYTHONPATH := $(CURDIR)
 # GOVDATA_SHARED_DATA, by default ../shared/data (Settings.shared_data)
 export GOVDATA_RAW_EXTRA ?= $(abspath $(wildcard $(or $(GOVDATA_SHARED_DATA),../shared/data)))
 
-.PHONY: run run-cluster test test-fast ui ui-check bench lint lock sql export venv clean accuracy format-tools compare-builds
+.PHONY: run run-cluster test test-fast ui ui-check bench bench-compare lint lock sql export venv clean accuracy format-tools compare-builds
 
 # Installs exactly requirements.lock (every package pinned, with hashes), then the project itself without resolving
 $(BIN)/.installed: pyproject.toml requirements.lock
@@ -105,3 +105,8 @@ clean:
 compare-builds: $(BIN)/.installed
 	@test -n "$(BASE)" || { echo "usage: make compare-builds BASE=<commit> [CORPUS=warehouse/bench/corpus_1000_seed7]"; exit 2; }
 	$(BIN)/python -m tools.bench.compare_builds "$(BASE)" $(if $(CORPUS),--corpus "$(CORPUS)")
+
+# Reading speed at BASE and now, in turns in one run on this machine (CPU seconds on one core, load average beside)
+bench-compare: $(BIN)/.installed
+	@test -n "$(BASE)" || { echo "usage: make bench-compare BASE=<commit> [CORPUS=warehouse/bench/corpus_1000_seed7]"; exit 2; }
+	$(BIN)/python -m tools.bench.compare_speed "$(BASE)" $(if $(CORPUS),--corpus "$(CORPUS)")

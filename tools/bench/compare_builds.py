@@ -49,10 +49,13 @@ _DUMP_DOCS = """
 import json, sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-try:  # the layout since issue 26, and the one before it (a base commit may have either)
+# the layout since issue 26, or the one before it (a base commit may have either). Chosen by the tree's folders, not
+# by trying an import: the project's editable install would answer a module the tree lacks from the checkout
+if Path("pipelines/sources").is_dir():
     from pipelines.sources.plans.ingest import RawFile, process_document
-except ImportError:
+else:
     from pipelines.domain.ingest import RawFile, process_document
+assert Path(process_document.__code__.co_filename).resolve().is_relative_to(Path.cwd().resolve()), "not the tree's code"
 
 def one(job):
     label, root, path = job
@@ -68,10 +71,12 @@ with open(sys.argv[2], "w") as out, ProcessPoolExecutor(int(sys.argv[3])) as poo
 
 _BUILD = """
 import dagster as dg
-try:  # the layout since issue 26, and the one before it
+from pathlib import Path
+if Path("assets/definitions.py").is_file():  # the layout since issue 26 (by the tree's files: see above)
     from assets import definitions
-except ImportError:
+else:
     from pipelines import definitions
+assert Path(definitions.__file__).resolve().is_relative_to(Path.cwd().resolve()), "not the tree's code"
 r = dg.materialize([*definitions.PYTHON_ASSETS, *definitions.sql_assets, definitions.publish_asset],
                    resources=definitions.defs.resources, raise_on_error=False)
 assert r.success, "the build failed"
