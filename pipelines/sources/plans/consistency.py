@@ -61,12 +61,11 @@ def _singular(noun: str) -> str:
 def stated_count_findings(lines: list[str]) -> list[Finding]:
     out: list[Finding] = []
     # cheap filters: most lines name none of the nouns, or have neither a list nor a count of the whole
-    either = set(lines_containing(("(", *_WHOLE_WORDS), lines))  # a list in parentheses, or a count of the whole
     for i in lines_containing(_NOUN_WORDS, lines):
-        if i not in either:
-            continue
         raw = lines[i]
         low = raw.lower()
+        if not ("(" in raw or any(w in low for w in _WHOLE_WORDS)):
+            continue
         text = strip_markup(raw)
         for m in _PAREN.finditer(text) if "(" in text else ():
             stated, items = _number(m[1]), [x for x in re.split(r"[,;]|\svà\s", m[4]) if x.strip()]

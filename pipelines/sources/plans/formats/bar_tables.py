@@ -27,9 +27,12 @@ def find_bar_tables(lines: list[str], skip: set[int]) -> list[RawTable]:
     """The portal scrape's table: a line holding only "|" before every cell, the cell's words on the lines after
     it (wrapped at any width), two "|" lines in a row between rows."""
     tables: list[RawTable] = []
+    if "|" not in "".join(lines):  # most texts: no table of this layout (a cheap first look at C speed)
+        return tables
+    bar = [False, *(ln.strip() == "|" for ln in lines)]  # 1-based: the line holds only "|"
     n, i = len(lines), 1
     while i <= n:
-        if i in skip or not _is_bar(lines[i - 1]):
+        if i in skip or not bar[i]:
             i += 1
             continue
         j, last = i, i
@@ -40,12 +43,12 @@ def find_bar_tables(lines: list[str], skip: set[int]) -> list[RawTable]:
             else:
                 # a blank line ends the table unless the next line goes on with it
                 nxt = next((k for k in range(j + 1, min(j + 3, n + 1)) if lines[k - 1].strip()), None)
-                if nxt is None or not (_is_bar(lines[nxt - 1]) or _is_bar(lines[j - 2])):
+                if nxt is None or not (bar[nxt] or bar[j - 1]):
                     break
             j += 1
         block = list(range(i, last + 1))
-        if sum(_is_bar(lines[k - 1]) for k in block) >= 6:
-            parts = _split_at_headers(_bar_rows(lines, block))
+        if sum(bar[k] for k in block) >= 6:
+            parts = _split_at_headers(_bar_rows(lines, block, bar))
             for n_part, part in enumerate(parts):
                 # a scraped table always keeps its header row: one that names no task is a table of something
                 # else (sites, parameters, coordinates), never read for tasks by its content
@@ -102,7 +105,10 @@ def _spanning_heading(row: list[Cell]) -> bool:
     return len(letters) >= 4 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
 
 
-def _bar_rows(lines: list[str], block: list[int]) -> list[list[Cell]]:
+def _bar_rows(lines: list[str], block: list[int], bar: list[bool] | None = None) -> list[list[Cell]]:
+    """The block's rows of cells; `bar`: for each 1-based line, whether it holds only "|" (computed once)."""
+    if bar is None:
+        bar = [False, *(_is_bar(ln) for ln in lines)]
     rows: list[list[Cell]] = []
     row: list[Cell] = []
     width = 0  # the header's, once known
@@ -114,11 +120,10 @@ def _bar_rows(lines: list[str], block: list[int]) -> list[list[Cell]]:
     for idx in range(len(block) - 1, -1, -1):
         following[idx] = nxt
         raw = lines[block[idx] - 1]
-        if raw.strip() and not _is_bar(raw):
+        if not bar[block[idx]] and raw.strip():
             nxt = strip_markup(raw).strip()
     for idx, k in enumerate(block):
-        t = strip_markup(lines[k - 1]).strip()
-        if _is_bar(lines[k - 1]):
+        if bar[k]:
             if prev_bar:
                 nxt = following[idx]
                 # "|" twice: a row ends, unless the row is still short and the next words do not open a row
@@ -159,6 +164,7 @@ def _bar_rows(lines: list[str], block: list[int]) -> list[list[Cell]]:
             prev_bar = True
             continue
         prev_bar = False
+        t = strip_markup(lines[k - 1]).strip()
         if not t:
             continue
         if not row:

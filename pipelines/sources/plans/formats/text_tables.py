@@ -71,6 +71,8 @@ def _pipe_cells(lines: list[str], start: int, skip: set[int]) -> list[Cell]:
 
 def find_pipe_tables(lines: list[str], skip: set[int]) -> list[RawTable]:
     tables: list[RawTable] = []
+    if "|" not in "".join(lines):  # most texts: no pipe at all
+        return tables
     n = len(lines)
     i = 1
     while i <= n:
@@ -160,6 +162,9 @@ def _split_md(line: str) -> list[str]:
 
 def find_md_tables(lines: list[str], skip: set[int]) -> list[RawTable]:
     tables: list[RawTable] = []
+    joined = "".join(lines)
+    if "|" not in joined and "+" not in joined:  # neither a pipe row nor a grid rule anywhere
+        return tables
     n, i = len(lines), 1
     while i <= n:
         raw = lines[i - 1]
@@ -409,6 +414,8 @@ def merge_continued(tables: list[RawTable], lines: list[str]) -> list[RawTable]:
 
 def find_tab_tables(lines: list[str], skip: set[int]) -> list[RawTable]:
     tables: list[RawTable] = []
+    if "\t" not in "".join(lines):  # most texts: no tab at all (a first look at C speed)
+        return tables
     n = len(lines)
     i = 1
     while i <= n:

@@ -6,6 +6,7 @@ reader (narrative.py) labels that tree's nodes; nothing here knows what a task i
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -507,16 +508,11 @@ class NarrativeSection:
     line_end: int
 
 
-def _walk(n: Node) -> list[Node]:
-    """The node and every node under it, in the order of the text (a list: a recursive generator cost more than
-    the rules that walk it)."""
-    out: list[Node] = []
-    stack = [n]
-    while stack:
-        x = stack.pop()
-        out.append(x)
-        stack.extend(reversed(x.children))
-    return out
+def _walk(n: Node) -> Iterator[Node]:
+    """The node and every node under it, in the order of the text."""
+    yield n
+    for c in n.children:
+        yield from _walk(c)
 
 
 def _subtree_end(n: Node) -> int:
