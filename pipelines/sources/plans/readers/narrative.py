@@ -36,6 +36,7 @@ from pipelines.sources.plans.readers.task_row import (
     _agency_heading,
     _lists_its_objects,
     _task_from,
+    forget_headings,
 )
 
 
@@ -100,6 +101,7 @@ def read_narrative(
     sections (_assignments_by_agency; plan.assignments_or_solutions decides, knowing the tables, which to keep), and
     the line span of each task section (level 0) and of each numbered part of one (level 1)."""
     findings: list[Finding] = []
+    forget_headings()  # the memo of the previous document's headings
     root = build_outline(paragraphs(lines, skip) if paras is None else paras, findings)
     sections = task_sections(root, findings)
     for sec in sections:
@@ -168,9 +170,9 @@ _BY_NUMBER = re.compile(r"\b[Mm][ụỤ][cC]\s+[IVX]{1,4}\b")
 
 
 def _gives_work_by_number(lines: list[str]) -> bool:
-    """ "mục I", "Mục VI" anywhere (also across a wrapped line): only lines holding "ục" are looked at, since a
+    """ "mục I", "Mục VI" anywhere (also across a wrapped line): only lines holding "mục" are looked at, since a
     scan of the whole text cost 0.4 ms a document."""
-    for k in lines_containing(("ục",), lines):  # "ục", "ỤC", "Ục", "ụC" in lower case
+    for k in lines_containing(("mục",), lines):  # every match holds "mục" in lower case ("Mục", "MỤC", …)
         ln = lines[k]
         if ("ục" in ln or "ỤC" in ln or "Ục" in ln or "ụC" in ln) and (
             _BY_NUMBER.search(ln)

@@ -36,9 +36,26 @@ _DUTIES_OF = re.compile(
 )
 
 
+# a heading is asked for its agency by every item under it: the answer once per node of the outline being read
+_HEADINGS: dict[int, tuple[Node, str | None]] = {}
+
+
+def forget_headings() -> None:
+    _HEADINGS.clear()
+
+
 def _agency_heading(n: Node) -> str | None:
     """The agency a heading names when the items under it are that agency's work ("1. Sở Tư pháp", "Sở Tư pháp:",
     "3. Đề nghị Ủy ban MTTQ Việt Nam tỉnh"), else None."""
+    known = _HEADINGS.get(id(n))
+    if known is not None and known[0] is n:
+        return known[1]
+    out = _heading_agency(n)
+    _HEADINGS[id(n)] = (n, out)
+    return out
+
+
+def _heading_agency(n: Node) -> str | None:
     if n.kind not in ("num", "letter", "label", "bullet") or n.synthetic:
         return None
     t = collapse_ws(n.text).strip(" :.")
