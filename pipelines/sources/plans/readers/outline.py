@@ -509,10 +509,13 @@ class NarrativeSection:
 
 
 def _walk(n: Node) -> Iterator[Node]:
-    """The node and every node under it, in the order of the text."""
-    yield n
-    for c in n.children:
-        yield from _walk(c)
+    """The node and every node under it, in the order of the text (a stack, not nested generators: each node is
+    handed over once, whatever its depth)."""
+    stack = [n]
+    while stack:
+        x = stack.pop()
+        yield x
+        stack.extend(reversed(x.children))
 
 
 def _subtree_end(n: Node) -> int:

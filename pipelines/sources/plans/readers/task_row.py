@@ -36,23 +36,19 @@ _DUTIES_OF = re.compile(
 )
 
 
-# a heading is asked for its agency by every item under it: the answer once per node of the outline being read
-_HEADINGS: dict[int, tuple[Node, str | None]] = {}
+# the items under one heading share its path (the same list): where they stand is worked out once per path
+_PLACES: dict[int, tuple[list[Node], tuple[int, tuple]]] = {}
 
 
 def forget_headings() -> None:
-    _HEADINGS.clear()
+    """A new outline: the places worked out for the last one are forgotten."""
+    _PLACES.clear()
 
 
 def _agency_heading(n: Node) -> str | None:
     """The agency a heading names when the items under it are that agency's work ("1. Sở Tư pháp", "Sở Tư pháp:",
     "3. Đề nghị Ủy ban MTTQ Việt Nam tỉnh"), else None."""
-    known = _HEADINGS.get(id(n))
-    if known is not None and known[0] is n:
-        return known[1]
-    out = _heading_agency(n)
-    _HEADINGS[id(n)] = (n, out)
-    return out
+    return _heading_agency(n)
 
 
 def _heading_agency(n: Node) -> str | None:
@@ -114,6 +110,15 @@ _LEADS_WITH = re.compile(r"(?i)^\W*chủ trì\s*,?\s*(?:và\s+)?phối hợp(?:\
 def _place(path: list[Node]) -> tuple[str | None, Node | None, Node | None, list[Node]]:
     """Where an item stands: the index family its headings name, its section and sub-section headings, and the
     agency labels above it ("- Sở Tư pháp:" over "+ " items)."""
+    known = _PLACES.get(id(path))
+    if known is not None and known[0] is path and len(path) == known[1][0]:
+        return known[1][1]
+    out = _place_of(path)
+    _PLACES[id(path)] = (path, (len(path), out))
+    return out
+
+
+def _place_of(path: list[Node]) -> tuple[str | None, Node | None, Node | None, list[Node]]:
     headings = [h for h in path if h.kind not in ("label", "roman")]
     labels = [h for h in path if h.kind == "label" or (h.kind in ("bullet", "plus") and is_agency_label(h.text))]
     headings = [h for h in headings if h not in labels]
