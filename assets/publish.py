@@ -42,7 +42,7 @@ def build_publish_asset(upstream: list[str], tables: set[str]) -> dg.AssetsDefin
             info=info,
             extra_files=[state] if state else (),
             # the report is written into the release before the switch (report_html then describes it)
-            report=lambda db, out, bid: build_report(db, out, bid),
+            report=lambda db, out, bid: build_report(db, out, bid, cache_dir=s.report_cache_dir),
         )
         context.log.info(f"published release {build_id}: {s.published_db} and {s.marts_dir}")
         # named one per line: a document never leaves a release unseen (the run summary prints these lines)

@@ -25,7 +25,7 @@ from pipelines.report.page import NO_MAP_NOTE, PNG_CHARTS, build_report
     "plan coverage, targets against actuals (points and ranks apart), indices together, the 2025 units. "
     "Methodology breaks on every time axis; missing scores drawn as missing. Key charts as PNG in the metadata. "
     "Written into the release folder by the publish, before the switch, so the report shown is always the "
-    "release's own. Code: pipelines/report/page.py (page), report_data.py, report_charts.py, report_province_charts.py, province_view.py.",
+    "release's own. Code: pipelines/report/ (page.py, data.py, charts.py, province_charts.py, province_view.py).",
 )
 def report_html(context: dg.AssetExecutionContext, settings: SettingsResource) -> dg.MaterializeResult:
     s = settings.get()
@@ -34,7 +34,7 @@ def report_html(context: dg.AssetExecutionContext, settings: SettingsResource) -
     own = s.warehouse_dir / "current" / REPORT_NAME
     if build_id and not (own / BUILD_ID_FILE).is_file():
         # a release published without its report (by a tool, not the publish asset): written into it now
-        build_report(s.published_db, own, build_id)
+        build_report(s.published_db, own, build_id, cache_dir=s.report_cache_dir)
         (own / BUILD_ID_FILE).write_text(build_id + "\n", encoding="utf-8")
         link_report(s.warehouse_dir)
     report_id = (s.report_dir / BUILD_ID_FILE).read_text(encoding="utf-8").strip()

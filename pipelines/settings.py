@@ -164,6 +164,12 @@ class Settings:
         return self.warehouse_dir / "cache" / "normalised"
 
     @property
+    def report_cache_dir(self) -> Path:
+        """The report's Vega bundle and the PNGs of its last build, by content (a chart whose data did not change is
+        not rendered again)."""
+        return self.warehouse_dir / "cache" / "report"
+
+    @property
     def gx_docs_dir(self) -> Path:
         """Great Expectations Data Docs, one site per mart."""
         return self.warehouse_dir / "docs" / "gx"

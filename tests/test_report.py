@@ -383,3 +383,28 @@ def test_the_page_answers_the_province_question_at_1024_and_1440_px(report):
                     assert f"≤ hạng 16\thạng {_rank(p18, 'TOTAL', code).split('/')[0]}\tkhông đạt" in text
                     assert "không đánh giá được\tkhông có giá trị PAR Index của tỉnh năm 2020" in text
             page.close()
+
+
+def test_an_unchanged_chart_is_not_rendered_again_and_gives_the_same_bytes(built, tmp_path, monkeypatch):
+    """The report's PNGs and Vega bundle come from Settings.report_cache_dir when a chart's spec (its data included)
+    did not change: a second build renders nothing and writes the same bytes; the cache keeps the last build's PNGs
+    only."""
+    import vl_convert as vlc
+
+    from pipelines.report.charts import PNG_CHARTS
+    from pipelines.report.page import build_report
+
+    db, cache = Settings.from_env().published_db, tmp_path / "cache"
+    first = build_report(db, tmp_path / "a", "b1", cache_dir=cache)
+    assert len(list(cache.glob("*.png"))) == len(set(first.pngs.values())) and list(cache.glob("vega-bundle-*.js"))
+
+    def no_render(*_a, **_k):
+        raise AssertionError("rendered again")
+
+    monkeypatch.setattr(vlc, "vegalite_to_png", no_render)
+    monkeypatch.setattr(vlc, "javascript_bundle", no_render)
+    second = build_report(db, tmp_path / "b", "b1", cache_dir=cache)
+    assert second.pngs == first.pngs and set(second.pngs) == set(PNG_CHARTS)
+    for name in PNG_CHARTS:
+        assert (tmp_path / "b" / f"{name}.png").read_bytes() == (tmp_path / "a" / f"{name}.png").read_bytes()
+    assert (tmp_path / "b" / "index.html").read_text() == (tmp_path / "a" / "index.html").read_text()

@@ -247,13 +247,18 @@ Promise.all(Object.entries(SPECS).map(([name, s]) =>
 """
 
 
-def build_report(db: Path, out_dir: Path, build_id: str | None = None, with_png: bool = True) -> Report:
-    """Write out_dir/index.html (replaced atomically) from the published warehouse `db`."""
+def build_report(
+    db: Path, out_dir: Path, build_id: str | None = None, with_png: bool = True, cache_dir: Path | None = None
+) -> Report:
+    """Write out_dir/index.html (replaced atomically) from the published warehouse `db`. `cache_dir`
+    (Settings.report_cache_dir): the Vega bundle and the last build's PNGs by content, so an unchanged chart is not
+    rendered again (the same bytes: vl-convert renders a spec the same way every time)."""
     import vl_convert as vlc
 
     data = load_report_data(db, build_id)
     specs = chart_specs(data)
-    page = render_html(data, specs, vlc.javascript_bundle())  # type: ignore[call-arg]  # the stub wants a snippet; the call without one returns the whole bundle
+    bundle = _cached(cache_dir, f"vega-bundle-{_vlc_version()}.js", lambda: vlc.javascript_bundle().encode())  # type: ignore[call-arg]  # the stub wants a snippet; without one it is the whole bundle
+    page = render_html(data, specs, bundle.decode())
     out_dir.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".index.", suffix=".html.tmp", dir=out_dir)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -262,7 +267,37 @@ def build_report(db: Path, out_dir: Path, build_id: str | None = None, with_png:
     os.replace(tmp, out_dir / "index.html")
     pngs = {}
     if with_png:
+        used = set()
         for name in PNG_CHARTS:
-            pngs[name] = vlc.vegalite_to_png(specs[name], scale=1)
+            spec = specs[name]
+            key = hashlib.sha256(f"{_vlc_version()} 1 {json.dumps(spec, sort_keys=True)}".encode()).hexdigest()
+            used.add(f"{key}.png")
+            pngs[name] = _cached(cache_dir, f"{key}.png", lambda spec=spec: vlc.vegalite_to_png(spec, scale=1))
             (out_dir / f"{name}.png").write_bytes(pngs[name])
+        if cache_dir is not None:  # the cache holds the last build's PNGs only
+            for old in cache_dir.glob("*.png"):
+                if old.name not in used:
+                    old.unlink(missing_ok=True)
     return Report(out_dir / "index.html", list(specs), pngs, len(page.encode("utf-8")))
+
+
+def _vlc_version() -> str:
+    from importlib.metadata import version
+
+    return version("vl-convert-python")
+
+
+def _cached(cache_dir: Path | None, name: str, make) -> bytes:
+    """The bytes of `name` in `cache_dir`, made (and kept, written atomically) when missing."""
+    if cache_dir is None:
+        return make()
+    path = cache_dir / name
+    if path.is_file():
+        return path.read_bytes()
+    out = make()
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=cache_dir)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(out)
+    os.replace(tmp, path)
+    return out

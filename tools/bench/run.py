@@ -154,7 +154,7 @@ def build(root: Path, results: dict, prefix: str = "") -> dict:
 
     def report(db: Path, folder: Path, build_id: str) -> None:
         with stage(results, prefix + "report", n, size):
-            build_report(db, folder, build_id)
+            build_report(db, folder, build_id, cache_dir=settings.report_cache_dir)
 
     # one release, as the publish asset makes it: the database copy, the Parquet marts and the report (timed on its
     # own, and within publish), switched together
