@@ -241,3 +241,17 @@ def test_lines_containing_equals_the_line_by_line_test(parsed, plan):
         assert lines_containing(words, lines) == naive
     # a word on the last line, and one at the very start
     assert lines_containing(("x",), ["x", "", "ax"]) == [0, 2]
+
+
+def test_the_lowered_text_follows_the_lines_it_is_asked_about():
+    """lines_containing keeps the last text it lowered: another list, or the same list changed in place, is
+    another text (a stale answer would read one document's words in another)."""
+    from pipelines.sources.plans.lines import lines_containing
+
+    a = ["KẾ HOẠCH", "Sở Tư pháp chủ trì", "Mục II"]
+    b = ["QUYẾT ĐỊNH", "mục I của Kế hoạch"]
+    assert lines_containing(("mục",), a) == [2]
+    assert lines_containing(("mục",), b) == [1]
+    assert lines_containing(("sở tư pháp",), a) == [1]
+    a[0] = "Mục I. MỤC ĐÍCH"
+    assert lines_containing(("mục",), a) == [0, 2]

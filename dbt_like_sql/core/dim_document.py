@@ -13,6 +13,7 @@ from pipelines.quality.schemas import (
     ISSUER_LEVELS,
 )
 from pipelines.sources.plans.conform import DOC_TYPE_VALUES, FIRST_DATE
+from pipelines.sources.plans.formats import FORMATS, TEXT_SOURCES
 
 
 class DimDocument(pa.DataFrameModel):
@@ -28,12 +29,10 @@ class DimDocument(pa.DataFrameModel):
     sha256: str = pa.Field(str_matches=r"^[0-9a-f]{64}$", description="sha256 of the file's bytes")
     size_bytes: int = pa.Field(gt=0, description="File size in bytes")
     encoding: str = pa.Field(description="Detected encoding of a text or HTML file; 'binary' for Word and PDF")
-    format: str = pa.Field(
-        isin=["txt", "docx", "pdf", "html", "doc"], description="File format read: txt / docx / pdf / html / doc"
-    )
+    format: str = pa.Field(isin=list(FORMATS), description="File format read: txt / docx / pdf / html / doc")
     page_count: int = pa.Field(nullable=True, ge=0, description="Pages of a PDF; NULL for other formats")
     text_source: str = pa.Field(
-        isin=["native", "converted", "ocr"],
+        isin=list(TEXT_SOURCES),
         description="native (the file's own text), converted (a .doc through antiword or LibreOffice), ocr (Tesseract on a scanned PDF)",
     )
     issuer_name: str = pa.Field(

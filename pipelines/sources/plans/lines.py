@@ -37,21 +37,26 @@ def html_to_text(cell: str) -> str:
     return "\n".join(ln for ln in out if ln)
 
 
-_LOWERED: list = [(), ""]  # the last lines joined in lower case: several rules ask of the same lines
+# the last lines joined in lower case (several rules ask of the same lines), as one (lines, text) pair replaced
+# whole, so a reader in another thread never sees the text of other lines
+_LOWERED: list[tuple[tuple[str, ...], str]] = [((), "")]
 
 
-def _lowered(lines: list[str]) -> str:
+def lowered_text(lines: list[str]) -> str:
+    """The lines joined by newlines in lower case, worked out once for the same lines."""
     key = tuple(lines)  # the lines as they are now (a list changed in place is another text)
-    if _LOWERED[0] != key:
-        _LOWERED[0], _LOWERED[1] = key, "\n".join(lines).lower()
-    return _LOWERED[1]
+    entry = _LOWERED[0]
+    if entry[0] != key:
+        entry = (key, "\n".join(lines).lower())
+        _LOWERED[0] = entry
+    return entry[1]
 
 
 def lines_containing(words: tuple[str, ...], lines: list[str]) -> list[int]:
     """0-based indices of the lines whose lower case contains one of `words` (lower case): the same as testing
     `w in line.lower()` line by line, but with str.find over the whole text, so rules that look at a few lines
     of a document skip the rest at C speed."""
-    low = _lowered(lines)
+    low = lowered_text(lines)
     if len(low) != sum(map(len, lines)) + len(lines) - 1:  # lower() changed a length (rare letters)
         return [i for i, ln in enumerate(lines) if any(w in ln.lower() for w in words)]
     hits: set[int] = set()

@@ -12,7 +12,7 @@ from pipelines.model import Finding, ParsedPlan
 from pipelines.sources.plans.agency_text import looks_like_agency
 from pipelines.sources.plans.blocks import read_blocks
 from pipelines.sources.plans.formats.text_tables import tables_from_spans
-from pipelines.sources.plans.lines import closing_lines, find_repeated_blocks
+from pipelines.sources.plans.lines import closing_lines, find_repeated_blocks, lowered_text
 from pipelines.sources.plans.metadata import indices_named
 from pipelines.sources.plans.readers.narrative import NarrativeSection, has_agency_lead, read_narrative
 from pipelines.sources.plans.readers.tables import table_to_tasks
@@ -378,7 +378,7 @@ class LineText:
     a space) is in a window exactly when it is in those lines joined by spaces and lowered."""
 
     def __init__(self, lines: list[str]):
-        self.low = "\n".join(lines).lower()
+        self.low = lowered_text(lines)  # the text the word rules lowered already (lines.py)
         self.starts = list(accumulate((len(ln) + 1 for ln in lines), initial=0))
         self.exact = len(self.low) == self.starts[-1] - 1 if lines else True  # lower() kept every length
 

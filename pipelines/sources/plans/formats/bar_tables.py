@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from pipelines.sources.plans.formats.text_tables import _is_words, _roles_key, _table_from_rows
-from pipelines.sources.plans.lines import strip_markup
+from pipelines.sources.plans.lines import lowered_text, strip_markup
 from pipelines.sources.plans.table_model import (
     _LETTER_REF,
     _LETTER_START,
@@ -27,7 +27,7 @@ def find_bar_tables(lines: list[str], skip: set[int]) -> list[RawTable]:
     """The portal scrape's table: a line holding only "|" before every cell, the cell's words on the lines after
     it (wrapped at any width), two "|" lines in a row between rows."""
     tables: list[RawTable] = []
-    if "|" not in "".join(lines):  # most texts: no table of this layout (a cheap first look at C speed)
+    if "|" not in lowered_text(lines):  # most texts: no table of this layout (the text joined once for every rule)
         return tables
     bar = [False, *(ln.strip() == "|" for ln in lines)]  # 1-based: the line holds only "|"
     n, i = len(lines), 1

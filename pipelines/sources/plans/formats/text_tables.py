@@ -15,7 +15,7 @@ import re
 
 from pipelines.model import Finding
 from pipelines.sources.plans.decode import collapse_ws
-from pipelines.sources.plans.lines import html_to_text
+from pipelines.sources.plans.lines import html_to_text, lowered_text
 from pipelines.sources.plans.table_model import (
     _AGENCY_WORDS,
     _DATE_LIKE,
@@ -71,7 +71,7 @@ def _pipe_cells(lines: list[str], start: int, skip: set[int]) -> list[Cell]:
 
 def find_pipe_tables(lines: list[str], skip: set[int]) -> list[RawTable]:
     tables: list[RawTable] = []
-    if "|" not in "".join(lines):  # most texts: no pipe at all
+    if "|" not in lowered_text(lines):  # most texts: no pipe at all
         return tables
     n = len(lines)
     i = 1
@@ -162,7 +162,7 @@ def _split_md(line: str) -> list[str]:
 
 def find_md_tables(lines: list[str], skip: set[int]) -> list[RawTable]:
     tables: list[RawTable] = []
-    joined = "".join(lines)
+    joined = lowered_text(lines)
     if "|" not in joined and "+" not in joined:  # neither a pipe row nor a grid rule anywhere
         return tables
     n, i = len(lines), 1
@@ -414,7 +414,7 @@ def merge_continued(tables: list[RawTable], lines: list[str]) -> list[RawTable]:
 
 def find_tab_tables(lines: list[str], skip: set[int]) -> list[RawTable]:
     tables: list[RawTable] = []
-    if "\t" not in "".join(lines):  # most texts: no tab at all (a first look at C speed)
+    if "\t" not in lowered_text(lines):  # most texts: no tab at all (the text joined once for every rule)
         return tables
     n = len(lines)
     i = 1
