@@ -15,7 +15,8 @@ SOURCE_KINDS = ["table", "narrative"]
 READERS = ["narrative", "pipe_table", "tab_table", "md_table", "grid_table", "bar_table"] + [
     f"{fmt}_table" for fmt in FORMATS if fmt != "txt"
 ]
-ISSUER_LEVELS = ["central", "province", "district", "commune"]  # central: the Government, a ministry, a national office
+ISSUER_LEVELS = ["national", "central", "province", "district", "commune"]
+# national: the Government, the Prime Minister, the National Assembly; central: a ministry or a national office
 INDICES = ["PAPI", "PAR_INDEX", "PCI", "SIPAS"]
 
 
@@ -51,7 +52,7 @@ class StgDocuments(pa.DataFrameModel):
         "its masthead prints it (issuer_level central)",
     )
     issuer_level: str = pa.Field(
-        nullable=True, isin=ISSUER_LEVELS, description="central / province / district / commune"
+        nullable=True, isin=ISSUER_LEVELS, description="national / central / province / district / commune"
     )
     province_code: str = pa.Field(
         nullable=True, str_length={"min_value": 2, "max_value": 2}, description="GSO 2004 code of the issuer's province"

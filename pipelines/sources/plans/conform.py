@@ -50,7 +50,7 @@ DOC_TYPE_VALUES = (
     "Khác",
 )
 OTHER_DOC_TYPE = "Khác"
-ISSUER_LEVELS = ("central", "province", "district", "commune")
+ISSUER_LEVELS = ("national", "central", "province", "district", "commune")
 # The warehouse holds documents and plan years from 2000 to 2100 (its contracts); a date outside, read from a
 # document (a cited old law's year, a typing slip), is a finding and an empty value, never a stop.
 FIRST_DATE, LAST_YEAR = dt.date(2000, 1, 1), 2100

@@ -119,13 +119,21 @@ _MOTTO = re.compile(r"CỘNG\s+H(?:ÒA|OÀ)\s+XÃ\s+HỘI")
 _COUNCIL = re.compile(r"^HỘI ĐỒNG NHÂN DÂN (TỈNH|THÀNH PHỐ) (.{2,40})$")
 
 
+# the state's own organs sign as the nation; a ministry or the Government's office is a central body under them
+_NATIONAL = re.compile(
+    r"^(?:THỦ TƯỚNG CHÍNH PHỦ|CHÍNH PHỦ|QUỐC HỘI|ỦY BAN THƯỜNG VỤ QUỐC HỘI|UỶ BAN THƯỜNG VỤ QUỐC HỘI|CHỦ TỊCH NƯỚC)$"
+)
 _UNDER = re.compile(r"\s(?=(?:TỔNG CỤC|CỤC|VỤ|VĂN PHÒNG|THUẾ|HẢI QUAN|KHO BẠC NHÀ NƯỚC) )")  # a unit under its ministry
 
 
 def _masthead_left(lines: list[str], search: int = 200) -> str | None:
     """The issuer's words of the masthead: the text just above the national motto ("CỘNG HÒA XÃ HỘI …"), a name the
     scrape may have wrapped ("**BỘ KHOA HỌC VÀ **" / "CÔNG NGHỆ"), without the rule and cell marks around it."""
-    motto = next((i for i, ln in enumerate(lines[:search]) if _MOTTO.search(strip_markup(ln).upper())), None)
+    head = lines[:search]
+    # the motto may be wrapped after its first word ("**CỘNG" / "HÒA XÃ HỘI …")
+    motto = next(
+        (i for i, ln in enumerate(head) if _MOTTO.search(strip_markup(" ".join(head[i : i + 2])).upper())), None
+    )
     if motto is None:
         return None
     got: list[str] = []
@@ -156,7 +164,8 @@ def _issuer_above_provinces(lines: list[str]) -> IssuerCandidate | None:
     if (m := re.search(r"\b(?:TỈNH|THÀNH PHỐ) (.{2,40})$", lowest)) and (prov := find_province_prefix(m[1])):
         return IssuerCandidate(lowest, "province", prov)  # "CỤC THUẾ / THUẾ TỈNH VĨNH LONG": a branch in a province
     if _CENTRAL.match(lowest) or _CENTRAL.match(left):
-        return IssuerCandidate(lowest if _CENTRAL.match(lowest) else left, "central", None)
+        name = lowest if _CENTRAL.match(lowest) else left
+        return IssuerCandidate(name, "national" if _NATIONAL.match(name) else "central", None)
     return None
 
 

@@ -25,7 +25,10 @@ _DATE_LONG = r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})"
 _DATE_SHORT = r"ngày\s+(\d{1,2})/(\d{1,2})/(\d{4})"
 _DATE_ANY = re.compile(rf"(?:{_DATE_LONG}|{_DATE_SHORT})", re.IGNORECASE)
 _HEADER_DATE = re.compile(rf"^[^\d|()\n]{{2,60}},\s*(?:{_DATE_LONG}|{_DATE_SHORT})", re.IGNORECASE | re.MULTILINE)
-_SO = re.compile(rf"^\|?\s*Số\s*(?:hiệu)?\s*[:|]\s*({_DOCNO})", re.MULTILINE)
+# "Số:" opens a line, or follows the issuer's rule (kept as one "_" by strip_markup) when a scrape glued the
+# masthead into one line
+# ("CHÍNH PHỦ_______ Số: 172/2025/NĐ-CP | CỘNG HÒA …")
+_SO = re.compile(rf"^(?:[^\n]{{0,80}}?[_\-]+\s*)?\|?\s*Số\s*(?:hiệu)?\s*[:|]\s*({_DOCNO})", re.MULTILINE)
 _ATTACHED = re.compile(
     rf"^\s*\(?\s*(?:Ban\s+hành\s+)?kèm\s+theo\s+(Quyết\s+định|Kế\s+hoạch)\s+số\s*:?\s*({_DOCNO})\s*,?\s*(?:{_DATE_LONG}|{_DATE_SHORT})",
     re.IGNORECASE | re.MULTILINE,
@@ -95,6 +98,24 @@ _NUMBER_OVERRIDES = ("Văn bản hợp nhất",)
 def _number_code(number: str) -> str | None:
     m = re.match(r"\d+[A-Za-z]?/(?:\d{4}/)?([A-Za-zĐđ]+)(?:-|$)", number)
     return _NUMBER_TYPES.get(m[1]) if m else None
+
+
+# the issuer's initials that end a document's number (Nghị định 30/2020/NĐ-CP, appendix I) for the state's own
+# organs and the Government's office: "09/2025/NĐ-CP", "1661/NQ-UBTVQH15", "2530/QĐ-TTg", "623/TB-VPCP"
+_NUMBER_ISSUERS = {
+    "CP": ("CHÍNH PHỦ", "national"),
+    "TTg": ("THỦ TƯỚNG CHÍNH PHỦ", "national"),
+    "UBTVQH": ("ỦY BAN THƯỜNG VỤ QUỐC HỘI", "national"),
+    "QH": ("QUỐC HỘI", "national"),
+    "VPCP": ("VĂN PHÒNG CHÍNH PHỦ", "central"),
+}
+
+
+def _issuer_from_number(numbers: list[str]) -> IssuerCandidate | None:
+    """The issuer its own number names, when the masthead was lost in the scrape."""
+    m = re.match(r"\d+[A-Za-z]?/(?:\d{4}/)?[A-Za-zĐđ]+-([A-Za-z]+?)(?:\d+)?$", numbers[0]) if numbers else None
+    got = _NUMBER_ISSUERS.get(m[1]) if m else None
+    return IssuerCandidate(got[0], got[1], None) if got else None
 
 
 def _type_from_number(number: str, lines: list[str]) -> str | None:
@@ -276,9 +297,13 @@ def extract_metadata(text: str) -> tuple[DocumentMeta, list[Finding]]:
     _doc_type(meta, lines, web, plain)
     _issue_date(meta, plain, web, attached, findings, at)
     title, title_line = _title(lines)
-    issuer = _issuer(plain, web, title, title_line, findings, at)
-    if issuer is None or issuer.province is None and issuer.level == "province":
-        issuer = _issuer_above_provinces(lines) or issuer
+    above = _issuer_above_provinces(lines) or _issuer_from_number(meta.doc_numbers)
+    if above is not None and above.level in ("national", "central"):
+        issuer = above  # a central masthead or number names the issuer; a province the text writes to is not it
+    else:
+        issuer = _issuer(plain, web, title, title_line, findings, at)
+        if issuer is None or issuer.province is None and issuer.level == "province":
+            issuer = above or issuer
     _place_issuer(meta, issuer, plain, findings)
     _signer(meta, lines, web, findings)
     meta.title = title
@@ -442,7 +467,7 @@ def _place_issuer(meta: DocumentMeta, issuer: IssuerCandidate | None, plain: str
         findings.append(Finding("issuer_missing", "warning", "No issuer found in the text.", None, None))
         return
     meta.issuer_name, meta.issuer_level, prov = issuer
-    if meta.issuer_level == "central":
+    if meta.issuer_level in ("national", "central"):
         return  # above the provinces: no province of its own (the one it concerns may be named in the text)
     if prov is None:
         # district-level issuer: its province is the one the text names
