@@ -221,6 +221,12 @@ def _alias_prefixes() -> frozenset[tuple[str, ...]]:
     return frozenset(a.key[:n] for a in aliases() for n in range(2, len(a.key) + 1))
 
 
+_GENERIC = r"(?:cơ quan|đơn vị|tổ chức|địa phương|doanh nghiệp)"
+_SHARED_TAIL = re.compile(
+    rf"(?i)\b(?P<list>{_GENERIC}(?:\s*(?:,|\bvà\b)\s*{_GENERIC})+)\s+(?P<tail>(?:có\s+)?liên\s+quan)\b"
+)
+
+
 def _share_head(m: re.Match) -> str:
     """Each item of the list gets the head when the head and the item begin a known name; an item that does not
     ("Thể thao và Du lịch" after "Văn hóa") goes on with the name before it."""
@@ -241,6 +247,10 @@ def _resolve(text: str, role: str) -> tuple[tuple, tuple]:
             return _resolve(m["inner"], role)
     if "thường trực" in text:
         text = _STANDING_FOR.sub("", text)
+    if "liên quan" in text and (m := _SHARED_TAIL.search(text)):
+        # "cơ quan, địa phương liên quan": the closing "liên quan" qualifies every generic noun of the list
+        nouns = re.split(r"\s*(?:,|\bvà\b)\s*", m["list"])
+        text = text[: m.start()] + ", ".join(f"{x} {m['tail']}" for x in nouns if x) + text[m.end() :]
     if _SHARED_HEAD.search(text):
         shared = _SHARED_HEAD.sub(_share_head, text)
         if shared != text:

@@ -68,15 +68,24 @@ def _split_at_headers(rows: list[list[Cell]]) -> list[list[list[Cell]]]:
     roles starts a new table there (the title between them belongs to neither)."""
     if not rows:
         return []
+    first = [c.text for c in rows[0]]
+    if not _is_header(first):
+        # the title scraped into the header row's first cell ("PHỤ LỤC …" | "TT" | "Nội dung" | …): cut it off
+        p = next((p for p in range(1, len(first) - 2) if _is_header(first[p:])), None)
+        if p is not None:
+            rows = [rows[0][p:], *rows[1:]]
     parts: list[list[list[Cell]]] = [[rows[0]]]
     width = len(rows[0])
     roles = _roles_key([c.text for c in rows[0]])
+    # a block opening with a title scraped as a cell ("PHỤ LỤC …" before the header) has no header yet: the
+    # first header row starts the table whole, not after the title's width
+    headed = _is_header([c.text for c in rows[0]])
     for row in rows[1:]:
         texts = [c.text for c in row]
         cut = next(
             (
                 p
-                for p in range(width if len(row) > width else 0, len(row) - 2)
+                for p in range(width if len(row) > width and headed else 0, len(row) - 2)
                 if _is_header(texts[p:]) and _roles_key(texts[p:]) != roles
             ),
             None,
@@ -87,7 +96,7 @@ def _split_at_headers(rows: list[list[Cell]]) -> list[list[list[Cell]]]:
         if cut >= width:
             parts[-1].append(row[:width])
         parts.append([row[cut:]])
-        width, roles = len(row) - cut, _roles_key(texts[cut:])
+        width, roles, headed = len(row) - cut, _roles_key(texts[cut:]), True
     return parts
 
 
@@ -103,6 +112,9 @@ def _spanning_heading(row: list[Cell]) -> bool:
         return False
     letters = [ch for ch in texts[-1] if ch.isalpha()]
     return len(letters) >= 4 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
+
+
+_ELIDED = re.compile(r"^[.…]{6,}$")
 
 
 def _bar_rows(lines: list[str], block: list[int], bar: list[bool] | None = None) -> list[list[Cell]]:
@@ -123,6 +135,13 @@ def _bar_rows(lines: list[str], block: list[int], bar: list[bool] | None = None)
         if not bar[block[idx]] and raw.strip():
             nxt = strip_markup(raw).strip()
     for idx, k in enumerate(block):
+        if bar[k] and row and _ELIDED.match(row[-1].text):
+            # the site's mark of rows it left out ("…......."): the row before it ended, the next cell opens one
+            row.pop()
+            if row:
+                rows.append(row)
+            row, prev_bar = [Cell("", k, k)], True
+            continue
         if bar[k]:
             if prev_bar:
                 nxt = following[idx]

@@ -15,7 +15,7 @@ import re
 
 from pipelines.model import Finding
 from pipelines.sources.plans.decode import collapse_ws
-from pipelines.sources.plans.lines import html_to_text, lowered_text
+from pipelines.sources.plans.lines import html_to_text, lowered_text, strip_markup
 from pipelines.sources.plans.table_model import (
     _AGENCY_WORDS,
     _DATE_LIKE,
@@ -329,11 +329,43 @@ def _is_words(text: str) -> bool:
     return len(t) > 15 and sum(ch.isalpha() for ch in t) > 10
 
 
+_LABEL_REF = re.compile(r"^(?P<label>.*?\S)\s+(?P<ref>\d{1,2}(?:\.\d{1,2})*|[IVX]{1,4})\.?$")
+
+
+def _record_as_row(rows: list[list[Cell]]) -> list[list[Cell]] | None:
+    """A table that is one task written downwards ("Nhiệm vụ 1.1 | text", "Cơ quan chủ trì | …", "Thời hạn | …"):
+    its label column becomes the header and its value column the one row, the number in the task's label
+    ("Nhiệm vụ 1.1") its number cell."""
+    if not 3 <= len(rows) <= 12 or any(len(r) != 2 for r in rows):
+        return None
+    labels = [collapse_ws(strip_markup(r[0].text)) for r in rows]
+    if any(not lb or len(lb) > 60 for lb in labels):
+        return None
+    roles = header_roles(labels)
+    if roles is None or "task" not in roles or not {"lead", "support"} & set(roles):
+        return None
+    values = [r[1] for r in rows]
+    k = roles.index("task")
+    if m := _LABEL_REF.match(labels[k]):
+        labels[k] = m["label"]
+    header = [Cell(lb, r[0].line_start, r[0].line_end) for lb, r in zip(labels, rows)]
+    if m:
+        src = rows[k][0]
+        return [
+            [Cell("STT", src.line_start, src.line_end), *header],
+            [Cell(m["ref"], src.line_start, src.line_end), *values],
+        ]
+    return [header, values]
+
+
 def _table_from_rows(rows: list[list[Cell]], reader: str, line_start: int, line_end: int) -> RawTable | None:
     rows = [r for r in rows if any(c.text.strip() for c in r)]
     if len(rows) < 2:
         return None
     findings: list[Finding] = []
+    record = _record_as_row(rows)
+    if record is not None:
+        rows = record
     first = [c.text for c in rows[0]]
     if _is_header(first):
         header, body = first, rows[1:]

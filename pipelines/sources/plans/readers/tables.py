@@ -28,6 +28,9 @@ from pipelines.sources.plans.table_model import (
 # ---------------------------------------------------------------- one conversion for all layouts
 
 
+_FORM_LABEL = re.compile(r"^[^\d:]{2,40}:$")  # a label in the number column ("Địa chỉ:"): never a task's number
+
+
 def _clean(text: str) -> str:
     return collapse_ws(strip_markup(text.replace("\n", " ")))
 
@@ -260,6 +263,8 @@ class _TableWalk:
         """The row's task draft, or None for a heading row or a row without a task (state updated either way)."""
         col, rows = self.col, self.table.rows
         ref = self.get(row, "ref")
+        if _FORM_LABEL.match(ref):
+            return None  # "Địa chỉ:" | … | "Điện thoại:" | …: a form's labels and values (a site's footer), no row
         sec = self.get(row, "section") if self.has_section_col else ""
         sub_cell = self.get(row, "subsection")
         task = _clean(html_to_text(row[col["task"]].text if "task" in col else ""))
