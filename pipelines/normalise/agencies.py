@@ -341,6 +341,8 @@ def _unit_after(
 ) -> tuple[str | None, int]:
     """The unit a body belongs to after its name ("… thị xã"), then that unit's proper name ("Bỉm Sơn"), up to four
     capitalised words that open no alias: its level and the token after them."""
+    if j < len(toks) and words[toks[j][1]][:1].isupper() and _starts_alias(toks, j, table, max_len):
+        return None, j  # "Công an tỉnh, Tỉnh đoàn": a capital opens the next name ("Tỉnh đoàn"), not this one's unit
     for lk in _LEVEL_KEYS:
         if tuple(t for t, _ in toks[j : j + len(lk)]) == lk:
             level, j = LEVEL_WORDS[lk], j + len(lk)

@@ -13,7 +13,9 @@ _HEADS = (
     r"(?:Các\s+|các\s+)?(?:Sở|sở|Ủy ban|Uỷ ban|UBND|Thanh tra|Văn phòng|VP|Công an|Công An|Thủ trưởng|thủ trưởng|Chủ tịch|"
     r"Giám đốc|Chánh|Trưởng|Đài|Báo(?!\s+cáo)|Học viện|Viện|Bảo hiểm|Cục|Kho bạc|Bưu điện|Mặt trận|MTTQ|"
     r"Cơ quan|cơ quan|Đơn vị|đơn vị|Khối|Tòa án|Liên đoàn|Tỉnh đoàn|Thành đoàn|Huyện đoàn|Thị đoàn|Trung tâm|Bộ phận|"
-    r"Công chức|Trạm|Bộ trưởng|Trưởng thôn|Trưởng ấp|Tổ trưởng|Chi nhánh|Chi cục|Tòa|Viện kiểm sát|"
+    r"Công chức|Trạm|Bộ trưởng|Trưởng thôn|Trưởng ấp|Tổ trưởng|Chi nhánh|Chi cục|Tòa|Viện kiểm sát|Liên minh|"
+    # parties outside the administration a plan also gives work to ("Đề nghị các doanh nghiệp …")
+    r"(?<=[Cc]ác )(?:doanh nghiệp|hợp tác xã|tổ chức tín dụng|ngân hàng thương mại)|"
     r"HĐND|Hội đồng|Kiểm toán|Ngân hàng|Hiệp hội|Tổ kiểm tra|Tổ công tác|Tổ Công tác|(?<=[Cc]ác )đoàn thể|Ban(?=\s+[A-ZĐÂÊÔƠƯ])|"
     r"Phòng(?=\s+[A-ZĐÂÊÔƠƯ])|Bộ(?=\s+[A-ZĐ])|Hội(?=\s+(?!nghị|thảo|thi)[A-ZĐÂÊÔƠƯa-zđ])|Đoàn(?=\s+[A-ZĐ]))"
 )

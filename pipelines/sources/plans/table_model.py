@@ -20,7 +20,8 @@ _TASK_HEADER = re.compile(r"nhiệm vụ|giải pháp|công việc|hoạt độn
 _ROLE_RULES: list[tuple[str, re.Pattern]] = [
     ("ref", re.compile(r"^(stt|tt|số tt|số thứ tự|s\.tt|it|tt\.)$")),
     ("subsection", re.compile(r"thành phần")),
-    ("lead", re.compile(r"chủ trì|chịu trách nhiệm|đơn vị thực hiện|cơ quan thực hiện|phân công|đầu mối")),
+    # "Cơ quan tham mưu": the body that prepares the work for the committee's signature is its lead
+    ("lead", re.compile(r"chủ trì|chịu trách nhiệm|đơn vị thực hiện|cơ quan thực hiện|phân công|đầu mối|tham mưu")),
     ("support", re.compile(r"phối hợp")),
     ("output", re.compile(r"sản phẩm|kết quả|hình thức văn bản|cần đạt|đạt được")),
     ("timeline", re.compile(r"thời gian|thời hạn|tiến độ|hoàn thành")),

@@ -311,7 +311,23 @@ def _assignments_by_agency(
                     old.lead_as_written = old.lead_as_written if has_agency_lead(old) else agency
             continue
         path = _path_to(n) + [n]
-        rows = [_task_from(c, path, True) for c in n.items]
+        rows = []
+        # "Chủ trì, phối hợp với …:" as the heading's own paragraph over its items: their partners
+        lead_in = next((p for x in _intro_nodes(n) if (p := _role_heading(x, True)) is not None), None)
+        for c in n.items:
+            partners = _role_heading(c)
+            if partners is None:
+                rows.append(_task_from(c, path, True))
+                continue
+            # "a) Chủ trì, phối hợp với các sở …" / "b) Phối hợp với …" over items: a heading naming the role and
+            # the partners; its items are the agency's work with those partners
+            for x in c.items or _intro_nodes(c):
+                row = _task_from(x, path + [c], not c.items)
+                row.support_as_written = row.support_as_written or partners[0]
+                rows.append(row)
+        if lead_in is not None:
+            for row in rows:
+                row.support_as_written = row.support_as_written or lead_in[0]
         if not rows:  # the heading over paragraphs: each is that agency's task
             for x in _intro_nodes(n):
                 row = _task_from(x, path, False)
@@ -324,6 +340,21 @@ def _assignments_by_agency(
     for r in outside:
         one.setdefault(r.line_start, r)  # one row per item (its heading's, when it has one)
     return tasks, list(one.values())
+
+
+_ROLE_HEADING = re.compile(r"(?i)^\W*(?:(?:chủ trì|phối hợp)\W*(?:,|và)?\s*)+(?:với\s+)?(?P<who>[^:]*?)[\s*_:.]*$")
+
+
+def _role_heading(c: Node, lead_in: bool = False) -> tuple[str] | None:
+    """(partners,) of an item that only names a role and its partners ("Chủ trì, phối hợp với các sở, ngành, UBND các
+    xã, phường:") and has items or paragraphs under it (`lead_in`: a paragraph over its heading's items); None
+    otherwise."""
+    if not (lead_in or c.items or c.intro):
+        return None
+    m = _ROLE_HEADING.match(collapse_ws(c.text))
+    if m is None or not m["who"] or not looks_like_agency(m["who"].strip(" *_")):
+        return None
+    return (m["who"].strip(" *_"),)
 
 
 def _agency_paragraphs(c: Node, path: list[Node]) -> list[TaskRow]:

@@ -131,8 +131,31 @@ def _move_misplaced(d: dict, findings: list[Finding]) -> None:
         )
 
 
+_ROLE_TAG = re.compile(r"\(\s*(?:cơ quan\s+|đơn vị\s+|đồng\s+)?(?P<role>chủ trì|phối hợp)[^()]*\)", re.IGNORECASE)
+
+
+def _tagged_roles(value: str) -> tuple[str, str | None] | None:
+    """ "X (chủ trì), Y, Z (phối hợp)": the names before each tag have its role (lead, support)."""
+    parts: dict[str, list[str]] = {"chủ trì": [], "phối hợp": []}
+    pos = 0
+    for m in _ROLE_TAG.finditer(value):
+        who = value[pos : m.start()].strip(" ,;.")
+        if who:
+            parts[m["role"].lower()].append(who)
+        pos = m.end()
+    if not parts["chủ trì"] or value[pos:].strip(" ,;."):
+        return None
+    return "; ".join(parts["chủ trì"]), "; ".join(parts["phối hợp"]) or None
+
+
 def _combined_cells(d: dict) -> None:
-    """ "Chủ trì: X; Phối hợp: Y" in one cell: the labelled parts go to their own fields."""
+    """ "Chủ trì: X; Phối hợp: Y" in one cell: the labelled parts go to their own fields; "X (chủ trì); Y (phối
+    hợp)": the tagged names to theirs."""
+    lead = d.get("lead")
+    if lead and "(" in lead and (tagged := _tagged_roles(lead)) is not None:
+        d["lead"] = tagged[0]
+        if tagged[1] and not d.get("support"):
+            d["support"] = tagged[1]
     for key in ("lead", "support", "note", "timeline"):
         v = d.get(key)
         if not v or ":" not in v:
