@@ -320,13 +320,15 @@ def test_issuers_above_the_provinces_are_read_from_the_masthead():
     assert (m.issuer_name, m.issuer_level, m.province_code) == ("VĂN PHÒNG CHÍNH PHỦ", "central", None)
     m = meta("1662311553c66bda.md")  # a Standing Committee resolution on a province's communes
     assert (m.issuer_name, m.issuer_level, m.province_code) == ("ỦY BAN THƯỜNG VỤ QUỐC HỘI", "national", None)
-    central = 0
+    central = unknown = 0
     above = re.compile(r"(?i)(thủ tướng|chính phủ|quốc hội|(ủy|uỷ) ban thường vụ|bộ |văn phòng chính phủ|cục )")
     for path in accuracy.label_files("dev"):
         for row in csv.DictReader(path.open(encoding="utf-8")):
             got = meta(row["file"])
             if above.match(row["issuer"]) and not re.search(r"(?i)tỉnh|thành phố", row["issuer"]):
-                assert got.issuer_level in ("national", "central"), (row["file"], row["issuer"], got)
+                # above the provinces, or not known where the scrape lost both masthead and number; never a province
+                assert got.issuer_level in ("national", "central", None), (row["file"], row["issuer"], got)
+                unknown += got.issuer_level is None
             if got.issuer_level in ("national", "central"):
                 central += 1
                 # the Government and the Prime Minister are national; a ministry and the Government's office central
@@ -337,4 +339,4 @@ def test_issuers_above_the_provinces_are_read_from_the_masthead():
                 assert got.issuer_level == ("national" if national else "central"), (row["file"], got)
                 # the same body as the label names (its first word: Bộ, Cục, Văn phòng, Thủ tướng, Chính phủ …)
                 assert got.issuer_name.split()[0].lower() == row["issuer"].split()[0].lower(), (row["file"], got)
-    assert central >= 70
+    assert central >= 70 and unknown <= 1

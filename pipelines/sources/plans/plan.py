@@ -133,12 +133,17 @@ def parse_plan(
     out.findings.extend(n_findings)
     aligner = _SectionAligner(n_sections, SectionMatcher(n_sections) if tables and n_sections else None, out.findings)
     table_tasks = []
+    headings_over_tables: set[int] = set()
     for t in tables:
         tt, tf = table_to_tasks(t, aligner)
+        if (above := _heading_over_table(tt, t.line_start, n_sections, lines, table_lines)) is not None:
+            headings_over_tables.add(above)
         table_tasks.extend(tt)
         out.findings.extend(tf)
         if tt:
             out.readers_used.append(t.reader)
+    # a heading whose table holds its tasks is not one itself
+    n_tasks = [x for x in n_tasks if x.line_start not in headings_over_tables]
     if table_tasks:
         n_tasks = _drop_restated(n_tasks, table_tasks, n_sections, aligner, out.findings)
         n_tasks = _appendix_is_the_record(n_tasks, table_tasks, out.findings)
@@ -161,6 +166,22 @@ def parse_plan(
             "'GIẢI PHÁP', 'NỘI DUNG') with numbered, lettered or bulleted items"
         )
     return out
+
+
+def _heading_over_table(
+    rows: list, start: int, sections: list[NarrativeSection], lines: list[str], table_lines: set[int]
+) -> int | None:
+    """A table with no group rows and no section column, right under a numbered heading of the narrative ("1. Chỉ
+    số Chi phí gia nhập thị trường" over its task table, or over several one-task tables): its rows are that
+    heading's. Returns the heading's line, or None."""
+    if not rows or any(r.section_as_written for r in rows):
+        return None
+    above = max((s for s in sections if s.line_end < start and s.heading), key=lambda s: s.line_start, default=None)
+    if above is None or any(lines[k - 1].strip() and k not in table_lines for k in range(above.line_end + 1, start)):
+        return None
+    for r in rows:
+        r.section_ref, r.section_as_written, r.section_heading = above.ref, above.heading, above.heading
+    return above.line_start
 
 
 class _SectionAligner:

@@ -422,6 +422,9 @@ def _roles_key(header: list[str]) -> tuple:
     return tuple(roles)
 
 
+_HEADING_LINE = re.compile(r"^\W*(?:[IVX]{1,4}|\d{1,2}(?:\.\d{1,2})*)[.)]\s+\w+\s+\w+")
+
+
 def merge_continued(tables: list[RawTable], lines: list[str]) -> list[RawTable]:
     """One table split by a page break (a repeated header, a running page header such as "ỦY BAN NHÂN DÂN"
     or a page number between the parts) is one table again, so merged cells and groups carry across the break."""
@@ -432,7 +435,10 @@ def merge_continued(tables: list[RawTable], lines: list[str]) -> list[RawTable]:
         if prev is not None and prev.reader == t.reader and _roles_key(prev.header) == _roles_key(t.header):
             gap = [lines[k - 1].strip() for k in range(prev.line_end + 1, t.line_start)]
             gap = [g for g in gap if g]
-            if len(gap) <= 3 and all(len(g) <= 60 and not g.endswith((".", ";")) for g in gap):
+            # a numbered heading between them ("2. Chỉ số Tiếp cận đất đai") starts another part of the plan
+            if len(gap) <= 3 and all(
+                len(g) <= 60 and not g.endswith((".", ";")) and not _HEADING_LINE.match(g) for g in gap
+            ):
                 prev.rows.extend(t.rows)
                 prev.line_end = t.line_end
                 prev.findings.extend(t.findings)
