@@ -158,6 +158,22 @@ def _closing_candidates(lines: list[str]) -> list[int]:
     return sorted(found)
 
 
+# a portal page's own parts around the document: links to other articles and the site's credit lines
+_LINK_ONLY = re.compile(r"^\s*(?:[-*+•]\s*)?\[[^\]]{3,}\]\([^)]*\)\s*$")
+_SITE_LINE = re.compile(
+    r"(?i)^\W*(?:tin liên quan|tin khác|các tin khác|bài viết liên quan|xem thêm)\W*$|cơ quan chủ quản\s*:|"
+    r"ghi rõ nguồn|bản quyền thuộc|©"
+)
+
+
+def site_chrome_lines(lines: list[str]) -> set[int]:
+    """1-based numbers of the lines that are the portal's, not the document's: a line that is only a link, the
+    "Tin liên quan" label over such links, the site's credit line ("Cơ quan chủ quản: …", "Ghi rõ nguồn …")."""
+    if "](" not in lowered_text(lines) and "chủ quản" not in lowered_text(lines) and "nguồn" not in lowered_text(lines):
+        return set()
+    return {i for i, ln in enumerate(lines, 1) if _LINK_ONLY.match(ln) or _SITE_LINE.search(ln)}
+
+
 def closing_lines(lines: list[str]) -> set[int]:
     """1-based numbers of the lines of every recipients list and signature block (see above)."""
     out: set[int] = set()

@@ -12,7 +12,7 @@ from pipelines.model import Finding, ParsedPlan
 from pipelines.sources.plans.agency_text import looks_like_agency
 from pipelines.sources.plans.blocks import read_blocks
 from pipelines.sources.plans.formats.text_tables import tables_from_spans
-from pipelines.sources.plans.lines import closing_lines, find_repeated_blocks, lowered_text
+from pipelines.sources.plans.lines import site_chrome_lines, closing_lines, find_repeated_blocks, lowered_text
 from pipelines.sources.plans.metadata import indices_named
 from pipelines.sources.plans.readers.narrative import NarrativeSection, has_agency_lead, read_narrative
 from pipelines.sources.plans.readers.tables import table_to_tasks
@@ -121,6 +121,7 @@ def parse_plan(
             )
         )
     skip |= closing_lines(lines)  # signature and recipients: never work
+    skip |= site_chrome_lines(lines)  # the portal's links and credit lines
     # one pass into the block model (tables with their column roles, prose blocks with their numbering); the
     # readers label its blocks
     given = tables_from_spans(file_tables[1], lines, skip, f"{file_tables[0]}_table") if file_tables else None
@@ -135,6 +136,18 @@ def parse_plan(
     table_tasks = []
     headings_over_tables: set[int] = set()
     for t in tables:
+        if _reports_past_work(t, lines):
+            out.findings.append(
+                Finding(
+                    "report_table_not_tasks",
+                    "info",
+                    f"The table at lines {t.line_start}-{t.line_end} reports on work done (its title and its "
+                    "status column say so); its rows are not tasks.",
+                    t.line_start,
+                    t.line_end,
+                )
+            )
+            continue
         tt, tf = table_to_tasks(t, aligner)
         if (above := _heading_over_table(tt, t.line_start, n_sections, lines, table_lines)) is not None:
             headings_over_tables.add(above)
@@ -166,6 +179,19 @@ def parse_plan(
             "'GIẢI PHÁP', 'NỘI DUNG') with numbered, lettered or bulleted items"
         )
     return out
+
+
+_STATUS_COLUMN = re.compile(r"(?i)kết quả (?:thực hiện|đạt được)|tình hình thực hiện|mức độ hoàn thành|đã thực hiện")
+_REPORT_TITLE = re.compile(r"(?i)kết quả thực hiện|tình hình thực hiện|báo cáo kết quả|kết quả triển khai")
+
+
+def _reports_past_work(table, lines: list[str]) -> bool:
+    """A table of work done, not work to do: a column for each row's status ("Kết quả thực hiện") and a title
+    above that calls it a report ("KẾT QUẢ THỰC HIỆN NHIỆM VỤ NĂM 2025")."""
+    if not any(_STATUS_COLUMN.search(h) for h in table.header):
+        return False
+    above = [ln for ln in lines[max(0, table.line_start - 6) : table.line_start - 1] if ln.strip()][-3:]
+    return any(_REPORT_TITLE.search(ln) for ln in above)
 
 
 def _heading_over_table(

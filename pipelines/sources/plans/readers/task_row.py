@@ -61,8 +61,12 @@ def _heading_agency(n: Node) -> str | None:
         return m["who"]  # the duties of whoever it names, listed as points under it
     if len(t) > 200 or not looks_like_agency(t) or ":" in t:
         return None
-    if not n.items and not n.intro and len(agency_prefix(t)[1].split()) >= 4:
-        return None  # "- Hội đồng Thi đua - Khen thưởng các cấp phân công …": an item that opens with its agency
+    if len(agency_prefix(t)[1].split()) >= 4 and (
+        not n.items and not n.intro or collapse_ws(n.text).rstrip(" *_").endswith((".", ";"))
+    ):
+        # "- Hội đồng Thi đua - Khen thưởng các cấp phân công …": an item that opens with its agency; a whole
+        # sentence ending in a full stop is one too, whatever paragraphs follow it
+        return None
     return re.sub(r"^(?:Đề nghị|đề nghị|Giao|giao|Mời|mời)\s+", "", t)
 
 
