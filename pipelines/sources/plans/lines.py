@@ -174,9 +174,58 @@ def site_chrome_lines(lines: list[str]) -> set[int]:
     return {i for i, ln in enumerate(lines, 1) if _LINK_ONLY.match(ln) or _SITE_LINE.search(ln)}
 
 
-def closing_lines(lines: list[str]) -> set[int]:
-    """1-based numbers of the lines of every recipients list and signature block (see above)."""
+# the closing formula that hands the whole document to everyone ("Yêu cầu Giám đốc các sở, … triển khai thực hiện
+# nghiêm túc Chỉ thị này./."): no one's task, and no part of the item before it
+_FORMULA_START = re.compile(r"^\W*(?:Yêu cầu|Đề nghị)\s")
+_FORMULA = re.compile(
+    r"(?i)^\W*(?:yêu cầu|đề nghị)\s.{0,400}?(?:thực hiện|triển khai|thi hành)[^.;]{0,60}"
+    r"(?:chỉ thị|kế hoạch|quyết định|công điện|thông báo|văn bản) này\W*$"
+)
+
+
+def closing_formula_lines(lines: list[str]) -> set[int]:
+    """1-based numbers of the lines of the document's closing formula (its paragraph, up to six lines)."""
     out: set[int] = set()
+    for i, ln in enumerate(lines):
+        if not _FORMULA_START.match(strip_markup(ln)):
+            continue
+        j, text = i, ""
+        while j < len(lines) and j < i + 6 and lines[j].strip():
+            text = f"{text} {strip_markup(lines[j]).strip()}"
+            j += 1
+            if _FORMULA.match(text.strip()):
+                out.update(range(i + 1, j + 1))
+                break
+    return out
+
+
+# a signer who signs in person: the office alone in capitals over "(Đã ký)" or the name
+_SIGNER_TITLE = re.compile(
+    r"^(?:PHÓ\s+)?(?:CHỦ TỊCH|GIÁM ĐỐC|BỘ TRƯỞNG|THỦ TƯỚNG|TRƯỞNG BAN|CHÁNH VĂN PHÒNG|CHÁNH THANH TRA)$"
+)
+_SIGNER_NAME = re.compile(r"^(?:\(Đã ký\)|[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){1,4})$")
+
+
+def signer_lines(lines: list[str]) -> set[int]:
+    """1-based numbers of a bare signer's title and what follows it up to the signature or name."""
+    out: set[int] = set()
+    for i, ln in enumerate(lines):
+        if "CH" not in ln and "GI" not in ln and "TR" not in ln and "BỘ" not in ln:
+            continue
+        if not _SIGNER_TITLE.match(strip_markup(ln).strip(" |*")):
+            continue
+        nxt = [(j, strip_markup(lines[j]).strip(" |*")) for j in range(i + 1, min(i + 5, len(lines)))]
+        hit = next((j for j, t in nxt if t and _SIGNER_NAME.match(t)), None)
+        if hit is not None and all(not t for j, t in nxt if j < hit):
+            out.update(range(i + 1, hit + 2))
+    return out
+
+
+def closing_lines(lines: list[str]) -> set[int]:
+    """1-based numbers of the lines of every recipients list and signature block (see above), of a signer who signs
+    in person, and of the closing formula."""
+    out: set[int] = closing_formula_lines(lines) if "này" in lowered_text(lines) else set()
+    out |= signer_lines(lines)
     n = len(lines)
     todo = _closing_candidates(lines)
     c = 0

@@ -12,7 +12,7 @@ from pipelines.model import Finding, ParsedPlan
 from pipelines.sources.plans.agency_text import looks_like_agency
 from pipelines.sources.plans.blocks import read_blocks
 from pipelines.sources.plans.formats.text_tables import tables_from_spans
-from pipelines.sources.plans.lines import site_chrome_lines, closing_lines, find_repeated_blocks, lowered_text
+from pipelines.sources.plans.lines import closing_lines, find_repeated_blocks, lowered_text, site_chrome_lines
 from pipelines.sources.plans.metadata import indices_named
 from pipelines.sources.plans.readers.narrative import NarrativeSection, has_agency_lead, read_narrative
 from pipelines.sources.plans.readers.tables import table_to_tasks

@@ -130,10 +130,7 @@ def read_narrative(
             # task, or an agency heading over its paragraph
             if rows := _agency_paragraphs(sec, []):
                 tasks.extend(rows)
-            elif sec.kind in ("num", "letter", "bullet") and (
-                not sec.intro or collapse_ws(sec.text).rstrip(" *_").endswith((".", ";"))
-            ):
-                # ... or a whole sentence, whatever unnumbered paragraphs follow it (a closing "Yêu cầu …")
+            elif sec.kind in ("num", "letter", "bullet") and not sec.intro:
                 tasks.append(_task_from(sec, [], False))
         before = len(tasks)
         _collect_tasks(sec, [sec] if sec.kind == "roman" else [], tasks, findings)  # a roman heading may name the index
