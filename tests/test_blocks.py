@@ -153,3 +153,92 @@ def test_a_scraped_table_with_merged_cells_and_a_second_table_glued_to_it():
         ("Xây dựng hồ sơ sức khỏe cộng đồng", "Bộ Y tế", "Giai đoạn 2026 - 2030"),
         ("Dự án quan trắc tự động không khí quốc g", "Bộ Nông nghiệp và Môi trường", "2026 - 2030"),
     ]
+
+
+# A table laid out by spaces, as `pdftotext -layout` gives a PDF's appendix: wrapped cells, a header label wrapped
+# under itself, a page break (page number, the header again), a long Roman number one space from its group's words.
+SPACED = """III. NHIỆM VỤ, GIẢI PHÁP
+
+TT   Nhiệm vụ                                        Cơ quan chủ trì         Cơ quan phối hợp          Thời hạn
+                                                                                                       hoàn thành
+I    CHI PHÍ GIA NHẬP THỊ TRƯỜNG
+1.   Thực hiện đăng ký doanh nghiệp qua mạng điện    Sở Tài chính            Thuế tỉnh; Trung tâm      Thường xuyên
+     tử; hướng dẫn doanh nghiệp sử dụng chữ ký số                            Phục vụ hành chính công
+     khi nộp hồ sơ                                                           tỉnh
+
+                                               1
+TT   Nhiệm vụ                                        Cơ quan chủ trì         Cơ quan phối hợp          Thời hạn
+                                                                                                       hoàn thành
+2.   Rút ngắn thời gian cấp giấy chứng nhận đăng ký  Sở Tài chính            Ban Quản lý Khu kinh tế   Năm 2026
+     đầu tư                                                                  tỉnh
+VIII DỊCH VỤ HỖ TRỢ DOANH NGHIỆP
+3.   Hỗ trợ doanh nghiệp nhỏ và vừa tham gia hội     Sở Công Thương          Hiệp hội Doanh nghiệp     Năm 2026
+     chợ, triển lãm                                                          tỉnh
+
+IV. TỔ CHỨC THỰC HIỆN
+Sở Tài chính là cơ quan thường trực, theo dõi, tổng hợp kết quả thực hiện Kế hoạch này, báo cáo định kỳ.
+"""
+
+
+def test_a_table_laid_out_by_spaces():
+    tables = [b.table for b in blocks_of_text(SPACED).blocks if b.kind == "table"]
+    assert len(tables) == 1 and tables[0].reader == "column_table"
+    t = tables[0]
+    assert t.header == ["TT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời hạn hoàn thành"]
+    rows = [[c.text for c in r] for r in t.rows]
+    assert rows[1] == [
+        "1.",
+        "Thực hiện đăng ký doanh nghiệp qua mạng điện tử; hướng dẫn doanh nghiệp sử dụng chữ ký số khi nộp hồ sơ",
+        "Sở Tài chính",
+        "Thuế tỉnh; Trung tâm Phục vụ hành chính công tỉnh",
+        "Thường xuyên",
+    ]
+    # across the page break: no page number, no second header, no "hoàn thành" in the next row's time cell
+    assert rows[2][1:] == ["Rút ngắn thời gian cấp giấy chứng nhận đăng ký đầu tư", "Sở Tài chính"] + [
+        "Ban Quản lý Khu kinh tế tỉnh",
+        "Năm 2026",
+    ]
+    assert rows[3][:2] == ["VIII", "DỊCH VỤ HỖ TRỢ DOANH NGHIỆP"]
+    assert t.line_end == 17  # the heading and the prose after it are not the table's
+    tasks = parse_plan(SPACED).tasks
+    assert [(t.task_ref, t.lead_as_written, t.section_as_written) for t in tasks] == [
+        ("1", "Sở Tài chính", "CHI PHÍ GIA NHẬP THỊ TRƯỜNG"),
+        ("2", "Sở Tài chính", "CHI PHÍ GIA NHẬP THỊ TRƯỜNG"),
+        ("3", "Sở Công Thương", "DỊCH VỤ HỖ TRỢ DOANH NGHIỆP"),
+    ]
+
+
+def test_one_task_written_downwards_in_a_table_of_its_own():
+    """Each task as its own two-column table (label | value), under the heading of its index's component."""
+    text = "III. NHIỆM VỤ CỤ THỂ\n1. Chỉ số Chi phí gia nhập thị trường\n\n"
+    for n, (task, lead) in enumerate(
+        [
+            ("Đẩy mạnh đăng ký doanh nghiệp qua mạng", "Sở Tài chính"),
+            ("Công bố danh mục thủ tục hành chính", "Văn phòng UBND tỉnh"),
+        ],
+        1,
+    ):
+        text += (
+            f"| Nhiệm vụ 1.{n} | {task} |\n| Cơ quan chủ trì | {lead} |\n| Cơ quan phối hợp | Các sở, ban, ngành |\n"
+        )
+        text += "| Thời hạn hoàn thành | Quý I/2026 |\n\n"
+    text += "2. Chỉ số Tiếp cận đất đai\n\n| Nhiệm vụ 2.1 | Công khai quỹ đất sạch |\n| Chủ trì | Sở Nông nghiệp và Môi trường |\n"
+    text += "| Thời gian | Quý II/2026 |\n"
+    tasks = parse_plan(text).tasks
+    assert [(t.task_ref, t.task_text, t.lead_as_written, t.timeline_text, t.section_as_written) for t in tasks] == [
+        (
+            "1.1",
+            "Đẩy mạnh đăng ký doanh nghiệp qua mạng",
+            "Sở Tài chính",
+            "Quý I/2026",
+            "Chỉ số Chi phí gia nhập thị trường",
+        ),
+        (
+            "1.2",
+            "Công bố danh mục thủ tục hành chính",
+            "Văn phòng UBND tỉnh",
+            "Quý I/2026",
+            "Chỉ số Chi phí gia nhập thị trường",
+        ),
+        ("2.1", "Công khai quỹ đất sạch", "Sở Nông nghiệp và Môi trường", "Quý II/2026", "Chỉ số Tiếp cận đất đai"),
+    ]

@@ -20,6 +20,7 @@ from functools import cached_property
 from pathlib import Path
 
 from pipelines.sources.plans.formats.bar_tables import find_bar_tables
+from pipelines.sources.plans.formats.column_tables import find_column_tables
 from pipelines.sources.plans.formats.text_tables import (
     find_md_tables,
     find_pipe_tables,
@@ -93,7 +94,11 @@ def find_tables(lines: list[str], skip: set[int], given: list[RawTable] | None =
     bar = find_bar_tables(lines, md_lines)
     for t in bar:
         md_lines.update(range(t.line_start, t.line_end + 1))
-    return merge_continued(md + bar + find_pipe_tables(lines, md_lines) + find_tab_tables(lines, md_lines), lines)
+    spaced = find_column_tables(lines, md_lines)
+    for t in spaced:
+        md_lines.update(range(t.line_start, t.line_end + 1))
+    found = md + bar + spaced + find_pipe_tables(lines, md_lines) + find_tab_tables(lines, md_lines)
+    return merge_continued(found, lines)
 
 
 def read_blocks(lines: list[str], skip: set[int], given: list[RawTable] | None = None) -> DocumentBlocks:

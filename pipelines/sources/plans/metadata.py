@@ -298,6 +298,7 @@ def extract_metadata(text: str) -> tuple[DocumentMeta, list[Finding]]:
     _issue_date(meta, plain, web, attached, findings, at)
     title, title_line = _title(lines)
     above = _issuer_above_provinces(lines) or _issuer_from_number(meta.doc_numbers)
+    issuer: IssuerCandidate | None
     if above is not None and above.level in ("national", "central"):
         issuer = above  # a central masthead or number names the issuer; a province the text writes to is not it
     else:

@@ -133,28 +133,7 @@ def parse_plan(
     n_tasks, n_sections, n_findings, by_agency, spans = read_narrative(lines, table_lines, doc.paragraphs)
     out.findings.extend(n_findings)
     aligner = _SectionAligner(n_sections, SectionMatcher(n_sections) if tables and n_sections else None, out.findings)
-    table_tasks = []
-    headings_over_tables: set[int] = set()
-    for t in tables:
-        if _reports_past_work(t, lines):
-            out.findings.append(
-                Finding(
-                    "report_table_not_tasks",
-                    "info",
-                    f"The table at lines {t.line_start}-{t.line_end} reports on work done (its title and its "
-                    "status column say so); its rows are not tasks.",
-                    t.line_start,
-                    t.line_end,
-                )
-            )
-            continue
-        tt, tf = table_to_tasks(t, aligner)
-        if (above := _heading_over_table(tt, t.line_start, n_sections, lines, table_lines)) is not None:
-            headings_over_tables.add(above)
-        table_tasks.extend(tt)
-        out.findings.extend(tf)
-        if tt:
-            out.readers_used.append(t.reader)
+    table_tasks, headings_over_tables = _read_tables(tables, lines, table_lines, n_sections, aligner, out)
     # a heading whose table holds its tasks is not one itself
     n_tasks = [x for x in n_tasks if x.line_start not in headings_over_tables]
     if table_tasks:
@@ -194,6 +173,9 @@ def _reports_past_work(table, lines: list[str]) -> bool:
     return any(_REPORT_TITLE.search(ln) for ln in above)
 
 
+_HEADING_WORDS = re.compile(r"^(?:\S+\s+){0,19}\S+$(?<![.;])")  # a name: at most 20 words, no full stop
+
+
 def _heading_over_table(
     rows: list, start: int, sections: list[NarrativeSection], lines: list[str], table_lines: set[int]
 ) -> int | None:
@@ -203,11 +185,47 @@ def _heading_over_table(
     if not rows or any(r.section_as_written for r in rows):
         return None
     above = max((s for s in sections if s.line_end < start and s.heading), key=lambda s: s.line_start, default=None)
-    if above is None or any(lines[k - 1].strip() and k not in table_lines for k in range(above.line_end + 1, start)):
+    if (
+        above is None
+        or not _HEADING_WORDS.match(above.heading or "")
+        or lines[above.line_end - 1].rstrip(" *_").endswith((".", ";"))
+        or looks_like_agency(above.heading or "")
+    ):
+        return None  # "2. Sở Nội vụ chủ trì … rà soát thủ tục hành chính.": a task of its own, not a heading
+    if any(lines[k - 1].strip() and k not in table_lines for k in range(above.line_end + 1, start)):
         return None
     for r in rows:
         r.section_ref, r.section_as_written, r.section_heading = above.ref, above.heading, above.heading
     return above.line_start
+
+
+def _read_tables(
+    tables: list, lines: list[str], table_lines: set[int], n_sections: list[NarrativeSection], aligner, out: ParsedPlan
+) -> tuple[list, set[int]]:
+    """The tasks of every table that lists work to do, and the lines of the headings the tables sit under."""
+    table_tasks: list = []
+    headings: set[int] = set()
+    for t in tables:
+        if _reports_past_work(t, lines):
+            out.findings.append(
+                Finding(
+                    "report_table_not_tasks",
+                    "info",
+                    f"The table at lines {t.line_start}-{t.line_end} reports on work done (its title and its "
+                    "status column say so); its rows are not tasks.",
+                    t.line_start,
+                    t.line_end,
+                )
+            )
+            continue
+        tt, tf = table_to_tasks(t, aligner)
+        if (above := _heading_over_table(tt, t.line_start, n_sections, lines, table_lines)) is not None:
+            headings.add(above)
+        table_tasks.extend(tt)
+        out.findings.extend(tf)
+        if tt:
+            out.readers_used.append(t.reader)
+    return table_tasks, headings
 
 
 class _SectionAligner:

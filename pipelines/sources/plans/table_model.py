@@ -60,6 +60,12 @@ def header_roles(header: list[str]) -> list[str | None] | None:
     return None if roles is None else list(roles)
 
 
+def label_role(label: str) -> str | None:
+    """The role one header label names on its own ("Cơ quan chủ trì": lead), or None."""
+    t = label_key(label)
+    return next((name for name, rx in _ROLE_RULES if rx.search(t)), None)
+
+
 def label_key(cell: str) -> str:
     """A header cell as its roles are read: markup and white space gone, lower case."""
     return _label_key(cell) if len(cell) < 200 else collapse_ws(strip_markup(cell)).lower()

@@ -30,6 +30,7 @@ from pipelines.sources.plans.table_model import (
     _is_header,
     header_roles,
     label_key,
+    label_role,
     merge_subheader,
 )
 
@@ -333,29 +334,44 @@ _LABEL_REF = re.compile(r"^(?P<label>.*?\S)\s+(?P<ref>\d{1,2}(?:\.\d{1,2})*|[IVX
 
 
 def _record_as_row(rows: list[list[Cell]]) -> list[list[Cell]] | None:
-    """A table that is one task written downwards ("Nhiệm vụ 1.1 | text", "Cơ quan chủ trì | …", "Thời hạn | …"):
-    its label column becomes the header and its value column the one row, the number in the task's label
-    ("Nhiệm vụ 1.1") its number cell."""
-    if not 3 <= len(rows) <= 12 or any(len(r) != 2 for r in rows):
+    """Tasks written downwards, one small table each ("Nhiệm vụ 1.1 | text", "Cơ quan chủ trì | …", "Thời hạn |
+    …"), or several such records run together: the labels become the header (by their roles) and each record one
+    row, the number in a task's label ("Nhiệm vụ 1.1") its number cell."""
+    if len(rows) < 3 or any(len(r) != 2 for r in rows):
         return None
     labels = [collapse_ws(strip_markup(r[0].text)) for r in rows]
     if any(not lb or len(lb) > 60 for lb in labels):
         return None
-    roles = header_roles(labels)
-    if roles is None or "task" not in roles or not {"lead", "support"} & set(roles):
+    roles = [label_role(lb) for lb in labels]
+    starts = [i for i, r in enumerate(roles) if r == "task"]
+    if not starts or starts[0] != 0:
         return None
-    values = [r[1] for r in rows]
-    k = roles.index("task")
-    if m := _LABEL_REF.match(labels[k]):
-        labels[k] = m["label"]
-    header = [Cell(lb, r[0].line_start, r[0].line_end) for lb, r in zip(labels, rows)]
-    if m:
-        src = rows[k][0]
-        return [
-            [Cell("STT", src.line_start, src.line_end), *header],
-            [Cell(m["ref"], src.line_start, src.line_end), *values],
-        ]
-    return [header, values]
+    records = [list(range(a, b)) for a, b in zip(starts, [*starts[1:], len(rows)])]
+    if any(not 3 <= len(rec) <= 12 for rec in records):
+        return None
+    order: list[str] = []  # the roles in the order the records give them, each with its first label
+    label_of: dict[str, Cell] = {}
+    for i in range(len(rows)):
+        role = roles[i]
+        if role is None or role == "task" and i:
+            continue
+        if role not in label_of:
+            order.append(role)
+            m = _LABEL_REF.match(labels[i]) if role == "task" else None
+            label_of[role] = Cell(m["label"] if m else labels[i], rows[i][0].line_start, rows[i][0].line_end)
+    if header_roles([label_of[r].text for r in order]) is None or not {"lead", "support"} & set(order):
+        return None
+    refs = [_LABEL_REF.match(labels[rec[0]]) for rec in records]
+    numbered = all(refs)
+    first = rows[0][0]
+    header = ([Cell("STT", first.line_start, first.line_end)] if numbered else []) + [label_of[r] for r in order]
+    out = [header]
+    for rec, ref in zip(records, refs):
+        by_role = {roles[i]: rows[i][1] for i in rec if roles[i] is not None}
+        src = rows[rec[0]][0]
+        cells = [by_role.get(r) or Cell("", src.line_start, src.line_end) for r in order]
+        out.append(([Cell(ref["ref"], src.line_start, src.line_end)] if numbered and ref else []) + cells)
+    return out
 
 
 def _table_from_rows(rows: list[list[Cell]], reader: str, line_start: int, line_end: int) -> RawTable | None:

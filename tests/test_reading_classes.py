@@ -1,0 +1,101 @@
+"""Reading rules that hold for any province and layout (issue 23), each on a short text in the shape real plans use:
+role sub-headings under an agency heading, tagged roles in one cell, a table of work done, the closing formula and a
+signer who signs in person, the portal's own lines around a document."""
+
+from __future__ import annotations
+
+from pipelines.sources.plans.plan import parse_plan
+
+AGENCY_ROLES = """V. TỔ CHỨC THỰC HIỆN
+
+1. Sở Công Thương
+
+a) Chủ trì, phối hợp với các sở, ban, ngành, UBND các xã, phường
+
+- Tổ chức chương trình tập huấn kiến thức về thương mại điện tử.
+
+- Tổ chức các hoạt động kết nối giao thương trong và ngoài nước.
+
+b) Phối hợp với Sở Nông nghiệp và Môi trường
+
+- Hỗ trợ các nhà đầu tư phát triển hạ tầng thương mại.
+
+2. Sở Khoa học và Công nghệ
+
+Chủ trì, phối hợp với các cơ quan, đơn vị có liên quan:
+
+- Triển khai các chính sách khuyến khích đổi mới công nghệ.
+"""
+
+
+def test_role_sub_headings_under_an_agency_give_its_tasks_their_partners():
+    tasks = parse_plan(AGENCY_ROLES).tasks
+    assert [(t.task_text[:30].strip(), t.lead_as_written, t.support_as_written) for t in tasks] == [
+        ("Tổ chức chương trình tập huấn", "Sở Công Thương", "các sở, ban, ngành, UBND các xã, phường"),
+        ("Tổ chức các hoạt động kết nối", "Sở Công Thương", "các sở, ban, ngành, UBND các xã, phường"),
+        ("Hỗ trợ các nhà đầu tư phát tri", "Sở Công Thương", "Sở Nông nghiệp và Môi trường"),
+        ("Triển khai các chính sách khuy", "Sở Khoa học và Công nghệ", "các cơ quan, đơn vị có liên quan"),
+    ]
+
+
+TAGGED = """II. NHIỆM VỤ CỤ THỂ
+
+| STT | Nhiệm vụ | Cơ quan thực hiện | Thời gian |
+|---|---|---|---|
+| 1 | Phổ biến Luật Thực hiện dân chủ ở cơ sở | Sở Tư pháp (chủ trì), Sở Văn hóa, Thể thao và Du lịch, UBND các xã (phối hợp) | Năm 2026 |
+| 2 | Sửa chữa phòng học | Sở Giáo dục và Đào tạo, UBND các xã (đồng chủ trì); Sở Tài chính (phối hợp) | Quý III/2026 |
+"""
+
+
+def test_names_tagged_with_their_roles_in_one_cell():
+    tasks = parse_plan(TAGGED).tasks
+    assert [(t.lead_as_written, t.support_as_written) for t in tasks] == [
+        ("Sở Tư pháp", "Sở Văn hóa, Thể thao và Du lịch, UBND các xã"),
+        ("Sở Giáo dục và Đào tạo, UBND các xã", "Sở Tài chính"),
+    ]
+
+
+REPORT_AND_PLAN = """Phụ lục I
+KẾT QUẢ THỰC HIỆN NHIỆM VỤ NĂM 2025
+
+| STT | Nhiệm vụ | Cơ quan chủ trì | Thời gian | Kết quả thực hiện |
+| 1 | Khảo sát sự hài lòng đối với dịch vụ hành chính công | Sở Nội vụ | Quý III/2025 | Hoàn thành |
+
+Phụ lục II
+PHÂN CÔNG NHIỆM VỤ NĂM 2026
+
+| STT | Nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian hoàn thành |
+| 1 | Tổ chức khảo sát sự hài lòng năm 2026 | Sở Nội vụ | Văn phòng UBND tỉnh | Quý III/2026 |
+"""
+
+
+def test_a_table_of_work_done_gives_no_task():
+    parsed = parse_plan(REPORT_AND_PLAN)
+    assert [t.task_text for t in parsed.tasks] == ["Tổ chức khảo sát sự hài lòng năm 2026"]
+    assert "report_table_not_tasks" in {f.rule for f in parsed.findings}
+
+
+DIRECTIVE_END = """**17.** Giao Sở Nội vụ chủ trì, phối hợp với Sở Nông nghiệp và Môi trường tham
+mưu khen thưởng tập thể, cá nhân có thành tích.
+
+**18.** Đề nghị Ủy ban MTTQ Việt Nam tỉnh vận động hội viên ký cam kết không sử dụng lửa trong rừng;
+thực hiện trước ngày 31/3/2026.
+
+Yêu cầu Giám đốc các sở, Thủ trưởng các cơ quan, đơn vị và Chủ tịch UBND các
+xã, phường nghiêm túc triển khai thực hiện Chỉ thị này./.
+
+**CHỦ TỊCH**
+
+(Đã ký)
+
+Tin liên quan:
+- [Ra quân bảo vệ rừng mùa khô](/tin-tuc/ra-quan-bao-ve-rung)
+
+CỔNG THÔNG TIN ĐIỆN TỬ TỈNH - Cơ quan chủ quản: Văn phòng UBND tỉnh
+"""
+
+
+def test_the_closing_formula_the_signer_and_the_portal_lines_are_nobody_s_work():
+    tasks = parse_plan(DIRECTIVE_END).tasks
+    assert [(t.task_ref, t.line_start, t.line_end) for t in tasks] == [("17", 1, 2), ("18", 4, 5)]
+    assert tasks[1].lead_as_written == "Ủy ban MTTQ Việt Nam tỉnh"
