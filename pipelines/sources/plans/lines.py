@@ -159,24 +159,60 @@ def _closing_candidates(lines: list[str]) -> list[int]:
 
 
 # a portal page's own parts around the document: links to other articles and the site's credit lines
-_LINK_ONLY = re.compile(r"^\s*(?:[-*+•]\s*)?\[[^\]]{3,}\]\([^)]*\)\s*$")
-_SITE_LINE = re.compile(
-    r"(?i)^\W*(?:tin liên quan|tin khác|các tin khác|bài viết liên quan|xem thêm)\W*$|cơ quan chủ quản\s*:|"
-    r"ghi rõ nguồn|bản quyền thuộc|©"
-)
+_LINK_LINE = re.compile(r"(?m)^[ \t]*(?:[-*+•][ \t]*)?\[[^\]\n]{3,}\]\([^)\n]*\)[ \t]*$")  # a line that is a link
+_RELATED = ("tin liên quan", "tin khác", "bài viết liên quan", "xem thêm")
+_RELATED_LINE = re.compile(r"(?i)^[^\w\n]*(?:tin liên quan|tin khác|các tin khác|bài viết liên quan|xem thêm)[^\w\n]*$")
+_CREDITS = ("cơ quan chủ quản", "ghi rõ nguồn", "bản quyền thuộc", "©")
 
 
 def site_chrome_lines(lines: list[str]) -> set[int]:
     """1-based numbers of the lines that are the portal's, not the document's: a line that is only a link, the
-    "Tin liên quan" label over such links, the site's credit line ("Cơ quan chủ quản: …", "Ghi rõ nguồn …")."""
-    if "](" not in lowered_text(lines) and "chủ quản" not in lowered_text(lines) and "nguồn" not in lowered_text(lines):
-        return set()
-    return {i for i, ln in enumerate(lines, 1) if _LINK_ONLY.match(ln) or _SITE_LINE.search(ln)}
+    "Tin liên quan" label over such links, the site's credit line ("Cơ quan chủ quản: …", "Ghi rõ nguồn …").
+    Looked for in the lowered text, each pattern only where its words occur at all."""
+    low = lowered_text(lines)
+    out: set[int] = set()
+    if "](" in low:
+        out.update(i + 1 for i in _lines_matching(_LINK_LINE, lines, low))
+    out.update(i + 1 for i in _lines_with(_RELATED, lines, _RELATED_LINE, low))
+    for w in _CREDITS:
+        pos = low.find(w)
+        while pos >= 0:
+            out.add(low.count("\n", 0, pos) + 1)
+            pos = low.find(w, pos + 1)
+    return out
+
+
+def _lines_with(words: tuple[str, ...], lines: list[str], rx: re.Pattern, text: str | None = None) -> list[int]:
+    """0-based numbers of the lines that hold one of `words` and match `rx` as a whole line: the words found at C
+    speed (a regex over the whole text costs a step per character), the few lines holding them tested. `text`: the
+    lines joined (lowered, for lower-case words)."""
+    text = "\n".join(lines) if text is None else text
+    found: set[int] = set()
+    for w in words:
+        pos = text.find(w)
+        while pos >= 0:
+            found.add(text.count("\n", 0, pos))
+            pos = text.find(w, pos + len(w))
+    return sorted(i for i in found if rx.match(lines[i]))
+
+
+def _lines_matching(rx: re.Pattern, lines: list[str], text: str | None = None) -> list[int]:
+    """0-based numbers of the lines where `rx` (multi-line) matches, searched once over the joined text (or `text`,
+    the same lines changed without changing their breaks)."""
+    text = "\n".join(lines) if text is None else text
+    out: list[int] = []
+    pos = n = 0
+    for m in rx.finditer(text):
+        n += text.count("\n", pos, m.start())
+        pos = m.start()
+        if not out or out[-1] != n:
+            out.append(n)
+    return out
 
 
 # the closing formula that hands the whole document to everyone ("Yêu cầu Giám đốc các sở, … triển khai thực hiện
 # nghiêm túc Chỉ thị này./."): no one's task, and no part of the item before it
-_FORMULA_START = re.compile(r"^\W*(?:Yêu cầu|Đề nghị)\s")
+_FORMULA_START = re.compile(r"(?m)^[^\w\n]*(?:Yêu cầu|Đề nghị)\s")
 _FORMULA = re.compile(
     r"(?i)^\W*(?:yêu cầu|đề nghị)\s.{0,400}?(?:thực hiện|triển khai|thi hành)[^.;]{0,60}"
     r"(?:chỉ thị|kế hoạch|quyết định|công điện|thông báo|văn bản) này\W*$"
@@ -186,9 +222,10 @@ _FORMULA = re.compile(
 def closing_formula_lines(lines: list[str]) -> set[int]:
     """1-based numbers of the lines of the document's closing formula (its paragraph, up to six lines)."""
     out: set[int] = set()
-    for i, ln in enumerate(lines):
-        if not _FORMULA_START.match(strip_markup(ln)):
-            continue
+    low = lowered_text(lines)
+    if "yêu cầu" not in low and "đề nghị" not in low:
+        return out
+    for i in _lines_with(("Yêu cầu", "Đề nghị"), lines, _FORMULA_START):
         j, text = i, ""
         while j < len(lines) and j < i + 6 and lines[j].strip():
             text = f"{text} {strip_markup(lines[j]).strip()}"
@@ -201,19 +238,17 @@ def closing_formula_lines(lines: list[str]) -> set[int]:
 
 # a signer who signs in person: the office alone in capitals over "(Đã ký)" or the name
 _SIGNER_TITLE = re.compile(
-    r"^(?:PHÓ\s+)?(?:CHỦ TỊCH|GIÁM ĐỐC|BỘ TRƯỞNG|THỦ TƯỚNG|TRƯỞNG BAN|CHÁNH VĂN PHÒNG|CHÁNH THANH TRA)$"
+    r"(?m)^[ \t*|_#]*(?:PHÓ[ \t]+)?(?:CHỦ TỊCH|GIÁM ĐỐC|BỘ TRƯỞNG|THỦ TƯỚNG|TRƯỞNG BAN|CHÁNH VĂN PHÒNG|CHÁNH THANH TRA)"
+    r"[ \t*|_]*$"
 )
+_SIGNER_WORDS = ("CHỦ TỊCH", "GIÁM ĐỐC", "BỘ TRƯỞNG", "THỦ TƯỚNG", "TRƯỞNG BAN", "CHÁNH ")
 _SIGNER_NAME = re.compile(r"^(?:\(Đã ký\)|[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){1,4})$")
 
 
 def signer_lines(lines: list[str]) -> set[int]:
     """1-based numbers of a bare signer's title and what follows it up to the signature or name."""
     out: set[int] = set()
-    for i, ln in enumerate(lines):
-        if "CH" not in ln and "GI" not in ln and "TR" not in ln and "BỘ" not in ln:
-            continue
-        if not _SIGNER_TITLE.match(strip_markup(ln).strip(" |*")):
-            continue
+    for i in _lines_with(_SIGNER_WORDS, lines, _SIGNER_TITLE):
         nxt = [(j, strip_markup(lines[j]).strip(" |*")) for j in range(i + 1, min(i + 5, len(lines)))]
         hit = next((j for j, t in nxt if t and _SIGNER_NAME.match(t)), None)
         if hit is not None and all(not t for j, t in nxt if j < hit):

@@ -113,7 +113,7 @@ _CENTRAL = re.compile(
 )
 
 
-_MOTTO = re.compile(r"CỘNG\s+H(?:ÒA|OÀ)\s+XÃ\s+HỘI")
+_MOTTO_WRAPPED = re.compile(r"CỘNG[\s*_|]+H(?:ÒA|OÀ)[\s*_|]+XÃ[\s*_|]+HỘI")
 
 
 _COUNCIL = re.compile(r"^HỘI ĐỒNG NHÂN DÂN (TỈNH|THÀNH PHỐ) (.{2,40})$")
@@ -129,13 +129,12 @@ _UNDER = re.compile(r"\s(?=(?:TỔNG CỤC|CỤC|VỤ|VĂN PHÒNG|THUẾ|HẢI Q
 def _masthead_left(lines: list[str], search: int = 200) -> str | None:
     """The issuer's words of the masthead: the text just above the national motto ("CỘNG HÒA XÃ HỘI …"), a name the
     scrape may have wrapped ("**BỘ KHOA HỌC VÀ **" / "CÔNG NGHỆ"), without the rule and cell marks around it."""
-    head = lines[:search]
-    # the motto may be wrapped after its first word ("**CỘNG" / "HÒA XÃ HỘI …")
-    motto = next(
-        (i for i, ln in enumerate(head) if _MOTTO.search(strip_markup(" ".join(head[i : i + 2])).upper())), None
-    )
-    if motto is None:
+    # the motto may be wrapped after its first word ("**CỘNG" / "HÒA XÃ HỘI …"): looked for once in the joined head
+    head = "\n".join(lines[:search]).upper()
+    m = _MOTTO_WRAPPED.search(head) if "CỘNG" in head else None
+    if m is None:
         return None
+    motto = head.count("\n", 0, m.start())
     got: list[str] = []
     for ln in reversed(lines[max(0, motto - 8) : motto]):
         t = strip_markup(ln).strip(" |*")

@@ -28,7 +28,7 @@ _HEADER_DATE = re.compile(rf"^[^\d|()\n]{{2,60}},\s*(?:{_DATE_LONG}|{_DATE_SHORT
 # "Số:" opens a line, or follows the issuer's rule (kept as one "_" by strip_markup) when a scrape glued the
 # masthead into one line
 # ("CHÍNH PHỦ_______ Số: 172/2025/NĐ-CP | CỘNG HÒA …")
-_SO = re.compile(rf"^(?:[^\n]{{0,80}}?[_\-]+\s*)?\|?\s*Số\s*(?:hiệu)?\s*[:|]\s*({_DOCNO})", re.MULTILINE)
+_SO = re.compile(rf"Số\s*(?:hiệu)?\s*[:|]\s*({_DOCNO})")  # where its line allows it: _own_number_at
 _ATTACHED = re.compile(
     rf"^\s*\(?\s*(?:Ban\s+hành\s+)?kèm\s+theo\s+(Quyết\s+định|Kế\s+hoạch)\s+số\s*:?\s*({_DOCNO})\s*,?\s*(?:{_DATE_LONG}|{_DATE_SHORT})",
     re.IGNORECASE | re.MULTILINE,
@@ -326,6 +326,13 @@ def extract_metadata(text: str) -> tuple[DocumentMeta, list[Finding]]:
     return meta, findings
 
 
+def _own_number_at(plain: str, pos: int) -> bool:
+    """ "Số:" opens its line (after a cell mark), or follows the issuer's rule when a scrape glued the masthead into
+    one line ("CHÍNH PHỦ_ Số: 172/2025/NĐ-CP | …"; strip_markup leaves one "_")."""
+    before = plain[plain.rfind("\n", 0, pos) + 1 : pos]
+    return not before.strip(" \t|") or before.rstrip(" \t").endswith(("_", "-"))
+
+
 def _doc_numbers(
     meta: DocumentMeta, plain: str, at: Callable[[int], int]
 ) -> list[tuple[str, str, dt.date | None, int]]:
@@ -333,7 +340,8 @@ def _doc_numbers(
     (kind, number, date, line) of each of those)."""
     numbers: list[tuple[str, int]] = []
     for m in _SO.finditer(plain):
-        numbers.append((m[1], at(m.start())))
+        if _own_number_at(plain, m.start()):
+            numbers.append((m[1], at(m.start())))
     attached = [
         (m[1], m[2], _date(m.groups()[2:]), at(m.start()))
         for m in (_ATTACHED.finditer(plain) if "kèm" in plain.lower() else ())  # a cheap first look
