@@ -41,7 +41,9 @@ class DimDocument(pa.DataFrameModel):
         "its masthead prints it (issuer_level central)",
     )
     issuer_level: str = pa.Field(
-        nullable=True, isin=ISSUER_LEVELS, description="national (the Government, the Prime Minister, the National Assembly) / central (a ministry, a national office) / province / district / commune"
+        nullable=True,
+        isin=ISSUER_LEVELS,
+        description="national (the Government, the Prime Minister, the National Assembly) / central (a ministry, a national office) / province / district / commune",
     )
     province_key: str = pa.Field(
         nullable=True, str_matches=PROVINCE_KEY, description="FK to dim_province: vintage-code, e.g. 2004-79"
