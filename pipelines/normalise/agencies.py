@@ -390,7 +390,10 @@ def _short_form(
 
 
 def _starts_alias(toks, j: int, table: dict, max_len: int) -> bool:
-    return any(tuple(t for t, _ in toks[j : j + n]) in table for n in range(2, min(max_len, len(toks) - j) + 1))
+    # "Trưởng các khu vực" opens "Trưởng khu vực" (a plural inside a title), as _longest_alias reads it
+    return any(tuple(t for t, _ in toks[j : j + n]) in table for n in range(2, min(max_len, len(toks) - j) + 1)) or (
+        _longest_alias(toks, j, table, max_len) is not None
+    )
 
 
 def _flush(residue, ignorable, unknown, words) -> bool:
