@@ -99,3 +99,24 @@ def test_the_closing_formula_the_signer_and_the_portal_lines_are_nobody_s_work()
     tasks = parse_plan(DIRECTIVE_END).tasks
     assert [(t.task_ref, t.line_start, t.line_end) for t in tasks] == [("17", 1, 2), ("18", 4, 5)]
     assert tasks[1].lead_as_written == "Ủy ban MTTQ Việt Nam tỉnh"
+
+
+GRID = """PHỤ LỤC
+Chữ viết tắt: STP: Sở Tư pháp; SNV: Sở Nội vụ; CAT: Công an tỉnh. Ký hiệu: C - cơ quan chủ trì; P - cơ quan phối hợp.
+
+| STT | Nội dung hoạt động | Cơ quan thực hiện |  |  | Đơn vị khác phối hợp | Thời gian |
+|  |  | STP | SNV | CAT |  |  |
+| I | CÔNG TÁC CHỈ ĐẠO |  |  |  |  |  |
+| 1 | Ban hành Kế hoạch hoạt động của Hội đồng phối hợp phổ biến pháp luật | C | P |  | - | Tháng 01/2026 |
+| 2 | Phổ biến pháp luật về xuất nhập cảnh cho cư dân các xã biên giới |  | P | C | Tỉnh đoàn | Quý II/2026 |
+"""
+
+
+def test_an_assignment_grid_of_marks_under_abbreviated_bodies():
+    """One column per body, named by an abbreviation the legend above the table spells out; 'C' marks the lead,
+    'P' a partner, beside a column of other partners."""
+    tasks = parse_plan(GRID).tasks
+    assert [(t.task_ref, t.lead_as_written, t.support_as_written, t.timeline_text) for t in tasks] == [
+        ("1", "Sở Tư pháp", "Sở Nội vụ", "Tháng 01/2026"),
+        ("2", "Công an tỉnh", "Sở Nội vụ; Tỉnh đoàn", "Quý II/2026"),
+    ]

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from pipelines.sources.plans.formats.assignment_grid import read_assignment_grid
 from pipelines.sources.plans.formats.bar_tables import find_bar_tables
 from pipelines.sources.plans.formats.column_tables import find_column_tables
 from pipelines.sources.plans.formats.text_tables import (
@@ -98,7 +99,10 @@ def find_tables(lines: list[str], skip: set[int], given: list[RawTable] | None =
     for t in spaced:
         md_lines.update(range(t.line_start, t.line_end + 1))
     found = md + bar + spaced + find_pipe_tables(lines, md_lines) + find_tab_tables(lines, md_lines)
-    return merge_continued(found, lines)
+    tables = merge_continued(found, lines)
+    for t in tables:
+        read_assignment_grid(t, lines)  # one column per body, a mark per role: lead and support columns
+    return tables
 
 
 def read_blocks(lines: list[str], skip: set[int], given: list[RawTable] | None = None) -> DocumentBlocks:
