@@ -120,3 +120,12 @@ def test_an_assignment_grid_of_marks_under_abbreviated_bodies():
         ("1", "Sở Tư pháp", "Sở Nội vụ", "Tháng 01/2026"),
         ("2", "Công an tỉnh", "Sở Nội vụ; Tỉnh đoàn", "Quý II/2026"),
     ]
+
+
+def test_a_clause_that_only_makes_bodies_answer_for_the_plan_is_no_task():
+    text = """IV. TỔ CHỨC THỰC HIỆN
+1. Các sở, ban, ngành, Ủy ban nhân dân các xã, phường chịu trách nhiệm thực hiện Kế hoạch này.
+2. Sở Tài chính và Ủy ban nhân dân các xã, phường bố trí ngân sách để thực hiện Kế hoạch này.
+3. Các cơ quan, đơn vị được phân công nhiệm vụ có trách nhiệm thực hiện nghiêm túc theo đúng tiến độ, chất lượng.
+"""
+    assert [t.task_ref for t in parse_plan(text).tasks] == ["2"]

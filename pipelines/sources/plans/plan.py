@@ -147,6 +147,9 @@ def parse_plan(
     n_tasks = sections_naming_no_one(
         n_tasks, [(lo, hi) for lo, hi, level in spans if level == 0 or not index_plan], out.findings
     )
+    # a clause that only makes bodies answer for the plan ("Các sở, ngành … chịu trách nhiệm thực hiện Kế hoạch
+    # này.") gives no work
+    n_tasks = [x for x in n_tasks if not _GENERIC_DUTY.match(x.task_text)]
     if n_tasks:
         out.readers_used.insert(0, "narrative")
     out.tasks = sorted(n_tasks + table_tasks, key=lambda t: t.line_start)
@@ -160,6 +163,12 @@ def parse_plan(
     return out
 
 
+_GENERIC_DUTY = re.compile(
+    r"(?i)^[^.;:]{0,200}?(?:có trách nhiệm|chịu trách nhiệm)\s+(?:tổ chức\s+)?(?:triển khai\s+)?(?:thực hiện|thi hành)"
+    r"\s*(?:nghiêm túc|nghiêm)?\s*,?\s*(?:có hiệu quả|hiệu quả)?\s*(?:kế hoạch này|chỉ thị này|quyết định này|"
+    r"các nhiệm vụ được (?:giao|phân công)(?: tại kế hoạch này)?|nhiệm vụ được giao)?\s*"
+    r"(?:,?\s*(?:theo đúng|đảm bảo|bảo đảm)\s+(?:tiến độ|chất lượng|yêu cầu)[^.;]{0,40})?\s*[.;]?\s*$"
+)
 _STATUS_COLUMN = re.compile(r"(?i)kết quả (?:thực hiện|đạt được)|tình hình thực hiện|mức độ hoàn thành|đã thực hiện")
 _REPORT_TITLE = re.compile(r"(?i)kết quả thực hiện|tình hình thực hiện|báo cáo kết quả|kết quả triển khai")
 
