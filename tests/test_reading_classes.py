@@ -129,3 +129,15 @@ def test_a_clause_that_only_makes_bodies_answer_for_the_plan_is_no_task():
 3. Các cơ quan, đơn vị được phân công nhiệm vụ có trách nhiệm thực hiện nghiêm túc theo đúng tiến độ, chất lượng.
 """
     assert [t.task_ref for t in parse_plan(text).tasks] == ["2"]
+
+
+def test_an_item_a_list_says_again_for_the_same_body_counts_once():
+    text = """IV. TỔ CHỨC THỰC HIỆN
+5. Các sở ngành liên quan
+- Phối hợp với các sở, ngành, đơn vị có liên quan thu thập, biên tập, chuẩn hóa dữ liệu quy hoạch thuộc phạm vi quản lý.
+- Cung cấp, kết nối, chia sẻ dữ liệu chuyên ngành thuộc phạm vi quản lý.
+- Phối hợp thu thập, biên tập, chuẩn hóa dữ liệu quy hoạch.
+"""
+    parsed = parse_plan(text)
+    assert [t.line_start for t in parsed.tasks] == [3, 4]
+    assert "item_repeated" in {f.rule for f in parsed.findings}

@@ -149,7 +149,7 @@ def parse_plan(
     )
     # a clause that only makes bodies answer for the plan ("Các sở, ngành … chịu trách nhiệm thực hiện Kế hoạch
     # này.") gives no work
-    n_tasks = [x for x in n_tasks if not _GENERIC_DUTY.match(x.task_text)]
+    n_tasks = _repeated_in_list([x for x in n_tasks if not _GENERIC_DUTY.match(x.task_text)], out.findings)
     if n_tasks:
         out.readers_used.insert(0, "narrative")
     out.tasks = sorted(n_tasks + table_tasks, key=lambda t: t.line_start)
@@ -161,6 +161,35 @@ def parse_plan(
             "'GIẢI PHÁP', 'NỘI DUNG') with numbered, lettered or bulleted items"
         )
     return out
+
+
+def _repeated_in_list(n_tasks: list, findings: list[Finding]) -> list:
+    """An item a list says again a few lines on, for the same body in the same section ("Phối hợp … thu thập, biên
+    tập, chuẩn hóa dữ liệu quy hoạch thuộc phạm vi quản lý." then "Phối hợp thu thập, biên tập, chuẩn hóa dữ liệu
+    quy hoạch."): the shorter is the same work, once."""
+    drop: set[int] = set()
+    for i, t in enumerate(n_tasks):
+        a = _bigrams(t.task_text)
+        for u in n_tasks[max(0, i - 4) : i]:
+            if id(u) in drop or t.line_start - u.line_end > 15 or len(a) < 3:
+                continue
+            if (u.lead_as_written, u.section_as_written) != (t.lead_as_written, t.section_as_written):
+                continue
+            b = _bigrams(u.task_text)
+            short, other = (t, u) if len(a) <= len(b) else (u, t)
+            if len(b) >= 3 and len(a & b) >= 0.8 * min(len(a), len(b)):
+                drop.add(id(short))
+                findings.append(
+                    Finding(
+                        "item_repeated",
+                        "info",
+                        f"The item at line {short.line_start} says again what the item at line {other.line_start} "
+                        "says for the same body: counted once.",
+                        short.line_start,
+                        short.line_end,
+                    )
+                )
+    return [t for t in n_tasks if id(t) not in drop]
 
 
 _GENERIC_DUTY = re.compile(
