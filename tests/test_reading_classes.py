@@ -141,3 +141,47 @@ def test_an_item_a_list_says_again_for_the_same_body_counts_once():
     parsed = parse_plan(text)
     assert [t.line_start for t in parsed.tasks] == [3, 4]
     assert "item_repeated" in {f.rule for f in parsed.findings}
+
+
+NESTED = """**IV. TỔ CHỨC THỰC HIỆN**
+
+**1. Các cơ quan đăng ký đầu tư (Sở Tài chính, Ban Quản lý các Khu công nghiệp tỉnh):**
+
+a) Là đầu mối chủ trì, tiếp nhận hồ sơ, tổ chức lấy ý kiến thẩm định dự án.
+
+**2. Các sở, ban, ngành, địa phương: Là các đơn vị được lấy ý kiến, chịu trách nhiệm các nội dung sau:**
+
+**2.1. Trách nhiệm chung**
+
+a) Đánh giá sự phù hợp của dự án đầu tư với quy hoạch tỉnh.
+
+**3. Đề nghị: Hiệp hội Doanh nghiệp tỉnh, Hội Nông dân tỉnh**
+
+a) Tuyên truyền, vận động hội viên tham gia chuyển đổi số.
+
+4. Các cơ quan được phân công chủ trì thực hiện nhiệm vụ báo cáo kết quả trước ngày 15/12 hằng năm.
+
+Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, các cơ quan, đơn vị phản ánh về Sở Tài chính để tổng hợp.
+
+**PHỤ LỤC**
+
+DANH MỤC NHIỆM VỤ TRỌNG TÂM
+
+*(Kèm theo Kế hoạch số 617/KH-UBND ngày 01/12/2025)*
+"""
+
+
+def test_agency_headings_in_the_shapes_real_plans_print_them():
+    """A description named by the bodies in brackets; an agency before a lead-in sentence, over parts of its work;
+    'Đề nghị:' with a colon; 'Các cơ quan được phân công chủ trì' as a subject. The routine 'nếu có khó khăn,
+    vướng mắc' paragraph and the appendix's title are nobody's work."""
+    from pipelines.normalise.agencies import resolve
+
+    tasks = parse_plan(NESTED).tasks
+    got = [(t.task_text[:20], sorted(m.code for m in resolve(t.lead_as_written, "lead").mentions)) for t in tasks]
+    assert got == [
+        ("Là đầu mối chủ trì, ", ["BQL_KCN", "SO_TAI_CHINH"]),
+        ("Đánh giá sự phù hợp ", ["G_DIA_PHUONG", "G_SO_BAN_NGANH"]),
+        ("Tuyên truyền, vận độ", ["HIEP_HOI_DN", "HOI_NONG_DAN"]),
+        ("Các cơ quan được phâ", ["G_CO_QUAN_DON_VI"]),
+    ]

@@ -207,6 +207,7 @@ def resolve(text: str | None, role: str) -> Resolution:
 
 
 # "(gồm các Sở: …)", "(bao gồm …)": the members of a body described in general words
+_PAREN_LIST = re.compile(r"\((?P<inner>[^()]{3,300})\)")
 _MEMBERS = re.compile(r"\((?:bao\s+)?gồm\s*:?\s*(?P<inner>[^()]+)\)", re.IGNORECASE)
 # one head shared by a list: "các Sở: Xây dựng, Công Thương, Tài chính" names three departments
 _SHARED_HEAD = re.compile(r"\b[Cc]ác\s+(?P<head>[Ss]ở|[Bb]ộ)\s*:?\s+(?P<list>[^;()]+)")
@@ -245,6 +246,13 @@ def _resolve(text: str, role: str) -> tuple[tuple, tuple]:
         outer = _resolve(text[: m.start()] + text[m.end() :], role)
         if not outer[0]:  # the body is described, not named: its members are who
             return _resolve(m["inner"], role)
+    elif "(" in text and (m := _PAREN_LIST.search(text)) is not None:
+        # "Các cơ quan đăng ký đầu tư (Sở Tài chính, Ban quản lý Khu kinh tế …)": a description named by the bodies
+        # it lists, most of them known
+        outer = _resolve(text[: m.start()] + text[m.end() :], role)
+        inner = _resolve(m["inner"], role)
+        if not outer[0] and len(inner[0]) >= max(1, len(inner[1])):  # more bodies known than not
+            return inner
     if "thường trực" in text:
         text = _STANDING_FOR.sub("", text)
     if "liên quan" in text and (m := _SHARED_TAIL.search(text)):

@@ -146,7 +146,14 @@ def _agency_prefix(text: str, max_words: int = 25) -> tuple[str | None, str]:
     span = text[: m.start(1)].rstrip(" ,;:")
     if not span or len(span.split()) > max_words:
         return None, text
-    return span, text[m.start(1) :]
+    rest = text[m.start(1) :]
+    if (g := _GIVEN.match(rest)) and span.lower().startswith("các "):
+        return f"{span} {g.group()}", rest[g.end() :].lstrip()
+    return span, rest
+
+
+# "Các cơ quan được phân công chủ trì …": the participle names who (the agencies given the work), not a verb
+_GIVEN = re.compile(r"(?i)^được\s+(?:phân công|giao)(?:\s+nhiệm vụ)?(?:\s+chủ trì)?(?=[\s,;:]|$)")
 
 
 def agency_prefix(text: str) -> tuple[str | None, str]:

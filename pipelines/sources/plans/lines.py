@@ -219,12 +219,24 @@ _FORMULA = re.compile(
 )
 
 
+_DIFFICULTIES_START = re.compile(r"^[^\w\n]*(?:\d{1,2}\.\s*)?Trong quá trình\s")
+_DIFFICULTIES = re.compile(r"(?i)^\W*(?:\d{1,2}\.\s*)?trong quá trình[^.;]{0,80}?nếu có (?:khó khăn|vướng mắc)")
+
+
 def closing_formula_lines(lines: list[str]) -> set[int]:
     """1-based numbers of the lines of the document's closing formula (its paragraph, up to six lines)."""
     out: set[int] = set()
     low = lowered_text(lines)
-    if "yêu cầu" not in low and "đề nghị" not in low:
+    if "yêu cầu" not in low and "đề nghị" not in low and "trong quá trình" not in low:
         return out
+    for i in _lines_with(("Trong quá trình",), lines, _DIFFICULTIES_START):
+        # "Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, … phản ánh về Sở …": how to ask, not work
+        j, text = i, ""
+        while j < len(lines) and j < i + 8 and lines[j].strip():
+            text = f"{text} {strip_markup(lines[j]).strip()}"
+            j += 1
+        if _DIFFICULTIES.match(text.strip()):
+            out.update(range(i + 1, j + 1))
     for i in _lines_with(("Yêu cầu", "Đề nghị"), lines, _FORMULA_START):
         j, text = i, ""
         while j < len(lines) and j < i + 6 and lines[j].strip():

@@ -304,8 +304,9 @@ def _assignments_by_agency(
                         outside.append(row)
             continue
         if id(n) in in_sections:
-            # the items were read as tasks already: they take the lead the heading names (unless they name their own)
-            for c in n.items or _intro_nodes(n):
+            # the items were read as tasks already: they take the lead the heading names (unless they name their own),
+            # down through the parts it is divided in ("2.1. Trách nhiệm chung"), not into another agency's heading
+            for c in _own_nodes(n) if n.items else _intro_nodes(n):
                 if c.line_start in by_line:
                     old = tasks[by_line[c.line_start]]
                     old.lead_as_written = old.lead_as_written if has_agency_lead(old) else agency
@@ -317,7 +318,7 @@ def _assignments_by_agency(
         for c in n.items:
             partners = _role_heading(c)
             if partners is None:
-                rows.append(_task_from(c, path, True))
+                rows.extend(_agency_items(c, path))
                 continue
             # "a) Chủ trì, phối hợp với các sở …" / "b) Phối hợp với …" over items: a heading naming the role and
             # the partners; its items are the agency's work with those partners
@@ -340,6 +341,27 @@ def _assignments_by_agency(
     for r in outside:
         one.setdefault(r.line_start, r)  # one row per item (its heading's, when it has one)
     return tasks, list(one.values())
+
+
+def _own_nodes(n: Node) -> list[Node]:
+    """The items under an agency heading, and the items of its parts, short of a nested agency heading."""
+    out: list[Node] = []
+    for c in n.items:
+        out.append(c)
+        if c.items and _agency_heading(c) is None:
+            out.extend(_own_nodes(c))
+    return out
+
+
+def _agency_items(c: Node, path: list[Node]) -> list[TaskRow]:
+    """The tasks an item under an agency heading gives: itself, or, when it only heads a part of the agency's work
+    ("2.1. Trách nhiệm chung" over lettered items), its items; an item naming another agency gives that one's."""
+    head = collapse_ws(c.text)
+    if c.items and len(head.split()) <= 12 and not _SENTENCE_END.search(head) and not _role_heading(c):
+        if _agency_heading(c) is not None:
+            return []  # "a) Sở Nông nghiệp và Môi trường" over its points: read as its own heading
+        return [row for x in c.items for row in _agency_items(x, path + [c])]
+    return [_task_from(c, path, True)]
 
 
 _ROLE_HEADING = re.compile(r"(?i)^\W*(?:(?:chủ trì|phối hợp)\W*(?:,|và)?\s*)+(?:với\s+)?(?P<who>[^:]*?)[\s*_:.]*$")

@@ -204,11 +204,19 @@ _CLOSING_FORMULA = re.compile(r"(?i)^(?:trên đây là|trong quá trình (?:t�
 _DETAIL = re.compile(r"^[-–+•]\s*Nội dung\s*:\s*(?=\S)", re.IGNORECASE)
 
 
+_APPENDIX_TITLE = re.compile(r"^[\W_]*PHỤ\s+LỤC(?:\s+(?:SỐ\s*)?(?:[IVX]{1,4}|\d{1,2}[a-z]?))?[\W_]*$")
+
+
 def build_outline(paras: list[Para], findings: list[Finding]) -> Node:
     root = Node("root", None, -1, "", 0, 0)
     stack = [root]
     open_attr: tuple[Node, str] | None = None  # "- Thời gian thực hiện:" over "+" points: its values
     for idx, p in enumerate(paras):
+        if _APPENDIX_TITLE.match(p.text):
+            # "PHỤ LỤC": an appendix begins; whatever section was open before it has ended
+            del stack[1:]
+            open_attr = None
+            continue
         if open_attr is not None and classify(p)[0] == "plus":
             owner, key = open_attr
             value = collapse_ws(classify(p)[3]).rstrip(" .;")

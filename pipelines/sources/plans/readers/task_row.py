@@ -54,11 +54,16 @@ def _agency_heading(n: Node) -> str | None:
 def _heading_agency(n: Node) -> str | None:
     if n.kind not in ("num", "letter", "label", "bullet") or n.synthetic:
         return None
-    t = collapse_ws(n.text).strip(" :.")
+    # "6. Đề nghị: Hiệp hội Doanh nghiệp tỉnh, …": the request's colon is not the item's
+    t = re.sub(r"^(Đề nghị|Giao|Mời)\s*:\s*", r"\1 ", collapse_ws(n.text).strip(" :."), flags=re.IGNORECASE)
     if len(t) <= 200 and ":" not in t and (m := _RESPONSIBLE.match(t)):
         return m["who"]  # "12. Các tổ chức, cá nhân khai thác nước dưới đất có trách nhiệm": whoever it names
     if len(t) <= 200 and ":" not in t and (m := _DUTIES_OF.match(t)) and n.items and not any(c.items for c in n.items):
         return m["who"]  # the duties of whoever it names, listed as points under it
+    if ":" in t and n.items and (who := t.split(":", 1)[0].strip(" *")) and len(who) <= 120:
+        # "2. Các sở, ban, ngành, địa phương: Là các đơn vị được lấy ý kiến …, các nội dung sau:" over its items
+        if looks_like_agency(who) and not agency_prefix(who)[1]:
+            return re.sub(r"^(?:Đề nghị|đề nghị|Giao|giao|Mời|mời)\s+", "", who)
     if len(t) > 200 or not looks_like_agency(t) or ":" in t:
         return None
     if len(agency_prefix(t)[1].split()) >= 4 and (
