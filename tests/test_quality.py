@@ -171,7 +171,7 @@ def _first(col: str, value):
 VIOLATIONS = [
     ("dim_document", "type", "dtype('Int64')", lambda df: df.with_columns(pl.col("n_tasks").cast(pl.Float64))),
     ("dim_document", "nullability", "not_nullable", lambda df: df.with_columns(_first("source_path", None))),
-    ("dim_document", "allowed values", "isin", lambda df: df.with_columns(_first("issuer_level", "national"))),
+    ("dim_document", "allowed values", "isin", lambda df: df.with_columns(_first("issuer_level", "federal"))),
     (
         "dim_document",
         "range",
