@@ -60,7 +60,7 @@ class ReportData:
     provinces: pl.DataFrame  # province_key, province_name
     build_id: str | None = None
     breaks: list[tuple[int, str, str]] = field(default_factory=lambda: list(METHODOLOGY_BREAKS))
-    datasets: dict[str, list] = field(default_factory=dict)  # named datasets the chart specs refer to
+    datasets: dict[str, pl.DataFrame] = field(default_factory=dict)  # named datasets the chart specs refer to
     panel: pl.DataFrame = field(default_factory=pl.DataFrame)  # mart_index_panel: one row per province x year
     correlations: pl.DataFrame = field(default_factory=pl.DataFrame)  # pair, year, r, n_provinces
     units_2025: pl.DataFrame = field(default_factory=pl.DataFrame)  # mart_scores_2025_units, PAPI total
