@@ -24,14 +24,45 @@ def publish(
 ) -> Path:
     """Copy the build into a fresh file beside the target, then os.replace: readers holding the old
     file keep their snapshot, new readers see the new file whole, a failure leaves the old file.
-    With `keep`, a table of the build that no asset makes any more (a renamed model) is left out. The copy is
-    then written again with `storage_version` (COPY FROM DATABASE into a file attached with STORAGE_VERSION), so
-    DuckDB 1.5 opens it."""
+    With `keep`, a table of the build that no asset makes any more (a renamed model) is left out. The file is in
+    `storage_version` (DuckDB 1.5 opens it): a copy of the mirror beside the build (pipelines/publish/mirror.py),
+    brought up to date with the build by content, so an unchanged table or document is not written again."""
+    from pipelines.publish.mirror import mirror_path, sync_mirror
+
     target.parent.mkdir(parents=True, exist_ok=True)
+    src = duckdb.connect(str(build_db))
+    try:
+        run_sql(src, "CHECKPOINT")
+    finally:
+        src.close()
+    mirror = mirror_path(build_db, storage_version)
+    if sync_mirror(build_db, mirror, keep, storage_version) is None:
+        return publish_by_rewrite(build_db, target, keep, storage_version)
+    tmp = _fresh_tmp(target)
+    try:
+        shutil.copyfile(mirror, tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _fresh_tmp(target: Path) -> Path:
     fd, tmp_name = tempfile.mkstemp(prefix=".governance.", suffix=".duckdb.tmp", dir=target.parent)
     os.close(fd)
     os.unlink(tmp_name)
-    tmp = Path(tmp_name)
+    return Path(tmp_name)
+
+
+def publish_by_rewrite(
+    build_db: Path, target: Path, keep: set[str] | None = None, storage_version: str = PUBLISHED_STORAGE_VERSION
+) -> Path:
+    """publish() for a build the mirror cannot hold (views, macros, constraints...): the build's file copied, the
+    bookkeeping dropped, and every table written again with `storage_version` (COPY FROM DATABASE into a file
+    attached with STORAGE_VERSION), so DuckDB 1.5 opens it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _fresh_tmp(target)
     try:
         # the whole build: checkpoint it and copy the file (seconds for a GB, where COPY FROM DATABASE rewrites
         # every row), then drop the bookkeeping of incremental staging, which is not for analysts
