@@ -164,6 +164,11 @@ class Settings:
         return self.warehouse_dir / "cache" / "normalised"
 
     @property
+    def scores_cache_dir(self) -> Path:
+        """The staged score files of the last build, by the files' bytes, the settings and the code (stage_scores)."""
+        return self.warehouse_dir / "cache" / "scores"
+
+    @property
     def report_cache_dir(self) -> Path:
         """The report's Vega bundle and the PNGs of its last build, by content (a chart whose data did not change is
         not rendered again)."""

@@ -124,7 +124,7 @@ def build(root: Path, results: dict, prefix: str = "") -> dict:
     with stage(results, prefix + "normalise", n, size):
         sync_normalised(con, cache_dir=settings.normalise_cache_dir, parse_cache_dir=settings.parse_cache_dir)
     with stage(results, prefix + "scores", n, size):  # the raw roots' score files (the shared data under make)
-        scores = stage_scores(settings=settings)
+        scores = stage_scores(settings=settings, cache_dir=settings.scores_cache_dir)
     results[prefix + "staging_inserts_within_parse_and_normalise_s"] = round(staging_insert_seconds() - t_ins0, 3)
     with stage(results, prefix + "duckdb_load", n, size):
         population = population_frame(raw_roots(settings))[0]
