@@ -15,7 +15,7 @@ from pipelines.report.json_stream import (
     polars_json_is_python_json,
     python_json,
 )
-from pipelines.report.page import chart_specs, json_for_script, render_html, write_page
+from pipelines.report.page import chart_specs, json_for_script, render_html, write_page, write_page_file
 from tests.test_report_payloads import PAYLOADS, _data
 
 
@@ -87,3 +87,5 @@ def test_the_page_from_frames_is_the_page_from_rows(tmp_path):
     with open(path, "w", encoding="utf-8", newline="") as fh:
         write_page(fh, data, chart_specs(data, rows=False, validate=False), bundle)
     assert path.read_text(encoding="utf-8") == whole
+    write_page_file(path, data, chart_specs(data, rows=False, validate=False), bundle)  # the hash set in place
+    assert path.read_bytes() == whole.encode("utf-8")

@@ -183,18 +183,48 @@ def _main_script_pieces(specs: dict[str, dict]) -> Iterator[str]:
 def write_page(out: TextIO, data: ReportData, specs: dict[str, dict], js_bundle: str) -> None:
     """The page into `out`, its main script (the data: 150 MB at 20,000 plans) never held whole: it is written to a
     temporary file while its hash (for the Content-Security-Policy in the head) is taken, then copied after the
-    head. `specs`' datasets are polars frames or lists of rows."""
+    head. `specs`' datasets are polars frames or lists of rows. (write_page_file writes the same bytes to a file
+    without the temporary copy.)"""
     bundle = _bundle_safe(js_bundle)
     digest = hashlib.sha256()
     with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as main:
         for piece in _main_script_pieces(specs):
             digest.update(piece.encode("utf-8"))
             main.write(piece)
-        main_hash = "'sha256-" + base64.b64encode(digest.digest()).decode() + "'"
-        out.write(_page_head_and_body(data, html.escape(_policy(_sha256(bundle) + " " + main_hash)), bundle))
+        out.write(_page_head_and_body(data, _csp(bundle, _hash_source(digest)), bundle))
         main.seek(0)
         shutil.copyfileobj(main, out, 1 << 20)
-    out.write("</script>\n</body></html>\n")
+    out.write(_PAGE_END)
+
+
+def write_page_file(path: Path, data: ReportData, specs: dict[str, dict], js_bundle: str) -> None:
+    """write_page into the file at `path`, in one pass: the head is written with a placeholder hash of the same
+    length, the main script after it while its hash is taken, then the placeholder is overwritten in place."""
+    bundle = _bundle_safe(js_bundle)
+    placeholder = "'sha256-" + "A" * 43 + "='"
+    head = _page_head_and_body(data, _csp(bundle, placeholder), bundle).encode("utf-8")
+    at = head.index(placeholder.replace("'", "&#x27;").encode())
+    digest = hashlib.sha256()
+    with open(path, "wb") as fh:
+        fh.write(head)
+        for piece in _main_script_pieces(specs):
+            raw = piece.encode("utf-8")
+            digest.update(raw)
+            fh.write(raw)
+        fh.write(_PAGE_END.encode("utf-8"))
+        fh.seek(at)
+        fh.write(_hash_source(digest).replace("'", "&#x27;").encode())
+
+
+_PAGE_END = "</script>\n</body></html>\n"
+
+
+def _hash_source(digest) -> str:
+    return "'sha256-" + base64.b64encode(digest.digest()).decode() + "'"
+
+
+def _csp(bundle: str, main_hash: str) -> str:
+    return html.escape(_policy(_sha256(bundle) + " " + main_hash))
 
 
 def _page_head_and_body(data: ReportData, csp: str, bundle: str) -> str:
@@ -292,8 +322,8 @@ def build_report(
     bundle = _cached(cache_dir, f"vega-bundle-{_vlc_version()}.js", lambda: vlc.javascript_bundle().encode())  # type: ignore[call-arg]  # the stub wants a snippet; without one it is the whole bundle
     out_dir.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".index.", suffix=".html.tmp", dir=out_dir)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        write_page(fh, data, specs, bundle.decode())
+    os.close(fd)
+    write_page_file(Path(tmp), data, specs, bundle.decode())
     os.chmod(tmp, 0o644)
     n_bytes = os.stat(tmp).st_size
     os.replace(tmp, out_dir / "index.html")
