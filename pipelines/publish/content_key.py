@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.settings import PROJECT_DIR
+from pipelines.warehouse.db import READER_MEMORY
 
 CONTENT_KEY_FILE = "_content_key"  # in a release folder: the key of the build it was made from
 IGNORED_INFO = ("dagster_run_id",)  # differs for every run, not for what the run built
@@ -43,7 +44,7 @@ def code_version() -> str:
 def tables_fingerprint(build_db: Path, keep: set[str] | None) -> str:
     """Columns, comments and content (count, sum of row hashes) of every table a release of `build_db` holds."""
     h = hashlib.sha256()
-    con = duckdb.connect(str(build_db), read_only=True)
+    con = duckdb.connect(str(build_db), read_only=True, config={"memory_limit": READER_MEMORY})
     try:
         tables = con.execute(
             "SELECT table_name, comment FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY table_name"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.warehouse.db import run_sql
+from pipelines.warehouse.db import READER_MEMORY, run_sql
 from pipelines.warehouse.sql_models import load_models
 
 # The storage format of the published file: the one DuckDB 1.5 reads, so analysts open the release with the
@@ -30,7 +30,7 @@ def publish(
     from pipelines.publish.mirror import mirror_path, sync_mirror
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    src = duckdb.connect(str(build_db))
+    src = duckdb.connect(str(build_db), config={"memory_limit": READER_MEMORY})
     try:
         run_sql(src, "CHECKPOINT")
     finally:
@@ -119,7 +119,7 @@ def publish_marts(build_db: Path, marts_dir: Path, build_id: str | None = None) 
     marts_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".marts.", dir=marts_dir.parent))
     try:
-        con = duckdb.connect(str(build_db), read_only=True)
+        con = duckdb.connect(str(build_db), read_only=True, config={"memory_limit": READER_MEMORY})
         try:
             counts = export_tables(con, tmp, build_id, descriptions)
         finally:

@@ -29,7 +29,7 @@ from pipelines.warehouse.fingerprints import table_fingerprint
 
 STATE = "_validated_documents"  # (table_name, contract, document_id, n_rows, fingerprint) that passed
 TABLE_STATE = "_validated_tables"  # (table_name, contract, fingerprint): a table without document_id that passed
-SLICE_ROWS = 200_000
+SLICE_ROWS = 100_000  # a slice's frame and Pandera's copies beside the writer's 640 MB: the build within 1 GB
 
 
 def pandera_failures(model, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame] | None:
