@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import re
 import uuid
+from functools import lru_cache
 
 import sqlglot
 from sqlglot import exp
@@ -90,12 +91,13 @@ def input_fingerprints(con, sql: str, deps: tuple[str, ...], key: str) -> str:
     return h.hexdigest()[:16]
 
 
-def identifiers(sql: str) -> set[str] | None:
+@lru_cache(maxsize=256)
+def identifiers(sql: str) -> frozenset[str] | None:
     """Every column name the SQL mentions, or None when it selects * (then it may read any column)."""
     tree = sqlglot.parse_one(sql, read="duckdb")
     if any(isinstance(s.parent, exp.Select) or isinstance(s.parent, exp.Column) for s in tree.find_all(exp.Star)):
         return None
-    return {c.name for c in tree.find_all(exp.Column)} | {i.name for i in tree.find_all(exp.Identifier)}
+    return frozenset({c.name for c in tree.find_all(exp.Column)} | {i.name for i in tree.find_all(exp.Identifier)})
 
 
 def restricted_to_changed(sql: str, tables: list[str], key: str) -> str:
