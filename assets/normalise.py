@@ -148,7 +148,7 @@ _SCORE_DESC = {
 def stg_scores(context: dg.AssetExecutionContext, duckdb: DuckDBResource, settings: SettingsResource):
     s = settings.get()
     record_read_state("scores", s)  # before reading (see pipelines/automation.py RAW_STATE)
-    staged = stage_scores(settings=s)
+    staged = stage_scores(settings=s, cache_dir=s.scores_cache_dir)
     context.log.info(
         f"{staged.files.height} score files under {', '.join(str(r) for r in raw_roots(s))}: "
         f"{staged.scores.height} cells, {staged.quarantine.height} quarantined"
@@ -178,7 +178,7 @@ index_years = dg.TimeWindowPartitionsDefinition(
 def raw_index_year(context: dg.AssetExecutionContext, settings: SettingsResource) -> dg.MaterializeResult:
     year = int(context.partition_key)
     s = settings.get()
-    staged = stage_scores(settings=s)
+    staged = stage_scores(settings=s, cache_dir=s.scores_cache_dir)
     cells = staged.scores.filter(pl.col("year") == year)
     if cells.height == 0:
         raise dg.Failure(

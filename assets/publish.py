@@ -4,7 +4,7 @@ import dagster as dg
 
 from assets.resources import SettingsResource
 from pipelines.automation import built_state_file
-from pipelines.publish.release import documents_leaving, publish_release
+from pipelines.publish.release import current_build_id, documents_leaving, publish_release
 from pipelines.report.page import build_report
 from pipelines.sources.plans.ingest import labelled_roots
 from pipelines.sources.plans.parse_cache import parser_version
@@ -35,6 +35,7 @@ def build_publish_asset(upstream: list[str], tables: set[str]) -> dg.AssetsDefin
         # the raw files the build read go with the release: the sensor compares the files with them
         state = built_state_file(s.build_db.parent, labelled_roots(s))
         leaving = documents_leaving(s.warehouse_dir, s.build_db)
+        before = current_build_id(s.warehouse_dir)
         build_id, marts = publish_release(
             s.build_db,
             s.warehouse_dir,
@@ -44,7 +45,11 @@ def build_publish_asset(upstream: list[str], tables: set[str]) -> dg.AssetsDefin
             # the report is written into the release before the switch (report_html then describes it)
             report=lambda db, out, bid: build_report(db, out, bid, cache_dir=s.report_cache_dir),
         )
-        context.log.info(f"published release {build_id}: {s.published_db} and {s.marts_dir}")
+        kept = build_id == before  # the build's content key is the current release's: nothing to publish
+        if kept:
+            context.log.info(f"nothing changed since release {build_id}: kept, no new release")
+        else:
+            context.log.info(f"published release {build_id}: {s.published_db} and {s.marts_dir}")
         # named one per line: a document never leaves a release unseen (the run summary prints these lines)
         context.log.info(f"documents that left the release: {len(leaving)}")
         for line in leaving:
@@ -52,6 +57,7 @@ def build_publish_asset(upstream: list[str], tables: set[str]) -> dg.AssetsDefin
         return dg.MaterializeResult(
             metadata={
                 "build_id": build_id,
+                "release": "kept (content unchanged)" if kept else "new",
                 "path": dg.MetadataValue.path(str(s.published_db)),
                 "size_bytes": s.published_db.stat().st_size,
                 "marts_dir": dg.MetadataValue.path(str(s.marts_dir)),

@@ -71,10 +71,11 @@ class Settings:
     max_file_bytes: int = DEFAULT_MAX_BYTES  # a bigger raw file is quarantined unread
     # The writer checkpoints every 256 MB of WAL instead of every 16 MB: staging a national archive in 20,000-row
     # chunks spent more time in checkpoints than in inserts (1.26 M task rows: 15.6 s -> 7.2 s, and less memory).
-    # DuckDB may use 1 GB before it spills: by default it takes 80% of RAM, and building the 20,000-document core
-    # tables peaked at 1.9 GB; with the limit, 1.0 GB at the same speed.
+    # DuckDB may use 512 MB before it spills: by default it takes 80% of RAM, and building the 20,000-document core
+    # tables peaked at 1.9 GB; with 1 GB the process peaked at 1.05 GB, with 512 MB at 0.76 GB (standalone; issue
+    # 27: a whole build within 1 GB), the models' time within this machine's noise (docs/scaling.md).
     checkpoint_threshold: str = "256MB"
-    memory_limit: str = "1GB"
+    memory_limit: str = "512MB"
     chromium: str = "/usr/bin/chromium"  # `make ui-check`: Debian's Chromium
     # `make sql` / `make export`: DuckDB takes 80 % of RAM by default; an analyst's query gets a few GB, then spills
     # or fails with "Out of Memory" instead of taking the machine
@@ -162,6 +163,11 @@ class Settings:
     def normalise_cache_dir(self) -> Path:
         """One entry per content hash, path and mapping-file version."""
         return self.warehouse_dir / "cache" / "normalised"
+
+    @property
+    def scores_cache_dir(self) -> Path:
+        """The staged score files of the last build, by the files' bytes, the settings and the code (stage_scores)."""
+        return self.warehouse_dir / "cache" / "scores"
 
     @property
     def report_cache_dir(self) -> Path:

@@ -275,3 +275,32 @@ def test_panel_rows_of_the_wrong_length_lose_no_cell_silently(tmp_path):
     panel = staged.scores.filter(pl.col("source") == "papi_panel")
     per_province = dict(panel.group_by("province_code").len().iter_rows())
     assert "01" not in per_province and per_province["02"] == n_cols - 3 and per_province["04"] == n_cols - 1
+
+
+def test_staged_scores_are_read_back_for_the_same_files_and_loaded_again_when_one_changes(tmp_path, monkeypatch):
+    """stage_scores(cache_dir=...): the same files, settings and code give the kept result without loading a file
+    (a no-op refresh); a file's new bytes load every file again."""
+    from pipelines.sources.scores import scores as score_loaders
+    from pipelines.staging.frames import stage_scores
+
+    path = tmp_path / "root" / "scores" / "2016.csv"
+    _panel(path, 2016)
+    cache = tmp_path / "cache"
+    first = stage_scores(discover("scores", [tmp_path / "root"]), cache_dir=cache)
+    assert first.scores.height and len(list(cache.glob("*.pkl"))) == 1
+
+    def no_loading(*a, **k):
+        raise AssertionError("loaded again")
+
+    real = score_loaders.load_score_file
+    monkeypatch.setattr(score_loaders, "load_score_file", no_loading)
+    again = stage_scores(discover("scores", [tmp_path / "root"]), cache_dir=cache)
+    for name, df in first.tables().items():
+        assert again.tables()[name].equals(df), name
+    monkeypatch.setattr(score_loaders, "load_score_file", real)
+    path.write_text(path.read_text(encoding="utf-8").replace("\n", "\n", 1) + "\n", encoding="utf-8")
+    changed = stage_scores(discover("scores", [tmp_path / "root"]), cache_dir=cache)
+    assert (
+        changed.tables()["raw_score_files"]["sha256"].to_list() != first.tables()["raw_score_files"]["sha256"].to_list()
+    )
+    assert len(list(cache.glob("*.pkl"))) == 1  # the last build's entry only

@@ -84,10 +84,17 @@ def test_slices_give_the_same_verdict_as_the_whole_table(con):
     )
 
 
-def test_tables_without_documents_are_validated_whole_every_time(con):
+def test_tables_without_documents_are_validated_whole_unless_the_same_rows_passed(con):
+    v = validate_table(con, "dim_indicator", CORE_MODELS["dim_indicator"])
+    assert v.passed and v.rows_validated == v.rows_in_table == 64  # 50 PAPI/PAR + 13 PCI + SIPAS
+    again = validate_table(con, "dim_indicator", CORE_MODELS["dim_indicator"])
+    assert again.passed and (again.rows_validated, again.documents_reused) == (0, 1)
+    assert validate_table(con, "dim_indicator", CORE_MODELS["dim_indicator"], incremental=False).rows_validated == 64
+    # a changed row: the whole table again, and a failing one fails every time
+    con.execute("UPDATE dim_indicator SET level = 'nonsense' WHERE indicator_code = 'PAPI.D1'").fetchall()
     for _ in range(2):
-        v = validate_table(con, "dim_indicator", CORE_MODELS["dim_indicator"])
-        assert v.passed and v.rows_validated == v.rows_in_table == 64  # 50 PAPI/PAR + 13 PCI + SIPAS
+        bad = validate_table(con, "dim_indicator", CORE_MODELS["dim_indicator"])
+        assert not bad.passed and bad.rows_validated == 64
 
 
 # ---------------------------------------------------------------- incremental SQL models
@@ -138,6 +145,31 @@ def test_incremental_models_replace_only_the_documents_whose_inputs_changed(con)
     # a change to the model's SQL rebuilds it whole
     edited = dataclasses.replace(task, sql=task.sql + "\n")
     assert (run_model_detail(con, edited).mode, run_model_detail(con, edited).mode) == ("full", "incremental")
+
+
+def test_a_full_model_whose_inputs_did_not_change_is_not_run_again(con):
+    """No-op refresh: a model built in full is kept when its SQL, docs and input tables (and its own rows) are
+    those of its last build, and built again, equal to a full rebuild, when any of them changed."""
+    import dataclasses
+
+    from pipelines.warehouse.sql_models import load_models, run_model_detail
+
+    model = {m.name: m for m in load_models()}["dim_document"]
+    assert run_model_detail(con, model).mode == "full"
+    kept = run_model_detail(con, model)
+    assert (kept.mode, kept.rows) == ("unchanged", 5)
+    con.execute(
+        "UPDATE stg_documents SET issuer_name = issuer_name || ' (sửa)' WHERE document_id = 'b4b9dfe0cf6bfabe'"
+    ).fetchall()
+    assert run_model_detail(con, model).mode == "full" and _equals_full_rebuild(con, model)
+    assert run_model_detail(con, model).mode == "unchanged"
+    con.execute("DELETE FROM dim_document WHERE document_id = 'b4b9dfe0cf6bfabe'").fetchall()  # its own rows
+    assert run_model_detail(con, model).mode == "full" and _equals_full_rebuild(con, model)
+    edited = dataclasses.replace(model, description=model.description + " (edited)")
+    assert run_model_detail(con, edited).mode == "full"
+    # SQL that reads the date is keyed by it; SQL that draws random numbers is always run
+    rnd = dataclasses.replace(model, sql=model.sql.replace("SELECT", "SELECT random() AS r,", 1))
+    assert [run_model_detail(con, rnd).mode for _ in range(2)] == ["full", "full"]
 
 
 def test_a_mart_unchanged_since_its_last_passing_suite_is_not_validated_again(con, tmp_path):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.warehouse.db import run_sql
+from pipelines.warehouse.db import READER_MEMORY, run_sql
 from pipelines.warehouse.sql_models import load_models
 
 # The storage format of the published file: the one DuckDB 1.5 reads, so analysts open the release with the
@@ -24,14 +24,45 @@ def publish(
 ) -> Path:
     """Copy the build into a fresh file beside the target, then os.replace: readers holding the old
     file keep their snapshot, new readers see the new file whole, a failure leaves the old file.
-    With `keep`, a table of the build that no asset makes any more (a renamed model) is left out. The copy is
-    then written again with `storage_version` (COPY FROM DATABASE into a file attached with STORAGE_VERSION), so
-    DuckDB 1.5 opens it."""
+    With `keep`, a table of the build that no asset makes any more (a renamed model) is left out. The file is in
+    `storage_version` (DuckDB 1.5 opens it): a copy of the mirror beside the build (pipelines/publish/mirror.py),
+    brought up to date with the build by content, so an unchanged table or document is not written again."""
+    from pipelines.publish.mirror import mirror_path, sync_mirror
+
     target.parent.mkdir(parents=True, exist_ok=True)
+    src = duckdb.connect(str(build_db), config={"memory_limit": READER_MEMORY})
+    try:
+        run_sql(src, "CHECKPOINT")
+    finally:
+        src.close()
+    mirror = mirror_path(build_db, storage_version)
+    if sync_mirror(build_db, mirror, keep, storage_version) is None:
+        return publish_by_rewrite(build_db, target, keep, storage_version)
+    tmp = _fresh_tmp(target)
+    try:
+        shutil.copyfile(mirror, tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _fresh_tmp(target: Path) -> Path:
     fd, tmp_name = tempfile.mkstemp(prefix=".governance.", suffix=".duckdb.tmp", dir=target.parent)
     os.close(fd)
     os.unlink(tmp_name)
-    tmp = Path(tmp_name)
+    return Path(tmp_name)
+
+
+def publish_by_rewrite(
+    build_db: Path, target: Path, keep: set[str] | None = None, storage_version: str = PUBLISHED_STORAGE_VERSION
+) -> Path:
+    """publish() for a build the mirror cannot hold (views, macros, constraints...): the build's file copied, the
+    bookkeeping dropped, and every table written again with `storage_version` (COPY FROM DATABASE into a file
+    attached with STORAGE_VERSION), so DuckDB 1.5 opens it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _fresh_tmp(target)
     try:
         # the whole build: checkpoint it and copy the file (seconds for a GB, where COPY FROM DATABASE rewrites
         # every row), then drop the bookkeeping of incremental staging, which is not for analysts
@@ -88,7 +119,7 @@ def publish_marts(build_db: Path, marts_dir: Path, build_id: str | None = None) 
     marts_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".marts.", dir=marts_dir.parent))
     try:
-        con = duckdb.connect(str(build_db), read_only=True)
+        con = duckdb.connect(str(build_db), read_only=True, config={"memory_limit": READER_MEMORY})
         try:
             counts = export_tables(con, tmp, build_id, descriptions)
         finally:

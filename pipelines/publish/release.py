@@ -26,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.publish.content_key import CONTENT_KEY_FILE, mart_counts, release_content_key
 from pipelines.publish.files import publish, publish_marts
 from pipelines.warehouse.db import run_sql
 
@@ -179,13 +180,39 @@ def publish_release(
     info: dict[str, str] | None = None,
     extra_files: Sequence[Path] = (),
     report: Callable[[Path, Path, str], object] | None = None,
+    reuse_unchanged: bool = True,
 ) -> tuple[str, dict[str, int]]:
     """Publish the checked build as a new release and switch to it. Returns (build id, rows per mart).
     `extra_files` are copied into the release folder (the raw-file state the build read). `report(db, out_dir,
     build_id)` writes the release's report from its database before the switch, so a killed report leaves the
-    previous release with its own report, never a new release with an old one."""
+    previous release with its own report, never a new release with an old one.
+    With `reuse_unchanged` (and no `build_id` asked for), a build whose content key (pipelines/publish/
+    content_key.py) is the current release's is not published again: the current release is kept and returned,
+    since a new one would hold the same tables, marts and report."""
     with publish_lock(warehouse):
-        return _publish_release(build_db, warehouse, keep_tables, build_id, info, extra_files, report)
+        key = release_content_key(build_db, keep_tables, info, extra_files, report is not None)
+        if reuse_unchanged and build_id is None:
+            kept = _unchanged_release(warehouse, key, report is not None)
+            if kept is not None:
+                return kept
+        return _publish_release(build_db, warehouse, keep_tables, build_id, info, extra_files, report, key)
+
+
+def _unchanged_release(warehouse: Path, key: str, with_report: bool) -> tuple[str, dict[str, int]] | None:
+    """(build id, rows per mart) of the current release when it was made from content with this key and is whole."""
+    cur = current_release(warehouse)
+    if cur is None or not (cur / CONTENT_KEY_FILE).is_file():
+        return None
+    if (cur / CONTENT_KEY_FILE).read_text(encoding="utf-8").strip() != key:
+        return None
+    try:
+        build_id = release_is_consistent(warehouse)
+    except (AssertionError, OSError, duckdb.Error):
+        return None
+    if with_report and not (warehouse / REPORT_NAME / BUILD_ID_FILE).is_file():
+        return None
+    clean_leftovers(warehouse)
+    return build_id, mart_counts(cur / MARTS_NAME)
 
 
 def _publish_release(
@@ -196,6 +223,7 @@ def _publish_release(
     info: dict[str, str] | None,
     extra_files: Sequence[Path] = (),
     report: Callable[[Path, Path, str], object] | None = None,
+    content_key: str | None = None,
 ) -> tuple[str, dict[str, int]]:
     clean_leftovers(warehouse)
     publish_checkpoint("cleaned")
@@ -214,6 +242,8 @@ def _publish_release(
     (tmp / MARTS_NAME / BUILD_ID_FILE).write_text(build_id + "\n", encoding="utf-8")
     for f in extra_files:
         shutil.copyfile(f, tmp / f.name)
+    if content_key is not None:
+        (tmp / CONTENT_KEY_FILE).write_text(content_key + "\n", encoding="utf-8")
     if report is not None:
         report(tmp / DB_NAME, tmp / REPORT_NAME, build_id)
         (tmp / REPORT_NAME / BUILD_ID_FILE).write_text(build_id + "\n", encoding="utf-8")

@@ -12,8 +12,9 @@ from pipelines.report.data import DEFAULT_PROVINCE, ReportData
 
 def _values(data: ReportData, name: str, df: pl.DataFrame) -> alt.Data:
     """Named data: the rows go once into `data.datasets` (each spec gets the datasets it names, the page holds each
-    once), so altair neither validates nor repeats thousands of inline rows."""
-    data.datasets[name] = json.loads(df.write_json())
+    once), so altair neither validates nor repeats thousands of inline rows. Kept as the frame: the page writes it
+    as JSON in pieces (pipelines/report/json_stream.py), a chart spec gets its rows when it asks (chart_specs)."""
+    data.datasets[name] = df
     return alt.Data(name=name)
 
 

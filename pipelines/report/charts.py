@@ -18,6 +18,7 @@ from pipelines.report.chart_parts import (
     _years,
 )
 from pipelines.report.data import MISSING, STATUS_COLOURS, STATUS_VI, ReportData
+from pipelines.report.json_stream import rows_of
 from pipelines.report.province_charts import (
     province_change_chart,
     province_chart,
@@ -412,8 +413,11 @@ CHARTS = {**PROVINCE_CHARTS, **NATIONAL_CHARTS}
 PNG_CHARTS = ("province_dims", "province_change", "province_rank", "province", "ranking", "heatmap", "targets")
 
 
-def chart_specs(data: ReportData) -> dict[str, dict]:
-    """Complete Vega-Lite specs (each with the datasets it names, so vl-convert can render it alone)."""
+def chart_specs(data: ReportData, rows: bool = True, validate: bool = True) -> dict[str, dict]:
+    """Complete Vega-Lite specs (each with the datasets it names, so vl-convert can render it alone). With `rows`
+    off, a spec's datasets are the polars frames, not their rows as dicts (the page writes them in pieces). With
+    `validate` off, altair does not check each spec against the Vega-Lite schema (a second a report; the same
+    specs, which the tests validate)."""
     specs = {}
     for name, (title, fn) in CHARTS.items():
         try:
@@ -422,8 +426,10 @@ def chart_specs(data: ReportData) -> dict[str, dict]:
             if data.scores["score"].drop_nulls().len() if "score" in data.scores.columns else 0:
                 raise
             chart = _no_scores_chart(title)  # a build without the published scores: say so, never crash
-        spec = chart.to_dict()
+        spec = chart.to_dict(validate=validate)
         text = json.dumps(spec)
-        spec["datasets"] = {n: rows for n, rows in data.datasets.items() if f'"name": "{n}"' in text}
+        spec["datasets"] = {
+            n: rows_of(df) if rows else df for n, df in data.datasets.items() if f'"name": "{n}"' in text
+        }
         specs[name] = spec
     return specs

@@ -9,6 +9,7 @@ import duckdb
 import polars as pl
 
 from pipelines.report.vi_text import vi_sort_key
+from pipelines.warehouse.db import READER_MEMORY
 
 STATUS_VI = {"met": "đạt", "not_met": "không đạt", "not_evaluable": "không đánh giá được"}
 
@@ -60,7 +61,7 @@ class ReportData:
     provinces: pl.DataFrame  # province_key, province_name
     build_id: str | None = None
     breaks: list[tuple[int, str, str]] = field(default_factory=lambda: list(METHODOLOGY_BREAKS))
-    datasets: dict[str, list] = field(default_factory=dict)  # named datasets the chart specs refer to
+    datasets: dict[str, pl.DataFrame] = field(default_factory=dict)  # named datasets the chart specs refer to
     panel: pl.DataFrame = field(default_factory=pl.DataFrame)  # mart_index_panel: one row per province x year
     correlations: pl.DataFrame = field(default_factory=pl.DataFrame)  # pair, year, r, n_provinces
     units_2025: pl.DataFrame = field(default_factory=pl.DataFrame)  # mart_scores_2025_units, PAPI total
@@ -139,7 +140,7 @@ def _optional(con, table: str, sql: str) -> pl.DataFrame:
 
 
 def load_report_data(db: Path, build_id: str | None = None) -> ReportData:
-    con = duckdb.connect(str(db), read_only=True)
+    con = duckdb.connect(str(db), read_only=True, config={"memory_limit": READER_MEMORY})
     try:
         has_ref = _has_table(con, "ref_methodology_break")
         breaks = con.execute(BREAKS_SQL).fetchall() if has_ref else list(METHODOLOGY_BREAKS)

@@ -20,18 +20,22 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import io
 import json
 import os
 import re
+import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import TextIO, cast
 
 import polars as pl
 
 from pipelines.report.charts import NATIONAL_CHARTS, PNG_CHARTS, PROVINCE_CHARTS, chart_specs, target_view
 from pipelines.report.data import DEFAULT_PROVINCE, NO_MAP_NOTE, ReportData, load_report_data
+from pipelines.report.json_stream import datasets_json_pieces, escape_for_script, python_json, rows_of
 from pipelines.report.province_view import province_html, province_view
 from pipelines.report.vi_text import reason_vi
 
@@ -66,10 +70,7 @@ def json_for_script(value) -> str:
     """JSON that stays data inside an inline <script>: every <, > and & (so no `</ScRiPt`, `<!--` or `]]>` in any
     letter case), and U+2028/U+2029 (line ends to older JavaScript), written as \\uXXXX escapes, which JSON reads
     back as the same characters."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(ch, esc)
-    return text
+    return escape_for_script(python_json(value))
 
 
 def _bundle_safe(js: str) -> str:
@@ -85,7 +86,10 @@ def content_security_policy(scripts: list[str]) -> str:
     """Nothing loads from anywhere, and only the page's own inline scripts run (by hash): an injected <script>, an
     onerror= handler or a javascript: link is refused by the browser even if escaping ever failed. Styles inline
     (Vega sets them on its SVG); images only as data: URIs (the PNG export)."""
-    hashes = " ".join(_sha256(s) for s in scripts)
+    return _policy(" ".join(_sha256(s) for s in scripts))
+
+
+def _policy(hashes: str) -> str:
     return (
         f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; img-src data:; "
         "base-uri 'none'; form-action 'none'"
@@ -154,6 +158,77 @@ def province_sections(data: ReportData) -> str:
 
 
 def render_html(data: ReportData, specs: dict[str, dict], js_bundle: str) -> str:
+    """The whole page as one string (write_page writes the same characters to a file in pieces)."""
+    out = io.StringIO()
+    write_page(out, data, specs, js_bundle)
+    return out.getvalue()
+
+
+def _main_script_pieces(specs: dict[str, dict]) -> Iterator[str]:
+    """The page's main script: every dataset once (frames written in pieces), then the slim specs and the code."""
+    datasets: dict[str, object] = {}
+    slim = {}
+    for chart, spec in specs.items():
+        spec = dict(spec)
+        own = spec.pop("datasets", {})
+        datasets.update(own)
+        follows = any(p.get("name") == "tinh" for p in spec.get("params", []))
+        slim[chart] = {"spec": spec, "datasets": sorted(own), "province": follows}
+    yield "\nconst DATASETS = "
+    # one pass: a value of the data may be any text, a placeholder's name included
+    yield from datasets_json_pieces(datasets)
+    yield f";\nconst SPECS = {json_for_script(slim)};{_MAIN_SCRIPT}"
+
+
+def write_page(out: TextIO, data: ReportData, specs: dict[str, dict], js_bundle: str) -> None:
+    """The page into `out`, its main script (the data: 150 MB at 20,000 plans) never held whole: it is written to a
+    temporary file while its hash (for the Content-Security-Policy in the head) is taken, then copied after the
+    head. `specs`' datasets are polars frames or lists of rows. (write_page_file writes the same bytes to a file
+    without the temporary copy.)"""
+    bundle = _bundle_safe(js_bundle)
+    digest = hashlib.sha256()
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as main:
+        for piece in _main_script_pieces(specs):
+            digest.update(piece.encode("utf-8"))
+            main.write(piece)
+        out.write(_page_head_and_body(data, _csp(bundle, _hash_source(digest)), bundle))
+        main.seek(0)
+        shutil.copyfileobj(main, out, 1 << 20)
+    out.write(_PAGE_END)
+
+
+def write_page_file(path: Path, data: ReportData, specs: dict[str, dict], js_bundle: str) -> None:
+    """write_page into the file at `path`, in one pass: the head is written with a placeholder hash of the same
+    length, the main script after it while its hash is taken, then the placeholder is overwritten in place."""
+    bundle = _bundle_safe(js_bundle)
+    placeholder = "'sha256-" + "A" * 43 + "='"
+    head = _page_head_and_body(data, _csp(bundle, placeholder), bundle).encode("utf-8")
+    at = head.index(placeholder.replace("'", "&#x27;").encode())
+    digest = hashlib.sha256()
+    with open(path, "wb") as fh:
+        fh.write(head)
+        for piece in _main_script_pieces(specs):
+            raw = piece.encode("utf-8")
+            digest.update(raw)
+            fh.write(raw)
+        fh.write(_PAGE_END.encode("utf-8"))
+        fh.seek(at)
+        fh.write(_hash_source(digest).replace("'", "&#x27;").encode())
+
+
+_PAGE_END = "</script>\n</body></html>\n"
+
+
+def _hash_source(digest) -> str:
+    return "'sha256-" + base64.b64encode(digest.digest()).decode() + "'"
+
+
+def _csp(bundle: str, main_hash: str) -> str:
+    return html.escape(_policy(_sha256(bundle) + " " + main_hash))
+
+
+def _page_head_and_body(data: ReportData, csp: str, bundle: str) -> str:
+    """The page up to its main script's opening tag."""
     _, name = _default_province(data)
     nav = "".join(f'<a href="#{n}">{html.escape(t)}</a>' for n, (t, _) in NATIONAL_CHARTS.items())
     province_charts = "".join(
@@ -173,18 +248,6 @@ def render_html(data: ReportData, specs: dict[str, dict], js_bundle: str) -> str
         if latest is not None
         else []
     )
-    datasets: dict[str, list] = {}
-    slim = {}
-    for chart, spec in specs.items():
-        spec = dict(spec)
-        own = spec.pop("datasets", {})
-        datasets.update(own)
-        follows = any(p.get("name") == "tinh" for p in spec.get("params", []))
-        slim[chart] = {"spec": spec, "datasets": sorted(own), "province": follows}
-    bundle = _bundle_safe(js_bundle)
-    # one pass: a value of the data may be any text, a placeholder's name included
-    main = f"\nconst DATASETS = {json_for_script(datasets)};\nconst SPECS = {json_for_script(slim)};{_MAIN_SCRIPT}"
-    csp = html.escape(content_security_policy([bundle, main]))
     return f"""<!DOCTYPE html>
 <html lang="vi"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="{csp}">
 <meta name="viewport" content="width=device-width,initial-scale=1">
@@ -205,9 +268,7 @@ Việt Nam – VFF-CRT, UNDP Việt Nam), kế hoạch của UBND các cấp; c�
 {_breaks_table(data)}
 <p class="note">So sánh điểm qua các mốc này (ví dụ 2018 so với 2024 đối với tổng điểm hoặc D5) cần thận trọng.</p>
 <h2 id="ban-do">Bản đồ</h2><p class="note">{html.escape(NO_MAP_NOTE)}</p>
-<script>{main}</script>
-</body></html>
-"""
+<script>"""
 
 
 # The page's own script (its hash goes into the Content-Security-Policy). ast: Vega reads expressions with its
@@ -256,20 +317,21 @@ def build_report(
     import vl_convert as vlc
 
     data = load_report_data(db, build_id)
-    specs = chart_specs(data)
+    # datasets as frames (the page writes them in pieces); the schema check of the specs is the tests' (test_report)
+    specs = chart_specs(data, rows=False, validate=False)
     bundle = _cached(cache_dir, f"vega-bundle-{_vlc_version()}.js", lambda: vlc.javascript_bundle().encode())  # type: ignore[call-arg]  # the stub wants a snippet; without one it is the whole bundle
-    page = render_html(data, specs, bundle.decode())
     out_dir.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".index.", suffix=".html.tmp", dir=out_dir)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(page)
+    os.close(fd)
+    write_page_file(Path(tmp), data, specs, bundle.decode())
     os.chmod(tmp, 0o644)
+    n_bytes = os.stat(tmp).st_size
     os.replace(tmp, out_dir / "index.html")
     pngs = {}
     if with_png:
         used = set()
         for name in PNG_CHARTS:
-            spec = specs[name]
+            spec = {**specs[name], "datasets": {n: rows_of(df) for n, df in specs[name]["datasets"].items()}}
             key = hashlib.sha256(f"{_vlc_version()} 1 {json.dumps(spec, sort_keys=True)}".encode()).hexdigest()
             used.add(f"{key}.png")
             pngs[name] = _cached(cache_dir, f"{key}.png", lambda spec=spec: vlc.vegalite_to_png(spec, scale=1))
@@ -278,7 +340,7 @@ def build_report(
             for old in cache_dir.glob("*.png"):
                 if old.name not in used:
                     old.unlink(missing_ok=True)
-    return Report(out_dir / "index.html", list(specs), pngs, len(page.encode("utf-8")))
+    return Report(out_dir / "index.html", list(specs), pngs, n_bytes)
 
 
 def _vlc_version() -> str:

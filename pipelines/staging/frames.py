@@ -4,6 +4,8 @@ the score files. (The plan staging tables themselves are kept up to date by pipe
 from __future__ import annotations
 
 import multiprocessing
+import os
+import pickle
 import resource
 import signal
 from collections import deque
@@ -229,9 +231,68 @@ class StagedScores:
         }
 
 
-def stage_scores(files: list[RawFile] | None = None, settings: Settings | None = None) -> StagedScores:
+def stage_scores(
+    files: list[RawFile] | None = None, settings: Settings | None = None, cache_dir: Path | None = None
+) -> StagedScores:
     """Every score file (those under `settings`' raw roots unless given), loaded, checked against the contracts and
-    ranked by root order."""
+    ranked by root order. With `cache_dir` (Settings.scores_cache_dir), the result for the same files (paths and
+    bytes), settings and code is kept there and read back instead of loading the files again."""
+    settings = Settings.from_env() if settings is None else settings
+    files = discover("scores", settings=settings) if files is None else files
+    read: list[tuple[RawFile, bytes | RawReadError]] = []
+    for f in files:
+        try:
+            # a FIFO, link loop or huge file is quarantined here, never opened by a loader
+            read.append((f, read_raw(f, settings.max_file_bytes)))
+        except RawReadError as e:
+            read.append((f, e))
+    if cache_dir is None:
+        return _stage_read_scores(read, settings)
+    key = _scores_key(read, settings)
+    entry = cache_dir / f"{key}.pkl"
+    if entry.is_file():
+        try:
+            with open(entry, "rb") as fh:
+                cached = pickle.load(fh)
+            if isinstance(cached, StagedScores):
+                return cached
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+            pass  # damaged: loaded again and rewritten
+    staged = _stage_read_scores(read, settings)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        pickle.dump(staged, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, entry)
+    for old in cache_dir.glob("*.pkl"):  # the last build's entry only
+        if old != entry:
+            old.unlink(missing_ok=True)
+    return staged
+
+
+def _scores_key(read: list[tuple[RawFile, bytes | RawReadError]], settings: Settings) -> str:
+    """The files (root, path, bytes or the read error), the settings, the root order, the code (every module of
+    pipelines/: the loaders use the normalisers and the contracts) and the reference files, and polars' version."""
+    import hashlib
+
+    from pipelines.settings import PROJECT_DIR
+    from pipelines.sources.plans.ingest import raw_roots
+
+    h = hashlib.sha256(repr(settings).encode())
+    h.update(repr([str(r) for r in raw_roots(settings)]).encode())
+    h.update(pl.__version__.encode())
+    code = sorted((PROJECT_DIR / "pipelines").rglob("*.py")) + sorted((PROJECT_DIR / "raw" / "reference").glob("*"))
+    for p in code:
+        if p.is_file():
+            h.update(p.relative_to(PROJECT_DIR).as_posix().encode())
+            h.update(p.read_bytes())
+    for f, data in read:
+        h.update(repr((str(f.root), f.root_label, f.source_path)).encode())
+        h.update(hashlib.sha256(data).digest() if isinstance(data, bytes) else repr(data).encode())
+    return h.hexdigest()[:32]
+
+
+def _stage_read_scores(read: list[tuple[RawFile, bytes | RawReadError]], settings: Settings) -> StagedScores:
     import hashlib
 
     from pipelines.sources.plans.ingest import raw_roots
@@ -239,19 +300,15 @@ def stage_scores(files: list[RawFile] | None = None, settings: Settings | None =
     from pipelines.sources.scores.score_rows import ScoreLoad, score_quarantine
     from pipelines.sources.scores.scores import apply_contracts, load_score_file
 
-    settings = Settings.from_env() if settings is None else settings
-    files = discover("scores", settings=settings) if files is None else files
     listing, scores, quarantine, findings = [], [], [], []
     loaded = []
-    for f in files:
-        try:
-            data = read_raw(
-                f, settings.max_file_bytes
-            )  # a FIFO, link loop or huge file is quarantined here, never opened by a loader
-        except RawReadError as e:
+    for f, data_or_error in read:
+        if isinstance(data_or_error, RawReadError):
+            e = data_or_error
             layout, res, data = "unreadable", ScoreLoad(), b""
             res.quarantine.append(score_quarantine(f, None, str(e), None))
         else:
+            data = data_or_error
             try:
                 layout, res = load_score_file(f, data, settings)
             except Exception as e:  # a loader's error on one file must not stop every release: that file, named

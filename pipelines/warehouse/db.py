@@ -10,6 +10,10 @@ import polars as pl
 
 from pipelines.settings import Settings
 
+# A connection that only reads (fingerprints, the marts export, the report's queries, a checkpoint): DuckDB would
+# otherwise cache up to 80 % of RAM of what it scans; these need little and spill beyond it
+READER_MEMORY = "256MB"
+
 
 def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """The build database, with the writer's configuration (Settings.build_config) unless read-only."""
