@@ -174,11 +174,7 @@ def site_chrome_lines(lines: list[str]) -> set[int]:
     if "](" in low:
         out.update(i + 1 for i in _lines_matching(_LINK_LINE, lines, low))
     out.update(i + 1 for i in _lines_with(_RELATED, lines, _RELATED_LINE, low))
-    for w in _CREDITS:
-        pos = low.find(w)
-        while pos >= 0:
-            out.add(low.count("\n", 0, pos) + 1)
-            pos = low.find(w, pos + 1)
+    out.update(i + 1 for i in _line_numbers(low, _CREDITS))
     return out
 
 
@@ -187,13 +183,24 @@ def _lines_with(words: tuple[str, ...], lines: list[str], rx: re.Pattern, text: 
     speed (a regex over the whole text costs a step per character), the few lines holding them tested. `text`: the
     lines joined (lowered, for lower-case words)."""
     text = "\n".join(lines) if text is None else text
-    found: set[int] = set()
+    return sorted(i for i in _line_numbers(text, words) if rx.match(lines[i]))
+
+
+def _line_numbers(text: str, words: tuple[str, ...]) -> set[int]:
+    """0-based numbers of the lines of `text` holding one of `words` (newlines counted once, in order)."""
+    positions = []
     for w in words:
         pos = text.find(w)
         while pos >= 0:
-            found.add(text.count("\n", 0, pos))
+            positions.append(pos)
             pos = text.find(w, pos + len(w))
-    return sorted(i for i in found if rx.match(lines[i]))
+    found: set[int] = set()
+    n = last = 0
+    for pos in sorted(positions):
+        n += text.count("\n", last, pos)
+        last = pos
+        found.add(n)
+    return found
 
 
 def _lines_matching(rx: re.Pattern, lines: list[str], text: str | None = None) -> list[int]:

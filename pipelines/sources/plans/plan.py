@@ -168,14 +168,19 @@ def _repeated_in_list(n_tasks: list, findings: list[Finding]) -> list:
     tập, chuẩn hóa dữ liệu quy hoạch thuộc phạm vi quản lý." then "Phối hợp thu thập, biên tập, chuẩn hóa dữ liệu
     quy hoạch."): the shorter is the same work, once."""
     drop: set[int] = set()
+    pairs: dict[int, set] = {}  # each text's word pairs, made once and only when a neighbour could repeat it
     for i, t in enumerate(n_tasks):
-        a = _bigrams(t.task_text)
         for u in n_tasks[max(0, i - 4) : i]:
-            if id(u) in drop or t.line_start - u.line_end > 15 or len(a) < 3:
+            if id(u) in drop or t.line_start - u.line_end > 15:
                 continue
             if (u.lead_as_written, u.section_as_written) != (t.lead_as_written, t.section_as_written):
                 continue
-            b = _bigrams(u.task_text)
+            for x in (t, u):
+                if id(x) not in pairs:
+                    pairs[id(x)] = _bigrams(x.task_text)
+            a, b = pairs[id(t)], pairs[id(u)]
+            if len(a) < 3:
+                continue
             short, other = (t, u) if len(a) <= len(b) else (u, t)
             if len(b) >= 3 and len(a & b) >= 0.8 * min(len(a), len(b)):
                 drop.add(id(short))

@@ -17,7 +17,10 @@ _PAIR = re.compile(r"(?P<abbr>[A-ZĐ][\wĐđ&\s.]{0,20}?)\s*[:=–-]\s*(?P<name>
 
 
 def _mark(cell: Cell) -> str:
-    return collapse_ws(strip_markup(cell.text)).strip(" .").lower()
+    t = cell.text
+    if len(t) > 12:
+        return "-"  # words, not a mark (most cells: decided without cleaning them)
+    return collapse_ws(strip_markup(t)).strip(" .").lower()
 
 
 def _legend(lines: list[str], start: int) -> dict[str, str]:
@@ -43,10 +46,18 @@ def read_assignment_grid(table: RawTable, lines: list[str]) -> None:
     rows = body[1:] if has_sub else body
     width = len(table.header)
     grid = []
+    allowed = _LEAD_MARKS | _SUPPORT_MARKS | {""}
     for k in range(width):
-        marks = [_mark(r[k]) for r in rows if k < len(r)]
-        if any(marks) and all(m in _LEAD_MARKS | _SUPPORT_MARKS or not m for m in marks):
-            grid.append(k)
+        seen = False
+        for r in rows:
+            if k < len(r):
+                m = _mark(r[k])
+                if m not in allowed:
+                    break
+                seen = seen or bool(m)
+        else:
+            if seen:
+                grid.append(k)
     if len(grid) < 2:
         return
     legend = _legend(lines, table.line_start)

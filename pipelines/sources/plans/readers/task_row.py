@@ -51,11 +51,16 @@ def _agency_heading(n: Node) -> str | None:
     return _heading_agency(n)
 
 
+_REQUEST_COLON = re.compile(r"^(Đề nghị|Giao|Mời)\s*:\s*", re.IGNORECASE)
+
+
 def _heading_agency(n: Node) -> str | None:
     if n.kind not in ("num", "letter", "label", "bullet") or n.synthetic:
         return None
     # "6. Đề nghị: Hiệp hội Doanh nghiệp tỉnh, …": the request's colon is not the item's
-    t = re.sub(r"^(Đề nghị|Giao|Mời)\s*:\s*", r"\1 ", collapse_ws(n.text).strip(" :."), flags=re.IGNORECASE)
+    t = collapse_ws(n.text).strip(" :.")
+    if ":" in t[:12]:
+        t = _REQUEST_COLON.sub(r"\1 ", t)
     if len(t) <= 200 and ":" not in t and (m := _RESPONSIBLE.match(t)):
         return m["who"]  # "12. Các tổ chức, cá nhân khai thác nước dưới đất có trách nhiệm": whoever it names
     if len(t) <= 200 and ":" not in t and (m := _DUTIES_OF.match(t)) and n.items and not any(c.items for c in n.items):
