@@ -168,7 +168,7 @@ def _repeated_in_list(n_tasks: list, findings: list[Finding]) -> list:
     tập, chuẩn hóa dữ liệu quy hoạch thuộc phạm vi quản lý." then "Phối hợp thu thập, biên tập, chuẩn hóa dữ liệu
     quy hoạch."): the shorter is the same work, once."""
     drop: set[int] = set()
-    pairs: dict[int, set] = {}  # each text's word pairs, made once and only when a neighbour could repeat it
+    pairs: dict[int, frozenset] = {}  # each text's word pairs, made once and only when a neighbour could repeat it
     for i, t in enumerate(n_tasks):
         for u in n_tasks[max(0, i - 4) : i]:
             if id(u) in drop or t.line_start - u.line_end > 15:
