@@ -169,31 +169,33 @@ def _repeated_in_list(n_tasks: list, findings: list[Finding]) -> list:
     quy hoạch."): the shorter is the same work, once."""
     drop: set[int] = set()
     pairs: dict[int, frozenset] = {}  # each text's word pairs, made once and only when a neighbour could repeat it
-    for i, t in enumerate(n_tasks):
-        for u in n_tasks[max(0, i - 4) : i]:
-            if id(u) in drop or t.line_start - u.line_end > 15:
-                continue
-            if (u.lead_as_written, u.section_as_written) != (t.lead_as_written, t.section_as_written):
+    for i in range(1, len(n_tasks)):
+        t = n_tasks[i]
+        key = (t.lead_as_written, t.section_as_written)
+        for j in range(i - 1, max(-1, i - 5), -1):
+            u = n_tasks[j]
+            if t.line_start - u.line_end > 15:
+                break
+            if id(u) in drop or (u.lead_as_written, u.section_as_written) != key:
                 continue
             for x in (t, u):
                 if id(x) not in pairs:
                     pairs[id(x)] = _bigrams(x.task_text)
             a, b = pairs[id(t)], pairs[id(u)]
-            if len(a) < 3:
+            if len(a) < 3 or len(b) < 3 or len(a & b) < 0.8 * min(len(a), len(b)):
                 continue
             short, other = (t, u) if len(a) <= len(b) else (u, t)
-            if len(b) >= 3 and len(a & b) >= 0.8 * min(len(a), len(b)):
-                drop.add(id(short))
-                findings.append(
-                    Finding(
-                        "item_repeated",
-                        "info",
-                        f"The item at line {short.line_start} says again what the item at line {other.line_start} "
-                        "says for the same body: counted once.",
-                        short.line_start,
-                        short.line_end,
-                    )
+            drop.add(id(short))
+            findings.append(
+                Finding(
+                    "item_repeated",
+                    "info",
+                    f"The item at line {short.line_start} says again what the item at line {other.line_start} "
+                    "says for the same body: counted once.",
+                    short.line_start,
+                    short.line_end,
                 )
+            )
     return [t for t in n_tasks if id(t) not in drop]
 
 
