@@ -127,8 +127,11 @@ def test_a_clause_that_only_makes_bodies_answer_for_the_plan_is_no_task():
 1. Các sở, ban, ngành, Ủy ban nhân dân các xã, phường chịu trách nhiệm thực hiện Kế hoạch này.
 2. Sở Tài chính và Ủy ban nhân dân các xã, phường bố trí ngân sách để thực hiện Kế hoạch này.
 3. Các cơ quan, đơn vị được phân công nhiệm vụ có trách nhiệm thực hiện nghiêm túc theo đúng tiến độ, chất lượng.
+4. Các cơ quan, đơn vị được giao chủ trì có trách nhiệm hoàn thành nhiệm vụ được phân công, bảo đảm tiến độ và nội
+dung công việc, các cơ quan phối hợp có trách nhiệm phối hợp với cơ quan chủ trì thực hiện các nhiệm vụ được giao.
+5. Sở Tài chính có trách nhiệm thực hiện kiểm kê tài sản công của tỉnh.
 """
-    assert [t.task_ref for t in parse_plan(text).tasks] == ["2"]
+    assert [t.task_ref for t in parse_plan(text).tasks] == ["2", "5"]
 
 
 def test_an_item_a_list_says_again_for_the_same_body_counts_once():

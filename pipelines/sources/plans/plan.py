@@ -199,11 +199,20 @@ def _repeated_in_list(n_tasks: list, findings: list[Finding]) -> list:
     return [t for t in n_tasks if id(t) not in drop]
 
 
+_DUTY_OBJECT = r"(?:(?:các\s+)?nhiệm vụ được (?:giao|phân công)(?:\s+(?:tại|theo) kế hoạch này)?|kế hoạch này|chỉ thị này|quyết định này)"
+_DUTY = (
+    r"(?:có|chịu)\s+trách nhiệm\s+(?:tổ chức\s+|triển khai\s+|hoàn thành\s+|thực hiện\s+|thi hành\s+|"
+    r"phối hợp với [^.;,]{0,40}?\s+(?=thực hiện|triển khai))+(?:nghiêm túc\s*,?\s*)?(?:có hiệu quả\s+|hiệu quả\s+)?"
+    + _DUTY_OBJECT
+    + "?"
+)
+_DUTY_QUALITY = (
+    r"(?:bảo đảm|đảm bảo|theo đúng)\s+(?:tiến độ|chất lượng|yêu cầu|nội dung công việc)"
+    r"(?:\s*(?:,|và)\s*(?:tiến độ|chất lượng|yêu cầu|nội dung công việc))*"
+)
+# answering for the plan, the work given or its pace, and nothing more (partners included)
 _GENERIC_DUTY = re.compile(
-    r"(?i)^[^.;:]{0,200}?(?:có trách nhiệm|chịu trách nhiệm)\s+(?:tổ chức\s+)?(?:triển khai\s+)?(?:thực hiện|thi hành)"
-    r"\s*(?:nghiêm túc|nghiêm)?\s*,?\s*(?:có hiệu quả|hiệu quả)?\s*(?:kế hoạch này|chỉ thị này|quyết định này|"
-    r"các nhiệm vụ được (?:giao|phân công)(?: tại kế hoạch này)?|nhiệm vụ được giao)?\s*"
-    r"(?:,?\s*(?:theo đúng|đảm bảo|bảo đảm)\s+(?:tiến độ|chất lượng|yêu cầu)[^.;]{0,40})?\s*[.;]?\s*$"
+    rf"(?i)^[^.;:]{{0,200}}?{_DUTY}(?:\s*,?\s*(?:{_DUTY_QUALITY}|[^.;:,]{{0,80}}?{_DUTY}))*\s*[.;]?\s*$"
 )
 _STATUS_COLUMN = re.compile(r"(?i)kết quả (?:thực hiện|đạt được)|tình hình thực hiện|mức độ hoàn thành|đã thực hiện")
 _REPORT_TITLE = re.compile(r"(?i)kết quả thực hiện|tình hình thực hiện|báo cáo kết quả|kết quả triển khai")
