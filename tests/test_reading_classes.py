@@ -188,3 +188,23 @@ def test_agency_headings_in_the_shapes_real_plans_print_them():
         ("Tuyên truyền, vận độ", ["HIEP_HOI_DN", "HOI_NONG_DAN"]),
         ("Các cơ quan được phâ", ["G_CO_QUAN_DON_VI"]),
     ]
+
+
+def test_a_target_belongs_to_the_index_or_component_its_clause_names():
+    """Targets for several indices or components in one sentence: each goes to the one its own clause names last."""
+    from pipelines.normalise.targets import find_targets
+
+    line = (
+        "Phấn đấu Chỉ số PCI năm 2026 của tỉnh đạt từ 67 điểm trở lên; trong đó Chỉ số Chi phí thời gian đạt trên "
+        "7,2 điểm, Chỉ số Chi phí không chính thức đạt từ 6,9 điểm trở lên."
+    )
+    assert [(h.comparator, h.value, h.indicator_hint) for h in find_targets(line)] == [
+        (">=", 67.0, "PCI.TOTAL"),
+        (">", 7.2, "PCI.TIME_COSTS"),
+        (">=", 6.9, "PCI.INFORMAL_CHARGES"),
+    ]
+    line = "Năm 2026, Chỉ số SIPAS của tỉnh đạt từ 87% trở lên; Chỉ số PAR INDEX đạt từ 88% trở lên."
+    assert [(h.value, h.unit, h.indicator_hint) for h in find_targets(line)] == [
+        (87.0, "percent", "SIPAS.TOTAL"),
+        (88.0, "percent", "PAR.TOTAL"),
+    ]

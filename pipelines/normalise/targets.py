@@ -358,7 +358,37 @@ def _kept_targets(hits: list[TargetHit], line: str, hints: list[str], year: int 
         h.year_hint = _year_for(line, h.quote, year)
         if h.indicator_hint is None and len(hints) == 1:
             h.indicator_hint = hints[0]
+        if hints and h.unit not in ("rank", "rank_change"):  # a rank target is one row per index the line names
+            h.indicator_hint = _named_before(line, h.quote, hints) or h.indicator_hint
     return hits
+
+
+_COMPONENT = re.compile(
+    r"(?i)\bchỉ số\s+(?P<name>[^,;.:%\d]{4,80}?)\s+(?:của (?:tỉnh|thành phố)\s+)?(?:năm \d{4}\s+)?(?:phấn đấu\s+)?đạt\b"
+)
+
+
+def _named_before(line: str, quote: str, hints: list[str]) -> str | None:
+    """The index, or its component, that the target's own clause names last before the figure ("…; trong đó Chỉ số
+    Chi phí thời gian đạt trên 7,2 điểm": PCI's time-cost component; "Chỉ số SIPAS … đạt từ 87%; Chỉ số PAR INDEX
+    đạt từ 88%": each its own index). None when the clause names none."""
+    pos = line.find(quote)
+    if pos < 0:
+        return None
+    clause = re.split(r";|\btrong đó\b", line[:pos])[-1]
+    folded = fold(clause)
+    family = max(((m.start(), code) for rx, code in _FAMILY_WORDS for m in rx.finditer(folded)), default=(-1, None))
+    comps = list(_COMPONENT.finditer(clause + " đạt")) if "chỉ số" in clause.lower() else []
+    if comps:
+        from pipelines.normalise.indicators import map_heading  # the component names live with the indicators
+
+        # the component's family: the index the clause names, else the one the line names
+        total = family[1] or (hints[0] if len(hints) == 1 else None)
+        fam = total.split(".")[0].replace("PAR", "PAR_INDEX") if total else None
+        got = map_heading(f"Chỉ số {comps[-1]['name']}", fam)
+        if got.code and comps[-1].start() >= family[0] - 8:
+            return got.code
+    return family[1]
 
 
 # ---------------------------------------------------------------- quoted scores
