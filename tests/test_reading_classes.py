@@ -208,3 +208,21 @@ def test_a_target_belongs_to_the_index_or_component_its_clause_names():
         (87.0, "percent", "SIPAS.TOTAL"),
         (88.0, "percent", "PAR.TOTAL"),
     ]
+
+
+def test_a_table_that_gives_each_component_its_target():
+    from pipelines.normalise.targets import find_table_targets
+
+    lines = """| TT | Chỉ số nội dung | Điểm năm 2024 | Chỉ tiêu phấn đấu năm 2026 |
+|---|---|---|---|
+| 1 | Tham gia của người dân ở cấp cơ sở | 5,11 | ≥ 5,45 |
+| 2 | Công khai, minh bạch trong việc ra quyết định ở địa phương | 5,58 | Từ 5,90 trở lên |
+| 3 | Trách nhiệm giải trình với người dân | 4,36 | Trên 4,75 |
+| | **Tổng điểm PAPI** | 42,61 | ≥ 44,50 |""".split("\n")
+    got = [(t.line, t.component[:12], t.comparator, t.value, t.unit, t.year) for t in find_table_targets(lines)]
+    assert got == [
+        (3, "Tham gia của", ">=", 5.45, "points", 2026),
+        (4, "Công khai, m", ">=", 5.9, "points", 2026),
+        (5, "Trách nhiệm ", ">", 4.75, "points", 2026),
+        (6, "Tổng điểm PA", ">=", 44.5, "points", 2026),
+    ]

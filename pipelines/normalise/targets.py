@@ -502,3 +502,58 @@ def find_quoted_scores(lines: list[str], dimension_at_line) -> list[tuple[int, Q
             if code:
                 scan.quotes.append((no, QuotedScore(code, int(m["y"]), _num(m["v"]), None, None, m.group(0))))
     return scan.quotes
+
+
+# ---------------------------------------------------------------- target tables
+
+# "Chỉ tiêu phấn đấu năm 2026", "Mục tiêu năm 2026": the column of a table that gives each component its target
+_TARGET_COLUMN = re.compile(r"(?i)(?:chỉ tiêu|mục tiêu|phấn đấu)[^|]{0,30}?(?:năm\s+)?(?P<year>20\d\d)")
+_CELL_TARGET = re.compile(
+    r"(?i)^[^\w≥≤<>]*(?:(?P<ge>≥|>=|từ|tối thiểu|không dưới|ít nhất)|(?P<gt>>|trên)|(?P<le>≤|<=|tối đa|không quá)|"
+    r"(?P<lt><|dưới))?\s*(?P<v>\d{1,3}(?:[.,]\d{1,2})?)\s*(?P<pct>%)?\s*(?:điểm)?\s*(?P<up>trở lên)?\W*$"
+)
+
+
+@dataclass
+class TableTarget:
+    line: int  # 1-based
+    component: str  # the row's words that name what the target is for
+    comparator: str
+    value: float
+    unit: str
+    year: int
+    quote: str
+
+
+def _cells(line: str) -> list[str]:
+    inner = line.strip()
+    return [c.strip().strip("*").strip() for c in inner.strip("|").split("|")]
+
+
+def find_table_targets(lines: list[str]) -> list[TableTarget]:
+    """Targets a table gives per row: a header column "Chỉ tiêu phấn đấu năm 2026" over cells such as "≥ 5,45",
+    "Từ 5,90 trở lên", "Trên 4,75", each for the component its row names (tables as their pipe rows)."""
+    out: list[TableTarget] = []
+    header_at = [i for i in lines_containing(("chỉ tiêu", "mục tiêu", "phấn đấu"), lines) if lines[i].count("|") >= 3]
+    for i in header_at:
+        cells = _cells(lines[i])
+        col = next((k for k, c in enumerate(cells) if _TARGET_COLUMN.search(c)), None)
+        if col is None:
+            continue
+        year = int(_TARGET_COLUMN.search(cells[col])["year"])  # type: ignore[index]
+        for j in range(i + 1, min(len(lines), i + 60)):
+            if lines[j].count("|") < 3:
+                break
+            row = _cells(lines[j])
+            if len(row) != len(cells) or set("".join(row)) <= set("-: "):
+                continue
+            m = _CELL_TARGET.match(row[col])
+            words = [c for k, c in enumerate(row) if k != col and re.search(r"[^\W\d_]{3}", c)]
+            if m is None or not words:
+                continue
+            comparator = (
+                ">=" if m["ge"] or m["up"] else ">" if m["gt"] else "<=" if m["le"] else "<" if m["lt"] else "="
+            )
+            unit = "percent" if m["pct"] else "points"
+            out.append(TableTarget(j + 1, words[0], comparator, _num(m["v"]), unit, year, row[col]))
+    return out
