@@ -17,7 +17,8 @@ from pipelines.model import finding_row
 from pipelines.normalise import agencies as ag
 from pipelines.normalise.indicators import Mapping, family_for, infer_between, map_heading
 from pipelines.normalise.provinces import provinces_2004, units_2025
-from pipelines.normalise.targets import TARGET_WORDS, find_quoted_scores, find_table_targets, find_targets
+from pipelines.normalise.table_targets import table_target_rows
+from pipelines.normalise.targets import TARGET_WORDS, find_quoted_scores, find_targets
 from pipelines.normalise.timelines import parse_timeline
 from pipelines.sources.plans.conform import conform_year, quoted_score_problem, target_problem
 from pipelines.sources.plans.formats import location_of
@@ -410,50 +411,15 @@ class TaskNear:
         return self.rows[nxt[0]] if nxt else None
 
 
-_TOTAL_WORDS = re.compile(r"(?i)tổng điểm|điểm tổng hợp|chỉ số tổng hợp|chỉ số (?:papi|pci|par index|sipas)\b")
-_FAMILY_TOTAL = {"PAPI": "PAPI.TOTAL", "PCI": "PCI.TOTAL", "PAR_INDEX": "PAR.TOTAL", "SIPAS": "SIPAS.TOTAL"}
-
-
 def extract_table_targets(ctx: DocContext, lines: list[str], out: Normalised) -> None:
-    """Step 4b: the targets a table gives per component ("Chỉ tiêu phấn đấu năm 2026" over "≥ 5,45"), for an index
-    plan of one index; a row whose words name no component of it is left out."""
-    if len(ctx.indices) != 1:
-        return
-    fam = ctx.indices[0]
+    """Step 4b: the targets tables give per component (normalise/table_targets.py)."""
     taken = {(t["line"], t["value"]) for t in out.targets if t["document_id"] == ctx.doc["document_id"]}
-    for tt in find_table_targets(lines):
-        if (tt.line, tt.value) in taken:
-            continue
-        code = _FAMILY_TOTAL.get(fam) if _TOTAL_WORDS.search(tt.component) else map_heading(tt.component, fam).code
-        if code is None:
-            continue
-        tid = hashlib.md5(f"{ctx.doc['document_id']}|{tt.line}|table|{tt.quote}".encode()).hexdigest()[:16]
-        row = {
-            "target_id": tid,
-            "document_id": ctx.doc["document_id"],
-            "task_id": None,
-            "indicator_code": code,
-            "province_key": ctx.province_key,
-            "target_year": conform_year(tt.year),
-            "metric_text": tt.component[:300],
-            "comparator": tt.comparator,
-            "value": tt.value,
-            "unit": tt.unit,
-            "share_comparator": None,
-            "share_value": None,
-            "paired_with_target_id": None,
-            "line": tt.line,
-            "quote": tt.quote[:300],
-            "source_path": ctx.doc["source_path"],
-        }
-        if why := target_problem(row):
-            out.findings.append(
-                _finding(
-                    ctx.doc, "target_rejected", "warning", f"Not a target: {why} ({tt.quote[:80]!r})", tt.line, tt.line
-                )
-            )
-            continue
-        out.targets.append(row)
+    rows, rejected = table_target_rows(ctx.doc, ctx.indices, ctx.province_key, lines, taken)
+    out.targets.extend(rows)
+    for line, why, quote in rejected:
+        out.findings.append(
+            _finding(ctx.doc, "target_rejected", "warning", f"Not a target: {why} ({quote[:80]!r})", line, line)
+        )
 
 
 def extract_targets(ctx: DocContext, lines: list[str], task_near: TaskNear, out: Normalised) -> None:
