@@ -226,3 +226,15 @@ def test_a_table_that_gives_each_component_its_target():
         (5, "Trách nhiệm ", ">", 4.75, "points", 2026),
         (6, "Tổng điểm PA", ">=", 44.5, "points", 2026),
     ]
+
+
+def test_the_routine_paragraph_ends_where_the_next_item_begins():
+    """A scrape without blank lines: the 'nếu có khó khăn, vướng mắc' paragraph is nobody's work, the item right
+    after it still is."""
+    text = """IV. TỔ CHỨC THỰC HIỆN
+1. Sở Tài chính bố trí kinh phí thực hiện Kế hoạch theo quy định.
+2. Trong quá trình triển khai thực hiện Kế hoạch này, nếu
+có khó khăn, vướng mắc, các sở, ngành kịp thời phản ánh về Sở Nội vụ để tổng hợp
+3. Sở Nội vụ theo dõi, đôn đốc, tổng hợp kết quả thực hiện, báo cáo Ủy ban nhân dân tỉnh trước ngày 15/12.
+"""
+    assert [t.task_ref for t in parse_plan(text).tasks] == ["1", "3"]

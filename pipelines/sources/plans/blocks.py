@@ -28,7 +28,7 @@ from pipelines.sources.plans.formats.text_tables import (
     find_tab_tables,
     merge_continued,
 )
-from pipelines.sources.plans.lines import closing_lines, find_repeated_blocks
+from pipelines.sources.plans.lines import find_repeated_blocks, never_work_lines
 from pipelines.sources.plans.readers.outline import Para, classify, paragraphs
 from pipelines.sources.plans.table_model import RawTable, header_roles
 
@@ -124,7 +124,7 @@ def blocks_of_text(text: str) -> DocumentBlocks:
     skip: set[int] = set()
     for b in find_repeated_blocks(lines):
         skip.update(range(b.repeat_start, b.repeat_end + 1))
-    return read_blocks(lines, skip | closing_lines(lines))
+    return read_blocks(lines, skip | never_work_lines(lines))
 
 
 def describe(doc: DocumentBlocks, width: int = 100) -> str:

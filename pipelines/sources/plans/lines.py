@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import html
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -238,21 +239,33 @@ def closing_formula_lines(lines: list[str]) -> set[int]:
         return out
     for i in _lines_with(("Trong quá trình",), lines, _DIFFICULTIES_START):
         # "Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, … phản ánh về Sở …": how to ask, not work
-        j, text = i, ""
-        while j < len(lines) and j < i + 8 and lines[j].strip():
-            text = f"{text} {strip_markup(lines[j]).strip()}"
-            j += 1
-        if _DIFFICULTIES.match(text.strip()):
-            out.update(range(i + 1, j + 1))
+        j, text = next(reversed(list(_paragraph(lines, i, 8))), (i, ""))
+        if _DIFFICULTIES.match(text):
+            out.update(range(i + 1, j + 2))
     for i in _lines_with(("Yêu cầu", "Đề nghị"), lines, _FORMULA_START):
-        j, text = i, ""
-        while j < len(lines) and j < i + 6 and lines[j].strip():
-            text = f"{text} {strip_markup(lines[j]).strip()}"
-            j += 1
-            if _FORMULA.match(text.strip()):
-                out.update(range(i + 1, j + 1))
+        for j, text in _paragraph(lines, i, 6):
+            if _FORMULA.match(text):
+                out.update(range(i + 1, j + 2))
                 break
     return out
+
+
+_NEW_ITEM = re.compile(r"^[\W_]*(?:\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\)|[IVX]{1,4}\.|[-–+•])\s")
+
+
+def _paragraph(lines: list[str], i: int, limit: int) -> Iterator[tuple[int, str]]:
+    """(0-based line, the paragraph's words up to it) for the paragraph opening at line i: it ends at a blank line,
+    before a line that opens an item ("6. Sở …", "- …"), after a full stop, or after `limit` lines (a scrape
+    without blank lines runs paragraphs together)."""
+    text = ""
+    for j in range(i, min(len(lines), i + limit)):
+        t = strip_markup(lines[j]).strip()
+        if not t or (j > i and _NEW_ITEM.match(t)):
+            return
+        text = f"{text} {t}".strip()
+        yield j, text
+        if text.endswith((".", "./.", ".\u201d")):
+            return
 
 
 # a signer who signs in person: the office alone in capitals over "(Đã ký)" or the name
@@ -278,7 +291,7 @@ def signer_lines(lines: list[str]) -> set[int]:
 def closing_lines(lines: list[str]) -> set[int]:
     """1-based numbers of the lines of every recipients list and signature block (see above), of a signer who signs
     in person, and of the closing formula."""
-    out: set[int] = closing_formula_lines(lines) if "này" in lowered_text(lines) else set()
+    out: set[int] = closing_formula_lines(lines)  # its own first look: the words it opens with
     out |= signer_lines(lines)
     n = len(lines)
     todo = _closing_candidates(lines)
@@ -322,3 +335,9 @@ def closing_lines(lines: list[str]) -> set[int]:
             continue
         i += 1
     return out
+
+
+def never_work_lines(lines: list[str]) -> set[int]:
+    """1-based numbers of the lines no reader reads as work: recipients, signatures, the closing formula
+    (closing_lines) and the portal's own lines (site_chrome_lines)."""
+    return closing_lines(lines) | site_chrome_lines(lines)

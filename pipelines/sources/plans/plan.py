@@ -12,7 +12,7 @@ from pipelines.model import Finding, ParsedPlan
 from pipelines.sources.plans.agency_text import looks_like_agency
 from pipelines.sources.plans.blocks import read_blocks
 from pipelines.sources.plans.formats.text_tables import tables_from_spans
-from pipelines.sources.plans.lines import closing_lines, find_repeated_blocks, lowered_text, site_chrome_lines
+from pipelines.sources.plans.lines import find_repeated_blocks, lowered_text, never_work_lines
 from pipelines.sources.plans.metadata import indices_named
 from pipelines.sources.plans.readers.narrative import NarrativeSection, has_agency_lead, read_narrative
 from pipelines.sources.plans.readers.tables import table_to_tasks
@@ -120,8 +120,7 @@ def parse_plan(
                 b.repeat_end,
             )
         )
-    skip |= closing_lines(lines)  # signature and recipients: never work
-    skip |= site_chrome_lines(lines)  # the portal's links and credit lines
+    skip |= never_work_lines(lines)  # recipients, signature, closing formula, the portal's own lines
     # one pass into the block model (tables with their column roles, prose blocks with their numbering); the
     # readers label its blocks
     given = tables_from_spans(file_tables[1], lines, skip, f"{file_tables[0]}_table") if file_tables else None
