@@ -227,6 +227,7 @@ _FORMULA = re.compile(
 )
 
 
+_ABOVE_START = re.compile(r"^[^\w\n]*Trên đây là\s")
 _DIFFICULTIES_START = re.compile(r"^[^\w\n]*(?:\d{1,2}\.\s*)?Trong quá trình\s")
 _DIFFICULTIES = re.compile(r"(?i)^\W*(?:\d{1,2}\.\s*)?trong quá trình[^.;]{0,80}?nếu có (?:khó khăn|vướng mắc)")
 
@@ -235,8 +236,12 @@ def closing_formula_lines(lines: list[str]) -> set[int]:
     """1-based numbers of the lines of the document's closing formula (its paragraph, up to six lines)."""
     out: set[int] = set()
     low = lowered_text(lines)
-    if "yêu cầu" not in low and "đề nghị" not in low and "trong quá trình" not in low:
+    if "yêu cầu" not in low and "đề nghị" not in low and "trong quá trình" not in low and "trên đây" not in low:
         return out
+    for i in _lines_with(("Trên đây",), lines, _ABOVE_START):
+        # "Trên đây là Kế hoạch thực hiện … Trong quá trình … phản ánh về Sở Y tế …": what the text was, not work
+        j, _ = next(reversed(list(_paragraph(lines, i, 10, whole=True))), (i, ""))
+        out.update(range(i + 1, j + 2))
     for i in _lines_with(("Trong quá trình",), lines, _DIFFICULTIES_START):
         # "Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, … phản ánh về Sở …": how to ask, not work
         j, text = next(reversed(list(_paragraph(lines, i, 8))), (i, ""))
@@ -253,10 +258,10 @@ def closing_formula_lines(lines: list[str]) -> set[int]:
 _NEW_ITEM = re.compile(r"^[\W_]*(?:\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\)|[IVX]{1,4}\.|[-–+•])\s")
 
 
-def _paragraph(lines: list[str], i: int, limit: int) -> Iterator[tuple[int, str]]:
+def _paragraph(lines: list[str], i: int, limit: int, whole: bool = False) -> Iterator[tuple[int, str]]:
     """(0-based line, the paragraph's words up to it) for the paragraph opening at line i: it ends at a blank line,
-    before a line that opens an item ("6. Sở …", "- …"), after a full stop, or after `limit` lines (a scrape
-    without blank lines runs paragraphs together)."""
+    before a line that opens an item ("6. Sở …", "- …"), after a full stop (`whole`: only at the document's "./."),
+    or after `limit` lines (a scrape without blank lines runs paragraphs together)."""
     text = ""
     for j in range(i, min(len(lines), i + limit)):
         t = strip_markup(lines[j]).strip()
@@ -264,7 +269,7 @@ def _paragraph(lines: list[str], i: int, limit: int) -> Iterator[tuple[int, str]
             return
         text = f"{text} {t}".strip()
         yield j, text
-        if text.endswith((".", "./.", ".\u201d")):
+        if text.endswith(("./.", "./.\u201d")) or not whole and text.endswith((".", ".\u201d")):
             return
 
 
@@ -339,5 +344,36 @@ def closing_lines(lines: list[str]) -> set[int]:
 
 def never_work_lines(lines: list[str]) -> set[int]:
     """1-based numbers of the lines no reader reads as work: recipients, signatures, the closing formula
-    (closing_lines) and the portal's own lines (site_chrome_lines)."""
-    return closing_lines(lines) | site_chrome_lines(lines)
+    (closing_lines), the footnotes printed after the signature (footnote_lines) and the portal's own lines
+    (site_chrome_lines)."""
+    closing = closing_lines(lines)
+    last = max(closing, default=0)
+    while last - 1 in closing:  # the last block's first line: a signature may run on into the first mark
+        last -= 1
+    return closing | footnote_lines(lines, last) | site_chrome_lines(lines)
+
+
+_FOOTNOTE = re.compile(r"^[^\w\n\[]*\[\d{1,3}\]")
+_PART_AFTER = re.compile(r"^[\W_]*(?:PHỤ\s+LỤC|DANH\s+MỤC)\b|^\s*\|.*\|.*\|")
+
+
+def footnote_lines(lines: list[str], after: int) -> set[int]:
+    """1-based numbers of the footnotes after the signature ("[1] Chương trình số 30-CTr/TU …"): from the first
+    footnote mark from line `after` on, while each paragraph opens with its mark."""
+    if not after or not any("[" in ln for ln in lines[after - 1 :]):
+        return set()
+    start = next((k for k in range(after - 1, len(lines)) if _FOOTNOTE.match(lines[k])), None)
+    if start is None:
+        return set()
+    out: set[int] = set()
+    para_start = True
+    for k in range(start, len(lines)):
+        t = strip_markup(lines[k]).strip(" |*_")
+        if not t:
+            para_start = True
+            continue
+        if para_start and not _FOOTNOTE.match(lines[k]) or _PART_AFTER.match(lines[k]):
+            break  # every paragraph of the notes opens with its mark: anything else is the document again
+        out.add(k + 1)
+        para_start = False
+    return out

@@ -207,6 +207,20 @@ _DETAIL = re.compile(r"^[-–+•]\s*Nội dung\s*:\s*(?=\S)", re.IGNORECASE)
 _APPENDIX_TITLE = re.compile(r"^[\W_]*PHỤ\s+LỤC(?:\s+(?:SỐ\s*)?(?:[IVX]{1,4}|\d{1,2}[a-z]?))?[\W_]*$")
 
 
+_LETTER_MARK = re.compile(r"^\s*\(?[a-zđ]\)\s*(?=\S)")
+
+
+def _lettered_attribute(text: str, stack: list[Node]) -> bool:
+    """A lettered field of a task record ("b) Cơ quan thực hiện:", "c) Thời gian thực hiện: Quý II/2026") after a
+    lettered sibling ("a) Nhiệm vụ: …"): an attribute, not a task."""
+    if not (m := _LETTER_MARK.match(text)):
+        return False
+    top = stack[-1]
+    if not any(n.kind == "letter" for n in stack[1:]) and not (top.children and top.children[-1].kind == "letter"):
+        return False
+    return is_attribute_line(text[m.end() :])
+
+
 def build_outline(paras: list[Para], findings: list[Finding]) -> Node:
     root = Node("root", None, -1, "", 0, 0)
     stack = [root]
@@ -235,9 +249,15 @@ def build_outline(paras: list[Para], findings: list[Finding]) -> Node:
             stack[-1].attrs["note"] = collapse_ws(_DETAIL.sub("", p.text))
             stack[-1].line_end = max(stack[-1].line_end, p.line_end)
             continue
-        if is_attribute_line(p.text) and len(stack) > 1:
+        lettered = _lettered_attribute(p.text, stack)
+        if (lettered or is_attribute_line(p.text)) and len(stack) > 1:
             # "- Cơ quan chủ trì: …", "Thời hạn: …": an attribute of the item above, never an item itself; a "+"
             # point under a task does not own it, the task does
+            if lettered:
+                # "b) Cơ quan thực hiện:", "c) Thời gian thực hiện: …" beside "a) Nhiệm vụ: …": fields of one task
+                # record, so they belong to the heading over the lettered fields, for every task under "a)"
+                while len(stack) > 2 and stack[-1].level >= LEVEL_LETTER:
+                    stack.pop()
             owner = stack[-1]
             if (
                 owner.kind == "plus"

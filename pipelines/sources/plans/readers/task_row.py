@@ -51,6 +51,11 @@ def _agency_heading(n: Node) -> str | None:
     return _heading_agency(n)
 
 
+# a lead-in that announces the points under it as the work: "… tổ chức thực hiện các nhiệm vụ sau:", "… tập trung
+# một số nhiệm vụ cụ thể sau:"
+_TASKS_FOLLOW = re.compile(
+    r"(?i)(?:nhiệm vụ|nội dung|công việc|hoạt động|giải pháp)(?:\s+(?:cụ thể|chủ yếu|trọng tâm|chính))?\s+sau(?:\s+đây)?$"
+)
 _REQUEST_COLON = re.compile(r"^(Đề nghị|Giao|Mời)\s*:\s*", re.IGNORECASE)
 
 
@@ -69,6 +74,12 @@ def _heading_agency(n: Node) -> str | None:
         # "2. Các sở, ban, ngành, địa phương: Là các đơn vị được lấy ý kiến …, các nội dung sau:" over its items
         if looks_like_agency(who) and not agency_prefix(who)[1]:
             return re.sub(r"^(?:Đề nghị|đề nghị|Giao|giao|Mời|mời)\s+", "", who)
+    if n.items and _TASKS_FOLLOW.search(t) and collapse_ws(n.text).rstrip(" *_").endswith(":"):
+        # "1. Giao Sở X là cơ quan đầu mối, chủ trì …; tổ chức thực hiện các nhiệm vụ sau:" over its points: the
+        # body it opens with is given each of them
+        named, _ = agency_prefix(_addressee(t))
+        if named is not None:
+            return named
     if len(t) > 200 or not looks_like_agency(t) or ":" in t:
         return None
     if len(agency_prefix(t)[1].split()) >= 4 and (
@@ -86,6 +97,8 @@ _FIELD_LABEL = re.compile(
     re.IGNORECASE,
 )
 # a deadline closing the task's sentence: "…, hoàn thành trước ngày 31/3/2026", "…, thực hiện trong năm 2026"
+# an item that only names and numbers a piece of work ("Hoạt động 1", "Nhiệm vụ 2:")
+_BARE_LABEL = re.compile(r"(?i)^(?:hoạt động|nhiệm vụ|nội dung|công việc|giải pháp)\s*(?:số\s*)?\d{1,3}\s*[.:]?$")
 _CLOSING_DEADLINE = re.compile(
     r"[,;]\s*(?:hoàn thành|thực hiện|triển khai)\s+(?P<when>(?:trước|trong|vào|chậm nhất|từ)\s[^,;]{3,60}?)\s*[.;]?$"
 )
@@ -164,6 +177,9 @@ def _text_and_attrs(n: Node, path: list[Node], merge_children: bool) -> tuple[st
             line_end = max(line_end, _subtree_end(c))
     text = _FIELD_LABEL.sub("", collapse_ws(" ".join(text_parts)))
     attrs = dict(n.attrs)
+    if "note" in attrs and _BARE_LABEL.match(text):
+        # "a) Hoạt động 1" over "- Nội dung: Triển khai …": the item only numbers the work its content field gives
+        text = attrs.pop("note")
     for h in reversed(path):  # a heading's attribute lines hold for the items under it
         for k, v in h.attrs.items():
             attrs.setdefault(k, v)

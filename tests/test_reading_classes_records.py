@@ -1,0 +1,155 @@
+"""Reading rules of issue 23 found on the real_plans10 batch, each a class on a short invented text in the shape real
+plans use: a task record written as lettered fields, an item that only numbers the work its content field gives, a
+lead-in that announces the work below it, clauses that only say to carry the plan out, the plan's "Trên đây là"
+paragraph and the footnotes printed after the signature. Each fails on the reader before the rule."""
+
+from __future__ import annotations
+
+from pipelines.sources.plans.lines import never_work_lines
+from pipelines.sources.plans.plan import parse_plan
+
+LETTERED_FIELDS = """II. NHIỆM VỤ
+
+1. Về hạ tầng số
+
+a) Nhiệm vụ: Nâng cấp Trung tâm dữ liệu của tỉnh bảo đảm an toàn thông tin.
+
+b) Cơ quan thực hiện:
+
+- Đơn vị chủ trì: Sở Khoa học và Công nghệ.
+
+- Đơn vị phối hợp: Các sở, ban, ngành.
+
+c) Thời gian thực hiện: Quý II/2026.
+
+2. Về dữ liệu
+
+a) Nhiệm vụ:
+
+- Rà soát, chuẩn hóa cơ sở dữ liệu chuyên ngành.
+
+- Kết nối dữ liệu với Trung tâm dữ liệu quốc gia.
+
+b) Cơ quan thực hiện:
+
+- Đơn vị chủ trì: Các sở, ban, ngành.
+
+- Đơn vị phối hợp: Công an tỉnh.
+
+c) Thời gian thực hiện: Năm 2026.
+"""
+
+
+def test_a_task_record_written_as_lettered_fields():
+    tasks = parse_plan(LETTERED_FIELDS).tasks
+    assert [(t.task_text[:25], t.lead_as_written, t.support_as_written, t.timeline_text) for t in tasks] == [
+        ("Nâng cấp Trung tâm dữ liệ", "Sở Khoa học và Công nghệ", "Các sở, ban, ngành", "Quý II/2026"),
+        ("Rà soát, chuẩn hóa cơ sở ", "Các sở, ban, ngành", "Công an tỉnh", "Năm 2026"),
+        ("Kết nối dữ liệu với Trung", "Các sở, ban, ngành", "Công an tỉnh", "Năm 2026"),
+    ]
+
+
+NUMBERED_ACTIVITIES = """III. NỘI DUNG HOẠT ĐỘNG
+
+1. Nâng cao nhận thức về bình đẳng giới
+
+a) Hoạt động 1
+
+- Nội dung: Tổ chức Tháng hành động vì bình đẳng giới trên địa bàn tỉnh.
+
+- Cơ quan thực hiện: Sở Nội vụ chủ trì, phối hợp với các sở, ban, ngành.
+
+b) Hoạt động 2
+
+- Nội dung: Lồng ghép nội dung bình đẳng giới trong chương trình giáo dục.
+
+- Cơ quan thực hiện: Sở Giáo dục và Đào tạo chủ trì, phối hợp với Tỉnh đoàn.
+"""
+
+
+def test_an_item_that_only_numbers_its_work_takes_the_content_field_as_its_text():
+    tasks = parse_plan(NUMBERED_ACTIVITIES).tasks
+    assert [(t.task_text[:30], t.lead_as_written) for t in tasks] == [
+        ("Tổ chức Tháng hành động vì bìn", "Sở Nội vụ"),
+        ("Lồng ghép nội dung bình đẳng g", "Sở Giáo dục và Đào tạo"),
+    ]
+
+
+LEAD_IN = """V. TỔ CHỨC THỰC HIỆN
+
+1. Giao Sở Nông nghiệp và Môi trường là cơ quan đầu mối, chủ trì, hướng dẫn thực hiện Đề án trên địa bàn tỉnh; tổ chức thực hiện các nhiệm vụ sau:
+
+- Điều phối chung, đôn đốc việc triển khai Kế hoạch;
+
+- Tổ chức đánh giá, báo cáo kết quả thực hiện hằng năm.
+
+2. Ủy ban nhân dân các xã, phường chủ động bố trí kinh phí từ ngân sách địa phương để thực hiện Kế hoạch, tập trung một số nhiệm vụ cụ thể sau:
+
+- Xây dựng kế hoạch phòng, chống thiên tai của địa phương.
+"""
+
+
+def test_a_lead_in_that_announces_the_work_below_gives_each_point_its_body():
+    tasks = parse_plan(LEAD_IN).tasks
+    assert [(t.task_text[:25], t.lead_as_written) for t in tasks] == [
+        ("Điều phối chung, đôn đốc ", "Sở Nông nghiệp và Môi trường"),
+        ("Tổ chức đánh giá, báo cáo", "Sở Nông nghiệp và Môi trường"),
+        ("Xây dựng kế hoạch phòng, ", "Ủy ban nhân dân các xã, phường"),
+    ]
+
+
+CARRY_OUT = """IV. TỔ CHỨC THỰC HIỆN
+
+1. Sở Y tế
+
+Chủ trì, phối hợp với các sở, ngành tổ chức tập huấn cho cán bộ dân số cấp xã.
+
+2. Các sở, ban, ngành
+
+Căn cứ chức năng, nhiệm vụ, quyền hạn được giao tổ chức triển khai thực hiện Kế hoạch theo quy định.
+
+3. Ủy ban nhân dân các xã, phường
+
+- Trong phạm vi chức năng, nhiệm vụ của mình, tham gia phối hợp triển khai thực hiện Kế hoạch này.
+
+- Bố trí cán bộ làm công tác dân số tại xã.
+
+Trên đây là Kế hoạch thực hiện công tác dân số năm 2026. Trong quá trình tổ chức
+thực hiện nếu có khó khăn, vướng mắc, các cơ quan, đơn vị phản ánh về Sở Y tế để
+tổng hợp, báo cáo Ủy ban nhân dân tỉnh./.
+"""
+
+
+def test_clauses_that_only_say_to_carry_the_plan_out_and_the_closing_paragraph_are_no_tasks():
+    tasks = parse_plan(CARRY_OUT).tasks
+    assert [(t.task_text[:25], t.lead_as_written) for t in tasks] == [
+        ("Chủ trì, phối hợp với các", "Sở Y tế"),
+        ("Bố trí cán bộ làm công tá", "Ủy ban nhân dân các xã, phường"),
+    ]
+
+
+FOOTNOTES = """3. Sở Tài chính bố trí kinh phí thực hiện Kế hoạch.
+
+Nơi nhận:
+- Như trên;
+- Lưu: VT.
+TM. ỦY BAN NHÂN DÂN
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+Nguyễn Văn A
+
+[1]
+Chương trình số 30-CTr/TU ngày 29/12/2017 của Thành ủy thực hiện Nghị
+quyết số 21-NQ/TW.
+
+[2] Chỉ thị số 27/CT-TTg ngày 15/7/2024 của Thủ tướng Chính phủ.
+
+1. Sở Nội vụ tổ chức tập huấn cho cán bộ cấp xã.
+"""
+
+
+def test_footnotes_after_the_signature_are_never_work():
+    lines = FOOTNOTES.split("\n")
+    out = never_work_lines(lines)
+    assert {11, 12, 13, 15} <= out  # "[1]", its two lines, "[2] …"
+    assert 1 not in out and 17 not in out  # the tasks above the recipients and after the notes
