@@ -216,9 +216,7 @@ _GENERIC_DUTY = re.compile(
     rf"(?i)^(?:[^.;:]{{0,200}}?{_DUTY}(?:\s*,?\s*(?:{_DUTY_QUALITY}|[^.;:,]{{0,80}}?{_DUTY}))*"
     r"|(?:trong phạm vi[^.;:]{0,60}?của mình|căn cứ (?:vào\s+|theo\s+)?chức năng[^.;:]{0,40}?được giao)\s*,?\s*"
     r"(?:chủ động\s+)?(?:tham gia\s+)?(?:phối hợp(?:\s+với\s+[^.;:]{0,80}?)?\s+)?(?:tổ chức\s+)?(?:triển khai\s+)?"
-    r"(?:thực hiện\s+)?(?:"
-    + _DUTY_OBJECT
-    + r"|kế hoạch)(?:\s+theo quy định)?)\s*[.;]?\s*$"
+    r"(?:thực hiện\s+)?(?:" + _DUTY_OBJECT + r"|kế hoạch)(?:\s+theo quy định)?)\s*[.;]?\s*$"
 )
 _STATUS_COLUMN = re.compile(r"(?i)kết quả (?:thực hiện|đạt được)|tình hình thực hiện|mức độ hoàn thành|đã thực hiện")
 _REPORT_TITLE = re.compile(r"(?i)kết quả thực hiện|tình hình thực hiện|báo cáo kết quả|kết quả triển khai")
