@@ -221,6 +221,27 @@ def _lettered_attribute(text: str, stack: list[Node]) -> bool:
     return is_attribute_line(text[m.end() :])
 
 
+def _attach_attribute(stack: list[Node], p: Para, lettered: bool) -> tuple[Node, str] | None:
+    """ "- Cơ quan chủ trì: …", "Thời hạn: …": an attribute of the item above, never an item itself; a "+" point
+    under a task does not own it, the task does. Returns (owner, key) when the label's values are the points below
+    it ("- Thời gian thực hiện:" over "+ …")."""
+    if lettered:
+        # "b) Cơ quan thực hiện:", "c) Thời gian thực hiện: …" beside "a) Nhiệm vụ: …": fields of one task record,
+        # so they belong to the heading over the lettered fields, for every task under "a)"
+        while len(stack) > 2 and stack[-1].level >= LEVEL_LETTER:
+            stack.pop()
+    owner = stack[-1]
+    if owner.kind == "plus" and owner.parent is not None and owner.parent.kind in ("bullet", "letter", "num", "lost"):
+        owner = owner.parent
+    attrs, _ = parse_attributes(p.text.lstrip("-–+•* "))
+    for k, v in attrs.items():
+        owner.attrs[k] = f"{owner.attrs[k]}; {v}" if k in owner.attrs else v
+    owner.line_end = max(owner.line_end, p.line_end)
+    if (empty_key := empty_attribute(p.text.lstrip("-–+•* "))) is not None:
+        return owner, empty_key
+    return None
+
+
 def build_outline(paras: list[Para], findings: list[Finding]) -> Node:
     root = Node("root", None, -1, "", 0, 0)
     stack = [root]
@@ -251,26 +272,7 @@ def build_outline(paras: list[Para], findings: list[Finding]) -> Node:
             continue
         lettered = _lettered_attribute(p.text, stack)
         if (lettered or is_attribute_line(p.text)) and len(stack) > 1:
-            # "- Cơ quan chủ trì: …", "Thời hạn: …": an attribute of the item above, never an item itself; a "+"
-            # point under a task does not own it, the task does
-            if lettered:
-                # "b) Cơ quan thực hiện:", "c) Thời gian thực hiện: …" beside "a) Nhiệm vụ: …": fields of one task
-                # record, so they belong to the heading over the lettered fields, for every task under "a)"
-                while len(stack) > 2 and stack[-1].level >= LEVEL_LETTER:
-                    stack.pop()
-            owner = stack[-1]
-            if (
-                owner.kind == "plus"
-                and owner.parent is not None
-                and owner.parent.kind in ("bullet", "letter", "num", "lost")
-            ):
-                owner = owner.parent
-            attrs, _ = parse_attributes(p.text.lstrip("-–+•* "))
-            for k, v in attrs.items():
-                owner.attrs[k] = f"{owner.attrs[k]}; {v}" if k in owner.attrs else v
-            owner.line_end = max(owner.line_end, p.line_end)
-            if (empty_key := empty_attribute(p.text.lstrip("-–+•* "))) is not None:
-                open_attr = (owner, empty_key)
+            open_attr = _attach_attribute(stack, p, lettered)
             continue
         kind, marker, level, text = classify(p)
         if kind == "plain":
