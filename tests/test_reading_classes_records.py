@@ -64,6 +64,16 @@ b) Hoạt động 2
 - Nội dung: Lồng ghép nội dung bình đẳng giới trong chương trình giáo dục.
 
 - Cơ quan thực hiện: Sở Giáo dục và Đào tạo chủ trì, phối hợp với Tỉnh đoàn.
+
+c) Hoạt động 3
+
+- Nội dung:
+
++ Tổng kết mô hình một cửa hỗ trợ phụ nữ và trẻ em tại bệnh viện tỉnh.
+
++ Tập huấn nâng cao năng lực cho nhân viên công tác xã hội.
+
+- Cơ quan thực hiện: Sở Y tế chủ trì, phối hợp với các sở, ban, ngành.
 """
 
 
@@ -72,6 +82,8 @@ def test_an_item_that_only_numbers_its_work_takes_the_content_field_as_its_text(
     assert [(t.task_text[:30], t.lead_as_written) for t in tasks] == [
         ("Tổ chức Tháng hành động vì bìn", "Sở Nội vụ"),
         ("Lồng ghép nội dung bình đẳng g", "Sở Giáo dục và Đào tạo"),
+        ("Tổng kết mô hình một cửa hỗ t", "Sở Y tế"),  # an empty "Nội dung:" over points: each point a task
+        ("Tập huấn nâng cao năng lực ch", "Sở Y tế"),
     ]
 
 

@@ -467,6 +467,9 @@ def has_agency_lead(t: TaskRow) -> bool:
     return bool(t.lead_as_written) and looks_like_agency(t.lead_as_written or "")
 
 
+_EMPTY_FIELD = re.compile(r"(?i)^(?:nội dung|nhiệm vụ|công việc|hoạt động)(?:\s+(?:thực hiện|cụ thể|chính))?\s*:$")
+
+
 def _collect_tasks(node: Node, path: list[Node], out: list[TaskRow], findings: list[Finding]) -> None:
     for c in node.children:
         if c.kind in ("plain",):
@@ -483,6 +486,8 @@ def _collect_tasks(node: Node, path: list[Node], out: list[TaskRow], findings: l
             and not any(looks_like_agency(collapse_ws(i.text)) for i in items)
             and not is_agency_label(c.text)
             and not _is_section_like(c)
+            # "- Nội dung:" over "+" points: the field holds the work, each point is a task
+            and not _EMPTY_FIELD.match(collapse_ws(c.text))
         ) or _lists_its_objects(c)
         if items and not merge_children:
             _collect_tasks(c, path + [c], out, findings)
