@@ -82,8 +82,8 @@ def test_an_item_that_only_numbers_its_work_takes_the_content_field_as_its_text(
     assert [(t.task_text[:30], t.lead_as_written) for t in tasks] == [
         ("Tổ chức Tháng hành động vì bìn", "Sở Nội vụ"),
         ("Lồng ghép nội dung bình đẳng g", "Sở Giáo dục và Đào tạo"),
-        ("Tổng kết mô hình một cửa hỗ t", "Sở Y tế"),  # an empty "Nội dung:" over points: each point a task
-        ("Tập huấn nâng cao năng lực ch", "Sở Y tế"),
+        ("Tổng kết mô hình một cửa hỗ tr", "Sở Y tế"),  # an empty "Nội dung:" over points: each point a task
+        ("Tập huấn nâng cao năng lực cho", "Sở Y tế"),
     ]
 
 
