@@ -165,3 +165,31 @@ def test_footnotes_after_the_signature_are_never_work():
     out = never_work_lines(lines)
     assert {11, 12, 13, 15} <= out  # "[1]", its two lines, "[2] …"
     assert 1 not in out and 17 not in out  # the tasks above the recipients and after the notes
+
+
+BODY_AND_WORK = """III. PHÂN CÔNG NHIỆM VỤ
+
+| Cơ quan, đơn vị | Nhiệm vụ được giao |
+|---|---|
+| **Sở Nội vụ** | a) Hướng dẫn các xã tổ chức lấy ý kiến Nhân dân (phối hợp: Ủy ban MTTQ Việt Nam tỉnh; thời hạn: Quý II/2026) |
+| **UBND các xã, phường** | a) Công khai danh mục công trình có huy động đóng góp (thời hạn: thường xuyên)<br>b) Mời đại diện người dân dự họp xây dựng kế hoạch năm 2027 (thời hạn: Quý IV/2026) |
+
+Biểu 2. Kết quả Chỉ số CCHC năm 2025 của các cơ quan, đơn vị
+
+| TT | Cơ quan, đơn vị | Chỉ số (%) | Xếp hạng |
+|---|---|---|---|
+| 1 | Sở Tư pháp | 91,20 | 1 |
+| 2 | Sở Nội vụ | 90,85 | 2 |
+| 3 | Sở Tài chính | 89,10 | 3 |
+"""
+
+
+def test_a_column_of_bodies_beside_the_work_leads_it_and_a_cell_may_list_several_tasks():
+    result = parse_plan(BODY_AND_WORK)
+    assert [(t.task_text[:25], t.lead_as_written, t.support_as_written, t.timeline_text) for t in result.tasks] == [
+        ("Hướng dẫn các xã tổ chức ", "Sở Nội vụ", "Ủy ban MTTQ Việt Nam tỉnh", "Quý II/2026"),
+        ("Công khai danh mục công t", "UBND các xã, phường", None, "thường xuyên"),
+        ("Mời đại diện người dân dự", "UBND các xã, phường", None, "Quý IV/2026"),
+    ]
+    # the same column beside figures is what a table of results ranks: no task
+    assert any(f.rule == "table_of_figures" for f in result.findings)

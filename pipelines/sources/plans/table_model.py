@@ -17,11 +17,18 @@ _REF_LABEL = re.compile(r"^(stt|tt|số tt|số thứ tự|s\.tt|it|tt\.)$")  # 
 _LETTER_REF = re.compile(r"^(?P<m>[a-zđ])[).]$")  # "a)" alone in the number column: a lettered sub-row
 
 _TASK_HEADER = re.compile(r"nhiệm vụ|giải pháp|công việc|hoạt động")
+# a header that names only the bodies, no role ("Cơ quan, đơn vị"): beside a column of work, who does it; beside a
+# column of figures, what is ranked
+BODIES_ONLY = re.compile(
+    r"^(?:các\s+)?(?:cơ quan|đơn vị|địa phương)(?:\s*(?:,|và|/)\s*(?:cơ quan|đơn vị|địa phương))*$"
+)
 _ROLE_RULES: list[tuple[str, re.Pattern]] = [
     ("ref", re.compile(r"^(stt|tt|số tt|số thứ tự|s\.tt|it|tt\.)$")),
     ("subsection", re.compile(r"thành phần")),
     # "Cơ quan tham mưu": the body that prepares the work for the committee's signature is its lead
     ("lead", re.compile(r"chủ trì|chịu trách nhiệm|đơn vị thực hiện|cơ quan thực hiện|phân công|đầu mối|tham mưu")),
+    # a column that names only the bodies ("Cơ quan, đơn vị", "Đơn vị", "Địa phương") beside the work: who does it
+    ("lead", BODIES_ONLY),
     ("support", re.compile(r"phối hợp")),
     ("output", re.compile(r"sản phẩm|kết quả|hình thức văn bản|cần đạt|đạt được")),
     ("timeline", re.compile(r"thời gian|thời hạn|tiến độ|hoàn thành")),
@@ -121,7 +128,11 @@ def _is_header(cells: list[str]) -> bool:
     # "nhiệm vụ" is not a header
     if any(len(c) > 80 or c.count("\n") > 2 for c in cells):
         return False
-    return header_roles(cells) is not None and sum(1 for c in cells if c.strip()) >= 3
+    roles = header_roles(cells)
+    if roles is None:
+        return False
+    # two columns only when both are named: the body and the work given to it ("Cơ quan, đơn vị | Nhiệm vụ được giao")
+    return sum(1 for c in cells if c.strip()) >= 3 or sorted(r for r in roles if r) == ["lead", "task"]
 
 
 # shared by the layouts and the conversion

@@ -10,6 +10,7 @@ from pipelines.model import Finding, TaskRow
 from pipelines.sources.plans.agency_text import parse_assignment
 from pipelines.sources.plans.decode import collapse_ws
 from pipelines.sources.plans.lines import html_to_text, strip_markup
+from pipelines.sources.plans.readers.table_cells import closing_assignment, split_lettered_cells
 from pipelines.sources.plans.table_model import (
     _AGENCY_WORDS,
     _DATE_LIKE,
@@ -20,9 +21,11 @@ from pipelines.sources.plans.table_model import (
     _REF,
     _ROMAN_REF,
     _TASK_HEADER,
+    BODIES_ONLY,
     Cell,
     RawTable,
     header_roles,
+    label_key,
 )
 
 # ---------------------------------------------------------------- one conversion for all layouts
@@ -39,8 +42,15 @@ def is_table_of_figures(table: RawTable, roles: list[str | None]) -> bool:
     """A table of results (points per criterion, a ranking of agencies, rates by year), not of tasks: no column
     assigns work (lead, coordinator, timeline, output), at least one other column is mostly figures, and the
     label column holds short labels rather than task sentences."""
-    if {"lead", "support", "timeline", "output"} & set(roles) or "task" not in roles or not table.rows:
-        return False
+    assigning = [
+        r
+        for i, r in enumerate(roles)
+        if r in ("support", "timeline", "output")
+        or r == "lead"
+        and not (i < len(table.header) and BODIES_ONLY.match(label_key(table.header[i])))
+    ]
+    if assigning or "task" not in roles or not table.rows:
+        return False  # a column of bodies alone ("Cơ quan, đơn vị") may be what a table of figures ranks
     i_task = roles.index("task")
     if i_task < len(table.header) and _TASK_HEADER.search(collapse_ws(strip_markup(table.header[i_task])).lower()):
         return False  # a column headed "Nhiệm vụ" holds tasks, even beside a column of figures (budget, quantity)
@@ -174,6 +184,7 @@ def table_to_tasks(table: RawTable, section_lookup) -> tuple[list[TaskRow], list
     lost (no section column). Returns the tasks and the reader's findings."""
     reader = _TableWalk(table)
     _join_continued_rows(table, reader.roles, reader.findings)
+    split_lettered_cells(table, reader.roles, reader.findings)
     if is_table_of_figures(table, reader.roles):
         reader.findings.append(
             Finding(
@@ -474,6 +485,7 @@ class _TableWalk:
             "line_end": line_end,
         }
         _combined_cells(d)
+        closing_assignment(d)
         if letter and self.parent_attrs:
             for k, v in self.parent_attrs.items():
                 if not d.get(k):
