@@ -1,12 +1,13 @@
-"""What one task cell may hold beyond one task: several lettered tasks written one under another ("a) …<br>b) …"),
-and a task's own assignment in a closing parenthesis ("… (phối hợp: Ủy ban MTTQ tỉnh; thời hạn: Quý II/2026)")."""
+"""What one cell may hold beyond one value: several lettered tasks written one under another ("a) …<br>b) …"), a
+task's own assignment in a closing parenthesis ("… (phối hợp: Ủy ban MTTQ tỉnh; thời hạn: Quý II/2026)"), labelled
+or tagged roles in one agency cell ("Chủ trì: X; Phối hợp: Y", "X (chủ trì), Y (phối hợp)")."""
 
 from __future__ import annotations
 
 import re
 
 from pipelines.model import Finding
-from pipelines.sources.plans.agency_text import trailing_assignment
+from pipelines.sources.plans.agency_text import parse_assignment, trailing_assignment
 from pipelines.sources.plans.table_model import Cell, RawTable
 
 _ITEM = re.compile(r"^\s*(?:\*\*)?[a-zđ]\)\s+\S")
@@ -69,3 +70,41 @@ def closing_assignment(d: dict) -> None:
     for k, v in attrs.items():
         if not d.get(k):
             d[k] = v
+
+
+_ROLE_TAG = re.compile(r"\(\s*(?:cơ quan\s+|đơn vị\s+|đồng\s+)?(?P<role>chủ trì|phối hợp)[^()]*\)", re.IGNORECASE)
+
+
+def _tagged_roles(value: str) -> tuple[str, str | None] | None:
+    """ "X (chủ trì), Y, Z (phối hợp)": the names before each tag have its role (lead, support)."""
+    parts: dict[str, list[str]] = {"chủ trì": [], "phối hợp": []}
+    pos = 0
+    for m in _ROLE_TAG.finditer(value):
+        who = value[pos : m.start()].strip(" ,;.")
+        if who:
+            parts[m["role"].lower()].append(who)
+        pos = m.end()
+    if not parts["chủ trì"] or value[pos:].strip(" ,;."):
+        return None
+    return "; ".join(parts["chủ trì"]), "; ".join(parts["phối hợp"]) or None
+
+
+def combined_cells(d: dict) -> None:
+    """ "Chủ trì: X; Phối hợp: Y" in one cell: the labelled parts go to their own fields; "X (chủ trì); Y (phối
+    hợp)": the tagged names to theirs."""
+    lead = d.get("lead")
+    if lead and "(" in lead and (tagged := _tagged_roles(lead)) is not None:
+        d["lead"] = tagged[0]
+        if tagged[1] and not d.get("support"):
+            d["support"] = tagged[1]
+    for key in ("lead", "support", "note", "timeline"):
+        v = d.get(key)
+        if not v or ":" not in v:
+            continue
+        attrs, before = parse_assignment(v)
+        if not attrs or before.strip(" ;,.-"):
+            continue
+        d[key] = None
+        for k, val in attrs.items():
+            if not d.get(k) or k == key:
+                d[k] = val

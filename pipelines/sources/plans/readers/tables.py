@@ -7,10 +7,9 @@ from __future__ import annotations
 import re
 
 from pipelines.model import Finding, TaskRow
-from pipelines.sources.plans.agency_text import parse_assignment
 from pipelines.sources.plans.decode import collapse_ws
 from pipelines.sources.plans.lines import html_to_text, strip_markup
-from pipelines.sources.plans.readers.table_cells import closing_assignment, split_lettered_cells
+from pipelines.sources.plans.readers.table_cells import closing_assignment, combined_cells, split_lettered_cells
 from pipelines.sources.plans.table_model import (
     _AGENCY_WORDS,
     _DATE_LIKE,
@@ -139,44 +138,6 @@ def _move_misplaced(d: dict, findings: list[Finding]) -> None:
                 d["line_end"],
             )
         )
-
-
-_ROLE_TAG = re.compile(r"\(\s*(?:cơ quan\s+|đơn vị\s+|đồng\s+)?(?P<role>chủ trì|phối hợp)[^()]*\)", re.IGNORECASE)
-
-
-def _tagged_roles(value: str) -> tuple[str, str | None] | None:
-    """ "X (chủ trì), Y, Z (phối hợp)": the names before each tag have its role (lead, support)."""
-    parts: dict[str, list[str]] = {"chủ trì": [], "phối hợp": []}
-    pos = 0
-    for m in _ROLE_TAG.finditer(value):
-        who = value[pos : m.start()].strip(" ,;.")
-        if who:
-            parts[m["role"].lower()].append(who)
-        pos = m.end()
-    if not parts["chủ trì"] or value[pos:].strip(" ,;."):
-        return None
-    return "; ".join(parts["chủ trì"]), "; ".join(parts["phối hợp"]) or None
-
-
-def _combined_cells(d: dict) -> None:
-    """ "Chủ trì: X; Phối hợp: Y" in one cell: the labelled parts go to their own fields; "X (chủ trì); Y (phối
-    hợp)": the tagged names to theirs."""
-    lead = d.get("lead")
-    if lead and "(" in lead and (tagged := _tagged_roles(lead)) is not None:
-        d["lead"] = tagged[0]
-        if tagged[1] and not d.get("support"):
-            d["support"] = tagged[1]
-    for key in ("lead", "support", "note", "timeline"):
-        v = d.get(key)
-        if not v or ":" not in v:
-            continue
-        attrs, before = parse_assignment(v)
-        if not attrs or before.strip(" ;,.-"):
-            continue
-        d[key] = None
-        for k, val in attrs.items():
-            if not d.get(k) or k == key:
-                d[k] = val
 
 
 def table_to_tasks(table: RawTable, section_lookup) -> tuple[list[TaskRow], list[Finding]]:
@@ -484,7 +445,7 @@ class _TableWalk:
             "line_start": line_start,
             "line_end": line_end,
         }
-        _combined_cells(d)
+        combined_cells(d)
         closing_assignment(d)
         if letter and self.parent_attrs:
             for k, v in self.parent_attrs.items():
