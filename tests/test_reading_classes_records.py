@@ -193,3 +193,31 @@ def test_a_column_of_bodies_beside_the_work_leads_it_and_a_cell_may_list_several
     ]
     # the same column beside figures is what a table of results ranks: no task
     assert any(f.rule == "table_of_figures" for f in result.findings)
+
+
+KEYED = """PHỤ LỤC I
+
+| Mã nhiệm vụ | Nội dung nhiệm vụ | Đơn vị chủ trì | Đơn vị phối hợp |
+|---|---|---|---|
+| 1 | Chỉ số Chi phí gia nhập thị trường |  |  |
+| 1.1 | Rút ngắn thời gian cấp giấy chứng nhận đăng ký doanh nghiệp | Sở Tài chính | Thuế tỉnh |
+| 1.2 | Liên thông thủ tục đăng ký doanh nghiệp và đăng ký thuế | Sở Tài chính | Thuế tỉnh |
+
+PHỤ LỤC II
+
+| Mã nhiệm vụ | Sản phẩm | Thời hạn hoàn thành |
+|---|---|---|
+| 1.1 | Kết quả rút ngắn thời gian được công bố | Quý II/2026 |
+| 1.2 | Quy trình liên thông | Quý III/2026 |
+| 9.9 | Báo cáo | Quý IV/2026 |
+"""
+
+
+def test_a_second_table_gives_more_fields_of_the_tasks_by_their_codes():
+    result = parse_plan(KEYED)
+    assert [(t.task_ref, t.lead_as_written, t.output_text, t.timeline_text) for t in result.tasks] == [
+        ("1.1", "Sở Tài chính", "Kết quả rút ngắn thời gian được công bố", "Quý II/2026"),
+        ("1.2", "Sở Tài chính", "Quy trình liên thông", "Quý III/2026"),
+    ]
+    (joined,) = [f for f in result.findings if f.rule == "keyed_table_joined"]
+    assert "9.9" in joined.message  # a code no task has is said, not dropped silently

@@ -14,8 +14,10 @@ from pipelines.sources.plans.blocks import read_blocks
 from pipelines.sources.plans.formats.text_tables import tables_from_spans
 from pipelines.sources.plans.lines import find_repeated_blocks, lowered_text, never_work_lines
 from pipelines.sources.plans.metadata import indices_named
+from pipelines.sources.plans.readers.keyed_tables import join_keyed_tables
 from pipelines.sources.plans.readers.narrative import NarrativeSection, has_agency_lead, read_narrative
 from pipelines.sources.plans.readers.tables import table_to_tasks
+from pipelines.sources.plans.table_model import KEYED
 
 # A table group and a narrative section are "the same tasks" above this similarity.
 ALIGN_THRESHOLD = 0.2
@@ -264,6 +266,8 @@ def _read_tables(
     table_tasks: list = []
     headings: set[int] = set()
     for t in tables:
+        if t.reader == KEYED:
+            continue  # read below, once the tasks it adds to are known
         if _reports_past_work(t, lines):
             out.findings.append(
                 Finding(
@@ -283,6 +287,8 @@ def _read_tables(
         out.findings.extend(tf)
         if tt:
             out.readers_used.append(t.reader)
+    if keyed := [t for t in tables if t.reader == KEYED]:
+        join_keyed_tables(table_tasks, keyed, out.findings)
     return table_tasks, headings
 
 

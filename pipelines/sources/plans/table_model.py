@@ -23,7 +23,8 @@ BODIES_ONLY = re.compile(
     r"^(?:các\s+)?(?:cơ quan|đơn vị|địa phương)(?:\s*(?:,|và|/)\s*(?:cơ quan|đơn vị|địa phương))*$"
 )
 _ROLE_RULES: list[tuple[str, re.Pattern]] = [
-    ("ref", re.compile(r"^(stt|tt|số tt|số thứ tự|s\.tt|it|tt\.)$")),
+    # "Mã nhiệm vụ", "Mã số": the code a row is known by, also in another table that gives more of its fields
+    ("ref", re.compile(r"^(stt|tt|số tt|số thứ tự|s\.tt|it|tt\.|mã|mã số|mã nhiệm vụ|mã nv)$")),
     ("subsection", re.compile(r"thành phần")),
     # "Cơ quan tham mưu": the body that prepares the work for the committee's signature is its lead
     ("lead", re.compile(r"chủ trì|chịu trách nhiệm|đơn vị thực hiện|cơ quan thực hiện|phân công|đầu mối|tham mưu")),
@@ -59,6 +60,21 @@ class RawTable:
     line_start: int
     line_end: int
     findings: list[Finding] = field(default_factory=list)
+
+
+KEYED = "keyed_table"  # the reader name of a table that adds fields to tasks numbered in another table
+
+
+def keyed_roles(header: list[str]) -> list[str | None] | None:
+    """The roles of a table that gives more fields of tasks listed in another table, by their code ("Mã nhiệm vụ |
+    Sản phẩm | Thời hạn hoàn thành"): a number column first, then only field columns (output, time, lead, support),
+    no task column. None otherwise."""
+    roles = [label_role(h) for h in header]
+    if len(roles) < 2 or roles[0] != "ref" or not roles[1:]:
+        return None
+    if not all(r in ("output", "timeline", "lead", "support", "note") for r in roles[1:]):
+        return None
+    return roles
 
 
 def header_roles(header: list[str]) -> list[str | None] | None:

@@ -25,10 +25,12 @@ from pipelines.sources.plans.table_model import (
     _REF,
     _REF_LABEL,
     _ROMAN_REF,
+    KEYED,
     Cell,
     RawTable,
     _is_header,
     header_roles,
+    keyed_roles,
     label_key,
     label_role,
     merge_subheader,
@@ -383,6 +385,8 @@ def _table_from_rows(rows: list[list[Cell]], reader: str, line_start: int, line_
     if record is not None:
         rows = record
     first = [c.text for c in rows[0]]
+    if not _is_header(first) and keyed_roles(first) is not None:
+        return RawTable(KEYED, first, rows[1:], line_start, line_end)  # more fields of tasks coded elsewhere
     if _is_header(first):
         header, body = first, rows[1:]
         if body:
