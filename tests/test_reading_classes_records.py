@@ -221,3 +221,45 @@ def test_a_second_table_gives_more_fields_of_the_tasks_by_their_codes():
     ]
     (joined,) = [f for f in result.findings if f.rule == "keyed_table_joined"]
     assert "9.9" in joined.message  # a code no task has is said, not dropped silently
+
+
+def test_a_raw_html_table_inside_a_markdown_file_is_read_as_a_page_table_and_keeps_its_line_numbers():
+    from pipelines.sources.plans.formats import read_document
+
+    text = "\n".join(
+        [
+            "II. NHIỆM VỤ",  # 1
+            "",
+            "<table>",  # 3
+            "<thead>",
+            '<tr class="header">',  # 5
+            "<th>TT</th><th>Nhiệm vụ</th><th>Cơ quan chủ trì</th><th>Thời gian</th>",
+            "</tr>",
+            "</thead>",
+            "<tbody>",
+            "<tr>",  # 10
+            "<td>1</td>",
+            "<td><p>Ban hành kế hoạch tuyên truyền cải cách hành chính</p></td>",
+            '<td rowspan="2">Sở Nội vụ</td>',
+            "<td>Quý I/2026</td>",
+            "</tr>",
+            "<tr>",  # 16
+            "<td>2</td>",
+            "<td>Kiểm tra công tác cải cách hành chính tại các xã</td>",
+            "<td>Quý III/2026</td>",
+            "</tr>",
+            "</tbody>",
+            "</table>",  # 22
+            "",
+            "III. TỔ CHỨC THỰC HIỆN",  # 24
+        ]
+    )
+    doc = read_document(text.encode(), "plan.md")
+    lines = doc.text.split("\n")
+    assert len(lines) == 24 and lines[23] == "III. TỔ CHỨC THỰC HIỆN"  # every line keeps its number
+    assert lines[15] == "| 2 | Kiểm tra công tác cải cách hành chính tại các xã |  | Quý III/2026 |"  # rowspan: blank
+    tasks = parse_plan(doc.text, file_tables=("txt", doc.tables)).tasks
+    assert [(t.line_start, t.lead_as_written, t.timeline_text) for t in tasks] == [
+        (10, "Sở Nội vụ", "Quý I/2026"),
+        (16, "Sở Nội vụ", "Quý III/2026"),  # the merged lead cell above
+    ]

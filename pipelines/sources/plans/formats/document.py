@@ -26,6 +26,9 @@ class TableSpan:
     where: str  # "table 2", "page 3 table 1"
     first_line: int
     rows: list[list[str]]  # cell texts as written in the line ("<br>" for a line break inside a cell)
+    # the line of each row when they do not follow one another (an HTML table inside a text file: each row on the
+    # line of its "<tr>", the table's other lines blank, so every line keeps its number)
+    row_lines: list[int] | None = None
 
 
 @dataclass

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import codecs
 import re
+from bisect import bisect_right
+from itertools import accumulate
 
 from pipelines.sources.plans.decode import DecodeError, decode_bytes
-from pipelines.sources.plans.formats.document import Document, FormatError, LineBuilder, clean
+from pipelines.sources.plans.formats.document import Document, FormatError, LineBuilder, TableSpan, cell_text, clean
 
 # not <form>: ASP.NET portals wrap the whole page in one
 _DROP = {
@@ -240,3 +242,41 @@ def read_html(data: bytes) -> Document:
     walk(body)
     flush()
     return out.document("html", encoding)
+
+
+_TABLE_BLOCK = re.compile(r"(?is)^[ \t]*<table\b.*?</table\s*>[ \t]*$", re.MULTILINE)
+
+
+def html_tables_in_text(text: str) -> tuple[str, list[TableSpan]]:
+    """Raw HTML tables inside a text or Markdown file (pandoc writes one where a pipe table cannot hold merged
+    cells): each becomes pipe rows, read as an HTML page's table (rowspan and colspan kept), one row on the line of
+    its "<tr>", the table's other lines blank, so every line keeps its number. A table written on one line, or
+    beside other text on its first or last line, is left as it is."""
+    if "<table" not in text and "<TABLE" not in text:
+        return text, []
+    import lxml.html
+
+    lines = text.split("\n")
+    starts = list(accumulate((len(ln) + 1 for ln in lines), initial=0))
+    spans: list[TableSpan] = []
+    for m in _TABLE_BLOCK.finditer(text):
+        first = bisect_right(starts, m.start())
+        last = bisect_right(starts, m.end() - 1)
+        try:
+            table = lxml.html.fragment_fromstring(m.group(0).strip())
+        except Exception:
+            continue  # not a table lxml can read: the text stays as written
+        trs = [tr for tr in table.iter("tr") if _owner_table(tr) is table]
+        at = [first + (tr.sourceline or 1) - 1 for tr in trs]
+        kept = [(ln, [cell_text(c) for c in r]) for ln, r in zip(at, _table_rows(table)) if any(c.strip() for c in r)]
+        lines_of = [ln for ln, _ in kept]
+        if len(kept) < 2 or len(set(lines_of)) != len(lines_of) or not all(first <= ln <= last for ln in lines_of):
+            continue
+        width = max(len(r) for _, r in kept)
+        rows = [r + [""] * (width - len(r)) for _, r in kept]
+        for k in range(first, last + 1):
+            lines[k - 1] = ""
+        for ln, r in zip(lines_of, rows):
+            lines[ln - 1] = "| " + " | ".join(r) + " |"
+        spans.append(TableSpan(f"html table {len(spans) + 1}", lines_of[0], rows, lines_of))
+    return "\n".join(lines), spans

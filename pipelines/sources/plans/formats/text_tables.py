@@ -202,16 +202,17 @@ def tables_from_spans(spans: list, lines: list[str], skip: set[int], reader: str
     out: list[RawTable] = []
     for span in spans:
         first, n = span.first_line, len(span.rows)
-        if first < 1 or first + n - 1 > len(lines):
+        at = span.row_lines or [first + k for k in range(n)]
+        if first < 1 or len(at) != n or at[-1] > len(lines):
             continue
-        if any(lines[first - 1 + k] != "| " + " | ".join(r) + " |" for k, r in enumerate(span.rows)):
+        if any(lines[at[k] - 1] != "| " + " | ".join(r) + " |" for k, r in enumerate(span.rows)):
             continue
         rows = [
-            [Cell(_BR.sub("\n", c).strip(), first + k, first + k) for c in r]
+            [Cell(_BR.sub("\n", c).strip(), at[k], at[k]) for c in r]
             for k, r in enumerate(span.rows)
-            if first + k not in skip
+            if at[k] not in skip
         ]
-        found = _table_from_rows(rows, reader, first, first + n - 1)
+        found = _table_from_rows(rows, reader, first, max(at[-1], first))
         if found is not None:
             out.append(found)
     return out
