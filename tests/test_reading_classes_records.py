@@ -263,3 +263,23 @@ def test_a_raw_html_table_inside_a_markdown_file_is_read_as_a_page_table_and_kee
         (10, "Sở Nội vụ", "Quý I/2026"),
         (16, "Sở Nội vụ", "Quý III/2026"),  # the merged lead cell above
     ]
+
+
+BY_TIME = """III. LỘ TRÌNH VÀ PHÂN CÔNG THỰC HIỆN
+
+a) Trong tháng 01/2026:
+- Văn phòng UBND tỉnh (phối hợp: Sở Khoa học và Công nghệ): Công bố danh mục thủ tục hành chính tiếp nhận không phụ thuộc địa giới.
+- Sở Nội vụ: Ban hành quy chế phối hợp giữa Trung tâm Phục vụ hành chính công và bộ phận một cửa cấp xã.
+
+b) Từ tháng 7 đến tháng 9/2026:
+- Sở Y tế: Triển khai sổ sức khỏe điện tử tại các trạm y tế xã.
+"""
+
+
+def test_headings_that_are_only_a_time_give_their_items_the_deadline_and_a_party_may_carry_its_partners():
+    tasks = parse_plan(BY_TIME).tasks
+    assert [(t.task_text[:20], t.lead_as_written, t.support_as_written, t.timeline_text) for t in tasks] == [
+        ("Công bố danh mục thủ", "Văn phòng UBND tỉnh", "Sở Khoa học và Công nghệ", "Trong tháng 01/2026"),
+        ("Ban hành quy chế phố", "Sở Nội vụ", None, "Trong tháng 01/2026"),
+        ("Triển khai sổ sức kh", "Sở Y tế", None, "Từ tháng 7 đến tháng 9/2026"),
+    ]

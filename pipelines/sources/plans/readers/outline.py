@@ -34,7 +34,7 @@ VI_LETTERS = "abcdđeghiklmnopqrstuvxy"
 LEVEL_ROMAN, LEVEL_LETTER, LEVEL_BULLET, LEVEL_PLUS = 0, 5, 6, 7
 
 # Roman sections that hold the plan's tasks, and those that never do.
-_TASK_SECTION = re.compile(r"NHIỆM VỤ|GIẢI PHÁP|NỘI DUNG|CÔNG VIỆC|HOẠT ĐỘNG", re.IGNORECASE)
+_TASK_SECTION = re.compile(r"NHIỆM VỤ|GIẢI PHÁP|NỘI DUNG|CÔNG VIỆC|HOẠT ĐỘNG|PHÂN CÔNG|LỘ TRÌNH", re.IGNORECASE)
 _NON_TASK_SECTION = re.compile(
     r"^(MỤC ĐÍCH|MỤC TIÊU|YÊU CẦU|TỔ CHỨC THỰC HIỆN|KINH PHÍ|ĐẶC ĐIỂM|TÌNH HÌNH|KẾT QUẢ|CĂN CỨ|ĐÁNH GIÁ)",
     re.IGNORECASE,

@@ -102,7 +102,18 @@ _BARE_LABEL = re.compile(r"(?i)^(?:hoạt động|nhiệm vụ|nội dung|công 
 _CLOSING_DEADLINE = re.compile(
     r"[,;]\s*(?:hoàn thành|thực hiện|triển khai)\s+(?P<when>(?:trước|trong|vào|chậm nhất|từ)\s[^,;]{3,60}?)\s*[.;]?$"
 )
-_INLINE_AGENCY = re.compile(r"^(?P<who>[^:;.]{3,160}):\s*(?P<work>\S.{10,})$")
+# "<party>: work", the party with its partners in brackets ("Sở Y tế (phối hợp: Sở Tư pháp): Triển khai …")
+_INLINE_AGENCY = re.compile(r"^(?P<who>(?:[^:;.()]|\([^()]{1,200}\)){3,160}?)\s*:\s*(?P<work>\S.{10,})$")
+# a heading that is only a time ("b) Trước ngày 31/3/2026:", "Quý II/2026", "Từ tháng 7 đến tháng 9/2026"): the
+# deadline of the items under it
+_WHEN = (
+    r"(?:ngày\s+\d{1,2}/\d{1,2}/\d{4}|tháng\s+\d{1,2}(?:/\d{4})?|quý\s+[IV]{1,3}(?:/\d{4}|\s+năm\s+\d{4})?"
+    r"|năm\s+\d{4}|\d{1,2}/\d{4}|6 tháng (?:đầu|cuối) năm(?:\s+\d{4})?)"
+)
+_TIME_HEADING = re.compile(
+    rf"(?i)^(?:(?:trong|trước|sau|từ|vào|chậm nhất|hoàn thành(?: trong| trước)?)\s+)?{_WHEN}"
+    rf"(?:\s*(?:đến|-|–)\s*{_WHEN})?$|^(?:thường xuyên|hằng năm|hàng năm)(?:\s+trong năm)?$"
+)
 
 
 def _lists_its_objects(c: Node) -> bool:
@@ -187,6 +198,8 @@ def _text_and_attrs(n: Node, path: list[Node], merge_children: bool) -> tuple[st
         attrs, text = trailing_assignment(text)
     if not attrs and ("chủ trì" in text or "Chủ trì" in text):
         attrs, _ = assignment_sentence(text)  # the task keeps its words; the sentence also names who does it
+    if "timeline" not in attrs and (when := _time_heading(path)):
+        attrs["timeline"] = when
     if (
         "timeline" not in attrs
         and ("hoàn thành" in text or "thực hiện" in text or "triển khai" in text)
@@ -194,6 +207,15 @@ def _text_and_attrs(n: Node, path: list[Node], merge_children: bool) -> tuple[st
     ):
         attrs["timeline"] = tm["when"]  # "…, hoàn thành trước ngày 31/3/2026"
     return text, attrs, line_end
+
+
+def _time_heading(path: list[Node]) -> str | None:
+    """The deadline a heading above gives when it is only a time ("a) Trong tháng 01/2026:")."""
+    for h in reversed(path):
+        t = collapse_ws(h.text).strip(" :*_")
+        if len(t) <= 60 and _TIME_HEADING.match(t):
+            return t
+    return None
 
 
 def _parties(n: Node, path: list[Node], text: str, attrs: dict[str, str]) -> tuple[str | None, str | None, str]:
@@ -213,6 +235,12 @@ def _parties(n: Node, path: list[Node], text: str, attrs: dict[str, str]) -> tup
         if opened and (looks_like_agency(named) or named != m["who"].strip()):
             # "12. Đề nghị Công ty Điện lực tỉnh: Khẩn trương …": the agency, then its work
             lead, text = named, m["work"]
+            if lead.endswith(")") and (given := trailing_assignment(lead))[0]:
+                # "Sở Y tế (phối hợp: Sở Tư pháp): …": the partners in the party's brackets
+                lead = given[1]
+                support = given[0].get("support", support)
+                if "timeline" in given[0] and "timeline" not in attrs:
+                    attrs["timeline"] = given[0]["timeline"]
     if lead is not None and "lead" not in attrs and n.parent is not None and _LEADS_WITH.match(n.parent.text):
         # "b) Chủ trì, phối hợp" over "- Sở Tài chính và … tham mưu …": the agency whose heading is above leads,
         # the bodies each point opens with are its partners
