@@ -283,3 +283,24 @@ def test_headings_that_are_only_a_time_give_their_items_the_deadline_and_a_party
         ("Ban hành quy chế phố", "Sở Nội vụ", None, "Trong tháng 01/2026"),
         ("Triển khai sổ sức kh", "Sở Y tế", None, "Từ tháng 7 đến tháng 9/2026"),
     ]
+
+
+BY_QUARTER = """II. NHIỆM VỤ
+
+| TT | Nội dung công việc | Cơ quan thực hiện | Kết quả đầu ra |
+|---|---|---|---|
+| I | Quý I năm 2026 |  |  |
+| 1 | Ban hành kế hoạch tuyên truyền về Chỉ số SIPAS | Sở Nội vụ, phối hợp với Báo và Phát thanh, Truyền hình tỉnh | Kế hoạch |
+| 2 | Tập huấn kỹ năng giao tiếp cho công chức một cửa cấp xã | Sở Nội vụ (phối hợp: UBND các xã, phường) | Lớp tập huấn |
+| II | Quý II năm 2026 |  |  |
+| 3 | Kiểm tra đột xuất thái độ phục vụ của công chức | Sở Nội vụ; phối hợp: Thanh tra tỉnh | Thông báo |
+"""
+
+
+def test_group_rows_that_are_a_time_give_the_deadline_and_one_cell_may_name_lead_then_partners():
+    tasks = parse_plan(BY_QUARTER).tasks
+    assert [(t.task_ref, t.lead_as_written, t.support_as_written, t.timeline_text) for t in tasks] == [
+        ("1", "Sở Nội vụ", "Báo và Phát thanh, Truyền hình tỉnh", "Quý I năm 2026"),
+        ("2", "Sở Nội vụ", "UBND các xã, phường", "Quý I năm 2026"),
+        ("3", "Sở Nội vụ", "Thanh tra tỉnh", "Quý II năm 2026"),
+    ]

@@ -409,3 +409,21 @@ def agencies_at_start(text: str) -> str | None:
         break
     kept = kept.strip(" ,")
     return re.sub(r"\s+và$", "", kept) or None
+
+
+# a heading (or a table's group row) that is only a time ("b) Trước ngày 31/3/2026:", "Quý II/2026", "Từ tháng 7
+# đến tháng 9/2026"): the deadline of the items under it
+_WHEN = (
+    r"(?:ngày\s+\d{1,2}/\d{1,2}/\d{4}|tháng\s+\d{1,2}(?:/\d{4})?|quý\s+[IV]{1,3}(?:/\d{4}|\s+năm\s+\d{4})?"
+    r"|năm\s+\d{4}|\d{1,2}/\d{4}|6 tháng (?:đầu|cuối) năm(?:\s+\d{4})?)"
+)
+_TIME_HEADING = re.compile(
+    rf"(?i)^(?:(?:trong|trước|sau|từ|vào|chậm nhất|hoàn thành(?: trong| trước)?)\s+)?{_WHEN}"
+    rf"(?:\s*(?:đến|-|–)\s*{_WHEN})?$|^(?:thường xuyên|hằng năm|hàng năm)(?:\s+trong năm)?$"
+)
+
+
+def time_only(text: str) -> str | None:
+    """The text of a heading or group row that is only a time, as written ("Trong tháng 01/2026"), else None."""
+    t = " ".join(text.split()).strip(" :*_")
+    return t if len(t) <= 60 and _TIME_HEADING.match(t) else None

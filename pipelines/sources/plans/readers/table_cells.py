@@ -89,6 +89,13 @@ def _tagged_roles(value: str) -> tuple[str, str | None] | None:
     return "; ".join(parts["chủ trì"]), "; ".join(parts["phối hợp"]) or None
 
 
+# "Sở Nội vụ, phối hợp với Báo …", "Sở Nội vụ (phối hợp: UBND các xã)", "Sở Nội vụ; phối hợp: Công an tỉnh": the lead
+# first, then its partners after a "phối hợp" marker, in one cell
+_LEAD_THEN_PARTNERS = re.compile(
+    r"(?is)^(?P<lead>[^;()]+?)\s*(?:[,;]\s*|\(\s*)(?:cùng\s+)?phối\s*hợp(?:\s+với)?\s*:?\s*(?P<sup>[^()]+?)\s*\)?\s*\.?$"
+)
+
+
 def combined_cells(d: dict) -> None:
     """ "Chủ trì: X; Phối hợp: Y" in one cell: the labelled parts go to their own fields; "X (chủ trì); Y (phối
     hợp)": the tagged names to theirs."""
@@ -97,6 +104,9 @@ def combined_cells(d: dict) -> None:
         d["lead"] = tagged[0]
         if tagged[1] and not d.get("support"):
             d["support"] = tagged[1]
+    lead = d.get("lead")
+    if lead and "phối" in lead and not d.get("support") and (m := _LEAD_THEN_PARTNERS.match(lead)):
+        d["lead"], d["support"] = m["lead"].strip(" ,;"), m["sup"].strip(" ,;.")
     for key in ("lead", "support", "note", "timeline"):
         v = d.get(key)
         if not v or ":" not in v:

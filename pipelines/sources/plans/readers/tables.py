@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from pipelines.model import Finding, TaskRow
+from pipelines.sources.plans.agency_text import time_only
 from pipelines.sources.plans.decode import collapse_ws
 from pipelines.sources.plans.lines import html_to_text, strip_markup
 from pipelines.sources.plans.readers.table_cells import closing_assignment, combined_cells, split_lettered_cells
@@ -447,6 +448,8 @@ class _TableWalk:
         }
         combined_cells(d)
         closing_assignment(d)
+        if not d["timeline"] and self.cur_section and (when := time_only(self.cur_section)):
+            d["timeline"] = when  # a group row that is only a time ("Quý I năm 2026") over the rows it heads
         if letter and self.parent_attrs:
             for k, v in self.parent_attrs.items():
                 if not d.get(k):

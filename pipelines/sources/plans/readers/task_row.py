@@ -14,6 +14,7 @@ from pipelines.sources.plans.agency_text import (
     looks_like_agency,
     opening_partners,
     split_lead,
+    time_only,
     trailing_assignment,
 )
 from pipelines.sources.plans.decode import collapse_ws
@@ -104,16 +105,6 @@ _CLOSING_DEADLINE = re.compile(
 )
 # "<party>: work", the party with its partners in brackets ("Sở Y tế (phối hợp: Sở Tư pháp): Triển khai …")
 _INLINE_AGENCY = re.compile(r"^(?P<who>(?:[^:;.()]|\([^()]{1,200}\)){3,160}?)\s*:\s*(?P<work>\S.{10,})$")
-# a heading that is only a time ("b) Trước ngày 31/3/2026:", "Quý II/2026", "Từ tháng 7 đến tháng 9/2026"): the
-# deadline of the items under it
-_WHEN = (
-    r"(?:ngày\s+\d{1,2}/\d{1,2}/\d{4}|tháng\s+\d{1,2}(?:/\d{4})?|quý\s+[IV]{1,3}(?:/\d{4}|\s+năm\s+\d{4})?"
-    r"|năm\s+\d{4}|\d{1,2}/\d{4}|6 tháng (?:đầu|cuối) năm(?:\s+\d{4})?)"
-)
-_TIME_HEADING = re.compile(
-    rf"(?i)^(?:(?:trong|trước|sau|từ|vào|chậm nhất|hoàn thành(?: trong| trước)?)\s+)?{_WHEN}"
-    rf"(?:\s*(?:đến|-|–)\s*{_WHEN})?$|^(?:thường xuyên|hằng năm|hàng năm)(?:\s+trong năm)?$"
-)
 
 
 def _lists_its_objects(c: Node) -> bool:
@@ -212,9 +203,8 @@ def _text_and_attrs(n: Node, path: list[Node], merge_children: bool) -> tuple[st
 def _time_heading(path: list[Node]) -> str | None:
     """The deadline a heading above gives when it is only a time ("a) Trong tháng 01/2026:")."""
     for h in reversed(path):
-        t = collapse_ws(h.text).strip(" :*_")
-        if len(t) <= 60 and _TIME_HEADING.match(t):
-            return t
+        if when := time_only(h.text):
+            return when
     return None
 
 
