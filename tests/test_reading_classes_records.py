@@ -304,3 +304,24 @@ def test_group_rows_that_are_a_time_give_the_deadline_and_one_cell_may_name_lead
         ("2", "Sở Nội vụ", "UBND các xã, phường", "Quý I năm 2026"),
         ("3", "Sở Nội vụ", "Thanh tra tỉnh", "Quý II năm 2026"),
     ]
+
+
+AGENCY_FIRST = """III. PHÂN CÔNG NHIỆM VỤ
+
+| Cơ quan, đơn vị chủ trì | STT | Nhiệm vụ | Chỉ số nội dung chịu tác động | Đơn vị phối hợp | Thời gian hoàn thành |
+|---|---|---|---|---|---|
+| Sở Nội vụ | 1 | Hướng dẫn UBND các xã thực hiện dân chủ ở cơ sở | Tham gia của người dân ở cấp cơ sở | Ủy ban MTTQ Việt Nam tỉnh | Quý I/2026 |
+|  | 2 | Công khai kết quả tuyển dụng công chức cấp xã | Kiểm soát tham nhũng trong khu vực công | - | Sau mỗi kỳ tuyển dụng |
+| Sở Tư pháp | 3 | Tổ chức trợ giúp pháp lý cho người dân tộc thiểu số | Trách nhiệm giải trình với người dân | UBND các xã | Quý II/2026 |
+|  | 4 | Đôn đốc bộ phận một cửa niêm yết thủ tục chứng thực | Thủ tục hành chính công | UBND các xã | Quý I/2026 |
+"""
+
+
+def test_a_merged_lead_cell_before_the_section_column_spans_rows_of_several_sections():
+    tasks = parse_plan(AGENCY_FIRST).tasks
+    assert [(t.task_text[:12], t.lead_as_written) for t in tasks] == [
+        ("Hướng dẫn UB", "Sở Nội vụ"),
+        ("Công khai kế", "Sở Nội vụ"),
+        ("Tổ chức trợ ", "Sở Tư pháp"),
+        ("Đôn đốc bộ p", "Sở Tư pháp"),
+    ]

@@ -161,7 +161,9 @@ def table_to_tasks(table: RawTable, section_lookup) -> tuple[list[TaskRow], list
         )
         return [], reader.findings
     drafts = reader.drafts()
-    _fill_merged(drafts, reader.has_section_col, reader.findings)
+    # a merged cell in a column left of the section column spans rows of several sections (an agency-first table)
+    outer = {k for k, i in reader.col.items() if reader.has_section_col and i < reader.col["section"]}
+    _fill_merged(drafts, reader.has_section_col, reader.findings, outer)
     return _task_rows(table, drafts, reader.has_section_col, section_lookup), reader.findings
 
 
@@ -515,10 +517,11 @@ def _task_rows(table: RawTable, drafts: list[dict], has_section_col: bool, secti
     return tasks
 
 
-def _fill_merged(drafts: list[dict], has_section_col: bool, findings: list[Finding]) -> None:
+def _fill_merged(drafts: list[dict], has_section_col: bool, findings: list[Finding], outer: set[str]) -> None:
     """Merged cells come out of an export blank, their text on one row of the block (the first, or the middle when
     the cell was centred). Inside one section a blank lead or timeline is the nearest value above; rows before the
-    first value take the first value below. Each fill is a finding."""
+    first value take the first value below; a column left of the section column (`outer`) across sections. Each
+    fill is a finding."""
 
     def flat(d: dict) -> bool:  # numbered 1, 2, 3 …: the number is the row's own, not a section's
         return bool(d["task_ref"]) and d["task_ref"].isdigit() and d["section_ref"] == d["task_ref"]
@@ -529,6 +532,9 @@ def _fill_merged(drafts: list[dict], has_section_col: bool, findings: list[Findi
         )
 
     for k in ("lead", "support", "timeline"):
+        if k in outer:
+            _fill_down(drafts, k, findings)
+            continue
         for i, d in enumerate(drafts):
             if d[k] is not None:
                 continue
@@ -564,3 +570,24 @@ def _fill_merged(drafts: list[dict], has_section_col: bool, findings: list[Findi
                     d["line_end"],
                 )
             )
+
+
+def _fill_down(drafts: list[dict], k: str, findings: list[Finding]) -> None:
+    """A merged cell of a column that stands before the section column: each blank takes the value above."""
+    above = None
+    for d in drafts:
+        if d[k] is not None:
+            above = d[k]
+            continue
+        if above is None:
+            continue
+        d[k], d[f"_{k}_filled"] = above, True
+        findings.append(
+            Finding(
+                "merged_cell_inherited",
+                "info",
+                f"Blank {k} cell at line {d['line_start']} read as the merged cell above: '{above[:50]}'.",
+                d["line_start"],
+                d["line_end"],
+            )
+        )
