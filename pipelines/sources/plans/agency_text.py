@@ -6,6 +6,7 @@ Only the as-written spans are found here; canonical names come from the agency m
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Words an agency name can start with. "Ban"/"Phòng"/"Hội" need a capitalised next word,
 # otherwise "Ban hành", "Phòng, chống", "Hội nghị" would read as agencies.
@@ -423,6 +424,7 @@ _TIME_HEADING = re.compile(
 )
 
 
+@lru_cache(maxsize=1 << 14)  # asked for every heading above every task: the same few headings
 def time_only(text: str) -> str | None:
     """The text of a heading or group row that is only a time, as written ("Trong tháng 01/2026"), else None."""
     t = " ".join(text.split()).strip(" :*_")
