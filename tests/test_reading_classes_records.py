@@ -325,3 +325,21 @@ def test_a_merged_lead_cell_before_the_section_column_spans_rows_of_several_sect
         ("Tổ chức trợ ", "Sở Tư pháp"),
         ("Đôn đốc bộ p", "Sở Tư pháp"),
     ]
+
+
+ROLES_IN_HEADING = """V. TỔ CHỨC THỰC HIỆN
+
+2. Sở Giáo dục và Đào tạo chủ trì, phối hợp với Sở Nông nghiệp và Môi trường, Ủy ban nhân dân các xã:
+
+- Xây dựng chương trình tập huấn cho giáo viên về phòng chống thiên tai.
+
+- Lồng ghép nội dung phòng chống thiên tai vào hoạt động ngoại khóa.
+"""
+
+
+def test_an_agency_heading_that_gives_the_roles_leads_its_items_with_those_partners():
+    tasks = parse_plan(ROLES_IN_HEADING).tasks
+    assert {(t.lead_as_written, t.support_as_written) for t in tasks} == {
+        ("Sở Giáo dục và Đào tạo", "Sở Nông nghiệp và Môi trường, Ủy ban nhân dân các xã")
+    }
+    assert len(tasks) == 2

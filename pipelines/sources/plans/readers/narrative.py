@@ -334,13 +334,28 @@ def _assignments_by_agency(
                 row = _task_from(x, path, False)
                 row.task_ref = _ref_of(n)
                 rows.append(row)
+        lead, partners = _lead_and_partners(agency)
         for row in rows:
-            row.lead_as_written = agency
+            row.lead_as_written = lead
+            row.support_as_written = row.support_as_written or partners
             outside.append(row)
     one: dict[int, TaskRow] = {}
     for r in outside:
         one.setdefault(r.line_start, r)  # one row per item (its heading's, when it has one)
     return tasks, list(one.values())
+
+
+_HEADING_ROLES = re.compile(
+    r"(?is)^(?P<lead>.+?)\s+chủ\s*trì\b[\s,;]*(?:(?:và\s+)?phối\s*hợp(?:\s+với)?\s+(?P<sup>.+?))?[\s:.]*$"
+)
+
+
+def _lead_and_partners(agency: str) -> tuple[str, str | None]:
+    """An agency heading that gives the roles ("2. Sở Giáo dục và Đào tạo chủ trì, phối hợp với Sở Y tế, UBND các
+    xã:"): the lead, and the partners of every item under it."""
+    if "chủ" not in agency or not (m := _HEADING_ROLES.match(agency)):
+        return agency, None
+    return m["lead"].strip(" ,"), (m["sup"] or "").strip(" ,") or None
 
 
 def _own_nodes(n: Node) -> list[Node]:
