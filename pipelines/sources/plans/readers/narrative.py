@@ -334,10 +334,10 @@ def _assignments_by_agency(
                 row = _task_from(x, path, False)
                 row.task_ref = _ref_of(n)
                 rows.append(row)
-        lead, partners = _lead_and_partners(agency)
+        lead, heading_partners = _lead_and_partners(agency)
         for row in rows:
             row.lead_as_written = lead
-            row.support_as_written = row.support_as_written or partners
+            row.support_as_written = row.support_as_written or heading_partners
             outside.append(row)
     one: dict[int, TaskRow] = {}
     for r in outside:
