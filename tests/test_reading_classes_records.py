@@ -343,3 +343,16 @@ def test_an_agency_heading_that_gives_the_roles_leads_its_items_with_those_partn
         ("Sở Giáo dục và Đào tạo", "Sở Nông nghiệp và Môi trường, Ủy ban nhân dân các xã")
     }
     assert len(tasks) == 2
+
+
+def test_a_component_target_in_prose_with_the_last_years_result_in_brackets():
+    from pipelines.normalise.targets import find_targets
+
+    line = "Phấn đấu nâng điểm Chỉ số nội dung Tham gia của người dân ở cấp cơ sở lên trên 5,30 điểm (năm 2024 đạt 5,02 điểm)."
+    hits = find_targets(line)
+    # the bracket states 2024's result: neither a target nor the target's year
+    assert [(h.comparator, h.value, h.unit, h.indicator_hint, h.year_hint) for h in hits] == [
+        (">", 5.3, "points", "PAPI.D1", None)
+    ]
+    line = "Phấn đấu điểm Chỉ số nội dung Công khai, minh bạch trong việc ra quyết định ở địa phương không thấp hơn 5,60 điểm."
+    assert [(h.comparator, h.value, h.indicator_hint) for h in find_targets(line)] == [(">=", 5.6, "PAPI.D2")]

@@ -67,7 +67,9 @@ _PAIRED = re.compile(
     re.IGNORECASE,
 )
 _POINTS = re.compile(
-    r"(?:đạt|lên)\s+(?P<pre>trên|từ|ít nhất|tối thiểu)?\s*" + _SYM + r"?\s*(?P<v>\d{1,2}(?:[,.]\d+)?)\s*điểm"
+    r"(?:(?:đạt|lên)\s+|(?=không))(?P<pre>trên|từ|ít nhất|tối thiểu|không dưới|không thấp hơn)?\s*"
+    + _SYM
+    + r"?\s*(?P<v>\d{1,2}(?:[,.]\d+)?)\s*điểm"
     r"(?P<post>\s*" + _OR_MORE + r")?",
     re.IGNORECASE,
 )
@@ -100,6 +102,7 @@ _SYMBOL = {"≥": ">=", ">=": ">=", "=>": ">=", "≤": "<=", "<=": "<=", "=<": "
 _CMP = {
     "quá": "<=",
     "không dưới": ">=",
+    "không thấp hơn": ">=",
     "từ trên": ">",
     "trên": ">",
     "từ": ">=",
@@ -139,11 +142,17 @@ def _hints(k: str) -> list[str]:
 _PAST = re.compile(r"(?:\bđã\b|năm qua|năm trước|vừa qua|kết quả)", re.IGNORECASE)
 
 
+def _bracketed(line: str, pos: int) -> bool:
+    return line.rfind("(", 0, pos) > line.rfind(")", 0, pos)
+
+
 def _in_past_clause(line: str, quote: str) -> bool:
-    """ "năm 2022 đã đạt 42,5 điểm": a result already reached, not a target."""
+    """ "năm 2022 đã đạt 42,5 điểm", "(năm 2024 đạt 5,02 điểm)": a result already reached, not a target."""
     pos = line.find(quote)
     if pos < 0:
         return False
+    if _bracketed(line, pos) and re.match(r"\s*năm\s+20\d\d\b", line[line.rfind("(", 0, pos) + 1 :]):
+        return True  # a bracket that opens with a year states that year's result beside the target
     start = max(line.rfind(";", 0, pos), line.rfind(". ", 0, pos), line.rfind("(", 0, pos))
     # a year then "đã" in the same clause: "năm 2022 đã đạt …" ("thủ tục đã triển khai …: 50%" is still a target)
     return bool(re.search(r"(?:năm\s+20\d\d|năm trước|năm qua)[^;.]{0,40}?\bđã\b", line[start + 1 : pos + len(quote)]))
@@ -214,7 +223,16 @@ def find_targets(line: str) -> list[TargetHit]:
     hints = _hints(folded)
     per_hint: list[str | None] = [*hints] or [None]  # a rank target: one row per index the line names
     # a year compared against ("so với", "… hơn", "bằng") is a baseline, not the target year
-    years = [int(m.group(1)) for m in _YEAR.finditer(line) if not _is_baseline_year(line, m)] if "năm" in line else []
+    # a year in brackets is a baseline too: "lên trên 5,30 điểm (năm 2024 đạt 5,02 điểm)"
+    years = (
+        [
+            int(m.group(1))
+            for m in _YEAR.finditer(line)
+            if not _is_baseline_year(line, m) and not _bracketed(line, m.start())
+        ]
+        if "năm" in line
+        else []
+    )
     year = years[0] if years else None
     # each pattern runs only on a line holding the words it needs (plain `in` tests, far cheaper than a scan), in
     # this order: a span one pattern took is not read again by the next
@@ -358,13 +376,14 @@ def _kept_targets(hits: list[TargetHit], line: str, hints: list[str], year: int 
         h.year_hint = _year_for(line, h.quote, year)
         if h.indicator_hint is None and len(hints) == 1:
             h.indicator_hint = hints[0]
-        if hints and h.unit not in ("rank", "rank_change"):  # a rank target is one row per index the line names
+        if (hints or "hỉ số" in line) and h.unit not in ("rank", "rank_change"):  # a rank: one row per index named
             h.indicator_hint = _named_before(line, h.quote, hints) or h.indicator_hint
     return hits
 
 
 _COMPONENT = re.compile(
-    r"(?i)\bchỉ số\s+(?P<name>[^,;.:%\d]{4,80}?)\s+(?:của (?:tỉnh|thành phố)\s+)?(?:năm \d{4}\s+)?(?:phấn đấu\s+)?đạt\b"
+    r"(?i)\bchỉ số\s+(?P<name>(?:(?!chỉ số)[^;.:%\d]){4,80}?)\s+(?:của (?:tỉnh|thành phố)\s+)?(?:năm \d{4}\s+)?(?:phấn đấu\s+)?"
+    r"(?:đạt|lên|không thấp hơn|không dưới)\b"
 )
 
 
@@ -385,6 +404,8 @@ def _named_before(line: str, quote: str, hints: list[str]) -> str | None:
         # the component's family: the index the clause names, else the one the line names
         total = family[1] or (hints[0] if len(hints) == 1 else None)
         fam = total.split(".")[0].replace("PAR", "PAR_INDEX") if total else None
+        if fam is None and "nội dung" in comps[-1]["name"].lower():
+            fam = "PAPI"  # "Chỉ số nội dung …" is PAPI's own word for its dimensions
         got = map_heading(f"Chỉ số {comps[-1]['name']}", fam)
         if got.code and comps[-1].start() >= family[0] - 8:
             return got.code
