@@ -356,3 +356,25 @@ def test_a_component_target_in_prose_with_the_last_years_result_in_brackets():
     ]
     line = "Phấn đấu điểm Chỉ số nội dung Công khai, minh bạch trong việc ra quyết định ở địa phương không thấp hơn 5,60 điểm."
     assert [(h.comparator, h.value, h.indicator_hint) for h in find_targets(line)] == [(">=", 5.6, "PAPI.D2")]
+
+
+SPACED_TARGETS = """   TT    Chỉ số thành phần                                     Điểm năm        Chỉ tiêu phấn đấu
+                                                               2024            năm 2026
+   1     Chi phí gia nhập thị trường                           7,12            ≥ 7,40
+   2     Chi phí thời gian để thực hiện các quy định của       6,88            ≥ 7,20
+         Nhà nước
+   3     Tính năng động và tiên phong của chính quyền tỉnh     6,21            Trên 6,70
+         Tổng điểm PCI (có trọng số)                           65,48           ≥ 67,50
+"""
+
+
+def test_a_table_of_targets_laid_out_by_spaces_gives_one_target_per_row():
+    from pipelines.normalise.targets import find_table_targets
+
+    got = [(t.line, t.component, t.comparator, t.value, t.year) for t in find_table_targets(SPACED_TARGETS.split("\n"))]
+    assert got == [
+        (3, "Chi phí gia nhập thị trường", ">=", 7.4, 2026),
+        (4, "Chi phí thời gian để thực hiện các quy định của Nhà nước", ">=", 7.2, 2026),  # wrapped name joined
+        (6, "Tính năng động và tiên phong của chính quyền tỉnh", ">", 6.7, 2026),
+        (7, "Tổng điểm PCI (có trọng số)", ">=", 67.5, 2026),  # an unnumbered row with its own figures
+    ]

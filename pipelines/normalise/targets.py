@@ -572,9 +572,47 @@ def find_table_targets(lines: list[str]) -> list[TableTarget]:
             words = [c for k, c in enumerate(row) if k != col and re.search(r"[^\W\d_]{3}", c)]
             if m is None or not words:
                 continue
-            comparator = (
-                ">=" if m["ge"] or m["up"] else ">" if m["gt"] else "<=" if m["le"] else "<" if m["lt"] else "="
-            )
-            unit = "percent" if m["pct"] else "points"
+            comparator, unit = _cell_comparator(m), "percent" if m["pct"] else "points"
             out.append(TableTarget(j + 1, words[0], comparator, _num(m["v"]), unit, year, row[col]))
+    return out + _spaced_table_targets(lines)
+
+
+def _cell_comparator(m: re.Match) -> str:
+    return ">=" if m["ge"] or m["up"] else ">" if m["gt"] else "<=" if m["le"] else "<" if m["lt"] else "="
+
+
+def _spaced_heads(lines: list[str]) -> list[int]:
+    """Lines that may head a table laid out by spaces with a target column (no pipe, wide gaps)."""
+    return [
+        i
+        for i in lines_containing(("chỉ tiêu", "mục tiêu", "phấn đấu"), lines)
+        if "|" not in lines[i] and lines[i].count("  ") >= 2 and _TARGET_LABEL.search(lines[i])
+    ]
+
+
+_TARGET_LABEL = re.compile(r"(?i)(?:chỉ tiêu|mục tiêu)(?:\s+phấn đấu)?|phấn đấu")
+
+
+def _spaced_table_targets(lines: list[str]) -> list[TableTarget]:
+    """The same, in a table laid out by spaces (formats/column_tables.py): the target column's label may wrap onto the
+    next line with its year ("Chỉ tiêu phấn đấu" over "năm 2026")."""
+    from pipelines.sources.plans.formats.column_tables import spaced_rows
+
+    out: list[TableTarget] = []
+    for i in _spaced_heads(lines):
+        read = spaced_rows(lines, i)
+        if read is None:
+            continue
+        header, rows = read
+        col = next((k for k, c in enumerate(header) if _TARGET_COLUMN.search(c.text)), None)
+        if col is None:
+            continue
+        year = int(_TARGET_COLUMN.search(header[col].text)["year"])  # type: ignore[index]
+        for row in rows:
+            m = _CELL_TARGET.match(row[col].text)
+            words = [c.text for k, c in enumerate(row) if k != col and re.search(r"[^\W\d_]{3}", c.text)]
+            if m is None or not words:
+                continue
+            comparator, unit = _cell_comparator(m), "percent" if m["pct"] else "points"
+            out.append(TableTarget(row[col].line_start, words[0], comparator, _num(m["v"]), unit, year, row[col].text))
     return out

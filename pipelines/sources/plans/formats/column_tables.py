@@ -15,6 +15,7 @@ _GAP = re.compile(r"\S(?:\S| (?! ))*")  # a run of words parted from the next by
 # a cheap first look over the joined text: some line holds three runs parted by wide gaps
 _WIDE = re.compile(r"(?m)^[^\n]*\S {2,}\S[^\n]*\S {2,}\S[^\n]*\S {2,}\S")
 _PAGE_NUMBER = re.compile(r"^\s*(?:-\s*)?\d{1,3}(?:\s*-)?\s*$")
+_VALUE = re.compile(r"^(?:[≥≤<>]=?|trên|từ|dưới)?\s*\d{1,3}(?:[.,]\d{1,3})?\s*%?$", re.IGNORECASE)
 _TOLERANCE = 3  # a cell's words may start this many characters before its header label
 
 
@@ -62,9 +63,29 @@ def find_column_tables(lines: list[str], skip: set[int]) -> list[RawTable]:
     return tables
 
 
+def spaced_rows(lines: list[str], start: int) -> tuple[list[Cell], list[list[Cell]]] | None:
+    """The header (its wrapped labels joined) and rows of a table laid out by spaces whose header is line `start`
+    (0-based), whatever its columns are for (a table of targets as well as one of tasks); None if it is none."""
+    runs = _runs(lines[start])
+    if len(runs) < 3:
+        return None
+    header, rows, _ = _read_rows(lines, start, ([s for s, _ in runs], [t for _, t in runs]), set())
+    return (header, rows) if rows else None
+
+
 def _read_table(
     lines: list[str], start: int, head: tuple[list[int], list[str]], skip: set[int]
 ) -> tuple[RawTable | None, int]:
+    header, rows, last = _read_rows(lines, start, head, skip)
+    if not rows:
+        return None, start + 1
+    table = _table_from_rows([header, *rows], "column_table", start + 1, last + 1)
+    return table, last + 1
+
+
+def _read_rows(
+    lines: list[str], start: int, head: tuple[list[int], list[str]], skip: set[int]
+) -> tuple[list[Cell], list[list[Cell]], int]:
     starts, labels = head
     header = [Cell(t, start + 1, start + 1) for t in labels]
     rows: list[list[Cell]] = []
@@ -110,7 +131,10 @@ def _read_table(
                 header[k].text = f"{header[k].text} {t}"
             i += 1
             continue
-        if opens:
+        # an unnumbered line that gives a figure where the row above has one already is a row of its own ("Tổng
+        # điểm PCI (có trọng số)   65,48   ≥ 67,50" under row 10), not the row's wrapped words
+        second = row is not None and any(k and _VALUE.match(t) and _VALUE.match(row[k].text) for k, t in cells.items())
+        if opens or second:
             row = [Cell("", i + 1, i + 1) for _ in starts]
             rows.append(row)
         if row is None:
@@ -127,11 +151,8 @@ def _read_table(
     while rows and len(rows) > 1 and all(not c.text for c in rows[-1][2:]):
         rows.pop()
         last = max(c.line_end for c in rows[-1]) - 1
-    if not rows:
-        return None, start + 1
     for r in rows:
         for c in r:
             if not c.text:
                 c.line_start = c.line_end = r[0].line_start
-    table = _table_from_rows([header, *rows], "column_table", start + 1, last + 1)
-    return table, last + 1
+    return header, rows, last
