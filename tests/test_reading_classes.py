@@ -211,7 +211,7 @@ def test_a_target_belongs_to_the_index_or_component_its_clause_names():
 
 
 def test_a_table_that_gives_each_component_its_target():
-    from pipelines.normalise.targets import find_table_targets
+    from pipelines.normalise.table_targets import find_table_targets
 
     lines = """| TT | Chỉ số nội dung | Điểm năm 2024 | Chỉ tiêu phấn đấu năm 2026 |
 |---|---|---|---|

@@ -369,7 +369,7 @@ SPACED_TARGETS = """   TT    Chỉ số thành phần                           
 
 
 def test_a_table_of_targets_laid_out_by_spaces_gives_one_target_per_row():
-    from pipelines.normalise.targets import find_table_targets
+    from pipelines.normalise.table_targets import find_table_targets
 
     got = [(t.line, t.component, t.comparator, t.value, t.year) for t in find_table_targets(SPACED_TARGETS.split("\n"))]
     assert got == [

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 
 from pipelines.normalise.indicators import map_heading
-from pipelines.normalise.targets import find_table_targets
+from pipelines.normalise.targets import _num
 from pipelines.sources.plans.conform import conform_year, target_problem
+from pipelines.sources.plans.lines import lines_containing
 
 _TOTAL_WORDS = re.compile(r"(?i)tổng điểm|điểm tổng hợp|chỉ số tổng hợp|chỉ số (?:papi|pci|par index|sipas)\b")
 _FAMILY_TOTAL = {"PAPI": "PAPI.TOTAL", "PCI": "PCI.TOTAL", "PAR_INDEX": "PAR.TOTAL", "SIPAS": "SIPAS.TOTAL"}
@@ -53,3 +55,94 @@ def table_target_rows(
             continue
         rows.append(row)
     return rows, rejected
+
+
+# "Chỉ tiêu phấn đấu năm 2026", "Mục tiêu năm 2026": the column of a table that gives each component its target
+_TARGET_COLUMN = re.compile(r"(?i)(?:chỉ tiêu|mục tiêu|phấn đấu)[^|]{0,30}?(?:năm\s+)?(?P<year>20\d\d)")
+_CELL_TARGET = re.compile(
+    r"(?i)^[^\w≥≤<>]*(?:(?P<ge>≥|>=|từ|tối thiểu|không dưới|ít nhất)|(?P<gt>>|trên)|(?P<le>≤|<=|tối đa|không quá)|"
+    r"(?P<lt><|dưới))?\s*(?P<v>\d{1,3}(?:[.,]\d{1,2})?)\s*(?P<pct>%)?\s*(?:điểm)?\s*(?P<up>trở lên)?\W*$"
+)
+
+
+@dataclass
+class TableTarget:
+    line: int  # 1-based
+    component: str  # the row's words that name what the target is for
+    comparator: str
+    value: float
+    unit: str
+    year: int
+    quote: str
+
+
+def _cells(line: str) -> list[str]:
+    inner = line.strip()
+    return [c.strip().strip("*").strip() for c in inner.strip("|").split("|")]
+
+
+def find_table_targets(lines: list[str]) -> list[TableTarget]:
+    """Targets a table gives per row: a header column "Chỉ tiêu phấn đấu năm 2026" over cells such as "≥ 5,45",
+    "Từ 5,90 trở lên", "Trên 4,75", each for the component its row names (tables as their pipe rows)."""
+    out: list[TableTarget] = []
+    header_at = [i for i in lines_containing(("chỉ tiêu", "mục tiêu", "phấn đấu"), lines) if lines[i].count("|") >= 3]
+    for i in header_at:
+        cells = _cells(lines[i])
+        col = next((k for k, c in enumerate(cells) if _TARGET_COLUMN.search(c)), None)
+        if col is None:
+            continue
+        year = int(_TARGET_COLUMN.search(cells[col])["year"])  # type: ignore[index]
+        for j in range(i + 1, min(len(lines), i + 60)):
+            if lines[j].count("|") < 3:
+                break
+            row = _cells(lines[j])
+            if len(row) != len(cells) or set("".join(row)) <= set("-: "):
+                continue
+            m = _CELL_TARGET.match(row[col])
+            words = [c for k, c in enumerate(row) if k != col and re.search(r"[^\W\d_]{3}", c)]
+            if m is None or not words:
+                continue
+            comparator, unit = _cell_comparator(m), "percent" if m["pct"] else "points"
+            out.append(TableTarget(j + 1, words[0], comparator, _num(m["v"]), unit, year, row[col]))
+    return out + _spaced_table_targets(lines)
+
+
+def _cell_comparator(m: re.Match) -> str:
+    return ">=" if m["ge"] or m["up"] else ">" if m["gt"] else "<=" if m["le"] else "<" if m["lt"] else "="
+
+
+def _spaced_heads(lines: list[str]) -> list[int]:
+    """Lines that may head a table laid out by spaces with a target column (no pipe, wide gaps)."""
+    return [
+        i
+        for i in lines_containing(("chỉ tiêu", "mục tiêu", "phấn đấu"), lines)
+        if "|" not in lines[i] and lines[i].count("  ") >= 2 and _TARGET_LABEL.search(lines[i])
+    ]
+
+
+_TARGET_LABEL = re.compile(r"(?i)(?:chỉ tiêu|mục tiêu)(?:\s+phấn đấu)?|phấn đấu")
+
+
+def _spaced_table_targets(lines: list[str]) -> list[TableTarget]:
+    """The same, in a table laid out by spaces (formats/column_tables.py): the target column's label may wrap onto the
+    next line with its year ("Chỉ tiêu phấn đấu" over "năm 2026")."""
+    from pipelines.sources.plans.formats.column_tables import spaced_rows
+
+    out: list[TableTarget] = []
+    for i in _spaced_heads(lines):
+        read = spaced_rows(lines, i)
+        if read is None:
+            continue
+        header, rows = read
+        col = next((k for k, c in enumerate(header) if _TARGET_COLUMN.search(c.text)), None)
+        if col is None:
+            continue
+        year = int(_TARGET_COLUMN.search(header[col].text)["year"])  # type: ignore[index]
+        for row in rows:
+            m = _CELL_TARGET.match(row[col].text)
+            words = [c.text for k, c in enumerate(row) if k != col and re.search(r"[^\W\d_]{3}", c.text)]
+            if m is None or not words:
+                continue
+            comparator, unit = _cell_comparator(m), "percent" if m["pct"] else "points"
+            out.append(TableTarget(row[col].line_start, words[0], comparator, _num(m["v"]), unit, year, row[col].text))
+    return out
