@@ -378,3 +378,20 @@ def test_a_table_of_targets_laid_out_by_spaces_gives_one_target_per_row():
         (6, "Tính năng động và tiên phong của chính quyền tỉnh", ">", 6.7, 2026),
         (7, "Tổng điểm PCI (có trọng số)", ">=", 67.5, 2026),  # an unnumbered row with its own figures
     ]
+
+
+def test_a_title_that_opens_with_thuc_hien_is_the_title_not_a_preamble():
+    from pipelines.sources.plans.metadata import extract_metadata
+
+    text = (
+        "ỦY BAN NHÂN DÂN\nXÃ NHƠN ÁI\n\nSố: 24/KH-UBND\n\nNhơn Ái, ngày 10 tháng 4 năm 2023\n\nKẾ HOẠCH\n"
+        "Thực hiện các giải pháp nâng cao Chỉ số PAPI trên địa bàn xã Nhơn Ái năm 2023\n\n"
+        "Thực hiện Kế hoạch số 88/KH-UBND ngày 20 tháng 3 năm 2023 của Ủy ban nhân dân huyện, Ủy ban nhân dân xã "
+        "xây dựng Kế hoạch như sau:\n"
+    )
+    meta, _ = extract_metadata(text)
+    assert meta.title == "Thực hiện các giải pháp nâng cao Chỉ số PAPI trên địa bàn xã Nhơn Ái năm 2023"
+    assert (meta.plan_year_start, meta.plan_year_end) == (2023, 2023)
+    # the preamble sentence under a title is still no part of it
+    meta, _ = extract_metadata(text.replace("Thực hiện các giải pháp", "Nâng cao các giải pháp"))
+    assert meta.title == "Nâng cao các giải pháp nâng cao Chỉ số PAPI trên địa bàn xã Nhơn Ái năm 2023"

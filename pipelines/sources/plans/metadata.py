@@ -216,11 +216,15 @@ def _title(lines: list[str]) -> tuple[str | None, int | None]:
                     if parts:
                         break
                     continue
+                # "Thực hiện …" opens a preamble sentence, or (the line right under "KẾ HOẠCH", not a sentence) the
+                # title itself: "Thực hiện các giải pháp nâng cao Chỉ số PAPI … năm 2023"
+                title_line = not parts and len(nxt) < 250 and not nxt.endswith((";", ",", ".")) and "như sau" not in nxt
                 if (
                     nxt.startswith("(")
                     or re.match(r"^[IVX]+[.\-]", nxt)
                     or nxt.endswith(":")
-                    or re.match(r"^(Căn cứ|Nhằm|Thực hiện|Để)\b", nxt)
+                    or re.match(r"^(Căn cứ|Nhằm|Để)\b", nxt)
+                    or (nxt.startswith("Thực hiện") and not title_line)
                 ):
                     break
                 parts.append(nxt)
