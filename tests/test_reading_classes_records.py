@@ -392,6 +392,17 @@ def test_a_title_that_opens_with_thuc_hien_is_the_title_not_a_preamble():
     meta, _ = extract_metadata(text)
     assert meta.title == "Thực hiện các giải pháp nâng cao Chỉ số PAPI trên địa bàn xã Nhơn Ái năm 2023"
     assert (meta.plan_year_start, meta.plan_year_end) == (2023, 2023)
+    # a title wrapped before its index's initials goes on; a note in brackets under it does not
+    two = text.replace("nâng cao Chỉ số PAPI trên", "nâng cao Chỉ số Hiệu quả quản trị và hành chính công\n(PAPI) trên")
+    two = two.replace(
+        "năm 2023\n\nThực hiện Kế",
+        "năm 2023\n(Ban hành kèm theo Quyết định số 12/QĐ-UBND\nngày 10/4/2023)\n\nThực hiện Kế",
+    )
+    meta, _ = extract_metadata(two)
+    assert meta.title == (
+        "Thực hiện các giải pháp nâng cao Chỉ số Hiệu quả quản trị và hành chính công (PAPI) trên địa bàn xã Nhơn Ái "
+        "năm 2023"
+    )
     # the preamble sentence under a title is still no part of it
     meta, _ = extract_metadata(text.replace("Thực hiện các giải pháp", "Nâng cao các giải pháp"))
     assert meta.title == "Nâng cao các giải pháp nâng cao Chỉ số PAPI trên địa bàn xã Nhơn Ái năm 2023"

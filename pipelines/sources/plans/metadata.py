@@ -220,7 +220,8 @@ def _title(lines: list[str]) -> tuple[str | None, int | None]:
                 # title itself: "Thực hiện các giải pháp nâng cao Chỉ số PAPI … năm 2023"
                 title_line = not parts and len(nxt) < 250 and not nxt.endswith((";", ",", ".")) and "như sau" not in nxt
                 if (
-                    nxt.startswith("(")
+                    # a note in brackets under the title ("(Ban hành kèm theo …)"); "(PAPI) trên địa bàn …" goes on
+                    (nxt.startswith("(") and not (parts and re.match(r"^\([^()]{1,40}\)\s+\w", nxt)))
                     or re.match(r"^[IVX]+[.\-]", nxt)
                     or nxt.endswith(":")
                     or re.match(r"^(Căn cứ|Nhằm|Để)\b", nxt)
