@@ -29,6 +29,7 @@ NEW_BATCHES = {
     "real_plans9": (0.90, 0.85),  # six more, first measured at 0.91 (held out) on this session's reader
     "real_plans10": (0.90, 0.85),  # six more, first measured at 0.59 / lead 0.88 (held out) on ad1aede
     "layouts6": (0.90, None),  # 8 SYNTHETIC layouts, first measured at 0.60 (held out) on 84d040a
+    "real_plans11": (0.90, 0.85),  # three from other repositories, first measured at 0.63 (held out) on b651966
 }
 
 

@@ -406,3 +406,37 @@ def test_a_title_that_opens_with_thuc_hien_is_the_title_not_a_preamble():
     # the preamble sentence under a title is still no part of it
     meta, _ = extract_metadata(text.replace("Thực hiện các giải pháp", "Nâng cao các giải pháp"))
     assert meta.title == "Nâng cao các giải pháp nâng cao Chỉ số PAPI trên địa bàn xã Nhơn Ái năm 2023"
+
+
+NUMBERED_WITH_FIELDS = """II. NỘI DUNG
+
+3. Rà soát lại các văn bản quy định về thực hiện dân chủ ở cơ sở để điều chỉnh, thay thế
+
+a) Cơ quan chủ trì: Sở Nội vụ; b) Cơ quan phối hợp: các cơ quan, đơn vị c) Thời gian thực hiện: Quý IV/2025
+
+4. Tiếp tục thực hiện tốt các chính sách đối với đồng bào các dân tộc
+
+- a) Cơ quan chủ trì: Sở Dân tộc và Tôn giáo
+b) Cơ quan phối hợp: Sở Nội vụ
+c) Thời gian thực hiện: Thường xuyên
+"""
+
+
+def test_a_numbered_item_followed_by_its_lettered_fields_even_on_one_line():
+    tasks = parse_plan(NUMBERED_WITH_FIELDS).tasks
+    assert [(t.task_ref, t.lead_as_written, t.support_as_written, t.timeline_text) for t in tasks] == [
+        ("3", "Sở Nội vụ", "các cơ quan, đơn vị", "Quý IV/2025"),
+        ("4", "Sở Dân tộc và Tôn giáo", "Sở Nội vụ", "Thường xuyên"),
+    ]
+
+
+def test_a_number_whose_colon_the_scan_lost():
+    from pipelines.sources.plans.metadata import extract_metadata
+
+    meta, _ = extract_metadata(
+        "Số 70/KH-UBND\n\nCần Thơ, ngày 15 tháng 9 năm 2025\n\n# KẾ HOẠCH Thực hiện công tác dân vận\n"
+    )
+    assert meta.doc_numbers[:1] == ["70/KH-UBND"] and meta.doc_type == "Kế hoạch"
+    # a number cited inside a sentence is not the document's
+    meta, _ = extract_metadata("Căn cứ Kế hoạch số 70/KH-UBND ngày 15/9/2025.\nSố 12/KH-UBND ngày 1/10/2025 của Sở.\n")
+    assert meta.doc_numbers == []

@@ -228,12 +228,14 @@ _ATTR_KEYS = {
 _ATTR_LABEL = re.compile(
     # a label opens the text, follows ";", a line break, "(" or a sentence end, or is a capitalised label after a
     # space where a line break inside a cell was flattened ("Chủ trì: X<br>Phối hợp: Y")
-    r"(?:^|(?<=[;\n(])|(?<=\.\s)|(?<=\s)(?=(?-i:[A-ZĐÂÊÔƠƯ])))\s*[-–+•*]?\s*(?:"
+    r"(?:^|(?<=[;\n(])|(?<=\.\s)|(?<=\s)(?=(?-i:[A-ZĐÂÊÔƠƯ])))\s*(?:[-–+•*]|[a-zđ]\))?\s*(?:"
     + "|".join(f"(?P<{k}>{v})" for k, v in _ATTR_KEYS.items())
     + r")\s*[:：]\s*",
     re.IGNORECASE,
 )
-_ATTR_LINE = re.compile(r"^\s*[-–+•*]?\s*(?:" + "|".join(_ATTR_KEYS.values()) + r")\s*[:：]", re.IGNORECASE)
+_ATTR_LINE = re.compile(
+    r"^\s*[-–+•*]?\s*(?:[a-zđ]\)\s*)*(?:" + "|".join(_ATTR_KEYS.values()) + r")\s*[:：]", re.IGNORECASE
+)
 _POSTFIX_LEAD = re.compile(
     r"^(?P<lead>.+?)\s+chủ\s*trì\b\s*[,;]?\s*(?:(?:và\s+)?phối\s*hợp(?:\s+với)?\s+(?P<sup>.+)"
     # "Sở Tài chính chủ trì, Hiệp hội Doanh nghiệp tỉnh phối hợp": the partners before their verb
@@ -264,6 +266,9 @@ def empty_attribute(text: str) -> str | None:
     return next(k for k in _ATTR_KEYS if ms[0].group(k))
 
 
+_NEXT_LETTER = re.compile(r"[\s;,.]*\b[a-zđA-ZĐ]\)$")
+
+
 def parse_attributes(text: str) -> tuple[dict[str, str], str]:
     """Labelled attributes in `text` -> ({lead|support|timeline|output: value}, text before the first label).
     Values run to the next label; repeated labels are joined with "; "."""
@@ -275,6 +280,7 @@ def parse_attributes(text: str) -> tuple[dict[str, str], str]:
         key = next(k for k in _ATTR_KEYS if m.group(k))
         value = text[m.end() : nxt.start() if nxt else len(text)].strip(" \n;,.")
         value = re.sub(r"\s*\n\s*", " ", value)
+        value = _NEXT_LETTER.sub("", value)  # "sở Nội vụ; b) cơ quan phối hợp: …": the next field's letter
         if value:
             out[key] = f"{out[key]}; {value}" if key in out else value
     if "lead" in out and re.search(_CHU_TRI + "|" + _PHOI_HOP, out["lead"], re.IGNORECASE):

@@ -29,6 +29,8 @@ _HEADER_DATE = re.compile(rf"^[^\d|()\n]{{2,60}},\s*(?:{_DATE_LONG}|{_DATE_SHORT
 # masthead into one line
 # ("CHÍNH PHỦ_______ Số: 172/2025/NĐ-CP | CỘNG HÒA …")
 _SO = re.compile(rf"Số\s*(?:hiệu)?\s*[:|]\s*({_DOCNO})")  # where its line allows it: _own_number_at
+# an OCR'd masthead may lose the colon: "Số 70/KH-UBND" alone on its line
+_SO_BARE = re.compile(rf"(?m)^[ \t*_#|]*Số[ \t]+({_DOCNO})[ \t*_|]*$")
 _ATTACHED = re.compile(
     rf"^\s*\(?\s*(?:Ban\s+hành\s+)?kèm\s+theo\s+(Quyết\s+định|Kế\s+hoạch)\s+số\s*:?\s*({_DOCNO})\s*,?\s*(?:{_DATE_LONG}|{_DATE_SHORT})",
     re.IGNORECASE | re.MULTILINE,
@@ -347,6 +349,8 @@ def _doc_numbers(
     for m in _SO.finditer(plain):
         if _own_number_at(plain, m.start()):
             numbers.append((m[1], at(m.start())))
+    if not numbers and "Số " in plain:
+        numbers += [(m[1], at(m.start())) for m in _SO_BARE.finditer(plain)][:1]
     attached = [
         (m[1], m[2], _date(m.groups()[2:]), at(m.start()))
         for m in (_ATTACHED.finditer(plain) if "kèm" in plain.lower() else ())  # a cheap first look

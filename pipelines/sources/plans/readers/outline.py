@@ -207,7 +207,7 @@ _DETAIL = re.compile(r"^[-–+•]\s*Nội dung\s*:\s*(?=\S)", re.IGNORECASE)
 _APPENDIX_TITLE = re.compile(r"^[\W_]*PHỤ\s+LỤC(?:\s+(?:SỐ\s*)?(?:[IVX]{1,4}|\d{1,2}[a-z]?))?[\W_]*$")
 
 
-_LETTER_MARK = re.compile(r"^\s*\(?[a-zđ]\)\s*(?=\S)")
+_LETTER_MARK = re.compile(r"^\s*(?:[-–•]\s*)?(?:\(?[a-zđ]\)\s*)+(?=\S)")  # "b)", an OCR's "- a)" or "a) a)"
 
 
 def _lettered_attribute(text: str, stack: list[Node]) -> bool:
@@ -216,7 +216,14 @@ def _lettered_attribute(text: str, stack: list[Node]) -> bool:
     if not (m := _LETTER_MARK.match(text)):
         return False
     top = stack[-1]
-    if not any(n.kind == "letter" for n in stack[1:]) and not (top.children and top.children[-1].kind == "letter"):
+    # after a lettered sibling ("a) Nhiệm vụ: …"), or first under a numbered item ("3. Rà soát …" over "a) Cơ quan
+    # chủ trì: …; b) Cơ quan phối hợp: …"): the item's fields
+    first_under_item = top.kind == "num" and not top.children
+    if (
+        not first_under_item
+        and not any(n.kind == "letter" for n in stack[1:])
+        and not (top.children and top.children[-1].kind == "letter")
+    ):
         return False
     return is_attribute_line(text[m.end() :])
 
