@@ -75,7 +75,12 @@ def _heading_agency(n: Node) -> str | None:
         # "2. Các sở, ban, ngành, địa phương: Là các đơn vị được lấy ý kiến …, các nội dung sau:" over its items
         if looks_like_agency(who) and not agency_prefix(who)[1]:
             return re.sub(r"^(?:Đề nghị|đề nghị|Giao|giao|Mời|mời)\s+", "", who)
-    if n.items and _TASKS_FOLLOW.search(t) and collapse_ws(n.text).rstrip(" *_").endswith(":"):
+    if (
+        n.items
+        and t.endswith(("sau", "sau đây"))
+        and _TASKS_FOLLOW.search(t[-80:])
+        and n.text.rstrip(" *_").endswith(":")
+    ):
         # "1. Giao Sở X là cơ quan đầu mối, chủ trì …; tổ chức thực hiện các nhiệm vụ sau:" over its points: the
         # body it opens with is given each of them
         named, _ = agency_prefix(_addressee(t))
