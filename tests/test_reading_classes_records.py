@@ -440,3 +440,19 @@ def test_a_number_whose_colon_the_scan_lost():
     # a number cited inside a sentence is not the document's
     meta, _ = extract_metadata("Căn cứ Kế hoạch số 70/KH-UBND ngày 15/9/2025.\nSố 12/KH-UBND ngày 1/10/2025 của Sở.\n")
     assert meta.doc_numbers == []
+
+
+def test_a_task_given_in_its_closing_bracket_with_any_verb():
+    from pipelines.sources.plans.agency_text import trailing_assignment
+
+    assert trailing_assignment("Thành lập Đoàn kiểm tra việc chấp hành các quy định (Giao Công an tỉnh tham mưu).") == (
+        {"lead": "Công an tỉnh"},
+        "Thành lập Đoàn kiểm tra việc chấp hành các quy định",
+    )
+    attrs, _ = trailing_assignment(
+        "Xây dựng Quy chế bảo vệ bí mật nhà nước (Giao Công an tỉnh chủ trì, phối hợp với Văn phòng UBND tỉnh; Sở Tư "
+        "pháp và các cơ quan có liên quan tham mưu)."
+    )
+    assert attrs == {"lead": "Công an tỉnh", "support": "Văn phòng UBND tỉnh; Sở Tư pháp và các cơ quan có liên quan"}
+    # a bracket that gives no one work is the task's words
+    assert trailing_assignment("Rà soát quy chế (giao ban định kỳ).")[0] == {}

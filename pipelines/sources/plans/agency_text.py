@@ -249,7 +249,12 @@ def _partners(pm: re.Match) -> str | None:
 
 
 _TRAILING_PAREN = re.compile(
-    r"\((?P<inner>[^()]*(?:chủ\s*trì|phối\s*hợp|thời\s*gian|thời\s*hạn)[^()]*)\)\s*[.;,]?\s*$", re.IGNORECASE
+    r"\((?P<inner>[^()]*(?:chủ\s*trì|phối\s*hợp|thời\s*gian|thời\s*hạn|\bgiao\b)[^()]*)\)\s*[.;,]?\s*$", re.IGNORECASE
+)
+# "(Giao Công an tỉnh tham mưu)", "(Giao Công an tỉnh chủ trì, phối hợp với Văn phòng UBND tỉnh; Sở Tư pháp … tham mưu)"
+_GIVEN_IN_PAREN = re.compile(
+    r"(?is)^\s*(?:Giao|Đề nghị)\s+(?P<lead>[^;,()]{3,120}?)\s+(?:chủ\s*trì|tham mưu|thực hiện|triển khai|theo dõi)\b"
+    r"(?:[\s,]*(?:và\s+)?phối\s*hợp(?:\s+với)?\s+(?P<sup>.+?))?(?:\s+(?:tham mưu|thực hiện|triển khai)\b[^;]*)?[\s.;]*$"
 )
 
 
@@ -341,7 +346,9 @@ def trailing_assignment(text: str) -> tuple[dict[str, str], str]:
         return {}, text
     attrs, left = parse_assignment(m["inner"])
     if not attrs or left.strip(" ;,.-"):
-        return {}, text
+        if not (g := _GIVEN_IN_PAREN.match(m["inner"])):
+            return {}, text
+        attrs = {"lead": g["lead"].strip()} | ({"support": g["sup"].strip(" ,;.")} if g["sup"] else {})
     return attrs, text[: m.start()].rstrip(" ,;:")
 
 
