@@ -456,3 +456,24 @@ def test_a_task_given_in_its_closing_bracket_with_any_verb():
     assert attrs == {"lead": "Công an tỉnh", "support": "Văn phòng UBND tỉnh; Sở Tư pháp và các cơ quan có liên quan"}
     # a bracket that gives no one work is the task's words
     assert trailing_assignment("Rà soát quy chế (giao ban định kỳ).")[0] == {}
+
+
+TOPIC_OVER_SENTENCE = """II. NỘI DUNG
+
+3. Xây dựng các văn bản quy phạm pháp luật quy định chi tiết Luật Việc làm
+
+Sở, ban, ngành thuộc Ủy ban nhân dân Thành phố có trách nhiệm rà soát, tham mưu ban hành văn bản quy định chi tiết.
+
+4. Giải quyết tình trạng thiếu đất ở
+
+Giao Sở Dân tộc và Tôn giáo chủ trì rà soát nhu cầu đất ở. Giao Sở Nông nghiệp và Môi trường chủ trì bố trí quỹ đất.
+"""
+
+
+def test_a_topic_heading_over_the_one_sentence_that_gives_it_is_one_task_named_by_the_heading():
+    tasks = parse_plan(TOPIC_OVER_SENTENCE).tasks
+    assert [(t.line_start, t.task_text[:30], t.lead_as_written) for t in tasks] == [
+        (3, "Xây dựng các văn bản quy phạm ", "Sở, ban, ngành thuộc Ủy ban nhân dân Thành phố"),
+        (9, "Giao Sở Dân tộc và Tôn giáo ch", "Sở Dân tộc và Tôn giáo"),  # several sentences: one task each
+        (9, "Giao Sở Nông nghiệp và Môi trư", "Sở Nông nghiệp và Môi trường"),
+    ]

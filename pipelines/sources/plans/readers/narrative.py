@@ -461,6 +461,18 @@ def _assignment_sentences(c: Node, path: list[Node]) -> list[TaskRow]:
                 )
                 row.lead_as_written = who["who"] if who else None
             rows.append(row)
+    if (
+        len(rows) == 1
+        and len(c.intro) == 1
+        and not _SENTENCE_SPLIT.search(c.intro[0].text.strip().rstrip("."))
+        and not looks_like_agency(head)
+        and not re.match(r"(?i)(?:các|những)\s", head)
+    ):
+        # one topic heading over the one sentence that gives it ("3. Xây dựng các văn bản …" over "Sở, ban, ngành …
+        # có trách nhiệm rà soát, tham mưu …"): the heading names the task, the sentence says who does it
+        row = rows[0]
+        row.task_text = f"{head.rstrip(' :.')}: {row.task_text}"
+        row.line_start, row.task_ref = c.line_start, _ref_of(c)
     return rows
 
 
