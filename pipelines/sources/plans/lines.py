@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import html
 import re
 from collections.abc import Iterator
@@ -150,12 +149,11 @@ def _closing_candidates(lines: list[str]) -> list[int]:
     text = "\n".join(lines)
     starts = [m.start() for m in _SIGNATURE_START_ML.finditer(text)]
     found = set(lines_containing(("nơi",), lines))
-    if starts:
-        offsets, pos = [], 0
-        for ln in lines:
-            offsets.append(pos)
-            pos += len(ln) + 1
-        found.update(bisect.bisect_right(offsets, p) - 1 for p in starts)
+    line, last = 0, 0
+    for p in starts:  # few: each line number counted over the stretch since the last one
+        line += text.count("\n", last, p)
+        found.add(line)
+        last = p
     return sorted(found)
 
 
