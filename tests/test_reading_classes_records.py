@@ -477,3 +477,31 @@ def test_a_topic_heading_over_the_one_sentence_that_gives_it_is_one_task_named_b
         (9, "Giao Sở Dân tộc và Tôn giáo ch", "Sở Dân tộc và Tôn giáo"),  # several sentences: one task each
         (9, "Giao Sở Nông nghiệp và Môi trư", "Sở Nông nghiệp và Môi trường"),
     ]
+
+
+BY_COMPONENT = """III. ĐÁNH GIÁ VÀ GIẢI PHÁP THEO TỪNG CHỈ SỐ THÀNH PHẦN
+
+Chỉ số thành phần: Chi phí gia nhập thị trường
+
+Năm 2024, chỉ số thành phần này đạt 7,12 điểm, giảm 0,41 điểm so với năm trước.
+
+Giải pháp:
+
+1. Giải quyết hồ sơ đăng ký doanh nghiệp qua mạng trong 02 ngày làm việc — Sở Tài chính chủ trì, Trung tâm Phục vụ hành chính công tỉnh phối hợp; quý I/2026.
+
+Chỉ số thành phần: Tiếp cận đất đai
+
+Chỉ số Tiếp cận đất đai năm 2024 đạt 6,05 điểm.
+
+Giải pháp:
+
+1. Rà soát quỹ đất sạch tại các khu, cụm công nghiệp — Sở Nông nghiệp và Môi trường chủ trì; quý II/2026.
+"""
+
+
+def test_groups_by_component_whose_numbering_starts_again_and_an_assignment_after_a_dash():
+    tasks = parse_plan(BY_COMPONENT).tasks
+    assert [(t.task_text[:20], t.lead_as_written, t.support_as_written, t.timeline_text) for t in tasks] == [
+        ("Giải quyết hồ sơ đăn", "Sở Tài chính", "Trung tâm Phục vụ hành chính công tỉnh", "quý I/2026"),
+        ("Rà soát quỹ đất sạch", "Sở Nông nghiệp và Môi trường", None, "quý II/2026"),
+    ]

@@ -251,6 +251,9 @@ def _partners(pm: re.Match) -> str | None:
 _TRAILING_PAREN = re.compile(
     r"\((?P<inner>[^()]*(?:chủ\s*trì|phối\s*hợp|thời\s*gian|thời\s*hạn|\bgiao\b)[^()]*)\)\s*[.;,]?\s*$", re.IGNORECASE
 )
+_TRAILING_DASH = re.compile(
+    r"\s+[—–]\s+(?P<inner>[^—–()]*(?:chủ\s*trì|phối\s*hợp)[^—–()]*?)\s*[.;]?\s*$", re.IGNORECASE
+)
 # "(Giao Công an tỉnh tham mưu)", "(Giao Công an tỉnh chủ trì, phối hợp với Văn phòng UBND tỉnh; Sở Tư pháp … tham mưu)"
 _GIVEN_IN_PAREN = re.compile(
     r"(?is)^\s*(?:Giao|Đề nghị)\s+(?P<lead>[^;,()]{3,120}?)\s+(?:chủ\s*trì|tham mưu|thực hiện|triển khai|theo dõi)\b"
@@ -339,12 +342,17 @@ def parse_assignment(text: str) -> tuple[dict[str, str], str]:
 
 
 def trailing_assignment(text: str) -> tuple[dict[str, str], str]:
-    """A task that ends with its assignment in parentheses: "… (Sở Nội vụ chủ trì, phối hợp …; thời gian: …)".
-    Returns (attributes, the task text without the parenthesis) or ({}, text)."""
+    """A task that ends with its assignment in parentheses: "… (Sở Nội vụ chủ trì, phối hợp …; thời gian: …)", or
+    after a dash: "… — Sở Tài chính chủ trì, Trung tâm … phối hợp; quý I/2026." Returns (attributes, the task text
+    without them) or ({}, text)."""
     m = _TRAILING_PAREN.search(text)
+    if not m and ("—" in text or " – " in text):
+        m = _TRAILING_DASH.search(text)
     if not m:
         return {}, text
     attrs, left = parse_assignment(m["inner"])
+    if attrs and left.strip(" ;,.-") and "timeline" not in attrs and (when := time_only(left.strip(" ;,."))):
+        attrs["timeline"], left = when, ""  # "…; quý I/2026": the deadline after the roles
     if not attrs or left.strip(" ;,.-"):
         if not (g := _GIVEN_IN_PAREN.match(m["inner"])):
             return {}, text

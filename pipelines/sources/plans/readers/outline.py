@@ -288,6 +288,10 @@ def build_outline(paras: list[Para], findings: list[Finding]) -> Node:
             if _is_unmarked_heading(text, nxt) and top.kind != "root":
                 # "Công khai danh sách hộ nghèo" over "- " items: a sub-heading that lost (or never had) its number
                 _open_over_next(stack, "head", nxt, text, p)
+            elif (depth := _unnumbered_group(text, nxt, stack)) is not None:
+                # "Chỉ số thành phần: Tiếp cận đất đai" over its diagnosis, "Giải pháp:" over numbered items: groups
+                # inside the section whose items may start again at 1
+                _open_at(stack, depth, text, p)
             elif is_agency_label(text) and nxt[0] != "plain":
                 # "Các sở, ban, ngành tỉnh và UBND các huyện, thành phố:" over a list
                 _open_over_next(stack, "label", nxt, text, p)
@@ -328,6 +332,33 @@ def _open_over_next(stack: list[Node], kind: str, nxt: tuple, text: str, p: Para
     while stack[-1].level >= lvl:
         stack.pop()
     node = Node(kind, None, lvl, text, p.line_start, p.line_end, parent=stack[-1])
+    stack[-1].children.append(node)
+    stack.append(node)
+
+
+_GROUP_LABEL = re.compile(r"(?i)^(?:các\s+)?(?:giải pháp|nhiệm vụ|hoạt động)(?:\s+(?:cụ thể|chủ yếu|trọng tâm))?\s*:$")
+
+
+def _unnumbered_group(text: str, nxt: tuple, stack: list[Node]) -> float | None:
+    """The depth, under the section, of an unnumbered group heading: an index component's name over prose (0.5), a
+    short "Giải pháp:" over numbered items (0.75); None for any other line."""
+    t = text.strip()
+    if len(stack) < 2 or len(t) > 160 or t.endswith((".", ";", ",")):
+        return None
+    if _HEADING_WORDS.match(t) and nxt[0] == "plain" and ":" in t:
+        return 0.5
+    if _GROUP_LABEL.match(t) and nxt[0] == "num":
+        return 0.75
+    return None
+
+
+def _open_at(stack: list[Node], depth: float, text: str, p: Para) -> None:
+    """A group heading `depth` below the section (roman or part) it stands in."""
+    base = max((n.level for n in stack if n.kind in ("roman", "part", "root")), default=-1)
+    lvl = base + depth
+    while stack[-1].level >= lvl:
+        stack.pop()
+    node = Node("head", None, lvl, text, p.line_start, p.line_end, parent=stack[-1])
     stack[-1].children.append(node)
     stack.append(node)
 
@@ -478,9 +509,13 @@ def _check_roman_numbering(root: Node, findings: list[Finding]) -> None:
         prev = n
 
 
+# "ĐÁNH GIÁ VÀ GIẢI PHÁP THEO TỪNG CHỈ SỐ", "MỤC TIÊU, NHIỆM VỤ": a section of context that goes on with the work
+_AND_TASKS = re.compile(r"(?i)^(?:ĐÁNH GIÁ|MỤC TIÊU|TÌNH HÌNH|THỰC TRẠNG)[^.:]{0,40}?(?:,|\bVÀ\b)\s*(?:NHIỆM VỤ|GIẢI PHÁP)")
+
+
 def is_task_section_heading(text: str) -> bool | None:
     t = text.strip()
-    if _NON_TASK_SECTION.match(t):
+    if _NON_TASK_SECTION.match(t) and not _AND_TASKS.match(t):
         return False
     if _TASK_SECTION.search(t):
         return True
