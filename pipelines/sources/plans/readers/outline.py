@@ -510,7 +510,9 @@ def _check_roman_numbering(root: Node, findings: list[Finding]) -> None:
 
 
 # "ĐÁNH GIÁ VÀ GIẢI PHÁP THEO TỪNG CHỈ SỐ", "MỤC TIÊU, NHIỆM VỤ": a section of context that goes on with the work
-_AND_TASKS = re.compile(r"(?i)^(?:ĐÁNH GIÁ|MỤC TIÊU|TÌNH HÌNH|THỰC TRẠNG)[^.:]{0,40}?(?:,|\bVÀ\b)\s*(?:NHIỆM VỤ|GIẢI PHÁP)")
+_AND_TASKS = re.compile(
+    r"(?i)^(?:ĐÁNH GIÁ|MỤC TIÊU|TÌNH HÌNH|THỰC TRẠNG)[^.:]{0,40}?(?:,|\bVÀ\b)\s*(?:NHIỆM VỤ|GIẢI PHÁP)"
+)
 
 
 def is_task_section_heading(text: str) -> bool | None:
