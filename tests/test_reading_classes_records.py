@@ -505,3 +505,22 @@ def test_groups_by_component_whose_numbering_starts_again_and_an_assignment_afte
         ("Giải quyết hồ sơ đăn", "Sở Tài chính", "Trung tâm Phục vụ hành chính công tỉnh", "quý I/2026"),
         ("Rà soát quỹ đất sạch", "Sở Nông nghiệp và Môi trường", None, "quý II/2026"),
     ]
+
+
+FIELD_ROWS = """II. NHIỆM VỤ
+
+| STT | Nhiệm vụ | Chủ trì | Phối hợp |
+|---|---|---|---|
+| 1 | Hướng dẫn các xã tổ chức hội nghị thôn để Nhân dân bàn công trình phúc lợi | Sở Nội vụ | Ủy ban MTTQ Việt Nam tỉnh |
+|  | Sản phẩm: Văn bản hướng dẫn; Thời gian: Quý I/2026 |  |  |
+| 2 | Công khai các khoản đóng góp tự nguyện tại nhà văn hóa thôn | UBND các xã, phường |  |
+|  | Thời gian: Thường xuyên |  |  |
+"""
+
+
+def test_a_row_of_fields_under_a_task_row_gives_them_to_that_task():
+    tasks = parse_plan(FIELD_ROWS).tasks
+    assert [(t.task_ref, t.task_text[-20:], t.output_text, t.timeline_text, t.line_end) for t in tasks] == [
+        ("1", " công trình phúc lợi", "Văn bản hướng dẫn", "Quý I/2026", 6),
+        ("2", "tại nhà văn hóa thôn", None, "Thường xuyên", 8),
+    ]

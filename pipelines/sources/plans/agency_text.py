@@ -249,7 +249,8 @@ def _partners(pm: re.Match) -> str | None:
 
 
 _TRAILING_PAREN = re.compile(
-    r"\((?P<inner>[^()]*(?:chủ\s*trì|phối\s*hợp|thời\s*gian|thời\s*hạn|\bgiao\b)[^()]*)\)\s*[.;,]?\s*$", re.IGNORECASE
+    r"\((?P<inner>[^()]*(?:chủ\s*trì|phối\s*hợp|thời\s*gian|thời\s*hạn|\bgiao\b|sản\s*phẩm)[^()]*)\)\s*[.;,]?\s*$",
+    re.IGNORECASE,
 )
 _TRAILING_DASH = re.compile(
     r"\s+[—–]\s+(?P<inner>[^—–()]*(?:chủ\s*trì|phối\s*hợp)[^—–()]*?)\s*[.;]?\s*$", re.IGNORECASE

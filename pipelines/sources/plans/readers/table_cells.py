@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from pipelines.model import Finding
-from pipelines.sources.plans.agency_text import parse_assignment, trailing_assignment
+from pipelines.sources.plans.agency_text import parse_assignment, parse_attributes, trailing_assignment
 from pipelines.sources.plans.table_model import Cell, RawTable
 
 _ITEM = re.compile(r"^\s*(?:\*\*)?[a-zđ]\)\s+\S")
@@ -38,6 +38,50 @@ def split_lettered_cells(table: RawTable, roles: list[str | None], findings: lis
                 "info",
                 f"{split} task cells of the table at lines {table.line_start}-{table.line_end} list lettered items "
                 "('a) …', 'b) …'): one task per item, the row's other cells shared.",
+                table.line_start,
+                table.line_end,
+            )
+        )
+
+
+def attribute_rows(table: RawTable, roles: list[str | None], findings: list[Finding]) -> None:
+    """A row with no number whose only cell holds labelled fields ("Sản phẩm: Văn bản hướng dẫn; Thời gian: Quý
+    I/2026") gives them to the task row above: written after its task text in brackets, as a task's own closing
+    assignment is read (closing_assignment)."""
+    if "task" not in roles:
+        return
+    ti, ri = roles.index("task"), roles.index("ref") if "ref" in roles else None
+    out: list[list[Cell]] = []
+    moved = 0
+    for row in table.rows:
+        filled = [c for c in row if not c.blank]
+        cell = row[ti] if ti < len(row) else None
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and cell is not None
+            and filled == [cell]
+            and (ri is None or ri >= len(row) or row[ri].blank)
+            and ti < len(prev)
+            and not prev[ti].blank
+            and ":" in cell.text
+            and (parsed := parse_attributes(" ".join(cell.text.split())))[0]
+            and not parsed[1].strip(" -*_")
+        ):
+            above = prev[ti]
+            above.text = f"{above.text.rstrip()} ({' '.join(cell.text.split()).strip(' .')})"
+            above.line_end = max(above.line_end, cell.line_end)
+            moved += 1
+            continue
+        out.append(row)
+    if moved:
+        table.rows = out
+        findings.append(
+            Finding(
+                "table_field_rows",
+                "info",
+                f"{moved} rows of the table at lines {table.line_start}-{table.line_end} hold only the fields of the "
+                "task row above ('Sản phẩm: …; Thời gian: …'): read as that task's.",
                 table.line_start,
                 table.line_end,
             )

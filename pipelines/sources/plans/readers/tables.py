@@ -10,7 +10,12 @@ from pipelines.model import Finding, TaskRow
 from pipelines.sources.plans.agency_text import time_only
 from pipelines.sources.plans.decode import collapse_ws
 from pipelines.sources.plans.lines import html_to_text, strip_markup
-from pipelines.sources.plans.readers.table_cells import closing_assignment, combined_cells, split_lettered_cells
+from pipelines.sources.plans.readers.table_cells import (
+    attribute_rows,
+    closing_assignment,
+    combined_cells,
+    split_lettered_cells,
+)
 from pipelines.sources.plans.table_model import (
     _AGENCY_WORDS,
     _DATE_LIKE,
@@ -147,6 +152,7 @@ def table_to_tasks(table: RawTable, section_lookup) -> tuple[list[TaskRow], list
     reader = _TableWalk(table)
     _join_continued_rows(table, reader.roles, reader.findings)
     split_lettered_cells(table, reader.roles, reader.findings)
+    attribute_rows(table, reader.roles, reader.findings)
     if is_table_of_figures(table, reader.roles):
         reader.findings.append(
             Finding(
