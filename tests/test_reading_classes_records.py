@@ -524,3 +524,22 @@ def test_a_row_of_fields_under_a_task_row_gives_them_to_that_task():
         ("1", " công trình phúc lợi", "Văn bản hướng dẫn", "Quý I/2026", 6),
         ("2", "tại nhà văn hóa thôn", None, "Thường xuyên", 8),
     ]
+
+
+GROUPED_BY_BODY = """PHỤ LỤC: PHÂN CÔNG NHIỆM VỤ THEO CƠ QUAN CHỦ TRÌ
+
+| STT | Nội dung nhiệm vụ | Cơ quan phối hợp | Thời hạn hoàn thành |
+|---|---|---|---|
+| I. SỞ NỘI VỤ |  |  |  |
+| 1 | Tham mưu ban hành Kế hoạch cải cách hành chính năm 2026 | Các sở, ban, ngành | Tháng 01/2026 |
+| II. VĂN PHÒNG UBND TỈNH |  |  |  |
+| 2 | Công bố danh mục thủ tục hành chính được tiếp nhận trực tuyến toàn trình | Sở Khoa học và Công nghệ | Quý I/2026 |
+"""
+
+
+def test_a_table_with_no_lead_column_grouped_by_body_gives_each_group_its_lead():
+    tasks = parse_plan(GROUPED_BY_BODY).tasks
+    assert [(t.task_ref, t.lead_as_written, t.support_as_written) for t in tasks] == [
+        ("1", "SỞ NỘI VỤ", "Các sở, ban, ngành"),
+        ("2", "VĂN PHÒNG UBND TỈNH", "Sở Khoa học và Công nghệ"),
+    ]

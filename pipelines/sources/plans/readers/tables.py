@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from pipelines.model import Finding, TaskRow
-from pipelines.sources.plans.agency_text import time_only
+from pipelines.sources.plans.agency_text import looks_like_agency, time_only
 from pipelines.sources.plans.decode import collapse_ws
 from pipelines.sources.plans.lines import html_to_text, strip_markup
 from pipelines.sources.plans.readers.merged_cells import fill_merged
@@ -98,6 +98,17 @@ def _refs_number_rows(table: RawTable, col: dict[str, int]) -> bool:
             return True
         prev_sec = sec or prev_sec
     return False
+
+
+_ACRONYMS = {"UBND", "HĐND", "MTTQ", "VP", "BQL", "BHXH", "KBNN", "TP", "TW"}
+
+
+def _sentence_case(text: str) -> str:
+    """ "VĂN PHÒNG UBND TỈNH" -> "Văn phòng UBND tỉnh": a name in capitals as it is written in a sentence."""
+    if not text.isupper():
+        return text
+    words = [w if w.strip(",;.") in _ACRONYMS else w.lower() for w in text.split()]
+    return " ".join(words)[:1].upper() + " ".join(words)[1:]
 
 
 def _norm_ref(ref: str) -> str:
@@ -242,6 +253,7 @@ class _TableWalk:
         self.cur_section_ref: str | None = None
         self.cur_sub: str | None = None
         self.group_section = False  # sections come from spanning group rows
+        self.group_agency: str | None = None  # a group row that names a body ("I. SỞ NỘI VỤ") in a table with no lead
         self.sub_blank_since = False  # a task row with a blank sub-dimension cell since the label was last written
         self.sub_written_at = 0
         self.parent_ref: str | None = None
@@ -340,6 +352,9 @@ class _TableWalk:
         return sub_cell
 
     def _group_row(self, kind: str, task: str, ref: str) -> None:
+        if "lead" not in self.col:
+            # a table with no lead column grouped by body: the group's body leads its rows
+            self.group_agency = task if looks_like_agency(_sentence_case(task)) else None
         if kind == "section":
             self.cur_section, self.cur_section_ref, self.cur_sub = task, _norm_ref(ref) if ref else None, None
             self.group_section = True
@@ -448,7 +463,7 @@ class _TableWalk:
             "parent_text": self.parent_text if letter else None,
             "task_text": task,
             "output": self.get(row, "output") or None,
-            "lead": self.get(row, "lead") or None,
+            "lead": self.get(row, "lead") or self.group_agency,
             "support": self.get(row, "support") or None,
             "timeline": self.get(row, "timeline") or None,
             "note": self.get(row, "note") or None,
