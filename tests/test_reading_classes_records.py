@@ -543,3 +543,27 @@ def test_a_table_with_no_lead_column_grouped_by_body_gives_each_group_its_lead()
         ("1", "SỞ NỘI VỤ", "Các sở, ban, ngành"),
         ("2", "VĂN PHÒNG UBND TỈNH", "Sở Khoa học và Công nghệ"),
     ]
+
+
+LEGEND_BELOW = """II. NHIỆM VỤ
+
+| STT | Nhiệm vụ | Chủ trì | Phối hợp |
+|---|---|---|---|
+| 1 | Tổ chức thi hành dứt điểm các bản án có nghĩa vụ trả tiền cho doanh nghiệp | THADS | CAT, UBND các xã, phường |
+| 2 | Liên thông thủ tục đăng ký doanh nghiệp và đăng ký thuế | STC | CQT |
+
+*Ghi chú chữ viết tắt:*
+
+- STC: Sở Tài chính
+- CAT: Công an tỉnh
+- CQT: Thuế tỉnh
+- THADS: Thi hành án dân sự tỉnh
+"""
+
+
+def test_abbreviations_a_legend_defines_below_the_table_are_written_out_and_the_legend_is_no_task():
+    tasks = parse_plan(LEGEND_BELOW).tasks
+    assert [(t.task_ref, t.lead_as_written, t.support_as_written) for t in tasks] == [
+        ("1", "Thi hành án dân sự tỉnh", "Công an tỉnh, UBND các xã, phường"),  # UBND: not defined, kept
+        ("2", "Sở Tài chính", "Thuế tỉnh"),
+    ]

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from pipelines.sources.plans.lines import lines_containing
+
 # Words an agency name can start with. "Ban"/"Phòng"/"Hội" need a capitalised next word,
 # otherwise "Ban hành", "Phòng, chống", "Hội nghị" would read as agencies.
 _HEADS = (
@@ -451,3 +453,41 @@ def time_only(text: str) -> str | None:
     """The text of a heading or group row that is only a time, as written ("Trong tháng 01/2026"), else None."""
     t = " ".join(text.split()).strip(" :*_")
     return t if len(t) <= 60 and _TIME_HEADING.match(t) else None
+
+
+# "- SNV: Sở Nội vụ" under "Ghi chú chữ viết tắt:", or "Chữ viết tắt: STP: Sở Tư pháp; SNV: Sở Nội vụ" on one line
+_ABBR_LINE = re.compile(r"^[\s\-–•*+]*(?P<abbr>[A-ZĐ][A-ZĐ0-9&]{1,11})\s*[:=–]\s*(?P<name>\S.{2,120}?)[\s;.,]*$")
+_ABBR_PAIR = re.compile(r"(?P<abbr>\b[A-ZĐ][A-ZĐ0-9&]{1,11})\s*[:=–]\s*(?P<name>[^;:]{3,120}?)\s*(?=;|$)")
+_ABBR_TOKEN = re.compile(r"\b[A-ZĐ][A-ZĐ0-9&]{1,11}\b")
+
+
+def abbreviation_legend(lines: list[str]) -> tuple[dict[str, str], set[int]]:
+    """The abbreviations of bodies a document defines in a legend ("Chữ viết tắt", "Ghi chú chữ viết tắt:"), above
+    or below its tables ({"SNV": "Sở Nội vụ", …}), and the legend's 1-based lines (never work)."""
+    out: dict[str, str] = {}
+    at: set[int] = set()
+    for i in lines_containing(("viết tắt",), lines):
+        ln = lines[i]
+        rest = ln[ln.lower().index("viết tắt") + len("viết tắt") :].strip(" :*_")
+        pairs = {m["abbr"]: m["name"].strip(" .") for m in _ABBR_PAIR.finditer(rest)}
+        below: dict[str, str] = {}
+        last = i
+        for k in range(i + 1, min(len(lines), i + 60)):
+            t = lines[k].strip().strip("*_").strip()
+            if not t:
+                continue
+            if not (m := _ABBR_LINE.match(t)):
+                break
+            below[m["abbr"]], last = m["name"].strip(" ."), k
+        if pairs or below:
+            out |= pairs | below
+            at.update(range(i + 1, last + 2))
+    return out, at
+
+
+def expand_abbreviations(value: str | None, abbreviations: dict[str, str]) -> str | None:
+    """A lead or partners cell with the document's abbreviations written out ("CAT, UBND các xã" -> "Công an tỉnh,
+    UBND các xã" when the legend defines CAT)."""
+    if not value or not abbreviations:
+        return value
+    return _ABBR_TOKEN.sub(lambda m: abbreviations.get(m.group(), m.group()), value)

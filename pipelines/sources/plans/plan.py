@@ -9,7 +9,7 @@ from itertools import accumulate
 import numpy as np
 
 from pipelines.model import Finding, ParsedPlan
-from pipelines.sources.plans.agency_text import looks_like_agency
+from pipelines.sources.plans.agency_text import abbreviation_legend, expand_abbreviations, looks_like_agency
 from pipelines.sources.plans.blocks import read_blocks
 from pipelines.sources.plans.formats.text_tables import tables_from_spans
 from pipelines.sources.plans.lines import find_repeated_blocks, lowered_text, never_work_lines
@@ -123,6 +123,8 @@ def parse_plan(
             )
         )
     skip |= never_work_lines(lines)  # recipients, signature, closing formula, the portal's own lines
+    abbreviations, legend = abbreviation_legend(lines)  # "- SNV: Sở Nội vụ": the short names the cells use
+    skip |= legend
     # one pass into the block model (tables with their column roles, prose blocks with their numbering); the
     # readers label its blocks
     given = tables_from_spans(file_tables[1], lines, skip, f"{file_tables[0]}_table") if file_tables else None
@@ -154,6 +156,10 @@ def parse_plan(
     if n_tasks:
         out.readers_used.insert(0, "narrative")
     out.tasks = sorted(n_tasks + table_tasks, key=lambda t: t.line_start)
+    if abbreviations:
+        for row in out.tasks:
+            row.lead_as_written = expand_abbreviations(row.lead_as_written, abbreviations)
+            row.support_as_written = expand_abbreviations(row.support_as_written, abbreviations)
     if not out.tasks:
         raise PlanParseError(
             "no tasks found; tried: tables in every layout (Markdown/grid pipe rows, one cell per line, tab cells and "
