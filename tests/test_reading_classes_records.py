@@ -567,3 +567,21 @@ def test_abbreviations_a_legend_defines_below_the_table_are_written_out_and_the_
         ("1", "Thi hành án dân sự tỉnh", "Công an tỉnh, UBND các xã, phường"),  # UBND: not defined, kept
         ("2", "Sở Tài chính", "Thuế tỉnh"),
     ]
+
+
+def test_a_web_page_whose_tasks_are_description_lists():
+    from pipelines.sources.plans.formats import read_document
+
+    page = """<html><body><h3>II. NHIỆM VỤ</h3>
+<dl><dt>Nhiệm vụ 1.1</dt><dd>Hướng dẫn quy trình lấy ý kiến Nhân dân đối với dự án đầu tư công</dd>
+<dt>Đơn vị chủ trì</dt><dd>Sở Nội vụ</dd><dt>Đơn vị phối hợp</dt><dd>Ủy ban MTTQ Việt Nam tỉnh</dd>
+<dt>Thời hạn</dt><dd>Quý I/2026</dd></dl>
+<dl><dt>Nhiệm vụ 1.2</dt><dd>Công khai số tiền đóng góp tự nguyện đã huy động tại hội nghị thôn</dd>
+<dt>Thời hạn</dt><dd>Quý IV/2026</dd><dt>Đơn vị chủ trì</dt><dd>UBND các xã, phường</dd></dl>
+</body></html>"""
+    doc = read_document(page.encode(), "plan.html")
+    tasks = parse_plan(doc.text, file_tables=("html", doc.tables)).tasks
+    assert [(t.task_ref, t.lead_as_written, t.support_as_written, t.timeline_text) for t in tasks] == [
+        ("1.1", "Sở Nội vụ", "Ủy ban MTTQ Việt Nam tỉnh", "Quý I/2026"),
+        ("1.2", "UBND các xã, phường", None, "Quý IV/2026"),
+    ]

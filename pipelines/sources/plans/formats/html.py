@@ -162,6 +162,22 @@ def _table_rows(table) -> list[list[str]]:
     return [[grid.get((r, c), "") for c in range(width)] for r in range(len(rows))]
 
 
+def _dl_rows(dl) -> list[list[str]]:
+    """The (term, description) rows of a <dl> whose children are <dt>/<dd> pairs; [] for any other shape."""
+    rows: list[list[str]] = []
+    for c in dl:
+        if not isinstance(c.tag, str):
+            continue
+        t = c.tag.lower()
+        if t == "dt":
+            rows.append([_inline_lines(c), ""])
+        elif t == "dd" and rows and not rows[-1][1]:
+            rows[-1][1] = _inline_lines(c)
+        else:
+            return []
+    return rows if len(rows) >= 2 and all(r[1] for r in rows) else []
+
+
 def _owner_table(el):
     p = el.getparent()
     while p is not None and (not isinstance(p.tag, str) or p.tag.lower() != "table"):
@@ -206,6 +222,12 @@ def read_html(data: bytes) -> Document:
             flush()
             n_tbl += 1
             out.table(_table_rows(el), f"table {n_tbl}")
+        elif tag == "dl" and (pairs := _dl_rows(el)):
+            # a description list of "label | value" pairs ("Nhiệm vụ 1.1" / the task, "Đơn vị chủ trì" / the body): a
+            # record, as a two-column table the readers know (one small label | value table per task)
+            flush()
+            n_tbl += 1
+            out.table(pairs, f"table {n_tbl} (dl)")
         elif tag == "li":
             flush()
             t = _inline_lines(el)
