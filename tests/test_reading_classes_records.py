@@ -585,3 +585,26 @@ def test_a_web_page_whose_tasks_are_description_lists():
         ("1.1", "Sở Nội vụ", "Ủy ban MTTQ Việt Nam tỉnh", "Quý I/2026"),
         ("1.2", "UBND các xã, phường", None, "Quý IV/2026"),
     ]
+
+
+LEADERS = """III. DANH MỤC NHIỆM VỤ
+
+A. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH CẢI CÁCH HÀNH CHÍNH
+1. Ban hành Kế hoạch tuyên truyền cải cách hành chính năm 2026 ........................ Sở Nội vụ Quý I/2026
+Phối hợp: Báo và Phát thanh, Truyền hình tỉnh
+B. CẢI CÁCH THỂ CHẾ
+2. Kiểm tra việc thi hành pháp luật về xử lý vi phạm hành chính ............... Sở Tư pháp Quý III/2026
+"""
+
+
+def test_lettered_groups_inside_a_section_and_a_task_set_with_dotted_leaders():
+    tasks = parse_plan(LEADERS).tasks
+    assert [(t.task_text, t.lead_as_written, t.support_as_written, t.timeline_text) for t in tasks] == [
+        (
+            "Ban hành Kế hoạch tuyên truyền cải cách hành chính năm 2026",
+            "Sở Nội vụ",
+            "Báo và Phát thanh, Truyền hình tỉnh",
+            "Quý I/2026",
+        ),
+        ("Kiểm tra việc thi hành pháp luật về xử lý vi phạm hành chính", "Sở Tư pháp", None, "Quý III/2026"),
+    ]

@@ -491,3 +491,26 @@ def expand_abbreviations(value: str | None, abbreviations: dict[str, str]) -> st
     if not value or not abbreviations:
         return value
     return _ABBR_TOKEN.sub(lambda m: abbreviations.get(m.group(), m.group()), value)
+
+
+# a task set like a table of contents: its words, a dotted leader, then the body in charge and the deadline
+# ("1. Ban hành Kế hoạch … ........... Sở Nội vụ Quý I/2026"), partners perhaps on the next line ("Phối hợp: …")
+_LEADER = re.compile(r"\s*(?:\.{5,}|…{2,}|(?:\.\s){5,})\s*(?P<tail>[^.…]{3,300}?)\s*$")
+_TIME_TAIL = re.compile(
+    rf"(?i)\s+(?P<when>(?:(?:trong|trước|từ|vào)\s+)?{_WHEN}(?:\s*(?:đến|-|–)\s*{_WHEN})?|thường xuyên|hằng năm)$"
+)
+
+
+def leader_assignment(text: str) -> tuple[dict[str, str], str]:
+    """(lead, partners and deadline after a dotted leader, the task's words before it), or ({}, text)."""
+    if ".." not in text and "…" not in text or not (m := _LEADER.search(text)):
+        return {}, text
+    attrs, tail = parse_attributes(m["tail"])
+    tail = tail.strip(" ,;")
+    if t := _TIME_TAIL.search(" " + tail):
+        attrs.setdefault("timeline", t["when"])
+        tail = (" " + tail)[: t.start()].strip(" ,;")
+    if not tail or not looks_like_agency(tail):
+        return {}, text
+    attrs["lead"] = tail
+    return attrs, text[: m.start()].rstrip(" .…")

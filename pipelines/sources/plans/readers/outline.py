@@ -228,6 +228,11 @@ def _lettered_attribute(text: str, stack: list[Node]) -> bool:
     return is_attribute_line(text[m.end() :])
 
 
+def _part_inside_roman(root: Node, stack: list[Node]) -> bool:
+    """A lettered part ("A.", "B.") after a roman section in a text that put no part above its roman sections."""
+    return len(stack) > 1 and stack[1].kind == "roman" and not any(c.kind == "part" for c in root.children)
+
+
 def _attach_attribute(stack: list[Node], p: Para, lettered: bool) -> tuple[Node, str] | None:
     """ "- Cơ quan chủ trì: …", "Thời hạn: …": an attribute of the item above, never an item itself; a "+" point
     under a task does not own it, the task does. Returns (owner, key) when the label's values are the points below
@@ -309,7 +314,13 @@ def build_outline(paras: list[Para], findings: list[Finding]) -> Node:
             else:
                 top.intro.append(p)
             continue
-        if kind in ("roman", "part"):
+        if kind == "part" and _part_inside_roman(root, stack):
+            # "A. CÔNG TÁC CHỈ ĐẠO" under "III. DANH MỤC NHIỆM VỤ" in a text whose romans head no parts: a group of
+            # the section, its items the section's
+            kind, level = "head", LEVEL_ROMAN + 0.5
+            while stack[-1].level >= level:
+                stack.pop()
+        elif kind in ("roman", "part"):
             stack = [root]  # a part stands beside the roman sections after it (task_sections reads it)
         else:
             while stack[-1].level >= level:

@@ -11,6 +11,7 @@ from pipelines.sources.plans.agency_text import (
     agency_prefix,
     assignment_sentence,
     is_agency_label,
+    leader_assignment,
     looks_like_agency,
     opening_partners,
     split_lead,
@@ -192,6 +193,9 @@ def _text_and_attrs(n: Node, path: list[Node], merge_children: bool) -> tuple[st
             attrs.setdefault(k, v)
     if not attrs:
         attrs, text = trailing_assignment(text)
+    if "lead" not in attrs and (".." in text or "…" in text):
+        given, text = leader_assignment(text)
+        attrs = given | attrs
     if not attrs and ("chủ trì" in text or "Chủ trì" in text):
         attrs, _ = assignment_sentence(text)  # the task keeps its words; the sentence also names who does it
     if "timeline" not in attrs and (when := _time_heading(path)):
