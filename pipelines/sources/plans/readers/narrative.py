@@ -13,20 +13,19 @@ from pipelines.model import Finding, TaskRow
 from pipelines.sources.plans.agency_text import agency_prefix, is_agency_label, looks_like_agency
 from pipelines.sources.plans.decode import collapse_ws
 from pipelines.sources.plans.lines import lines_containing
+from pipelines.sources.plans.readers.numbering import _check_roman_numbering, check_numbering
 from pipelines.sources.plans.readers.outline import (
     _SENTENCE_END,
     _TASK_SECTION,
     NarrativeSection,
     Node,
     Para,
-    _check_roman_numbering,
     _is_section_like,
     _ref_of,
     _section_name,
     _subtree_end,
     _walk,
     build_outline,
-    check_numbering,
     is_task_section_heading,
     paragraphs,
 )
