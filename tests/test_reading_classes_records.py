@@ -608,3 +608,31 @@ def test_lettered_groups_inside_a_section_and_a_task_set_with_dotted_leaders():
         ),
         ("Kiểm tra việc thi hành pháp luật về xử lý vi phạm hành chính", "Sở Tư pháp", None, "Quý III/2026"),
     ]
+
+
+GANTT = """II. NHIỆM VỤ
+
+┌────┬──────────────────────────┬──────────────────┬─────────────────────────────────────┐
+│ TT │ Nội dung công việc       │ Cơ quan chủ trì  │ Thời gian thực hiện năm 2026 (tháng)│
+│    │                          │                  ├──┬──┬──┬──┬──┬──┬──┬──┬──┬──┬──┬──┤
+│    │                          │                  │1 │2 │3 │4 │5 │6 │7 │8 │9 │10│11│12│
+├────┼──────────────────────────┼──────────────────┼──┼──┼──┼──┼──┼──┼──┼──┼──┼──┼──┼──┤
+│ 1. │ Công bố danh mục thủ tục │ Văn phòng UBND   │  │  │x │  │  │x │  │  │x │  │  │x │
+│    │ hành chính mới           │ tỉnh             │  │  │  │  │  │  │  │  │  │  │  │  │
+├────┼──────────────────────────┼──────────────────┼──┼──┼──┼──┼──┼──┼──┼──┼──┼──┼──┼──┤
+│ 2. │ Niêm yết thủ tục hành    │ UBND các xã,     │  │x │x │  │  │  │  │  │  │  │  │  │
+│    │ chính cấp xã             │ phường           │  │  │  │  │  │  │  │  │  │  │  │  │
+└────┴──────────────────────────┴──────────────────┴──┴──┴──┴──┴──┴──┴──┴──┴──┴──┴──┴──┘
+"""
+
+
+def test_a_box_drawn_schedule_chart_gives_each_task_the_months_marked():
+    from pipelines.sources.plans.formats import read_document
+
+    doc = read_document(GANTT.encode(), "plan.txt")
+    assert len(doc.text.split("\n")) == len(GANTT.split("\n"))  # the same lines
+    tasks = parse_plan(doc.text).tasks
+    assert [(t.task_text, t.lead_as_written, t.timeline_text) for t in tasks] == [
+        ("Công bố danh mục thủ tục hành chính mới", "Văn phòng UBND tỉnh", "Tháng 3, 6, 9, 12/2026"),
+        ("Niêm yết thủ tục hành chính cấp xã", "UBND các xã, phường", "Tháng 2 - Tháng 3/2026"),
+    ]

@@ -22,6 +22,7 @@ from pathlib import Path
 from pipelines.sources.plans.formats.assignment_grid import read_assignment_grid
 from pipelines.sources.plans.formats.bar_tables import find_bar_tables
 from pipelines.sources.plans.formats.column_tables import find_column_tables
+from pipelines.sources.plans.formats.gantt import read_gantt
 from pipelines.sources.plans.formats.text_tables import (
     find_md_tables,
     find_pipe_tables,
@@ -101,6 +102,7 @@ def find_tables(lines: list[str], skip: set[int], given: list[RawTable] | None =
     found = md + bar + spaced + find_pipe_tables(lines, md_lines) + find_tab_tables(lines, md_lines)
     tables = merge_continued(found, lines)
     for t in tables:
+        read_gantt(t)  # one column per month, a mark per month worked: the deadline (before the marks below)
         read_assignment_grid(t, lines)  # one column per body, a mark per role: lead and support columns
     return tables
 

@@ -107,10 +107,11 @@ def read_document(data: bytes, name: str = "", settings: Settings | None = None)
     settings = Settings.from_env() if settings is None else settings
     fmt = detect_format(name, data)
     if fmt == "txt":
+        from pipelines.sources.plans.formats.gantt import box_drawing_as_grid
         from pipelines.sources.plans.formats.html import html_tables_in_text
 
         d = decode_document(data)
-        text, spans = html_tables_in_text(d.text)  # a pandoc Markdown's raw HTML tables, read as a page's
+        text, spans = html_tables_in_text(box_drawing_as_grid(d.text))  # a pandoc Markdown's raw HTML tables too
         n = text.count("\n") + 1
         return Document(text, [None] * n, "txt", d.encoding, cut_in_character=d.cut_in_character, tables=spans)
     if not data.strip():

@@ -154,6 +154,9 @@ _MD_ROW = re.compile(r"^\s*\|(?:[^|]*\|){2,}\s*$")
 _MD_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)+\|?\s*$")
 _GRID_RULE = re.compile(r"^\s*\+(?:[-=:]+\+){2,}\s*$")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_RULE_BITS = re.compile(r"[+\-=:\s]*")
+# a grid row whose last cells are ruled off beneath a spanning label ("| TT | … | +-----+-----+")
+_PART_RULE = re.compile(r"^\s*\|(?:[^|\n]*\|)+\s*\+(?:[-=:]+\+)+\s*$")
 
 
 def _split_md(line: str) -> list[str]:
@@ -178,7 +181,7 @@ def find_md_tables(lines: list[str], skip: set[int]) -> list[RawTable]:
         j, last = i, i
         while j <= n:
             t = lines[j - 1]
-            if j not in skip and (_MD_ROW.match(t) or _GRID_RULE.match(t) or _MD_RULE.match(t)):
+            if j not in skip and (_MD_ROW.match(t) or _GRID_RULE.match(t) or _MD_RULE.match(t) or _PART_RULE.match(t)):
                 last = j
             elif t.strip() == "" and j + 1 <= n and (_MD_ROW.match(lines[j]) or _GRID_RULE.match(lines[j])):
                 pass
@@ -238,7 +241,9 @@ def _grid_rows(lines: list[str], block: list[int]) -> list[list[Cell]]:
                 rows.append(cur)
             cur = None
             continue
-        parts = _split_md(t)
+        parts = ["" if _RULE_BITS.fullmatch(c) else c for c in _split_md(t)]
+        if not any(parts):
+            continue  # a rule under part of the row ("| … | +----+----+"): a spanning label's sub-columns begin
         if cur is None:
             cur = [Cell(c, k, k) for c in parts]
             continue
