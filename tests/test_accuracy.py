@@ -31,6 +31,7 @@ NEW_BATCHES = {
     "layouts6": (0.90, None),  # 8 SYNTHETIC layouts, first measured at 0.60 (held out) on 84d040a
     "real_plans11": (0.90, 0.85),  # three from other repositories, first measured at 0.63 (held out) on b651966
     "layouts7": (0.90, None),  # 8 more SYNTHETIC layouts, first measured at 0.54 (held out) on aa15276
+    "layouts8": (0.90, None),  # 8 more SYNTHETIC layouts, first measured at 0.55 (held out) on 20cb99b
 }
 
 

@@ -636,3 +636,23 @@ def test_a_box_drawn_schedule_chart_gives_each_task_the_months_marked():
         ("Công bố danh mục thủ tục hành chính mới", "Văn phòng UBND tỉnh", "Tháng 3, 6, 9, 12/2026"),
         ("Niêm yết thủ tục hành chính cấp xã", "UBND các xã, phường", "Tháng 2 - Tháng 3/2026"),
     ]
+
+
+PARTY_PARAGRAPHS = """II. NHIỆM VỤ CỤ THỂ
+
+1. Chỉ số nội dung 1: Tham gia của người dân ở cấp cơ sở
+
+SỞ NỘI VỤ: Hướng dẫn thôn, tổ dân phố tổ chức lấy ý kiến người dân về chủ trương đầu tư. Phối hợp: Ủy ban
+MTTQ Việt Nam tỉnh. Thời hạn: Quý I/2026.
+
+SỞ TƯ PHÁP CHỦ TRÌ, PHỐI HỢP VỚI CÔNG AN
+TỈNH: Tổ chức trợ giúp pháp lý miễn phí tại các xã. Thời hạn: Quý II/2026.
+"""
+
+
+def test_paragraphs_that_open_with_the_body_in_capitals_are_its_tasks():
+    tasks = parse_plan(PARTY_PARAGRAPHS).tasks
+    assert [(t.task_text[:20], t.lead_as_written, t.support_as_written, t.timeline_text) for t in tasks] == [
+        ("Hướng dẫn thôn, tổ d", "SỞ NỘI VỤ", "Ủy ban MTTQ Việt Nam tỉnh", "Quý I/2026"),
+        ("Tổ chức trợ giúp phá", "SỞ TƯ PHÁP", "CÔNG AN TỈNH", "Quý II/2026"),
+    ]

@@ -514,3 +514,24 @@ def leader_assignment(text: str) -> tuple[dict[str, str], str]:
         return {}, text
     attrs["lead"] = tail
     return attrs, text[: m.start()].rstrip(" .…")
+
+
+_ACRONYMS = {"UBND", "HĐND", "MTTQ", "VP", "BQL", "BHXH", "KBNN", "TP", "TW"}
+
+
+def sentence_case(text: str) -> str:
+    """ "VĂN PHÒNG UBND TỈNH" -> "Văn phòng UBND tỉnh": a name in capitals as it is written in a sentence."""
+    if not text.isupper():
+        return text
+    words = [w if w.strip(",;.") in _ACRONYMS else w.lower() for w in text.split()]
+    return " ".join(words)[:1].upper() + " ".join(words)[1:]
+
+
+def names_a_body(text: str) -> bool:
+    """looks_like_agency, also for a name written in capitals ("SỞ NỘI VỤ", "VĂN PHÒNG UBND TỈNH")."""
+    if looks_like_agency(text):
+        return True
+    if not text.isupper():
+        return False
+    titled = " ".join(w if w.strip(",;.") in _ACRONYMS else w.capitalize() for w in text.split())
+    return looks_like_agency(sentence_case(text)) or looks_like_agency(titled)

@@ -10,7 +10,13 @@ from __future__ import annotations
 import re
 
 from pipelines.model import Finding, TaskRow
-from pipelines.sources.plans.agency_text import agency_prefix, is_agency_label, looks_like_agency
+from pipelines.sources.plans.agency_text import (
+    agency_prefix,
+    is_agency_label,
+    looks_like_agency,
+    names_a_body,
+    parse_attributes,
+)
 from pipelines.sources.plans.decode import collapse_ws
 from pipelines.sources.plans.lines import lines_containing
 from pipelines.sources.plans.readers.numbering import _check_roman_numbering, check_numbering
@@ -352,7 +358,7 @@ _HEADING_ROLES = re.compile(
 def _lead_and_partners(agency: str) -> tuple[str, str | None]:
     """An agency heading that gives the roles ("2. Sở Giáo dục và Đào tạo chủ trì, phối hợp với Sở Y tế, UBND các
     xã:"): the lead, and the partners of every item under it."""
-    if "chủ" not in agency or not (m := _HEADING_ROLES.match(agency)):
+    if "chủ" not in agency.lower() or not (m := _HEADING_ROLES.match(agency)):
         return agency, None
     return m["lead"].strip(" ,"), (m["sup"] or "").strip(" ,") or None
 
@@ -475,6 +481,33 @@ def _assignment_sentences(c: Node, path: list[Node]) -> list[TaskRow]:
     return rows
 
 
+_PARTY_OPENS = re.compile(r"^(?P<who>[^:;.()]{3,120}?):\s*\S")
+
+
+def _party_paragraphs(c: Node, path: list[Node]) -> list[TaskRow]:
+    """A heading over paragraphs that each open with the body in charge and a colon ("SỞ NỘI VỤ: Hướng dẫn … .
+    Phối hợp: … Thời hạn: …"): each paragraph is that body's task, its labelled fields its own. A line that goes on
+    right under one (a wrap the export broke before a capital) is part of it."""
+    groups: list[list] = []  # [text, line_start, line_end]: the paragraphs on lines that follow one another
+    for p in c.intro:
+        if groups and p.line_start == groups[-1][2] + 1:
+            groups[-1][0], groups[-1][2] = f"{groups[-1][0]} {p.text}", p.line_end
+        else:
+            groups.append([p.text, p.line_start, p.line_end])
+    if not groups or not all((m := _PARTY_OPENS.match(g[0])) and names_a_body(m["who"]) for g in groups):
+        return []
+    rows = []
+    for text, start, end in groups:
+        node = Node("plain", None, c.level + 1, text, start, end, parent=c)
+        node.attrs, node.text = parse_attributes(text)
+        row = _task_from(node, path + [c], False)
+        if row.lead_as_written:  # "SỞ TƯ PHÁP CHỦ TRÌ, PHỐI HỢP VỚI CÔNG AN THÀNH PHỐ: …"
+            row.lead_as_written, partners = _lead_and_partners(row.lead_as_written)
+            row.support_as_written = row.support_as_written or partners
+        rows.append(row)
+    return rows
+
+
 def _only_names_agencies(text: str) -> bool:
     """A heading that is nothing but an agency's name ("5. Sở Khoa học và Công nghệ:"), not an item that opens
     with one ("a) Chủ tịch UBND các xã tiếp công dân định kỳ")."""
@@ -518,7 +551,9 @@ def _collect_tasks(node: Node, path: list[Node], out: list[TaskRow], findings: l
         if items and not merge_children:
             _collect_tasks(c, path + [c], out, findings)
             continue
-        if not items and (rows := _agency_paragraphs(c, path) or _assignment_sentences(c, path)):
+        if not items and (
+            rows := _agency_paragraphs(c, path) or _party_paragraphs(c, path) or _assignment_sentences(c, path)
+        ):
             out.extend(rows)
             continue
         if c.kind == "lost":

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from pipelines.model import Finding, TaskRow
-from pipelines.sources.plans.agency_text import looks_like_agency, time_only
+from pipelines.sources.plans.agency_text import names_a_body, time_only
 from pipelines.sources.plans.decode import collapse_ws
 from pipelines.sources.plans.lines import html_to_text, strip_markup
 from pipelines.sources.plans.readers.merged_cells import fill_merged
@@ -98,17 +98,6 @@ def _refs_number_rows(table: RawTable, col: dict[str, int]) -> bool:
             return True
         prev_sec = sec or prev_sec
     return False
-
-
-_ACRONYMS = {"UBND", "HĐND", "MTTQ", "VP", "BQL", "BHXH", "KBNN", "TP", "TW"}
-
-
-def _sentence_case(text: str) -> str:
-    """ "VĂN PHÒNG UBND TỈNH" -> "Văn phòng UBND tỉnh": a name in capitals as it is written in a sentence."""
-    if not text.isupper():
-        return text
-    words = [w if w.strip(",;.") in _ACRONYMS else w.lower() for w in text.split()]
-    return " ".join(words)[:1].upper() + " ".join(words)[1:]
 
 
 def _norm_ref(ref: str) -> str:
@@ -354,7 +343,7 @@ class _TableWalk:
     def _group_row(self, kind: str, task: str, ref: str) -> None:
         if "lead" not in self.col:
             # a table with no lead column grouped by body: the group's body leads its rows
-            self.group_agency = task if looks_like_agency(_sentence_case(task)) else None
+            self.group_agency = task if names_a_body(task) else None
         if kind == "section":
             self.cur_section, self.cur_section_ref, self.cur_sub = task, _norm_ref(ref) if ref else None, None
             self.group_section = True

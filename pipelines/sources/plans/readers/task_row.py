@@ -13,6 +13,7 @@ from pipelines.sources.plans.agency_text import (
     is_agency_label,
     leader_assignment,
     looks_like_agency,
+    names_a_body,
     opening_partners,
     split_lead,
     time_only,
@@ -231,7 +232,7 @@ def _parties(n: Node, path: list[Node], text: str, attrs: dict[str, str]) -> tup
             # the name goes on to the colon, with no work in between ("… ISO 9001:2008" is not a party)
             or (named.startswith(lead) and len(named) > len(lead) and not agency_prefix(named)[1].strip())
         )
-        if opened and (looks_like_agency(named) or named != m["who"].strip()):
+        if opened and (names_a_body(named) or named != m["who"].strip()):
             # "12. Đề nghị Công ty Điện lực tỉnh: Khẩn trương …": the agency, then its work
             lead, text = named, m["work"]
             if lead.endswith(")") and (given := trailing_assignment(lead))[0]:
