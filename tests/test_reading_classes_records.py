@@ -656,3 +656,27 @@ def test_paragraphs_that_open_with_the_body_in_capitals_are_its_tasks():
         ("Hướng dẫn thôn, tổ d", "SỞ NỘI VỤ", "Ủy ban MTTQ Việt Nam tỉnh", "Quý I/2026"),
         ("Tổ chức trợ giúp phá", "SỞ TƯ PHÁP", "CÔNG AN TỈNH", "Quý II/2026"),
     ]
+
+
+BY_QUARTER_TABLES = """II. NHIỆM VỤ
+
+**Bảng 1. Nhiệm vụ hoàn thành trong Quý I/2026**
+
+| TT | Nhiệm vụ | Chủ trì |
+|---|---|---|
+| 1 | Hướng dẫn các xã tổ chức hội nghị nhân dân | Sở Nội vụ |
+
+**Bảng 2. Nhiệm vụ hoàn thành trong Quý II/2026**
+
+| TT | Nhiệm vụ | Chủ trì |
+|---|---|---|
+| 1 | Tổ chức cuộc thi tìm hiểu pháp luật về bầu cử | Thành đoàn |
+"""
+
+
+def test_small_tables_whose_captions_give_the_deadline_stay_apart():
+    tasks = parse_plan(BY_QUARTER_TABLES).tasks
+    assert [(t.lead_as_written, t.timeline_text) for t in tasks] == [
+        ("Sở Nội vụ", "Quý I/2026"),
+        ("Thành đoàn", "Quý II/2026"),
+    ]

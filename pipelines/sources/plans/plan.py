@@ -12,7 +12,7 @@ from pipelines.model import Finding, ParsedPlan
 from pipelines.sources.plans.agency_text import abbreviation_legend, expand_abbreviations, looks_like_agency
 from pipelines.sources.plans.blocks import read_blocks
 from pipelines.sources.plans.formats.text_tables import tables_from_spans
-from pipelines.sources.plans.lines import find_repeated_blocks, lowered_text, never_work_lines
+from pipelines.sources.plans.lines import find_repeated_blocks, lowered_text, never_work_lines, strip_markup
 from pipelines.sources.plans.metadata import indices_named
 from pipelines.sources.plans.readers.keyed_tables import join_keyed_tables
 from pipelines.sources.plans.readers.narrative import NarrativeSection, has_agency_lead, read_narrative
@@ -287,6 +287,9 @@ def _read_tables(
             )
             continue
         tt, tf = table_to_tasks(t, aligner)
+        if (when := _caption_time(t, lines)) is not None:
+            for row in tt:  # "Bảng 2. Nhiệm vụ hoàn thành trong Quý II/2026" over a table with no deadline column
+                row.timeline_text = row.timeline_text or when
         if (above := _heading_over_table(tt, t.line_start, n_sections, lines, table_lines)) is not None:
             headings.add(above)
         table_tasks.extend(tt)
@@ -296,6 +299,19 @@ def _read_tables(
     if keyed := [t for t in tables if t.reader == KEYED]:
         join_keyed_tables(table_tasks, keyed, out.findings)
     return table_tasks, headings
+
+
+_CAPTION_TIME = re.compile(
+    r"(?i)(?:hoàn thành|thực hiện|triển khai)\s+(?:trong|trước|vào)\s+(?P<when>(?:ngày\s+\d{1,2}/\d{1,2}/\d{4}"
+    r"|tháng\s+\d{1,2}/\d{4}|quý\s+[IV]{1,3}/\d{4}|năm\s+\d{4}))\W*$"
+)
+
+
+def _caption_time(table, lines: list[str]) -> str | None:
+    """The deadline a table's caption gives all its rows ("Bảng 1. Nhiệm vụ hoàn thành trong Quý I/2026")."""
+    above = [ln for ln in lines[max(0, table.line_start - 4) : table.line_start - 1] if ln.strip()][-1:]
+    m = _CAPTION_TIME.search(strip_markup(above[0]).strip()) if above else None
+    return m["when"] if m else None
 
 
 class _SectionAligner:

@@ -448,7 +448,10 @@ def _roles_key(header: list[str]) -> tuple:
     return tuple(roles)
 
 
-_HEADING_LINE = re.compile(r"^\W*(?:[IVX]{1,4}|\d{1,2}(?:\.\d{1,2})*)[.)]\s+\w+\s+\w+")
+# a numbered heading, or a table's own caption ("Bảng 2. Nhiệm vụ hoàn thành trong Quý II/2026", "Biểu số 3")
+_HEADING_LINE = re.compile(
+    r"^\W*(?:(?:[IVX]{1,4}|\d{1,2}(?:\.\d{1,2})*)[.)]\s+\w+\s+\w+|(?i:bảng|biểu|phụ lục)\s+(?:số\s*)?(?:\d{1,2}|[IVX]{1,4})\b)"
+)
 
 
 def merge_continued(tables: list[RawTable], lines: list[str]) -> list[RawTable]:
