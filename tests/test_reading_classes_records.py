@@ -680,3 +680,20 @@ def test_small_tables_whose_captions_give_the_deadline_stay_apart():
         ("Sở Nội vụ", "Quý I/2026"),
         ("Thành đoàn", "Quý II/2026"),
     ]
+
+
+def test_a_table_drawn_by_a_style_sheet_with_div_cells():
+    from pipelines.sources.plans.formats import read_document
+
+    page = """<html><body><h2>III. NHIỆM VỤ CỤ THỂ</h2><div class="card-body">
+<div class="grid-head"><div>STT</div><div>Nhiệm vụ</div><div>Chủ trì</div><div>Thời hạn</div></div>
+<div class="grid-row"><div class="cell"><span class="lbl">STT</span><div>1.1</div></div>
+<div class="cell"><span class="lbl">Nhiệm vụ</span><div>Hỗ trợ doanh nghiệp thành lập mới đăng ký thuế</div></div>
+<div class="cell"><span class="lbl">Chủ trì</span><div>Sở Tài chính</div></div>
+<div class="cell"><span class="lbl">Thời hạn</span><div>Quý II/2026</div></div></div>
+</div></body></html>"""
+    doc = read_document(page.encode(), "plan.html")
+    tasks = parse_plan(doc.text, file_tables=("html", doc.tables)).tasks
+    assert [(t.task_ref, t.task_text, t.lead_as_written, t.timeline_text) for t in tasks] == [
+        ("1.1", "Hỗ trợ doanh nghiệp thành lập mới đăng ký thuế", "Sở Tài chính", "Quý II/2026")
+    ]

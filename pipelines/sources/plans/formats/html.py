@@ -162,6 +162,47 @@ def _table_rows(table) -> list[list[str]]:
     return [[grid.get((r, c), "") for c in range(width)] for r in range(len(rows))]
 
 
+def _table_like(el, tag: str) -> tuple[list[list[str]], str] | None:
+    """The rows of an element that is a table: a <table>; rows of <div> cells laid out as a table by the page's style
+    sheet (a CSS grid); a description list of "label | value" pairs ("Nhiệm vụ 1.1" / the task, "Đơn vị chủ trì" /
+    the body), a record the readers know as a small two-column table. None for any other element."""
+    if tag == "table":
+        return _table_rows(el), ""
+    if tag == "div" and (grid := _div_grid_rows(el)):
+        return grid, " (div grid)"
+    if tag == "dl" and (pairs := _dl_rows(el)):
+        return pairs, " (dl)"
+    return None
+
+
+def _kids(el) -> list:
+    return [c for c in el if isinstance(c.tag, str)]
+
+
+def _div_grid_rows(el) -> list[list[str]]:
+    """The rows of a <div> whose children are rows of the same number (three or more) of cell <div>s, the first
+    row the header: a table drawn by a style sheet. A cell that repeats its column's label before its value (a label
+    the page shows on phones only) gives the value. [] for any other <div>."""
+    rows = _kids(el)
+    if len(rows) < 2 or any(r.tag.lower() != "div" for r in rows):
+        return []
+    width = len(_kids(rows[0]))
+    if width < 3 or any(len(_kids(r)) != width for r in rows):
+        return []
+    header = [_inline_lines(c).strip() for c in _kids(rows[0])]
+    if any(len(h) > 60 or not h for h in header):
+        return []
+    out = [header]
+    for r in rows[1:]:
+        cells = []
+        for k, c in enumerate(_kids(r)):
+            parts = _kids(c)
+            label = _inline_lines(parts[0]).strip() if len(parts) == 2 else None
+            cells.append(_inline_lines(parts[1]) if label == header[k] else _inline_lines(c))
+        out.append(cells)
+    return out
+
+
 def _dl_rows(dl) -> list[list[str]]:
     """The (term, description) rows of a <dl> whose children are <dt>/<dd> pairs; [] for any other shape."""
     rows: list[list[str]] = []
@@ -218,16 +259,10 @@ def read_html(data: bytes) -> Document:
                 buf.append(el.tail)
             return
         tag = el.tag.lower()
-        if tag == "table":
+        if (found := _table_like(el, tag)) is not None:
             flush()
             n_tbl += 1
-            out.table(_table_rows(el), f"table {n_tbl}")
-        elif tag == "dl" and (pairs := _dl_rows(el)):
-            # a description list of "label | value" pairs ("Nhiệm vụ 1.1" / the task, "Đơn vị chủ trì" / the body): a
-            # record, as a two-column table the readers know (one small label | value table per task)
-            flush()
-            n_tbl += 1
-            out.table(pairs, f"table {n_tbl} (dl)")
+            out.table(found[0], f"table {n_tbl}{found[1]}")
         elif tag == "li":
             flush()
             t = _inline_lines(el)
