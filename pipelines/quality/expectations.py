@@ -175,77 +175,25 @@ def _fingerprint(con, mart: str, expected: dict) -> str:
 
 
 def validate_mart_in_db(con, mart: str, docs_dir: Path) -> tuple[SuiteOutcome, bool]:
-    """validate_mart on the mart as it is in DuckDB, (outcome, reused): validate_marts_in_db for one mart."""
-    return validate_marts_in_db(con, [mart], docs_dir)[mart]
-
-
-def validate_marts_in_db(con, marts, docs_dir: Path) -> dict[str, tuple[SuiteOutcome, bool]]:
-    """validate_mart on each mart as it is in DuckDB, (outcome, reused) by mart. A mart whose rows, upstream facts
-    and suite are those of its last passing validation is not validated again: that validation and its Data Docs
-    stand. Failures are always re-run, so their reasons are current. The others run in one process of their own
-    (validate_marts_apart: GX imported once). Records passes in GX_STATE (writer's connection). An expectation
-    that raised is raised here, once the others' outcomes are recorded."""
+    """validate_mart on the mart as it is in DuckDB, (outcome, reused). A mart whose rows, upstream facts and
+    suite are those of its last passing validation is not validated again: that validation and its Data Docs
+    stand. Failures are always re-run, so their reasons are current. Records passes in GX_STATE (writer's
+    connection)."""
+    expected = expected_facts(con, mart)
+    fp = _fingerprint(con, mart, expected)
     con.execute(
         f'CREATE TABLE IF NOT EXISTS "{GX_STATE}" (mart VARCHAR, fingerprint VARCHAR, '
         "n_expectations INTEGER, docs_index VARCHAR)"
     ).fetchall()
-    out: dict[str, tuple[SuiteOutcome, bool]] = {}
-    todo: dict[str, tuple[dict, str]] = {}
-    for mart in marts:
-        expected = expected_facts(con, mart)
-        fp = _fingerprint(con, mart, expected)
-        old = con.execute(
-            f'SELECT n_expectations, docs_index FROM "{GX_STATE}" WHERE mart = ? AND fingerprint = ?', [mart, fp]
+    old = con.execute(
+        f'SELECT n_expectations, docs_index FROM "{GX_STATE}" WHERE mart = ? AND fingerprint = ?', [mart, fp]
+    ).fetchall()
+    if old and Path(old[0][1]).is_file() and Path(old[0][1]).parent == docs_dir / mart:
+        return SuiteOutcome(mart, True, old[0][0], [], Path(old[0][1])), True
+    outcome = validate_mart(mart, con.sql(f'SELECT * FROM "{mart}"').pl(), expected, docs_dir)
+    con.execute(f'DELETE FROM "{GX_STATE}" WHERE mart = ?', [mart]).fetchall()
+    if outcome.success:
+        con.execute(
+            f'INSERT INTO "{GX_STATE}" VALUES (?, ?, ?, ?)', [mart, fp, outcome.n_expectations, str(outcome.docs_index)]
         ).fetchall()
-        if old and Path(old[0][1]).is_file() and Path(old[0][1]).parent == docs_dir / mart:
-            out[mart] = SuiteOutcome(mart, True, old[0][0], [], Path(old[0][1])), True
-        else:
-            todo[mart] = expected, fp
-    outcomes = validate_marts_apart(con, {m: e for m, (e, _) in todo.items()}, docs_dir) if todo else {}
-    for mart, outcome in outcomes.items():
-        con.execute(f'DELETE FROM "{GX_STATE}" WHERE mart = ?', [mart]).fetchall()
-        if isinstance(outcome, SuiteOutcome):
-            out[mart] = outcome, False
-            if outcome.success:
-                con.execute(
-                    f'INSERT INTO "{GX_STATE}" VALUES (?, ?, ?, ?)',
-                    [mart, todo[mart][1], outcome.n_expectations, str(outcome.docs_index)],
-                ).fetchall()
-    raised = [o for o in outcomes.values() if isinstance(o, BaseException)]
-    if raised:
-        raise raised[0]
-    return {m: out[m] for m in marts}
-
-
-def _validate_files(jobs: dict[str, tuple[Path, dict]], docs_dir: Path) -> dict[str, SuiteOutcome | BaseException]:
-    """In the child process: each mart's rows as the parent wrote them, through its suite."""
-    out: dict[str, SuiteOutcome | BaseException] = {}
-    for mart, (rows, expected) in jobs.items():
-        try:
-            out[mart] = validate_mart(mart, pl.read_ipc(rows), expected, docs_dir)
-        except ExpectationRaised as e:
-            out[mart] = e
-    return out
-
-
-def validate_marts_apart(con, expected: dict[str, dict], docs_dir: Path) -> dict[str, SuiteOutcome | BaseException]:
-    """validate_mart of each mart (`expected`: its facts) in one process of its own, so Great Expectations and the
-    pandas copies of the marts (about 0.25 GB that glibc never gave back to the build's process, which went on to
-    the report and the publish) come and go with it. The rows go to it as Arrow IPC files (the exact types of the
-    frames read here, one at a time); its outcomes, and an expectation that raised, come back by mart."""
-    import multiprocessing
-    import shutil
-    import tempfile
-    from concurrent.futures import ProcessPoolExecutor
-
-    tmp = Path(tempfile.mkdtemp(prefix="gx-marts-"))
-    try:
-        jobs = {}
-        for mart, facts in expected.items():
-            rows = tmp / f"{mart}.arrow"
-            con.sql(f'SELECT * FROM "{mart}"').pl().write_ipc(rows, compression="uncompressed")
-            jobs[mart] = rows, facts
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver")) as pool:
-            return pool.submit(_validate_files, jobs, docs_dir).result()
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    return outcome, False
