@@ -29,6 +29,30 @@ def test_the_bench_pipeline_builds_a_small_synthetic_corpus(tmp_path, monkeypatc
 pytestmark = pytest.mark.slow
 
 
+def _burn(seconds: float) -> None:
+    import time
+
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+
+
+def test_each_stage_reports_the_cpu_seconds_of_the_build_and_its_workers():
+    """A stage's CPU seconds count its child processes (the parse workers): a child that computes 0.6 s and a
+    sleep that computes nothing give about 0.6 s, whatever else the machine is doing meanwhile."""
+    import multiprocessing
+    import time
+
+    results: dict = {}
+    with run.stage(results, "work", 1, 1):
+        p = multiprocessing.get_context("forkserver").Process(target=_burn, args=(0.6,))
+        p.start()
+        p.join()
+        time.sleep(0.3)
+    assert 0.55 <= results["work"]["cpu_s"] < 1.5, results["work"]
+    assert results["work"]["wall_s"] >= 0.6
+
+
 def _rounded(row: tuple) -> tuple:
     # DuckDB sums in parallel: the last bits of a float mean may differ between two builds (as compare_builds)
     return tuple(round(v, 9) if isinstance(v, float) else v for v in row)

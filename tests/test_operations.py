@@ -329,6 +329,61 @@ def test_unchanged_files_are_not_read_again_to_find_what_changed(tmp_path, monke
     assert second[("root", "plans/" + QUANG_NGAI.name)] == _sha(QUANG_NGAI)
 
 
+def _sync_once(tmp_path, name: str, files, defer_from: int, monkeypatch) -> tuple[list[str], dict, list, object]:
+    """sync_plans into the build file `name` with deferral from `defer_from` files; (files read by file_hashes in
+    this process, the _file_hashes rows, every staging table's rows, the sync's report)."""
+    from pipelines.settings import Settings
+    from pipelines.staging import incremental
+
+    real_read = incremental.read_raw
+    read: list[str] = []
+
+    def counted(f):
+        read.append(f.path.name)
+        return real_read(f)
+
+    monkeypatch.setattr(incremental, "read_raw", counted)
+    monkeypatch.setattr(incremental, "DEFER_HASHING_FROM", defer_from)
+    con = duckdb.connect(str(tmp_path / f"{name}.duckdb"))
+    report = incremental.sync_plans(con, files, workers=1, cache_dir=tmp_path / f"cache_{name}", settings=Settings())
+    hashes = {(r, p): (size, sha) for r, p, size, _, sha in con.execute('SELECT * FROM "_file_hashes"').fetchall()}
+    tables = [
+        con.execute(f'SELECT * FROM "{t}" ORDER BY ALL').fetchall()
+        for t in (*incremental.PLAN_TABLES, incremental.DOC_LINES)
+    ]
+    con.close()
+    return read, hashes, tables, report
+
+
+def test_files_never_staged_are_hashed_by_the_parse_not_read_twice(tmp_path, monkeypatch):
+    """A first build does not read and hash every file before parsing it: the parse reads it and its hash is
+    recorded from the staged row. The staging is the same as with every file hashed first; an unreadable file is
+    quarantined with its reason and gets no recorded hash; the next run reads none of the others."""
+    root = tmp_path / "root"
+    (root / "plans").mkdir(parents=True)
+    for p in (HCMC_PAPI, QUANG_NGAI):
+        shutil.copy(p, root / "plans" / p.name)
+    (root / "plans" / "huge.txt").write_bytes(b"x" * 200_000)
+    monkeypatch.setenv("GOVDATA_MAX_FILE_BYTES", "100000")  # huge.txt cannot be read, by anyone
+    files = discover("plans", roots=[root])
+    read, hashes, tables, _ = _sync_once(tmp_path, "deferred", files, 2, monkeypatch)
+    assert read == []  # nothing read in this process before the parse
+    assert hashes == {
+        ("root", "plans/" + p.name): (p.stat().st_size, _sha(p)) for p in (HCMC_PAPI, QUANG_NGAI)
+    }  # the hashes the parse found, unreadable huge.txt without one
+    quarantine = tables[3]
+    assert [(q[0], q[2], q[3]) for q in quarantine] == [("plans/huge.txt", None, "read")]
+    assert "above the size limit of 100000 bytes" in quarantine[0][4]
+    # the same staging (and hashes) as when every file is hashed before parsing
+    read_first, hashes_first, tables_first, _ = _sync_once(tmp_path, "hashed_first", files, 10**9, monkeypatch)
+    assert sorted(read_first) == sorted([HCMC_PAPI.name, QUANG_NGAI.name, "huge.txt"])
+    assert (hashes_first, tables_first) == (hashes, tables) and len(tables[1]) > 20
+    # the next run on the deferred build reads only the unreadable file (to try it again), and restages nothing else
+    read, hashes_next, tables_next, report = _sync_once(tmp_path, "deferred", files, 2, monkeypatch)
+    assert (hashes_next, tables_next) == (hashes, tables)
+    assert read == ["huge.txt"] and (report.unchanged, report.added) == (2, 1)
+
+
 def test_normalise_falls_back_to_the_staged_rows_when_the_parse_cache_is_gone(tmp_path):
     """Normalisation reads a document's tasks from the parse cache; with the cache gone and the file changed since
     staging, the staged rows in DuckDB are used (the staging is the record until the next sync)."""

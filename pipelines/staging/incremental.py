@@ -159,12 +159,30 @@ def _file_key(f: RawFile) -> tuple[str, str]:
 
 
 HASHES = "_file_hashes"  # (raw_root, source_path, size, mtime_ns, sha256) as last read
+_HASH_SCHEMA = {
+    "raw_root": pl.String,
+    "source_path": pl.String,
+    "size": pl.Int64,
+    "mtime_ns": pl.Int64,
+    "sha256": pl.String,
+}
+# Below this many files to parse whose hash is unknown, they are hashed here as before (a refresh: a renamed file
+# whose parse is cached is then read from the cache in this process, no pool started); from it on, their workers
+# hash them (a first build: 947 MB read and hashed serially here before the pool started, 4.4 s at 20,000).
+DEFER_HASHING_FROM = 64
 
 
-def file_hashes(con, files: list[RawFile]) -> dict[tuple[str, str], str | None]:
+def file_hashes(
+    con, files: list[RawFile], staged: set | dict | None = None, deferred: dict | None = None
+) -> dict[tuple[str, str], str | None]:
     """sha256 of every file, None when unreadable. A file whose size and modification time (ns) are those recorded
     when it was last hashed keeps that hash without being read (as git's index does): a refresh of a national
-    archive reads the new files, not the 900 MB of unchanged ones."""
+    archive reads the new files, not the 900 MB of unchanged ones.
+
+    With `staged` (the keys that have staged rows) and `deferred` (a dict to fill), the files that have no staged
+    rows and no usable recorded hash, when there are DEFER_HASHING_FROM or more, are not read here: they are
+    parsed whatever their hash, and the worker that parses one reads and hashes it anyway. Their value is None,
+    their (size, mtime_ns) go in `deferred`, and record_hashes stores the hash their parse found."""
     run_sql(
         con,
         f'CREATE TABLE IF NOT EXISTS "{HASHES}" (raw_root VARCHAR, source_path VARCHAR, size BIGINT, '
@@ -172,7 +190,7 @@ def file_hashes(con, files: list[RawFile]) -> dict[tuple[str, str], str | None]:
     )
     known = {(r, p): (size, mt, sha) for r, p, size, mt, sha in con.execute(f'SELECT * FROM "{HASHES}"').fetchall()}
     out: dict[tuple[str, str], str | None] = {}
-    rows = []
+    rows, unread = [], {}
     for f in files:
         key = _file_key(f)
         try:
@@ -180,32 +198,55 @@ def file_hashes(con, files: list[RawFile]) -> dict[tuple[str, str], str | None]:
             old = known.get(key)
             if old and old[0] == st.st_size and old[1] == st.st_mtime_ns and stat.S_ISREG(st.st_mode):
                 out[key] = old[2]
+                rows.append((*key, st.st_size, st.st_mtime_ns, out[key]))
+            elif staged is not None and key not in staged and stat.S_ISREG(st.st_mode):
+                unread[key] = (f, st)
             else:
                 out[key] = hashlib.sha256(read_raw(f)).hexdigest()  # never opens a FIFO, never past the size limit
-            rows.append((*key, st.st_size, st.st_mtime_ns, out[key]))
+                rows.append((*key, st.st_size, st.st_mtime_ns, out[key]))
         except (OSError, RawReadError):
             out[key] = None  # unreadable: staged again (quarantined with the reason) every run
-    run_sql(con, f'DELETE FROM "{HASHES}"')
-    if rows:
-        con.register(
-            "_hashes",
-            pl.DataFrame(
-                rows,
-                schema={
-                    "raw_root": pl.String,
-                    "source_path": pl.String,
-                    "size": pl.Int64,
-                    "mtime_ns": pl.Int64,
-                    "sha256": pl.String,
-                },
-                orient="row",
-            ).to_arrow(),
-        )
+    for key, (f, st) in unread.items():
+        if deferred is not None and len(unread) >= DEFER_HASHING_FROM:
+            out[key], deferred[key] = None, (st.st_size, st.st_mtime_ns)
+            continue
         try:
-            run_sql(con, f'INSERT INTO "{HASHES}" SELECT * FROM _hashes')
-        finally:
-            con.unregister("_hashes")
+            out[key] = hashlib.sha256(read_raw(f)).hexdigest()
+            rows.append((*key, st.st_size, st.st_mtime_ns, out[key]))
+        except (OSError, RawReadError):
+            out[key] = None
+    run_sql(con, f'DELETE FROM "{HASHES}"')
+    _insert_hashes(con, rows)
     return out
+
+
+def _insert_hashes(con, rows: list[tuple]) -> None:
+    if not rows:
+        return
+    con.register("_hashes", pl.DataFrame(rows, schema=_HASH_SCHEMA, orient="row").to_arrow())
+    try:
+        run_sql(con, f'INSERT INTO "{HASHES}" SELECT * FROM _hashes')
+    finally:
+        con.unregister("_hashes")
+
+
+def record_hashes(con, deferred: dict[tuple[str, str], tuple[int, int]], found: dict[tuple[str, str], str]) -> None:
+    """The hashes of the files file_hashes left to their workers, as their parse found them (the document's or the
+    quarantine row's sha256), under the size and modification time taken before they were read: a file changed
+    since has another modification time and is read again next run. A file its worker could not read has no hash
+    (as in file_hashes) and is looked at again next run."""
+    _insert_hashes(con, [(*k, *deferred[k], found[k]) for k in deferred if found.get(k)])
+
+
+def _staged_files(con) -> dict[tuple[str, str], str | None]:
+    """(raw_root, source_path) -> sha256 of every file with staged rows (a document, or quarantined unread)."""
+    return {
+        (r, p): s
+        for r, p, s in con.execute(
+            "SELECT raw_root, source_path, sha256 FROM stg_documents UNION ALL "
+            "SELECT raw_root, source_path, sha256 FROM stg_quarantine WHERE stage IN ('read', 'decode', 'parse')"
+        ).fetchall()
+    }
 
 
 def _unstage(con: duckdb.DuckDBPyConnection, gone: list[tuple[str, str]]) -> None:
@@ -241,16 +282,9 @@ def _unstage(con: duckdb.DuckDBPyConnection, gone: list[tuple[str, str]]) -> Non
         con.unregister("_gone")
 
 
-def _files_to_read(con, files: list[RawFile], current: dict, report: SyncReport) -> list[RawFile]:
+def _files_to_read(con, files: list[RawFile], current: dict, staged: dict, report: SyncReport) -> list[RawFile]:
     """The files whose staged rows are missing or stale; the stale rows (a file gone, changed, or a duplicate whose
     original may have gone) are unstaged first."""
-    staged = {
-        (r, p): s
-        for r, p, s in con.execute(
-            "SELECT raw_root, source_path, sha256 FROM stg_documents UNION ALL "
-            "SELECT raw_root, source_path, sha256 FROM stg_quarantine WHERE stage IN ('read', 'decode', 'parse')"
-        ).fetchall()
-    }
     # a quarantined duplicate is looked at again every run: its original may have gone
     dup_paths = {
         (r, p)
@@ -292,8 +326,10 @@ def sync_plans(
     run_sql(
         con, f'CREATE TABLE IF NOT EXISTS "{DOC_LINES}" (document_id VARCHAR, source_path VARCHAR, line_hash BIGINT)'
     )
-    current = file_hashes(con, files)
-    todo = _files_to_read(con, files, current, report)
+    staged = _staged_files(con)
+    deferred: dict[tuple[str, str], tuple[int, int]] = {}  # files hashed by the worker that parses them
+    current = file_hashes(con, files, staged, deferred)
+    todo = _files_to_read(con, files, current, staged, report)
     report.added, report.unchanged = len(todo), len(files) - len(todo)
     # the copy kept of a text held by several files is the first in discovery order (raw/ first, then the extra
     # roots in order; then path), whatever order the files arrived in: an incremental build keeps the same copy as a
@@ -314,12 +350,16 @@ def sync_plans(
     dups: list[tuple[str, str]] = []
     spool = Path(tempfile.mkdtemp(prefix="spool-", dir=spool_root(con, settings.spool_dir)))
     delivered: set[Path] = set()
+    found: dict[tuple[str, str], str] = {}
     try:
         work = partial(parse_chunk, cache_dir=cache_dir, spool=spool, settings=settings)
         for chunk in parse_chunks(work, todo, workers, misses, isolate, settings):
             delivered.update(chunk.spooled)
             for doc, quarantine, reused in chunk.results:
                 i += 1
+                row = doc if quarantine is None else quarantine
+                if (row["raw_root"], row["source_path"]) in deferred:
+                    found[(row["raw_root"], row["source_path"])] = row["sha256"]
                 report.reused_from_cache += reused
                 if quarantine is not None:
                     sinks["stg_quarantine"].extend([quarantine])
@@ -339,16 +379,22 @@ def sync_plans(
                     sinks["stg_documents"].extend([doc])
                 if progress and (i % 500 == 0 or i == len(todo)):
                     progress(i, len(todo), report.unchanged)
-        for s in sinks.values():
-            s.flush()
-        _drop_undelivered(spool, delivered)
-        _load_spool(con, spool, "stg_plan_tasks", dups)
-        _load_spool(con, spool, "stg_findings", dups)
-        _load_spool(con, spool, DOC_LINES, dups)
+        _load_parsed(con, sinks, spool, delivered, dups)
+        record_hashes(con, deferred, found)
     finally:
         shutil.rmtree(spool, ignore_errors=True)
     report.near_duplicates = mark_near_duplicates(con)
     return report
+
+
+def _load_parsed(con, sinks: dict, spool: Path, delivered: set[Path], dups: list[tuple[str, str]]) -> None:
+    """The end of a sync: the small rows still buffered, then the spool of the chunks delivered, without the
+    rows of the duplicates."""
+    for s in sinks.values():
+        s.flush()
+    _drop_undelivered(spool, delivered)
+    for table in ("stg_plan_tasks", "stg_findings", DOC_LINES):
+        _load_spool(con, spool, table, dups)
 
 
 def _demote(con, document_id: str, holder: tuple[str, str], kept_path: str) -> None:

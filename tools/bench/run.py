@@ -50,13 +50,32 @@ TARGETS = {"end_to_end_20000_s": 150, "peak_rss_mb": 1024, "parse_mb_s_per_core"
 
 
 class PeakRss:
-    """Samples the RSS of this process and its children (the parse workers) every 50 ms."""
+    """Samples the RSS of this process and its children (the parse workers) every 50 ms, and their CPU time: the
+    last CPU time seen of every process of the tree, less what those alive at the start had used then (a worker
+    that ends between two samples loses at most 50 ms). Other sessions on the machine stretch the wall time far
+    more than the CPU seconds (only through shared caches), so MB per CPU second compares runs; wall time less."""
 
     def __init__(self):
         self.me = psutil.Process()
         self.peak = 0
+        self.cpu: dict[int, float] = {}
         self._stop = threading.Event()
         self._t = threading.Thread(target=self._loop, daemon=True)
+        self.start_cpu = self._cpu_now()
+
+    def _cpu_now(self) -> dict[int, float]:
+        out = {}
+        for p in [self.me, *self.me.children(recursive=True)]:
+            try:
+                t = p.cpu_times()
+                out[p.pid] = t.user + t.system
+            except psutil.Error:
+                pass
+        return out
+
+    @property
+    def cpu_s(self) -> float:
+        return sum(v - self.start_cpu.get(pid, 0.0) for pid, v in self.cpu.items())
 
     def _loop(self):
         while not self._stop.is_set():
@@ -65,6 +84,7 @@ class PeakRss:
             except psutil.Error:
                 rss = 0
             self.peak = max(self.peak, rss)
+            self.cpu.update(self._cpu_now())
             time.sleep(0.05)
 
     def __enter__(self):
@@ -74,6 +94,7 @@ class PeakRss:
     def __exit__(self, *exc):
         self._stop.set()
         self._t.join()
+        self.cpu.update(self._cpu_now())
 
 
 def load_avg() -> float:
@@ -95,6 +116,7 @@ def stage(results: dict, name: str, n_docs: int, n_bytes: int):
         "docs_per_s": round(n_docs / wall, 1) if wall else None,
         "mb_per_s": round(n_bytes / 1e6 / wall, 2) if wall else None,
         "peak_rss_mb": round(rss.peak / 1e6, 1),
+        "cpu_s": round(rss.cpu_s, 2),  # this process and its children (the workers): little moved by other load
     }
 
 
@@ -327,6 +349,9 @@ def one_size(n: int, seed: int, mixed: bool = False) -> dict:
         "peak_rss_mb": max(s["peak_rss_mb"] for s in stages.values() if isinstance(s, dict)),
         "parse_workers": Settings.from_env().pool_workers,
         "parse_mb_s_per_core": round(stages["parse"]["mb_per_s"] / Settings.from_env().pool_workers, 2),
+        # the parse stage's MB per CPU second of the build and its workers (pool start, hashing, spool load and
+        # the main process included): what a core does when it is not shared with other sessions
+        "parse_mb_per_cpu_s": round(counts["bytes"] / 1e6 / stages["parse"]["cpu_s"], 2),
     }
 
 
@@ -340,13 +365,16 @@ def _print(r: dict) -> None:
         f"{r['end_to_end_s']} s (load {r['load_avg_1m_end_to_end'][0]} -> {r['load_avg_1m_end_to_end'][1]}); "
         f"task counts match manifest: {r['task_counts_match_manifest']}; {r['scores']} score rows"
     )
-    print(f"{'stage':<16}{'wall s':>9}{'docs/s':>10}{'MB/s':>9}{'peak RSS MB':>13}{'load 1m':>14}")
+    print(f"{'stage':<16}{'wall s':>9}{'CPU s':>9}{'docs/s':>10}{'MB/s':>9}{'peak RSS MB':>13}{'load 1m':>14}")
     for name, s in r["stages"].items():
         if not isinstance(s, dict):
             print(f"  ({name}: {s})")
             continue
         load = f"{s['load_avg_1m'][0]} -> {s['load_avg_1m'][1]}"
-        print(f"{name:<16}{s['wall_s']:>9}{s['docs_per_s']:>10}{s['mb_per_s']:>9}{s['peak_rss_mb']:>13}{load:>14}")
+        print(
+            f"{name:<16}{s['wall_s']:>9}{s['cpu_s']:>9}{s['docs_per_s']:>10}{s['mb_per_s']:>9}{s['peak_rss_mb']:>13}"
+            f"{load:>14}"
+        )
     f = r["io_floor"]
     print(
         f"I/O floor: read {f['read_bytes_s']} s + bulk insert {f['bulk_insert_s']} s + Parquet {f['parquet_s']} s = "
@@ -355,7 +383,8 @@ def _print(r: dict) -> None:
     print(
         f"warm, nothing changed: {r['warm_noop_refresh_s']} s; "
         f"one new document -> warehouse and marts refreshed in {r['one_new_document_s']} s; "
-        f"parse {r['parse_mb_s_per_core']} MB/s per core ({r['parse_workers']} workers); peak RSS {r['peak_rss_mb']} MB"
+        f"parse {r['parse_mb_s_per_core']} MB/s per core ({r['parse_workers']} workers), "
+        f"{r['parse_mb_per_cpu_s']} MB per CPU second; peak RSS {r['peak_rss_mb']} MB"
     )
     if r.get("per_format"):
         print(f"{'format':<8}{'docs':>6}{'MB':>8}{'adapter ms/doc':>16}{'parse docs/s/core':>19}{'tasks match':>13}")
