@@ -697,3 +697,20 @@ def test_a_table_drawn_by_a_style_sheet_with_div_cells():
     assert [(t.task_ref, t.task_text, t.lead_as_written, t.timeline_text) for t in tasks] == [
         ("1.1", "Hỗ trợ doanh nghiệp thành lập mới đăng ký thuế", "Sở Tài chính", "Quý II/2026")
     ]
+
+
+def test_a_pdf_table_set_by_white_space_alone():
+    """layouts8 x08 (SYNTHETIC, tests/fixtures/dev/layouts8/make_layouts8.py): no ruling lines, cells wrapped over two
+    or three lines, roman group rows, the header repeated on page 2."""
+    from pathlib import Path
+
+    from pipelines.sources.plans.formats import read_document
+
+    pdf = Path(__file__).parent / "fixtures" / "dev" / "layouts8" / "x08.pdf"
+    doc = read_document(pdf.read_bytes(), pdf.name)
+    tasks = parse_plan(doc.text, file_tables=("pdf", doc.tables)).tasks
+    assert len(tasks) == 13
+    first, last = tasks[0], tasks[-1]
+    assert first.task_text.startswith("Tham mưu UBND tỉnh ban hành kế hoạch tự đánh giá, chấm điểm Chỉ số cải cách")
+    assert (first.lead_as_written, first.timeline_text) == ("Sở Nội vụ", "Tháng 3/2026")
+    assert last.task_ref == "13" and last.lead_as_written and last.timeline_text  # page 2, after the repeated header

@@ -22,6 +22,7 @@ from typing import Any
 
 from pipelines.settings import OCR_SECONDS_ENV, PDF_PAGES_ENV
 from pipelines.sources.plans.formats.document import LIMIT, Document, FormatError, LineBuilder, clean
+from pipelines.sources.plans.formats.pdf_columns import borderless_tables
 
 # (top, kind, payload) of a page: kind "line" with a dict payload (text, x0, x1, top, bottom), or "table" with its
 # cells (a list of rows of strings)
@@ -159,7 +160,12 @@ def _page_items(page) -> tuple[list[Item], bool]:
         return [], bool(flags.get("image")) or bool(page.images)
     rows = _char_rows(page, chars)
     if not flags.get("curves"):
-        return _fast_lines(rows), False
+        # no ruling lines: perhaps a table set by white space alone (formats/pdf_columns.py)
+        tables, bands = borderless_tables(rows)
+        if not tables:
+            return _fast_lines(rows), False
+        rest = [r for r in rows if not any(lo - 1 <= r[0] <= hi for lo, hi in bands)]
+        return sorted(_fast_lines(rest) + tables, key=lambda x: x[0]), False
     # pdfplumber's table finder (ruled tables: the "lines" strategy) sees only the page's lines and rectangles: its
     # per-character objects, which it would otherwise build for every character, are not needed to find the cells
     objects: dict[str, list] = {}
