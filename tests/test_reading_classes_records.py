@@ -714,3 +714,38 @@ def test_a_pdf_table_set_by_white_space_alone():
     assert first.task_text.startswith("Tham mưu UBND tỉnh ban hành kế hoạch tự đánh giá, chấm điểm Chỉ số cải cách")
     assert (first.lead_as_written, first.timeline_text) == ("Sở Nội vụ", "Tháng 3/2026")
     assert last.task_ref == "13" and last.lead_as_written and last.timeline_text  # page 2, after the repeated header
+
+
+DECISION_GIVING_TASKS = """ỦY BAN NHÂN DÂN TỈNH PHÚ THỌ
+
+Số: 148/QĐ-UBND
+
+QUYẾT ĐỊNH
+Về việc giao chỉ tiêu và nhiệm vụ cải thiện Chỉ số năng lực cạnh tranh
+cấp tỉnh (PCI) tỉnh Phú Thọ năm 2026
+
+Căn cứ Luật Tổ chức chính quyền địa phương năm 2025;
+
+QUYẾT ĐỊNH:
+
+Điều 2. Giao nhiệm vụ cụ thể cho các cơ quan, đơn vị như sau:
+1. Chỉ số Chi phí gia nhập thị trường: Giao Sở Tài chính: a) rà soát quy trình đăng ký doanh nghiệp qua mạng, phối hợp với Trung tâm Phục vụ hành chính công tỉnh, hoàn thành trong quý I/2026; b) công khai danh sách hồ sơ bị trả lại trên Cổng thông tin điện tử. Giao Trung tâm Phục vụ hành chính công tỉnh: a) bố trí quầy hỗ trợ doanh nghiệp khởi nghiệp; thời hạn: tháng 3/2026.
+"""
+
+
+def test_a_decision_that_gives_the_tasks_of_an_index_in_run_on_paragraphs():
+    tasks = parse_plan(DECISION_GIVING_TASKS).tasks
+    assert [(t.task_text[:25], t.lead_as_written, t.timeline_text) for t in tasks] == [
+        ("rà soát quy trình đăng ký", "Sở Tài chính", "trong quý I/2026"),
+        ("công khai danh sách hồ sơ", "Sở Tài chính", None),
+        ("bố trí quầy hỗ trợ doanh ", "Trung tâm Phục vụ hành chính công tỉnh", "tháng 3/2026"),
+    ]
+    from pipelines.sources.plans.metadata import extract_metadata, not_a_plan
+
+    lines = DECISION_GIVING_TASKS.split("\n")
+    assert not_a_plan(extract_metadata(DECISION_GIVING_TASKS)[0], lines) is None
+    # the same decision about a body's functions is no plan
+    other = DECISION_GIVING_TASKS.replace(
+        "giao chỉ tiêu và nhiệm vụ cải thiện Chỉ số năng lực cạnh tranh", "quy định chức năng của Sở"
+    )
+    assert not_a_plan(extract_metadata(other)[0], other.split("\n")) is not None

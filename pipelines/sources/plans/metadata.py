@@ -129,6 +129,12 @@ def _type_from_number(number: str, lines: list[str]) -> str | None:
 
 
 # a "phương án" a decision approves is a scheme (of procedures, compensation, prices), not a plan of tasks
+# a decision that itself gives the tasks of improving an index ("Về việc giao chỉ tiêu và nhiệm vụ cải thiện Chỉ số
+# năng lực cạnh tranh cấp tỉnh (PCI) …"): its articles are the plan
+_GIVES_INDEX_TASKS = re.compile(
+    r"(?i)\bgiao\s+(?:chỉ tiêu\s+và\s+)?nhiệm vụ\b.{0,80}?(?:PAPI|PCI|PAR\s*INDEX|SIPAS|chỉ số (?:cải cách hành chính|"
+    r"năng lực cạnh tranh|hiệu quả quản trị|hài lòng))"
+)
 _ISSUES_PLAN = re.compile(
     r"(?i)(?:ban hành|phê duyệt)\s+(?:kèm theo\s+)?(?:quyết định này\s+)?[“\"']?\s*(?:kế hoạch|chương trình|đề án)"
 )
@@ -159,7 +165,9 @@ def not_a_plan(meta: DocumentMeta, lines: list[str]) -> str | None:
             for i, ln in enumerate(lines[10:], start=10)
             if "KẾ HOẠCH" in ln or "CHƯƠNG TRÌNH" in ln or "ĐỀ ÁN" in ln or "PHƯƠNG ÁN" in ln
         )
-        if _ISSUES_PLAN.search(head) or plan_heading:
+        # the title (a decision's "Về việc …" lines under its type heading, wrapped) before the preamble
+        top = " ".join(strip_markup(ln).strip() for ln in lines[:30]).split("Căn cứ", 1)[0]
+        if _ISSUES_PLAN.search(head) or plan_heading or _GIVES_INDEX_TASKS.search(top):
             return None
         return (
             f"a {t} that issues no plan (no 'ban hành … Kế hoạch/Chương trình' and no attached plan): "

@@ -133,7 +133,7 @@ def read_narrative(
         if sec.kind != "roman" and not sec.items:
             # a top-level item with nothing under it (a directive's "2. Chánh Thanh tra tỉnh: …"): the item is the
             # task, or an agency heading over its paragraph
-            if rows := _agency_paragraphs(sec, []):
+            if rows := _run_on_assignments(sec, []) or _agency_paragraphs(sec, []):
                 tasks.extend(rows)
             elif sec.kind in ("num", "letter", "bullet") and not sec.intro:
                 tasks.append(_task_from(sec, [], False))
@@ -481,6 +481,31 @@ def _assignment_sentences(c: Node, path: list[Node]) -> list[TaskRow]:
     return rows
 
 
+_GIVE_TO = re.compile(r"(?:^|(?<=[.:;])\s*)Giao\s+(?P<who>[^:;.()]{3,120}?):\s*(?=[a-zđ]\)\s)")
+_LETTERED = re.compile(r"(?:^|(?<=[;.])\s*)(?P<m>[a-zđ])\)\s+")
+
+
+def _run_on_assignments(c: Node, path: list[Node]) -> list[TaskRow]:
+    """An item written as one run-on paragraph of assignments ("1. Chỉ số …: Giao Sở Tài chính: a) rà soát …; b) công
+    khai …. Giao Trung tâm …: a) bố trí …"): one task per lettered clause, for the body the clause follows."""
+    text = collapse_ws(" ".join([c.text] + [p.text for p in c.intro]))
+    gives = list(_GIVE_TO.finditer(text))
+    if not gives:
+        return []
+    rows = []
+    for g, nxt in zip(gives, gives[1:] + [None]):
+        part = text[g.end() : nxt.start() if nxt else len(text)]
+        marks = list(_LETTERED.finditer(part))
+        for m, after in zip(marks, marks[1:] + [None]):
+            clause = part[m.end() : after.start() if after else len(part)].strip(" ;.")
+            node = Node("letter", m["m"], c.level + 1, clause, c.line_start, _subtree_end(c), parent=c)
+            node.attrs, node.text = parse_attributes(clause)
+            row = _task_from(node, path + [c], False)
+            row.lead_as_written = g["who"].strip()
+            rows.append(row)
+    return rows
+
+
 _PARTY_OPENS = re.compile(r"^(?P<who>[^:;.()]{3,120}?):\s*\S")
 
 
@@ -552,7 +577,10 @@ def _collect_tasks(node: Node, path: list[Node], out: list[TaskRow], findings: l
             _collect_tasks(c, path + [c], out, findings)
             continue
         if not items and (
-            rows := _agency_paragraphs(c, path) or _party_paragraphs(c, path) or _assignment_sentences(c, path)
+            rows := _run_on_assignments(c, path)
+            or _agency_paragraphs(c, path)
+            or _party_paragraphs(c, path)
+            or _assignment_sentences(c, path)
         ):
             out.extend(rows)
             continue
