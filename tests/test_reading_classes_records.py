@@ -749,3 +749,22 @@ def test_a_decision_that_gives_the_tasks_of_an_index_in_run_on_paragraphs():
         "giao chỉ tiêu và nhiệm vụ cải thiện Chỉ số năng lực cạnh tranh", "quy định chức năng của Sở"
     )
     assert not_a_plan(extract_metadata(other)[0], other.split("\n")) is not None
+
+
+SCORING = """PHỤ LỤC: TIÊU CHÍ CHẤM ĐIỂM THI ĐUA
+
+| STT | TIÊU CHÍ THI ĐUA | ĐIỂM CHUẨN | HƯỚNG DẪN CHẤM ĐIỂM |
+|---|---|---|---|
+| 1 | Tỷ lệ % người hưởng trợ cấp xã hội chưa có tài khoản được tuyên truyền, vận động mở tài khoản thanh toán | 20 | Đạt 100%: 20 điểm |
+| 2 | Tỷ lệ % người hưởng trợ cấp xã hội mở mới tài khoản ngân hàng để nhận chi trả trợ cấp | 30 | Đạt 100%: 30 điểm |
+"""
+
+
+def test_a_table_of_criteria_and_their_points_is_no_table_of_tasks():
+    result = parse_plan(
+        SCORING.replace(
+            "PHỤ LỤC", "II. NHIỆM VỤ\n\n1. Sở Y tế chủ trì hướng dẫn chi trả không dùng tiền mặt.\n\nPHỤ LỤC"
+        )
+    )
+    assert [t.lead_as_written for t in result.tasks] == ["Sở Y tế"]
+    assert any(f.rule == "table_of_figures" for f in result.findings)

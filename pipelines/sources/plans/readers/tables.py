@@ -57,6 +57,8 @@ def is_table_of_figures(table: RawTable, roles: list[str | None]) -> bool:
     ]
     if assigning or "task" not in roles or not table.rows:
         return False  # a column of bodies alone ("Cơ quan, đơn vị") may be what a table of figures ranks
+    if any(_SCORING.search(label_key(h)) for h in table.header):
+        return True  # "TIÊU CHÍ THI ĐUA | ĐIỂM CHUẨN | HƯỚNG DẪN CHẤM ĐIỂM": criteria and their points, not work
     i_task = roles.index("task")
     if i_task < len(table.header) and _TASK_HEADER.search(collapse_ws(strip_markup(table.header[i_task])).lower()):
         return False  # a column headed "Nhiệm vụ" holds tasks, even beside a column of figures (budget, quantity)
@@ -72,6 +74,7 @@ def is_table_of_figures(table: RawTable, roles: list[str | None]) -> bool:
     return False
 
 
+_SCORING = re.compile(r"điểm chuẩn|điểm tối đa|thang điểm|số điểm|chấm điểm|điểm tự chấm")
 _COLUMN_NUMBER = re.compile(r"^\(?(?:\d{1,2}|[A-Z])\)?$")
 
 
