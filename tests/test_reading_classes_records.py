@@ -768,3 +768,23 @@ def test_a_table_of_criteria_and_their_points_is_no_table_of_tasks():
     )
     assert [t.lead_as_written for t in result.tasks] == ["Sở Y tế"]
     assert any(f.rule == "table_of_figures" for f in result.findings)
+
+
+def test_one_reading_of_a_name_and_its_roles_for_headings_cells_and_paragraphs():
+    from pipelines.sources.plans.agency_text import lead_and_partners
+
+    assert lead_and_partners("Sở Giáo dục và Đào tạo chủ trì, phối hợp với Sở Y tế, UBND các xã:") == (
+        "Sở Giáo dục và Đào tạo",
+        "Sở Y tế, UBND các xã",
+    )
+    assert lead_and_partners("Sở Nội vụ chủ trì; các sở, ban, ngành phối hợp") == ("Sở Nội vụ", "các sở, ban, ngành")
+    assert lead_and_partners("SỞ TƯ PHÁP CHỦ TRÌ, PHỐI HỢP VỚI CÔNG AN TỈNH") == ("SỞ TƯ PHÁP", "CÔNG AN TỈNH")
+    assert lead_and_partners("Sở Nội vụ (phối hợp: UBND các xã, phường)") == ("Sở Nội vụ", "UBND các xã, phường")
+    assert lead_and_partners("Sở Tài chính") is None
+
+
+def test_unclosed_html_tables_in_a_text_file_are_left_as_written():
+    from pipelines.sources.plans.formats.html import html_tables_in_text
+
+    hostile = "<table>\n<tr><td>1</td><td>x</td></tr>\n" * 2000  # never closed
+    assert html_tables_in_text(hostile) == (hostile, [])

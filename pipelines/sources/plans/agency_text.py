@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pipelines.sources.plans.lines import lines_containing
+from pipelines.sources.plans.lines import lines_containing, strip_markup
 
 # Words an agency name can start with. "Ban"/"Phòng"/"Hội" need a capitalised next word,
 # otherwise "Ban hành", "Phòng, chống", "Hội nghị" would read as agencies.
@@ -250,6 +250,26 @@ def _partners(pm: re.Match) -> str | None:
     return pm["sup"] or pm["sup_before"]
 
 
+# "Sở Nội vụ, phối hợp với Báo …", "Sở Nội vụ (phối hợp: UBND các xã)", "Sở Nội vụ; phối hợp: Công an tỉnh": the lead
+# first, then its partners after a "phối hợp" marker, without "chủ trì"
+_LEAD_THEN_PARTNERS = re.compile(
+    r"(?is)^(?P<lead>[^;()]+?)\s*(?:[,;]\s*|\(\s*)(?:cùng\s+)?phối\s*hợp(?:\s+với)?\s*:?\s*(?P<sup>[^()]+?)\s*\)?\s*\.?$"
+)
+
+
+def lead_and_partners(text: str) -> tuple[str, str | None] | None:
+    """The lead and partners one name-and-roles string gives, in any of its wordings: "X chủ trì, phối hợp với Y",
+    "X chủ trì, Y phối hợp", "X, phối hợp với Y", "X (phối hợp: Y)", "X; phối hợp: Y" (capitals too: an agency
+    heading, a cell, a paragraph's opening party). None when it names no role."""
+    t = text.strip(" :.")
+    low = t.lower()
+    if "chủ" in low and (pm := _POSTFIX_LEAD.match(t)):
+        return pm["lead"].strip(" ,;"), (_partners(pm) or "").strip(" ,;.:") or None
+    if "phối" in low and (m := _LEAD_THEN_PARTNERS.match(t)):
+        return m["lead"].strip(" ,;"), m["sup"].strip(" ,;.") or None
+    return None
+
+
 _TRAILING_PAREN = re.compile(
     r"\((?P<inner>[^()]*(?:chủ\s*trì|phối\s*hợp|thời\s*gian|thời\s*hạn|\bgiao\b|sản\s*phẩm)[^()]*)\)\s*[.;,]?\s*$",
     re.IGNORECASE,
@@ -438,13 +458,13 @@ def agencies_at_start(text: str) -> str | None:
 
 # a heading (or a table's group row) that is only a time ("b) Trước ngày 31/3/2026:", "Quý II/2026", "Từ tháng 7
 # đến tháng 9/2026"): the deadline of the items under it
-_WHEN = (
+WHEN = (
     r"(?:ngày\s+\d{1,2}/\d{1,2}/\d{4}|tháng\s+\d{1,2}(?:/\d{4})?|quý\s+[IV]{1,3}(?:/\d{4}|\s+năm\s+\d{4})?"
     r"|năm\s+\d{4}|\d{1,2}/\d{4}|6 tháng (?:đầu|cuối) năm(?:\s+\d{4})?)"
 )
 _TIME_HEADING = re.compile(
-    rf"(?i)^(?:(?:trong|trước|sau|từ|vào|chậm nhất|hoàn thành(?: trong| trước)?)\s+)?{_WHEN}"
-    rf"(?:\s*(?:đến|-|–)\s*{_WHEN})?$|^(?:thường xuyên|hằng năm|hàng năm)(?:\s+trong năm)?$"
+    rf"(?i)^(?:(?:trong|trước|sau|từ|vào|chậm nhất|hoàn thành(?: trong| trước)?)\s+)?{WHEN}"
+    rf"(?:\s*(?:đến|-|–)\s*{WHEN})?$|^(?:thường xuyên|hằng năm|hàng năm)(?:\s+trong năm)?$"
 )
 
 
@@ -457,7 +477,8 @@ def time_only(text: str) -> str | None:
 
 # "- SNV: Sở Nội vụ" under "Ghi chú chữ viết tắt:", or "Chữ viết tắt: STP: Sở Tư pháp; SNV: Sở Nội vụ" on one line
 _ABBR_LINE = re.compile(r"^[\s\-–•*+]*(?P<abbr>[A-ZĐ][A-ZĐ0-9&]{1,11})\s*[:=–]\s*(?P<name>\S.{2,120}?)[\s;.,]*$")
-_ABBR_PAIR = re.compile(r"(?P<abbr>\b[A-ZĐ][A-ZĐ0-9&]{1,11})\s*[:=–]\s*(?P<name>[^;:]{3,120}?)\s*(?=;|$)")
+# pairs on the legend's own line ("Chữ viết tắt: STP: Sở Tư pháp; SNV: Sở Nội vụ. Ký hiệu: C - chủ trì …")
+_ABBR_PAIR = re.compile(r"(?P<abbr>[A-ZĐ][\wĐđ&\s.]{0,20}?)\s*[:=–-]\s*(?P<name>[^;:]+?)(?=;|$|\.\s)")
 _ABBR_TOKEN = re.compile(r"\b[A-ZĐ][A-ZĐ0-9&]{1,11}\b")
 
 
@@ -467,9 +488,14 @@ def abbreviation_legend(lines: list[str]) -> tuple[dict[str, str], set[int]]:
     out: dict[str, str] = {}
     at: set[int] = set()
     for i in lines_containing(("viết tắt",), lines):
-        ln = lines[i]
-        rest = ln[ln.lower().index("viết tắt") + len("viết tắt") :].strip(" :*_")
-        pairs = {m["abbr"]: m["name"].strip(" .") for m in _ABBR_PAIR.finditer(rest)}
+        ln = strip_markup(lines[i])
+        if "viết tắt" not in ln.lower():
+            continue
+        rest = re.split(r"(?i)\bký hiệu\b", ln[ln.lower().index("viết tắt") + len("viết tắt") :])[0].strip(" :*_")
+        pairs = {
+            " ".join(m["abbr"].split()).upper(): " ".join(m["name"].split()).strip(" .")
+            for m in _ABBR_PAIR.finditer(rest)
+        }
         below: dict[str, str] = {}
         last = i
         for k in range(i + 1, min(len(lines), i + 60)):
@@ -497,7 +523,7 @@ def expand_abbreviations(value: str | None, abbreviations: dict[str, str]) -> st
 # ("1. Ban hành Kế hoạch … ........... Sở Nội vụ Quý I/2026"), partners perhaps on the next line ("Phối hợp: …")
 _LEADER = re.compile(r"\s*(?:\.{5,}|…{2,}|(?:\.\s){5,})\s*(?P<tail>[^.…]{3,300}?)\s*$")
 _TIME_TAIL = re.compile(
-    rf"(?i)\s+(?P<when>(?:(?:trong|trước|từ|vào)\s+)?{_WHEN}(?:\s*(?:đến|-|–)\s*{_WHEN})?|thường xuyên|hằng năm)$"
+    rf"(?i)\s+(?P<when>(?:(?:trong|trước|từ|vào)\s+)?{WHEN}(?:\s*(?:đến|-|–)\s*{WHEN})?|thường xuyên|hằng năm)$"
 )
 
 

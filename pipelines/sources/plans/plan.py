@@ -9,7 +9,7 @@ from itertools import accumulate
 import numpy as np
 
 from pipelines.model import Finding, ParsedPlan
-from pipelines.sources.plans.agency_text import abbreviation_legend, expand_abbreviations, looks_like_agency
+from pipelines.sources.plans.agency_text import WHEN, abbreviation_legend, expand_abbreviations, looks_like_agency
 from pipelines.sources.plans.blocks import read_blocks
 from pipelines.sources.plans.formats.text_tables import tables_from_spans
 from pipelines.sources.plans.lines import find_repeated_blocks, lowered_text, never_work_lines, strip_markup
@@ -301,10 +301,7 @@ def _read_tables(
     return table_tasks, headings
 
 
-_CAPTION_TIME = re.compile(
-    r"(?i)(?:hoàn thành|thực hiện|triển khai)\s+(?:trong|trước|vào)\s+(?P<when>(?:ngày\s+\d{1,2}/\d{1,2}/\d{4}"
-    r"|tháng\s+\d{1,2}/\d{4}|quý\s+[IV]{1,3}/\d{4}|năm\s+\d{4}))\W*$"
-)
+_CAPTION_TIME = re.compile(rf"(?i)(?:hoàn thành|thực hiện|triển khai)\s+(?:trong|trước|vào)\s+(?P<when>{WHEN})\W*$")
 
 
 def _caption_time(table, lines: list[str]) -> str | None:

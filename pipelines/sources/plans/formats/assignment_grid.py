@@ -4,16 +4,13 @@ the table model's own lead and support columns, so the readers never see the lay
 
 from __future__ import annotations
 
-import re
-
+from pipelines.sources.plans.agency_text import abbreviation_legend
 from pipelines.sources.plans.decode import collapse_ws
 from pipelines.sources.plans.lines import strip_markup
 from pipelines.sources.plans.table_model import Cell, RawTable, header_roles
 
 _LEAD_MARKS = {"c", "ct", "x"}  # chủ trì (a bare cross in a grid without letters marks the body in charge)
 _SUPPORT_MARKS = {"p", "ph"}
-_LEGEND = re.compile(r"(?i)(?:chữ\s+)?viết\s+tắt\s*:?(?P<pairs>.*)")
-_PAIR = re.compile(r"(?P<abbr>[A-ZĐ][\wĐđ&\s.]{0,20}?)\s*[:=–-]\s*(?P<name>[^;:]+?)(?=;|$|\.\s)")
 
 
 def _mark(cell: Cell) -> str:
@@ -25,14 +22,7 @@ def _mark(cell: Cell) -> str:
 
 def _legend(lines: list[str], start: int) -> dict[str, str]:
     """Abbreviations the lines just above a table define ("STP: Sở Tư pháp; SNV: Sở Nội vụ")."""
-    out: dict[str, str] = {}
-    for ln in lines[max(0, start - 8) : start - 1]:
-        m = _LEGEND.search(strip_markup(ln))
-        if m:
-            body = re.split(r"(?i)\bký hiệu\b", m["pairs"])[0]
-            for p in _PAIR.finditer(body):
-                out[collapse_ws(p["abbr"]).upper()] = collapse_ws(p["name"]).strip(" .")
-    return out
+    return abbreviation_legend(lines[max(0, start - 8) : start - 1])[0]
 
 
 def read_assignment_grid(table: RawTable, lines: list[str]) -> None:

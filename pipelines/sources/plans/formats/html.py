@@ -301,6 +301,7 @@ def read_html(data: bytes) -> Document:
     return out.document("html", encoding)
 
 
+_MAX_TABLES = 500
 _TABLE_BLOCK = re.compile(r"(?is)^[ \t]*<table\b.*?</table\s*>[ \t]*$", re.MULTILINE)
 
 
@@ -309,7 +310,10 @@ def html_tables_in_text(text: str) -> tuple[str, list[TableSpan]]:
     cells): each becomes pipe rows, read as an HTML page's table (rowspan and colspan kept), one row on the line of
     its "<tr>", the table's other lines blank, so every line keeps its number. A table written on one line, or
     beside other text on its first or last line, is left as it is."""
-    if "<table" not in text and "<TABLE" not in text:
+    low = text.lower()
+    # a closing tag for each table, and not thousands: a file of unclosed "<table" lines would cost each a scan to
+    # its end (the hostile-input bound); such a text is read as it stands
+    if "<table" not in low or "</table" not in low or low.count("<table") > _MAX_TABLES:
         return text, []
     import lxml.html
 

@@ -13,6 +13,7 @@ from pipelines.model import Finding, TaskRow
 from pipelines.sources.plans.agency_text import (
     agency_prefix,
     is_agency_label,
+    lead_and_partners,
     looks_like_agency,
     names_a_body,
     parse_attributes,
@@ -350,17 +351,10 @@ def _assignments_by_agency(
     return tasks, list(one.values())
 
 
-_HEADING_ROLES = re.compile(
-    r"(?is)^(?P<lead>.+?)\s+chủ\s*trì\b[\s,;]*(?:(?:và\s+)?phối\s*hợp(?:\s+với)?\s+(?P<sup>.+?))?[\s:.]*$"
-)
-
-
 def _lead_and_partners(agency: str) -> tuple[str, str | None]:
     """An agency heading that gives the roles ("2. Sở Giáo dục và Đào tạo chủ trì, phối hợp với Sở Y tế, UBND các
     xã:"): the lead, and the partners of every item under it."""
-    if "chủ" not in agency.lower() or not (m := _HEADING_ROLES.match(agency)):
-        return agency, None
-    return m["lead"].strip(" ,"), (m["sup"] or "").strip(" ,") or None
+    return lead_and_partners(agency) or (agency, None)
 
 
 def _own_nodes(n: Node) -> list[Node]:

@@ -7,7 +7,12 @@ from __future__ import annotations
 import re
 
 from pipelines.model import Finding
-from pipelines.sources.plans.agency_text import parse_assignment, parse_attributes, trailing_assignment
+from pipelines.sources.plans.agency_text import (
+    lead_and_partners,
+    parse_assignment,
+    parse_attributes,
+    trailing_assignment,
+)
 from pipelines.sources.plans.table_model import Cell, RawTable
 
 _ITEM = re.compile(r"^\s*(?:\*\*)?[a-zđ]\)\s+\S")
@@ -133,13 +138,6 @@ def _tagged_roles(value: str) -> tuple[str, str | None] | None:
     return "; ".join(parts["chủ trì"]), "; ".join(parts["phối hợp"]) or None
 
 
-# "Sở Nội vụ, phối hợp với Báo …", "Sở Nội vụ (phối hợp: UBND các xã)", "Sở Nội vụ; phối hợp: Công an tỉnh": the lead
-# first, then its partners after a "phối hợp" marker, in one cell
-_LEAD_THEN_PARTNERS = re.compile(
-    r"(?is)^(?P<lead>[^;()]+?)\s*(?:[,;]\s*|\(\s*)(?:cùng\s+)?phối\s*hợp(?:\s+với)?\s*:?\s*(?P<sup>[^()]+?)\s*\)?\s*\.?$"
-)
-
-
 def combined_cells(d: dict) -> None:
     """ "Chủ trì: X; Phối hợp: Y" in one cell: the labelled parts go to their own fields; "X (chủ trì); Y (phối
     hợp)": the tagged names to theirs."""
@@ -149,8 +147,8 @@ def combined_cells(d: dict) -> None:
         if tagged[1] and not d.get("support"):
             d["support"] = tagged[1]
     lead = d.get("lead")
-    if lead and "phối" in lead and not d.get("support") and (m := _LEAD_THEN_PARTNERS.match(lead)):
-        d["lead"], d["support"] = m["lead"].strip(" ,;"), m["sup"].strip(" ,;.")
+    if lead and "phối" in lead and not d.get("support") and (given := lead_and_partners(lead)) is not None:
+        d["lead"], d["support"] = given  # one "Cơ quan thực hiện" cell: "X, phối hợp với Y", "X chủ trì, Y phối hợp"
     for key in ("lead", "support", "note", "timeline"):
         v = d.get(key)
         if not v or ":" not in v:
