@@ -165,12 +165,18 @@ def agency_prefix(text: str) -> tuple[str | None, str]:
 
 
 _REQUEST = re.compile(r"(?i)^(?:đề nghị|giao|yêu cầu)\s")
+_ASKS = re.compile(r"\s(?:đề nghị|giao|yêu cầu)\s")
 
 
 def split_lead(text: str) -> tuple[str | None, str | None]:
     """(lead as written, support as written) named at the start of a task text."""
     # a request may name a long list of bodies ("Đề nghị Văn phòng Tỉnh ủy và các Ban …, Kho bạc … tăng cường …")
     lead, rest = _agency_prefix(text, 80 if _REQUEST.match(text) else 25)
+    if lead is not None and (ask := _ASKS.search(lead)) and looks_like_agency(lead[: ask.start()]):
+        # "Ủy ban nhân dân Thành phố yêu cầu các Sở, ban, ngành … tổ chức …": the body that asks is the issuer; the
+        # bodies asked do the work
+        if looks_like_agency(asked := lead[ask.end() :]):
+            lead = asked
     if lead is not None:
         lead = _REQUEST.sub("", lead) or lead  # the body asked, not the asking
     support = None

@@ -15,8 +15,7 @@ from pipelines.sources.plans.agency_text import (
     is_agency_label,
     lead_and_partners,
     looks_like_agency,
-    names_a_body,
-    parse_attributes,
+    split_lead,
 )
 from pipelines.sources.plans.decode import collapse_ws
 from pipelines.sources.plans.lines import lines_containing
@@ -36,9 +35,11 @@ from pipelines.sources.plans.readers.outline import (
     is_task_section_heading,
     paragraphs,
 )
+from pipelines.sources.plans.readers.prose import _assignment_sentences, _party_paragraphs, _run_on_assignments
 from pipelines.sources.plans.readers.task_row import (
     _FIELD_LABEL,
     _INLINE_AGENCY,
+    _addressee,
     _agency_heading,
     _lists_its_objects,
     _task_from,
@@ -265,8 +266,8 @@ def _party_among_agencies(n: Node) -> str | None:
     headings that name agencies: a party given work like its siblings, though not a state body."""
     if n.kind != "num" or n.synthetic or not n.items or n.parent is None:
         return None
-    t = collapse_ws(n.text).strip(" :")
-    if not re.match(r"(?i)^(?:các|những)\s", t) or len(t.split()) > 12 or _SENTENCE_END.search(t) or ":" in t:
+    t = _addressee(n.text).strip(" :")  # "6. Đề nghị các tổ chức cung cấp dịch vụ chi trả": the party asked
+    if not re.match(r"(?i)^(?:các|những)\s", t) or len(t.split()) > 16 or _SENTENCE_END.search(t) or ":" in t:
         return None
     named = sum(1 for c in n.parent.children if c is not n and c.kind == "num" and _agency_heading(c))
     return t if named >= 2 else None
@@ -308,6 +309,10 @@ def _assignments_by_agency(
                     row = _task_from(n, _path_to(n), False)
                     if has_agency_lead(row):
                         outside.append(row)
+                elif (who := _named_after_opening(text)) is not None:
+                    row = _task_from(n, _path_to(n), False)
+                    row.lead_as_written = row.lead_as_written or who
+                    outside.append(row)
             continue
         if id(n) in in_sections:
             # the items were read as tasks already: they take the lead the heading names (unless they name their own),
@@ -342,13 +347,30 @@ def _assignments_by_agency(
                 rows.append(row)
         lead, heading_partners = _lead_and_partners(agency)
         for row in rows:
-            row.lead_as_written = lead
+            # a paragraph that names its own body ("Ủy ban nhân dân Thành phố yêu cầu các Sở … triển khai …") keeps it
+            own, _ = split_lead(collapse_ws(row.task_text))
+            own = own if own is not None and looks_like_agency(own) else None
+            row.lead_as_written = own or lead
             row.support_as_written = row.support_as_written or heading_partners
             outside.append(row)
     one: dict[int, TaskRow] = {}
     for r in outside:
         one.setdefault(r.line_start, r)  # one row per item (its heading's, when it has one)
     return tasks, list(one.values())
+
+
+# "Căn cứ nội dung Kế hoạch và tình hình thực tiễn, các sở, ngành … có trách nhiệm xây dựng …": the body comes after
+# an opening clause of circumstance, and what it is given follows as its duty
+_OPENING = re.compile(r"^(?:Căn cứ|Trên cơ sở|Trong quá trình|Định kỳ|Hằng năm|Hàng năm|Sau khi)\b[^,;:.]{3,160},\s*")
+_DUTY = re.compile(r"\s(?:có|chịu)\s+trách nhiệm\s+(?!thi hành)\S")
+
+
+def _named_after_opening(text: str) -> str | None:
+    m = _OPENING.match(text)
+    if m is None or not _DUTY.search(text):
+        return None
+    who, rest = agency_prefix(text[m.end() :])
+    return who if who is not None and looks_like_agency(who) and len(rest.split()) >= 4 else None
 
 
 def _lead_and_partners(agency: str) -> tuple[str, str | None]:
@@ -421,112 +443,6 @@ def _party_heading(sec: Node) -> str | None:
     return _agency_heading(sec) or (t if re.match(r"(?i)^(?:các|những)\s", t) else None)
 
 
-# A sentence that gives work to someone: "Giao Sở X chủ trì …", "Đề nghị Ủy ban MTTQ tỉnh chủ trì …",
-# "UBND các xã có trách nhiệm …"
-_SENTENCE_SPLIT = re.compile(r"(?<=[.;])\s+(?=[A-ZĐÀ-Ỹ])")
-_ASSIGNS = re.compile(
-    r"^(?:(?:Giao|Đề nghị|Yêu cầu)\s+\S.{0,150}?\s+(?:chủ\s*trì|là cơ quan|có trách nhiệm|thực hiện)\b"
-    r"|\S.{0,150}?\s+(?:có|chịu)\s+trách nhiệm\s)"
-)
-
-
-_ROUTINE = re.compile(r"(?i)thi hành\s+(?:chỉ thị|quyết định|kế hoạch|văn bản)\s+này")
-
-
-def _assignment_sentences(c: Node, path: list[Node]) -> list[TaskRow]:
-    """A heading over prose in which sentences give the work ("1. Giải quyết tình trạng thiếu đất ở" over "Qua rà
-    soát, … Giao Sở Dân tộc và Tôn giáo chủ trì, … hoàn thành trước ngày 31/3/2026. Giao Sở …"): each such sentence
-    is a task; the heading is a topic and the other sentences context."""
-    if not c.intro or c.kind not in ("num", "letter", "head"):
-        return []
-    head = collapse_ws(c.text)
-    if len(head) > 160 or _SENTENCE_END.search(head.rstrip(":")):
-        return []  # an item with words of its own is a task itself, whatever prose follows it
-    rows = []
-    for p in c.intro:
-        for sent in _SENTENCE_SPLIT.split(p.text):
-            sent = sent.strip()
-            m = _ASSIGNS.match(sent)
-            if m is None or (not sent.startswith(("Giao", "Đề nghị", "Yêu cầu")) and not looks_like_agency(sent)):
-                continue
-            if _ROUTINE.search(sent):
-                continue  # "… chịu trách nhiệm thi hành Chỉ thị này": the closing formula
-            node = Node("plain", None, c.level + 1, sent.rstrip(" ."), p.line_start, p.line_end, parent=c)
-            row = _task_from(node, path + [c], False)
-            if not row.lead_as_written:
-                who = re.match(
-                    r"^(?:(?:Giao|Đề nghị|Yêu cầu)\s+)?(?P<who>.+?)\s+(?:chủ\s*trì|là cơ quan|(?:có|chịu)\s+trách nhiệm)",
-                    sent,
-                )
-                row.lead_as_written = who["who"] if who else None
-            rows.append(row)
-    if (
-        len(rows) == 1
-        and len(c.intro) == 1
-        and not _SENTENCE_SPLIT.search(c.intro[0].text.strip().rstrip("."))
-        and not looks_like_agency(head)
-        and not re.match(r"(?i)(?:các|những)\s", head)
-    ):
-        # one topic heading over the one sentence that gives it ("3. Xây dựng các văn bản …" over "Sở, ban, ngành …
-        # có trách nhiệm rà soát, tham mưu …"): the heading names the task, the sentence says who does it
-        row = rows[0]
-        row.task_text = f"{head.rstrip(' :.')}: {row.task_text}"
-        row.line_start, row.task_ref = c.line_start, _ref_of(c)
-    return rows
-
-
-_GIVE_TO = re.compile(r"(?:^|(?<=[.:;])\s*)Giao\s+(?P<who>[^:;.()]{3,120}?):\s*(?=[a-zđ]\)\s)")
-_LETTERED = re.compile(r"(?:^|(?<=[;.])\s*)(?P<m>[a-zđ])\)\s+")
-
-
-def _run_on_assignments(c: Node, path: list[Node]) -> list[TaskRow]:
-    """An item written as one run-on paragraph of assignments ("1. Chỉ số …: Giao Sở Tài chính: a) rà soát …; b) công
-    khai …. Giao Trung tâm …: a) bố trí …"): one task per lettered clause, for the body the clause follows."""
-    text = collapse_ws(" ".join([c.text] + [p.text for p in c.intro]))
-    gives = list(_GIVE_TO.finditer(text))
-    if not gives:
-        return []
-    rows = []
-    for g, nxt in zip(gives, gives[1:] + [None]):
-        part = text[g.end() : nxt.start() if nxt else len(text)]
-        marks = list(_LETTERED.finditer(part))
-        for m, after in zip(marks, marks[1:] + [None]):
-            clause = part[m.end() : after.start() if after else len(part)].strip(" ;.")
-            node = Node("letter", m["m"], c.level + 1, clause, c.line_start, _subtree_end(c), parent=c)
-            node.attrs, node.text = parse_attributes(clause)
-            row = _task_from(node, path + [c], False)
-            row.lead_as_written = g["who"].strip()
-            rows.append(row)
-    return rows
-
-
-_PARTY_OPENS = re.compile(r"^(?P<who>[^:;.()]{3,120}?):\s*\S")
-
-
-def _party_paragraphs(c: Node, path: list[Node]) -> list[TaskRow]:
-    """A heading over paragraphs that each open with the body in charge and a colon ("SỞ NỘI VỤ: Hướng dẫn … .
-    Phối hợp: … Thời hạn: …"): each paragraph is that body's task, its labelled fields its own. A line that goes on
-    right under one (a wrap the export broke before a capital) is part of it."""
-    groups: list[list] = []  # [text, line_start, line_end]: the paragraphs on lines that follow one another
-    for p in c.intro:
-        if groups and p.line_start == groups[-1][2] + 1:
-            groups[-1][0], groups[-1][2] = f"{groups[-1][0]} {p.text}", p.line_end
-        else:
-            groups.append([p.text, p.line_start, p.line_end])
-    if not groups or not all((m := _PARTY_OPENS.match(g[0])) and names_a_body(m["who"]) for g in groups):
-        return []
-    rows = []
-    for text, start, end in groups:
-        node = Node("plain", None, c.level + 1, text, start, end, parent=c)
-        node.attrs, node.text = parse_attributes(text)
-        row = _task_from(node, path + [c], False)
-        if row.lead_as_written:  # "SỞ TƯ PHÁP CHỦ TRÌ, PHỐI HỢP VỚI CÔNG AN THÀNH PHỐ: …"
-            row.lead_as_written, partners = _lead_and_partners(row.lead_as_written)
-            row.support_as_written = row.support_as_written or partners
-        rows.append(row)
-    return rows
-
-
 def _only_names_agencies(text: str) -> bool:
     """A heading that is nothing but an agency's name ("5. Sở Khoa học và Công nghệ:"), not an item that opens
     with one ("a) Chủ tịch UBND các xã tiếp công dân định kỳ")."""
@@ -548,6 +464,22 @@ def has_agency_lead(t: TaskRow) -> bool:
 _EMPTY_FIELD = re.compile(r"(?i)^(?:nội dung|nhiệm vụ|công việc|hoạt động)(?:\s+(?:thực hiện|cụ thể|chính))?\s*:$")
 
 
+def _record_over_its_content(c: Node) -> bool:
+    """A numbered item with its own fields ("- Cơ quan thực hiện: …") over points that name no one and hold no fields
+    ("- Các nội dung hỗ trợ … bao gồm:" over "+" points): one task; the points are what it covers."""
+    if c.kind not in ("num", "letter") or not c.attrs.get("lead") or not c.items:
+        return False
+    below = [d for d in _walk(c) if d is not c]
+    return not any(
+        d.attrs.get("lead")
+        or looks_like_agency(collapse_ws(d.text))
+        or _EMPTY_FIELD.match(collapse_ws(d.text))
+        or _FIELD_LABEL.match(collapse_ws(d.text))  # "a) Nhiệm vụ: …": the record's words are in its field
+        for d in below
+        if d.kind != "plain"
+    )
+
+
 def _collect_tasks(node: Node, path: list[Node], out: list[TaskRow], findings: list[Finding]) -> None:
     for c in node.children:
         if c.kind in ("plain",):
@@ -556,17 +488,21 @@ def _collect_tasks(node: Node, path: list[Node], out: list[TaskRow], findings: l
             _collect_tasks(c, path + [c], out, findings)
             continue
         items = c.items
-        merge_children = bool(
-            c.kind in ("bullet", "lost", "letter", "num")
-            and items
-            and all(i.kind == "plus" for i in items)
-            # "+" points that each name their own agency ("+ Sở Xây dựng: hướng dẫn …") are tasks of their own
-            and not any(looks_like_agency(collapse_ws(i.text)) for i in items)
-            and not is_agency_label(c.text)
-            and not _is_section_like(c)
-            # "- Nội dung:" over "+" points: the field holds the work, each point is a task
-            and not _EMPTY_FIELD.match(collapse_ws(c.text))
-        ) or _lists_its_objects(c)
+        merge_children = (
+            bool(
+                c.kind in ("bullet", "lost", "letter", "num")
+                and items
+                and all(i.kind == "plus" for i in items)
+                # "+" points that each name their own agency ("+ Sở Xây dựng: hướng dẫn …") are tasks of their own
+                and not any(looks_like_agency(collapse_ws(i.text)) for i in items)
+                and not is_agency_label(c.text)
+                and not _is_section_like(c)
+                # "- Nội dung:" over "+" points: the field holds the work, each point is a task
+                and not _EMPTY_FIELD.match(collapse_ws(c.text))
+            )
+            or _lists_its_objects(c)
+            or _record_over_its_content(c)
+        )
         if items and not merge_children:
             _collect_tasks(c, path + [c], out, findings)
             continue
@@ -589,6 +525,3 @@ def _collect_tasks(node: Node, path: list[Node], out: list[TaskRow], findings: l
                 )
             )
         out.append(_task_from(c, path, merge_children))
-
-
-# "1.1. Nhiệm vụ: Tham mưu …", "Nội dung công việc: Kiểm tra …": the label of the field that holds the task's words

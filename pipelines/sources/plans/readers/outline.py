@@ -131,7 +131,7 @@ def paragraphs(lines: list[str], skip: set[int] | None = None) -> list[Para]:
             wrapped
             and bool(prev_raw)
             # a sentence may end at a line's end inside a paragraph: blank lines part the paragraphs here
-            and (not _SENTENCE_END.search(prev_end) or prev_end[-1:] == ".")
+            and (not _SENTENCE_END.search(prev_end) or prev_end[-1:] in ".:")
             and not prev_raw.rstrip().endswith("**")
             and not raw.lstrip().startswith("**")
             and plain
@@ -244,6 +244,17 @@ def _attach_attribute(stack: list[Node], p: Para, lettered: bool) -> tuple[Node,
             stack.pop()
     owner = stack[-1]
     if owner.kind == "plus" and owner.parent is not None and owner.parent.kind in ("bullet", "letter", "num", "lost"):
+        owner = owner.parent
+    if (
+        owner.kind == "bullet"
+        and owner.items
+        and collapse_ws(owner.text).endswith(":")
+        and owner.parent is not None
+        and owner.parent.kind in ("num", "letter")
+        and p.text.lstrip()[:1] == (owner.marker or "")[:1]
+    ):
+        # "- Các nội dung … bao gồm:" over "+" points, then "- Cơ quan thực hiện: …" at the same marker: a field of
+        # the item above both, not of the lead-in beside it
         owner = owner.parent
     attrs, _ = parse_attributes(p.text.lstrip("-–+•* "))
     for k, v in attrs.items():
