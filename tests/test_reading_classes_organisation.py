@@ -124,3 +124,99 @@ def test_a_wrapped_line_after_a_colon_goes_on_with_its_paragraph():
     texts = [t.task_text for t in parse_plan(WRAPPED).tasks]
     assert any(t.startswith("Khuyến khích") and "Giám sát môi trường" in t for t in texts)
     assert not any(t.startswith("Giám sát") for t in texts)
+
+
+# ---- found on layouts9 and real_plans13 (after their first figures)
+
+PARTY_AND_POINTS = """KẾ HOẠCH
+Phát động phong trào thi đua năm 2026
+
+I. NỘI DUNG THI ĐUA
+
+1. Thi đua hoàn thành vượt mức các chỉ tiêu phát triển kinh tế - xã hội.
+
+2. Thi đua đẩy mạnh chuyển đổi số trong cơ quan nhà nước.
+
+II. TỔ CHỨC THỰC HIỆN
+
+1. Các cơ quan, đơn vị, địa phương căn cứ chức năng, nhiệm vụ được giao xây dựng kế hoạch triển khai đợt thi đua.
+
+- Giới thiệu điển hình tiên tiến trong đợt thi đua trên các phương tiện thông tin đại chúng.
+
+- Báo cáo Ủy ban nhân dân tỉnh kết quả đợt thi đua khi tổng kết.
+
+2. Đề nghị các cấp ủy Đảng, Mặt trận Tổ quốc Việt Nam tỉnh: Phối hợp tuyên truyền, vận động Nhân dân hưởng ứng.
+
+3. Sở Nội vụ: Hướng dẫn, theo dõi, tổng hợp kết quả đợt thi đua.
+
+4. Thủ trưởng các sở, ban, ngành chịu trách nhiệm trước Chủ tịch Ủy ban nhân dân tỉnh về kết quả thi đua.
+"""
+
+
+def test_an_organisation_item_naming_its_body_gives_it_the_points_below_and_party_committees_are_bodies():
+    rows = _rows(PARTY_AND_POINTS)
+    assert [(text[:20], lead) for text, lead in rows] == [
+        ("Các cơ quan, đơn vị,", "Các cơ quan, đơn vị, địa phương"),
+        ("Giới thiệu điển hình", "Các cơ quan, đơn vị, địa phương"),
+        ("Báo cáo Ủy ban nhân ", "Các cơ quan, đơn vị, địa phương"),
+        ("Phối hợp tuyên truyề", "các cấp ủy Đảng, Mặt trận Tổ quốc Việt Nam tỉnh"),
+        ("Hướng dẫn, theo dõi,", "Sở Nội vụ"),
+    ]  # "4. Thủ trưởng … chịu trách nhiệm trước …" says to whom one answers, not what one does
+
+
+def test_a_passing_mention_of_administrative_reform_does_not_make_an_index_plan():
+    from pipelines.sources.plans.metadata import indices_named
+
+    assert indices_named(None, PARTY_AND_POINTS + "\n… gắn với công tác cải cách hành chính.") == []
+    assert indices_named("Kế hoạch công tác cải cách hành chính năm 2026", "") == ["PAR_INDEX"]
+
+
+# paragraphs marked by an indented first line, lines going on flush left; each sentence names its body and its work
+INDENTED = """III. NHIỆM VỤ THEO TỪNG CHỈ SỐ NỘI DUNG
+
+1. Chỉ số nội dung Công khai, minh bạch
+    Năm 2024, chỉ số nội dung này đạt 4,61 điểm, thuộc nhóm trung bình thấp.
+Sở Nông nghiệp và Môi trường niêm yết công khai quy hoạch sử dụng đất cấp xã tại
+trụ sở UBND cấp xã, hoàn thành trước ngày 30/6/2026. Sở Nội vụ rà soát, công khai
+danh sách hộ nghèo tại các thôn, tổ dân phố, hoàn thành trong quý I/2026.
+
+2. Chỉ số nội dung Trách nhiệm giải trình
+    Người dân đánh giá hiệu quả tương tác với chính quyền cấp xã chưa cao.
+Thanh tra tỉnh chủ trì, phối hợp với Sở Nội vụ kiểm tra việc tiếp công dân
+tại các xã, phường, hoàn thành trong quý III/2026. Sở Tư pháp đã tổ chức tốt
+công tác trợ giúp pháp lý trong năm 2025.
+
+3. Chỉ số nội dung Quản trị điện tử
+    Năm 2024, chỉ số đạt 3,02 điểm. Sở Khoa học và Công nghệ nâng cấp Cổng dịch
+vụ công của tỉnh, bảo đảm kết nối với Cổng dịch vụ công quốc gia, thực hiện
+trong năm 2026.
+"""
+
+
+def test_sentences_that_open_with_a_body_and_its_work_under_an_indented_topic_paragraph():
+    rows = _rows(INDENTED)
+    assert [(text[:24], lead) for text, lead in rows] == [
+        ("Sở Nông nghiệp và Môi tr", "Sở Nông nghiệp và Môi trường"),
+        ("Sở Nội vụ rà soát, công ", "Sở Nội vụ"),
+        ("Thanh tra tỉnh chủ trì, ", "Thanh tra tỉnh"),
+        ("Sở Khoa học và Công nghệ", "Sở Khoa học và Công nghệ"),
+    ]  # "Sở Tư pháp đã tổ chức …" states what was done: no task
+
+
+CLOSING_NAMES = """II. NHIỆM VỤ CỤ THỂ
+
+1. Chỉ số Chi phí gia nhập thị trường
+    1.1. Cấp mã số thuế cho doanh nghiệp mới thành lập, phối hợp với Sở Tài chính, hoàn thành trong quý I/2026 (Thuế tỉnh Tuyên Quang).
+    1.2. Giải quyết các vướng mắc về giải phóng mặt bằng, hoàn thành trong quý III/2026 (Sở Nông nghiệp và Môi trường, UBND các xã, phường).
+    1.3. Hướng dẫn hộ kinh doanh chuyển đổi lên doanh nghiệp. Thời hạn: Quý II/2026. – Sở Tài chính, UBND các xã, phường, Hiệp hội Doanh nghiệp tỉnh
+"""
+
+
+def test_bodies_named_alone_in_a_closing_parenthesis_or_after_a_dash_and_partners_in_a_clause():
+    tasks = parse_plan(CLOSING_NAMES).tasks
+    assert [(t.lead_as_written, t.support_as_written) for t in tasks] == [
+        ("Thuế tỉnh Tuyên Quang", "Sở Tài chính"),
+        ("Sở Nông nghiệp và Môi trường, UBND các xã, phường", None),
+        ("Sở Tài chính", "UBND các xã, phường, Hiệp hội Doanh nghiệp tỉnh"),
+    ]
+    assert not tasks[0].task_text.endswith(")")

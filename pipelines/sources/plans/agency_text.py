@@ -19,6 +19,10 @@ _HEADS = (
     r"Công chức|Trạm|Bộ trưởng|Trưởng thôn|Trưởng ấp|Tổ trưởng|Chi nhánh|Chi cục|Tòa|Viện kiểm sát|Liên minh|"
     # parties outside the administration a plan also gives work to ("Đề nghị các doanh nghiệp …")
     r"(?<=[Cc]ác )(?:doanh nghiệp|hợp tác xã|tổ chức tín dụng|ngân hàng thương mại)|"
+    # the Party's committees ("Đề nghị các cấp ủy Đảng, Mặt trận Tổ quốc …", "Ban Thường vụ Tỉnh ủy")
+    r"(?<=[Cc]ác )cấp ủy|Cấp ủy|Tỉnh ủy|Thành ủy|Đảng ủy|"
+    # the tax office since 2025 ("Thuế tỉnh Tuyên Quang", "Thuế thành phố Hà Nội"), not the word "thuế"
+    r"Thuế(?=\s+(?:tỉnh|thành phố|cơ sở)\b)|"
     r"HĐND|Hội đồng|Kiểm toán|Ngân hàng|Hiệp hội|Tổ kiểm tra|Tổ công tác|Tổ Công tác|(?<=[Cc]ác )đoàn thể|Ban(?=\s+[A-ZĐÂÊÔƠƯ])|"
     r"Phòng(?=\s+[A-ZĐÂÊÔƠƯ])|Bộ(?=\s+[A-ZĐ])|Hội(?=\s+(?!nghị|thảo|thi)[A-ZĐÂÊÔƠƯa-zđ])|Đoàn(?=\s+[A-ZĐ]))"
 )
@@ -96,6 +100,12 @@ _STOP_WORDS = [
     "sớm",
     "khắc phục",
     "thực thi",
+    "nâng cấp",
+    "công bố",
+    "gửi",
+    "đã",
+    "đang",
+    "sẽ",
     "tham gia",
     "cải thiện",
     "đầu tư",
@@ -283,6 +293,8 @@ _TRAILING_PAREN = re.compile(
 _TRAILING_DASH = re.compile(
     r"\s+[—–]\s+(?P<inner>[^—–()]*(?:chủ\s*trì|phối\s*hợp)[^—–()]*?)\s*[.;]?\s*$", re.IGNORECASE
 )
+_DASH_NAMES = re.compile(r"(?<=[.;:])\s+[—–]\s+(?P<inner>[A-ZĐ][^—–()]{2,300}?)\s*[.;]?\s*$")
+_NAMES_PAREN = re.compile(r"\((?P<inner>[^()]{3,200})\)\s*[.;]?\s*$")
 # "(Giao Công an tỉnh tham mưu)", "(Giao Công an tỉnh chủ trì, phối hợp với Văn phòng UBND tỉnh; Sở Tư pháp … tham mưu)"
 _GIVEN_IN_PAREN = re.compile(
     r"(?is)^\s*(?:Giao|Đề nghị)\s+(?P<lead>[^;,()]{3,120}?)\s+(?:chủ\s*trì|tham mưu|thực hiện|triển khai|theo dõi)\b"
@@ -370,6 +382,17 @@ def parse_assignment(text: str) -> tuple[dict[str, str], str]:
     return attrs, before
 
 
+def named_in_closing_paren(text: str) -> tuple[str, str] | None:
+    """ "… hoàn thành trong quý I/2026 (Sở Nông nghiệp và Môi trường, UBND các xã, phường).": the bodies that do it,
+    named alone and by their proper names in the closing parenthesis -> (the bodies, the text without them)."""
+    if not text.rstrip(" .;").endswith(")") or not (n := _NAMES_PAREN.search(text)) or not n["inner"][:1].isupper():
+        return None
+    who, rest = _agency_prefix(n["inner"], 40)
+    if who is None or not looks_like_agency(who) or rest.strip(" .,;"):
+        return None
+    return who, text[: n.start()].rstrip(" ,;:")
+
+
 def trailing_assignment(text: str) -> tuple[dict[str, str], str]:
     """A task that ends with its assignment in parentheses: "… (Sở Nội vụ chủ trì, phối hợp …; thời gian: …)", or
     after a dash: "… — Sở Tài chính chủ trì, Trung tâm … phối hợp; quý I/2026." Returns (attributes, the task text
@@ -377,6 +400,20 @@ def trailing_assignment(text: str) -> tuple[dict[str, str], str]:
     m = _TRAILING_PAREN.search(text)
     if not m and ("—" in text or " – " in text):
         m = _TRAILING_DASH.search(text)
+        if not m and (d := _DASH_NAMES.search(text)):
+            # "… Thời hạn: Quý II/2026. – Sở Tài chính, Thuế tỉnh Quảng Ninh": the bodies after the dash, the one
+            # in charge first, its partners after it
+            who, rest = _agency_prefix(d["inner"], 60)
+            if who is not None and looks_like_agency(who) and not rest.strip(" .,;"):
+                names: list[str] = []
+                for piece in who.split(", "):  # "UBND các xã, phường": a piece that names no body goes with the last
+                    if names and not looks_like_agency(piece):
+                        names[-1] += ", " + piece
+                    else:
+                        names.append(piece)
+                others = ", ".join(names[1:]).strip(" ,;.")
+                attrs = {"lead": names[0].strip()} | ({"support": others} if others else {})
+                return attrs, text[: d.start()].rstrip(" ,;:")
     if not m:
         return {}, text
     attrs, left = parse_assignment(m["inner"])

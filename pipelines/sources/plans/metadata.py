@@ -265,12 +265,14 @@ def _years(title: str | None) -> tuple[int | None, int | None]:
 def indices_named(title: str | None, text: str) -> list[str]:
     """The indices a document is about: those its title names, else those its text names."""
 
-    def scan(s: str) -> list[str]:
+    def scan(s: str, weak_once: bool) -> list[str]:
         out = []
         if re.search(r"\bPAPI\b", s):
             out.append("PAPI")
-        if re.search(
-            r"PAR\s*INDEX|chỉ số cải cách hành chính|công tác cải cách hành chính|chỉ số CCHC", s, re.IGNORECASE
+        if re.search(r"PAR\s*INDEX|chỉ số cải cách hành chính|chỉ số CCHC", s, re.IGNORECASE) or (
+            # the work the index measures, named as the document's subject: in its title, or again and again in its
+            # text; one passing mention ("… gắn với công tác cải cách hành chính") is not what the plan is about
+            len(re.findall(r"công tác cải cách hành chính", s, re.IGNORECASE)) >= (1 if weak_once else 3)
         ):
             out.append("PAR_INDEX")
         if re.search(r"\bPCI\b|năng lực cạnh tranh cấp tỉnh", s, re.IGNORECASE):
@@ -279,8 +281,8 @@ def indices_named(title: str | None, text: str) -> list[str]:
             out.append("SIPAS")
         return out
 
-    found = scan(title or "")
-    return found or scan(text)
+    found = scan(title or "", True)
+    return found or scan(text, False)
 
 
 _PORTAL_NEWS = re.compile(

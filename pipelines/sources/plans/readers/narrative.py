@@ -282,6 +282,35 @@ def _path_to(n: Node) -> list[Node]:
     return path
 
 
+def _named_first(n: Node) -> list[TaskRow]:
+    """ "2. Sở Tài chính: Căn cứ khả năng cân đối …", "- Sở Khoa học và Công nghệ là cơ quan thường trực, chủ trì theo
+    dõi …": an item of the organisation section that names its agency first; the points under it ("1. Các cơ quan,
+    đơn vị … xây dựng kế hoạch …" over "- Giới thiệu điển hình …") are more of that agency's work."""
+    if n.kind not in ("num", "letter", "bullet") or not all(
+        not c.items and c.kind in ("bullet", "plus") for c in n.items
+    ):
+        return []
+    text = collapse_ws(n.text)
+    named_first, rest = agency_prefix(text)
+    if _ANSWERS_ONLY.match(rest):
+        return []  # "Thủ trưởng các sở … chịu trách nhiệm trước Chủ tịch UBND tỉnh về tiến độ …": who answers
+    if (named_first is not None and len(rest.split()) >= 4) or (":" in text[:170] and _INLINE_AGENCY.match(text)):
+        row = _task_from(n, _path_to(n), False)
+        if not has_agency_lead(row):
+            return []
+        rows = [row]
+        for c in n.items:
+            point = _task_from(c, _path_to(c), False)
+            point.lead_as_written = point.lead_as_written if has_agency_lead(point) else row.lead_as_written
+            rows.append(point)
+        return rows
+    if (who := _named_after_opening(text)) is not None:
+        row = _task_from(n, _path_to(n), False)
+        row.lead_as_written = row.lead_as_written or who
+        return [row]
+    return []
+
+
 def _assignments_by_agency(
     root: Node, sections: list[Node], tasks: list[TaskRow]
 ) -> tuple[list[TaskRow], list[TaskRow]]:
@@ -298,21 +327,8 @@ def _assignments_by_agency(
             continue
         agency = _agency_heading(n) or _party_among_agencies(n)
         if agency is None:
-            if id(n) not in in_sections and n.kind in ("num", "letter", "bullet") and not n.items:
-                # "2. Sở Tài chính: Căn cứ khả năng cân đối …", "- Sở Khoa học và Công nghệ là cơ quan thường trực,
-                # chủ trì theo dõi …": an item that names its agency first, in the organisation section
-                text = collapse_ws(n.text)
-                named_first, rest = agency_prefix(text)
-                if (named_first is not None and len(rest.split()) >= 4) or (
-                    ":" in text[:170] and _INLINE_AGENCY.match(text)
-                ):
-                    row = _task_from(n, _path_to(n), False)
-                    if has_agency_lead(row):
-                        outside.append(row)
-                elif (who := _named_after_opening(text)) is not None:
-                    row = _task_from(n, _path_to(n), False)
-                    row.lead_as_written = row.lead_as_written or who
-                    outside.append(row)
+            if id(n) not in in_sections:
+                outside.extend(_named_first(n))
             continue
         if id(n) in in_sections:
             # the items were read as tasks already: they take the lead the heading names (unless they name their own),
@@ -359,6 +375,8 @@ def _assignments_by_agency(
     return tasks, list(one.values())
 
 
+# accountability, not work: the one clause says to whom the body answers
+_ANSWERS_ONLY = re.compile(r"(?i)^(?:phải\s+)?chịu\s+trách\s+nhiệm\s+trước\s[^;]*$")
 # "Căn cứ nội dung Kế hoạch và tình hình thực tiễn, các sở, ngành … có trách nhiệm xây dựng …": the body comes after
 # an opening clause of circumstance, and what it is given follows as its duty
 _OPENING = re.compile(r"^(?:Căn cứ|Trên cơ sở|Trong quá trình|Định kỳ|Hằng năm|Hàng năm|Sau khi)\b[^,;:.]{3,160},\s*")

@@ -106,11 +106,30 @@ def hard_wrapped(lines: list[str]) -> bool:
     return n_blank >= 0.1 * (n_blank + n_text) and pairs >= 20 and lower >= 0.25 * pairs
 
 
+def first_line_indent(lines: list[str]) -> bool:
+    """A text that marks its paragraphs by indenting their first line ("    Năm 2024, chỉ số …" under a heading)
+    while the lines that go on with a paragraph start flush left: lines in lower case after an unfinished line are
+    flush left, and several lines open indented with a capital right under another line."""
+    opens = conts = conts_flush = 0
+    for a, b in zip(lines, lines[1:]):
+        pa, tb = a.rstrip(), b.strip()
+        if not pa.strip() or not tb or tb[0] in "-–+•|*":
+            continue
+        indented = b[:2] in ("  ", " \t") or b[:1] == "\t"
+        if indented and tb[0].isupper() and not a[:1].isspace():
+            opens += 1
+        elif pa[-1].isalnum() and tb[0].islower():
+            conts += 1
+            conts_flush += not indented
+    return opens >= 3 and conts >= 5 and conts_flush >= 0.9 * conts
+
+
 def paragraphs(lines: list[str], skip: set[int] | None = None) -> list[Para]:
     """Non-empty lines, with continuation lines (page breaks mid-sentence) joined to the line before; in a
     hard-wrapped text (hard_wrapped), every line of a paragraph."""
     skip = skip or set()
     wrapped = hard_wrapped(lines)
+    indented_starts = first_line_indent(lines)
     paras: list[Para] = []
     prev_raw = ""
     bold_open = False  # the paragraph so far opened a bold span ("**1. Đề nghị Ban …") it has not closed
@@ -153,10 +172,13 @@ def paragraphs(lines: list[str], skip: set[int] | None = None) -> list[Para]:
         # goes on until its bold closes
         in_bold = bold_open and last is not None and last.line_end == i - 1 and plain
         odd = raw.count("**") % 2 == 1
+        # a text whose paragraphs open with an indent and go on flush left: an indented line opens a paragraph
+        indent_opens = not starts_lower and (raw[:2] in ("  ", " \t") or raw[:1] == "\t")
         if (
             last is not None
             and (starts_lower or starts_cont or wrap_cont or after_marker or in_bold)
             and not _BULLET.match(t)
+            and not (indent_opens and indented_starts)
         ):
             last.text += " " + t
             last.line_end = i

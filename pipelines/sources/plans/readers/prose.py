@@ -7,7 +7,14 @@ from __future__ import annotations
 import re
 
 from pipelines.model import TaskRow
-from pipelines.sources.plans.agency_text import lead_and_partners, looks_like_agency, names_a_body, parse_attributes
+from pipelines.sources.plans.agency_text import (
+    _STOP_RE,
+    agency_prefix,
+    lead_and_partners,
+    looks_like_agency,
+    names_a_body,
+    parse_attributes,
+)
 from pipelines.sources.plans.decode import collapse_ws
 from pipelines.sources.plans.readers.outline import _SENTENCE_END, Node, _ref_of, _subtree_end
 from pipelines.sources.plans.readers.task_row import _task_from
@@ -29,6 +36,19 @@ _ASSIGNS = re.compile(
 _ROUTINE = re.compile(r"(?i)thi hành\s+(?:chỉ thị|quyết định|kế hoạch|văn bản)\s+này")
 
 
+# what a body is given starts with the verb of its work ("Sở Nội vụ rà soát, công khai …", "UBND các xã, phường
+# công khai …"); not a statement about it ("Sở Nội vụ đã …", "… là cơ quan …", "… được …")
+_NOT_WORK = ("là", "được", "với", "nhằm", "để", "đã", "đang")
+
+
+def _body_then_work(sent: str) -> bool:
+    who, rest = agency_prefix(sent)
+    if who is None or not looks_like_agency(who) or len(rest.split()) < 5:
+        return False
+    verb = _STOP_RE.match(" " + rest)
+    return verb is not None and verb.group(1) not in _NOT_WORK
+
+
 def _assignment_sentences(c: Node, path: list[Node]) -> list[TaskRow]:
     """A heading over prose in which sentences give the work ("1. Giải quyết tình trạng thiếu đất ở" over "Qua rà
     soát, … Giao Sở Dân tộc và Tôn giáo chủ trì, … hoàn thành trước ngày 31/3/2026. Giao Sở …"): each such sentence
@@ -43,7 +63,9 @@ def _assignment_sentences(c: Node, path: list[Node]) -> list[TaskRow]:
         for sent in _SENTENCE_SPLIT.split(p.text):
             sent = sent.strip()
             m = _ASSIGNS.match(sent)
-            if m is None or (not sent.startswith(("Giao", "Đề nghị", "Yêu cầu")) and not looks_like_agency(sent)):
+            if (
+                m is None or (not sent.startswith(("Giao", "Đề nghị", "Yêu cầu")) and not looks_like_agency(sent))
+            ) and not _body_then_work(sent):
                 continue
             if _ROUTINE.search(sent):
                 continue  # "… chịu trách nhiệm thi hành Chỉ thị này": the closing formula

@@ -8,11 +8,13 @@ import re
 
 from pipelines.model import TaskRow
 from pipelines.sources.plans.agency_text import (
+    agencies_at_start,
     agency_prefix,
     assignment_sentence,
     is_agency_label,
     leader_assignment,
     looks_like_agency,
+    named_in_closing_paren,
     names_a_body,
     opening_partners,
     split_lead,
@@ -247,13 +249,22 @@ def _parties(n: Node, path: list[Node], text: str, attrs: dict[str, str]) -> tup
         owner = next((a for h in reversed(path) if (a := _agency_heading(h))), None)
         if owner is not None:
             lead, support = owner, lead if support is None else f"{lead}; {support}"
+    if lead is None and "lead" not in attrs and (in_paren := named_in_closing_paren(text)):
+        lead, text = in_paren
     if "lead" in attrs:
         lead, support = attrs["lead"], attrs.get("support", support if lead is None else None)
     elif "support" in attrs:
         support = attrs["support"]
     if support is None and "support" not in attrs:
         support = opening_partners(text)
+    if support is None and lead is not None and (mid := _PARTNERS_CLAUSE.search(text)):
+        # "… cho doanh nghiệp mới thành lập, phối hợp với Sở Tài chính, hoàn thành trong quý I/2026": the partners
+        # in a clause of the task's own sentence
+        support = agencies_at_start(mid["rest"])
     return lead, support, text
+
+
+_PARTNERS_CLAUSE = re.compile(r"[,;]\s*(?:và\s+)?phối\s+hợp(?:\s+chặt\s+chẽ)?\s+với\s+(?P<rest>\S.*)$")
 
 
 def _task_from(n: Node, path: list[Node], merge_children: bool) -> TaskRow:
