@@ -220,3 +220,36 @@ def test_bodies_named_alone_in_a_closing_parenthesis_or_after_a_dash_and_partner
         ("Sở Tài chính", "UBND các xã, phường, Hiệp hội Doanh nghiệp tỉnh"),
     ]
     assert not tasks[0].task_text.endswith(")")
+
+
+def test_tables_nested_in_a_word_tables_cells_are_tables_of_their_own(tmp_path):
+    """One outer row per PAPI dimension, its tasks in a table nested in the right-hand cell: the inner rows are the
+    tasks, under their dimension, not one cell of run-together text."""
+    import docx
+
+    from pipelines.sources.plans.ingest import RawFile, process_document
+
+    d = docx.Document()
+    d.add_paragraph("KẾ HOẠCH")
+    d.add_paragraph("Cải thiện Chỉ số PAPI tỉnh năm 2026")
+    d.add_paragraph("I. NHIỆM VỤ, GIẢI PHÁP")
+    outer = d.add_table(rows=3, cols=2)
+    outer.cell(0, 0).text, outer.cell(0, 1).text = "Chỉ số nội dung", "Nhiệm vụ và phân công"
+    tasks = {
+        1: ("Tham gia của người dân ở cấp cơ sở", [("Tuyên truyền Luật Thực hiện dân chủ ở cơ sở", "Sở Tư pháp")]),
+        2: ("Công khai, minh bạch", [("Công khai danh sách hộ nghèo tại nhà văn hóa thôn", "Sở Nội vụ")]),
+    }
+    for r, (dim, rows) in tasks.items():
+        outer.cell(r, 0).text = f"{r}. {dim}"
+        inner = outer.cell(r, 1).add_table(rows=1 + len(rows), cols=3)
+        for c, h in enumerate(("STT", "Nhiệm vụ", "Chủ trì")):
+            inner.cell(0, c).text = h
+        for i, (text, lead) in enumerate(rows, start=1):
+            inner.cell(i, 0).text, inner.cell(i, 1).text, inner.cell(i, 2).text = str(i), text, lead
+    path = tmp_path / "nested.docx"
+    d.save(path)
+    res = process_document(RawFile(tmp_path, path))
+    assert [(t["task_text"], t["lead_as_written"]) for t in res.tasks] == [
+        ("Tuyên truyền Luật Thực hiện dân chủ ở cơ sở", "Sở Tư pháp"),
+        ("Công khai danh sách hộ nghèo tại nhà văn hóa thôn", "Sở Nội vụ"),
+    ]

@@ -168,8 +168,28 @@ def _numbered(p, numbering: Numbering | None, style_num: dict, empty_too: bool =
 
 
 def _cell_text(tc, numbering: Numbering | None = None, style_num: dict | None = None) -> str:
-    # a numbered STT cell ("1.", "2." drawn by Word) keeps its number
-    return "\n".join(_numbered(p, numbering, style_num or {}, empty_too=True) for p in tc.iter(f"{W}p")).strip("\n")
+    # a numbered STT cell ("1.", "2." drawn by Word) keeps its number; a table nested in the cell is not its text
+    paras = [p for p in tc.iter(f"{W}p") if not _inside_table(p, tc)]
+    return "\n".join(_numbered(p, numbering, style_num or {}, empty_too=True) for p in paras).strip("\n")
+
+
+def _inside_table(el, up_to) -> bool:
+    """`el` sits in a table nested below `up_to` (a cell or a table)."""
+    for a in el.iterancestors():
+        if a is up_to:
+            return False
+        if a.tag == f"{W}tbl":
+            return True
+    return False
+
+
+def _nested(tbl) -> list:
+    """The tables nested in a table's cells, outer row by outer row: [(the row, [its nested tables])]."""
+    out = []
+    for tr in tbl.findall(f"{W}tr"):
+        inner = [t for tc in tr.findall(f"{W}tc") for t in tc.iter(f"{W}tbl") if not _inside_table(t, tc)]
+        out.append((tr, inner))
+    return out
 
 
 def _table_rows(tbl, numbering: Numbering | None = None, style_num: dict | None = None) -> list[list[str]]:
@@ -216,7 +236,18 @@ def read_docx(data: bytes, text_source: str = "native", fmt: str = "docx") -> Do
             out.add(text, f"paragraph {n_par}")
         elif el.tag == f"{W}tbl":
             n_tbl += 1
-            out.table(_table_rows(el, numbering, style_num), f"table {n_tbl}")
+            rows = _nested(el)
+            if not any(inner for _, inner in rows):
+                out.table(_table_rows(el, numbering, style_num), f"table {n_tbl}")
+                continue
+            # tables nested in the cells (one outer row per dimension, its tasks in an inner table): each outer row
+            # becomes a line of its own cells' words over its inner tables, as a heading over tables
+            for r, (tr, inner) in enumerate(rows, start=1):
+                words = [t for tc in tr.findall(f"{W}tc") if (t := _cell_text(tc, numbering, style_num).strip())]
+                if words:
+                    out.add(" – ".join(words), f"table {n_tbl} row {r}")
+                for k, t in enumerate(inner, start=1):  # (a table nested deeper stays its cell's text)
+                    out.table(_table_rows(t, numbering, style_num), f"table {n_tbl} row {r} table {k}")
         elif el.tag == f"{W}sdt":  # content control: its paragraphs in order
             for p in el.iter(f"{W}p"):
                 n_par += 1
