@@ -253,3 +253,23 @@ def test_tables_nested_in_a_word_tables_cells_are_tables_of_their_own(tmp_path):
         ("Tuyên truyền Luật Thực hiện dân chủ ở cơ sở", "Sở Tư pháp"),
         ("Công khai danh sách hộ nghèo tại nhà văn hóa thôn", "Sở Nội vụ"),
     ]
+
+
+PERIOD_GRID = """I. NHIỆM VỤ VÀ LỘ TRÌNH THỰC HIỆN
+
+| Cơ quan chủ trì | Quý I/2026 | Quý II/2026 | Thường xuyên |
+|---|---|---|---|
+| Sở Nội vụ | - Ban hành Kế hoạch khảo sát sự hài lòng năm 2026 (phối hợp: Văn phòng UBND tỉnh) | – | - Kiểm tra đột xuất việc chấp hành kỷ luật hành chính |
+| UBND các xã, phường | – | - Niêm yết công khai thủ tục hành chính tại Bộ phận Một cửa <br> - Tổ chức đối thoại với người dân | – |
+"""
+
+
+def test_a_grid_of_bodies_against_periods_gives_one_task_per_piece_of_work():
+    tasks = parse_plan(PERIOD_GRID).tasks
+    assert [(t.task_text[:30], t.lead_as_written, t.timeline_text) for t in tasks] == [
+        ("Ban hành Kế hoạch khảo sát sự ", "Sở Nội vụ", "Quý I/2026"),
+        ("Kiểm tra đột xuất việc chấp hà", "Sở Nội vụ", "Thường xuyên"),
+        ("Niêm yết công khai thủ tục hàn", "UBND các xã, phường", "Quý II/2026"),
+        ("Tổ chức đối thoại với người dâ", "UBND các xã, phường", "Quý II/2026"),
+    ]
+    assert tasks[0].support_as_written == "Văn phòng UBND tỉnh"

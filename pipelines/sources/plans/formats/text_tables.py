@@ -15,7 +15,9 @@ import re
 
 from pipelines.model import Finding
 from pipelines.sources.plans.decode import collapse_ws
-from pipelines.sources.plans.lines import html_to_text, lowered_text, strip_markup
+from pipelines.sources.plans.formats.record_tables import record_as_row
+from pipelines.sources.plans.lines import html_to_text, lowered_text
+from pipelines.sources.plans.period_grid import unpivot_period_grid
 from pipelines.sources.plans.table_model import (
     _AGENCY_WORDS,
     _DATE_LIKE,
@@ -32,7 +34,6 @@ from pipelines.sources.plans.table_model import (
     header_roles,
     keyed_roles,
     label_key,
-    label_role,
     merge_subheader,
 )
 
@@ -338,59 +339,27 @@ def _is_words(text: str) -> bool:
     return len(t) > 15 and sum(ch.isalpha() for ch in t) > 10
 
 
-_LABEL_REF = re.compile(r"^(?P<label>.*?\S)\s+(?P<ref>\d{1,2}(?:\.\d{1,2})*|[IVX]{1,4})\.?$")
-
-
-def _record_as_row(rows: list[list[Cell]]) -> list[list[Cell]] | None:
-    """Tasks written downwards, one small table each ("Nhiệm vụ 1.1 | text", "Cơ quan chủ trì | …", "Thời hạn |
-    …"), or several such records run together: the labels become the header (by their roles) and each record one
-    row, the number in a task's label ("Nhiệm vụ 1.1") its number cell."""
-    if len(rows) < 3 or any(len(r) != 2 for r in rows):
-        return None
-    labels = [collapse_ws(strip_markup(r[0].text)) for r in rows]
-    if any(not lb or len(lb) > 60 for lb in labels):
-        return None
-    roles = [label_role(lb) for lb in labels]
-    starts = [i for i, r in enumerate(roles) if r == "task"]
-    if not starts or starts[0] != 0:
-        return None
-    records = [list(range(a, b)) for a, b in zip(starts, [*starts[1:], len(rows)])]
-    if any(not 3 <= len(rec) <= 12 for rec in records):
-        return None
-    order: list[str] = []  # the roles in the order the records give them, each with its first label
-    label_of: dict[str, Cell] = {}
-    for i in range(len(rows)):
-        role = roles[i]
-        if role is None or role == "task" and i:
-            continue
-        if role not in label_of:
-            order.append(role)
-            m = _LABEL_REF.match(labels[i]) if role == "task" else None
-            label_of[role] = Cell(m["label"] if m else labels[i], rows[i][0].line_start, rows[i][0].line_end)
-    if header_roles([label_of[r].text for r in order]) is None or not {"lead", "support"} & set(order):
-        return None
-    refs = [_LABEL_REF.match(labels[rec[0]]) for rec in records]
-    numbered = all(refs)
-    first = rows[0][0]
-    header = ([Cell("STT", first.line_start, first.line_end)] if numbered else []) + [label_of[r] for r in order]
-    out = [header]
-    for rec, ref in zip(records, refs):
-        by_role = {roles[i]: rows[i][1] for i in rec if roles[i] is not None}
-        src = rows[rec[0]][0]
-        cells = [by_role.get(r) or Cell("", src.line_start, src.line_end) for r in order]
-        out.append(([Cell(ref["ref"], src.line_start, src.line_end)] if numbered and ref else []) + cells)
-    return out
-
-
 def _table_from_rows(rows: list[list[Cell]], reader: str, line_start: int, line_end: int) -> RawTable | None:
     rows = [r for r in rows if any(c.text.strip() for c in r)]
     if len(rows) < 2:
         return None
     findings: list[Finding] = []
-    record = _record_as_row(rows)
+    record = record_as_row(rows)
     if record is not None:
         rows = record
     first = [c.text for c in rows[0]]
+    if (grid := unpivot_period_grid(RawTable(reader, first, rows[1:], line_start, line_end))) is not None:
+        grid.findings.append(
+            Finding(
+                "period_grid_read",
+                "info",
+                f"Table at lines {line_start}-{line_end} gives each body's work by period ('{' | '.join(first)[:80]}'):"
+                " read as one task per piece of work, with its body as lead and its column's period as deadline.",
+                line_start,
+                line_end,
+            )
+        )
+        return grid
     if not _is_header(first) and keyed_roles(first) is not None:
         return RawTable(KEYED, first, rows[1:], line_start, line_end)  # more fields of tasks coded elsewhere
     if _is_header(first):
