@@ -273,3 +273,30 @@ def test_a_grid_of_bodies_against_periods_gives_one_task_per_piece_of_work():
         ("Tổ chức đối thoại với người dâ", "UBND các xã, phường", "Quý II/2026"),
     ]
     assert tasks[0].support_as_written == "Văn phòng UBND tỉnh"
+
+
+BY_NUMBER = """II. NỘI DUNG NHIỆM VỤ
+
+1. Tổ chức quán triệt Luật Tiếp cận thông tin cho cán bộ, công chức cấp xã.
+
+2. Xây dựng chuyên mục "Tiếp cận thông tin" trên Cổng thông tin điện tử tỉnh.
+
+3. Kiểm tra việc thực hiện Luật Tiếp cận thông tin tại một số sở, ngành.
+
+III. PHÂN CÔNG THỰC HIỆN
+
+| TT | Cơ quan, đơn vị | Chủ trì nhiệm vụ số | Phối hợp nhiệm vụ số |
+|---|---|---|---|
+| 1 | Sở Tư pháp | 1, 3 | 2 |
+| 2 | Văn phòng UBND tỉnh | 2 | - |
+| 3 | Sở Nội vụ | - | 1, 3 |
+"""
+
+
+def test_a_table_that_gives_numbered_tasks_out_by_body():
+    tasks = parse_plan(BY_NUMBER).tasks
+    assert [(t.task_ref, t.lead_as_written, t.support_as_written) for t in tasks] == [
+        ("1", "Sở Tư pháp", "Sở Nội vụ"),
+        ("2", "Văn phòng UBND tỉnh", "Sở Tư pháp"),
+        ("3", "Sở Tư pháp", "Sở Nội vụ"),
+    ]

@@ -16,6 +16,7 @@ from pipelines.sources.plans.lines import find_repeated_blocks, lowered_text, ne
 from pipelines.sources.plans.metadata import indices_named
 from pipelines.sources.plans.readers.keyed_tables import join_keyed_tables
 from pipelines.sources.plans.readers.narrative import NarrativeSection, has_agency_lead, read_narrative
+from pipelines.sources.plans.readers.numbered_assignments import assign_by_task_number, gives_tasks_by_number
 from pipelines.sources.plans.readers.tables import table_to_tasks
 from pipelines.sources.plans.table_model import KEYED
 
@@ -155,6 +156,7 @@ def parse_plan(
     n_tasks = _repeated_in_list([x for x in n_tasks if not _GENERIC_DUTY.match(x.task_text)], out.findings)
     if n_tasks:
         out.readers_used.insert(0, "narrative")
+    assign_by_task_number(tables, n_tasks, out.findings)  # "Sở Tư pháp | chủ trì nhiệm vụ số 1, 6, 12"
     out.tasks = sorted(n_tasks + table_tasks, key=lambda t: t.line_start)
     if abbreviations:
         for row in out.tasks:
@@ -272,7 +274,7 @@ def _read_tables(
     table_tasks: list = []
     headings: set[int] = set()
     for t in tables:
-        if t.reader == KEYED:
+        if t.reader == KEYED or gives_tasks_by_number(t):
             continue  # read below, once the tasks it adds to are known
         if _reports_past_work(t, lines):
             out.findings.append(
