@@ -300,3 +300,35 @@ def test_a_table_that_gives_numbered_tasks_out_by_body():
         ("2", "Văn phòng UBND tỉnh", "Sở Tư pháp"),
         ("3", "Sở Tư pháp", "Sở Nội vụ"),
     ]
+
+
+LEAD_IN_IN_GOALS = """KẾ HOẠCH
+Tổ chức Tháng hành động vì bình đẳng giới năm 2026
+
+I. MỤC TIÊU
+
+1. Nâng cao nhận thức về bình đẳng giới trong toàn xã hội.
+
+2. Tháng hành động
+
+a) Chủ đề: Bình đẳng giới và an toàn cho phụ nữ.
+
+b) Các hoạt động chính
+
+Căn cứ tình hình thực tế, các cơ quan, đơn vị, địa phương phối hợp thực hiện các hoạt động sau:
+
+- Lồng ghép tổ chức Lễ phát động Tháng hành động với hình thức phù hợp.
+
+- Phát hành các sản phẩm truyền thông về phòng ngừa bạo lực trên cơ sở giới.
+
+II. TỔ CHỨC THỰC HIỆN
+
+1. Sở Nội vụ chủ trì theo dõi, đôn đốc việc thực hiện Kế hoạch này.
+"""
+
+
+def test_a_lead_in_that_gives_points_to_a_body_gives_work_even_under_the_goals():
+    rows = _rows(LEAD_IN_IN_GOALS)
+    assert ("Lồng ghép tổ chức Lễ phát động", "các cơ quan, đơn vị, địa phương") in rows
+    assert ("Phát hành các sản phẩm truyền ", "các cơ quan, đơn vị, địa phương") in rows
+    assert not any(text.startswith("Nâng cao nhận thức") for text, _ in rows)  # a goal names no one

@@ -39,11 +39,13 @@ from pipelines.sources.plans.readers.prose import _assignment_sentences, _party_
 from pipelines.sources.plans.readers.task_row import (
     _FIELD_LABEL,
     _INLINE_AGENCY,
+    _OPENING,
     _addressee,
     _agency_heading,
     _lists_its_objects,
     _task_from,
     forget_headings,
+    lead_in_agency,
 )
 
 
@@ -323,8 +325,8 @@ def _assignments_by_agency(
     by_line = {t.line_start: i for i, t in enumerate(tasks)}
     outside: list[TaskRow] = []
     for n in _walk(root):
-        if id(n) in described:
-            continue
+        if id(n) in described and lead_in_agency(n) is None:
+            continue  # (a lead-in that gives the points below to a body gives work wherever it stands)
         agency = _agency_heading(n) or _party_among_agencies(n)
         if agency is None:
             if id(n) not in in_sections:
@@ -379,7 +381,6 @@ def _assignments_by_agency(
 _ANSWERS_ONLY = re.compile(r"(?i)^(?:phải\s+)?chịu\s+trách\s+nhiệm\s+trước\s[^;]*$")
 # "Căn cứ nội dung Kế hoạch và tình hình thực tiễn, các sở, ngành … có trách nhiệm xây dựng …": the body comes after
 # an opening clause of circumstance, and what it is given follows as its duty
-_OPENING = re.compile(r"^(?:Căn cứ|Trên cơ sở|Trong quá trình|Định kỳ|Hằng năm|Hàng năm|Sau khi)\b[^,;:.]{3,160},\s*")
 _DUTY = re.compile(r"\s(?:có|chịu)\s+trách nhiệm\s+(?!thi hành)\S")
 
 

@@ -61,7 +61,21 @@ def _agency_heading(n: Node) -> str | None:
 _TASKS_FOLLOW = re.compile(
     r"(?i)(?:nhiệm vụ|nội dung|công việc|hoạt động|giải pháp)(?:\s+(?:cụ thể|chủ yếu|trọng tâm|chính))?\s+sau(?:\s+đây)?$"
 )
+# "Căn cứ tình hình thực tế, các cơ quan, đơn vị …": an opening clause of circumstance before the body named
+_OPENING = re.compile(r"^(?:Căn cứ|Trên cơ sở|Trong quá trình|Định kỳ|Hằng năm|Hàng năm|Sau khi)\b[^,;:.]{3,160},\s*")
 _REQUEST_COLON = re.compile(r"^(Đề nghị|Giao|Mời)\s*:\s*", re.IGNORECASE)
+
+
+def lead_in_agency(n: Node) -> str | None:
+    """ "d) Các hoạt động chính" over "Căn cứ tình hình thực tế, các cơ quan, đơn vị, địa phương phối hợp thực hiện các
+    hoạt động sau:" over its points: the body the lead-in names, given each of them."""
+    if not n.items or not n.intro or not (lead_in := collapse_ws(n.intro[-1].text)).endswith(":"):
+        return None
+    body = _OPENING.sub("", lead_in.rstrip(" :"))
+    if not _TASKS_FOLLOW.search(body[-80:]):
+        return None
+    named, _ = agency_prefix(_addressee(body))
+    return named if named is not None and looks_like_agency(named) else None
 
 
 def _heading_agency(n: Node) -> str | None:
@@ -90,6 +104,8 @@ def _heading_agency(n: Node) -> str | None:
         named, _ = agency_prefix(_addressee(t))
         if named is not None:
             return named
+    if (named := lead_in_agency(n)) is not None:
+        return named
     if len(t) > 200 or not looks_like_agency(t) or ":" in t:
         return None
     if len(agency_prefix(t)[1].split()) >= 4 and (
