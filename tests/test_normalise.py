@@ -504,3 +504,42 @@ def test_a_plan_on_no_index_gets_no_indicator_warnings(tmp_path):
     p.write_text(PLAN_ON_NO_INDEX.replace("năm 2025\n", "năm 2025 nâng cao Chỉ số PAPI\n", 1), encoding="utf-8")
     res, norm = read_and_normalise(p)
     assert [f for f in norm.findings if f["rule"] == "indicator_unmapped"]
+
+
+GOALS_OF_ONE_INDEX = """ỦY BAN NHÂN DÂN TỈNH QUẢNG TRỊ
+Số: 21/KH-UBND
+KẾ HOẠCH
+Nâng cao Chỉ số cải cách hành chính (PAR INDEX) tỉnh Quảng Trị năm 2026
+
+I. MỤC TIÊU
+
+- Phấn đấu năm 2026 Chỉ số CCHC của tỉnh đạt từ 88% trở lên.
+- Phấn đấu ≥ 95% hồ sơ thủ tục hành chính được giải quyết đúng hạn; cung cấp 322 dịch vụ công trực tuyến toàn trình.
+
+II. NHIỆM VỤ
+
+1. Sở Nội vụ chủ trì tham mưu kế hoạch kiểm tra công tác cải cách hành chính năm 2026.
+"""
+
+
+def test_goal_targets_take_the_index_or_component_their_own_clause_names(tmp_path):
+    """Outside any task section a goal's indicator comes from its own clause: "Chỉ số CCHC" is the PAR Index, a
+    clause about online public services is its modernisation component; a rank names its component when its own
+    clause does ("…; Chỉ số nội dung Quản trị điện tử vào top 10")."""
+    from pipelines.normalise.targets import find_targets
+    from tools.accuracy import read_and_normalise
+
+    p = tmp_path / "plan.txt"
+    p.write_text(GOALS_OF_ONE_INDEX, encoding="utf-8")
+    _, norm = read_and_normalise(p)
+    got = {(t["comparator"], t["value"], t["unit"], t["indicator_code"]) for t in norm.targets}
+    assert (">=", 88.0, "percent", "PAR.TOTAL") in got
+    assert ("=", 322.0, "count", "PAR.MODERNISATION") in got
+    line = (
+        "- Phấn đấu năm 2022 Chỉ số PAPI của tỉnh thuộc nhóm 15 tỉnh, thành phố dẫn đầu cả nước; Chỉ số nội dung "
+        "Quản trị điện tử vào top 10 cả nước."
+    )
+    assert [(h.value, h.unit, h.indicator_hint) for h in find_targets(line)] == [
+        (15.0, "rank", "PAPI.TOTAL"),
+        (10.0, "rank", "PAPI.D8"),
+    ]

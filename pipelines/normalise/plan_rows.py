@@ -425,7 +425,11 @@ def extract_table_targets(ctx: DocContext, lines: list[str], out: Normalised) ->
 def extract_targets(ctx: DocContext, lines: list[str], task_near: TaskNear, out: Normalised) -> None:
     """Step 4: the numeric targets of every line, with the task and indicator they belong to."""
     doc, indices = ctx.doc, ctx.indices
-    default_total = "PAPI.TOTAL" if indices == ["PAPI"] else "PAR.TOTAL" if indices == ["PAR_INDEX"] else None
+    # the one index a plan is about: a rank or a score in points that its own words and its place tie to nothing
+    # narrower is that index's
+    default_total = {"PAPI": "PAPI.TOTAL", "PAR_INDEX": "PAR.TOTAL", "PCI": "PCI.TOTAL", "SIPAS": "SIPAS.TOTAL"}.get(
+        indices[0] if len(indices) == 1 else ""
+    )
     plan_year = doc.get("plan_year_end") or doc.get("plan_year_start")
     for i in lines_containing(TARGET_WORDS, lines):
         n, line = i + 1, lines[i]
@@ -439,6 +443,13 @@ def extract_targets(ctx: DocContext, lines: list[str], task_near: TaskNear, out:
                 code = default_total
             if code is None and near is not None:
                 code = near.mapping.code
+            if code is None and h.unit == "points":
+                code = default_total
+            if code is None and len(indices) == 1:
+                # a goal outside the sections ("Phấn đấu …; cung cấp 322 dịch vụ công trực tuyến toàn trình"): the
+                # component its own clause is about, when its words name one
+                clause = next((c for c in re.split(r"[;.]", line) if h.quote in c), line)
+                code = map_heading(clause, indices[0]).code
             tid = hashlib.md5(f"{doc['document_id']}|{n}|{len(ids)}|{h.quote}".encode()).hexdigest()[:16]
             ids.append(tid)
             row = {

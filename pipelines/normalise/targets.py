@@ -23,7 +23,7 @@ def _num(s: str) -> float:
 
 
 _FAMILY_WORDS = [
-    (re.compile(r"par\s*index|chi so cai cach hanh chinh"), "PAR.TOTAL"),
+    (re.compile(r"par\s*index|chi so cai cach hanh chinh|chi so cchc\b"), "PAR.TOTAL"),
     (re.compile(r"\bpapi\b"), "PAPI.TOTAL"),
     (re.compile(r"\bpci\b|nang luc canh tranh cap tinh"), "PCI.TOTAL"),
     (re.compile(r"\bsipas\b|chi so hai long"), "SIPAS.TOTAL"),
@@ -378,12 +378,21 @@ def _kept_targets(hits: list[TargetHit], line: str, hints: list[str], year: int 
             h.indicator_hint = hints[0]
         if (hints or "hỉ số" in line) and h.unit not in ("rank", "rank_change"):  # a rank: one row per index named
             h.indicator_hint = _named_before(line, h.quote, hints) or h.indicator_hint
+        elif "hỉ số" in line and (part := _named_before(line, h.quote, hints)) and not part.endswith(".TOTAL"):
+            h.indicator_hint = part  # "…; Chỉ số nội dung Quản trị điện tử vào top 10": the rank of that component
+    if any(h.unit in ("rank", "rank_change") for h in hits):
+        seen_rank: set = set()
+        for h in list(hits):  # a component's rank read once, not once per index the line names
+            k = (h.unit, h.quote, h.indicator_hint)
+            if h.unit in ("rank", "rank_change") and k in seen_rank:
+                hits.remove(h)
+            seen_rank.add(k)
     return hits
 
 
 _COMPONENT = re.compile(
     r"(?i)\bchỉ số\s+(?P<name>(?:(?!chỉ số)[^;.:%\d]){4,80}?)\s+(?:của (?:tỉnh|thành phố)\s+)?(?:năm \d{4}\s+)?(?:phấn đấu\s+)?"
-    r"(?:đạt|lên|không thấp hơn|không dưới)\b"
+    r"(?:đạt|lên|không thấp hơn|không dưới|vào|thuộc|nằm trong|xếp)\b"
 )
 
 
