@@ -383,10 +383,10 @@ def _kept_targets(hits: list[TargetHit], line: str, hints: list[str], year: int 
     if any(h.unit in ("rank", "rank_change") for h in hits):
         seen_rank: set = set()
         for h in list(hits):  # a component's rank read once, not once per index the line names
-            k = (h.unit, h.quote, h.indicator_hint)
-            if h.unit in ("rank", "rank_change") and k in seen_rank:
+            rk = (h.unit, h.quote, h.indicator_hint)
+            if h.unit in ("rank", "rank_change") and rk in seen_rank:
                 hits.remove(h)
-            seen_rank.add(k)
+            seen_rank.add(rk)
     return hits
 
 
