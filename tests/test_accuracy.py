@@ -35,6 +35,7 @@ NEW_BATCHES = {
     "real_plans12": (0.90, 0.85),  # five more real, first measured at 0.77 / lead 0.91 (held out) on 3296207
     "layouts9": (0.90, None),  # 8 more SYNTHETIC layouts, first measured at 0.72 / lead 0.60 (held out) on 19f1c23
     "real_plans13": (0.90, 0.85),  # three more real, first measured at 0.82 / lead 0.98 (held out) on 19f1c23
+    "layouts10": (0.90, None),  # 8 more SYNTHETIC layouts, first measured at 0.68 / lead 0.58 (held out) on c04abdd
 }
 
 

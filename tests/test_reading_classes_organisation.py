@@ -332,3 +332,53 @@ def test_a_lead_in_that_gives_points_to_a_body_gives_work_even_under_the_goals()
     assert ("Lồng ghép tổ chức Lễ phát động", "các cơ quan, đơn vị, địa phương") in rows
     assert ("Phát hành các sản phẩm truyền ", "các cơ quan, đơn vị, địa phương") in rows
     assert not any(text.startswith("Nâng cao nhận thức") for text, _ in rows)  # a goal names no one
+
+
+ARROWS = """II. NHIỆM VỤ, GIẢI PHÁP
+
+1. Chỉ số nội dung 1: Tham gia của người dân ở cấp cơ sở
+a) Tổ chức hội nghị phổ biến Luật Thực hiện dân chủ ở cơ sở tại 18 thôn.
+   → Phòng Văn hóa - Xã hội chủ trì; phối hợp: Ủy ban MTTQ Việt Nam xã; thời gian: quý II/2026.
+b) Công khai kết quả huy động khoản đóng góp tự nguyện của Nhân dân tại nhà văn hóa
+   các thôn.
+   → Phòng Kinh tế chủ trì, phối hợp với Văn phòng HĐND và UBND xã; thời gian: thường xuyên.
+"""
+
+
+def test_an_assignment_line_drawn_with_an_arrow_belongs_to_the_item_above():
+    tasks = parse_plan(ARROWS).tasks
+    assert [(t.task_text[-12:], t.lead_as_written, t.support_as_written, t.timeline_text) for t in tasks] == [
+        ("tại 18 thôn.", "Phòng Văn hóa - Xã hội", "Ủy ban MTTQ Việt Nam xã", "quý II/2026"),
+        ("óa các thôn.", "Phòng Kinh tế", "Văn phòng HĐND và UBND xã", "thường xuyên"),
+    ]
+
+
+def test_a_web_tables_caption_names_the_body_of_its_rows_and_an_index_column_gives_way_to_the_area(tmp_path):
+    """One table per body, named only in the <caption>; a two-row header "Thuộc chỉ số" over "Chỉ số | Lĩnh vực":
+    the area is the section, the index stands in where the area is blank."""
+    from pipelines.sources.plans.ingest import RawFile, process_document
+
+    head = (
+        "<tr><th rowspan='2'>TT</th><th rowspan='2'>Nội dung nhiệm vụ</th><th colspan='2'>Thuộc chỉ số</th>"
+        "<th rowspan='2'>Thời gian hoàn thành</th></tr><tr><th>Chỉ số</th><th>Lĩnh vực</th></tr>"
+    )
+    page = (
+        "<html><body><p>ỦY BAN NHÂN DÂN TỈNH CÀ MAU</p><p>Số: 12/KH-UBND</p><h1>KẾ HOẠCH nâng cao Chỉ số cải cách hành chính và Chỉ số SIPAS năm 2026</h1>"
+        "<h2>III. NHIỆM VỤ CỤ THỂ</h2>"
+        f"<table><caption>Bảng 1. Nhiệm vụ do Sở Nội vụ chủ trì</caption>{head}"
+        "<tr><td>1</td><td>Hướng dẫn điều chỉnh vị trí việc làm sau sắp xếp</td><td>PAR Index</td>"
+        "<td>Cải cách tổ chức bộ máy</td><td>Quý II/2026</td></tr>"
+        "<tr><td>2</td><td>Khảo sát sự hài lòng của người dân tại cấp xã</td><td>SIPAS</td><td>-</td>"
+        "<td>Quý III/2026</td></tr></table>"
+        f"<table><caption>Bảng 2. Nhiệm vụ do Sở Tư pháp chủ trì</caption>{head}"
+        "<tr><td>1</td><td>Rà soát văn bản quy phạm pháp luật còn hiệu lực</td><td>PAR Index</td>"
+        "<td>Cải cách thể chế</td><td>Quý I/2026</td></tr></table></body></html>"
+    )
+    path = tmp_path / "plan.html"
+    path.write_text(page, encoding="utf-8")
+    res = process_document(RawFile(tmp_path, path))
+    assert [(t["lead_as_written"], t["section_as_written"]) for t in res.tasks] == [
+        ("Sở Nội vụ", "Cải cách tổ chức bộ máy"),
+        ("Sở Nội vụ", "SIPAS"),
+        ("Sở Tư pháp", "Cải cách thể chế"),
+    ]

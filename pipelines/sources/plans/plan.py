@@ -292,6 +292,9 @@ def _read_tables(
         if (when := _caption_time(t, lines)) is not None:
             for row in tt:  # "Bảng 2. Nhiệm vụ hoàn thành trong Quý II/2026" over a table with no deadline column
                 row.timeline_text = row.timeline_text or when
+        if (who := _caption_lead(t, lines)) is not None:
+            for row in tt:  # "Bảng 3. Nhiệm vụ do Sở Tư pháp chủ trì" over a table with no lead column
+                row.lead_as_written = row.lead_as_written or who
         if (above := _heading_over_table(tt, t.line_start, n_sections, lines, table_lines)) is not None:
             headings.add(above)
         table_tasks.extend(tt)
@@ -304,6 +307,20 @@ def _read_tables(
 
 
 _CAPTION_TIME = re.compile(rf"(?i)(?:hoàn thành|thực hiện|triển khai)\s+(?:trong|trước|vào)\s+(?P<when>{WHEN})\W*$")
+
+
+_CAPTION_LEAD = re.compile(
+    r"(?i)^(?:bảng|biểu|phụ lục)\s*[\dIVX]*[.:]?\s*(?:danh mục\s+)?(?:các\s+)?nhiệm vụ\s+(?:do\s+(?P<a>.+?)\s+chủ\s*trì"
+    r"|(?:giao\s+)?(?:cho\s+|của\s+)(?P<b>.+?))\s*[.:]?$"
+)
+
+
+def _caption_lead(table, lines: list[str]) -> str | None:
+    """The body a table's caption gives all its rows ("Bảng 3. Nhiệm vụ do Sở Tư pháp chủ trì")."""
+    above = [ln for ln in lines[max(0, table.line_start - 4) : table.line_start - 1] if ln.strip()][-1:]
+    m = _CAPTION_LEAD.match(strip_markup(above[0]).strip()) if above else None
+    who = (m["a"] or m["b"]) if m else None
+    return who if who and looks_like_agency(who) else None
 
 
 def _caption_time(table, lines: list[str]) -> str | None:

@@ -262,6 +262,10 @@ def read_html(data: bytes) -> Document:
         if (found := _table_like(el, tag)) is not None:
             flush()
             n_tbl += 1
+            if tag == "table":  # its <caption> ("Bảng 2. Nhiệm vụ do Sở Tư pháp chủ trì") is the line above it
+                for cap in el.findall("caption"):
+                    if t := _inline_lines(cap).strip():
+                        out.add(t, f"table {n_tbl} caption")
             out.table(found[0], f"table {n_tbl}{found[1]}")
         elif tag == "li":
             flush()

@@ -16,6 +16,7 @@ from pipelines.sources.plans.agency_text import (
     is_agency_label,
     is_attribute_line,
     looks_like_agency,
+    parse_assignment,
     parse_attributes,
 )
 from pipelines.sources.plans.decode import collapse_ws
@@ -76,6 +77,8 @@ _LONE_MARKER = re.compile(r"^(?:(?:[IVX]{1,4}|\d{1,2}(?:\.\d{1,2})*|[a-zđ])\s*[
 _MARKER_AND_WORD = re.compile(r"^(?:[-–+•]|\d{1,2}(?:\.\d{1,2})*[.)]?|[a-zđ]\))\s+\w+(?:\s+\w+)?$")
 # a line ending in a word that opens a phrase ("… chỉ đạo các" / "Cơ sở y tế …: …"): the next line goes on with it
 _OPEN_END = re.compile(r"\s(?:các|những|của|và|với|cho|tại|theo|về|từ|đến|là|cùng)\s*$")
+# an assignment line drawn with an arrow ("→ Sở X chủ trì; phối hợp: …"), or a task's own tail after one
+_ARROW = re.compile(r"^\s*(?:→|⇒|➔|➜|->|=>)\s*")
 _LABEL_START = re.compile(r"^[^:]{2,45}:\s*\S")  # "Chủ trì: …", "Thời gian thực hiện: …"
 
 
@@ -178,6 +181,7 @@ def paragraphs(lines: list[str], skip: set[int] | None = None) -> list[Para]:
             last is not None
             and (starts_lower or starts_cont or wrap_cont or after_marker or in_bold)
             and not _BULLET.match(t)
+            and not _ARROW.match(t)
             and not (indent_opens and indented_starts)
         ):
             last.text += " " + t
@@ -287,6 +291,21 @@ def _attach_attribute(stack: list[Node], p: Para, lettered: bool) -> tuple[Node,
     return None
 
 
+def _item_detail(top: Node, p: Para) -> bool:
+    """A line that says more of the item above it, given to that item: "4. Rà soát văn bản …" over "- Nội dung: rà
+    soát …" (what the task covers, not another task); "a) Tổ chức hội nghị …" over "→ Phòng Văn hóa - Xã hội chủ
+    trì; phối hợp: …; thời gian: …" (its assignment line)."""
+    if top.kind in ("num", "letter") and not top.children and _DETAIL.match(p.text) and not looks_like_agency(top.text):
+        top.attrs["note"] = collapse_ws(_DETAIL.sub("", p.text))
+    elif _ARROW.match(p.text) and (given := parse_assignment(_ARROW.sub("", p.text)))[0]:
+        for k, v in given[0].items():
+            top.attrs.setdefault(k, v)
+    else:
+        return False
+    top.line_end = max(top.line_end, p.line_end)
+    return True
+
+
 def build_outline(paras: list[Para], findings: list[Finding]) -> Node:
     root = Node("root", None, -1, "", 0, 0)
     stack = [root]
@@ -304,16 +323,7 @@ def build_outline(paras: list[Para], findings: list[Finding]) -> Node:
             owner.line_end = max(owner.line_end, p.line_end)
             continue
         open_attr = None
-        if (
-            len(stack) > 1
-            and stack[-1].kind in ("num", "letter")
-            and not stack[-1].children
-            and _DETAIL.match(p.text)
-            and not looks_like_agency(stack[-1].text)
-        ):
-            # "4. Rà soát văn bản …" over "- Nội dung: rà soát …": what the task covers, not another task
-            stack[-1].attrs["note"] = collapse_ws(_DETAIL.sub("", p.text))
-            stack[-1].line_end = max(stack[-1].line_end, p.line_end)
+        if len(stack) > 1 and _item_detail(stack[-1], p):
             continue
         lettered = _lettered_attribute(p.text, stack)
         if (lettered or is_attribute_line(p.text)) and len(stack) > 1:

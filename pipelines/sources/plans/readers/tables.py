@@ -32,6 +32,7 @@ from pipelines.sources.plans.table_model import (
     RawTable,
     header_roles,
     label_key,
+    label_role,
 )
 
 # ---------------------------------------------------------------- one conversion for all layouts
@@ -229,6 +230,23 @@ def _row_lines(row: list[Cell]) -> tuple[int, int]:
     return min(c.line_start for c in filled), max(c.line_end for c in filled)
 
 
+_FAMILY_VALUE = re.compile(
+    r"(?i)^(?:chỉ số\s+)?(?:papi|par\s*index|sipas|pci|cchc|cải cách hành chính|hài lòng)\b.{0,40}$"
+)
+
+
+def _family_column(table: RawTable, roles: list[str | None]) -> int | None:
+    """The section column when its cells only name an index (PAR Index, SIPAS …) and another column is labelled as a
+    section too ("Lĩnh vực"): a column of index families, with the finer section beside it."""
+    if "section" not in roles:
+        return None
+    i = roles.index("section")
+    if not any(j != i and roles[j] is None and label_role(h) == "section" for j, h in enumerate(table.header)):
+        return None
+    values = [_clean(r[i].text) for r in table.rows if i < len(r) and _clean(r[i].text).strip(" -–—")]
+    return i if values and all(_FAMILY_VALUE.match(v) for v in values) else None
+
+
 class _TableWalk:
     """Reads a table's rows top to bottom into task drafts (dicts, filled in further by _fill_merged), keeping the
     current section, sub-section and numbered heading row that the rows below belong to."""
@@ -237,6 +255,13 @@ class _TableWalk:
         self.table = table
         self.roles = header_roles(table.header) or []
         self.col = {r: i for i, r in enumerate(self.roles) if r}
+        self.family_col = _family_column(table, self.roles)
+        if self.family_col is not None:
+            # "Thuộc chỉ số" over "Chỉ số | Lĩnh vực": the index each row is on, then its area; the area is the
+            # section, the index stands for it where the area is left blank ("SIPAS | -")
+            self.col["section"] = next(
+                j for j, h in enumerate(table.header) if j != self.family_col and label_role(h) == "section"
+            )
         self.findings = list(table.findings)
         self.has_section_col = "section" in self.col
         self.refs_number_rows = False
@@ -254,7 +279,10 @@ class _TableWalk:
 
     def get(self, row: list[Cell], role: str) -> str:
         i = self.col.get(role)
-        return _clean(row[i].text) if i is not None and i < len(row) else ""
+        v = _clean(row[i].text) if i is not None and i < len(row) else ""
+        if role == "section" and self.family_col is not None and not v.strip(" -–—") and self.family_col < len(row):
+            v = _clean(row[self.family_col].text)
+        return v
 
     def drafts(self) -> list[dict]:
         self.refs_number_rows = self.has_section_col and _refs_number_rows(self.table, self.col)
