@@ -382,3 +382,45 @@ def test_a_web_tables_caption_names_the_body_of_its_rows_and_an_index_column_giv
         ("Sở Nội vụ", "SIPAS"),
         ("Sở Tư pháp", "Cải cách thể chế"),
     ]
+
+
+SHEET = """UBND TỈNH ĐỒNG NAI,,,,,,
+PHỤ LỤC,,,,,,
+KẾ HOẠCH HÀNH ĐỘNG CẢI THIỆN CHỈ SỐ NĂNG LỰC CẠNH TRANH CẤP TỈNH (PCI) NĂM 2026,,,,,,
+(Kèm theo Kế hoạch số 41/KH-UBND ngày 05/02/2026 của UBND tỉnh Đồng Nai),,,,,,
+,,,,,,
+A,CHỈ TIÊU PHẤN ĐẤU,,,,,
+STT,Chỉ tiêu,Kết quả năm 2024,Chỉ tiêu năm 2026,,,
+1,Chỉ số thành phần Tính minh bạch (điểm),"6,20","Đạt từ 6,80 điểm trở lên",,,
+,,,,,,
+B,NHIỆM VỤ CỤ THỂ,,,,,
+STT,Nhiệm vụ,Chủ trì,Phối hợp,Thời gian hoàn thành,Sản phẩm,
+I,CHI PHÍ GIA NHẬP THỊ TRƯỜNG,,,,,
+1,"Rút ngắn thời gian cấp Giấy chứng nhận đăng ký doanh nghiệp
+xuống còn 02 ngày làm việc",Sở Tài chính,Trung tâm Phục vụ hành chính công tỉnh,Quý I/2026,Quy trình nội bộ,
+2,Hướng dẫn hộ kinh doanh chuyển đổi lên doanh nghiệp,Sở Tài chính,"- Thuế tỉnh Đồng Nai
+- UBND các xã, phường",Thường xuyên,,
+"""
+
+
+def test_a_sheet_saved_as_comma_separated_values_is_read_as_its_tables(tmp_path):
+    """An Excel appendix exported to CSV (padded records, quoted cells with line breaks): the task records are a
+    table; the targets table above it is no task table, its row's label names the component; the title on the type
+    word's line gives the plan's year."""
+    from tools.accuracy import read_and_normalise
+
+    path = tmp_path / "phu_luc.txt"
+    path.write_text(SHEET, encoding="utf-8")
+    res, norm = read_and_normalise(path)
+    assert [(t["task_text"], t["lead_as_written"], t["timeline_text"]) for t in res.tasks] == [
+        (
+            "Rút ngắn thời gian cấp Giấy chứng nhận đăng ký doanh nghiệp xuống còn 02 ngày làm việc",
+            "Sở Tài chính",
+            "Quý I/2026",
+        ),
+        ("Hướng dẫn hộ kinh doanh chuyển đổi lên doanh nghiệp", "Sở Tài chính", "Thường xuyên"),
+    ]
+    assert res.document["plan_year_end"] == 2026
+    assert [(t["value"], t["indicator_code"], t["target_year"]) for t in norm.targets] == [
+        (6.8, "PCI.TRANSPARENCY", 2026)
+    ]

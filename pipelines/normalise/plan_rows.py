@@ -18,7 +18,7 @@ from pipelines.normalise import agencies as ag
 from pipelines.normalise.indicators import Mapping, family_for, infer_between, map_heading
 from pipelines.normalise.provinces import provinces_2004, units_2025
 from pipelines.normalise.table_targets import table_target_rows
-from pipelines.normalise.targets import TARGET_WORDS, find_quoted_scores, find_targets
+from pipelines.normalise.targets import TARGET_WORDS, find_quoted_scores, find_targets, target_indicator
 from pipelines.normalise.timelines import parse_timeline
 from pipelines.sources.plans.conform import conform_year, quoted_score_problem, target_problem
 from pipelines.sources.plans.formats import location_of
@@ -425,11 +425,6 @@ def extract_table_targets(ctx: DocContext, lines: list[str], out: Normalised) ->
 def extract_targets(ctx: DocContext, lines: list[str], task_near: TaskNear, out: Normalised) -> None:
     """Step 4: the numeric targets of every line, with the task and indicator they belong to."""
     doc, indices = ctx.doc, ctx.indices
-    # the one index a plan is about: a rank or a score in points that its own words and its place tie to nothing
-    # narrower is that index's
-    default_total = {"PAPI": "PAPI.TOTAL", "PAR_INDEX": "PAR.TOTAL", "PCI": "PCI.TOTAL", "SIPAS": "SIPAS.TOTAL"}.get(
-        indices[0] if len(indices) == 1 else ""
-    )
     plan_year = doc.get("plan_year_end") or doc.get("plan_year_start")
     for i in lines_containing(TARGET_WORDS, lines):
         n, line = i + 1, lines[i]
@@ -438,18 +433,7 @@ def extract_targets(ctx: DocContext, lines: list[str], task_near: TaskNear, out:
         for h in hits:
             near = task_near(n)
             task_id = near.task["task_id"] if near and task_near.inside(n) else None
-            code = h.indicator_hint
-            if code is None and h.unit in ("rank", "rank_change"):
-                code = default_total
-            if code is None and near is not None:
-                code = near.mapping.code
-            if code is None and h.unit == "points":
-                code = default_total
-            if code is None and len(indices) == 1:
-                # a goal outside the sections ("Phấn đấu …; cung cấp 322 dịch vụ công trực tuyến toàn trình"): the
-                # component its own clause is about, when its words name one
-                clause = next((c for c in re.split(r"[;.]", line) if h.quote in c), line)
-                code = map_heading(clause, indices[0]).code
+            code = target_indicator(h, line, near.mapping.code if near is not None else None, indices)
             tid = hashlib.md5(f"{doc['document_id']}|{n}|{len(ids)}|{h.quote}".encode()).hexdigest()[:16]
             ids.append(tid)
             row = {

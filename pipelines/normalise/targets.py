@@ -390,6 +390,26 @@ def _kept_targets(hits: list[TargetHit], line: str, hints: list[str], year: int 
     return hits
 
 
+_TOTALS = {"PAPI": "PAPI.TOTAL", "PAR_INDEX": "PAR.TOTAL", "PCI": "PCI.TOTAL", "SIPAS": "SIPAS.TOTAL"}
+
+
+def target_indicator(h: TargetHit, line: str, near_code: str | None, indices: list[str]) -> str | None:
+    """The indicator of a target: what its own words name; else, for a rank, the plan's one index; else its task's or
+    section's; else, in a plan on one index, the component its own clause or label cell is about (a goal outside the
+    sections, "… cung cấp 322 dịch vụ công trực tuyến toàn trình"; a targets table's row, "| Chỉ số thành phần Tính
+    minh bạch (điểm) | 6,20 | Đạt từ 6,80 điểm |"); else, for a score in points, the plan's one index."""
+    total = _TOTALS.get(indices[0]) if len(indices) == 1 else None
+    code = h.indicator_hint or (total if h.unit in ("rank", "rank_change") else None) or near_code
+    if code is None and len(indices) == 1:
+        from pipelines.normalise.indicators import map_heading
+
+        clause = next((c for c in re.split(r"[;.]", line) if h.quote in c), line)
+        if "|" in clause:
+            clause = next((c for c in clause.split("|") if re.search(r"[^\W\d_]{3}", c)), clause)
+        code = map_heading(clause, indices[0]).code
+    return code if code is not None or h.unit != "points" else total
+
+
 _COMPONENT = re.compile(
     r"(?i)\bchỉ số\s+(?P<name>(?:(?!chỉ số)[^;.:%\d]){4,80}?)\s+(?:của (?:tỉnh|thành phố)\s+)?(?:năm \d{4}\s+)?(?:phấn đấu\s+)?"
     r"(?:đạt|lên|không thấp hơn|không dưới|vào|thuộc|nằm trong|xếp)\b"
@@ -404,6 +424,8 @@ def _named_before(line: str, quote: str, hints: list[str]) -> str | None:
     if pos < 0:
         return None
     clause = re.split(r";|\btrong đó\b", line[:pos])[-1]
+    if "|" in clause:  # a table row ("| 3 | Chỉ số thành phần Tính minh bạch (điểm) | 6,20 | Đạt từ …"): its label cell
+        clause = next((c for c in reversed(clause.split("|")) if re.search(r"[^\W\d_]{3}", c)), clause)
     folded = fold(clause)
     family = max(((m.start(), code) for rx, code in _FAMILY_WORDS for m in rx.finditer(folded)), default=(-1, None))
     comps = list(_COMPONENT.finditer(clause + " đạt")) if "chỉ số" in clause.lower() else []

@@ -241,6 +241,10 @@ def _title(lines: list[str]) -> tuple[str | None, int | None]:
                 parts.append(nxt)
             if parts:
                 return collapse_ws(" ".join(parts)), i + 2
+    for i, ln in enumerate(clean[:40]):
+        # the type word and the title on one line, in capitals: "KẾ HOẠCH HÀNH ĐỘNG CẢI THIỆN CHỈ SỐ … NĂM 2026"
+        if (m := re.match(r"^KẾ HOẠCH\s+(\S.{10,240})$", ln)) and ln.isupper() and not ln.endswith((".", ":", ";")):
+            return collapse_ws(m[1]), i + 1
     for i, ln in enumerate(clean):
         m = re.match(r"^(?:về\s+)?(?:việc\s+)?ban hành\s+(kế hoạch.*)$", ln, re.IGNORECASE)
         if m:

@@ -34,6 +34,7 @@ from pipelines.sources.plans.table_model import (
     header_roles,
     keyed_roles,
     label_key,
+    label_role,
     merge_subheader,
 )
 
@@ -369,6 +370,8 @@ def _table_from_rows(rows: list[list[Cell]], reader: str, line_start: int, line_
             if merged is not None:  # a two-row header: "Cơ quan thực hiện" over "Chủ trì" | "Phối hợp"
                 header, body = merged, body[1:]
     else:
+        if label_role(first[0]) == "ref" and all(len(collapse_ws(c)) <= 40 for c in first):
+            return None  # a header ("STT | Chỉ tiêu | Kết quả năm 2024 | …") naming no task column: not a task table
         roles = _infer_roles(rows)
         if roles is None:
             return None
