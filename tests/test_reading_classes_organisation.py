@@ -424,3 +424,50 @@ def test_a_sheet_saved_as_comma_separated_values_is_read_as_its_tables(tmp_path)
     assert [(t["value"], t["indicator_code"], t["target_year"]) for t in norm.targets] == [
         (6.8, "PCI.TRANSPARENCY", 2026)
     ]
+
+
+LABEL_LEGEND = """III. NHIỆM VỤ CỤ THỂ
+
+Ghi chú: CT – cơ quan chủ trì; PH – cơ quan phối hợp; TG – thời gian hoàn thành; SP – sản phẩm.
+
+1. Nhóm nhiệm vụ hoàn thiện thể chế
+
+1.1. Rà soát các quy định còn yêu cầu người dân xuất trình giấy tờ. [CT: Sở Tư pháp; PH: Công an tỉnh; TG: Quý II/2026]
+
+1.2. Ban hành quy chế chia sẻ dữ liệu dân cư với các cơ sở dữ liệu chuyên ngành.
+[CT: Công an tỉnh; TG: Quý I/2026; SP: Quyết định của UBND tỉnh]
+"""
+
+
+def test_field_labels_a_legend_shortens_in_a_closing_bracket():
+    tasks = parse_plan(LABEL_LEGEND).tasks
+    assert [(t.task_text[:25], t.lead_as_written, t.support_as_written, t.timeline_text) for t in tasks] == [
+        ("Rà soát các quy định còn ", "Sở Tư pháp", "Công an tỉnh", "Quý II/2026"),
+        ("Ban hành quy chế chia sẻ ", "Công an tỉnh", None, "Quý I/2026"),
+    ]
+    assert tasks[1].output_text == "Quyết định của UBND tỉnh"
+
+
+def test_the_body_in_bold_among_others_in_a_web_tables_cell_is_the_lead(tmp_path):
+    """One "Cơ quan thực hiện (*)" cell lists every body, the one in charge in bold; a header "Nội dung" spanning
+    "Nội dung thành phần | Nhiệm vụ, giải pháp"."""
+    from pipelines.sources.plans.ingest import RawFile, process_document
+
+    page = (
+        "<html><body><p>ỦY BAN NHÂN DÂN TỈNH HÀ TĨNH</p><p>Số: 9/KH-UBND</p><h1>KẾ HOẠCH nâng cao Chỉ số PAPI năm 2026"
+        "</h1><h2>II. NHIỆM VỤ, GIẢI PHÁP</h2><table>"
+        "<tr><th rowspan='2'>STT</th><th colspan='2'>Nội dung</th><th rowspan='2'>Cơ quan thực hiện (*)</th>"
+        "<th rowspan='2'>Thời hạn hoàn thành</th></tr><tr><th>Nội dung thành phần</th><th>Nhiệm vụ, giải pháp</th></tr>"
+        "<tr><td>1.1</td><td>Tri thức công dân</td><td>Tổ chức cuộc thi tìm hiểu pháp luật về dân chủ ở cơ sở</td>"
+        "<td>Ủy ban MTTQ Việt Nam tỉnh, <b>Sở Tư pháp</b>, Tỉnh đoàn</td><td>Quý III/2026</td></tr>"
+        "<tr><td>1.2</td><td>Cơ hội tham gia</td><td>Duy trì đối thoại định kỳ với Nhân dân</td>"
+        "<td><b>UBND các xã, phường</b>, Ủy ban MTTQ Việt Nam tỉnh</td><td>Quý II/2026</td></tr>"
+        "</table><p>(*) Cơ quan in đậm là cơ quan chủ trì.</p></body></html>"
+    )
+    path = tmp_path / "plan.html"
+    path.write_text(page, encoding="utf-8")
+    res = process_document(RawFile(tmp_path, path))
+    assert [(t["task_text"][:20], t["lead_as_written"], t["support_as_written"]) for t in res.tasks] == [
+        ("Tổ chức cuộc thi tìm", "Sở Tư pháp", "Ủy ban MTTQ Việt Nam tỉnh, Tỉnh đoàn"),
+        ("Duy trì đối thoại đị", "UBND các xã, phường", "Ủy ban MTTQ Việt Nam tỉnh"),
+    ]

@@ -131,7 +131,7 @@ _ATTR_LABEL = re.compile(
     re.IGNORECASE,
 )
 _ATTR_LINE = re.compile(
-    r"^\s*[-–+•*]?\s*(?:[a-zđ]\)\s*)*(?:" + "|".join(_ATTR_KEYS.values()) + r")\s*[:：]", re.IGNORECASE
+    r"^\s*[-–+•*\[(]?\s*(?:[a-zđ]\)\s*)*(?:" + "|".join(_ATTR_KEYS.values()) + r")\s*[:：]", re.IGNORECASE
 )
 _POSTFIX_LEAD = re.compile(
     r"^(?P<lead>.+?)\s+chủ\s*trì\b\s*[,;]?\s*(?:(?:và\s+)?phối\s*hợp(?:\s+với)?\s+(?P<sup>.+)"
@@ -166,7 +166,8 @@ def lead_and_partners(text: str) -> tuple[str, str | None] | None:
 
 
 _TRAILING_PAREN = re.compile(
-    r"\((?P<inner>[^()]*(?:chủ\s*trì|phối\s*hợp|thời\s*gian|thời\s*hạn|\bgiao\b|sản\s*phẩm)[^()]*)\)\s*[.;,]?\s*$",
+    r"[(\[](?P<inner>[^()\[\]]*(?:chủ\s*trì|phối\s*hợp|thời\s*gian|thời\s*hạn|\bgiao\b|sản\s*phẩm)[^()\[\]]*)[)\]]"
+    r"\s*[.;,]?\s*$",
     re.IGNORECASE,
 )
 _TRAILING_DASH = re.compile(
@@ -431,6 +432,32 @@ def abbreviation_legend(lines: list[str]) -> tuple[dict[str, str], set[int]]:
             out |= pairs | below
             at.update(range(i + 1, last + 2))
     return out, at
+
+
+_FIELD_ABBR = re.compile(r"\b(?P<abbr>[A-ZĐ]{2,4})\s*[–\-=:]\s*(?P<name>[^;,.:()\[\]–-]{4,40})")
+
+
+def field_label_legend(lines: list[str]) -> dict[str, str]:
+    """Short labels a document defines for a task's fields ("Ghi chú: CT – cơ quan chủ trì; PH – cơ quan phối hợp;
+    TG – thời gian hoàn thành") -> {"CT": "cơ quan chủ trì", …}: two such at least, each a label the readers know."""
+    out: dict[str, str] = {}
+    for i in lines_containing(("chủ trì",), lines):
+        got = {}
+        for m in _FIELD_ABBR.finditer(strip_markup(lines[i])):
+            name = " ".join(m["name"].split())
+            if parse_attributes(f"{name}: x")[0]:
+                got[m["abbr"]] = name
+        if len(got) >= 2:
+            out |= got
+    return out
+
+
+def write_out_field_labels(lines: list[str], labels: dict[str, str]) -> list[str]:
+    """Each "CT: …" a legend defined written out ("cơ quan chủ trì: …") on the lines that are no table rows."""
+    if not labels:
+        return lines
+    rx = re.compile(r"(?<![\w])(" + "|".join(map(re.escape, labels)) + r")\s*:")
+    return [ln if ln.lstrip().startswith("|") else rx.sub(lambda m: labels[m[1]] + ":", ln) for ln in lines]
 
 
 def expand_abbreviations(value: str | None, abbreviations: dict[str, str]) -> str | None:

@@ -9,7 +9,14 @@ from itertools import accumulate
 import numpy as np
 
 from pipelines.model import Finding, ParsedPlan
-from pipelines.sources.plans.agency_text import WHEN, abbreviation_legend, expand_abbreviations, looks_like_agency
+from pipelines.sources.plans.agency_text import (
+    WHEN,
+    abbreviation_legend,
+    expand_abbreviations,
+    field_label_legend,
+    looks_like_agency,
+    write_out_field_labels,
+)
 from pipelines.sources.plans.blocks import read_blocks
 from pipelines.sources.plans.formats.text_tables import tables_from_spans
 from pipelines.sources.plans.lines import find_repeated_blocks, lowered_text, never_work_lines, strip_markup
@@ -126,6 +133,8 @@ def parse_plan(
     skip |= never_work_lines(lines)  # recipients, signature, closing formula, the portal's own lines
     abbreviations, legend = abbreviation_legend(lines)  # "- SNV: Sở Nội vụ": the short names the cells use
     skip |= legend
+    # "[CT: Sở Tư pháp; PH: …; TG: Quý II/2026]" under a legend "CT – cơ quan chủ trì; PH – …": labels written out
+    lines = write_out_field_labels(lines, field_label_legend(lines))
     # one pass into the block model (tables with their column roles, prose blocks with their numbering); the
     # readers label its blocks
     given = tables_from_spans(file_tables[1], lines, skip, f"{file_tables[0]}_table") if file_tables else None

@@ -127,7 +127,12 @@ def merge_subheader(header: list[str], cells: list[str]) -> list[str] | None:
     """The second row of a two-row header (a spanning label over its sub-columns): only short labels, none in the
     task column, at least one naming a role. Each column takes its sub-label, else the label above."""
     roles = header_roles(header) or []
-    if len(cells) < len(header) or "task" not in roles or cells[roles.index("task")].strip():
+    if len(cells) < len(header) or "task" not in roles:
+        return None
+    # the task column's own sub-label only where the label above spans more ("Nội dung" over "Nội dung thành phần |
+    # Nhiệm vụ, giải pháp"); a first row of data has words there
+    task_sub = cells[roles.index("task")].strip()
+    if task_sub and not (roles.index("task") + 1 < len(header) and not header[roles.index("task") + 1].strip()):
         return None
     labels = [collapse_ws(strip_markup(c)) for c in cells]
     if not any(labels) or any(len(c) > 40 or _FIGURE.match(c) for c in labels if c):

@@ -110,6 +110,24 @@ def _boilerplate(el) -> bool:
     )
 
 
+# a whole item of a list of names: the bold text is all there is between two commas (or the cell's ends)
+_NAMES_ITEM = re.compile(r"^[^;.:]{2,150}$")
+
+
+def _item_around(b) -> str:
+    """The bold element's text when it stands between commas or the cell's edges, else "" (a bold word in a
+    sentence)."""
+    before = (b.getprevious().tail if b.getprevious() is not None else b.getparent().text) or ""
+    after = b.tail or ""
+    if before.strip() and not before.rstrip().endswith((",", ";")):
+        return ""
+    if after.strip() and not after.lstrip().startswith((",", ";")):
+        return ""
+    if not before.strip() and not after.strip():
+        return ""  # the whole cell in bold: a heading, not one body among others
+    return (b.text or "").strip()
+
+
 def _inline_lines(el) -> str:
     """Text of an element with `<br>` and block children as line breaks (inside a table cell or list item)."""
     parts: list[str] = []
@@ -124,15 +142,25 @@ def _inline_lines(el) -> str:
             parts.append("\n")
         elif tag in _BLOCK and e is not el:
             parts.append("\n")
+        bold = tag in ("b", "strong") and in_cell and e.text and _NAMES_ITEM.match(_item_around(e))
+        if bold:
+            parts.append("**")  # a body in bold among others in a cell: the one in charge (tables.bold_lead)
         if e.text and tag != "br":
             parts.append(e.text)
         for c in e:
             walk(c)
+        if bold:
+            parts.append("**")
         if tag in _BLOCK and e is not el:
             parts.append("\n")
         if e.tail and e is not el:
             parts.append(e.tail)
 
+    in_cell = (
+        isinstance(el.tag, str)
+        and el.tag.lower() in ("td", "th")
+        and len(el.findall(".//b") + el.findall(".//strong")) == 1
+    )
     walk(el)
     return "\n".join(clean(x) for x in "".join(parts).split("\n") if clean(x))
 

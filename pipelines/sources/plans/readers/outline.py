@@ -282,7 +282,7 @@ def _attach_attribute(stack: list[Node], p: Para, lettered: bool) -> tuple[Node,
         # "- Các nội dung … bao gồm:" over "+" points, then "- Cơ quan thực hiện: …" at the same marker: a field of
         # the item above both, not of the lead-in beside it
         owner = owner.parent
-    attrs, _ = parse_attributes(p.text.lstrip("-–+•* "))
+    attrs, _ = parse_attributes(p.text.lstrip("-–+•*[( ").rstrip(")] "))  # "[Chủ trì: …; Thời gian: …]" too
     for k, v in attrs.items():
         owner.attrs[k] = f"{owner.attrs[k]}; {v}" if k in owner.attrs else v
     owner.line_end = max(owner.line_end, p.line_end)

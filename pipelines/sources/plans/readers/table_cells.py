@@ -13,6 +13,8 @@ from pipelines.sources.plans.agency_text import (
     parse_attributes,
     trailing_assignment,
 )
+from pipelines.sources.plans.decode import collapse_ws
+from pipelines.sources.plans.lines import strip_markup
 from pipelines.sources.plans.table_model import Cell, RawTable
 
 _ITEM = re.compile(r"^\s*(?:\*\*)?[a-zđ]\)\s+\S")
@@ -136,6 +138,22 @@ def _tagged_roles(value: str) -> tuple[str, str | None] | None:
     if not parts["chủ trì"] or value[pos:].strip(" ,;."):
         return None
     return "; ".join(parts["chủ trì"]), "; ".join(parts["phối hợp"]) or None
+
+
+_BOLD = re.compile(r"\*\*(?P<b>[^*]{2,150})\*\*")
+
+
+def bold_lead(cell: str) -> tuple[str, str | None] | None:
+    """One "Cơ quan thực hiện" cell listing every body, the one in charge in bold ("UBND các xã, phường, **Sở Tài
+    chính**", a note under the table saying so): (the bold body, the others) or None."""
+    if "**" not in cell:
+        return None
+    marks = list(_BOLD.finditer(cell))
+    if len(marks) != 1:
+        return None
+    others = collapse_ws(strip_markup(_BOLD.sub(",", cell).replace("\n", " "))).strip(" ,;")
+    others = re.sub(r"\s*,\s*(?:,\s*)+", ", ", others).strip(" ,;")
+    return collapse_ws(marks[0]["b"]), others or None
 
 
 def combined_cells(d: dict) -> None:

@@ -13,6 +13,7 @@ from pipelines.sources.plans.lines import html_to_text, strip_markup
 from pipelines.sources.plans.readers.merged_cells import fill_merged
 from pipelines.sources.plans.readers.table_cells import (
     attribute_rows,
+    bold_lead,
     closing_assignment,
     combined_cells,
     split_lettered_cells,
@@ -490,6 +491,8 @@ class _TableWalk:
             "line_start": line_start,
             "line_end": line_end,
         }
+        if (i := self.col.get("lead")) is not None and i < len(row) and (marked := bold_lead(row[i].text)):
+            d["lead"], d["support"] = marked[0], d["support"] or marked[1]
         combined_cells(d)
         closing_assignment(d)
         if not d["timeline"] and self.cur_section and (when := time_only(self.cur_section)):
