@@ -471,3 +471,23 @@ def test_the_body_in_bold_among_others_in_a_web_tables_cell_is_the_lead(tmp_path
         ("Tổ chức cuộc thi tìm", "Sở Tư pháp", "Ủy ban MTTQ Việt Nam tỉnh, Tỉnh đoàn"),
         ("Duy trì đối thoại đị", "UBND các xã, phường", "Ủy ban MTTQ Việt Nam tỉnh"),
     ]
+
+
+DONE_BY = """III. NHIỆM VỤ THEO TỪNG LĨNH VỰC
+
+3. Cải cách thủ tục hành chính
+
+3.1. Chỉ tiêu: Tỷ lệ hồ sơ giải quyết đúng hạn đạt trên 98%.
+
+3.2. Rà soát thủ tục hành chính còn yêu cầu giấy tờ đã được số hóa, do Văn phòng UBND tỉnh chủ trì, các sở, ban, ngành phối hợp; hoàn thành trong quý II/2026.
+
+3.3. Thẩm định dự thảo văn bản quy phạm pháp luật bảo đảm đúng thời hạn, do Sở Tư pháp chủ trì, phối hợp với các sở, ban, ngành, thực hiện thường xuyên.
+"""
+
+
+def test_who_does_it_said_after_the_work_and_an_items_goal_is_no_task():
+    tasks = parse_plan(DONE_BY).tasks
+    assert [(t.task_ref, t.lead_as_written, t.support_as_written) for t in tasks] == [
+        ("3.2", "Văn phòng UBND tỉnh", "các sở, ban, ngành"),
+        ("3.3", "Sở Tư pháp", "các sở, ban, ngành"),
+    ]

@@ -499,6 +499,9 @@ def _record_over_its_content(c: Node) -> bool:
     )
 
 
+_GOAL_ITEM = re.compile(r"(?i)^(?:chỉ tiêu|mục tiêu)(?:\s+(?:phấn đấu|cụ thể))?(?:\s+năm\s+\d{4})?\s*:")
+
+
 def _collect_tasks(node: Node, path: list[Node], out: list[TaskRow], findings: list[Finding]) -> None:
     for c in node.children:
         if c.kind in ("plain",):
@@ -525,6 +528,8 @@ def _collect_tasks(node: Node, path: list[Node], out: list[TaskRow], findings: l
         if items and not merge_children:
             _collect_tasks(c, path + [c], out, findings)
             continue
+        if not items and _GOAL_ITEM.match(collapse_ws(c.text)):
+            continue  # "3.1. Chỉ tiêu: Tỷ lệ hồ sơ giải quyết đúng hạn đạt trên 98%": what the part aims at, not work
         if not items and (
             rows := _run_on_assignments(c, path)
             or _agency_paragraphs(c, path)

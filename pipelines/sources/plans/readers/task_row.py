@@ -267,6 +267,10 @@ def _parties(n: Node, path: list[Node], text: str, attrs: dict[str, str]) -> tup
             lead, support = owner, lead if support is None else f"{lead}; {support}"
     if lead is None and "lead" not in attrs and (in_paren := named_in_closing_paren(text)):
         lead, text = in_paren
+    if lead is None and "lead" not in attrs and (by := _DONE_BY.search(text)) and looks_like_agency(by["lead"]):
+        # "…, do Sở Tư pháp chủ trì, Công an tỉnh phối hợp; hoàn thành trong quý III/2026": who does it, said after it
+        lead = by["lead"].strip()
+        support = support or (by["sup"] or "").strip(" ,;.") or (_partners_named(by["with"]) if by["with"] else None)
     if "lead" in attrs:
         lead, support = attrs["lead"], attrs.get("support", support if lead is None else None)
     elif "support" in attrs:
@@ -278,6 +282,18 @@ def _parties(n: Node, path: list[Node], text: str, attrs: dict[str, str]) -> tup
         # in a clause of the task's own sentence
         support = agencies_at_start(mid["rest"])
     return lead, support, text
+
+
+_DONE_BY = re.compile(
+    r",\s*do\s+(?P<lead>[^,;()]{3,120}?)\s+chủ\s*trì\b(?:\s*,\s*(?:(?P<sup>[^;()]{3,200}?)\s+phối\s*hợp\b|phối\s*hợp\s+với"
+    r"\s+(?P<with>[^;()]{3,300})))?"
+)
+
+
+def _partners_named(text: str) -> str | None:
+    """The bodies a "phối hợp với …" names, up to the work or the time after them."""
+    who, _ = agency_prefix(text)
+    return who.strip(" ,;.") if who is not None and looks_like_agency(who) else agencies_at_start(text)
 
 
 _PARTNERS_CLAUSE = re.compile(r"[,;]\s*(?:và\s+)?phối\s+hợp(?:\s+chặt\s+chẽ)?\s+với\s+(?P<rest>\S.*)$")
