@@ -132,7 +132,7 @@ def paragraphs(lines: list[str], skip: set[int] | None = None) -> list[Para]:
     hard-wrapped text (hard_wrapped), every line of a paragraph."""
     skip = skip or set()
     wrapped = hard_wrapped(lines)
-    indented_starts = first_line_indent(lines)
+    indented_starts = wrapped and first_line_indent(lines)  # (only a hard-wrapped text parts paragraphs so)
     paras: list[Para] = []
     prev_raw = ""
     bold_open = False  # the paragraph so far opened a bold span ("**1. Đề nghị Ban …") it has not closed
