@@ -253,6 +253,7 @@ def _parties(n: Node, path: list[Node], text: str, attrs: dict[str, str]) -> tup
         if opened and (names_a_body(named) or named != m["who"].strip()):
             # "12. Đề nghị Công ty Điện lực tỉnh: Khẩn trương …": the agency, then its work
             lead, text = named, m["work"]
+            support = support or split_lead(collapse_ws(text))[1]  # "Sở X: Phối hợp với Ban Y chỉ đạo …"
             if lead.endswith(")") and (given := trailing_assignment(lead))[0]:
                 # "Sở Y tế (phối hợp: Sở Tư pháp): …": the partners in the party's brackets
                 lead = given[1]
