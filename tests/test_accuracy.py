@@ -36,6 +36,7 @@ NEW_BATCHES = {
     "layouts9": (0.90, None),  # 8 more SYNTHETIC layouts, first measured at 0.72 / lead 0.60 (held out) on 19f1c23
     "real_plans13": (0.90, 0.85),  # three more real, first measured at 0.82 / lead 0.98 (held out) on 19f1c23
     "layouts10": (0.90, None),  # 8 more SYNTHETIC layouts, first measured at 0.68 / lead 0.58 (held out) on c04abdd
+    "layouts11": (0.90, None),  # 8 more SYNTHETIC layouts, first measured at 0.47 / lead 0.26 (held out) on 6ac5fd6
 }
 
 
