@@ -491,3 +491,23 @@ def test_who_does_it_said_after_the_work_and_an_items_goal_is_no_task():
         ("3.2", "Văn phòng UBND tỉnh", "các sở, ban, ngành"),
         ("3.3", "Sở Tư pháp", "các sở, ban, ngành"),
     ]
+
+
+ON_ITS_SIDE = """II. NHIỆM VỤ CỤ THỂ
+
+1. Thủ tục hành chính
+
+| Nhiệm vụ số | 4 | 5 |
+|---|---|---|
+| Cơ quan chủ trì | Văn phòng UBND tỉnh | Sở Nông nghiệp và Môi trường |
+| Nội dung | Rà soát, công khai danh mục thủ tục hành chính có mẫu đơn điền sẵn. | Tiếp nhận hồ sơ đất đai không phụ thuộc địa giới hành chính. |
+| Thời gian hoàn thành | Quý I/2026 | Quý II/2026 |
+"""
+
+
+def test_a_table_laid_on_its_side_gives_one_task_per_column():
+    tasks = parse_plan(ON_ITS_SIDE).tasks
+    assert [(t.task_ref, t.task_text[:20], t.lead_as_written, t.timeline_text) for t in tasks] == [
+        ("4", "Rà soát, công khai d", "Văn phòng UBND tỉnh", "Quý I/2026"),
+        ("5", "Tiếp nhận hồ sơ đất ", "Sở Nông nghiệp và Môi trường", "Quý II/2026"),
+    ]

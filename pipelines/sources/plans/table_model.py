@@ -24,7 +24,7 @@ BODIES_ONLY = re.compile(
 )
 _ROLE_RULES: list[tuple[str, re.Pattern]] = [
     # "Mã nhiệm vụ", "Mã số": the code a row is known by, also in another table that gives more of its fields
-    ("ref", re.compile(r"^(stt|tt|số tt|số thứ tự|s\.tt|it|tt\.|mã|mã số|mã nhiệm vụ|mã nv)$")),
+    ("ref", re.compile(r"^(stt|tt|số tt|số thứ tự|s\.tt|it|tt\.|mã|mã số|mã nhiệm vụ|mã nv|nhiệm vụ số|số nhiệm vụ)$")),
     ("subsection", re.compile(r"thành phần")),
     # "Cơ quan tham mưu": the body that prepares the work for the committee's signature is its lead
     ("lead", re.compile(r"chủ trì|chịu trách nhiệm|đơn vị thực hiện|cơ quan thực hiện|phân công|đầu mối|tham mưu")),

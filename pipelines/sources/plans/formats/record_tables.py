@@ -51,3 +51,27 @@ def record_as_row(rows: list[list[Cell]]) -> list[list[Cell]] | None:
         cells = [by_role.get(r) or Cell("", src.line_start, src.line_end) for r in order]
         out.append(([Cell(ref["ref"], src.line_start, src.line_end)] if numbered and ref else []) + cells)
     return out
+
+
+def transposed_records(rows: list[list[Cell]]) -> list[list[Cell]] | None:
+    """A table laid on its side: the first column holds the labels ("Nhiệm vụ số", "Nội dung", "Cơ quan chủ trì",
+    "Thời gian hoàn thành", in any order) and each further column is one task. Returned the usual way round (the
+    labels as the header row, a task per row), or None."""
+    if len(rows) < 3 or min(len(r) for r in rows) < 2:
+        return None
+    labels = [collapse_ws(strip_markup(r[0].text)) for r in rows]
+    if any(not lb or len(lb) > 60 for lb in labels):
+        return None
+    roles = header_roles(labels) or []
+    named = {r for r in roles if r}
+    if "task" not in named or len(named) < 3 or sum(1 for r in roles if r) < len(rows) - 1:
+        return None
+    if header_roles([c.text for c in rows[0]]) is not None:
+        return None  # the first row is a header already: a table the usual way round
+    width = max(len(r) for r in rows)
+    out = [[r[0] for r in rows]]
+    for j in range(1, width):
+        col = [r[j] if j < len(r) else Cell("", r[0].line_start, r[0].line_end) for r in rows]
+        if any(not c.blank for c in col):
+            out.append(col)
+    return out if len(out) >= 2 else None

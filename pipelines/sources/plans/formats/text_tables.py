@@ -15,7 +15,7 @@ import re
 
 from pipelines.model import Finding
 from pipelines.sources.plans.decode import collapse_ws
-from pipelines.sources.plans.formats.record_tables import record_as_row
+from pipelines.sources.plans.formats.record_tables import record_as_row, transposed_records
 from pipelines.sources.plans.lines import html_to_text, lowered_text
 from pipelines.sources.plans.period_grid import unpivot_period_grid
 from pipelines.sources.plans.table_model import (
@@ -345,7 +345,7 @@ def _table_from_rows(rows: list[list[Cell]], reader: str, line_start: int, line_
     if len(rows) < 2:
         return None
     findings: list[Finding] = []
-    record = record_as_row(rows)
+    record = record_as_row(rows) or transposed_records(rows)
     if record is not None:
         rows = record
     first = [c.text for c in rows[0]]
