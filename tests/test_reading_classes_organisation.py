@@ -511,3 +511,24 @@ def test_a_table_laid_on_its_side_gives_one_task_per_column():
         ("4", "Rà soát, công khai d", "Văn phòng UBND tỉnh", "Quý I/2026"),
         ("5", "Tiếp nhận hồ sơ đất ", "Sở Nông nghiệp và Môi trường", "Quý II/2026"),
     ]
+
+
+BY_NUMBER_IN_PROSE = """II. NHIỆM VỤ THEO TỪNG CHỈ SỐ THÀNH PHẦN
+
+1. Chỉ số Chi phí gia nhập thị trường
+a) Thực trạng, mục tiêu: Năm 2025, chỉ số đạt 6,85 điểm; phấn đấu năm 2026 đạt từ 7,50 điểm trở lên.
+b) Nhiệm vụ, giải pháp:
+(1) Rà soát, chuẩn hóa quy trình đăng ký doanh nghiệp trên môi trường điện tử.
+(2) Cung cấp thông tin về nghĩa vụ thuế ban đầu cho doanh nghiệp mới thành lập.
+(3) Tổ chức tập huấn cho hộ kinh doanh có nhu cầu chuyển đổi thành doanh nghiệp.
+c) Phân công thực hiện: Giao Sở Tài chính chủ trì thực hiện nhiệm vụ (1) và (3), hoàn thành trong quý II/2026; Hiệp hội Doanh nghiệp tỉnh phối hợp thực hiện nhiệm vụ (3). Thuế tỉnh Phú Thọ chủ trì nhiệm vụ (2), thực hiện thường xuyên.
+"""
+
+
+def test_numbered_tasks_given_out_by_number_in_a_paragraph_of_their_part():
+    tasks = parse_plan(BY_NUMBER_IN_PROSE).tasks
+    assert [(t.task_ref, t.lead_as_written, t.support_as_written, t.timeline_text) for t in tasks] == [
+        ("1", "Sở Tài chính", None, "trong quý II/2026"),
+        ("2", "Thuế tỉnh Phú Thọ", None, "thường xuyên"),
+        ("3", "Sở Tài chính", "Hiệp hội Doanh nghiệp tỉnh", "trong quý II/2026"),
+    ]  # the state and aim of the part, and the paragraph that gives the work out, are no tasks

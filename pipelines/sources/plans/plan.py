@@ -23,7 +23,11 @@ from pipelines.sources.plans.lines import find_repeated_blocks, lowered_text, ne
 from pipelines.sources.plans.metadata import indices_named
 from pipelines.sources.plans.readers.keyed_tables import join_keyed_tables
 from pipelines.sources.plans.readers.narrative import NarrativeSection, has_agency_lead, read_narrative
-from pipelines.sources.plans.readers.numbered_assignments import assign_by_task_number, gives_tasks_by_number
+from pipelines.sources.plans.readers.numbered_assignments import (
+    assign_by_task_number,
+    assign_in_prose,
+    gives_tasks_by_number,
+)
 from pipelines.sources.plans.readers.tables import table_to_tasks
 from pipelines.sources.plans.table_model import KEYED
 
@@ -145,6 +149,9 @@ def parse_plan(
         table_lines.update(range(t.line_start, t.line_end + 1))
     n_tasks, n_sections, n_findings, by_agency, spans = read_narrative(lines, table_lines, doc.paragraphs)
     out.findings.extend(n_findings)
+    # numbered tasks given out by number, before any choice of which rows are the tasks rests on their leads
+    assign_by_task_number(tables, n_tasks, out.findings)  # "Sở Tư pháp | chủ trì nhiệm vụ số 1, 6, 12"
+    n_tasks = assign_in_prose(n_tasks, out.findings)  # "Phân công thực hiện: Giao Sở X chủ trì nhiệm vụ (1) và (3) …"
     aligner = _SectionAligner(n_sections, SectionMatcher(n_sections) if tables and n_sections else None, out.findings)
     table_tasks, headings_over_tables = _read_tables(tables, lines, table_lines, n_sections, aligner, out)
     # a heading whose table holds its tasks is not one itself
@@ -165,7 +172,6 @@ def parse_plan(
     n_tasks = _repeated_in_list([x for x in n_tasks if not _GENERIC_DUTY.match(x.task_text)], out.findings)
     if n_tasks:
         out.readers_used.insert(0, "narrative")
-    assign_by_task_number(tables, n_tasks, out.findings)  # "Sở Tư pháp | chủ trì nhiệm vụ số 1, 6, 12"
     out.tasks = sorted(n_tasks + table_tasks, key=lambda t: t.line_start)
     if abbreviations:
         for row in out.tasks:

@@ -499,7 +499,9 @@ def _record_over_its_content(c: Node) -> bool:
     )
 
 
-_GOAL_ITEM = re.compile(r"(?i)^(?:chỉ tiêu|mục tiêu)(?:\s+(?:phấn đấu|cụ thể))?(?:\s+năm\s+\d{4})?\s*:")
+_GOAL_ITEM = re.compile(
+    r"(?i)^(?:thực trạng\s*(?:,|và)\s*)?(?:chỉ tiêu|mục tiêu)(?:\s+(?:phấn đấu|cụ thể))?(?:\s+năm\s+\d{4})?\s*:"
+)
 
 
 def _collect_tasks(node: Node, path: list[Node], out: list[TaskRow], findings: list[Finding]) -> None:

@@ -85,3 +85,81 @@ def assign_by_task_number(tables: list[RawTable], tasks: list[TaskRow], findings
                 table.line_end,
             )
         )
+
+
+# "c) Phân công thực hiện: Giao Sở X chủ trì thực hiện nhiệm vụ (1) và (3), hoàn thành trong quý II/2026; …"
+_GIVES_BY_NUMBER = re.compile(
+    r"(?i)^(?:phân công(?:\s+thực hiện)?|tổ chức thực hiện|giao nhiệm vụ)\s*:\s*(?P<rest>\S.*)$"
+)
+_NUMBERED = re.compile(r"\((?P<n>\d{1,2})\)(?:\s*\((?P<when>[^()]{3,80})\))?")
+_ROLE = re.compile(r"(?i)\s(?P<role>chủ\s*trì|phối\s*hợp)\b")
+_WHEN_IN = re.compile(r"(?i)(?:hoàn thành|thực hiện)\s+(?P<when>(?:trong|trước|vào)\s+[^,;.()]{3,40}|thường\s+xuyên)")
+_PARTNERS = re.compile(r"(?i)phối\s*hợp\s+với\s+(?P<who>[^;()]{3,200}?)(?=,\s*(?:hoàn thành|thực hiện)|[;.]|$)")
+
+
+def _clauses(text: str) -> list[str]:
+    return [c.strip() for c in re.split(r";|(?<=[.])\s+(?=[A-ZĐÀ-Ỹ])", text) if c.strip()]
+
+
+def assign_in_prose(tasks: list[TaskRow], findings: list[Finding]) -> list[TaskRow]:
+    """A part that numbers its tasks "(1)", "(2)" and then gives them out in a paragraph ("Phân công thực hiện: Giao
+    Sở Tài chính chủ trì nhiệm vụ (1) và (3), hoàn thành trong quý II/2026; Hiệp hội … phối hợp thực hiện nhiệm vụ
+    (3). Thuế tỉnh chủ trì nhiệm vụ (2), thực hiện thường xuyên."): each numbered task of the same part takes the
+    body, partners and deadline the paragraph names for its number; the paragraph itself is no task."""
+    from pipelines.sources.plans.agency_text import agency_prefix, looks_like_agency
+
+    out: list[TaskRow] = []
+    for t in tasks:
+        m = _GIVES_BY_NUMBER.match(collapse_ws(t.task_text))
+        if m is None or not _NUMBERED.search(m["rest"]):
+            out.append(t)
+            continue
+        part = [u for u in tasks if u is not t and u.section_as_written == t.section_as_written and u.task_ref]
+        by_ref = {(u.task_ref or "").strip("()."): u for u in part}
+        given = 0
+        general_when = None
+        for clause in _clauses(m["rest"]):
+            nums = list(_NUMBERED.finditer(clause))
+            if not nums:
+                general_when = general_when or (
+                    (w := _WHEN_IN.search(clause) or re.search(r"(?i)thời gian\s*:\s*(?P<when>[^.;]{3,40})", clause))
+                    and w["when"]
+                )
+                continue
+            role = _ROLE.search(" " + clause[: nums[0].start()])
+            who, _ = agency_prefix(re.sub(r"(?i)^giao\s+", "", clause[: role.start()].strip()) if role else "")
+            if role is None or who is None or not looks_like_agency(who):
+                continue
+            when = (w := _WHEN_IN.search(clause[nums[-1].end() :])) and w["when"]
+            partners = (p := _PARTNERS.search(clause)) and p["who"].strip(" ,")
+            tail_partner = re.search(r"(?i),\s*(?P<who>[^,;()]{3,120}(?:,[^,;()]{2,60})*?)\s+phối\s*hợp\s*$", clause)
+            for n in nums:
+                task = by_ref.get(n["n"])
+                if task is None:
+                    continue
+                if role["role"].lower().startswith("chủ"):
+                    task.lead_as_written = task.lead_as_written or who
+                    task.support_as_written = (
+                        task.support_as_written or partners or (tail_partner["who"].strip() if tail_partner else None)
+                    )
+                    task.timeline_text = task.timeline_text or n["when"] or when
+                    given += 1
+                else:
+                    task.support_as_written = task.support_as_written or who
+        if general_when:
+            for u in part:
+                if u.lead_as_written and not u.timeline_text:
+                    u.timeline_text = general_when
+        if given == 0:
+            out.append(t)
+            continue
+        findings.append(
+            Finding(
+                "tasks_given_by_number",
+                "info",
+                f"The paragraph at line {t.line_start} gives {given} numbered tasks of its part out by their numbers.",
+                t.line_start,
+                t.line_end,
+            )
+        )
+    return out

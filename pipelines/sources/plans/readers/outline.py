@@ -24,6 +24,7 @@ from pipelines.sources.plans.lines import strip_markup
 
 _ROMAN = re.compile(r"^(?P<m>[IVX]{1,4})\s*[.\-–)]\s*(?P<t>\S.*)$")
 _NUM_MULTI = re.compile(r"^(?P<m>\d{1,2}(?:\.\d{1,2})+)\.?\s+(?P<t>\S.*)$")
+_NUM_PAREN = re.compile(r"^\((?P<m>\d{1,2})\)\s*(?P<t>[^\W_].{9,})$")
 _NUM_ONE = re.compile(r"^(?P<m>\d{1,2})[.)]\s*(?P<t>[^\d\s].*)$")
 _LETTER = re.compile(r"^(?P<m>[a-zđ])\)\s*(?P<t>\S.*)$")
 _BULLET = re.compile(r"^(?P<m>[-–•+])\s*(?P<t>\S.*)$")
@@ -216,6 +217,8 @@ def _classify_text(t: str) -> tuple[str, str | None, float, str]:
         return "num", m["m"], 1.0, m["t"]
     if m := _LETTER.match(t):
         return "letter", m["m"], LEVEL_LETTER, m["t"]
+    if t[:1] == "(" and (m := _NUM_PAREN.match(t)):
+        return "num", m["m"], LEVEL_LETTER + 0.5, m["t"]  # "(1) Rà soát …" under "b) Nhiệm vụ, giải pháp:"
     if m := _BULLET.match(t):
         if m["m"] == "+":
             return "plus", "+", LEVEL_PLUS, m["t"]
