@@ -532,3 +532,21 @@ def test_numbered_tasks_given_out_by_number_in_a_paragraph_of_their_part():
         ("2", "Thuế tỉnh Phú Thọ", None, "thường xuyên"),
         ("3", "Sở Tài chính", "Hiệp hội Doanh nghiệp tỉnh", "trong quý II/2026"),
     ]  # the state and aim of the part, and the paragraph that gives the work out, are no tasks
+
+
+CHECKLIST = """## III. NHIỆM VỤ CỤ THỂ
+
+### 1. Chỉ số Chi phí gia nhập thị trường
+
+- [ ] 1.1. Rút ngắn thời gian cấp Giấy chứng nhận đăng ký doanh nghiệp — @Sở Tài chính (chủ trì), @Thuế thành phố Hải Phòng · hạn: 30/6/2026
+- [x] 1.2. Công khai quỹ đất sạch trên Cổng thông tin điện tử thành phố — @Sở Tài chính, @Sở Nông nghiệp và Môi trường (chủ trì) · hạn: 31/3/2026 · sản phẩm: danh mục được đăng tải
+"""
+
+
+def test_a_checklist_whose_mentions_tag_the_body_in_charge():
+    tasks = parse_plan(CHECKLIST).tasks
+    assert [(t.task_ref, t.lead_as_written, t.support_as_written, t.timeline_text) for t in tasks] == [
+        ("1.1", "Sở Tài chính", "Thuế thành phố Hải Phòng", "30/6/2026"),
+        ("1.2", "Sở Nông nghiệp và Môi trường", "Sở Tài chính", "31/3/2026"),
+    ]  # a ticked box is a task done, still a task of the plan
+    assert tasks[1].output_text == "danh mục được đăng tải"

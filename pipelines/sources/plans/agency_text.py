@@ -273,10 +273,37 @@ def named_in_closing_paren(text: str) -> tuple[str, str] | None:
     return who, text[: n.start()].rstrip(" ,;:")
 
 
+_MENTIONS = re.compile(r"\s+[—–-]\s+(?P<tail>@\S.*)$")
+_TAGGED_LEAD = re.compile(r"\s*\(\s*chủ\s*trì\s*\)\s*$", re.IGNORECASE)
+
+
+def _mentions(text: str) -> tuple[dict[str, str], str] | None:
+    """ "… — @Sở Tài chính (chủ trì), @Thuế thành phố · hạn: 30/6/2026 · sản phẩm: …" (a checklist's mentions): the
+    bodies tagged "(chủ trì)" lead, the others are partners; the fields after "·" are the task's own."""
+    d = _MENTIONS.search(text)
+    if d is None:
+        return None
+    segs = [x.strip() for x in re.split(r"\s+·\s+", d["tail"])]
+    names = [n.strip(" ,;") for n in re.split(r"(?:^|,)\s*@", segs[0]) if n.strip(" ,;")]
+    leads = [_TAGGED_LEAD.sub("", n) for n in names if _TAGGED_LEAD.search(n)]
+    if not leads:
+        return None
+    attrs = {"lead": "; ".join(leads)}
+    if others := [n for n in names if not _TAGGED_LEAD.search(n)]:
+        attrs["support"] = ", ".join(others)
+    for seg in segs[1:]:
+        got, _ = parse_attributes(re.sub(r"(?i)^hạn\s*:", "thời hạn:", seg))
+        for k, v in got.items():
+            attrs.setdefault(k, v)
+    return attrs, text[: d.start()].rstrip(" ,;:")
+
+
 def trailing_assignment(text: str) -> tuple[dict[str, str], str]:
     """A task that ends with its assignment in parentheses: "… (Sở Nội vụ chủ trì, phối hợp …; thời gian: …)", or
     after a dash: "… — Sở Tài chính chủ trì, Trung tâm … phối hợp; quý I/2026." Returns (attributes, the task text
     without them) or ({}, text)."""
+    if "@" in text and (mentioned := _mentions(text)) is not None:
+        return mentioned
     m = _TRAILING_PAREN.search(text)
     if not m and ("—" in text or " – " in text):
         m = _TRAILING_DASH.search(text)

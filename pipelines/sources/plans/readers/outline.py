@@ -204,8 +204,16 @@ def classify(p: Para) -> tuple[str, str | None, float, str]:
     return _classify_text(p.text)
 
 
+# a checklist's box ("- [ ] 1.1. …", "- [x] …" done): the item's own number, if any, is its marker
+_CHECKBOX = re.compile(r"^[-*+]\s+\[[ xX✓]\]\s+")
+
+
 @lru_cache(maxsize=1 << 16)  # the same text is classified by the line pass, the block model and the outline
 def _classify_text(t: str) -> tuple[str, str | None, float, str]:
+    if t[:1] in "-*+" and (box := _CHECKBOX.match(t)):
+        rest = t[box.end() :]
+        got = _classify_text(rest)
+        return got if got[0] != "plain" else ("bullet", "-", LEVEL_BULLET, rest)
     if (m := _PART.match(t)) and m["t"] == m["t"].upper():  # in capitals, as part headings are written
         return "part", m["m"], LEVEL_ROMAN - 1, m["t"]
     if m := _ROMAN.match(t):
