@@ -550,3 +550,25 @@ def test_a_checklist_whose_mentions_tag_the_body_in_charge():
         ("1.2", "Sở Nông nghiệp và Môi trường", "Sở Tài chính", "31/3/2026"),
     ]  # a ticked box is a task done, still a task of the plan
     assert tasks[1].output_text == "danh mục được đăng tải"
+
+
+TAB_COLUMN = (
+    "B. NHIỆM VỤ, GIẢI PHÁP CỤ THỂ\n\n"
+    "I. THAM GIA CỦA NGƯỜI DÂN Ở CẤP CƠ SỞ\n"
+    "1. Tổ chức hội nghị lấy ý kiến Nhân dân về dự thảo kế\n"
+    "   hoạch đầu tư công trung hạn của xã tại 08 ấp.\t\t\t\t\t\tPhòng Kinh tế\n"
+    "\t\t\t\t\t\t\t\tphối hợp: Ủy ban MTTQ Việt Nam xã\n"
+    "\t\t\t\t\t\t\t\tthời hạn: Quý I/2026\n"
+    "2. Tự kiểm tra việc thu phí, lệ phí tại Trạm Y tế xã và các trường học.\t\tPhòng Văn hóa - Xã hội\n"
+    "\t\t\t\t\t\t\t\tthời hạn: Quý IV/2026\n"
+)
+
+
+def test_a_right_hand_column_set_by_tab_stops_assigns_the_item_and_a_roman_names_its_section():
+    tasks = parse_plan(TAB_COLUMN).tasks
+    assert [(t.task_ref, t.lead_as_written, t.support_as_written, t.timeline_text) for t in tasks] == [
+        ("1", "Phòng Kinh tế", "Ủy ban MTTQ Việt Nam xã", "Quý I/2026"),
+        ("2", "Phòng Văn hóa - Xã hội", None, "Quý IV/2026"),
+    ]
+    assert tasks[0].task_text.endswith("tại 08 ấp.")
+    assert {t.section_as_written for t in tasks} == {"THAM GIA CỦA NGƯỜI DÂN Ở CẤP CƠ SỞ"}

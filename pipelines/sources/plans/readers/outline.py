@@ -138,10 +138,24 @@ def paragraphs(lines: list[str], skip: set[int] | None = None) -> list[Para]:
     prev_raw = ""
     bold_open = False  # the paragraph so far opened a bold span ("**1. Đề nghị Ban …") it has not closed
     prev_end = ""  # the line before, markup stripped (what a wrap is judged on)
+    column: Para | None = None  # what a right-hand column set by tab stops gives the line's item
     for i, raw in enumerate(lines, start=1):
+        if column is not None:
+            paras.append(column)
+            column, prev_raw, prev_end, bold_open = None, "", "", False
         if i in skip:
             prev_raw, prev_end, bold_open = "", "", False
             continue
+        if "\t\t" in raw and (tabbed := _TAB_COLUMN.match(raw)) is not None:
+            # "… tại 08 ấp.<tabs>Phòng Kinh tế", then "<tabs>phối hợp: …": a column set by tab stops at the right
+            # of the text, the item's assignment; the words before the tabs are read as the line
+            right = strip_markup(tabbed["right"]).strip()
+            if not tabbed["left"].strip():
+                paras.append(Para(i, i, right))
+                prev_raw, prev_end, bold_open = "", "", False
+                continue
+            raw = tabbed["left"]
+            column = Para(i, i, right if ":" in right[:40] or not looks_like_agency(right) else f"Chủ trì: {right}")
         t = strip_markup(raw.replace("\t", " ") if "\t" in raw else raw).strip()
         lone_bullet = t in ("-", "–", "+", "•") and i < len(lines) and bool(lines[i].strip()) and "|" not in lines[i]
         if not t.strip("|-: ") and not lone_bullet:  # empty, or only table rules (a bullet whose words follow stays)
@@ -192,9 +206,12 @@ def paragraphs(lines: list[str], skip: set[int] | None = None) -> list[Para]:
             paras.append(Para(i, i, t))
             bold_open = odd
         prev_raw, prev_end = raw, strip_markup(raw)
+    if column is not None:
+        paras.append(column)
     return paras
 
 
+_TAB_COLUMN = re.compile(r"^(?P<left>.*?)\t{2,}(?P<right>[^\t]+?)\s*$")
 # "A. MỤC TIÊU", "B. NHIỆM VỤ, GIẢI PHÁP CHỦ YẾU", "C. TỔ CHỨC THỰC HIỆN": parts above the roman sections
 _PART = re.compile(r"^(?P<m>[A-H])\s*[.\-–)]\s*(?P<t>\w.{3,})$")
 

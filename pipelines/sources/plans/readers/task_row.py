@@ -31,6 +31,7 @@ from pipelines.sources.plans.readers.outline import (
     _ref_of,
     _section_name,
     _subtree_end,
+    is_task_section_heading,
 )
 
 _RESPONSIBLE = re.compile(r"^(?P<who>\S.{2,}?)\s+(?:có|chịu)\s+trách nhiệm$", re.IGNORECASE)
@@ -186,6 +187,10 @@ def _place_of(path: list[Node]) -> tuple[str | None, Node | None, Node | None, l
             sec = h
     if sec is None and content:
         sec = content[0]
+    if sec is None and (named := [h for h in path if h.kind == "roman" and is_task_section_heading(h.text) is None]):
+        # "I. THAM GIA CỦA NGƯỜI DÂN Ở CẤP CƠ SỞ" over its items (in a part "B. NHIỆM VỤ …"): the roman names the
+        # section, as a numbered heading would
+        sec = named[-1]
     sub = None
     if sec is not None and sec in content:
         rest = content[content.index(sec) + 1 :]
