@@ -146,16 +146,12 @@ def paragraphs(lines: list[str], skip: set[int] | None = None) -> list[Para]:
         if i in skip:
             prev_raw, prev_end, bold_open = "", "", False
             continue
-        if "\t\t" in raw and (tabbed := _TAB_COLUMN.match(raw)) is not None:
-            # "… tại 08 ấp.<tabs>Phòng Kinh tế", then "<tabs>phối hợp: …": a column set by tab stops at the right
-            # of the text, the item's assignment; the words before the tabs are read as the line
-            right = strip_markup(tabbed["right"]).strip()
-            if not tabbed["left"].strip():
-                paras.append(Para(i, i, right))
-                prev_raw, prev_end, bold_open = "", "", False
+        if "\t\t" in raw and (tabbed := _tab_column(raw, i)) is not None:
+            raw, column = tabbed
+            if not raw.strip():  # "<tabs>phối hợp: …": the column's own line
+                paras.append(column)
+                column, prev_raw, prev_end, bold_open = None, "", "", False
                 continue
-            raw = tabbed["left"]
-            column = Para(i, i, right if ":" in right[:40] or not looks_like_agency(right) else f"Chủ trì: {right}")
         t = strip_markup(raw.replace("\t", " ") if "\t" in raw else raw).strip()
         lone_bullet = t in ("-", "–", "+", "•") and i < len(lines) and bool(lines[i].strip()) and "|" not in lines[i]
         if not t.strip("|-: ") and not lone_bullet:  # empty, or only table rules (a bullet whose words follow stays)
@@ -212,6 +208,17 @@ def paragraphs(lines: list[str], skip: set[int] | None = None) -> list[Para]:
 
 
 _TAB_COLUMN = re.compile(r"^(?P<left>.*?)\t{2,}(?P<right>[^\t]+?)\s*$")
+
+
+def _tab_column(raw: str, i: int) -> tuple[str, Para] | None:
+    """ "… tại 08 ấp.<tabs>Phòng Kinh tế", then "<tabs>phối hợp: …": a column set by tab stops at the right of the
+    text, the item's assignment -> (the words before the tabs, the column as a line of its own)."""
+    if (m := _TAB_COLUMN.match(raw)) is None:
+        return None
+    right = strip_markup(m["right"]).strip()
+    return m["left"], Para(i, i, right if ":" in right[:40] or not looks_like_agency(right) else f"Chủ trì: {right}")
+
+
 # "A. MỤC TIÊU", "B. NHIỆM VỤ, GIẢI PHÁP CHỦ YẾU", "C. TỔ CHỨC THỰC HIỆN": parts above the roman sections
 _PART = re.compile(r"^(?P<m>[A-H])\s*[.\-–)]\s*(?P<t>\w.{3,})$")
 
