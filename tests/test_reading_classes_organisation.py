@@ -572,3 +572,41 @@ def test_a_right_hand_column_set_by_tab_stops_assigns_the_item_and_a_roman_names
     ]
     assert tasks[0].task_text.endswith("tại 08 ấp.")
     assert {t.section_as_written for t in tasks} == {"THAM GIA CỦA NGƯỜI DÂN Ở CẤP CƠ SỞ"}
+
+
+def test_a_task_written_as_a_web_article_card(tmp_path):
+    """Each task an <article>: its <header> numbers it, its paragraph says the work, its <footer> gives the body in
+    charge, the partners and the deadline; news articles in an <aside> are no tasks."""
+    from pipelines.sources.plans.ingest import RawFile, process_document
+
+    card = (
+        "<article class='nv'><header><span>Nhiệm vụ 1.{n}</span> <span>Nội dung thành phần: Tri thức công dân</span>"
+        "</header><p>{work}</p><footer><span>Thời hạn: <time>{when}</time></span> · <span>Chủ trì: <b>{lead}</b></span>"
+        "</footer></article>"
+    )
+    page = (
+        "<html><body><aside><article><header><h4>Tin tức</h4></header><p>Văn phòng HĐND và UBND phường chủ trì tổ chức"
+        " hội nghị triển khai nhiệm vụ năm 2026.</p><footer>12/01/2026</footer></article></aside><main>"
+        "<p>ỦY BAN NHÂN DÂN PHƯỜNG HẢI CHÂU</p><p>Số: 09/KH-UBND</p><h1>KẾ HOẠCH nâng cao Chỉ số PAPI năm 2026</h1>"
+        "<h2>III. NHIỆM VỤ, GIẢI PHÁP</h2><section><h2>1. Tham gia của người dân ở cấp cơ sở</h2>"
+        + card.format(
+            n=1,
+            work="Tuyên truyền Luật Thực hiện dân chủ ở cơ sở qua sinh hoạt tổ dân phố.",
+            when="Quý I/2026",
+            lead="Phòng Văn hóa - Xã hội",
+        )
+        + card.format(
+            n=2,
+            work="Công khai các khoản đóng góp tự nguyện của Nhân dân tại từng tổ dân phố.",
+            when="Quý II/2026",
+            lead="Phòng Kinh tế, Hạ tầng và Đô thị",
+        )
+        + "</section></main></body></html>"
+    )
+    path = tmp_path / "plan.html"
+    path.write_text(page, encoding="utf-8")
+    res = process_document(RawFile(tmp_path, path))
+    assert [(t["task_ref"], t["task_text"][:20], t["lead_as_written"], t["timeline_text"]) for t in res.tasks] == [
+        ("1.1", "Tuyên truyền Luật Th", "Phòng Văn hóa - Xã hội", "Quý I/2026"),
+        ("1.2", "Công khai các khoản ", "Phòng Kinh tế, Hạ tầng và Đô thị", "Quý II/2026"),
+    ]

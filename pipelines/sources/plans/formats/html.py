@@ -93,10 +93,44 @@ def _decode(data: bytes) -> tuple[str, str]:
         raise FormatError(f"HTML page: {e}") from e
 
 
+_NUMBER_LABEL = re.compile(
+    r"^(?:nhiệm vụ|hoạt động|giải pháp|công việc)\s+(?P<n>\d{1,2}(?:\.\d{1,2})*)\b", re.IGNORECASE
+)
+
+
+def _task_article(el) -> list[str] | None:
+    """An <article> holding one numbered task: its header numbers it ("Nhiệm vụ 1.1"), its paragraphs say the work,
+    its footer gives the fields. -> ["1.1. the work", "the footer's fields"], or None for any other article."""
+    header = next((c for c in el if isinstance(c.tag, str) and c.tag.lower() == "header"), None)
+    if header is None or not (m := _NUMBER_LABEL.match(_inline_lines(header).strip())):
+        return None
+    body = [
+        _inline_lines(c).replace("\n", " ")
+        for c in el
+        if isinstance(c.tag, str) and c.tag.lower() not in ("header", "footer") and _inline_lines(c).strip()
+    ]
+    footer = [_inline_lines(c).replace("\n", " ") for c in el if isinstance(c.tag, str) and c.tag.lower() == "footer"]
+    if not body:
+        return None
+    fields = [re.sub(r"\s+·\s+", "; ", f).replace("**", "") for f in footer if f.strip()]
+    return [f"{m['n']}. {' '.join(body)}", *fields]
+
+
+def _in_article(el) -> bool:
+    p = el.getparent()
+    while p is not None and isinstance(p.tag, str):
+        if p.tag.lower() == "article":
+            return True
+        p = p.getparent()
+    return False
+
+
 def _boilerplate(el) -> bool:
     if not isinstance(el.tag, str):
         return True  # comments, processing instructions
     tag = el.tag.lower()
+    if tag in ("header", "footer") and _in_article(el):
+        return False  # an article's own header and footer (a task's number, its body in charge, its deadline)
     if tag in _DROP:
         return True
     if (el.get("role") or "").lower() in ("navigation", "banner", "contentinfo", "search"):
@@ -254,6 +288,14 @@ def _owner_table(el):
     return p
 
 
+def _add_table(out: LineBuilder, el, tag: str, found: tuple[list[list[str]], str], n: int) -> None:
+    if tag == "table":  # its <caption> ("Bảng 2. Nhiệm vụ do Sở Tư pháp chủ trì") is the line above it
+        for cap in el.findall("caption"):
+            if t := _inline_lines(cap).strip():
+                out.add(t, f"table {n} caption")
+    out.table(found[0], f"table {n}{found[1]}")
+
+
 def read_html(data: bytes) -> Document:
     try:
         import lxml.html
@@ -290,11 +332,13 @@ def read_html(data: bytes) -> Document:
         if (found := _table_like(el, tag)) is not None:
             flush()
             n_tbl += 1
-            if tag == "table":  # its <caption> ("Bảng 2. Nhiệm vụ do Sở Tư pháp chủ trì") is the line above it
-                for cap in el.findall("caption"):
-                    if t := _inline_lines(cap).strip():
-                        out.add(t, f"table {n_tbl} caption")
-            out.table(found[0], f"table {n_tbl}{found[1]}")
+            _add_table(out, el, tag, found, n_tbl)
+        elif tag == "article" and (record := _task_article(el)) is not None:
+            # "<article><header>Nhiệm vụ 1.1 …</header><p>the work</p><footer>Chủ trì: … · Thời hạn: …</footer>": a
+            # task written as a card, read as the numbered item it is with its fields on the line below
+            flush()
+            for line in record:
+                out.add(line, path(el))
         elif tag == "li":
             flush()
             t = _inline_lines(el)
