@@ -610,3 +610,51 @@ def test_a_task_written_as_a_web_article_card(tmp_path):
         ("1.1", "Tuyên truyền Luật Th", "Phòng Văn hóa - Xã hội", "Quý I/2026"),
         ("1.2", "Công khai các khoản ", "Phòng Kinh tế, Hạ tầng và Đô thị", "Quý II/2026"),
     ]
+
+
+def test_tasks_written_as_one_row_word_cards_with_stacked_labels(tmp_path):
+    """Each task its own one-row table: the number, the work, and a cell stacking "CHỦ TRÌ" / the body / "PHỐI
+    HỢP" / the partners / "THỜI HẠN" / the deadline; a section may hold a single card."""
+    import docx
+
+    from pipelines.sources.plans.ingest import RawFile, process_document
+
+    d = docx.Document()
+    for line in (
+        "ỦY BAN NHÂN DÂN TỈNH QUẢNG TRỊ",
+        "Số: 15/KH-UBND",
+        "KẾ HOẠCH",
+        "Cải cách hành chính năm 2026",
+        "III. NHIỆM VỤ CỤ THỂ",
+        "1. Cải cách thể chế",
+    ):
+        d.add_paragraph(line)
+    cards = [
+        (
+            "1.1",
+            "Rà soát, hệ thống hóa văn bản quy phạm pháp luật do UBND tỉnh ban hành.",
+            "Sở Tư pháp",
+            "các sở, ban, ngành",
+            "Quý II/2026",
+        ),
+        (
+            "2.1",
+            "Vận hành Trung tâm Phục vụ hành chính công tỉnh.",
+            "Trung tâm Phục vụ hành chính công tỉnh",
+            "UBND các xã, phường",
+            "Thường xuyên",
+        ),
+    ]
+    for k, (ref, work, lead, partners, when) in enumerate(cards):
+        if k == 1:
+            d.add_paragraph("2. Cải cách thủ tục hành chính")
+        t = d.add_table(rows=1, cols=3)
+        t.cell(0, 0).text, t.cell(0, 1).text = ref, work
+        t.cell(0, 2).text = f"CHỦ TRÌ\n{lead}\nPHỐI HỢP\n{partners}\nTHỜI HẠN\n{when}"
+    path = tmp_path / "cards.docx"
+    d.save(path)
+    res = process_document(RawFile(tmp_path, path))
+    assert [(t["task_ref"], t["lead_as_written"], t["support_as_written"], t["timeline_text"]) for t in res.tasks] == [
+        ("1.1", "Sở Tư pháp", "các sở, ban, ngành", "Quý II/2026"),
+        ("2.1", "Trung tâm Phục vụ hành chính công tỉnh", "UBND các xã, phường", "Thường xuyên"),
+    ]

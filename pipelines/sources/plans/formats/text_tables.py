@@ -278,6 +278,9 @@ def is_repeated_header(cells: list[str], header: list[str]) -> bool:
 # Content of a column when a table has no header row (lost in the export): a role per column from its cells.
 
 
+_STACKED_LABEL = re.compile(r"^(?:CHỦ TRÌ|CƠ QUAN CHỦ TRÌ|ĐƠN VỊ CHỦ TRÌ|CHỦ TRÌ THỰC HIỆN)\b")
+
+
 def _infer_roles(rows: list[list[Cell]]) -> list[str] | None:
     width = max(len(r) for r in rows)
     if width < 3:
@@ -291,7 +294,8 @@ def _infer_roles(rows: list[list[Cell]]) -> list[str] | None:
         mean_len = sum(map(len, vals)) / len(vals)
         if sum(1 for v in vals if _REF.match(v)) >= 0.6 * len(vals):
             stats.append(("ref", mean_len))
-        elif sum(1 for v in vals if _AGENCY_WORDS.match(v)) >= 0.6 * len(vals):
+        elif sum(1 for v in vals if _AGENCY_WORDS.match(v) or _STACKED_LABEL.match(v)) >= 0.6 * len(vals):
+            # bodies, or fields stacked under labels in capitals ("CHỦ TRÌ Sở Nội vụ PHỐI HỢP …"): who does it
             stats.append(("agency", mean_len))
         elif sum(1 for v in vals if _DATE_LIKE.search(v) and len(v) < 60) >= 0.6 * len(vals):
             stats.append(("timeline", mean_len))
@@ -340,9 +344,14 @@ def _is_words(text: str) -> bool:
     return len(t) > 15 and sum(ch.isalpha() for ch in t) > 10
 
 
+def _card_row(row: list[Cell]) -> bool:
+    """A one-row table that is one task written as a card (a number, the work, its fields): a table all the same."""
+    return len(row) >= 3 and bool(_REF.match(row[0].text.strip())) and _is_words(row[1].text)
+
+
 def _table_from_rows(rows: list[list[Cell]], reader: str, line_start: int, line_end: int) -> RawTable | None:
     rows = [r for r in rows if any(c.text.strip() for c in r)]
-    if len(rows) < 2:
+    if len(rows) < 2 and not (rows and _card_row(rows[0])):
         return None
     findings: list[Finding] = []
     record = record_as_row(rows) or transposed_records(rows)

@@ -143,6 +143,26 @@ def _tagged_roles(value: str) -> tuple[str, str | None] | None:
 _BOLD = re.compile(r"\*\*(?P<b>[^*]{2,150})\*\*")
 
 
+def stacked_fields(cell: str) -> dict[str, str] | None:
+    """One cell stacking labels over their values, each on its own line ("CHỦ TRÌ" / "Sở Nội vụ" / "PHỐI HỢP" /
+    "Văn phòng UBND tỉnh" / "Thanh tra tỉnh" / "THỜI HẠN" / "Quý II/2026"): {lead, support, timeline …}, or None."""
+    lines = [collapse_ws(strip_markup(x)) for x in re.split(r"\n|<br\s*/?>", cell) if x.strip()]
+    out: dict[str, list[str]] = {}
+    key = None
+    for ln in lines:
+        got = parse_attributes(f"{ln.rstrip(':').capitalize()}: x")[0] if len(ln) <= 30 and ln.upper() == ln else {}
+        if got:
+            key = next(iter(got))
+            out.setdefault(key, [])
+        elif key is not None:
+            out[key].append(ln)
+        else:
+            return None
+    if len(out) < 2 or "lead" not in out:
+        return None
+    return {k: (", " if k in ("lead", "support") else " ").join(v) for k, v in out.items() if v}
+
+
 def bold_lead(cell: str) -> tuple[str, str | None] | None:
     """One "Cơ quan thực hiện" cell listing every body, the one in charge in bold ("UBND các xã, phường, **Sở Tài
     chính**", a note under the table saying so): (the bold body, the others) or None."""

@@ -17,6 +17,7 @@ from pipelines.sources.plans.readers.table_cells import (
     closing_assignment,
     combined_cells,
     split_lettered_cells,
+    stacked_fields,
 )
 from pipelines.sources.plans.table_model import (
     _AGENCY_WORDS,
@@ -493,6 +494,14 @@ class _TableWalk:
         }
         if (i := self.col.get("lead")) is not None and i < len(row) and (marked := bold_lead(row[i].text)):
             d["lead"], d["support"] = marked[0], d["support"] or marked[1]
+        else:
+            for role in ("lead", "support", "output", "note", "timeline"):
+                j = self.col.get(role)
+                if j is not None and j < len(row) and "\n" in row[j].text and (stacked := stacked_fields(row[j].text)):
+                    # "CHỦ TRÌ" / "Sở Nội vụ" / "PHỐI HỢP" / … / "THỜI HẠN" / "Quý II/2026" stacked in one cell
+                    d[role] = None
+                    d.update(stacked)
+                    break
         combined_cells(d)
         closing_assignment(d)
         if not d["timeline"] and self.cur_section and (when := time_only(self.cur_section)):
