@@ -658,3 +658,21 @@ def test_tasks_written_as_one_row_word_cards_with_stacked_labels(tmp_path):
         ("1.1", "Sở Tư pháp", "các sở, ban, ngành", "Quý II/2026"),
         ("2.1", "Trung tâm Phục vụ hành chính công tỉnh", "UBND các xã, phường", "Thường xuyên"),
     ]
+
+
+KEYED_BY_LETTER = """III. NHIỆM VỤ VÀ PHÂN CÔNG THỰC HIỆN
+
+| Nội dung nhiệm vụ | Phân công thực hiện |
+|---|---|
+| 1. Trong lĩnh vực y tế, bảo hiểm xã hội |  |
+| a) Triển khai thu viện phí bằng mã QR tại bệnh viện công lập;<br>b) Chi trả lương hưu qua tài khoản cá nhân cho người hưởng;<br>c) Tích hợp thanh toán trực tuyến chi phí khám, chữa bệnh. | Nhiệm vụ a, c: Sở Y tế chủ trì; thời hạn: quý III/2026.<br>Nhiệm vụ b: Bảo hiểm xã hội tỉnh chủ trì; phối hợp: Bưu điện tỉnh; thời hạn: thường xuyên. |
+"""
+
+
+def test_a_cell_that_gives_each_lettered_task_its_own_assignment_and_a_group_row_in_trong_linh_vuc():
+    tasks = parse_plan(KEYED_BY_LETTER).tasks
+    assert [(t.task_text[:20], t.lead_as_written, t.support_as_written, t.timeline_text) for t in tasks] == [
+        ("Triển khai thu viện ", "Sở Y tế", None, "quý III/2026"),
+        ("Chi trả lương hưu qu", "Bảo hiểm xã hội tỉnh", "Bưu điện tỉnh", "thường xuyên"),
+        ("Tích hợp thanh toán ", "Sở Y tế", None, "quý III/2026"),
+    ]

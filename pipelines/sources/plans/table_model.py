@@ -162,7 +162,7 @@ _FIGURE = re.compile(r"^[-+]?\d{1,3}(?:[.,\s]\d{3})*(?:[.,]\d+)?\s*%?$|^\d{1,3}\
 _ROMAN_REF = re.compile(r"^[IVX]{1,4}\.?$")
 
 _GROUP_WORDS = re.compile(
-    r"(?i)^(?:[IVX]{1,4}[.)]\s*|\d{1,2}(?:\.\d{1,2})*[.)]?\s*)?(?:nhóm\s+)?(?:chỉ số|chỉ tiêu|"
+    r"(?i)^(?:[IVX]{1,4}[.)]\s*|\d{1,2}(?:\.\d{1,2})*[.)]?\s*)?(?:(?:trong|về|đối với)\s+)?(?:nhóm\s+)?(?:chỉ số|chỉ tiêu|"
     r"nội dung thành phần|lĩnh vực|tiêu chí|phần\s|nhóm\s|cải cách|công tác chỉ đạo|"
     r"hiện đại hóa|hiện đại hoá|xây dựng và phát triển chính phủ|tác động)"
 )

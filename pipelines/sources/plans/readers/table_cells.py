@@ -20,6 +20,21 @@ from pipelines.sources.plans.table_model import Cell, RawTable
 _ITEM = re.compile(r"^\s*(?:\*\*)?[a-zđ]\)\s+\S")
 
 
+_FOR_LETTERS = re.compile(
+    r"(?im)^\s*(?:nhiệm vụ|nội dung|điểm|mục)\s+(?P<l>[a-zđ](?:\s*(?:,|và)\s*[a-zđ])*)\s*:\s*(?P<v>.+)$"
+)
+
+
+def _by_letter(text: str) -> dict[str, str]:
+    """A cell that gives each lettered item its own fields ("Nhiệm vụ a, c: Sở Y tế chủ trì; thời hạn: …" / "Nhiệm
+    vụ b: Bảo hiểm xã hội tỉnh chủ trì; …"): {"a": …, "c": …, "b": …}; {} for any other cell."""
+    out: dict[str, str] = {}
+    for m in _FOR_LETTERS.finditer(re.sub(r"<br\s*/?>", "\n", text)):
+        for letter in re.split(r"\s*(?:,|và)\s*", m["l"]):
+            out[letter] = m["v"].strip()
+    return out
+
+
 def split_lettered_cells(table: RawTable, roles: list[str | None], findings: list[Finding]) -> None:
     """A task cell that opens with "a)" and holds further lettered lines ("a) Công khai …", "b) Mời đại diện …")
     lists that many tasks of the row's body: the row becomes one row per item, the other cells shared."""
@@ -34,8 +49,19 @@ def split_lettered_cells(table: RawTable, roles: list[str | None], findings: lis
         if cell is None or len(parts) < 2:
             out.append(row)
             continue
+        keyed = {k: _by_letter(c.text) for k, c in enumerate(row) if k != ti}
         for part in parts:
-            out.append([Cell(part, cell.line_start, cell.line_end) if k == ti else c for k, c in enumerate(row)])
+            letter = part[:2].rstrip(")").strip()
+            out.append(
+                [
+                    Cell(part, cell.line_start, cell.line_end)
+                    if k == ti
+                    else Cell(keyed[k][letter], c.line_start, c.line_end)
+                    if keyed.get(k) and letter in keyed[k]
+                    else c
+                    for k, c in enumerate(row)
+                ]
+            )
         split += 1
     if split:
         table.rows = out
@@ -176,6 +202,9 @@ def bold_lead(cell: str) -> tuple[str, str | None] | None:
     return collapse_ws(marks[0]["b"]), others or None
 
 
+_LABELLED_PARTNERS = re.compile(r"(?i)chủ\s*trì\s*[;,]\s*phối\s*hợp\s*:")
+
+
 def combined_cells(d: dict) -> None:
     """ "Chủ trì: X; Phối hợp: Y" in one cell: the labelled parts go to their own fields; "X (chủ trì); Y (phối
     hợp)": the tagged names to theirs."""
@@ -185,7 +214,13 @@ def combined_cells(d: dict) -> None:
         if tagged[1] and not d.get("support"):
             d["support"] = tagged[1]
     lead = d.get("lead")
-    if lead and "phối" in lead and not d.get("support") and (given := lead_and_partners(lead)) is not None:
+    if (
+        lead
+        and "phối" in lead
+        and not d.get("support")
+        and not _LABELLED_PARTNERS.search(lead)  # "X chủ trì; phối hợp: Y; thời hạn: …": read below, by labels
+        and (given := lead_and_partners(lead)) is not None
+    ):
         d["lead"], d["support"] = given  # one "Cơ quan thực hiện" cell: "X, phối hợp với Y", "X chủ trì, Y phối hợp"
     for key in ("lead", "support", "note", "timeline"):
         v = d.get(key)
