@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 
 from pipelines.model import Finding
 
@@ -29,7 +30,12 @@ def truncation_findings(lines: list[str], cut_in_character: bool = False) -> lis
     - the last line ends mid-word: its last word is never a whole word anywhere in the text but begins a longer
       word that is ("Tăng cườn" where the text has "cường");
     - (a warning) the last line is a long sentence (LONG_LINE characters or more) ending in a letter or digit."""
-    idx = [i for i, ln in enumerate(lines) if ln.strip()]
+    idx: list[int] = []  # the last four non-empty lines, in order (found from the end: most texts end near there)
+    for i in range(len(lines) - 1, -1, -1):
+        if lines[i].strip():
+            idx.insert(0, i)
+            if len(idx) == 4:
+                break
     if not idx:
         return []
     last_i = idx[-1]
@@ -146,11 +152,15 @@ def line_hashes(lines: list[str]) -> list[int]:
         for ln in set(lines)
     }
     texts.discard("")
-    blake, from_bytes = hashlib.blake2b, int.from_bytes
     return sorted(
         {
-            from_bytes(blake(s.encode(), digest_size=8).digest(), "big", signed=True)
+            _line_hash(s)
             for s in texts
             if "\ufffd" not in s  # a damaged line (a cut character) is not text to compare, nor length
         }
     )
+
+
+@lru_cache(maxsize=1 << 16)  # headers, footers and a plan's stock sentences recur from document to document
+def _line_hash(s: str) -> int:
+    return int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big", signed=True)

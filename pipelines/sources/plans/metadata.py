@@ -35,8 +35,10 @@ _ATTACHED = re.compile(
     rf"^\s*\(?\s*(?:Ban\s+hành\s+)?kèm\s+theo\s+(Quyết\s+định|Kế\s+hoạch)\s+số\s*:?\s*({_DOCNO})\s*,?\s*(?:{_DATE_LONG}|{_DATE_SHORT})",
     re.IGNORECASE | re.MULTILINE,
 )
+# a "|" that opens its line: the "|" first, so the scan looks only at the "|"s (a pattern opening with "^" is tried at
+# every character of the text)
 _WEB_FIELD = re.compile(
-    r"^\|\s*(Số hiệu|Ngày ban hành|Loại văn bản|Cơ quan ban hành|Người ký)\s*\|\s*([^|]+?)\s*\|", re.MULTILINE
+    r"\|(?<=^\|)\s*(Số hiệu|Ngày ban hành|Loại văn bản|Cơ quan ban hành|Người ký)\s*\|\s*([^|]+?)\s*\|", re.MULTILINE
 )
 _TITLE_OWNER = re.compile(r"(?:của|CỦA|trên địa bàn|TRÊN ĐỊA BÀN)\s+(tỉnh|thành phố|TỈNH|THÀNH PHỐ)\s+([^\n,()]{2,40})")
 _SIGN_TITLE = re.compile(r"^(?:(?:KT|TM|Q|TUQ)\.\s*)?(?:PHÓ\s+)?CHỦ TỊCH$|^TM\.\s*ỦY BAN NHÂN DÂN$")
@@ -300,7 +302,7 @@ def extract_metadata(text: str) -> tuple[DocumentMeta, list[Finding]]:
     findings: list[Finding] = []
     lines = text.split("\n")
     view, src_line = masthead_view(lines)
-    plain = "\n".join(strip_markup(ln) for ln in view)
+    plain = "\n".join(map(strip_markup, view))
 
     def at(pos: int) -> int:  # the line in the document of a position in `plain`
         return src_line[_line_of(plain, pos) - 1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, islice
 
 import numpy as np
 
@@ -27,10 +27,15 @@ class PlanParseError(Exception):
     """The text decoded but no reader found tasks in it: the quarantine reason."""
 
 
+_WORDS = re.compile(r"\w+")
+
+
 @lru_cache(maxsize=1 << 14)  # each section's items are compared with every table group
-def _bigrams(text: str) -> frozenset[tuple[str, str]]:
-    words = re.findall(r"\w+", text.lower())
-    return frozenset(zip(words, words[1:]))
+def _bigrams(text: str) -> frozenset[str]:
+    """A text's word pairs, each as "word word" (a word holds no space, so one string per pair: its hash is kept,
+    where a tuple's is worked out again at every set or dict look-up)."""
+    words = _WORDS.findall(text.lower())
+    return frozenset(map(" ".join, zip(words, words[1:])))
 
 
 def _jaccard(a: frozenset, b: frozenset) -> float:
@@ -74,8 +79,9 @@ class SectionMatcher:
             return [0.0] * len(self.sections)
         grams = [_bigrams(t) for t in table_texts]
         inter = np.zeros((len(grams), len(self.item_sizes)), dtype=np.int32)
+        vocab = self.vocab
         for r, g in enumerate(grams):
-            cols = [self.vocab[b] for b in g if b in self.vocab]
+            cols = [vocab[b] for b in vocab.keys() & g]  # the text's pairs some item has (in any order: a sum)
             if cols:
                 inter[r] = self.by_gram[cols].sum(axis=0)
         sizes = np.array([len(g) for g in grams], dtype=np.int32)
@@ -518,7 +524,8 @@ def task_text_in_lines(task_text: str, lines: list[str], start: int, end: int, t
     window = text.window(start, end) if text is not None else None
     if window is None:
         window = " ".join(lines[start - 1 : end]).lower()
-    return all(w in window for w in _WORD.findall(task_text.lower())[:8])
+    # the first eight words, found one by one (findall of a long text did all of them): the same test, in order
+    return all(m.group() in window for m in islice(_WORD.finditer(task_text.lower()), 8))
 
 
 class LineText:
