@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 
 from pipelines.model import Finding
+from pipelines.sources.plans.lines import lowered_text
 
 NEAR_DUPLICATE_SHARE = 0.95  # two documents with at least this share of equal lines are one plan
 
@@ -73,7 +74,14 @@ def truncation_findings(lines: list[str], cut_in_character: bool = False) -> lis
     m = re.search(r"([^\W\d_]+)$", last)
     if m:
         stem = re.escape(m.group(1).lower())
-        text = "\n".join(lines[:last_i] + [last[: m.start()]]).lower()
+        # the text up to the last word, lowered: a prefix of the whole text lowered (worked out once for every rule)
+        # when lowering kept every length and no capital sigma was lowered (its small form depends on what follows)
+        cut = sum(map(len, lines[:last_i])) + last_i + m.start()
+        low = lowered_text(lines)
+        if len(low) == sum(map(len, lines)) + len(lines) - 1 and "σ" not in low and "ς" not in low:
+            text = low[:cut]
+        else:
+            text = "\n".join(lines[:last_i] + [last[: m.start()]]).lower()
         # two C-speed scans instead of splitting the whole text into words (this runs on most documents)
         letter = r"[^\W\d_]"
         if not re.search(rf"(?<!{letter}){stem}(?!{letter})", text) and re.search(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import accumulate, islice
+from itertools import accumulate, chain, islice
 
 import numpy as np
 
@@ -65,25 +65,22 @@ class SectionMatcher:
             rows += grams
             self.spans.append((k, k + len(grams)))
             k += len(grams)
-        self.vocab = vocab = {b: i for i, b in enumerate(frozenset().union(*rows))}
+        grams_all = frozenset().union(*rows)
+        self.vocab = vocab = dict(zip(grams_all, range(len(grams_all))))
         # bigram -> items that have it, as integer rows: a text's intersection with every item is the sum of
         # the rows of its bigrams (integers: no multithreaded BLAS, which spun against the other pool worker)
         self.by_gram = np.zeros((max(len(vocab), 1), len(rows)), dtype=np.int32)
-        for r, g in enumerate(rows):
-            self.by_gram[[vocab[b] for b in g], r] = 1
         self.item_sizes = np.array([len(g) for g in rows], dtype=np.int32)
+        # every (bigram, item) pair set in one assignment
+        at_gram = list(map(vocab.__getitem__, chain.from_iterable(rows)))
+        self.by_gram[at_gram, np.repeat(np.arange(len(rows)), self.item_sizes)] = 1
 
     def scores(self, table_texts: list[str]) -> list[float]:
         """group_similarity(table_texts, s) for every section s, in order (the same floats)."""
         if not table_texts or not len(self.item_sizes):
             return [0.0] * len(self.sections)
         grams = [_bigrams(t) for t in table_texts]
-        inter = np.zeros((len(grams), len(self.item_sizes)), dtype=np.int32)
-        vocab = self.vocab
-        for r, g in enumerate(grams):
-            cols = [vocab[b] for b in vocab.keys() & g]  # the text's pairs some item has (in any order: a sum)
-            if cols:
-                inter[r] = self.by_gram[cols].sum(axis=0)
+        inter = self._intersections(grams)
         sizes = np.array([len(g) for g in grams], dtype=np.int32)
         union = sizes[:, None] + self.item_sizes[None, :] - inter
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -97,6 +94,29 @@ class SectionMatcher:
             for lo, hi in self.spans
             for b in [next(it) if hi > lo else None]
         ]
+
+    def _intersections(self, grams: list[frozenset[str]]) -> np.ndarray:
+        """The number of bigrams each text shares with each item: the sum of its bigrams' rows, for many texts in
+        one gather and one segmented sum (integers: the same counts in any order), a bounded block at a time."""
+        n_items = len(self.item_sizes)
+        inter = np.zeros((len(grams), n_items), dtype=np.int32)
+        vocab = self.vocab
+        budget = max(1, (1 << 21) // max(n_items, 1))  # rows gathered at once: about 8 MB of int32
+        r = 0
+        while r < len(grams):
+            texts: list[int] = []  # the texts of this block that share a pair with some item, and where each starts
+            starts: list[int] = []
+            flat: list[int] = []
+            while r < len(grams) and (not flat or len(flat) < budget):
+                cols = [vocab[b] for b in vocab.keys() & grams[r]]  # in any order: a sum
+                if cols:
+                    texts.append(r)
+                    starts.append(len(flat))
+                    flat += cols
+                r += 1
+            if flat:
+                inter[texts] = np.add.reduceat(self.by_gram[flat], starts, axis=0)
+        return inter
 
 
 def parse_plan(
@@ -158,7 +178,7 @@ def parse_plan(
     )
     # a clause that only makes bodies answer for the plan ("Các sở, ngành … chịu trách nhiệm thực hiện Kế hoạch
     # này.") gives no work
-    n_tasks = _repeated_in_list([x for x in n_tasks if not _GENERIC_DUTY.match(x.task_text)], out.findings)
+    n_tasks = _repeated_in_list([x for x in n_tasks if not _generic_duty(x.task_text)], out.findings)
     if n_tasks:
         out.readers_used.insert(0, "narrative")
     out.tasks = sorted(n_tasks + table_tasks, key=lambda t: t.line_start)
@@ -232,6 +252,13 @@ _GENERIC_DUTY = re.compile(
     r"(?:chủ động\s+)?(?:tham gia\s+)?(?:phối hợp(?:\s+với\s+[^.;:]{0,80}?)?\s+)?(?:tổ chức\s+)?(?:triển khai\s+)?"
     r"(?:thực hiện\s+)?(?:" + _DUTY_OBJECT + r"|kế hoạch)(?:\s+theo quy định)?)\s*[.;]?\s*$"
 )
+
+
+@lru_cache(maxsize=1 << 14)  # a long pattern, and the same stock sentences end many plans
+def _generic_duty(text: str) -> bool:
+    return bool(_GENERIC_DUTY.match(text))
+
+
 _STATUS_COLUMN = re.compile(r"(?i)kết quả (?:thực hiện|đạt được)|tình hình thực hiện|mức độ hoàn thành|đã thực hiện")
 _REPORT_TITLE = re.compile(r"(?i)kết quả thực hiện|tình hình thực hiện|báo cáo kết quả|kết quả triển khai")
 
