@@ -361,10 +361,7 @@ def _doc_numbers(
             numbers.append((m[1], at(m.start())))
     if not numbers and "Số " in plain:
         numbers += [(m[1], at(m.start())) for m in _SO_BARE.finditer(plain)][:1]
-    attached = [
-        (m[1], m[2], _date(m.groups()[2:]), at(m.start()))
-        for m in (_ATTACHED.finditer(plain) if "kèm" in plain.lower() else ())  # a cheap first look
-    ]
+    attached = [(m[1], m[2], _date(m.groups()[2:]), at(m.start())) for m in _attached_matches(plain)]
     for _, no, _, ln in attached:
         numbers.append((no, ln))
     numbers = [(re.sub(r"\s+", "", no), ln) for no, ln in numbers]
@@ -372,6 +369,39 @@ def _doc_numbers(
         if no not in meta.doc_numbers:
             meta.doc_numbers.append(no)
     return attached
+
+
+_ATTACHED_LEAD = frozenset("(banhàBANHÀ")  # what _ATTACHED reads before "kèm", white space aside
+
+
+def _attached_matches(plain: str) -> list[re.Match]:
+    """_ATTACHED.finditer(plain), tried only before an "è": a match opens a line, reads only white space, "(" and
+    "Ban hành" up to "kèm" (its "è" matches "è" or "È" alone), so it starts at a line start between that "kèm" and
+    the first character before it that none of those can be. In order and without overlap, as finditer gives them
+    (a multi-line pattern opening with "^" is tried at every character of the text)."""
+    out: list[re.Match] = []
+    end = 0
+    for p in sorted(i for ch in ("è", "È") for i in _positions(plain, ch)):
+        k = p - 1
+        if k < end:
+            continue
+        q = k
+        while q > 0 and (plain[q - 1].isspace() or plain[q - 1] in _ATTACHED_LEAD):
+            q -= 1
+        for s in range(max(q, end), k + 1):
+            if (s == 0 or plain[s - 1] == "\n") and (m := _ATTACHED.match(plain, s)):
+                out.append(m)
+                end = m.end()
+                break
+    return out
+
+
+def _positions(text: str, ch: str) -> list[int]:
+    out, i = [], text.find(ch)
+    while i != -1:
+        out.append(i)
+        i = text.find(ch, i + 1)
+    return out
 
 
 def _doc_type(meta: DocumentMeta, lines: list[str], web: dict[str, tuple[str, int]], plain: str) -> None:

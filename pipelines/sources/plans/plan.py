@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 from itertools import accumulate, chain, islice
 
@@ -424,15 +425,21 @@ def _restated_items(n_tasks: list, table_tasks: list, findings: list[Finding]) -
     context, never a second copy of the task: the table row is the record."""
     if not n_tasks or not table_tasks:
         return n_tasks
-    rows = [_bigrams(t.task_text) for t in table_tasks]
+    rows = [b for b in (_bigrams(t.task_text) for t in table_tasks) if len(b) >= 4]
+    having: dict[str, list[int]] = {}  # pair -> the rows that have it: a row sharing no pair with an item is not it
+    for r, b in enumerate(rows):
+        for g in b:
+            having.setdefault(g, []).append(r)
     drop = []
     for t in n_tasks:
         a = _bigrams(t.task_text)
+        if len(a) < 4:
+            continue
+        shared = Counter(chain.from_iterable(having.get(g, ()) for g in a))  # row -> len(a & row)
         # most of the shorter text's pairs, and a good share of both (a short duty inside a long row is not it)
-        if len(a) >= 4 and any(
-            len(a & b) >= RESTATED * min(len(a), len(b)) and _jaccard(a, b) >= RESTATED_BOTH
-            for b in rows
-            if len(b) >= 4
+        if any(
+            n >= RESTATED * min(len(a), len(rows[r])) and _jaccard(a, rows[r]) >= RESTATED_BOTH
+            for r, n in shared.items()
         ):
             drop.append(t)
     if not drop:
@@ -551,8 +558,13 @@ def task_text_in_lines(task_text: str, lines: list[str], start: int, end: int, t
     window = text.window(start, end) if text is not None else None
     if window is None:
         window = " ".join(lines[start - 1 : end]).lower()
-    # the first eight words, found one by one (findall of a long text did all of them): the same test, in order
-    return all(m.group() in window for m in islice(_WORD.finditer(task_text.lower()), 8))
+    return all(w in window for w in _first_words(task_text))
+
+
+@lru_cache(maxsize=1 << 14)
+def _first_words(text: str) -> tuple[str, ...]:
+    """The first eight words of a text in lower case (found one by one: findall of a long text found them all)."""
+    return tuple(m.group() for m in islice(_WORD.finditer(text.lower()), 8))
 
 
 class LineText:

@@ -5,6 +5,7 @@ before its work, the agency heading above it."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pipelines.model import TaskRow
 from pipelines.sources.plans.agency_text import (
@@ -65,23 +66,30 @@ _REQUEST_COLON = re.compile(r"^(Đề nghị|Giao|Mời)\s*:\s*", re.IGNORECASE)
 def _heading_agency(n: Node) -> str | None:
     if n.kind not in ("num", "letter", "label", "bullet") or n.synthetic:
         return None
+    items = n.items
+    # all the answer depends on besides the kind: the same headings are asked again for every item under them
+    return _agency_named(n.text, bool(items), bool(n.intro), bool(items) and not any(c.items for c in items))
+
+
+@lru_cache(maxsize=1 << 14)
+def _agency_named(text: str, has_items: bool, has_intro: bool, items_are_leaves: bool) -> str | None:
     # "6. Đề nghị: Hiệp hội Doanh nghiệp tỉnh, …": the request's colon is not the item's
-    t = collapse_ws(n.text).strip(" :.")
+    t = collapse_ws(text).strip(" :.")
     if ":" in t[:12]:
         t = _REQUEST_COLON.sub(r"\1 ", t)
     if len(t) <= 200 and ":" not in t and (m := _RESPONSIBLE.match(t)):
         return m["who"]  # "12. Các tổ chức, cá nhân khai thác nước dưới đất có trách nhiệm": whoever it names
-    if len(t) <= 200 and ":" not in t and (m := _DUTIES_OF.match(t)) and n.items and not any(c.items for c in n.items):
+    if len(t) <= 200 and ":" not in t and (m := _DUTIES_OF.match(t)) and items_are_leaves:
         return m["who"]  # the duties of whoever it names, listed as points under it
-    if ":" in t and n.items and (who := t.split(":", 1)[0].strip(" *")) and len(who) <= 120:
+    if ":" in t and has_items and (who := t.split(":", 1)[0].strip(" *")) and len(who) <= 120:
         # "2. Các sở, ban, ngành, địa phương: Là các đơn vị được lấy ý kiến …, các nội dung sau:" over its items
         if looks_like_agency(who) and not agency_prefix(who)[1]:
             return re.sub(r"^(?:Đề nghị|đề nghị|Giao|giao|Mời|mời)\s+", "", who)
     if (
-        n.items
+        has_items
         and t.endswith(("sau", "sau đây"))
         and _TASKS_FOLLOW.search(t[-80:])
-        and n.text.rstrip(" *_").endswith(":")
+        and text.rstrip(" *_").endswith(":")
     ):
         # "1. Giao Sở X là cơ quan đầu mối, chủ trì …; tổ chức thực hiện các nhiệm vụ sau:" over its points: the
         # body it opens with is given each of them
@@ -91,7 +99,7 @@ def _heading_agency(n: Node) -> str | None:
     if len(t) > 200 or not looks_like_agency(t) or ":" in t:
         return None
     if len(agency_prefix(t)[1].split()) >= 4 and (
-        not n.items and not n.intro or collapse_ws(n.text).rstrip(" *_").endswith((".", ";"))
+        not has_items and not has_intro or collapse_ws(text).rstrip(" *_").endswith((".", ";"))
     ):
         # "- Hội đồng Thi đua - Khen thưởng các cấp phân công …": an item that opens with its agency; a whole
         # sentence ending in a full stop is one too, whatever paragraphs follow it
