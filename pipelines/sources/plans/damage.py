@@ -31,12 +31,7 @@ def truncation_findings(lines: list[str], cut_in_character: bool = False) -> lis
     - the last line ends mid-word: its last word is never a whole word anywhere in the text but begins a longer
       word that is ("Tăng cườn" where the text has "cường");
     - (a warning) the last line is a long sentence (LONG_LINE characters or more) ending in a letter or digit."""
-    idx: list[int] = []  # the last four non-empty lines, in order (found from the end: most texts end near there)
-    for i in range(len(lines) - 1, -1, -1):
-        if lines[i].strip():
-            idx.insert(0, i)
-            if len(idx) == 4:
-                break
+    idx = _last_non_empty(lines, 4)
     if not idx:
         return []
     last_i = idx[-1]
@@ -74,14 +69,7 @@ def truncation_findings(lines: list[str], cut_in_character: bool = False) -> lis
     m = re.search(r"([^\W\d_]+)$", last)
     if m:
         stem = re.escape(m.group(1).lower())
-        # the text up to the last word, lowered: a prefix of the whole text lowered (worked out once for every rule)
-        # when lowering kept every length and no capital sigma was lowered (its small form depends on what follows)
-        cut = sum(map(len, lines[:last_i])) + last_i + m.start()
-        low = lowered_text(lines)
-        if len(low) == sum(map(len, lines)) + len(lines) - 1 and "σ" not in low and "ς" not in low:
-            text = low[:cut]
-        else:
-            text = "\n".join(lines[:last_i] + [last[: m.start()]]).lower()
+        text = _lowered_before(lines, last_i, m.start())
         # two C-speed scans instead of splitting the whole text into words (this runs on most documents)
         letter = r"[^\W\d_]"
         if not re.search(rf"(?<!{letter}){stem}(?!{letter})", text) and re.search(
@@ -111,6 +99,27 @@ def truncation_findings(lines: list[str], cut_in_character: bool = False) -> lis
             )
         )
     return out
+
+
+def _last_non_empty(lines: list[str], k: int) -> list[int]:
+    """The indices of the last `k` non-empty lines, in order (found from the end: most texts end near there)."""
+    idx: list[int] = []
+    for i in range(len(lines) - 1, -1, -1):
+        if lines[i].strip():
+            idx.insert(0, i)
+            if len(idx) == k:
+                break
+    return idx
+
+
+def _lowered_before(lines: list[str], i: int, col: int) -> str:
+    """The text up to column `col` of line `i`, lowered: a prefix of the whole text lowered (worked out once for
+    every rule) when lowering kept every length and lowered no capital sigma (its small form depends on what
+    follows it)."""
+    low = lowered_text(lines)
+    if len(low) == sum(map(len, lines)) + len(lines) - 1 and "σ" not in low and "ς" not in low:
+        return low[: sum(map(len, lines[:i])) + i + col]
+    return "\n".join(lines[:i] + [lines[i][:col]]).lower()
 
 
 def _pairs(lines: list[str], blank_too: bool) -> list[int]:

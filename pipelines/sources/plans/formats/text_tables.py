@@ -174,7 +174,6 @@ def find_md_tables(lines: list[str], skip: set[int]) -> list[RawTable]:
     n, i = len(lines), 1
     while i <= n:
         raw = lines[i - 1]
-        # a row holds a "|", a grid rule a "+": the `in` tests spare most lines both patterns
         if i in skip or not (("|" in raw and _MD_ROW.match(raw)) or ("+" in raw and _GRID_RULE.match(raw))):
             i += 1
             continue
