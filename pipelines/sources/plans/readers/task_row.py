@@ -42,11 +42,13 @@ _DUTIES_OF = re.compile(
 
 # the items under one heading share its path (the same list): where they stand is worked out once per path
 _PLACES: dict[int, tuple[list[Node], tuple[int, tuple]]] = {}
+_TIMES: dict[int, tuple[list[Node], int, str | None]] = {}  # ... and the deadline its headings give (_time_heading)
 
 
 def forget_headings() -> None:
     """A new outline: the places worked out for the last one are forgotten."""
     _PLACES.clear()
+    _TIMES.clear()
 
 
 def _agency_heading(n: Node) -> str | None:
@@ -219,7 +221,16 @@ def _text_and_attrs(n: Node, path: list[Node], merge_children: bool) -> tuple[st
 
 
 def _time_heading(path: list[Node]) -> str | None:
-    """The deadline a heading above gives when it is only a time ("a) Trong tháng 01/2026:")."""
+    """The deadline a heading above gives when it is only a time ("a) Trong tháng 01/2026:"), once per path."""
+    known = _TIMES.get(id(path))
+    if known is not None and known[0] is path and len(path) == known[1]:
+        return known[2]
+    out = _time_of(path)
+    _TIMES[id(path)] = (path, len(path), out)
+    return out
+
+
+def _time_of(path: list[Node]) -> str | None:
     for h in reversed(path):
         if when := time_only(h.text):
             return when
