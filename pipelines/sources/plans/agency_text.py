@@ -24,6 +24,7 @@ _SUPPORT_OPEN = re.compile(
 _LEAD_MARKER = re.compile(r"^chủ trì\s*[,:]?\s*", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1 << 16)  # the readers ask again of the same item texts, headings and cells
 def _agency_prefix(text: str, max_words: int = 25) -> tuple[str | None, str]:
     """Split `text` into (agency span, rest) when it opens with an agency."""
     if not _HEAD_RE.match(text):
@@ -57,6 +58,7 @@ _REQUEST = re.compile(r"(?i)^(?:đề nghị|giao|yêu cầu)\s")
 _ASKS = re.compile(r"\s(?:đề nghị|giao|yêu cầu)\s")
 
 
+@lru_cache(maxsize=1 << 16)
 def split_lead(text: str) -> tuple[str | None, str | None]:
     """(lead as written, support as written) named at the start of a task text."""
     # a request may name a long list of bodies ("Đề nghị Văn phòng Tỉnh ủy và các Ban …, Kho bạc … tăng cường …")
@@ -99,6 +101,7 @@ def is_agency_label(text: str) -> bool:
     return lead is not None and rest.strip(" :") == ""
 
 
+@lru_cache(maxsize=1 << 16)
 def looks_like_agency(text: str) -> bool:
     return bool(_HEAD_RE.match(text.strip()))
 
@@ -182,6 +185,7 @@ _GIVEN_IN_PAREN = re.compile(
 )
 
 
+@lru_cache(maxsize=1 << 16)  # every paragraph is asked, some several times
 def is_attribute_line(text: str) -> bool:
     """ "- Cơ quan chủ trì: Sở Nội vụ", "Thời hạn: Quý III/2024": a task's attribute, never a task."""
     return bool(_ATTR_LINE.match(text))

@@ -41,13 +41,13 @@ def _section_bounds(lines: list[str], idx: int) -> tuple[int, int]:
     """0-based [start, end) of the numbered section holding line idx."""
     start, level = 0, -1
     for i in range(idx, -1, -1):
-        m = _HEADING.match(strip_markup(lines[i]))
+        m = _HEADING.match(strip_markup(lines[i])) if "." in lines[i] else None  # a heading's marker ends in "."
         if m:
             start, level = i, _level(m[1])
             break
     end = len(lines)
     for j in range(idx + 1, len(lines)):
-        m = _HEADING.match(strip_markup(lines[j]))
+        m = _HEADING.match(strip_markup(lines[j])) if "." in lines[j] else None
         if m and (level < 0 or _level(m[1]) <= level):
             end = j
             break
@@ -86,6 +86,8 @@ def stated_count_findings(lines: list[str]) -> list[Finding]:
             start, end = _section_bounds(lines, i)
             names: dict[str, tuple[int, str]] = {}
             for j in range(start, end):
+                if "“" not in lines[j] and '"' not in lines[j]:
+                    continue  # every quoted name opens with a quote mark
                 for q in _QUOTED.finditer(strip_markup(lines[j])):
                     if _singular(q[1]) == noun:
                         names.setdefault(match_key(q[2]), (j + 1, q[2]))

@@ -76,7 +76,7 @@ def foreign_issuer_findings(
     if not own or issuer_level is None:
         return out
     for i, ln in enumerate(lines, start=1):
-        if "của" not in ln or "số" not in ln:
+        if "/" not in ln or "của" not in ln or "số" not in ln:  # every number holds a "/": most lines have none
             continue
         for m in _OWN_ISSUER.finditer(ln):
             if re.sub(r"\s+", "", m["no"]) not in own:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 
 from pipelines.model import Finding
+from pipelines.sources.plans.lines import lowered_text
 
 NEAR_DUPLICATE_SHARE = 0.95  # two documents with at least this share of equal lines are one plan
 
@@ -29,7 +31,7 @@ def truncation_findings(lines: list[str], cut_in_character: bool = False) -> lis
     - the last line ends mid-word: its last word is never a whole word anywhere in the text but begins a longer
       word that is ("Tăng cườn" where the text has "cường");
     - (a warning) the last line is a long sentence (LONG_LINE characters or more) ending in a letter or digit."""
-    idx = [i for i, ln in enumerate(lines) if ln.strip()]
+    idx = _last_non_empty(lines, 4)
     if not idx:
         return []
     last_i = idx[-1]
@@ -67,7 +69,7 @@ def truncation_findings(lines: list[str], cut_in_character: bool = False) -> lis
     m = re.search(r"([^\W\d_]+)$", last)
     if m:
         stem = re.escape(m.group(1).lower())
-        text = "\n".join(lines[:last_i] + [last[: m.start()]]).lower()
+        text = _lowered_before(lines, last_i, m.start())
         # two C-speed scans instead of splitting the whole text into words (this runs on most documents)
         letter = r"[^\W\d_]"
         if not re.search(rf"(?<!{letter}){stem}(?!{letter})", text) and re.search(
@@ -97,6 +99,27 @@ def truncation_findings(lines: list[str], cut_in_character: bool = False) -> lis
             )
         )
     return out
+
+
+def _last_non_empty(lines: list[str], k: int) -> list[int]:
+    """The indices of the last `k` non-empty lines, in order (found from the end: most texts end near there)."""
+    idx: list[int] = []
+    for i in range(len(lines) - 1, -1, -1):
+        if lines[i].strip():
+            idx.insert(0, i)
+            if len(idx) == k:
+                break
+    return idx
+
+
+def _lowered_before(lines: list[str], i: int, col: int) -> str:
+    """The text up to column `col` of line `i`, lowered: a prefix of the whole text lowered (worked out once for
+    every rule) when lowering kept every length and lowered no capital sigma (its small form depends on what
+    follows it)."""
+    low = lowered_text(lines)
+    if len(low) == sum(map(len, lines)) + len(lines) - 1 and "σ" not in low and "ς" not in low:
+        return low[: sum(map(len, lines[:i])) + i + col]
+    return "\n".join(lines[:i] + [lines[i][:col]]).lower()
 
 
 def _pairs(lines: list[str], blank_too: bool) -> list[int]:
@@ -146,11 +169,15 @@ def line_hashes(lines: list[str]) -> list[int]:
         for ln in set(lines)
     }
     texts.discard("")
-    blake, from_bytes = hashlib.blake2b, int.from_bytes
     return sorted(
         {
-            from_bytes(blake(s.encode(), digest_size=8).digest(), "big", signed=True)
+            _line_hash(s)
             for s in texts
             if "\ufffd" not in s  # a damaged line (a cut character) is not text to compare, nor length
         }
     )
+
+
+@lru_cache(maxsize=1 << 16)  # headers, footers and a plan's stock sentences recur from document to document
+def _line_hash(s: str) -> int:
+    return int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big", signed=True)

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pipelines.model import Finding
 from pipelines.normalise.provinces import REORGANISED, find_province_prefix, unit_2025_for
 from pipelines.sources.plans.decode import collapse_ws
+from pipelines.sources.plans.index_names import indices_named
 from pipelines.sources.plans.lines import lines_containing, strip_markup
 from pipelines.sources.plans.mastheads import (
     _MASTHEAD_START,
@@ -35,8 +36,10 @@ _ATTACHED = re.compile(
     rf"^\s*\(?\s*(?:Ban\s+hành\s+)?kèm\s+theo\s+(Quyết\s+định|Kế\s+hoạch)\s+số\s*:?\s*({_DOCNO})\s*,?\s*(?:{_DATE_LONG}|{_DATE_SHORT})",
     re.IGNORECASE | re.MULTILINE,
 )
+# a "|" that opens its line: the "|" first, so the scan looks only at the "|"s (a pattern opening with "^" is tried at
+# every character of the text)
 _WEB_FIELD = re.compile(
-    r"^\|\s*(Số hiệu|Ngày ban hành|Loại văn bản|Cơ quan ban hành|Người ký)\s*\|\s*([^|]+?)\s*\|", re.MULTILINE
+    r"\|(?<=^\|)\s*(Số hiệu|Ngày ban hành|Loại văn bản|Cơ quan ban hành|Người ký)\s*\|\s*([^|]+?)\s*\|", re.MULTILINE
 )
 _TITLE_OWNER = re.compile(r"(?:của|CỦA|trên địa bàn|TRÊN ĐỊA BÀN)\s+(tỉnh|thành phố|TỈNH|THÀNH PHỐ)\s+([^\n,()]{2,40})")
 _SIGN_TITLE = re.compile(r"^(?:(?:KT|TM|Q|TUQ)\.\s*)?(?:PHÓ\s+)?CHỦ TỊCH$|^TM\.\s*ỦY BAN NHÂN DÂN$")
@@ -266,29 +269,6 @@ def _years(title: str | None) -> tuple[int | None, int | None]:
     return None, None
 
 
-def indices_named(title: str | None, text: str) -> list[str]:
-    """The indices a document is about: those its title names, else those its text names."""
-
-    def scan(s: str, weak_once: bool) -> list[str]:
-        out = []
-        if re.search(r"\bPAPI\b", s):
-            out.append("PAPI")
-        if re.search(r"PAR\s*INDEX|chỉ số cải cách hành chính|chỉ số CCHC", s, re.IGNORECASE) or (
-            # the work the index measures, named as the document's subject: in its title, or again and again in its
-            # text; one passing mention ("… gắn với công tác cải cách hành chính") is not what the plan is about
-            len(re.findall(r"công tác cải cách hành chính", s, re.IGNORECASE)) >= (1 if weak_once else 3)
-        ):
-            out.append("PAR_INDEX")
-        if re.search(r"\bPCI\b|năng lực cạnh tranh cấp tỉnh", s, re.IGNORECASE):
-            out.append("PCI")
-        if re.search(r"\bSIPAS\b|chỉ số hài lòng", s, re.IGNORECASE):
-            out.append("SIPAS")
-        return out
-
-    found = scan(title or "", True)
-    return found or scan(text, False)
-
-
 _PORTAL_NEWS = re.compile(
     r"Lượt xem|In bài viết|Các tin khác|Tin liên quan|\((?:Cổng TTĐT|TTXVN|Báo [^)]{2,30})\)\s*-|"
     r"^\d{1,2}/\d{1,2}/20\d\d\s+\d{1,2}:\d{2}",
@@ -306,7 +286,7 @@ def extract_metadata(text: str) -> tuple[DocumentMeta, list[Finding]]:
     findings: list[Finding] = []
     lines = text.split("\n")
     view, src_line = masthead_view(lines)
-    plain = "\n".join(strip_markup(ln) for ln in view)
+    plain = "\n".join(map(strip_markup, view))
 
     def at(pos: int) -> int:  # the line in the document of a position in `plain`
         return src_line[_line_of(plain, pos) - 1]
@@ -365,10 +345,7 @@ def _doc_numbers(
             numbers.append((m[1], at(m.start())))
     if not numbers and "Số " in plain:
         numbers += [(m[1], at(m.start())) for m in _SO_BARE.finditer(plain)][:1]
-    attached = [
-        (m[1], m[2], _date(m.groups()[2:]), at(m.start()))
-        for m in (_ATTACHED.finditer(plain) if "kèm" in plain.lower() else ())  # a cheap first look
-    ]
+    attached = [(m[1], m[2], _date(m.groups()[2:]), at(m.start())) for m in _attached_matches(plain)]
     for _, no, _, ln in attached:
         numbers.append((no, ln))
     numbers = [(re.sub(r"\s+", "", no), ln) for no, ln in numbers]
@@ -376,6 +353,39 @@ def _doc_numbers(
         if no not in meta.doc_numbers:
             meta.doc_numbers.append(no)
     return attached
+
+
+_ATTACHED_LEAD = frozenset("(banhàBANHÀ")  # what _ATTACHED reads before "kèm", white space aside
+
+
+def _attached_matches(plain: str) -> list[re.Match]:
+    """_ATTACHED.finditer(plain), tried only before an "è": a match opens a line, reads only white space, "(" and
+    "Ban hành" up to "kèm" (its "è" matches "è" or "È" alone), so it starts at a line start between that "kèm" and
+    the first character before it that none of those can be. In order and without overlap, as finditer gives them
+    (a multi-line pattern opening with "^" is tried at every character of the text)."""
+    out: list[re.Match] = []
+    end = 0
+    for p in sorted(i for ch in ("è", "È") for i in _positions(plain, ch)):
+        k = p - 1
+        if k < end:
+            continue
+        q = k
+        while q > 0 and (plain[q - 1].isspace() or plain[q - 1] in _ATTACHED_LEAD):
+            q -= 1
+        for s in range(max(q, end), k + 1):
+            if (s == 0 or plain[s - 1] == "\n") and (m := _ATTACHED.match(plain, s)):
+                out.append(m)
+                end = m.end()
+                break
+    return out
+
+
+def _positions(text: str, ch: str) -> list[int]:
+    out, i = [], text.find(ch)
+    while i != -1:
+        out.append(i)
+        i = text.find(ch, i + 1)
+    return out
 
 
 def _doc_type(meta: DocumentMeta, lines: list[str], web: dict[str, tuple[str, int]], plain: str) -> None:

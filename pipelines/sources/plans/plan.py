@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, chain, islice
 
 import numpy as np
 
@@ -22,13 +23,14 @@ from pipelines.sources.plans.formats.text_tables import tables_from_spans
 from pipelines.sources.plans.lines import find_repeated_blocks, lowered_text, never_work_lines, strip_markup
 from pipelines.sources.plans.metadata import indices_named
 from pipelines.sources.plans.readers.keyed_tables import join_keyed_tables
-from pipelines.sources.plans.readers.narrative import NarrativeSection, has_agency_lead, read_narrative
+from pipelines.sources.plans.readers.narrative import NarrativeSection, read_narrative
 from pipelines.sources.plans.readers.numbered_assignments import (
     assign_by_task_number,
     assign_in_prose,
     gives_tasks_by_number,
 )
 from pipelines.sources.plans.readers.tables import table_to_tasks
+from pipelines.sources.plans.readers.which_rows import assignments_or_solutions, sections_naming_no_one
 from pipelines.sources.plans.table_model import KEYED
 
 # A table group and a narrative section are "the same tasks" above this similarity.
@@ -39,10 +41,15 @@ class PlanParseError(Exception):
     """The text decoded but no reader found tasks in it: the quarantine reason."""
 
 
+_WORDS = re.compile(r"\w+")
+
+
 @lru_cache(maxsize=1 << 14)  # each section's items are compared with every table group
-def _bigrams(text: str) -> frozenset[tuple[str, str]]:
-    words = re.findall(r"\w+", text.lower())
-    return frozenset(zip(words, words[1:]))
+def _bigrams(text: str) -> frozenset[str]:
+    """A text's word pairs, each as "word word" (a word holds no space, so one string per pair: its hash is kept,
+    where a tuple's is worked out again at every set or dict look-up)."""
+    words = _WORDS.findall(text.lower())
+    return frozenset(map(" ".join, zip(words, words[1:])))
 
 
 def _jaccard(a: frozenset, b: frozenset) -> float:
@@ -72,24 +79,22 @@ class SectionMatcher:
             rows += grams
             self.spans.append((k, k + len(grams)))
             k += len(grams)
-        self.vocab = vocab = {b: i for i, b in enumerate(frozenset().union(*rows))}
+        grams_all = frozenset().union(*rows)
+        self.vocab = vocab = dict(zip(grams_all, range(len(grams_all))))
         # bigram -> items that have it, as integer rows: a text's intersection with every item is the sum of
         # the rows of its bigrams (integers: no multithreaded BLAS, which spun against the other pool worker)
         self.by_gram = np.zeros((max(len(vocab), 1), len(rows)), dtype=np.int32)
-        for r, g in enumerate(rows):
-            self.by_gram[[vocab[b] for b in g], r] = 1
         self.item_sizes = np.array([len(g) for g in rows], dtype=np.int32)
+        # every (bigram, item) pair set in one assignment
+        at_gram = list(map(vocab.__getitem__, chain.from_iterable(rows)))
+        self.by_gram[at_gram, np.repeat(np.arange(len(rows)), self.item_sizes)] = 1
 
     def scores(self, table_texts: list[str]) -> list[float]:
         """group_similarity(table_texts, s) for every section s, in order (the same floats)."""
         if not table_texts or not len(self.item_sizes):
             return [0.0] * len(self.sections)
         grams = [_bigrams(t) for t in table_texts]
-        inter = np.zeros((len(grams), len(self.item_sizes)), dtype=np.int32)
-        for r, g in enumerate(grams):
-            cols = [self.vocab[b] for b in g if b in self.vocab]
-            if cols:
-                inter[r] = self.by_gram[cols].sum(axis=0)
+        inter = self._intersections(grams)
         sizes = np.array([len(g) for g in grams], dtype=np.int32)
         union = sizes[:, None] + self.item_sizes[None, :] - inter
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -103,6 +108,29 @@ class SectionMatcher:
             for lo, hi in self.spans
             for b in [next(it) if hi > lo else None]
         ]
+
+    def _intersections(self, grams: list[frozenset[str]]) -> np.ndarray:
+        """The number of bigrams each text shares with each item: the sum of its bigrams' rows, for many texts in
+        one gather and one segmented sum (integers: the same counts in any order), a bounded block at a time."""
+        n_items = len(self.item_sizes)
+        inter = np.zeros((len(grams), n_items), dtype=np.int32)
+        vocab = self.vocab
+        budget = max(1, (1 << 21) // max(n_items, 1))  # rows gathered at once: about 8 MB of int32
+        r = 0
+        while r < len(grams):
+            texts: list[int] = []  # the texts of this block that share a pair with some item, and where each starts
+            starts: list[int] = []
+            flat: list[int] = []
+            while r < len(grams) and (not flat or len(flat) < budget):
+                cols = [vocab[b] for b in vocab.keys() & grams[r]]  # in any order: a sum
+                if cols:
+                    texts.append(r)
+                    starts.append(len(flat))
+                    flat += cols
+                r += 1
+            if flat:
+                inter[texts] = np.add.reduceat(self.by_gram[flat], starts, axis=0)
+        return inter
 
 
 def parse_plan(
@@ -169,7 +197,7 @@ def parse_plan(
     )
     # a clause that only makes bodies answer for the plan ("Các sở, ngành … chịu trách nhiệm thực hiện Kế hoạch
     # này.") gives no work
-    n_tasks = _repeated_in_list([x for x in n_tasks if not _GENERIC_DUTY.match(x.task_text)], out.findings)
+    n_tasks = _repeated_in_list([x for x in n_tasks if not _generic_duty(x.task_text)], out.findings)
     if n_tasks:
         out.readers_used.insert(0, "narrative")
     out.tasks = sorted(n_tasks + table_tasks, key=lambda t: t.line_start)
@@ -243,6 +271,13 @@ _GENERIC_DUTY = re.compile(
     r"(?:chủ động\s+)?(?:tham gia\s+)?(?:phối hợp(?:\s+với\s+[^.;:]{0,80}?)?\s+)?(?:tổ chức\s+)?(?:triển khai\s+)?"
     r"(?:thực hiện\s+)?(?:" + _DUTY_OBJECT + r"|kế hoạch)(?:\s+theo quy định)?)\s*[.;]?\s*$"
 )
+
+
+@lru_cache(maxsize=1 << 14)  # a long pattern, and the same stock sentences end many plans
+def _generic_duty(text: str) -> bool:
+    return bool(_GENERIC_DUTY.match(text))
+
+
 _STATUS_COLUMN = re.compile(r"(?i)kết quả (?:thực hiện|đạt được)|tình hình thực hiện|mức độ hoàn thành|đã thực hiện")
 _REPORT_TITLE = re.compile(r"(?i)kết quả thực hiện|tình hình thực hiện|báo cáo kết quả|kết quả triển khai")
 
@@ -425,15 +460,21 @@ def _restated_items(n_tasks: list, table_tasks: list, findings: list[Finding]) -
     context, never a second copy of the task: the table row is the record."""
     if not n_tasks or not table_tasks:
         return n_tasks
-    rows = [_bigrams(t.task_text) for t in table_tasks]
+    rows = [b for b in (_bigrams(t.task_text) for t in table_tasks) if len(b) >= 4]
+    having: dict[str, list[int]] = {}  # pair -> the rows that have it: a row sharing no pair with an item is not it
+    for r, b in enumerate(rows):
+        for g in b:
+            having.setdefault(g, []).append(r)
     drop = []
     for t in n_tasks:
         a = _bigrams(t.task_text)
+        if len(a) < 4:
+            continue
+        shared = Counter(chain.from_iterable(having.get(g, ()) for g in a))  # row -> len(a & row)
         # most of the shorter text's pairs, and a good share of both (a short duty inside a long row is not it)
-        if len(a) >= 4 and any(
-            len(a & b) >= RESTATED * min(len(a), len(b)) and _jaccard(a, b) >= RESTATED_BOTH
-            for b in rows
-            if len(b) >= 4
+        if any(
+            n >= RESTATED * min(len(a), len(rows[r])) and _jaccard(a, rows[r]) >= RESTATED_BOTH
+            for r, n in shared.items()
         ):
             drop.append(t)
     if not drop:
@@ -477,72 +518,6 @@ def _appendix_is_the_record(n_tasks: list, table_tasks: list, findings: list[Fin
     return [t for t in n_tasks if t.line_start >= first_table]
 
 
-def assignments_or_solutions(n_tasks: list, table_tasks: list, by_agency: list, findings: list[Finding]) -> list:
-    """Which rows are the tasks of a plan on no index when it also gives work by agency outside its task sections
-    ("TỔ CHỨC THỰC HIỆN: 1. Sở Tư pháp: - …"). Where the tasks read so far name no one (under half have a lead), the
-    agencies' items are the assignments and the solutions that name no one are the plan's directions. Where the
-    tasks name their leads (in the sections or in an assignment table), the organisation section only restates
-    duties. Not for an index plan: there the solutions listed under the index's dimensions are what the plan
-    commits to, dimension by dimension, and the organisation section spreads the plan's general duties."""
-    rows = n_tasks + table_tasks
-    named = sum(1 for t in rows if has_agency_lead(t))
-    if not by_agency:
-        return n_tasks
-    taken = {t.line_start for t in by_agency}
-    if rows and named >= 0.5 * len(rows):
-        # the tasks read so far name their leads: the agencies' items are more of the plan's assignments
-        return sorted([t for t in n_tasks if t.line_start not in taken] + by_agency, key=lambda t: t.line_start)
-    if len(by_agency) < 2:
-        return n_tasks  # one item naming an agency does not make the rest directions
-    unassigned = [t for t in n_tasks if not has_agency_lead(t) and not t.support_as_written]
-    if unassigned:
-        findings.append(
-            Finding(
-                "solutions_without_assignment",
-                "info",
-                f"{len(unassigned)} items of the task sections name no agency: read as the plan's directions; the "
-                f"{len(by_agency)} items it gives to agencies are the tasks.",
-                min(t.line_start for t in unassigned),
-                max(t.line_end for t in unassigned),
-            )
-        )
-    kept = [t for t in n_tasks if t not in unassigned and t.line_start not in taken]
-    return sorted(kept + by_agency, key=lambda t: t.line_start)
-
-
-def _assigned(t) -> bool:
-    """The row names who does it (an agency, or any party a heading names: "Các tổ chức, cá nhân … có trách nhiệm");
-    partners alone ("Phối hợp các chủ dự án …") do not say who leads."""
-    return bool(t.lead_as_written) or looks_like_agency(t.task_text)  # "Đề nghị Văn phòng Tỉnh ủy … tăng cường …"
-
-
-def sections_naming_no_one(n_tasks: list, spans: list[tuple[int, int]], findings: list[Finding]) -> list:
-    """A plan on no index whose task sections are of two kinds: one lists what is to be done and names no one
-    ("III. NỘI DUNG THỰC HIỆN: 1. Thành lập Ban chỉ đạo …"), another gives the work to agencies ("IV. NHIỆM VỤ CỤ
-    THỂ: 1.2. Sở Tài chính: - …"). The assignments are the tasks; a section in which no item names anyone states the
-    plan's content, not a second list of tasks."""
-    groups = [[t for t in n_tasks if lo <= t.line_start <= hi] for lo, hi in spans]
-    assigned = sum(1 for g in groups for t in g if _assigned(t))
-    drop: list = []
-    for g in groups:
-        if g and not any(_assigned(t) for t in g) and assigned >= 3 and assigned >= 0.5 * (len(n_tasks) - len(g)):
-            drop += g
-    if not drop:
-        return n_tasks
-    findings.append(
-        Finding(
-            "solutions_without_assignment",
-            "info",
-            f"{len(drop)} items of a section that names no agency: read as the plan's content; the items the plan "
-            f"gives to agencies ({assigned}) are the tasks.",
-            min(t.line_start for t in drop),
-            max(t.line_end for t in drop),
-        )
-    )
-    gone = {id(t) for t in drop}
-    return [t for t in n_tasks if id(t) not in gone]
-
-
 _WORD = re.compile(r"\w+")
 
 
@@ -552,7 +527,13 @@ def task_text_in_lines(task_text: str, lines: list[str], start: int, end: int, t
     window = text.window(start, end) if text is not None else None
     if window is None:
         window = " ".join(lines[start - 1 : end]).lower()
-    return all(w in window for w in _WORD.findall(task_text.lower())[:8])
+    return all(w in window for w in _first_words(task_text))
+
+
+@lru_cache(maxsize=1 << 14)
+def _first_words(text: str) -> tuple[str, ...]:
+    """The first eight words of a text in lower case (found one by one: findall of a long text found them all)."""
+    return tuple(m.group() for m in islice(_WORD.finditer(text.lower()), 8))
 
 
 class LineText:

@@ -386,6 +386,8 @@ def html_tables_in_text(text: str) -> tuple[str, list[TableSpan]]:
     cells): each becomes pipe rows, read as an HTML page's table (rowspan and colspan kept), one row on the line of
     its "<tr>", the table's other lines blank, so every line keeps its number. A table written on one line, or
     beside other text on its first or last line, is left as it is."""
+    if "<" not in text:
+        return text, []  # no tag at all (most texts): the same answer as below without lowering the whole text
     low = text.lower()
     # a closing tag for each table, and not thousands: a file of unclosed "<table" lines would cost each a scan to
     # its end (the hostile-input bound); such a text is read as it stands

@@ -176,7 +176,7 @@ def find_md_tables(lines: list[str], skip: set[int]) -> list[RawTable]:
     n, i = len(lines), 1
     while i <= n:
         raw = lines[i - 1]
-        if i in skip or not (_MD_ROW.match(raw) or _GRID_RULE.match(raw)):
+        if i in skip or not (("|" in raw and _MD_ROW.match(raw)) or ("+" in raw and _GRID_RULE.match(raw))):
             i += 1
             continue
         # the block: table lines, with single blank lines between rows allowed (exports add them)

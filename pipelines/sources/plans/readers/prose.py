@@ -100,6 +100,8 @@ _LETTERED = re.compile(r"(?:^|(?<=[;.])\s*)(?P<m>[a-zđ])\)\s+")
 def _run_on_assignments(c: Node, path: list[Node]) -> list[TaskRow]:
     """An item written as one run-on paragraph of assignments ("1. Chỉ số …: Giao Sở Tài chính: a) rà soát …; b) công
     khai …. Giao Trung tâm …: a) bố trí …"): one task per lettered clause, for the body the clause follows."""
+    if "Giao" not in c.text and not any("Giao" in p.text for p in c.intro):
+        return []  # every _GIVE_TO match holds "Giao" (joining and collapsing white space makes none)
     text = collapse_ws(" ".join([c.text] + [p.text for p in c.intro]))
     gives = list(_GIVE_TO.finditer(text))
     if not gives:

@@ -5,6 +5,7 @@ formats/text_tables.py."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pipelines.model import Finding, TaskRow
 from pipelines.sources.plans.agency_text import names_a_body, time_only
@@ -43,6 +44,7 @@ from pipelines.sources.plans.table_model import (
 _FORM_LABEL = re.compile(r"^[^\d:]{2,40}:$")  # a label in the number column ("Địa chỉ:"): never a task's number
 
 
+@lru_cache(maxsize=1 << 16)  # every cell is cleaned again by each role asked of its row
 def _clean(text: str) -> str:
     return collapse_ws(strip_markup(text.replace("\n", " ")))
 

@@ -5,6 +5,7 @@ before its work, the agency heading above it."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pipelines.model import TaskRow
 from pipelines.sources.plans.agency_text import (
@@ -44,11 +45,13 @@ _DUTIES_OF = re.compile(
 
 # the items under one heading share its path (the same list): where they stand is worked out once per path
 _PLACES: dict[int, tuple[list[Node], tuple[int, tuple]]] = {}
+_TIMES: dict[int, tuple[list[Node], int, str | None]] = {}  # ... and the deadline its headings give (_time_heading)
 
 
 def forget_headings() -> None:
     """A new outline: the places worked out for the last one are forgotten."""
     _PLACES.clear()
+    _TIMES.clear()
 
 
 def _agency_heading(n: Node) -> str | None:
@@ -82,35 +85,46 @@ def lead_in_agency(n: Node) -> str | None:
 def _heading_agency(n: Node) -> str | None:
     if n.kind not in ("num", "letter", "label", "bullet") or n.synthetic:
         return None
+    items = n.items
+    # all the answer depends on besides the kind: the same headings are asked again for every item under them
+    return _agency_named(
+        n.text, bool(items), bool(n.intro), bool(items) and not any(c.items for c in items), lead_in_agency(n)
+    )
+
+
+@lru_cache(maxsize=1 << 14)
+def _agency_named(
+    text: str, has_items: bool, has_intro: bool, items_are_leaves: bool, lead_in: str | None
+) -> str | None:
     # "6. Đề nghị: Hiệp hội Doanh nghiệp tỉnh, …": the request's colon is not the item's
-    t = collapse_ws(n.text).strip(" :.")
+    t = collapse_ws(text).strip(" :.")
     if ":" in t[:12]:
         t = _REQUEST_COLON.sub(r"\1 ", t)
     if len(t) <= 200 and ":" not in t and (m := _RESPONSIBLE.match(t)):
         return m["who"]  # "12. Các tổ chức, cá nhân khai thác nước dưới đất có trách nhiệm": whoever it names
-    if len(t) <= 200 and ":" not in t and (m := _DUTIES_OF.match(t)) and n.items and not any(c.items for c in n.items):
+    if len(t) <= 200 and ":" not in t and (m := _DUTIES_OF.match(t)) and items_are_leaves:
         return m["who"]  # the duties of whoever it names, listed as points under it
-    if ":" in t and n.items and (who := t.split(":", 1)[0].strip(" *")) and len(who) <= 120:
+    if ":" in t and has_items and (who := t.split(":", 1)[0].strip(" *")) and len(who) <= 120:
         # "2. Các sở, ban, ngành, địa phương: Là các đơn vị được lấy ý kiến …, các nội dung sau:" over its items
         if looks_like_agency(who) and not agency_prefix(who)[1]:
             return re.sub(r"^(?:Đề nghị|đề nghị|Giao|giao|Mời|mời)\s+", "", who)
     if (
-        n.items
+        has_items
         and t.endswith(("sau", "sau đây"))
         and _TASKS_FOLLOW.search(t[-80:])
-        and n.text.rstrip(" *_").endswith(":")
+        and text.rstrip(" *_").endswith(":")
     ):
         # "1. Giao Sở X là cơ quan đầu mối, chủ trì …; tổ chức thực hiện các nhiệm vụ sau:" over its points: the
         # body it opens with is given each of them
         named, _ = agency_prefix(_addressee(t))
         if named is not None:
             return named
-    if (named := lead_in_agency(n)) is not None:
-        return named
+    if lead_in is not None:
+        return lead_in
     if len(t) > 200 or not looks_like_agency(t) or ":" in t:
         return None
     if len(agency_prefix(t)[1].split()) >= 4 and (
-        not n.items and not n.intro or collapse_ws(n.text).rstrip(" *_").endswith((".", ";"))
+        not has_items and not has_intro or collapse_ws(text).rstrip(" *_").endswith((".", ";"))
     ):
         # "- Hội đồng Thi đua - Khen thưởng các cấp phân công …": an item that opens with its agency; a whole
         # sentence ending in a full stop is one too, whatever paragraphs follow it
@@ -234,7 +248,16 @@ def _text_and_attrs(n: Node, path: list[Node], merge_children: bool) -> tuple[st
 
 
 def _time_heading(path: list[Node]) -> str | None:
-    """The deadline a heading above gives when it is only a time ("a) Trong tháng 01/2026:")."""
+    """The deadline a heading above gives when it is only a time ("a) Trong tháng 01/2026:"), once per path."""
+    known = _TIMES.get(id(path))
+    if known is not None and known[0] is path and len(path) == known[1]:
+        return known[2]
+    out = _time_of(path)
+    _TIMES[id(path)] = (path, len(path), out)
+    return out
+
+
+def _time_of(path: list[Node]) -> str | None:
     for h in reversed(path):
         if when := time_only(h.text):
             return when
