@@ -38,6 +38,7 @@ NEW_BATCHES = {
     "layouts10": (0.90, None),  # 8 more SYNTHETIC layouts, first measured at 0.68 / lead 0.58 (held out) on c04abdd
     "layouts11": (0.90, None),  # 8 more SYNTHETIC layouts, first measured at 0.47 / lead 0.26 (held out) on 6ac5fd6
     "real_plans14": (0.90, 0.85),  # one more real plan, still held out: 1.00 / lead 1.00 at its first measurement
+    "layouts12": (0.90, None),  # 8 more SYNTHETIC layouts, first measured at 0.93 / lead 0.83 (held out) on 8936602
 }
 
 

@@ -676,3 +676,34 @@ def test_a_cell_that_gives_each_lettered_task_its_own_assignment_and_a_group_row
         ("Chi trả lương hưu qu", "Bảo hiểm xã hội tỉnh", "Bưu điện tỉnh", "thường xuyên"),
         ("Tích hợp thanh toán ", "Sở Y tế", None, "quý III/2026"),
     ]
+
+
+PHAN_CONG_TAGS = """III. NHIỆM VỤ, GIẢI PHÁP
+
+Nội dung 1. Nâng cao mức độ tham gia của người dân ở cấp cơ sở
+1.1. Tổ chức lấy ý kiến Nhân dân về dự thảo quy hoạch chung xã tại nhà văn hóa các thôn.
+Phân công: Ban Thanh tra nhân dân xã (phối hợp); Phòng Kinh tế (chủ trì); thời gian: Quý III/2026.
+"""
+
+
+def test_an_assignment_paragraph_with_roles_tagged_in_brackets_and_a_part_labelled_noi_dung():
+    tasks = parse_plan(PHAN_CONG_TAGS).tasks
+    assert [(t.task_ref, t.lead_as_written, t.support_as_written, t.timeline_text) for t in tasks] == [
+        ("1.1", "Phòng Kinh tế", "Ban Thanh tra nhân dân xã", "Quý III/2026")
+    ]
+    assert tasks[0].section_as_written == "Nâng cao mức độ tham gia của người dân ở cấp cơ sở"
+
+
+FIRST_LISTED = """II. NHIỆM VỤ
+
+Ghi chú: Cơ quan được nêu đầu tiên trong cột "Cơ quan thực hiện" là cơ quan chủ trì; các cơ quan tiếp theo là cơ quan phối hợp.
+
+| TT | Nội dung nhiệm vụ | Cơ quan thực hiện | Thời gian |
+|---|---|---|---|
+| 1 | Ban hành Kế hoạch kiểm tra cải cách hành chính năm 2026 | Sở Nội vụ<br>Văn phòng UBND tỉnh<br>Thanh tra tỉnh | Tháng 02/2026 |
+"""
+
+
+def test_a_note_that_the_body_named_first_leads():
+    (task,) = parse_plan(FIRST_LISTED).tasks
+    assert (task.lead_as_written, task.support_as_written) == ("Sở Nội vụ", "Văn phòng UBND tỉnh, Thanh tra tỉnh")

@@ -277,6 +277,26 @@ def named_in_closing_paren(text: str) -> tuple[str, str] | None:
     return who, text[: n.start()].rstrip(" ,;:")
 
 
+def body_names(text: str) -> list[str]:
+    """The bodies a list names, one each ("Sở Nội vụ, Văn phòng UBND tỉnh; UBND các xã, phường" -> three): a piece
+    that names no body goes with the one before it ("UBND các xã, phường")."""
+    names: list[str] = []
+    for piece in re.split(r"\s*(?:,|;|\n|<br\s*/?>)\s*", text):
+        if not piece.strip(" .-–"):
+            continue
+        if names and not looks_like_agency(piece.strip(" .-–")):
+            names[-1] += ", " + piece.strip(" .")
+        else:
+            names.append(piece.strip(" .-–"))
+    return names
+
+
+# "Cơ quan được nêu đầu tiên trong cột … là cơ quan chủ trì; các cơ quan tiếp theo là cơ quan phối hợp"
+FIRST_LISTED_LEADS = re.compile(
+    r"(?i)(?:nêu|ghi|liệt kê)\s+(?:đầu tiên|trước(?:\s+tiên)?|thứ nhất)[^.;]{0,120}?(?:là\s+)?(?:cơ quan|đơn vị)\s+chủ\s*trì"
+)
+
+
 _MENTIONS = re.compile(r"\s+[—–-]\s+(?P<tail>@\S.*)$")
 _TAGGED_LEAD = re.compile(r"\s*\(\s*chủ\s*trì\s*\)\s*$", re.IGNORECASE)
 
@@ -316,12 +336,7 @@ def trailing_assignment(text: str) -> tuple[dict[str, str], str]:
             # in charge first, its partners after it
             who, rest = _agency_prefix(d["inner"], 60)
             if who is not None and looks_like_agency(who) and not rest.strip(" .,;"):
-                names: list[str] = []
-                for piece in who.split(", "):  # "UBND các xã, phường": a piece that names no body goes with the last
-                    if names and not looks_like_agency(piece):
-                        names[-1] += ", " + piece
-                    else:
-                        names.append(piece)
+                names = body_names(who)
                 others = ", ".join(names[1:]).strip(" ,;.")
                 attrs = {"lead": names[0].strip()} | ({"support": others} if others else {})
                 return attrs, text[: d.start()].rstrip(" ,;:")
@@ -541,3 +556,24 @@ def names_a_body(text: str) -> bool:
         return False
     titled = " ".join(w if w.strip(",;.") in _ACRONYMS else w.capitalize() for w in text.split())
     return looks_like_agency(sentence_case(text)) or looks_like_agency(titled)
+
+
+_ASSIGNMENT_LINE = re.compile(r"(?i)^phân công(?:\s+thực hiện)?\s*:\s*(?P<rest>\S.*)$")
+_TAG = re.compile(r"(?i)^(?P<who>.+?)\s*\(\s*(?P<role>chủ\s*trì|phối\s*hợp)\s*\)\s*$")
+
+
+def tagged_assignment(text: str) -> dict[str, str] | None:
+    """ "Phân công: Phòng Kinh tế (chủ trì); Ủy ban MTTQ xã, Trưởng các thôn (phối hợp); thời gian: Quý II/2026."
+    under an item: its lead, partners and fields, the roles tagged in brackets in any order; None for any other line
+    (one that gives numbered tasks out, "… nhiệm vụ (1) và (3)", is read with its part)."""
+    if (m := _ASSIGNMENT_LINE.match(" ".join(text.split()))) is None or re.search(r"\(\d{1,2}\)", text):
+        return None
+    out: dict[str, str] = {}
+    for seg in (x.strip(" .") for x in m["rest"].split(";")):
+        if (t := _TAG.match(seg)) is not None:
+            key = "lead" if t["role"].lower().startswith("chủ") else "support"
+            out[key] = f"{out[key]}, {t['who'].strip()}" if key in out else t["who"].strip()
+        else:
+            for k, v in parse_attributes(seg)[0].items():
+                out.setdefault(k, v)
+    return out if "lead" in out else None

@@ -11,8 +11,10 @@ import numpy as np
 
 from pipelines.model import Finding, ParsedPlan
 from pipelines.sources.plans.agency_text import (
+    FIRST_LISTED_LEADS,
     WHEN,
     abbreviation_legend,
+    body_names,
     expand_abbreviations,
     field_label_legend,
     looks_like_agency,
@@ -177,11 +179,11 @@ def parse_plan(
         table_lines.update(range(t.line_start, t.line_end + 1))
     n_tasks, n_sections, n_findings, by_agency, spans = read_narrative(lines, table_lines, doc.paragraphs)
     out.findings.extend(n_findings)
-    # numbered tasks given out by number, before any choice of which rows are the tasks rests on their leads
-    assign_by_task_number(tables, n_tasks, out.findings)  # "Sở Tư pháp | chủ trì nhiệm vụ số 1, 6, 12"
-    n_tasks = assign_in_prose(n_tasks, out.findings)  # "Phân công thực hiện: Giao Sở X chủ trì nhiệm vụ (1) và (3) …"
+    # tasks given out by number (a table, a paragraph), before any choice of which rows are tasks rests on leads
+    n_tasks = assign_in_prose(assign_by_task_number(tables, n_tasks, out.findings), out.findings)
     aligner = _SectionAligner(n_sections, SectionMatcher(n_sections) if tables and n_sections else None, out.findings)
     table_tasks, headings_over_tables = _read_tables(tables, lines, table_lines, n_sections, aligner, out)
+    _first_listed_leads(text, table_tasks)
     # a heading whose table holds its tasks is not one itself
     n_tasks = [x for x in n_tasks if x.line_start not in headings_over_tables]
     if table_tasks:
@@ -213,6 +215,15 @@ def parse_plan(
             "'GIẢI PHÁP', 'NỘI DUNG') with numbered, lettered or bulleted items"
         )
     return out
+
+
+def _first_listed_leads(text: str, table_tasks: list) -> None:
+    """A note that the body named first in a "Cơ quan thực hiện" cell leads and the others are its partners."""
+    if not table_tasks or "chủ trì" not in text or not FIRST_LISTED_LEADS.search(text):
+        return
+    for row in table_tasks:
+        if row.lead_as_written and not row.support_as_written and len(names := body_names(row.lead_as_written)) > 1:
+            row.lead_as_written, row.support_as_written = names[0], ", ".join(names[1:])
 
 
 def _repeated_in_list(n_tasks: list, findings: list[Finding]) -> list:

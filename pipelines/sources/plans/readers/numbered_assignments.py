@@ -41,7 +41,7 @@ def gives_tasks_by_number(table: RawTable) -> bool:
     return _columns(table) is not None
 
 
-def assign_by_task_number(tables: list[RawTable], tasks: list[TaskRow], findings: list[Finding]) -> None:
+def assign_by_task_number(tables: list[RawTable], tasks: list[TaskRow], findings: list[Finding]) -> list[TaskRow]:
     """Fill the lead and support of the numbered tasks that name none from the tables that give them out by number.
     Only where each number is one task's (a numbering that restarts cannot be told apart)."""
     by_ref: dict[str, list[TaskRow]] = {}
@@ -85,6 +85,7 @@ def assign_by_task_number(tables: list[RawTable], tasks: list[TaskRow], findings
                 table.line_end,
             )
         )
+    return tasks
 
 
 # "c) Phân công thực hiện: Giao Sở X chủ trì thực hiện nhiệm vụ (1) và (3), hoàn thành trong quý II/2026; …"

@@ -18,12 +18,16 @@ from pipelines.sources.plans.agency_text import (
     looks_like_agency,
     parse_assignment,
     parse_attributes,
+    tagged_assignment,
 )
 from pipelines.sources.plans.decode import collapse_ws
 from pipelines.sources.plans.lines import strip_markup
 
 _ROMAN = re.compile(r"^(?P<m>[IVX]{1,4})\s*[.\-–)]\s*(?P<t>\S.*)$")
 _NUM_MULTI = re.compile(r"^(?P<m>\d{1,2}(?:\.\d{1,2})+)\.?\s+(?P<t>\S.*)$")
+_LABELLED_NUM = re.compile(
+    r"^(?:Nội dung|Chỉ số nội dung|Chỉ số thành phần|Lĩnh vực)\s+(?P<m>\d{1,2})\s*\.\s+(?P<t>[^\W\d_]\S*(?:\s+\S+){2,})$"
+)
 _NUM_PAREN = re.compile(r"^\((?P<m>\d{1,2})\)\s*(?P<t>[^\W_].{9,})$")
 _NUM_ONE = re.compile(r"^(?P<m>\d{1,2})[.)]\s*(?P<t>[^\d\s].*)$")
 _LETTER = re.compile(r"^(?P<m>[a-zđ])\)\s*(?P<t>\S.*)$")
@@ -159,7 +163,7 @@ def paragraphs(lines: list[str], skip: set[int] | None = None) -> list[Para]:
             continue
         plain = _classify_text(t)[0] == "plain"
         starts_lower = t[0].islower() and not _LETTER.match(t)
-        starts_cont = t[0] in ",;)" or bool(_DATE_CONT.match(t))
+        starts_cont = t[0] in ",;)" or (t[0] == "(" and t[1:2].islower()) or bool(_DATE_CONT.match(t))
         wrap_cont = (
             wrapped
             and bool(prev_raw)
@@ -247,6 +251,8 @@ def _classify_text(t: str) -> tuple[str, str | None, float, str]:
         return "num", m["m"], float(m["m"].count(".") + 1), m["t"]
     if m := _NUM_ONE.match(t):
         return "num", m["m"], 1.0, m["t"]
+    if t[:1] in "NLC" and (m := _LABELLED_NUM.match(t)):
+        return "num", m["m"], 1.0, m["t"]  # "Nội dung 1. Nâng cao mức độ tham gia …" over "1.1. …": a numbered part
     if m := _LETTER.match(t):
         return "letter", m["m"], LEVEL_LETTER, m["t"]
     if t[:1] == "(" and (m := _NUM_PAREN.match(t)):
@@ -334,6 +340,9 @@ def _item_detail(top: Node, p: Para) -> bool:
         top.attrs["note"] = collapse_ws(_DETAIL.sub("", p.text))
     elif _ARROW.match(p.text) and (given := parse_assignment(_ARROW.sub("", p.text)))[0]:
         for k, v in given[0].items():
+            top.attrs.setdefault(k, v)
+    elif top.kind in ("num", "letter") and (roles := tagged_assignment(p.text)):
+        for k, v in roles.items():
             top.attrs.setdefault(k, v)
     else:
         return False

@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 
 from pipelines.model import Finding, TaskRow
-from pipelines.sources.plans.agency_text import names_a_body, time_only
+from pipelines.sources.plans.agency_text import looks_like_agency, names_a_body, time_only
 from pipelines.sources.plans.decode import collapse_ws
 from pipelines.sources.plans.lines import html_to_text, strip_markup
 from pipelines.sources.plans.readers.merged_cells import fill_merged
@@ -239,6 +239,14 @@ _FAMILY_VALUE = re.compile(
 )
 
 
+def _one_per_line(cell: str) -> str | None:
+    """A cell naming one body a line: the bodies set apart with "; " (the cleaning joins lines with a space)."""
+    parts = [_clean(x) for x in re.split(r"\n|<br\s*/?>", cell) if _clean(x)]
+    if len(parts) < 2 or not all(looks_like_agency(x) for x in parts):
+        return None
+    return "; ".join(x.rstrip(" ,;.") for x in parts)
+
+
 def _family_column(table: RawTable, roles: list[str | None]) -> int | None:
     """The section column when its cells only name an index (PAR Index, SIPAS …) and another column is labelled as a
     section too ("Lĩnh vực"): a column of index families, with the finer section beside it."""
@@ -458,6 +466,23 @@ class _TableWalk:
                 )
             )
 
+    def _cell_roles(self, row: list[Cell], d: dict) -> None:
+        """Who does the work, as one cell writes it: a body a line, the body in bold among others, labels stacked."""
+        for role in ("lead", "support"):
+            j = self.col.get(role)
+            if j is not None and j < len(row) and d.get(role) and (listed := _one_per_line(row[j].text)):
+                d[role] = listed  # "Sở Nội vụ" / "Văn phòng UBND tỉnh" / "Thanh tra tỉnh", a body a line: kept apart
+        if (i := self.col.get("lead")) is not None and i < len(row) and (marked := bold_lead(row[i].text)):
+            d["lead"], d["support"] = marked[0], d["support"] or marked[1]
+        else:
+            for role in ("lead", "support", "output", "note", "timeline"):
+                j = self.col.get(role)
+                if j is not None and j < len(row) and "\n" in row[j].text and (stacked := stacked_fields(row[j].text)):
+                    # "CHỦ TRÌ" / "Sở Nội vụ" / "PHỐI HỢP" / … / "THỜI HẠN" / "Quý II/2026" stacked in one cell
+                    d[role] = None
+                    d.update(stacked)
+                    break
+
     def _draft(
         self, row: list[Cell], ref: str, task: str, letter: str | None, sub_cell: str, line_start: int, line_end: int
     ) -> dict:
@@ -494,16 +519,7 @@ class _TableWalk:
             "line_start": line_start,
             "line_end": line_end,
         }
-        if (i := self.col.get("lead")) is not None and i < len(row) and (marked := bold_lead(row[i].text)):
-            d["lead"], d["support"] = marked[0], d["support"] or marked[1]
-        else:
-            for role in ("lead", "support", "output", "note", "timeline"):
-                j = self.col.get(role)
-                if j is not None and j < len(row) and "\n" in row[j].text and (stacked := stacked_fields(row[j].text)):
-                    # "CHỦ TRÌ" / "Sở Nội vụ" / "PHỐI HỢP" / … / "THỜI HẠN" / "Quý II/2026" stacked in one cell
-                    d[role] = None
-                    d.update(stacked)
-                    break
+        self._cell_roles(row, d)
         combined_cells(d)
         closing_assignment(d)
         if not d["timeline"] and self.cur_section and (when := time_only(self.cur_section)):
