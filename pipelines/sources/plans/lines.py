@@ -89,7 +89,7 @@ def find_repeated_blocks(lines: list[str], min_lines: int = 8, min_chars: int = 
     Short table-cell runs repeat legitimately ("Trong năm 2020 |"), so a block must be long in
     lines and in characters before it counts.
     """
-    seq = [(i + 1, ln.strip()) for i, ln in enumerate(lines) if ln.strip()]
+    seq = [(i + 1, t) for i, t in enumerate(map(str.strip, lines)) if t]  # (each line stripped once)
     texts = [t for _, t in seq]
     # a repeated block holds at least three long lines, each seen twice: without them there is none (most texts)
     long_seen: set[str] = set()
@@ -103,8 +103,9 @@ def find_repeated_blocks(lines: list[str], min_lines: int = 8, min_chars: int = 
     blocks: list[RepeatedBlock] = []
     p = 0
     k = 3
+    keys = list(zip(texts, texts[1:], texts[2:]))  # each run of k lines, made once
     while p + k <= len(texts):
-        key = tuple(texts[p : p + k])
+        key = keys[p]
         q = first_seen.get(key)
         if q is not None and q + k <= p:
             m = 0
