@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -92,19 +93,22 @@ def find_repeated_blocks(lines: list[str], min_lines: int = 8, min_chars: int = 
     seq = [(i + 1, t) for i, t in enumerate(map(str.strip, lines)) if t]  # (each line stripped once)
     texts = [t for _, t in seq]
     # a repeated block holds at least three long lines, each seen twice: without them there is none (most texts)
-    long_seen: set[str] = set()
-    long_twice: set[str] = set()
-    for t in texts:
-        if len(t) >= 40 and len(t.strip("| ")) >= 40:
-            (long_twice if t in long_seen else long_seen).add(t)
-    if len(long_twice) < 3:
+    counts = Counter(texts)  # (at C speed; then only the lines seen twice are looked at)
+    twice = {t for t, c in counts.items() if c > 1}
+    if sum(1 for t in twice if len(t) >= 40 and len(t.strip("| ")) >= 40) < 3:
         return []
     first_seen: dict[tuple[str, ...], int] = {}
     blocks: list[RepeatedBlock] = []
-    p = 0
     k = 3
     keys = list(zip(texts, texts[1:], texts[2:]))  # each run of k lines, made once
-    while p + k <= len(texts):
+    # a run can repeat only where its first line occurs twice in the text: the other places are passed over (the
+    # run they open is never asked for again)
+    after = 0  # the line after the last block found: the places inside it are not looked at
+    for p in [p for p, t in enumerate(texts) if t in twice]:
+        if p < after:
+            continue
+        if p + k > len(texts):
+            break
         key = keys[p]
         q = first_seen.get(key)
         if q is not None and q + k <= p:
@@ -115,10 +119,9 @@ def find_repeated_blocks(lines: list[str], min_lines: int = 8, min_chars: int = 
             long_lines = sum(1 for t in texts[p : p + m] if len(t.strip("| ")) >= 40)
             if m >= min_lines and chars >= min_chars and long_lines >= 3:
                 blocks.append(RepeatedBlock(seq[q][0], seq[q + m - 1][0], seq[p][0], seq[p + m - 1][0], m))
-                p += m
+                after = p + m
                 continue
         first_seen.setdefault(key, p)
-        p += 1
     return blocks
 
 
