@@ -295,6 +295,11 @@ def body_names(text: str) -> list[str]:
 FIRST_LISTED_LEADS = re.compile(
     r"(?i)(?:nêu|ghi|liệt kê)\s+(?:đầu tiên|trước(?:\s+tiên)?|thứ nhất)[^.;]{0,120}?(?:là\s+)?(?:cơ quan|đơn vị)\s+chủ\s*trì"
 )
+# FIRST_LISTED_LEADS's opening in the text's lower case, case-sensitive (a cheap gate before the case-ignoring search;
+# an "i" it matches may be "ı", or "İ" lowered to "i" and a combining dot)
+FIRST_LISTED_OPENING = re.compile(
+    r"(?:nêu|gh(?:i\u0307?|ı)|l(?:i\u0307?|ı)ệt kê)\s+(?:đầu t(?:i\u0307?|ı)ên|trước|thứ nhất)"
+)
 
 
 _MENTIONS = re.compile(r"\s+[—–-]\s+(?P<tail>@\S.*)$")
@@ -566,6 +571,8 @@ def tagged_assignment(text: str) -> dict[str, str] | None:
     """ "Phân công: Phòng Kinh tế (chủ trì); Ủy ban MTTQ xã, Trưởng các thôn (phối hợp); thời gian: Quý II/2026."
     under an item: its lead, partners and fields, the roles tagged in brackets in any order; None for any other line
     (one that gives numbered tasks out, "… nhiệm vụ (1) và (3)", is read with its part)."""
+    if text.lstrip()[:4].lower() != "phân":  # the label's first word, before the line is respaced and matched
+        return None
     if (m := _ASSIGNMENT_LINE.match(" ".join(text.split()))) is None or re.search(r"\(\d{1,2}\)", text):
         return None
     out: dict[str, str] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -47,8 +48,22 @@ def lowered_text(lines: list[str]) -> str:
     key = tuple(lines)  # the lines as they are now (a list changed in place is another text)
     entry = _LOWERED[0]
     if entry[0] != key:
-        entry = (key, "\n".join(lines).lower())
+        entry = (key, joined_text(lines).lower())
         _LOWERED[0] = entry
+    return entry[1]
+
+
+# the last lines joined as they are (several rules search the same lines), kept as _LOWERED is
+_JOINED: list[tuple[tuple[str, ...], str]] = [((), "")]
+
+
+def joined_text(lines: list[str]) -> str:
+    """The lines joined by newlines, worked out once for the same lines."""
+    key = tuple(lines)
+    entry = _JOINED[0]
+    if entry[0] != key:
+        entry = (key, "\n".join(lines))
+        _JOINED[0] = entry
     return entry[1]
 
 
@@ -89,22 +104,26 @@ def find_repeated_blocks(lines: list[str], min_lines: int = 8, min_chars: int = 
     Short table-cell runs repeat legitimately ("Trong năm 2020 |"), so a block must be long in
     lines and in characters before it counts.
     """
-    seq = [(i + 1, ln.strip()) for i, ln in enumerate(lines) if ln.strip()]
+    seq = [(i + 1, t) for i, t in enumerate(map(str.strip, lines)) if t]  # (each line stripped once)
     texts = [t for _, t in seq]
     # a repeated block holds at least three long lines, each seen twice: without them there is none (most texts)
-    long_seen: set[str] = set()
-    long_twice: set[str] = set()
-    for t in texts:
-        if len(t) >= 40 and len(t.strip("| ")) >= 40:
-            (long_twice if t in long_seen else long_seen).add(t)
-    if len(long_twice) < 3:
+    counts = Counter(texts)  # (at C speed; then only the lines seen twice are looked at)
+    twice = {t for t, c in counts.items() if c > 1}
+    if sum(1 for t in twice if len(t) >= 40 and len(t.strip("| ")) >= 40) < 3:
         return []
     first_seen: dict[tuple[str, ...], int] = {}
     blocks: list[RepeatedBlock] = []
-    p = 0
     k = 3
-    while p + k <= len(texts):
-        key = tuple(texts[p : p + k])
+    keys = list(zip(texts, texts[1:], texts[2:]))  # each run of k lines, made once
+    # a run can repeat only where its first line occurs twice in the text: the other places are passed over (the
+    # run they open is never asked for again)
+    after = 0  # the line after the last block found: the places inside it are not looked at
+    for p in [p for p, t in enumerate(texts) if t in twice]:
+        if p < after:
+            continue
+        if p + k > len(texts):
+            break
+        key = keys[p]
         q = first_seen.get(key)
         if q is not None and q + k <= p:
             m = 0
@@ -114,10 +133,9 @@ def find_repeated_blocks(lines: list[str], min_lines: int = 8, min_chars: int = 
             long_lines = sum(1 for t in texts[p : p + m] if len(t.strip("| ")) >= 40)
             if m >= min_lines and chars >= min_chars and long_lines >= 3:
                 blocks.append(RepeatedBlock(seq[q][0], seq[q + m - 1][0], seq[p][0], seq[p + m - 1][0], m))
-                p += m
+                after = p + m
                 continue
         first_seen.setdefault(key, p)
-        p += 1
     return blocks
 
 
@@ -139,15 +157,19 @@ _SIGNATURE = re.compile(r"^(?:KT|TM|TL|TUQ|Q)\s*\.\s*[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹ ,
 _RECIPIENT_LINE = re.compile(r"^(?:[-+•–*]|Lưu\b)|[;,.]\s*$|\((?:b/c|đ/b?c|t/h)\)", re.IGNORECASE)
 
 
-# _SIGNATURE_START at the start of any line of the joined text (its white space kept inside the line)
-_SIGNATURE_START_ML = re.compile(r"(?m)^(?:[^\S\n]|[*|_#])*(?:KT|TM|TL|TUQ|Q)[^\S\n]*\.")
+# _SIGNATURE_START at the start of any line of the joined text (its white space kept inside the line): at the
+# text's start, or after a newline (a pattern opening with the newline is looked for at C speed; "(?m)^" was tried
+# at every character)
+_SIGNATURE_AT_START = re.compile(r"(?:[^\S\n]|[*|_#])*(?:KT|TM|TL|TUQ|Q)[^\S\n]*\.")
+_SIGNATURE_AFTER_NEWLINE = re.compile(r"\n(?:[^\S\n]|[*|_#])*(?:KT|TM|TL|TUQ|Q)[^\S\n]*\.")
 
 
 def _closing_candidates(lines: list[str]) -> list[int]:
     """0-based lines that may open a recipients list or a signature, found over the joined text at C speed (most
     lines are neither); each is tested again line by line."""
-    text = "\n".join(lines)
-    starts = [m.start() for m in _SIGNATURE_START_ML.finditer(text)]
+    text = joined_text(lines)
+    starts = [0] if _SIGNATURE_AT_START.match(text) else []
+    starts += [m.start() + 1 for m in _SIGNATURE_AFTER_NEWLINE.finditer(text)]
     found = set(lines_containing(("nơi",), lines))
     line, last = 0, 0
     for p in starts:  # few: each line number counted over the stretch since the last one
@@ -181,7 +203,7 @@ def _lines_with(words: tuple[str, ...], lines: list[str], rx: re.Pattern, text: 
     """0-based numbers of the lines that hold one of `words` and match `rx` as a whole line: the words found at C
     speed (a regex over the whole text costs a step per character), the few lines holding them tested. `text`: the
     lines joined (lowered, for lower-case words)."""
-    text = "\n".join(lines) if text is None else text
+    text = joined_text(lines) if text is None else text
     return sorted(i for i in _line_numbers(text, words) if rx.match(lines[i]))
 
 
@@ -205,7 +227,7 @@ def _line_numbers(text: str, words: tuple[str, ...]) -> set[int]:
 def _lines_matching(rx: re.Pattern, lines: list[str], text: str | None = None) -> list[int]:
     """0-based numbers of the lines where `rx` (multi-line) matches, searched once over the joined text (or `text`,
     the same lines changed without changing their breaks)."""
-    text = "\n".join(lines) if text is None else text
+    text = joined_text(lines) if text is None else text
     out: list[int] = []
     pos = n = 0
     for m in rx.finditer(text):

@@ -12,6 +12,7 @@ import numpy as np
 from pipelines.model import Finding, ParsedPlan
 from pipelines.sources.plans.agency_text import (
     FIRST_LISTED_LEADS,
+    FIRST_LISTED_OPENING,
     WHEN,
     abbreviation_legend,
     body_names,
@@ -219,7 +220,9 @@ def parse_plan(
 
 def _first_listed_leads(text: str, table_tasks: list) -> None:
     """A note that the body named first in a "Cơ quan thực hiện" cell leads and the others are its partners."""
-    if not table_tasks or "chủ trì" not in text or not FIRST_LISTED_LEADS.search(text):
+    if not table_tasks or "chủ trì" not in text or not FIRST_LISTED_OPENING.search(text.lower()):
+        return
+    if not FIRST_LISTED_LEADS.search(text):  # the opening's gate above is cheap; this search is case-ignoring
         return
     for row in table_tasks:
         if row.lead_as_written and not row.support_as_written and len(names := body_names(row.lead_as_written)) > 1:

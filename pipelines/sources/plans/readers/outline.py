@@ -94,12 +94,13 @@ def hard_wrapped(lines: list[str]) -> bool:
     when it starts with a capital ("… do\nSở, ngành chủ trì …")."""
     st = [ln.strip() for ln in lines]
     # one cell per line between "|" lines is a table, not prose: its lines are not counted
-    n_blank = n_text = 0
-    for k, t in enumerate(st):
-        if not t:
-            n_blank += 1
-        elif t != "|" and not (0 < k < len(st) - 1 and st[k - 1] == "|"):
-            n_text += 1
+    # (counted at C speed: the lines after a "|" line are looked at one by one, few in most texts)
+    n_blank, n_pipe = st.count(""), st.count("|")
+    after_pipe, k = 0, -1
+    while (k := _index_of(st, "|", k + 1)) != -1:
+        if k + 1 < len(st) - 1 and st[k + 1] and st[k + 1] != "|":
+            after_pipe += 1
+    n_text = len(st) - n_blank - n_pipe - after_pipe
     if n_blank < 0.1 * (n_blank + n_text):
         return False
     pairs = lower = 0
@@ -112,6 +113,13 @@ def hard_wrapped(lines: list[str]) -> bool:
             pairs += 1
             lower += b[0].islower()
     return n_blank >= 0.1 * (n_blank + n_text) and pairs >= 20 and lower >= 0.25 * pairs
+
+
+def _index_of(items: list[str], x: str, start: int) -> int:
+    try:
+        return items.index(x, start)
+    except ValueError:
+        return -1
 
 
 def first_line_indent(lines: list[str]) -> bool:

@@ -241,6 +241,8 @@ _FAMILY_VALUE = re.compile(
 
 def _one_per_line(cell: str) -> str | None:
     """A cell naming one body a line: the bodies set apart with "; " (the cleaning joins lines with a space)."""
+    if "\n" not in cell and "<br" not in cell:  # one line: one body at most
+        return None
     parts = [_clean(x) for x in re.split(r"\n|<br\s*/?>", cell) if _clean(x)]
     if len(parts) < 2 or not all(looks_like_agency(x) for x in parts):
         return None

@@ -296,7 +296,14 @@ def _parties(n: Node, path: list[Node], text: str, attrs: dict[str, str]) -> tup
             lead, support = owner, lead if support is None else f"{lead}; {support}"
     if lead is None and "lead" not in attrs and (in_paren := named_in_closing_paren(text)):
         lead, text = in_paren
-    if lead is None and "lead" not in attrs and (by := _DONE_BY.search(text)) and looks_like_agency(by["lead"]):
+    if (
+        lead is None
+        and "lead" not in attrs
+        and "do" in text  # (the clause's own words: a cheap look before the search)
+        and "chủ" in text
+        and (by := _DONE_BY.search(text))
+        and looks_like_agency(by["lead"])
+    ):
         # "…, do Sở Tư pháp chủ trì, Công an tỉnh phối hợp; hoàn thành trong quý III/2026": who does it, said after it
         lead = by["lead"].strip()
         support = support or (by["sup"] or "").strip(" ,;.") or (_partners_named(by["with"]) if by["with"] else None)
@@ -306,7 +313,7 @@ def _parties(n: Node, path: list[Node], text: str, attrs: dict[str, str]) -> tup
         support = attrs["support"]
     if support is None and "support" not in attrs:
         support = opening_partners(text)
-    if support is None and lead is not None and (mid := _PARTNERS_CLAUSE.search(text)):
+    if support is None and lead is not None and "với" in text and (mid := _PARTNERS_CLAUSE.search(text)):
         # "… cho doanh nghiệp mới thành lập, phối hợp với Sở Tài chính, hoàn thành trong quý I/2026": the partners
         # in a clause of the task's own sentence
         support = agencies_at_start(mid["rest"])
