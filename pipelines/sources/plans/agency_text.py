@@ -291,19 +291,27 @@ def body_names(text: str) -> list[str]:
     return names
 
 
-# "Cơ quan được nêu đầu tiên trong cột … là cơ quan chủ trì; các cơ quan tiếp theo là cơ quan phối hợp"
-FIRST_LISTED_LEADS = re.compile(
-    r"(?i)(?:nêu|ghi|liệt kê)\s+(?:đầu tiên|trước(?:\s+tiên)?|thứ nhất)[^.;]{0,120}?(?:là\s+)?(?:cơ quan|đơn vị)\s+chủ\s*trì"
-)
-# FIRST_LISTED_LEADS's opening in the text's lower case, case-sensitive (a cheap gate before the case-ignoring search;
-# an "i" it matches may be "ı", or "İ" lowered to "i" and a combining dot)
-FIRST_LISTED_OPENING = re.compile(
-    r"(?:nêu|gh(?:i\u0307?|ı)|l(?:i\u0307?|ı)ệt kê)\s+(?:đầu t(?:i\u0307?|ı)ên|trước|thứ nhất)"
-)
+# "X (chủ trì)", "Y, Z (phối hợp)", "X (cơ quan chủ trì)": a name, or names, tagged with their role
+ROLE_TAG = re.compile(r"\(\s*(?:cơ quan\s+|đơn vị\s+|đồng\s+)?(?P<role>chủ\s*trì|phối\s*hợp)[^()]*\)", re.IGNORECASE)
+
+
+def tagged_roles(value: str) -> tuple[str, str | None, str] | None:
+    """ "X (chủ trì), Y, Z (phối hợp)": the names before each tag have its role -> (lead, partners, what follows the
+    last tag), or None when no name is tagged as leading. The one reading of role tags, for a table cell, a
+    "Phân công:" line and a checklist's mentions."""
+    parts: dict[str, list[str]] = {"lead": [], "support": []}
+    pos = 0
+    for m in ROLE_TAG.finditer(value):
+        who = value[pos : m.start()].strip(" ,;.@")
+        if who:
+            parts["lead" if m["role"].lower().startswith("chủ") else "support"].append(who)
+        pos = m.end()
+    if not parts["lead"]:
+        return None
+    return "; ".join(parts["lead"]), ", ".join(parts["support"]) or None, value[pos:]
 
 
 _MENTIONS = re.compile(r"\s+[—–-]\s+(?P<tail>@\S.*)$")
-_TAGGED_LEAD = re.compile(r"\s*\(\s*chủ\s*trì\s*\)\s*$", re.IGNORECASE)
 
 
 def _mentions(text: str) -> tuple[dict[str, str], str] | None:
@@ -314,11 +322,13 @@ def _mentions(text: str) -> tuple[dict[str, str], str] | None:
         return None
     segs = [x.strip() for x in re.split(r"\s+·\s+", d["tail"])]
     names = [n.strip(" ,;") for n in re.split(r"(?:^|,)\s*@", segs[0]) if n.strip(" ,;")]
-    leads = [_TAGGED_LEAD.sub("", n) for n in names if _TAGGED_LEAD.search(n)]
+    # each mention is tagged on its own: an untagged one is a partner
+    tagged = [(n, tagged_roles(n)) for n in names]
+    leads = [t[0] for _, t in tagged if t is not None]
     if not leads:
         return None
     attrs = {"lead": "; ".join(leads)}
-    if others := [n for n in names if not _TAGGED_LEAD.search(n)]:
+    if others := [n for n, t in tagged if t is None]:
         attrs["support"] = ", ".join(others)
     for seg in segs[1:]:
         got, _ = parse_attributes(re.sub(r"(?i)^hạn\s*:", "thời hạn:", seg))
@@ -561,26 +571,3 @@ def names_a_body(text: str) -> bool:
         return False
     titled = " ".join(w if w.strip(",;.") in _ACRONYMS else w.capitalize() for w in text.split())
     return looks_like_agency(sentence_case(text)) or looks_like_agency(titled)
-
-
-_ASSIGNMENT_LINE = re.compile(r"(?i)^phân công(?:\s+thực hiện)?\s*:\s*(?P<rest>\S.*)$")
-_TAG = re.compile(r"(?i)^(?P<who>.+?)\s*\(\s*(?P<role>chủ\s*trì|phối\s*hợp)\s*\)\s*$")
-
-
-def tagged_assignment(text: str) -> dict[str, str] | None:
-    """ "Phân công: Phòng Kinh tế (chủ trì); Ủy ban MTTQ xã, Trưởng các thôn (phối hợp); thời gian: Quý II/2026."
-    under an item: its lead, partners and fields, the roles tagged in brackets in any order; None for any other line
-    (one that gives numbered tasks out, "… nhiệm vụ (1) và (3)", is read with its part)."""
-    if text.lstrip()[:4].lower() != "phân":  # the label's first word, before the line is respaced and matched
-        return None
-    if (m := _ASSIGNMENT_LINE.match(" ".join(text.split()))) is None or re.search(r"\(\d{1,2}\)", text):
-        return None
-    out: dict[str, str] = {}
-    for seg in (x.strip(" .") for x in m["rest"].split(";")):
-        if (t := _TAG.match(seg)) is not None:
-            key = "lead" if t["role"].lower().startswith("chủ") else "support"
-            out[key] = f"{out[key]}, {t['who'].strip()}" if key in out else t["who"].strip()
-        else:
-            for k, v in parse_attributes(seg)[0].items():
-                out.setdefault(k, v)
-    return out if "lead" in out else None

@@ -11,8 +11,6 @@ import numpy as np
 
 from pipelines.model import Finding, ParsedPlan
 from pipelines.sources.plans.agency_text import (
-    FIRST_LISTED_LEADS,
-    FIRST_LISTED_OPENING,
     WHEN,
     abbreviation_legend,
     body_names,
@@ -21,6 +19,7 @@ from pipelines.sources.plans.agency_text import (
     looks_like_agency,
     write_out_field_labels,
 )
+from pipelines.sources.plans.assignment_lines import FIRST_LISTED_LEADS, FIRST_LISTED_OPENING
 from pipelines.sources.plans.blocks import read_blocks
 from pipelines.sources.plans.formats.text_tables import tables_from_spans
 from pipelines.sources.plans.lines import find_repeated_blocks, lowered_text, never_work_lines, strip_markup

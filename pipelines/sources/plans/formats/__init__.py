@@ -107,14 +107,20 @@ def read_document(data: bytes, name: str = "", settings: Settings | None = None)
     settings = Settings.from_env() if settings is None else settings
     fmt = detect_format(name, data)
     if fmt == "txt":
+        import csv
+
         from pipelines.sources.plans.formats.csv_sheet import looks_like_csv, read_csv_sheet
         from pipelines.sources.plans.formats.gantt import box_drawing_as_grid
         from pipelines.sources.plans.formats.html import html_tables_in_text
 
         d = decode_document(data)
         if PurePath(name).suffix.lower() == ".csv" or looks_like_csv(d.text):
-            # a sheet saved as comma-separated values: its records, tables by their runs
-            return read_csv_sheet(d.text, d.encoding, d.cut_in_character)
+            # a sheet saved as comma-separated values: its records, tables by their runs; one the csv module cannot
+            # split (a cell past its field limit, a NUL) is read as the text it is, nothing lost
+            try:
+                return read_csv_sheet(d.text, d.encoding, d.cut_in_character)
+            except csv.Error:
+                pass
         text, spans = html_tables_in_text(box_drawing_as_grid(d.text))  # a pandoc Markdown's raw HTML tables too
         n = text.count("\n") + 1
         return Document(text, [None] * n, "txt", d.encoding, cut_in_character=d.cut_in_character, tables=spans)

@@ -43,7 +43,7 @@ def read_csv_sheet(text: str, encoding: str, cut_in_character: bool = False) -> 
             out.table([r[:width] for r in table], f"records {start}-{start + len(table) - 1}")
             table.clear()
 
-    for k, record in enumerate(csv.reader(io.StringIO(text)), start=1):
+    for k, record in enumerate(csv.reader(io.StringIO(text)), start=1):  # csv.Error: the caller reads it as text
         if k > _MAX_RECORDS:
             break
         cells = [c.strip() for c in record]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from pipelines.model import Finding
+from pipelines.sources.plans.assignment_lines import stacked_fields
 from pipelines.sources.plans.decode import collapse_ws
 from pipelines.sources.plans.formats.record_tables import record_as_row, transposed_records
 from pipelines.sources.plans.lines import html_to_text, lowered_text
@@ -278,9 +279,6 @@ def is_repeated_header(cells: list[str], header: list[str]) -> bool:
 # Content of a column when a table has no header row (lost in the export): a role per column from its cells.
 
 
-_STACKED_LABEL = re.compile(r"^(?:CHỦ TRÌ|CƠ QUAN CHỦ TRÌ|ĐƠN VỊ CHỦ TRÌ|CHỦ TRÌ THỰC HIỆN)\b")
-
-
 def _infer_roles(rows: list[list[Cell]]) -> list[str] | None:
     width = max(len(r) for r in rows)
     if width < 3:
@@ -294,7 +292,9 @@ def _infer_roles(rows: list[list[Cell]]) -> list[str] | None:
         mean_len = sum(map(len, vals)) / len(vals)
         if sum(1 for v in vals if _REF.match(v)) >= 0.6 * len(vals):
             stats.append(("ref", mean_len))
-        elif sum(1 for v in vals if _AGENCY_WORDS.match(v) or _STACKED_LABEL.match(v)) >= 0.6 * len(vals):
+        elif sum(1 for v in vals if _AGENCY_WORDS.match(v)) + sum(
+            1 for r in rows if ci < len(r) and "\n" in r[ci].text and stacked_fields(r[ci].text)
+        ) >= 0.6 * len(vals):
             # bodies, or fields stacked under labels in capitals ("CHỦ TRÌ Sở Nội vụ PHỐI HỢP …"): who does it
             stats.append(("agency", mean_len))
         elif sum(1 for v in vals if _DATE_LIKE.search(v) and len(v) < 60) >= 0.6 * len(vals):

@@ -18,8 +18,8 @@ from pipelines.sources.plans.agency_text import (
     looks_like_agency,
     parse_assignment,
     parse_attributes,
-    tagged_assignment,
 )
+from pipelines.sources.plans.assignment_lines import tagged_assignment
 from pipelines.sources.plans.decode import collapse_ws
 from pipelines.sources.plans.lines import strip_markup
 

@@ -11,6 +11,7 @@ from pipelines.sources.plans.agency_text import (
     lead_and_partners,
     parse_assignment,
     parse_attributes,
+    tagged_roles,
     trailing_assignment,
 )
 from pipelines.sources.plans.decode import collapse_ws
@@ -149,44 +150,7 @@ def closing_assignment(d: dict) -> None:
             d[k] = v
 
 
-_ROLE_TAG = re.compile(r"\(\s*(?:cơ quan\s+|đơn vị\s+|đồng\s+)?(?P<role>chủ trì|phối hợp)[^()]*\)", re.IGNORECASE)
-
-
-def _tagged_roles(value: str) -> tuple[str, str | None] | None:
-    """ "X (chủ trì), Y, Z (phối hợp)": the names before each tag have its role (lead, support)."""
-    parts: dict[str, list[str]] = {"chủ trì": [], "phối hợp": []}
-    pos = 0
-    for m in _ROLE_TAG.finditer(value):
-        who = value[pos : m.start()].strip(" ,;.")
-        if who:
-            parts[m["role"].lower()].append(who)
-        pos = m.end()
-    if not parts["chủ trì"] or value[pos:].strip(" ,;."):
-        return None
-    return "; ".join(parts["chủ trì"]), "; ".join(parts["phối hợp"]) or None
-
-
 _BOLD = re.compile(r"\*\*(?P<b>[^*]{2,150})\*\*")
-
-
-def stacked_fields(cell: str) -> dict[str, str] | None:
-    """One cell stacking labels over their values, each on its own line ("CHỦ TRÌ" / "Sở Nội vụ" / "PHỐI HỢP" /
-    "Văn phòng UBND tỉnh" / "Thanh tra tỉnh" / "THỜI HẠN" / "Quý II/2026"): {lead, support, timeline …}, or None."""
-    lines = [collapse_ws(strip_markup(x)) for x in re.split(r"\n|<br\s*/?>", cell) if x.strip()]
-    out: dict[str, list[str]] = {}
-    key = None
-    for ln in lines:
-        got = parse_attributes(f"{ln.rstrip(':').capitalize()}: x")[0] if len(ln) <= 30 and ln.upper() == ln else {}
-        if got:
-            key = next(iter(got))
-            out.setdefault(key, [])
-        elif key is not None:
-            out[key].append(ln)
-        else:
-            return None
-    if len(out) < 2 or "lead" not in out:
-        return None
-    return {k: (", " if k in ("lead", "support") else " ").join(v) for k, v in out.items() if v}
 
 
 def bold_lead(cell: str) -> tuple[str, str | None] | None:
@@ -209,7 +173,7 @@ def combined_cells(d: dict) -> None:
     """ "Chủ trì: X; Phối hợp: Y" in one cell: the labelled parts go to their own fields; "X (chủ trì); Y (phối
     hợp)": the tagged names to theirs."""
     lead = d.get("lead")
-    if lead and "(" in lead and (tagged := _tagged_roles(lead)) is not None:
+    if lead and "(" in lead and (tagged := tagged_roles(lead)) is not None and not tagged[2].strip(" ,;."):
         d["lead"] = tagged[0]
         if tagged[1] and not d.get("support"):
             d["support"] = tagged[1]

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from pipelines.model import Finding, TaskRow
 from pipelines.sources.plans.agency_text import looks_like_agency, names_a_body, time_only
+from pipelines.sources.plans.assignment_lines import stacked_fields
 from pipelines.sources.plans.decode import collapse_ws
 from pipelines.sources.plans.lines import html_to_text, strip_markup
 from pipelines.sources.plans.readers.merged_cells import fill_merged
@@ -18,7 +19,6 @@ from pipelines.sources.plans.readers.table_cells import (
     closing_assignment,
     combined_cells,
     split_lettered_cells,
-    stacked_fields,
 )
 from pipelines.sources.plans.table_model import (
     _AGENCY_WORDS,
